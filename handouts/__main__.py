@@ -1,0 +1,5 @@
+import sys
+
+from handouts.cli import main
+
+sys.exit(main())

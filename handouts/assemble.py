@@ -1,0 +1,262 @@
+"""Stage 3: choose and merge content for one handout into a :class:`Document`.
+
+For the conditions a handout covers: their key points, a section each, the
+links among them, everyday steps merged without repeats, medicine cautions
+(general ones plus the combination rules that fire), the three red-flag tiers
+merged, space for notes, and the sources cited.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from itertools import combinations
+from typing import Any
+
+from . import text
+from .brand import Brand
+from .document import (
+    Block,
+    Bullets,
+    Caution,
+    Checklist,
+    Document,
+    Heading,
+    Item,
+    Para,
+    Personal,
+    Point,
+    Section,
+    SourceList,
+    Tier,
+    Tiers,
+    WriteIn,
+)
+from .model import AREAS, EVIDENCE_WORDS, TIERS, Claim, Condition, Library, Link, Review
+
+MAX_KEY_POINTS = 8
+"""A multi-condition key-points box stays short enough to read at a glance."""
+DISCLAIMER = "This handout supports, and does not replace, advice from your care team."
+
+
+@dataclass(frozen=True)
+class Request:
+    """What to put in one handout."""
+
+    conditions: tuple[str, ...]
+    """Condition ids, in print order."""
+    title: str | None = None
+    """Printed title; made from the condition names when None."""
+    medicines: tuple[str, ...] = ()
+    """Medicine ids the patient takes. When given, only these are listed and checked for
+    combinations; when empty, the medicines commonly used for the conditions are."""
+    notes: str | None = None
+    """The clinician's own notes, printed in a box as given."""
+    personal: Personal = Personal()
+
+
+def join_names(names: Sequence[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    if len(names) <= 1:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+class _Cites:
+    """Sources in the order the handout first cites them."""
+
+    def __init__(self) -> None:
+        self.keys: dict[str, None] = {}
+
+    def add(self, keys: Iterable[str]) -> None:
+        for k in keys:
+            self.keys.setdefault(k, None)
+
+
+def assemble(lib: Library, req: Request, brand: Brand) -> Document:
+    """Build the document for ``req``. Ids must exist (the caller checked them)."""
+    spec = brand.spec
+    ctx = text.clinic_context(
+        spec.clinic_name, spec.contact.phone, spec.contact.address or "", spec.contact.web or ""
+    )
+
+    def fill(s: str) -> str:
+        return text.fill(s, ctx)
+
+    conds = [lib.conditions[c] for c in req.conditions]
+    ids = frozenset(req.conditions)
+    links = [
+        lib.links[frozenset(pair)]
+        for pair in combinations(req.conditions, 2)
+        if frozenset(pair) in lib.links
+    ]
+    # Medicines in play: the patient's own list when given, else those common for the conditions.
+    in_play = list(dict.fromkeys(req.medicines or [m for c in conds for m in c.medicines]))
+    rules = [r for r in lib.rules if r.when.holds(ids, frozenset(in_play))]
+    cites = _Cites()
+    reviews: list[Review] = [c.review for c in conds] + [lk.review for lk in links]
+
+    def claim(c: Claim) -> str:
+        cites.add(c.sources)
+        return fill(c.text)
+
+    names = [c.label for c in conds]
+    title = req.title or _title(conds)
+    sections: list[Section] = []
+
+    points = [Item(claim(c)) for c in _key_points(links, conds)]
+    sections.append(Section("key-points", "The main points", (Bullets(tuple(points)),), True))
+    if req.notes and req.notes.strip():
+        sections.append(Section("care-team-notes", "Notes from your care team", (Para(req.notes),), True))
+
+    for c in conds:
+        blocks: list[Block] = [Para(claim(s)) for s in c.summary]
+        if c.other_names:
+            blocks.append(Para(", ".join(c.other_names) + ".", lead="Other names:"))
+        sections.append(Section(f"about-{c.id}", f"About {c.label}", tuple(blocks)))
+
+    if links:
+        blocks = []
+        for lk in links:
+            a, b = (lib.conditions[x].label for x in lk.conditions)
+            blocks += [
+                Heading(_capital(f"{a} and {b}")),
+                Para(claim(lk.known), lead="What we know:"),
+                Para(EVIDENCE_WORDS[lk.evidence] + ".", lead="How sure are we?"),
+                Para(claim(lk.why), lead="Why it may happen:"),
+                Para(claim(lk.what_it_means), lead="What this means for you:"),
+            ]
+        sections.append(Section("links", f"How {join_names(names)} are linked", tuple(blocks)))
+
+    steps, step_reviews = _steps(lib, conds, cites, fill)
+    reviews += step_reviews
+    if steps:
+        sections.append(Section("everyday-steps", "Everyday steps that can help", tuple(steps)))
+
+    med_blocks: list[Block] = []
+    if rules:
+        med_blocks.append(Heading("Because of your mix of conditions and medicines"))
+        for r in rules:
+            cites.add(r.sources)
+            involved = [lib.medicines[m].name for m in in_play if _mentions(r.when, m)]
+            involved = involved or [lib.conditions[c].label for c in req.conditions if _mentions(r.when, c)]
+            point = Point(fill(r.text), fill(r.action), EVIDENCE_WORDS[r.evidence])
+            med_blocks.append(Caution(_capital(join_names(involved)), None, (point,)))
+            if r.review:
+                reviews.append(r.review)
+    if in_play:
+        med_blocks.append(Heading("Your medicines" if req.medicines else "Each medicine"))
+        for mid in in_play:
+            med = lib.medicines[mid]
+            reviews.append(med.review)
+            pts = []
+            for ct in med.cautions:
+                cites.add(ct.sources)
+                pts.append(Point(fill(ct.text), fill(ct.action), EVIDENCE_WORDS[ct.evidence]))
+            title_m = med.name + (f" ({', '.join(med.also_called[:4])})" if med.also_called else "")
+            med_blocks.append(Caution(title_m, claim(med.used_for), tuple(pts)))
+    if med_blocks:
+        sections.append(Section("medicines", "Medicines: what to watch for", tuple(med_blocks)))
+
+    tiers = []
+    for key, heading, symbol in TIERS:
+        seen: dict[str, str] = {}
+        for c in conds:
+            for flag in getattr(c.red_flags, key):
+                seen.setdefault(_norm(flag.text), claim(flag))
+        tiers.append(Tier(key, heading, symbol, tuple(seen.values())))
+    contact = f"Call {spec.clinic_name} on {spec.contact.phone}."
+    sections.append(Section("get-help", "When to get help", (Tiers(tuple(tiers), contact),)))
+
+    sections.append(
+        Section(
+            "my-notes",
+            "My notes and questions for my next visit",
+            (WriteIn(("What I want to ask:", "What I noticed since my last visit:"), 8),),
+        )
+    )
+    entries = tuple(_citation(lib, k) for k in cites.keys)
+    sections.append(Section("sources", "Where this information comes from", (SourceList(entries),)))
+
+    contact_lines = tuple(
+        x for x in (f"Phone {spec.contact.phone}", spec.contact.address, spec.contact.web) if x
+    )
+    return Document(
+        title=title,
+        subtitle=_subtitle(conds, links),
+        sections=tuple(sections),
+        personal=req.personal,
+        clinic=spec.clinic_name,
+        contact_lines=contact_lines,
+        web=spec.contact.web,
+        footer=spec.footer,
+        reviewed=min(r.last_reviewed for r in reviews),
+        next_review=min(r.next_review for r in reviews),
+        subject=f"Patient information: {join_names([c.name for c in conds])}",
+        keywords=tuple(code for c in conds for code in c.icd10),
+    )
+
+
+def _key_points(links: list[Link], conds: list[Condition]) -> list[Claim]:
+    """Links' points first, then each condition's in turn, most important first, up to the cap."""
+    chosen = [lk.key_point for lk in links]
+    depth = max(len(c.key_points) for c in conds)
+    for i in range(depth):
+        chosen += [c.key_points[i] for c in conds if i < len(c.key_points)]
+    return chosen[: max(MAX_KEY_POINTS, len(links) + 1)] if len(conds) > 1 else chosen
+
+
+def _steps(
+    lib: Library, conds: list[Condition], cites: _Cites, fill: Any
+) -> tuple[list[Block], list[Review]]:
+    """Checklists by area; a step shared by several conditions prints once."""
+    blocks: list[Block] = []
+    reviews: list[Review] = []
+    printed: set[str] = set()
+    for area, heading in AREAS:
+        items: list[Item] = []
+        for c in conds:
+            for sid in getattr(c.lifestyle, area):
+                if sid in printed:
+                    continue
+                printed.add(sid)
+                step = lib.steps[sid]
+                cites.add(step.sources)
+                if step.review:
+                    reviews.append(step.review)
+                items.append(Item(fill(step.text), EVIDENCE_WORDS[step.evidence]))
+        if items:
+            blocks += [Heading(heading), Checklist(tuple(items))]
+    return blocks, reviews
+
+
+def _mentions(when: Any, item: str) -> bool:
+    return any(
+        item in group
+        for group in (when.conditions_all, when.conditions_any, when.medicines_all, when.medicines_any)
+    )
+
+
+def _citation(lib: Library, key: str) -> tuple[str, str | None]:
+    src = lib.sources[key]
+    year = f" {src.year}." if src.year and str(src.year) not in src.title else ""
+    return f"{src.title}.{year}", src.url
+
+
+def _title(conds: list[Condition]) -> str:
+    names = [c.label for c in conds]
+    return _capital(join_names(names))
+
+
+def _subtitle(conds: list[Condition], links: list[Link]) -> str:
+    if links:
+        return "How they are linked and what you can do"
+    return "What you can do" if len(conds) == 1 else "What you can do about each"
+
+
+def _capital(s: str) -> str:
+    return s[:1].upper() + s[1:]
+
+
+def _norm(s: str) -> str:
+    return " ".join(s.lower().split()).rstrip(".")

@@ -1,0 +1,159 @@
+"""The orchestrator: load → validate → assemble → render → write, in that order.
+
+Everything is read and checked before the first file is written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import fonts
+from .assemble import Request, assemble
+from .brand import Brand, load_brand
+from .document import Personal
+from .errors import PatientError, Problem, ProblemsError, did_you_mean
+from .load import read
+from .model import Library, Patient
+from .render import render
+from .schema import Builder, Invalid
+from .validate import load_library
+from .write import inside, write_atomic
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONTENT = ROOT / "content"
+DEFAULT_PATIENT = ROOT / "examples" / "patient.yaml"
+
+
+@dataclass(frozen=True)
+class Written:
+    """One file written: where, how many pages, how many bytes."""
+
+    path: Path
+    pages: int
+    size: int
+
+
+def load_inputs(content: Path, brand_file: Path | None) -> tuple[Library, Brand]:
+    """Content and brand, checked together so every problem is reported at once."""
+    problems: list[Problem] = []
+    lib = brand = None
+    try:
+        lib = load_library(content)
+    except ProblemsError as exc:
+        problems += exc.problems
+    try:
+        brand = load_brand(brand_file)
+    except ProblemsError as exc:
+        problems += exc.problems
+    if problems or lib is None or brand is None:
+        raise ProblemsError(problems)
+    return lib, brand
+
+
+def load_patient(path: Path) -> Patient:
+    """An example or saved patient file (name, clinician, date, notes)."""
+    problems: list[Problem] = []
+    doc = read(path)
+    if isinstance(doc, Problem):
+        raise PatientError([doc])
+    try:
+        patient = Builder(doc, problems).value(Patient, doc.data, ())
+    except Invalid:
+        raise PatientError(problems) from None
+    check_patient(patient, str(path))
+    return patient
+
+
+def check_patient(patient: Patient, where: str) -> None:
+    """Every character of the patient's details must be printable by a bundled font."""
+    problems = []
+    for field in ("name", "clinician", "notes"):
+        value = getattr(patient, field)
+        bad = fonts.unprintable(value) if value else []
+        if bad:
+            chars = ", ".join(fonts.describe(ch) for ch in bad)
+            problems.append(Problem(where, None, field, f"no bundled font can print {chars}"))
+    if problems:
+        raise PatientError(problems)
+
+
+def resolve_conditions(lib: Library, terms: list[str]) -> tuple[str, ...]:
+    """Condition ids from ids or ICD-10 codes (``G43.1`` finds the condition coded ``G43``)."""
+    out, problems = [], []
+    for term in terms:
+        cid = term if term in lib.conditions else _by_code(lib, term)
+        if cid is None:
+            hint = did_you_mean(term, lib.conditions)
+            problems.append(Problem("--conditions", None, "", f"unknown condition '{term}'{hint}"))
+        elif cid not in out:
+            out.append(cid)
+    if problems:
+        raise PatientError(problems)
+    return tuple(out)
+
+
+def resolve_medicines(lib: Library, terms: tuple[str, ...], where: str) -> tuple[str, ...]:
+    """Medicine ids from ids or common names (``ibuprofen`` finds ``nsaids``)."""
+    names = {m.id: m.id for m in lib.medicines.values()}
+    for med in lib.medicines.values():
+        for alias in (med.name, *med.also_called):
+            names.setdefault(alias.lower(), med.id)
+    out, problems = [], []
+    for term in terms:
+        mid = names.get(term.lower())
+        if mid is None:
+            hint = did_you_mean(term.lower(), names)
+            problems.append(Problem(where, None, "medicines", f"unknown medicine '{term}'{hint}"))
+        elif mid not in out:
+            out.append(mid)
+    if problems:
+        raise PatientError(problems)
+    return tuple(out)
+
+
+def _by_code(lib: Library, term: str) -> str | None:
+    """The condition whose ICD-10 code is the longest prefix of ``term``."""
+    code = term.upper()
+    matches = [
+        (len(prefix), cond.id)
+        for cond in lib.conditions.values()
+        for prefix in cond.icd10
+        if code == prefix
+        or code.startswith(prefix + ".")
+        or ("." in prefix and code.startswith(prefix))
+    ]
+    return max(matches)[1] if matches else None
+
+
+def personal(patient: Patient | None) -> tuple[Personal, str | None]:
+    if patient is None:
+        return Personal(), None
+    return Personal(patient.name, patient.clinician, patient.date), patient.notes
+
+
+def build_one(
+    lib: Library, brand: Brand, req: Request, out: Path, paper: str | None = None
+) -> Written:
+    """Assemble, render and atomically write one handout."""
+    pdf, pages = render(assemble(lib, req, brand), brand, paper)
+    write_atomic(out, pdf)
+    return Written(out, pages, len(pdf))
+
+
+def default_run(
+    content: Path, brand_file: Path | None, out_dir: Path, patient_file: Path | None
+) -> list[Written]:
+    """Build every handout listed in content/handouts.yaml into ``out_dir``."""
+    lib, brand = load_inputs(content, brand_file)
+    patient = load_patient(patient_file) if patient_file else None
+    who, notes = personal(patient)
+    meds = resolve_medicines(lib, patient.medicines, str(patient_file)) if patient else ()
+    jobs = [
+        (
+            inside(out_dir, f"{spec.id}.pdf"),
+            Request(spec.conditions, spec.title, meds, notes=notes, personal=who),
+        )
+        for spec in lib.handouts
+    ]
+    return [build_one(lib, brand, req, path) for path, req in jobs]

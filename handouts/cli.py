@@ -1,0 +1,132 @@
+"""The command line. ``main()`` is the one place errors are caught and reported."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .assemble import Request
+from .build import (
+    DEFAULT_CONTENT,
+    DEFAULT_PATIENT,
+    Written,
+    build_one,
+    check_patient,
+    default_run,
+    load_inputs,
+    personal,
+    resolve_conditions,
+    resolve_medicines,
+)
+from .errors import HandoutsError, UsageError
+from .model import Patient
+
+COMMANDS = ("generate", "build")
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--content", type=Path, default=DEFAULT_CONTENT, help="content folder")
+    p.add_argument("--brand", type=Path, help="clinic brand YAML (default: the example brand)")
+    p.add_argument("--verbose", action="store_true", help="show a traceback on errors")
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(
+        prog="handouts",
+        description="Print patient handouts from YAML content. "
+        "With no command, builds the default handouts (same as 'handouts generate').",
+    )
+    sub = top.add_subparsers(dest="command", metavar="COMMAND")
+    gen = sub.add_parser("generate", help="build the default handouts into a folder")
+    _common(gen)
+    gen.add_argument("--out", type=Path, default=Path("out"), help="output folder (default: out)")
+    who = gen.add_mutually_exclusive_group()
+    who.add_argument(
+        "--patient-file", type=Path, default=DEFAULT_PATIENT,
+        help="YAML with name, clinician, date and notes (default: the example patient)",
+    )
+    who.add_argument("--no-patient", action="store_true", help="print no personal details")
+
+    one = sub.add_parser("build", help="build one handout for one patient")
+    _common(one)
+    one.add_argument(
+        "--conditions", nargs="+", required=True, metavar="ID_OR_ICD10",
+        help="condition ids or ICD-10 codes, e.g. migraine M32.9",
+    )
+    one.add_argument(
+        "--medicines", nargs="+", default=[], metavar="ID_OR_NAME",
+        help="the patient's medicines, e.g. sumatriptan duloxetine (narrows the medicine list)",
+    )
+    one.add_argument("--title", help="title to print (default: the condition names)")
+    one.add_argument("--patient", metavar="NAME", help="patient name to print")
+    one.add_argument("--clinician", metavar="NAME", help="clinician name to print")
+    one.add_argument("--date", type=_date, help="date to print, YYYY-MM-DD")
+    notes = one.add_mutually_exclusive_group()
+    notes.add_argument("--notes", metavar="TEXT", help="clinician's notes, printed as written")
+    notes.add_argument("--notes-file", type=Path, metavar="FILE", help="read the notes from FILE")
+    one.add_argument("--paper", choices=("letter", "a4"), help="paper size (default: the brand's)")
+    one.add_argument("--out", type=Path, required=True, metavar="FILE.pdf", help="output file")
+    return top
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date like 2026-11-21, got '{value}'") from None
+
+
+def _report(w: Written) -> None:
+    print(f"wrote {w.path} ({w.pages} page{'s' if w.pages != 1 else ''}, {w.size / 1024:.0f} KB)")
+
+
+def run(argv: Sequence[str]) -> int:
+    argv = list(argv)
+    if not argv or argv[0] not in (*COMMANDS, "-h", "--help"):
+        argv.insert(0, "generate")
+    args = parser().parse_args(argv)
+    if args.command == "generate":
+        patient_file = None if args.no_patient else args.patient_file
+        written = default_run(args.content, args.brand, args.out, patient_file)
+        for w in written:
+            _report(w)
+        print(f"{len(written)} handouts in {args.out}/")
+        return 0
+    if args.out.suffix.lower() != ".pdf":
+        raise UsageError(f"--out must name a .pdf file, got '{args.out}'")
+    lib, brand = load_inputs(args.content, args.brand)
+    notes = args.notes
+    if args.notes_file:
+        try:
+            notes = args.notes_file.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UsageError(f"cannot read --notes-file {args.notes_file}: {exc}") from None
+    patient = Patient(args.patient, args.clinician, args.date, notes, tuple(args.medicines))
+    check_patient(patient, "command line")
+    who, notes = personal(patient)
+    conditions = resolve_conditions(lib, args.conditions)
+    meds = resolve_medicines(lib, patient.medicines, "--medicines")
+    req = Request(conditions, args.title, meds, notes=notes, personal=who)
+    _report(build_one(lib, brand, req, args.out, args.paper))
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    try:
+        return run(argv)
+    except HandoutsError as exc:
+        if "--verbose" in argv:
+            raise
+        print(f"handouts: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("handouts: interrupted; no partial files were left", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,128 @@
+"""The assembled handout: what to say, in order, with no knowledge of PDF.
+
+``assemble`` produces a :class:`Document`; a renderer (PDF today; a tagged
+PDF, another language or a web page for clinicians later) draws it. Every
+string here is plain text: renderers escape it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Item:
+    """A line in a list: the text, and an optional plain-words note after it."""
+
+    text: str
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Para:
+    text: str
+    lead: str | None = None
+    """Bold words that start the paragraph, e.g. ``What we know:``."""
+
+
+@dataclass(frozen=True)
+class Heading:
+    text: str
+
+
+@dataclass(frozen=True)
+class Bullets:
+    items: tuple[Item, ...]
+
+
+@dataclass(frozen=True)
+class Checklist:
+    """Tick-box list of actions."""
+
+    items: tuple[Item, ...]
+
+
+@dataclass(frozen=True)
+class Point:
+    """A risk, what to do about it, and how sure we are."""
+
+    risk: str
+    action: str
+    note: str
+
+
+@dataclass(frozen=True)
+class Caution:
+    """A medicine (or combination) and its cautions."""
+
+    title: str
+    intro: str | None
+    points: tuple[Point, ...]
+
+
+@dataclass(frozen=True)
+class Tier:
+    key: str
+    """``emergency``, ``call_today`` or ``next_visit``."""
+    heading: str
+    symbol: str
+    items: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Tiers:
+    tiers: tuple[Tier, ...]
+    contact: str
+    """How to reach the care team, printed with the tiers."""
+
+
+@dataclass(frozen=True)
+class WriteIn:
+    """Ruled space for the reader to write in."""
+
+    prompts: tuple[str, ...]
+    lines: int
+
+
+@dataclass(frozen=True)
+class SourceList:
+    entries: tuple[tuple[str, str | None], ...]
+    """(citation text, web address or None)."""
+
+
+Block = Para | Heading | Bullets | Checklist | Caution | Tiers | WriteIn | SourceList
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    title: str
+    blocks: tuple[Block, ...]
+    boxed: bool = False
+    """Drawn in a tinted box (key points, clinician notes)."""
+
+
+@dataclass(frozen=True)
+class Personal:
+    """Patient details, printed as given (escaped, never evaluated)."""
+
+    patient: str | None = None
+    clinician: str | None = None
+    date: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Document:
+    title: str
+    subtitle: str
+    sections: tuple[Section, ...]
+    personal: Personal
+    clinic: str
+    contact_lines: tuple[str, ...]
+    web: str | None
+    footer: str
+    reviewed: dt.date
+    next_review: dt.date
+    subject: str
+    keywords: tuple[str, ...] = field(default_factory=tuple)

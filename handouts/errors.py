@@ -1,0 +1,87 @@
+"""One exception hierarchy, caught once in ``cli.main()``.
+
+Every problem a person can fix is a :class:`Problem` with the file, the line,
+the key path and what was expected. Stages gather problems and raise them all
+at once, so a clinic sees every mistake in one run.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input file."""
+
+    file: str
+    """Path of the file, as given or relative to the content folder."""
+    line: int | None
+    """1-based line number, or None when the whole file is at fault."""
+    path: str
+    """Key path inside the file, e.g. ``red_flags.emergency[0].sources``; empty for the file."""
+    message: str
+    """What was expected and what was found, in words a clinician can act on."""
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+
+
+class HandoutsError(Exception):
+    """Base of every error the tool reports to a user (no traceback unless --verbose)."""
+
+    exit_code = 1
+
+
+class UsageError(HandoutsError):
+    """A command-line argument is wrong."""
+
+    exit_code = 2
+
+
+class ProblemsError(HandoutsError):
+    """One or more problems found in input files."""
+
+    kind = "input"
+
+    def __init__(self, problems: Iterable[Problem]):
+        self.problems = sorted(
+            problems, key=lambda p: (p.file, p.line if p.line is not None else 0, p.path)
+        )
+        super().__init__(self.render())
+
+    def render(self) -> str:
+        count = len(self.problems)
+        head = f"{count} problem{'s' if count != 1 else ''} in the {self.kind}; nothing was written:"
+        return "\n".join([head, *(f"  {p}" for p in self.problems)])
+
+
+class ContentError(ProblemsError):
+    """Problems in the YAML content."""
+
+    kind = "content"
+
+
+class BrandError(ProblemsError):
+    """Problems in a clinic brand file."""
+
+    kind = "brand"
+
+
+class PatientError(ProblemsError):
+    """Problems in patient details given on the command line or in a list."""
+
+    kind = "patient details"
+
+
+class RenderError(HandoutsError):
+    """A handout cannot be drawn faithfully (e.g. a character no bundled font has)."""
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """Return `` (did you mean 'x'?)`` for the closest choice, or an empty string."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""

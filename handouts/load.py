@@ -1,0 +1,117 @@
+"""Stage 1: read YAML files safely, keeping the line of every key and item.
+
+Nothing here knows what a condition is; it turns a file into plain Python data
+plus a map from key path to line number, or into :class:`Problem` records.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import Problem
+
+MAX_BYTES = 1_000_000
+"""Content and brand files are small; anything larger is refused, not parsed."""
+
+Key = tuple[str | int, ...]
+
+
+@dataclass
+class Doc:
+    """One parsed YAML file."""
+
+    file: str
+    """The file's display name (used in every message)."""
+    data: Any
+    """The parsed data: dicts, lists, strings, numbers, dates."""
+    lines: dict[Key, int] = field(default_factory=dict)
+    """1-based line of each key path (``("red_flags", "emergency", 0)``)."""
+
+    def line(self, path: Key) -> int | None:
+        """The line of ``path``, or of its nearest parent that has one."""
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = path[:-1]
+        return self.lines.get((), None)
+
+
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader; only plain data types are ever constructed."""
+
+
+def parse(text: str, file: str) -> Doc | Problem:
+    """Parse YAML text into a :class:`Doc`, or return the one problem that stops it."""
+    if not text.strip():
+        return Problem(file, None, "", "the file is empty; expected a YAML mapping")
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return Problem(file, None, "", "the file has no content; expected a YAML mapping")
+        lines: dict[Key, int] = {}
+        dup = _index(node, (), lines, file)
+        if dup is not None:
+            return dup
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        return Problem(file, line, "", f"this is not valid YAML: {exc.problem or exc.context}")
+    except yaml.YAMLError as exc:
+        return Problem(file, None, "", f"this is not valid YAML: {exc}")
+    finally:
+        loader.dispose()
+    if not isinstance(data, dict):
+        kind = type(data).__name__
+        return Problem(file, 1, "", f"expected a YAML mapping of keys to values, found a {kind}")
+    return Doc(file, data, lines)
+
+
+def _index(node: yaml.Node, path: Key, lines: dict[Key, int], file: str) -> Problem | None:
+    """Record the line of every key path; report the first duplicate key."""
+    lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            if key in seen:
+                where = ".".join(_fmt(path + (key,)))
+                return Problem(file, key_node.start_mark.line + 1, where, "this key appears twice")
+            seen.add(key)
+            found = _index(value_node, path + (key,), lines, file)
+            lines[path + (key,)] = key_node.start_mark.line + 1
+            if found:
+                return found
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            found = _index(item, path + (i,), lines, file)
+            if found:
+                return found
+    return None
+
+
+def _fmt(path: Key) -> list[str]:
+    return [str(p) for p in path]
+
+
+def read(path: Path, display: str | None = None) -> Doc | Problem:
+    """Read and parse one file, refusing ones that are missing, huge or not UTF-8."""
+    name = display or str(path)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        return Problem(name, None, "", f"cannot read the file: {exc.strerror}")
+    if size > MAX_BYTES:
+        return Problem(name, None, "", f"the file is {size:,} bytes; the limit is {MAX_BYTES:,}")
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return Problem(name, None, "", f"the file is not UTF-8 text (byte {exc.start})")
+    except OSError as exc:
+        return Problem(name, None, "", f"cannot read the file: {exc.strerror}")
+    return parse(text, name)

@@ -1,0 +1,47 @@
+"""Logo files (PNG or SVG) as ReportLab flowables; each file is read once."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from reportlab.graphics.shapes import Drawing, Group
+from reportlab.lib.utils import ImageReader
+from reportlab.platypus import Flowable, Image
+
+
+@lru_cache(maxsize=16)
+def _load(path: Path) -> tuple[float, float, Drawing | None]:
+    """Width, height and (for SVG) the drawing."""
+    if path.suffix.lower() == ".svg":
+        from svglib.svglib import svg2rlg
+
+        drawing = svg2rlg(str(path))
+        if drawing is None or not drawing.width or not drawing.height:
+            raise ValueError("the SVG has no size or no shapes")
+        return drawing.width, drawing.height, drawing
+    w, h = ImageReader(str(path)).getSize()
+    return w, h, None
+
+
+def logo_problem(path: Path) -> str | None:
+    """Why the logo cannot be used, or None."""
+    try:
+        _load(path)
+    except Exception as exc:  # whatever the picture library raises, it is the brand's problem
+        kind = path.suffix.lower().lstrip(".").upper()
+        return f"the logo cannot be read as a {kind} picture ({exc})"
+    return None
+
+
+def logo_flowable(path: Path, height: float) -> Flowable:
+    """The logo scaled to ``height`` points, keeping its shape."""
+    w, h, drawing = _load(path)
+    scale = height / h
+    if drawing is None:
+        return Image(str(path), width=w * scale, height=height)
+    group = Group(*drawing.contents)
+    group.transform = (scale, 0, 0, scale, 0, 0)
+    out = Drawing(w * scale, height)
+    out.add(group)
+    return out

@@ -1,0 +1,311 @@
+"""The typed content model. These dataclasses *are* the content format.
+
+``schema.build`` turns YAML data into them, so every field here is a key a
+content file may (or, without a default, must) have. See docs/content-format.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Literal
+
+Evidence = Literal["strong", "guideline", "label", "moderate", "conflicting", "weak"]
+
+EVIDENCE_WORDS: dict[str, str] = {
+    "strong": "Shown in many studies",
+    "guideline": "Advised in medical guidelines",
+    "label": "Stated on the medicine's label",
+    "moderate": "Seen in some studies",
+    "conflicting": "Studies disagree",
+    "weak": "Not proven",
+}
+"""How each evidence level is said to the reader."""
+
+AREAS: tuple[tuple[str, str], ...] = (
+    ("stress", "Stress"),
+    ("sleep", "Sleep"),
+    ("food_and_drink", "Food and drink"),
+    ("movement", "Movement"),
+    ("other", "Other steps that help"),
+)
+"""Lifestyle areas, in print order, with their headings."""
+
+TIERS: tuple[tuple[str, str, str], ...] = (
+    ("emergency", "Emergency: call an ambulance or go to the emergency department now", "!"),
+    ("call_today", "Call us today", "☎"),
+    ("next_visit", "Tell us at your next visit", "✎"),
+)
+"""Red-flag tiers, most urgent first: key, heading, symbol."""
+
+
+@dataclass(frozen=True)
+class Review:
+    """Who checked a piece of content, and when it must be checked again."""
+
+    last_reviewed: dt.date
+    """Date the content was last checked against its sources."""
+    next_review: dt.date
+    """Date by which it must be checked again."""
+    reviewed_by: str
+    """Person or team who checked it."""
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A statement the reader sees, with the sources it rests on."""
+
+    text: str
+    """Plain words, a few short sentences; may use ``{{ clinic.phone }}`` placeholders."""
+    sources: tuple[str, ...]
+    """Keys from ``sources.yaml``; at least one."""
+
+
+@dataclass(frozen=True)
+class Step:
+    """An everyday action the reader can tick off (lifestyle.yaml)."""
+
+    id: str
+    """Unique id, referred to by conditions."""
+    text: str
+    """The action, said to the reader."""
+    evidence: Evidence
+    """How strong the evidence is that it helps."""
+    sources: tuple[str, ...]
+    """Keys from ``sources.yaml``."""
+    review: Review | None = None
+    """Overrides the library file's review, if this step was checked separately."""
+
+
+@dataclass(frozen=True)
+class LifestyleFile:
+    """content/lifestyle.yaml"""
+
+    review: Review
+    """When the library was checked."""
+    steps: tuple[Step, ...]
+    """Every step a condition may name."""
+
+
+@dataclass(frozen=True)
+class Lifestyle:
+    """A condition's everyday steps by area: ids from lifestyle.yaml."""
+
+    stress: tuple[str, ...] = ()
+    sleep: tuple[str, ...] = ()
+    food_and_drink: tuple[str, ...] = ()
+    movement: tuple[str, ...] = ()
+    other: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RedFlags:
+    """Signs to act on, in three tiers."""
+
+    emergency: tuple[Claim, ...]
+    """Call an ambulance or go to the emergency department now."""
+    call_today: tuple[Claim, ...]
+    """Call the care team today."""
+    next_visit: tuple[Claim, ...]
+    """Mention at the next visit."""
+
+
+@dataclass(frozen=True)
+class Condition:
+    """content/conditions/<id>.yaml"""
+
+    id: str
+    """Lower-case words joined by '-'; the file name without .yaml."""
+    name: str
+    """The condition's name as a heading."""
+    icd10: tuple[str, ...]
+    """ICD-10 codes or prefixes (``G43``, ``M79.7``) used to find it."""
+    summary: tuple[Claim, ...]
+    """What it is, in plain words."""
+    key_points: tuple[Claim, ...]
+    """The most important things to know."""
+    lifestyle: Lifestyle
+    """Everyday steps by area."""
+    medicines: tuple[str, ...]
+    """Ids of medicines commonly used for it, or important to know about."""
+    red_flags: RedFlags
+    """When to get help."""
+    review: Review
+    """When it was checked."""
+    short_name: str | None = None
+    """The name inside sentences and titles; defaults to ``name``."""
+    other_names: tuple[str, ...] = ()
+    """Other names a reader may know it by."""
+
+    @property
+    def label(self) -> str:
+        return self.short_name or self.name
+
+
+@dataclass(frozen=True)
+class Link:
+    """content/links/<a>--<b>.yaml: how two conditions relate, found from either side."""
+
+    id: str
+    """Unique id, conventionally ``<a>--<b>``."""
+    conditions: tuple[str, str]
+    """The two condition ids."""
+    key_point: Claim
+    """One sentence for the key-points box."""
+    known: Claim
+    """What is known."""
+    evidence: Evidence
+    """How strong the evidence for the link is."""
+    why: Claim
+    """Why it may happen, honest about what is unproven."""
+    what_it_means: Claim
+    """What it means for the reader."""
+    review: Review
+    """When it was checked."""
+
+
+@dataclass(frozen=True)
+class Caution:
+    """A risk and what to do about it."""
+
+    text: str
+    """The risk, in plain words."""
+    action: str
+    """What the reader should do."""
+    evidence: Evidence
+    """How strong the evidence for the risk is."""
+    sources: tuple[str, ...]
+    """Keys from ``sources.yaml``."""
+
+
+@dataclass(frozen=True)
+class Medicine:
+    """content/medicines/<id>.yaml"""
+
+    id: str
+    """Lower-case id; the file name without .yaml."""
+    name: str
+    """Name of the medicine or group."""
+    used_for: Claim
+    """What it is used for."""
+    cautions: tuple[Caution, ...]
+    """General cautions, whatever else the handout covers."""
+    review: Review
+    """When it was checked."""
+    also_called: tuple[str, ...] = ()
+    """Common names (generic names in a group), for look-up."""
+
+
+@dataclass(frozen=True)
+class When:
+    """The combination a rule needs. Every part given must hold."""
+
+    conditions_all: tuple[str, ...] = ()
+    """Every one of these conditions is covered."""
+    conditions_any: tuple[str, ...] = ()
+    """At least one of these conditions is covered."""
+    medicines_all: tuple[str, ...] = ()
+    """Every one of these medicines is in play."""
+    medicines_any: tuple[str, ...] = ()
+    """At least one of these medicines is in play."""
+
+    def holds(self, conditions: frozenset[str], medicines: frozenset[str]) -> bool:
+        return (
+            conditions.issuperset(self.conditions_all)
+            and (not self.conditions_any or not conditions.isdisjoint(self.conditions_any))
+            and medicines.issuperset(self.medicines_all)
+            and (not self.medicines_any or not medicines.isdisjoint(self.medicines_any))
+        )
+
+
+@dataclass(frozen=True)
+class CombinationRule:
+    """A caution that applies only to a combination of conditions and medicines."""
+
+    id: str
+    """Unique id."""
+    when: When
+    """The combination that makes it apply."""
+    text: str
+    """The risk, in plain words."""
+    action: str
+    """What the reader should do."""
+    evidence: Evidence
+    """How strong the evidence for the risk is."""
+    sources: tuple[str, ...]
+    """Keys from ``sources.yaml``."""
+    review: Review | None = None
+    """Overrides the file's review."""
+
+
+@dataclass(frozen=True)
+class CombinationFile:
+    """content/combinations/*.yaml"""
+
+    review: Review
+    """When the rules in this file were checked."""
+    rules: tuple[CombinationRule, ...]
+    """The rules."""
+
+
+@dataclass(frozen=True)
+class Source:
+    """An entry in sources.yaml."""
+
+    title: str
+    """Title as cited, with journal or publisher."""
+    year: int | None = None
+    """Year of publication, when known."""
+    url: str | None = None
+    """Web address, when there is one."""
+
+
+@dataclass(frozen=True)
+class HandoutSpec:
+    """One handout of the default run (content/handouts.yaml)."""
+
+    id: str
+    """File name of the PDF, without .pdf."""
+    title: str
+    """Title printed on the handout."""
+    conditions: tuple[str, ...]
+    """Condition ids, in print order."""
+
+
+@dataclass(frozen=True)
+class HandoutsFile:
+    """content/handouts.yaml"""
+
+    handouts: tuple[HandoutSpec, ...]
+    """The handouts the default run builds."""
+
+
+@dataclass(frozen=True)
+class Library:
+    """All content, loaded, checked and cross-referenced."""
+
+    conditions: dict[str, Condition]
+    links: dict[frozenset[str], Link]
+    medicines: dict[str, Medicine]
+    rules: tuple[CombinationRule, ...]
+    steps: dict[str, Step]
+    sources: dict[str, Source]
+    handouts: tuple[HandoutSpec, ...]
+    files: dict[str, str] = field(default_factory=dict)
+    """Content file of each item id (``condition:lupus`` → path), for messages."""
+
+
+@dataclass(frozen=True)
+class Patient:
+    """Optional personal details printed on a handout. Always data, never template."""
+
+    name: str | None = None
+    """The patient's name, printed as written."""
+    clinician: str | None = None
+    """The clinician's name."""
+    date: dt.date | None = None
+    """The date to print."""
+    notes: str | None = None
+    """The clinician's notes; line breaks are kept."""
+    medicines: tuple[str, ...] = ()
+    """Medicines the patient takes, by id or common name."""

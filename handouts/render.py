@@ -1,0 +1,395 @@
+"""Stage 4: draw a :class:`Document` as a print-ready PDF with ReportLab.
+
+Every string goes through ``fonts.markup`` (escaping and font fallback). One
+function per block type (``_BLOCKS``) makes the seam for a tagged-PDF layer or
+another output format. The same document always gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_LEFT
+from reportlab.lib.pagesizes import A4, LETTER
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    Flowable,
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from . import fonts
+from .assemble import DISCLAIMER
+from .brand import Brand
+from .document import (
+    Bullets,
+    Caution,
+    Checklist,
+    Document,
+    Heading,
+    Para,
+    Section,
+    SourceList,
+    Tiers,
+    WriteIn,
+)
+from .logo import logo_flowable
+
+PAPER = {"letter": LETTER, "a4": A4}
+MARGIN = 18 * mm
+TOTAL_PAGES_FORM = "handouts-total-pages"
+TIER_FILL = {"emergency": "#8B1A1A", "call_today": None, "next_visit": "#E8E8E8"}
+"""Header fill per tier; None means the brand's primary colour. Each tier also differs in words and symbol."""
+
+
+@dataclass(frozen=True)
+class Styles:
+    body: ParagraphStyle
+    note: ParagraphStyle
+    title: ParagraphStyle
+    subtitle: ParagraphStyle
+    h1: ParagraphStyle
+    h2: ParagraphStyle
+    box_head: ParagraphStyle
+    small: ParagraphStyle
+    primary: colors.Color
+    accent: colors.Color
+    text: colors.Color
+
+
+@lru_cache(maxsize=32)
+def styles(primary: str, accent: str, text: str) -> Styles:
+    """Paragraph styles for a brand's colours (built once per colour set)."""
+    p, a, t = colors.HexColor(primary), colors.HexColor(accent), colors.HexColor(text)
+    body = ParagraphStyle(
+        "body", fontName=fonts.BODY, fontSize=13, leading=19, textColor=t, alignment=TA_LEFT,
+        spaceAfter=6,
+    )
+    return Styles(
+        body=body,
+        note=ParagraphStyle("note", parent=body, textColor=colors.HexColor("#3D3D3D")),
+        title=ParagraphStyle(
+            "title", parent=body, fontName=fonts.BOLD, fontSize=26, leading=31, textColor=p,
+            spaceAfter=4,
+        ),
+        subtitle=ParagraphStyle("subtitle", parent=body, fontSize=16, leading=21, spaceAfter=8),
+        h1=ParagraphStyle(
+            "h1", parent=body, fontName=fonts.BOLD, fontSize=18, leading=23, textColor=p,
+            spaceBefore=14, spaceAfter=6, keepWithNext=1,
+        ),
+        h2=ParagraphStyle(
+            "h2", parent=body, fontName=fonts.BOLD, fontSize=14.5, leading=19, spaceBefore=8,
+            spaceAfter=4, keepWithNext=1,
+        ),
+        box_head=ParagraphStyle(
+            "box_head", parent=body, fontName=fonts.BOLD, fontSize=14, leading=18,
+            textColor=colors.white, spaceAfter=0,
+        ),
+        small=ParagraphStyle("small", parent=body, fontSize=10.5, leading=13, spaceAfter=0),
+        primary=p,
+        accent=a,
+        text=t,
+    )
+
+
+class HeadingParagraph(Paragraph):
+    """A heading that becomes a bookmark (outline entry) where it lands."""
+
+    def __init__(self, text: str, style: ParagraphStyle, key: str, level: int, title: str):
+        super().__init__(text, style)
+        self.outline = (key, level, title)
+
+
+class _Template(SimpleDocTemplate):
+    def afterFlowable(self, flowable: Flowable) -> None:
+        outline = getattr(flowable, "outline", None)
+        if outline:
+            key, level, title = outline
+            self.canv.bookmarkPage(key)
+            self.canv.addOutlineEntry(title, key, level=level, closed=False)
+
+
+def render(doc: Document, brand: Brand, paper: str | None = None) -> tuple[bytes, int]:
+    """The PDF bytes for ``doc`` in ``brand``'s look, and its number of pages."""
+    fonts.register()
+    c = brand.spec.colours
+    st = styles(c.primary, c.accent, c.text)
+    size = PAPER[paper or brand.spec.paper]
+    out = io.BytesIO()
+    tmpl = _Template(
+        out,
+        pagesize=size,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN,
+        bottomMargin=MARGIN + 16 * mm,
+        title=f"{doc.title}: {doc.subtitle}",
+        author=doc.clinic,
+        subject=doc.subject,
+        keywords=", ".join(doc.keywords),
+        creator="handouts",
+        lang=brand.spec.language,
+        invariant=1,
+    )
+    width = size[0] - 2 * MARGIN
+    story = _masthead(doc, brand, st, width)
+    for section in doc.sections:
+        story += _section(section, st, width)
+    footer = _footer(doc, st, size)
+    tmpl.build(story, onFirstPage=footer, onLaterPages=footer, canvasmaker=_Canvas)
+    return out.getvalue(), tmpl.page
+
+
+class _Canvas(Canvas):
+    """Defines the total-page-count form once the last page is known."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.setViewerPreference("DisplayDocTitle", "true")
+
+    def save(self) -> None:
+        self.beginForm(TOTAL_PAGES_FORM)
+        self.setFont(fonts.BODY, 10.5)
+        self.setFillColor(colors.black)
+        self.drawString(0, 0, str(self.getPageNumber() - 1))
+        self.endForm()
+        super().save()
+
+
+def _p(text: str, style: ParagraphStyle, lead: str | None = None) -> Paragraph:
+    bold = style.fontName == fonts.BOLD
+    body = fonts.markup(text, bold)
+    if lead:
+        body = f"<b>{fonts.markup(lead, True)}</b> {body}"
+    return Paragraph(body, style)
+
+
+def _masthead(doc: Document, brand: Brand, st: Styles, width: float) -> list[Flowable]:
+    contact = "<br/>".join(fonts.markup(x) for x in doc.contact_lines)
+    clinic = Paragraph(
+        f"<b>{fonts.markup(doc.clinic, True)}</b><br/>{contact}",
+        ParagraphStyle("mast", parent=st.small, fontSize=11, leading=14),
+    )
+    logo = logo_flowable(brand.logo_path, 44) if brand.logo_path else Spacer(1, 1)
+    head = Table([[logo, clinic]], colWidths=[70, width - 70])
+    head.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("LINEBELOW", (0, 0), (-1, -1), 2, st.primary),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 8),
+                ("LEFTPADDING", (0, 0), (0, 0), 0),
+            ]
+        )
+    )
+    story: list[Flowable] = [
+        head,
+        Spacer(1, 10),
+        HeadingParagraph(fonts.markup(doc.title, True), st.title, "title", 0, doc.title),
+        _p(doc.subtitle, st.subtitle),
+    ]
+    per = doc.personal
+    parts = []
+    if per.patient:
+        parts.append(("For:", per.patient))
+    if per.clinician:
+        parts.append(("From:", per.clinician))
+    if per.date:
+        parts.append(("Date:", f"{per.date.day} {per.date:%B %Y}"))
+    if parts:
+        text = "    ".join(f"<b>{fonts.markup(k, True)}</b> {fonts.markup(v)}" for k, v in parts)
+        story.append(Paragraph(text, st.body))
+    return story
+
+
+def _section(section: Section, st: Styles, width: float) -> list[Flowable]:
+    head = HeadingParagraph(
+        fonts.markup(section.title, True), st.h1, section.id, 1, section.title
+    )
+    flows: list[Flowable] = []
+    for n, block in enumerate(section.blocks):
+        flows += _BLOCKS[type(block)](block, st, width, f"{section.id}-{n}")
+    if section.boxed:
+        return [head, _box(flows, st, width)]
+    return [head, *flows]
+
+
+def _box(flows: list[Flowable], st: Styles, width: float) -> Table:
+    """A tinted, bordered box that may split between its rows."""
+    t = Table([[f] for f in flows], colWidths=[width])
+    t.setStyle(
+        TableStyle(
+            [
+                ("BACKGROUND", (0, 0), (-1, -1), st.accent),
+                ("BOX", (0, 0), (-1, -1), 1.5, st.primary),
+                ("LEFTPADDING", (0, 0), (-1, -1), 10),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 10),
+                ("TOPPADDING", (0, 0), (-1, -1), 2),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+            ]
+        )
+    )
+    return t
+
+
+def _para(b: Para, st: Styles, width: float, key: str) -> list[Flowable]:
+    return [_p(b.text, st.body, b.lead)]
+
+
+def _heading(b: Heading, st: Styles, width: float, key: str) -> list[Flowable]:
+    return [HeadingParagraph(fonts.markup(b.text, True), st.h2, key, 2, b.text)]
+
+
+def _item_text(text: str, note: str | None, st: Styles) -> Paragraph:
+    body = fonts.markup(text)
+    if note:
+        body += f' <font color="#3D3D3D">({fonts.markup(note)})</font>'
+    return Paragraph(body, ParagraphStyle("item", parent=st.body, spaceAfter=0))
+
+
+def _marked(rows: list[tuple[str, Paragraph]], st: Styles, width: float) -> list[Flowable]:
+    """One small table per item (mark, text), so a list or box can break between items."""
+    out: list[Flowable] = []
+    for mark, para in rows:
+        t = Table([[Paragraph(fonts.markup(mark), st.body), para]], colWidths=[22, width - 22])
+        t.setStyle(_MARKED)
+        out.append(t)
+    return out
+
+
+_MARKED = TableStyle(
+    [
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ("TOPPADDING", (0, 0), (-1, -1), 1),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+    ]
+)
+
+
+def _bullets(b: Bullets, st: Styles, width: float, key: str) -> list[Flowable]:
+    return _marked([("•", _item_text(i.text, i.note, st)) for i in b.items], st, width - 20)
+
+
+def _checklist(b: Checklist, st: Styles, width: float, key: str) -> list[Flowable]:
+    return _marked([("☐", _item_text(i.text, i.note, st)) for i in b.items], st, width)
+
+
+def _caution(b: Caution, st: Styles, width: float, key: str) -> list[Flowable]:
+    flows: list[Flowable] = [_p(b.title, ParagraphStyle("ct", parent=st.body, fontName=fonts.BOLD, spaceAfter=2, keepWithNext=1))]
+    if b.intro:
+        flows.append(_p(b.intro, ParagraphStyle("ci", parent=st.body, spaceAfter=2)))
+    rows = []
+    for pt in b.points:
+        body = (
+            f"{fonts.markup(pt.risk)} <b>{fonts.markup('What to do:', True)}</b> "
+            f"{fonts.markup(pt.action)} <font color=\"#3D3D3D\">({fonts.markup(pt.note)})</font>"
+        )
+        rows.append(("⚠", Paragraph(body, ParagraphStyle("cp", parent=st.body, spaceAfter=0))))
+    flows += _marked(rows, st, width)
+    return [KeepTogether(flows[:2]), *flows[2:], Spacer(1, 4)]
+
+
+def _tiers(b: Tiers, st: Styles, width: float, key: str) -> list[Flowable]:
+    flows: list[Flowable] = [_p(b.contact, st.body)]
+    for tier in b.tiers:
+        fill = TIER_FILL[tier.key]
+        head_fill = colors.HexColor(fill) if fill else st.primary
+        dark_head = tier.key != "next_visit"
+        head_style = st.box_head if dark_head else ParagraphStyle("bh2", parent=st.box_head, textColor=st.text)
+        heading = f"{fonts.markup(tier.symbol, True)}  {fonts.markup(tier.heading, True)}"
+        rows: list[list[Flowable]] = [[Paragraph(heading, head_style)]]
+        rows += [[_item_text("• " + item, None, st)] for item in tier.items]
+        t = Table(rows, colWidths=[width])
+        border = 3 if tier.key == "emergency" else 1.5
+        t.setStyle(
+            TableStyle(
+                [
+                    ("BACKGROUND", (0, 0), (-1, 0), head_fill),
+                    ("BOX", (0, 0), (-1, -1), border, head_fill if dark_head else colors.black),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 8),
+                    ("TOPPADDING", (0, 0), (-1, -1), 3),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+                ]
+            )
+        )
+        flows += [KeepTogether([t]), Spacer(1, 8)]
+    return flows
+
+
+def _write_in(b: WriteIn, st: Styles, width: float, key: str) -> list[Flowable]:
+    flows: list[Flowable] = []
+    per = max(2, b.lines // len(b.prompts))
+    for prompt in b.prompts:
+        rows = [[_p(prompt, ParagraphStyle("wp", parent=st.body, fontName=fonts.BOLD))]]
+        rows += [[""] for _ in range(per)]
+        t = Table(rows, colWidths=[width], rowHeights=[None] + [26] * per)
+        t.setStyle(TableStyle([("LINEBELOW", (0, 1), (-1, -1), 0.75, colors.HexColor("#555555")), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+        flows.append(KeepTogether([t]))
+    return flows
+
+
+def _sources(b: SourceList, st: Styles, width: float, key: str) -> list[Flowable]:
+    style = ParagraphStyle("src", parent=st.body, fontSize=10, leading=12.5, spaceAfter=2)
+    flows: list[Flowable] = []
+    for n, (cite, url) in enumerate(b.entries, 1):
+        text = f"{n}. {fonts.markup(cite)}"
+        if url:
+            text += f' <a href="{fonts.markup(url)}" color="#1A1A1A"><u>{fonts.markup(url)}</u></a>'
+        flows.append(Paragraph(text, style))
+    return flows
+
+
+_BLOCKS: dict[type, Callable[..., list[Flowable]]] = {
+    Para: _para,
+    Heading: _heading,
+    Bullets: _bullets,
+    Checklist: _checklist,
+    Caution: _caution,
+    Tiers: _tiers,
+    WriteIn: _write_in,
+    SourceList: _sources,
+}
+"""How each block type is drawn; a new block type must be added here."""
+
+
+def _footer(doc: Document, st: Styles, size: tuple[float, float]) -> Callable[[Canvas, Any], None]:
+    checked = f"Content checked {doc.reviewed:%d %b %Y}; next check due {doc.next_review:%d %b %Y}."
+    tail = " ".join(x for x in (DISCLAIMER, doc.footer) if x)
+    lines = Paragraph(
+        f"{fonts.markup(checked)}<br/>{fonts.markup(tail)}",
+        ParagraphStyle("foot", parent=st.small),
+    )
+    width = size[0] - 2 * MARGIN
+
+    def draw(canv: Canvas, _doc: Any) -> None:
+        canv.saveState()
+        canv.setStrokeColor(st.primary)
+        canv.setLineWidth(1)
+        top = MARGIN + 15 * mm
+        canv.line(MARGIN, top, size[0] - MARGIN, top)
+        label = f"Page {canv.getPageNumber()} of "
+        canv.setFont(fonts.BOLD, 10.5)
+        canv.setFillColor(colors.black)
+        y = top - 13
+        canv.drawString(MARGIN, y, label)
+        canv.saveState()
+        canv.translate(MARGIN + canv.stringWidth(label, fonts.BOLD, 10.5), y)
+        canv.doForm(TOTAL_PAGES_FORM)
+        canv.restoreState()
+        _, h = lines.wrapOn(canv, width - 80, 100)
+        lines.drawOn(canv, MARGIN + 80, top - 4 - h)
+        canv.restoreState()
+
+    return draw

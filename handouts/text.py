@@ -1,0 +1,54 @@
+"""Placeholders in content text, filled in a Jinja2 sandbox.
+
+Only *content* text is a template, and its only context is the clinic (from
+the brand). Patient details never pass through here: they are data, added to
+the document as plain strings and escaped by ``fonts.markup`` when drawn.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import lru_cache
+from typing import Any
+
+from jinja2 import StrictUndefined, TemplateError
+from jinja2.sandbox import SandboxedEnvironment
+
+_env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+
+CLINIC_FIELDS = ("name", "phone", "address", "web")
+"""Fields a content text may use as ``{{ clinic.<field> }}``."""
+
+SAMPLE_CONTEXT: dict[str, Any] = {"clinic": {f: f"<{f}>" for f in CLINIC_FIELDS}}
+
+
+@lru_cache(maxsize=4096)
+def _compile(text: str) -> Any:
+    return _env.from_string(text)
+
+
+def has_placeholder(text: str) -> bool:
+    return "{{" in text or "{%" in text or "{#" in text
+
+
+def fill(text: str, context: Mapping[str, Any]) -> str:
+    """Fill the placeholders in one content text. Text without any is returned as it is."""
+    if not has_placeholder(text):
+        return text
+    return str(_compile(text).render(context))
+
+
+def template_problem(text: str) -> str | None:
+    """Why ``text`` cannot be filled (bad syntax, unknown placeholder), or None."""
+    if not has_placeholder(text):
+        return None
+    try:
+        _compile(text).render(SAMPLE_CONTEXT)
+    except TemplateError as exc:
+        known = ", ".join(f"{{{{ clinic.{f} }}}}" for f in CLINIC_FIELDS)
+        return f"placeholder problem: {exc.message}; placeholders you can use: {known}"
+    return None
+
+
+def clinic_context(name: str, phone: str, address: str, web: str) -> dict[str, Any]:
+    return {"clinic": {"name": name, "phone": phone, "address": address, "web": web}}

@@ -1,0 +1,324 @@
+"""Stage 2: read every content file, build the typed model, check cross-references.
+
+``load_library(folder)`` returns a :class:`Library` or raises one
+:class:`ContentError` listing every problem in every file.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+from . import fonts, text
+from .errors import ContentError, Problem, did_you_mean
+from .load import Doc, Key, read
+from .model import (
+    AREAS,
+    CombinationFile,
+    CombinationRule,
+    Condition,
+    HandoutsFile,
+    HandoutSpec,
+    Library,
+    LifestyleFile,
+    Link,
+    Medicine,
+    Review,
+    Source,
+    Step,
+)
+from .schema import Builder, Invalid, path_text
+
+ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+LINK_ID = re.compile(r"^[a-z0-9]+(-{1,2}[a-z0-9]+)*$")
+ICD10 = re.compile(r"^[A-Z][0-9]{2}(\.[0-9A-Z]{1,4})?$")
+T = TypeVar("T")
+
+
+class _Checker:
+    """Holds the problems found so far and the parsed documents."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.problems: list[Problem] = []
+
+    def display(self, path: Path) -> str:
+        try:
+            return str(path.relative_to(self.root.parent))
+        except ValueError:
+            return str(path)
+
+    def doc(self, path: Path) -> Doc | None:
+        result = read(path, self.display(path))
+        if isinstance(result, Problem):
+            self.problems.append(result)
+            return None
+        return result
+
+    def build(self, cls: type[T], doc: Doc, data: Any = None, path: Key = ()) -> T | None:
+        try:
+            return Builder(doc, self.problems).value(cls, doc.data if not path else data, path)
+        except Invalid:
+            return None
+
+    def add(self, doc: Doc, path: Key, message: str) -> None:
+        self.problems.append(Problem(doc.file, doc.line(path), path_text(path), message))
+
+    def files(self, folder: str) -> list[Path]:
+        return sorted((self.root / folder).glob("*.yaml"))
+
+
+def load_library(root: Path) -> Library:
+    """Read and check the content folder ``root``. Raises ContentError with every problem."""
+    c = _Checker(root)
+    if not root.is_dir():
+        raise ContentError([Problem(str(root), None, "", "content folder not found")])
+
+    sources: dict[str, Source] = {}
+    sdoc = _required(c, "sources.yaml")
+    if sdoc:
+        for key, value in sdoc.data.items():
+            src = c.build(Source, sdoc, value, (str(key),))
+            if src:
+                sources[str(key)] = src
+
+    steps: dict[str, Step] = {}
+    step_docs: dict[str, tuple[Doc, Key]] = {}
+    ldoc = _required(c, "lifestyle.yaml")
+    life = c.build(LifestyleFile, ldoc) if ldoc else None
+    if ldoc and life:
+        for i, step in enumerate(life.steps):
+            path: Key = ("steps", i, "id")
+            if _check_id(c, ldoc, path, step.id, steps, "step"):
+                steps[step.id] = step if step.review else _with_review(step, life.review)
+                step_docs[step.id] = (ldoc, ("steps", i))
+
+    docs: list[Doc] = [d for d in (sdoc, ldoc) if d]
+    conditions: dict[str, Condition] = {}
+    files: dict[str, str] = {}
+    for f in c.files("conditions"):
+        doc = c.doc(f)
+        cond = c.build(Condition, doc) if doc else None
+        if doc:
+            docs.append(doc)
+        if doc and cond:
+            if cond.id != f.stem:
+                c.add(doc, ("id",), f"the id '{cond.id}' must match the file name '{f.stem}'")
+            elif _check_id(c, doc, ("id",), cond.id, conditions, "condition"):
+                conditions[cond.id] = cond
+                files[f"condition:{cond.id}"] = doc.file
+    medicines: dict[str, Medicine] = {}
+    med_docs: dict[str, Doc] = {}
+    for f in c.files("medicines"):
+        doc = c.doc(f)
+        med = c.build(Medicine, doc) if doc else None
+        if doc:
+            docs.append(doc)
+        if doc and med:
+            if med.id != f.stem:
+                c.add(doc, ("id",), f"the id '{med.id}' must match the file name '{f.stem}'")
+            elif _check_id(c, doc, ("id",), med.id, medicines, "medicine"):
+                medicines[med.id] = med
+                med_docs[med.id] = doc
+                files[f"medicine:{med.id}"] = doc.file
+
+    links: dict[frozenset[str], Link] = {}
+    link_ids: dict[str, Link] = {}
+    for f in c.files("links"):
+        doc = c.doc(f)
+        link = c.build(Link, doc) if doc else None
+        if doc:
+            docs.append(doc)
+        if not (doc and link):
+            continue
+        if not LINK_ID.match(link.id):
+            c.add(doc, ("id",), f"'{link.id}' is not a valid id: use lower-case words and '-'")
+            continue
+        if link.id in link_ids:
+            c.add(doc, ("id",), f"the id '{link.id}' is used by another link too")
+            continue
+        link_ids[link.id] = link
+        ok = _refs(c, doc, ("conditions",), link.conditions, conditions, "condition")
+        pair = frozenset(link.conditions)
+        if len(pair) != 2:
+            c.add(doc, ("conditions",), "a link joins two different conditions")
+        elif ok and pair in links:
+            other = links[pair].id
+            c.add(doc, ("conditions",), f"these two conditions are already linked by '{other}'")
+        elif ok:
+            links[pair] = link
+            files[f"link:{link.id}"] = doc.file
+
+    rules: list[CombinationRule] = []
+    rule_ids: set[str] = set()
+    for f in c.files("combinations"):
+        doc = c.doc(f)
+        combo = c.build(CombinationFile, doc) if doc else None
+        if doc:
+            docs.append(doc)
+        if not (doc and combo):
+            continue
+        for i, rule in enumerate(combo.rules):
+            base: Key = ("rules", i)
+            if not _check_id(c, doc, (*base, "id"), rule.id, rule_ids, "rule"):
+                continue
+            rule_ids.add(rule.id)
+            w = rule.when
+            wpath: Key = (*base, "when")
+            if not (w.conditions_all or w.conditions_any or w.medicines_all or w.medicines_any):
+                c.add(doc, wpath, "a rule needs at least one condition or medicine in 'when'")
+                continue
+            ok = all(
+                [
+                    _refs(c, doc, (*wpath, "conditions_all"), w.conditions_all, conditions, "condition"),
+                    _refs(c, doc, (*wpath, "conditions_any"), w.conditions_any, conditions, "condition"),
+                    _refs(c, doc, (*wpath, "medicines_all"), w.medicines_all, medicines, "medicine"),
+                    _refs(c, doc, (*wpath, "medicines_any"), w.medicines_any, medicines, "medicine"),
+                ]
+            )
+            if ok:
+                rules.append(rule if rule.review else _with_review(rule, combo.review))
+                files[f"rule:{rule.id}"] = doc.file
+
+    handouts: tuple[HandoutSpec, ...] = ()
+    hdoc = _required(c, "handouts.yaml")
+    hfile = c.build(HandoutsFile, hdoc) if hdoc else None
+    if hdoc and hfile:
+        docs.append(hdoc)
+        seen: set[str] = set()
+        for i, spec in enumerate(hfile.handouts):
+            if _check_id(c, hdoc, ("handouts", i, "id"), spec.id, seen, "handout"):
+                seen.add(spec.id)
+            _refs(c, hdoc, ("handouts", i, "conditions"), spec.conditions, conditions, "condition")
+        handouts = hfile.handouts
+
+    for cond in conditions.values():
+        doc = next(d for d in docs if d.file == files[f"condition:{cond.id}"])
+        _check_condition(c, doc, cond, medicines, steps)
+    _check_step_areas(c, conditions, docs, files)
+    for doc in docs:
+        _check_texts(c, doc, sources)
+
+    if c.problems:
+        raise ContentError(c.problems)
+    return Library(
+        conditions=conditions,
+        links=links,
+        medicines=medicines,
+        rules=tuple(rules),
+        steps=steps,
+        sources=sources,
+        handouts=handouts,
+        files=files,
+    )
+
+
+def _required(c: _Checker, name: str) -> Doc | None:
+    path = c.root / name
+    if not path.is_file():
+        c.problems.append(Problem(c.display(path), None, "", "this file is required but missing"))
+        return None
+    return c.doc(path)
+
+
+def _with_review(item: Any, review: Review) -> Any:
+    from dataclasses import replace
+
+    return replace(item, review=review)
+
+
+def _check_id(c: _Checker, doc: Doc, path: Key, value: str, taken: Iterable[str], what: str) -> bool:
+    if not ID.match(value):
+        c.add(doc, path, f"'{value}' is not a valid {what} id: use lower-case words joined by '-'")
+        return False
+    if value in taken:
+        c.add(doc, path, f"the {what} id '{value}' is used twice")
+        return False
+    return True
+
+
+def _refs(c: _Checker, doc: Doc, path: Key, ids: Iterable[str], known: Any, what: str) -> bool:
+    ok = True
+    for i, ref in enumerate(ids):
+        if ref not in known:
+            c.add(doc, (*path, i), f"unknown {what} '{ref}'{did_you_mean(ref, known)}")
+            ok = False
+    return ok
+
+
+def _check_condition(
+    c: _Checker, doc: Doc, cond: Condition, medicines: dict[str, Medicine], steps: dict[str, Step]
+) -> None:
+    for i, code in enumerate(cond.icd10):
+        if not ICD10.match(code):
+            c.add(doc, ("icd10", i), f"'{code}' is not an ICD-10 code like G43 or M79.7")
+    if not cond.icd10:
+        c.add(doc, ("icd10",), "at least one ICD-10 code is needed")
+    for key in ("summary", "key_points"):
+        if not getattr(cond, key):
+            c.add(doc, (key,), "at least one item is needed")
+    for tier in ("emergency", "call_today", "next_visit"):
+        if not getattr(cond.red_flags, tier):
+            c.add(doc, ("red_flags", tier), "each red-flag tier needs at least one sign")
+    _refs(c, doc, ("medicines",), cond.medicines, medicines, "medicine")
+    total = 0
+    for area, _ in AREAS:
+        ids = getattr(cond.lifestyle, area)
+        total += len(ids)
+        _refs(c, doc, ("lifestyle", area), ids, steps, "lifestyle step")
+    if total == 0:
+        c.add(doc, ("lifestyle",), "at least one everyday step is needed")
+    r = cond.review
+    if r.next_review <= r.last_reviewed:
+        c.add(doc, ("review", "next_review"), "the next review must come after the last one")
+
+
+def _check_step_areas(
+    c: _Checker, conditions: dict[str, Condition], docs: list[Doc], files: dict[str, str]
+) -> None:
+    """A step is one kind of step: listing it under two areas would print it twice."""
+    area_of: dict[str, tuple[str, str]] = {}
+    for cond in conditions.values():
+        for area, _ in AREAS:
+            for i, sid in enumerate(getattr(cond.lifestyle, area)):
+                first = area_of.setdefault(sid, (area, cond.id))
+                if first[0] != area:
+                    doc = next(d for d in docs if d.file == files[f"condition:{cond.id}"])
+                    c.add(
+                        doc,
+                        ("lifestyle", area, i),
+                        f"step '{sid}' is listed under '{first[0]}' in '{first[1]}'; "
+                        "use the same area everywhere",
+                    )
+
+
+def _walk(data: Any, path: Key = ()) -> Iterator[tuple[Key, Any]]:
+    yield path, data
+    if isinstance(data, dict):
+        for k, v in data.items():
+            yield from _walk(v, (*path, str(k)))
+    elif isinstance(data, list):
+        for i, v in enumerate(data):
+            yield from _walk(v, (*path, i))
+
+
+def _check_texts(c: _Checker, doc: Doc, sources: dict[str, Source]) -> None:
+    """Source keys resolve; every text can be filled and printed."""
+    for path, value in _walk(doc.data):
+        if path and path[-1] == "sources" and isinstance(value, list):
+            if not value:
+                c.add(doc, path, "every claim needs at least one source")
+            for i, key in enumerate(value):
+                if str(key) not in sources:
+                    hint = did_you_mean(str(key), sources)
+                    c.add(doc, (*path, i), f"unknown source '{key}'{hint}")
+        elif isinstance(value, str):
+            problem = text.template_problem(value)
+            if problem:
+                c.add(doc, path, problem)
+            bad = fonts.unprintable(value)
+            if bad:
+                chars = ", ".join(fonts.describe(ch) for ch in bad)
+                c.add(doc, path, f"no bundled font can print {chars}")
