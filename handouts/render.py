@@ -49,6 +49,8 @@ from .logo import logo_flowable
 PAPER = {"letter": LETTER, "a4": A4}
 MARGIN = 18 * mm
 TOTAL_PAGES_FORM = "handouts-total-pages"
+NOTE_COLOUR = "#3D3D3D"
+"""Evidence notes: 10.8:1 on white, still dark in grayscale."""
 TIER_FILL = {"emergency": "#8B1A1A", "call_today": None, "next_visit": "#E8E8E8"}
 """Header fill per tier; None means the brand's primary colour. Each tier also differs in words and symbol."""
 
@@ -251,53 +253,45 @@ def _heading(b: Heading, st: Styles, width: float, key: str) -> list[Flowable]:
     return [HeadingParagraph(fonts.markup(b.text, True), st.h2, key, 2, b.text)]
 
 
-def _item_text(text: str, note: str | None, st: Styles) -> Paragraph:
+def _item_text(text: str, note: str | None) -> str:
     body = fonts.markup(text)
     if note:
-        body += f' <font color="#3D3D3D">({fonts.markup(note)})</font>'
-    return Paragraph(body, ParagraphStyle("item", parent=st.body, spaceAfter=0))
+        body += f' <font color="{NOTE_COLOUR}">({fonts.markup(note)})</font>'
+    return body
 
 
-def _marked(rows: list[tuple[str, Paragraph]], st: Styles, width: float) -> list[Flowable]:
-    """One small table per item (mark, text), so a list or box can break between items."""
-    out: list[Flowable] = []
-    for mark, para in rows:
-        t = Table([[Paragraph(fonts.markup(mark), st.body), para]], colWidths=[22, width - 22])
-        t.setStyle(_MARKED)
-        out.append(t)
-    return out
+def _marked(mark: str, body: str, st: Styles, indent: float = 0) -> Paragraph:
+    """A list item: ``mark`` hangs in the margin, the text wraps beside it."""
+    face = fonts.BODY if ord(mark) in fonts.register().main else fonts.FALLBACK
+    return Paragraph(body, _item_style(st, face, indent), bulletText=mark)
 
 
-_MARKED = TableStyle(
-    [
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 0),
-        ("TOPPADDING", (0, 0), (-1, -1), 1),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
-    ]
-)
+@lru_cache(maxsize=64)
+def _item_style(st: Styles, face: str, indent: float) -> ParagraphStyle:
+    return ParagraphStyle(
+        f"item-{face}-{indent}", parent=st.body, leftIndent=indent + 22, bulletIndent=indent,
+        bulletFontName=face, spaceAfter=5,
+    )
 
 
 def _bullets(b: Bullets, st: Styles, width: float, key: str) -> list[Flowable]:
-    return _marked([("•", _item_text(i.text, i.note, st)) for i in b.items], st, width - 20)
+    return [_marked("•", _item_text(i.text, i.note), st) for i in b.items]
 
 
 def _checklist(b: Checklist, st: Styles, width: float, key: str) -> list[Flowable]:
-    return _marked([("☐", _item_text(i.text, i.note, st)) for i in b.items], st, width)
+    return [_marked("☐", _item_text(i.text, i.note), st) for i in b.items]
 
 
 def _caution(b: Caution, st: Styles, width: float, key: str) -> list[Flowable]:
     flows: list[Flowable] = [_p(b.title, ParagraphStyle("ct", parent=st.body, fontName=fonts.BOLD, spaceAfter=2, keepWithNext=1))]
     if b.intro:
         flows.append(_p(b.intro, ParagraphStyle("ci", parent=st.body, spaceAfter=2)))
-    rows = []
     for pt in b.points:
         body = (
             f"{fonts.markup(pt.risk)} <b>{fonts.markup('What to do:', True)}</b> "
-            f"{fonts.markup(pt.action)} <font color=\"#3D3D3D\">({fonts.markup(pt.note)})</font>"
+            f"{fonts.markup(pt.action)} {_item_text('', pt.note).strip()}"
         )
-        rows.append(("⚠", Paragraph(body, ParagraphStyle("cp", parent=st.body, spaceAfter=0))))
-    flows += _marked(rows, st, width)
+        flows.append(_marked("⚠", body, st))
     return [KeepTogether(flows[:2]), *flows[2:], Spacer(1, 4)]
 
 
@@ -310,7 +304,7 @@ def _tiers(b: Tiers, st: Styles, width: float, key: str) -> list[Flowable]:
         head_style = st.box_head if dark_head else ParagraphStyle("bh2", parent=st.box_head, textColor=st.text)
         heading = f"{fonts.markup(tier.symbol, True)}  {fonts.markup(tier.heading, True)}"
         rows: list[list[Flowable]] = [[Paragraph(heading, head_style)]]
-        rows += [[_item_text("• " + item, None, st)] for item in tier.items]
+        rows += [[_marked("•", _item_text(item, None), st)] for item in tier.items]
         t = Table(rows, colWidths=[width])
         border = 3 if tier.key == "emergency" else 1.5
         t.setStyle(
