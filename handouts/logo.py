@@ -42,6 +42,6 @@ def logo_flowable(path: Path, height: float) -> Flowable:
         return Image(str(path), width=w * scale, height=height)
     group = Group(*drawing.contents)
     group.transform = (scale, 0, 0, scale, 0, 0)
-    out = Drawing(w * scale, height)
+    out = Drawing(w * scale, height, initialFontName="Body", initialFontSize=10)
     out.add(group)
     return out

@@ -143,6 +143,8 @@ def render(doc: Document, brand: Brand, paper: str | None = None) -> tuple[bytes
         creator="handouts",
         lang=brand.spec.language,
         invariant=1,
+        initialFontName=fonts.BODY,
+        initialFontSize=13,
     )
     width = size[0] - 2 * MARGIN
     story = _masthead(doc, brand, st, width)
@@ -169,6 +171,11 @@ class _Canvas(Canvas):
         super().save()
 
 
+def _table_style(commands: list[tuple[Any, ...]]) -> TableStyle:
+    """A table style that also sets the cell font: ReportLab's default (Helvetica) is not embedded."""
+    return TableStyle([("FONTNAME", (0, 0), (-1, -1), fonts.BODY), *commands])
+
+
 def _p(text: str, style: ParagraphStyle, lead: str | None = None) -> Paragraph:
     bold = style.fontName == fonts.BOLD
     body = fonts.markup(text, bold)
@@ -186,7 +193,7 @@ def _masthead(doc: Document, brand: Brand, st: Styles, width: float) -> list[Flo
     logo = logo_flowable(brand.logo_path, 44) if brand.logo_path else Spacer(1, 1)
     head = Table([[logo, clinic]], colWidths=[70, width - 70])
     head.setStyle(
-        TableStyle(
+        _table_style(
             [
                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                 ("LINEBELOW", (0, 0), (-1, -1), 2, st.primary),
@@ -231,7 +238,7 @@ def _box(flows: list[Flowable], st: Styles, width: float) -> Table:
     """A tinted, bordered box that may split between its rows."""
     t = Table([[f] for f in flows], colWidths=[width])
     t.setStyle(
-        TableStyle(
+        _table_style(
             [
                 ("BACKGROUND", (0, 0), (-1, -1), st.accent),
                 ("BOX", (0, 0), (-1, -1), 1.5, st.primary),
@@ -270,7 +277,7 @@ def _marked(mark: str, body: str, st: Styles, indent: float = 0) -> Paragraph:
 def _item_style(st: Styles, face: str, indent: float) -> ParagraphStyle:
     return ParagraphStyle(
         f"item-{face}-{indent}", parent=st.body, leftIndent=indent + 22, bulletIndent=indent,
-        bulletFontName=face, spaceAfter=5,
+        bulletFontName=face, bulletFontSize=st.body.fontSize, spaceAfter=5,
     )
 
 
@@ -308,7 +315,7 @@ def _tiers(b: Tiers, st: Styles, width: float, key: str) -> list[Flowable]:
         t = Table(rows, colWidths=[width])
         border = 3 if tier.key == "emergency" else 1.5
         t.setStyle(
-            TableStyle(
+            _table_style(
                 [
                     ("BACKGROUND", (0, 0), (-1, 0), head_fill),
                     ("BOX", (0, 0), (-1, -1), border, head_fill if dark_head else colors.black),
@@ -329,7 +336,7 @@ def _write_in(b: WriteIn, st: Styles, width: float, key: str) -> list[Flowable]:
         rows = [[_p(prompt, ParagraphStyle("wp", parent=st.body, fontName=fonts.BOLD))]]
         rows += [[""] for _ in range(per)]
         t = Table(rows, colWidths=[width], rowHeights=[None] + [26] * per)
-        t.setStyle(TableStyle([("LINEBELOW", (0, 1), (-1, -1), 0.75, colors.HexColor("#555555")), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+        t.setStyle(_table_style([("LINEBELOW", (0, 1), (-1, -1), 0.75, colors.HexColor("#555555")), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
         flows.append(KeepTogether([t]))
     return flows
 

@@ -1,0 +1,71 @@
+"""Shared fixtures: the default run built once, in-process CLI runs, PDF text extraction."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from handouts.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+CONTENT = ROOT / "content"
+BRAND = ROOT / "brands" / "example" / "brand.yaml"
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def cli(capsys):
+    """Run the command line in-process; return exit code and what it printed."""
+
+    def run(*args: str) -> Run:
+        code = main([str(a) for a in args])
+        captured = capsys.readouterr()
+        return Run(code, captured.out, captured.err)
+
+    return run
+
+
+def pdf_text(data: bytes) -> str:
+    """All text of a PDF, pages joined, whitespace folded to single spaces."""
+    reader = PdfReader(io.BytesIO(data))
+    return " ".join(" ".join((p.extract_text() or "").split()) for p in reader.pages)
+
+
+def text_sizes(data: bytes) -> list[tuple[str, float]]:
+    """(text, font size in points) for every text run drawn in the PDF."""
+    runs: list[tuple[str, float]] = []
+    for page in PdfReader(io.BytesIO(data)).pages:
+
+        def visit(text, cm, tm, font, size):
+            if text.strip():
+                runs.append((text.strip(), abs(size * tm[3] * cm[3]) or size))
+
+        page.extract_text(visitor_text=visit)
+    return runs
+
+
+@pytest.fixture(scope="session")
+def default_out(tmp_path_factory) -> Path:
+    """The default run (`handouts --out DIR`), built once for the whole session."""
+    out = tmp_path_factory.mktemp("default") / "out"
+    assert main(["--out", str(out)]) == 0
+    return out
+
+
+@pytest.fixture
+def content_copy(tmp_path) -> Path:
+    """A writable copy of the shipped content, to break on purpose."""
+    dest = tmp_path / "content"
+    shutil.copytree(CONTENT, dest)
+    return dest

@@ -1,0 +1,178 @@
+"""The default run: real PDFs, checked through text and structure read back with pypdf."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+import yaml
+from pypdf import PdfReader
+
+from handouts.cli import main
+
+from .conftest import CONTENT, pdf_text, text_sizes
+
+DEFAULTS = [
+    "migraine-and-autoimmune-disease",
+    "migraine-and-fibromyalgia",
+    "autoimmune-disease-and-back-pain",
+    "migraine-and-lupus",
+]
+SECTIONS = [
+    "The main points",
+    "Notes from your care team",
+    "Everyday steps that can help",
+    "Medicines: what to watch for",
+    "When to get help",
+    "Emergency: call an ambulance or go to the emergency department now",
+    "Call us today",
+    "Tell us at your next visit",
+    "My notes and questions for my next visit",
+    "Where this information comes from",
+]
+FOOTER = [
+    "This handout supports, and does not replace, advice from your care team.",
+    "Content checked 01 Nov 2026; next check due 01 Nov 2028.",
+]
+
+
+def read(default_out, name: str) -> bytes:
+    return (default_out / f"{name}.pdf").read_bytes()
+
+
+def test_default_run_writes_the_four_handouts_and_says_where(tmp_path, cli):
+    run = cli("--out", tmp_path / "out")
+    assert run.code == 0, run.err
+    lines = run.out.splitlines()
+    assert len(lines) == 5
+    for name, line in zip(DEFAULTS, lines, strict=False):
+        assert line.startswith(f"wrote {tmp_path / 'out' / name}.pdf (")
+        assert line.endswith(" KB)")
+    assert lines[-1] == f"4 handouts in {tmp_path / 'out'}/"
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(f"{n}.pdf" for n in DEFAULTS)
+
+
+@pytest.mark.parametrize("name", DEFAULTS)
+def test_every_required_section_is_printed_in_order(default_out, name):
+    text = pdf_text(read(default_out, name))
+    at = 0
+    for heading in SECTIONS:
+        found = text.find(heading, at)
+        assert found > 0, f"'{heading}' missing or out of order"
+        at = found
+    pages = len(PdfReader(io.BytesIO(read(default_out, name))).pages)
+    for line in FOOTER:
+        assert text.count(line) == pages
+    assert f"Page 1 of {pages}" in text and f"Page {pages} of {pages}" in text
+
+
+def test_migraine_and_lupus_says_what_the_content_says(default_out):
+    text = pdf_text(read(default_out, "migraine-and-lupus"))
+    for cid in ("migraine", "lupus"):
+        cond = yaml.safe_load((CONTENT / "conditions" / f"{cid}.yaml").read_text())
+        for claim in cond["summary"]:
+            assert " ".join(claim["text"].split()) in text
+        for tier in ("emergency", "call_today", "next_visit"):
+            for flag in cond["red_flags"][tier]:
+                assert " ".join(flag["text"].split()) in text
+    link = yaml.safe_load((CONTENT / "links" / "migraine--lupus.yaml").read_text())
+    assert "How migraine and lupus are linked" in text
+    assert " ".join(link["known"]["text"].split()) in text
+    assert "How sure are we? Studies disagree." in text
+
+
+def test_the_example_patient_prints_literally(default_out):
+    text = pdf_text(read(default_out, "migraine-and-lupus"))
+    assert "For: Ana Łukasz-Nguyễn O'Brien & <Sons>" in text
+    assert "From: Dr Sam Okafor" in text
+    assert "Date: 21 November 2026" in text
+    assert "Bring your headache diary to your next visit on 5 December." in text
+
+
+def test_only_links_among_the_chosen_conditions_are_printed(default_out):
+    text = pdf_text(read(default_out, "migraine-and-fibromyalgia"))
+    assert "How migraine and fibromyalgia are linked" in text
+    assert "Migraine and lupus" not in text
+    assert "About lupus" not in text
+
+
+@pytest.mark.parametrize("name", DEFAULTS)
+def test_fonts_are_embedded_subsets(default_out, name):
+    reader = PdfReader(io.BytesIO(read(default_out, name)))
+    fonts = {}
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            fonts[font["/BaseFont"]] = font.get("/FontDescriptor", {})
+    assert fonts, "no fonts found"
+    for name_, desc in fonts.items():
+        assert "/FontFile2" in desc.get_object(), f"{name_} is not embedded"
+        assert name_[7] == "+", f"{name_} is not a subset"
+    assert any("AtkinsonHyperlegible" in n for n in fonts)
+
+
+def test_body_text_is_at_least_12_point(default_out):
+    data = read(default_out, "migraine-and-lupus")
+    reader = PdfReader(io.BytesIO(data))
+    sources_page = next(
+        i for i, p in enumerate(reader.pages) if "Where this information comes from" in p.extract_text()
+    )
+    small = []
+    for i, page in enumerate(reader.pages[:sources_page]):
+        def visit(text, cm, tm, font, size, small=small, i=i):
+            if text.strip() and size < 12:
+                small.append((i, text.strip()))
+        page.extract_text(visitor_text=visit)
+    # Only the masthead's contact lines and the page footer may be smaller than 12 pt.
+    allowed = ("Page ", "Content checked", "This handout supports", "patient information",
+               "Riverside", "Phone 555-0142", "12 River Road", "https://riverside")
+    assert [s for s in small if not any(a in s[1] or s[1].isdigit() for a in allowed)] == []
+    assert max(size for _, size in text_sizes(data)) >= 18  # headings stand out
+
+
+def test_metadata_bookmarks_and_links(default_out):
+    data = read(default_out, "migraine-and-lupus")
+    reader = PdfReader(io.BytesIO(data))
+    meta = reader.metadata
+    assert meta.title == "Migraine and lupus: How they are linked and what you can do"
+    assert meta.author == "Riverside Headache and Rheumatology Clinic"
+    assert meta.subject == "Patient information: Migraine and Lupus"
+    root = reader.trailer["/Root"]
+    assert root["/Lang"] == "en-US"
+    assert bool(root["/ViewerPreferences"]["/DisplayDocTitle"])
+    titles = []
+
+    def walk(items):
+        for it in items:
+            if isinstance(it, list):
+                walk(it)
+            else:
+                titles.append(it.title)
+
+    walk(reader.outline)
+    assert titles[:3] == ["Migraine and lupus", "The main points", "Notes from your care team"]
+    assert "When to get help" in titles and "Stress" in titles
+    uris = [
+        a.get_object()["/A"]["/URI"]
+        for p in reader.pages
+        for a in p.get("/Annots", [])
+        if "/A" in a.get_object()
+    ]
+    assert "https://pmc.ncbi.nlm.nih.gov/articles/PMC10512516/" in uris
+
+
+def test_same_input_same_bytes(tmp_path, default_out):
+    assert main(["--out", str(tmp_path)]) == 0
+    for name in DEFAULTS:
+        assert (tmp_path / f"{name}.pdf").read_bytes() == read(default_out, name)
+
+
+@pytest.mark.parametrize("name", DEFAULTS)
+def test_small_enough_to_email(default_out, name):
+    assert len(read(default_out, name)) < 200_000
+
+
+def test_no_patient_prints_no_personal_details(tmp_path, cli):
+    assert cli("--out", tmp_path, "--no-patient").code == 0
+    text = pdf_text((tmp_path / "migraine-and-lupus.pdf").read_bytes())
+    assert "For:" not in text and "Notes from your care team" not in text
