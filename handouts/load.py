@@ -44,6 +44,17 @@ class _Loader(yaml.SafeLoader):
     """PyYAML's safe loader; only plain data types are ever constructed."""
 
 
+def _timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
+    """A date-shaped value that is not a real date (2026-13-01) stays text for the schema to report."""
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+
+
 def parse(text: str, file: str) -> Doc | Problem:
     """Parse YAML text into a :class:`Doc`, or return the one problem that stops it."""
     if not text.strip():

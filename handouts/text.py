@@ -7,11 +7,12 @@ the document as plain strings and escaped by ``fonts.markup`` when drawn.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateError
+from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment
 
 _env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
@@ -42,11 +43,18 @@ def template_problem(text: str) -> str | None:
     """Why ``text`` cannot be filled (bad syntax, unknown placeholder), or None."""
     if not has_placeholder(text):
         return None
+    known = ", ".join(f"{{{{ clinic.{f} }}}}" for f in CLINIC_FIELDS)
     try:
         _compile(text).render(SAMPLE_CONTEXT)
+    except TemplateSyntaxError as exc:
+        return f"placeholder written wrongly ({exc.message}); write them like {{{{ clinic.phone }}}}"
+    except UndefinedError as exc:
+        attr = re.search(r"has no attribute '([^']+)'", exc.message or "")
+        name = re.search(r"'([^']+)' is undefined", exc.message or "")
+        what = f"clinic.{attr.group(1)}" if attr else (name.group(1) if name else "?")
+        return f"unknown placeholder '{what}'; you can use {known}"
     except TemplateError as exc:
-        known = ", ".join(f"{{{{ clinic.{f} }}}}" for f in CLINIC_FIELDS)
-        return f"placeholder problem: {exc.message}; placeholders you can use: {known}"
+        return f"placeholder cannot be filled ({exc.message}); you can use {known}"
     return None
 
 

@@ -43,6 +43,8 @@ class _Checker:
     def __init__(self, root: Path):
         self.root = root
         self.problems: list[Problem] = []
+        self.broken: set[str] = set()
+        """Ids whose own file could not be read or built."""
 
     def display(self, path: Path) -> str:
         try:
@@ -103,6 +105,8 @@ def load_library(root: Path) -> Library:
         cond = c.build(Condition, doc) if doc else None
         if doc:
             docs.append(doc)
+        if not cond:
+            c.broken.add(f.stem)  # its own problems are reported; references to it are not
         if doc and cond:
             if cond.id != f.stem:
                 c.add(doc, ("id",), f"the id '{cond.id}' must match the file name '{f.stem}'")
@@ -116,6 +120,8 @@ def load_library(root: Path) -> Library:
         med = c.build(Medicine, doc) if doc else None
         if doc:
             docs.append(doc)
+        if not med:
+            c.broken.add(f.stem)
         if doc and med:
             if med.id != f.stem:
                 c.add(doc, ("id",), f"the id '{med.id}' must match the file name '{f.stem}'")
@@ -242,7 +248,9 @@ def _check_id(c: _Checker, doc: Doc, path: Key, value: str, taken: Iterable[str]
 def _refs(c: _Checker, doc: Doc, path: Key, ids: Iterable[str], known: Any, what: str) -> bool:
     ok = True
     for i, ref in enumerate(ids):
-        if ref not in known:
+        if ref in c.broken:
+            ok = False
+        elif ref not in known:
             c.add(doc, (*path, i), f"unknown {what} '{ref}'{did_you_mean(ref, known)}")
             ok = False
     return ok

@@ -1,0 +1,198 @@
+"""Bad content, brands and patient details: exact messages, non-zero exit, nothing written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from .conftest import BRAND
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def failed(run, out: Path, count: int) -> list[str]:
+    """The problem lines of a failed run, after checking it failed cleanly."""
+    assert run.code == 1
+    assert run.out == ""
+    assert "Traceback" not in run.err
+    assert not out.exists(), "a failed run must not write anything"
+    lines = run.err.splitlines()
+    plural = "s" if count != 1 else ""
+    assert lines[0].startswith(f"handouts: error: {count} problem{plural} in the ")
+    assert lines[0].endswith("; nothing was written:")
+    return [line.strip() for line in lines[1:]]
+
+
+CASES = [
+    (
+        "conditions/lupus.yaml", "summary:", "sumary:",
+        ["content/conditions/lupus.yaml:1: missing required key 'summary'",
+         "content/conditions/lupus.yaml:7: sumary: unknown key (did you mean 'summary'?)"],
+    ),
+    (
+        "conditions/migraine.yaml", "[Salahi22]", "[Salahi21]",
+        ["content/conditions/migraine.yaml:9: summary[0].sources[0]: "
+         "unknown source 'Salahi21' (did you mean 'Salahi22'?)"],
+    ),
+    (
+        "conditions/fibromyalgia.yaml", "snri,", "snris,",
+        ["content/conditions/fibromyalgia.yaml:23: medicines[1]: "
+         "unknown medicine 'snris' (did you mean 'snri'?)"],
+    ),
+    (
+        "conditions/migraine.yaml", "relax-daily", "relax-dialy",
+        ["content/conditions/migraine.yaml:24: lifestyle.stress[0]: "
+         "unknown lifestyle step 'relax-dialy' (did you mean 'relax-daily'?)"],
+    ),
+    (
+        "links/migraine--lupus.yaml", "evidence: conflicting", "evidence: mixed",
+        ["content/links/migraine--lupus.yaml:12: evidence: expected one of 'strong', 'guideline', "
+         "'label', 'moderate', 'conflicting', 'weak', found 'mixed'"],
+    ),
+    (
+        "links/migraine--fibromyalgia.yaml", "[migraine, fibromyalgia]",
+        "[migraine, fibromyalgia-pain]",
+        ["content/links/migraine--fibromyalgia.yaml:2: conditions[1]: "
+         "unknown condition 'fibromyalgia-pain' (did you mean 'fibromyalgia'?)"],
+    ),
+    (
+        "conditions/multiple-sclerosis.yaml", "last_reviewed: 2026-11-01",
+        "last_reviewed: 2026-13-01",
+        ["content/conditions/multiple-sclerosis.yaml:49: review.last_reviewed: "
+         "expected a date like 2026-11-01, found text '2026-13-01'"],
+    ),
+    (
+        "lifestyle.yaml", "Take 10 minutes each day", "Call {{ clinic.fax }}. Take 10 minutes each day",
+        ["content/lifestyle.yaml:12: steps[0].text: unknown placeholder 'clinic.fax'; you can use "
+         "{{ clinic.name }}, {{ clinic.phone }}, {{ clinic.address }}, {{ clinic.web }}"],
+    ),
+    (
+        "lifestyle.yaml", "Take 10 minutes each day", "Call {{ clinic.phone. Take 10 minutes each day",
+        ["content/lifestyle.yaml:12: steps[0].text: placeholder written wrongly "
+         "(expected token 'end of print statement', got 'integer'); write them like {{ clinic.phone }}"],
+    ),
+    (
+        "lifestyle.yaml", "Take 10 minutes each day", "Take 10 minutes 王 each day",
+        ["content/lifestyle.yaml:12: steps[0].text: no bundled font can print '王' (U+738B)"],
+    ),
+    (
+        "conditions/lupus.yaml", "icd10: [M32]", "icd10: [M32]\nicd10: [M33]",
+        ["content/conditions/lupus.yaml:6: icd10: this key appears twice"],
+    ),
+    (
+        "conditions/lupus.yaml", "icd10: [M32]", "icd10: [lupus]",
+        ["content/conditions/lupus.yaml:5: icd10[0]: 'lupus' is not an ICD-10 code like G43 or M79.7"],
+    ),
+    (
+        "medicines/snri.yaml", "id: snri", "id: snri\nname: [unclosed",
+        ["content/medicines/snri.yaml:3: this is not valid YAML: expected ',' or ']', but got ':'"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("file", "old", "new", "expected"), CASES, ids=[c[2][:30] for c in CASES])
+def test_bad_content_is_reported_exactly(cli, content_copy, tmp_path, file, old, new, expected):
+    edit(content_copy / file, old, new)
+    out = tmp_path / "out"
+    run = cli("--content", content_copy, "--out", out)
+    assert failed(run, out, len(expected)) == expected
+
+
+def test_every_problem_in_every_file_is_reported_at_once(cli, content_copy, tmp_path):
+    edit(content_copy / "conditions/fibromyalgia.yaml", "snri,", "snris,")
+    edit(content_copy / "links/migraine--lupus.yaml", "evidence: conflicting", "evidence: mixed")
+    (content_copy / "medicines/empty.yaml").write_text("")
+    (content_copy / "medicines/list.yaml").write_text("- a\n- b\n")
+    (content_copy / "medicines/huge.yaml").write_text("x: " + "y" * 1_000_001)
+    out = tmp_path / "out"
+    lines = failed(cli("--content", content_copy, "--out", out), out, 5)
+    assert lines == [
+        "content/conditions/fibromyalgia.yaml:23: medicines[1]: unknown medicine 'snris' "
+        "(did you mean 'snri'?)",
+        "content/links/migraine--lupus.yaml:12: evidence: expected one of 'strong', 'guideline', "
+        "'label', 'moderate', 'conflicting', 'weak', found 'mixed'",
+        "content/medicines/empty.yaml: the file is empty; expected a YAML mapping",
+        "content/medicines/huge.yaml: the file is 1,000,004 bytes; the limit is 1,000,000",
+        "content/medicines/list.yaml:1: expected a YAML mapping of keys to values, found a list",
+    ]
+
+
+def test_a_broken_file_does_not_bury_its_error_under_references_to_it(cli, content_copy, tmp_path):
+    edit(content_copy / "conditions/lupus.yaml", "summary:", "sumary:")
+    out = tmp_path / "out"
+    lines = failed(cli("--content", content_copy, "--out", out), out, 2)
+    assert not any("unknown condition 'lupus'" in line for line in lines)
+
+
+def test_yaml_tags_are_not_executed(cli, content_copy, tmp_path):
+    (content_copy / "medicines/evil.yaml").write_text("id: !!python/object/apply:os.system ['echo hi']\n")
+    out = tmp_path / "out"
+    lines = failed(cli("--content", content_copy, "--out", out), out, 1)
+    assert lines[0].startswith("content/medicines/evil.yaml:1: this is not valid YAML: could not determine a constructor")
+
+
+def test_verbose_shows_the_traceback(cli, content_copy, tmp_path):
+    from handouts.errors import ProblemsError
+
+    edit(content_copy / "conditions/lupus.yaml", "summary:", "sumary:")
+    with pytest.raises(ProblemsError):
+        cli("--content", content_copy, "--out", tmp_path / "out", "--verbose")
+
+
+# Brands ---------------------------------------------------------------------
+
+
+def brand_copy(tmp_path: Path, old: str = "", new: str = "") -> Path:
+    folder = tmp_path / "brand"
+    folder.mkdir()
+    (folder / "logo.svg").write_bytes((BRAND.parent / "logo.svg").read_bytes())
+    text = BRAND.read_text()
+    if old:
+        assert old in text
+        text = text.replace(old, new, 1)
+    (folder / "brand.yaml").write_text(text)
+    return folder / "brand.yaml"
+
+
+BRAND_CASES = [
+    ('primary: "#1F4E79"', 'primary: "blurple"',
+     ["brand.yaml:11: colours.primary: expected a colour like '#1F4E79', found 'blurple'"]),
+    ("logo: logo.svg", "logo: missing.png", ["brand.yaml:4: logo: logo file not found: {folder}/missing.png"]),
+    ("logo: logo.svg", "logo: logo.gif", ["brand.yaml:4: logo: the logo must be a .png or .svg file, found 'logo.gif'"]),
+    ("paper: letter", "paper: legal",
+     ["brand.yaml:16: paper: expected one of 'letter', 'a4', found 'legal'"]),
+    ("clinic_name:", "clinic:",
+     ["brand.yaml:3: missing required key 'clinic_name'",
+      "brand.yaml:3: clinic: unknown key (did you mean 'clinic_name'?)"]),
+    ("language: en-US", "language: English", ["brand.yaml:17: language: expected a language code like 'en-US', found 'English'"]),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "expected"), BRAND_CASES, ids=[c[1] for c in BRAND_CASES])
+def test_bad_brand_is_reported_exactly(cli, tmp_path, old, new, expected):
+    brand = brand_copy(tmp_path, old, new)
+    out = tmp_path / "out"
+    lines = failed(cli("--brand", brand, "--out", out), out, len(expected))
+    assert lines == [f"{brand.parent}/{e.format(folder=brand.parent)}" for e in expected]
+
+
+def test_unreadable_logo_is_named(cli, tmp_path):
+    brand = brand_copy(tmp_path, "logo: logo.svg", "logo: logo.png")
+    (brand.parent / "logo.png").write_bytes(b"not a png")
+    out = tmp_path / "out"
+    lines = failed(cli("--brand", brand, "--out", out), out, 1)
+    assert lines[0].startswith(f"{brand}:4: logo: the logo cannot be read as a PNG picture (")
+
+
+def test_content_and_brand_problems_come_together(cli, content_copy, tmp_path):
+    edit(content_copy / "conditions/fibromyalgia.yaml", "snri,", "snris,")
+    brand = brand_copy(tmp_path, 'accent: "#EAF1F8"', 'accent: "pale"')
+    out = tmp_path / "out"
+    lines = failed(cli("--content", content_copy, "--brand", brand, "--out", out), out, 2)
+    assert lines[0] == f"{brand}:12: colours.accent: expected a colour like '#1F4E79', found 'pale'"
+    assert lines[1].startswith("content/conditions/fibromyalgia.yaml:23: medicines[1]")
