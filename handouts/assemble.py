@@ -9,7 +9,7 @@ merged, space for notes, and the sources cited.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
 
@@ -52,7 +52,7 @@ class Request:
     combinations; when empty, the medicines commonly used for the conditions are."""
     notes: str | None = None
     """The clinician's own notes, printed in a box as given."""
-    personal: Personal = Personal()
+    personal: Personal = field(default_factory=Personal)
 
 
 def join_names(names: Sequence[str]) -> str:
@@ -107,7 +107,8 @@ def assemble(lib: Library, req: Request, brand: Brand) -> Document:
     points = [Item(claim(c)) for c in _key_points(links, conds)]
     sections.append(Section("key-points", "The main points", (Bullets(tuple(points)),), True))
     if req.notes and req.notes.strip():
-        sections.append(Section("care-team-notes", "Notes from your care team", (Para(req.notes),), True))
+        lines = tuple(Para(line) for line in req.notes.strip().splitlines() if line.strip())
+        sections.append(Section("care-team-notes", "Notes from your care team", lines, True))
 
     for c in conds:
         blocks: list[Block] = [Para(claim(s)) for s in c.summary]
@@ -139,7 +140,9 @@ def assemble(lib: Library, req: Request, brand: Brand) -> Document:
         for r in rules:
             cites.add(r.sources)
             involved = [lib.medicines[m].name for m in in_play if _mentions(r.when, m)]
-            involved = involved or [lib.conditions[c].label for c in req.conditions if _mentions(r.when, c)]
+            involved = involved or [
+                lib.conditions[c].label for c in req.conditions if _mentions(r.when, c)
+            ]
             point = Point(fill(r.text), fill(r.action), EVIDENCE_WORDS[r.evidence])
             med_blocks.append(Caution(_capital(join_names(involved)), None, (point,)))
             if r.review:
@@ -233,7 +236,12 @@ def _steps(
 def _mentions(when: Any, item: str) -> bool:
     return any(
         item in group
-        for group in (when.conditions_all, when.conditions_any, when.medicines_all, when.medicines_any)
+        for group in (
+            when.conditions_all,
+            when.conditions_any,
+            when.medicines_all,
+            when.medicines_any,
+        )
     )
 
 

@@ -45,7 +45,9 @@ def parser() -> argparse.ArgumentParser:
     gen.add_argument("--out", type=Path, default=Path("out"), help="output folder (default: out)")
     who = gen.add_mutually_exclusive_group()
     who.add_argument(
-        "--patient-file", type=Path, default=DEFAULT_PATIENT,
+        "--patient-file",
+        type=Path,
+        default=DEFAULT_PATIENT,
         help="YAML with name, clinician, date and notes (default: the example patient)",
     )
     who.add_argument("--no-patient", action="store_true", help="print no personal details")
@@ -53,11 +55,17 @@ def parser() -> argparse.ArgumentParser:
     one = sub.add_parser("build", help="build one handout for one patient")
     _common(one)
     one.add_argument(
-        "--conditions", nargs="+", required=True, metavar="ID_OR_ICD10",
+        "--conditions",
+        nargs="+",
+        required=True,
+        metavar="ID_OR_ICD10",
         help="condition ids or ICD-10 codes, e.g. migraine M32.9",
     )
     one.add_argument(
-        "--medicines", nargs="+", default=[], metavar="ID_OR_NAME",
+        "--medicines",
+        nargs="+",
+        default=[],
+        metavar="ID_OR_NAME",
         help="the patient's medicines, e.g. sumatriptan duloxetine (narrows the medicine list)",
     )
     one.add_argument("--title", help="title to print (default: the condition names)")
@@ -76,7 +84,9 @@ def _date(value: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date like 2026-11-21, got '{value}'") from None
+        raise argparse.ArgumentTypeError(
+            f"expected a date like 2026-11-21, got '{value}'"
+        ) from None
 
 
 def _report(w: Written) -> None:

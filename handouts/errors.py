@@ -55,7 +55,9 @@ class ProblemsError(HandoutsError):
 
     def render(self) -> str:
         count = len(self.problems)
-        head = f"{count} problem{'s' if count != 1 else ''} in the {self.kind}; nothing was written:"
+        head = (
+            f"{count} problem{'s' if count != 1 else ''} in the {self.kind}; nothing was written:"
+        )
         return "\n".join([head, *(f"  {p}" for p in self.problems)])
 
 

@@ -78,9 +78,9 @@ def unprintable(text: str) -> list[str]:
         if ch in _ALLOWED_CONTROLS:
             continue
         cp = ord(ch)
-        if (cp not in cov.main and cp not in cov.fallback) or (cp < 32 or cp == 127):
-            if ch not in out:
-                out.append(ch)
+        drawable = cp in cov.main or cp in cov.fallback
+        if (not drawable or cp < 32 or cp == 127) and ch not in out:
+            out.append(ch)
     return out
 
 

@@ -45,7 +45,7 @@ class _Loader(yaml.SafeLoader):
 
 
 def _timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
-    """A date-shaped value that is not a real date (2026-13-01) stays text for the schema to report."""
+    """A date-like value that is no real date (2026-13-01) stays text, for the schema to report."""
     try:
         return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
     except ValueError:
@@ -91,16 +91,16 @@ def _index(node: yaml.Node, path: Key, lines: dict[Key, int], file: str) -> Prob
         for key_node, value_node in node.value:
             key = str(key_node.value)
             if key in seen:
-                where = ".".join(_fmt(path + (key,)))
+                where = ".".join(_fmt((*path, key)))
                 return Problem(file, key_node.start_mark.line + 1, where, "this key appears twice")
             seen.add(key)
-            found = _index(value_node, path + (key,), lines, file)
-            lines[path + (key,)] = key_node.start_mark.line + 1
+            found = _index(value_node, (*path, key), lines, file)
+            lines[(*path, key)] = key_node.start_mark.line + 1
             if found:
                 return found
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
-            found = _index(item, path + (i,), lines, file)
+            found = _index(item, (*path, i), lines, file)
             if found:
                 return found
     return None

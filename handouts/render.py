@@ -52,7 +52,7 @@ TOTAL_PAGES_FORM = "handouts-total-pages"
 NOTE_COLOUR = "#3D3D3D"
 """Evidence notes: 10.8:1 on white, still dark in grayscale."""
 TIER_FILL = {"emergency": "#8B1A1A", "call_today": None, "next_visit": "#E8E8E8"}
-"""Header fill per tier; None means the brand's primary colour. Each tier also differs in words and symbol."""
+"""Header fill per tier (None: the primary colour). Tiers differ in words and symbol too."""
 
 
 @dataclass(frozen=True)
@@ -75,28 +75,56 @@ def styles(primary: str, accent: str, text: str) -> Styles:
     """Paragraph styles for a brand's colours (built once per colour set)."""
     p, a, t = colors.HexColor(primary), colors.HexColor(accent), colors.HexColor(text)
     body = ParagraphStyle(
-        "body", fontName=fonts.BODY, fontSize=13, leading=19, textColor=t, alignment=TA_LEFT,
+        "body",
+        fontName=fonts.BODY,
+        fontSize=13,
+        leading=19,
+        textColor=t,
+        alignment=TA_LEFT,
         spaceAfter=6,
     )
     return Styles(
         body=body,
         note=ParagraphStyle("note", parent=body, textColor=colors.HexColor("#3D3D3D")),
         title=ParagraphStyle(
-            "title", parent=body, fontName=fonts.BOLD, fontSize=26, leading=31, textColor=p,
+            "title",
+            parent=body,
+            fontName=fonts.BOLD,
+            fontSize=26,
+            leading=31,
+            textColor=p,
             spaceAfter=4,
         ),
         subtitle=ParagraphStyle("subtitle", parent=body, fontSize=16, leading=21, spaceAfter=8),
         h1=ParagraphStyle(
-            "h1", parent=body, fontName=fonts.BOLD, fontSize=18, leading=23, textColor=p,
-            spaceBefore=14, spaceAfter=6, keepWithNext=1,
+            "h1",
+            parent=body,
+            fontName=fonts.BOLD,
+            fontSize=18,
+            leading=23,
+            textColor=p,
+            spaceBefore=14,
+            spaceAfter=6,
+            keepWithNext=1,
         ),
         h2=ParagraphStyle(
-            "h2", parent=body, fontName=fonts.BOLD, fontSize=14.5, leading=19, spaceBefore=8,
-            spaceAfter=4, keepWithNext=1,
+            "h2",
+            parent=body,
+            fontName=fonts.BOLD,
+            fontSize=14.5,
+            leading=19,
+            spaceBefore=8,
+            spaceAfter=4,
+            keepWithNext=1,
         ),
         box_head=ParagraphStyle(
-            "box_head", parent=body, fontName=fonts.BOLD, fontSize=14, leading=18,
-            textColor=colors.white, spaceAfter=0,
+            "box_head",
+            parent=body,
+            fontName=fonts.BOLD,
+            fontSize=14,
+            leading=18,
+            textColor=colors.white,
+            spaceAfter=0,
         ),
         small=ParagraphStyle("small", parent=body, fontSize=10.5, leading=13, spaceAfter=0),
         primary=p,
@@ -114,6 +142,13 @@ class HeadingParagraph(Paragraph):
 
 
 class _Template(SimpleDocTemplate):
+    footer: Callable[[Canvas, Any], None] | None = None
+
+    def afterPage(self) -> None:
+        """The footer is drawn last on each page, so it also comes last in reading order."""
+        if self.footer:
+            self.footer(self.canv, self)
+
     def afterFlowable(self, flowable: Flowable) -> None:
         outline = getattr(flowable, "outline", None)
         if outline:
@@ -150,8 +185,8 @@ def render(doc: Document, brand: Brand, paper: str | None = None) -> tuple[bytes
     story = _masthead(doc, brand, st, width)
     for section in doc.sections:
         story += _section(section, st, width)
-    footer = _footer(doc, st, size)
-    tmpl.build(story, onFirstPage=footer, onLaterPages=footer, canvasmaker=_Canvas)
+    tmpl.footer = _footer(doc, st, size)
+    tmpl.build(story, canvasmaker=_Canvas)
     return out.getvalue(), tmpl.page
 
 
@@ -172,7 +207,7 @@ class _Canvas(Canvas):
 
 
 def _table_style(commands: list[tuple[Any, ...]]) -> TableStyle:
-    """A table style that also sets the cell font: ReportLab's default (Helvetica) is not embedded."""
+    """A table style that sets the cell font too: the default, Helvetica, is not embedded."""
     return TableStyle([("FONTNAME", (0, 0), (-1, -1), fonts.BODY), *commands])
 
 
@@ -223,9 +258,7 @@ def _masthead(doc: Document, brand: Brand, st: Styles, width: float) -> list[Flo
 
 
 def _section(section: Section, st: Styles, width: float) -> list[Flowable]:
-    head = HeadingParagraph(
-        fonts.markup(section.title, True), st.h1, section.id, 1, section.title
-    )
+    head = HeadingParagraph(fonts.markup(section.title, True), st.h1, section.id, 1, section.title)
     flows: list[Flowable] = []
     for n, block in enumerate(section.blocks):
         flows += _BLOCKS[type(block)](block, st, width, f"{section.id}-{n}")
@@ -236,7 +269,7 @@ def _section(section: Section, st: Styles, width: float) -> list[Flowable]:
 
 def _box(flows: list[Flowable], st: Styles, width: float) -> Table:
     """A tinted, bordered box that may split between its rows."""
-    t = Table([[f] for f in flows], colWidths=[width])
+    t = Table([[f] for f in flows], colWidths=[width], splitInRow=1)
     t.setStyle(
         _table_style(
             [
@@ -276,8 +309,13 @@ def _marked(mark: str, body: str, st: Styles, indent: float = 0) -> Paragraph:
 @lru_cache(maxsize=64)
 def _item_style(st: Styles, face: str, indent: float) -> ParagraphStyle:
     return ParagraphStyle(
-        f"item-{face}-{indent}", parent=st.body, leftIndent=indent + 22, bulletIndent=indent,
-        bulletFontName=face, bulletFontSize=st.body.fontSize, spaceAfter=5,
+        f"item-{face}-{indent}",
+        parent=st.body,
+        leftIndent=indent + 22,
+        bulletIndent=indent,
+        bulletFontName=face,
+        bulletFontSize=st.body.fontSize,
+        spaceAfter=5,
     )
 
 
@@ -290,7 +328,12 @@ def _checklist(b: Checklist, st: Styles, width: float, key: str) -> list[Flowabl
 
 
 def _caution(b: Caution, st: Styles, width: float, key: str) -> list[Flowable]:
-    flows: list[Flowable] = [_p(b.title, ParagraphStyle("ct", parent=st.body, fontName=fonts.BOLD, spaceAfter=2, keepWithNext=1))]
+    flows: list[Flowable] = [
+        _p(
+            b.title,
+            ParagraphStyle("ct", parent=st.body, fontName=fonts.BOLD, spaceAfter=2, keepWithNext=1),
+        )
+    ]
     if b.intro:
         flows.append(_p(b.intro, ParagraphStyle("ci", parent=st.body, spaceAfter=2)))
     for pt in b.points:
@@ -308,7 +351,11 @@ def _tiers(b: Tiers, st: Styles, width: float, key: str) -> list[Flowable]:
         fill = TIER_FILL[tier.key]
         head_fill = colors.HexColor(fill) if fill else st.primary
         dark_head = tier.key != "next_visit"
-        head_style = st.box_head if dark_head else ParagraphStyle("bh2", parent=st.box_head, textColor=st.text)
+        head_style = (
+            st.box_head
+            if dark_head
+            else ParagraphStyle("bh2", parent=st.box_head, textColor=st.text)
+        )
         heading = f"{fonts.markup(tier.symbol, True)}  {fonts.markup(tier.heading, True)}"
         rows: list[list[Flowable]] = [[Paragraph(heading, head_style)]]
         rows += [[_marked("•", _item_text(item, None), st)] for item in tier.items]
@@ -336,7 +383,14 @@ def _write_in(b: WriteIn, st: Styles, width: float, key: str) -> list[Flowable]:
         rows = [[_p(prompt, ParagraphStyle("wp", parent=st.body, fontName=fonts.BOLD))]]
         rows += [[""] for _ in range(per)]
         t = Table(rows, colWidths=[width], rowHeights=[None] + [26] * per)
-        t.setStyle(_table_style([("LINEBELOW", (0, 1), (-1, -1), 0.75, colors.HexColor("#555555")), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+        t.setStyle(
+            _table_style(
+                [
+                    ("LINEBELOW", (0, 1), (-1, -1), 0.75, colors.HexColor("#555555")),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ]
+            )
+        )
         flows.append(KeepTogether([t]))
     return flows
 

@@ -110,9 +110,7 @@ class Builder:
                 ok = False
         kwargs: dict[str, Any] = {}
         for name, f in fields.items():
-            required = (
-                f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
-            )
+            required = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
             if name not in data:
                 if required:
                     self.fail(path, f"missing required key '{name}'")

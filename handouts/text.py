@@ -47,7 +47,9 @@ def template_problem(text: str) -> str | None:
     try:
         _compile(text).render(SAMPLE_CONTEXT)
     except TemplateSyntaxError as exc:
-        return f"placeholder written wrongly ({exc.message}); write them like {{{{ clinic.phone }}}}"
+        return (
+            f"placeholder written wrongly ({exc.message}); write them like {{{{ clinic.phone }}}}"
+        )
     except UndefinedError as exc:
         attr = re.search(r"has no attribute '([^']+)'", exc.message or "")
         name = re.search(r"'([^']+)' is undefined", exc.message or "")

@@ -178,10 +178,28 @@ def load_library(root: Path) -> Library:
                 continue
             ok = all(
                 [
-                    _refs(c, doc, (*wpath, "conditions_all"), w.conditions_all, conditions, "condition"),
-                    _refs(c, doc, (*wpath, "conditions_any"), w.conditions_any, conditions, "condition"),
-                    _refs(c, doc, (*wpath, "medicines_all"), w.medicines_all, medicines, "medicine"),
-                    _refs(c, doc, (*wpath, "medicines_any"), w.medicines_any, medicines, "medicine"),
+                    _refs(
+                        c,
+                        doc,
+                        (*wpath, "conditions_all"),
+                        w.conditions_all,
+                        conditions,
+                        "condition",
+                    ),
+                    _refs(
+                        c,
+                        doc,
+                        (*wpath, "conditions_any"),
+                        w.conditions_any,
+                        conditions,
+                        "condition",
+                    ),
+                    _refs(
+                        c, doc, (*wpath, "medicines_all"), w.medicines_all, medicines, "medicine"
+                    ),
+                    _refs(
+                        c, doc, (*wpath, "medicines_any"), w.medicines_any, medicines, "medicine"
+                    ),
                 ]
             )
             if ok:
@@ -235,7 +253,9 @@ def _with_review(item: Any, review: Review) -> Any:
     return replace(item, review=review)
 
 
-def _check_id(c: _Checker, doc: Doc, path: Key, value: str, taken: Iterable[str], what: str) -> bool:
+def _check_id(
+    c: _Checker, doc: Doc, path: Key, value: str, taken: Iterable[str], what: str
+) -> bool:
     if not ID.match(value):
         c.add(doc, path, f"'{value}' is not a valid {what} id: use lower-case words joined by '-'")
         return False

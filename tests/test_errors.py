@@ -30,66 +30,110 @@ def failed(run, out: Path, count: int) -> list[str]:
 
 CASES = [
     (
-        "conditions/lupus.yaml", "summary:", "sumary:",
-        ["content/conditions/lupus.yaml:1: missing required key 'summary'",
-         "content/conditions/lupus.yaml:7: sumary: unknown key (did you mean 'summary'?)"],
+        "conditions/lupus.yaml",
+        "summary:",
+        "sumary:",
+        [
+            "content/conditions/lupus.yaml:1: missing required key 'summary'",
+            "content/conditions/lupus.yaml:7: sumary: unknown key (did you mean 'summary'?)",
+        ],
     ),
     (
-        "conditions/migraine.yaml", "[Salahi22]", "[Salahi21]",
-        ["content/conditions/migraine.yaml:9: summary[0].sources[0]: "
-         "unknown source 'Salahi21' (did you mean 'Salahi22'?)"],
+        "conditions/migraine.yaml",
+        "[Salahi22]",
+        "[Salahi21]",
+        [
+            "content/conditions/migraine.yaml:9: summary[0].sources[0]: "
+            "unknown source 'Salahi21' (did you mean 'Salahi22'?)"
+        ],
     ),
     (
-        "conditions/fibromyalgia.yaml", "snri,", "snris,",
-        ["content/conditions/fibromyalgia.yaml:23: medicines[1]: "
-         "unknown medicine 'snris' (did you mean 'snri'?)"],
+        "conditions/fibromyalgia.yaml",
+        "snri,",
+        "snris,",
+        [
+            "content/conditions/fibromyalgia.yaml:23: medicines[1]: "
+            "unknown medicine 'snris' (did you mean 'snri'?)"
+        ],
     ),
     (
-        "conditions/migraine.yaml", "relax-daily", "relax-dialy",
-        ["content/conditions/migraine.yaml:24: lifestyle.stress[0]: "
-         "unknown lifestyle step 'relax-dialy' (did you mean 'relax-daily'?)"],
+        "conditions/migraine.yaml",
+        "relax-daily",
+        "relax-dialy",
+        [
+            "content/conditions/migraine.yaml:24: lifestyle.stress[0]: "
+            "unknown lifestyle step 'relax-dialy' (did you mean 'relax-daily'?)"
+        ],
     ),
     (
-        "links/migraine--lupus.yaml", "evidence: conflicting", "evidence: mixed",
-        ["content/links/migraine--lupus.yaml:12: evidence: expected one of 'strong', 'guideline', "
-         "'label', 'moderate', 'conflicting', 'weak', found 'mixed'"],
+        "links/migraine--lupus.yaml",
+        "evidence: conflicting",
+        "evidence: mixed",
+        [
+            "content/links/migraine--lupus.yaml:12: evidence: expected one of 'strong', 'guideline', "
+            "'label', 'moderate', 'conflicting', 'weak', found 'mixed'"
+        ],
     ),
     (
-        "links/migraine--fibromyalgia.yaml", "[migraine, fibromyalgia]",
+        "links/migraine--fibromyalgia.yaml",
+        "[migraine, fibromyalgia]",
         "[migraine, fibromyalgia-pain]",
-        ["content/links/migraine--fibromyalgia.yaml:2: conditions[1]: "
-         "unknown condition 'fibromyalgia-pain' (did you mean 'fibromyalgia'?)"],
+        [
+            "content/links/migraine--fibromyalgia.yaml:2: conditions[1]: "
+            "unknown condition 'fibromyalgia-pain' (did you mean 'fibromyalgia'?)"
+        ],
     ),
     (
-        "conditions/multiple-sclerosis.yaml", "last_reviewed: 2026-11-01",
+        "conditions/multiple-sclerosis.yaml",
+        "last_reviewed: 2026-11-01",
         "last_reviewed: 2026-13-01",
-        ["content/conditions/multiple-sclerosis.yaml:49: review.last_reviewed: "
-         "expected a date like 2026-11-01, found text '2026-13-01'"],
+        [
+            "content/conditions/multiple-sclerosis.yaml:49: review.last_reviewed: "
+            "expected a date like 2026-11-01, found text '2026-13-01'"
+        ],
     ),
     (
-        "lifestyle.yaml", "Take 10 minutes each day", "Call {{ clinic.fax }}. Take 10 minutes each day",
-        ["content/lifestyle.yaml:12: steps[0].text: unknown placeholder 'clinic.fax'; you can use "
-         "{{ clinic.name }}, {{ clinic.phone }}, {{ clinic.address }}, {{ clinic.web }}"],
+        "lifestyle.yaml",
+        "Take 10 minutes each day",
+        "Call {{ clinic.fax }}. Take 10 minutes each day",
+        [
+            "content/lifestyle.yaml:12: steps[0].text: unknown placeholder 'clinic.fax'; you can use "
+            "{{ clinic.name }}, {{ clinic.phone }}, {{ clinic.address }}, {{ clinic.web }}"
+        ],
     ),
     (
-        "lifestyle.yaml", "Take 10 minutes each day", "Call {{ clinic.phone. Take 10 minutes each day",
-        ["content/lifestyle.yaml:12: steps[0].text: placeholder written wrongly "
-         "(expected token 'end of print statement', got 'integer'); write them like {{ clinic.phone }}"],
+        "lifestyle.yaml",
+        "Take 10 minutes each day",
+        "Call {{ clinic.phone. Take 10 minutes each day",
+        [
+            "content/lifestyle.yaml:12: steps[0].text: placeholder written wrongly "
+            "(expected token 'end of print statement', got 'integer'); write them like {{ clinic.phone }}"
+        ],
     ),
     (
-        "lifestyle.yaml", "Take 10 minutes each day", "Take 10 minutes 王 each day",
+        "lifestyle.yaml",
+        "Take 10 minutes each day",
+        "Take 10 minutes 王 each day",
         ["content/lifestyle.yaml:12: steps[0].text: no bundled font can print '王' (U+738B)"],
     ),
     (
-        "conditions/lupus.yaml", "icd10: [M32]", "icd10: [M32]\nicd10: [M33]",
+        "conditions/lupus.yaml",
+        "icd10: [M32]",
+        "icd10: [M32]\nicd10: [M33]",
         ["content/conditions/lupus.yaml:6: icd10: this key appears twice"],
     ),
     (
-        "conditions/lupus.yaml", "icd10: [M32]", "icd10: [lupus]",
-        ["content/conditions/lupus.yaml:5: icd10[0]: 'lupus' is not an ICD-10 code like G43 or M79.7"],
+        "conditions/lupus.yaml",
+        "icd10: [M32]",
+        "icd10: [lupus]",
+        [
+            "content/conditions/lupus.yaml:5: icd10[0]: 'lupus' is not an ICD-10 code like G43 or M79.7"
+        ],
     ),
     (
-        "medicines/snri.yaml", "id: snri", "id: snri\nname: [unclosed",
+        "medicines/snri.yaml",
+        "id: snri",
+        "id: snri\nname: [unclosed",
         ["content/medicines/snri.yaml:3: this is not valid YAML: expected ',' or ']', but got ':'"],
     ),
 ]
@@ -130,10 +174,14 @@ def test_a_broken_file_does_not_bury_its_error_under_references_to_it(cli, conte
 
 
 def test_yaml_tags_are_not_executed(cli, content_copy, tmp_path):
-    (content_copy / "medicines/evil.yaml").write_text("id: !!python/object/apply:os.system ['echo hi']\n")
+    (content_copy / "medicines/evil.yaml").write_text(
+        "id: !!python/object/apply:os.system ['echo hi']\n"
+    )
     out = tmp_path / "out"
     lines = failed(cli("--content", content_copy, "--out", out), out, 1)
-    assert lines[0].startswith("content/medicines/evil.yaml:1: this is not valid YAML: could not determine a constructor")
+    assert lines[0].startswith(
+        "content/medicines/evil.yaml:1: this is not valid YAML: could not determine a constructor"
+    )
 
 
 def test_verbose_shows_the_traceback(cli, content_copy, tmp_path):
@@ -160,16 +208,39 @@ def brand_copy(tmp_path: Path, old: str = "", new: str = "") -> Path:
 
 
 BRAND_CASES = [
-    ('primary: "#1F4E79"', 'primary: "blurple"',
-     ["brand.yaml:11: colours.primary: expected a colour like '#1F4E79', found 'blurple'"]),
-    ("logo: logo.svg", "logo: missing.png", ["brand.yaml:4: logo: logo file not found: {folder}/missing.png"]),
-    ("logo: logo.svg", "logo: logo.gif", ["brand.yaml:4: logo: the logo must be a .png or .svg file, found 'logo.gif'"]),
-    ("paper: letter", "paper: legal",
-     ["brand.yaml:16: paper: expected one of 'letter', 'a4', found 'legal'"]),
-    ("clinic_name:", "clinic:",
-     ["brand.yaml:3: missing required key 'clinic_name'",
-      "brand.yaml:3: clinic: unknown key (did you mean 'clinic_name'?)"]),
-    ("language: en-US", "language: English", ["brand.yaml:17: language: expected a language code like 'en-US', found 'English'"]),
+    (
+        'primary: "#1F4E79"',
+        'primary: "blurple"',
+        ["brand.yaml:11: colours.primary: expected a colour like '#1F4E79', found 'blurple'"],
+    ),
+    (
+        "logo: logo.svg",
+        "logo: missing.png",
+        ["brand.yaml:4: logo: logo file not found: {folder}/missing.png"],
+    ),
+    (
+        "logo: logo.svg",
+        "logo: logo.gif",
+        ["brand.yaml:4: logo: the logo must be a .png or .svg file, found 'logo.gif'"],
+    ),
+    (
+        "paper: letter",
+        "paper: legal",
+        ["brand.yaml:16: paper: expected one of 'letter', 'a4', found 'legal'"],
+    ),
+    (
+        "clinic_name:",
+        "clinic:",
+        [
+            "brand.yaml:3: missing required key 'clinic_name'",
+            "brand.yaml:3: clinic: unknown key (did you mean 'clinic_name'?)",
+        ],
+    ),
+    (
+        "language: en-US",
+        "language: English",
+        ["brand.yaml:17: language: expected a language code like 'en-US', found 'English'"],
+    ),
 ]
 
 

@@ -49,7 +49,9 @@ def test_default_run_writes_the_four_handouts_and_says_where(tmp_path, cli):
         assert line.startswith(f"wrote {tmp_path / 'out' / name}.pdf (")
         assert line.endswith(" KB)")
     assert lines[-1] == f"4 handouts in {tmp_path / 'out'}/"
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(f"{n}.pdf" for n in DEFAULTS)
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(
+        f"{n}.pdf" for n in DEFAULTS
+    )
 
 
 @pytest.mark.parametrize("name", DEFAULTS)
@@ -115,17 +117,29 @@ def test_body_text_is_at_least_12_point(default_out):
     data = read(default_out, "migraine-and-lupus")
     reader = PdfReader(io.BytesIO(data))
     sources_page = next(
-        i for i, p in enumerate(reader.pages) if "Where this information comes from" in p.extract_text()
+        i
+        for i, p in enumerate(reader.pages)
+        if "Where this information comes from" in p.extract_text()
     )
     small = []
     for i, page in enumerate(reader.pages[:sources_page]):
+
         def visit(text, cm, tm, font, size, small=small, i=i):
             if text.strip() and size < 12:
                 small.append((i, text.strip()))
+
         page.extract_text(visitor_text=visit)
     # Only the masthead's contact lines and the page footer may be smaller than 12 pt.
-    allowed = ("Page ", "Content checked", "This handout supports", "patient information",
-               "Riverside", "Phone 555-0142", "12 River Road", "https://riverside")
+    allowed = (
+        "Page ",
+        "Content checked",
+        "This handout supports",
+        "patient information",
+        "Riverside",
+        "Phone 555-0142",
+        "12 River Road",
+        "https://riverside",
+    )
     assert [s for s in small if not any(a in s[1] or s[1].isdigit() for a in allowed)] == []
     assert max(size for _, size in text_sizes(data)) >= 18  # headings stand out
 

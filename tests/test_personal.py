@@ -1,0 +1,173 @@
+"""Patient details are data: printed literally, escaped, never evaluated; one-patient builds."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.platypus import Paragraph
+
+from handouts import fonts
+from handouts.assemble import Request, assemble
+from handouts.brand import load_brand
+from handouts.document import Personal
+from handouts.render import render
+from handouts.validate import load_library
+
+from .conftest import CONTENT, pdf_text
+
+HOSTILE = "<>&;'\"/\\{}%#<b>&amp;<font name='x'>"
+ALPHABET = st.sampled_from(list("abcxyzABCXYZ0129 .,-") + list(HOSTILE) + list("ễŁłøéñüç’“”—"))
+LIB = load_library(CONTENT)
+BRAND = load_brand()
+
+
+@given(st.text(alphabet=ALPHABET, min_size=1, max_size=60))
+def test_markup_round_trips_any_text_through_reportlab(text):
+    fonts.register()
+    para = Paragraph(fonts.markup(text), ParagraphStyle("t", fontName=fonts.BODY))
+    assert " ".join(para.getPlainText().split()) == " ".join(text.split())
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.text(alphabet=ALPHABET, min_size=1, max_size=40).filter(lambda s: s.strip()))
+def test_any_patient_name_prints_literally_in_the_pdf(name):
+    req = Request(("fibromyalgia",), None, ("snri",), personal=Personal(patient=name))
+    pdf, _ = render(assemble(LIB, req, BRAND), BRAND)
+    assert f"For: {' '.join(name.split())}" in pdf_text(pdf)
+
+
+def test_hostile_details_are_printed_not_evaluated(cli, tmp_path):
+    out = tmp_path / "one.pdf"
+    run = cli(
+        "build",
+        "--conditions",
+        "migraine",
+        "--patient",
+        "O'Brien & <Sons> {{ clinic.phone }}",
+        "--clinician",
+        "Dr <b>Bold</b>",
+        "--notes",
+        "Line one {% if 1 %}x{% endif %}\nLine <two> & 3",
+        "--out",
+        out,
+    )
+    assert run.code == 0, run.err
+    text = pdf_text(out.read_bytes())
+    assert "For: O'Brien & <Sons> {{ clinic.phone }}" in text
+    assert "From: Dr <b>Bold</b>" in text
+    assert "Line one {% if 1 %}x{% endif %} Line <two> & 3" in text
+    assert "555-0142 " not in text.split("For:")[1][:60]
+
+
+def test_a_character_no_font_has_stops_the_build_naming_the_field(cli, tmp_path):
+    out = tmp_path / "one.pdf"
+    run = cli("build", "--conditions", "migraine", "--patient", "王小明", "--out", out)
+    assert run.code == 1
+    assert run.err == (
+        "handouts: error: 1 problem in the patient details; nothing was written:\n"
+        "  command line: name: no bundled font can print '王' (U+738B), '小' (U+5C0F), "
+        "'明' (U+660E)\n"
+    )
+    assert not out.exists()
+
+
+def test_accented_names_use_the_fallback_font(cli, tmp_path):
+    out = tmp_path / "one.pdf"
+    assert (
+        cli("build", "--conditions", "lupus", "--patient", "Nguyễn Łukasz", "--out", out).code == 0
+    )
+    data = out.read_bytes()
+    assert "For: Nguyễn Łukasz" in pdf_text(data)
+    assert b"DejaVuSans" in data
+
+
+def test_build_by_icd10_code_with_the_patients_medicines(cli, tmp_path):
+    out = tmp_path / "sub" / "one.pdf"
+    run = cli(
+        "build",
+        "--conditions",
+        "G43.1",
+        "M79.7",
+        "--medicines",
+        "sumatriptan",
+        "Duloxetine",
+        "--date",
+        "2026-11-21",
+        "--out",
+        out,
+    )
+    assert run.code == 0, run.err
+    assert run.out.startswith(f"wrote {out} (")
+    text = pdf_text(out.read_bytes())
+    assert "Migraine and fibromyalgia" in text
+    assert "How migraine and fibromyalgia are linked" in text
+    assert (
+        "Your medicines" in text and "Triptans (sumatriptan" in text and "SNRI medicines (" in text
+    )
+    assert "Triptans and SNRI medicines" in text  # the combination caution fired
+    assert "Each medicine" not in text and "Topiramate" not in text
+    assert "Date: 21 November 2026" in text
+
+
+def test_notes_keep_their_line_breaks_and_flow_onto_the_next_page(cli, tmp_path):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("\n".join(f"Note line {i}: keep taking your tablets." for i in range(60)))
+    out = tmp_path / "one.pdf"
+    assert cli("build", "--conditions", "lupus", "--notes-file", notes, "--out", out).code == 0
+    text = pdf_text(out.read_bytes())
+    assert all(f"Note line {i}: keep taking your tablets." in text for i in range(60))
+
+
+def test_unknown_condition_and_medicine_get_suggestions(cli, tmp_path):
+    out = tmp_path / "one.pdf"
+    run = cli("build", "--conditions", "lupis", "Q99", "--out", out)
+    assert run.code == 1
+    assert run.err.splitlines()[1:] == [
+        "  --conditions: unknown condition 'lupis' (did you mean 'lupus'?)",
+        "  --conditions: unknown condition 'Q99'",
+    ]
+    run = cli("build", "--conditions", "lupus", "--medicines", "ibuprofin", "--out", out)
+    assert run.err.splitlines()[1] == (
+        "  --medicines: medicines: unknown medicine 'ibuprofin' (did you mean 'ibuprofen'?)"
+    )
+    assert not out.exists()
+
+
+def test_out_must_be_a_pdf(cli, tmp_path):
+    run = cli("build", "--conditions", "lupus", "--out", tmp_path / "x.txt")
+    assert run.code == 2
+    assert run.err == f"handouts: error: --out must name a .pdf file, got '{tmp_path / 'x.txt'}'\n"
+
+
+def test_a_failed_write_leaves_no_partial_file(tmp_path, monkeypatch):
+    import os
+
+    from handouts import write
+    from handouts.errors import HandoutsError
+
+    target = tmp_path / "a.pdf"
+
+    def full_disk(fd):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full_disk)
+    try:
+        write.write_atomic(target, b"%PDF-1.4 " * 1000)
+    except HandoutsError as exc:
+        assert str(exc) == f"could not write {target}: No space left on device"
+    else:
+        raise AssertionError("expected a HandoutsError")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_output_names_cannot_escape_the_folder(tmp_path):
+    import pytest
+
+    from handouts.errors import HandoutsError
+    from handouts.write import inside
+
+    assert inside(tmp_path, "a.pdf") == tmp_path / "a.pdf"
+    for bad in ("../a.pdf", "/etc/a.pdf", "x/../../a.pdf"):
+        with pytest.raises(HandoutsError, match="would land outside"):
+            inside(tmp_path, bad)
