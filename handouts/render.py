@@ -199,7 +199,7 @@ class _Canvas(Canvas):
 
     def save(self) -> None:
         self.beginForm(TOTAL_PAGES_FORM)
-        self.setFont(fonts.BODY, 10.5)
+        self.setFont(fonts.BOLD, 10.5)
         self.setFillColor(colors.black)
         self.drawString(0, 0, str(self.getPageNumber() - 1))
         self.endForm()
@@ -263,8 +263,10 @@ def _section(section: Section, st: Styles, width: float) -> list[Flowable]:
     for n, block in enumerate(section.blocks):
         flows += _BLOCKS[type(block)](block, st, width, f"{section.id}-{n}")
     if section.boxed:
-        return [head, _box(flows, st, width)]
-    return [head, *flows]
+        flows = [_box(flows, st, width)]
+    # A heading never ends a page alone: it travels with the start of its section.
+    first = flows[0]._content if isinstance(flows[0], KeepTogether) else [flows[0]]
+    return [KeepTogether([head, *first]), *flows[1:]]
 
 
 def _box(flows: list[Flowable], st: Styles, width: float) -> Table:
@@ -346,7 +348,8 @@ def _caution(b: Caution, st: Styles, width: float, key: str) -> list[Flowable]:
 
 
 def _tiers(b: Tiers, st: Styles, width: float, key: str) -> list[Flowable]:
-    flows: list[Flowable] = [_p(b.contact, st.body)]
+    flows: list[Flowable] = []
+    lead: list[Flowable] = [_p(b.contact, st.body)]  # the contact line stays with the first tier
     for tier in b.tiers:
         fill = TIER_FILL[tier.key]
         head_fill = colors.HexColor(fill) if fill else st.primary
@@ -372,7 +375,8 @@ def _tiers(b: Tiers, st: Styles, width: float, key: str) -> list[Flowable]:
                 ]
             )
         )
-        flows += [KeepTogether([t]), Spacer(1, 8)]
+        flows += [KeepTogether([*lead, t]), Spacer(1, 8)]
+        lead = []
     return flows
 
 

@@ -32,4 +32,4 @@ def inside(folder: Path, name: str) -> Path:
     target = (folder / name).resolve()
     if not target.is_relative_to(folder.resolve()) or target == folder.resolve():
         raise HandoutsError(f"refusing to write '{name}': it would land outside {folder}")
-    return target
+    return folder / name

@@ -1,0 +1,64 @@
+"""Render timings, printed as figures (not asserted): `make bench`.
+
+- warm: median time to assemble and render one personal handout, after warm-up,
+  for the smallest real handout and for a typical two-condition one;
+- cold: wall time of the whole default run (`handouts --out DIR`) in a new process.
+"""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from handouts.assemble import Request, assemble
+from handouts.build import DEFAULT_CONTENT, load_inputs
+from handouts.document import Personal
+from handouts.render import render
+
+ROUNDS = 30
+CASES = [
+    ("one condition, patient's own medicine", ("fibromyalgia",), ("snri",)),
+    ("two conditions, patient's own medicines", ("migraine", "lupus"), ("triptans", "nsaids")),
+    ("two conditions, all common medicines", ("migraine", "lupus"), ()),
+]
+
+
+def warm() -> None:
+    lib, brand = load_inputs(DEFAULT_CONTENT, None)
+    who = Personal("Ana O'Brien & <Sons>", "Dr Sam Okafor")
+    for label, conditions, medicines in CASES:
+        req = Request(conditions, None, medicines, personal=who)
+        for _ in range(3):
+            render(assemble(lib, req, brand), brand)
+        times = []
+        for _ in range(ROUNDS):
+            start = time.perf_counter()
+            pdf, pages = render(assemble(lib, req, brand), brand)
+            times.append(time.perf_counter() - start)
+        ms = statistics.median(times) * 1000
+        print(
+            f"warm  {label:<42} {pages:>2} pages {len(pdf) / 1024:>4.0f} KB  "
+            f"median {ms:6.1f} ms  ({ms / pages:4.1f} ms/page, {ROUNDS} rounds)"
+        )
+
+
+def cold() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        start = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "handouts", "--out", str(Path(tmp) / "out")],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        took = time.perf_counter() - start
+        count = len(list((Path(tmp) / "out").glob("*.pdf")))
+    print(f"cold  default run, new process: {count} handouts in {took:.2f} s")
+
+
+if __name__ == "__main__":
+    warm()
+    cold()
