@@ -162,12 +162,16 @@ def assemble(lib: Library, req: Request, brand: Brand) -> Document:
         sections.append(Section("medicines", "Medicines: what to watch for", tuple(med_blocks)))
 
     tiers = []
+    printed: set[str] = set()  # a sign in two tiers prints once, in the more urgent one
     for key, heading, symbol in TIERS:
-        seen: dict[str, str] = {}
+        signs = []
         for c in conds:
             for flag in getattr(c.red_flags, key):
-                seen.setdefault(_norm(flag.text), claim(flag))
-        tiers.append(Tier(key, heading, symbol, tuple(seen.values())))
+                if _norm(flag.text) not in printed:
+                    printed.add(_norm(flag.text))
+                    signs.append(claim(flag))
+        if signs:
+            tiers.append(Tier(key, heading, symbol, tuple(signs)))
     contact = f"Call {spec.clinic_name} on {spec.contact.phone}."
     sections.append(Section("get-help", "When to get help", (Tiers(tuple(tiers), contact),)))
 

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Literal
 
 from .errors import BrandError, Problem
-from .load import Doc, read
-from .schema import Builder, Invalid, path_text
+from .load import Doc, path_text, read
+from .schema import Builder, Invalid
 
 DEFAULT_BRAND = Path(__file__).resolve().parent.parent / "brands" / "example" / "brand.yaml"
 COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")

@@ -114,7 +114,9 @@ def resolve_medicines(lib: Library, terms: tuple[str, ...], where: str) -> tuple
 
 def _by_code(lib: Library, term: str) -> str | None:
     """The condition whose ICD-10 code is the longest prefix of ``term``."""
-    code = term.upper()
+    code = "".join(term.upper().split())
+    if len(code) > 3 and "." not in code:
+        code = f"{code[:3]}.{code[3:]}"  # G431 is written G43.1
     matches = [
         (len(prefix), cond.id)
         for cond in lib.conditions.values()
@@ -127,9 +129,15 @@ def _by_code(lib: Library, term: str) -> str | None:
 
 
 def personal(patient: Patient | None) -> tuple[Personal, str | None]:
+    """What to print of a patient's details; blank values print nothing."""
     if patient is None:
         return Personal(), None
-    return Personal(patient.name, patient.clinician, patient.date), patient.notes
+
+    def given(value: str | None) -> str | None:
+        return value.strip() if value and value.strip() else None
+
+    who = Personal(given(patient.name), given(patient.clinician), patient.date)
+    return who, given(patient.notes)
 
 
 def build_one(
@@ -144,16 +152,22 @@ def build_one(
 def default_run(
     content: Path, brand_file: Path | None, out_dir: Path, patient_file: Path | None
 ) -> list[Written]:
-    """Build every handout listed in content/handouts.yaml into ``out_dir``."""
+    """Build every handout listed in content/handouts.yaml into ``out_dir``.
+
+    Every handout is rendered before the first is written, so a problem in any
+    of them leaves the folder as it was.
+    """
     lib, brand = load_inputs(content, brand_file)
     patient = load_patient(patient_file) if patient_file else None
     who, notes = personal(patient)
     meds = resolve_medicines(lib, patient.medicines, str(patient_file)) if patient else ()
-    jobs = [
-        (
-            inside(out_dir, f"{spec.id}.pdf"),
-            Request(spec.conditions, spec.title, meds, notes=notes, personal=who),
-        )
-        for spec in lib.handouts
-    ]
-    return [build_one(lib, brand, req, path) for path, req in jobs]
+    rendered = []
+    for spec in lib.handouts:
+        req = Request(spec.conditions, spec.title, meds, notes=notes, personal=who)
+        pdf, pages = render(assemble(lib, req, brand), brand)
+        rendered.append((inside(out_dir, f"{spec.id}.pdf"), pdf, pages))
+    written = []
+    for path, pdf, pages in rendered:
+        write_atomic(path, pdf)
+        written.append(Written(path, pages, len(pdf)))
+    return written

@@ -32,7 +32,7 @@ FACES = {
 
 BODY, BOLD, FALLBACK, FALLBACK_BOLD = "Body", "Body-Bold", "Fallback", "Fallback-Bold"
 
-_ALLOWED_CONTROLS = {"\n", "\t"}
+_ALLOWED_CONTROLS = {"\n", "\t", "\r"}
 
 
 @dataclass(frozen=True)

@@ -65,9 +65,9 @@ def parse(text: str, file: str) -> Doc | Problem:
         if node is None:
             return Problem(file, None, "", "the file has no content; expected a YAML mapping")
         lines: dict[Key, int] = {}
-        dup = _index(node, (), lines, file)
-        if dup is not None:
-            return dup
+        found = _index(node, (), lines, file, set())
+        if found is not None:
+            return found
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -75,6 +75,8 @@ def parse(text: str, file: str) -> Doc | Problem:
         return Problem(file, line, "", f"this is not valid YAML: {exc.problem or exc.context}")
     except yaml.YAMLError as exc:
         return Problem(file, None, "", f"this is not valid YAML: {exc}")
+    except RecursionError:
+        return Problem(file, None, "", "the file is nested too deeply to be content")
     finally:
         loader.dispose()
     if not isinstance(data, dict):
@@ -83,31 +85,47 @@ def parse(text: str, file: str) -> Doc | Problem:
     return Doc(file, data, lines)
 
 
-def _index(node: yaml.Node, path: Key, lines: dict[Key, int], file: str) -> Problem | None:
-    """Record the line of every key path; report the first duplicate key."""
+def _index(
+    node: yaml.Node, path: Key, lines: dict[Key, int], file: str, seen_nodes: set[int]
+) -> Problem | None:
+    """Record the line of every key path; report the first duplicate key or alias.
+
+    Content never needs YAML anchors and aliases (``&x`` / ``*x``); refusing them
+    stops self-referring files and "billion laughs" files before they are built.
+    """
+    if id(node) in seen_nodes:
+        where = path_text(path)
+        return Problem(
+            file, node.start_mark.line + 1, where, "YAML aliases (*name) are not allowed"
+        )
+    seen_nodes.add(id(node))
     lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()
         for key_node, value_node in node.value:
             key = str(key_node.value)
             if key in seen:
-                where = ".".join(_fmt((*path, key)))
+                where = path_text((*path, key))
                 return Problem(file, key_node.start_mark.line + 1, where, "this key appears twice")
             seen.add(key)
-            found = _index(value_node, (*path, key), lines, file)
+            found = _index(value_node, (*path, key), lines, file, seen_nodes)
             lines[(*path, key)] = key_node.start_mark.line + 1
             if found:
                 return found
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
-            found = _index(item, (*path, i), lines, file)
+            found = _index(item, (*path, i), lines, file, seen_nodes)
             if found:
                 return found
     return None
 
 
-def _fmt(path: Key) -> list[str]:
-    return [str(p) for p in path]
+def path_text(path: Key) -> str:
+    """``("red_flags", "emergency", 0)`` → ``red_flags.emergency[0]``."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
 
 
 def read(path: Path, display: str | None = None) -> Doc | Problem:

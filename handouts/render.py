@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
+from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT
@@ -136,9 +137,25 @@ def styles(primary: str, accent: str, text: str) -> Styles:
 class HeadingParagraph(Paragraph):
     """A heading that becomes a bookmark (outline entry) where it lands."""
 
-    def __init__(self, text: str, style: ParagraphStyle, key: str, level: int, title: str):
-        super().__init__(text, style)
-        self.outline = (key, level, title)
+    outline: tuple[str, int, str] | None = None
+
+    def __init__(
+        self,
+        text: str,
+        style: ParagraphStyle,
+        key: str = "",
+        level: int = 0,
+        title: str = "",
+        **kwargs: Any,
+    ):
+        super().__init__(text, style, **kwargs)
+        self.outline = (key, level, title) if key else None
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        parts = super().split(availWidth, availHeight)
+        if parts:
+            parts[0].outline = self.outline  # a long heading split over pages keeps its bookmark
+        return parts
 
 
 class _Template(SimpleDocTemplate):
@@ -405,7 +422,8 @@ def _sources(b: SourceList, st: Styles, width: float, key: str) -> list[Flowable
     for n, (cite, url) in enumerate(b.entries, 1):
         text = f"{n}. {fonts.markup(cite)}"
         if url:
-            text += f' <a href="{fonts.markup(url)}" color="#1A1A1A"><u>{fonts.markup(url)}</u></a>'
+            href = escape(url, {'"': "&quot;"})
+            text += f' <a href="{href}" color="#1A1A1A"><u>{fonts.markup(url)}</u></a>'
         flows.append(Paragraph(text, style))
     return flows
 

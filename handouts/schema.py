@@ -15,7 +15,7 @@ from functools import cache
 from typing import Any, Literal
 
 from .errors import Problem, did_you_mean
-from .load import Doc, Key
+from .load import Doc, Key, path_text
 
 
 class Invalid(Exception):
@@ -25,13 +25,6 @@ class Invalid(Exception):
 @cache
 def _hints(cls: type) -> dict[str, Any]:
     return typing.get_type_hints(cls)
-
-
-def path_text(path: Key) -> str:
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
 
 
 class Builder:
@@ -69,7 +62,8 @@ class Builder:
             if isinstance(data, str) and data.strip():
                 return data.strip()
             if isinstance(data, bool | int | float | dt.date):
-                return str(data)
+                # YAML reads 0123 as a number and No as false: converting them would misprint.
+                raise self.fail(path, f"expected text, found {_describe(data)}; put it in quotes")
             raise self.fail(path, f"expected text, found {_describe(data)}")
         if tp is int:
             if isinstance(data, int) and not isinstance(data, bool):

@@ -12,8 +12,10 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
+from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment
+
+from .errors import HandoutsError
 
 _env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
 
@@ -36,7 +38,12 @@ def fill(text: str, context: Mapping[str, Any]) -> str:
     """Fill the placeholders in one content text. Text without any is returned as it is."""
     if not has_placeholder(text):
         return text
-    return str(_compile(text).render(context))
+    try:
+        return str(_compile(text).render(context))
+    except Exception as exc:  # e.g. {{ clinic.web[3] }} with a brand that has no web address
+        raise HandoutsError(
+            f"cannot fill the placeholders in {text!r} for this brand: {exc}"
+        ) from exc
 
 
 def template_problem(text: str) -> str | None:
@@ -55,8 +62,8 @@ def template_problem(text: str) -> str | None:
         name = re.search(r"'([^']+)' is undefined", exc.message or "")
         what = f"clinic.{attr.group(1)}" if attr else (name.group(1) if name else "?")
         return f"unknown placeholder '{what}'; you can use {known}"
-    except TemplateError as exc:
-        return f"placeholder cannot be filled ({exc.message}); you can use {known}"
+    except Exception as exc:  # the sandbox can raise anything a filter or operator raises
+        return f"placeholder cannot be filled ({exc}); you can use {known}"
     return None
 
 

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -13,7 +14,7 @@ from typing import Any, TypeVar
 
 from . import fonts, text
 from .errors import ContentError, Problem, did_you_mean
-from .load import Doc, Key, read
+from .load import Doc, Key, path_text, read
 from .model import (
     AREAS,
     CombinationFile,
@@ -29,10 +30,11 @@ from .model import (
     Source,
     Step,
 )
-from .schema import Builder, Invalid, path_text
+from .schema import Builder, Invalid
 
 ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 LINK_ID = re.compile(r"^[a-z0-9]+(-{1,2}[a-z0-9]+)*$")
+URL = re.compile(r'^https?://[^\s"<>]+$')
 ICD10 = re.compile(r"^[A-Z][0-9]{2}(\.[0-9A-Z]{1,4})?$")
 T = TypeVar("T")
 
@@ -215,6 +217,10 @@ def load_library(root: Path) -> Library:
         for i, spec in enumerate(hfile.handouts):
             if _check_id(c, hdoc, ("handouts", i, "id"), spec.id, seen, "handout"):
                 seen.add(spec.id)
+            if not spec.conditions:
+                c.add(hdoc, ("handouts", i, "conditions"), "a handout needs at least one condition")
+            elif len(set(spec.conditions)) != len(spec.conditions):
+                c.add(hdoc, ("handouts", i, "conditions"), "a condition is listed twice")
             _refs(c, hdoc, ("handouts", i, "conditions"), spec.conditions, conditions, "condition")
         handouts = hfile.handouts
 
@@ -222,6 +228,7 @@ def load_library(root: Path) -> Library:
         doc = next(d for d in docs if d.file == files[f"condition:{cond.id}"])
         _check_condition(c, doc, cond, medicines, steps)
     _check_step_areas(c, conditions, docs, files)
+    _check_codes(c, conditions, docs, files)
     for doc in docs:
         _check_texts(c, doc, sources)
 
@@ -298,9 +305,6 @@ def _check_condition(
         _refs(c, doc, ("lifestyle", area), ids, steps, "lifestyle step")
     if total == 0:
         c.add(doc, ("lifestyle",), "at least one everyday step is needed")
-    r = cond.review
-    if r.next_review <= r.last_reviewed:
-        c.add(doc, ("review", "next_review"), "the next review must come after the last one")
 
 
 def _check_step_areas(
@@ -320,6 +324,19 @@ def _check_step_areas(
                         f"step '{sid}' is listed under '{first[0]}' in '{first[1]}'; "
                         "use the same area everywhere",
                     )
+
+
+def _check_codes(
+    c: _Checker, conditions: dict[str, Condition], docs: list[Doc], files: dict[str, str]
+) -> None:
+    """An ICD-10 code finds one condition only."""
+    owner: dict[str, str] = {}
+    for cond in conditions.values():
+        for i, code in enumerate(cond.icd10):
+            first = owner.setdefault(code, cond.id)
+            if first != cond.id:
+                doc = next(d for d in docs if d.file == files[f"condition:{cond.id}"])
+                c.add(doc, ("icd10", i), f"the code {code} already belongs to '{first}'")
 
 
 def _walk(data: Any, path: Key = ()) -> Iterator[tuple[Key, Any]]:
@@ -342,6 +359,14 @@ def _check_texts(c: _Checker, doc: Doc, sources: dict[str, Source]) -> None:
                 if str(key) not in sources:
                     hint = did_you_mean(str(key), sources)
                     c.add(doc, (*path, i), f"unknown source '{key}'{hint}")
+        elif isinstance(value, dict) and {"last_reviewed", "next_review"} <= value.keys():
+            last, nxt = value["last_reviewed"], value["next_review"]
+            if isinstance(last, dt.date) and isinstance(nxt, dt.date) and nxt <= last:
+                c.add(doc, (*path, "next_review"), "the next review must come after the last one")
+        elif path and path[-1] == "url" and isinstance(value, str) and not URL.match(value):
+            c.add(
+                doc, path, f"expected a web address starting https:// or http://, found '{value}'"
+            )
         elif isinstance(value, str):
             problem = text.template_problem(value)
             if problem:

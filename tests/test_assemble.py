@@ -112,6 +112,14 @@ def test_every_cited_source_is_listed():
     d = doc("migraine", "lupus")
     listed = section(d, "sources").blocks[0].entries
     assert len(listed) == len(set(listed)) > 10
+    cited = {
+        k
+        for c in (LIB.conditions["migraine"], LIB.conditions["lupus"])
+        for f in c.summary
+        for k in f.sources
+    }
+    titles = {t for t, _ in listed}
+    assert all(any(LIB.sources[k].title in t for t in titles) for k in cited)
     assert (
         "Estrogen withdrawal revisited. J Headache Pain 2023.",
         "https://pmc.ncbi.nlm.nih.gov/articles/PMC10512516/",

@@ -267,3 +267,93 @@ def test_content_and_brand_problems_come_together(cli, content_copy, tmp_path):
     lines = failed(cli("--content", content_copy, "--brand", brand, "--out", out), out, 2)
     assert lines[0] == f"{brand}:12: colours.accent: expected a colour like '#1F4E79', found 'pale'"
     assert lines[1].startswith("content/conditions/fibromyalgia.yaml:23: medicines[1]")
+
+
+# Found in review: inputs that once crashed or misprinted -----------------------
+
+REVIEW_CASES = [
+    (
+        "conditions/lupus.yaml",
+        "name: Lupus",
+        "name: &n Lupus\nshort_name: *n",
+        ["content/conditions/lupus.yaml:2: short_name: YAML aliases (*name) are not allowed"],
+    ),
+    (
+        "conditions/lupus.yaml",
+        "name: Lupus",
+        "name: 0123",
+        ["content/conditions/lupus.yaml:2: name: expected text, found 83; put it in quotes"],
+    ),
+    (
+        "conditions/migraine.yaml",
+        "icd10: [G43]",
+        "icd10: [G43, M32]",
+        ["content/conditions/migraine.yaml:5: icd10[1]: the code M32 already belongs to 'lupus'"],
+    ),
+    (
+        "handouts.yaml",
+        "conditions: [migraine, lupus]\n",
+        "conditions: [migraine, migraine]\n",
+        ["content/handouts.yaml:14: handouts[3].conditions: a condition is listed twice"],
+    ),
+    (
+        "handouts.yaml",
+        "conditions: [migraine, lupus]\n",
+        "conditions: []\n",
+        [
+            "content/handouts.yaml:14: handouts[3].conditions: a handout needs at least one condition"
+        ],
+    ),
+    (
+        "medicines/snri.yaml",
+        "next_review: 2028-11-01",
+        "next_review: 2020-01-01",
+        [
+            "content/medicines/snri.yaml:14: review.next_review: the next review must come after the last one"
+        ],
+    ),
+    (
+        "sources.yaml",
+        "url: https://pmc.ncbi.nlm.nih.gov/articles/PMC8573865",
+        'url: "https://x.org/a\\"b"',
+        [
+            "content/sources.yaml:7: Biscetti21.url: expected a web address starting https:// or http://, found 'https://x.org/a\"b'"
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "expected"), REVIEW_CASES, ids=[c[2][:30] for c in REVIEW_CASES]
+)
+def test_review_findings_are_reported(cli, content_copy, tmp_path, file, old, new, expected):
+    edit(content_copy / file, old, new)
+    out = tmp_path / "out"
+    assert failed(cli("--content", content_copy, "--out", out), out, len(expected)) == expected
+
+
+def test_a_self_referring_or_deeply_nested_file_is_refused(cli, content_copy, tmp_path):
+    (content_copy / "medicines/loop.yaml").write_text("id: &x [*x]\n")
+    (content_copy / "medicines/deep.yaml").write_text("id: " + "[" * 20000 + "]" * 20000 + "\n")
+    out = tmp_path / "out"
+    lines = failed(cli("--content", content_copy, "--out", out), out, 2)
+    assert lines == [
+        "content/medicines/deep.yaml: the file is nested too deeply to be content",
+        "content/medicines/loop.yaml:1: id[0]: YAML aliases (*name) are not allowed",
+    ]
+
+
+def test_a_failure_in_a_later_handout_writes_none_of_them(cli, content_copy, tmp_path):
+    edit(content_copy / "handouts.yaml", "title: Migraine and lupus", "title: Migraine and 王")
+    out = tmp_path / "out"
+    lines = failed(cli("--content", content_copy, "--out", out), out, 1)
+    assert lines == [
+        "content/handouts.yaml:13: handouts[3].title: no bundled font can print '王' (U+738B)"
+    ]
+
+
+def test_output_folder_that_is_a_file_is_a_clear_error(cli, tmp_path):
+    (tmp_path / "afile").write_text("x")
+    run = cli("build", "--conditions", "lupus", "--out", tmp_path / "afile" / "z.pdf")
+    assert run.code == 1
+    assert run.err.startswith(f"handouts: error: could not write {tmp_path / 'afile' / 'z.pdf'}: ")

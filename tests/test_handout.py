@@ -190,3 +190,19 @@ def test_no_patient_prints_no_personal_details(tmp_path, cli):
     assert cli("--out", tmp_path, "--no-patient").code == 0
     text = pdf_text((tmp_path / "migraine-and-lupus.pdf").read_bytes())
     assert "For:" not in text and "Notes from your care team" not in text
+
+
+def test_same_bytes_from_a_separate_process(tmp_path, default_out):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONHASHSEED": "12345", "TZ": "Pacific/Auckland"}
+    subprocess.run(
+        [sys.executable, "-m", "handouts", "--out", str(tmp_path)],
+        check=True,
+        env=env,
+        capture_output=True,
+    )
+    for name in DEFAULTS:
+        assert (tmp_path / f"{name}.pdf").read_bytes() == read(default_out, name)

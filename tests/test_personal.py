@@ -171,3 +171,45 @@ def test_output_names_cannot_escape_the_folder(tmp_path):
     for bad in ("../a.pdf", "/etc/a.pdf", "x/../../a.pdf"):
         with pytest.raises(HandoutsError, match="would land outside"):
             inside(tmp_path, bad)
+
+
+def test_a_very_long_title_splits_over_pages_and_keeps_its_bookmark(cli, tmp_path):
+    import io
+
+    from pypdf import PdfReader
+
+    out = tmp_path / "one.pdf"
+    title = " ".join(["Migraine"] * 400)
+    assert cli("build", "--conditions", "lupus", "--title", title, "--out", out).code == 0
+    outline = PdfReader(io.BytesIO(out.read_bytes())).outline
+    assert outline[0].title == title
+
+
+def test_blank_details_print_nothing(cli, tmp_path):
+    out = tmp_path / "one.pdf"
+    assert (
+        cli(
+            "build", "--conditions", "lupus", "--patient", "   ", "--notes", "\n \n", "--out", out
+        ).code
+        == 0
+    )
+    text = pdf_text(out.read_bytes())
+    assert "For:" not in text and "Notes from your care team" not in text
+
+
+def test_icd10_codes_without_a_dot_or_with_spaces_are_found(cli, tmp_path):
+    out = tmp_path / "one.pdf"
+    run = cli("build", "--conditions", "G431", " m32.9 ", "--out", out)
+    assert run.code == 0, run.err
+    assert "How migraine and lupus are linked" in pdf_text(out.read_bytes())
+
+
+def test_output_is_readable_by_others_like_any_document(cli, tmp_path):
+    import os
+    import stat
+
+    out = tmp_path / "one.pdf"
+    assert cli("build", "--conditions", "lupus", "--out", out).code == 0
+    mask = os.umask(0)
+    os.umask(mask)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o666 & ~mask
