@@ -47,6 +47,8 @@ class _Checker:
         self.problems: list[Problem] = []
         self.broken: set[str] = set()
         """Ids whose own file could not be read or built."""
+        self.docs: dict[str, Doc] = {}
+        """Every document read, by its display name."""
 
     def display(self, path: Path) -> str:
         try:
@@ -59,6 +61,7 @@ class _Checker:
         if isinstance(result, Problem):
             self.problems.append(result)
             return None
+        self.docs[result.file] = result
         return result
 
     def build(self, cls: type[T], doc: Doc, data: Any = None, path: Key = ()) -> T | None:
@@ -89,7 +92,6 @@ def load_library(root: Path) -> Library:
                 sources[str(key)] = src
 
     steps: dict[str, Step] = {}
-    step_docs: dict[str, tuple[Doc, Key]] = {}
     ldoc = _required(c, "lifestyle.yaml")
     life = c.build(LifestyleFile, ldoc) if ldoc else None
     if ldoc and life:
@@ -97,48 +99,16 @@ def load_library(root: Path) -> Library:
             path: Key = ("steps", i, "id")
             if _check_id(c, ldoc, path, step.id, steps, "step"):
                 steps[step.id] = step if step.review else _with_review(step, life.review)
-                step_docs[step.id] = (ldoc, ("steps", i))
 
-    docs: list[Doc] = [d for d in (sdoc, ldoc) if d]
-    conditions: dict[str, Condition] = {}
     files: dict[str, str] = {}
-    for f in c.files("conditions"):
-        doc = c.doc(f)
-        cond = c.build(Condition, doc) if doc else None
-        if doc:
-            docs.append(doc)
-        if not cond:
-            c.broken.add(f.stem)  # its own problems are reported; references to it are not
-        if doc and cond:
-            if cond.id != f.stem:
-                c.add(doc, ("id",), f"the id '{cond.id}' must match the file name '{f.stem}'")
-            elif _check_id(c, doc, ("id",), cond.id, conditions, "condition"):
-                conditions[cond.id] = cond
-                files[f"condition:{cond.id}"] = doc.file
-    medicines: dict[str, Medicine] = {}
-    med_docs: dict[str, Doc] = {}
-    for f in c.files("medicines"):
-        doc = c.doc(f)
-        med = c.build(Medicine, doc) if doc else None
-        if doc:
-            docs.append(doc)
-        if not med:
-            c.broken.add(f.stem)
-        if doc and med:
-            if med.id != f.stem:
-                c.add(doc, ("id",), f"the id '{med.id}' must match the file name '{f.stem}'")
-            elif _check_id(c, doc, ("id",), med.id, medicines, "medicine"):
-                medicines[med.id] = med
-                med_docs[med.id] = doc
-                files[f"medicine:{med.id}"] = doc.file
+    conditions = _load_folder(c, "conditions", Condition, "condition", files)
+    medicines = _load_folder(c, "medicines", Medicine, "medicine", files)
 
     links: dict[frozenset[str], Link] = {}
     link_ids: dict[str, Link] = {}
     for f in c.files("links"):
         doc = c.doc(f)
         link = c.build(Link, doc) if doc else None
-        if doc:
-            docs.append(doc)
         if not (doc and link):
             continue
         if not LINK_ID.match(link.id):
@@ -164,8 +134,6 @@ def load_library(root: Path) -> Library:
     for f in c.files("combinations"):
         doc = c.doc(f)
         combo = c.build(CombinationFile, doc) if doc else None
-        if doc:
-            docs.append(doc)
         if not (doc and combo):
             continue
         for i, rule in enumerate(combo.rules):
@@ -212,7 +180,6 @@ def load_library(root: Path) -> Library:
     hdoc = _required(c, "handouts.yaml")
     hfile = c.build(HandoutsFile, hdoc) if hdoc else None
     if hdoc and hfile:
-        docs.append(hdoc)
         seen: set[str] = set()
         for i, spec in enumerate(hfile.handouts):
             if _check_id(c, hdoc, ("handouts", i, "id"), spec.id, seen, "handout"):
@@ -225,11 +192,10 @@ def load_library(root: Path) -> Library:
         handouts = hfile.handouts
 
     for cond in conditions.values():
-        doc = next(d for d in docs if d.file == files[f"condition:{cond.id}"])
-        _check_condition(c, doc, cond, medicines, steps)
-    _check_step_areas(c, conditions, docs, files)
-    _check_codes(c, conditions, docs, files)
-    for doc in docs:
+        _check_condition(c, c.docs[files[f"condition:{cond.id}"]], cond, medicines, steps)
+    _check_step_areas(c, conditions, files)
+    _check_codes(c, conditions, files)
+    for doc in c.docs.values():
         _check_texts(c, doc, sources)
 
     if c.problems:
@@ -244,6 +210,26 @@ def load_library(root: Path) -> Library:
         handouts=handouts,
         files=files,
     )
+
+
+def _load_folder(
+    c: _Checker, folder: str, cls: type[T], what: str, files: dict[str, str]
+) -> dict[str, T]:
+    """One item per file in ``folder``; each id must match its file name."""
+    items: dict[str, T] = {}
+    for f in c.files(folder):
+        doc = c.doc(f)
+        item = c.build(cls, doc) if doc else None
+        if not (doc and item):
+            c.broken.add(f.stem)  # its own problems are reported; references to it are not
+            continue
+        item_id = item.id  # type: ignore[attr-defined]
+        if item_id != f.stem:
+            c.add(doc, ("id",), f"the id '{item_id}' must match the file name '{f.stem}'")
+        elif _check_id(c, doc, ("id",), item_id, items, what):
+            items[item_id] = item
+            files[f"{what}:{item_id}"] = doc.file
+    return items
 
 
 def _required(c: _Checker, name: str) -> Doc | None:
@@ -307,9 +293,7 @@ def _check_condition(
         c.add(doc, ("lifestyle",), "at least one everyday step is needed")
 
 
-def _check_step_areas(
-    c: _Checker, conditions: dict[str, Condition], docs: list[Doc], files: dict[str, str]
-) -> None:
+def _check_step_areas(c: _Checker, conditions: dict[str, Condition], files: dict[str, str]) -> None:
     """A step is one kind of step: listing it under two areas would print it twice."""
     area_of: dict[str, tuple[str, str]] = {}
     for cond in conditions.values():
@@ -317,25 +301,22 @@ def _check_step_areas(
             for i, sid in enumerate(getattr(cond.lifestyle, area)):
                 first = area_of.setdefault(sid, (area, cond.id))
                 if first[0] != area:
-                    doc = next(d for d in docs if d.file == files[f"condition:{cond.id}"])
                     c.add(
-                        doc,
+                        c.docs[files[f"condition:{cond.id}"]],
                         ("lifestyle", area, i),
                         f"step '{sid}' is listed under '{first[0]}' in '{first[1]}'; "
                         "use the same area everywhere",
                     )
 
 
-def _check_codes(
-    c: _Checker, conditions: dict[str, Condition], docs: list[Doc], files: dict[str, str]
-) -> None:
+def _check_codes(c: _Checker, conditions: dict[str, Condition], files: dict[str, str]) -> None:
     """An ICD-10 code finds one condition only."""
     owner: dict[str, str] = {}
     for cond in conditions.values():
         for i, code in enumerate(cond.icd10):
             first = owner.setdefault(code, cond.id)
             if first != cond.id:
-                doc = next(d for d in docs if d.file == files[f"condition:{cond.id}"])
+                doc = c.docs[files[f"condition:{cond.id}"]]
                 c.add(doc, ("icd10", i), f"the code {code} already belongs to '{first}'")
 
 
