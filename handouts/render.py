@@ -59,13 +59,19 @@ TIER_FILL = {"emergency": "#8B1A1A", "call_today": None, "next_visit": "#E8E8E8"
 @dataclass(frozen=True)
 class Styles:
     body: ParagraphStyle
-    note: ParagraphStyle
     title: ParagraphStyle
     subtitle: ParagraphStyle
     h1: ParagraphStyle
     h2: ParagraphStyle
     box_head: ParagraphStyle
+    box_head_light: ParagraphStyle
     small: ParagraphStyle
+    masthead: ParagraphStyle
+    footer: ParagraphStyle
+    sources: ParagraphStyle
+    caution_title: ParagraphStyle
+    caution_intro: ParagraphStyle
+    prompt: ParagraphStyle
     primary: colors.Color
     accent: colors.Color
     text: colors.Color
@@ -84,9 +90,9 @@ def styles(primary: str, accent: str, text: str) -> Styles:
         alignment=TA_LEFT,
         spaceAfter=6,
     )
+    small = ParagraphStyle("small", parent=body, fontSize=10.5, leading=13, spaceAfter=0)
     return Styles(
         body=body,
-        note=ParagraphStyle("note", parent=body, textColor=colors.HexColor("#3D3D3D")),
         title=ParagraphStyle(
             "title",
             parent=body,
@@ -127,7 +133,23 @@ def styles(primary: str, accent: str, text: str) -> Styles:
             textColor=colors.white,
             spaceAfter=0,
         ),
-        small=ParagraphStyle("small", parent=body, fontSize=10.5, leading=13, spaceAfter=0),
+        box_head_light=ParagraphStyle(
+            "box_head_light",
+            parent=body,
+            fontName=fonts.BOLD,
+            fontSize=14,
+            leading=18,
+            spaceAfter=0,
+        ),
+        small=small,
+        masthead=ParagraphStyle("masthead", parent=small, fontSize=11, leading=14),
+        footer=small,
+        sources=ParagraphStyle("sources", parent=body, fontSize=10, leading=12.5, spaceAfter=2),
+        caution_title=ParagraphStyle(
+            "caution_title", parent=body, fontName=fonts.BOLD, spaceAfter=2, keepWithNext=1
+        ),
+        caution_intro=ParagraphStyle("caution_intro", parent=body, spaceAfter=2),
+        prompt=ParagraphStyle("prompt", parent=body, fontName=fonts.BOLD),
         primary=p,
         accent=a,
         text=t,
@@ -240,7 +262,7 @@ def _masthead(doc: Document, brand: Brand, st: Styles, width: float) -> list[Flo
     contact = "<br/>".join(fonts.markup(x) for x in doc.contact_lines)
     clinic = Paragraph(
         f"<b>{fonts.markup(doc.clinic, True)}</b><br/>{contact}",
-        ParagraphStyle("mast", parent=st.small, fontSize=11, leading=14),
+        st.masthead,
     )
     logo = logo_flowable(brand.logo_path, 44) if brand.logo_path else Spacer(1, 1)
     head = Table([[logo, clinic]], colWidths=[70, width - 70])
@@ -350,11 +372,11 @@ def _caution(b: Caution, st: Styles, width: float, key: str) -> list[Flowable]:
     flows: list[Flowable] = [
         _p(
             b.title,
-            ParagraphStyle("ct", parent=st.body, fontName=fonts.BOLD, spaceAfter=2, keepWithNext=1),
+            st.caution_title,
         )
     ]
     if b.intro:
-        flows.append(_p(b.intro, ParagraphStyle("ci", parent=st.body, spaceAfter=2)))
+        flows.append(_p(b.intro, st.caution_intro))
     for pt in b.points:
         body = (
             f"{fonts.markup(pt.risk)} <b>{fonts.markup('What to do:', True)}</b> "
@@ -371,11 +393,7 @@ def _tiers(b: Tiers, st: Styles, width: float, key: str) -> list[Flowable]:
         fill = TIER_FILL[tier.key]
         head_fill = colors.HexColor(fill) if fill else st.primary
         dark_head = tier.key != "next_visit"
-        head_style = (
-            st.box_head
-            if dark_head
-            else ParagraphStyle("bh2", parent=st.box_head, textColor=st.text)
-        )
+        head_style = st.box_head if dark_head else st.box_head_light
         heading = f"{fonts.markup(tier.symbol, True)}  {fonts.markup(tier.heading, True)}"
         rows: list[list[Flowable]] = [[Paragraph(heading, head_style)]]
         rows += [[_marked("•", _item_text(item, None), st)] for item in tier.items]
@@ -401,7 +419,7 @@ def _write_in(b: WriteIn, st: Styles, width: float, key: str) -> list[Flowable]:
     flows: list[Flowable] = []
     per = max(2, b.lines // len(b.prompts))
     for prompt in b.prompts:
-        rows = [[_p(prompt, ParagraphStyle("wp", parent=st.body, fontName=fonts.BOLD))]]
+        rows = [[_p(prompt, st.prompt)]]
         rows += [[""] for _ in range(per)]
         t = Table(rows, colWidths=[width], rowHeights=[None] + [26] * per)
         t.setStyle(
@@ -417,7 +435,7 @@ def _write_in(b: WriteIn, st: Styles, width: float, key: str) -> list[Flowable]:
 
 
 def _sources(b: SourceList, st: Styles, width: float, key: str) -> list[Flowable]:
-    style = ParagraphStyle("src", parent=st.body, fontSize=10, leading=12.5, spaceAfter=2)
+    style = st.sources
     flows: list[Flowable] = []
     for n, (cite, url) in enumerate(b.entries, 1):
         text = f"{n}. {fonts.markup(cite)}"
@@ -446,7 +464,7 @@ def _footer(doc: Document, st: Styles, size: tuple[float, float]) -> Callable[[C
     tail = " ".join(x for x in (DISCLAIMER, doc.footer) if x)
     lines = Paragraph(
         f"{fonts.markup(checked)}<br/>{fonts.markup(tail)}",
-        ParagraphStyle("foot", parent=st.small),
+        st.footer,
     )
     width = size[0] - 2 * MARGIN
 

@@ -343,7 +343,7 @@ def test_a_self_referring_or_deeply_nested_file_is_refused(cli, content_copy, tm
     ]
 
 
-def test_a_failure_in_a_later_handout_writes_none_of_them(cli, content_copy, tmp_path):
+def test_a_title_no_font_can_print_is_caught_before_rendering(cli, content_copy, tmp_path):
     edit(content_copy / "handouts.yaml", "title: Migraine and lupus", "title: Migraine and 王")
     out = tmp_path / "out"
     lines = failed(cli("--content", content_copy, "--out", out), out, 1)
@@ -357,3 +357,24 @@ def test_output_folder_that_is_a_file_is_a_clear_error(cli, tmp_path):
     run = cli("build", "--conditions", "lupus", "--out", tmp_path / "afile" / "z.pdf")
     assert run.code == 1
     assert run.err.startswith(f"handouts: error: could not write {tmp_path / 'afile' / 'z.pdf'}: ")
+
+
+def test_a_failure_rendering_a_later_handout_writes_none_of_them(cli, tmp_path, monkeypatch):
+    from handouts import build
+    from handouts.errors import RenderError
+
+    real, calls = build.render, []
+
+    def fails_on_the_last(doc, brand, paper=None):
+        calls.append(doc.title)
+        if len(calls) == 4:
+            raise RenderError("the fourth handout failed")
+        return real(doc, brand, paper)
+
+    monkeypatch.setattr(build, "render", fails_on_the_last)
+    out = tmp_path / "out"
+    run = cli("--out", out)
+    assert run.code == 1
+    assert run.err == "handouts: error: the fourth handout failed\n"
+    assert len(calls) == 4
+    assert not out.exists()
