@@ -8,7 +8,8 @@ string here is plain text: renderers escape it.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass, field, fields, is_dataclass
 
 
 @dataclass(frozen=True)
@@ -126,3 +127,15 @@ class Document:
     next_review: dt.date
     subject: str
     keywords: tuple[str, ...] = field(default_factory=tuple)
+
+
+def strings(block: object) -> Iterator[str]:
+    """Every string in a document or block, in order (a renderer's or a checker's view)."""
+    if isinstance(block, str):
+        yield block
+    elif isinstance(block, tuple | list):
+        for part in block:
+            yield from strings(part)
+    elif is_dataclass(block):
+        for f in fields(block):
+            yield from strings(getattr(block, f.name))

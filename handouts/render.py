@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -23,12 +23,14 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     Flowable,
     KeepTogether,
-    Paragraph,
     SimpleDocTemplate,
     Spacer,
     Table,
     TableStyle,
 )
+from reportlab.platypus import Paragraph as _RLParagraph
+from reportlab.platypus.paragraph import cleanBlockQuotedText, textTransformFrags
+from reportlab.platypus.paraparser import ParaParser
 
 from . import fonts
 from .assemble import DISCLAIMER
@@ -44,6 +46,7 @@ from .document import (
     SourceList,
     Tiers,
     WriteIn,
+    strings,
 )
 from .logo import logo_flowable
 
@@ -156,6 +159,42 @@ def styles(primary: str, accent: str, text: str) -> Styles:
     )
 
 
+@lru_cache(maxsize=16384)
+def _parsed(text: str, style: ParagraphStyle) -> tuple[ParagraphStyle, tuple[Any, ...]]:
+    """ReportLab's parse of a paragraph's markup, done once per text and style.
+
+    Handouts for the same conditions share nearly all their text, so parsing
+    (about an eighth of the render time) is not repeated. ReportLab copies a
+    fragment before changing it, so the shared fragments are never altered.
+    """
+    parser = ParaParser()
+    parser.caseSensitive = 1
+    style, frags, _ = parser.parse(cleanBlockQuotedText(text), style)
+    if frags is None:
+        raise ValueError(f"paragraph markup error ({parser.errors[0]}) in {text[:30]!r}")
+    textTransformFrags(frags, style)
+    return style, tuple(frags)
+
+
+class Paragraph(_RLParagraph):
+    """ReportLab's paragraph, with its markup parsed once per text and style."""
+
+    def _setup(self, text: str, style: Any, bulletText: Any, frags: Any, cleaner: Any) -> None:
+        if frags is None:
+            style, parsed = _parsed(text, style)
+            frags = list(parsed)
+        super()._setup(text, style, bulletText, frags, cleaner)
+        self._wrapped: tuple[float, tuple[float, float]] | None = None
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        """Line breaking depends on the width only, so a second wrap at the same width
+        (a kept-together group is measured, then placed) reuses the first."""
+        done = self._wrapped
+        if done is None or done[0] != availWidth or not hasattr(self, "blPara"):
+            self._wrapped = (availWidth, super().wrap(availWidth, availHeight))
+        return self._wrapped[1]
+
+
 class HeadingParagraph(Paragraph):
     """A heading that becomes a bookmark (outline entry) where it lands."""
 
@@ -225,15 +264,17 @@ def render(doc: Document, brand: Brand, paper: str | None = None) -> tuple[bytes
     for section in doc.sections:
         story += _section(section, st, width)
     tmpl.footer = _footer(doc, st, size)
-    tmpl.build(story, canvasmaker=_Canvas)
+    seed = "".join(set().union(*strings(doc)))
+    tmpl.build(story, canvasmaker=partial(_Canvas, seed=seed))
     return out.getvalue(), tmpl.page
 
 
 class _Canvas(Canvas):
     """Defines the total-page-count form once the last page is known."""
 
-    def __init__(self, *args: Any, **kwargs: Any):
+    def __init__(self, *args: Any, seed: str = "", **kwargs: Any):
         super().__init__(*args, **kwargs)
+        fonts.seed_subsets(self._doc, seed)
         self.setViewerPreference("DisplayDocTitle", "true")
 
     def save(self) -> None:
@@ -467,6 +508,7 @@ def _footer(doc: Document, st: Styles, size: tuple[float, float]) -> Callable[[C
         st.footer,
     )
     width = size[0] - 2 * MARGIN
+    _, h = lines.wrap(width - 80, 100)  # the same on every page: wrapped once
 
     def draw(canv: Canvas, _doc: Any) -> None:
         canv.saveState()
@@ -483,7 +525,6 @@ def _footer(doc: Document, st: Styles, size: tuple[float, float]) -> Callable[[C
         canv.translate(MARGIN + canv.stringWidth(label, fonts.BOLD, 10.5), y)
         canv.doForm(TOTAL_PAGES_FORM)
         canv.restoreState()
-        _, h = lines.wrapOn(canv, width - 80, 100)
         lines.drawOn(canv, MARGIN + 80, top - 4 - h)
         canv.restoreState()
 

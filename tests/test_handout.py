@@ -206,3 +206,23 @@ def test_same_bytes_from_a_separate_process(tmp_path, default_out):
     )
     for name in DEFAULTS:
         assert (tmp_path / f"{name}.pdf").read_bytes() == read(default_out, name)
+
+
+def test_reused_work_never_changes_a_handout(tmp_path, cli):
+    """Parsed paragraphs, wrapped lines and font subsets are reused between handouts
+    in one process: a handout made after others is byte-for-byte the one made alone."""
+    import subprocess
+    import sys
+
+    args = ["build", "--conditions", "migraine", "lupus", "--medicines", "triptans"]
+    alone = tmp_path / "alone.pdf"
+    subprocess.run(
+        [sys.executable, "-m", "handouts", *args, "--patient", "Zoë Brontë", "--out", alone],
+        check=True,
+        capture_output=True,
+    )
+    for n, name in enumerate(["Łukasz Nowak", "Zoë Brontë", "Nguyễn Thị Minh", "Zoë Brontë"]):
+        assert cli(*args, "--patient", name, "--out", tmp_path / f"{n}.pdf").code == 0
+    assert (tmp_path / "1.pdf").read_bytes() == alone.read_bytes()
+    assert (tmp_path / "3.pdf").read_bytes() == alone.read_bytes()
+    assert (tmp_path / "0.pdf").read_bytes() != alone.read_bytes()
