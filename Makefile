@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: handouts test lint format snapshots bench clean
+.PHONY: handouts test check lint format snapshots bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,11 +16,16 @@ $(STAMP): pyproject.toml
 handouts: $(STAMP)
 	$(BIN)/handouts --out out
 
-## Lint, check formatting and run every test
+## Lint, check formatting, check the shipped content strictly and run every test
 test: $(STAMP)
 	$(BIN)/ruff check handouts tests bench generate.py
 	$(BIN)/ruff format --check handouts tests bench generate.py
+	$(BIN)/handouts check --strict > /dev/null || $(BIN)/handouts check --strict
 	$(BIN)/python -m pytest
+
+## Check the shipped content: sources, review dates, plain language, reading level
+check: $(STAMP)
+	$(BIN)/handouts check
 
 ## Rewrite the readable text snapshots in tests/snapshots/ from the current content
 snapshots: $(STAMP)

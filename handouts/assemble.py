@@ -8,6 +8,7 @@ merged, space for notes, and the sources cited.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
@@ -20,17 +21,20 @@ from .document import (
     Bullets,
     Caution,
     Checklist,
+    Diary,
     Document,
     Heading,
     Item,
     Para,
     Personal,
     Point,
+    Provenance,
     Section,
     SourceList,
     Tier,
     Tiers,
     WriteIn,
+    strings,
 )
 from .model import AREAS, EVIDENCE_WORDS, TIERS, Claim, Condition, Library, Link, Review
 
@@ -53,6 +57,8 @@ class Request:
     notes: str | None = None
     """The clinician's own notes, printed in a box as given."""
     personal: Personal = field(default_factory=Personal)
+    diary: bool = False
+    """Add the headache and pain diary page."""
 
 
 def join_names(names: Sequence[str]) -> str:
@@ -94,7 +100,8 @@ def assemble(lib: Library, req: Request, brand: Brand) -> Document:
     in_play = list(dict.fromkeys(req.medicines or [m for c in conds for m in c.medicines]))
     rules = [r for r in lib.rules if r.when.holds(ids, frozenset(in_play))]
     cites = _Cites()
-    reviews: list[Review] = [c.review for c in conds] + [lk.review for lk in links]
+    reviews: list[tuple[str, Review]] = [(f"condition:{c.id}", c.review) for c in conds]
+    reviews += [(f"link:{lk.id}", lk.review) for lk in links]
 
     def claim(c: Claim) -> str:
         cites.add(c.sources)
@@ -146,12 +153,12 @@ def assemble(lib: Library, req: Request, brand: Brand) -> Document:
             point = Point(fill(r.text), fill(r.action), EVIDENCE_WORDS[r.evidence])
             med_blocks.append(Caution(_capital(join_names(involved)), None, (point,)))
             if r.review:
-                reviews.append(r.review)
+                reviews.append((f"rule:{r.id}", r.review))
     if in_play:
         med_blocks.append(Heading("Your medicines" if req.medicines else "Each medicine"))
         for mid in in_play:
             med = lib.medicines[mid]
-            reviews.append(med.review)
+            reviews.append((f"medicine:{med.id}", med.review))
             pts = []
             for ct in med.cautions:
                 cites.add(ct.sources)
@@ -175,6 +182,9 @@ def assemble(lib: Library, req: Request, brand: Brand) -> Document:
     contact = f"Call {spec.clinic_name} on {spec.contact.phone}."
     sections.append(Section("get-help", "When to get help", (Tiers(tuple(tiers), contact),)))
 
+    words = _words_to_know(lib, sections)
+    if words:
+        sections.append(Section("words-to-know", "Words to know", tuple(words)))
     sections.append(
         Section(
             "my-notes",
@@ -182,6 +192,12 @@ def assemble(lib: Library, req: Request, brand: Brand) -> Document:
             (WriteIn(("What I want to ask:", "What I noticed since my last visit:"), 8),),
         )
     )
+    if req.diary and lib.diary:
+        d = lib.diary
+        reviews.append(("diary", d.review))
+        intro = tuple(claim(c) for c in d.intro)
+        diary = (Diary(intro, d.columns),)
+        sections.append(Section("diary", "My headache and pain diary", diary, new_page=True))
     entries = tuple(_citation(lib, k) for k in cites.keys)
     sections.append(Section("sources", "Where this information comes from", (SourceList(entries),)))
 
@@ -197,11 +213,28 @@ def assemble(lib: Library, req: Request, brand: Brand) -> Document:
         contact_lines=contact_lines,
         web=spec.contact.web,
         footer=spec.footer,
-        reviewed=min(r.last_reviewed for r in reviews),
-        next_review=min(r.next_review for r in reviews),
+        reviewed=min(r.last_reviewed for _, r in reviews),
+        next_review=min(r.next_review for _, r in reviews),
         subject=f"Patient information: {join_names([c.name for c in conds])}",
         keywords=tuple(code for c in conds for code in c.icd10),
+        provenance=tuple(
+            Provenance(key, r.last_reviewed, r.next_review) for key, r in dict(reviews).items()
+        ),
     )
+
+
+def _words_to_know(lib: Library, sections: list[Section]) -> list[Block]:
+    """Each glossary word the handout uses, with its plain meaning, A to Z."""
+    used = " ".join(strings(sections)).lower()
+    terms = [
+        t
+        for t in lib.glossary
+        if any(re.search(rf"\b{re.escape(f.lower())}\b", used) for f in t.forms)
+    ]
+    return [
+        Para(t.plain, lead=f"{_capital(t.term)}:")
+        for t in sorted(terms, key=lambda t: t.term.lower())
+    ]
 
 
 def _key_points(links: list[Link], conds: list[Condition]) -> list[Claim]:
@@ -215,11 +248,11 @@ def _key_points(links: list[Link], conds: list[Condition]) -> list[Claim]:
 
 def _steps(
     lib: Library, conds: list[Condition], cites: _Cites, fill: Any
-) -> tuple[list[Block], list[Review]]:
+) -> tuple[list[Block], list[tuple[str, Review]]]:
     """Checklists by area; a step shared by several conditions prints once."""
     blocks: list[Block] = []
-    reviews: list[Review] = []
-    printed: set[str] = set()
+    reviews: list[tuple[str, Review]] = []
+    printed: set[str] = {sid for c in conds for sid in c.not_for}  # steps that do not suit
     for area, heading in AREAS:
         items: list[Item] = []
         for c in conds:
@@ -230,7 +263,7 @@ def _steps(
                 step = lib.steps[sid]
                 cites.add(step.sources)
                 if step.review:
-                    reviews.append(step.review)
+                    reviews.append((f"step:{sid}", step.review))
                 items.append(Item(fill(step.text), EVIDENCE_WORDS[step.evidence]))
         if items:
             blocks += [Heading(heading), Checklist(tuple(items))]
@@ -252,6 +285,7 @@ def _mentions(when: Any, item: str) -> bool:
 def _citation(lib: Library, key: str) -> tuple[str, str | None]:
     src = lib.sources[key]
     year = f" {src.year}." if src.year and str(src.year) not in src.title else ""
+    year = " Undated." if src.undated and not src.year else year
     return f"{src.title}.{year}", src.url
 
 

@@ -5,14 +5,15 @@ Everything is read and checked before the first file is written.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import fonts
 from .assemble import Request, assemble
 from .brand import Brand, load_brand
-from .document import Personal
-from .errors import PatientError, Problem, ProblemsError, did_you_mean
+from .document import Document, Personal
+from .errors import ContentError, PatientError, Problem, ProblemsError, did_you_mean
 from .load import read
 from .model import Library, Patient
 from .render import render
@@ -27,11 +28,39 @@ DEFAULT_PATIENT = ROOT / "examples" / "patient.yaml"
 
 @dataclass(frozen=True)
 class Written:
-    """One file written: where, how many pages, how many bytes."""
+    """One file written: where, how many pages, how many bytes, and any expired content."""
 
     path: Path
     pages: int
     size: int
+    expired: tuple[Problem, ...] = ()
+    """Content past its review date that was printed because --allow-expired was given."""
+
+
+def expired(lib: Library, doc: Document, today: dt.date) -> list[Problem]:
+    """Content the handout uses that is past its next review date, once per review."""
+    found: dict[tuple[str, int | None], Problem] = {}
+    for p in doc.provenance:
+        if p.next_review < today:
+            file, line = lib.review_line(p.item)
+            found.setdefault(
+                (file, line),
+                Problem(
+                    file,
+                    line,
+                    "review.next_review",
+                    f"past its review date ({p.next_review:%Y-%m-%d}): have it checked, "
+                    "or pass --allow-expired to print it anyway",
+                ),
+            )
+    return list(found.values())
+
+
+def _current(lib: Library, doc: Document, allow_expired: bool) -> tuple[Problem, ...]:
+    late = expired(lib, doc, dt.date.today())
+    if late and not allow_expired:
+        raise ContentError(late)
+    return tuple(late)
 
 
 def load_inputs(content: Path, brand_file: Path | None) -> tuple[Library, Brand]:
@@ -141,16 +170,27 @@ def personal(patient: Patient | None) -> tuple[Personal, str | None]:
 
 
 def build_one(
-    lib: Library, brand: Brand, req: Request, out: Path, paper: str | None = None
+    lib: Library,
+    brand: Brand,
+    req: Request,
+    out: Path,
+    paper: str | None = None,
+    allow_expired: bool = False,
 ) -> Written:
     """Assemble, render and atomically write one handout."""
-    pdf, pages = render(assemble(lib, req, brand), brand, paper)
+    doc = assemble(lib, req, brand)
+    late = _current(lib, doc, allow_expired)
+    pdf, pages = render(doc, brand, paper)
     write_atomic(out, pdf)
-    return Written(out, pages, len(pdf))
+    return Written(out, pages, len(pdf), late)
 
 
 def default_run(
-    content: Path, brand_file: Path | None, out_dir: Path, patient_file: Path | None
+    content: Path,
+    brand_file: Path | None,
+    out_dir: Path,
+    patient_file: Path | None,
+    allow_expired: bool = False,
 ) -> list[Written]:
     """Build every handout listed in content/handouts.yaml into ``out_dir``.
 
@@ -161,13 +201,19 @@ def default_run(
     patient = load_patient(patient_file) if patient_file else None
     who, notes = personal(patient)
     meds = resolve_medicines(lib, patient.medicines, str(patient_file)) if patient else ()
-    rendered = []
+    docs = []
     for spec in lib.handouts:
-        req = Request(spec.conditions, spec.title, meds, notes=notes, personal=who)
-        pdf, pages = render(assemble(lib, req, brand), brand)
+        req = Request(spec.conditions, spec.title, meds, notes, who, spec.diary)
+        docs.append((spec, assemble(lib, req, brand)))
+    late = {p: None for _, doc in docs for p in expired(lib, doc, dt.date.today())}
+    if late and not allow_expired:
+        raise ContentError(list(late))
+    rendered = []
+    for spec, doc in docs:
+        pdf, pages = render(doc, brand)
         rendered.append((inside(out_dir, f"{spec.id}.pdf"), pdf, pages))
     written = []
     for path, pdf, pages in rendered:
         write_atomic(path, pdf)
-        written.append(Written(path, pages, len(pdf)))
+        written.append(Written(path, pages, len(pdf), tuple(late)))
     return written

@@ -21,10 +21,11 @@ from .build import (
     resolve_conditions,
     resolve_medicines,
 )
+from .check import check
 from .errors import HandoutsError, UsageError
 from .model import Patient
 
-COMMANDS = ("generate", "build")
+COMMANDS = ("generate", "build", "check")
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -51,6 +52,7 @@ def parser() -> argparse.ArgumentParser:
         help="YAML with name, clinician, date and notes (default: the example patient)",
     )
     who.add_argument("--no-patient", action="store_true", help="print no personal details")
+    _expired(gen)
 
     one = sub.add_parser("build", help="build one handout for one patient")
     _common(one)
@@ -76,8 +78,27 @@ def parser() -> argparse.ArgumentParser:
     notes.add_argument("--notes", metavar="TEXT", help="clinician's notes, printed as written")
     notes.add_argument("--notes-file", type=Path, metavar="FILE", help="read the notes from FILE")
     one.add_argument("--paper", choices=("letter", "a4"), help="paper size (default: the brand's)")
+    one.add_argument("--diary", action="store_true", help="add the headache and pain diary page")
+    _expired(one)
     one.add_argument("--out", type=Path, required=True, metavar="FILE.pdf", help="output file")
+
+    chk = sub.add_parser(
+        "check", help="check content: sources, currency, plain language, reading level"
+    )
+    chk.add_argument("--content", type=Path, default=DEFAULT_CONTENT, help="content folder")
+    chk.add_argument("--strict", action="store_true", help="warnings fail too (exit 1)")
+    chk.add_argument("--json", action="store_true", help="print the findings as JSON")
+    chk.add_argument("--today", type=_date, help="check review dates as of this day (YYYY-MM-DD)")
+    chk.add_argument("--verbose", action="store_true", help="show a traceback on errors")
     return top
+
+
+def _expired(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--allow-expired",
+        action="store_true",
+        help="print content that is past its review date (with a warning)",
+    )
 
 
 def _date(value: str) -> dt.date:
@@ -98,9 +119,14 @@ def run(argv: Sequence[str]) -> int:
     if not argv or argv[0] not in (*COMMANDS, "-h", "--help"):
         argv.insert(0, "generate")
     args = parser().parse_args(argv)
+    if args.command == "check":
+        report = check(args.content, args.strict, args.today)
+        print(report.json() if args.json else report.text())
+        return report.exit_code
     if args.command == "generate":
         patient_file = None if args.no_patient else args.patient_file
-        written = default_run(args.content, args.brand, args.out, patient_file)
+        written = default_run(args.content, args.brand, args.out, patient_file, args.allow_expired)
+        _warn_expired(written)
         for w in written:
             _report(w)
         print(f"{len(written)} handouts in {args.out}/")
@@ -119,9 +145,17 @@ def run(argv: Sequence[str]) -> int:
     who, notes = personal(patient)
     conditions = resolve_conditions(lib, args.conditions)
     meds = resolve_medicines(lib, patient.medicines, "--medicines")
-    req = Request(conditions, args.title, meds, notes=notes, personal=who)
-    _report(build_one(lib, brand, req, args.out, args.paper))
+    req = Request(conditions, args.title, meds, notes, who, args.diary)
+    written = build_one(lib, brand, req, args.out, args.paper, args.allow_expired)
+    _warn_expired([written])
+    _report(written)
     return 0
+
+
+def _warn_expired(written: list[Written]) -> None:
+    late = dict.fromkeys(p for w in written for p in w.expired)
+    for p in late:
+        print(f"handouts: warning: {p}", file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

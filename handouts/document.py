@@ -92,7 +92,18 @@ class SourceList:
     """(citation text, web address or None)."""
 
 
-Block = Para | Heading | Bullets | Checklist | Caution | Tiers | WriteIn | SourceList
+@dataclass(frozen=True)
+class Diary:
+    """A page of ruled rows, one per day, for the reader to fill in."""
+
+    intro: tuple[str, ...]
+    """How to use it, and what to look for (e.g. the painkiller-day limits)."""
+    columns: tuple[str, ...]
+    """Column headings; the first is the day."""
+    days: int = 31
+
+
+Block = Para | Heading | Bullets | Checklist | Caution | Tiers | WriteIn | SourceList | Diary
 
 
 @dataclass(frozen=True)
@@ -102,6 +113,8 @@ class Section:
     blocks: tuple[Block, ...]
     boxed: bool = False
     """Drawn in a tinted box (key points, clinician notes)."""
+    new_page: bool = False
+    """Starts on a fresh page (a page to fill in, such as the diary)."""
 
 
 @dataclass(frozen=True)
@@ -111,6 +124,16 @@ class Personal:
     patient: str | None = None
     clinician: str | None = None
     date: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """A piece of content a handout uses, and when it was and must next be checked."""
+
+    item: str
+    """``condition:lupus``, ``step:relax-daily``, ``rule:triptan-with-snri`` …"""
+    last_reviewed: dt.date
+    next_review: dt.date
 
 
 @dataclass(frozen=True)
@@ -127,6 +150,8 @@ class Document:
     next_review: dt.date
     subject: str
     keywords: tuple[str, ...] = field(default_factory=tuple)
+    provenance: tuple[Provenance, ...] = ()
+    """Every content item used; the footer's dates are the earliest of these."""
 
 
 def strings(block: object) -> Iterator[str]:

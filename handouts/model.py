@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 Evidence = Literal["strong", "guideline", "label", "moderate", "conflicting", "weak"]
 
@@ -136,6 +136,10 @@ class Condition:
     """The name inside sentences and titles; defaults to ``name``."""
     other_names: tuple[str, ...] = ()
     """Other names a reader may know it by."""
+    not_for: tuple[str, ...] = ()
+    """Lifestyle step ids that do not suit people with this condition: left out of any
+    handout that covers it, whichever other condition lists them (e.g. steady exercise
+    build-up for ME/CFS)."""
 
     @property
     def label(self) -> str:
@@ -258,6 +262,8 @@ class Source:
     """Year of publication, when known."""
     url: str | None = None
     """Web address, when there is one."""
+    undated: bool = False
+    """No year could be confirmed (an undated web page or label): said instead of a year."""
 
 
 @dataclass(frozen=True)
@@ -270,6 +276,20 @@ class HandoutSpec:
     """Title printed on the handout."""
     conditions: tuple[str, ...]
     """Condition ids, in print order."""
+    diary: bool = False
+    """Add the headache and pain diary page (content/diary.yaml)."""
+
+
+@dataclass(frozen=True)
+class DiaryFile:
+    """content/diary.yaml: the headache and pain diary page a handout may include."""
+
+    review: Review
+    """When it was checked."""
+    intro: tuple[Claim, ...]
+    """How to use the diary and what to look for (e.g. painkiller-day limits)."""
+    columns: tuple[str, ...]
+    """Column headings; the first is the day of the month."""
 
 
 @dataclass(frozen=True)
@@ -278,6 +298,52 @@ class HandoutsFile:
 
     handouts: tuple[HandoutSpec, ...]
     """The handouts the default run builds."""
+
+
+@dataclass(frozen=True)
+class Term:
+    """A medical word and its plain meaning (content/glossary.yaml)."""
+
+    term: str
+    """The word as it appears in the text, e.g. ``autoimmune``."""
+    plain: str
+    """What it means, in plain words; printed in the "Words to know" box."""
+    also: tuple[str, ...] = ()
+    """Other forms of the word that count as using it (``autoimmunity``)."""
+
+    @property
+    def forms(self) -> tuple[str, ...]:
+        return (self.term, *self.also)
+
+
+@dataclass(frozen=True)
+class GlossaryFile:
+    """content/glossary.yaml: explained words, and long words that need no explaining."""
+
+    review: Review
+    """When the glossary was checked."""
+    terms: tuple[Term, ...]
+    """Medical words a handout may use; each one it uses is explained in the handout."""
+    plain_words: tuple[str, ...] = ()
+    """Long everyday words (``information``) the plain-language check lets pass."""
+
+
+@dataclass(frozen=True)
+class Unsupported:
+    """A claim that must never appear, with the reason (content/not-supported.yaml)."""
+
+    phrases: tuple[str, ...]
+    """Ways the claim is written; any of them in any text is an error."""
+    reason: str
+    """Why it must not appear, and what the evidence says instead."""
+
+
+@dataclass(frozen=True)
+class UnsupportedFile:
+    """content/not-supported.yaml"""
+
+    claims: tuple[Unsupported, ...]
+    """The claims."""
 
 
 @dataclass(frozen=True)
@@ -293,6 +359,19 @@ class Library:
     handouts: tuple[HandoutSpec, ...]
     files: dict[str, str] = field(default_factory=dict)
     """Content file of each item id (``condition:lupus`` → path), for messages."""
+    diary: DiaryFile | None = None
+    glossary: tuple[Term, ...] = ()
+    plain_words: frozenset[str] = frozenset()
+    unsupported: tuple[Unsupported, ...] = ()
+    docs: dict[str, Any] = field(default_factory=dict)
+    """Every parsed file (``load.Doc``) by display name: its data and key lines."""
+    review_at: dict[str, tuple[str, tuple[str | int, ...]]] = field(default_factory=dict)
+    """Where each item's review is written (``step:relax-daily`` → file, key path)."""
+
+    def review_line(self, key: str) -> tuple[str, int | None]:
+        """File and line of the ``next_review`` that governs item ``key``."""
+        file, path = self.review_at[key]
+        return file, self.docs[file].line((*path, "next_review"))
 
 
 @dataclass(frozen=True)

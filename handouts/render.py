@@ -23,6 +23,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     Flowable,
     KeepTogether,
+    PageBreak,
     SimpleDocTemplate,
     Spacer,
     Table,
@@ -39,6 +40,7 @@ from .document import (
     Bullets,
     Caution,
     Checklist,
+    Diary,
     Document,
     Heading,
     Para,
@@ -75,6 +77,7 @@ class Styles:
     caution_title: ParagraphStyle
     caution_intro: ParagraphStyle
     prompt: ParagraphStyle
+    table_head: ParagraphStyle
     primary: colors.Color
     accent: colors.Color
     text: colors.Color
@@ -153,6 +156,9 @@ def styles(primary: str, accent: str, text: str) -> Styles:
         ),
         caution_intro=ParagraphStyle("caution_intro", parent=body, spaceAfter=2),
         prompt=ParagraphStyle("prompt", parent=body, fontName=fonts.BOLD),
+        table_head=ParagraphStyle(
+            "table_head", parent=body, fontName=fonts.BOLD, fontSize=12, leading=14, spaceAfter=0
+        ),
         primary=p,
         accent=a,
         text=t,
@@ -346,7 +352,8 @@ def _section(section: Section, st: Styles, width: float) -> list[Flowable]:
         flows = [_box(flows, st, width)]
     # A heading never ends a page alone: it travels with the start of its section.
     first = flows[0]._content if isinstance(flows[0], KeepTogether) else [flows[0]]
-    return [KeepTogether([head, *first]), *flows[1:]]
+    start: list[Flowable] = [PageBreak()] if section.new_page else []
+    return [*start, KeepTogether([head, *first]), *flows[1:]]
 
 
 def _box(flows: list[Flowable], st: Styles, width: float) -> Table:
@@ -487,6 +494,36 @@ def _sources(b: SourceList, st: Styles, width: float, key: str) -> list[Flowable
     return flows
 
 
+def _diary(b: Diary, st: Styles, width: float, key: str) -> list[Flowable]:
+    """Ruled rows, one per day, the header repeated if the table runs onto a second page."""
+    flows: list[Flowable] = [_p(line, st.body) for line in b.intro]
+    head = [_p(c, st.table_head) for c in b.columns]
+    rows: list[list[Any]] = [head] + [
+        [str(d)] + [""] * (len(b.columns) - 1) for d in range(1, b.days + 1)
+    ]
+    day = 34
+    rest = (width - day) / (len(b.columns) - 1)
+    t = Table(
+        rows,
+        colWidths=[day] + [rest] * (len(b.columns) - 1),
+        rowHeights=[None] + [24] * b.days,
+        repeatRows=1,
+    )
+    t.setStyle(
+        _table_style(
+            [
+                ("FONTSIZE", (0, 1), (0, -1), 12),
+                ("GRID", (0, 0), (-1, -1), 0.75, colors.HexColor("#555555")),
+                ("BACKGROUND", (0, 0), (-1, 0), st.accent),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 4),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+            ]
+        )
+    )
+    return [*flows, Spacer(1, 4), t]
+
+
 _BLOCKS: dict[type, Callable[..., list[Flowable]]] = {
     Para: _para,
     Heading: _heading,
@@ -496,6 +533,7 @@ _BLOCKS: dict[type, Callable[..., list[Flowable]]] = {
     Tiers: _tiers,
     WriteIn: _write_in,
     SourceList: _sources,
+    Diary: _diary,
 }
 """How each block type is drawn; a new block type must be added here."""
 

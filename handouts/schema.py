@@ -69,6 +69,10 @@ class Builder:
             if isinstance(data, int) and not isinstance(data, bool):
                 return data
             raise self.fail(path, f"expected a whole number, found {_describe(data)}")
+        if tp is bool:
+            if isinstance(data, bool):
+                return data
+            raise self.fail(path, f"expected true or false, found {_describe(data)}")
         if tp is dt.date:
             if isinstance(data, dt.date) and not isinstance(data, dt.datetime):
                 return data

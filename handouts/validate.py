@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from . import fonts, text
+from .document import strings
 from .errors import ContentError, Problem, did_you_mean
 from .load import Doc, Key, path_text, read
 from .model import (
@@ -20,6 +21,8 @@ from .model import (
     CombinationFile,
     CombinationRule,
     Condition,
+    DiaryFile,
+    GlossaryFile,
     HandoutsFile,
     HandoutSpec,
     Library,
@@ -29,6 +32,9 @@ from .model import (
     Review,
     Source,
     Step,
+    Term,
+    Unsupported,
+    UnsupportedFile,
 )
 from .schema import Builder, Invalid
 
@@ -92,6 +98,8 @@ def load_library(root: Path) -> Library:
                 sources[str(key)] = src
 
     steps: dict[str, Step] = {}
+    files: dict[str, str] = {}
+    review_at: dict[str, tuple[str, Key]] = {}
     ldoc = _required(c, "lifestyle.yaml")
     life = c.build(LifestyleFile, ldoc) if ldoc else None
     if ldoc and life:
@@ -99,8 +107,12 @@ def load_library(root: Path) -> Library:
             path: Key = ("steps", i, "id")
             if _check_id(c, ldoc, path, step.id, steps, "step"):
                 steps[step.id] = step if step.review else _with_review(step, life.review)
+                files[f"step:{step.id}"] = ldoc.file
+                review_at[f"step:{step.id}"] = (
+                    ldoc.file,
+                    ("steps", i, "review") if step.review else ("review",),
+                )
 
-    files: dict[str, str] = {}
     conditions = _load_folder(c, "conditions", Condition, "condition", files)
     medicines = _load_folder(c, "medicines", Medicine, "medicine", files)
 
@@ -175,6 +187,10 @@ def load_library(root: Path) -> Library:
             if ok:
                 rules.append(rule if rule.review else _with_review(rule, combo.review))
                 files[f"rule:{rule.id}"] = doc.file
+                review_at[f"rule:{rule.id}"] = (
+                    doc.file,
+                    (*base, "review") if rule.review else ("review",),
+                )
 
     handouts: tuple[HandoutSpec, ...] = ()
     hdoc = _required(c, "handouts.yaml")
@@ -190,6 +206,24 @@ def load_library(root: Path) -> Library:
                 c.add(hdoc, ("handouts", i, "conditions"), "a condition is listed twice")
             _refs(c, hdoc, ("handouts", i, "conditions"), spec.conditions, conditions, "condition")
         handouts = hfile.handouts
+
+    diary = None
+    dpath = c.root / "diary.yaml"
+    ddoc = c.doc(dpath) if dpath.is_file() else None
+    if ddoc:
+        diary = c.build(DiaryFile, ddoc)
+        review_at["diary"] = (ddoc.file, ("review",))
+        if diary and not (diary.intro and diary.columns):
+            c.add(ddoc, (), "the diary needs an intro and its columns")
+    if hdoc and hfile and not diary:
+        for i, spec in enumerate(hfile.handouts):
+            if spec.diary:
+                c.add(hdoc, ("handouts", i, "diary"), "there is no content/diary.yaml to include")
+    glossary, plain_words = _glossary(c)
+    unsupported = _unsupported(c)
+    for key, file in files.items():
+        if key.split(":")[0] in ("condition", "medicine", "link"):
+            review_at[key] = (file, ("review",))
 
     for cond in conditions.values():
         _check_condition(c, c.docs[files[f"condition:{cond.id}"]], cond, medicines, steps)
@@ -209,7 +243,46 @@ def load_library(root: Path) -> Library:
         sources=sources,
         handouts=handouts,
         files=files,
+        diary=diary,
+        glossary=glossary,
+        plain_words=plain_words,
+        unsupported=unsupported,
+        docs=c.docs,
+        review_at=review_at,
     )
+
+
+def _glossary(c: _Checker) -> tuple[tuple[Term, ...], frozenset[str]]:
+    """content/glossary.yaml, if there is one: each word explained once."""
+    path = c.root / "glossary.yaml"
+    doc = c.doc(path) if path.is_file() else None
+    gloss = c.build(GlossaryFile, doc) if doc else None
+    if not (doc and gloss):
+        return (), frozenset()
+    seen: dict[str, str] = {}
+    for i, term in enumerate(gloss.terms):
+        for j, form in enumerate(term.forms):
+            where: Key = ("terms", i, "term") if j == 0 else ("terms", i, "also", j - 1)
+            if not form.strip():
+                c.add(doc, where, "expected a word, found nothing")
+            elif form.lower() in seen:
+                c.add(doc, where, f"'{form}' is already explained under '{seen[form.lower()]}'")
+            else:
+                seen[form.lower()] = term.term
+    return gloss.terms, frozenset(w.lower() for w in gloss.plain_words)
+
+
+def _unsupported(c: _Checker) -> tuple[Unsupported, ...]:
+    """content/not-supported.yaml, if there is one: claims that must never appear."""
+    path = c.root / "not-supported.yaml"
+    doc = c.doc(path) if path.is_file() else None
+    found = c.build(UnsupportedFile, doc) if doc else None
+    if not (doc and found):
+        return ()
+    for i, claim in enumerate(found.claims):
+        if not claim.phrases or not all(p.strip() for p in claim.phrases):
+            c.add(doc, ("claims", i, "phrases"), "expected one or more phrases to look for")
+    return found.claims
 
 
 def _load_folder(
@@ -291,6 +364,10 @@ def _check_condition(
         _refs(c, doc, ("lifestyle", area), ids, steps, "lifestyle step")
     if total == 0:
         c.add(doc, ("lifestyle",), "at least one everyday step is needed")
+    _refs(c, doc, ("not_for",), cond.not_for, steps, "lifestyle step")
+    for i, sid in enumerate(cond.not_for):
+        if sid in strings(cond.lifestyle):
+            c.add(doc, ("not_for", i), f"step '{sid}' is both listed and left out")
 
 
 def _check_step_areas(c: _Checker, conditions: dict[str, Condition], files: dict[str, str]) -> None:

@@ -124,3 +124,18 @@ def test_every_cited_source_is_listed():
         "Estrogen withdrawal revisited. J Headache Pain 2023.",
         "https://pmc.ncbi.nlm.nih.gov/articles/PMC10512516/",
     ) in listed
+
+
+def test_a_step_that_does_not_suit_a_condition_is_left_out():
+    """ME/CFS: no steady exercise build-up, whichever other condition lists it."""
+
+    def steps(d: Document) -> list[str]:
+        s = section(d, "everyday-steps")
+        return [i.text for b in s.blocks if isinstance(b, Checklist) for i in b.items]
+
+    build_up = LIB.steps["move-most-days"].text
+    assert build_up in steps(doc("migraine"))
+    with_me = steps(doc("migraine", "me-cfs"))
+    assert build_up not in with_me
+    assert LIB.steps["strength-training"].text not in with_me
+    assert LIB.steps["pace-your-activity"].text in with_me

@@ -294,14 +294,14 @@ REVIEW_CASES = [
         "handouts.yaml",
         "conditions: [migraine, lupus]\n",
         "conditions: [migraine, migraine]\n",
-        ["content/handouts.yaml:14: handouts[3].conditions: a condition is listed twice"],
+        ["content/handouts.yaml:17: handouts[3].conditions: a condition is listed twice"],
     ),
     (
         "handouts.yaml",
         "conditions: [migraine, lupus]\n",
         "conditions: []\n",
         [
-            "content/handouts.yaml:14: handouts[3].conditions: a handout needs at least one condition"
+            "content/handouts.yaml:17: handouts[3].conditions: a handout needs at least one condition"
         ],
     ),
     (
@@ -348,7 +348,7 @@ def test_a_title_no_font_can_print_is_caught_before_rendering(cli, content_copy,
     out = tmp_path / "out"
     lines = failed(cli("--content", content_copy, "--out", out), out, 1)
     assert lines == [
-        "content/handouts.yaml:13: handouts[3].title: no bundled font can print '王' (U+738B)"
+        "content/handouts.yaml:16: handouts[3].title: no bundled font can print '王' (U+738B)"
     ]
 
 

@@ -1,0 +1,328 @@
+"""`handouts check`, the content quality gate: content crafted to break each rule,
+with the exact message; the shipped library passing strictly; offline readability."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import CONTENT, pdf_text
+from .test_errors import edit
+
+TOO_HARD = "reads above the target (grade 6 Flesch-Kincaid, 8 SMOG): Flesch-Kincaid grade"
+
+
+def line_of(path: Path, text: str) -> int:
+    """1-based line of the first line of ``path`` that contains ``text``."""
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if text in line:
+            return n
+    raise AssertionError(f"{text!r} not in {path}")
+
+
+def lines(out: str, level: str | None = None) -> list[str]:
+    found = out.splitlines()[:-1]  # the last line is the summary
+    return [x for x in found if level is None or f": {level}: " in x]
+
+
+def test_the_shipped_library_passes_strictly(cli):
+    run = cli("check", "--strict")
+    assert run.code == 0, "\n".join(lines(run.out, "error"))
+    assert lines(run.out, "error") == [] and lines(run.out, "warning") == []
+    summary = run.out.splitlines()[-1]
+    assert summary.startswith("checked 14 conditions, ")
+    assert summary.endswith(" handouts: 0 errors, 0 warnings, " + summary.split(", ")[-1])
+
+
+def test_every_file_and_handout_gets_its_reading_level(cli):
+    out = cli("check").out
+    assert "content/conditions/lupus.yaml:" in out
+    for name in ("migraine-and-lupus", "migraine-and-fibromyalgia"):
+        assert f": info: handout '{name}': reading level Flesch-Kincaid grade " in out
+    assert ": info: handout for migraine and sjogrens: reading level Flesch-Kincaid grade " in out
+
+
+def test_a_claim_that_must_not_appear_is_an_error_with_its_reason(cli, content_copy):
+    f = content_copy / "links" / "chronic-back-pain--rheumatoid-arthritis.yaml"
+    text = f.read_text(encoding="utf-8")
+    start = text.index("known:\n  text: ") + len("known:\n  text: ")
+    f.write_text(text[:start] + "Long back pain can cause autoimmune disease. " + text[start:])
+    run = cli("check", "--content", content_copy)
+    assert run.code == 1
+    line = line_of(f, "Long back pain can cause")
+    expected = (
+        f"content/links/chronic-back-pain--rheumatoid-arthritis.yaml:{line}: error: says "
+        "'back pain can cause autoimmune', a claim that must not appear: Not supported: the "
+        "direction runs the other way. Rheumatoid arthritis modestly raises the risk of back "
+        "pain, not the reverse (Gong 2024; Williams 2022)."
+    )
+    assert expected in lines(run.out)
+
+
+def test_long_sentences_and_unexplained_terms_are_named(cli, content_copy):
+    f = content_copy / "medicines" / "paracetamol.yaml"
+    edit(
+        f,
+        "  text: Paracetamol is a simple painkiller.",
+        "  text: Paracetamol is a simple painkiller that many people take for headache and "
+        "other pain, and you can buy it in shops without a prescription from a doctor.",
+    )
+    edit(f, "Tell your doctor if", "Hepatotoxicity is rare. Tell your doctor if")
+    run = cli("check", "--content", content_copy)
+    assert run.code == 0  # warnings only
+    first, second = line_of(f, "many people take"), line_of(f, "Hepatotoxicity")
+    assert (
+        f"content/medicines/paracetamol.yaml:{first}: warning: a sentence of 27 words (at most "
+        "20): 'Paracetamol is a simple painkiller that many people take for headache and other "
+        "pain, and…'"
+    ) in lines(run.out)
+    assert (
+        f"content/medicines/paracetamol.yaml:{second}: warning: 'hepatotoxicity' may be a "
+        "medical term: explain it in glossary.yaml (or add it to plain_words there), or use a "
+        "plainer word"
+    ) in lines(run.out)
+    assert cli("check", "--content", content_copy, "--strict").code == 1
+
+
+def test_a_glossary_word_is_explained_and_passes(cli, content_copy):
+    f = content_copy / "medicines" / "paracetamol.yaml"
+    edit(f, "Tell your doctor if", "Hepatotoxicity is rare. Tell your doctor if")
+    edit(
+        content_copy / "glossary.yaml",
+        "terms:\n",
+        "terms:\n  - term: hepatotoxicity\n    plain: Harm to the liver.\n",
+    )
+    assert "'hepatotoxicity'" not in cli("check", "--content", content_copy).out
+
+
+def test_passive_voice_is_a_note_that_never_fails(cli, content_copy):
+    f = content_copy / "medicines" / "paracetamol.yaml"
+    edit(f, "Tell your doctor if", "The limit was set by experts. Tell your doctor if")
+    run = cli("check", "--content", content_copy, "--strict")
+    line = line_of(f, "was set by experts")
+    assert (
+        f"content/medicines/paracetamol.yaml:{line}: info: passive voice 'was set': say who "
+        "does what"
+    ) in lines(run.out)
+
+
+def test_hard_text_fails_the_reading_level_with_its_longest_sentence(cli, content_copy):
+    f = content_copy / "conditions" / "lupus.yaml"
+    text = f.read_text(encoding="utf-8")
+    hard = (
+        "Systemic lupus erythematosus is a multisystem autoimmune inflammatory disorder. "
+        "Immunological dysregulation characteristically produces antinuclear autoantibodies. "
+    )
+    start = text.index("summary:\n  - text: ") + len("summary:\n  - text: ")
+    f.write_text(text[:start] + hard + text[start:], encoding="utf-8")
+    run = cli("check", "--content", content_copy)
+    section = [x for x in lines(run.out, "warning") if "section 'About lupus'" in x]
+    assert section and TOO_HARD in section[0]
+    assert section[0].endswith(
+        "longest sentence: 'Systemic lupus erythematosus is a multisystem autoimmune "
+        "inflammatory disorder.'"
+    )
+
+
+def test_sources_need_a_year_and_an_address(cli, content_copy):
+    f = content_copy / "sources.yaml"
+    text = f.read_text(encoding="utf-8")
+    start = text.index("\nHanly13:")
+    end = text.index("\n", text.index("url:", start))
+    f.write_text(text[:start] + '\nHanly13:\n  title: "Headache in SLE"' + text[end:])
+    run = cli("check", "--content", content_copy)
+    line = line_of(f, "Hanly13:")
+    assert (
+        f"content/sources.yaml:{line}: warning: source 'Hanly13' is cited but has no year or "
+        "web address"
+    ) in lines(run.out)
+
+
+def test_content_past_its_review_date_warns_and_fails_strictly(cli, content_copy):
+    f = content_copy / "medicines" / "paracetamol.yaml"
+    edit(
+        f,
+        "last_reviewed: 2026-11-01\n  next_review: 2028-11-01",
+        "last_reviewed: 2019-01-01\n  next_review: 2020-01-01",
+    )
+    line = line_of(f, "next_review: 2020-01-01")
+    expected = (
+        f"content/medicines/paracetamol.yaml:{line}: {{}}: past its review date (2020-01-01); "
+        "handouts will not print it without --allow-expired"
+    )
+    run = cli("check", "--content", content_copy)
+    assert run.code == 0 and expected.format("warning") in lines(run.out)
+    run = cli("check", "--content", content_copy, "--strict")
+    assert run.code == 1 and expected.format("error") in lines(run.out)
+    assert cli("check", "--content", content_copy, "--today", "2019-06-01").code == 0
+    assert (
+        expected.format("warning")
+        not in cli("check", "--content", content_copy, "--today", "2019-06-01").out
+    )
+
+
+def test_generate_refuses_expired_content_unless_told(cli, content_copy, tmp_path):
+    f = content_copy / "conditions" / "fibromyalgia.yaml"
+    edit(
+        f,
+        "last_reviewed: 2026-11-01\n  next_review: 2028-11-01",
+        "last_reviewed: 2019-01-01\n  next_review: 2020-01-01",
+    )
+    line = line_of(f, "next_review: 2020-01-01")
+    message = (
+        f"content/conditions/fibromyalgia.yaml:{line}: review.next_review: past its review date "
+        "(2020-01-01): have it checked, or pass --allow-expired to print it anyway"
+    )
+    out = tmp_path / "out"
+    run = cli("--content", content_copy, "--out", out)
+    assert run.code == 1 and not out.exists()
+    assert run.err.splitlines() == [
+        "handouts: error: 1 problem in the content; nothing was written:",
+        f"  {message}",
+    ]
+    run = cli("--content", content_copy, "--out", out, "--allow-expired")
+    assert run.code == 0
+    assert run.err.splitlines() == [f"handouts: warning: {message}"]
+    assert (out / "migraine-and-fibromyalgia.pdf").exists()
+    one = tmp_path / "one.pdf"
+    run = cli("build", "--content", content_copy, "--conditions", "fibromyalgia", "--out", one)
+    assert run.code == 1 and not one.exists()
+    run = cli("build", "--content", content_copy, "--conditions", "lupus", "--out", one)
+    assert run.code == 0, "content the handout does not use does not stop it"
+
+
+def test_integrity_problems_are_errors_with_file_and_line(cli, content_copy):
+    f = content_copy / "links" / "migraine--lupus.yaml"
+    edit(f, "conditions: [migraine, lupus]", "conditions: [migraine, lupsu]")
+    run = cli("check", "--content", content_copy)
+    assert run.code == 1
+    assert (
+        f"content/links/migraine--lupus.yaml:{line_of(f, 'lupsu')}: error: conditions[1]: "
+        "unknown condition 'lupsu' (did you mean 'lupus'?)"
+    ) in lines(run.out)
+
+
+def test_orphaned_medicines_and_steps_are_warned_about(cli, content_copy):
+    (content_copy / "medicines" / "spare.yaml").write_text(
+        (content_copy / "medicines" / "paracetamol.yaml")
+        .read_text(encoding="utf-8")
+        .replace("id: paracetamol", "id: spare")
+        .replace("also_called: [acetaminophen]", "also_called: [spare pill]")
+    )
+    edit(
+        content_copy / "lifestyle.yaml",
+        "steps:\n",
+        "steps:\n  - id: spare-step\n    text: Walk the dog.\n    evidence: weak\n    sources: [Lemmens19]\n",
+    )
+    out = cli("check", "--content", content_copy).out
+    assert (
+        "content/medicines/spare.yaml:1: warning: medicine 'spare' is not listed by any condition "
+        "or rule, so no handout shows it unless a patient takes it"
+    ) in lines(out)
+    line = line_of(content_copy / "lifestyle.yaml", "spare-step")
+    assert (
+        f"content/lifestyle.yaml:{line}: warning: step 'spare-step' is not used by any condition"
+        in lines(out)
+    )
+
+
+def test_json_output_and_exit_codes(cli, content_copy, tmp_path):
+    edit(content_copy / "links" / "migraine--lupus.yaml", "[migraine, lupus]", "[migraine, lupsu]")
+    run = cli("check", "--content", content_copy, "--json")
+    assert run.code == 1
+    data = json.loads(run.out)
+    assert data["errors"] == 1
+    assert {"file", "line", "level", "rule", "message"} <= data["findings"][0].keys()
+    assert any(f["rule"] == "integrity" and f["level"] == "error" for f in data["findings"])
+    run = cli("check", "--content", tmp_path / "nowhere")
+    assert run.code == 2
+    assert (
+        run.err.strip()
+        == f"handouts: error: cannot check '{tmp_path / 'nowhere'}': no such content folder"
+    )
+
+
+def test_readability_works_without_internet():
+    """textstat must not fetch a pronouncing dictionary: run it with sockets disabled."""
+    code = (
+        "import socket\n"
+        "def refuse(*a, **k): raise OSError('network disabled for this test')\n"
+        "socket.socket = refuse; socket.create_connection = refuse; socket.getaddrinfo = refuse\n"
+        "from handouts import plain\n"
+        "g = plain.grades('You can do this. It helps a lot. Try it each day. ' * 4)\n"
+        "print(g.flesch_kincaid, g.smog, plain.syllables('inflammation'))\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    fk, smog, syl = run.stdout.split()
+    assert float(fk) < 3 and smog != "None" and syl == "4"
+
+
+def test_a_handout_prints_the_words_it_uses_with_their_meanings(cli, tmp_path):
+    out = tmp_path / "h.pdf"
+    assert cli("build", "--conditions", "migraine", "lupus", "--out", out).code == 0
+    text = pdf_text(out.read_bytes())
+    assert "Words to know" in text
+    assert "Aura: Warning signs before a migraine" in text
+    assert text.index("Words to know") < text.index("My notes and questions")
+
+
+def test_the_diary_page_shows_painkiller_limits_and_columns(cli, tmp_path):
+    out = tmp_path / "d.pdf"
+    assert cli("build", "--conditions", "migraine", "--diary", "--out", out).code == 0
+    text = pdf_text(out.read_bytes())
+    assert "My headache and pain diary" in text
+    assert "on 15 or more days a month" in text and "on 10 or more days a month" in text
+    for column in ("Headache or pain (0 to 10)", "Hours of sleep", "Possible triggers"):
+        assert column in text
+    assert " 31 " in text
+
+
+LINKS = sorted(p.stem for p in (CONTENT / "links").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("link", LINKS)
+def test_every_linked_pair_renders_a_complete_handout(cli, tmp_path, link):
+    a, b = link.split("--")
+    out = tmp_path / f"{link}.pdf"
+    run = cli("build", "--conditions", a, b, "--out", out)
+    assert run.code == 0, run.err
+    text = pdf_text(out.read_bytes())
+    for heading in (
+        "The main points",
+        "How ",
+        "Everyday steps that can help",
+        "When to get help",
+        "Call us today",
+        "Tell us at your next visit",
+        "Where this information comes from",
+    ):
+        assert heading in text, (link, heading)
+    assert text.index("The main points") < text.index("When to get help")
+
+
+def test_the_diary_switch_must_be_true_or_false(cli, content_copy, tmp_path):
+    f = content_copy / "handouts.yaml"
+    edit(f, "    diary: true\n", "    diary: maybe\n")
+    out = tmp_path / "out"
+    run = cli("--content", content_copy, "--out", out)
+    assert run.code == 1 and not out.exists()
+    line = line_of(f, "diary: maybe")
+    assert (
+        f"content/handouts.yaml:{line}: handouts[0].diary: expected true or false, found text 'maybe'"
+    ) in run.err
+
+
+def test_a_step_both_listed_and_left_out_is_an_error(cli, content_copy):
+    f = content_copy / "conditions" / "me-cfs.yaml"
+    edit(f, "not_for: [move-most-days,", "not_for: [pace-your-activity, move-most-days,")
+    run = cli("check", "--content", content_copy)
+    assert run.code == 1
+    assert (
+        f"content/conditions/me-cfs.yaml:{line_of(f, 'not_for:')}: error: not_for[0]: "
+        "step 'pace-your-activity' is both listed and left out"
+    ) in lines(run.out)
