@@ -8,7 +8,6 @@ merged, space for notes, and the sources cited.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
@@ -225,12 +224,8 @@ def assemble(lib: Library, req: Request, brand: Brand) -> Document:
 
 def _words_to_know(lib: Library, sections: list[Section]) -> list[Block]:
     """Each glossary word the handout uses, with its plain meaning, A to Z."""
-    used = " ".join(strings(sections)).lower()
-    terms = [
-        t
-        for t in lib.glossary
-        if any(re.search(rf"\b{re.escape(f.lower())}\b", used) for f in t.forms)
-    ]
+    used = " ".join(strings(sections))
+    terms = [t for t in lib.glossary if any(text.mentions(used, f) for f in t.forms)]
     return [
         Para(t.plain, lead=f"{_capital(t.term)}:")
         for t in sorted(terms, key=lambda t: t.term.lower())

@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import plain
+from . import plain, text
 from .assemble import Request, assemble
 from .brand import Brand, load_brand
 from .document import Diary, Document, Para, Section, SourceList, WriteIn, strings
@@ -125,17 +125,10 @@ def _promote(f: Finding) -> Finding:
 
 
 def _prose(doc: Doc) -> Iterator[tuple[Key, str]]:
-    def walk(data: Any, path: Key) -> Iterator[tuple[Key, str]]:
-        if isinstance(data, dict):
-            for k, v in data.items():
-                yield from walk(v, (*path, str(k)))
-        elif isinstance(data, list):
-            for i, v in enumerate(data):
-                yield from walk(v, (*path, i))
-        elif isinstance(data, str) and path and path[-1] in PROSE_KEYS:
-            yield path, data
-
-    yield from walk(doc.data, ())
+    """The strings of ``doc`` a reader sees as sentences, with their key paths."""
+    for path, value in doc.walk():
+        if isinstance(value, str) and path and path[-1] in PROSE_KEYS:
+            yield path, value
 
 
 def _known_words(lib: Library) -> frozenset[str]:
@@ -160,7 +153,7 @@ def _files(lib: Library) -> Iterator[Finding]:
             line = doc.line(path)
             for claim in lib.unsupported:
                 for phrase in claim.phrases:
-                    if plain.mentions(value, phrase):
+                    if text.mentions(value, phrase):
                         yield Finding(
                             name,
                             line,
@@ -261,7 +254,7 @@ def _orphans(lib: Library) -> Iterator[Finding]:
         for _, v in _prose(doc)
     )
     for i, term in enumerate(lib.glossary):
-        if not any(plain.mentions(everything, f) for f in term.forms):
+        if not any(text.mentions(everything, f) for f in term.forms):
             file = next(n for n in lib.docs if n.endswith("glossary.yaml"))
             yield Finding(
                 file,
@@ -284,7 +277,7 @@ def _sources(lib: Library) -> Iterator[Finding]:
     cited = {
         str(k)
         for name, doc in lib.docs.items()
-        for path, value in _walk(doc.data)
+        for path, value in doc.walk()
         if path and path[-1] == "sources" and isinstance(value, list)
         for k in value
     }
@@ -303,16 +296,6 @@ def _sources(lib: Library) -> Iterator[Finding]:
                 "sources",
                 f"source '{key}' is cited but has no {' or '.join(missing)}",
             )
-
-
-def _walk(data: Any, path: Key = ()) -> Iterator[tuple[Key, Any]]:
-    yield path, data
-    if isinstance(data, dict):
-        for k, v in data.items():
-            yield from _walk(v, (*path, str(k)))
-    elif isinstance(data, list):
-        for i, v in enumerate(data):
-            yield from _walk(v, (*path, i))
 
 
 def _handouts(lib: Library, brand: Brand) -> Iterator[tuple[str, str, int | None, Document]]:

@@ -6,6 +6,7 @@ plus a map from key path to line number, or into :class:`Problem` records.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,20 @@ class Doc:
                 return self.lines[path]
             path = path[:-1]
         return self.lines.get((), None)
+
+    def walk(self) -> Iterator[tuple[Key, Any]]:
+        """Every value in the file with its key path, parents before children."""
+        return walk(self.data)
+
+
+def walk(data: Any, path: Key = ()) -> Iterator[tuple[Key, Any]]:
+    yield path, data
+    if isinstance(data, dict):
+        for k, v in data.items():
+            yield from walk(v, (*path, str(k)))
+    elif isinstance(data, list):
+        for i, v in enumerate(data):
+            yield from walk(v, (*path, i))
 
 
 class _Loader(yaml.SafeLoader):

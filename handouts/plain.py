@@ -133,10 +133,3 @@ def long_words(text: str, known: frozenset[str]) -> list[str]:
 def passive(text: str) -> list[str]:
     """Phrases that look like passive voice ("is caused", "were given")."""
     return [m.group(0) for m in _PASSIVE.finditer(text) if m.group(1).lower() not in _NOT_PASSIVE]
-
-
-def mentions(text: str, phrase: str) -> bool:
-    """``phrase`` appears in ``text`` as whole words, ignoring case, spacing and quote marks."""
-    norm = text.lower().replace("’", "'").replace("‘", "'")
-    words_ = [re.escape(w) for w in phrase.lower().replace("’", "'").split()]
-    return re.search(r"\b" + r"\s+".join(words_) + r"\b", norm) is not None

@@ -1,4 +1,4 @@
-"""Placeholders in content text, filled in a Jinja2 sandbox.
+"""Content text: placeholders filled in a Jinja2 sandbox, and whole-word phrase matching.
 
 Only *content* text is a template, and its only context is the clinic (from
 the brand). Patient details never pass through here: they are data, added to
@@ -69,3 +69,19 @@ def template_problem(text: str) -> str | None:
 
 def clinic_context(name: str, phone: str, address: str, web: str) -> dict[str, Any]:
     return {"clinic": {"name": name, "phone": phone, "address": address, "web": web}}
+
+
+def _fold(text: str) -> str:
+    return text.lower().replace("’", "'").replace("‘", "'")
+
+
+@lru_cache(maxsize=4096)
+def _phrase(phrase: str) -> re.Pattern[str]:
+    words = [re.escape(w) for w in _fold(phrase).split()]
+    return re.compile(r"\b" + r"\s+".join(words) + r"\b")
+
+
+def mentions(text: str, phrase: str) -> bool:
+    """``phrase`` appears in ``text`` as whole words, ignoring case, spacing and quote marks
+    (used for glossary words and for claims that must not appear)."""
+    return _phrase(phrase).search(_fold(text)) is not None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -397,19 +397,9 @@ def _check_codes(c: _Checker, conditions: dict[str, Condition], files: dict[str,
                 c.add(doc, ("icd10", i), f"the code {code} already belongs to '{first}'")
 
 
-def _walk(data: Any, path: Key = ()) -> Iterator[tuple[Key, Any]]:
-    yield path, data
-    if isinstance(data, dict):
-        for k, v in data.items():
-            yield from _walk(v, (*path, str(k)))
-    elif isinstance(data, list):
-        for i, v in enumerate(data):
-            yield from _walk(v, (*path, i))
-
-
 def _check_texts(c: _Checker, doc: Doc, sources: dict[str, Source]) -> None:
     """Source keys resolve; every text can be filled and printed."""
-    for path, value in _walk(doc.data):
+    for path, value in doc.walk():
         if path and path[-1] == "sources" and isinstance(value, list):
             if not value:
                 c.add(doc, path, "every claim needs at least one source")

@@ -35,7 +35,7 @@ def test_the_shipped_library_passes_strictly(cli):
     assert lines(run.out, "error") == [] and lines(run.out, "warning") == []
     summary = run.out.splitlines()[-1]
     assert summary.startswith("checked 14 conditions, ")
-    assert summary.endswith(" handouts: 0 errors, 0 warnings, " + summary.split(", ")[-1])
+    assert " handouts: 0 errors, 0 warnings, " in summary
 
 
 def test_every_file_and_handout_gets_its_reading_level(cli):
