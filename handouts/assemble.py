@@ -8,8 +8,9 @@ merged, space for notes, and the sources cited.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import combinations
 from typing import Any
 
@@ -79,7 +80,45 @@ class _Cites:
 
 
 def assemble(lib: Library, req: Request, brand: Brand) -> Document:
-    """Build the document for ``req``. Ids must exist (the caller checked them)."""
+    """Build the document for ``req``. Ids must exist (the caller checked them).
+
+    The shared part (everything but the personal details and notes) is built
+    once per library, brand and content choice, and reused for every patient.
+    """
+    doc = _shared(lib, brand, req.conditions, req.title, req.medicines, req.diary)
+    front = ()
+    if req.notes and req.notes.strip():
+        lines = tuple(Para(line) for line in req.notes.strip().splitlines() if line.strip())
+        front = (Section("care-team-notes", "Notes from your care team", lines, True),)
+    return replace(doc, personal=req.personal, front=front)
+
+
+_SHARED: OrderedDict[tuple[Any, ...], tuple[Library, Brand, Document]] = OrderedDict()
+_KEEP = 256
+
+
+def _shared(
+    lib: Library,
+    brand: Brand,
+    conditions: tuple[str, ...],
+    title: str | None,
+    medicines: tuple[str, ...],
+    diary: bool,
+) -> Document:
+    key = (id(lib), id(brand), conditions, title, medicines, diary)
+    hit = _SHARED.get(key)
+    if hit is not None and hit[0] is lib and hit[1] is brand:  # the entry keeps both alive
+        _SHARED.move_to_end(key)
+        return hit[2]
+    req = Request(conditions, title, medicines, diary=diary)
+    doc = _build(lib, req, brand)
+    _SHARED[key] = (lib, brand, doc)
+    if len(_SHARED) > _KEEP:
+        _SHARED.popitem(last=False)
+    return doc
+
+
+def _build(lib: Library, req: Request, brand: Brand) -> Document:
     spec = brand.spec
     ctx = text.clinic_context(
         spec.clinic_name, spec.contact.phone, spec.contact.address or "", spec.contact.web or ""
@@ -112,9 +151,6 @@ def assemble(lib: Library, req: Request, brand: Brand) -> Document:
 
     points = [Item(claim(c)) for c in _key_points(links, conds)]
     sections.append(Section("key-points", "The main points", (Bullets(tuple(points)),), True))
-    if req.notes and req.notes.strip():
-        lines = tuple(Para(line) for line in req.notes.strip().splitlines() if line.strip())
-        sections.append(Section("care-team-notes", "Notes from your care team", lines, True))
 
     for c in conds:
         blocks: list[Block] = [Para(claim(s)) for s in c.summary]

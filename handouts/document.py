@@ -152,6 +152,9 @@ class Document:
     keywords: tuple[str, ...] = field(default_factory=tuple)
     provenance: tuple[Provenance, ...] = ()
     """Every content item used; the footer's dates are the earliest of these."""
+    front: tuple[Section, ...] = ()
+    """Sections printed with the personal details, before the shared content (the
+    clinician's notes). Everything in ``sections`` is the same for every patient."""
 
 
 def strings(block: object) -> Iterator[str]:

@@ -89,16 +89,20 @@ def _reuse_subsets(font: TTFont) -> None:
 
 
 class _ReusedFlate(pdfdoc.PDFStreamFilterZCompress):
-    """Flate compression that remembers its largest recent inputs (font subsets)."""
+    """Flate compression that remembers its recent larger inputs.
 
-    SMALLEST = 8192
-    KEEP = 32
+    Font subsets, and the pages of shared content that many handouts replay,
+    come round again and again; compressing each once saves a third of a save.
+    """
+
+    SMALLEST = 2048
+    KEEP = 512
 
     def __init__(self) -> None:
-        self._done: OrderedDict[bytes, bytes] = OrderedDict()
+        self._done: OrderedDict[str | bytes, bytes] = OrderedDict()
 
     def encode(self, text: str | bytes) -> bytes:
-        if isinstance(text, str) or len(text) < self.SMALLEST:
+        if len(text) < self.SMALLEST:
             return super().encode(text)
         hit = self._done.get(text)
         if hit is None:
@@ -119,9 +123,11 @@ def seed_subsets(doc: object, text: str) -> None:
     """Give ``text``'s characters their places in ``doc``'s font subsets first, in order.
 
     ReportLab numbers non-ASCII characters in the order they are first drawn, so a
-    patient's name with an accent would reorder the subset (and miss the reuse in
-    :func:`_reuse_subsets`). Seeding with the sorted characters of the whole
-    handout makes the subset depend only on which characters it uses.
+    patient's name with an accent would reorder the subset. Seeding with the sorted
+    characters of the shared content gives those characters the same codes in every
+    handout with that content, so its pages can be laid out once and replayed
+    (:mod:`handouts.pages`); a name's other characters are numbered after them. The
+    faces are also named (F1…F4) in a fixed order.
     """
     main = register().main
     wanted = sorted({ord(ch) for ch in text if ord(ch) > 126} | COMMON)
@@ -133,6 +139,17 @@ def seed_subsets(doc: object, text: str) -> None:
             font = pdfmetrics.getFont(name)
             have = font.face.charToGlyph
             font.splitString("".join(chr(c) for c in chars if c in have), doc)
+    for name in SEEDED:  # the same internal names (F1…F4) in every document
+        pdfmetrics.getFont(name).getSubsetInternalName(0, doc)
+
+
+SEEDED = (BODY, BOLD, FALLBACK, FALLBACK_BOLD)
+"""The faces every handout uses, named in this order in every PDF."""
+
+
+def codes_in_use(doc: object) -> tuple[int, ...]:
+    """How many codes each seeded face has given out in ``doc`` (to prove a seed was whole)."""
+    return tuple(pdfmetrics.getFont(name).state[doc].nextCode for name in SEEDED)
 
 
 def _codepoints(name: str) -> frozenset[int]:

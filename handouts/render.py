@@ -8,9 +8,10 @@ another output format. The same document always gives the same bytes.
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache, partial
+from functools import lru_cache
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -19,12 +20,10 @@ from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     Flowable,
     KeepTogether,
     PageBreak,
-    SimpleDocTemplate,
     Spacer,
     Table,
     TableStyle,
@@ -50,11 +49,13 @@ from .document import (
     WriteIn,
     strings,
 )
+from .errors import RenderError
 from .logo import logo_flowable
+from .pages import Composer, Geometry, PdfCanvas, Recording, layout
 
 PAPER = {"letter": LETTER, "a4": A4}
 MARGIN = 18 * mm
-TOTAL_PAGES_FORM = "handouts-total-pages"
+FOOTER_FORM = "handouts-footer"
 NOTE_COLOUR = "#3D3D3D"
 """Evidence notes: 10.8:1 on white, still dark in grayscale."""
 TIER_FILL = {"emergency": "#8B1A1A", "call_today": None, "next_visit": "#E8E8E8"}
@@ -225,71 +226,81 @@ class HeadingParagraph(Paragraph):
         return parts
 
 
-class _Template(SimpleDocTemplate):
-    footer: Callable[[Canvas, Any], None] | None = None
-
-    def afterPage(self) -> None:
-        """The footer is drawn last on each page, so it also comes last in reading order."""
-        if self.footer:
-            self.footer(self.canv, self)
-
-    def afterFlowable(self, flowable: Flowable) -> None:
-        outline = getattr(flowable, "outline", None)
-        if outline:
-            key, level, title = outline
-            self.canv.bookmarkPage(key)
-            self.canv.addOutlineEntry(title, key, level=level, closed=False)
+QUANTUM = 38.0
+"""The shared content starts on a grid of this many points (two lines of body text), so
+that handouts whose personal part differs by a line still share one laid-out copy."""
+RENDERED = "•☐⚠"
+"""Characters the renderer itself prints (list marks), seeded with the content's."""
 
 
 def render(doc: Document, brand: Brand, paper: str | None = None) -> tuple[bytes, int]:
-    """The PDF bytes for ``doc`` in ``brand``'s look, and its number of pages."""
+    """The PDF bytes for ``doc`` in ``brand``'s look, and its number of pages.
+
+    The personal part (details and notes) is laid out for each handout; the
+    shared part is laid out once per content, paper and starting height and
+    replayed (:mod:`handouts.pages`).
+    """
     fonts.register()
-    c = brand.spec.colours
-    st = styles(c.primary, c.accent, c.text)
-    size = PAPER[paper or brand.spec.paper]
-    out = io.BytesIO()
-    tmpl = _Template(
-        out,
-        pagesize=size,
-        leftMargin=MARGIN,
-        rightMargin=MARGIN,
-        topMargin=MARGIN,
-        bottomMargin=MARGIN + 16 * mm,
+    st = _brand_styles(brand)
+    g = _geometry(paper or brand.spec.paper)
+    seed = _seed(doc)
+    canvas = PdfCanvas(
+        io.BytesIO(),
+        g,
+        seed,
+        lang=brand.spec.language,
         title=f"{doc.title}: {doc.subtitle}",
         author=doc.clinic,
         subject=doc.subject,
         keywords=", ".join(doc.keywords),
         creator="handouts",
-        lang=brand.spec.language,
-        invariant=1,
-        initialFontName=fonts.BODY,
-        initialFontSize=13,
     )
-    width = size[0] - 2 * MARGIN
-    story = _masthead(doc, brand, st, width)
-    for section in doc.sections:
-        story += _section(section, st, width)
-    tmpl.footer = _footer(doc, st, size)
-    seed = "".join(set().union(*strings(doc)))
-    tmpl.build(story, canvasmaker=partial(_Canvas, seed=seed))
-    return out.getvalue(), tmpl.page
+    front = layout(_front(doc, brand, st, g.width), g, canvas)
+    top = _start(front.end_y, g)
+    book = Composer(canvas)
+    book.add(front)
+    book.add(_shared(doc.sections, st, g, seed, top), continue_last=top is not None)
+    pdf = book.finish(_footer(doc, st, g, len(book.pages)))
+    return pdf, len(book.pages)
 
 
-class _Canvas(Canvas):
-    """Defines the total-page-count form once the last page is known."""
+def _brand_styles(brand: Brand) -> Styles:
+    c = brand.spec.colours
+    return styles(c.primary, c.accent, c.text)
 
-    def __init__(self, *args: Any, seed: str = "", **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        fonts.seed_subsets(self._doc, seed)
-        self.setViewerPreference("DisplayDocTitle", "true")
 
-    def save(self) -> None:
-        self.beginForm(TOTAL_PAGES_FORM)
-        self.setFont(fonts.BOLD, 10.5)
-        self.setFillColor(colors.black)
-        self.drawString(0, 0, str(self.getPageNumber() - 1))
-        self.endForm()
-        super().save()
+@lru_cache(maxsize=8)
+def _geometry(paper: str) -> Geometry:
+    return Geometry(PAPER[paper], MARGIN, MARGIN, MARGIN, MARGIN + 16 * mm)
+
+
+@lru_cache(maxsize=256)
+def _seed(doc: Document) -> str:
+    """The characters of everything but the personal details, sorted: the font-subset seed."""
+    shared = (doc.title, doc.subtitle, doc.sections, doc.clinic, doc.contact_lines, doc.footer)
+    return "".join(sorted(set().union(RENDERED, *strings(shared))))
+
+
+def _start(end_y: float, g: Geometry) -> float | None:
+    """Where the shared part starts: under the personal part, on the grid; None for a new page."""
+    top = g.frame_top - QUANTUM * math.ceil((g.frame_top - end_y) / QUANTUM - 1e-6)
+    return top if top - g.bottom >= 3 * QUANTUM else None
+
+
+@lru_cache(maxsize=64)
+def _shared(
+    sections: tuple[Section, ...], st: Styles, g: Geometry, seed: str, top: float | None
+) -> Recording:
+    """The shared sections laid out from ``top`` down, once per content and start."""
+    canvas = PdfCanvas(io.BytesIO(), g, seed)
+    before = fonts.codes_in_use(canvas._doc)
+    story: list[Flowable] = []
+    for section in sections:
+        story += _section(section, st, g.width)
+    rec = layout(story, g, canvas, top)
+    if fonts.codes_in_use(canvas._doc) != before:
+        raise RenderError("internal: the shared content drew a character its seed lacked")
+    return rec
 
 
 def _table_style(commands: list[tuple[Any, ...]]) -> TableStyle:
@@ -303,6 +314,14 @@ def _p(text: str, style: ParagraphStyle, lead: str | None = None) -> Paragraph:
     if lead:
         body = f"<b>{fonts.markup(lead, True)}</b> {body}"
     return Paragraph(body, style)
+
+
+def _front(doc: Document, brand: Brand, st: Styles, width: float) -> list[Flowable]:
+    """The clinic, the title, and the personal part: who it is for, and the care team's notes."""
+    story = _masthead(doc, brand, st, width)
+    for section in doc.front:
+        story += _section(section, st, width)
+    return story
 
 
 def _masthead(doc: Document, brand: Brand, st: Styles, width: float) -> list[Flowable]:
@@ -350,10 +369,40 @@ def _section(section: Section, st: Styles, width: float) -> list[Flowable]:
         flows += _BLOCKS[type(block)](block, st, width, f"{section.id}-{n}")
     if section.boxed:
         flows = [_box(flows, st, width)]
-    # A heading never ends a page alone: it travels with the start of its section.
-    first = flows[0]._content if isinstance(flows[0], KeepTogether) else [flows[0]]
+    # A heading never ends a page alone: it travels with the start of its section,
+    # and so does a sub-heading that opens the section.
+    lead: list[Flowable] = [head]
+    rest = list(flows)
+    while rest:
+        part = rest.pop(0)
+        lead += part._content if isinstance(part, KeepTogether) else [part]
+        if not part.getKeepWithNext():
+            break
     start: list[Flowable] = [PageBreak()] if section.new_page else []
-    return [*start, KeepTogether([head, *first]), *flows[1:]]
+    return [*start, _Lead(lead), *rest]
+
+
+class _Lead(KeepTogether):
+    """A section's heading and its opening part, kept on one page.
+
+    A short opening that does not fit moves to the next page with its heading.
+    A long one (a boxed list) starts where it is when at least ``ROOM`` points
+    are left, split after the heading, rather than leave most of a page empty.
+    """
+
+    ROOM = 120.0
+
+    def split(self, aW: float, aH: float) -> list[Flowable]:
+        self.wrap(aW, aH)
+        *heads, last = self._content
+        if self._H > aH >= self.ROOM and len(heads) == 1:
+            head = heads[0]
+            _, hh = head.wrapOn(self.canv, aW, aH)
+            room = aH - hh - head.getSpaceAfter() - last.getSpaceBefore()
+            parts = last.splitOn(self.canv, aW, room) if room > 0 else []
+            if parts:
+                return [head, *parts]
+        return super().split(aW, aH)
 
 
 def _box(flows: list[Flowable], st: Styles, width: float) -> Table:
@@ -538,32 +587,28 @@ _BLOCKS: dict[type, Callable[..., list[Flowable]]] = {
 """How each block type is drawn; a new block type must be added here."""
 
 
-def _footer(doc: Document, st: Styles, size: tuple[float, float]) -> Callable[[Canvas, Any], None]:
+def _footer(doc: Document, st: Styles, g: Geometry, total: int) -> Callable[[PdfCanvas, int], None]:
+    """Each page's footer: the page number, review dates and the disclaimer.
+
+    The part that is the same on every page is drawn once, as a form.
+    """
     checked = f"Content checked {doc.reviewed:%d %b %Y}; next check due {doc.next_review:%d %b %Y}."
     tail = " ".join(x for x in (DISCLAIMER, doc.footer) if x)
-    lines = Paragraph(
-        f"{fonts.markup(checked)}<br/>{fonts.markup(tail)}",
-        st.footer,
-    )
-    width = size[0] - 2 * MARGIN
-    _, h = lines.wrap(width - 80, 100)  # the same on every page: wrapped once
+    lines = Paragraph(f"{fonts.markup(checked)}<br/>{fonts.markup(tail)}", st.footer)
+    _, h = lines.wrap(g.width - 80, 100)
+    top = g.bottom - 1 * mm
 
-    def draw(canv: Canvas, _doc: Any) -> None:
-        canv.saveState()
-        canv.setStrokeColor(st.primary)
-        canv.setLineWidth(1)
-        top = MARGIN + 15 * mm
-        canv.line(MARGIN, top, size[0] - MARGIN, top)
-        label = f"Page {canv.getPageNumber()} of "
+    def draw(canv: PdfCanvas, number: int) -> None:
+        if number == 1:
+            canv.beginForm(FOOTER_FORM)
+            canv.setStrokeColor(st.primary)
+            canv.setLineWidth(1)
+            canv.line(g.left, top, g.size[0] - g.right, top)
+            lines.drawOn(canv, g.left + 80, top - 4 - h)
+            canv.endForm()
+        canv.doForm(FOOTER_FORM)
         canv.setFont(fonts.BOLD, 10.5)
         canv.setFillColor(colors.black)
-        y = top - 13
-        canv.drawString(MARGIN, y, label)
-        canv.saveState()
-        canv.translate(MARGIN + canv.stringWidth(label, fonts.BOLD, 10.5), y)
-        canv.doForm(TOTAL_PAGES_FORM)
-        canv.restoreState()
-        lines.drawOn(canv, MARGIN + 80, top - 4 - h)
-        canv.restoreState()
+        canv.drawString(g.left, top - 13, f"Page {number} of {total}")
 
     return draw

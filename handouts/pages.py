@@ -1,0 +1,245 @@
+"""Lay flowables out into recorded pages, then compose recorded pages into one PDF.
+
+Rendering is split in two so that the work shared by many patients is done once:
+
+- :func:`layout` runs ReportLab's page layout and keeps what each page draws
+  (its content-stream operators, links and bookmarks) as a :class:`Recording`,
+  without writing a PDF. A handout's shared content (everything after the
+  personal details) is recorded once per condition set and starting height.
+- :func:`compose` replays recordings onto one :class:`PdfCanvas`, adds each
+  page's footer with the page numbers (known by then, so no second pass), and
+  returns the bytes.
+
+Replaying is exact because every canvas is seeded alike: the same characters
+get the same codes in the same font subsets, and the four fonts get the same
+internal names, so recorded text draws the same on any canvas seeded with the
+same text. A replayed handout is byte-identical to one recorded on the spot,
+which a test checks.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
+
+from . import fonts
+from .errors import RenderError
+
+
+@dataclass(frozen=True)
+class Link:
+    url: str
+    rect: tuple[float, float, float, float]
+    """In page coordinates."""
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A bookmark (outline entry) on a page."""
+
+    key: str
+    level: int
+    title: str
+
+
+@dataclass(frozen=True)
+class Page:
+    """What one page draws, ready to replay."""
+
+    code: tuple[str, ...]
+    links: tuple[Link, ...] = ()
+    marks: tuple[Mark, ...] = ()
+    forms: tuple[str, ...] = ()
+    """Images and forms the page uses (e.g. a PNG logo)."""
+
+    def __add__(self, other: Page) -> Page:
+        """This page with ``other``'s drawing on top (content that continues down a page)."""
+        return Page(
+            self.code + other.code,
+            self.links + other.links,
+            self.marks + other.marks,
+            self.forms + other.forms,
+        )
+
+
+@dataclass(frozen=True)
+class Recording:
+    pages: tuple[Page, ...]
+    end_y: float
+    """Height on the last page where the content ended (points from the bottom)."""
+
+
+@dataclass(frozen=True)
+class Geometry:
+    size: tuple[float, float]
+    left: float
+    right: float
+    top: float
+    bottom: float
+
+    @property
+    def width(self) -> float:
+        return self.size[0] - self.left - self.right
+
+    @property
+    def frame_top(self) -> float:
+        return self.size[1] - self.top
+
+
+class PdfCanvas(Canvas):
+    """A canvas whose fonts are seeded for replay, and that can record pages.
+
+    While ``recording`` is true, finished pages are kept in ``pages`` instead of
+    being written, and links and bookmarks are kept with them.
+    """
+
+    def __init__(self, out: Any, geometry: Geometry, seed: str, **meta: Any):
+        super().__init__(
+            out,
+            pagesize=geometry.size,
+            invariant=1,
+            initialFontName=fonts.BODY,
+            initialFontSize=13,
+            lang=meta.pop("lang", None),
+        )
+        fonts.seed_subsets(self._doc, seed)
+        self.meta = meta
+        """Title, author, subject, keywords, creator: set when the PDF is written."""
+        self.setViewerPreference("DisplayDocTitle", "true")
+        self.recording = True
+        self.pages: list[Page] = []
+        self._links: list[Link] = []
+        self._marks: list[Mark] = []
+
+    def mark(self, key: str, level: int, title: str) -> None:
+        self._marks.append(Mark(key, level, title))
+
+    def linkURL(
+        self, url: str, rect: Any, relative: int = 0, thickness: int = 0, **kw: Any
+    ) -> None:
+        if not self.recording:
+            super().linkURL(url, rect, relative, thickness, **kw)
+            return
+        x1, y1, x2, y2 = self._absRect(rect, relative)
+        self._links.append(Link(url, (x1, y1, x2, y2)))
+
+    def showPage(self) -> None:
+        if not self.recording:
+            super().showPage()
+            return
+        page = Page(tuple(self._code), tuple(self._links), tuple(self._marks))
+        self.pages.append(page if not self._formsinuse else _with_forms(page, self._formsinuse))
+        self._links, self._marks = [], []
+        self._startPage()
+
+    def save(self) -> None:
+        if self.recording:
+            raise RenderError("internal: a recording canvas cannot be saved")
+        super().save()
+
+    def replay(self, page: Page, number: int, footer: Callable[[PdfCanvas, int], None]) -> None:
+        """Draw ``page`` as page ``number`` (1-based), with its footer."""
+        self._code = list(page.code)
+        self._formsinuse = list(page.forms)
+        for m in page.marks:
+            self.bookmarkPage(m.key)
+            self.addOutlineEntry(m.title, m.key, level=m.level, closed=False)
+        for ln in page.links:
+            super().linkURL(ln.url, ln.rect, relative=0, thickness=0)
+        footer(self, number)
+        super().showPage()
+
+
+def _with_forms(page: Page, forms: list[str]) -> Page:
+    return Page(page.code, page.links, page.marks, tuple(forms))
+
+
+class _Template(BaseDocTemplate):
+    """Page layout onto a recording canvas; headings with an outline become bookmarks."""
+
+    def afterFlowable(self, flowable: Flowable) -> None:
+        outline = getattr(flowable, "outline", None)
+        if outline:
+            self.canv.mark(*outline)
+
+    def afterPage(self) -> None:
+        self.end_y = self.frame._y
+
+
+class _Continued(Frame):
+    """A frame that continues a page: space before its first flowable is kept."""
+
+    def _reset(self) -> None:
+        super()._reset()
+        self._atTop = 0
+
+
+def layout(
+    story: Sequence[Flowable],
+    geometry: Geometry,
+    canvas: PdfCanvas,
+    top: float | None = None,
+) -> Recording:
+    """Lay ``story`` out onto recorded pages of ``canvas``.
+
+    With ``top``, the first page's content starts that far up the page (under
+    content drawn before it) instead of at the top margin.
+    """
+    g = geometry
+    height = g.frame_top - g.bottom
+    full = Frame(g.left, g.bottom, g.width, height, id="full", **_NO_PADDING)
+    templates = [PageTemplate("full", [full])]
+    if top is not None:
+        part = _Continued(g.left, g.bottom, g.width, top - g.bottom, id="part", **_NO_PADDING)
+        templates.insert(0, PageTemplate("part", [part], autoNextPageTemplate="full"))
+    tmpl = _Template(
+        io.BytesIO(),
+        pagesize=g.size,
+        pageTemplates=templates,
+        leftMargin=g.left,
+        rightMargin=g.right,
+        topMargin=g.top,
+        bottomMargin=g.bottom,
+    )
+    tmpl._doSave = 0
+    start = len(canvas.pages)
+    canvas.recording = True
+    tmpl.build(list(story), canvasmaker=lambda *a, **k: canvas)
+    return Recording(tuple(canvas.pages[start:]), tmpl.end_y)
+
+
+_NO_PADDING = {"leftPadding": 0, "rightPadding": 0, "topPadding": 0, "bottomPadding": 0}
+
+
+@dataclass
+class Composer:
+    """Pages in print order, and the footer to draw on each."""
+
+    canvas: PdfCanvas
+    pages: list[Page] = field(default_factory=list)
+
+    def add(self, rec: Recording, continue_last: bool = False) -> None:
+        """Append ``rec``'s pages; with ``continue_last`` its first page is drawn on the last."""
+        pages = list(rec.pages)
+        if continue_last and self.pages and pages:
+            self.pages[-1] = self.pages[-1] + pages.pop(0)
+        self.pages += pages
+
+    def finish(self, footer: Callable[[PdfCanvas, int], None]) -> bytes:
+        c = self.canvas
+        c.recording = False
+        c._code = []
+        for n, page in enumerate(self.pages, 1):
+            c.replay(page, n, footer)
+        c._code = []
+        for key, value in c.meta.items():  # page layout resets these, so they are set last
+            getattr(c, f"set{key.capitalize()}")(value)
+        out = io.BytesIO()
+        c._filename = out
+        c.save()
+        return out.getvalue()
