@@ -1,0 +1,337 @@
+"""Read and check a clinic list for ``handouts batch``: one personal handout per row.
+
+A list is CSV (a header row naming the columns, then a row per patient) or YAML
+(``patients:`` holding a mapping per patient, with the same keys), in UTF-8 with or without
+a byte order mark; other encodings are refused, never guessed. Problems with the file as a
+whole raise :class:`PatientError`; problems with rows never raise but are all gathered in
+:attr:`ClinicList.problems`, and only the good rows are returned. Messages name ids,
+columns and condition or medicine terms, never a patient's name or notes.
+
+A row's output file is named only by its ``stem``, made from the id: each run of characters
+other than ASCII letters, digits, ``_`` and ``-`` becomes ``_`` and ``_`` at the ends is
+dropped. A stem can never hold a path separator or ``..`` (``../../etc/passwd`` →
+``etc_passwd``), so no row can write outside the output folder; stems equal but for case
+(one file on a case-insensitive disk) are reported on both rows.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import itertools
+import re
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, NoReturn
+
+from . import build
+from .errors import PatientError, Problem, did_you_mean
+from .load import parse
+from .model import Library, Patient
+
+COLUMNS = (
+    "id", "name", "conditions", "medicines", "pack", "clinician",
+    "notes", "paper", "large_print", "language", "date",
+)  # fmt: skip
+MAX_BYTES = 100_000_000
+MAX_STEM = 100
+PAPERS = ("letter", "a4")
+YES, NO = ("yes", "true", "y", "1"), ("no", "false", "n", "0")
+YES_NO = dict.fromkeys(YES, True) | dict.fromkeys(NO, False)
+SAVE_UTF8 = 'save the list as UTF-8 (in Excel: "CSV UTF-8")'
+UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
+
+
+@dataclass(frozen=True)
+class Row:
+    """One patient of the list: what to print and the file to write it to."""
+
+    number: int  # 1-based data row number (the header and blank rows are not counted)
+    line: int  # 1-based line where the row starts (a quoted note may span lines)
+    id: str  # the clinic's own reference
+    stem: str  # the output file name without extension, made from the id
+    name: str | None
+    conditions: tuple[str, ...]  # condition ids, resolved from ids or ICD-10 codes
+    medicines: tuple[str, ...]  # medicine ids, resolved from ids or common names
+    pack: str | None
+    clinician: str | None
+    notes: str | None  # line breaks kept, as "\n"
+    date: dt.date | None
+    paper: str | None  # "letter", "a4" or None for the brand's
+    large_print: bool
+    language: str | None
+
+
+@dataclass(frozen=True)
+class ClinicList:
+    """A checked list: the good rows, and every problem of the others."""
+
+    file: str
+    rows: tuple[Row, ...]
+    problems: tuple[Problem, ...]
+    invalid: tuple[int, ...]  # numbers of the rows that had problems
+
+
+@dataclass
+class _Raw:
+    """One row as read, before checks: cell text by column, and problems found so far."""
+
+    line: int
+    cells: dict[str, str] | None  # None: a YAML item that is not a mapping
+    lines: dict[str, int] = field(default_factory=dict)  # YAML: the line of each key
+    bad: list[tuple[str, str]] = field(default_factory=list)  # (column, message)
+
+
+def read_list(
+    path: Path, lib: Library, packs: Collection[str], languages: Collection[str] = ("en",)
+) -> ClinicList:
+    """Read and check a clinic list (``.csv``, ``.yaml`` or ``.yml``)."""
+    file, kind = str(path), path.suffix.lower()
+    if kind not in (".csv", ".yaml", ".yml"):
+        _fail(file, f"expected a .csv, .yaml or .yml file, not '{path.name}'")
+    text = _text(path, file)
+    raws = _csv(text, file) if kind == ".csv" else _yaml(text, file)
+    rows = [_row(n, raw, lib, packs, languages) for n, raw in enumerate(raws, 1)]
+    stems: dict[str, list[Row]] = {}
+    for row in rows:
+        if row and row.stem:
+            stems.setdefault(row.stem.lower(), []).append(row)
+    for group in stems.values():
+        for row, other in itertools.permutations(group, 2):
+            where = f"row {other.number} (id '{other.id}')"
+            message = (
+                f"is also the id of row {other.number}; each row needs its own id"
+                if row.id == other.id
+                else f"would be written to the same file ({row.stem}.pdf) as {where}"
+            )
+            raws[row.number - 1].bad.append(("id", f"id '{row.id}' {message}"))
+    problems = [
+        Problem(file, raw.lines.get(c, raw.line), f"row {n}: {c}" if c else f"row {n}", m)
+        for n, raw in enumerate(raws, 1)
+        for c, m in raw.bad
+    ]
+    problems.sort(key=lambda p: p.line or 0)  # a YAML row's problems in the order of its keys
+    invalid = tuple(n for n, raw in enumerate(raws, 1) if raw.bad)
+    good = tuple(row for row in rows if row and not raws[row.number - 1].bad)
+    return ClinicList(file, good, tuple(problems), invalid)
+
+
+def _fail(file: str, message: str) -> NoReturn:
+    raise PatientError([Problem(file, None, "", message)])
+
+
+def _text(path: Path, file: str) -> str:
+    """The file's text, refusing anything that is not UTF-8 (a UTF-8 BOM is fine)."""
+    try:
+        size = path.stat().st_size
+        data = b"" if size > MAX_BYTES else path.read_bytes()
+    except OSError as exc:
+        _fail(file, f"cannot read the file: {exc.strerror}")
+    if size > MAX_BYTES:
+        _fail(file, f"the file is {size:,} bytes; the limit is {MAX_BYTES:,}")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        _fail(file, f"the file is UTF-16 text, not UTF-8; {SAVE_UTF8}")
+    data = data.removeprefix(codecs.BOM_UTF8)
+    bad, text = data.find(b"\x00"), ""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        bad = exc.start if bad < 0 else min(bad, exc.start)
+    if bad >= 0:
+        line = data[:bad].replace(b"\r\n", b"\n").replace(b"\r", b"\n").count(b"\n") + 1
+        _fail(file, f"not UTF-8: byte 0x{data[bad]:02X} on line {line}; {SAVE_UTF8}")
+    if not text.strip():
+        _fail(file, "the file is empty; expected a list of patients")
+    return text
+
+
+def _csv(text: str, file: str) -> list[_Raw]:
+    """The rows of a CSV list; cells are split by ',' (or by ';' or tabs if the header is)."""
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    delimiter = next((d for d in ",;\t" if d in first), ",")
+    lines = io.StringIO(text, newline="")
+    reader = csv.reader(lines, delimiter=delimiter, skipinitialspace=True, strict=True)
+    header: list[str] | None = None
+    width = 0  # cells in the header row, blank ones too
+    raws: list[_Raw] = []
+    problems: list[Problem] = []
+    end = 0
+    try:
+        for cells in reader:
+            start, end = end + 1, reader.line_num  # a quoted cell may hold line breaks
+            cells = [cell.strip() for cell in cells]
+            used = max((i + 1 for i, cell in enumerate(cells) if cell), default=0)
+            if not used:
+                continue  # a blank row
+            if header is None:
+                header, width = [cell.lower() for cell in cells[:used]], len(cells)
+                problems += _header(cells[:used], file, start)
+                continue
+            if len(cells) > width:  # e.g. a name with a comma, not in quotes: cells shifted
+                message = (
+                    f"this row has {len(cells)} cells but the header has {width}; "
+                    f"put text with a '{delimiter}' in double quotes"
+                )
+                problems.append(Problem(file, start, f"row {len(raws) + 1}", message))
+            raws.append(_Raw(start, dict(zip(header, cells, strict=False))))
+    except csv.Error as exc:  # e.g. a quote never closed: the rest would be one cell
+        message = f'cannot read this row ({exc}); check its double quotes (")'
+        problems.append(Problem(file, end + 1, "", message))
+    if problems:
+        raise PatientError(problems)
+    return raws
+
+
+def _header(names: list[str], file: str, line: int) -> list[Problem]:
+    """Every problem of the header row: unnamed, unknown and repeated columns, no id."""
+    seen: set[str] = set()
+    problems = []
+    for i, name in enumerate(names, 1):
+        key = name.lower()
+        if not key:
+            message = f"column {i} has no name"
+        elif key not in COLUMNS:
+            hint = did_you_mean(key, COLUMNS) or f"; the columns are {', '.join(COLUMNS)}"
+            message = f"unknown column '{name}'{hint}"
+        elif key in seen:
+            message = f"column '{key}' appears twice"
+        else:
+            seen.add(key)
+            continue
+        problems.append(Problem(file, line, "header", message))
+    if "id" not in seen:
+        problems.append(Problem(file, line, "header", "no 'id' column; every row needs an id"))
+    return problems
+
+
+def _yaml(text: str, file: str) -> list[_Raw]:
+    """The rows of a YAML list: ``patients:`` holding a mapping per patient."""
+    doc = parse(text, file)
+    if isinstance(doc, Problem):
+        raise PatientError([doc])
+    items = doc.data.get("patients")
+    problems = [
+        Problem(file, doc.line((str(k),)), str(k), "unknown key; a list has only 'patients:'")
+        for k in doc.data
+        if k != "patients"
+    ]
+    if not isinstance(items, list):
+        message = "expected a list of patients, each a mapping with an id"
+        problems.append(Problem(file, doc.line(("patients",)), "patients", message))
+    if problems:
+        raise PatientError(problems)
+    raws = []
+    for i, item in enumerate(items):
+        if item is None:
+            continue  # a blank item
+        raw = _Raw(doc.line(("patients", i)) or 1, {} if isinstance(item, dict) else None)
+        raws.append(raw)
+        if raw.cells is None:
+            raw.bad.append(("", "expected a mapping of keys (id, name, conditions, …) to values"))
+            continue
+        for key, value in item.items():
+            col, cell = str(key).strip().lower(), _cell(key, value)
+            raw.lines[str(key)] = raw.lines[col] = doc.line(("patients", i, str(key))) or raw.line
+            if col not in COLUMNS:
+                hint = did_you_mean(col, COLUMNS) or f"; the keys are {', '.join(COLUMNS)}"
+                raw.bad.append((str(key), f"unknown key{hint}"))
+            elif col in raw.cells:
+                raw.bad.append((str(key), f"'{col}' appears twice"))
+            elif cell is None:
+                raw.bad.append((col, f"expected text, found a {type(value).__name__}"))
+            else:
+                raw.cells[col] = cell.strip()
+    return raws
+
+
+def _cell(key: Any, value: Any) -> str | None:
+    """A YAML value as the text a CSV cell would hold, or None if it cannot be one."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, str | int | float):
+        return str(value)
+    if str(key).strip().lower() in ("conditions", "medicines") and isinstance(value, list):
+        parts = [_cell("", v) for v in value]
+        return None if None in parts else ";".join(p for p in parts if p is not None)
+    return None
+
+
+def _row(
+    number: int, raw: _Raw, lib: Library, packs: Collection[str], languages: Collection[str]
+) -> Row | None:
+    """Check one row's cells, adding each problem to ``raw.bad``."""
+    if raw.cells is None:
+        return None
+    cells, bad = raw.cells, raw.bad
+
+    def get(col: str) -> str | None:
+        return cells.get(col) or None
+
+    def terms(col: str) -> list[str]:
+        return [t.strip() for t in cells.get(col, "").split(";") if t.strip()]
+
+    def pick(col: str, choices: dict[str, Any], accepted: str) -> Any:
+        value = get(col)
+        if value and value.lower() not in choices:
+            hint = did_you_mean(value.lower(), choices)
+            bad.append((col, f"unknown {col} '{value}'{hint}; use {accepted}, or leave it blank"))
+        return choices.get(value.lower()) if value else None
+
+    rid = cells.get("id", "")
+    stem = UNSAFE.sub("_", rid).strip("_")
+    if not rid:
+        bad.append(("id", "the id is blank; every row needs the clinic's reference"))
+    elif not any(ch.isalnum() for ch in stem):
+        bad.append(
+            ("id", f"id '{rid}' names the output file, so it needs a letter or digit (A-Z, 0-9)")
+        )
+    elif len(stem) > MAX_STEM:
+        bad.append(("id", f"the id is {len(rid)} characters long; the limit is {MAX_STEM}"))
+    pack, chosen = get("pack"), [t.lower() for t in terms("conditions")]
+    if chosen and pack:
+        bad.append(("pack", "give conditions or a pack, not both"))
+    elif not chosen and not pack and not {"conditions", "pack"} & {col for col, _ in bad}:
+        bad.append(("conditions", "give conditions (ids or ICD-10 codes) or a pack; found neither"))
+    elif pack and pack not in packs:
+        hint = did_you_mean(pack, packs) or f"; the packs are {', '.join(sorted(packs))}"
+        bad.append(("pack", f"unknown pack '{pack}'{hint}"))
+    conditions: tuple[str, ...] = ()
+    medicines: tuple[str, ...] = ()
+    try:
+        conditions = build.resolve_conditions(lib, chosen)
+    except PatientError as exc:
+        bad += [("conditions", p.message) for p in exc.problems]
+    try:
+        medicines = build.resolve_medicines(lib, tuple(terms("medicines")), "")
+    except PatientError as exc:
+        bad += [("medicines", p.message) for p in exc.problems]
+    paper = pick("paper", {p: p for p in PAPERS}, "letter or a4")
+    large = pick("large_print", YES_NO, "yes/no, true/false, y/n or 1/0")
+    langs = {lang.lower(): lang for lang in sorted(languages)}
+    language = pick("language", langs, ", ".join(langs.values()))
+    date = None
+    if written := get("date"):
+        try:
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", written):
+                raise ValueError(written)
+            date = dt.date.fromisoformat(written)
+        except ValueError:
+            bad.append(("date", f"'{written}' is not a date written YYYY-MM-DD (e.g. 2026-11-21)"))
+    notes = get("notes")
+    notes = notes.replace("\r\n", "\n").replace("\r", "\n") if notes else None
+    name, clinician = get("name"), get("clinician")
+    try:
+        build.check_patient(Patient(name=name, clinician=clinician, notes=notes), "")
+    except PatientError as exc:
+        bad += [(p.path, p.message) for p in exc.problems]
+    return Row(
+        number, raw.line, rid, stem, name, conditions, medicines, pack, clinician,
+        notes, date, paper, bool(large), language,
+    )  # fmt: skip

@@ -1,0 +1,372 @@
+"""The clinic list reader for `handouts batch`: real files, exact messages, every problem at once."""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from handouts.clinic_list import ClinicList, Row, read_list
+from handouts.errors import PatientError
+from handouts.validate import load_library
+
+ROOT = Path(__file__).resolve().parent.parent
+LIB = load_library(ROOT / "content")
+PACKS = {"migraine-autoimmune-clinic", "back-pain-spondyloarthritis"}
+SAVE = 'save the list as UTF-8 (in Excel: "CSV UTF-8")'
+
+
+@pytest.fixture(autouse=True)
+def here(tmp_path, monkeypatch):
+    """Run in tmp_path, so a file is named in messages as it was given: clinic.csv."""
+    monkeypatch.chdir(tmp_path)
+
+
+def write(text: str | bytes, name: str = "clinic.csv") -> Path:
+    path = Path(name)
+    path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
+    return path
+
+
+def read(text: str | bytes, name: str = "clinic.csv", **kwargs) -> ClinicList:
+    return read_list(write(text, name), LIB, PACKS, **kwargs)
+
+
+def refused(text: str | bytes, name: str = "clinic.csv") -> list[str]:
+    """The messages of a list refused as a whole."""
+    with pytest.raises(PatientError) as caught:
+        read(text, name)
+    return [str(p) for p in caught.value.problems]
+
+
+def problems(text: str, name: str = "clinic.csv") -> list[str]:
+    """The row problems of a list that was read."""
+    return [str(p) for p in read(text, name).problems]
+
+
+GOOD = (
+    " ID ,Name,CONDITIONS ,medicines,clinician,notes,paper,large_print,language,date\n"
+    "RHEU-1,Ana O'Brien & <Sons>,G43.1; M32.9,ibuprofen; Sumatriptan,Dr Sam Okafor,\"Line one.\n"
+    'Line two.",A4,Yes,EN,2026-11-21\n'
+    "\n"
+    "RHEU-2,,migraine,,,,,,,\n"
+)
+
+
+def test_a_good_csv_list_resolves_codes_and_names_and_keeps_note_lines():
+    got = read(GOOD)
+    assert got.problems == () and got.invalid == ()
+    assert got.rows == (
+        Row(
+            number=1,
+            line=2,
+            id="RHEU-1",
+            stem="RHEU-1",
+            name="Ana O'Brien & <Sons>",
+            conditions=("migraine", "lupus"),
+            medicines=("nsaids", "triptans"),
+            pack=None,
+            clinician="Dr Sam Okafor",
+            notes="Line one.\nLine two.",
+            date=dt.date(2026, 11, 21),
+            paper="a4",
+            large_print=True,
+            language="en",
+        ),
+        Row(
+            2,
+            5,
+            "RHEU-2",
+            "RHEU-2",
+            None,
+            ("migraine",),
+            (),
+            None,
+            None,
+            None,
+            None,
+            None,
+            False,
+            None,
+        ),
+    )
+
+
+def test_a_utf8_bom_and_windows_line_ends_read_the_same():
+    windows = GOOD.replace("\n", "\r\n")
+    assert read(codecs.BOM_UTF8 + windows.encode("utf-8")).rows == read(GOOD).rows
+
+
+def test_semicolon_separated_csv_from_a_european_excel_reads_the_same():
+    text = 'id;conditions;medicines\nRHEU-1;"migraine; lupus";ibuprofen\n'
+    (row,) = read(text).rows
+    assert (row.conditions, row.medicines) == (("migraine", "lupus"), ("nsaids",))
+
+
+def test_a_yaml_list_reads_like_a_csv_with_the_lines_of_its_keys():
+    text = """\
+patients:
+  - id: RHEU-1
+    conditions: [G43.1, lupus]
+    medicines: ibuprofen; sumatriptan
+    large_print: yes
+    date: 2026-11-21
+    notes: |
+      Line one.
+      Line two.
+  - id: 123
+    pack: back-pain-spondyloarthritis
+
+  - id: RHEU-3
+    conditions: migraine
+    medicines: [aspirine]
+    paper: A5
+    colour: blue
+"""
+    got = read(text, "clinic.yaml")
+    assert [(r.number, r.line, r.id, r.conditions, r.medicines, r.pack) for r in got.rows] == [
+        (1, 2, "RHEU-1", ("migraine", "lupus"), ("nsaids", "triptans"), None),
+        (2, 10, "123", (), (), "back-pain-spondyloarthritis"),
+    ]
+    first = got.rows[0]
+    assert (first.large_print, first.date, first.notes) == (
+        True,
+        dt.date(2026, 11, 21),
+        "Line one.\nLine two.",
+    )
+    assert [str(p) for p in got.problems] == [
+        "clinic.yaml:15: row 3: medicines: unknown medicine 'aspirine' (did you mean 'aspirin'?)",
+        "clinic.yaml:16: row 3: paper: unknown paper 'A5'; use letter or a4, or leave it blank",
+        "clinic.yaml:17: row 3: colour: unknown key; the keys are id, name, conditions, medicines, "
+        "pack, clinician, notes, paper, large_print, language, date",
+    ]
+    assert got.invalid == (3,)
+
+
+def test_a_yaml_list_must_be_patients_holding_a_list_of_mappings():
+    assert refused("patient:\n  - id: A\n", "list.yml") == [
+        "list.yml:1: patient: unknown key; a list has only 'patients:'",
+        "list.yml:1: patients: expected a list of patients, each a mapping with an id",
+    ]
+    assert problems(
+        "patients:\n  - A1\n  - id: A2\n    conditions: {migraine: yes}\n", "l.yaml"
+    ) == [
+        "l.yaml:2: row 1: expected a mapping of keys (id, name, conditions, …) to values",
+        "l.yaml:4: row 2: conditions: expected text, found a dict",
+    ]
+    assert refused("patients: [\n", "l.yaml")[0].startswith("l.yaml:2: this is not valid YAML")
+
+
+def test_unknown_and_repeated_columns_are_all_named_with_hints():
+    text = "id,name,condtions,Medicine,ward,Name\nA1,Jo,migraine,,,\n"
+    assert refused(text) == [
+        "clinic.csv:1: header: unknown column 'condtions' (did you mean 'conditions'?)",
+        "clinic.csv:1: header: unknown column 'Medicine' (did you mean 'medicines'?)",
+        "clinic.csv:1: header: unknown column 'ward'; the columns are id, name, conditions, "
+        "medicines, pack, clinician, notes, paper, large_print, language, date",
+        "clinic.csv:1: header: column 'name' appears twice",
+    ]
+
+
+def test_a_list_without_an_id_column_is_refused():
+    assert refused("\n\nname,conditions\nJo,migraine\n") == [
+        "clinic.csv:3: header: no 'id' column; every row needs an id"
+    ]
+
+
+def test_a_row_with_more_cells_than_the_header_is_refused():
+    text = "id,name,conditions\nA1,O'Brien, Jo,migraine\nA2,Jo,migraine,\nA3,Jo,lupus\n"
+    assert refused(text) == [
+        "clinic.csv:2: row 1: this row has 4 cells but the header has 3; put text with a ',' in double quotes",
+        "clinic.csv:3: row 2: this row has 4 cells but the header has 3; put text with a ',' in double quotes",
+    ]
+
+
+def test_blank_cells_after_the_last_named_column_are_fine_when_the_header_has_them_too():
+    text = "id,name,conditions,,\nA1,Jo,migraine,,\nA2,Jo,lupus\n"
+    assert [row.id for row in read(text).rows] == ["A1", "A2"]
+
+
+def test_a_quote_that_is_never_closed_is_refused_not_read_as_one_long_note():
+    text = 'id,name,conditions,notes\nA1,Jo,migraine,ok\nA2,Jo,lupus,"Call us\nA3,Al,lupus,\n'
+    assert refused(text) == [
+        'clinic.csv:3: cannot read this row (unexpected end of data); check its double quotes (")'
+    ]
+    assert refused('id,notes\nA1,"Call "us" soon"\n') == [
+        "clinic.csv:2: cannot read this row (',' expected after '\"'); check its double quotes (\")"
+    ]
+
+
+def test_spaces_after_a_comma_are_ignored_even_before_a_quoted_cell():
+    (row,) = read('id, conditions, notes\nA1, migraine, "Rest, then walk."\n').rows
+    assert (row.conditions, row.notes) == (("migraine",), "Rest, then walk.")
+
+
+def test_a_list_with_only_a_header_has_no_rows_and_no_problems():
+    assert read("id,conditions\n\n").rows == ()
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (
+            "id,name\nA1,Zoë\n".encode("utf-16"),
+            f"clinic.csv: the file is UTF-16 text, not UTF-8; {SAVE}",
+        ),
+        (
+            "id,name,conditions\nA1,Jo,migraine\nA2,José,lupus\n".encode("latin-1"),
+            f"clinic.csv: not UTF-8: byte 0xE9 on line 3; {SAVE}",
+        ),
+        (b"id,name\r\nA1,J\x00o\r\n", f"clinic.csv: not UTF-8: byte 0x00 on line 2; {SAVE}"),
+        (b" \n\n", "clinic.csv: the file is empty; expected a list of patients"),
+    ],
+)
+def test_files_that_are_not_utf8_text_are_refused_never_guessed(data, message):
+    assert refused(data) == [message]
+
+
+def test_missing_files_and_other_file_types_are_refused():
+    with pytest.raises(PatientError) as caught:
+        read_list(Path("absent.csv"), LIB, PACKS)
+    assert [str(p) for p in caught.value.problems] == [
+        "absent.csv: cannot read the file: No such file or directory"
+    ]
+    assert refused("id\nA1\n", "clinic.xlsx") == [
+        "clinic.xlsx: expected a .csv, .yaml or .yml file, not 'clinic.xlsx'"
+    ]
+
+
+def test_every_row_problem_is_reported_at_once_and_only_good_rows_are_kept():
+    text = (
+        "id,name,conditions,medicines,pack,paper,large_print,language,date\n"
+        "A1,Jo,migrane,,,,,,\n"
+        "A2,Jo,migraine,ibuprofn; xyzzy,,leter,maybe,fr,21/11/2026\n"
+        "A3,Jo,migraine,,,,,,\n"
+        "A4,Jo,migraine,,migraine-autoimmune-clinic,,,,\n"
+        "A5,Jo,,,,,,,2026-02-30\n"
+        "A6,Jo,,,migraine-autoimune-clinic,,,,\n"
+        "A7,Jo,,,wards,,,,\n"
+        ",Jo,lupus,,,,,,\n"
+        "A9,Jo,G99.9,,,,,,\n"
+    )
+    got = read(text)
+    assert [str(p) for p in got.problems] == [
+        "clinic.csv:2: row 1: conditions: unknown condition 'migrane' (did you mean 'migraine'?)",
+        "clinic.csv:3: row 2: medicines: unknown medicine 'ibuprofn' (did you mean 'ibuprofen'?)",
+        "clinic.csv:3: row 2: medicines: unknown medicine 'xyzzy'",
+        "clinic.csv:3: row 2: paper: unknown paper 'leter' (did you mean 'letter'?); use letter or a4, or leave it blank",
+        "clinic.csv:3: row 2: large_print: unknown large_print 'maybe'; use yes/no, true/false, y/n or 1/0, or leave it blank",
+        "clinic.csv:3: row 2: language: unknown language 'fr'; use en, or leave it blank",
+        "clinic.csv:3: row 2: date: '21/11/2026' is not a date written YYYY-MM-DD (e.g. 2026-11-21)",
+        "clinic.csv:5: row 4: pack: give conditions or a pack, not both",
+        "clinic.csv:6: row 5: conditions: give conditions (ids or ICD-10 codes) or a pack; found neither",
+        "clinic.csv:6: row 5: date: '2026-02-30' is not a date written YYYY-MM-DD (e.g. 2026-11-21)",
+        "clinic.csv:7: row 6: pack: unknown pack 'migraine-autoimune-clinic' (did you mean 'migraine-autoimmune-clinic'?)",
+        "clinic.csv:8: row 7: pack: unknown pack 'wards'; the packs are back-pain-spondyloarthritis, migraine-autoimmune-clinic",
+        "clinic.csv:9: row 8: id: the id is blank; every row needs the clinic's reference",
+        "clinic.csv:10: row 9: conditions: unknown condition 'g99.9'",
+    ]
+    assert got.invalid == (1, 2, 4, 5, 6, 7, 8, 9)
+    assert [row.id for row in got.rows] == ["A3"]
+
+
+def test_languages_are_matched_without_case_against_those_given():
+    text = "id,conditions,language\nA1,migraine,ES\nA2,migraine,de\n"
+    got = read_list(write(text), LIB, PACKS, languages=("en", "es"))
+    assert [row.language for row in got.rows] == ["es"]
+    assert [str(p) for p in got.problems] == [
+        "clinic.csv:3: row 2: language: unknown language 'de'; use en, es, or leave it blank"
+    ]
+
+
+def test_ids_that_would_share_an_output_file_are_reported_on_both_rows():
+    text = "id,conditions\nA/1,migraine\nabc,migraine\nA:1,migraine\nABC,lupus\nX1,lupus\nX1,migraine\n"
+    got = read(text)
+    assert [str(p) for p in got.problems] == [
+        "clinic.csv:2: row 1: id: id 'A/1' would be written to the same file (A_1.pdf) as row 3 (id 'A:1')",
+        "clinic.csv:3: row 2: id: id 'abc' would be written to the same file (abc.pdf) as row 4 (id 'ABC')",
+        "clinic.csv:4: row 3: id: id 'A:1' would be written to the same file (A_1.pdf) as row 1 (id 'A/1')",
+        "clinic.csv:5: row 4: id: id 'ABC' would be written to the same file (ABC.pdf) as row 2 (id 'abc')",
+        "clinic.csv:6: row 5: id: id 'X1' is also the id of row 6; each row needs its own id",
+        "clinic.csv:7: row 6: id: id 'X1' is also the id of row 5; each row needs its own id",
+    ]
+    assert got.rows == () and got.invalid == (1, 2, 3, 4, 5, 6)
+
+
+@pytest.mark.parametrize(
+    ("rid", "stem"),
+    [
+        ("../../x", "x"),
+        ("/etc/passwd", "etc_passwd"),
+        ("../../etc/passwd", "etc_passwd"),
+        ("..\\..\\boot.ini", "boot_ini"),
+        ("C:\\Windows\\x", "C_Windows_x"),
+        (" Zoë Ó'Brien 7 ", "Zo_Brien_7"),
+        ("RHEU-000123", "RHEU-000123"),
+        ("a\x00b", "a_b"),
+    ],
+)
+def test_ids_become_safe_file_stems(rid, stem):
+    (row,) = read(
+        f"patients:\n  - id: {json.dumps(rid)}\n    conditions: migraine\n", "l.yaml"
+    ).rows
+    assert row.stem == stem
+    assert "/" not in row.stem and "\\" not in row.stem and ".." not in row.stem
+
+
+@pytest.mark.parametrize("rid", ["..", ".", "/", "***", "'-'", "王"])
+def test_an_id_without_a_letter_or_digit_is_a_problem(rid):
+    got = read(f"id,conditions\n{rid},migraine\n")
+    assert got.rows == ()
+    assert [str(p) for p in got.problems] == [
+        f"clinic.csv:2: row 1: id: id '{rid.strip()}' names the output file, so it needs a letter or digit (A-Z, 0-9)"
+    ]
+
+
+def test_a_very_long_id_is_a_problem():
+    assert problems(f"id,conditions\n{'A' * 101},migraine\n") == [
+        "clinic.csv:2: row 1: id: the id is 101 characters long; the limit is 100"
+    ]
+
+
+def test_no_message_holds_a_patients_name_or_notes():
+    text = (
+        "id,name,conditions,medicines,clinician,notes,paper\n"
+        'A1,Secret Name,migrane,secretpill,Dr Hidden\x07,"Secret note\x07\nmore",A5\n'
+        "A1,Secret Other,lupus,,,Private words,\n"
+    )
+    messages = problems(text)
+    assert messages == [
+        "clinic.csv:2: row 1: conditions: unknown condition 'migrane' (did you mean 'migraine'?)",
+        "clinic.csv:2: row 1: medicines: unknown medicine 'secretpill'",
+        "clinic.csv:2: row 1: paper: unknown paper 'A5'; use letter or a4, or leave it blank",
+        "clinic.csv:2: row 1: clinician: no bundled font can print '\\x07' (U+0007)",
+        "clinic.csv:2: row 1: notes: no bundled font can print '\\x07' (U+0007)",
+        "clinic.csv:2: row 1: id: id 'A1' is also the id of row 2; each row needs its own id",
+        "clinic.csv:4: row 2: id: id 'A1' is also the id of row 1; each row needs its own id",
+    ]
+    for word in ("Secret", "Hidden", "Private", "more"):
+        assert not any(word in m for m in messages)
+
+
+def test_an_unprintable_character_in_a_name_is_a_problem_on_its_row_only():
+    got = read("id,name,conditions\nA1,Jo,migraine\nA2,Ana 王\u0007,lupus\n")
+    assert [str(p) for p in got.problems] == [
+        "clinic.csv:3: row 2: name: no bundled font can print '王' (U+738B), '\\x07' (U+0007)"
+    ]
+    assert [row.id for row in got.rows] == ["A1"] and got.invalid == (2,)
+
+
+@pytest.mark.parametrize(
+    ("name", "count"),
+    [("clinic-list.csv", 1000), ("clinic-list-small.csv", 8), ("clinic-list-small.yaml", 4)],
+)
+def test_the_shipped_example_lists_are_valid(name, count):
+    got = read_list(ROOT / "examples" / name, LIB, PACKS)
+    assert got.problems == () and got.invalid == ()
+    assert len(got.rows) == count
+    assert len({row.stem.lower() for row in got.rows}) == count
+    assert all(row.conditions or row.pack for row in got.rows)
