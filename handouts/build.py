@@ -6,17 +6,24 @@ Everything is read and checked before the first file is written.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import fonts
 from .assemble import Request, assemble
 from .brand import Brand, load_brand
 from .document import Document, Personal
-from .errors import ContentError, PatientError, Problem, ProblemsError, did_you_mean
+from .errors import (
+    ContentError,
+    PatientError,
+    Problem,
+    ProblemsError,
+    UsageError,
+    did_you_mean,
+)
 from .load import read
-from .model import Library, Patient
-from .render import render
+from .model import Library, Pack, Patient
+from .render import render, render_pack
 from .schema import Builder, Invalid
 from .validate import load_library
 from .write import inside, write_atomic
@@ -167,6 +174,73 @@ def personal(patient: Patient | None) -> tuple[Personal, str | None]:
 
     who = Personal(given(patient.name), given(patient.clinician), patient.date)
     return who, given(patient.notes)
+
+
+CONTENT_LANGUAGES = ("en",)
+"""Languages the shipped content is written in (``--language en-GB`` is English too)."""
+
+
+def with_language(brand: Brand, language: str | None) -> Brand:
+    """The brand with the document language set to ``language``, which content must exist in."""
+    if not language:
+        return brand
+    if language.split("-")[0].lower() not in CONTENT_LANGUAGES:
+        have = ", ".join(CONTENT_LANGUAGES)
+        raise UsageError(f"no content in language '{language}'; the content is in: {have}")
+    return replace(brand, spec=replace(brand.spec, language=language))
+
+
+def find_pack(lib: Library, name: str) -> Pack:
+    if name not in lib.packs:
+        hint = did_you_mean(name, lib.packs)
+        have = ", ".join(sorted(lib.packs)) or "none"
+        raise UsageError(f"unknown pack '{name}'{hint}; packs: {have}")
+    return lib.packs[name]
+
+
+def pack_pdf(
+    lib: Library,
+    brand: Brand,
+    pack: Pack,
+    medicines: tuple[str, ...],
+    notes: str | None,
+    who: Personal,
+    paper: str | None,
+    allow_expired: bool,
+) -> tuple[bytes, int, tuple[Problem, ...]]:
+    """A pack's PDF: the handouts for everyone, the patient's details and notes on the cover."""
+    docs = [
+        assemble(lib, Request(h.conditions, h.title, medicines, diary=h.diary), brand)
+        for h in pack.handouts
+    ]
+    first = pack.handouts[0]
+    cover = assemble(lib, Request(first.conditions, first.title, medicines, notes, who), brand)
+    cover = replace(
+        cover,
+        subject=f"Patient information pack: {pack.title}",
+        keywords=tuple(dict.fromkeys(k for d in docs for k in d.keywords)),
+    )
+    late: dict[Problem, None] = {}
+    for doc in docs:
+        late.update(dict.fromkeys(_current(lib, doc, allow_expired)))
+    pdf, pages = render_pack(pack.title, pack.intro, docs, cover, brand, paper)
+    return pdf, pages, tuple(late)
+
+
+def build_pack(
+    lib: Library,
+    brand: Brand,
+    pack: Pack,
+    medicines: tuple[str, ...],
+    patient: Patient | None,
+    out: Path,
+    paper: str | None = None,
+    allow_expired: bool = False,
+) -> Written:
+    who, notes = personal(patient)
+    pdf, pages, late = pack_pdf(lib, brand, pack, medicines, notes, who, paper, allow_expired)
+    write_atomic(out, pdf)
+    return Written(out, pages, len(pdf), late)
 
 
 def build_one(

@@ -14,18 +14,21 @@ from .build import (
     DEFAULT_PATIENT,
     Written,
     build_one,
+    build_pack,
     check_patient,
     default_run,
+    find_pack,
     load_inputs,
     personal,
     resolve_conditions,
     resolve_medicines,
+    with_language,
 )
 from .check import check
 from .errors import HandoutsError, UsageError
 from .model import Patient
 
-COMMANDS = ("generate", "build", "check")
+COMMANDS = ("generate", "build", "pack", "batch", "check")
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -63,24 +66,31 @@ def parser() -> argparse.ArgumentParser:
         metavar="ID_OR_ICD10",
         help="condition ids or ICD-10 codes, e.g. migraine M32.9",
     )
-    one.add_argument(
-        "--medicines",
-        nargs="+",
-        default=[],
-        metavar="ID_OR_NAME",
-        help="the patient's medicines, e.g. sumatriptan duloxetine (narrows the medicine list)",
-    )
     one.add_argument("--title", help="title to print (default: the condition names)")
-    one.add_argument("--patient", metavar="NAME", help="patient name to print")
-    one.add_argument("--clinician", metavar="NAME", help="clinician name to print")
-    one.add_argument("--date", type=_date, help="date to print, YYYY-MM-DD")
-    notes = one.add_mutually_exclusive_group()
-    notes.add_argument("--notes", metavar="TEXT", help="clinician's notes, printed as written")
-    notes.add_argument("--notes-file", type=Path, metavar="FILE", help="read the notes from FILE")
-    one.add_argument("--paper", choices=("letter", "a4"), help="paper size (default: the brand's)")
     one.add_argument("--diary", action="store_true", help="add the headache and pain diary page")
-    _expired(one)
-    one.add_argument("--out", type=Path, required=True, metavar="FILE.pdf", help="output file")
+    _personal(one)
+
+    pack = sub.add_parser("pack", help="build a pack of handouts (content/packs/NAME.yaml)")
+    pack.add_argument("name", metavar="NAME", help="the pack's id, e.g. migraine-autoimmune-clinic")
+    _common(pack)
+    _personal(pack)
+
+    many = sub.add_parser("batch", help="build a handout or pack for every row of a clinic list")
+    many.add_argument("list", type=Path, metavar="LIST", help="the clinic list (.csv or .yaml)")
+    _common(many)
+    many.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder")
+    many.add_argument(
+        "--skip-invalid", action="store_true", help="build the good rows; report the bad ones"
+    )
+    many.add_argument(
+        "--jobs",
+        type=_jobs,
+        default=None,
+        metavar="N",
+        help="processes to use (default: all cores)",
+    )
+    many.add_argument("--date", type=_date, help="date to print on every handout, YYYY-MM-DD")
+    _expired(many)
 
     chk = sub.add_parser(
         "check", help="check content: sources, currency, plain language, reading level"
@@ -91,6 +101,33 @@ def parser() -> argparse.ArgumentParser:
     chk.add_argument("--today", type=_date, help="check review dates as of this day (YYYY-MM-DD)")
     chk.add_argument("--verbose", action="store_true", help="show a traceback on errors")
     return top
+
+
+def _personal(p: argparse.ArgumentParser) -> None:
+    """The options a one-patient handout and a pack share."""
+    p.add_argument(
+        "--medicines",
+        nargs="+",
+        default=[],
+        metavar="ID_OR_NAME",
+        help="the patient's medicines, e.g. sumatriptan duloxetine (narrows the medicine list)",
+    )
+    p.add_argument("--patient", metavar="NAME", help="patient name to print")
+    p.add_argument("--clinician", metavar="NAME", help="clinician name to print")
+    p.add_argument("--date", type=_date, help="date to print, YYYY-MM-DD")
+    notes = p.add_mutually_exclusive_group()
+    notes.add_argument("--notes", metavar="TEXT", help="clinician's notes, printed as written")
+    notes.add_argument("--notes-file", type=Path, metavar="FILE", help="read the notes from FILE")
+    p.add_argument("--paper", choices=("letter", "a4"), help="paper size (default: the brand's)")
+    p.add_argument("--language", metavar="CODE", help="document language, e.g. en-GB")
+    _expired(p)
+    p.add_argument("--out", type=Path, required=True, metavar="FILE.pdf", help="output file")
+
+
+def _jobs(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of 1 or more, got '{value}'")
+    return int(value)
 
 
 def _expired(p: argparse.ArgumentParser) -> None:
@@ -131,9 +168,14 @@ def run(argv: Sequence[str]) -> int:
             _report(w)
         print(f"{len(written)} handouts in {args.out}/")
         return 0
+    if args.command == "batch":
+        from .batch import run_batch
+
+        return run_batch(args)
     if args.out.suffix.lower() != ".pdf":
         raise UsageError(f"--out must name a .pdf file, got '{args.out}'")
     lib, brand = load_inputs(args.content, args.brand)
+    brand = with_language(brand, args.language)
     notes = args.notes
     if args.notes_file:
         try:
@@ -142,11 +184,17 @@ def run(argv: Sequence[str]) -> int:
             raise UsageError(f"cannot read --notes-file {args.notes_file}: {exc}") from None
     patient = Patient(args.patient, args.clinician, args.date, notes, tuple(args.medicines))
     check_patient(patient, "command line")
-    who, notes = personal(patient)
-    conditions = resolve_conditions(lib, args.conditions)
     meds = resolve_medicines(lib, patient.medicines, "--medicines")
-    req = Request(conditions, args.title, meds, notes, who, args.diary)
-    written = build_one(lib, brand, req, args.out, args.paper, args.allow_expired)
+    if args.command == "pack":
+        pack = find_pack(lib, args.name)
+        written = build_pack(
+            lib, brand, pack, meds, patient, args.out, args.paper, args.allow_expired
+        )
+    else:
+        who, notes = personal(patient)
+        conditions = resolve_conditions(lib, args.conditions)
+        req = Request(conditions, args.title, meds, notes, who, args.diary)
+        written = build_one(lib, brand, req, args.out, args.paper, args.allow_expired)
     _warn_expired([written])
     _report(written)
     return 0

@@ -301,6 +301,20 @@ class HandoutsFile:
 
 
 @dataclass(frozen=True)
+class Pack:
+    """content/packs/<id>.yaml: a named set of handouts printed as one PDF."""
+
+    id: str
+    """Matches the file name; used as ``handouts pack ID``."""
+    title: str
+    """Printed on the cover, e.g. ``Migraine and autoimmune clinic``."""
+    handouts: tuple[HandoutSpec, ...]
+    """In print order; each starts on a right-hand page."""
+    intro: str | None = None
+    """A line on the cover saying who the pack is for."""
+
+
+@dataclass(frozen=True)
 class Term:
     """A medical word and its plain meaning (content/glossary.yaml)."""
 
@@ -357,6 +371,7 @@ class Library:
     steps: dict[str, Step]
     sources: dict[str, Source]
     handouts: tuple[HandoutSpec, ...]
+    packs: dict[str, Pack] = field(default_factory=dict)
     files: dict[str, str] = field(default_factory=dict)
     """Content file of each item id (``condition:lupus`` → path), for messages."""
     diary: DiaryFile | None = None

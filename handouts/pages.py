@@ -142,8 +142,8 @@ class PdfCanvas(Canvas):
             raise RenderError("internal: a recording canvas cannot be saved")
         super().save()
 
-    def replay(self, page: Page, number: int, footer: Callable[[PdfCanvas, int], None]) -> None:
-        """Draw ``page`` as page ``number`` (1-based), with its footer."""
+    def replay(self, page: Page, footer: Callable[[PdfCanvas], None]) -> None:
+        """Draw ``page`` as the next page of the file, with its footer."""
         self._code = list(page.code)
         self._formsinuse = list(page.forms)
         for m in page.marks:
@@ -151,7 +151,7 @@ class PdfCanvas(Canvas):
             self.addOutlineEntry(m.title, m.key, level=m.level, closed=False)
         for ln in page.links:
             super().linkURL(ln.url, ln.rect, relative=0, thickness=0)
-        footer(self, number)
+        footer(self)
         super().showPage()
 
 
@@ -216,27 +216,33 @@ def layout(
 _NO_PADDING = {"leftPadding": 0, "rightPadding": 0, "topPadding": 0, "bottomPadding": 0}
 
 
+Footer = Callable[["PdfCanvas", int, int], None]
+"""Draws a page's footer, given the page's number within its part and within the file."""
+
+
 @dataclass
 class Composer:
-    """Pages in print order, and the footer to draw on each."""
+    """Pages in print order, each with its footer and its number within its part."""
 
     canvas: PdfCanvas
-    pages: list[Page] = field(default_factory=list)
+    pages: list[tuple[Page, Footer, int]] = field(default_factory=list)
 
-    def add(self, rec: Recording, continue_last: bool = False) -> None:
-        """Append ``rec``'s pages; with ``continue_last`` its first page is drawn on the last."""
-        pages = list(rec.pages)
+    def add(self, pages: Sequence[Page], footer: Footer, continue_last: bool = False) -> None:
+        """Append ``pages``; with ``continue_last`` the first is drawn on the last page so far."""
+        pages = list(pages)
         if continue_last and self.pages and pages:
-            self.pages[-1] = self.pages[-1] + pages.pop(0)
-        self.pages += pages
+            last, last_footer, number = self.pages[-1]
+            self.pages[-1] = (last + pages.pop(0), last_footer, number)
+        number = sum(1 for _, f, _ in self.pages if f is footer)
+        for page in pages:
+            number += 1
+            self.pages.append((page, footer, number))
 
-    def finish(self, footer: Callable[[PdfCanvas, int], None]) -> bytes:
+    def finish(self) -> bytes:
         c = self.canvas
         c.recording = False
-        c._code = []
-        for n, page in enumerate(self.pages, 1):
-            c.replay(page, n, footer)
-        c._code = []
+        for overall, (page, footer, local) in enumerate(self.pages, 1):
+            c.replay(page, lambda canv: footer(canv, local, overall))  # noqa: B023
         for key, value in c.meta.items():  # page layout resets these, so they are set last
             getattr(c, f"set{key.capitalize()}")(value)
         out = io.BytesIO()

@@ -1,230 +1,44 @@
-"""Stage 4: draw a :class:`Document` as a print-ready PDF with ReportLab.
+"""Stage 4: draw a :class:`Document` (or a pack of them) as a print-ready PDF.
 
-Every string goes through ``fonts.markup`` (escaping and font fallback). One
-function per block type (``_BLOCKS``) makes the seam for a tagged-PDF layer or
-another output format. The same document always gives the same bytes.
+The personal part of a handout (who it is for, the care team's notes) is laid
+out for each patient; the shared part is laid out once per content, paper and
+starting height, and replayed (:mod:`handouts.pages`). The same input always
+gives the same bytes, whatever was rendered before it.
 """
 
 from __future__ import annotations
 
 import io
 import math
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import replace
 from functools import lru_cache
-from typing import Any
-from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_LEFT
+from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import (
-    Flowable,
-    KeepTogether,
-    PageBreak,
-    Spacer,
-    Table,
-    TableStyle,
-)
-from reportlab.platypus import Paragraph as _RLParagraph
-from reportlab.platypus.paragraph import cleanBlockQuotedText, textTransformFrags
-from reportlab.platypus.paraparser import ParaParser
+from reportlab.platypus import Flowable, Spacer, Table
 
 from . import fonts
 from .assemble import DISCLAIMER
 from .brand import Brand
-from .document import (
-    Bullets,
-    Caution,
-    Checklist,
-    Diary,
-    Document,
-    Heading,
-    Para,
-    Section,
-    SourceList,
-    Tiers,
-    WriteIn,
-    strings,
-)
+from .document import Document, Section, strings
 from .errors import RenderError
-from .logo import logo_flowable
-from .pages import Composer, Geometry, PdfCanvas, Recording, layout
+from .flowables import (
+    HeadingParagraph,
+    Paragraph,
+    Styles,
+    masthead,
+    section_flowables,
+    styles,
+    table_style,
+)
+from .pages import Composer, Footer, Geometry, Mark, Page, PdfCanvas, Recording, layout
 
 PAPER = {"letter": LETTER, "a4": A4}
 MARGIN = 18 * mm
-FOOTER_FORM = "handouts-footer"
-NOTE_COLOUR = "#3D3D3D"
-"""Evidence notes: 10.8:1 on white, still dark in grayscale."""
-TIER_FILL = {"emergency": "#8B1A1A", "call_today": None, "next_visit": "#E8E8E8"}
-"""Header fill per tier (None: the primary colour). Tiers differ in words and symbol too."""
-
-
-@dataclass(frozen=True)
-class Styles:
-    body: ParagraphStyle
-    title: ParagraphStyle
-    subtitle: ParagraphStyle
-    h1: ParagraphStyle
-    h2: ParagraphStyle
-    box_head: ParagraphStyle
-    box_head_light: ParagraphStyle
-    small: ParagraphStyle
-    masthead: ParagraphStyle
-    footer: ParagraphStyle
-    sources: ParagraphStyle
-    caution_title: ParagraphStyle
-    caution_intro: ParagraphStyle
-    prompt: ParagraphStyle
-    table_head: ParagraphStyle
-    primary: colors.Color
-    accent: colors.Color
-    text: colors.Color
-
-
-@lru_cache(maxsize=32)
-def styles(primary: str, accent: str, text: str) -> Styles:
-    """Paragraph styles for a brand's colours (built once per colour set)."""
-    p, a, t = colors.HexColor(primary), colors.HexColor(accent), colors.HexColor(text)
-    body = ParagraphStyle(
-        "body",
-        fontName=fonts.BODY,
-        fontSize=13,
-        leading=19,
-        textColor=t,
-        alignment=TA_LEFT,
-        spaceAfter=6,
-    )
-    small = ParagraphStyle("small", parent=body, fontSize=10.5, leading=13, spaceAfter=0)
-    return Styles(
-        body=body,
-        title=ParagraphStyle(
-            "title",
-            parent=body,
-            fontName=fonts.BOLD,
-            fontSize=26,
-            leading=31,
-            textColor=p,
-            spaceAfter=4,
-        ),
-        subtitle=ParagraphStyle("subtitle", parent=body, fontSize=16, leading=21, spaceAfter=8),
-        h1=ParagraphStyle(
-            "h1",
-            parent=body,
-            fontName=fonts.BOLD,
-            fontSize=18,
-            leading=23,
-            textColor=p,
-            spaceBefore=14,
-            spaceAfter=6,
-            keepWithNext=1,
-        ),
-        h2=ParagraphStyle(
-            "h2",
-            parent=body,
-            fontName=fonts.BOLD,
-            fontSize=14.5,
-            leading=19,
-            spaceBefore=8,
-            spaceAfter=4,
-            keepWithNext=1,
-        ),
-        box_head=ParagraphStyle(
-            "box_head",
-            parent=body,
-            fontName=fonts.BOLD,
-            fontSize=14,
-            leading=18,
-            textColor=colors.white,
-            spaceAfter=0,
-        ),
-        box_head_light=ParagraphStyle(
-            "box_head_light",
-            parent=body,
-            fontName=fonts.BOLD,
-            fontSize=14,
-            leading=18,
-            spaceAfter=0,
-        ),
-        small=small,
-        masthead=ParagraphStyle("masthead", parent=small, fontSize=11, leading=14),
-        footer=small,
-        sources=ParagraphStyle("sources", parent=body, fontSize=10, leading=12.5, spaceAfter=2),
-        caution_title=ParagraphStyle(
-            "caution_title", parent=body, fontName=fonts.BOLD, spaceAfter=2, keepWithNext=1
-        ),
-        caution_intro=ParagraphStyle("caution_intro", parent=body, spaceAfter=2),
-        prompt=ParagraphStyle("prompt", parent=body, fontName=fonts.BOLD),
-        table_head=ParagraphStyle(
-            "table_head", parent=body, fontName=fonts.BOLD, fontSize=12, leading=14, spaceAfter=0
-        ),
-        primary=p,
-        accent=a,
-        text=t,
-    )
-
-
-@lru_cache(maxsize=16384)
-def _parsed(text: str, style: ParagraphStyle) -> tuple[ParagraphStyle, tuple[Any, ...]]:
-    """ReportLab's parse of a paragraph's markup, done once per text and style.
-
-    Handouts for the same conditions share nearly all their text, so parsing
-    (about an eighth of the render time) is not repeated. ReportLab copies a
-    fragment before changing it, so the shared fragments are never altered.
-    """
-    parser = ParaParser()
-    parser.caseSensitive = 1
-    style, frags, _ = parser.parse(cleanBlockQuotedText(text), style)
-    if frags is None:
-        raise ValueError(f"paragraph markup error ({parser.errors[0]}) in {text[:30]!r}")
-    textTransformFrags(frags, style)
-    return style, tuple(frags)
-
-
-class Paragraph(_RLParagraph):
-    """ReportLab's paragraph, with its markup parsed once per text and style."""
-
-    def _setup(self, text: str, style: Any, bulletText: Any, frags: Any, cleaner: Any) -> None:
-        if frags is None:
-            style, parsed = _parsed(text, style)
-            frags = list(parsed)
-        super()._setup(text, style, bulletText, frags, cleaner)
-        self._wrapped: tuple[float, tuple[float, float]] | None = None
-
-    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
-        """Line breaking depends on the width only, so a second wrap at the same width
-        (a kept-together group is measured, then placed) reuses the first."""
-        done = self._wrapped
-        if done is None or done[0] != availWidth or not hasattr(self, "blPara"):
-            self._wrapped = (availWidth, super().wrap(availWidth, availHeight))
-        return self._wrapped[1]
-
-
-class HeadingParagraph(Paragraph):
-    """A heading that becomes a bookmark (outline entry) where it lands."""
-
-    outline: tuple[str, int, str] | None = None
-
-    def __init__(
-        self,
-        text: str,
-        style: ParagraphStyle,
-        key: str = "",
-        level: int = 0,
-        title: str = "",
-        **kwargs: Any,
-    ):
-        super().__init__(text, style, **kwargs)
-        self.outline = (key, level, title) if key else None
-
-    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
-        parts = super().split(availWidth, availHeight)
-        if parts:
-            parts[0].outline = self.outline  # a long heading split over pages keeps its bookmark
-        return parts
-
 
 QUANTUM = 38.0
 """The shared content starts on a grid of this many points (two lines of body text), so
@@ -234,39 +48,71 @@ RENDERED = "•☐⚠"
 
 
 def render(doc: Document, brand: Brand, paper: str | None = None) -> tuple[bytes, int]:
-    """The PDF bytes for ``doc`` in ``brand``'s look, and its number of pages.
+    """The PDF bytes for one handout in ``brand``'s look, and its number of pages."""
+    st, g = _setup(brand, paper)
+    seed = _seed((doc,))
+    book = Composer(_canvas(brand, g, seed, doc, f"{doc.title}: {doc.subtitle}"))
+    _add_handout(book, doc, brand, st, g, seed, "footer")
+    return book.finish(), len(book.pages)
 
-    The personal part (details and notes) is laid out for each handout; the
-    shared part is laid out once per content, paper and starting height and
-    replayed (:mod:`handouts.pages`).
+
+def render_pack(
+    title: str,
+    intro: str | None,
+    docs: Sequence[Document],
+    cover: Document,
+    brand: Brand,
+    paper: str | None = None,
+) -> tuple[bytes, int]:
+    """A pack of handouts as one PDF, and its number of pages.
+
+    A cover (clinic, patient, date, notes, contents with page numbers), then each
+    handout starting on a right-hand (odd) page so the pack prints double-sided,
+    numbered within the handout and within the pack, with a bookmark for each
+    handout and its sections. ``cover`` carries the personal details and notes.
     """
-    fonts.register()
-    st = _brand_styles(brand)
-    g = _geometry(paper or brand.spec.paper)
-    seed = _seed(doc)
-    canvas = PdfCanvas(
-        io.BytesIO(),
-        g,
-        seed,
-        lang=brand.spec.language,
-        title=f"{doc.title}: {doc.subtitle}",
-        author=doc.clinic,
-        subject=doc.subject,
-        keywords=", ".join(doc.keywords),
-        creator="handouts",
-    )
-    front = layout(_front(doc, brand, st, g.width), g, canvas)
-    top = _start(front.end_y, g)
+    st, g = _setup(brand, paper)
+    seed = _seed(tuple(docs))
+    canvas = _canvas(brand, g, seed, cover, title)
+    cover = replace(cover, title=title, subtitle=intro or "")
+    # Lay each handout out first, to learn its length and where its sections fall.
+    trial = Composer(PdfCanvas(io.BytesIO(), g, seed))
+    spans = []
+    for n, doc in enumerate(docs):
+        first = len(trial.pages)
+        _add_handout(trial, doc, brand, st, g, seed, f"footer-{n}")
+        spans.append((first, len(trial.pages) - first))
+    laid = [page for page, _, _ in trial.pages]
+    cover_pages, rec = 1, None
+    for _ in range(4):  # numbering the contents rarely changes the contents' own length
+        starts, at = [], cover_pages + 1
+        for _, count in spans:
+            at += 1 - at % 2  # a handout starts on an odd, right-hand page
+            starts.append(at)
+            at += count
+        entries = _contents(laid, spans, starts)
+        rec = layout(_cover(cover, entries, brand, st, g.width), g, canvas)
+        if len(rec.pages) == cover_pages:
+            break
+        cover_pages = len(rec.pages)
+    assert rec is not None
+    total = at - 1
     book = Composer(canvas)
-    book.add(front)
-    book.add(_shared(doc.sections, st, g, seed, top), continue_last=top is not None)
-    pdf = book.finish(_footer(doc, st, g, len(book.pages)))
-    return pdf, len(book.pages)
+    pack_footer = _footer(cover, st, g, None, "pack-footer", total)
+    book.add(_prefixed(rec.pages, "cover-"), pack_footer)
+    blank = layout(_blank(st), g, canvas)
+    for n, ((first, count), start, doc) in enumerate(zip(spans, starts, docs, strict=True)):
+        while len(book.pages) + 1 < start:
+            book.add(blank.pages, pack_footer)
+        pages = _prefixed(laid[first : first + count], f"h{n + 1}-")
+        book.add(pages, _footer(doc, st, g, count, f"footer-{n}", total))
+    return book.finish(), total
 
 
-def _brand_styles(brand: Brand) -> Styles:
+def _setup(brand: Brand, paper: str | None) -> tuple[Styles, Geometry]:
+    fonts.register()
     c = brand.spec.colours
-    return styles(c.primary, c.accent, c.text)
+    return styles(c.primary, c.accent, c.text), _geometry(paper or brand.spec.paper)
 
 
 @lru_cache(maxsize=8)
@@ -275,10 +121,37 @@ def _geometry(paper: str) -> Geometry:
 
 
 @lru_cache(maxsize=256)
-def _seed(doc: Document) -> str:
+def _seed(docs: tuple[Document, ...]) -> str:
     """The characters of everything but the personal details, sorted: the font-subset seed."""
-    shared = (doc.title, doc.subtitle, doc.sections, doc.clinic, doc.contact_lines, doc.footer)
+    shared = [(d.title, d.subtitle, d.sections, d.clinic, d.contact_lines, d.footer) for d in docs]
     return "".join(sorted(set().union(RENDERED, *strings(shared))))
+
+
+def _canvas(brand: Brand, g: Geometry, seed: str, doc: Document, title: str) -> PdfCanvas:
+    return PdfCanvas(
+        io.BytesIO(),
+        g,
+        seed,
+        lang=brand.spec.language,
+        title=title,
+        author=doc.clinic,
+        subject=doc.subject,
+        keywords=", ".join(doc.keywords),
+        creator="handouts",
+    )
+
+
+def _add_handout(
+    book: Composer, doc: Document, brand: Brand, st: Styles, g: Geometry, seed: str, form: str
+) -> None:
+    """The personal part laid out now, then the shared part (laid out once) under it."""
+    front = layout(_front(doc, brand, st, g.width), g, book.canvas)
+    top = _start(front.end_y, g)
+    shared = _shared(doc.sections, st, g, seed, top)
+    count = len(front.pages) + len(shared.pages) - (top is not None)
+    footer = _footer(doc, st, g, count, form)
+    book.add(front.pages, footer)
+    book.add(shared.pages, footer, continue_last=top is not None)
 
 
 def _start(end_y: float, g: Geometry) -> float | None:
@@ -296,319 +169,131 @@ def _shared(
     before = fonts.codes_in_use(canvas._doc)
     story: list[Flowable] = []
     for section in sections:
-        story += _section(section, st, g.width)
+        story += section_flowables(section, st, g.width)
     rec = layout(story, g, canvas, top)
     if fonts.codes_in_use(canvas._doc) != before:
         raise RenderError("internal: the shared content drew a character its seed lacked")
     return rec
 
 
-def _table_style(commands: list[tuple[Any, ...]]) -> TableStyle:
-    """A table style that sets the cell font too: the default, Helvetica, is not embedded."""
-    return TableStyle([("FONTNAME", (0, 0), (-1, -1), fonts.BODY), *commands])
-
-
-def _p(text: str, style: ParagraphStyle, lead: str | None = None) -> Paragraph:
-    bold = style.fontName == fonts.BOLD
-    body = fonts.markup(text, bold)
-    if lead:
-        body = f"<b>{fonts.markup(lead, True)}</b> {body}"
-    return Paragraph(body, style)
-
-
 def _front(doc: Document, brand: Brand, st: Styles, width: float) -> list[Flowable]:
     """The clinic, the title, and the personal part: who it is for, and the care team's notes."""
-    story = _masthead(doc, brand, st, width)
+    story = masthead(doc, brand, st, width)
     for section in doc.front:
-        story += _section(section, st, width)
+        story += section_flowables(section, st, width)
     return story
 
 
-def _masthead(doc: Document, brand: Brand, st: Styles, width: float) -> list[Flowable]:
-    contact = "<br/>".join(fonts.markup(x) for x in doc.contact_lines)
-    clinic = Paragraph(
-        f"<b>{fonts.markup(doc.clinic, True)}</b><br/>{contact}",
-        st.masthead,
+def _contents(
+    pages: Sequence[Page], spans: Sequence[tuple[int, int]], starts: Sequence[int]
+) -> list[tuple[int, str, int]]:
+    """(level, title, pack page) of each handout (level 0), and of its "when to get help"
+    section (level 1) so a reader finds the warning signs at once. Every section has a
+    bookmark too."""
+    out = []
+    for (first, count), start in zip(spans, starts, strict=True):
+        for n, page in enumerate(pages[first : first + count]):
+            out += [
+                (m.level, m.title, start + n)
+                for m in page.marks
+                if m.level == 0 or m.key in CONTENTS_SECTIONS
+            ]
+    return out
+
+
+def _cover(
+    cover: Document, entries: Sequence[tuple[int, str, int]], brand: Brand, st: Styles, width: float
+) -> list[Flowable]:
+    story = _front(cover, brand, st, width)
+    story.append(
+        HeadingParagraph(fonts.markup("In this pack", True), st.h1, "contents", 1, "In this pack")
     )
-    logo = logo_flowable(brand.logo_path, 44) if brand.logo_path else Spacer(1, 1)
-    head = Table([[logo, clinic]], colWidths=[70, width - 70])
-    head.setStyle(
-        _table_style(
+    rows = []
+    for level, title, page in entries:
+        style = st.toc_handout if level == 0 else st.toc_section
+        number = st.toc_handout if level == 0 else st.toc_page
+        rows.append(
+            [Paragraph(fonts.markup(title, level == 0), style), Paragraph(f"page {page}", number)]
+        )
+    table = Table(rows, colWidths=[width - 70, 70], repeatRows=0)
+    table.setStyle(
+        table_style(
             [
-                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                ("LINEBELOW", (0, 0), (-1, -1), 2, st.primary),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 8),
-                ("LEFTPADDING", (0, 0), (0, 0), 0),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), 1),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+                *[("TOPPADDING", (0, i), (-1, i), 8) for i, e in enumerate(entries) if e[0] == 0],
             ]
         )
     )
-    story: list[Flowable] = [
-        head,
-        Spacer(1, 10),
-        HeadingParagraph(fonts.markup(doc.title, True), st.title, "title", 0, doc.title),
-        _p(doc.subtitle, st.subtitle),
+    return [*story, table]
+
+
+def _blank(st: Styles) -> list[Flowable]:
+    note = ParagraphStyle("blank", parent=st.small, alignment=TA_CENTER)
+    return [
+        Spacer(1, 250),
+        Paragraph("This page is blank so that the next handout starts on a new sheet.", note),
     ]
-    per = doc.personal
-    parts = []
-    if per.patient:
-        parts.append(("For:", per.patient))
-    if per.clinician:
-        parts.append(("From:", per.clinician))
-    if per.date:
-        parts.append(("Date:", f"{per.date.day} {per.date:%B %Y}"))
-    if parts:
-        text = "    ".join(f"<b>{fonts.markup(k, True)}</b> {fonts.markup(v)}" for k, v in parts)
-        story.append(Paragraph(text, st.body))
-    return story
 
 
-def _section(section: Section, st: Styles, width: float) -> list[Flowable]:
-    head = HeadingParagraph(fonts.markup(section.title, True), st.h1, section.id, 1, section.title)
-    flows: list[Flowable] = []
-    for n, block in enumerate(section.blocks):
-        flows += _BLOCKS[type(block)](block, st, width, f"{section.id}-{n}")
-    if section.boxed:
-        flows = [_box(flows, st, width)]
-    # A heading never ends a page alone: it travels with the start of its section,
-    # and so does a sub-heading that opens the section.
-    lead: list[Flowable] = [head]
-    rest = list(flows)
-    while rest:
-        part = rest.pop(0)
-        lead += part._content if isinstance(part, KeepTogether) else [part]
-        if not part.getKeepWithNext():
-            break
-    start: list[Flowable] = [PageBreak()] if section.new_page else []
-    return [*start, _Lead(lead), *rest]
+def _prefixed(pages: Sequence[Page], prefix: str) -> list[Page]:
+    """The pages with their bookmarks renamed, so two handouts' bookmarks never clash."""
+    return [
+        replace(p, marks=tuple(Mark(prefix + m.key, m.level, m.title) for m in p.marks))
+        if p.marks
+        else p
+        for p in pages
+    ]
 
 
-class _Lead(KeepTogether):
-    """A section's heading and its opening part, kept on one page.
+def _footer(
+    doc: Document,
+    st: Styles,
+    g: Geometry,
+    count: int | None,
+    form: str,
+    pack_total: int | None = None,
+) -> Footer:
+    """Each page's footer: page numbers, review dates and the disclaimer.
 
-    A short opening that does not fit moves to the next page with its heading.
-    A long one (a boxed list) starts where it is when at least ``ROOM`` points
-    are left, split after the heading, rather than leave most of a page empty.
+    ``count`` is the handout's length (None for a pack's cover and blank pages);
+    in a pack the pack's page number is printed too. The part that is the same on
+    every page is drawn once, as a form.
     """
-
-    ROOM = 120.0
-
-    def split(self, aW: float, aH: float) -> list[Flowable]:
-        self.wrap(aW, aH)
-        *heads, last = self._content
-        if self._H > aH >= self.ROOM and len(heads) == 1:
-            head = heads[0]
-            _, hh = head.wrapOn(self.canv, aW, aH)
-            room = aH - hh - head.getSpaceAfter() - last.getSpaceBefore()
-            parts = last.splitOn(self.canv, aW, room) if room > 0 else []
-            if parts:
-                return [head, *parts]
-        return super().split(aW, aH)
-
-
-def _box(flows: list[Flowable], st: Styles, width: float) -> Table:
-    """A tinted, bordered box that may split between its rows."""
-    t = Table([[f] for f in flows], colWidths=[width], splitInRow=1)
-    t.setStyle(
-        _table_style(
-            [
-                ("BACKGROUND", (0, 0), (-1, -1), st.accent),
-                ("BOX", (0, 0), (-1, -1), 1.5, st.primary),
-                ("LEFTPADDING", (0, 0), (-1, -1), 10),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 10),
-                ("TOPPADDING", (0, 0), (-1, -1), 2),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
-            ]
-        )
-    )
-    return t
-
-
-def _para(b: Para, st: Styles, width: float, key: str) -> list[Flowable]:
-    return [_p(b.text, st.body, b.lead)]
-
-
-def _heading(b: Heading, st: Styles, width: float, key: str) -> list[Flowable]:
-    return [HeadingParagraph(fonts.markup(b.text, True), st.h2, key, 2, b.text)]
-
-
-def _item_text(text: str, note: str | None) -> str:
-    body = fonts.markup(text)
-    if note:
-        body += f' <font color="{NOTE_COLOUR}">({fonts.markup(note)})</font>'
-    return body
-
-
-def _marked(mark: str, body: str, st: Styles, indent: float = 0) -> Paragraph:
-    """A list item: ``mark`` hangs in the margin, the text wraps beside it."""
-    face = fonts.BODY if ord(mark) in fonts.register().main else fonts.FALLBACK
-    return Paragraph(body, _item_style(st, face, indent), bulletText=mark)
-
-
-@lru_cache(maxsize=64)
-def _item_style(st: Styles, face: str, indent: float) -> ParagraphStyle:
-    return ParagraphStyle(
-        f"item-{face}-{indent}",
-        parent=st.body,
-        leftIndent=indent + 22,
-        bulletIndent=indent,
-        bulletFontName=face,
-        bulletFontSize=st.body.fontSize,
-        spaceAfter=5,
-    )
-
-
-def _bullets(b: Bullets, st: Styles, width: float, key: str) -> list[Flowable]:
-    return [_marked("•", _item_text(i.text, i.note), st) for i in b.items]
-
-
-def _checklist(b: Checklist, st: Styles, width: float, key: str) -> list[Flowable]:
-    return [_marked("☐", _item_text(i.text, i.note), st) for i in b.items]
-
-
-def _caution(b: Caution, st: Styles, width: float, key: str) -> list[Flowable]:
-    flows: list[Flowable] = [
-        _p(
-            b.title,
-            st.caution_title,
-        )
-    ]
-    if b.intro:
-        flows.append(_p(b.intro, st.caution_intro))
-    for pt in b.points:
-        body = (
-            f"{fonts.markup(pt.risk)} <b>{fonts.markup('What to do:', True)}</b> "
-            f"{fonts.markup(pt.action)} {_item_text('', pt.note).strip()}"
-        )
-        flows.append(_marked("⚠", body, st))
-    return [KeepTogether(flows[:2]), *flows[2:], Spacer(1, 4)]
-
-
-def _tiers(b: Tiers, st: Styles, width: float, key: str) -> list[Flowable]:
-    flows: list[Flowable] = []
-    lead: list[Flowable] = [_p(b.contact, st.body)]  # the contact line stays with the first tier
-    for tier in b.tiers:
-        fill = TIER_FILL[tier.key]
-        head_fill = colors.HexColor(fill) if fill else st.primary
-        dark_head = tier.key != "next_visit"
-        head_style = st.box_head if dark_head else st.box_head_light
-        heading = f"{fonts.markup(tier.symbol, True)}  {fonts.markup(tier.heading, True)}"
-        rows: list[list[Flowable]] = [[Paragraph(heading, head_style)]]
-        rows += [[_marked("•", _item_text(item, None), st)] for item in tier.items]
-        t = Table(rows, colWidths=[width])
-        border = 3 if tier.key == "emergency" else 1.5
-        t.setStyle(
-            _table_style(
-                [
-                    ("BACKGROUND", (0, 0), (-1, 0), head_fill),
-                    ("BOX", (0, 0), (-1, -1), border, head_fill if dark_head else colors.black),
-                    ("LEFTPADDING", (0, 0), (-1, -1), 8),
-                    ("TOPPADDING", (0, 0), (-1, -1), 3),
-                    ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
-                ]
-            )
-        )
-        flows += [KeepTogether([*lead, t]), Spacer(1, 8)]
-        lead = []
-    return flows
-
-
-def _write_in(b: WriteIn, st: Styles, width: float, key: str) -> list[Flowable]:
-    flows: list[Flowable] = []
-    per = max(2, b.lines // len(b.prompts))
-    for prompt in b.prompts:
-        rows = [[_p(prompt, st.prompt)]]
-        rows += [[""] for _ in range(per)]
-        t = Table(rows, colWidths=[width], rowHeights=[None] + [26] * per)
-        t.setStyle(
-            _table_style(
-                [
-                    ("LINEBELOW", (0, 1), (-1, -1), 0.75, colors.HexColor("#555555")),
-                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ]
-            )
-        )
-        flows.append(KeepTogether([t]))
-    return flows
-
-
-def _sources(b: SourceList, st: Styles, width: float, key: str) -> list[Flowable]:
-    style = st.sources
-    flows: list[Flowable] = []
-    for n, (cite, url) in enumerate(b.entries, 1):
-        text = f"{n}. {fonts.markup(cite)}"
-        if url:
-            href = escape(url, {'"': "&quot;"})
-            text += f' <a href="{href}" color="#1A1A1A"><u>{fonts.markup(url)}</u></a>'
-        flows.append(Paragraph(text, style))
-    return flows
-
-
-def _diary(b: Diary, st: Styles, width: float, key: str) -> list[Flowable]:
-    """Ruled rows, one per day, the header repeated if the table runs onto a second page."""
-    flows: list[Flowable] = [_p(line, st.body) for line in b.intro]
-    head = [_p(c, st.table_head) for c in b.columns]
-    rows: list[list[Any]] = [head] + [
-        [str(d)] + [""] * (len(b.columns) - 1) for d in range(1, b.days + 1)
-    ]
-    day = 34
-    rest = (width - day) / (len(b.columns) - 1)
-    t = Table(
-        rows,
-        colWidths=[day] + [rest] * (len(b.columns) - 1),
-        rowHeights=[None] + [24] * b.days,
-        repeatRows=1,
-    )
-    t.setStyle(
-        _table_style(
-            [
-                ("FONTSIZE", (0, 1), (0, -1), 12),
-                ("GRID", (0, 0), (-1, -1), 0.75, colors.HexColor("#555555")),
-                ("BACKGROUND", (0, 0), (-1, 0), st.accent),
-                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 4),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 4),
-            ]
-        )
-    )
-    return [*flows, Spacer(1, 4), t]
-
-
-_BLOCKS: dict[type, Callable[..., list[Flowable]]] = {
-    Para: _para,
-    Heading: _heading,
-    Bullets: _bullets,
-    Checklist: _checklist,
-    Caution: _caution,
-    Tiers: _tiers,
-    WriteIn: _write_in,
-    SourceList: _sources,
-    Diary: _diary,
-}
-"""How each block type is drawn; a new block type must be added here."""
-
-
-def _footer(doc: Document, st: Styles, g: Geometry, total: int) -> Callable[[PdfCanvas, int], None]:
-    """Each page's footer: the page number, review dates and the disclaimer.
-
-    The part that is the same on every page is drawn once, as a form.
-    """
-    checked = f"Content checked {doc.reviewed:%d %b %Y}; next check due {doc.next_review:%d %b %Y}."
     tail = " ".join(x for x in (DISCLAIMER, doc.footer) if x)
-    lines = Paragraph(f"{fonts.markup(checked)}<br/>{fonts.markup(tail)}", st.footer)
-    _, h = lines.wrap(g.width - 80, 100)
+    text = fonts.markup(tail)
+    if count is not None:
+        when = (
+            f"Content checked {doc.reviewed:%d %b %Y}; next check due {doc.next_review:%d %b %Y}."
+        )
+        text = f"{fonts.markup(when)}<br/>{text}"
+    lines = Paragraph(text, st.footer)
+    _, h = lines.wrap(g.width - NUMBERS, 100)
     top = g.bottom - 1 * mm
 
-    def draw(canv: PdfCanvas, number: int) -> None:
-        if number == 1:
-            canv.beginForm(FOOTER_FORM)
+    def draw(canv: PdfCanvas, local: int, overall: int) -> None:
+        if not canv.hasForm(form):
+            canv.beginForm(form)
             canv.setStrokeColor(st.primary)
             canv.setLineWidth(1)
             canv.line(g.left, top, g.size[0] - g.right, top)
-            lines.drawOn(canv, g.left + 80, top - 4 - h)
+            lines.drawOn(canv, g.left + NUMBERS, top - 4 - h)
             canv.endForm()
-        canv.doForm(FOOTER_FORM)
+        canv.doForm(form)
         canv.setFont(fonts.BOLD, 10.5)
         canv.setFillColor(colors.black)
-        canv.drawString(g.left, top - 13, f"Page {number} of {total}")
+        numbers = [f"Page {local} of {count}"] if count is not None else []
+        if pack_total is not None:
+            numbers.append(f"Pack page {overall} of {pack_total}")
+        for n, line in enumerate(numbers):
+            canv.drawString(g.left, top - 13 - 13 * n, line)
 
     return draw
+
+
+CONTENTS_SECTIONS = frozenset({"get-help"})
+"""Sections listed in a pack's contents under each handout."""
+NUMBERS = 112
+"""Width of the footer's page-number column."""

@@ -29,6 +29,7 @@ from .model import (
     LifestyleFile,
     Link,
     Medicine,
+    Pack,
     Review,
     Source,
     Step,
@@ -192,21 +193,6 @@ def load_library(root: Path) -> Library:
                     (*base, "review") if rule.review else ("review",),
                 )
 
-    handouts: tuple[HandoutSpec, ...] = ()
-    hdoc = _required(c, "handouts.yaml")
-    hfile = c.build(HandoutsFile, hdoc) if hdoc else None
-    if hdoc and hfile:
-        seen: set[str] = set()
-        for i, spec in enumerate(hfile.handouts):
-            if _check_id(c, hdoc, ("handouts", i, "id"), spec.id, seen, "handout"):
-                seen.add(spec.id)
-            if not spec.conditions:
-                c.add(hdoc, ("handouts", i, "conditions"), "a handout needs at least one condition")
-            elif len(set(spec.conditions)) != len(spec.conditions):
-                c.add(hdoc, ("handouts", i, "conditions"), "a condition is listed twice")
-            _refs(c, hdoc, ("handouts", i, "conditions"), spec.conditions, conditions, "condition")
-        handouts = hfile.handouts
-
     diary = None
     dpath = c.root / "diary.yaml"
     ddoc = c.doc(dpath) if dpath.is_file() else None
@@ -215,10 +201,21 @@ def load_library(root: Path) -> Library:
         review_at["diary"] = (ddoc.file, ("review",))
         if diary and not (diary.intro and diary.columns):
             c.add(ddoc, (), "the diary needs an intro and its columns")
-    if hdoc and hfile and not diary:
-        for i, spec in enumerate(hfile.handouts):
-            if spec.diary:
-                c.add(hdoc, ("handouts", i, "diary"), "there is no content/diary.yaml to include")
+
+    handouts: tuple[HandoutSpec, ...] = ()
+    hdoc = _required(c, "handouts.yaml")
+    hfile = c.build(HandoutsFile, hdoc) if hdoc else None
+    if hdoc and hfile:
+        _check_specs(c, hdoc, hfile.handouts, conditions, diary is not None)
+        handouts = hfile.handouts
+    packs: dict[str, Pack] = {}
+    if (c.root / "packs").is_dir():
+        packs = _load_folder(c, "packs", Pack, "pack", files)
+        for pack in packs.values():
+            pdoc = c.docs[files[f"pack:{pack.id}"]]
+            _check_specs(c, pdoc, pack.handouts, conditions, diary is not None)
+            if not pack.handouts:
+                c.add(pdoc, ("handouts",), "a pack needs at least one handout")
     glossary, plain_words = _glossary(c)
     unsupported = _unsupported(c)
     for key, file in files.items():
@@ -242,6 +239,7 @@ def load_library(root: Path) -> Library:
         steps=steps,
         sources=sources,
         handouts=handouts,
+        packs=packs,
         files=files,
         diary=diary,
         glossary=glossary,
@@ -283,6 +281,23 @@ def _unsupported(c: _Checker) -> tuple[Unsupported, ...]:
         if not claim.phrases or not all(p.strip() for p in claim.phrases):
             c.add(doc, ("claims", i, "phrases"), "expected one or more phrases to look for")
     return found.claims
+
+
+def _check_specs(
+    c: _Checker, doc: Doc, specs: tuple[HandoutSpec, ...], conditions: Any, has_diary: bool
+) -> None:
+    """Handout entries (in handouts.yaml or a pack): unique ids, known conditions."""
+    seen: set[str] = set()
+    for i, spec in enumerate(specs):
+        if _check_id(c, doc, ("handouts", i, "id"), spec.id, seen, "handout"):
+            seen.add(spec.id)
+        if not spec.conditions:
+            c.add(doc, ("handouts", i, "conditions"), "a handout needs at least one condition")
+        elif len(set(spec.conditions)) != len(spec.conditions):
+            c.add(doc, ("handouts", i, "conditions"), "a condition is listed twice")
+        _refs(c, doc, ("handouts", i, "conditions"), spec.conditions, conditions, "condition")
+        if spec.diary and not has_diary:
+            c.add(doc, ("handouts", i, "diary"), "there is no content/diary.yaml to include")
 
 
 def _load_folder(
