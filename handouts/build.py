@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import fonts
 from .assemble import Request, assemble
@@ -23,6 +24,9 @@ from .errors import (
 )
 from .load import read
 from .model import Library, Pack, Patient
+
+if TYPE_CHECKING:
+    from .clinic_list import Row
 from .render import render, render_pack
 from .schema import Builder, Invalid
 from .validate import load_library
@@ -207,6 +211,7 @@ def pack_pdf(
     who: Personal,
     paper: str | None,
     allow_expired: bool,
+    large_print: bool = False,
 ) -> tuple[bytes, int, tuple[Problem, ...]]:
     """A pack's PDF: the handouts for everyone, the patient's details and notes on the cover."""
     docs = [
@@ -223,7 +228,7 @@ def pack_pdf(
     late: dict[Problem, None] = {}
     for doc in docs:
         late.update(dict.fromkeys(_current(lib, doc, allow_expired)))
-    pdf, pages = render_pack(pack.title, pack.intro, docs, cover, brand, paper)
+    pdf, pages = render_pack(pack.title, pack.intro, docs, cover, brand, paper, large_print)
     return pdf, pages, tuple(late)
 
 
@@ -236,11 +241,42 @@ def build_pack(
     out: Path,
     paper: str | None = None,
     allow_expired: bool = False,
+    large_print: bool = False,
 ) -> Written:
     who, notes = personal(patient)
-    pdf, pages, late = pack_pdf(lib, brand, pack, medicines, notes, who, paper, allow_expired)
+    pdf, pages, late = pack_pdf(
+        lib, brand, pack, medicines, notes, who, paper, allow_expired, large_print
+    )
     write_atomic(out, pdf)
     return Written(out, pages, len(pdf), late)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """One row's PDF, in memory: its bytes, pages, and any expired content it printed."""
+
+    pdf: bytes
+    pages: int
+    expired: tuple[Problem, ...] = ()
+
+
+def render_row(
+    lib: Library, brand: Brand, row: Row, date: dt.date | None, allow_expired: bool
+) -> Rendered:
+    """The handout or pack for one checked row of a clinic list."""
+    brand = with_language(brand, row.language)
+    patient = Patient(row.name, row.clinician, row.date or date, row.notes)
+    who, notes = personal(patient)
+    if row.pack:
+        pack = lib.packs[row.pack]
+        pdf, pages, late = pack_pdf(
+            lib, brand, pack, row.medicines, notes, who, row.paper, allow_expired, row.large_print
+        )
+        return Rendered(pdf, pages, late)
+    doc = assemble(lib, Request(row.conditions, None, row.medicines, notes, who), brand)
+    late = _current(lib, doc, allow_expired)
+    pdf, pages = render(doc, brand, row.paper, row.large_print)
+    return Rendered(pdf, pages, late)
 
 
 def build_one(
@@ -250,11 +286,12 @@ def build_one(
     out: Path,
     paper: str | None = None,
     allow_expired: bool = False,
+    large_print: bool = False,
 ) -> Written:
     """Assemble, render and atomically write one handout."""
     doc = assemble(lib, req, brand)
     late = _current(lib, doc, allow_expired)
-    pdf, pages = render(doc, brand, paper)
+    pdf, pages = render(doc, brand, paper, large_print)
     write_atomic(out, pdf)
     return Written(out, pages, len(pdf), late)
 

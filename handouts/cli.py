@@ -119,6 +119,7 @@ def _personal(p: argparse.ArgumentParser) -> None:
     notes.add_argument("--notes", metavar="TEXT", help="clinician's notes, printed as written")
     notes.add_argument("--notes-file", type=Path, metavar="FILE", help="read the notes from FILE")
     p.add_argument("--paper", choices=("letter", "a4"), help="paper size (default: the brand's)")
+    p.add_argument("--large-print", action="store_true", help="large print: 18 pt text, re-flowed")
     p.add_argument("--language", metavar="CODE", help="document language, e.g. en-GB")
     _expired(p)
     p.add_argument("--out", type=Path, required=True, metavar="FILE.pdf", help="output file")
@@ -188,13 +189,23 @@ def run(argv: Sequence[str]) -> int:
     if args.command == "pack":
         pack = find_pack(lib, args.name)
         written = build_pack(
-            lib, brand, pack, meds, patient, args.out, args.paper, args.allow_expired
+            lib,
+            brand,
+            pack,
+            meds,
+            patient,
+            args.out,
+            args.paper,
+            args.allow_expired,
+            args.large_print,
         )
     else:
         who, notes = personal(patient)
         conditions = resolve_conditions(lib, args.conditions)
         req = Request(conditions, args.title, meds, notes, who, args.diary)
-        written = build_one(lib, brand, req, args.out, args.paper, args.allow_expired)
+        written = build_one(
+            lib, brand, req, args.out, args.paper, args.allow_expired, args.large_print
+        )
     _warn_expired([written])
     _report(written)
     return 0

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -74,40 +74,64 @@ class Styles:
     primary: colors.Color
     accent: colors.Color
     text: colors.Color
+    large: bool
+    """Large print: bigger type, and rows to write in that are taller to match."""
+    line: float
+    """Height of a ruled line to write on."""
+
+
+SIZES = {
+    # name: (regular size, leading), (large-print size, leading)
+    "body": ((13, 19), (18, 27)),
+    "small": ((10.5, 13), (14, 18)),
+    "title": ((26, 31), (30, 36)),
+    "subtitle": ((16, 21), (20, 26)),
+    "h1": ((18, 23), (22, 28)),
+    "h2": ((14.5, 19), (20, 26)),
+    "box_head": ((14, 18), (20, 25)),
+    "masthead": ((11, 14), (14, 18)),
+    "sources": ((10, 12.5), (14, 18)),
+    "table_head": ((12, 14), (18, 22)),
+}
+"""Type sizes in points. Large print: body 18, headings 20-22; the footer, masthead and
+source list (reference lines, not reading text) 14."""
+
+
+def _size(name: str, large: bool) -> dict[str, float]:
+    size, leading = SIZES[name][large]
+    return {"fontSize": size, "leading": leading}
 
 
 @lru_cache(maxsize=32)
-def styles(primary: str, accent: str, text: str) -> Styles:
-    """Paragraph styles for a brand's colours (built once per colour set)."""
+def styles(primary: str, accent: str, text: str, large: bool = False) -> Styles:
+    """Paragraph styles for a brand's colours, regular or large print (built once each)."""
     p, a, t = colors.HexColor(primary), colors.HexColor(accent), colors.HexColor(text)
+    z = partial(_size, large=large)
     body = ParagraphStyle(
         "body",
         fontName=fonts.BODY,
-        fontSize=13,
-        leading=19,
+        **z("body"),
         textColor=t,
         alignment=TA_LEFT,
         spaceAfter=6,
     )
-    small = ParagraphStyle("small", parent=body, fontSize=10.5, leading=13, spaceAfter=0)
+    small = ParagraphStyle("small", parent=body, **z("small"), spaceAfter=0)
     return Styles(
         body=body,
         title=ParagraphStyle(
             "title",
             parent=body,
             fontName=fonts.BOLD,
-            fontSize=26,
-            leading=31,
+            **z("title"),
             textColor=p,
             spaceAfter=4,
         ),
-        subtitle=ParagraphStyle("subtitle", parent=body, fontSize=16, leading=21, spaceAfter=8),
+        subtitle=ParagraphStyle("subtitle", parent=body, **z("subtitle"), spaceAfter=8),
         h1=ParagraphStyle(
             "h1",
             parent=body,
             fontName=fonts.BOLD,
-            fontSize=18,
-            leading=23,
+            **z("h1"),
             textColor=p,
             spaceBefore=14,
             spaceAfter=6,
@@ -117,8 +141,7 @@ def styles(primary: str, accent: str, text: str) -> Styles:
             "h2",
             parent=body,
             fontName=fonts.BOLD,
-            fontSize=14.5,
-            leading=19,
+            **z("h2"),
             spaceBefore=8,
             spaceAfter=4,
             keepWithNext=1,
@@ -127,8 +150,7 @@ def styles(primary: str, accent: str, text: str) -> Styles:
             "box_head",
             parent=body,
             fontName=fonts.BOLD,
-            fontSize=14,
-            leading=18,
+            **z("box_head"),
             textColor=colors.white,
             spaceAfter=0,
         ),
@@ -136,21 +158,20 @@ def styles(primary: str, accent: str, text: str) -> Styles:
             "box_head_light",
             parent=body,
             fontName=fonts.BOLD,
-            fontSize=14,
-            leading=18,
+            **z("box_head"),
             spaceAfter=0,
         ),
         small=small,
-        masthead=ParagraphStyle("masthead", parent=small, fontSize=11, leading=14),
+        masthead=ParagraphStyle("masthead", parent=small, **z("masthead")),
         footer=small,
-        sources=ParagraphStyle("sources", parent=body, fontSize=10, leading=12.5, spaceAfter=2),
+        sources=ParagraphStyle("sources", parent=body, **z("sources"), spaceAfter=2),
         caution_title=ParagraphStyle(
             "caution_title", parent=body, fontName=fonts.BOLD, spaceAfter=2, keepWithNext=1
         ),
         caution_intro=ParagraphStyle("caution_intro", parent=body, spaceAfter=2),
         prompt=ParagraphStyle("prompt", parent=body, fontName=fonts.BOLD),
         table_head=ParagraphStyle(
-            "table_head", parent=body, fontName=fonts.BOLD, fontSize=12, leading=14, spaceAfter=0
+            "table_head", parent=body, fontName=fonts.BOLD, **z("table_head"), spaceAfter=0
         ),
         toc_handout=ParagraphStyle("toc_handout", parent=body, fontName=fonts.BOLD, spaceAfter=0),
         toc_section=ParagraphStyle("toc_section", parent=body, leftIndent=16, spaceAfter=0),
@@ -158,6 +179,8 @@ def styles(primary: str, accent: str, text: str) -> Styles:
         primary=p,
         accent=a,
         text=t,
+        large=large,
+        line=36 if large else 26,
     )
 
 
@@ -428,7 +451,7 @@ def _write_in(b: WriteIn, st: Styles, width: float, key: str) -> list[Flowable]:
     for prompt in b.prompts:
         rows = [[para(prompt, st.prompt)]]
         rows += [[""] for _ in range(per)]
-        t = Table(rows, colWidths=[width], rowHeights=[None] + [26] * per)
+        t = Table(rows, colWidths=[width], rowHeights=[None] + [st.line] * per)
         t.setStyle(
             table_style(
                 [
@@ -460,18 +483,18 @@ def _diary(b: Diary, st: Styles, width: float, key: str) -> list[Flowable]:
     rows: list[list[Any]] = [head] + [
         [str(d)] + [""] * (len(b.columns) - 1) for d in range(1, b.days + 1)
     ]
-    day = 34
+    day = 48 if st.large else 34
     rest = (width - day) / (len(b.columns) - 1)
     t = Table(
         rows,
         colWidths=[day] + [rest] * (len(b.columns) - 1),
-        rowHeights=[None] + [24] * b.days,
+        rowHeights=[None] + [st.line - 2] * b.days,
         repeatRows=1,
     )
     t.setStyle(
         table_style(
             [
-                ("FONTSIZE", (0, 1), (0, -1), 12),
+                ("FONTSIZE", (0, 1), (0, -1), st.table_head.fontSize),
                 ("GRID", (0, 0), (-1, -1), 0.75, colors.HexColor("#555555")),
                 ("BACKGROUND", (0, 0), (-1, 0), st.accent),
                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),

@@ -47,9 +47,11 @@ RENDERED = "•☐⚠"
 """Characters the renderer itself prints (list marks), seeded with the content's."""
 
 
-def render(doc: Document, brand: Brand, paper: str | None = None) -> tuple[bytes, int]:
+def render(
+    doc: Document, brand: Brand, paper: str | None = None, large_print: bool = False
+) -> tuple[bytes, int]:
     """The PDF bytes for one handout in ``brand``'s look, and its number of pages."""
-    st, g = _setup(brand, paper)
+    st, g = _setup(brand, paper, large_print)
     seed = _seed((doc,))
     book = Composer(_canvas(brand, g, seed, doc, f"{doc.title}: {doc.subtitle}"))
     _add_handout(book, doc, brand, st, g, seed, "footer")
@@ -63,6 +65,7 @@ def render_pack(
     cover: Document,
     brand: Brand,
     paper: str | None = None,
+    large_print: bool = False,
 ) -> tuple[bytes, int]:
     """A pack of handouts as one PDF, and its number of pages.
 
@@ -71,7 +74,7 @@ def render_pack(
     numbered within the handout and within the pack, with a bookmark for each
     handout and its sections. ``cover`` carries the personal details and notes.
     """
-    st, g = _setup(brand, paper)
+    st, g = _setup(brand, paper, large_print)
     seed = _seed(tuple(docs))
     canvas = _canvas(brand, g, seed, cover, title)
     cover = replace(cover, title=title, subtitle=intro or "")
@@ -109,15 +112,16 @@ def render_pack(
     return book.finish(), total
 
 
-def _setup(brand: Brand, paper: str | None) -> tuple[Styles, Geometry]:
+def _setup(brand: Brand, paper: str | None, large: bool) -> tuple[Styles, Geometry]:
     fonts.register()
     c = brand.spec.colours
-    return styles(c.primary, c.accent, c.text), _geometry(paper or brand.spec.paper)
+    return styles(c.primary, c.accent, c.text, large), _geometry(paper or brand.spec.paper, large)
 
 
 @lru_cache(maxsize=8)
-def _geometry(paper: str) -> Geometry:
-    return Geometry(PAPER[paper], MARGIN, MARGIN, MARGIN, MARGIN + 16 * mm)
+def _geometry(paper: str, large: bool) -> Geometry:
+    footer = (30 if large else 16) * mm
+    return Geometry(PAPER[paper], MARGIN, MARGIN, MARGIN, MARGIN + footer)
 
 
 @lru_cache(maxsize=256)
@@ -215,7 +219,8 @@ def _cover(
         rows.append(
             [Paragraph(fonts.markup(title, level == 0), style), Paragraph(f"page {page}", number)]
         )
-    table = Table(rows, colWidths=[width - 70, 70], repeatRows=0)
+    number = 100 if st.large else 70
+    table = Table(rows, colWidths=[width - number, number], repeatRows=0)
     table.setStyle(
         table_style(
             [
@@ -270,7 +275,8 @@ def _footer(
         )
         text = f"{fonts.markup(when)}<br/>{text}"
     lines = Paragraph(text, st.footer)
-    _, h = lines.wrap(g.width - NUMBERS, 100)
+    numbers_width = NUMBERS * st.footer.fontSize / 10.5
+    _, h = lines.wrap(g.width - numbers_width, 200)
     top = g.bottom - 1 * mm
 
     def draw(canv: PdfCanvas, local: int, overall: int) -> None:
@@ -279,16 +285,16 @@ def _footer(
             canv.setStrokeColor(st.primary)
             canv.setLineWidth(1)
             canv.line(g.left, top, g.size[0] - g.right, top)
-            lines.drawOn(canv, g.left + NUMBERS, top - 4 - h)
+            lines.drawOn(canv, g.left + numbers_width, top - 4 - h)
             canv.endForm()
         canv.doForm(form)
-        canv.setFont(fonts.BOLD, 10.5)
+        canv.setFont(fonts.BOLD, st.footer.fontSize)
         canv.setFillColor(colors.black)
         numbers = [f"Page {local} of {count}"] if count is not None else []
         if pack_total is not None:
             numbers.append(f"Pack page {overall} of {pack_total}")
         for n, line in enumerate(numbers):
-            canv.drawString(g.left, top - 13 - 13 * n, line)
+            canv.drawString(g.left, top - st.footer.leading * (n + 1), line)
 
     return draw
 
@@ -296,4 +302,4 @@ def _footer(
 CONTENTS_SECTIONS = frozenset({"get-help"})
 """Sections listed in a pack's contents under each handout."""
 NUMBERS = 112
-"""Width of the footer's page-number column."""
+"""Width of the footer's page-number column at 10.5 pt (it grows with the type)."""
