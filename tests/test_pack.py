@@ -1,0 +1,129 @@
+"""Packs, large print and language: read back from the PDFs that were written."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from pypdf import PdfReader
+
+from .conftest import text_sizes
+
+PACK = "migraine-autoimmune-clinic"
+HANDOUTS = [
+    "Migraine and lupus",
+    "Migraine and rheumatoid arthritis",
+    "Migraine and multiple sclerosis",
+    "Migraine and Sjögren's",
+    "Migraine",
+]
+
+
+@pytest.fixture(scope="module")
+def pack(tmp_path_factory) -> PdfReader:
+    from handouts.cli import main
+
+    out = tmp_path_factory.mktemp("pack") / "pack.pdf"
+    args = ["pack", PACK, "--patient", "Zoë O'Brien & <Sons>", "--clinician", "Dr Sam Okafor"]
+    args += ["--notes", "Bring your diary.", "--medicines", "sumatriptan", "--out", str(out)]
+    assert main(args) == 0
+    return PdfReader(io.BytesIO(out.read_bytes()))
+
+
+def page_text(reader: PdfReader, number: int) -> str:
+    """Text of 1-based page ``number``, whitespace folded."""
+    return " ".join((reader.pages[number - 1].extract_text() or "").split())
+
+
+def contents(reader: PdfReader) -> list[tuple[str, int]]:
+    """(entry, page) pairs listed under "In this pack" on the cover."""
+    text = page_text(reader, 1).split("In this pack", 1)[1].split("This handout supports")[0]
+    return [(t.strip(), int(n)) for t, n in re.findall(r"(.+?) page (\d+)", text)]
+
+
+def test_cover_has_clinic_patient_notes_and_contents(pack):
+    cover = page_text(pack, 1)
+    assert cover.startswith("Riverside Headache and Rheumatology Clinic")
+    assert "Migraine and autoimmune clinic" in cover
+    assert "For: Zoë O'Brien & <Sons> From: Dr Sam Okafor" in cover
+    assert "Notes from your care team Bring your diary." in cover
+    assert [t for t, _ in contents(pack) if t != "When to get help"] == HANDOUTS
+
+
+def test_contents_page_numbers_point_at_each_handout_on_a_right_hand_page(pack):
+    total = len(pack.pages)
+    starts = [(t, n) for t, n in contents(pack) if t != "When to get help"]
+    for title, n in starts:
+        assert n % 2 == 1, f"{title} starts on page {n}, a left-hand page"
+        text = page_text(pack, n)
+        assert text.startswith("Riverside Headache and Rheumatology Clinic")
+        assert f" {title} " in text
+        assert "Page 1 of " in text and f"Pack page {n} of {total}" in text
+    for title, n in contents(pack):
+        if title == "When to get help":
+            assert "When to get help" in page_text(pack, n)
+
+
+def test_every_page_is_numbered_within_its_handout_and_the_pack(pack):
+    total = len(pack.pages)
+    starts = [n for t, n in contents(pack) if t != "When to get help"]
+    ends = [*starts[1:], total + 1]
+    for start, end in zip(starts, ends, strict=True):
+        count = int(re.search(r"Page 1 of (\d+)", page_text(pack, start)).group(1))
+        for k in range(count):
+            assert f"Page {k + 1} of {count} Pack page {start + k} of {total}" in page_text(
+                pack, start + k
+            )
+        for blank in range(start + count, end):  # filler before the next right-hand start
+            assert "This page is blank" in page_text(pack, blank)
+            assert f"Pack page {blank} of {total}" in page_text(pack, blank)
+
+
+def test_bookmarks_for_each_handout_and_its_sections(pack):
+    top = [it for it in pack.outline if not isinstance(it, list)]
+    assert [it.title for it in top] == ["Migraine and autoimmune clinic", *HANDOUTS]
+    starts = dict((t, n) for t, n in contents(pack) if t != "When to get help")
+    for item in top[1:]:
+        assert pack.get_destination_page_number(item) + 1 == starts[item.title]
+    children = pack.outline[pack.outline.index(top[1]) + 1]
+    titles = [c.title for c in children if not isinstance(c, list)]
+    assert titles[:2] == ["The main points", "About migraine"]
+    assert "When to get help" in titles and "Where this information comes from" in titles
+
+
+@pytest.mark.parametrize("paper", ["letter", "a4"])
+def test_large_print_sizes(tmp_path, cli, paper):
+    out = tmp_path / "large.pdf"
+    args = ["build", "--conditions", "migraine", "lupus", "--large-print", "--diary"]
+    run = cli(*args, "--paper", paper, "--patient", "Zoë", "--out", out)
+    assert run.code == 0, run.err
+    data = out.read_bytes()
+    width = float(PdfReader(io.BytesIO(data)).pages[0].mediabox.width)
+    assert round(width) == (612 if paper == "letter" else 595)
+    sizes = text_sizes(data)
+    body = [size for text, size in sizes if text.startswith("Migraine causes attacks")]
+    heads = [size for text, size in sizes if text in ("About migraine", "When to get help")]
+    assert body and min(body) >= 18
+    assert heads and all(20 <= s <= 22 for s in heads)
+    assert min(size for _, size in sizes) >= 14  # the footer and source list
+
+
+def test_language_sets_the_document_language_or_is_refused(tmp_path, cli):
+    out = tmp_path / "gb.pdf"
+    assert cli("build", "--conditions", "migraine", "--language", "en-GB", "--out", out).code == 0
+    assert PdfReader(out).trailer["/Root"]["/Lang"] == "en-GB"
+    run = cli("build", "--conditions", "migraine", "--language", "fr", "--out", tmp_path / "f.pdf")
+    assert run.code == 2
+    assert run.err == "handouts: error: no content in language 'fr'; the content is in: en\n"
+    assert not (tmp_path / "f.pdf").exists()
+
+
+def test_unknown_pack_is_named_with_a_suggestion(tmp_path, cli):
+    run = cli("pack", "migraine-autoimune-clinic", "--out", tmp_path / "p.pdf")
+    assert run.code == 2
+    assert run.err == (
+        "handouts: error: unknown pack 'migraine-autoimune-clinic' (did you mean "
+        "'migraine-autoimmune-clinic'?); packs: back-pain-spondyloarthritis, "
+        "migraine-autoimmune-clinic\n"
+    )
