@@ -34,6 +34,7 @@ snapshots: $(STAMP)
 ## Print render timings
 bench: $(STAMP)
 	$(BIN)/python bench/render.py
+	$(BIN)/python bench/batch.py
 
 format: $(STAMP)
 	$(BIN)/ruff format handouts tests bench generate.py

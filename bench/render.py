@@ -3,6 +3,8 @@
 - warm: median time to assemble and render one personal handout, after warm-up,
   for the smallest real handout and for a typical two-condition one, each round
   for a different patient (as when a clinic prints for its list);
+- first: the same, the first time its content is seen in the process (nothing
+  laid out yet: what a clinic pays once per condition set and medicines);
 - cold: wall time of the whole default run (`handouts --out DIR`) in a new process.
 """
 
@@ -56,6 +58,23 @@ def warm() -> None:
             f"warm  {label:<42} {pages:>2} pages {len(pdf) / 1024:>4.0f} KB  "
             f"median {ms:5.1f} ms = {2 * ms / pages:4.1f} ms per two pages ({ROUNDS} rounds)"
         )
+        firsts = []
+        for n in range(5):
+            forget()
+            start = time.perf_counter()
+            render(assemble(lib, requests[n], brand), brand)
+            firsts.append(time.perf_counter() - start)
+        ms = statistics.median(firsts) * 1000
+        print(f"first {label:<42} {pages:>2} pages          median {ms:5.1f} ms (5 rounds)")
+
+
+def forget() -> None:
+    """Drop the laid-out and assembled shared content, as in a new process."""
+    from handouts import assemble as assemble_module
+    from handouts import render as render_module
+
+    assemble_module._SHARED.clear()
+    render_module._shared.cache_clear()
 
 
 def cold() -> None:
