@@ -299,7 +299,7 @@ def _sources(lib: Library) -> Iterator[Finding]:
 
 
 def _handouts(lib: Library, brand: Brand) -> Iterator[tuple[str, str, int | None, Document]]:
-    """The default handouts, then a handout for every linked pair of conditions."""
+    """The default handouts, the packs' handouts, then one for every linked pair of conditions."""
     hfile = next(n for n in lib.docs if n.endswith("handouts.yaml"))
     done = set()
     for i, spec in enumerate(lib.handouts):
@@ -307,6 +307,16 @@ def _handouts(lib: Library, brand: Brand) -> Iterator[tuple[str, str, int | None
         done.add(frozenset(spec.conditions))
         line = lib.docs[hfile].line(("handouts", i))
         yield f"handout '{spec.id}'", hfile, line, assemble(lib, req, brand)
+    for pack in lib.packs.values():
+        pfile = lib.files[f"pack:{pack.id}"]
+        for i, spec in enumerate(pack.handouts):
+            if frozenset(spec.conditions) in done:
+                continue
+            done.add(frozenset(spec.conditions))
+            req = Request(spec.conditions, spec.title, diary=spec.diary)
+            line = lib.docs[pfile].line(("handouts", i))
+            label = f"pack '{pack.id}' handout '{spec.id}'"
+            yield label, pfile, line, assemble(lib, req, brand)
     for pair, link in sorted(lib.links.items(), key=lambda kv: kv[1].id):
         if pair in done:
             continue

@@ -43,7 +43,9 @@ def test_every_file_and_handout_gets_its_reading_level(cli):
     assert "content/conditions/lupus.yaml:" in out
     for name in ("migraine-and-lupus", "migraine-and-fibromyalgia"):
         assert f": info: handout '{name}': reading level Flesch-Kincaid grade " in out
-    assert ": info: handout for migraine and sjogrens: reading level Flesch-Kincaid grade " in out
+    pack = "pack 'migraine-autoimmune-clinic' handout 'migraine-and-sjogrens'"
+    assert f": info: {pack}: reading level Flesch-Kincaid grade " in out
+    assert ": info: handout for migraine and celiac-disease: reading level Flesch-Kincaid " in out
 
 
 def test_a_claim_that_must_not_appear_is_an_error_with_its_reason(cli, content_copy):
