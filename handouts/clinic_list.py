@@ -43,6 +43,7 @@ YES, NO = ("yes", "true", "y", "1"), ("no", "false", "n", "0")
 YES_NO = dict.fromkeys(YES, True) | dict.fromkeys(NO, False)
 SAVE_UTF8 = 'save the list as UTF-8 (in Excel: "CSV UTF-8")'
 UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
+LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*")
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,7 @@ class ClinicList:
     rows: tuple[Row, ...]
     problems: tuple[Problem, ...]
     invalid: tuple[int, ...]  # numbers of the rows that had problems
+    invalid_ids: tuple[str, ...] = ()  # their ids as written (maybe blank), in the same order
 
 
 @dataclass
@@ -115,8 +117,9 @@ def read_list(
     ]
     problems.sort(key=lambda p: p.line or 0)  # a YAML row's problems in the order of its keys
     invalid = tuple(n for n, raw in enumerate(raws, 1) if raw.bad)
+    ids = tuple((raws[n - 1].cells or {}).get("id", "") for n in invalid)
     good = tuple(row for row in rows if row and not raws[row.number - 1].bad)
-    return ClinicList(file, good, tuple(problems), invalid)
+    return ClinicList(file, good, tuple(problems), invalid, ids)
 
 
 def _fail(file: str, message: str) -> NoReturn:
@@ -314,8 +317,7 @@ def _row(
         bad += [("medicines", p.message) for p in exc.problems]
     paper = pick("paper", {p: p for p in PAPERS}, "letter or a4")
     large = pick("large_print", YES_NO, "yes/no, true/false, y/n or 1/0")
-    langs = {lang.lower(): lang for lang in sorted(languages)}
-    language = pick("language", langs, ", ".join(langs.values()))
+    language = _language(get("language"), languages, bad)
     date = None
     if written := get("date"):
         try:
@@ -335,3 +337,21 @@ def _row(
         number, raw.line, rid, stem, name, conditions, medicines, pack, clinician,
         notes, date, paper, bool(large), language,
     )  # fmt: skip
+
+
+def _language(
+    value: str | None, languages: Collection[str], bad: list[tuple[str, str]]
+) -> str | None:
+    """A language tag whose first part is one of ``languages`` (``en``, ``EN``, ``en_gb`` and
+    ``en-GB`` are all English), with the usual case: ``en``, ``en-GB``, ``zh-Hant-TW``."""
+    if not value:
+        return None
+    parts = re.split(r"[-_]", value)
+    langs = {lang.lower(): lang for lang in sorted(languages)}
+    if parts[0].lower() in langs and LANGUAGE_TAG.fullmatch(value):
+        case = {2: str.upper, 4: str.title}  # region, script; the rest lower case
+        return "-".join([parts[0].lower(), *(case.get(len(p), str.lower)(p) for p in parts[1:])])
+    hint = did_you_mean(parts[0].lower(), langs)
+    have = ", ".join(langs.values())
+    bad.append(("language", f"unknown language '{value}'{hint}; use {have}, or leave it blank"))
+    return None

@@ -273,13 +273,28 @@ def test_every_row_problem_is_reported_at_once_and_only_good_rows_are_kept():
     assert [row.id for row in got.rows] == ["A3"]
 
 
-def test_languages_are_matched_without_case_against_those_given():
-    text = "id,conditions,language\nA1,migraine,ES\nA2,migraine,de\n"
+def test_languages_are_matched_by_their_first_part_without_case_against_those_given():
+    text = (
+        "id,conditions,language\nA1,migraine,ES\nA2,migraine,de\nA3,migraine,en-gb\n"
+        "A4,migraine,EN_us\nA5,migraine,es-419\nA6,migraine,fr-CA\nA7,migraine,en-\n"
+        "A8,migraine,en-GB\nA9,migraine,zh-Hant-TW\n"
+    )
     got = read_list(write(text), LIB, PACKS, languages=("en", "es"))
-    assert [row.language for row in got.rows] == ["es"]
-    assert [str(p) for p in got.problems] == [
-        "clinic.csv:3: row 2: language: unknown language 'de'; use en, es, or leave it blank"
+    assert [(row.id, row.language) for row in got.rows] == [
+        ("A1", "es"),
+        ("A3", "en-GB"),
+        ("A4", "en-US"),
+        ("A5", "es-419"),
+        ("A8", "en-GB"),
     ]
+    assert [str(p) for p in got.problems] == [
+        "clinic.csv:3: row 2: language: unknown language 'de'; use en, es, or leave it blank",
+        "clinic.csv:7: row 6: language: unknown language 'fr-CA'; use en, es, or leave it blank",
+        "clinic.csv:8: row 7: language: unknown language 'en-' (did you mean 'en'?); use en, es, or leave it blank",
+        "clinic.csv:10: row 9: language: unknown language 'zh-Hant-TW'; use en, es, or leave it blank",
+    ]
+    assert got.invalid == (2, 6, 7, 9)
+    assert got.invalid_ids == ("A2", "A6", "A7", "A9")
 
 
 def test_ids_that_would_share_an_output_file_are_reported_on_both_rows():

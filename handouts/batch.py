@@ -1,0 +1,407 @@
+"""``handouts batch LIST --out DIR``: a handout (or pack) for every row of a clinic list.
+
+Rows are sorted so that rows sharing conditions and medicines follow each other in one worker,
+which then reuses their laid-out pages. Workers render and write their own files and send back
+small records; a few chunks per worker are queued at a time, so memory stays flat.
+
+Only what changed is rendered: a row is ``unchanged`` when an earlier run recorded the same
+input fingerprint (row fields, printed date, content, brand, logo, fonts, code, content past
+review today; keyed by ``DIR/.handouts-batch.key`` so a shared manifest cannot confirm a guessed
+name) for a file still there byte for byte. Workers journal each file to
+``DIR/.handouts-batch.jsonl`` as they write it, so a killed run loses nothing; the manifest is
+written at the end (or on Ctrl-C/SIGTERM, unfinished rows ``pending``) and the journal removed
+once a run completes. A failed row's old PDF is removed; PDFs of ids not in the list are kept.
+Names, clinicians and notes go only into PDFs, never the manifest, journal or messages. A
+list with no rows prints ``no rows in LIST`` and exits 0, writing nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import csv
+import dataclasses
+import datetime as dt
+import functools
+import hashlib
+import hmac
+import io
+import itertools
+import json
+import math
+import operator
+import os
+import secrets
+import signal
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+from typing import Any
+
+from . import __version__, fonts
+from .brand import DEFAULT_BRAND, Brand
+from .build import CONTENT_LANGUAGES, load_inputs, render_row
+from .clinic_list import ClinicList, Row, read_list
+from .errors import HandoutsError, PatientError, ProblemsError
+from .model import Library
+from .write import inside, write_atomic
+
+FIELDS = ("id", "file", "conditions", "pack", "medicines", "pages", "bytes", "sha256", "input",
+          "status")  # fmt: skip
+STATUSES, DONE = ("written", "unchanged", "skipped", "failed", "pending"), ("written", "unchanged")
+JOURNAL, KEY = ".handouts-batch.jsonl", ".handouts-batch.key"
+STALE = (".*.pdf.*.tmp", ".manifest.json.*.tmp", ".manifest.csv.*.tmp")  # from write_atomic
+CHUNK, QUEUED = 25, 3  # rows per task at most; tasks queued per worker
+Record = dict[str, Any]
+Todo = list[tuple[Row, str]]  # rows to render, with their input fingerprints
+
+_STATE: tuple[tuple[Path, Path | None], Library, Brand] | None = None  # inherited by fork
+
+
+def run_batch(args: argparse.Namespace) -> int:
+    """Build every row of ``args.list`` into ``args.out``; the exit code (1: skipped/failed)."""
+    global _STATE
+    started, out = time.monotonic(), args.out
+    lib, brand = load_inputs(args.content, args.brand)
+    listed = read_list(args.list, lib, lib.packs, CONTENT_LANGUAGES)
+    if listed.problems and not args.skip_invalid:
+        raise PatientError(listed.problems)
+    if not listed.rows and not listed.invalid:
+        print(f"no rows in {args.list}")
+        return 0
+    if listed.problems:
+        print(f"handouts: {_rows(len(listed.invalid))} skipped (invalid):", file=sys.stderr)
+        print("\n".join(f"  {p}" for p in listed.problems), file=sys.stderr)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        _clean(out)
+        key = _key(out)
+    except OSError as exc:
+        raise HandoutsError(f"cannot use the output folder {out}: {exc.strerror or exc}") from None
+    skipped = dict.fromkeys(FIELDS, "") | {"pages": None, "bytes": None, "status": "skipped"}
+    ids = zip(listed.invalid, listed.invalid_ids, strict=True)
+    records: dict[int, Record] = {n: skipped | {"id": i} for n, i in ids}
+    inputs, earlier, todo = _inputs(args, brand, lib), _earlier(out), []
+    for row in listed.rows:
+        fields = dataclasses.asdict(row) | {"date": row.date or args.date}  # the date printed
+        del fields["number"], fields["line"]  # the row's place in the list changes nothing
+        canonical = json.dumps([fields, inputs], sort_keys=True, default=str).encode()
+        fingerprint = hmac.new(key, canonical, "sha256").hexdigest()
+        old = earlier.get(row.id, {})
+        if old.get("input") == fingerprint and _intact(out / f"{row.stem}.pdf", old):
+            found = {k: old.get(k) for k in ("pages", "bytes", "sha256")}
+            records[row.number] = _entry(row, fingerprint, "unchanged", **found)
+        else:
+            todo.append((row, fingerprint))
+    todo.sort(key=lambda item: _cache_key(item[0]))
+    _STATE = ((args.content, args.brand), lib, brand)
+    try:
+        _render(todo, args, listed, records)
+    finally:
+        _STATE = None
+    count = Counter(r["status"] for r in records.values())
+    took = time.monotonic() - started
+    print(
+        f"{_rows(len(records))}: {count['written']} written, {count['unchanged']} unchanged, "
+        f"{count['skipped']} skipped (invalid), {count['failed']} failed in {took:.1f} s "
+        f"({len(records) / took:.0f} rows/s)"
+    )
+    print(f"PDFs in {out}; manifest: {out / 'manifest.csv'}, {out / 'manifest.json'}")
+    return 1 if count["skipped"] or count["failed"] else 0
+
+
+def _rows(n: int) -> str:
+    return f"{n} row{'s' * (n != 1)}"
+
+
+def _render(
+    todo: Todo, args: argparse.Namespace, listed: ClinicList, records: dict[int, Record]
+) -> None:
+    """Render ``todo`` into ``records``; write the manifest, also when stopped by a signal."""
+    progress = _Progress(len(listed.rows) + len(listed.invalid), len(records))
+    warned: set[str] = set()
+    finished = False
+    try:
+        with _sigterm_raises(), contextlib.closing(_results(todo, args)) as results:
+            for chunk in results:
+                for record in chunk:
+                    number, errors, late = (record.pop(k) for k in ("number", "errors", "expired"))
+                    for message in errors:
+                        progress.say(f"row {number} (id {record['id']}): {message}")
+                    for problem in set(late) - warned:
+                        warned.add(problem)
+                        progress.say(f"handouts: warning: {problem}")
+                    records[number] = record
+                progress.add(len(chunk))
+        finished = True
+    finally:
+        progress.end()
+        for row in listed.rows:
+            records.setdefault(row.number, _entry(row, "", "pending", file=""))
+        with contextlib.suppress(OSError):
+            _clean(args.out)  # what a stopped worker left behind
+        _write_manifest(args.out, listed, records)
+        if finished:
+            (args.out / JOURNAL).unlink(missing_ok=True)
+        else:
+            done = sum(r["status"] != "pending" for r in records.values())
+            print(f"handouts: {done} of {len(records)} rows done; run the same command again "
+                  "to finish", file=sys.stderr)  # fmt: skip
+
+
+def _results(todo: Todo, args: argparse.Namespace) -> Iterator[list[Record]]:
+    """The records of ``todo``, a chunk at a time, rendered in-process or by a worker pool."""
+    jobs = args.jobs or os.cpu_count() or 1
+    size = max(1, min(CHUNK, math.ceil(len(todo) / (jobs * 4))))
+    chunks, task = _chunks(todo, size), (args.out, args.date, args.allow_expired)
+    jobs = min(jobs, math.ceil(len(todo) / size))
+    if jobs <= 1:
+        yield from (_work(chunk, *task) for chunk in chunks)
+        return
+    start = (args.content, args.brand, os.getpid())
+    pool = ProcessPoolExecutor(jobs, initializer=_init, initargs=start)
+    running: set[Future[list[Record]]] = set()
+    try:
+        while True:
+            for chunk in itertools.islice(chunks, jobs * QUEUED - len(running)):
+                running.add(pool.submit(_work, chunk, *task))
+            if not running:
+                break
+            done, running = wait(running, return_when=FIRST_COMPLETED)
+            yield from (future.result() for future in done)
+    except BrokenProcessPool:
+        raise HandoutsError(
+            "a worker process stopped unexpectedly (out of memory?); the rows it finished "
+            "are kept: run the same command again to finish"
+        ) from None
+    finally:
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        for process in processes if running else ():  # stopped early: end the work under way
+            process.terminate()
+        pool.shutdown(wait=True, cancel_futures=True)
+        for process in processes:
+            process.join()
+
+
+def _chunks(todo: Todo, size: int) -> Iterator[Todo]:
+    """Chunks of about ``size`` rows that split a run of equal cache keys only if it is longer."""
+    chunk: Todo = []
+    for _, same in itertools.groupby(todo, key=lambda item: _cache_key(item[0])):
+        group = list(same)
+        if chunk and len(chunk) + len(group) > size:
+            yield chunk
+            chunk = []
+        chunk += group
+        while len(chunk) >= size:
+            yield chunk[:size]
+            chunk = chunk[size:]
+    if chunk:
+        yield chunk
+
+
+def _cache_key(row: Row) -> tuple[Any, ...]:
+    """Rows with equal keys share their laid-out pages in a worker's cache."""
+    return (row.pack or "", row.conditions, row.medicines, row.paper or "", row.large_print,
+            row.language or "")  # fmt: skip
+
+
+def _init(content: Path, brand_file: Path | None, main: int) -> None:
+    """Start a worker: the main process handles Ctrl-C and SIGTERM and stops the workers."""
+    global _STATE
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if os.name == "posix":  # os.kill(pid, 0) ends the process on Windows
+        threading.Thread(target=_watch, args=(main, os.getppid()), daemon=True).start()
+    if _STATE is None or _STATE[0] != (content, brand_file):  # not inherited through fork
+        _STATE = ((content, brand_file), *load_inputs(content, brand_file))
+
+
+def _watch(main: int, parent: int) -> None:
+    """End this worker soon after the batch is killed (SIGKILL cannot be handled)."""
+    with contextlib.suppress(ProcessLookupError):
+        while os.getppid() == parent:
+            os.kill(main, 0)  # raises once the main process is gone (forkserver: not our parent)
+            time.sleep(0.5)
+    os._exit(1)
+
+
+def _work(chunk: Todo, out: Path, date: dt.date | None, allow_expired: bool) -> list[Record]:
+    """Render and write each row of a chunk, journalling each file written."""
+    assert _STATE is not None
+    _, lib, brand = _STATE
+    records = []
+    with open(out / JOURNAL, "a", encoding="utf-8") as journal:  # O_APPEND: one write a line
+        for row, fingerprint in chunk:
+            record = _entry(row, fingerprint, "failed", number=row.number, expired=[])
+            errors: list[str] = []
+            try:
+                done = render_row(lib, brand, row, date, allow_expired)
+                write_atomic(inside(out, record["file"]), done.pdf)
+            except HandoutsError as exc:
+                problems = exc.problems if isinstance(exc, ProblemsError) else [exc]
+                errors = [str(p) for p in problems]
+            except Exception as exc:  # a bug must not stop the other rows
+                errors = [f"{type(exc).__name__}: {exc}"]
+            else:
+                sha, late = hashlib.sha256(done.pdf).hexdigest(), [str(p) for p in done.expired]
+                record |= dict(pages=done.pages, bytes=len(done.pdf), sha256=sha, expired=late)
+                record["status"] = "written"
+                journal.write(json.dumps({k: record[k] for k in FIELDS}) + "\n")
+                journal.flush()
+            if errors:  # leave no stale handout of this row to be printed
+                with contextlib.suppress(OSError):
+                    (out / record["file"]).unlink(missing_ok=True)
+                record["file"] = ""
+            records.append(record | {"errors": [_scrub(m, row) for m in errors]})
+    return records
+
+
+def _entry(row: Row, fingerprint: str, status: str, **more: Any) -> Record:
+    """A row's manifest entry: ids only, never the patient's name, clinician or notes; ``file``
+    is left blank when the row has none (failed, pending, skipped)."""
+    return {
+        "id": row.id, "file": f"{row.stem}.pdf", "conditions": ";".join(row.conditions),
+        "pack": row.pack or "", "medicines": ";".join(row.medicines), "pages": None,
+        "bytes": None, "sha256": "", "input": fingerprint, "status": status,
+    } | more  # fmt: skip
+
+
+def _scrub(message: str, row: Row) -> str:
+    """A message with any personal detail of the row blanked out (e.g. from a library error)."""
+    private = [row.name, row.clinician, row.notes, *(row.notes or "").splitlines()]
+    for text in sorted({t.strip() for t in private if t and t.strip()}, key=len, reverse=True):
+        message = message.replace(text, "[…]")
+    return message
+
+
+def _inputs(args: argparse.Namespace, brand: Brand, lib: Library) -> str:
+    """A fingerprint of all but the row that goes into a PDF: files, version, expired content."""
+    brand_file, code = args.brand or DEFAULT_BRAND, Path(__file__).parent
+    groups = [
+        (args.content, args.content.rglob("*.yaml")),
+        (brand_file.parent, [brand_file, *([brand.logo_path] if brand.logo_path else [])]),
+        (code, code.glob("*.py")),
+        (fonts.FONT_DIR, fonts.FONT_DIR.glob("*.ttf")),
+    ]
+    h = hashlib.sha256()
+    for n, (folder, files) in enumerate(groups):
+        for path in sorted(files):
+            try:
+                data = path.read_bytes()
+            except OSError as exc:  # e.g. removed since it was loaded: rendered again next time
+                data = repr(exc).encode()
+            h.update(f"{n}:{os.path.relpath(path, folder)}:{len(data)}:".encode() + data)
+    late = set()  # content past review today: when this changes, every row is checked again
+    for file, path in lib.review_at.values():
+        due = functools.reduce(operator.getitem, path, lib.docs[file].data).get("next_review")
+        if isinstance(due, dt.date) and due < dt.date.today():
+            late.add(f"{file}:{path}")
+    h.update(json.dumps([__version__, sorted(late), args.allow_expired if late else None]).encode())
+    return h.hexdigest()
+
+
+def _key(out: Path) -> bytes:
+    """The output folder's fingerprint key, made on first use."""
+    with contextlib.suppress(OSError, ValueError):
+        return bytes.fromhex((out / KEY).read_text("ascii").strip())
+    key = secrets.token_bytes(32)
+    write_atomic(out / KEY, key.hex().encode())
+    return key
+
+
+def _earlier(out: Path) -> dict[str, Record]:
+    """Files an earlier run wrote, by id: the manifest, then the journal (later lines win)."""
+    found: list[Any] = []
+    with contextlib.suppress(OSError, ValueError):
+        manifest = json.loads((out / "manifest.json").read_text("utf-8"))
+        found += manifest.get("rows", []) if isinstance(manifest, dict) else []
+    with contextlib.suppress(OSError):
+        for line in (out / JOURNAL).read_text("utf-8", errors="replace").splitlines():
+            with contextlib.suppress(ValueError):  # e.g. a last line cut short by a kill
+                found.append(json.loads(line))
+    ok = [r for r in found if isinstance(r, dict) and r.get("status") in DONE]
+    return {r["id"]: r for r in ok if isinstance(r.get("id"), str)}
+
+
+def _intact(path: Path, old: Record) -> bool:
+    """Whether ``path`` is still the file an earlier run wrote."""
+    try:
+        if path.name != old.get("file") or path.stat().st_size != old.get("bytes"):
+            return False
+        return hashlib.sha256(path.read_bytes()).hexdigest() == old.get("sha256")
+    except OSError:
+        return False
+
+
+def _clean(out: Path) -> None:
+    """Remove temporary files a killed run left (write_atomic names them ``.NAME.XXXX.tmp``)."""
+    for path in itertools.chain.from_iterable(out.glob(pattern) for pattern in STALE):
+        path.unlink(missing_ok=True)
+
+
+def _write_manifest(out: Path, listed: ClinicList, records: dict[int, Record]) -> None:
+    rows = [records[n] for n in sorted(records)]
+    count = Counter(r["status"] for r in rows)
+    head = {"list": Path(listed.file).name, "rows_total": len(rows)}
+    data = head | {status: count[status] for status in STATUSES} | {"rows": rows}
+    text = io.StringIO()
+    writer = csv.DictWriter(text, FIELDS)
+    writer.writeheader()
+    for row in rows:  # an id starting =, +, - or @ is not a formula when opened in Excel
+        unsafe = row["id"].startswith(("=", "+", "-", "@", "\t", "\r"))
+        writer.writerow(row | {"id": f"'{row['id']}" if unsafe else row["id"]})
+    write_atomic(out / "manifest.json", json.dumps(data, indent=2, ensure_ascii=False).encode())
+    write_atomic(out / "manifest.csv", text.getvalue().encode("utf-8-sig"))  # BOM: for Excel
+
+
+@contextlib.contextmanager
+def _sigterm_raises() -> Iterator[None]:
+    """SIGTERM stops the batch like Ctrl-C (KeyboardInterrupt) while it runs."""
+
+    def stop(signum: int, frame: Any) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # once: let the clean-up finish
+        raise KeyboardInterrupt
+
+    main = threading.current_thread() is threading.main_thread()  # only it may set handlers
+    before = signal.signal(signal.SIGTERM, stop) if main else None
+    try:
+        yield
+    finally:
+        if main:
+            signal.signal(signal.SIGTERM, before)
+
+
+class _Progress:
+    """One redrawn line on a terminal's stderr: bar, rows done, rate, time left."""
+
+    def __init__(self, total: int, done: int) -> None:
+        self.total, self.done, self.first, self.drawn = total, done, done, False
+        self.start = self.last = time.monotonic()
+        self.shown = sys.stderr.isatty()
+
+    def add(self, rows: int, force: bool = False) -> None:
+        self.done += rows
+        now = time.monotonic()
+        if self.shown and (force or now - self.last >= 0.1 or self.done == self.total):
+            rate = (self.done - self.first) / max(now - self.start, 1e-6)
+            left, full = (self.total - self.done) / (rate or 1), 20 * self.done // self.total
+            bar, count = "#" * full + "-" * (20 - full), f"{self.done:>{len(str(self.total))}}"
+            line = f"[{bar}] {count}/{self.total}  {rate:.0f} rows/s  {left:.0f} s left"
+            sys.stderr.write(f"\r{line}\x1b[K")
+            sys.stderr.flush()
+            self.last, self.drawn = now, True
+
+    def say(self, line: str) -> None:
+        """Print a line to stderr above the bar."""
+        print(f"\r\x1b[K{line}" if self.drawn else line, file=sys.stderr)
+        if self.drawn:
+            self.add(0, force=True)
+
+    def end(self) -> None:
+        if self.drawn:
+            sys.stderr.write("\n")

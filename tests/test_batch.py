@@ -1,0 +1,398 @@
+"""``handouts batch``: a PDF per row, a manifest, only what changed, kills and interrupts."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from handouts import batch
+
+from .conftest import ROOT, pdf_text
+
+HEADER = "id,name,conditions,pack,medicines,clinician,notes,paper,date\n"
+GOOD = HEADER + (
+    "RHEU-1,O'Brien & <Sons>,migraine; lupus,,sumatriptan,Dr Hidden Okafor,"
+    '"Secret note one.\nSecret note two.",,2026-11-21\n'
+    "RHEU-2,Ana Pérez,G43.1; M06.9,,methotrexate,,,a4,\n"
+    "RHEU-3,Søren Jørgensen,,back-pain-spondyloarthritis,naproxen,,Stretch each morning.,,\n"
+    "RHEU-4,Zoë D'Arcy,fibromyalgia; rheumatoid-arthritis,,duloxetine,,Walk daily.,,\n"
+    "RHEU-5,Margaret Lee,migraine; fibromyalgia,,,,,,\n"
+    "RHEU-6,Łukasz Kowalski,chronic-back-pain; axial-spondyloarthritis,,ibuprofen,,,,\n"
+)
+NAMES = (
+    "Secret Name",
+    "O'Brien",
+    "Sons",
+    "Pérez",
+    "Jørgensen",
+    "D'Arcy",
+    "Margaret",
+    "Kowalski",
+    "Hidden",
+)
+NOTES = ("Secret note", "Stretch each", "Walk daily")
+IDS = [f"RHEU-{n}" for n in range(1, 7)]
+TIME = re.compile(r" in \d+\.\d s \(\d+ rows/s\)")
+
+
+@pytest.fixture(autouse=True)
+def here(tmp_path, monkeypatch):
+    """Run in tmp_path, so files are named in messages as they were given."""
+    monkeypatch.chdir(tmp_path)
+
+
+def clinic(text: str, name: str = "clinic.csv") -> Path:
+    path = Path(name)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def summary(out: str) -> str:
+    """The summary lines with the time and rate, which vary, replaced by T and R."""
+    return TIME.sub(" in T s (R rows/s)", out)
+
+
+def manifest(out: Path = Path("out")) -> tuple[dict, list[dict[str, str]]]:
+    data = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    rows = list(csv.DictReader(io.StringIO((out / "manifest.csv").read_text("utf-8-sig"))))
+    return data, rows
+
+
+def statuses(out: Path = Path("out")) -> dict[str, str]:
+    return {row["id"]: row["status"] for row in manifest(out)[0]["rows"]}
+
+
+def private(*texts: str) -> None:
+    """No name, clinician or note from the list appears in any of ``texts``."""
+    for text in texts:
+        for secret in (*NAMES, *NOTES, "O&#x27;Brien", "O\\u0027Brien"):
+            assert secret not in text
+
+
+def test_a_good_list_writes_a_pdf_per_row_named_by_id_and_a_manifest(cli):
+    run = cli("batch", clinic(GOOD), "--out", "out", "--jobs", "2")
+    assert run.code == 0, run.err
+    assert summary(run.out) == (
+        "6 rows: 6 written, 0 unchanged, 0 skipped (invalid), 0 failed in T s (R rows/s)\n"
+        "PDFs in out; manifest: out/manifest.csv, out/manifest.json\n"
+    )
+    assert run.err == ""
+    assert sorted(p.name for p in Path("out").iterdir()) == [
+        ".handouts-batch.key",
+        *(f"{i}.pdf" for i in IDS),
+        "manifest.csv",
+        "manifest.json",
+    ]
+    data, rows = manifest()
+    assert {k: v for k, v in data.items() if k != "rows"} == {
+        "list": "clinic.csv",
+        "rows_total": 6,
+        "written": 6,
+        "unchanged": 0,
+        "skipped": 0,
+        "failed": 0,
+        "pending": 0,
+    }
+    assert [{k: str(v) for k, v in r.items()} for r in data["rows"]] == rows
+    assert [(r["id"], r["file"], r["conditions"], r["pack"], r["medicines"]) for r in rows] == [
+        ("RHEU-1", "RHEU-1.pdf", "migraine;lupus", "", "triptans"),
+        ("RHEU-2", "RHEU-2.pdf", "migraine;rheumatoid-arthritis", "", "methotrexate"),
+        ("RHEU-3", "RHEU-3.pdf", "", "back-pain-spondyloarthritis", "nsaids"),
+        ("RHEU-4", "RHEU-4.pdf", "fibromyalgia;rheumatoid-arthritis", "", "snri"),
+        ("RHEU-5", "RHEU-5.pdf", "migraine;fibromyalgia", "", ""),
+        ("RHEU-6", "RHEU-6.pdf", "chronic-back-pain;axial-spondyloarthritis", "", "nsaids"),
+    ]
+    for row in data["rows"]:
+        pdf = (Path("out") / row["file"]).read_bytes()
+        assert row["status"] == "written"
+        assert row["pages"] == len(PdfReader(io.BytesIO(pdf)).pages)
+        assert (row["bytes"], row["sha256"]) == (len(pdf), hashlib.sha256(pdf).hexdigest())
+        assert re.fullmatch(r"[0-9a-f]{64}", row["input"])
+    assert len({row["input"] for row in data["rows"]}) == 6
+    first = (Path("out") / "RHEU-1.pdf").read_bytes()
+    assert "For: O'Brien & <Sons>" in pdf_text(first)
+    assert "Secret note one. Secret note two." in pdf_text(first)
+    a4, letter = (PdfReader(f"out/RHEU-{n}.pdf").pages[0].mediabox for n in (2, 1))
+    assert (round(a4.width), round(letter.width)) == (595, 612)
+    assert data["rows"][2]["pages"] > 15  # the pack: a cover and three handouts
+    private(run.out, run.err, *(p.read_text("utf-8") for p in Path("out").glob("manifest.*")))
+
+
+def test_a_bad_row_stops_the_batch_with_every_problem_and_nothing_is_written(cli):
+    text = GOOD + "RHEU-7,Jo Bloggs,migrane,,,,,letter,\nRHEU-8,Jo Bloggs,,,ibuprofn,,,,\n"
+    run = cli("batch", clinic(text), "--out", "out")
+    assert run.code == 1
+    assert run.out == ""
+    assert run.err == (
+        "handouts: error: 3 problems in the patient details; nothing was written:\n"
+        "  clinic.csv:9: row 7: conditions: unknown condition 'migrane' (did you mean 'migraine'?)\n"
+        "  clinic.csv:10: row 8: conditions: give conditions (ids or ICD-10 codes) or a pack; found neither\n"
+        "  clinic.csv:10: row 8: medicines: unknown medicine 'ibuprofn' (did you mean 'ibuprofen'?)\n"
+    )
+    assert not Path("out").exists()
+
+
+def test_skip_invalid_writes_the_good_rows_and_lists_the_bad_as_skipped(cli):
+    text = HEADER + (
+        "A1,Jo Bloggs,migraine; lupus,,,,,,\n"
+        "A2,Jo Bloggs,migrane,,,,,,\n"
+        ",Jo Bloggs,lupus,,,,,,\n"
+        "A4,Jo Bloggs,migraine; fibromyalgia,,,,,,\n"
+    )
+    run = cli("batch", clinic(text), "--out", "out", "--skip-invalid", "--jobs", "1")
+    assert run.code == 1
+    assert summary(run.out).splitlines()[0] == (
+        "4 rows: 2 written, 0 unchanged, 2 skipped (invalid), 0 failed in T s (R rows/s)"
+    )
+    assert run.err == (
+        "handouts: 2 rows skipped (invalid):\n"
+        "  clinic.csv:3: row 2: conditions: unknown condition 'migrane' (did you mean 'migraine'?)\n"
+        "  clinic.csv:4: row 3: id: the id is blank; every row needs the clinic's reference\n"
+    )
+    assert sorted(p.name for p in Path("out").glob("*.pdf")) == ["A1.pdf", "A4.pdf"]
+    data, rows = manifest()
+    assert [(r["id"], r["file"], r["status"], r["pages"]) for r in data["rows"]] == [
+        ("A1", "A1.pdf", "written", data["rows"][0]["pages"]),
+        ("A2", "", "skipped", None),
+        ("", "", "skipped", None),
+        ("A4", "A4.pdf", "written", data["rows"][3]["pages"]),
+    ]
+    assert [(r["id"], r["status"], r["pages"]) for r in rows][1] == ("A2", "skipped", "")
+    assert (data["written"], data["skipped"]) == (2, 2)
+
+
+def test_ids_that_would_share_a_file_stop_the_batch(cli):
+    text = HEADER + "A/1,Jo,migraine,,,,,,\nA:1,Jo,lupus,,,,,,\n"
+    run = cli("batch", clinic(text), "--out", "out")
+    assert run.code == 1
+    assert run.err == (
+        "handouts: error: 2 problems in the patient details; nothing was written:\n"
+        "  clinic.csv:2: row 1: id: id 'A/1' would be written to the same file (A_1.pdf) as row 2 (id 'A:1')\n"
+        "  clinic.csv:3: row 2: id: id 'A:1' would be written to the same file (A_1.pdf) as row 1 (id 'A/1')\n"
+    )
+    assert not Path("out").exists()
+
+
+def test_an_id_that_climbs_out_of_the_folder_lands_inside_it(cli, tmp_path):
+    (tmp_path / "deep" / "er").mkdir(parents=True)
+    os.chdir(tmp_path / "deep" / "er")
+    run = cli("batch", clinic(HEADER + "../../evil,Jo,migraine,,,,,,\n"), "--out", "out")
+    assert run.code == 0, run.err
+    assert sorted(p.name for p in Path("out").glob("*.pdf")) == ["evil.pdf"]
+    assert [r["file"] for r in manifest()[0]["rows"]] == ["evil.pdf"]
+    assert sorted(p.name for p in tmp_path.rglob("*.pdf")) == ["evil.pdf"]
+
+
+def test_a_list_with_no_rows_writes_nothing(cli):
+    run = cli("batch", clinic(HEADER), "--out", "out")
+    assert (run.code, run.out, run.err) == (0, "no rows in clinic.csv\n", "")
+    assert not Path("out").exists()
+
+
+def test_a_rerun_renders_only_the_rows_whose_inputs_or_files_changed(cli):
+    assert cli("batch", clinic(GOOD), "--out", "out", "--jobs", "1").code == 0
+    pdfs = sorted(Path("out").glob("*.pdf"))
+    before = {p.name: p.stat().st_mtime_ns for p in pdfs}
+    time.sleep(0.01)
+
+    run = cli("batch", "clinic.csv", "--out", "out", "--jobs", "1")
+    assert run.code == 0, run.err
+    assert summary(run.out).splitlines()[0] == (
+        "6 rows: 0 written, 6 unchanged, 0 skipped (invalid), 0 failed in T s (R rows/s)"
+    )
+    assert {p.name: p.stat().st_mtime_ns for p in pdfs} == before
+    assert set(statuses().values()) == {"unchanged"}
+    assert not Path("out/.handouts-batch.jsonl").exists()
+
+    clinic(GOOD.replace("Walk daily.", "Walk daily and slowly."))
+    run = cli("batch", "clinic.csv", "--out", "out", "--jobs", "1")
+    assert summary(run.out).splitlines()[0] == (
+        "6 rows: 1 written, 5 unchanged, 0 skipped (invalid), 0 failed in T s (R rows/s)"
+    )
+    assert [i for i, s in statuses().items() if s == "written"] == ["RHEU-4"]
+    assert "Walk daily and slowly." in pdf_text(Path("out/RHEU-4.pdf").read_bytes())
+    changed = {p.name for p in pdfs if p.stat().st_mtime_ns != before[p.name]}
+    assert changed == {"RHEU-4.pdf"}
+
+    Path("out/RHEU-2.pdf").unlink()
+    Path("out/RHEU-5.pdf").write_bytes(b"%PDF-1.4 damaged")
+    run = cli("batch", "clinic.csv", "--out", "out", "--jobs", "1")
+    assert summary(run.out).splitlines()[0] == (
+        "6 rows: 2 written, 4 unchanged, 0 skipped (invalid), 0 failed in T s (R rows/s)"
+    )
+    assert sorted(i for i, s in statuses().items() if s == "written") == ["RHEU-2", "RHEU-5"]
+    assert len(PdfReader("out/RHEU-5.pdf").pages) == manifest()[0]["rows"][4]["pages"]
+
+    run = cli("batch", "clinic.csv", "--out", "out", "--jobs", "1", "--date", "2026-12-01")
+    assert summary(run.out).splitlines()[0] == (  # RHEU-1 has its own date
+        "6 rows: 5 written, 1 unchanged, 0 skipped (invalid), 0 failed in T s (R rows/s)"
+    )
+
+
+def test_a_row_whose_content_is_past_review_fails_and_the_others_are_written(cli, content_copy):
+    lupus = content_copy / "conditions" / "lupus.yaml"
+    lupus.write_text(
+        lupus.read_text("utf-8").replace("next_review: 2028-11-01", "next_review: 2026-11-10"),
+        encoding="utf-8",
+    )
+    args = ("batch", clinic(GOOD), "--out", "out", "--content", content_copy, "--jobs", "1")
+    run = cli(*args)
+    assert run.code == 1
+    late = (
+        "content/conditions/lupus.yaml:56: review.next_review: past its review date "
+        "(2026-11-10): have it checked, or pass --allow-expired to print it anyway"
+    )
+    assert run.err == f"row 1 (id RHEU-1): {late}\n"
+    assert summary(run.out).splitlines()[0] == (
+        "6 rows: 5 written, 0 unchanged, 0 skipped (invalid), 1 failed in T s (R rows/s)"
+    )
+    assert statuses()["RHEU-1"] == "failed"
+    assert not Path("out/RHEU-1.pdf").exists()
+    assert manifest()[1][0]["sha256"] == manifest()[1][0]["pages"] == manifest()[1][0]["file"] == ""
+
+    run = cli(*args, "--allow-expired")
+    assert run.code == 0, run.err
+    assert run.err == f"handouts: warning: {late}\n"
+    assert summary(run.out).splitlines()[0] == (
+        "6 rows: 6 written, 0 unchanged, 0 skipped (invalid), 0 failed in T s (R rows/s)"
+    )
+    assert Path("out/RHEU-1.pdf").exists()
+    run = cli(*args)  # without --allow-expired again: checked again, not "unchanged"
+    assert run.code == 1 and run.err == f"row 1 (id RHEU-1): {late}\n"
+    assert not Path("out/RHEU-1.pdf").exists()  # no outdated handout is left to be printed
+    private(run.out, run.err)
+
+
+def test_an_unexpected_error_fails_its_row_only_and_its_message_names_no_patient(cli, monkeypatch):
+    real = batch.render_row
+
+    def render_row(lib, brand, row, date, allow_expired):
+        if row.id == "RHEU-2":
+            raise ValueError(f"cannot draw {row.name!r} with {row.medicines[0]}")
+        return real(lib, brand, row, date, allow_expired)
+
+    monkeypatch.setattr(batch, "render_row", render_row)
+    Path("out").mkdir()
+    Path("out/.RHEU-2.pdf.k2j4_x.tmp").write_bytes(b"%PDF-1.4 half")  # left by a killed run
+    run = cli("batch", clinic(GOOD), "--out", "out", "--jobs", "1")
+    assert run.code == 1
+    assert run.err == "row 2 (id RHEU-2): ValueError: cannot draw '[…]' with methotrexate\n"
+    assert summary(run.out).splitlines()[0] == (
+        "6 rows: 5 written, 0 unchanged, 0 skipped (invalid), 1 failed in T s (R rows/s)"
+    )
+    assert statuses()["RHEU-2"] == "failed"
+    assert sorted(p.name for p in Path("out").iterdir() if p.name.startswith(".")) == [
+        ".handouts-batch.key"
+    ]
+
+
+def test_the_progress_line_is_drawn_only_on_a_terminal(cli, monkeypatch):
+    clinic(GOOD)
+    assert cli("batch", "clinic.csv", "--out", "out", "--jobs", "1").err == ""
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    Path("out/RHEU-3.pdf").unlink()
+    run = cli("batch", "clinic.csv", "--out", "out", "--jobs", "1")
+    assert run.err.startswith("\r[####################] 6/6  ")
+    assert run.err.endswith(" s left\x1b[K\n")
+
+
+CHILD = (  # the command line, with Ctrl-C raising KeyboardInterrupt even if the parent ignores it
+    "import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+    "from handouts.cli import main; sys.exit(main())"
+)
+PAIRS = ["migraine; lupus", "migraine; fibromyalgia", "fibromyalgia; rheumatoid-arthritis",
+         "chronic-back-pain; axial-spondyloarthritis", "migraine; multiple-sclerosis"]  # fmt: skip
+MEDS = ["", "ibuprofen", "sumatriptan", "propranolol", "amitriptyline", "methotrexate"]
+
+
+def long_list(rows: int = 40) -> Path:
+    lines = [
+        f"R{n:03},Secret Name {n},{PAIRS[n % 5]},,{MEDS[n % 6]},,Secret note {n},,\n"
+        for n in range(rows)
+    ]
+    return clinic(HEADER + "".join(lines))
+
+
+def start(*args: str) -> subprocess.Popen[str]:
+    env = os.environ | {"PYTHONPATH": str(ROOT)}
+    command = [sys.executable, "-c", CHILD, "batch", *args]
+    return subprocess.Popen(
+        command, env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        start_new_session=True,
+    )  # fmt: skip
+
+
+def wait_for_a_row(proc: subprocess.Popen[str], journal: Path) -> None:
+    """Wait until the run has journalled a finished row."""
+    deadline = time.monotonic() + 60
+    while not (journal.exists() and journal.read_text("utf-8").count("\n")):
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline
+        time.sleep(0.005)
+
+
+def test_a_killed_run_leaves_only_whole_pdfs_and_a_rerun_finishes_the_rest(cli):
+    journal = Path("out/.handouts-batch.jsonl")
+    proc = start(str(long_list()), "--out", "out", "--jobs", "2")
+    wait_for_a_row(proc, journal)
+    os.killpg(proc.pid, signal.SIGKILL)  # the main process and its workers, like a power cut
+    proc.communicate()
+    pdfs = sorted(Path("out").glob("*.pdf"))
+    assert 1 <= len(pdfs) < 40
+    for pdf in pdfs:
+        assert len(PdfReader(pdf).pages) >= 4
+    journalled = {json.loads(line)["id"] for line in journal.read_text("utf-8").splitlines()}
+    private(journal.read_text("utf-8"))
+    assert journalled <= {p.stem for p in pdfs}
+
+    run = cli("batch", "clinic.csv", "--out", "out", "--jobs", "1")
+    assert run.code == 0, run.err
+    assert summary(run.out).splitlines()[0] == (
+        f"40 rows: {40 - len(journalled)} written, {len(journalled)} unchanged, "
+        "0 skipped (invalid), 0 failed in T s (R rows/s)"
+    )
+    assert len(list(Path("out").glob("*.pdf"))) == 40
+    assert list(Path("out").glob("*.tmp")) == list(Path("out").glob(".*.tmp")) == []
+    assert not journal.exists()
+    data, rows = manifest()
+    assert [r["id"] for r in rows] == [f"R{n:03}" for n in range(40)]
+    assert {i for i, s in statuses().items() if s == "unchanged"} == journalled
+    private(run.out, run.err, json.dumps(data))
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_an_interrupted_run_stops_cleanly_and_writes_what_it_finished(sig):
+    proc = start(str(long_list()), "--out", "out", "--jobs", "2")
+    wait_for_a_row(proc, Path("out/.handouts-batch.jsonl"))
+    proc.send_signal(sig)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    done = re.fullmatch(
+        r"handouts: (\d+) of 40 rows done; run the same command again to finish\n"
+        r"handouts: interrupted; no partial files were left\n",
+        err,
+    )
+    assert done, err
+    assert out == ""
+    assert list(Path("out").glob(".*.tmp")) == []
+    data, _ = manifest()
+    finished = [r for r in data["rows"] if r["status"] == "written"]
+    assert len(finished) == int(done[1]) and data["pending"] == 40 - len(finished) > 0
+    for row in finished:
+        pdf = Path("out", row["file"]).read_bytes()
+        assert hashlib.sha256(pdf).hexdigest() == row["sha256"]
+    journal = Path("out/.handouts-batch.jsonl").read_text("utf-8")  # kept for the rerun
+    assert {r["id"] for r in finished} <= {json.loads(line)["id"] for line in journal.splitlines()}
+    private(out, err, journal, json.dumps(data))
