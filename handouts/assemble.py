@@ -93,6 +93,23 @@ def assemble(lib: Library, req: Request, brand: Brand) -> Document:
     return replace(doc, personal=req.personal, front=front)
 
 
+_CHARSETS: dict[tuple[int, int], tuple[Library, Brand, str]] = {}
+
+
+def charset(lib: Library, brand: Brand) -> str:
+    """The sorted characters of every string in the library, the brand and the fixed
+    wording (tier headings and symbols, evidence words): see ``Document.charset``."""
+    key = (id(lib), id(brand))
+    hit = _CHARSETS.get(key)
+    if hit is None or hit[0] is not lib or hit[1] is not brand:
+        texts = [v for d in lib.docs.values() for _, v in d.walk() if isinstance(v, str)]
+        texts += list(strings((brand.spec, TIERS, tuple(EVIDENCE_WORDS.values()))))
+        hit = _CHARSETS[key] = (lib, brand, "".join(sorted(set().union(*texts))))
+        if len(_CHARSETS) > 8:
+            _CHARSETS.pop(next(iter(_CHARSETS)))
+    return hit[2]
+
+
 _SHARED: OrderedDict[tuple[Any, ...], tuple[Library, Brand, Document]] = OrderedDict()
 _KEEP = 256
 
@@ -255,6 +272,7 @@ def _build(lib: Library, req: Request, brand: Brand) -> Document:
         provenance=tuple(
             Provenance(key, r.last_reviewed, r.next_review) for key, r in dict(reviews).items()
         ),
+        charset=charset(lib, brand),
     )
 
 

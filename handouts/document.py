@@ -155,6 +155,10 @@ class Document:
     front: tuple[Section, ...] = ()
     """Sections printed with the personal details, before the shared content (the
     clinician's notes). Everything in ``sections`` is the same for every patient."""
+    charset: str = field(default="", compare=False, repr=False)
+    """Every character the library and brand can print, sorted (not printed itself).
+    Every handout from one library seeds its fonts with it, so a section laid out
+    for one handout can be replayed in another."""
 
 
 def strings(block: object) -> Iterator[str]:

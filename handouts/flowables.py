@@ -19,7 +19,6 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import (
     Flowable,
     KeepTogether,
-    PageBreak,
     Spacer,
     Table,
     TableStyle,
@@ -311,8 +310,7 @@ def section_flowables(section: Section, st: Styles, width: float) -> list[Flowab
         lead += part._content if isinstance(part, KeepTogether) else [part]
         if not part.getKeepWithNext():
             break
-    start: list[Flowable] = [PageBreak()] if section.new_page else []
-    return [*start, _Lead(lead), *rest]
+    return [_Lead(lead), *rest]
 
 
 class _Lead(KeepTogether):

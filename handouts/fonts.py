@@ -56,6 +56,7 @@ def register() -> Coverage:
     for logical, file in FACES.items():
         font = TTFont(logical, str(FONT_DIR / file))
         _reuse_subsets(font)
+        _reuse_widths(font)
         pdfmetrics.registerFont(font)
     pdfdoc.PDFZCompress = _ReusedFlate()
     for family, regular, bold, italic, bold_italic in (
@@ -86,6 +87,35 @@ def _reuse_subsets(font: TTFont) -> None:
         return make(list(subset))
 
     font.face.makeSubset = lambda subset: made(tuple(subset))  # type: ignore[method-assign]
+
+
+class Raw(pdfdoc.PDFObject):
+    """A PDF value already written out: formatting it again is a copy."""
+
+    def __init__(self, data: bytes):
+        self.data = data
+
+    def format(self, document: object) -> bytes:
+        return self.data
+
+
+@lru_cache(maxsize=256)
+def _widths(widths: tuple[int, ...]) -> bytes:
+    return pdfdoc.PDFArray(list(widths)).format(None)
+
+
+def _reuse_widths(font: TTFont) -> None:
+    """Write each subset's glyph widths (a few hundred numbers) once, not per handout."""
+    add = font.addObjects
+
+    def add_objects(doc: pdfdoc.PDFDocument) -> None:
+        add(doc)
+        for obj in doc.idToObject["BasicFonts"].dict.values():
+            widths = getattr(obj, "Widths", None)
+            if isinstance(widths, pdfdoc.PDFArray):
+                obj.Widths = Raw(_widths(tuple(widths.sequence)))
+
+    font.addObjects = add_objects  # type: ignore[method-assign]
 
 
 class _ReusedFlate(pdfdoc.PDFStreamFilterZCompress):

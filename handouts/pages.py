@@ -22,6 +22,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from reportlab.pdfgen.canvas import Canvas
@@ -72,6 +73,8 @@ class Recording:
     pages: tuple[Page, ...]
     end_y: float
     """Height on the last page where the content ended (points from the bottom)."""
+    top: float | None = None
+    """Where the first page's content started; None for the top of a new page."""
 
 
 @dataclass(frozen=True)
@@ -150,9 +153,18 @@ class PdfCanvas(Canvas):
             self.bookmarkPage(m.key)
             self.addOutlineEntry(m.title, m.key, level=m.level, closed=False)
         for ln in page.links:
-            super().linkURL(ln.url, ln.rect, relative=0, thickness=0)
+            self._addAnnotation(fonts.Raw(_link_annotation(ln)))
         footer(self)
         super().showPage()
+
+
+@lru_cache(maxsize=4096)
+def _link_annotation(link: Link) -> bytes:
+    """A link's annotation, written out once: source lists repeat across handouts."""
+    probe = Canvas(io.BytesIO())
+    Canvas.linkURL(probe, link.url, link.rect, relative=0, thickness=0)
+    (name,) = [k for k in probe._doc.idToObject if k.startswith("Annot.")]
+    return probe._doc.idToObject[name].format(probe._doc)
 
 
 def _with_forms(page: Page, forms: list[str]) -> Page:
@@ -210,7 +222,7 @@ def layout(
     start = len(canvas.pages)
     canvas.recording = True
     tmpl.build(list(story), canvasmaker=lambda *a, **k: canvas)
-    return Recording(tuple(canvas.pages[start:]), tmpl.end_y)
+    return Recording(tuple(canvas.pages[start:]), tmpl.end_y, top)
 
 
 _NO_PADDING = {"leftPadding": 0, "rightPadding": 0, "topPadding": 0, "bottomPadding": 0}

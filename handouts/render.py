@@ -9,6 +9,7 @@ gives the same bytes, whatever was rendered before it.
 from __future__ import annotations
 
 import io
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import replace
@@ -124,11 +125,16 @@ def _geometry(paper: str, large: bool) -> Geometry:
     return Geometry(PAPER[paper], MARGIN, MARGIN, MARGIN, MARGIN + footer)
 
 
-@lru_cache(maxsize=256)
 def _seed(docs: tuple[Document, ...]) -> str:
-    """The characters of everything but the personal details, sorted: the font-subset seed."""
-    shared = [(d.title, d.subtitle, d.sections, d.clinic, d.contact_lines, d.footer) for d in docs]
-    return "".join(sorted(set().union(RENDERED, *strings(shared))))
+    """The font-subset seed: the library's characters (or, for a document built without
+    one, its own shared text's) and the marks the renderer adds."""
+    texts = [d.charset or "".join(strings((d.title, d.subtitle, d.sections))) for d in docs]
+    return _sorted_chars(RENDERED + "".join(texts))
+
+
+@lru_cache(maxsize=64)
+def _sorted_chars(text: str) -> str:
+    return "".join(sorted(set(text)))
 
 
 def _canvas(brand: Brand, g: Geometry, seed: str, doc: Document, title: str) -> PdfCanvas:
@@ -148,33 +154,44 @@ def _canvas(brand: Brand, g: Geometry, seed: str, doc: Document, title: str) -> 
 def _add_handout(
     book: Composer, doc: Document, brand: Brand, st: Styles, g: Geometry, seed: str, form: str
 ) -> None:
-    """The personal part laid out now, then the shared part (laid out once) under it."""
+    """The personal part laid out now, then each shared section (each laid out once per
+    content and starting height) under it."""
     front = layout(_front(doc, brand, st, g.width), g, book.canvas)
+    parts = [front]
     top = _start(front.end_y, g)
-    shared = _shared(doc.sections, st, g, seed, top)
-    count = len(front.pages) + len(shared.pages) - (top is not None)
+    for section in doc.sections:
+        if section.new_page:
+            top = None
+        rec = _shared(section, st, g, seed, top)
+        parts.append(rec)
+        top = _start(rec.end_y, g) if rec.pages else top
+    count = sum(len(r.pages) for r in parts) - sum(
+        1 for a, b in itertools.pairwise(parts) if _continues(a, b)
+    )
     footer = _footer(doc, st, g, count, form)
     book.add(front.pages, footer)
-    book.add(shared.pages, footer, continue_last=top is not None)
+    for before, rec in itertools.pairwise(parts):
+        book.add(rec.pages, footer, continue_last=_continues(before, rec))
+
+
+def _continues(before: Recording, rec: Recording) -> bool:
+    """Whether ``rec`` starts on the last page of ``before``."""
+    return rec.top is not None and bool(before.pages)
 
 
 def _start(end_y: float, g: Geometry) -> float | None:
-    """Where the shared part starts: under the personal part, on the grid; None for a new page."""
+    """Where the next part starts: under the last, on the grid; None for a new page."""
     top = g.frame_top - QUANTUM * math.ceil((g.frame_top - end_y) / QUANTUM - 1e-6)
     return top if top - g.bottom >= 3 * QUANTUM else None
 
 
-@lru_cache(maxsize=64)
-def _shared(
-    sections: tuple[Section, ...], st: Styles, g: Geometry, seed: str, top: float | None
-) -> Recording:
-    """The shared sections laid out from ``top`` down, once per content and start."""
+@lru_cache(maxsize=512)
+def _shared(section: Section, st: Styles, g: Geometry, seed: str, top: float | None) -> Recording:
+    """A shared section laid out from ``top`` down (None: a new page), once per content,
+    paper and start: many handouts share their sections."""
     canvas = PdfCanvas(io.BytesIO(), g, seed)
     before = fonts.codes_in_use(canvas._doc)
-    story: list[Flowable] = []
-    for section in sections:
-        story += section_flowables(section, st, g.width)
-    rec = layout(story, g, canvas, top)
+    rec = layout(section_flowables(section, st, g.width), g, canvas, top)
     if fonts.codes_in_use(canvas._doc) != before:
         raise RenderError("internal: the shared content drew a character its seed lacked")
     return rec
