@@ -7,6 +7,8 @@ another output format.
 
 from __future__ import annotations
 
+import copy
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache, partial
@@ -201,22 +203,59 @@ def _parsed(text: str, style: ParagraphStyle) -> tuple[ParagraphStyle, tuple[Any
 
 
 class Paragraph(_RLParagraph):
-    """ReportLab's paragraph, with its markup parsed once per text and style."""
+    """ReportLab's paragraph, with its markup parsed once per text and style, and its
+    lines broken once per text, style and width (many handouts share their sentences)."""
 
     def _setup(self, text: str, style: Any, bulletText: Any, frags: Any, cleaner: Any) -> None:
+        self._source: tuple[Any, ...] | None = None
         if frags is None:
-            style, parsed = _parsed(text, style)
-            frags = list(parsed)
+            style, self._source = _parsed(text, style)
+            frags = list(self._source)
         super()._setup(text, style, bulletText, frags, cleaner)
         self._wrapped: tuple[float, tuple[float, float]] | None = None
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
-        """Line breaking depends on the width only, so a second wrap at the same width
-        (a kept-together group is measured, then placed) reuses the first."""
+        """Line breaking depends on the text, style and width only, so it is done once
+        for each and reused (ReportLab only reads the broken lines afterwards)."""
         done = self._wrapped
-        if done is None or done[0] != availWidth or not hasattr(self, "blPara"):
-            self._wrapped = (availWidth, super().wrap(availWidth, availHeight))
-        return self._wrapped[1]
+        if done is not None and done[0] == availWidth and hasattr(self, "blPara"):
+            return done[1]
+        key = (id(self._source), self.style, availWidth) if self._source else None
+        hit = _BROKEN.get(key) if key else None
+        if hit is not None:
+            _BROKEN.move_to_end(key)
+            self.__dict__.update(hit[1])
+            size = (self.width, self.height)
+        else:
+            size = super().wrap(availWidth, availHeight)
+            if key and size[1] < 0x7FFFFFFF:
+                _BROKEN[key] = (self._source, {a: getattr(self, a) for a in _WRAP_STATE})
+                if len(_BROKEN) > 20000:
+                    _BROKEN.popitem(last=False)
+        self._wrapped = (availWidth, size)
+        return size
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        """ReportLab's split edits the broken lines it splits, so it gets its own copy."""
+        self.wrap(availWidth, availHeight)
+        if self._source:
+            self.blPara = copy.deepcopy(self.blPara)
+        return super().split(availWidth, availHeight)
+
+
+_WRAP_STATE = (
+    "blPara",
+    "width",
+    "height",
+    "_wrapWidths",
+    "_width_max",
+    "_splitLongWordCount",
+    "_hyphenations",
+)
+"""What ReportLab's wrap leaves on a paragraph."""
+_BROKEN: OrderedDict[tuple[Any, ...], tuple[Any, ...]] = OrderedDict()
+"""Broken lines by (parsed text, style, width); each entry keeps its parsed text alive,
+so the id in its key is never reused while the entry exists."""
 
 
 class HeadingParagraph(Paragraph):

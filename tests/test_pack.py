@@ -127,3 +127,17 @@ def test_unknown_pack_is_named_with_a_suggestion(tmp_path, cli):
         "'migraine-autoimmune-clinic'?); packs: back-pain-spondyloarthritis, "
         "migraine-autoimmune-clinic\n"
     )
+
+
+def test_reused_layout_never_changes_a_handout(tmp_path, cli, default_out, pack):
+    """Everything laid out for packs, large print and other handouts in this process is
+    reused, yet the default handouts come out byte for byte as a new process makes them
+    (test_handout.test_same_bytes_from_a_separate_process compares default_out with one)."""
+    for extra in (["--large-print"], ["--paper", "a4"], ["--medicines", "duloxetine"]):
+        out = tmp_path / "x.pdf"
+        assert (
+            cli("build", "--conditions", "migraine", "fibromyalgia", *extra, "--out", out).code == 0
+        )
+    assert cli("--out", tmp_path / "again").code == 0
+    for pdf in default_out.glob("*.pdf"):
+        assert (tmp_path / "again" / pdf.name).read_bytes() == pdf.read_bytes(), pdf.name
