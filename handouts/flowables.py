@@ -12,6 +12,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache, partial
+from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -30,7 +31,6 @@ from reportlab.platypus.paragraph import cleanBlockQuotedText, textTransformFrag
 from reportlab.platypus.paraparser import ParaParser
 
 from . import fonts
-from .brand import Brand
 from .document import (
     Bullets,
     Caution,
@@ -165,7 +165,15 @@ def styles(primary: str, accent: str, text: str, large: bool = False) -> Styles:
         small=small,
         masthead=ParagraphStyle("masthead", parent=small, **z("masthead")),
         footer=small,
-        sources=ParagraphStyle("sources", parent=body, **z("sources"), spaceAfter=2),
+        sources=ParagraphStyle(
+            "sources",
+            parent=body,
+            **z("sources"),
+            spaceAfter=2,
+            leftIndent=SIZES["sources"][large][0] * 2.2,
+            bulletFontName=fonts.BODY,
+            bulletFontSize=SIZES["sources"][large][0],
+        ),
         caution_title=ParagraphStyle(
             "caution_title", parent=body, fontName=fonts.BOLD, spaceAfter=2, keepWithNext=1
         ),
@@ -295,14 +303,15 @@ def para(text: str, style: ParagraphStyle, lead: str | None = None) -> Paragraph
     return Paragraph(body, style)
 
 
-def masthead(doc: Document, brand: Brand, st: Styles, width: float) -> list[Flowable]:
+def masthead(doc: Document, logo: Path | None, st: Styles, width: float) -> list[Flowable]:
+    """The clinic's name, logo and contact lines, the title and the subtitle."""
     contact = "<br/>".join(fonts.markup(x) for x in doc.contact_lines)
     clinic = Paragraph(
         f"<b>{fonts.markup(doc.clinic, True)}</b><br/>{contact}",
         st.masthead,
     )
-    logo = logo_flowable(brand.logo_path, 44) if brand.logo_path else Spacer(1, 1)
-    head = Table([[logo, clinic]], colWidths=[70, width - 70])
+    picture = logo_flowable(logo, 44) if logo else Spacer(1, 1)
+    head = Table([[picture, clinic]], colWidths=[70, width - 70])
     head.setStyle(
         table_style(
             [
@@ -313,12 +322,17 @@ def masthead(doc: Document, brand: Brand, st: Styles, width: float) -> list[Flow
             ]
         )
     )
-    story: list[Flowable] = [
+    return [
         head,
         Spacer(1, 10),
         HeadingParagraph(fonts.markup(doc.title, True), st.title, "title", 0, doc.title),
         para(doc.subtitle, st.subtitle),
     ]
+
+
+def personal(doc: Document, st: Styles, width: float) -> list[Flowable]:
+    """Who the handout is for, from whom and when, then the care team's notes."""
+    story: list[Flowable] = []
     per = doc.personal
     parts = []
     if per.patient:
@@ -330,6 +344,8 @@ def masthead(doc: Document, brand: Brand, st: Styles, width: float) -> list[Flow
     if parts:
         text = "    ".join(f"<b>{fonts.markup(k, True)}</b> {fonts.markup(v)}" for k, v in parts)
         story.append(Paragraph(text, st.body))
+    for section in doc.front:
+        story += section_flowables(section, st, width)
     return story
 
 
@@ -502,14 +518,15 @@ def _write_in(b: WriteIn, st: Styles, width: float, key: str) -> list[Flowable]:
 
 
 def _sources(b: SourceList, st: Styles, width: float, key: str) -> list[Flowable]:
-    style = st.sources
     flows: list[Flowable] = []
     for n, (cite, url) in enumerate(b.entries, 1):
-        text = f"{n}. {fonts.markup(cite)}"
+        text = fonts.markup(cite)
         if url:
             href = escape(url, {'"': "&quot;"})
             text += f' <a href="{href}" color="#1A1A1A"><u>{fonts.markup(url)}</u></a>'
-        flows.append(Paragraph(text, style))
+        # The number hangs in the margin, so the entry's text (and its line breaks,
+        # worked out once) is the same whatever its number in this handout.
+        flows.append(Paragraph(text, st.sources, bulletText=f"{n}."))
     return flows
 
 

@@ -8,12 +8,14 @@ gives the same bytes, whatever was rendered before it.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import replace
 from functools import lru_cache
+from pathlib import Path
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
@@ -25,13 +27,14 @@ from reportlab.platypus import Flowable, Spacer, Table
 from . import fonts
 from .assemble import DISCLAIMER
 from .brand import Brand
-from .document import Document, Section, strings
+from .document import Document, Personal, Section, strings
 from .errors import RenderError
 from .flowables import (
     HeadingParagraph,
     Paragraph,
     Styles,
     masthead,
+    personal,
     section_flowables,
     styles,
     table_style,
@@ -154,10 +157,18 @@ def _canvas(brand: Brand, g: Geometry, seed: str, doc: Document, title: str) -> 
 def _add_handout(
     book: Composer, doc: Document, brand: Brand, st: Styles, g: Geometry, seed: str, form: str
 ) -> None:
-    """The personal part laid out now, then each shared section (each laid out once per
-    content and starting height) under it."""
-    front = layout(_front(doc, brand, st, g.width), g, book.canvas)
-    parts = [front]
+    """The masthead (laid out once per title), the personal part laid out now, then each
+    shared section (each laid out once per content and starting height) under it."""
+    logo = brand.logo_path
+    if logo is None or logo.suffix.lower() == ".svg":  # drawn, not an image in the file
+        head = _masthead(doc.clinic, doc.contact_lines, doc.title, doc.subtitle, logo, st, g, seed)
+    else:
+        head = layout(masthead(doc, logo, st, g.width), g, book.canvas)
+    parts = [head]
+    mine = personal(doc, st, g.width)
+    if mine:
+        parts.append(layout(mine, g, book.canvas, head.end_y))
+    front = parts[-1]
     top = _start(front.end_y, g)
     for section in doc.sections:
         if section.new_page:
@@ -169,7 +180,7 @@ def _add_handout(
         1 for a, b in itertools.pairwise(parts) if _continues(a, b)
     )
     footer = _footer(doc, st, g, count, form)
-    book.add(front.pages, footer)
+    book.add(head.pages, footer)
     for before, rec in itertools.pairwise(parts):
         book.add(rec.pages, footer, continue_last=_continues(before, rec))
 
@@ -197,12 +208,23 @@ def _shared(section: Section, st: Styles, g: Geometry, seed: str, top: float | N
     return rec
 
 
-def _front(doc: Document, brand: Brand, st: Styles, width: float) -> list[Flowable]:
-    """The clinic, the title, and the personal part: who it is for, and the care team's notes."""
-    story = masthead(doc, brand, st, width)
-    for section in doc.front:
-        story += section_flowables(section, st, width)
-    return story
+@lru_cache(maxsize=64)
+def _masthead(
+    clinic: str,
+    contact: tuple[str, ...],
+    title: str,
+    subtitle: str,
+    logo: Path | None,
+    st: Styles,
+    g: Geometry,
+    seed: str,
+) -> Recording:
+    """The masthead laid out once per clinic and title."""
+    doc = Document(title, subtitle, (), Personal(), clinic, contact, None, "", _DAY, _DAY, "")
+    return layout(masthead(doc, logo, st, g.width), g, PdfCanvas(io.BytesIO(), g, seed))
+
+
+_DAY = dt.date(2000, 1, 1)
 
 
 def _contents(
@@ -225,7 +247,7 @@ def _contents(
 def _cover(
     cover: Document, entries: Sequence[tuple[int, str, int]], brand: Brand, st: Styles, width: float
 ) -> list[Flowable]:
-    story = _front(cover, brand, st, width)
+    story = masthead(cover, brand.logo_path, st, width) + personal(cover, st, width)
     story.append(
         HeadingParagraph(fonts.markup("In this pack", True), st.h1, "contents", 1, "In this pack")
     )
