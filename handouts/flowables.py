@@ -45,6 +45,7 @@ from .document import (
     WriteIn,
 )
 from .logo import logo_flowable
+from .pages import PdfCanvas
 
 NOTE_COLOUR = "#3D3D3D"
 """Evidence notes: 10.8:1 on white, still dark in grayscale."""
@@ -243,6 +244,34 @@ class Paragraph(_RLParagraph):
         self._wrapped = (availWidth, size)
         return size
 
+    def draw(self) -> None:
+        """Drawing depends on the broken lines and the canvas's drawing state only, so the
+        operators (and links, relative to the paragraph) are worked out once and reused."""
+        canv = self.canv
+        key = None
+        if self._source and isinstance(canv, PdfCanvas):
+            state = tuple(getattr(canv, a) for a in _DRAW_STATE)
+            key = (id(self._source), self.style, self.width, self.height, self.bulletText, state)
+            key += (canv.seed,)
+        hit = _DRAWN.get(key) if key else None
+        if hit is not None:
+            code, links = hit[1], hit[2]
+            canv._code.extend(code)
+            for url, rect in links:
+                canv.linkURL(url, rect, relative=1)
+            return
+        start = len(canv._code)
+        log = canv.log_links() if key else None
+        codes = fonts.codes_in_use(canv._doc) if key else None
+        super().draw()
+        # Only text in the seed draws the same on every canvas (a patient's name may not).
+        if key and log is not None and fonts.codes_in_use(canv._doc) == codes:
+            _DRAWN[key] = (self._source, tuple(canv._code[start:]), tuple(log))
+            if len(_DRAWN) > 20000:
+                _DRAWN.popitem(last=False)
+        if log is not None:
+            canv.log_links(stop=True)
+
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
         """ReportLab's split edits the broken lines it splits, so it gets its own copy."""
         self.wrap(availWidth, availHeight)
@@ -261,6 +290,21 @@ _WRAP_STATE = (
     "_hyphenations",
 )
 """What ReportLab's wrap leaves on a paragraph."""
+_DRAW_STATE = (
+    "_fontname",
+    "_fontsize",
+    "_leading",
+    "_fillColorObj",
+    "_strokeColorObj",
+    "_textRenderMode",
+    "_charSpace",
+    "_wordSpace",
+    "_horizScale",
+    "_rise",
+    "_lineWidth",
+)
+"""The canvas state a paragraph's drawing can depend on."""
+_DRAWN: OrderedDict[tuple[Any, ...], tuple[Any, ...]] = OrderedDict()
 _BROKEN: OrderedDict[tuple[Any, ...], tuple[Any, ...]] = OrderedDict()
 """Broken lines by (parsed text, style, width); each entry keeps its parsed text alive,
 so the id in its key is never reused while the entry exists."""

@@ -111,6 +111,7 @@ class PdfCanvas(Canvas):
             lang=meta.pop("lang", None),
         )
         fonts.seed_subsets(self._doc, seed)
+        self.seed = seed
         self.meta = meta
         """Title, author, subject, keywords, creator: set when the PDF is written."""
         self.setViewerPreference("DisplayDocTitle", "true")
@@ -119,12 +120,20 @@ class PdfCanvas(Canvas):
         self._links: list[Link] = []
         self._marks: list[Mark] = []
 
+    def log_links(self, stop: bool = False) -> list[tuple[str, Any]] | None:
+        """Start (or stop) keeping the links drawn, as given (relative to the drawing)."""
+        self._link_log: list[tuple[str, Any]] | None = None if stop else []
+        return self._link_log
+
     def mark(self, key: str, level: int, title: str) -> None:
         self._marks.append(Mark(key, level, title))
 
     def linkURL(
         self, url: str, rect: Any, relative: int = 0, thickness: int = 0, **kw: Any
     ) -> None:
+        log = getattr(self, "_link_log", None)
+        if log is not None and relative:
+            log.append((url, tuple(rect)))
         if not self.recording:
             super().linkURL(url, rect, relative, thickness, **kw)
             return
