@@ -274,7 +274,8 @@ class Paragraph(_RLParagraph):
 
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
         """ReportLab's split edits the broken lines it splits, so it gets its own copy."""
-        self.wrap(availWidth, availHeight)
+        if not hasattr(self, "blPara"):  # as ReportLab does: split the lines it has
+            self.wrap(availWidth, availHeight)
         if self._source:
             self.blPara = copy.deepcopy(self.blPara)
         return super().split(availWidth, availHeight)

@@ -141,3 +141,19 @@ def test_reused_layout_never_changes_a_handout(tmp_path, cli, default_out, pack)
     assert cli("--out", tmp_path / "again").code == 0
     for pdf in default_out.glob("*.pdf"):
         assert (tmp_path / "again" / pdf.name).read_bytes() == pdf.read_bytes(), pdf.name
+
+
+def test_a_boxed_list_split_inside_a_row_in_large_print(tmp_path, cli):
+    """Found by the 10,000-row bench: with these notes the key-points box splits inside a
+    row in large print; the split must use the lines ReportLab measured, not re-break them."""
+    notes = (
+        "Walk for 10 minutes a day, and add 5 minutes each week.\n"
+        "Fill in the sleep part of the diary too.\n"
+        "Try the relaxation exercise before bed for 2 weeks."
+    )
+    out = tmp_path / "ms.pdf"
+    args = ["build", "--conditions", "migraine", "multiple-sclerosis", "--large-print"]
+    run = cli(*args, "--medicines", "interferon-beta", "--notes", notes, "--out", out)
+    assert run.code == 0, run.err
+    text = " ".join((p.extract_text() or "") for p in PdfReader(out).pages)
+    assert "The main points" in text and "Try the relaxation exercise" in " ".join(text.split())
