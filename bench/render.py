@@ -69,12 +69,10 @@ def warm() -> None:
 
 
 def forget() -> None:
-    """Drop the laid-out and assembled shared content, as in a new process."""
-    from handouts import assemble as assemble_module
-    from handouts import render as render_module
+    """Drop everything laid out, broken, drawn and assembled, as in a new process."""
+    from handouts.render import clear_caches
 
-    assemble_module._SHARED.clear()
-    render_module._shared.cache_clear()
+    clear_caches()
 
 
 def cold() -> None:

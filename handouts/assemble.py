@@ -110,6 +110,11 @@ def charset(lib: Library, brand: Brand) -> str:
     return hit[2]
 
 
+def clear_caches() -> None:
+    _SHARED.clear()
+    _CHARSETS.clear()
+
+
 _SHARED: OrderedDict[tuple[Any, ...], tuple[Library, Brand, Document]] = OrderedDict()
 _KEEP = 256
 

@@ -51,8 +51,8 @@ from .errors import HandoutsError, PatientError, ProblemsError
 from .model import Library
 from .write import inside, write_atomic
 
-FIELDS = ("id", "file", "conditions", "pack", "medicines", "pages", "bytes", "sha256", "input",
-          "status")  # fmt: skip
+FIELDS = ("id", "file", "conditions", "pack", "medicines", "pages", "bytes", "content_hash",
+          "input", "status")  # fmt: skip
 STATUSES, DONE = ("written", "unchanged", "skipped", "failed", "pending"), ("written", "unchanged")
 JOURNAL, KEY = ".handouts-batch.jsonl", ".handouts-batch.key"
 STALE = (".*.pdf.*.tmp", ".manifest.json.*.tmp", ".manifest.csv.*.tmp")  # from write_atomic
@@ -87,6 +87,10 @@ def run_batch(args: argparse.Namespace) -> int:
     ids = zip(listed.invalid, listed.invalid_ids, strict=True)
     records: dict[int, Record] = {n: skipped | {"id": i} for n, i in ids}
     inputs, earlier, todo = _inputs(args, brand, lib), _earlier(out), []
+    for stale in (earlier.get(i, {}).get("file") for i in listed.invalid_ids):
+        if stale:  # a row now skipped must not leave its old handout to be printed
+            with contextlib.suppress(OSError, HandoutsError):
+                inside(out, stale).unlink(missing_ok=True)
     for row in listed.rows:
         fields = dataclasses.asdict(row) | {"date": row.date or args.date}  # the date printed
         del fields["number"], fields["line"]  # the row's place in the list changes nothing
@@ -94,7 +98,7 @@ def run_batch(args: argparse.Namespace) -> int:
         fingerprint = hmac.new(key, canonical, "sha256").hexdigest()
         old = earlier.get(row.id, {})
         if old.get("input") == fingerprint and _intact(out / f"{row.stem}.pdf", old):
-            found = {k: old.get(k) for k in ("pages", "bytes", "sha256")}
+            found = {k: old.get(k) for k in ("pages", "bytes", "content_hash")}
             records[row.number] = _entry(row, fingerprint, "unchanged", **found)
         else:
             todo.append((row, fingerprint))
@@ -234,6 +238,7 @@ def _work(chunk: Todo, out: Path, date: dt.date | None, allow_expired: bool) -> 
     """Render and write each row of a chunk, journalling each file written."""
     assert _STATE is not None
     _, lib, brand = _STATE
+    key = _key(out)
     records = []
     with open(out / JOURNAL, "a", encoding="utf-8") as journal:  # O_APPEND: one write a line
         for row, fingerprint in chunk:
@@ -248,8 +253,9 @@ def _work(chunk: Todo, out: Path, date: dt.date | None, allow_expired: bool) -> 
             except Exception as exc:  # a bug must not stop the other rows
                 errors = [f"{type(exc).__name__}: {exc}"]
             else:
-                sha, late = hashlib.sha256(done.pdf).hexdigest(), [str(p) for p in done.expired]
-                record |= dict(pages=done.pages, bytes=len(done.pdf), sha256=sha, expired=late)
+                digest, late = _digest(key, done.pdf), [str(p) for p in done.expired]
+                record |= dict(pages=done.pages, bytes=len(done.pdf), content_hash=digest)
+                record["expired"] = late
                 record["status"] = "written"
                 journal.write(json.dumps({k: record[k] for k in FIELDS}) + "\n")
                 journal.flush()
@@ -267,7 +273,7 @@ def _entry(row: Row, fingerprint: str, status: str, **more: Any) -> Record:
     return {
         "id": row.id, "file": f"{row.stem}.pdf", "conditions": ";".join(row.conditions),
         "pack": row.pack or "", "medicines": ";".join(row.medicines), "pages": None,
-        "bytes": None, "sha256": "", "input": fingerprint, "status": status,
+        "bytes": None, "content_hash": "", "input": fingerprint, "status": status,
     } | more  # fmt: skip
 
 
@@ -328,12 +334,18 @@ def _earlier(out: Path) -> dict[str, Record]:
     return {r["id"]: r for r in ok if isinstance(r.get("id"), str)}
 
 
+def _digest(key: bytes, pdf: bytes) -> str:
+    """The PDF's content hash, keyed with the folder's key: it tells when a handout changed,
+    but, unlike a plain hash of these reproducible files, cannot confirm a guessed name."""
+    return hmac.new(key, pdf, "sha256").hexdigest()
+
+
 def _intact(path: Path, old: Record) -> bool:
     """Whether ``path`` is still the file an earlier run wrote."""
     try:
         if path.name != old.get("file") or path.stat().st_size != old.get("bytes"):
             return False
-        return hashlib.sha256(path.read_bytes()).hexdigest() == old.get("sha256")
+        return _digest(_key(path.parent), path.read_bytes()) == old.get("content_hash")
     except OSError:
         return False
 

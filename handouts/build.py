@@ -191,7 +191,16 @@ def with_language(brand: Brand, language: str | None) -> Brand:
     if language.split("-")[0].lower() not in CONTENT_LANGUAGES:
         have = ", ".join(CONTENT_LANGUAGES)
         raise UsageError(f"no content in language '{language}'; the content is in: {have}")
-    return replace(brand, spec=replace(brand.spec, language=language))
+    hit = _LANGUAGES.get((id(brand), language))
+    if hit is None or hit[0] is not brand:  # one brand object per language: caches key on it
+        hit = _LANGUAGES[(id(brand), language)] = (
+            brand,
+            replace(brand, spec=replace(brand.spec, language=language)),
+        )
+    return hit[1]
+
+
+_LANGUAGES: dict[tuple[int, str], tuple[Brand, Brand]] = {}
 
 
 def find_pack(lib: Library, name: str) -> Pack:

@@ -229,7 +229,7 @@ class Paragraph(_RLParagraph):
         done = self._wrapped
         if done is not None and done[0] == availWidth and hasattr(self, "blPara"):
             return done[1]
-        key = (id(self._source), self.style, availWidth) if self._source else None
+        key = (id(self._source), self.style, self.bulletText, availWidth) if self._source else None
         hit = _BROKEN.get(key) if key else None
         if hit is not None:
             _BROKEN.move_to_end(key)
@@ -249,7 +249,7 @@ class Paragraph(_RLParagraph):
         operators (and links, relative to the paragraph) are worked out once and reused."""
         canv = self.canv
         key = None
-        if self._source and isinstance(canv, PdfCanvas):
+        if self._source and isinstance(canv, PdfCanvas) and self._seeded(canv):
             state = tuple(getattr(canv, a) for a in _DRAW_STATE)
             key = (id(self._source), self.style, self.width, self.height, self.bulletText, state)
             key += (canv.seed,)
@@ -264,7 +264,6 @@ class Paragraph(_RLParagraph):
         log = canv.log_links() if key else None
         codes = fonts.codes_in_use(canv._doc) if key else None
         super().draw()
-        # Only text in the seed draws the same on every canvas (a patient's name may not).
         if key and log is not None and fonts.codes_in_use(canv._doc) == codes:
             _DRAWN[key] = (self._source, tuple(canv._code[start:]), tuple(log))
             if len(_DRAWN) > 20000:
@@ -272,16 +271,39 @@ class Paragraph(_RLParagraph):
         if log is not None:
             canv.log_links(stop=True)
 
+    def _seeded(self, canv: PdfCanvas) -> bool:
+        """Only text whose every character is in the font seed draws the same on every
+        canvas (a patient's or clinician's name may not be)."""
+        key = (id(self._source), self.bulletText, canv.seed)
+        ok = _SEEDED.get(key)
+        if ok is None:
+            text = "".join(getattr(f, "text", "") for f in self._source or ())
+            ok = fonts.seeded(text + str(self.bulletText or ""), canv.seed_chars)
+            _SEEDED[key] = (self._source, ok)
+            if len(_SEEDED) > 20000:
+                _SEEDED.pop(next(iter(_SEEDED)))
+            return ok
+        return ok[1]
+
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
         """ReportLab's split edits the broken lines it splits, so it gets its own copy."""
         if not hasattr(self, "blPara"):  # as ReportLab does: split the lines it has
             self.wrap(availWidth, availHeight)
         if self._source:
             self.blPara = copy.deepcopy(self.blPara)
+            self.frags = copy.deepcopy(self.frags)
         return super().split(availWidth, availHeight)
 
 
+def clear_caches() -> None:
+    _parsed.cache_clear()
+    _BROKEN.clear()
+    _DRAWN.clear()
+    _SEEDED.clear()
+
+
 _WRAP_STATE = (
+    "frags",
     "blPara",
     "width",
     "height",
@@ -305,6 +327,7 @@ _DRAW_STATE = (
     "_lineWidth",
 )
 """The canvas state a paragraph's drawing can depend on."""
+_SEEDED: dict[tuple[Any, ...], Any] = {}
 _DRAWN: OrderedDict[tuple[Any, ...], tuple[Any, ...]] = OrderedDict()
 _BROKEN: OrderedDict[tuple[Any, ...], tuple[Any, ...]] = OrderedDict()
 """Broken lines by (parsed text, style, width); each entry keeps its parsed text alive,

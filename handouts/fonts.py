@@ -192,9 +192,17 @@ SEEDED = (BODY, BOLD, FALLBACK, FALLBACK_BOLD)
 """The faces every handout uses, named in this order in every PDF."""
 
 
-def codes_in_use(doc: object) -> tuple[int, ...]:
-    """How many codes each seeded face has given out in ``doc`` (to prove a seed was whole)."""
-    return tuple(pdfmetrics.getFont(name).state[doc].nextCode for name in SEEDED)
+def codes_in_use(doc: pdfdoc.PDFDocument) -> tuple[object, ...]:
+    """How many codes each seeded face has given out in ``doc``, and which fonts it uses:
+    if drawing something leaves these as they were, the drawing replays on any canvas
+    seeded alike."""
+    codes = tuple(pdfmetrics.getFont(name).state[doc].nextCode for name in SEEDED)
+    return (*codes, len(doc.fontMapping))
+
+
+def seeded(text: str, seed: frozenset[str]) -> bool:
+    """Whether every character of ``text`` has a fixed code in a canvas seeded with ``seed``."""
+    return all(ch in seed or ord(ch) < 127 or ord(ch) in COMMON for ch in text)
 
 
 def _codepoints(name: str) -> frozenset[int]:

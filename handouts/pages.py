@@ -112,6 +112,7 @@ class PdfCanvas(Canvas):
         )
         fonts.seed_subsets(self._doc, seed)
         self.seed = seed
+        self.seed_chars = _chars(seed)
         self.meta = meta
         """Title, author, subject, keywords, creator: set when the PDF is written."""
         self.setViewerPreference("DisplayDocTitle", "true")
@@ -165,6 +166,11 @@ class PdfCanvas(Canvas):
             self._addAnnotation(fonts.Raw(_link_annotation(ln)))
         footer(self)
         super().showPage()
+
+
+@lru_cache(maxsize=16)
+def _chars(seed: str) -> frozenset[str]:
+    return frozenset(seed)
 
 
 @lru_cache(maxsize=4096)

@@ -82,8 +82,9 @@ def render_pack(
     seed = _seed(tuple(docs))
     canvas = _canvas(brand, g, seed, cover, title)
     cover = replace(cover, title=title, subtitle=intro or "")
-    # Lay each handout out first, to learn its length and where its sections fall.
-    trial = Composer(PdfCanvas(io.BytesIO(), g, seed))
+    # Lay each handout out first (on the same canvas: pages are put in order when
+    # composed), to learn its length and where its sections fall.
+    trial = Composer(canvas)
     spans = []
     for n, doc in enumerate(docs):
         first = len(trial.pages)
@@ -102,6 +103,8 @@ def render_pack(
         if len(rec.pages) == cover_pages:
             break
         cover_pages = len(rec.pages)
+    else:
+        raise RenderError("the pack's contents did not settle on a number of pages")
     assert rec is not None
     total = at - 1
     book = Composer(canvas)
@@ -114,6 +117,16 @@ def render_pack(
         pages = _prefixed(laid[first : first + count], f"h{n + 1}-")
         book.add(pages, _footer(doc, st, g, count, f"footer-{n}", total))
     return book.finish(), total
+
+
+def clear_caches() -> None:
+    """Forget everything laid out, broken into lines, drawn or assembled, as in a new process."""
+    from . import assemble, flowables
+
+    _shared.cache_clear()
+    _masthead.cache_clear()
+    flowables.clear_caches()
+    assemble.clear_caches()
 
 
 def _setup(brand: Brand, paper: str | None, large: bool) -> tuple[Styles, Geometry]:
@@ -160,9 +173,10 @@ def _add_handout(
     """The masthead (laid out once per title), the personal part laid out now, then each
     shared section (each laid out once per content and starting height) under it."""
     logo = brand.logo_path
+    head = None
     if logo is None or logo.suffix.lower() == ".svg":  # drawn, not an image in the file
         head = _masthead(doc.clinic, doc.contact_lines, doc.title, doc.subtitle, logo, st, g, seed)
-    else:
+    if head is None:
         head = layout(masthead(doc, logo, st, g.width), g, book.canvas)
     parts = [head]
     mine = personal(doc, st, g.width)
@@ -204,7 +218,7 @@ def _shared(section: Section, st: Styles, g: Geometry, seed: str, top: float | N
     before = fonts.codes_in_use(canvas._doc)
     rec = layout(section_flowables(section, st, g.width), g, canvas, top)
     if fonts.codes_in_use(canvas._doc) != before:
-        raise RenderError("internal: the shared content drew a character its seed lacked")
+        raise RenderError("internal: the shared content drew a character or font its seed lacked")
     return rec
 
 
@@ -218,10 +232,14 @@ def _masthead(
     st: Styles,
     g: Geometry,
     seed: str,
-) -> Recording:
-    """The masthead laid out once per clinic and title."""
+) -> Recording | None:
+    """The masthead laid out once per clinic and title; None when it cannot be replayed
+    (a title character outside the font seed, or text in an SVG logo in another font)."""
     doc = Document(title, subtitle, (), Personal(), clinic, contact, None, "", _DAY, _DAY, "")
-    return layout(masthead(doc, logo, st, g.width), g, PdfCanvas(io.BytesIO(), g, seed))
+    canvas = PdfCanvas(io.BytesIO(), g, seed)
+    before = fonts.codes_in_use(canvas._doc)
+    rec = layout(masthead(doc, logo, st, g.width), g, canvas)
+    return rec if fonts.codes_in_use(canvas._doc) == before else None
 
 
 _DAY = dt.date(2000, 1, 1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import hmac
 import io
 import json
 import os
@@ -118,7 +119,10 @@ def test_a_good_list_writes_a_pdf_per_row_named_by_id_and_a_manifest(cli):
         pdf = (Path("out") / row["file"]).read_bytes()
         assert row["status"] == "written"
         assert row["pages"] == len(PdfReader(io.BytesIO(pdf)).pages)
-        assert (row["bytes"], row["sha256"]) == (len(pdf), hashlib.sha256(pdf).hexdigest())
+        key = bytes.fromhex(Path("out/.handouts-batch.key").read_text().strip())
+        digest = hmac.new(key, pdf, "sha256").hexdigest()
+        assert (row["bytes"], row["content_hash"]) == (len(pdf), digest)
+        assert digest != hashlib.sha256(pdf).hexdigest()
         assert re.fullmatch(r"[0-9a-f]{64}", row["input"])
     assert len({row["input"] for row in data["rows"]}) == 6
     first = (Path("out") / "RHEU-1.pdf").read_bytes()
@@ -171,6 +175,10 @@ def test_skip_invalid_writes_the_good_rows_and_lists_the_bad_as_skipped(cli):
     ]
     assert [(r["id"], r["status"], r["pages"]) for r in rows][1] == ("A2", "skipped", "")
     assert (data["written"], data["skipped"]) == (2, 2)
+    # A row that was built before and is invalid now leaves no old handout behind.
+    text = text.replace("A1,Jo Bloggs,migraine; lupus", "A1,Jo Bloggs,migraine; lupas")
+    run = cli("batch", clinic(text), "--out", "out", "--skip-invalid", "--jobs", "1")
+    assert sorted(p.name for p in Path("out").glob("*.pdf")) == ["A4.pdf"]
 
 
 def test_ids_that_would_share_a_file_stop_the_batch(cli):
@@ -260,7 +268,8 @@ def test_a_row_whose_content_is_past_review_fails_and_the_others_are_written(cli
     )
     assert statuses()["RHEU-1"] == "failed"
     assert not Path("out/RHEU-1.pdf").exists()
-    assert manifest()[1][0]["sha256"] == manifest()[1][0]["pages"] == manifest()[1][0]["file"] == ""
+    assert manifest()[1][0]["content_hash"] == manifest()[1][0]["pages"] == ""
+    assert manifest()[1][0]["file"] == ""
 
     run = cli(*args, "--allow-expired")
     assert run.code == 0, run.err
@@ -392,7 +401,8 @@ def test_an_interrupted_run_stops_cleanly_and_writes_what_it_finished(sig):
     assert len(finished) == int(done[1]) and data["pending"] == 40 - len(finished) > 0
     for row in finished:
         pdf = Path("out", row["file"]).read_bytes()
-        assert hashlib.sha256(pdf).hexdigest() == row["sha256"]
+        key = bytes.fromhex(Path("out/.handouts-batch.key").read_text().strip())
+        assert hmac.new(key, pdf, "sha256").hexdigest() == row["content_hash"]
     journal = Path("out/.handouts-batch.jsonl").read_text("utf-8")  # kept for the rerun
     assert {r["id"] for r in finished} <= {json.loads(line)["id"] for line in journal.splitlines()}
     private(out, err, journal, json.dumps(data))

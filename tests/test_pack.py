@@ -157,3 +157,70 @@ def test_a_boxed_list_split_inside_a_row_in_large_print(tmp_path, cli):
     assert run.code == 0, run.err
     text = " ".join((p.extract_text() or "") for p in PdfReader(out).pages)
     assert "The main points" in text and "Try the relaxation exercise" in " ".join(text.split())
+
+
+def test_warm_and_cold_renders_are_the_same_bytes():
+    """Whatever was laid out, broken into lines or drawn before, a handout is the same bytes
+    as one made with every cache empty: names and titles outside the library's characters,
+    clinicians' names repeated in notes, notes that push the content down, both papers,
+    large print."""
+    import random
+
+    from handouts.assemble import Request, assemble
+    from handouts.brand import load_brand
+    from handouts.document import Personal
+    from handouts.render import clear_caches, render
+    from handouts.validate import load_library
+
+    from .conftest import CONTENT
+
+    lib, brand = load_library(CONTENT), load_brand()
+    rnd = random.Random(7)
+    names = ["Ann Lee", "Łukasz Nowak", "Jiří Dvořák", "Ολγα Παπά", "Siobhán Ní Bhriain"]
+    notes = [None, "Dr Jiří Dvořák will phone you.", "One\nTwo\nThree " * 3, "x\n" * 14]
+    cases = []
+    for _ in range(10):
+        conditions = tuple(rnd.sample(sorted(lib.conditions), rnd.choice([1, 2, 2, 3])))
+        who = Personal(rnd.choice(names), rnd.choice([None, "Dr Jiří Dvořák"]))
+        title = rnd.choice([None, "Migraine for Bőrcsöke"])
+        req = Request(conditions, title, (), rnd.choice(notes), who, rnd.random() < 0.3)
+        cases.append((req, rnd.choice([None, "a4"]), rnd.random() < 0.3))
+    warm = [render(assemble(lib, req, brand), brand, paper, large) for req, paper, large in cases]
+    for (req, paper, large), made in zip(cases, warm, strict=True):
+        clear_caches()
+        assert render(assemble(lib, req, brand), brand, paper, large) == made, req
+
+
+def test_text_outside_the_library_prints_right_when_reused(tmp_path, cli):
+    """A clinician's name with letters the content never uses, in two handouts, and a
+    title with such letters: each prints as written."""
+    notes = "Dr Jiří Dvořák will phone you."
+    for n, name in enumerate(["Zoë Brontë", "Łukasz Nowak", "Sam"]):
+        out = tmp_path / f"{n}.pdf"
+        args = ["build", "--conditions", "migraine", "--clinician", "Dr Jiří Dvořák"]
+        args += ["--notes", notes, "--patient", name, "--title", "Migraine for Bőrcsöke"]
+        assert cli(*args, "--out", out).code == 0
+        text = " ".join((p.extract_text() or "") for p in PdfReader(out).pages)
+        assert "Migraine for Bőrcsöke" in text and notes in text and "From: Dr Jiří Dvořák" in text
+
+
+def test_a_logo_with_its_own_text_still_gives_a_whole_pdf(tmp_path, cli):
+    """An SVG logo with text draws in a font of its own, so its masthead is laid out on the
+    handout's own canvas: every font a page uses must be in that page's resources."""
+    from .conftest import BRAND
+
+    brand = tmp_path / "brand"
+    brand.mkdir()
+    (brand / "brand.yaml").write_text(BRAND.read_text(encoding="utf-8"), encoding="utf-8")
+    (brand / "logo.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="60" height="60"><circle cx="30" '
+        'cy="30" r="25" fill="#1F4E79"/><text x="10" y="35" font-size="14">RC</text></svg>',
+        encoding="utf-8",
+    )
+    out = tmp_path / "logo.pdf"
+    run = cli("build", "--conditions", "migraine", "--brand", brand / "brand.yaml", "--out", out)
+    assert run.code == 0, run.err
+    for page in PdfReader(out).pages:
+        used = set(re.findall(rb"(/F\d+(?:\+\d+)?) [\d.]+ Tf", page.get_contents().get_data()))
+        have = {name.encode() for name in page["/Resources"]["/Font"]}
+        assert used <= have
