@@ -4,10 +4,11 @@ Rendering is split in two so that the work shared by many patients is done once:
 
 - :func:`layout` runs ReportLab's page layout and keeps what each page draws
   (its content-stream operators, links and bookmarks) as a :class:`Recording`,
-  without writing a PDF. A handout's shared content (everything after the
-  personal details) is recorded once per condition set and starting height.
-- :func:`compose` replays recordings onto one :class:`PdfCanvas`, adds each
-  page's footer with the page numbers (known by then, so no second pass), and
+  without writing a PDF. The renderer records each shared section (and the
+  masthead) once per content, paper and starting height.
+- :class:`Composer` puts recorded pages in order (a part that continues a page
+  is drawn onto it), replays them onto one :class:`PdfCanvas`, adds each
+  page's footer with its page numbers (known by then, so no second pass), and
   returns the bytes.
 
 Replaying is exact because every canvas is seeded alike: the same characters

@@ -29,17 +29,9 @@ from .assemble import DISCLAIMER
 from .brand import Brand
 from .document import Document, Personal, Section, strings
 from .errors import RenderError
-from .flowables import (
-    HeadingParagraph,
-    Paragraph,
-    Styles,
-    masthead,
-    personal,
-    section_flowables,
-    styles,
-    table_style,
-)
+from .flowables import Styles, masthead, personal, section_flowables, styles, table_style
 from .pages import Composer, Footer, Geometry, Mark, Page, PdfCanvas, Recording, layout
+from .paragraph import HeadingParagraph, Paragraph
 
 PAPER = {"letter": LETTER, "a4": A4}
 MARGIN = 18 * mm
@@ -121,11 +113,11 @@ def render_pack(
 
 def clear_caches() -> None:
     """Forget everything laid out, broken into lines, drawn or assembled, as in a new process."""
-    from . import assemble, flowables
+    from . import assemble, paragraph
 
     _shared.cache_clear()
     _masthead.cache_clear()
-    flowables.clear_caches()
+    paragraph.clear_caches()
     assemble.clear_caches()
 
 

@@ -1,0 +1,188 @@
+"""ReportLab paragraphs that do their work once for every handout that shares them.
+
+Handouts for the same conditions share nearly all their sentences, so a
+paragraph's markup is parsed once per text and style, its lines are broken once
+per text, style and width, and its drawing (operators, and links relative to it)
+is worked out once per lines, style and canvas state, then reused. Reuse never
+changes a handout's bytes: tests compare warm renders with cold ones.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections import OrderedDict
+from functools import lru_cache
+from typing import Any
+
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.platypus import Flowable
+from reportlab.platypus import Paragraph as _RLParagraph
+from reportlab.platypus.paragraph import cleanBlockQuotedText, textTransformFrags
+from reportlab.platypus.paraparser import ParaParser
+
+from . import fonts
+from .pages import PdfCanvas
+
+
+@lru_cache(maxsize=16384)
+def _parsed(text: str, style: ParagraphStyle) -> tuple[ParagraphStyle, tuple[Any, ...]]:
+    """ReportLab's parse of a paragraph's markup, done once per text and style.
+
+    Handouts for the same conditions share nearly all their text, so parsing
+    (about an eighth of the render time) is not repeated. ReportLab copies a
+    fragment before changing it, so the shared fragments are never altered.
+    """
+    parser = ParaParser()
+    parser.caseSensitive = 1
+    style, frags, _ = parser.parse(cleanBlockQuotedText(text), style)
+    if frags is None:
+        raise ValueError(f"paragraph markup error ({parser.errors[0]}) in {text[:30]!r}")
+    textTransformFrags(frags, style)
+    return style, tuple(frags)
+
+
+class Paragraph(_RLParagraph):
+    """ReportLab's paragraph, with its markup parsed once per text and style, and its
+    lines broken once per text, style and width (many handouts share their sentences)."""
+
+    def _setup(self, text: str, style: Any, bulletText: Any, frags: Any, cleaner: Any) -> None:
+        self._source: tuple[Any, ...] | None = None
+        if frags is None:
+            style, self._source = _parsed(text, style)
+            frags = list(self._source)
+        super()._setup(text, style, bulletText, frags, cleaner)
+        self._wrapped: tuple[float, tuple[float, float]] | None = None
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        """Line breaking depends on the text, style and width only, so it is done once
+        for each and reused (ReportLab only reads the broken lines afterwards)."""
+        done = self._wrapped
+        if done is not None and done[0] == availWidth and hasattr(self, "blPara"):
+            return done[1]
+        key = (id(self._source), self.style, self.bulletText, availWidth) if self._source else None
+        hit = _BROKEN.get(key) if key else None
+        if hit is not None:
+            _BROKEN.move_to_end(key)
+            self.__dict__.update(hit[1])
+            size = (self.width, self.height)
+        else:
+            size = super().wrap(availWidth, availHeight)
+            if key and size[1] < 0x7FFFFFFF:
+                _BROKEN[key] = (self._source, {a: getattr(self, a) for a in _WRAP_STATE})
+                if len(_BROKEN) > 20000:
+                    _BROKEN.popitem(last=False)
+        self._wrapped = (availWidth, size)
+        return size
+
+    def draw(self) -> None:
+        """Drawing depends on the broken lines and the canvas's drawing state only, so the
+        operators (and links, relative to the paragraph) are worked out once and reused."""
+        canv = self.canv
+        key = None
+        if self._source and isinstance(canv, PdfCanvas) and self._seeded(canv):
+            state = tuple(getattr(canv, a) for a in _DRAW_STATE)
+            key = (id(self._source), self.style, self.width, self.height, self.bulletText, state)
+            key += (canv.seed,)
+        hit = _DRAWN.get(key) if key else None
+        if hit is not None:
+            code, links = hit[1], hit[2]
+            canv._code.extend(code)
+            for url, rect in links:
+                canv.linkURL(url, rect, relative=1)
+            return
+        start = len(canv._code)
+        log = canv.log_links() if key else None
+        codes = fonts.codes_in_use(canv._doc) if key else None
+        super().draw()
+        if key and log is not None and fonts.codes_in_use(canv._doc) == codes:
+            _DRAWN[key] = (self._source, tuple(canv._code[start:]), tuple(log))
+            if len(_DRAWN) > 20000:
+                _DRAWN.popitem(last=False)
+        if log is not None:
+            canv.log_links(stop=True)
+
+    def _seeded(self, canv: PdfCanvas) -> bool:
+        """Only text whose every character is in the font seed draws the same on every
+        canvas (a patient's or clinician's name may not be)."""
+        key = (id(self._source), self.bulletText, canv.seed)
+        ok = _SEEDED.get(key)
+        if ok is None:
+            text = "".join(getattr(f, "text", "") for f in self._source or ())
+            ok = fonts.seeded(text + str(self.bulletText or ""), canv.seed_chars)
+            _SEEDED[key] = (self._source, ok)
+            if len(_SEEDED) > 20000:
+                _SEEDED.pop(next(iter(_SEEDED)))
+            return ok
+        return ok[1]
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        """ReportLab's split edits the broken lines it splits, so it gets its own copy."""
+        if not hasattr(self, "blPara"):  # as ReportLab does: split the lines it has
+            self.wrap(availWidth, availHeight)
+        if self._source:
+            self.blPara = copy.deepcopy(self.blPara)
+            self.frags = copy.deepcopy(self.frags)
+        return super().split(availWidth, availHeight)
+
+
+def clear_caches() -> None:
+    _parsed.cache_clear()
+    _BROKEN.clear()
+    _DRAWN.clear()
+    _SEEDED.clear()
+
+
+_WRAP_STATE = (
+    "frags",
+    "blPara",
+    "width",
+    "height",
+    "_wrapWidths",
+    "_width_max",
+    "_splitLongWordCount",
+    "_hyphenations",
+)
+"""What ReportLab's wrap leaves on a paragraph."""
+_DRAW_STATE = (
+    "_fontname",
+    "_fontsize",
+    "_leading",
+    "_fillColorObj",
+    "_strokeColorObj",
+    "_textRenderMode",
+    "_charSpace",
+    "_wordSpace",
+    "_horizScale",
+    "_rise",
+    "_lineWidth",
+)
+"""The canvas state a paragraph's drawing can depend on."""
+_SEEDED: dict[tuple[Any, ...], Any] = {}
+_DRAWN: OrderedDict[tuple[Any, ...], tuple[Any, ...]] = OrderedDict()
+_BROKEN: OrderedDict[tuple[Any, ...], tuple[Any, ...]] = OrderedDict()
+"""Broken lines by (parsed text, style, width); each entry keeps its parsed text alive,
+so the id in its key is never reused while the entry exists."""
+
+
+class HeadingParagraph(Paragraph):
+    """A heading that becomes a bookmark (outline entry) where it lands."""
+
+    outline: tuple[str, int, str] | None = None
+
+    def __init__(
+        self,
+        text: str,
+        style: ParagraphStyle,
+        key: str = "",
+        level: int = 0,
+        title: str = "",
+        **kwargs: Any,
+    ):
+        super().__init__(text, style, **kwargs)
+        self.outline = (key, level, title) if key else None
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        parts = super().split(availWidth, availHeight)
+        if parts:
+            parts[0].outline = self.outline  # a long heading split over pages keeps its bookmark
+        return parts
