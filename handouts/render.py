@@ -37,8 +37,8 @@ PAPER = {"letter": LETTER, "a4": A4}
 MARGIN = 18 * mm
 
 QUANTUM = 38.0
-"""The shared content starts on a grid of this many points (two lines of body text), so
-that handouts whose personal part differs by a line still share one laid-out copy."""
+"""Each shared section starts on a grid of this many points (two lines of body text), so
+that handouts whose earlier parts differ by a line still share its laid-out copy."""
 RENDERED = "•☐⚠"
 """Characters the renderer itself prints (list marks), seeded with the content's."""
 
