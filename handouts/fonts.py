@@ -20,7 +20,9 @@ from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
+from . import pdfwriter
 from .errors import RenderError
+from .pdfwriter import Raw
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
 
@@ -59,7 +61,7 @@ def register() -> Coverage:
         _reuse_widths(font)
         pdfmetrics.registerFont(font)
     pdfdoc.PDFZCompress = _ReusedFlate()
-    _remember_encodings()
+    pdfwriter.install()
     for family, regular, bold, italic, bold_italic in (
         ("Body", BODY, BOLD, "Body-Italic", "Body-BoldItalic"),
         ("Fallback", FALLBACK, FALLBACK_BOLD, FALLBACK, FALLBACK_BOLD),
@@ -88,30 +90,6 @@ def _reuse_subsets(font: TTFont) -> None:
         return make(list(subset))
 
     font.face.makeSubset = lambda subset: made(tuple(subset))  # type: ignore[method-assign]
-
-
-def _remember_encodings() -> None:
-    """ReportLab writes each PDF name and short string through a slow general path, over a
-    thousand times a file, mostly the same few hundred values: remember each result."""
-    if not hasattr(pdfdoc.PDFName, "cache_info"):
-        pdfdoc.PDFName = lru_cache(maxsize=4096)(pdfdoc.PDFName)
-        encode = pdfdoc.pdfdocEnc
-        remembered = lru_cache(maxsize=16384)(encode)
-
-        def pdfdoc_enc(x: object) -> object:
-            return remembered(x) if isinstance(x, str) and len(x) < 64 else encode(x)
-
-        pdfdoc.pdfdocEnc = pdfdoc_enc
-
-
-class Raw(pdfdoc.PDFObject):
-    """A PDF value already written out: formatting it again is a copy."""
-
-    def __init__(self, data: bytes):
-        self.data = data
-
-    def format(self, document: object) -> bytes:
-        return self.data
 
 
 @lru_cache(maxsize=256)

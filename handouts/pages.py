@@ -31,6 +31,7 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
 from . import fonts
 from .errors import RenderError
+from .pdfwriter import Raw
 
 
 @dataclass(frozen=True)
@@ -164,7 +165,7 @@ class PdfCanvas(Canvas):
             self.bookmarkPage(m.key)
             self.addOutlineEntry(m.title, m.key, level=m.level, closed=False)
         for ln in page.links:
-            self._addAnnotation(fonts.Raw(_link_annotation(ln)))
+            self._addAnnotation(Raw(_link_annotation(ln)))
         footer(self)
         super().showPage()
 
