@@ -81,7 +81,22 @@ def _phrase(phrase: str) -> re.Pattern[str]:
     return re.compile(r"\b" + r"\s+".join(words) + r"\b")
 
 
+@lru_cache(maxsize=4096)
+def _words(phrase: str) -> tuple[str, ...]:
+    return tuple(re.findall(r"\w+", _fold(phrase)))
+
+
+@lru_cache(maxsize=8)
+def _folded(text: str) -> tuple[str, frozenset[str]]:
+    """The text folded once, and its words (most phrases are ruled out by these alone)."""
+    folded = _fold(text)
+    return folded, frozenset(re.findall(r"\w+", folded))
+
+
 def mentions(text: str, phrase: str) -> bool:
     """``phrase`` appears in ``text`` as whole words, ignoring case, spacing and quote marks
     (used for glossary words and for claims that must not appear)."""
-    return _phrase(phrase).search(_fold(text)) is not None
+    folded, words = _folded(text)
+    if not all(w in words for w in _words(phrase)):
+        return False
+    return _phrase(phrase).search(folded) is not None
