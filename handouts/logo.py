@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from reportlab.graphics.shapes import Drawing, Group
+from reportlab.graphics.shapes import Drawing, Group, String
 from reportlab.lib.utils import ImageReader
 from reportlab.platypus import Flowable, Image
 
@@ -19,9 +19,20 @@ def _load(path: Path) -> tuple[float, float, Drawing | None]:
         drawing = svg2rlg(str(path))
         if drawing is None or not drawing.width or not drawing.height:
             raise ValueError("the SVG has no size or no shapes")
+        _embed_text(drawing)
         return drawing.width, drawing.height, drawing
     w, h = ImageReader(str(path)).getSize()
     return w, h, None
+
+
+def _embed_text(node: object) -> None:
+    """Text in an SVG logo is drawn in the bundled face (svglib would use Helvetica, which
+    is not embedded): every font in a handout is embedded."""
+    if isinstance(node, String):
+        bold = "bold" in str(node.fontName).lower()
+        node.fontName = "Body-Bold" if bold else "Body"
+    for child in getattr(node, "contents", ()):
+        _embed_text(child)
 
 
 def logo_problem(path: Path) -> str | None:

@@ -222,8 +222,10 @@ def test_a_logo_with_its_own_text_still_gives_a_whole_pdf(tmp_path, cli):
     assert run.code == 0, run.err
     for page in PdfReader(out).pages:
         used = set(re.findall(rb"(/F\d+(?:\+\d+)?) [\d.]+ Tf", page.get_contents().get_data()))
-        have = {name.encode() for name in page["/Resources"]["/Font"]}
-        assert used <= have
+        fonts = page["/Resources"]["/Font"]
+        assert used <= {name.encode() for name in fonts}
+        for font in fonts.values():  # and every font is embedded (not Helvetica)
+            assert "/FontFile2" in font.get_object()["/FontDescriptor"]
 
 
 def test_the_faster_pdf_writer_writes_what_reportlab_writes(tmp_path):
