@@ -41,7 +41,10 @@ def uninstall() -> None:
 
 
 def install() -> None:
-    """Replace ReportLab's general formatter with the faster one (once)."""
+    """Replace ReportLab's general formatter with the faster one (once), and write page
+    streams compressed only: ASCII85 on top makes them a quarter bigger and costs a
+    third of a handout's render time, for files that are binary anyway."""
+    pdfdoc.rl_config.useA85 = 0
     if _ORIGINAL:
         return
     for attr in ("PDFName", "pdfdocEnc", "format"):
