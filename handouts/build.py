@@ -211,6 +211,15 @@ def find_pack(lib: Library, name: str) -> Pack:
     return lib.packs[name]
 
 
+@dataclass(frozen=True)
+class Rendered:
+    """One row's PDF, in memory: its bytes, pages, and any expired content it printed."""
+
+    pdf: bytes
+    pages: int
+    expired: tuple[Problem, ...] = ()
+
+
 def pack_pdf(
     lib: Library,
     brand: Brand,
@@ -221,7 +230,7 @@ def pack_pdf(
     paper: str | None,
     allow_expired: bool,
     large_print: bool = False,
-) -> tuple[bytes, int, tuple[Problem, ...]]:
+) -> Rendered:
     """A pack's PDF: the handouts for everyone, the patient's details and notes on the cover."""
     docs = [
         assemble(lib, Request(h.conditions, h.title, medicines, diary=h.diary), brand)
@@ -238,7 +247,22 @@ def pack_pdf(
     for doc in docs:
         late.update(dict.fromkeys(_current(lib, doc, allow_expired)))
     pdf, pages = render_pack(pack.title, pack.intro, docs, cover, brand, paper, large_print)
-    return pdf, pages, tuple(late)
+    return Rendered(pdf, pages, tuple(late))
+
+
+def handout_pdf(
+    lib: Library,
+    brand: Brand,
+    req: Request,
+    paper: str | None = None,
+    allow_expired: bool = False,
+    large_print: bool = False,
+) -> Rendered:
+    """One handout's PDF, refusing content past its review date unless allowed."""
+    doc = assemble(lib, req, brand)
+    late = _current(lib, doc, allow_expired)
+    pdf, pages = render(doc, brand, paper, large_print)
+    return Rendered(pdf, pages, late)
 
 
 def build_pack(
@@ -253,20 +277,9 @@ def build_pack(
     large_print: bool = False,
 ) -> Written:
     who, notes = personal(patient)
-    pdf, pages, late = pack_pdf(
-        lib, brand, pack, medicines, notes, who, paper, allow_expired, large_print
-    )
-    write_atomic(out, pdf)
-    return Written(out, pages, len(pdf), late)
-
-
-@dataclass(frozen=True)
-class Rendered:
-    """One row's PDF, in memory: its bytes, pages, and any expired content it printed."""
-
-    pdf: bytes
-    pages: int
-    expired: tuple[Problem, ...] = ()
+    done = pack_pdf(lib, brand, pack, medicines, notes, who, paper, allow_expired, large_print)
+    write_atomic(out, done.pdf)
+    return Written(out, done.pages, len(done.pdf), done.expired)
 
 
 def render_row(
@@ -278,14 +291,11 @@ def render_row(
     who, notes = personal(patient)
     if row.pack:
         pack = lib.packs[row.pack]
-        pdf, pages, late = pack_pdf(
+        return pack_pdf(
             lib, brand, pack, row.medicines, notes, who, row.paper, allow_expired, row.large_print
         )
-        return Rendered(pdf, pages, late)
-    doc = assemble(lib, Request(row.conditions, None, row.medicines, notes, who), brand)
-    late = _current(lib, doc, allow_expired)
-    pdf, pages = render(doc, brand, row.paper, row.large_print)
-    return Rendered(pdf, pages, late)
+    req = Request(row.conditions, None, row.medicines, notes, who)
+    return handout_pdf(lib, brand, req, row.paper, allow_expired, row.large_print)
 
 
 def build_one(
@@ -298,11 +308,9 @@ def build_one(
     large_print: bool = False,
 ) -> Written:
     """Assemble, render and atomically write one handout."""
-    doc = assemble(lib, req, brand)
-    late = _current(lib, doc, allow_expired)
-    pdf, pages = render(doc, brand, paper, large_print)
-    write_atomic(out, pdf)
-    return Written(out, pages, len(pdf), late)
+    done = handout_pdf(lib, brand, req, paper, allow_expired, large_print)
+    write_atomic(out, done.pdf)
+    return Written(out, done.pages, len(done.pdf), done.expired)
 
 
 def default_run(

@@ -206,10 +206,8 @@ def _start(end_y: float, g: Geometry) -> float | None:
 def _shared(section: Section, st: Styles, g: Geometry, seed: str, top: float | None) -> Recording:
     """A shared section laid out from ``top`` down (None: a new page), once per content,
     paper and start: many handouts share their sections."""
-    canvas = PdfCanvas(io.BytesIO(), g, seed)
-    before = fonts.codes_in_use(canvas._doc)
-    rec = layout(section_flowables(section, st, g.width), g, canvas, top)
-    if fonts.codes_in_use(canvas._doc) != before:
+    rec = _replayable(section_flowables(section, st, g.width), g, seed, top)
+    if rec is None:
         raise RenderError("internal: the shared content drew a character or font its seed lacked")
     return rec
 
@@ -228,9 +226,17 @@ def _masthead(
     """The masthead laid out once per clinic and title; None when it cannot be replayed
     (a title character outside the font seed, or text in an SVG logo in another font)."""
     doc = Document(title, subtitle, (), Personal(), clinic, contact, None, "", _DAY, _DAY, "")
+    return _replayable(masthead(doc, logo, st, g.width), g, seed)
+
+
+def _replayable(
+    story: list[Flowable], g: Geometry, seed: str, top: float | None = None
+) -> Recording | None:
+    """``story`` laid out on a canvas of its own; None if it drew a character or font the
+    seed lacked, since then it would not draw the same on another canvas."""
     canvas = PdfCanvas(io.BytesIO(), g, seed)
     before = fonts.codes_in_use(canvas._doc)
-    rec = layout(masthead(doc, logo, st, g.width), g, canvas)
+    rec = layout(story, g, canvas, top)
     return rec if fonts.codes_in_use(canvas._doc) == before else None
 
 

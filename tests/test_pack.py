@@ -248,7 +248,7 @@ def test_the_faster_pdf_writer_writes_what_reportlab_writes(tmp_path):
     def both() -> tuple[bytes, bytes]:
         clear_caches()
         one = render(assemble(lib, req, brand), brand)[0]
-        return one, pack_pdf(lib, brand, pack, (), None, Personal("Zoë"), None, False)[0]
+        return one, pack_pdf(lib, brand, pack, (), None, Personal("Zoë"), None, False).pdf
 
     fast = both()
     pdfwriter.uninstall()
