@@ -147,8 +147,8 @@ class PdfCanvas(Canvas):
         if not self.recording:
             super().showPage()
             return
-        page = Page(tuple(self._code), tuple(self._links), tuple(self._marks))
-        self.pages.append(page if not self._formsinuse else _with_forms(page, self._formsinuse))
+        forms = tuple(self._formsinuse)
+        self.pages.append(Page(tuple(self._code), tuple(self._links), tuple(self._marks), forms))
         self._links, self._marks = [], []
         self._startPage()
 
@@ -182,10 +182,6 @@ def _link_annotation(link: Link) -> bytes:
     Canvas.linkURL(probe, link.url, link.rect, relative=0, thickness=0)
     (name,) = [k for k in probe._doc.idToObject if k.startswith("Annot.")]
     return probe._doc.idToObject[name].format(probe._doc)
-
-
-def _with_forms(page: Page, forms: list[str]) -> Page:
-    return Page(page.code, page.links, page.marks, tuple(forms))
 
 
 class _Template(BaseDocTemplate):

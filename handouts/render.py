@@ -96,7 +96,10 @@ def render_pack(
             break
         cover_pages = len(rec.pages)
     else:
-        raise RenderError("the pack's contents did not settle on a number of pages")
+        raise RenderError(
+            "internal: the pack's contents did not settle on a number of pages "
+            "(a bug in handouts: please report it with the command you ran)"
+        )
     assert rec is not None
     total = at - 1
     book = Composer(canvas)
@@ -208,7 +211,10 @@ def _shared(section: Section, st: Styles, g: Geometry, seed: str, top: float | N
     paper and start: many handouts share their sections."""
     rec = _replayable(section_flowables(section, st, g.width), g, seed, top)
     if rec is None:
-        raise RenderError("internal: the shared content drew a character or font its seed lacked")
+        raise RenderError(
+            "internal: the shared content drew a character or font its seed lacked "
+            "(a bug in handouts: please report it with the command you ran)"
+        )
     return rec
 
 
