@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +15,19 @@ from .schema import Builder, Invalid
 DEFAULT_BRAND = Path(__file__).resolve().parent.parent / "brands" / "example" / "brand.yaml"
 COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Z]{2})?$")
+ONLINE = re.compile(r"^https?://[^\s/]+/(\S*/)?$")
+WHITE = "#FFFFFF"
+
+CONTRAST: tuple[tuple[str, str, float, str], ...] = (
+    ("text", "background", 4.5, "body text needs"),
+    ("text", "accent", 4.5, "body text in boxes needs"),
+    ("primary", "background", 3.0, "headings need"),
+    ("white", "primary", 3.0, "box headings need"),
+)
+"""(foreground, background, least WCAG 2.x contrast ratio, who needs it) for the colour pairs
+the renderer draws. Body text is 13 pt regular (4.5:1); ``primary`` colours only the title and
+the main headings (18 pt bold and larger) and the fill behind the white 14 pt bold box headings,
+large text under WCAG (3:1). ``white`` is #FFFFFF; the other names are :class:`Colours` fields."""
 
 
 @dataclass(frozen=True)
@@ -21,11 +35,12 @@ class Colours:
     """Brand colours as ``#RRGGBB``."""
 
     primary: str
-    """Headings, rules and the title band. Must read as dark in grayscale."""
+    """The title and main headings, rules, box borders and the fill behind white box headings.
+    At least 3:1 on the background and with white; must read as dark in grayscale."""
     accent: str
     """Light tint behind the key-points box and checklists."""
     text: str = "#1A1A1A"
-    """Body text."""
+    """Body text and smaller headings: at least 4.5:1 on the background and on the accent."""
     background: str = "#FFFFFF"
     """Page background."""
 
@@ -62,6 +77,23 @@ class BrandFile:
     """Paper size."""
     language: str = "en-US"
     """Language code of the printed handout, e.g. en-US or en-GB."""
+    online: str | None = None
+    """Base web address of the online versions of the handouts, e.g.
+    https://riverside.example.org/h/; when set, each handout prints a QR code and a short
+    link to its online version."""
+
+
+def luminance(colour: str) -> float:
+    """WCAG 2.x relative luminance of a ``#RRGGBB`` colour (sRGB), 0 (black) to 1 (white)."""
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a: str, b: str) -> float:
+    """WCAG 2.x contrast ratio of two ``#RRGGBB`` colours, 1 to 21, in either order."""
+    light, dark = sorted((luminance(a), luminance(b)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
 
 
 @dataclass(frozen=True)
@@ -93,12 +125,35 @@ def load_brand(path: Path | None = None) -> Brand:
     def add(key: tuple[str, ...], message: str) -> None:
         problems.append(Problem(doc.file, doc.line(key), path_text(key), message))
 
+    colours = {"white": WHITE}
     for name in ("primary", "accent", "text", "background"):
         value = getattr(spec.colours, name)
-        if not COLOUR.match(value):
+        if COLOUR.match(value):
+            colours[name] = value
+        else:
             add(("colours", name), f"expected a colour like '#1F4E79', found '{value}'")
+
+    def label(name: str) -> str:
+        return f"{name if name == 'white' else 'colours.' + name} '{colours[name]}'"
+
+    for fore, back, least, needs in CONTRAST:
+        if fore in colours and back in colours:
+            ratio = contrast(colours[fore], colours[back])
+            if ratio < least:
+                shown = math.floor(ratio * 100) / 100  # 4.499 shows as 4.49, never 4.50
+                add(
+                    ("colours", back if fore == "white" else fore),
+                    f"{label(fore)} on {label(back)} has a contrast ratio of {shown:.2f}:1; "
+                    f"{needs} at least {least:g}:1",
+                )
     if not LANGUAGE.match(spec.language):
         add(("language",), f"expected a language code like 'en-US', found '{spec.language}'")
+    if spec.online is not None and not ONLINE.match(spec.online):
+        add(
+            ("online",),
+            "expected a web address ending in '/', like 'https://example.org/h/', "
+            f"found '{spec.online}'",
+        )
     logo_path = None
     if spec.logo:
         logo_path = (path.parent / spec.logo).resolve()

@@ -241,6 +241,43 @@ BRAND_CASES = [
         "language: English",
         ["brand.yaml:17: language: expected a language code like 'en-US', found 'English'"],
     ),
+    (
+        'text: "#1A1A1A"',
+        'text: "#777777"',
+        [
+            "brand.yaml:13: colours.text: colours.text '#777777' on colours.background '#FFFFFF' has a contrast ratio of 4.47:1; body text needs at least 4.5:1",
+            "brand.yaml:13: colours.text: colours.text '#777777' on colours.accent '#EAF1F8' has a contrast ratio of 3.93:1; body text in boxes needs at least 4.5:1",
+        ],
+    ),
+    (
+        'primary: "#1F4E79"',
+        'primary: "#8FB3D9"',
+        [
+            "brand.yaml:11: colours.primary: colours.primary '#8FB3D9' on colours.background '#FFFFFF' has a contrast ratio of 2.18:1; headings need at least 3:1",
+            "brand.yaml:11: colours.primary: white '#FFFFFF' on colours.primary '#8FB3D9' has a contrast ratio of 2.18:1; box headings need at least 3:1",
+        ],
+    ),
+    (
+        "online: https://riverside.example.org/h/",
+        "online: https://riverside.example.org/h",
+        [
+            "brand.yaml:18: online: expected a web address ending in '/', like 'https://example.org/h/', found 'https://riverside.example.org/h'"
+        ],
+    ),
+    (
+        "online: https://riverside.example.org/h/",
+        "online: riverside.example.org/h/",
+        [
+            "brand.yaml:18: online: expected a web address ending in '/', like 'https://example.org/h/', found 'riverside.example.org/h/'"
+        ],
+    ),
+    (
+        "online: https://riverside.example.org/h/",
+        "online: https://riverside.example.org/patient handouts/",
+        [
+            "brand.yaml:18: online: expected a web address ending in '/', like 'https://example.org/h/', found 'https://riverside.example.org/patient handouts/'"
+        ],
+    ),
 ]
 
 

@@ -1,0 +1,95 @@
+"""Brand colour contrast (WCAG 2.x) and the shipped brand's ratios."""
+
+from __future__ import annotations
+
+import pytest
+
+from handouts.brand import CONTRAST, contrast, load_brand, luminance
+from handouts.errors import BrandError
+
+from .conftest import BRAND
+
+
+def test_contrast_of_known_colours():
+    assert luminance("#000000") == 0
+    assert luminance("#FFFFFF") == pytest.approx(1)
+    assert contrast("#000000", "#FFFFFF") == pytest.approx(21.0)
+    assert contrast("#FFFFFF", "#000000") == pytest.approx(21.0)
+    assert contrast("#777777", "#FFFFFF") == pytest.approx(4.478, abs=0.001)
+    assert contrast("#767676", "#ffffff") == pytest.approx(4.54, abs=0.01)
+    assert contrast("#1F4E79", "#1F4E79") == pytest.approx(1.0)
+
+
+def test_shipped_brand_passes_with_room():
+    colours = load_brand(BRAND).spec.colours
+    assert contrast(colours.text, colours.background) >= 7
+    assert contrast(colours.text, colours.accent) >= 7
+    assert contrast(colours.primary, colours.background) >= 7
+    assert contrast("#FFFFFF", colours.primary) >= 7
+
+
+def test_every_pair_names_real_colours():
+    names = {"white", "primary", "accent", "text", "background"}
+    assert all(fore in names and back in names for fore, back, _, _ in CONTRAST)
+
+
+def test_ratio_is_rounded_down(tmp_path):
+    """4.49997:1 is below 4.5:1, so it must not be shown as 4.50:1."""
+    text = BRAND.read_text().replace('accent: "#EAF1F8"', 'accent: "#FFFFFF"')
+    brand = tmp_path / "brand.yaml"
+    brand.write_text(
+        text.replace('text: "#1A1A1A"', 'text: "#5C6ED7"').replace("logo: logo.svg\n", "")
+    )
+    with pytest.raises(BrandError) as caught:
+        load_brand(brand)
+    assert [p.message for p in caught.value.problems] == [
+        "colours.text '#5C6ED7' on colours.background '#FFFFFF' has a contrast ratio of 4.49:1; body text needs at least 4.5:1",
+        "colours.text '#5C6ED7' on colours.accent '#FFFFFF' has a contrast ratio of 4.49:1; body text in boxes needs at least 4.5:1",
+    ]
+
+
+def test_contrast_comes_with_the_other_problems(tmp_path):
+    """A pair with a colour that is not #RRGGBB is skipped; the rest are still checked."""
+    text = BRAND.read_text().replace('accent: "#EAF1F8"', 'accent: "pale"')
+    text = text.replace('text: "#1A1A1A"', 'text: "#777777"').replace("en-US", "English")
+    brand = tmp_path / "brand.yaml"
+    brand.write_text(text.replace("logo: logo.svg\n", ""))
+    with pytest.raises(BrandError) as caught:
+        load_brand(brand)
+    assert [str(p) for p in caught.value.problems] == [
+        f"{brand}:11: colours.accent: expected a colour like '#1F4E79', found 'pale'",
+        f"{brand}:12: colours.text: colours.text '#777777' on colours.background '#FFFFFF' has a contrast ratio of 4.47:1; body text needs at least 4.5:1",
+        f"{brand}:16: language: expected a language code like 'en-US', found 'English'",
+    ]
+
+
+@pytest.mark.parametrize(
+    "online",
+    ["https://riverside.example.org/h/", "http://clinic.example/", "https://x.example/a/b/"],
+)
+def test_good_online_addresses_pass(tmp_path, online):
+    brand = tmp_path / "brand.yaml"
+    text = BRAND.read_text().replace("logo: logo.svg\n", "")
+    brand.write_text(text.replace("https://riverside.example.org/h/", online))
+    assert load_brand(brand).spec.online == online
+
+
+def test_online_is_optional(tmp_path):
+    brand = tmp_path / "brand.yaml"
+    text = BRAND.read_text().replace("logo: logo.svg\n", "")
+    brand.write_text("".join(line for line in text.splitlines(True) if "online:" not in line))
+    assert load_brand(brand).spec.online is None
+
+
+@pytest.mark.parametrize(
+    "online", ["https:///", "ftp://example.org/", "https://example.org/h/\tx/"]
+)
+def test_bad_online_addresses_are_refused(tmp_path, online):
+    brand = tmp_path / "brand.yaml"
+    text = BRAND.read_text().replace("logo: logo.svg\n", "")
+    brand.write_text(text.replace("https://riverside.example.org/h/", f'"{online}"'))
+    with pytest.raises(BrandError) as caught:
+        load_brand(brand)
+    assert [p.message for p in caught.value.problems] == [
+        f"expected a web address ending in '/', like 'https://example.org/h/', found '{online}'"
+    ]
