@@ -1,0 +1,344 @@
+"""Large print (`--large-print`), read back from the PDFs with pypdf, on Letter and A4.
+
+The issue: a re-flowed layout, not a zoomed page — body at least 18 pt, headings 20–22 pt,
+no italics, no all-caps runs, wider line spacing, the "when to get help" tiers still whole,
+the same content with nothing dropped. One handout exercises every block type: key points,
+paragraphs, sub-headings, checklists, cautions (combination and per-medicine), the three
+help tiers, the glossary, write-in lines, the diary and sources. What the PDFs must say
+(headings, tier items, sources) comes from the assembled document, which knows nothing of
+PDF; everything measured comes from the PDF bytes.
+"""
+
+from __future__ import annotations
+
+import difflib
+import io
+import itertools
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from pypdf.generic import DictionaryObject
+
+from handouts.assemble import Request, assemble
+from handouts.brand import load_brand
+from handouts.cli import main
+from handouts.document import Diary, Document, Heading, SourceList, Tiers
+from handouts.validate import load_library
+
+from .conftest import CONTENT, ROOT
+
+CONDITIONS = ("migraine", "lupus", "fibromyalgia")
+BUILD = ["build", "--conditions", *CONDITIONS, "--medicines", "sumatriptan", "ibuprofen"]
+BUILD += ["--diary"]
+PAGE_NUMBER = re.compile(r"^Page \d+ of \d+$")
+
+
+@dataclass(frozen=True)
+class Run:
+    """A piece of text as drawn: its page (1-based), size in points, font and baseline."""
+
+    page: int
+    text: str
+    size: float
+    font: str
+    x: float
+    y: float
+
+
+@dataclass(frozen=True)
+class Pair:
+    paper: str
+    regular: bytes
+    large: bytes
+
+
+@pytest.fixture(scope="module")
+def doc() -> Document:
+    """The same handout, assembled (what it must say, independent of the PDF)."""
+    req = Request(CONDITIONS, medicines=("triptans", "nsaids"), diary=True)
+    return assemble(load_library(CONTENT), req, load_brand())
+
+
+@pytest.fixture(scope="module", params=["letter", "a4"])
+def pdfs(request, tmp_path_factory) -> Pair:
+    """The regular and the large-print handout on one paper, built by the command line."""
+    out = tmp_path_factory.mktemp(request.param)
+    made = {}
+    for large in (False, True):
+        path = out / f"{large}.pdf"
+        extra = ["--large-print"] if large else []
+        assert main([*BUILD, *extra, "--paper", request.param, "--out", str(path)]) == 0
+        made[large] = path.read_bytes()
+    width = round(float(PdfReader(io.BytesIO(made[True])).pages[0].mediabox.width))
+    assert width == {"letter": 612, "a4": 595}[request.param]
+    return Pair(request.param, made[False], made[True])
+
+
+def runs(data: bytes) -> list[Run]:
+    """Every non-blank text run, its size the font size times the text and CTM scale."""
+    found: list[Run] = []
+    for number, page in enumerate(PdfReader(io.BytesIO(data)).pages, 1):
+
+        def visit(text, cm, tm, font, size, number=number):
+            if text.strip():
+                c, d = tm[2] * cm[0] + tm[3] * cm[2], tm[2] * cm[1] + tm[3] * cm[3]
+                x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+                y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+                name = str((font or {}).get("/BaseFont", ""))
+                found.append(Run(number, text.strip(), size * math.hypot(c, d), name, x, y))
+
+        page.extract_text(visitor_text=visit)
+    return found
+
+
+def pages_lines(data: bytes) -> list[list[str]]:
+    """Each page's text lines, whitespace folded; blank lines and "Page X of Y" dropped."""
+    pages = []
+    for page in PdfReader(io.BytesIO(data)).pages:
+        lines = (" ".join(line.split()) for line in (page.extract_text() or "").splitlines())
+        pages.append([line for line in lines if line and not PAGE_NUMBER.match(line)])
+    return pages
+
+
+def footer_lines(data: bytes) -> list[str]:
+    """The lines every page ends with (the footer, once the page number is dropped)."""
+    pages = pages_lines(data)
+    n = 0
+    while all(len(p) > n for p in pages) and len({p[-1 - n] for p in pages}) == 1:
+        n += 1
+    assert n, "no footer common to every page"
+    return pages[0][len(pages[0]) - n :]
+
+
+def content_lines(data: bytes) -> list[list[str]]:
+    """Each page's lines without the footer."""
+    n = len(footer_lines(data))
+    return [p[:-n] for p in pages_lines(data)]
+
+
+def page_texts(data: bytes) -> list[str]:
+    """Each page's text without the footer, lines joined by single spaces."""
+    return [" ".join(p) for p in content_lines(data)]
+
+
+def squash(text: str) -> str:
+    return "".join(text.split())
+
+
+def caps_runs(text: str) -> list[str]:
+    """Runs of 3+ all-uppercase words of 2+ letters; numbers and one-letter words don't
+    break a run, a word with a lowercase letter does (so acronyms alone pass)."""
+    found: list[str] = []
+    run: list[str] = []
+    for token in [*text.split(), "end"]:  # the lowercase sentinel ends the last run
+        if any(c.islower() for c in token):
+            if sum(sum(c.isalpha() for c in t) >= 2 for t in run) >= 3:
+                found.append(" ".join(run))
+            run = []
+        else:
+            run.append(token)
+    return found
+
+
+def italic_fonts(data: bytes) -> set[str]:
+    """Fonts in any page's resources (and its forms') that are italic or oblique."""
+    found: set[str] = set()
+
+    def scan(resources: DictionaryObject | None, seen: set[int]) -> None:
+        resources = resources.get_object() if resources is not None else None
+        if not resources:
+            return
+        for font in (resources.get("/Font") or {}).values():
+            for f in [font.get_object(), *font.get_object().get("/DescendantFonts", [])]:
+                f = f.get_object()
+                desc = f.get("/FontDescriptor")
+                desc = desc.get_object() if desc is not None else {}
+                name = str(f.get("/BaseFont", "")).lstrip("/")
+                slanted = float(desc.get("/ItalicAngle", 0)) != 0 or int(desc.get("/Flags", 0)) & 64
+                if slanted or "italic" in name.lower() or "oblique" in name.lower():
+                    found.add(name)
+        for ref in (resources.get("/XObject") or {}).values():
+            form = ref.get_object()
+            if form.get("/Subtype") == "/Form" and id(form) not in seen:
+                seen.add(id(form))
+                scan(form.get("/Resources"), seen)
+
+    for page in PdfReader(io.BytesIO(data)).pages:
+        scan(page.get("/Resources"), set())
+    return found
+
+
+def body_size(found: list[Run]) -> float:
+    """The size most characters are set in."""
+    chars: Counter[float] = Counter()
+    for r in found:
+        chars[round(r.size, 2)] += len(r.text)
+    return chars.most_common(1)[0][0]
+
+
+def heading_sizes(found: list[Run], heading: str) -> list[float]:
+    """Sizes of the runs that spell ``heading`` (one or more lines), wherever it is drawn."""
+    target, sizes = squash(heading), []
+    for i in range(len(found)):
+        text, j = "", i
+        while j < len(found) and target.startswith(text + squash(found[j].text)):
+            text += squash(found[j].text)
+            j += 1
+        if text == target:
+            sizes += [r.size for r in found[i:j]]
+    return sizes
+
+
+def headings(doc: Document) -> list[str]:
+    """Section titles, sub-headings and the help tiers' headings (with their symbols)."""
+    texts = [s.title for s in doc.front + doc.sections]
+    for block in (b for s in doc.front + doc.sections for b in s.blocks):
+        if isinstance(block, Heading):
+            texts.append(block.text)
+        elif isinstance(block, Tiers):
+            texts += [f"{t.symbol} {t.heading}" for t in block.tiers]
+    return texts
+
+
+def blocks(doc: Document, kind: type) -> list:
+    return [b for s in doc.front + doc.sections for b in s.blocks if isinstance(b, kind)]
+
+
+def line_gaps(found: list[Run], size: float) -> list[float]:
+    """Baseline-to-baseline distances of consecutive reading lines in one column.
+
+    Reading lines: lines with a regular-weight run at ``size`` (bold-only lines are labels:
+    caution titles, prompts, the diary's column heads). A column: lines that start at the
+    same x on a page. Consecutive: less than two lines apart (paragraph gaps included)."""
+    columns: dict[tuple[int, float], set[float]] = {}
+    for r in found:
+        if abs(r.size - size) < 0.01 and "Bold" not in r.font:
+            columns.setdefault((r.page, round(r.x, 1)), set()).add(round(r.y, 1))
+    gaps = []
+    for ys in columns.values():
+        ordered = sorted(ys, reverse=True)
+        gaps += [a - b for a, b in itertools.pairwise(ordered) if a - b < 2 * size]
+    return gaps
+
+
+def page_of(texts: list[str], text: str) -> int | None:
+    """1-based page whose text holds all of ``text`` (whitespace folded), else None."""
+    want = " ".join(text.split())
+    return next((n for n, t in enumerate(texts, 1) if want in t), None)
+
+
+def content_stream(data: bytes, doc: Document) -> str:
+    """All text but the footers, whitespace removed; the diary's column heads, repeated
+    on each page of the diary, kept only the first time."""
+    text = squash(" ".join(" ".join(p) for p in content_lines(data)))
+    (diary,) = blocks(doc, Diary)
+    head = squash(" ".join(diary.columns))
+    first = text.index(head) + len(head)
+    return text[:first] + text[first:].replace(head, "")
+
+
+# --- the helpers see what they look for -------------------------------------------------
+
+
+def test_caps_runs_finds_shouting_and_passes_acronyms():
+    assert caps_runs("Get help. CALL AN AMBULANCE NOW if you can.") == ["CALL AN AMBULANCE NOW"]
+    assert caps_runs("CALL 911 OR GO to A&E") == ["CALL 911 OR GO"]
+    assert caps_runs("Then GO TO HOSPITAL") == ["GO TO HOSPITAL"]
+    assert caps_runs("NSAIDs, an NSAID, MS and CBT-I (SR/MA). J Headache") == []
+    assert caps_runs("SLE: SR/MA. Nutrients") == []
+
+
+def test_italic_fonts_sees_the_bundled_italic(tmp_path):
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen.canvas import Canvas
+
+    pdfmetrics.registerFont(TTFont("LPItalic", ROOT / "fonts" / "AtkinsonHyperlegible-Italic.ttf"))
+    out: Path = tmp_path / "italic.pdf"
+    canvas = Canvas(str(out))
+    canvas.setFont("LPItalic", 18)
+    canvas.drawString(72, 720, "Emphasis")
+    canvas.setFont("Helvetica-Oblique", 18)
+    canvas.drawString(72, 690, "Emphasis")
+    canvas.save()
+    found = italic_fonts(out.read_bytes())
+    assert {f.split("+")[-1] for f in found} == {"AtkinsonHyperlegible-Italic", "Helvetica-Oblique"}
+
+
+# --- the large-print handout ------------------------------------------------------------
+
+
+def test_type_sizes(pdfs, doc):
+    """Nothing under 14 pt; body (most characters) 18 pt or more; everything under 18 pt
+    is the footer, the masthead or the source list; every heading 20-22 pt."""
+    found = runs(pdfs.large)
+    assert min(r.size for r in found) >= 14
+    assert body_size(found) >= 18
+    (sources,) = blocks(doc, SourceList)
+    small_ok = [*footer_lines(pdfs.large), doc.clinic, *doc.contact_lines, doc.web or ""]
+    small_ok += [f"{n}. {cite} {url or ''}" for n, (cite, url) in enumerate(sources.entries, 1)]
+    allowed = "\n".join(squash(s) for s in small_ok)
+    reading = [r for r in found if r.size < 18 and not PAGE_NUMBER.match(r.text)]
+    assert [(r.page, r.size, r.text) for r in reading if squash(r.text) not in allowed] == []
+    for heading in headings(doc):
+        sizes = heading_sizes(found, heading)
+        assert sizes, f"heading not found: {heading!r}"
+        assert all(20 <= s <= 22 for s in sizes), (heading, sizes)
+
+
+def test_no_italics(pdfs):
+    """Neither handout uses an italic or oblique font (the bundled Italic is never used)."""
+    assert italic_fonts(pdfs.large) == set()
+    assert italic_fonts(pdfs.regular) == set()
+
+
+def test_no_all_caps_runs(pdfs):
+    for n, text in enumerate(page_texts(pdfs.large), 1):
+        assert caps_runs(text) == [], f"page {n}"
+
+
+def test_wider_line_spacing(pdfs):
+    """Consecutive reading lines are at least 1.4 times the body size apart, and wider
+    for their size than in the regular handout (a zoom would keep the same ratio)."""
+    ratios = {}
+    for large, data in ((True, pdfs.large), (False, pdfs.regular)):
+        found = runs(data)
+        size = body_size(found)
+        gaps = line_gaps(found, size)
+        assert len(gaps) > 100
+        ratios[large] = min(gaps) / size
+    assert ratios[True] >= 1.4, ratios
+    assert ratios[True] > ratios[False], ratios
+
+
+def test_help_tiers_are_whole(pdfs, doc):
+    """Each tier's heading and all its items on one page; the section's heading and the
+    contact line on the page of the first tier. In the regular handout too."""
+    (tiers,) = blocks(doc, Tiers)
+    title = next(s.title for s in doc.sections if any(b is tiers for b in s.blocks))
+    for data in (pdfs.large, pdfs.regular):
+        texts = page_texts(data)
+        first = page_of(texts, f"{tiers.tiers[0].symbol} {tiers.tiers[0].heading}")
+        assert first is not None
+        assert page_of(texts, f"{title} {tiers.contact}") == first
+        for tier in tiers.tiers:
+            page = page_of(texts, f"{tier.symbol} {tier.heading}")
+            assert page is not None, tier.heading
+            elsewhere = [i for i in tier.items if " ".join(i.split()) not in texts[page - 1]]
+            assert elsewhere == [], (tier.heading, page)
+
+
+def test_nothing_dropped(pdfs, doc):
+    """The large-print text, footers aside and whitespace removed, is the regular one,
+    character for character and in the same order."""
+    large, regular = content_stream(pdfs.large, doc), content_stream(pdfs.regular, doc)
+    if large != regular:
+        diff = difflib.SequenceMatcher(None, regular, large, autojunk=False).get_opcodes()
+        changes = [(op, regular[a:b], large[c:d]) for op, a, b, c, d in diff if op != "equal"]
+        pytest.fail(f"regular -> large print: {changes[:10]}")
+    assert len(large) > 10_000
