@@ -40,7 +40,8 @@ from .document import (
     WriteIn,
 )
 from .logo import logo_flowable
-from .paragraph import HeadingParagraph, Paragraph
+from .paragraph import HeadingParagraph, Paragraph, WholeParagraph
+from .tagging import DataTable, Node, leaf, list_item, tag
 
 NOTE_COLOUR = "#3D3D3D"
 """Evidence notes: 10.8:1 on white, still dark in grayscale."""
@@ -194,22 +195,33 @@ def table_style(commands: list[tuple[Any, ...]]) -> TableStyle:
     return TableStyle([("FONTNAME", (0, 0), (-1, -1), fonts.BODY), *commands])
 
 
-def para(text: str, style: ParagraphStyle, lead: str | None = None) -> Paragraph:
+def para(
+    text: str,
+    style: ParagraphStyle,
+    lead: str | None = None,
+    parent: Node | None = None,
+    role: str = "P",
+) -> Paragraph:
+    """A paragraph (or a heading, by ``role``) of plain text, tagged under ``parent``."""
     bold = style.fontName == fonts.BOLD
     body = fonts.markup(text, bold)
     if lead:
         body = f"<b>{fonts.markup(lead, True)}</b> {body}"
-    return Paragraph(body, style)
+    return tag(Paragraph(body, style), role, parent)  # type: ignore[no-any-return]
 
 
-def masthead(doc: Document, logo: Path | None, st: Styles, width: float) -> list[Flowable]:
+def masthead(
+    doc: Document, logo: Path | None, st: Styles, width: float, logo_text: str | None = None
+) -> list[Flowable]:
     """The clinic's name, logo and contact lines, the title and the subtitle."""
     contact = "<br/>".join(fonts.markup(x) for x in doc.contact_lines)
     clinic = Paragraph(
         f"<b>{fonts.markup(doc.clinic, True)}</b><br/>{contact}",
         st.masthead,
     )
-    picture = logo_flowable(logo, 44) if logo else Spacer(1, 1)
+    tag(clinic, "P", None)
+    alt = logo_text or f"{doc.clinic} logo"
+    picture = leaf(logo_flowable(logo, 44), "Figure", None, alt) if logo else Spacer(1, 1)
     head = Table([[picture, clinic]], colWidths=[70, width - 70])
     head.setStyle(
         table_style(
@@ -242,17 +254,20 @@ def personal(doc: Document, st: Styles, width: float) -> list[Flowable]:
         parts.append(("Date:", f"{per.date.day} {per.date:%B %Y}"))
     if parts:
         text = "    ".join(f"<b>{fonts.markup(k, True)}</b> {fonts.markup(v)}" for k, v in parts)
-        story.append(Paragraph(text, st.body))
+        story.append(tag(Paragraph(text, st.body), "P", None))
     for section in doc.front:
         story += section_flowables(section, st, width)
     return story
 
 
 def section_flowables(section: Section, st: Styles, width: float) -> list[Flowable]:
-    head = HeadingParagraph(fonts.markup(section.title, True), st.h1, section.id, 1, section.title)
+    sect = Node("Sect")
+    head = HeadingParagraph(
+        fonts.markup(section.title, True), st.h1, section.id, 1, section.title, sect
+    )
     flows: list[Flowable] = []
     for n, block in enumerate(section.blocks):
-        flows += BLOCKS[type(block)](block, st, width, f"{section.id}-{n}")
+        flows += BLOCKS[type(block)](block, st, width, f"{section.id}-{n}", sect)
     if section.boxed:
         flows = [_box(flows, st, width)]
     # A heading never ends a page alone: it travels with the start of its section,
@@ -308,12 +323,12 @@ def _box(flows: list[Flowable], st: Styles, width: float) -> Table:
     return t
 
 
-def _para(b: Para, st: Styles, width: float, key: str) -> list[Flowable]:
-    return [para(b.text, st.body, b.lead)]
+def _para(b: Para, st: Styles, width: float, key: str, parent: Node) -> list[Flowable]:
+    return [para(b.text, st.body, b.lead, parent)]
 
 
-def _heading(b: Heading, st: Styles, width: float, key: str) -> list[Flowable]:
-    return [HeadingParagraph(fonts.markup(b.text, True), st.h2, key, 2, b.text)]
+def _heading(b: Heading, st: Styles, width: float, key: str, parent: Node) -> list[Flowable]:
+    return [HeadingParagraph(fonts.markup(b.text, True), st.h2, key, 2, b.text, parent)]
 
 
 def _item_text(text: str, note: str | None) -> str:
@@ -323,10 +338,12 @@ def _item_text(text: str, note: str | None) -> str:
     return body
 
 
-def _marked(mark: str, body: str, st: Styles, indent: float = 0) -> Paragraph:
-    """A list item: ``mark`` hangs in the margin, the text wraps beside it."""
+def _marked(mark: str, body: str, st: Styles, parent: Node, indent: float = 0) -> Paragraph:
+    """A list item of list ``parent``: ``mark`` (its label) hangs in the margin, the text
+    wraps beside it. An item is never split between pages."""
     face = fonts.BODY if ord(mark) in fonts.register().main else fonts.FALLBACK
-    return Paragraph(body, _item_style(st, face, indent), bulletText=mark)
+    item = WholeParagraph(body, _item_style(st, face, indent), bulletText=mark)
+    return list_item(item, parent)  # type: ignore[no-any-return]
 
 
 @lru_cache(maxsize=64)
@@ -342,43 +359,43 @@ def _item_style(st: Styles, face: str, indent: float) -> ParagraphStyle:
     )
 
 
-def _bullets(b: Bullets, st: Styles, width: float, key: str) -> list[Flowable]:
-    return [_marked("•", _item_text(i.text, i.note), st) for i in b.items]
+def _bullets(b: Bullets, st: Styles, width: float, key: str, parent: Node) -> list[Flowable]:
+    items = Node("L", parent)
+    return [_marked("•", _item_text(i.text, i.note), st, items) for i in b.items]
 
 
-def _checklist(b: Checklist, st: Styles, width: float, key: str) -> list[Flowable]:
-    return [_marked("☐", _item_text(i.text, i.note), st) for i in b.items]
+def _checklist(b: Checklist, st: Styles, width: float, key: str, parent: Node) -> list[Flowable]:
+    items = Node("L", parent)
+    return [_marked("☐", _item_text(i.text, i.note), st, items) for i in b.items]
 
 
-def _caution(b: Caution, st: Styles, width: float, key: str) -> list[Flowable]:
-    flows: list[Flowable] = [
-        para(
-            b.title,
-            st.caution_title,
-        )
-    ]
+def _caution(b: Caution, st: Styles, width: float, key: str, parent: Node) -> list[Flowable]:
+    flows: list[Flowable] = [para(b.title, st.caution_title, parent=parent, role="H3")]
     if b.intro:
-        flows.append(para(b.intro, st.caution_intro))
+        flows.append(para(b.intro, st.caution_intro, parent=parent))
+    items = Node("L", parent)
     for pt in b.points:
         body = (
             f"{fonts.markup(pt.risk)} <b>{fonts.markup('What to do:', True)}</b> "
             f"{fonts.markup(pt.action)} {_item_text('', pt.note).strip()}"
         )
-        flows.append(_marked("⚠", body, st))
+        flows.append(_marked("⚠", body, st, items))
     return [KeepTogether(flows[:2]), *flows[2:], Spacer(1, 4)]
 
 
-def _tiers(b: Tiers, st: Styles, width: float, key: str) -> list[Flowable]:
+def _tiers(b: Tiers, st: Styles, width: float, key: str, parent: Node) -> list[Flowable]:
     flows: list[Flowable] = []
-    lead: list[Flowable] = [para(b.contact, st.body)]  # the contact line stays with the first tier
+    # the contact line stays with the first tier
+    lead: list[Flowable] = [para(b.contact, st.body, parent=parent)]
     for tier in b.tiers:
         fill = TIER_FILL[tier.key]
         head_fill = colors.HexColor(fill) if fill else st.primary
         dark_head = tier.key != "next_visit"
         head_style = st.box_head if dark_head else st.box_head_light
         heading = f"{fonts.markup(tier.symbol, True)}  {fonts.markup(tier.heading, True)}"
-        rows: list[list[Flowable]] = [[Paragraph(heading, head_style)]]
-        rows += [[_marked("•", _item_text(item, None), st)] for item in tier.items]
+        rows: list[list[Flowable]] = [[tag(Paragraph(heading, head_style), "H3", parent)]]
+        items = Node("L", parent)
+        rows += [[_marked("•", _item_text(item, None), st, items)] for item in tier.items]
         t = Table(rows, colWidths=[width])
         border = 3 if tier.key == "emergency" else 1.5
         t.setStyle(
@@ -397,11 +414,11 @@ def _tiers(b: Tiers, st: Styles, width: float, key: str) -> list[Flowable]:
     return flows
 
 
-def _write_in(b: WriteIn, st: Styles, width: float, key: str) -> list[Flowable]:
+def _write_in(b: WriteIn, st: Styles, width: float, key: str, parent: Node) -> list[Flowable]:
     flows: list[Flowable] = []
     per = max(2, b.lines // len(b.prompts))
     for prompt in b.prompts:
-        rows = [[para(prompt, st.prompt)]]
+        rows = [[para(prompt, st.prompt, parent=parent)]]
         rows += [[""] for _ in range(per)]
         t = Table(rows, colWidths=[width], rowHeights=[None] + [st.line] * per)
         t.setStyle(
@@ -416,8 +433,9 @@ def _write_in(b: WriteIn, st: Styles, width: float, key: str) -> list[Flowable]:
     return flows
 
 
-def _sources(b: SourceList, st: Styles, width: float, key: str) -> list[Flowable]:
+def _sources(b: SourceList, st: Styles, width: float, key: str, parent: Node) -> list[Flowable]:
     flows: list[Flowable] = []
+    items = Node("L", parent)
     for n, (cite, url) in enumerate(b.entries, 1):
         text = fonts.markup(cite)
         if url:
@@ -425,25 +443,37 @@ def _sources(b: SourceList, st: Styles, width: float, key: str) -> list[Flowable
             text += f' <a href="{href}" color="#1A1A1A"><u>{fonts.markup(url)}</u></a>'
         # The number hangs in the margin, so the entry's text (and its line breaks,
         # worked out once) is the same whatever its number in this handout.
-        flows.append(Paragraph(text, st.sources, bulletText=f"{n}."))
+        flows.append(list_item(Paragraph(text, st.sources, bulletText=f"{n}."), items))
     return flows
 
 
-def _diary(b: Diary, st: Styles, width: float, key: str) -> list[Flowable]:
-    """Ruled rows, one per day, the header repeated if the table runs onto a second page."""
-    flows: list[Flowable] = [para(line, st.body) for line in b.intro]
-    head = [para(c, st.table_head) for c in b.columns]
+def _diary(b: Diary, st: Styles, width: float, key: str, parent: Node) -> list[Flowable]:
+    """Ruled rows, one per day, the header repeated if the table runs onto a second page.
+    It is tagged as a table: a header cell per column, then a row per day.
+
+    In large print the columns are shared between two tables (three, then the rest), so
+    each column's heading fits at full size and there is room to write large."""
+    flows: list[Flowable] = [para(line, st.body, parent=parent) for line in b.intro]
+    first, *columns = b.columns
+    per = 3 if st.large else len(columns)
+    for n in range(0, len(columns), per):
+        flows += [Spacer(1, 4), _diary_table(b, [first, *columns[n : n + per]], st, width, parent)]
+    return flows
+
+
+def _diary_table(b: Diary, columns: list[str], st: Styles, width: float, parent: Node) -> DataTable:
+    head = [para(c, st.table_head) for c in columns]
     rows: list[list[Any]] = [head] + [
-        [str(d)] + [""] * (len(b.columns) - 1) for d in range(1, b.days + 1)
+        [str(d)] + [""] * (len(columns) - 1) for d in range(1, b.days + 1)
     ]
     day = 48 if st.large else 34
-    rest = (width - day) / (len(b.columns) - 1)
-    t = Table(
+    rest = (width - day) / (len(columns) - 1)
+    t = DataTable(
         rows,
-        colWidths=[day] + [rest] * (len(b.columns) - 1),
+        colWidths=[day] + [rest] * (len(columns) - 1),
         rowHeights=[None] + [st.line - 2] * b.days,
         repeatRows=1,
-    )
+    ).tag_cells(parent)
     t.setStyle(
         table_style(
             [
@@ -456,7 +486,7 @@ def _diary(b: Diary, st: Styles, width: float, key: str) -> list[Flowable]:
             ]
         )
     )
-    return [*flows, Spacer(1, 4), t]
+    return t
 
 
 BLOCKS: dict[type, Callable[..., list[Flowable]]] = {

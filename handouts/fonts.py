@@ -10,7 +10,6 @@ uses the same characters (:func:`seed_subsets` makes that the usual case).
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
@@ -20,9 +19,7 @@ from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
-from . import pdfwriter
 from .errors import RenderError
-from .pdfwriter import Raw
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
 
@@ -58,10 +55,7 @@ def register() -> Coverage:
     for logical, file in FACES.items():
         font = TTFont(logical, str(FONT_DIR / file))
         _reuse_subsets(font)
-        _reuse_widths(font)
         pdfmetrics.registerFont(font)
-    pdfdoc.PDFZCompress = _ReusedFlate()
-    pdfwriter.install()
     for family, regular, bold, italic, bold_italic in (
         ("Body", BODY, BOLD, "Body-Italic", "Body-BoldItalic"),
         ("Fallback", FALLBACK, FALLBACK_BOLD, FALLBACK, FALLBACK_BOLD),
@@ -90,51 +84,6 @@ def _reuse_subsets(font: TTFont) -> None:
         return make(list(subset))
 
     font.face.makeSubset = lambda subset: made(tuple(subset))  # type: ignore[method-assign]
-
-
-@lru_cache(maxsize=256)
-def _widths(widths: tuple[int, ...]) -> bytes:
-    return pdfdoc.PDFArray(list(widths)).format(None)
-
-
-def _reuse_widths(font: TTFont) -> None:
-    """Write each subset's glyph widths (a few hundred numbers) once, not per handout."""
-    add = font.addObjects
-
-    def add_objects(doc: pdfdoc.PDFDocument) -> None:
-        add(doc)
-        for obj in doc.idToObject["BasicFonts"].dict.values():
-            widths = getattr(obj, "Widths", None)
-            if isinstance(widths, pdfdoc.PDFArray):
-                obj.Widths = Raw(_widths(tuple(widths.sequence)))
-
-    font.addObjects = add_objects  # type: ignore[method-assign]
-
-
-class _ReusedFlate(pdfdoc.PDFStreamFilterZCompress):
-    """Flate compression that remembers its recent larger inputs.
-
-    Font subsets, and the pages of shared content that many handouts replay,
-    come round again and again; compressing each once saves a third of a save.
-    """
-
-    SMALLEST = 2048
-    KEEP = 512
-
-    def __init__(self) -> None:
-        self._done: OrderedDict[str | bytes, bytes] = OrderedDict()
-
-    def encode(self, text: str | bytes) -> bytes:
-        if len(text) < self.SMALLEST:
-            return super().encode(text)
-        hit = self._done.get(text)
-        if hit is None:
-            hit = self._done[text] = super().encode(text)
-            if len(self._done) > self.KEEP:
-                self._done.popitem(last=False)
-        else:
-            self._done.move_to_end(text)
-        return hit
 
 
 COMMON = frozenset(range(0xC0, 0x100))

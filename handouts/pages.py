@@ -20,18 +20,24 @@ which a test checks.
 
 from __future__ import annotations
 
+import hashlib
 import io
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
+from reportlab.lib.rl_accel import fp_str
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
-from . import fonts
+from . import fonts, pdffile
 from .errors import RenderError
-from .pdfwriter import Raw
+from .pdffile import Meta, Part, Sheet
+from .tagging import CLOSE, FOOTER, Marked, Node, Open, split_code
 
 
 @dataclass(frozen=True)
@@ -39,6 +45,8 @@ class Link:
     url: str
     rect: tuple[float, float, float, float]
     """In page coordinates."""
+    owner: Node | None = None
+    """The element whose text the link is on."""
 
 
 @dataclass(frozen=True)
@@ -52,22 +60,14 @@ class Mark:
 
 @dataclass(frozen=True)
 class Page:
-    """What one page draws, ready to replay."""
+    """What one page draws, ready to write: artifacts, and tagged pieces
+    (:func:`handouts.tagging.split_code`)."""
 
-    code: tuple[str, ...]
+    code: tuple[str | Marked, ...]
     links: tuple[Link, ...] = ()
     marks: tuple[Mark, ...] = ()
-    forms: tuple[str, ...] = ()
-    """Images and forms the page uses (e.g. a PNG logo)."""
-
-    def __add__(self, other: Page) -> Page:
-        """This page with ``other``'s drawing on top (content that continues down a page)."""
-        return Page(
-            self.code + other.code,
-            self.links + other.links,
-            self.marks + other.marks,
-            self.forms + other.forms,
-        )
+    images: tuple[tuple[str, Path], ...] = ()
+    """Pictures the page shows (a PNG logo), by resource name."""
 
 
 @dataclass(frozen=True)
@@ -97,31 +97,49 @@ class Geometry:
 
 
 class PdfCanvas(Canvas):
-    """A canvas whose fonts are seeded for replay, and that can record pages.
+    """A canvas whose fonts are seeded for replay, that records pages and tags them.
 
-    While ``recording`` is true, finished pages are kept in ``pages`` instead of
-    being written, and links and bookmarks are kept with them.
+    Finished pages are kept in ``pages`` (nothing is written through ReportLab), with
+    their links, bookmarks and pictures. A tagged flowable's drawing is opened with
+    :meth:`open_tag` and closed with :meth:`close_tag` (:mod:`handouts.tagging`).
     """
 
-    def __init__(self, out: Any, geometry: Geometry, seed: str, **meta: Any):
+    tagging = True
+
+    def __init__(self, geometry: Geometry, seed: str, meta: Meta | None = None):
         super().__init__(
-            out,
+            io.BytesIO(),
             pagesize=geometry.size,
             invariant=1,
             initialFontName=fonts.BODY,
             initialFontSize=13,
-            lang=meta.pop("lang", None),
         )
         fonts.seed_subsets(self._doc, seed)
         self.seed = seed
         self.seed_chars = _chars(seed)
-        self.meta = meta
-        """Title, author, subject, keywords, creator: set when the PDF is written."""
-        self.setViewerPreference("DisplayDocTitle", "true")
-        self.recording = True
+        self.meta = meta or Meta("")
         self.pages: list[Page] = []
         self._links: list[Link] = []
         self._marks: list[Mark] = []
+        self._images: list[tuple[str, Path]] = []
+        self._open: Open | None = None
+        self._scopes = 0
+
+    def new_scope(self) -> int:
+        self._scopes += 1
+        return self._scopes
+
+    def open_tag(self, tag: Open) -> bool:
+        """Start a tagged flowable's drawing; False (nothing to close) inside another."""
+        if self._open is not None:
+            return False
+        self._code.append(tag)
+        self._open = tag
+        return True
+
+    def close_tag(self) -> None:
+        self._code.append(CLOSE)
+        self._open = None
 
     def log_links(self, stop: bool = False) -> list[tuple[str, Any]] | None:
         """Start (or stop) keeping the links drawn, as given (relative to the drawing)."""
@@ -137,37 +155,58 @@ class PdfCanvas(Canvas):
         log = getattr(self, "_link_log", None)
         if log is not None and relative:
             log.append((url, tuple(rect)))
-        if not self.recording:
-            super().linkURL(url, rect, relative, thickness, **kw)
-            return
         x1, y1, x2, y2 = self._absRect(rect, relative)
-        self._links.append(Link(url, (x1, y1, x2, y2)))
+        tag = self._open
+        owner = (tag.body or tag.node) if tag is not None else None
+        self._links.append(Link(url, (x1, y1, x2, y2), owner))
+
+    def drawImage(
+        self, image: Any, x: float, y: float, width: Any = None, height: Any = None, **kw: Any
+    ) -> Any:
+        """A picture (a PNG logo), shown from the file's one copy of it."""
+        path = Path(getattr(image, "fileName", image))
+        name = _image_name(path)
+        self._images.append((name, path))
+        w, h = fp_str(width), fp_str(height)
+        self._code.append(f"q {w} 0 0 {h} {fp_str(x)} {fp_str(y)} cm /{name} Do Q")
+        return (width, height)
 
     def showPage(self) -> None:
-        if not self.recording:
-            super().showPage()
-            return
-        forms = tuple(self._formsinuse)
-        self.pages.append(Page(tuple(self._code), tuple(self._links), tuple(self._marks), forms))
-        self._links, self._marks = [], []
+        code = split_code(self._code)
+        page = Page(code, tuple(self._links), tuple(self._marks), tuple(self._images))
+        self.pages.append(page)
+        self._links, self._marks, self._images = [], [], []
         self._startPage()
 
     def save(self) -> None:
-        if self.recording:
-            raise RenderError("internal: a recording canvas cannot be saved")
-        super().save()
+        raise RenderError("internal: a recording canvas is written by handouts.pdffile")
 
-    def replay(self, page: Page, footer: Callable[[PdfCanvas], None]) -> None:
-        """Draw ``page`` as the next page of the file, with its footer."""
-        self._code = list(page.code)
-        self._formsinuse = list(page.forms)
-        for m in page.marks:
-            self.bookmarkPage(m.key)
-            self.addOutlineEntry(m.title, m.key, level=m.level, closed=False)
-        for ln in page.links:
-            self._addAnnotation(Raw(_link_annotation(ln)))
-        footer(self)
-        super().showPage()
+    def draw_apart(self, draw: Callable[[PdfCanvas], None]) -> str:
+        """What ``draw`` draws on a fresh page state, as content code (for footers)."""
+        self._startPage()
+        draw(self)
+        code = "\n".join(self._code)
+        self._startPage()
+        return code
+
+    def write(self, sheets: Sequence[Sheet]) -> bytes:
+        """The PDF file of ``sheets``, with the fonts and pictures drawn on this canvas."""
+        doc = self._doc
+        uses = []
+        for name in doc.fontMapping:
+            font = pdfmetrics.getFont(name)
+            if not isinstance(font, TTFont):
+                raise RenderError(
+                    f"internal: the font {name} is not embedded "
+                    "(a bug in handouts: please report it with the command you ran)"
+                )
+            state = font.state[doc]
+            uses += [
+                pdffile.FontUse(f"{state.internalName}+{n}", font, n, tuple(subset))
+                for n, subset in enumerate(state.subsets)
+            ]
+        images = {n: p for s in sheets for part in s.parts for n, p in part.page.images}
+        return pdffile.write(self._pagesize, sheets, uses, images, self.meta, self._preamble)
 
 
 @lru_cache(maxsize=16)
@@ -175,13 +214,9 @@ def _chars(seed: str) -> frozenset[str]:
     return frozenset(seed)
 
 
-@lru_cache(maxsize=4096)
-def _link_annotation(link: Link) -> bytes:
-    """A link's annotation, written out once: source lists repeat across handouts."""
-    probe = Canvas(io.BytesIO())
-    Canvas.linkURL(probe, link.url, link.rect, relative=0, thickness=0)
-    (name,) = [k for k in probe._doc.idToObject if k.startswith("Annot.")]
-    return probe._doc.idToObject[name].format(probe._doc)
+@lru_cache(maxsize=16)
+def _image_name(path: Path) -> str:
+    return "Im" + hashlib.sha1(path.read_bytes(), usedforsecurity=False).hexdigest()[:10]
 
 
 class _Template(BaseDocTemplate):
@@ -233,7 +268,6 @@ def layout(
     )
     tmpl._doSave = 0
     start = len(canvas.pages)
-    canvas.recording = True
     tmpl.build(list(story), canvasmaker=lambda *a, **k: canvas)
     return Recording(tuple(canvas.pages[start:]), tmpl.end_y, top)
 
@@ -243,6 +277,27 @@ _NO_PADDING = {"leftPadding": 0, "rightPadding": 0, "topPadding": 0, "bottomPadd
 
 Footer = Callable[["PdfCanvas", int, int], None]
 """Draws a page's footer, given the page's number within its part and within the file."""
+Placed = tuple[Part, ...]
+"""A page of the file as the parts drawn on it, top to bottom."""
+
+
+def marks_of(placed: Placed) -> tuple[Mark, ...]:
+    return tuple(m for part in placed for m in part.page.marks)
+
+
+def prefixed(placed: Placed, prefix: str) -> Placed:
+    """The page with its bookmarks renamed, so two handouts' bookmarks never clash."""
+    return tuple(
+        replace(
+            p,
+            page=replace(
+                p.page, marks=tuple(Mark(prefix + m.key, m.level, m.title) for m in p.page.marks)
+            ),
+        )
+        if p.page.marks
+        else p
+        for p in placed
+    )
 
 
 @dataclass
@@ -250,27 +305,31 @@ class Composer:
     """Pages in print order, each with its footer and its number within its part."""
 
     canvas: PdfCanvas
-    pages: list[tuple[Page, Footer, int]] = field(default_factory=list)
+    pages: list[tuple[Placed, Footer, int]] = field(default_factory=list)
 
-    def add(self, pages: Sequence[Page], footer: Footer, continue_last: bool = False) -> None:
-        """Append ``pages``; with ``continue_last`` the first is drawn on the last page so far."""
-        pages = list(pages)
-        if continue_last and self.pages and pages:
+    def add(
+        self,
+        pages: Sequence[Page | Placed],
+        footer: Footer,
+        continue_last: bool = False,
+        group: Node | None = None,
+    ) -> None:
+        """Append ``pages``; with ``continue_last`` the first is drawn on the last page so far.
+        Recorded pages' top-level elements go under ``group`` in the structure tree."""
+        scope = self.canvas.new_scope()
+        placed = [(Part(p, scope, group),) if isinstance(p, Page) else p for p in pages]
+        if continue_last and self.pages and placed:
             last, last_footer, number = self.pages[-1]
-            self.pages[-1] = (last + pages.pop(0), last_footer, number)
+            self.pages[-1] = (last + placed.pop(0), last_footer, number)
         number = sum(1 for _, f, _ in self.pages if f is footer)
-        for page in pages:
+        for page in placed:
             number += 1
             self.pages.append((page, footer, number))
 
     def finish(self) -> bytes:
         c = self.canvas
-        c.recording = False
-        for overall, (page, footer, local) in enumerate(self.pages, 1):
-            c.replay(page, lambda canv: footer(canv, local, overall))  # noqa: B023
-        for key, value in c.meta.items():  # page layout resets these, so they are set last
-            getattr(c, f"set{key.capitalize()}")(value)
-        out = io.BytesIO()
-        c._filename = out
-        c.save()
-        return out.getvalue()
+        sheets = []
+        for overall, (parts, footer, local) in enumerate(self.pages, 1):
+            code = c.draw_apart(lambda canv: footer(canv, local, overall))  # noqa: B023
+            sheets.append(Sheet(parts, f"{FOOTER}\n{code}\nEMC" if code.strip() else ""))
+        return c.write(sheets)

@@ -22,6 +22,7 @@ from reportlab.platypus.paraparser import ParaParser
 
 from . import fonts
 from .pages import PdfCanvas
+from .tagging import Node, Open, Tagged
 
 
 @lru_cache(maxsize=16384)
@@ -41,7 +42,7 @@ def _parsed(text: str, style: ParagraphStyle) -> tuple[ParagraphStyle, tuple[Any
     return style, tuple(frags)
 
 
-class Paragraph(_RLParagraph):
+class Paragraph(Tagged, _RLParagraph):
     """ReportLab's paragraph, with its markup parsed once per text and style, and its
     lines broken once per text, style and width (many handouts share their sentences)."""
 
@@ -122,7 +123,10 @@ class Paragraph(_RLParagraph):
         if self._source:
             self.blPara = copy.deepcopy(self.blPara)
             self.frags = copy.deepcopy(self.frags)
-        return super().split(availWidth, availHeight)
+        parts = super().split(availWidth, availHeight)
+        for part in parts:  # both halves are the same element of the structure tree
+            part.tag = self.tag
+        return parts
 
 
 def clear_caches() -> None:
@@ -165,7 +169,7 @@ so the id in its key is never reused while the entry exists."""
 
 
 class HeadingParagraph(Paragraph):
-    """A heading that becomes a bookmark (outline entry) where it lands."""
+    """A heading at its level (0: the title, H1) that becomes a bookmark where it lands."""
 
     outline: tuple[str, int, str] | None = None
 
@@ -176,13 +180,22 @@ class HeadingParagraph(Paragraph):
         key: str = "",
         level: int = 0,
         title: str = "",
+        parent: Node | None = None,
         **kwargs: Any,
     ):
         super().__init__(text, style, **kwargs)
         self.outline = (key, level, title) if key else None
+        self.tag = Open(Node(f"H{level + 1}", parent))
 
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
         parts = super().split(availWidth, availHeight)
         if parts:
             parts[0].outline = self.outline  # a long heading split over pages keeps its bookmark
         return parts
+
+
+class WholeParagraph(Paragraph):
+    """A paragraph never split between pages (a list item: a tick-box step, a warning sign)."""
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        return []

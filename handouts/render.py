@@ -9,7 +9,6 @@ gives the same bytes, whatever was rendered before it.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import itertools
 import math
 from collections.abc import Sequence
@@ -30,8 +29,20 @@ from .brand import Brand
 from .document import Document, Personal, Section, strings
 from .errors import RenderError
 from .flowables import Styles, masthead, personal, section_flowables, styles, table_style
-from .pages import Composer, Footer, Geometry, Mark, Page, PdfCanvas, Recording, layout
+from .pages import (
+    Composer,
+    Footer,
+    Geometry,
+    PdfCanvas,
+    Placed,
+    Recording,
+    layout,
+    marks_of,
+    prefixed,
+)
 from .paragraph import HeadingParagraph, Paragraph
+from .pdffile import Meta
+from .tagging import Node, tag
 
 PAPER = {"letter": LETTER, "a4": A4}
 MARGIN = 18 * mm
@@ -50,7 +61,7 @@ def render(
     st, g = _setup(brand, paper, large_print)
     seed = _seed((doc,))
     book = Composer(_canvas(brand, g, seed, doc, f"{doc.title}: {doc.subtitle}"))
-    _add_handout(book, doc, brand, st, g, seed, "footer")
+    _add_handout(book, doc, brand, st, g, seed)
     return book.finish(), len(book.pages)
 
 
@@ -78,9 +89,9 @@ def render_pack(
     # composed), to learn its length and where its sections fall.
     trial = Composer(canvas)
     spans = []
-    for n, doc in enumerate(docs):
+    for doc in docs:
         first = len(trial.pages)
-        _add_handout(trial, doc, brand, st, g, seed, f"footer-{n}")
+        _add_handout(trial, doc, brand, st, g, seed, Node("Part"))
         spans.append((first, len(trial.pages) - first))
     laid = [page for page, _, _ in trial.pages]
     cover_pages, rec = 1, None
@@ -103,14 +114,14 @@ def render_pack(
     assert rec is not None
     total = at - 1
     book = Composer(canvas)
-    pack_footer = _footer(cover, st, g, None, "pack-footer", total)
-    book.add(_prefixed(rec.pages, "cover-"), pack_footer)
+    pack_footer = _footer(cover, st, g, None, total)
+    book.add(rec.pages, pack_footer, group=Node("Part"))
     blank = layout(_blank(st), g, canvas)
     for n, ((first, count), start, doc) in enumerate(zip(spans, starts, docs, strict=True)):
         while len(book.pages) + 1 < start:
             book.add(blank.pages, pack_footer)
-        pages = _prefixed(laid[first : first + count], f"h{n + 1}-")
-        book.add(pages, _footer(doc, st, g, count, f"footer-{n}", total))
+        pages = [prefixed(p, f"h{n + 1}-") for p in laid[first : first + count]]
+        book.add(pages, _footer(doc, st, g, count, total))
     return book.finish(), total
 
 
@@ -149,30 +160,30 @@ def _sorted_chars(text: str) -> str:
 
 
 def _canvas(brand: Brand, g: Geometry, seed: str, doc: Document, title: str) -> PdfCanvas:
-    return PdfCanvas(
-        io.BytesIO(),
-        g,
-        seed,
-        lang=brand.spec.language,
-        title=title,
-        author=doc.clinic,
-        subject=doc.subject,
-        keywords=", ".join(doc.keywords),
-        creator="handouts",
-    )
+    meta = Meta(title, doc.clinic, doc.subject, ", ".join(doc.keywords), lang=brand.spec.language)
+    return PdfCanvas(g, seed, meta)
 
 
 def _add_handout(
-    book: Composer, doc: Document, brand: Brand, st: Styles, g: Geometry, seed: str, form: str
+    book: Composer,
+    doc: Document,
+    brand: Brand,
+    st: Styles,
+    g: Geometry,
+    seed: str,
+    group: Node | None = None,
 ) -> None:
     """The masthead (laid out once per title), the personal part laid out now, then each
-    shared section (each laid out once per content and starting height) under it."""
-    logo = brand.logo_path
+    shared section (each laid out once per content and starting height) under it. In a
+    pack, the handout is one part (``group``) of the structure tree."""
+    logo, alt = brand.logo_path, brand.spec.logo_text
     head = None
     if logo is None or logo.suffix.lower() == ".svg":  # drawn, not an image in the file
-        head = _masthead(doc.clinic, doc.contact_lines, doc.title, doc.subtitle, logo, st, g, seed)
+        head = _masthead(
+            doc.clinic, doc.contact_lines, doc.title, doc.subtitle, logo, alt, st, g, seed
+        )
     if head is None:
-        head = layout(masthead(doc, logo, st, g.width), g, book.canvas)
+        head = layout(masthead(doc, logo, st, g.width, alt), g, book.canvas)
     parts = [head]
     mine = personal(doc, st, g.width)
     if mine:
@@ -188,10 +199,10 @@ def _add_handout(
     count = sum(len(r.pages) for r in parts) - sum(
         1 for a, b in itertools.pairwise(parts) if _continues(a, b)
     )
-    footer = _footer(doc, st, g, count, form)
-    book.add(head.pages, footer)
+    footer = _footer(doc, st, g, count)
+    book.add(head.pages, footer, group=group)
     for before, rec in itertools.pairwise(parts):
-        book.add(rec.pages, footer, continue_last=_continues(before, rec))
+        book.add(rec.pages, footer, continue_last=_continues(before, rec), group=group)
 
 
 def _continues(before: Recording, rec: Recording) -> bool:
@@ -225,6 +236,7 @@ def _masthead(
     title: str,
     subtitle: str,
     logo: Path | None,
+    logo_text: str | None,
     st: Styles,
     g: Geometry,
     seed: str,
@@ -232,7 +244,7 @@ def _masthead(
     """The masthead laid out once per clinic and title; None when it cannot be replayed
     (a title character outside the font seed, or text in an SVG logo in another font)."""
     doc = Document(title, subtitle, (), Personal(), clinic, contact, None, "", _DAY, _DAY, "")
-    return _replayable(masthead(doc, logo, st, g.width), g, seed)
+    return _replayable(masthead(doc, logo, st, g.width, logo_text), g, seed)
 
 
 def _replayable(
@@ -240,7 +252,7 @@ def _replayable(
 ) -> Recording | None:
     """``story`` laid out on a canvas of its own; None if it drew a character or font the
     seed lacked, since then it would not draw the same on another canvas."""
-    canvas = PdfCanvas(io.BytesIO(), g, seed)
+    canvas = PdfCanvas(g, seed)
     before = fonts.codes_in_use(canvas._doc)
     rec = layout(story, g, canvas, top)
     return rec if fonts.codes_in_use(canvas._doc) == before else None
@@ -250,7 +262,7 @@ _DAY = dt.date(2000, 1, 1)
 
 
 def _contents(
-    pages: Sequence[Page], spans: Sequence[tuple[int, int]], starts: Sequence[int]
+    pages: Sequence[Placed], spans: Sequence[tuple[int, int]], starts: Sequence[int]
 ) -> list[tuple[int, str, int]]:
     """(level, title, pack page) of each handout (level 0), and of its "when to get help"
     section (level 1) so a reader finds the warning signs at once. Every section has a
@@ -260,7 +272,7 @@ def _contents(
         for n, page in enumerate(pages[first : first + count]):
             out += [
                 (m.level, m.title, start + n)
-                for m in page.marks
+                for m in marks_of(page)
                 if m.level == 0 or m.key in CONTENTS_SECTIONS
             ]
     return out
@@ -269,7 +281,9 @@ def _contents(
 def _cover(
     cover: Document, entries: Sequence[tuple[int, str, int]], brand: Brand, st: Styles, width: float
 ) -> list[Flowable]:
-    story = masthead(cover, brand.logo_path, st, width) + personal(cover, st, width)
+    story = masthead(cover, brand.logo_path, st, width, brand.spec.logo_text)
+    story += personal(cover, st, width)
+    toc = Node("TOC")
     story.append(
         HeadingParagraph(fonts.markup("In this pack", True), st.h1, "contents", 1, "In this pack")
     )
@@ -277,8 +291,12 @@ def _cover(
     for level, title, page in entries:
         style = st.toc_handout if level == 0 else st.toc_section
         number = st.toc_handout if level == 0 else st.toc_page
+        entry = Node("TOCI", toc)
         rows.append(
-            [Paragraph(fonts.markup(title, level == 0), style), Paragraph(f"page {page}", number)]
+            [
+                tag(Paragraph(fonts.markup(title, level == 0), style), "Reference", entry),
+                tag(Paragraph(f"page {page}", number), "P", entry),
+            ]
         )
     number = 100 if st.large else 70
     table = Table(rows, colWidths=[width - number, number], repeatRows=0)
@@ -300,17 +318,11 @@ def _blank(st: Styles) -> list[Flowable]:
     note = ParagraphStyle("blank", parent=st.small, alignment=TA_CENTER)
     return [
         Spacer(1, 250),
-        Paragraph("This page is blank so that the next handout starts on a new sheet.", note),
-    ]
-
-
-def _prefixed(pages: Sequence[Page], prefix: str) -> list[Page]:
-    """The pages with their bookmarks renamed, so two handouts' bookmarks never clash."""
-    return [
-        replace(p, marks=tuple(Mark(prefix + m.key, m.level, m.title) for m in p.marks))
-        if p.marks
-        else p
-        for p in pages
+        tag(
+            Paragraph("This page is blank so that the next handout starts on a new sheet.", note),
+            "P",
+            None,
+        ),
     ]
 
 
@@ -319,14 +331,13 @@ def _footer(
     st: Styles,
     g: Geometry,
     count: int | None,
-    form: str,
     pack_total: int | None = None,
 ) -> Footer:
     """Each page's footer: page numbers, review dates and the disclaimer.
 
     ``count`` is the handout's length (None for a pack's cover and blank pages);
     in a pack the pack's page number is printed too. The part that is the same on
-    every page is drawn once, as a form.
+    every page is drawn once; each page copies its drawing.
     """
     tail = " ".join(x for x in (DISCLAIMER, doc.footer) if x)
     text = fonts.markup(tail)
@@ -340,15 +351,20 @@ def _footer(
     _, h = lines.wrap(g.width - numbers_width, 200)
     top = g.bottom - 1 * mm
 
+    fixed: list[str] = []
+
     def draw(canv: PdfCanvas, local: int, overall: int) -> None:
-        if not canv.hasForm(form):
-            canv.beginForm(form)
+        if not fixed:
+            start = len(canv._code)
+            canv.saveState()
             canv.setStrokeColor(st.primary)
             canv.setLineWidth(1)
             canv.line(g.left, top, g.size[0] - g.right, top)
             lines.drawOn(canv, g.left + numbers_width, top - 4 - h)
-            canv.endForm()
-        canv.doForm(form)
+            canv.restoreState()
+            fixed.append("\n".join(canv._code[start:]))
+        else:
+            canv._code.append(fixed[0])
         canv.setFont(fonts.BOLD, st.footer.fontSize)
         canv.setFillColor(colors.black)
         numbers = [f"Page {local} of {count}"] if count is not None else []

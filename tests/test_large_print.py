@@ -27,7 +27,7 @@ from pypdf.generic import DictionaryObject
 from handouts.assemble import Request, assemble
 from handouts.brand import load_brand
 from handouts.cli import main
-from handouts.document import Diary, Document, Heading, SourceList, Tiers
+from handouts.document import Bullets, Checklist, Diary, Document, Heading, SourceList, Tiers
 from handouts.validate import load_library
 
 from .conftest import CONTENT, ROOT
@@ -232,14 +232,21 @@ def page_of(texts: list[str], text: str) -> int | None:
     return next((n for n, t in enumerate(texts, 1) if want in t), None)
 
 
-def content_stream(data: bytes, doc: Document) -> str:
-    """All text but the footers, whitespace removed; the diary's column heads, repeated
-    on each page of the diary, kept only the first time."""
+def content_stream(data: bytes, doc: Document) -> tuple[str, list[str]]:
+    """All text but the footers, whitespace removed, with the diary's column heads taken
+    out (they repeat on each page of the diary, and large print shares the columns
+    between two tables); and the column heads, in the order found."""
     text = squash(" ".join(" ".join(p) for p in content_lines(data)))
     (diary,) = blocks(doc, Diary)
-    head = squash(" ".join(diary.columns))
-    first = text.index(head) + len(head)
-    return text[:first] + text[first:].replace(head, "")
+    heads = sorted((squash(c) for c in diary.columns), key=len, reverse=True)
+    found = sorted(
+        (m.start(), h) for h in heads for m in re.finditer(re.escape(h), text) if h != "Day"
+    )
+    for head in heads:
+        text = text.replace(head, "")
+    days = "".join(str(d) for d in range(1, diary.days + 1))  # each table's day numbers
+    tables = text.count(days)
+    return text.replace(days, "", tables - 1), [h for _, h in found]
 
 
 # --- the helpers see what they look for -------------------------------------------------
@@ -336,9 +343,41 @@ def test_help_tiers_are_whole(pdfs, doc):
 def test_nothing_dropped(pdfs, doc):
     """The large-print text, footers aside and whitespace removed, is the regular one,
     character for character and in the same order."""
-    large, regular = content_stream(pdfs.large, doc), content_stream(pdfs.regular, doc)
+    (large, large_heads), (regular, regular_heads) = (
+        content_stream(pdfs.large, doc),
+        content_stream(pdfs.regular, doc),
+    )
+    (diary,) = blocks(doc, Diary)
+    every = {squash(c) for c in diary.columns[1:]}
+    assert set(large_heads) == set(regular_heads) == every  # every diary column, in both
     if large != regular:
         diff = difflib.SequenceMatcher(None, regular, large, autojunk=False).get_opcodes()
         changes = [(op, regular[a:b], large[c:d]) for op, a, b, c, d in diff if op != "equal"]
         pytest.fail(f"regular -> large print: {changes[:10]}")
     assert len(large) > 10_000
+
+
+def test_list_items_are_whole(pdfs, doc):
+    """No tick-box step or bullet point is split between two pages (a step read half on
+    one page and half on the next is easily missed)."""
+    items = [
+        f"{i.text} ({i.note})" if i.note else i.text
+        for kind in (Checklist, Bullets)
+        for block in blocks(doc, kind)
+        for i in block.items
+    ]
+    assert len(items) > 20
+    for data in (pdfs.large, pdfs.regular):
+        texts = page_texts(data)
+        split = [i for i in items if page_of(texts, i) is None]
+        assert split == []
+
+
+def test_diary_column_heads_are_whole_words(pdfs, doc):
+    """Every diary column heading is printed with its words whole (large print shares the
+    columns between two tables so that they fit at full size)."""
+    (diary,) = blocks(doc, Diary)
+    for data in (pdfs.large, pdfs.regular):
+        words = {w for page in content_lines(data) for line in page for w in line.split()}
+        for column in diary.columns:
+            assert set(column.split()) <= words, column

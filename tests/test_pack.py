@@ -226,33 +226,3 @@ def test_a_logo_with_its_own_text_still_gives_a_whole_pdf(tmp_path, cli):
         assert used <= {name.encode() for name in fonts}
         for font in fonts.values():  # and every font is embedded (not Helvetica)
             assert "/FontFile2" in font.get_object()["/FontDescriptor"]
-
-
-def test_the_faster_pdf_writer_writes_what_reportlab_writes(tmp_path):
-    """handouts.pdfwriter only speeds ReportLab's object formatting up: a handout (with
-    links, bookmarks, fonts and forms) and a pack are the same bytes with ReportLab's own."""
-    from handouts import pdfwriter
-    from handouts.assemble import Request, assemble
-    from handouts.brand import load_brand
-    from handouts.build import pack_pdf
-    from handouts.document import Personal
-    from handouts.render import clear_caches, render
-    from handouts.validate import load_library
-
-    from .conftest import CONTENT
-
-    lib, brand = load_library(CONTENT), load_brand()
-    req = Request(("migraine", "lupus"), None, ("triptans",), "A note", Personal("Zoë"), True)
-    pack = lib.packs["back-pain-spondyloarthritis"]
-
-    def both() -> tuple[bytes, bytes]:
-        clear_caches()
-        one = render(assemble(lib, req, brand), brand)[0]
-        return one, pack_pdf(lib, brand, pack, (), None, Personal("Zoë"), None, False).pdf
-
-    fast = both()
-    pdfwriter.uninstall()
-    try:
-        assert both() == fast
-    finally:
-        pdfwriter.install()

@@ -1,0 +1,497 @@
+"""Write composed pages as one tagged PDF (PDF/UA-1): pages, fonts, links, bookmarks,
+the structure tree, and the metadata a screen reader announces.
+
+ReportLab lays the pages out (:mod:`handouts.pages`); this module writes the file
+itself, because ReportLab cannot tag, and because a handout's pages are mostly
+replayed from content laid out once: writing them straight from their recorded
+drawing is several times faster than rebuilding ReportLab's objects. The same
+input gives the same bytes; the file id is a hash of the file's content.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import zlib
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape as xml_escape
+
+from reportlab.lib.rl_accel import fp_str
+from reportlab.pdfbase.ttfonts import SUBSETN, TTFont, makeToUnicodeCMap
+
+from .tagging import Node
+
+if False:  # for type checkers only: pages imports this module
+    from .pages import Page
+
+
+@dataclass(frozen=True)
+class Meta:
+    title: str
+    author: str = ""
+    subject: str = ""
+    keywords: str = ""
+    creator: str = "handouts"
+    lang: str | None = None
+
+
+@dataclass(frozen=True)
+class Part:
+    """A recorded page (or the part of one) placed on a sheet.
+
+    ``scope`` tells apart two uses of the same recording in one file (a section two
+    handouts of a pack share); top-level elements go under ``group`` (a pack's part)."""
+
+    page: Page
+    scope: int
+    group: Node | None = None
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One page of the file: its parts, top to bottom, and its footer's drawing."""
+
+    parts: tuple[Part, ...]
+    footer: str = ""
+
+
+@dataclass(frozen=True)
+class FontUse:
+    resource: str
+    """The name page content uses, e.g. ``F1+0``."""
+    font: TTFont
+    index: int
+    subset: tuple[int, ...]
+    """Code points by character code."""
+
+
+def write(
+    size: tuple[float, float],
+    sheets: Sequence[Sheet],
+    fonts: Sequence[FontUse],
+    images: dict[str, Path],
+    meta: Meta,
+    preamble: str = "",
+) -> bytes:
+    """The PDF file's bytes."""
+    return _Writer(size, meta).write(sheets, fonts, images, preamble)
+
+
+class _Elem:
+    """A structure element being written: its dictionary's start, and its kids (marked
+    content ids, kid elements and link annotations), already written out."""
+
+    __slots__ = ("head", "kids", "num", "page")
+
+    def __init__(self, num: int, head: str, page: int | None = None):
+        self.num, self.head, self.page = num, head, page
+        self.kids: list[str] = []
+
+
+def _head(node: Node | None, role: str, parent: int) -> str:
+    extra = ""
+    if node is not None and node.alt is not None:
+        extra += f" /Alt {_text(node.alt)}"
+    if node is not None and node.scope is not None:
+        extra += f" /A << /O /Table /Scope /{node.scope} >>"
+    return f"<< /Type /StructElem /S /{role} /P {parent} 0 R{extra}"
+
+
+class _Writer:
+    def __init__(self, size: tuple[float, float], meta: Meta):
+        self.size = size
+        self.meta = meta
+        self.bodies: list[bytes | str | None] = [None]
+
+    def new(self) -> int:
+        self.bodies.append(None)
+        return len(self.bodies) - 1
+
+    def put(self, num: int, body: bytes | str) -> int:
+        self.bodies[num] = body
+        return num
+
+    def add(self, body: bytes | str) -> int:
+        self.bodies.append(body)
+        return len(self.bodies) - 1
+
+    def write(
+        self,
+        sheets: Sequence[Sheet],
+        fonts: Sequence[FontUse],
+        images: dict[str, Path],
+        preamble: str,
+    ) -> bytes:
+        catalog, pages_num, resources, tree_root = self.new(), self.new(), self.new(), self.new()
+        root = _Elem(self.new(), _head(None, "Document", tree_root))
+        elements = [root]
+        scopes: dict[int | None, dict[Node, _Elem]] = {}
+
+        def elem(scope: int | None, node: Node, group: Node | None) -> _Elem:
+            known = scopes.setdefault(scope, {})
+            e = known.get(node)
+            if e is None:
+                if node.parent is not None:
+                    parent = elem(scope, node.parent, group)
+                elif group is not None:
+                    parent = elem(None, group, None)
+                else:
+                    parent = root
+                e = known[node] = _Elem(self.new(), _head(node, node.role, parent.num))
+                parent.kids.append(f"{e.num} 0 R")
+                elements.append(e)
+            return e
+
+        page_nums = [self.new() for _ in sheets]
+        parent_tree: list[str] = []
+        link_keys: list[str] = []
+        marks: list[tuple[int, str, int]] = []
+        contents: list[bytes] = []
+        w, h = self.size
+        page_head = f"<< /Type /Page /Parent {pages_num} 0 R /MediaBox [0 0 {fp_str(w)} "
+        page_head += f"{fp_str(h)}] /Resources {resources} 0 R /Contents "
+        first_link_key = len(sheets)
+        for i, sheet in enumerate(sheets):
+            page = page_nums[i]
+            mcids: list[str] = []
+            out = [preamble] if preamble else []
+            annots: list[str] = []
+            for part in sheet.parts:
+                scope, group = part.scope, part.group
+                known = scopes.setdefault(scope, {})
+                for item in part.page.code:
+                    if type(item) is str:
+                        out.append(item)
+                        continue
+                    for node, piece in item.pairs:  # type: ignore[union-attr]
+                        e = known.get(node) or elem(scope, node, group)
+                        n = len(mcids)
+                        mcids.append(f"{e.num} 0 R")
+                        if e.page is None:
+                            e.page = page
+                        if e.page == page:
+                            e.kids.append(str(n))
+                        else:
+                            e.kids.append(f"<< /Type /MCR /Pg {page} 0 R /MCID {n} >>")
+                        out.append(f"/{node.role} <</MCID {n}>> BDC\n{piece}\nEMC")
+                for link in part.page.links:
+                    owner = (
+                        (known.get(link.owner) or elem(scope, link.owner, group))
+                        if link.owner
+                        else root
+                    )
+                    annot = self.new()
+                    key = first_link_key + len(link_keys)
+                    element = _Elem(self.new(), _head(None, "Link", owner.num), page)
+                    element.kids.append(f"<< /Type /OBJR /Obj {annot} 0 R /Pg {page} 0 R >>")
+                    owner.kids.append(f"{element.num} 0 R")
+                    elements.append(element)
+                    link_keys.append(f"{key} {element.num} 0 R")
+                    annots.append(f"{annot} 0 R")
+                    self.put(annot, _annotation(link.url, link.rect, key))
+                for m in part.page.marks:
+                    marks.append((m.level, m.title, page))
+            if sheet.footer:
+                out.append(sheet.footer)
+            out.append(" ")
+            stream = _stream("\n".join(out).encode("latin-1"))
+            contents.append(stream)
+            parent_tree.append(f"{i} [{' '.join(mcids)}]")
+            extra = f" /Annots [{' '.join(annots)}]" if annots else ""
+            self.put(
+                page, f"{page_head}{self.add(stream)} 0 R /StructParents {i} /Tabs /S{extra} >>"
+            )
+        for e in elements:
+            kids = e.kids
+            k = kids[0] if len(kids) == 1 else f"[{' '.join(kids)}]"
+            pg = f" /Pg {e.page} 0 R" if e.page is not None else ""
+            self.put(e.num, f"{e.head}{pg} /K {k} >>")
+        nums = "\n".join(parent_tree + link_keys)
+        tree = self.add(f"<< /Nums [\n{nums}\n] >>")
+        self.put(
+            tree_root,
+            f"<< /Type /StructTreeRoot /K {root.num} 0 R /ParentTree {tree} 0 R "
+            f"/ParentTreeNextKey {len(parent_tree) + len(link_keys)} >>",
+        )
+        kids = " ".join(f"{n} 0 R" for n in page_nums)
+        self.put(pages_num, f"<< /Type /Pages /Count {len(sheets)} /Kids [{kids}] >>")
+        self.put(resources, self._resources(fonts, images))
+        outline = self._outline(marks)
+        info = self.add(_info(self.meta))
+        metadata = self.add(_xmp(self.meta))
+        extra = f" /Outlines {outline} 0 R /PageMode /UseOutlines" if outline else ""
+        lang = f" /Lang {_text(self.meta.lang)}" if self.meta.lang else ""
+        self.put(
+            catalog,
+            f"<< /Type /Catalog /Pages {pages_num} 0 R{extra}{lang} /MarkInfo << /Marked true >> "
+            f"/StructTreeRoot {tree_root} 0 R /Metadata {metadata} 0 R "
+            "/ViewerPreferences << /DisplayDocTitle true >> >>",
+        )
+        return self._file(catalog, info, hashlib.md5(b"".join(contents), usedforsecurity=False))
+
+    def _resources(self, fonts: Sequence[FontUse], images: dict[str, Path]) -> str:
+        entries = []
+        for use in fonts:
+            font, descriptor, file, cmap = _font_objects(use.font, use.index, use.subset)
+            file_num, cmap_num = self.add(file), self.add(cmap)
+            desc_num = self.add(descriptor.replace(b"{file}", str(file_num).encode()))
+            body = font.replace(b"{desc}", str(desc_num).encode())
+            num = self.add(body.replace(b"{cmap}", str(cmap_num).encode()))
+            entries.append(f"/{use.resource} {num} 0 R")
+        pictures = []
+        for name, path in sorted(images.items()):
+            image, mask = _image_objects(path)
+            extra = b""
+            if mask is not None:
+                extra = f" /SMask {self.add(mask)} 0 R".encode()
+            pictures.append(f"/{name} {self.add(image.replace(b'{mask}', extra))} 0 R")
+        xobjects = f" /XObject << {' '.join(pictures)} >>" if pictures else ""
+        return (
+            f"<< /Font << {' '.join(entries)} >>{xobjects} "
+            "/ProcSet [/PDF /Text /ImageB /ImageC /ImageI] >>"
+        )
+
+    def _outline(self, marks: Sequence[tuple[int, str, int]]) -> int | None:
+        """Bookmarks, all open, nested by level."""
+        if not marks:
+            return None
+        top = self.new()
+        items: list[dict[str, Any]] = []
+        stack: list[dict[str, Any]] = [{"num": top, "kids": [], "level": -1}]
+        for level, title, page in marks:
+            while stack[-1]["level"] >= level:
+                stack.pop()
+            item = {"num": self.new(), "kids": [], "level": level, "title": title, "page": page}
+            item["parent"] = stack[-1]["num"]
+            stack[-1]["kids"].append(item)
+            stack.append(item)
+            items.append(item)
+
+        def count(item: dict[str, Any]) -> int:
+            return sum(1 + count(k) for k in item["kids"])
+
+        for holder in (stack[0], *items):
+            for a, b in zip(holder["kids"], holder["kids"][1:], strict=False):
+                a["next"], b["prev"] = b["num"], a["num"]
+        for item in items:
+            links = "".join(
+                f" /{k.capitalize()} {item[k]} 0 R" for k in ("parent", "prev", "next") if k in item
+            )
+            if item["kids"]:
+                links += (
+                    f" /First {item['kids'][0]['num']} 0 R /Last {item['kids'][-1]['num']} 0 R"
+                    f" /Count {count(item)}"
+                )
+            self.put(
+                item["num"],
+                f"<< /Title {_text(item['title'])}{links} /Dest [{item['page']} 0 R /Fit] >>",
+            )
+        kids = stack[0]["kids"]
+        self.put(
+            top,
+            f"<< /Type /Outlines /First {kids[0]['num']} 0 R /Last {kids[-1]['num']} 0 R "
+            f"/Count {count(stack[0])} >>",
+        )
+        return top
+
+    def _file(self, catalog: int, info: int, digest: Any) -> bytes:
+        """The file: streams as objects of their own, every other object packed into one
+        compressed object stream (the structure tree is most of a handout's objects, and
+        compresses tenfold), then a cross-reference stream. The file's id is a hash of its
+        pages' content and its title."""
+        out = [b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"]
+        at = len(out[0])
+        size = len(self.bodies) + 2
+        packed_num, xref_num = size - 2, size - 1
+        rows = [b"\x00\x00\x00\x00\x00\xff\xff"]
+        heads: list[str] = []
+        packed: list[str] = []
+        offset = 0
+        for num, body in enumerate(self.bodies[1:], 1):
+            if type(body) is str:
+                rows.append(b"\x02" + packed_num.to_bytes(4, "big") + len(heads).to_bytes(2, "big"))
+                heads.append(f"{num} {offset}")
+                packed.append(body)
+                offset += len(body) + 1
+                continue
+            assert isinstance(body, bytes), num
+            rows.append(b"\x01" + at.to_bytes(4, "big") + b"\x00\x00")
+            head = b"%d 0 obj\n" % num
+            out += (head, body, b"\nendobj\n")
+            at += len(head) + len(body) + 8
+        index = " ".join(heads) + "\n"
+        data = (index + "\n".join(packed)).encode("latin-1")
+        extra = f" /Type /ObjStm /N {len(heads)} /First {len(index)}"
+        obj = b"%d 0 obj\n" % packed_num + _stream(data, extra) + b"\nendobj\n"
+        rows.append(b"\x01" + at.to_bytes(4, "big") + b"\x00\x00")
+        out.append(obj)
+        at += len(obj)
+        rows.append(b"\x01" + at.to_bytes(4, "big") + b"\x00\x00")
+        digest.update(self.meta.title.encode("utf-8"))
+        ident = digest.hexdigest().upper()
+        xref = _stream(
+            b"".join(rows),
+            f" /Type /XRef /Size {size} /W [1 4 2] /Root {catalog} 0 R /Info {info} 0 R "
+            f"/ID [<{ident}> <{ident}>]",
+        )
+        out.append(b"%d 0 obj\n" % xref_num + xref + b"\nendobj\n")
+        out.append(f"startxref\n{at}\n%%EOF\n".encode())
+        return b"".join(out)
+
+
+def _annotation(url: str, rect: tuple[float, float, float, float], key: int) -> bytes:
+    return _link_body(url, tuple(fp_str(v) for v in rect)) + f" /StructParent {key} >>".encode()
+
+
+@lru_cache(maxsize=4096)
+def _link_body(url: str, rect: tuple[str, ...]) -> bytes:
+    target = _text(url)
+    return (
+        f"<< /Type /Annot /Subtype /Link /Rect [{' '.join(rect)}] /Border [0 0 0] /F 4 "
+        f"/A << /Type /Action /S /URI /URI {target} >> /Contents {_text('Web page: ' + url)}"
+    ).encode("latin-1")
+
+
+class _Flate:
+    """Compression that remembers its recent larger inputs: font subsets, and pages of
+    shared content, come round again and again."""
+
+    SMALLEST = 2048
+    KEEP = 512
+
+    def __init__(self) -> None:
+        self.done: OrderedDict[bytes, bytes] = OrderedDict()
+
+    def __call__(self, data: bytes) -> bytes:
+        if len(data) < self.SMALLEST:
+            return zlib.compress(data)
+        hit = self.done.get(data)
+        if hit is None:
+            hit = self.done[data] = zlib.compress(data)
+            if len(self.done) > self.KEEP:
+                self.done.popitem(last=False)
+        else:
+            self.done.move_to_end(data)
+        return hit
+
+
+_flate = _Flate()
+
+
+def _stream(data: bytes, extra: str = "") -> bytes:
+    packed = _flate(data)
+    head = f"<< /Filter /FlateDecode /Length {len(packed)}{extra} >>\nstream\n".encode()
+    return head + packed + b"\nendstream"
+
+
+@lru_cache(maxsize=256)
+def _font_objects(
+    font: TTFont, index: int, subset: tuple[int, ...]
+) -> tuple[bytes, bytes, bytes, bytes]:
+    """A subset's font dictionary, descriptor, font file and character map, made once.
+    The dictionaries hold ``{desc}``, ``{cmap}`` and ``{file}`` for their references."""
+    face = font.face
+    name = (SUBSETN(index) + b"+" + face.name + face.subfontNameX).decode("latin-1")
+    widths = " ".join(fp_str(face.getCharWidth(c)) for c in subset)
+    body = (
+        f"<< /Type /Font /Subtype /TrueType /BaseFont /{name} /FirstChar 0 "
+        f"/LastChar {len(subset) - 1} /Widths [{widths}] /FontDescriptor {{desc}} 0 R "
+        f"/ToUnicode {{cmap}} 0 R >>"
+    )
+    flags = (font.face.flags & ~32) | 4  # symbolic, as ReportLab marks its subsets
+    bbox = " ".join(fp_str(v) for v in face.bbox)
+    descriptor = (
+        f"<< /Type /FontDescriptor /FontName /{name} /Flags {flags} /FontBBox [{bbox}] "
+        f"/ItalicAngle {fp_str(face.italicAngle)} /Ascent {fp_str(face.ascent)} "
+        f"/Descent {fp_str(face.descent)} /CapHeight {fp_str(face.capHeight)} "
+        f"/StemV {fp_str(face.stemV)} /MissingWidth {fp_str(face.defaultWidth)} "
+        f"/FontFile2 {{file}} 0 R >>"
+    )
+    program = face.makeSubset(list(subset))
+    file = _stream(program, f" /Length1 {len(program)}")
+    cmap = _stream(makeToUnicodeCMap(name, list(subset)).encode("latin-1"))
+    return body.encode("latin-1"), descriptor.encode("latin-1"), file, cmap
+
+
+@lru_cache(maxsize=16)
+def _image_objects(path: Path) -> tuple[bytes, bytes | None]:
+    """A picture (a PNG logo) as an image and, if it has transparency, its soft mask.
+    The image's dictionary holds ``{mask}`` where the mask's reference goes."""
+    from PIL import Image
+
+    with Image.open(path) as img:
+        alpha = img.mode in ("RGBA", "LA", "PA") or "transparency" in img.info
+        rgba = img.convert("RGBA" if alpha else "RGB")
+    w, h = rgba.size
+    mask = None
+    if alpha:
+        mask_data = rgba.getchannel("A").tobytes()
+        mask = _stream(
+            mask_data,
+            f" /Type /XObject /Subtype /Image /Width {w} /Height {h} "
+            "/ColorSpace /DeviceGray /BitsPerComponent 8",
+        )
+        rgba = rgba.convert("RGB")
+    image = _stream(
+        rgba.tobytes(),
+        f" /Type /XObject /Subtype /Image /Width {w} /Height {h} "
+        "/ColorSpace /DeviceRGB /BitsPerComponent 8{mask}",
+    )
+    return image, mask
+
+
+def _info(meta: Meta) -> str:
+    fields = (
+        ("Title", meta.title),
+        ("Author", meta.author),
+        ("Subject", meta.subject),
+        ("Keywords", meta.keywords),
+        ("Creator", meta.creator),
+        ("Producer", "handouts (ReportLab layout)"),
+    )
+    return "<< " + " ".join(f"/{k} {_text(v)}" for k, v in fields if v) + " >>"
+
+
+def _xmp(meta: Meta) -> bytes:
+    """XMP metadata: the title a screen reader announces, and the PDF/UA claim."""
+    x = xml_escape
+    lang = f"<dc:language><rdf:Bag><rdf:li>{x(meta.lang)}</rdf:li></rdf:Bag></dc:language>"
+    author = f"<dc:creator><rdf:Seq><rdf:li>{x(meta.author)}</rdf:li></rdf:Seq></dc:creator>"
+    subject = (
+        f'<dc:description><rdf:Alt><rdf:li xml:lang="x-default">{x(meta.subject)}</rdf:li>'
+        "</rdf:Alt></dc:description>"
+    )
+    packet = (
+        '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>\n'
+        '<x:xmpmeta xmlns:x="adobe:ns:meta/">\n'
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n'
+        '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/" '
+        'xmlns:pdf="http://ns.adobe.com/pdf/1.3/" xmlns:xmp="http://ns.adobe.com/xap/1.0/" '
+        'xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/">\n'
+        f'<dc:title><rdf:Alt><rdf:li xml:lang="x-default">{x(meta.title)}</rdf:li></rdf:Alt>'
+        "</dc:title>\n"
+        + (f"{author}\n" if meta.author else "")
+        + (f"{subject}\n" if meta.subject else "")
+        + (f"{lang}\n" if meta.lang else "")
+        + (f"<pdf:Keywords>{x(meta.keywords)}</pdf:Keywords>\n" if meta.keywords else "")
+        + "<pdf:Producer>handouts (ReportLab layout)</pdf:Producer>\n"
+        f"<xmp:CreatorTool>{x(meta.creator)}</xmp:CreatorTool>\n"
+        "<pdfuaid:part>1</pdfuaid:part>\n"
+        "</rdf:Description>\n</rdf:RDF>\n</x:xmpmeta>\n"
+        '<?xpacket end="w"?>'
+    ).encode("utf-8")
+    head = f"<< /Type /Metadata /Subtype /XML /Length {len(packet)} >>\nstream\n".encode()
+    return head + packet + b"\nendstream"
+
+
+@lru_cache(maxsize=16384)
+def _text(value: str) -> str:
+    """A PDF text string: plain ASCII as a literal, anything else as UTF-16 with its mark."""
+    if value.isascii() and value.isprintable():
+        quoted = value.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+        return f"({quoted})"
+    return "<FEFF" + value.encode("utf-16-be").hex().upper() + ">"

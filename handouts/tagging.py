@@ -1,0 +1,236 @@
+"""Tagged PDF: the logical structure a screen reader follows, and the marks that tie it
+to what each page draws.
+
+ReportLab does no tagging, so this is the one layer that does. Its interface is small:
+
+- A :class:`Node` is an element of the structure tree (``P``, ``H2``, ``L``, ``LI``,
+  ``Table``, ``Figure`` …), made when the story is built, with its parent.
+- A flowable that draws content carries ``tag``, an :class:`Open`; every paragraph
+  does (:class:`Tagged`), and :func:`leaf` wraps any other flowable (a logo, a QR code).
+  What it draws becomes one marked-content sequence of that node.
+- :class:`DataTable` tags a real table's rows and cells (header cells with their scope).
+- Everything drawn outside a tagged flowable (rules, tints, box borders, footers) is an
+  artifact, which a screen reader skips. Text drawn outside a tagged flowable is a bug,
+  caught when the page is recorded (:func:`split_code`), so a new flowable cannot
+  forget to tag its words.
+
+Marked-content ids are given when the file is written (:mod:`handouts.pdffile`), so
+recorded pages stay shareable between handouts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from reportlab.platypus import Flowable, Table
+from reportlab.platypus import paragraph as rl_paragraph
+
+from .errors import RenderError
+
+
+@dataclass(eq=False)
+class Node:
+    """A structure element. Identity matters: each node is one element of the tree."""
+
+    role: str
+    parent: Node | None = None
+    """None: a top-level element of its part (the handout, or a pack's part)."""
+    alt: str | None = None
+    """Alternative text (figures)."""
+    scope: str | None = None
+    """For a table header cell: Column or Row."""
+
+
+@dataclass(frozen=True, eq=False)
+class Open:
+    """Start of a tagged flowable's drawing. A list item's mark is its label: ``node`` is
+    the ``Lbl`` and ``body`` the ``LBody`` that follows :data:`LABEL_END`."""
+
+    node: Node
+    body: Node | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class Marked:
+    """A tagged flowable's drawing on a recorded page, as (element, drawing) pairs: a list
+    item's label and body, or one element's drawing."""
+
+    pairs: tuple[tuple[Node, str], ...]
+
+
+def _marked(tag: Open, pieces: list[str]) -> Marked:
+    if len(pieces) == 2 and tag.body is not None:
+        return Marked(((tag.node, pieces[0]), (tag.body, pieces[1])))
+    return Marked((((tag.body or tag.node), "\n".join(pieces)),))
+
+
+class _LabelEnd(str):
+    """Marks, inside a list item's drawing, where its label (the bullet) ends."""
+
+
+LABEL_END = _LabelEnd("% label end")
+ARTIFACT = "/Artifact BMC"
+FOOTER = "/Artifact <</Type /Pagination /Subtype /Footer>> BDC"
+TEXT_SHOWING = (" Tj", " TJ", "Tj\n", "TJ\n")
+
+
+class Tagged:
+    """A flowable whose drawing is one marked-content sequence of ``tag``."""
+
+    tag: Open | None = None
+
+    def drawOn(self, canvas: Any, x: float, y: float, _sW: float = 0) -> None:
+        opened = self.tag is not None and getattr(canvas, "tagging", False)
+        if opened:
+            opened = canvas.open_tag(self.tag)
+        super().drawOn(canvas, x, y, _sW)  # type: ignore[misc]
+        if opened:
+            canvas.close_tag()
+
+
+class _Leaf(Tagged, Flowable):
+    """Any flowable drawn as one tagged piece (a picture, a QR code)."""
+
+    def __init__(self, inner: Flowable, node: Node):
+        super().__init__()
+        self.inner = inner
+        self.tag = Open(node)
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        self.width, self.height = self.inner.wrapOn(self.canv, availWidth, availHeight)
+        return self.width, self.height
+
+    def draw(self) -> None:
+        self.inner.drawOn(self.canv, 0, 0)
+
+
+def leaf(inner: Flowable, role: str, parent: Node | None, alt: str | None = None) -> Flowable:
+    return _Leaf(inner, Node(role, parent, alt))
+
+
+def tag(flowable: Any, role: str, parent: Node | None) -> Any:
+    """Give ``flowable`` (a paragraph) a new element of ``role`` under ``parent``."""
+    flowable.tag = Open(Node(role, parent))
+    return flowable
+
+
+def list_item(flowable: Any, parent: Node) -> Any:
+    """Tag a paragraph with a hanging mark as a list item: the mark is its label."""
+    item = Node("LI", parent)
+    flowable.tag = Open(Node("Lbl", item), Node("LBody", item))
+    return flowable
+
+
+class DataTable(Table):
+    """A table read as a table: rows, header cells (with their scope) and data cells.
+
+    A header row repeated on a later page is drawn as an artifact: it is read once.
+    """
+
+    def __init__(self, data: Any, *args: Any, **kwargs: Any):
+        kwargs.setdefault("renderCB", _cell_tags)
+        super().__init__(data, *args, **kwargs)
+        self.cells: list[list[Node | None]] | None = None
+
+    def tag_cells(self, parent: Node, head_rows: int = 1) -> DataTable:
+        table = Node("Table", parent)
+        self.cells = []
+        for n, row in enumerate(self._cellvalues):
+            tr = Node("TR", table)
+            head = n < head_rows
+            self.cells.append(
+                [Node("TH", tr, scope="Column") if head else Node("TD", tr) for _ in row]
+            )
+        return self
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        parts = super().split(availWidth, availHeight)
+        cells = self.cells
+        if cells is not None and len(parts) == 2:
+            first, rest = parts
+            n = len(first._cellvalues)
+            repeated = len(rest._cellvalues) - (len(cells) - n)
+            first.cells = cells[:n]
+            rest.cells = [[None] * len(cells[0])] * repeated + cells[n:]
+        return parts
+
+
+def _cell_tags(table: Any, event: str, *args: Any) -> None:
+    """ReportLab's per-cell callback: each cell's drawing is tagged with its cell."""
+    canvas = table.canv
+    cells = getattr(table, "cells", None)
+    if cells is None or not getattr(canvas, "tagging", False):
+        return
+    if event == "startCell":
+        row, col, value = args[0], args[1], args[2]
+        node = cells[row][col]
+        table._cell_open = node is not None and value not in ("", None)
+        if table._cell_open:
+            table._cell_open = canvas.open_tag(Open(node))
+    elif event == "endCell" and getattr(table, "_cell_open", False):
+        canvas.close_tag()
+        table._cell_open = False
+
+
+def split_code(code: Sequence[Any]) -> tuple[str | Marked, ...]:
+    """A recorded page's drawing as artifacts and tagged pieces, ready to write.
+
+    Raises :class:`RenderError` when text was drawn outside a tagged flowable.
+    """
+    out: list[str | Marked] = []
+    run: list[str] = []
+    opened: Open | None = None
+    pieces: list[str] = []
+
+    def flush_artifact() -> None:
+        text = "\n".join(run)
+        run.clear()
+        if not text.strip():
+            return
+        if any(op in text for op in TEXT_SHOWING):
+            raise RenderError(
+                "internal: text was drawn outside a tagged flowable "
+                "(a bug in handouts: please report it with the command you ran)"
+            )
+        out.append(f"{ARTIFACT}\n{text}\nEMC")
+
+    for item in code:
+        if isinstance(item, Open):
+            flush_artifact()
+            opened, pieces = item, []
+        elif item is CLOSE:
+            assert opened is not None
+            pieces.append("\n".join(run))
+            run.clear()
+            out.append(_marked(opened, pieces))
+            opened = None
+        elif item is LABEL_END:
+            if opened is not None and opened.body is not None:
+                pieces.append("\n".join(run))
+                run.clear()
+        else:
+            run.append(item)
+    if opened is not None:
+        raise RenderError("internal: a tagged flowable's drawing did not end on its page")
+    flush_artifact()
+    return tuple(out)
+
+
+CLOSE = _LabelEnd("% tag end")
+"""Ends a tagged flowable's drawing in recorded code."""
+
+
+def _label_end(
+    canvas: Any, offset: float, cur_y: float, bulletText: Any, style: Any, rtl: Any
+) -> float:
+    """ReportLab's list-mark drawing, followed by the end of the label's marked content."""
+    out = _DRAW_BULLET(canvas, offset, cur_y, bulletText, style, rtl)
+    if getattr(canvas, "tagging", False):
+        canvas._code.append(LABEL_END)
+    return out  # type: ignore[no-any-return]
+
+
+_DRAW_BULLET = rl_paragraph._drawBullet
+rl_paragraph._drawBullet = _label_end
