@@ -55,7 +55,7 @@ def walk(data: Any, path: Key = ()) -> Iterator[tuple[Key, Any]]:
             yield from walk(v, (*path, i))
 
 
-class _Loader(yaml.SafeLoader):
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
     """PyYAML's safe loader; only plain data types are ever constructed."""
 
 

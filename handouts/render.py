@@ -131,6 +131,7 @@ def clear_caches() -> None:
 
     _shared.cache_clear()
     _masthead.cache_clear()
+    _scratch.cache_clear()
     paragraph.clear_caches()
     assemble.clear_caches()
 
@@ -250,12 +251,24 @@ def _masthead(
 def _replayable(
     story: list[Flowable], g: Geometry, seed: str, top: float | None = None
 ) -> Recording | None:
-    """``story`` laid out on a canvas of its own; None if it drew a character or font the
-    seed lacked, since then it would not draw the same on another canvas."""
-    canvas = PdfCanvas(g, seed)
+    """``story`` laid out on a canvas apart from any file's; None if it drew a character
+    or font the seed lacked, since then it would not draw the same on another canvas.
+
+    The canvas is seeded once and kept for the next story with the same seed, unless
+    this story changed its fonts' codes."""
+    canvas = _scratch(g, seed)
     before = fonts.codes_in_use(canvas._doc)
     rec = layout(story, g, canvas, top)
-    return rec if fonts.codes_in_use(canvas._doc) == before else None
+    canvas.pages.clear()
+    if fonts.codes_in_use(canvas._doc) != before:
+        _scratch.cache_clear()
+        return None
+    return rec
+
+
+@lru_cache(maxsize=4)
+def _scratch(g: Geometry, seed: str) -> PdfCanvas:
+    return PdfCanvas(g, seed)
 
 
 _DAY = dt.date(2000, 1, 1)

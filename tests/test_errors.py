@@ -134,7 +134,7 @@ CASES = [
         "medicines/snri.yaml",
         "id: snri",
         "id: snri\nname: [unclosed",
-        ["content/medicines/snri.yaml:3: this is not valid YAML: expected ',' or ']', but got ':'"],
+        ["content/medicines/snri.yaml:3: this is not valid YAML: did not find expected ',' or ']'"],
     ),
 ]
 
