@@ -26,7 +26,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase import pdfmetrics
@@ -37,7 +37,7 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 from . import fonts, pdffile
 from .errors import RenderError
 from .pdffile import Meta, Part, Sheet
-from .tagging import CLOSE, FOOTER, Marked, Node, Open, split_code
+from .tagging import CLOSE, FOOTER, Marked, Node, Open, Plan, plan_structure, split_code
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ class Mark:
     title: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Page:
     """What one page draws, ready to write: artifacts, and tagged pieces
     (:func:`handouts.tagging.split_code`)."""
@@ -68,6 +68,8 @@ class Page:
     marks: tuple[Mark, ...] = ()
     images: tuple[tuple[str, Path], ...] = ()
     """Pictures the page shows (a PNG logo), by resource name."""
+    plan: Plan | None = None
+    """How the page adds to the structure tree (set when its recording is complete)."""
 
 
 @dataclass(frozen=True)
@@ -269,14 +271,24 @@ def layout(
     tmpl._doSave = 0
     start = len(canvas.pages)
     tmpl.build(list(story), canvasmaker=lambda *a, **k: canvas)
-    return Recording(tuple(canvas.pages[start:]), tmpl.end_y, top)
+    pages = canvas.pages[start:]
+    plans = plan_structure(pages)
+    return Recording(tuple(map(_planned, pages, plans)), tmpl.end_y, top)
+
+
+def _planned(page: Page, plan: Plan) -> Page:
+    return replace(page, plan=plan)
 
 
 _NO_PADDING = {"leftPadding": 0, "rightPadding": 0, "topPadding": 0, "bottomPadding": 0}
 
 
-Footer = Callable[["PdfCanvas", int, int], None]
-"""Draws a page's footer, given the page's number within its part and within the file."""
+class Footer(Protocol):
+    def code(self, canvas: PdfCanvas, local: int, overall: int) -> str:
+        """A page's footer drawing, given its number within its part and within the file."""
+        ...
+
+
 Placed = tuple[Part, ...]
 """A page of the file as the parts drawn on it, top to bottom."""
 
@@ -321,7 +333,9 @@ class Composer:
         if continue_last and self.pages and placed:
             last, last_footer, number = self.pages[-1]
             self.pages[-1] = (last + placed.pop(0), last_footer, number)
-        number = sum(1 for _, f, _ in self.pages if f is footer)
+        # numbered within their part: the same footer (and group) as the pages before
+        key = placed[0][0].group if placed else group
+        number = sum(1 for p, f, _ in self.pages if f is footer and p[0].group is key)
         for page in placed:
             number += 1
             self.pages.append((page, footer, number))
@@ -330,6 +344,6 @@ class Composer:
         c = self.canvas
         sheets = []
         for overall, (parts, footer, local) in enumerate(self.pages, 1):
-            code = c.draw_apart(lambda canv: footer(canv, local, overall))  # noqa: B023
+            code = footer.code(c, local, overall)
             sheets.append(Sheet(parts, f"{FOOTER}\n{code}\nEMC" if code.strip() else ""))
         return c.write(sheets)

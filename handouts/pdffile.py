@@ -24,7 +24,7 @@ from xml.sax.saxutils import escape as xml_escape
 from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase.ttfonts import SUBSETN, TTFont, makeToUnicodeCMap
 
-from .tagging import Node
+from .tagging import Node, pdf_text
 
 if False:  # for type checkers only: pages imports this module
     from .pages import Page
@@ -82,23 +82,26 @@ def write(
     return _Writer(size, meta).write(sheets, fonts, images, preamble)
 
 
-def _start(node: Node) -> str:
-    """The start of ``node``'s element dictionary, up to its parent (made once per node:
-    shared content's nodes come round in every handout that uses it)."""
-    start: str | None = node.__dict__.get("_start")
-    if start is None:
-        extra = f" /Alt {_text(node.alt)}" if node.alt is not None else ""
-        if node.scope is not None:
-            extra += f" /A << /O /Table /Scope /{node.scope} >>"
-        start = node._start = f"<< /Type /StructElem /S /{node.role}{extra} /P "  # type: ignore[attr-defined]
-    return start
-
-
-_LINK = Node("Link")
+_LINK = "<< /Type /StructElem /S /Link /P "
 REF, START, PARENT, KIDS, PAGE = range(5)
-"""A structure element being written is a list (the writer makes hundreds per handout):
-its reference, the start of its dictionary, its parent's reference, its kids (marked
-content ids, elements and link annotations, written out) and the page of its content."""
+"""A structure element outside a recording (the document, a pack's part, a link) is a
+list: its reference, the start of its dictionary, its parent's reference, its kids
+(written out) and the page of its content."""
+
+
+class _Block:
+    """The elements of one recording in one file, numbered from ``base`` in the order of
+    its plan (:class:`handouts.tagging.Plan`)."""
+
+    __slots__ = ("kids", "pages", "parents", "refs", "starts", "top")
+
+    def __init__(self, base: int, total: int, top: list[Any]):
+        self.refs = [f"{n} 0 R" for n in range(base, base + total)]
+        self.kids: list[list[str]] = [[] for _ in range(total)]
+        self.pages: list[str | None] = [None] * total
+        self.parents: list[str] = [""] * total
+        self.starts: list[str] = [""] * total
+        self.top = top
 
 
 class _Writer:
@@ -128,39 +131,28 @@ class _Writer:
     ) -> bytes:
         bodies = self.bodies
         catalog, pages_num, resources, tree_root = self.new(), self.new(), self.new(), self.new()
-        root = [
-            f"{self.new()} 0 R",
-            "<< /Type /StructElem /S /Document /P ",
-            f"{tree_root} 0 R",
-            [],
-            None,
-        ]
-        elements: list[list[Any]] = [root]
-        scopes: dict[int, dict[Node, list[Any]]] = {}
+        document = "<< /Type /StructElem /S /Document /P "
+        root = [f"{self.new()} 0 R", document, f"{tree_root} 0 R", [], None]
+        loose: list[list[Any]] = [root]
+        blocks: dict[int, _Block] = {}
         groups: dict[Node, list[Any]] = {}
 
-        def element(node: Node, parent: list[Any]) -> list[Any]:
+        def element(start: str, parent: list[Any]) -> list[Any]:
             bodies.append(None)
-            e = [f"{len(bodies) - 1} 0 R", _start(node), parent[REF], [], None]
+            e = [f"{len(bodies) - 1} 0 R", start, parent[REF], [], None]
             parent[KIDS].append(e[REF])
-            elements.append(e)
+            loose.append(e)
             return e
 
-        def create(node: Node, known: dict[Node, list[Any]], group: Node | None) -> list[Any]:
-            """The element of ``node``, made with those of its ancestors not made yet."""
-            chain, parent, up = [node], None, node.parent
-            while up is not None and parent is None:
-                parent = known.get(up)
-                if parent is None:
-                    chain.append(up)
-                    up = up.parent
-            if parent is None:
-                parent = root
-                if group is not None:
-                    parent = groups.get(group) or groups.setdefault(group, element(group, root))
-            for n in reversed(chain):
-                parent = known[n] = element(n, parent)
-            return parent
+        def block(part: Part, total: int) -> _Block:
+            top = root
+            if part.group is not None:
+                top = groups.get(part.group) or groups.setdefault(
+                    part.group, element(f"<< /Type /StructElem /S /{part.group.role} /P ", root)
+                )
+            found = blocks[part.scope] = _Block(len(bodies), total, top)
+            bodies.extend([None] * total)
+            return found
 
         page_nums = [self.new() for _ in sheets]
         parent_tree: list[str] = []
@@ -177,33 +169,42 @@ class _Writer:
             out = [preamble] if preamble else []
             annots: list[str] = []
             for part in sheet.parts:
-                group = part.group
-                known = scopes.get(part.scope) or scopes.setdefault(part.scope, {})
+                plan = part.page.plan
+                assert plan is not None
+                blk = blocks.get(part.scope) or block(part, plan.total)
+                refs, kids, pages = blk.refs, blk.kids, blk.pages
+                for k, parent in enumerate(plan.parents, plan.first):
+                    if parent < 0:
+                        blk.top[KIDS].append(refs[k])
+                        blk.parents[k] = blk.top[REF]
+                    else:
+                        kids[parent].append(refs[k])
+                        blk.parents[k] = refs[parent]
+                blk.starts[plan.first : plan.first + len(plan.starts)] = plan.starts
+                owners = iter(plan.owners)
                 for item in part.page.code:
                     if type(item) is str:
                         out.append(item)
                         continue
                     for node, piece in item.pairs:  # type: ignore[union-attr]
-                        e = known.get(node) or create(node, known, group)
+                        e = next(owners)
                         n = len(mcids)
-                        mcids.append(e[REF])
-                        if e[PAGE] is None:
-                            e[PAGE] = page
-                        if e[PAGE] == page:
-                            e[KIDS].append(str(n))
+                        mcids.append(refs[e])
+                        if pages[e] is None:
+                            pages[e] = page
+                        if pages[e] == page:
+                            kids[e].append(str(n))
                         else:
-                            e[KIDS].append(f"<< /Type /MCR /Pg {page} /MCID {n} >>")
+                            kids[e].append(f"<< /Type /MCR /Pg {page} /MCID {n} >>")
                         out.append(f"/{node.role} <</MCID {n}>> BDC\n{piece}\nEMC")
-                for link in part.page.links:
-                    owner = root
-                    if link.owner is not None:
-                        owner = known.get(link.owner) or create(link.owner, known, group)
+                for link, o in zip(part.page.links, plan.link_owners, strict=True):
+                    owner = root if o < 0 else [refs[o], "", "", kids[o], None]
                     annot = self.new()
                     key = first_link_key + len(link_keys)
-                    e = element(_LINK, owner)
-                    e[PAGE] = page
-                    e[KIDS].append(f"<< /Type /OBJR /Obj {annot} 0 R /Pg {page} >>")
-                    link_keys.append(f"{key} {e[REF]}")
+                    made = element(_LINK, owner)
+                    made[PAGE] = page
+                    made[KIDS].append(f"<< /Type /OBJR /Obj {annot} 0 R /Pg {page} >>")
+                    link_keys.append(f"{key} {made[REF]}")
                     annots.append(f"{annot} 0 R")
                     bodies[annot] = _annotation(link.url, link.rect, key)
                 for m in part.page.marks:
@@ -219,10 +220,19 @@ class _Writer:
                 page_nums[i],
                 f"{page_head}{self.add(stream)} 0 R /StructParents {i} /Tabs /S{extra} >>",
             )
-        for ref, start, parent, kids, pg in elements:
-            k = kids[0] if len(kids) == 1 else f"[{' '.join(kids)}]"
-            body = f"{start}{parent} /Pg {pg} /K {k} >>" if pg else f"{start}{parent} /K {k} >>"
-            bodies[int(ref[:-4])] = body
+        for blk in blocks.values():
+            base = int(blk.refs[0][:-4]) if blk.refs else 0
+            for n, start, parent, kids, pg in zip(
+                range(base, base + len(blk.refs)),
+                blk.starts,
+                blk.parents,
+                blk.kids,
+                blk.pages,
+                strict=True,
+            ):
+                bodies[n] = _element(start, parent, kids, pg)
+        for ref, start, parent, kids, pg in loose:
+            bodies[int(ref[:-4])] = _element(start, parent, kids, pg)
         nums = "\n".join(parent_tree + link_keys)
         tree = self.add(f"<< /Nums [\n{nums}\n] >>")
         self.put(
@@ -354,6 +364,11 @@ class _Writer:
         out.append(b"%d 0 obj\n" % xref_num + xref + b"\nendobj\n")
         out.append(f"startxref\n{at}\n%%EOF\n".encode())
         return b"".join(out)
+
+
+def _element(start: str, parent: str, kids: list[str], page: str | None) -> str:
+    k = kids[0] if len(kids) == 1 else f"[{' '.join(kids)}]"
+    return f"{start}{parent} /Pg {page} /K {k} >>" if page else f"{start}{parent} /K {k} >>"
 
 
 _ROW = struct.Struct(">BIH").pack
@@ -508,10 +523,4 @@ def _xmp(meta: Meta) -> bytes:
     return head + packet + b"\nendstream"
 
 
-@lru_cache(maxsize=16384)
-def _text(value: str) -> str:
-    """A PDF text string: plain ASCII as a literal, anything else as UTF-16 with its mark."""
-    if value.isascii() and value.isprintable():
-        quoted = value.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
-        return f"({quoted})"
-    return "<FEFF" + value.encode("utf-16-be").hex().upper() + ">"
+_text = lru_cache(maxsize=16384)(pdf_text)

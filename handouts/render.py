@@ -31,7 +31,6 @@ from .errors import RenderError
 from .flowables import Styles, masthead, personal, section_flowables, styles, table_style
 from .pages import (
     Composer,
-    Footer,
     Geometry,
     PdfCanvas,
     Placed,
@@ -132,6 +131,7 @@ def clear_caches() -> None:
     _shared.cache_clear()
     _masthead.cache_clear()
     _scratch.cache_clear()
+    _made_footer.cache_clear()
     paragraph.clear_caches()
     assemble.clear_caches()
 
@@ -345,48 +345,75 @@ def _footer(
     g: Geometry,
     count: int | None,
     pack_total: int | None = None,
-) -> Footer:
+) -> _Footer:
     """Each page's footer: page numbers, review dates and the disclaimer.
 
     ``count`` is the handout's length (None for a pack's cover and blank pages);
-    in a pack the pack's page number is printed too. The part that is the same on
-    every page is drawn once; each page copies its drawing.
+    in a pack the pack's page number is printed too.
     """
     tail = " ".join(x for x in (DISCLAIMER, doc.footer) if x)
-    text = fonts.markup(tail)
+    when = None
     if count is not None:
         when = (
             f"Content checked {doc.reviewed:%d %b %Y}; next check due {doc.next_review:%d %b %Y}."
         )
-        text = f"{fonts.markup(when)}<br/>{text}"
-    lines = Paragraph(text, st.footer)
-    numbers_width = NUMBERS * st.footer.fontSize / 10.5
-    _, h = lines.wrap(g.width - numbers_width, 200)
-    top = g.bottom - 1 * mm
+    return _made_footer(tail, when, st, g, count, pack_total)
 
-    fixed: list[str] = []
 
-    def draw(canv: PdfCanvas, local: int, overall: int) -> None:
-        if not fixed:
-            start = len(canv._code)
-            canv.saveState()
-            canv.setStrokeColor(st.primary)
-            canv.setLineWidth(1)
-            canv.line(g.left, top, g.size[0] - g.right, top)
-            lines.drawOn(canv, g.left + numbers_width, top - 4 - h)
-            canv.restoreState()
-            fixed.append("\n".join(canv._code[start:]))
-        else:
-            canv._code.append(fixed[0])
+@lru_cache(maxsize=64)
+def _made_footer(
+    tail: str, when: str | None, st: Styles, g: Geometry, count: int | None, total: int | None
+) -> _Footer:
+    return _Footer(tail, when, st, g, count, total)
+
+
+class _Footer:
+    """A footer, drawn once per page number, paper and font seed for every handout alike."""
+
+    def __init__(
+        self,
+        tail: str,
+        when: str | None,
+        st: Styles,
+        g: Geometry,
+        count: int | None,
+        total: int | None,
+    ):
+        text = fonts.markup(tail)
+        if when is not None:
+            text = f"{fonts.markup(when)}<br/>{text}"
+        self.lines = Paragraph(text, st.footer)
+        self.numbers_width = NUMBERS * st.footer.fontSize / 10.5
+        _, self.h = self.lines.wrap(g.width - self.numbers_width, 200)
+        self.top = g.bottom - 1 * mm
+        self.st, self.g, self.count, self.total = st, g, count, total
+        self.chars = tail + (when or "")
+        self.codes: dict[tuple[int, int, str], str] = {}
+
+    def code(self, canvas: PdfCanvas, local: int, overall: int) -> str:
+        key = (local, overall, canvas.seed)
+        code = self.codes.get(key)
+        if code is None:
+            code = canvas.draw_apart(lambda canv: self.draw(canv, local, overall))
+            if fonts.seeded(self.chars, canvas.seed_chars):  # the same on every such canvas
+                self.codes[key] = code
+        return code
+
+    def draw(self, canv: PdfCanvas, local: int, overall: int) -> None:
+        st, g, top = self.st, self.g, self.top
+        canv.saveState()
+        canv.setStrokeColor(st.primary)
+        canv.setLineWidth(1)
+        canv.line(g.left, top, g.size[0] - g.right, top)
+        self.lines.drawOn(canv, g.left + self.numbers_width, top - 4 - self.h)
+        canv.restoreState()
         canv.setFont(fonts.BOLD, st.footer.fontSize)
         canv.setFillColor(colors.black)
-        numbers = [f"Page {local} of {count}"] if count is not None else []
-        if pack_total is not None:
-            numbers.append(f"Pack page {overall} of {pack_total}")
+        numbers = [f"Page {local} of {self.count}"] if self.count is not None else []
+        if self.total is not None:
+            numbers.append(f"Pack page {overall} of {self.total}")
         for n, line in enumerate(numbers):
             canv.drawString(g.left, top - st.footer.leading * (n + 1), line)
-
-    return draw
 
 
 CONTENTS_SECTIONS = frozenset({"get-help"})

@@ -218,6 +218,63 @@ def split_code(code: Sequence[Any]) -> tuple[str | Marked, ...]:
     return tuple(out)
 
 
+@dataclass(frozen=True, eq=False)
+class Plan:
+    """How a recorded page adds to the structure tree, worked out once per recording.
+
+    The elements of a recording are numbered 0… in the order they first appear. A page
+    makes elements ``first``… (``starts``: the start of each one's dictionary; ``parents``:
+    each one's parent, -1 for a top-level element), then its marked content ids and
+    links belong to ``owners`` and ``link_owners`` (-1: the document). ``total`` is the
+    recording's number of elements."""
+
+    first: int
+    starts: tuple[str, ...]
+    parents: tuple[int, ...]
+    owners: tuple[int, ...]
+    link_owners: tuple[int, ...]
+    total: int
+
+
+def plan_structure(pages: Sequence[Any]) -> list[Plan]:
+    """The structure plan of each of a recording's pages (with ``code`` and ``links``)."""
+    index: dict[Node, int] = {}
+    plans = []
+    for page in pages:
+        first, starts, parents = len(index), [], []
+
+        def element(node: Node) -> int:
+            i = index.get(node)
+            if i is None:
+                parent = -1 if node.parent is None else element(node.parent)
+                i = index[node] = len(index)
+                starts.append(_start(node))  # noqa: B023
+                parents.append(parent)  # noqa: B023
+            return i
+
+        owners = [element(n) for item in page.code if type(item) is not str for n, _ in item.pairs]
+        links = [-1 if ln.owner is None else element(ln.owner) for ln in page.links]
+        plans.append((first, starts, parents, owners, links))
+    total = len(index)
+    return [Plan(f, tuple(s), tuple(p), tuple(o), tuple(ln), total) for f, s, p, o, ln in plans]
+
+
+def _start(node: Node) -> str:
+    """The start of ``node``'s element dictionary, up to its parent's reference."""
+    extra = f" /Alt {pdf_text(node.alt)}" if node.alt is not None else ""
+    if node.scope is not None:
+        extra += f" /A << /O /Table /Scope /{node.scope} >>"
+    return f"<< /Type /StructElem /S /{node.role}{extra} /P "
+
+
+def pdf_text(value: str) -> str:
+    """A PDF text string: plain ASCII as a literal, anything else as UTF-16 with its mark."""
+    if value.isascii() and value.isprintable():
+        quoted = value.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+        return f"({quoted})"
+    return "<FEFF" + value.encode("utf-16-be").hex().upper() + ">"
+
+
 CLOSE = _LabelEnd("% tag end")
 """Ends a tagged flowable's drawing in recorded code."""
 
