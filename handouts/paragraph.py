@@ -121,12 +121,27 @@ class Paragraph(Tagged, _RLParagraph):
         if not hasattr(self, "blPara"):  # as ReportLab does: split the lines it has
             self.wrap(availWidth, availHeight)
         if self._source:
-            self.blPara = copy.deepcopy(self.blPara)
-            self.frags = copy.deepcopy(self.frags)
+            self.blPara = _own_lines(self.blPara)
         parts = super().split(availWidth, availHeight)
         for part in parts:  # both halves are the same element of the structure tree
             part.tag = self.tag
         return parts
+
+
+def _own_lines(bl: Any) -> Any:
+    """A copy of broken lines for ReportLab's split to edit (it adds a space to the last
+    word of each line it moves, and may change a last word's kind), sharing the rest."""
+    new = copy.copy(bl)
+    if bl.kind == 1:
+        lines = []
+        for line in bl.lines:
+            own = copy.copy(line)
+            own.words = [copy.copy(w) for w in line.words]
+            lines.append(own)
+        new.lines = lines
+    else:
+        new.lines = [(line[0], [copy.copy(w) for w in line[1]]) for line in bl.lines]
+    return new
 
 
 def clear_caches() -> None:

@@ -11,6 +11,7 @@ input gives the same bytes; the file id is a hash of the file's content.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import struct
 import zlib
 from collections import OrderedDict
@@ -328,32 +329,34 @@ class _Writer:
         pages' content and its title."""
         out = [b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"]
         at = len(out[0])
-        size = len(self.bodies) + 2
+        bodies = self.bodies
+        size = len(bodies) + 2
         packed_num, xref_num = size - 2, size - 1
-        rows = [b"\x00\x00\x00\x00\x00\xff\xff"]
-        heads: list[str] = []
-        packed: list[str] = []
-        offset = 0
-        for num, body in enumerate(self.bodies[1:], 1):
-            if type(body) is str:
-                rows.append(_ROW(2, packed_num, len(heads)))
-                heads.append(f"{num} {offset}")
-                packed.append(body)
-                offset += len(body) + 1
-                continue
-            assert isinstance(body, bytes), num
-            rows.append(_ROW(1, at, 0))
-            head = b"%d 0 obj\n" % num
-            out += (head, body, b"\nendobj\n")
-            at += len(head) + len(body) + 8
-        index = " ".join(heads) + "\n"
-        data = (index + "\n".join(packed)).encode("latin-1")
-        extra = f" /Type /ObjStm /N {len(heads)} /First {len(index)}"
+        rows: list[bytes] = [b""] * size
+        rows[0] = b"\x00\x00\x00\x00\x00\xff\xff"
+        nums = [n for n, body in enumerate(bodies) if type(body) is str]
+        packed = [bodies[n] for n in nums]
+        offsets = itertools.accumulate((len(b) + 1 for b in packed[:-1]), initial=0)
+        index = (
+            " ".join(map(str, itertools.chain.from_iterable(zip(nums, offsets, strict=True))))
+            + "\n"
+        )
+        for k, n in enumerate(nums):
+            rows[n] = _ROW(2, packed_num, k)
+        for num, body in enumerate(bodies):
+            if type(body) is bytes:
+                rows[num] = _ROW(1, at, 0)
+                head = b"%d 0 obj\n" % num
+                out += (head, body, b"\nendobj\n")
+                at += len(head) + len(body) + 8
+        data = (index + "\n".join(packed)).encode("latin-1")  # type: ignore[arg-type]
+        extra = f" /Type /ObjStm /N {len(nums)} /First {len(index)}"
         obj = b"%d 0 obj\n" % packed_num + _stream(data, extra) + b"\nendobj\n"
-        rows.append(b"\x01" + at.to_bytes(4, "big") + b"\x00\x00")
+        rows[packed_num] = _ROW(1, at, 0)
         out.append(obj)
         at += len(obj)
-        rows.append(b"\x01" + at.to_bytes(4, "big") + b"\x00\x00")
+        rows[xref_num] = _ROW(1, at, 0)
+        assert all(rows), "an object was numbered but never written"
         digest.update(self.meta.title.encode("utf-8"))
         ident = digest.hexdigest().upper()
         xref = _stream(
