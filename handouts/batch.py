@@ -23,6 +23,7 @@ import csv
 import dataclasses
 import datetime as dt
 import functools
+import gc
 import hashlib
 import hmac
 import io
@@ -38,7 +39,13 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+    wait,
+)
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
@@ -104,10 +111,15 @@ def run_batch(args: argparse.Namespace) -> int:
             todo.append((row, fingerprint))
     todo.sort(key=lambda item: _cache_key(item[0]))
     _STATE = ((args.content, args.brand), lib, brand)
+    collecting = gc.get_threshold()
+    gc.set_threshold(20_000, 50, 1000)  # rendering makes many short-lived objects
+    gc.freeze()  # what is loaded is kept: never scanned again, nor copied into workers
     try:
         _render(todo, args, listed, records)
     finally:
         _STATE = None
+        gc.unfreeze()
+        gc.set_threshold(*collecting)
     count = Counter(r["status"] for r in records.values())
     took = time.monotonic() - started
     print(
@@ -235,36 +247,52 @@ def _watch(main: int, parent: int) -> None:
 
 
 def _work(chunk: Todo, out: Path, date: dt.date | None, allow_expired: bool) -> list[Record]:
-    """Render and write each row of a chunk, journalling each file written."""
+    """Render and write each row of a chunk, journalling each file written.
+
+    Files are written (and synced to disk) by a thread while the next row renders."""
     assert _STATE is not None
     _, lib, brand = _STATE
     key = _key(out)
-    records = []
-    with open(out / JOURNAL, "a", encoding="utf-8") as journal:  # O_APPEND: one write a line
+    made: list[tuple[Row, Record, Any, list[str]]] = []
+    with ThreadPoolExecutor(1) as writer:
         for row, fingerprint in chunk:
             record = _entry(row, fingerprint, "failed", number=row.number, expired=[])
             errors: list[str] = []
+            saved = None
             try:
                 done = render_row(lib, brand, row, date, allow_expired)
-                write_atomic(inside(out, record["file"]), done.pdf)
+                saved = writer.submit(write_atomic, inside(out, record["file"]), done.pdf)
             except HandoutsError as exc:
-                problems = exc.problems if isinstance(exc, ProblemsError) else [exc]
-                errors = [str(p) for p in problems]
+                errors = _messages(exc)
             except Exception as exc:  # a bug must not stop the other rows
                 errors = [f"{type(exc).__name__}: {exc}"]
             else:
                 digest, late = _digest(key, done.pdf), [str(p) for p in done.expired]
                 record |= dict(pages=done.pages, bytes=len(done.pdf), content_hash=digest)
                 record["expired"] = late
-                record["status"] = "written"
-                journal.write(json.dumps({k: record[k] for k in FIELDS}) + "\n")
-                journal.flush()
+            made.append((row, record, saved, errors))
+    records = []
+    with open(out / JOURNAL, "a", encoding="utf-8") as journal:  # O_APPEND: one write a line
+        for row, record, saved, errors in made:
+            if saved is not None:
+                try:
+                    saved.result()
+                except HandoutsError as exc:
+                    errors = _messages(exc)
+                else:
+                    record["status"] = "written"
+                    journal.write(json.dumps({k: record[k] for k in FIELDS}) + "\n")
             if errors:  # leave no stale handout of this row to be printed
                 with contextlib.suppress(OSError):
                     (out / record["file"]).unlink(missing_ok=True)
                 record["file"] = ""
             records.append(record | {"errors": [_scrub(m, row) for m in errors]})
+        journal.flush()
     return records
+
+
+def _messages(exc: HandoutsError) -> list[str]:
+    return [str(p) for p in (exc.problems if isinstance(exc, ProblemsError) else [exc])]
 
 
 def _entry(row: Row, fingerprint: str, status: str, **more: Any) -> Record:
