@@ -10,8 +10,10 @@ input gives the same bytes; the file id is a hash of the file's content.
 
 from __future__ import annotations
 
+import collections
 import hashlib
 import itertools
+import operator
 import struct
 import zlib
 from collections import OrderedDict
@@ -103,6 +105,18 @@ class _Block:
         self.parents: list[str] = [""] * total
         self.starts: list[str] = [""] * total
         self.top = top
+
+
+class _Entry:
+    """A bookmark being written."""
+
+    __slots__ = ("count", "kids", "level", "links", "num", "page", "parent", "title")
+
+    def __init__(self, num: int, level: int, title: str, page: int, parent: int):
+        self.num, self.level, self.title, self.page, self.parent = num, level, title, page, parent
+        self.kids: list[_Entry] = []
+        self.count = 0
+        self.links = ""
 
 
 class _Writer:
@@ -283,44 +297,41 @@ class _Writer:
         """Bookmarks, all open, nested by level."""
         if not marks:
             return None
-        top = self.new()
-        items: list[dict[str, Any]] = []
-        stack: list[dict[str, Any]] = [{"num": top, "kids": [], "level": -1}]
+        top = _Entry(self.new(), -1, "", 0, 0)
+        items: list[_Entry] = []
+        stack = [top]
         for level, title, page in marks:
-            while stack[-1]["level"] >= level:
+            while stack[-1].level >= level:
                 stack.pop()
-            item = {"num": self.new(), "kids": [], "level": level, "title": title, "page": page}
-            item["parent"] = stack[-1]["num"]
-            stack[-1]["kids"].append(item)
+            item = _Entry(self.new(), level, title, page, stack[-1].num)
+            stack[-1].kids.append(item)
             stack.append(item)
             items.append(item)
-
-        def count(item: dict[str, Any]) -> int:
-            return sum(1 + count(k) for k in item["kids"])
-
-        for holder in (stack[0], *items):
-            for a, b in zip(holder["kids"], holder["kids"][1:], strict=False):
-                a["next"], b["prev"] = b["num"], a["num"]
+        for item in reversed(items):  # children come after their parent
+            item.count = sum(1 + k.count for k in item.kids)
         for item in items:
-            links = "".join(
-                f" /{k.capitalize()} {item[k]} 0 R" for k in ("parent", "prev", "next") if k in item
-            )
-            if item["kids"]:
-                links += (
-                    f" /First {item['kids'][0]['num']} 0 R /Last {item['kids'][-1]['num']} 0 R"
-                    f" /Count {count(item)}"
-                )
+            kids = item.kids
+            links = f" /Parent {item.parent} 0 R"
+            if kids:
+                links += f" /First {kids[0].num} 0 R /Last {kids[-1].num} 0 R /Count {item.count}"
+            for a, b in itertools.pairwise(kids):
+                a.links += f" /Next {b.num} 0 R"
+                b.links += f" /Prev {a.num} 0 R"
+            item.links += links
+        for a, b in itertools.pairwise(top.kids):
+            a.links += f" /Next {b.num} 0 R"
+            b.links += f" /Prev {a.num} 0 R"
+        for item in items:
             self.put(
-                item["num"],
-                f"<< /Title {_text(item['title'])}{links} /Dest [{item['page']} 0 R /Fit] >>",
+                item.num,
+                f"<< /Title {_text(item.title)}{item.links} /Dest [{item.page} 0 R /Fit] >>",
             )
-        kids = stack[0]["kids"]
+        total = sum(1 + k.count for k in top.kids)
+        first, last = top.kids[0].num, top.kids[-1].num
         self.put(
-            top,
-            f"<< /Type /Outlines /First {kids[0]['num']} 0 R /Last {kids[-1]['num']} 0 R "
-            f"/Count {count(stack[0])} >>",
+            top.num, f"<< /Type /Outlines /First {first} 0 R /Last {last} 0 R /Count {total} >>"
         )
-        return top
+        return top.num
 
     def _file(self, catalog: int, info: int, digest: Any) -> bytes:
         """The file: streams as objects of their own, every other object packed into one
@@ -334,21 +345,24 @@ class _Writer:
         packed_num, xref_num = size - 2, size - 1
         rows: list[bytes] = [b""] * size
         rows[0] = b"\x00\x00\x00\x00\x00\xff\xff"
-        nums = [n for n, body in enumerate(bodies) if type(body) is str]
-        packed = [bodies[n] for n in nums]
-        offsets = itertools.accumulate((len(b) + 1 for b in packed[:-1]), initial=0)
+        # (done with C-level iteration: a handout has hundreds of objects)
+        numbers = range(len(bodies))
+        nums = list(itertools.compress(numbers, map(isinstance, bodies, itertools.repeat(str))))
+        packed = list(map(bodies.__getitem__, nums))
+        sums = itertools.accumulate(map(len, packed), initial=0)
+        offsets = map(operator.add, sums, range(len(packed)))  # one newline between objects
         index = (
             " ".join(map(str, itertools.chain.from_iterable(zip(nums, offsets, strict=True))))
             + "\n"
         )
-        for k, n in enumerate(nums):
-            rows[n] = _ROW(2, packed_num, k)
-        for num, body in enumerate(bodies):
-            if type(body) is bytes:
-                rows[num] = _ROW(1, at, 0)
-                head = b"%d 0 obj\n" % num
-                out += (head, body, b"\nendobj\n")
-                at += len(head) + len(body) + 8
+        entries = map(_ROW, itertools.repeat(2), itertools.repeat(packed_num), range(len(nums)))
+        collections.deque(map(rows.__setitem__, nums, entries), maxlen=0)
+        for num in itertools.compress(numbers, map(isinstance, bodies, itertools.repeat(bytes))):
+            body = bodies[num]
+            rows[num] = _ROW(1, at, 0)
+            head = b"%d 0 obj\n" % num
+            out += (head, body, b"\nendobj\n")  # type: ignore[list-item]
+            at += len(head) + len(body) + 8  # type: ignore[arg-type]
         data = (index + "\n".join(packed)).encode("latin-1")  # type: ignore[arg-type]
         extra = f" /Type /ObjStm /N {len(nums)} /First {len(index)}"
         obj = b"%d 0 obj\n" % packed_num + _stream(data, extra) + b"\nendobj\n"
