@@ -277,8 +277,15 @@ def _build(lib: Library, req: Request, brand: Brand) -> Document:
         provenance=tuple(
             Provenance(key, r.last_reviewed, r.next_review) for key, r in dict(reviews).items()
         ),
+        online=f"{spec.online}{_slug(conds)}" if spec.online else None,
         charset=charset(lib, brand),
     )
+
+
+def _slug(conds: list[Condition]) -> str:
+    """The online version's name: each condition's first ICD-10 code, e.g. ``g43-m32``
+    (short enough to type from the printed page)."""
+    return "-".join(c.icd10[0].lower().replace(".", "") if c.icd10 else c.id for c in conds)
 
 
 def _words_to_know(lib: Library, sections: list[Section]) -> list[Block]:

@@ -242,6 +242,7 @@ def pack_pdf(
         cover,
         subject=f"Patient information pack: {pack.title}",
         keywords=tuple(dict.fromkeys(k for d in docs for k in d.keywords)),
+        online=None,  # each handout in the pack has its own code; the cover has none
     )
     late: dict[Problem, None] = {}
     for doc in docs:

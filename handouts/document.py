@@ -152,6 +152,9 @@ class Document:
     keywords: tuple[str, ...] = field(default_factory=tuple)
     provenance: tuple[Provenance, ...] = ()
     """Every content item used; the footer's dates are the earliest of these."""
+    online: str | None = None
+    """Web address of the handout's online version (printed as a QR code and a short
+    link), when the brand gives a base address."""
     front: tuple[Section, ...] = ()
     """Sections printed with the personal details, before the shared content (the
     clinician's notes). Everything in ``sections`` is the same for every patient."""

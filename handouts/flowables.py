@@ -39,7 +39,7 @@ from .document import (
     Tiers,
     WriteIn,
 )
-from .logo import logo_flowable
+from .logo import logo_flowable, qr_flowable
 from .paragraph import HeadingParagraph, Paragraph, WholeParagraph
 from .tagging import DataTable, Node, leaf, list_item, tag
 
@@ -222,7 +222,29 @@ def masthead(
     tag(clinic, "P", None)
     alt = logo_text or f"{doc.clinic} logo"
     picture = leaf(logo_flowable(logo, 44), "Figure", None, alt) if logo else Spacer(1, 1)
-    head = Table([[picture, clinic]], colWidths=[70, width - 70])
+    row: list[Flowable] = [picture, clinic]
+    widths = [70.0, width - 70]
+    online = []
+    if doc.online:
+        short = doc.online.split("://", 1)[-1]
+        size = 72.0 if st.large else 56.0
+        words = f"QR code: scan it with a phone camera to read this handout online at {short}"
+        row.append(leaf(qr_flowable(doc.online, size), "Figure", None, words))
+        widths = [70.0, width - 70 - size - 8, size + 8]
+        href = escape(doc.online, {'"': "&quot;"})
+        online.append(
+            tag(
+                Paragraph(
+                    f"<b>{fonts.markup('Read it online:', True)}</b> "
+                    f'<a href="{href}" color="#1A1A1A"><u>{fonts.markup(short)}</u></a> '
+                    f"{fonts.markup('(or scan the square code at the top of this page)')}",
+                    st.body,
+                ),
+                "P",
+                None,
+            )
+        )
+    head = Table([row], colWidths=widths)
     head.setStyle(
         table_style(
             [
@@ -238,6 +260,7 @@ def masthead(
         Spacer(1, 10),
         HeadingParagraph(fonts.markup(doc.title, True), st.title, "title", 0, doc.title),
         para(doc.subtitle, st.subtitle),
+        *online,
     ]
 
 

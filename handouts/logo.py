@@ -1,10 +1,12 @@
-"""Logo files (PNG or SVG) as ReportLab flowables; each file is read once."""
+"""Pictures: logo files (PNG or SVG) as ReportLab flowables, each file read once, and the
+QR code of a handout's online version."""
 
 from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
 
+from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing, Group, String
 from reportlab.lib.utils import ImageReader
 from reportlab.platypus import Flowable, Image
@@ -55,4 +57,15 @@ def logo_flowable(path: Path, height: float) -> Flowable:
     group.transform = (scale, 0, 0, scale, 0, 0)
     out = Drawing(w * scale, height, initialFontName="Body", initialFontSize=10)
     out.add(group)
+    return out
+
+
+@lru_cache(maxsize=256)
+def qr_flowable(url: str, size: float) -> Drawing:
+    """A QR code of ``url``, ``size`` points square (drawn as squares: no font, no image)."""
+    code = QrCodeWidget(url, barLevel="M")
+    x0, y0, x1, y1 = code.getBounds()
+    scale = [size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0]
+    out = Drawing(size, size, transform=scale, initialFontName="Body", initialFontSize=10)
+    out.add(code)
     return out

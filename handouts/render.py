@@ -181,7 +181,16 @@ def _add_handout(
     head = None
     if logo is None or logo.suffix.lower() == ".svg":  # drawn, not an image in the file
         head = _masthead(
-            doc.clinic, doc.contact_lines, doc.title, doc.subtitle, logo, alt, st, g, seed
+            doc.clinic,
+            doc.contact_lines,
+            doc.title,
+            doc.subtitle,
+            doc.online,
+            logo,
+            alt,
+            st,
+            g,
+            seed,
         )
     if head is None:
         head = layout(masthead(doc, logo, st, g.width, alt), g, book.canvas)
@@ -236,6 +245,7 @@ def _masthead(
     contact: tuple[str, ...],
     title: str,
     subtitle: str,
+    online: str | None,
     logo: Path | None,
     logo_text: str | None,
     st: Styles,
@@ -244,7 +254,9 @@ def _masthead(
 ) -> Recording | None:
     """The masthead laid out once per clinic and title; None when it cannot be replayed
     (a title character outside the font seed, or text in an SVG logo in another font)."""
-    doc = Document(title, subtitle, (), Personal(), clinic, contact, None, "", _DAY, _DAY, "")
+    doc = Document(
+        title, subtitle, (), Personal(), clinic, contact, None, "", _DAY, _DAY, "", online=online
+    )
     return _replayable(masthead(doc, logo, st, g.width, logo_text), g, seed)
 
 

@@ -1,0 +1,64 @@
+"""The QR code and short link to a handout's online version, read back from the PDF."""
+
+from __future__ import annotations
+
+import io
+
+import pypdfium2
+import zxingcpp
+from pypdf import PdfReader
+
+from .conftest import pdf_text
+from .test_errors import brand_copy
+
+ONLINE = "https://riverside.example.org/h/g43-m32"
+SHORT = "riverside.example.org/h/g43-m32"
+
+
+def qr_codes(data: bytes, page: int = 0) -> list[str]:
+    """The QR codes a camera would read on ``page``, rendered at 144 dpi."""
+    image = pypdfium2.PdfDocument(data)[page].render(scale=2).to_pil()
+    return [code.text for code in zxingcpp.read_barcodes(image)]
+
+
+def link_targets(data: bytes, page: int = 0) -> list[str]:
+    annots = PdfReader(io.BytesIO(data)).pages[page].get("/Annots") or []
+    return [a.get_object()["/A"]["/URI"] for a in annots]
+
+
+def test_qr_code_and_short_link_lead_to_the_online_version(cli, tmp_path):
+    out = tmp_path / "h.pdf"
+    assert cli("build", "--conditions", "G43.1", "M32.9", "--out", out).code == 0
+    data = out.read_bytes()
+    assert qr_codes(data) == [ONLINE]
+    first = " ".join((PdfReader(io.BytesIO(data)).pages[0].extract_text() or "").split())
+    assert f"Read it online: {SHORT} (or scan the square code at the top of this page)" in first
+    assert ONLINE in link_targets(data)
+
+
+def test_each_handout_in_a_pack_has_its_own_code(cli, tmp_path):
+    out = tmp_path / "pack.pdf"
+    assert cli("pack", "back-pain-spondyloarthritis", "--out", out).code == 0
+    data = out.read_bytes()
+    reader = PdfReader(io.BytesIO(data))
+    starts = [
+        n for n, p in enumerate(reader.pages) if "Read it online:" in (p.extract_text() or "")
+    ]
+    codes = [qr_codes(data, n) for n in starts]
+    assert len(starts) >= 2 and all(len(c) == 1 for c in codes)
+    assert len({c[0] for c in codes}) == len(codes)  # one address per handout
+    assert all(c[0].startswith("https://riverside.example.org/h/") for c in codes)
+    assert qr_codes(data, 0) == []  # the cover is the pack's, not a handout's
+
+
+def test_without_an_online_address_the_page_is_complete_without_a_code(cli, tmp_path):
+    brand = brand_copy(tmp_path, "online: https://riverside.example.org/h/", "# online: none")
+    assert "\nonline:" not in brand.read_text()
+    out = tmp_path / "plain.pdf"
+    args = ["build", "--conditions", "migraine", "lupus", "--brand", brand, "--out", out]
+    assert cli(*args).code == 0
+    data = out.read_bytes()
+    assert qr_codes(data) == []
+    text = pdf_text(data)
+    assert "Read it online" not in text and "square code" not in text
+    assert "Migraine and lupus" in text and "When to get help" in text
