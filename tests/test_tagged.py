@@ -1,0 +1,650 @@
+"""Tagged PDF: every handout, pack and large-print variant has a logical structure a
+screen reader can follow (PDF/UA-1, as far as it can be checked here).
+
+The PDFs are built by the command line; they are read back only with independent
+libraries: qpdf (pikepdf) for the syntax, the catalog, the content streams and the
+structure tree; the ``pdfua`` rule checker; pdfplumber for the text each marked-content
+sequence draws; pypdf for the page text; poppler's ``pdfinfo``. Our own code is used
+only to know what the PDFs must say (the assembled documents, which know nothing of PDF).
+"""
+
+from __future__ import annotations
+
+import itertools
+import shutil
+import subprocess
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pdfplumber
+import pikepdf
+import pytest
+import yaml
+from pdfua import Validator, default_registry
+from pypdf import PdfReader
+
+from handouts.assemble import Request, assemble
+from handouts.brand import load_brand
+from handouts.cli import main
+from handouts.document import Diary, Document, Para, Personal, SourceList
+from handouts.validate import load_library
+
+from .conftest import BRAND, CONTENT, ROOT
+
+CONDITIONS = ("migraine", "lupus")
+PATIENT = "Zoë O'Brien & <Co>"
+NOTES = "Line one\nLine two"
+PACK = "migraine-autoimmune-clinic"
+DEFAULT = "migraine-and-lupus"
+PERSONAL = ["build", "--conditions", *CONDITIONS, "--medicines", "sumatriptan"]
+PERSONAL += ["--patient", PATIENT, "--notes", NOTES, "--diary"]
+BUILDS = {
+    "handout": PERSONAL,
+    "large-print-letter": [*PERSONAL, "--large-print", "--paper", "letter"],
+    "large-print-a4": [*PERSONAL, "--large-print", "--paper", "a4"],
+    "pack": ["pack", PACK, "--patient", PATIENT, "--notes", NOTES, "--medicines", "sumatriptan"],
+}
+OUTPUTS = [*BUILDS, "default"]
+FOOTER_WORDS = ("Page 1 of", "Content checked")
+"""Footer text (an artifact): in the page text, never in the structure."""
+TEXT_SHOWING = frozenset({"Tj", "TJ", "'", '"'})
+ROLES = """Document Part Art Sect Div BlockQuote Caption TOC TOCI Index NonStruct Private
+H H1 H2 H3 H4 H5 H6 P L LI Lbl LBody Table TR TH TD THead TBody TFoot Span Quote Note
+Reference BibEntry Code Link Annot Ruby RB RT RP Warichu WT WP Figure Formula Form"""
+STANDARD_ROLES = frozenset(ROLES.split())
+"""The standard structure types of PDF 1.7 (ISO 32000-1, 14.8.4)."""
+
+
+# --- what each PDF must say, from the assembled documents -------------------------------
+
+
+@dataclass(frozen=True)
+class Expected:
+    """What one handout (or a pack's cover) must hold: its title (its one H1), its section
+    headings (its H2s, in order), texts in reading order, and the notes box's lines."""
+
+    title: str
+    headings: tuple[str, ...]
+    order: tuple[str, ...]
+    notes: tuple[str, ...] = ()
+    diary: Diary | None = None
+
+
+def handout(doc: Document, patient: str | None) -> Expected:
+    """A handout's title, its patient's name, the notes box (its heading, then each line),
+    every section heading, and the last source."""
+    order = [doc.title, *([patient] if patient else [])]
+    notes = note_lines(doc)
+    order += [*(s.title for s in doc.front), *notes]
+    order += [s.title for s in doc.sections]
+    sources = [b for s in doc.sections for b in s.blocks if isinstance(b, SourceList)]
+    order.append(sources[-1].entries[-1][0])
+    diaries = [b for s in doc.sections for b in s.blocks if isinstance(b, Diary)]
+    return Expected(
+        doc.title,
+        tuple(s.title for s in (*doc.front, *doc.sections)),
+        tuple(order),
+        notes,
+        diaries[0] if diaries else None,
+    )
+
+
+def note_lines(doc: Document) -> tuple[str, ...]:
+    """The lines of the care team's notes box (the sections printed before the content)."""
+    return tuple(b.text for s in doc.front for b in s.blocks if isinstance(b, Para))
+
+
+@pytest.fixture(scope="module")
+def expected() -> dict[str, tuple[Expected, ...]]:
+    """For each output, what each of its parts must say (a pack: the cover, then each
+    handout; otherwise the one handout)."""
+    lib, brand = load_library(CONTENT), load_brand()
+    mine = assemble(
+        lib, Request(CONDITIONS, None, ("triptans",), NOTES, Personal(PATIENT), True), brand
+    )
+    assert note_lines(mine) == tuple(NOTES.splitlines())
+    pack = lib.packs[PACK]
+    docs = [
+        assemble(lib, Request(h.conditions, h.title, ("triptans",), diary=h.diary), brand)
+        for h in pack.handouts
+    ]
+    first = pack.handouts[0]
+    cover_doc = assemble(lib, Request(first.conditions, first.title, (), NOTES), brand)
+    cover_notes = note_lines(cover_doc)
+    fronts = tuple(s.title for s in cover_doc.front)
+    cover = Expected(
+        pack.title,
+        (*fronts, "In this pack"),
+        (pack.title, PATIENT, *fronts, *cover_notes, "In this pack", *(d.title for d in docs)),
+        cover_notes,
+    )
+    patient = yaml.safe_load((ROOT / "examples" / "patient.yaml").read_text(encoding="utf-8"))
+    (spec,) = [h for h in lib.handouts if h.id == DEFAULT]
+    who = Personal(patient["name"])
+    default = assemble(
+        lib, Request(spec.conditions, spec.title, (), patient["notes"], who, spec.diary), brand
+    )
+    assert note_lines(default) == tuple(patient["notes"].strip().splitlines())
+    return {
+        "handout": (handout(mine, PATIENT),),
+        "large-print-letter": (handout(mine, PATIENT),),
+        "large-print-a4": (handout(mine, PATIENT),),
+        "pack": (cover, *(handout(d, None) for d in docs)),
+        "default": (handout(default, patient["name"]),),
+    }
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory, default_out: Path) -> dict[str, Path]:
+    """Every output, built once by the command line (the default run: one of its files)."""
+    out = tmp_path_factory.mktemp("tagged")
+    paths = {}
+    for name, args in BUILDS.items():
+        paths[name] = out / f"{name}.pdf"
+        assert main([*args, "--out", str(paths[name])]) == 0, name
+    paths["default"] = default_out / f"{DEFAULT}.pdf"
+    return paths
+
+
+# --- reading the PDF: the structure tree, the content streams, the text -----------------
+
+MC = tuple[int, int]
+"""A marked-content sequence: (page index, MCID)."""
+
+
+@dataclass(eq=False)
+class Elem:
+    """A structure element as read from the file, with its kids in order: elements,
+    marked content (page, MCID) and object references (OBJR dictionaries)."""
+
+    obj: pikepdf.Dictionary
+    role: str
+    parent: Elem | None
+    items: list[Elem | MC | pikepdf.Dictionary] = field(default_factory=list)
+
+    @property
+    def kids(self) -> list[Elem]:
+        return [i for i in self.items if isinstance(i, Elem)]
+
+    @property
+    def objrs(self) -> list[pikepdf.Dictionary]:
+        return [i for i in self.items if isinstance(i, pikepdf.Dictionary)]
+
+    def walk(self) -> Iterator[Elem]:
+        """This element and every element under it, depth first (reading order)."""
+        yield self
+        for kid in self.kids:
+            yield from kid.walk()
+
+    def content(self) -> Iterator[MC]:
+        """Every marked-content sequence under this element, in reading order."""
+        for item in self.items:
+            if isinstance(item, Elem):
+                yield from item.content()
+            elif isinstance(item, tuple):
+                yield item
+
+    def own(self) -> list[MC]:
+        return [i for i in self.items if isinstance(i, tuple)]
+
+
+@dataclass
+class Read:
+    """One PDF, read back."""
+
+    pdf: pikepdf.Pdf
+    root: Elem
+    """The StructTreeRoot, as an element whose kids are the top-level elements."""
+    texts: dict[MC, str]
+    """What each marked-content sequence draws, by pdfplumber."""
+    artifact_chars: set[str]
+    """pdfplumber's tag of every character drawn outside marked content with an MCID."""
+
+    def text(self, elem: Elem) -> str:
+        return "".join(self.texts.get(mc, "") for mc in elem.content())
+
+    def all(self, role: str, under: Elem | None = None) -> list[Elem]:
+        return [e for e in (under or self.root).walk() if e.role == role]
+
+
+def read_tree(pdf: pikepdf.Pdf) -> Elem:
+    """The structure tree, walked from the root over /K: elements, integer MCIDs (on the
+    element's /Pg), marked-content references and object references."""
+    pages = {page.objgen: n for n, page in enumerate(pdf.pages)}
+    tree = pdf.Root.StructTreeRoot
+    root = Elem(tree, "StructTreeRoot", None)
+
+    def visit(kid: object, parent: Elem, page: int | None) -> None:
+        if kid is None:
+            return
+        if isinstance(kid, int):
+            assert page is not None, f"MCID {kid} of /{parent.role} whose element has no /Pg"
+            parent.items.append((page, kid))
+        elif isinstance(kid, pikepdf.Array):
+            for k in kid:
+                visit(k, parent, page)
+        elif isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/MCR":
+            pg = kid.get("/Pg")
+            parent.items.append((pages[pg.objgen] if pg is not None else page, int(kid.MCID)))
+        elif isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/OBJR":
+            parent.items.append(kid)
+        else:
+            assert isinstance(kid, pikepdf.Dictionary) and "/S" in kid, f"bad kid {kid!r}"
+            elem = Elem(kid, str(kid.S).lstrip("/"), parent)
+            parent.items.append(elem)
+            pg = kid.get("/Pg")
+            visit(kid.get("/K"), elem, pages[pg.objgen] if pg is not None else None)
+
+    visit(tree.get("/K"), root, None)
+    return root
+
+
+def marked_texts(path: Path) -> tuple[dict[MC, str], set[str]]:
+    """The text drawn in each (page, MCID), in drawing order, by pdfplumber; and the tags
+    pdfplumber gives characters drawn outside any MCID sequence."""
+    texts: dict[MC, str] = defaultdict(str)
+    outside: set[str] = set()
+    with pdfplumber.open(path) as pdf:
+        for n, page in enumerate(pdf.pages):
+            for ch in page.chars:
+                if ch["mcid"] is None:
+                    outside.add(str(ch["tag"]))
+                else:
+                    texts[(n, ch["mcid"])] += ch["text"]
+    return dict(texts), outside
+
+
+@dataclass(frozen=True)
+class Open:
+    tag: str
+    mcid: int | None
+
+
+@dataclass
+class Scan:
+    """A page's content streams (and its forms'), scanned for marked content."""
+
+    mcids: list[int] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def scan_content(
+    instructions: list[pikepdf.ContentStreamInstruction],
+    resources: pikepdf.Dictionary,
+    where: str,
+    stack: list[Open],
+    scan: Scan,
+) -> None:
+    """Check every text-showing operator is inside an artifact or an MCID sequence (the
+    innermost open one), that MCID sequences never nest (nor sit in an artifact), and that
+    every form's marked content is balanced; collect the MCIDs."""
+    for n, (operands, operator) in enumerate(instructions):
+        op = str(operator)
+        at = f"{where} op {n}"
+        if op == "BMC":
+            stack.append(Open(str(operands[0]), None))
+        elif op == "BDC":
+            props = operands[1]
+            if isinstance(props, pikepdf.Name):
+                props = resources.Properties[props]
+            mcid = props.get("/MCID") if isinstance(props, pikepdf.Dictionary) else None
+            if mcid is not None:
+                outer = [o.tag for o in stack if o.mcid is not None or o.tag == "/Artifact"]
+                if outer:
+                    scan.problems.append(f"{at}: MCID {mcid} inside {outer}")
+                scan.mcids.append(int(mcid))
+            stack.append(Open(str(operands[0]), None if mcid is None else int(mcid)))
+        elif op == "EMC":
+            if not stack:
+                scan.problems.append(f"{at}: EMC with nothing open")
+            else:
+                stack.pop()
+        elif op in TEXT_SHOWING:
+            top = stack[-1] if stack else None
+            if top is None or (top.tag != "/Artifact" and top.mcid is None):
+                scan.problems.append(f"{at}: {op} {operands!r} inside {top}")
+        elif op == "Do":
+            xobject = resources.XObject[operands[0]]
+            if xobject.get("/Subtype") == "/Form":
+                depth = len(stack)
+                inner = xobject.get("/Resources", resources)
+                scan_content(
+                    pikepdf.parse_content_stream(xobject), inner, f"{at} form", stack, scan
+                )
+                if len(stack) != depth:
+                    scan.problems.append(f"{at}: form's marked content is not balanced")
+                    del stack[depth:]
+
+
+def page_scans(pdf: pikepdf.Pdf) -> list[Scan]:
+    scans = []
+    for n, page in enumerate(pdf.pages):
+        scan, stack = Scan(), []
+        resources = page.obj.get("/Resources", pikepdf.Dictionary())
+        scan_content(pikepdf.parse_content_stream(page), resources, f"page {n + 1}", stack, scan)
+        if stack:
+            scan.problems.append(f"page {n + 1}: {len(stack)} sequence(s) left open: {stack}")
+        scans.append(scan)
+    return scans
+
+
+def number_tree(node: pikepdf.Dictionary) -> dict[int, pikepdf.Object]:
+    """A number tree's entries (its /Nums, and its kids')."""
+    out: dict[int, pikepdf.Object] = {}
+    nums = node.get("/Nums", pikepdf.Array())
+    for i in range(0, len(nums), 2):
+        out[int(nums[i])] = nums[i + 1]
+    for kid in node.get("/Kids", pikepdf.Array()):
+        out.update(number_tree(kid))
+    return out
+
+
+def squash(text: str) -> str:
+    """Text without whitespace (line breaks are not characters in a PDF)."""
+    return "".join(text.split())
+
+
+def in_order(text: str, wanted: tuple[str, ...]) -> list[str]:
+    """The texts of ``wanted`` not found in ``text`` one after the other (whitespace
+    ignored): each is looked for after the end of the one before."""
+    missing, at = [], 0
+    hay = squash(text)
+    for want in wanted:
+        found = hay.find(squash(want), at)
+        if found < 0:
+            missing.append(want)
+        else:
+            at = found + len(squash(want))
+    return missing
+
+
+def parts(read: Read, expect: tuple[Expected, ...]) -> list[tuple[Elem, Expected]]:
+    """Each part of the structure with what it must hold: a pack's Parts (the cover, then
+    each handout), or the document as a whole."""
+    (document,) = read.root.kids
+    if len(expect) == 1:
+        return [(document, expect[0])]
+    found = [e for e in document.kids if e.role == "Part"]
+    assert len(found) == len(expect), [e.role for e in document.kids]
+    return list(zip(found, expect, strict=True))
+
+
+def level(elem: Elem) -> int | None:
+    role = elem.role
+    return int(role[1:]) if len(role) == 2 and role[0] == "H" and role[1].isdigit() else None
+
+
+@pytest.fixture(scope="module", params=OUTPUTS)
+def name(request) -> str:
+    return str(request.param)
+
+
+@pytest.fixture(scope="module")
+def read(name: str, built: dict[str, Path]) -> Iterator[Read]:
+    with pikepdf.open(built[name]) as pdf:
+        texts, outside = marked_texts(built[name])
+        yield Read(pdf, read_tree(pdf), texts, outside)
+
+
+# --- the checks ---------------------------------------------------------------------------
+
+
+def test_helpers_see_what_they_look_for():
+    """The order check fails on a swap; the content scan fails on untagged text, nested
+    MCIDs and an unclosed sequence; the tree walk follows MCRs and OBJRs."""
+    assert in_order("Title  For: Zoë  About", ("Title", "Zoë", "About")) == []
+    assert in_order("Title About Zoë", ("Title", "Zoë", "About")) == ["About"]
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    props = pikepdf.Dictionary(MCID=0)
+    code = [
+        ([], pikepdf.Operator("BT")),
+        ([pikepdf.String("loose")], pikepdf.Operator("Tj")),
+        ([pikepdf.Name.P, props], pikepdf.Operator("BDC")),
+        ([pikepdf.Name.Span, props], pikepdf.Operator("BDC")),
+        ([pikepdf.Name.Span], pikepdf.Operator("BMC")),
+        ([pikepdf.String("inner")], pikepdf.Operator("Tj")),
+        ([], pikepdf.Operator("EMC")),
+        ([], pikepdf.Operator("ET")),
+    ]
+    pdf.pages[0].obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(code))
+    (scan,) = page_scans(pdf)
+    assert scan.mcids == [0, 0]
+    assert [p.split(": ")[1].split(" ")[0] for p in scan.problems] == ["Tj", "MCID", "Tj", "2"]
+    page = pdf.pages[0].obj
+    annot = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Annot))
+    elem = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.StructElem, S=pikepdf.Name.P))
+    elem.Pg = page
+    mcr = pikepdf.Dictionary(Type=pikepdf.Name.MCR, Pg=page, MCID=3)
+    elem.K = pikepdf.Array([1, mcr, pikepdf.Dictionary(Type=pikepdf.Name.OBJR, Obj=annot)])
+    pdf.Root.StructTreeRoot = pdf.make_indirect(pikepdf.Dictionary(K=elem))
+    (p,) = read_tree(pdf).kids
+    assert (p.role, p.own(), len(p.objrs)) == ("P", [(0, 1), (0, 3)], 1)
+
+
+def test_syntax_is_clean(read: Read):
+    """qpdf finds no syntax problem in the file."""
+    assert read.pdf.check_pdf_syntax() == []
+
+
+def test_catalog_language_title_and_pdfua_claim(read: Read, name: str, built, expected):
+    """Marked, with a structure tree, the brand's language, the title displayed (the same
+    in the Info dictionary and the XMP), the PDF/UA-1 claim; pdfinfo says tagged."""
+    language = yaml.safe_load(BRAND.read_text(encoding="utf-8"))["language"]
+    root, none = read.pdf.Root, pikepdf.Dictionary()
+    assert root.get("/MarkInfo", none).get("/Marked") is True
+    assert root.get("/MarkInfo", none).get("/Suspects", False) is False
+    assert root.get("/StructTreeRoot", none).get("/Type") == "/StructTreeRoot"
+    assert str(root.get("/Lang", "")) == language == "en-US"
+    assert root.get("/ViewerPreferences", none).get("/DisplayDocTitle") is True
+    title = str(read.pdf.docinfo.get("/Title", ""))
+    assert title.startswith(expected[name][0].title)
+    meta = read.pdf.open_metadata()
+    assert meta.get("dc:title") == title
+    assert meta.get("{http://www.aiim.org/pdfua/ns/id/}part") == "1"
+    if shutil.which("pdfinfo"):
+        info = subprocess.run(
+            ["pdfinfo", "-enc", "UTF-8", str(built[name])],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        fields = {
+            k.strip(): v.strip() for k, _, v in (ln.partition(":") for ln in info.splitlines())
+        }
+        assert (fields["Tagged"], fields["Suspects"], fields["Title"]) == ("yes", "no", title)
+
+
+def test_pdfua_rules_all_run_and_find_nothing(built, name: str):
+    """The pdfua checker evaluates every one of its rules (none skipped) and reports no
+    finding at all (its notes include pages it could not analyse)."""
+    report = Validator().validate(str(built[name]))
+    assert [o.rule_id for o in report.outcomes] == list(default_registry().ids())
+    assert [(o.rule_id, o.skipped_reason) for o in report.skipped] == []
+    found = [
+        f"{f.rule_id} {f.severity.name} {f.location.describe()}: {f.message}"
+        for f in report.findings
+    ]
+    assert found == []
+
+
+def test_all_text_is_tagged_or_an_artifact(read: Read):
+    """Every text-showing operator on every page (and in any form) is inside an artifact
+    or an MCID sequence; MCID sequences never nest; each page's marked content is
+    balanced and its MCIDs unique. pdfplumber agrees: text outside MCID sequences is
+    in artifacts."""
+    scans = page_scans(read.pdf)
+    assert [p for s in scans for p in s.problems] == []
+    for n, scan in enumerate(scans, 1):
+        assert len(scan.mcids) == len(set(scan.mcids)), f"page {n}: an MCID used twice"
+        assert scan.mcids, f"page {n}: no tagged content"
+    assert read.artifact_chars == {"Artifact"}
+
+
+def test_structure_reads_the_handout_in_order(read: Read, name: str, built, expected):
+    """Walked in reading order, the structure's text holds the title, the patient, the
+    notes, every section heading and the last source, in that order; footers are not in
+    it (they are artifacts) but are in the page text."""
+    for part, expect in parts(read, expected[name]):
+        assert in_order(read.text(part), expect.order) == [], expect.title
+    structure = squash(read.text(read.root))
+    page_text = squash(" ".join(p.extract_text() or "" for p in PdfReader(built[name]).pages))
+    for words in FOOTER_WORDS:
+        assert squash(words) in page_text
+        assert squash(words) not in structure
+    assert squash(expected[name][0].title) in structure
+
+
+def test_every_mcid_is_in_the_tree_once_and_in_the_parent_tree(read: Read):
+    """Each MCID drawn on a page is referenced exactly once from the structure tree (and
+    the tree references nothing that is not drawn); the page's /StructParents entry of the
+    ParentTree maps each MCID to the element holding it; each element's /P is its parent."""
+    drawn = {(n, m) for n, scan in enumerate(page_scans(read.pdf)) for m in scan.mcids}
+    referenced = Counter(read.root.content())
+    assert [mc for mc, k in referenced.items() if k > 1] == []
+    assert set(referenced) - drawn == set()
+    assert drawn - set(referenced) == set()
+    parent_tree = number_tree(read.pdf.Root.StructTreeRoot.ParentTree)
+    wrong = []
+    for elem in read.root.walk():
+        if elem.parent is not None:
+            assert elem.obj.P.objgen == elem.parent.obj.objgen, elem.role
+        for page, mcid in elem.own():
+            key = read.pdf.pages[page].obj.StructParents
+            owners = parent_tree[int(key)]
+            if mcid >= len(owners) or owners[mcid].objgen != elem.obj.objgen:
+                wrong.append((page + 1, mcid, elem.role))
+    assert wrong == []
+
+
+def test_headings(read: Read, name: str, expected):
+    """Standard roles only, under one Document. In each part (a pack's cover and each of
+    its handouts): the first heading is its one H1, its title; an H2 for each section
+    heading, as printed, in order; no heading level skipped going down."""
+    roles = {e.role for e in read.root.walk()} - {"StructTreeRoot"}
+    assert roles - STANDARD_ROLES == set()
+    assert [e.role for e in read.root.kids] == ["Document"]
+    for part, expect in parts(read, expected[name]):
+        heads = [(level(e), squash(read.text(e))) for e in part.walk() if level(e) is not None]
+        assert heads[0] == (1, squash(expect.title))
+        assert [t for n, t in heads if n == 1] == [squash(expect.title)]
+        assert [t for n, t in heads if n == 2] == [squash(h) for h in expect.headings]
+        skips = [(a, b, t) for (a, _), (b, t) in itertools.pairwise(heads) if b > a + 1]
+        assert skips == []
+
+
+def test_lists_notes_box_and_diary_table(read: Read, name: str, expected):
+    """Every list holds only items, each a label then a body; the notes box is a section
+    of its heading and a paragraph per line; the diary is a table of rows (one per day
+    after the header row) whose first row is header cells with a column scope, naming
+    every column, and whose other rows are data cells."""
+    for lst in read.all("L"):
+        assert lst.kids and {k.role for k in lst.kids} == {"LI"}
+        for item in lst.kids:
+            assert [k.role for k in item.kids] == ["Lbl", "LBody"], read.text(item)
+    assert {e.parent.role for e in read.all("LI") if e.parent} == {"L"}
+    assert len(read.all("LI")) > 20
+    for part, expect in parts(read, expected[name]):
+        if expect.notes:
+            title = squash(expect.headings[0])
+            (box,) = [s for s in read.all("Sect", part) if squash(read.text(s.kids[0])) == title]
+            assert [(k.role, squash(read.text(k))) for k in box.kids] == [
+                ("H2", title),
+                *(("P", squash(line)) for line in expect.notes),
+            ]
+        tables = read.all("Table", part)
+        if expect.diary is None:
+            assert tables == []
+            continue
+        assert tables, "no diary table"
+        columns: set[str] = set()
+        for table in tables:
+            rows = table.kids
+            assert [r.role for r in rows] == ["TR"] * (expect.diary.days + 1)
+            assert {k.role for r in rows[1:] for k in r.kids} == {"TD"}
+            for th in rows[0].kids:
+                assert th.role == "TH"
+                assert th.obj.get("/A", {}).get("/Scope") == "/Column"
+                columns.add(squash(read.text(th)))
+        assert columns == {squash(c) for c in expect.diary.columns}
+    assert read.all("Table") == [
+        t for p, _ in parts(read, expected[name]) for t in read.all("Table", p)
+    ]
+
+
+def test_figures_have_alternative_text(read: Read):
+    """Every figure (the logo, a QR code) has alternative text and draws something; the
+    logo's is the brand's."""
+    logo = yaml.safe_load(BRAND.read_text(encoding="utf-8"))["logo_text"]
+    figures = read.all("Figure")
+    assert [f for f in figures if not str(f.obj.get("/Alt", "")).strip()] == []
+    assert [f for f in figures if not list(f.content())] == []
+    assert logo in [str(f.obj.Alt) for f in figures]
+
+
+def test_links(read: Read):
+    """Every link is a Link element with an object reference to its /Link annotation,
+    which has a description and a /StructParent that the ParentTree maps back to the Link;
+    every link annotation is in the tree once; pages with annotations have /Tabs /S."""
+    parent_tree = number_tree(read.pdf.Root.StructTreeRoot.ParentTree)
+    links = read.all("Link")
+    assert links, "no link elements"
+    annotated = Counter()
+    for link in links:
+        assert link.objrs, "a Link without its annotation"
+        for objr in link.objrs:
+            annot = objr.Obj
+            assert annot.get("/Subtype") == "/Link"
+            assert str(annot.get("/Contents", "")).strip()
+            assert parent_tree[int(annot.StructParent)].objgen == link.obj.objgen
+            page = objr.get("/Pg", link.obj.get("/Pg"))
+            assert annot.objgen in {a.objgen for a in page.get("/Annots", [])}
+            annotated[annot.objgen] += 1
+    on_pages = Counter()
+    for page in read.pdf.pages:
+        annots = page.obj.get("/Annots", [])
+        for annot in annots:
+            if annot.get("/Subtype") == "/Link":
+                on_pages[annot.objgen] += 1
+        if annots:
+            assert page.obj.get("/Tabs") == "/S"
+            assert page.obj.get("/StructParents") is not None
+    assert annotated == on_pages
+
+
+def test_page_text_reads_title_patient_then_first_section(built, name: str, expected):
+    """pypdf reads page 1 in visual order: the title, then the patient, then the first
+    section's heading."""
+    text = squash(PdfReader(built[name]).pages[0].extract_text() or "")
+    expect = expected[name][0]
+    title, patient, heading = expect.order[0], expect.order[1], expect.headings[0]
+    at = [text.find(squash(t)) for t in (title, patient, heading)]
+    assert -1 not in at and at == sorted(at), at
+
+
+def test_pack_is_a_part_per_handout_with_contents(read: Read, name: str, expected):
+    """The pack: the document is a Part for the cover then one per handout, in order (each
+    starting with its title); only the blank pages' notes lie between them; the cover's
+    contents are a TOC of TOCI entries naming each handout in order. A single handout has
+    no Part."""
+    (document,) = read.root.kids
+    found = [e for e in document.kids if e.role == "Part"]
+    if name != "pack":
+        assert found == [] and read.all("TOC") == []
+        return
+    want = expected[name]
+    assert len(found) == len(want)
+    for part, expect in zip(found, want, strict=True):
+        first = next(e for e in part.walk() if level(e) is not None)
+        assert (first.role, squash(read.text(first))) == ("H1", squash(expect.title))
+    others = [e for e in document.kids if e.role != "Part"]
+    assert {(e.role, read.text(e)) for e in others} <= {
+        ("P", "This page is blank so that the next handout starts on a new sheet.")
+    }
+    (toc,) = read.all("TOC")
+    assert toc in found[0].walk()
+    assert toc.kids and {k.role for k in toc.kids} == {"TOCI"}
+    entries = squash(" ".join(read.text(k) for k in toc.kids))
+    assert in_order(entries, tuple(e.title for e in want[1:])) == []
