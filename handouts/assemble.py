@@ -237,7 +237,9 @@ def _build(lib: Library, req: Request, brand: Brand) -> Document:
         if signs:
             tiers.append(Tier(key, heading, symbol, tuple(signs)))
     contact = f"Call {spec.clinic_name} on {spec.contact.phone}."
-    sections.append(Section("get-help", "When to get help", (Tiers(tuple(tiers), contact),)))
+    # A page of its own: the three tiers read together, and the page can be kept by the phone.
+    tiers_block = Tiers(tuple(tiers), contact)
+    sections.append(Section("get-help", "When to get help", (tiers_block,), new_page=True))
 
     words = _words_to_know(lib, sections)
     if words:

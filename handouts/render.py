@@ -41,7 +41,7 @@ from .pages import (
 )
 from .paragraph import HeadingParagraph, Paragraph
 from .pdffile import Meta
-from .tagging import Node, tag
+from .tagging import Node, artifact, tag
 
 PAPER = {"letter": LETTER, "a4": A4}
 MARGIN = 18 * mm
@@ -343,10 +343,8 @@ def _blank(st: Styles) -> list[Flowable]:
     note = ParagraphStyle("blank", parent=st.small, alignment=TA_CENTER)
     return [
         Spacer(1, 250),
-        tag(
-            Paragraph("This page is blank so that the next handout starts on a new sheet.", note),
-            "P",
-            None,
+        artifact(
+            Paragraph("This page is blank so that the next handout starts on a new sheet.", note)
         ),
     ]
 

@@ -73,6 +73,7 @@ class _LabelEnd(str):
 LABEL_END = _LabelEnd("% label end")
 ARTIFACT = "/Artifact BMC"
 FOOTER = "/Artifact <</Type /Pagination /Subtype /Footer>> BDC"
+PAGINATION = "/Artifact <</Type /Pagination>> BDC"
 TEXT_SHOWING = (" Tj", " TJ", "Tj\n", "TJ\n")
 
 
@@ -114,6 +115,16 @@ def tag(flowable: Any, role: str, parent: Node | None) -> Any:
     """Give ``flowable`` (a paragraph) a new element of ``role`` under ``parent``."""
     flowable.tag = Open(Node(role, parent))
     return flowable
+
+
+def artifact(flowable: Any) -> Any:
+    """Mark a paragraph as an artifact: printed for the eye, skipped by a screen reader
+    (a note that a page is blank on purpose)."""
+    flowable.tag = Open(ARTIFACT_NODE)
+    return flowable
+
+
+ARTIFACT_NODE = Node("Artifact")
 
 
 def list_item(flowable: Any, parent: Node) -> Any:
@@ -164,9 +175,9 @@ def _cell_tags(table: Any, event: str, *args: Any) -> None:
     if cells is None or not getattr(canvas, "tagging", False):
         return
     if event == "startCell":
-        row, col, value = args[0], args[1], args[2]
+        row, col = args[0], args[1]
         node = cells[row][col]
-        table._cell_open = node is not None and value not in ("", None)
+        table._cell_open = node is not None  # an empty cell is a cell too (to write in)
         if table._cell_open:
             table._cell_open = canvas.open_tag(Open(node))
     elif event == "endCell" and getattr(table, "_cell_open", False):
@@ -204,7 +215,10 @@ def split_code(code: Sequence[Any]) -> tuple[str | Marked, ...]:
             assert opened is not None
             pieces.append("\n".join(run))
             run.clear()
-            out.append(_marked(opened, pieces))
+            if opened.node is ARTIFACT_NODE:
+                out.append(f"{PAGINATION}\n" + "\n".join(pieces) + "\nEMC")
+            else:
+                out.append(_marked(opened, pieces))
             opened = None
         elif item is LABEL_END:
             if opened is not None and opened.body is not None:

@@ -324,8 +324,8 @@ def test_wider_line_spacing(pdfs):
 
 
 def test_help_tiers_are_whole(pdfs, doc):
-    """Each tier's heading and all its items on one page; the section's heading and the
-    contact line on the page of the first tier. In the regular handout too."""
+    """Each tier's heading and all its items on one page; the section starts a page, with
+    the contact line on the page of the first tier. In the regular handout too."""
     (tiers,) = blocks(doc, Tiers)
     title = next(s.title for s in doc.sections if any(b is tiers for b in s.blocks))
     for data in (pdfs.large, pdfs.regular):
@@ -333,6 +333,7 @@ def test_help_tiers_are_whole(pdfs, doc):
         first = page_of(texts, f"{tiers.tiers[0].symbol} {tiers.tiers[0].heading}")
         assert first is not None
         assert page_of(texts, f"{title} {tiers.contact}") == first
+        assert texts[first - 1].startswith(title)  # a page of its own, to keep by the phone
         for tier in tiers.tiers:
             page = page_of(texts, f"{tier.symbol} {tier.heading}")
             assert page is not None, tier.heading
