@@ -3,11 +3,13 @@ QR code of a handout's online version."""
 
 from __future__ import annotations
 
+import itertools
 from functools import lru_cache
 from pathlib import Path
 
-from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.barcode import qrencoder
 from reportlab.graphics.shapes import Drawing, Group, String
+from reportlab.lib.rl_accel import fp_str
 from reportlab.lib.utils import ImageReader
 from reportlab.platypus import Flowable, Image
 
@@ -60,12 +62,37 @@ def logo_flowable(path: Path, height: float) -> Flowable:
     return out
 
 
+def qr_flowable(url: str, size: float) -> Flowable:
+    """A QR code of ``url``, ``size`` points square (with its quiet margin)."""
+    return _QrCode(url, size)
+
+
+class _QrCode(Flowable):
+    """A QR code drawn as one filled path of squares: no font, no image, drawn once."""
+
+    def __init__(self, url: str, size: float):
+        super().__init__()
+        self.url, self.width, self.height = url, size, size
+
+    def draw(self) -> None:
+        self.canv._code.append(_qr_path(self.url, self.width))
+
+
 @lru_cache(maxsize=256)
-def qr_flowable(url: str, size: float) -> Drawing:
-    """A QR code of ``url``, ``size`` points square (drawn as squares: no font, no image)."""
-    code = QrCodeWidget(url, barLevel="M")
-    x0, y0, x1, y1 = code.getBounds()
-    scale = [size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0]
-    out = Drawing(size, size, transform=scale, initialFontName="Body", initialFontSize=10)
-    out.add(code)
-    return out
+def _qr_path(url: str, size: float) -> str:
+    qr = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
+    qr.addData(url)
+    qr.make()
+    border = 4  # the quiet zone a reader needs, in modules
+    box = size / (qr.getModuleCount() + 2 * border)
+    parts = ["0 g"]
+    for r, row in enumerate(qr.modules):
+        c = 0
+        for dark, run in itertools.groupby(map(bool, row)):
+            count = len(list(run))
+            if dark:
+                x, y = (c + border) * box, size - (r + border + 1) * box
+                parts.append(f"{fp_str(x)} {fp_str(y)} {fp_str(count * box)} {fp_str(box)} re")
+            c += count
+    parts.append("f")
+    return "\n".join(parts)
