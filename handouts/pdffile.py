@@ -5,7 +5,7 @@ ReportLab lays the pages out (:mod:`handouts.pages`); this module writes the fil
 itself, because ReportLab cannot tag, and because a handout's pages are mostly
 replayed from content laid out once: writing them straight from their recorded
 drawing is several times faster than rebuilding ReportLab's objects. The same
-input gives the same bytes; the file id is a hash of the file's content.
+input gives the same bytes; the file id is a hash of the pages' content and the title.
 """
 
 from __future__ import annotations
@@ -16,12 +16,11 @@ import itertools
 import operator
 import struct
 import zlib
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape as xml_escape
 
 from reportlab.lib.rl_accel import fp_str
@@ -29,7 +28,7 @@ from reportlab.pdfbase.ttfonts import SUBSETN, TTFont, makeToUnicodeCMap
 
 from .tagging import Node, pdf_text
 
-if False:  # for type checkers only: pages imports this module
+if TYPE_CHECKING:  # pages imports this module
     from .pages import Page
 
 
@@ -119,6 +118,102 @@ class _Entry:
         self.links = ""
 
 
+class _Structure:
+    """The structure tree being written: the document element, a pack's parts, each
+    recording's block of elements, link elements, and the parent tree that maps each
+    page's marked content and each link annotation back to its element."""
+
+    def __init__(self, bodies: list[bytes | str | None], root_num: int, tree_root: int):
+        self.bodies = bodies
+        document = "<< /Type /StructElem /S /Document /P "
+        self.root = [f"{root_num} 0 R", document, f"{tree_root} 0 R", [], None]
+        self.loose: list[list[Any]] = [self.root]
+        self.blocks: dict[int, _Block] = {}
+        self.groups: dict[Node, list[Any]] = {}
+        self.link_keys: list[str] = []
+
+    def element(self, start: str, parent: list[Any]) -> list[Any]:
+        """A new element outside any recording, the last kid of ``parent``."""
+        self.bodies.append(None)
+        e = [f"{len(self.bodies) - 1} 0 R", start, parent[REF], [], None]
+        parent[KIDS].append(e[REF])
+        self.loose.append(e)
+        return e
+
+    def _block(self, part: Part, total: int) -> _Block:
+        top = self.root
+        if part.group is not None:
+            top = self.groups.get(part.group) or self.groups.setdefault(
+                part.group, self.element(f"<< /Type /StructElem /S /{part.group.role} /P ", top)
+            )
+        found = self.blocks[part.scope] = _Block(len(self.bodies), total, top)
+        self.bodies.extend([None] * total)
+        return found
+
+    def place(self, part: Part, page: str, mcids: list[str], out: list[str]) -> tuple[int, ...]:
+        """Write ``part``'s drawing into ``out`` with its marked-content ids (numbered on
+        from ``mcids``, the page's elements by id), making the elements it starts; the
+        numbers of its link annotations, still to be written (:meth:`links`)."""
+        plan = part.page.plan
+        assert plan is not None
+        blk = self.blocks.get(part.scope) or self._block(part, plan.total)
+        refs, kids, pages, parents = blk.refs, blk.kids, blk.pages, blk.parents
+        for k, parent in enumerate(plan.parents, plan.first):
+            if parent < 0:
+                blk.top[KIDS].append(refs[k])
+                parents[k] = blk.top[REF]
+            else:
+                kids[parent].append(refs[k])
+                parents[k] = refs[parent]
+        blk.starts[plan.first : plan.first + len(plan.starts)] = plan.starts
+        owners = iter(plan.owners)
+        for item in part.page.code:
+            if type(item) is str:
+                out.append(item)
+                continue
+            for node, piece in item.pairs:  # type: ignore[union-attr]
+                e = next(owners)
+                n = len(mcids)
+                mcids.append(refs[e])
+                if pages[e] is None:
+                    pages[e] = page
+                if pages[e] == page:
+                    kids[e].append(str(n))
+                else:
+                    kids[e].append(f"<< /Type /MCR /Pg {page} /MCID {n} >>")
+                out.append(f"/{node.role} <</MCID {n}>> BDC\n{piece}\nEMC")
+        return plan.link_owners
+
+    def link(self, part: Part, owner: int, page: str, annot: int, key: int) -> None:
+        """A Link element for annotation ``annot`` (parent-tree ``key``), under the
+        element of ``owner`` in ``part``'s recording (-1: the document)."""
+        holder = self.root
+        if owner >= 0:
+            blk = self.blocks[part.scope]
+            holder = [blk.refs[owner], "", "", blk.kids[owner], None]
+        made = self.element(_LINK, holder)
+        made[PAGE] = page
+        made[KIDS].append(f"<< /Type /OBJR /Obj {annot} 0 R /Pg {page} >>")
+        self.link_keys.append(f"{key} {made[REF]}")
+
+    def finish(self) -> None:
+        """Write every element's dictionary."""
+        bodies = self.bodies
+        for blk in self.blocks.values():
+            base = int(blk.refs[0][:-4]) if blk.refs else 0
+            for n, start, parent, kids, pg in zip(
+                range(base, base + len(blk.refs)),
+                blk.starts,
+                blk.parents,
+                blk.kids,
+                blk.pages,
+                strict=True,
+            ):
+                bodies[n] = _element(start, parent, kids, pg)
+        for ref, start, parent, kids, pg in self.loose:
+            bodies[int(ref[:-4])] = _element(start, parent, kids, pg)
+
+
 class _Writer:
     def __init__(self, size: tuple[float, float], meta: Meta):
         self.size = size
@@ -144,86 +239,28 @@ class _Writer:
         images: dict[str, Path],
         preamble: str,
     ) -> bytes:
-        bodies = self.bodies
         catalog, pages_num, resources, tree_root = self.new(), self.new(), self.new(), self.new()
-        document = "<< /Type /StructElem /S /Document /P "
-        root = [f"{self.new()} 0 R", document, f"{tree_root} 0 R", [], None]
-        loose: list[list[Any]] = [root]
-        blocks: dict[int, _Block] = {}
-        groups: dict[Node, list[Any]] = {}
-
-        def element(start: str, parent: list[Any]) -> list[Any]:
-            bodies.append(None)
-            e = [f"{len(bodies) - 1} 0 R", start, parent[REF], [], None]
-            parent[KIDS].append(e[REF])
-            loose.append(e)
-            return e
-
-        def block(part: Part, total: int) -> _Block:
-            top = root
-            if part.group is not None:
-                top = groups.get(part.group) or groups.setdefault(
-                    part.group, element(f"<< /Type /StructElem /S /{part.group.role} /P ", root)
-                )
-            found = blocks[part.scope] = _Block(len(bodies), total, top)
-            bodies.extend([None] * total)
-            return found
-
+        tree = _Structure(self.bodies, self.new(), tree_root)
         page_nums = [self.new() for _ in sheets]
         parent_tree: list[str] = []
-        link_keys: list[str] = []
         marks: list[tuple[int, str, int]] = []
         contents: list[bytes] = []
         w, h = self.size
         page_head = f"<< /Type /Page /Parent {pages_num} 0 R /MediaBox [0 0 {fp_str(w)} "
         page_head += f"{fp_str(h)}] /Resources {resources} 0 R /Contents "
-        first_link_key = len(sheets)
         for i, sheet in enumerate(sheets):
             page = f"{page_nums[i]} 0 R"
             mcids: list[str] = []
             out = [preamble] if preamble else []
             annots: list[str] = []
             for part in sheet.parts:
-                plan = part.page.plan
-                assert plan is not None
-                blk = blocks.get(part.scope) or block(part, plan.total)
-                refs, kids, pages = blk.refs, blk.kids, blk.pages
-                for k, parent in enumerate(plan.parents, plan.first):
-                    if parent < 0:
-                        blk.top[KIDS].append(refs[k])
-                        blk.parents[k] = blk.top[REF]
-                    else:
-                        kids[parent].append(refs[k])
-                        blk.parents[k] = refs[parent]
-                blk.starts[plan.first : plan.first + len(plan.starts)] = plan.starts
-                owners = iter(plan.owners)
-                for item in part.page.code:
-                    if type(item) is str:
-                        out.append(item)
-                        continue
-                    for node, piece in item.pairs:  # type: ignore[union-attr]
-                        e = next(owners)
-                        n = len(mcids)
-                        mcids.append(refs[e])
-                        if pages[e] is None:
-                            pages[e] = page
-                        if pages[e] == page:
-                            kids[e].append(str(n))
-                        else:
-                            kids[e].append(f"<< /Type /MCR /Pg {page} /MCID {n} >>")
-                        out.append(f"/{node.role} <</MCID {n}>> BDC\n{piece}\nEMC")
-                for link, o in zip(part.page.links, plan.link_owners, strict=True):
-                    owner = root if o < 0 else [refs[o], "", "", kids[o], None]
-                    annot = self.new()
-                    key = first_link_key + len(link_keys)
-                    made = element(_LINK, owner)
-                    made[PAGE] = page
-                    made[KIDS].append(f"<< /Type /OBJR /Obj {annot} 0 R /Pg {page} >>")
-                    link_keys.append(f"{key} {made[REF]}")
+                owners = tree.place(part, page, mcids, out)
+                for link, owner in zip(part.page.links, owners, strict=True):
+                    annot, key = self.new(), len(sheets) + len(tree.link_keys)
+                    tree.link(part, owner, page, annot, key)
+                    self.put(annot, _annotation(link.url, link.rect, key))
                     annots.append(f"{annot} 0 R")
-                    bodies[annot] = _annotation(link.url, link.rect, key)
-                for m in part.page.marks:
-                    marks.append((m.level, m.title, page_nums[i]))
+                marks += [(m.level, m.title, page_nums[i]) for m in part.page.marks]
             if sheet.footer:
                 out.append(sheet.footer)
             out.append(" ")
@@ -235,25 +272,13 @@ class _Writer:
                 page_nums[i],
                 f"{page_head}{self.add(stream)} 0 R /StructParents {i} /Tabs /S{extra} >>",
             )
-        for blk in blocks.values():
-            base = int(blk.refs[0][:-4]) if blk.refs else 0
-            for n, start, parent, kids, pg in zip(
-                range(base, base + len(blk.refs)),
-                blk.starts,
-                blk.parents,
-                blk.kids,
-                blk.pages,
-                strict=True,
-            ):
-                bodies[n] = _element(start, parent, kids, pg)
-        for ref, start, parent, kids, pg in loose:
-            bodies[int(ref[:-4])] = _element(start, parent, kids, pg)
-        nums = "\n".join(parent_tree + link_keys)
-        tree = self.add(f"<< /Nums [\n{nums}\n] >>")
+        tree.finish()
+        keys = parent_tree + tree.link_keys
+        numbers = self.add("<< /Nums [\n" + "\n".join(keys) + "\n] >>")
         self.put(
             tree_root,
-            f"<< /Type /StructTreeRoot /K {root[REF]} /ParentTree {tree} 0 R "
-            f"/ParentTreeNextKey {len(parent_tree) + len(link_keys)} >>",
+            f"<< /Type /StructTreeRoot /K {tree.root[REF]} /ParentTree {numbers} 0 R "
+            f"/ParentTreeNextKey {len(keys)} >>",
         )
         kids = " ".join(f"{n} 0 R" for n in page_nums)
         self.put(pages_num, f"<< /Type /Pages /Count {len(sheets)} /Kids [{kids}] >>")
@@ -414,7 +439,7 @@ class _Flate:
     KEEP = 512
 
     def __init__(self) -> None:
-        self.done: OrderedDict[bytes, bytes] = OrderedDict()
+        self.done: collections.OrderedDict[bytes, bytes] = collections.OrderedDict()
 
     def __call__(self, data: bytes, level: int) -> bytes:
         if len(data) < self.SMALLEST:

@@ -229,3 +229,35 @@ def test_reused_work_never_changes_a_handout(tmp_path, cli):
     assert (tmp_path / "1.pdf").read_bytes() == alone.read_bytes()
     assert (tmp_path / "3.pdf").read_bytes() == alone.read_bytes()
     assert (tmp_path / "0.pdf").read_bytes() != alone.read_bytes()
+
+
+def test_a_png_logo_with_transparency_is_one_image_with_its_mask(tmp_path, cli):
+    """A PNG logo is written once, with its transparency as a soft mask, and is a figure
+    with the brand's words for it."""
+    import pikepdf
+    from PIL import Image, ImageDraw
+
+    from .test_errors import brand_copy
+
+    brand = brand_copy(tmp_path, "logo: logo.svg", "logo: logo.png")
+    picture = Image.new("RGBA", (120, 120), (0, 0, 0, 0))
+    ImageDraw.Draw(picture).ellipse((5, 5, 115, 115), fill=(31, 78, 121, 255))
+    picture.save(brand.parent / "logo.png")
+    out = tmp_path / "png.pdf"
+    assert cli("build", "--conditions", "migraine", "--brand", brand, "--out", out).code == 0
+    pdf = pikepdf.open(out)
+    images = [
+        o for o in pdf.objects if isinstance(o, pikepdf.Stream) and o.get("/Subtype") == "/Image"
+    ]
+    colour = [i for i in images if "/SMask" in i]
+    assert len(colour) == 1 and len(images) == 2  # the picture and its mask
+    assert (colour[0].Width, colour[0].Height, colour[0].SMask.ColorSpace) == (
+        120,
+        120,
+        "/DeviceGray",
+    )
+    figures = [
+        o for o in pdf.objects if isinstance(o, pikepdf.Dictionary) and o.get("/S") == "/Figure"
+    ]
+    alts = {str(f.Alt) for f in figures}
+    assert "Riverside clinic logo, a blue circle with a white river line" in alts
