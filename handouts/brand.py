@@ -17,17 +17,22 @@ COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Z]{2})?$")
 ONLINE = re.compile(r"^https?://[^\s/]+/(\S*/)?$")
 WHITE = "#FFFFFF"
+GREY = "#E8E8E8"
+"""The fill behind the "Tell us at your next visit" heading, in the brand's text colour."""
 
 CONTRAST: tuple[tuple[str, str, float, str], ...] = (
     ("text", "background", 4.5, "body text needs"),
     ("text", "accent", 4.5, "body text in boxes needs"),
     ("primary", "background", 3.0, "headings need"),
     ("white", "primary", 3.0, "box headings need"),
+    ("text", "grey", 4.5, "the 'Tell us at your next visit' heading needs"),
 )
 """(foreground, background, least WCAG 2.x contrast ratio, who needs it) for the colour pairs
 the renderer draws. Body text is 13 pt regular (4.5:1); ``primary`` colours only the title and
 the main headings (18 pt bold and larger) and the fill behind the white 14 pt bold box headings,
-large text under WCAG (3:1). ``white`` is #FFFFFF; the other names are :class:`Colours` fields."""
+large text under WCAG (3:1). ``white`` is #FFFFFF and ``grey`` the fixed fill behind the
+"Tell us at your next visit" heading (:data:`GREY`); the other names are :class:`Colours`
+fields."""
 
 
 @dataclass(frozen=True)
@@ -125,7 +130,7 @@ def load_brand(path: Path | None = None) -> Brand:
     def add(key: tuple[str, ...], message: str) -> None:
         problems.append(Problem(doc.file, doc.line(key), path_text(key), message))
 
-    colours = {"white": WHITE}
+    colours = {"white": WHITE, "grey": GREY}
     for name in ("primary", "accent", "text", "background"):
         value = getattr(spec.colours, name)
         if COLOUR.match(value):
@@ -134,7 +139,8 @@ def load_brand(path: Path | None = None) -> Brand:
             add(("colours", name), f"expected a colour like '#1F4E79', found '{value}'")
 
     def label(name: str) -> str:
-        return f"{name if name == 'white' else 'colours.' + name} '{colours[name]}'"
+        fixed = {"white": "white", "grey": "the grey box fill"}
+        return f"{fixed.get(name, 'colours.' + name)} '{colours[name]}'"
 
     for fore, back, least, needs in CONTRAST:
         if fore in colours and back in colours:

@@ -26,6 +26,7 @@ from reportlab.platypus import (
 )
 
 from . import fonts
+from .brand import GREY
 from .document import (
     Bullets,
     Caution,
@@ -45,7 +46,7 @@ from .tagging import DataTable, Node, leaf, list_item, tag
 
 NOTE_COLOUR = "#3D3D3D"
 """Evidence notes: 10.8:1 on white, still dark in grayscale."""
-TIER_FILL = {"emergency": "#8B1A1A", "call_today": None, "next_visit": "#E8E8E8"}
+TIER_FILL = {"emergency": "#8B1A1A", "call_today": None, "next_visit": GREY}
 """Header fill per tier (None: the primary colour). Tiers differ in words and symbol too."""
 
 

@@ -29,7 +29,7 @@ def test_shipped_brand_passes_with_room():
 
 
 def test_every_pair_names_real_colours():
-    names = {"white", "primary", "accent", "text", "background"}
+    names = {"white", "grey", "primary", "accent", "text", "background"}
     assert all(fore in names and back in names for fore, back, _, _ in CONTRAST)
 
 
@@ -45,6 +45,7 @@ def test_ratio_is_rounded_down(tmp_path):
     assert [p.message for p in caught.value.problems] == [
         "colours.text '#5C6ED7' on colours.background '#FFFFFF' has a contrast ratio of 4.49:1; body text needs at least 4.5:1",
         "colours.text '#5C6ED7' on colours.accent '#FFFFFF' has a contrast ratio of 4.49:1; body text in boxes needs at least 4.5:1",
+        "colours.text '#5C6ED7' on the grey box fill '#E8E8E8' has a contrast ratio of 3.67:1; the 'Tell us at your next visit' heading needs at least 4.5:1",
     ]
 
 
@@ -59,6 +60,7 @@ def test_contrast_comes_with_the_other_problems(tmp_path):
     assert [str(p) for p in caught.value.problems] == [
         f"{brand}:11: colours.accent: expected a colour like '#1F4E79', found 'pale'",
         f"{brand}:12: colours.text: colours.text '#777777' on colours.background '#FFFFFF' has a contrast ratio of 4.47:1; body text needs at least 4.5:1",
+        f"{brand}:12: colours.text: colours.text '#777777' on the grey box fill '#E8E8E8' has a contrast ratio of 3.65:1; the 'Tell us at your next visit' heading needs at least 4.5:1",
         f"{brand}:16: language: expected a language code like 'en-US', found 'English'",
     ]
 

@@ -247,6 +247,7 @@ BRAND_CASES = [
         [
             "brand.yaml:13: colours.text: colours.text '#777777' on colours.background '#FFFFFF' has a contrast ratio of 4.47:1; body text needs at least 4.5:1",
             "brand.yaml:13: colours.text: colours.text '#777777' on colours.accent '#EAF1F8' has a contrast ratio of 3.93:1; body text in boxes needs at least 4.5:1",
+            "brand.yaml:13: colours.text: colours.text '#777777' on the grey box fill '#E8E8E8' has a contrast ratio of 3.65:1; the 'Tell us at your next visit' heading needs at least 4.5:1",
         ],
     ),
     (
