@@ -28,6 +28,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 
+from reportlab.lib.colors import Color
 from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
@@ -37,7 +38,7 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 from . import fonts, pdffile
 from .errors import RenderError
 from .pdffile import Meta, Part, Sheet
-from .tagging import CLOSE, FOOTER, Marked, Node, Open, Plan, plan_structure, split_code
+from .tagging import ARTIFACT, CLOSE, FOOTER, Marked, Node, Open, Plan, plan_structure, split_code
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,9 @@ class PdfCanvas(Canvas):
     """
 
     tagging = True
+
+    background: Color | None = None
+    """A page colour other than white, filled under each page when the file is written."""
 
     def __init__(self, geometry: Geometry, seed: str, meta: Meta | None = None):
         super().__init__(
@@ -208,7 +212,12 @@ class PdfCanvas(Canvas):
                 for n, subset in enumerate(state.subsets)
             ]
         images = {n: p for s in sheets for part in s.parts for n, p in part.page.images}
-        return pdffile.write(self._pagesize, sheets, uses, images, self.meta, self._preamble)
+        preamble = self._preamble
+        if self.background is not None:  # the paper's colour, under everything, unread
+            r, g, b = (fp_str(v) for v in self.background.rgb())
+            w, h = (fp_str(v) for v in self._pagesize)
+            preamble += f"\n{ARTIFACT}\nq {r} {g} {b} rg 0 0 {w} {h} re f Q\nEMC"
+        return pdffile.write(self._pagesize, sheets, uses, images, self.meta, preamble)
 
 
 @lru_cache(maxsize=16)

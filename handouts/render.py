@@ -162,7 +162,10 @@ def _sorted_chars(text: str) -> str:
 
 def _canvas(brand: Brand, g: Geometry, seed: str, doc: Document, title: str) -> PdfCanvas:
     meta = Meta(title, doc.clinic, doc.subject, ", ".join(doc.keywords), lang=brand.spec.language)
-    return PdfCanvas(g, seed, meta)
+    canvas = PdfCanvas(g, seed, meta)
+    if brand.spec.colours.background.upper() != "#FFFFFF":
+        canvas.background = colors.HexColor(brand.spec.colours.background)
+    return canvas
 
 
 def _add_handout(

@@ -261,3 +261,21 @@ def test_a_png_logo_with_transparency_is_one_image_with_its_mask(tmp_path, cli):
     ]
     alts = {str(f.Alt) for f in figures}
     assert "Riverside clinic logo, a blue circle with a white river line" in alts
+
+
+def test_a_brand_background_colour_is_the_page_colour(tmp_path, cli):
+    """A background other than white fills every page (under everything, an artifact):
+    the contrast checks are made against what is printed."""
+    import pypdfium2
+
+    from .test_errors import brand_copy
+
+    brand = brand_copy(tmp_path, 'background: "#FFFFFF"', 'background: "#FFF4DC"')
+    out = tmp_path / "cream.pdf"
+    assert cli("build", "--conditions", "migraine", "--brand", brand, "--out", out).code == 0
+    pdf = pypdfium2.PdfDocument(out.read_bytes())
+    corners = {
+        pdf[n].render(scale=0.5).to_pil().convert("RGB").getpixel((2, 2)) for n in range(len(pdf))
+    }
+    assert corners == {(0xFF, 0xF4, 0xDC)}
+    assert "Migraine" in pdf_text(out.read_bytes())
