@@ -7,8 +7,10 @@ small records; a few chunks per worker are queued at a time, so memory stays fla
 Only what changed is rendered: a row is ``unchanged`` when an earlier run recorded the same
 input fingerprint (row fields, printed date, content, brand, logo, fonts, code, content past
 review today; keyed by ``DIR/.handouts-batch.key`` so a shared manifest cannot confirm a guessed
-name) for a file still there byte for byte. Workers journal each file to
-``DIR/.handouts-batch.jsonl`` as they write it, so a killed run loses nothing; the manifest is
+name) for a file still there byte for byte. Workers journal the files of each chunk (up to
+``CHUNK`` rows) to ``DIR/.handouts-batch.jsonl`` once they are on disk, so a killed run keeps
+what was journalled and redoes the rest (a file written but not yet journalled is simply
+written again, atomically); the manifest is
 written at the end (or on Ctrl-C/SIGTERM, unfinished rows ``pending``) and the journal removed
 once a run completes. A failed row's old PDF is removed; PDFs of ids not in the list are kept.
 Names, clinicians and notes go only into PDFs, never the manifest, journal or messages. A
@@ -279,6 +281,7 @@ def _work(chunk: Todo, out: Path, date: dt.date | None, allow_expired: bool) -> 
                     saved.result()
                 except HandoutsError as exc:
                     errors = _messages(exc)
+                    record |= dict(pages=None, bytes=None, content_hash="", expired=[])
                 else:
                     record["status"] = "written"
                     journal.write(json.dumps({k: record[k] for k in FIELDS}) + "\n")

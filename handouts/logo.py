@@ -3,7 +3,9 @@ QR code of a handout's online version."""
 
 from __future__ import annotations
 
+import io
 import itertools
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -42,11 +44,30 @@ def _embed_text(node: object) -> None:
 def logo_problem(path: Path) -> str | None:
     """Why the logo cannot be used, or None."""
     try:
-        _load(path)
+        _, _, drawing = _load(path)
     except Exception as exc:  # whatever the picture library raises, it is the brand's problem
         kind = path.suffix.lower().lstrip(".").upper()
         return f"the logo cannot be read as a {kind} picture ({exc})"
+    if drawing is not None and _UNSUPPORTED.search(_drawn(drawing)):
+        return (
+            "the SVG logo uses see-through colour (opacity) or a gradient, which handouts "
+            "cannot print; use solid colours in the SVG, or a PNG logo"
+        )
     return None
+
+
+_UNSUPPORTED = re.compile(r"/\S+ (gs|sh)\b")
+"""Graphics-state and shading operators: page resources a handout does not carry."""
+
+
+def _drawn(drawing: Drawing) -> str:
+    """The page operators that drawing ``drawing`` makes."""
+    from reportlab.graphics import renderPDF
+    from reportlab.pdfgen.canvas import Canvas
+
+    probe = Canvas(io.BytesIO())
+    renderPDF.draw(drawing, probe, 0, 0)
+    return "\n".join(probe._code)
 
 
 def logo_flowable(path: Path, height: float) -> Flowable:

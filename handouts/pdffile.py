@@ -15,6 +15,7 @@ import hashlib
 import itertools
 import operator
 import struct
+import urllib.parse
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -369,7 +370,7 @@ class _Writer:
         size = len(bodies) + 2
         packed_num, xref_num = size - 2, size - 1
         rows: list[bytes] = [b""] * size
-        rows[0] = b"\x00\x00\x00\x00\x00\xff\xff"
+        rows[0] = b"\x00\x00\x00\x00\x00\x00\x00\xff\xff"
         # (done with C-level iteration: a handout has hundreds of objects)
         numbers = range(len(bodies))
         nums = list(itertools.compress(numbers, map(isinstance, bodies, itertools.repeat(str))))
@@ -400,7 +401,7 @@ class _Writer:
         ident = digest.hexdigest().upper()
         xref = _stream(
             b"".join(rows),
-            f" /Type /XRef /Size {size} /W [1 4 2] /Root {catalog} 0 R /Info {info} 0 R "
+            f" /Type /XRef /Size {size} /W [1 4 4] /Root {catalog} 0 R /Info {info} 0 R "
             f"/ID [<{ident}> <{ident}>]",
         )
         out.append(b"%d 0 obj\n" % xref_num + xref + b"\nendobj\n")
@@ -413,7 +414,7 @@ def _element(start: str, parent: str, kids: list[str], page: str | None) -> str:
     return f"{start}{parent} /Pg {page} /K {k} >>" if page else f"{start}{parent} /K {k} >>"
 
 
-_ROW = struct.Struct(">BIH").pack
+_ROW = struct.Struct(">BII").pack
 """A cross-reference stream entry: type, then offset (or object stream), then index."""
 
 
@@ -427,8 +428,22 @@ def _link_body(url: str, rect: tuple[float, float, float, float]) -> str:
     box = " ".join(fp_str(v) for v in rect)
     return (
         f"<< /Type /Annot /Subtype /Link /Rect [{box}] /Border [0 0 0] /F 4 "
-        f"/A << /Type /Action /S /URI /URI {_text(url)} >> /Contents {_text('Web page: ' + url)}"
+        f"/A << /Type /Action /S /URI /URI {_text(_ascii_uri(url))} >> "
+        f"/Contents {_text('Web page: ' + url)}"
     )
+
+
+def _ascii_uri(url: str) -> str:
+    """``url`` as the 7-bit address a PDF link needs: the host in IDNA, the rest
+    percent-encoded (``hände`` → ``h%C3%A4nde``)."""
+    if url.isascii():
+        return url
+    parts = urllib.parse.urlsplit(url)
+    host = parts.hostname.encode("idna").decode("ascii") if parts.hostname else ""
+    netloc = host + (f":{parts.port}" if parts.port else "")
+    safe = "/?#[]@!$&'()*+,;=%~:"
+    rest = [urllib.parse.quote(x, safe=safe) for x in (parts.path, parts.query, parts.fragment)]
+    return urllib.parse.urlunsplit((parts.scheme, netloc, *rest))
 
 
 class _Flate:
@@ -439,18 +454,19 @@ class _Flate:
     KEEP = 512
 
     def __init__(self) -> None:
-        self.done: collections.OrderedDict[bytes, bytes] = collections.OrderedDict()
+        self.done: collections.OrderedDict[tuple[bytes, int], bytes] = collections.OrderedDict()
 
     def __call__(self, data: bytes, level: int) -> bytes:
         if len(data) < self.SMALLEST:
             return zlib.compress(data, level)
-        hit = self.done.get(data)
+        key = (data, level)
+        hit = self.done.get(key)
         if hit is None:
-            hit = self.done[data] = zlib.compress(data, level)
+            hit = self.done[key] = zlib.compress(data, level)
             if len(self.done) > self.KEEP:
                 self.done.popitem(last=False)
         else:
-            self.done.move_to_end(data)
+            self.done.move_to_end(key)
         return hit
 
 

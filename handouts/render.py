@@ -273,7 +273,11 @@ def _replayable(
     this story changed its fonts' codes."""
     canvas = _scratch(g, seed)
     before = fonts.codes_in_use(canvas._doc)
-    rec = layout(story, g, canvas, top)
+    try:
+        rec = layout(story, g, canvas, top)
+    except BaseException:  # a canvas left mid-page must not be used again
+        _scratch.cache_clear()
+        raise
     canvas.pages.clear()
     if fonts.codes_in_use(canvas._doc) != before:
         _scratch.cache_clear()

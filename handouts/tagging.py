@@ -175,11 +175,9 @@ def _cell_tags(table: Any, event: str, *args: Any) -> None:
     if cells is None or not getattr(canvas, "tagging", False):
         return
     if event == "startCell":
-        row, col = args[0], args[1]
-        node = cells[row][col]
-        table._cell_open = node is not None  # an empty cell is a cell too (to write in)
-        if table._cell_open:
-            table._cell_open = canvas.open_tag(Open(node))
+        node = cells[args[0]][args[1]]  # an empty cell is a cell too (to write in)
+        # a header row repeated on a later page is an artifact: it is read once
+        table._cell_open = canvas.open_tag(Open(node if node is not None else ARTIFACT_NODE))
     elif event == "endCell" and getattr(table, "_cell_open", False):
         canvas.close_tag()
         table._cell_open = False

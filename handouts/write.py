@@ -17,7 +17,7 @@ def write_atomic(path: Path, data: bytes) -> None:
     except OSError as exc:
         raise HandoutsError(f"could not write {path}: {exc.strerror or exc}") from exc
     try:
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes files private; a handout is not
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes files private; a handout is not
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
@@ -35,6 +35,11 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+_UMASK = _umask()
+"""Read once: setting the umask to read it is process-wide, and files are written from a
+thread while the next handout renders."""
 
 
 def inside(folder: Path, name: str) -> Path:

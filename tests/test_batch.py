@@ -307,6 +307,24 @@ def test_an_unexpected_error_fails_its_row_only_and_its_message_names_no_patient
     ]
 
 
+def test_a_file_that_cannot_be_written_fails_its_row_only_with_nothing_recorded(cli):
+    """The writing happens beside the rendering; a row whose file cannot be written is
+    failed, with no pages, size or hash in the manifest, and the others are written."""
+    Path("out/RHEU-3.pdf").mkdir(parents=True)  # a folder where the PDF should go
+    run = cli("batch", clinic(GOOD), "--out", "out", "--jobs", "1")
+    assert run.code == 1
+    assert run.err.startswith("row 3 (id RHEU-3): could not write ")
+    assert run.err.endswith("RHEU-3.pdf: Is a directory\n")
+    assert summary(run.out).splitlines()[0] == (
+        "6 rows: 5 written, 0 unchanged, 0 skipped (invalid), 1 failed in T s (R rows/s)"
+    )
+    _, rows = manifest()
+    (failed,) = [r for r in rows if r["id"] == "RHEU-3"]
+    assert (failed["status"], failed["file"], failed["pages"]) == ("failed", "", "")
+    assert (failed["bytes"], failed["content_hash"]) == ("", "")
+    assert sum(r["status"] == "written" for r in rows) == 5
+
+
 def test_the_progress_line_is_drawn_only_on_a_terminal(cli, monkeypatch):
     clinic(GOOD)
     assert cli("batch", "clinic.csv", "--out", "out", "--jobs", "1").err == ""

@@ -298,6 +298,27 @@ def test_unreadable_logo_is_named(cli, tmp_path):
     assert lines[0].startswith(f"{brand}:4: logo: the logo cannot be read as a PNG picture (")
 
 
+@pytest.mark.parametrize(
+    "picture",
+    [
+        '<circle cx="50" cy="50" r="40" fill="#1F4E79" fill-opacity="0.5"/>',
+        '<defs><linearGradient id="g"><stop offset="0" stop-color="#1F4E79"/>'
+        '<stop offset="1" stop-color="#000"/></linearGradient></defs>'
+        '<circle cx="50" cy="50" r="40" fill="url(#g)"/>',
+    ],
+    ids=["opacity", "gradient"],
+)
+def test_an_svg_logo_a_handout_cannot_print_is_refused(cli, tmp_path, picture):
+    brand = brand_copy(tmp_path)
+    svg = f'<svg xmlns="http://www.w3.org/2000/svg" width="100" height="100">{picture}</svg>'
+    (brand.parent / "logo.svg").write_text(svg)
+    out = tmp_path / "out"
+    assert failed(cli("--brand", brand, "--out", out), out, 1) == [
+        f"{brand}:4: logo: the SVG logo uses see-through colour (opacity) or a gradient, which "
+        "handouts cannot print; use solid colours in the SVG, or a PNG logo"
+    ]
+
+
 def test_content_and_brand_problems_come_together(cli, content_copy, tmp_path):
     edit(content_copy / "conditions/fibromyalgia.yaml", "snri,", "snris,")
     brand = brand_copy(tmp_path, 'accent: "#EAF1F8"', 'accent: "pale"')

@@ -62,3 +62,19 @@ def test_without_an_online_address_the_page_is_complete_without_a_code(cli, tmp_
     text = pdf_text(data)
     assert "Read it online" not in text and "square code" not in text
     assert "Migraine and lupus" in text and "When to get help" in text
+
+
+def test_a_link_with_letters_beyond_ascii_is_written_as_a_web_address(cli, tmp_path):
+    """A PDF link holds a 7-bit address: the host in IDNA, the rest percent-encoded; the
+    printed link and the QR code keep the letters as written."""
+    brand = brand_copy(
+        tmp_path,
+        "online: https://riverside.example.org/h/",
+        "online: https://klinik-ä.example/hände/",
+    )
+    out = tmp_path / "h.pdf"
+    assert cli("build", "--conditions", "G43.1", "M32.9", "--brand", brand, "--out", out).code == 0
+    data = out.read_bytes()
+    assert "https://xn--klinik--cxa.example/h%C3%A4nde/g43-m32" in link_targets(data)
+    assert qr_codes(data) == ["https://klinik-ä.example/hände/g43-m32"]
+    assert "Read it online: klinik-ä.example/hände/g43-m32" in pdf_text(data)

@@ -191,6 +191,39 @@ def test_warm_and_cold_renders_are_the_same_bytes():
         assert render(assemble(lib, req, brand), brand, paper, large) == made, req
 
 
+def test_a_pack_in_a_busy_process_is_the_same_bytes_as_in_a_new_one(tmp_path):
+    """A pack made after other handouts and packs, in both papers and large print, with
+    another brand's handouts in between, is the file a new process makes."""
+    import subprocess
+    import sys
+
+    from handouts.build import pack_pdf
+    from handouts.document import Personal
+    from handouts.validate import load_library
+
+    from .conftest import CONTENT, main
+    from .test_errors import brand_copy
+
+    lib, who = load_library(CONTENT), Personal("Zoë O'Brien", "Dr Jiří Dvořák")
+    other = brand_copy(tmp_path, "logo: logo.svg\n", "")
+    for args in (["--paper", "a4"], ["--large-print"], ["--brand", str(other)]):
+        main(["pack", "back-pain-spondyloarthritis", *args, "--out", str(tmp_path / "x.pdf")])
+    from handouts.brand import load_brand
+
+    brand = load_brand()
+    busy = pack_pdf(lib, brand, lib.packs[PACK], ("triptans",), "Note", who, None, False).pdf
+    code = (
+        "import sys; from pathlib import Path; from handouts.build import pack_pdf;"
+        "from handouts.brand import load_brand; from handouts.document import Personal;"
+        f"from handouts.validate import load_library; lib = load_library(Path({str(CONTENT)!r}));"
+        "who = Personal(\"Zoë O'Brien\", 'Dr Jiří Dvořák');"
+        f"pdf = pack_pdf(lib, load_brand(), lib.packs[{PACK!r}], ('triptans',), 'Note', who,"
+        " None, False).pdf; sys.stdout.buffer.write(pdf)"
+    )
+    fresh = subprocess.run([sys.executable, "-c", code], capture_output=True, check=True).stdout
+    assert busy == fresh
+
+
 def test_text_outside_the_library_prints_right_when_reused(tmp_path, cli):
     """A clinician's name with letters the content never uses, in two handouts, and a
     title with such letters: each prints as written."""

@@ -540,6 +540,19 @@ def test_headings(read: Read, name: str, expected):
         assert skips == []
 
 
+def test_each_part_is_its_masthead_then_sections(read: Read, name: str, expected):
+    """Under the document (or each Part of a pack): the masthead (logo and QR code as
+    figures, the clinic, the title, the subtitle, the online link, the patient's line),
+    then sections only: nothing a section holds (a repeated table header, say) comes
+    loose at the top."""
+    for part, _ in parts(read, expected[name]):
+        roles = [k.role for k in part.kids]
+        first = roles.index("Sect")
+        assert set(roles[:first]) <= {"Figure", "P", "H1"}, roles[:first]
+        assert set(roles[first:]) <= {"Sect", "TOC", "H2"}, roles[first:]
+        assert roles.count("H1") == 1
+
+
 def test_lists_notes_box_and_diary_table(read: Read, name: str, expected):
     """Every list holds only items, each a label then a body; the notes box is a section
     of its heading and a paragraph per line; the diary is a table of rows (one per day
