@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape
 
 from reportlab.lib.fonts import addMapping
@@ -92,7 +93,8 @@ patients' names do not change it."""
 
 
 def seed_subsets(doc: object, text: str) -> None:
-    """Give ``text``'s characters their places in ``doc``'s font subsets first, in order.
+    """Give ``text``'s characters their places in ``doc``'s font subsets first, in order
+    (worked out once per ``text``, then copied).
 
     ReportLab numbers non-ASCII characters in the order they are first drawn, so a
     patient's name with an accent would reorder the subset. Seeding with the sorted
@@ -101,6 +103,33 @@ def seed_subsets(doc: object, text: str) -> None:
     (:mod:`handouts.pages`); a name's other characters are numbered after them. The
     faces are also named (F1…F4) in a fixed order.
     """
+    made = _seeded_states(text)
+    for name, state in made[0]:
+        font = pdfmetrics.getFont(name)
+        copy = font.State()
+        copy.assignments = dict(state.assignments)
+        copy.subsets = [list(s) for s in state.subsets]
+        copy.nextCode, copy.internalName, copy.frozen = (
+            state.nextCode,
+            state.internalName,
+            state.frozen,
+        )
+        font.state[doc] = copy
+    doc.fontMapping.update(made[1])  # type: ignore[attr-defined]
+    doc.delayedFonts.extend(made[2])  # type: ignore[attr-defined]
+
+
+@lru_cache(maxsize=8)
+def _seeded_states(text: str) -> tuple[tuple[tuple[str, Any], ...], dict[str, str], list[Any]]:
+    """The four faces' subset states, the font names and the fonts to write, of a document
+    seeded with ``text``: made once per seed, then copied into each new document."""
+    doc = pdfdoc.PDFDocument()
+    _seed(doc, text)
+    states = tuple((name, pdfmetrics.getFont(name).state[doc]) for name in SEEDED)
+    return states, dict(doc.fontMapping), list(doc.delayedFonts)
+
+
+def _seed(doc: object, text: str) -> None:
     main = register().main
     wanted = sorted({ord(ch) for ch in text if ord(ch) > 126} | COMMON)
     for names, chars in (
