@@ -9,6 +9,7 @@ ReportLab does no tagging, so this is the one layer that does. Its interface is 
   does (:class:`Tagged`), and :func:`leaf` wraps any other flowable (a logo, a QR code).
   What it draws becomes one marked-content sequence of that node.
 - :class:`DataTable` tags a real table's rows and cells (header cells with their scope).
+- :func:`artifact` marks a paragraph that is for the eye only (a blank page's note).
 - Everything drawn outside a tagged flowable (rules, tints, box borders, footers) is an
   artifact, which a screen reader skips. Text drawn outside a tagged flowable is a bug,
   caught when the page is recorded (:func:`split_code`), so a new flowable cannot
@@ -66,11 +67,12 @@ def _marked(tag: Open, pieces: list[str]) -> Marked:
     return Marked((((tag.body or tag.node), "\n".join(pieces)),))
 
 
-class _LabelEnd(str):
-    """Marks, inside a list item's drawing, where its label (the bullet) ends."""
+class _Token(str):
+    """A marker in recorded drawing code, told apart by identity (never written out)."""
 
 
-LABEL_END = _LabelEnd("% label end")
+LABEL_END = _Token("% label end")
+"""Inside a list item's drawing: where its label (the bullet) ends."""
 ARTIFACT = "/Artifact BMC"
 FOOTER = "/Artifact <</Type /Pagination /Subtype /Footer>> BDC"
 PAGINATION = "/Artifact <</Type /Pagination>> BDC"
@@ -287,7 +289,7 @@ def pdf_text(value: str) -> str:
     return "<FEFF" + value.encode("utf-16-be").hex().upper() + ">"
 
 
-CLOSE = _LabelEnd("% tag end")
+CLOSE = _Token("% tag end")
 """Ends a tagged flowable's drawing in recorded code."""
 
 
