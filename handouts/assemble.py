@@ -174,11 +174,14 @@ def _build(lib: Library, req: Request, brand: Brand) -> Document:
     points = [Item(claim(c)) for c in _key_points(links, conds)]
     sections.append(Section("key-points", "The main points", (Bullets(tuple(points)),), True))
 
-    for c in conds:
+    for n, c in enumerate(conds):
         blocks: list[Block] = [Para(claim(s)) for s in c.summary]
         if c.other_names:
             blocks.append(Para(", ".join(c.other_names) + ".", lead="Other names:"))
-        sections.append(Section(f"about-{c.id}", f"About {c.label}", tuple(blocks)))
+        # Page 1 is the summary: who it is for, the care team's notes and the main points;
+        # the details start page 2 (and are then laid out alike for every patient).
+        about = Section(f"about-{c.id}", f"About {c.label}", tuple(blocks), after_summary=n == 0)
+        sections.append(about)
 
     if links:
         blocks = []

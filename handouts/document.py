@@ -115,6 +115,8 @@ class Section:
     """Drawn in a tinted box (key points, clinician notes)."""
     new_page: bool = False
     """Starts on a fresh page (a page to fill in, such as the diary)."""
+    after_summary: bool = False
+    """Starts page 2 when everything before it fits on page 1 (the handout's summary)."""
 
 
 @dataclass(frozen=True)

@@ -204,7 +204,8 @@ def _add_handout(
     front = parts[-1]
     top = _start(front.end_y, g)
     for section in doc.sections:
-        if section.new_page:
+        on_page_one = all(len(r.pages) <= 1 and (r is head or r.top is not None) for r in parts)
+        if section.new_page or (section.after_summary and on_page_one):
             top = None
         rec = _shared(section, st, g, seed, top)
         parts.append(rec)

@@ -279,3 +279,25 @@ def test_a_brand_background_colour_is_the_page_colour(tmp_path, cli):
     }
     assert corners == {(0xFF, 0xF4, 0xDC)}
     assert "Migraine" in pdf_text(out.read_bytes())
+
+
+def test_page_one_is_the_summary_and_the_details_start_page_two(tmp_path, cli, default_out):
+    """Page 1: who it is for and the main points; "About …" starts page 2. When the notes
+    push the main points onto page 2, the details follow them there (no page left
+    nearly empty)."""
+
+    def pages(data: bytes) -> list[str]:
+        return [
+            " ".join((p.extract_text() or "").split()) for p in PdfReader(io.BytesIO(data)).pages
+        ]
+
+    out = tmp_path / "short.pdf"
+    assert (
+        cli("build", "--conditions", "migraine", "lupus", "--patient", "Sam", "--out", out).code
+        == 0
+    )
+    short = pages(out.read_bytes())
+    assert "The main points" in short[0] and "About migraine" not in short[0]
+    assert short[1].startswith("About migraine")
+    spilled = pages(read(default_out, "migraine-and-lupus"))  # the example patient's notes
+    assert "About migraine" in spilled[1]
