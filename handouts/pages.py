@@ -3,19 +3,19 @@
 Rendering is split in two so that the work shared by many patients is done once:
 
 - :func:`layout` runs ReportLab's page layout and keeps what each page draws
-  (its content-stream operators, links and bookmarks) as a :class:`Recording`,
-  without writing a PDF. The renderer records each shared section (and the
-  masthead) once per content, paper and starting height.
-- :class:`Composer` puts recorded pages in order (a part that continues a page
-  is drawn onto it), replays them onto one :class:`PdfCanvas`, adds each
-  page's footer with its page numbers (known by then, so no second pass), and
-  returns the bytes.
+  (its content-stream operators, split into artifacts and tagged pieces, links,
+  bookmarks and pictures) as a :class:`Recording` with its structure plan, without
+  writing a PDF. The renderer records each shared section (and the masthead) once
+  per content, paper and starting height.
+- :class:`Composer` puts recorded pages in order (a part that continues a page is
+  placed on it), adds each page's footer with its page numbers (known by then, so no
+  second pass), and has :mod:`handouts.pdffile` write the file.
 
-Replaying is exact because every canvas is seeded alike: the same characters
-get the same codes in the same font subsets, and the four fonts get the same
-internal names, so recorded text draws the same on any canvas seeded with the
-same text. A replayed handout is byte-identical to one recorded on the spot,
-which a test checks.
+Reuse is exact because every canvas is seeded alike: the same characters get the
+same codes in the same font subsets, and the four fonts get the same internal names,
+so recorded text draws the same on any canvas seeded with the same text. A handout
+made from reused pages is byte-identical to one laid out on the spot, which tests
+check.
 """
 
 from __future__ import annotations
