@@ -129,6 +129,8 @@ class PdfCanvas(Canvas):
         self._marks: list[Mark] = []
         self._images: list[tuple[str, Path]] = []
         self._open: Open | None = None
+        self._bullet: tuple[Any, ...] | None = None
+        """Where and how the last list mark was drawn (:func:`handouts.tagging._label_end`)."""
         self._scopes = 0
 
     def new_scope(self) -> int:

@@ -15,14 +15,16 @@ from functools import lru_cache
 from typing import Any
 
 from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import Flowable
 from reportlab.platypus import Paragraph as _RLParagraph
+from reportlab.platypus import paragraph as rl_paragraph
 from reportlab.platypus.paragraph import cleanBlockQuotedText, textTransformFrags
 from reportlab.platypus.paraparser import ParaParser
 
 from . import fonts
 from .pages import PdfCanvas
-from .tagging import Node, Open, Tagged
+from .tagging import LABEL_END, Node, Open, Tagged
 
 
 @lru_cache(maxsize=16384)
@@ -60,7 +62,8 @@ class Paragraph(Tagged, _RLParagraph):
         done = self._wrapped
         if done is not None and done[0] == availWidth and hasattr(self, "blPara"):
             return done[1]
-        key = (id(self._source), self.style, self.bulletText, availWidth) if self._source else None
+        bullet = None if self._hanging() else self.bulletText  # a hanging mark moves nothing
+        key = (id(self._source), self.style, bullet, availWidth) if self._source else None
         hit = _BROKEN.get(key) if key else None
         if hit is not None:
             _BROKEN.move_to_end(key)
@@ -77,13 +80,17 @@ class Paragraph(Tagged, _RLParagraph):
 
     def draw(self) -> None:
         """Drawing depends on the broken lines and the canvas's drawing state only, so the
-        operators (and links, relative to the paragraph) are worked out once and reused."""
+        operators (and links, relative to the paragraph) are worked out once and reused.
+        A list item's text is reused under another mark (a source numbered 7 here and 12
+        there): only the mark is drawn again."""
         canv = self.canv
-        key = None
+        key = body_key = None
         if self._source and isinstance(canv, PdfCanvas) and self._seeded(canv):
             state = tuple(getattr(canv, a) for a in _DRAW_STATE)
-            key = (id(self._source), self.style, self.width, self.height, self.bulletText, state)
-            key += (canv.seed,)
+            base = (id(self._source), self.style, self.width, self.height, state, canv.seed)
+            key = (*base, self.bulletText)
+            if self.bulletText and self._hanging():
+                body_key = base
         hit = _DRAWN.get(key) if key else None
         if hit is not None:
             code, links = hit[1], hit[2]
@@ -91,16 +98,48 @@ class Paragraph(Tagged, _RLParagraph):
             for url, rect in links:
                 canv.linkURL(url, rect, relative=1)
             return
+        body = _BODIES.get(body_key) if body_key else None
+        if body is not None:
+            _, before, (offset, cur_y, rtl), after, links = body
+            canv._code.extend(before)
+            rl_paragraph._drawBullet(canv, offset, cur_y, self.bulletText, self.style, rtl)
+            canv._code.extend(after)
+            for url, rect in links:
+                canv.linkURL(url, rect, relative=1)
+            return
         start = len(canv._code)
         log = canv.log_links() if key else None
         codes = fonts.codes_in_use(canv._doc) if key else None
+        canv._bullet = None
         super().draw()
         if key and log is not None and fonts.codes_in_use(canv._doc) == codes:
-            _DRAWN[key] = (self._source, tuple(canv._code[start:]), tuple(log))
+            code = tuple(canv._code[start:])
+            _DRAWN[key] = (self._source, code, tuple(log))
             if len(_DRAWN) > 20000:
                 _DRAWN.popitem(last=False)
+            mark = canv._bullet  # where the mark was drawn, and how (tagging._label_end)
+            ends = [n for n, item in enumerate(code) if item is LABEL_END]
+            if body_key and mark is not None and len(ends) == 1:
+                at, *how = mark
+                entry = (self._source, code[: at - start], tuple(how), code[ends[0] + 1 :])
+                _BODIES[body_key] = (*entry, tuple(log))
+                if len(_BODIES) > 20000:
+                    _BODIES.popitem(last=False)
         if log is not None:
             canv.log_links(stop=True)
+
+    def _hanging(self) -> bool:
+        """Whether the paragraph's mark (if any) hangs within its indent, so that the lines
+        and their drawing are the same whatever the mark (ReportLab's own test)."""
+        mark = self.bulletText
+        if not mark:
+            return True
+        if not isinstance(mark, str):
+            return False
+        st = self.style
+        width = pdfmetrics.stringWidth(mark, st.bulletFontName, st.bulletFontSize)
+        room = st.leftIndent + st.firstLineIndent
+        return bool(st.bulletIndent + width + 0.6 * st.bulletFontSize <= room)
 
     def _seeded(self, canv: PdfCanvas) -> bool:
         """Only text whose every character is in the font seed draws the same on every
@@ -148,6 +187,7 @@ def clear_caches() -> None:
     _parsed.cache_clear()
     _BROKEN.clear()
     _DRAWN.clear()
+    _BODIES.clear()
     _SEEDED.clear()
 
 
@@ -178,6 +218,8 @@ _DRAW_STATE = (
 """The canvas state a paragraph's drawing can depend on."""
 _SEEDED: dict[tuple[Any, ...], Any] = {}
 _DRAWN: OrderedDict[tuple[Any, ...], tuple[Any, ...]] = OrderedDict()
+_BODIES: OrderedDict[tuple[Any, ...], tuple[Any, ...]] = OrderedDict()
+"""A list item's drawing around its mark: before it, how the mark is drawn, after it."""
 _BROKEN: OrderedDict[tuple[Any, ...], tuple[Any, ...]] = OrderedDict()
 """Broken lines by (parsed text, style, width); each entry keeps its parsed text alive,
 so the id in its key is never reused while the entry exists."""

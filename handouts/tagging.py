@@ -296,9 +296,13 @@ CLOSE = _Token("% tag end")
 def _label_end(
     canvas: Any, offset: float, cur_y: float, bulletText: Any, style: Any, rtl: Any
 ) -> float:
-    """ReportLab's list-mark drawing, followed by the end of the label's marked content."""
+    """ReportLab's list-mark drawing, followed by the end of the label's marked content
+    (and where and how the mark was drawn, for :mod:`handouts.paragraph` to draw another)."""
+    tagging = getattr(canvas, "tagging", False)
+    if tagging:
+        canvas._bullet = (len(canvas._code), offset, cur_y, rtl)
     out = _DRAW_BULLET(canvas, offset, cur_y, bulletText, style, rtl)
-    if getattr(canvas, "tagging", False):
+    if tagging:
         canvas._code.append(LABEL_END)
     return out  # type: ignore[no-any-return]
 
