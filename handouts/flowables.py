@@ -486,7 +486,8 @@ def _diary(b: Diary, st: Styles, width: float, key: str, parent: Node) -> list[F
 
 
 def _diary_table(b: Diary, columns: list[str], st: Styles, width: float, parent: Node) -> DataTable:
-    head = [para(c, st.table_head) for c in columns]
+    # each heading's element is its header cell (DataTable), not a paragraph of its own
+    head = [Paragraph(fonts.markup(c, True), st.table_head) for c in columns]
     rows: list[list[Any]] = [head] + [
         [str(d)] + [""] * (len(columns) - 1) for d in range(1, b.days + 1)
     ]

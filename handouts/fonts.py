@@ -4,8 +4,8 @@ Logical names map to files in ``fonts/``. Text goes into ReportLab paragraphs
 only through :func:`markup`, which escapes ``& < >`` and wraps any character
 the main face lacks in the fallback face, or raises if no bundled font has it.
 
-Font subsets are made and compressed once and reused by every handout that
-uses the same characters (:func:`seed_subsets` makes that the usual case).
+Font subsets are made and compressed once (:mod:`handouts.pdffile`) and reused by every
+handout that uses the same characters (:func:`seed_subsets` makes that the usual case).
 """
 
 from __future__ import annotations
@@ -55,7 +55,6 @@ def register() -> Coverage:
         raise RenderError(f"bundled font files are missing from {FONT_DIR}: {', '.join(missing)}")
     for logical, file in FACES.items():
         font = TTFont(logical, str(FONT_DIR / file))
-        _reuse_subsets(font)
         pdfmetrics.registerFont(font)
     for family, regular, bold, italic, bold_italic in (
         ("Body", BODY, BOLD, "Body-Italic", "Body-BoldItalic"),
@@ -69,22 +68,6 @@ def register() -> Coverage:
         main=_codepoints(BODY) & _codepoints(BOLD),
         fallback=_codepoints(FALLBACK) & _codepoints(FALLBACK_BOLD),
     )
-
-
-def _reuse_subsets(font: TTFont) -> None:
-    """Make each font subset once: handouts for the same conditions use the same one.
-
-    ReportLab rebuilds the subset of the font a document uses for every document
-    (about a tenth of a handout's render time). Returning the same ``bytes``
-    object for the same subset also lets :class:`_ReusedFlate` find it at once.
-    """
-    make = font.face.makeSubset
-
-    @lru_cache(maxsize=32)
-    def made(subset: tuple[int, ...]) -> bytes:
-        return make(list(subset))
-
-    font.face.makeSubset = lambda subset: made(tuple(subset))  # type: ignore[method-assign]
 
 
 COMMON = frozenset(range(0xC0, 0x100))

@@ -27,7 +27,7 @@ from xml.sax.saxutils import escape as xml_escape
 from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase.ttfonts import SUBSETN, TTFont, makeToUnicodeCMap
 
-from .tagging import Node, pdf_text
+from .tagging import Node, element_start, pdf_text
 
 if TYPE_CHECKING:  # pages imports this module
     from .pages import Page
@@ -85,7 +85,7 @@ def write(
     return _Writer(size, meta).write(sheets, fonts, images, preamble)
 
 
-_LINK = "<< /Type /StructElem /S /Link /P "
+_LINK = element_start(Node("Link"))
 REF, START, PARENT, KIDS, PAGE = range(5)
 """A structure element outside a recording (the document, a pack's part, a link) is a
 list: its reference, the start of its dictionary, its parent's reference, its kids
@@ -126,7 +126,7 @@ class _Structure:
 
     def __init__(self, bodies: list[bytes | str | None], root_num: int, tree_root: int):
         self.bodies = bodies
-        document = "<< /Type /StructElem /S /Document /P "
+        document = element_start(Node("Document"))
         self.root = [f"{root_num} 0 R", document, f"{tree_root} 0 R", [], None]
         self.loose: list[list[Any]] = [self.root]
         self.blocks: dict[int, _Block] = {}
@@ -145,7 +145,7 @@ class _Structure:
         top = self.root
         if part.group is not None:
             top = self.groups.get(part.group) or self.groups.setdefault(
-                part.group, self.element(f"<< /Type /StructElem /S /{part.group.role} /P ", top)
+                part.group, self.element(element_start(part.group), top)
             )
         found = self.blocks[part.scope] = _Block(len(self.bodies), total, top)
         self.bodies.extend([None] * total)

@@ -204,8 +204,7 @@ def _add_handout(
     front = parts[-1]
     top = _start(front.end_y, g)
     for section in doc.sections:
-        on_page_one = all(len(r.pages) <= 1 and (r is head or r.top is not None) for r in parts)
-        if section.new_page or (section.after_summary and on_page_one):
+        if section.new_page or (section.after_summary and _on_page_one(head, parts)):
             top = None
         rec = _shared(section, st, g, seed, top)
         parts.append(rec)
@@ -217,6 +216,11 @@ def _add_handout(
     book.add(head.pages, footer, group=group)
     for before, rec in itertools.pairwise(parts):
         book.add(rec.pages, footer, continue_last=_continues(before, rec), group=group)
+
+
+def _on_page_one(head: Recording, parts: list[Recording]) -> bool:
+    """Whether everything so far (the masthead and the parts under it) is on page 1."""
+    return all(len(r.pages) <= 1 and (r is head or r.top is not None) for r in parts)
 
 
 def _continues(before: Recording, rec: Recording) -> bool:

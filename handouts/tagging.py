@@ -262,7 +262,7 @@ def plan_structure(pages: Sequence[Any]) -> list[Plan]:
             if i is None:
                 parent = -1 if node.parent is None else element(node.parent)
                 i = index[node] = len(index)
-                starts.append(_start(node))  # noqa: B023
+                starts.append(element_start(node))  # noqa: B023
                 parents.append(parent)  # noqa: B023
             return i
 
@@ -273,7 +273,7 @@ def plan_structure(pages: Sequence[Any]) -> list[Plan]:
     return [Plan(f, tuple(s), tuple(p), tuple(o), tuple(ln), total) for f, s, p, o, ln in plans]
 
 
-def _start(node: Node) -> str:
+def element_start(node: Node) -> str:
     """The start of ``node``'s element dictionary, up to its parent's reference."""
     extra = f" /Alt {pdf_text(node.alt)}" if node.alt is not None else ""
     if node.scope is not None:
