@@ -225,26 +225,11 @@ def masthead(
     picture = leaf(logo_flowable(logo, 44), "Figure", None, alt) if logo else Spacer(1, 1)
     row: list[Flowable] = [picture, clinic]
     widths = [70.0, width - 70]
-    online = []
+    online: list[Flowable] = []
     if doc.online:
-        short = doc.online.split("://", 1)[-1]
-        size = 72.0 if st.large else 56.0
-        words = f"QR code: scan it with a phone camera to read this handout online at {short}"
-        row.append(leaf(qr_flowable(doc.online, size), "Figure", None, words))
+        code, size, online = _online(doc.online, st)
+        row.append(code)
         widths = [70.0, width - 70 - size - 8, size + 8]
-        href = escape(doc.online, {'"': "&quot;"})
-        online.append(
-            tag(
-                Paragraph(
-                    f"<b>{fonts.markup('Read it online:', True)}</b> "
-                    f'<a href="{href}" color="#1A1A1A"><u>{fonts.markup(short)}</u></a> '
-                    f"{fonts.markup('(or scan the square code at the top of this page)')}",
-                    st.body,
-                ),
-                "P",
-                None,
-            )
-        )
     head = Table([row], colWidths=widths)
     head.setStyle(
         table_style(
@@ -263,6 +248,23 @@ def masthead(
         para(doc.subtitle, st.subtitle),
         *online,
     ]
+
+
+def _online(url: str, st: Styles) -> tuple[Flowable, float, list[Flowable]]:
+    """The QR code of the handout's online version (a figure with words), its size, and
+    the line under the title that gives its short address."""
+    short = url.split("://", 1)[-1]
+    size = 72.0 if st.large else 56.0
+    words = f"QR code: scan it with a phone camera to read this handout online at {short}"
+    code = leaf(qr_flowable(url, size), "Figure", None, words)
+    href = escape(url, {'"': "&quot;"})
+    line = Paragraph(
+        f"<b>{fonts.markup('Read it online:', True)}</b> "
+        f'<a href="{href}" color="#1A1A1A"><u>{fonts.markup(short)}</u></a> '
+        f"{fonts.markup('(or scan the square code at the top of this page)')}",
+        st.body,
+    )
+    return code, size, [tag(line, "P", None)]
 
 
 def personal(doc: Document, st: Styles, width: float) -> list[Flowable]:
