@@ -132,14 +132,7 @@ class Paragraph(Tagged, _RLParagraph):
         """Whether the paragraph's mark (if any) hangs within its indent, so that the lines
         and their drawing are the same whatever the mark (ReportLab's own test)."""
         mark = self.bulletText
-        if not mark:
-            return True
-        if not isinstance(mark, str):
-            return False
-        st = self.style
-        width = pdfmetrics.stringWidth(mark, st.bulletFontName, st.bulletFontSize)
-        room = st.leftIndent + st.firstLineIndent
-        return bool(st.bulletIndent + width + 0.6 * st.bulletFontSize <= room)
+        return not mark or (isinstance(mark, str) and _hangs(mark, self.style))
 
     def _seeded(self, canv: PdfCanvas) -> bool:
         """Only text whose every character is in the font seed draws the same on every
@@ -165,6 +158,14 @@ class Paragraph(Tagged, _RLParagraph):
         for part in parts:  # both halves are the same element of the structure tree
             part.tag = self.tag
         return parts
+
+
+@lru_cache(maxsize=4096)
+def _hangs(mark: str, st: ParagraphStyle) -> bool:
+    width = pdfmetrics.stringWidth(mark, st.bulletFontName, st.bulletFontSize)
+    return bool(
+        st.bulletIndent + width + 0.6 * st.bulletFontSize <= st.leftIndent + st.firstLineIndent
+    )
 
 
 def _own_lines(bl: Any) -> Any:
