@@ -17,6 +17,10 @@ from .errors import Problem
 
 MAX_BYTES = 1_000_000
 """Content and brand files are small; anything larger is refused, not parsed."""
+MAX_DEPTH = 40
+"""Content is a few levels deep; a deeper file is refused with our own message, whatever
+limit the YAML parser has (PyYAML 6.0.4 and later stop at 1,000 levels with their own)."""
+TOO_DEEP = "the file is nested too deeply to be content"
 
 Key = tuple[str | int, ...]
 
@@ -85,13 +89,15 @@ def parse(text: str, file: str) -> Doc | Problem:
             return found
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
+        if _too_deep(text):
+            return Problem(file, None, "", TOO_DEEP)
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         return Problem(file, line, "", f"this is not valid YAML: {exc.problem or exc.context}")
     except yaml.YAMLError as exc:
         return Problem(file, None, "", f"this is not valid YAML: {exc}")
     except RecursionError:
-        return Problem(file, None, "", "the file is nested too deeply to be content")
+        return Problem(file, None, "", TOO_DEEP)
     finally:
         loader.dispose()
     if not isinstance(data, dict):
@@ -108,6 +114,8 @@ def _index(
     Content never needs YAML anchors and aliases (``&x`` / ``*x``); refusing them
     stops self-referring files and "billion laughs" files before they are built.
     """
+    if len(path) > MAX_DEPTH:
+        return Problem(file, node.start_mark.line + 1, path_text(path[:MAX_DEPTH]), TOO_DEEP)
     if id(node) in seen_nodes:
         where = path_text(path)
         return Problem(
@@ -133,6 +141,19 @@ def _index(
             if found:
                 return found
     return None
+
+
+def _too_deep(text: str) -> bool:
+    """Whether the text opens more than MAX_DEPTH brackets or braces at once (flow style),
+    counted without the parser, so a parser's own depth limit reads as ours."""
+    depth = deepest = 0
+    for ch in text:
+        if ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "]}":
+            depth -= 1
+    return deepest > MAX_DEPTH
 
 
 def path_text(path: Key) -> str:
