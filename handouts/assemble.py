@@ -36,11 +36,29 @@ from .document import (
     WriteIn,
     strings,
 )
-from .model import AREAS, EVIDENCE_WORDS, TIERS, Claim, Condition, Library, Link, Review
+from .model import (
+    AFTER_HOURS,
+    AREAS,
+    EVIDENCE_WORDS,
+    PARTS,
+    TIERS,
+    Claim,
+    Condition,
+    Library,
+    Link,
+    Medicine,
+    Review,
+)
 
 MAX_KEY_POINTS = 8
 """A multi-condition key-points box stays short enough to read at a glance."""
 DISCLAIMER = "This handout supports, and does not replace, advice from your care team."
+DRAFT_TITLE = "Draft: not yet reviewed"
+DRAFT_TEXT = (
+    "Parts of this handout have not yet been checked by a clinician. "
+    "Do not give it to a patient until they are."
+)
+"""Printed at the top of page 1 of a handout that uses content still needing sign-off."""
 
 
 @dataclass(frozen=True)
@@ -103,7 +121,8 @@ def charset(lib: Library, brand: Brand) -> str:
     hit = _CHARSETS.get(key)
     if hit is None or hit[0] is not lib or hit[1] is not brand:
         texts = [v for d in lib.docs.values() for _, v in d.walk() if isinstance(v, str)]
-        texts += list(strings((brand.spec, TIERS, tuple(EVIDENCE_WORDS.values()))))
+        fixed = (TIERS, AFTER_HOURS, PARTS, DRAFT_TITLE, DRAFT_TEXT, tuple(EVIDENCE_WORDS.values()))
+        texts += list(strings((brand.spec, fixed)))
         hit = _CHARSETS[key] = (lib, brand, "".join(sorted(set().union(*texts))))
         if len(_CHARSETS) > 8:
             _CHARSETS.pop(next(iter(_CHARSETS)))
@@ -142,13 +161,6 @@ def _shared(
 
 def _build(lib: Library, req: Request, brand: Brand) -> Document:
     spec = brand.spec
-    ctx = text.clinic_context(
-        spec.clinic_name, spec.contact.phone, spec.contact.address or "", spec.contact.web or ""
-    )
-
-    def fill(s: str) -> str:
-        return text.fill(s, ctx)
-
     conds = [lib.conditions[c] for c in req.conditions]
     ids = frozenset(req.conditions)
     links = [
@@ -158,7 +170,17 @@ def _build(lib: Library, req: Request, brand: Brand) -> Document:
     ]
     # Medicines in play: the patient's own list when given, else those common for the conditions.
     in_play = list(dict.fromkeys(req.medicines or [m for c in conds for m in c.medicines]))
+    meds = [lib.medicines[m] for m in in_play]
     rules = [r for r in lib.rules if r.when.holds(ids, frozenset(in_play))]
+    ctx = _context(lib, brand, meds)
+
+    def fill(s: str) -> str:
+        return text.fill(s, ctx)
+
+    def covers(for_: tuple[str, ...]) -> bool:
+        """A text scoped to conditions (``for:``) prints only where one of them is covered."""
+        return not for_ or not ids.isdisjoint(for_)
+
     cites = _Cites()
     reviews: list[tuple[str, Review]] = [(f"condition:{c.id}", c.review) for c in conds]
     reviews += [(f"link:{lk.id}", lk.review) for lk in links]
@@ -171,11 +193,11 @@ def _build(lib: Library, req: Request, brand: Brand) -> Document:
     title = req.title or _title(conds)
     sections: list[Section] = []
 
-    points = [Item(claim(c)) for c in _key_points(links, conds)]
+    points = [Item(claim(c)) for c in _key_points(links, conds) if covers(c.for_)]
     sections.append(Section("key-points", "The main points", (Bullets(tuple(points)),), True))
 
     for n, c in enumerate(conds):
-        blocks: list[Block] = [Para(claim(s)) for s in c.summary]
+        blocks: list[Block] = [Para(claim(s)) for s in c.summary if covers(s.for_)]
         if c.other_names:
             blocks.append(Para(", ".join(c.other_names) + ".", lead="Other names:"))
         # Page 1 is the summary: who it is for, the care team's notes and the main points;
@@ -202,6 +224,13 @@ def _build(lib: Library, req: Request, brand: Brand) -> Document:
         sections.append(Section("everyday-steps", "Everyday steps that can help", tuple(steps)))
 
     med_blocks: list[Block] = []
+    rule = lib.painkiller_days
+    if rule and any(c.painkiller_days for c in conds):
+        # One painkiller-day rule, worded for this handout's painkillers, the same everywhere.
+        cites.add(rule.sources)
+        reviews.append(("painkiller-days", rule.review))
+        point = Point(fill(rule.text), fill(rule.action), EVIDENCE_WORDS[rule.evidence])
+        med_blocks.append(Caution(fill(rule.title), None, (point,)))
     if rules:
         med_blocks.append(Heading("Because of your mix of conditions and medicines"))
         for r in rules:
@@ -211,34 +240,41 @@ def _build(lib: Library, req: Request, brand: Brand) -> Document:
                 lib.conditions[c].label for c in req.conditions if _mentions(r.when, c)
             ]
             point = Point(fill(r.text), fill(r.action), EVIDENCE_WORDS[r.evidence])
-            med_blocks.append(Caution(_capital(join_names(involved)), None, (point,)))
+            heading = fill(r.title) if r.title else _capital(join_names(involved))
+            med_blocks.append(Caution(heading, None, (point,)))
             if r.review:
                 reviews.append((f"rule:{r.id}", r.review))
-    if in_play:
+    if meds:
         med_blocks.append(Heading("Your medicines" if req.medicines else "Each medicine"))
-        for mid in in_play:
-            med = lib.medicines[mid]
+        for med in meds:
             reviews.append((f"medicine:{med.id}", med.review))
+            used = " ".join(claim(u) for u in med.used_for if covers(u.for_))
             pts = []
-            for ct in med.cautions:
-                cites.add(ct.sources)
-                pts.append(Point(fill(ct.text), fill(ct.action), EVIDENCE_WORDS[ct.evidence]))
+            for _, lead, ct in med.points():
+                if covers(ct.for_):
+                    cites.add(ct.sources)
+                    note = EVIDENCE_WORDS[ct.evidence]
+                    pts.append(Point(fill(ct.text), fill(ct.action), note, lead))
             title_m = med.name + (f" ({', '.join(med.also_called[:4])})" if med.also_called else "")
-            med_blocks.append(Caution(title_m, claim(med.used_for), tuple(pts)))
+            med_blocks.append(Caution(title_m, used or None, tuple(pts)))
     if med_blocks:
         sections.append(Section("medicines", "Medicines: what to watch for", tuple(med_blocks)))
 
+    flags = [f.id for f in lib.red_flags.values() if f.always]
+    flags += [f for c in conds for f in c.red_flags] + [f for m in meds for f in m.red_flags]
+    chosen = [lib.red_flags[f] for f in dict.fromkeys(flags)]
     tiers = []
-    printed: set[str] = set()  # a sign in two tiers prints once, in the more urgent one
     for key, heading, symbol in TIERS:
         signs = []
-        for c in conds:
-            for flag in getattr(c.red_flags, key):
-                if _norm(flag.text) not in printed:
-                    printed.add(_norm(flag.text))
-                    signs.append(claim(flag))
+        for flag in chosen:
+            if flag.tier == key:
+                cites.add(flag.sources)
+                if flag.review:
+                    reviews.append((f"flag:{flag.id}", flag.review))
+                signs.append(fill(flag.text))
+        note = fill(AFTER_HOURS) if key == "call_today" else None
         if signs:
-            tiers.append(Tier(key, heading, symbol, tuple(signs)))
+            tiers.append(Tier(key, fill(heading), symbol, tuple(signs), note))
     contact = f"Call {spec.clinic_name} on {spec.contact.phone}."
     # A page of its own: the three tiers read together, and the page can be kept by the phone.
     tiers_block = Tiers(tuple(tiers), contact)
@@ -257,8 +293,8 @@ def _build(lib: Library, req: Request, brand: Brand) -> Document:
     if req.diary and lib.diary:
         d = lib.diary
         reviews.append(("diary", d.review))
-        intro = tuple(claim(c) for c in d.intro)
-        diary = (Diary(intro, d.columns),)
+        intro = tuple(claim(c) for c in d.intro if covers(c.for_))
+        diary = (Diary(intro, d.columns, total=fill(d.total) if d.total else None),)
         sections.append(Section("diary", "My headache and pain diary", diary, new_page=True))
     entries = tuple(_citation(lib, k) for k in cites.keys)
     sections.append(Section("sources", "Where this information comes from", (SourceList(entries),)))
@@ -266,6 +302,11 @@ def _build(lib: Library, req: Request, brand: Brand) -> Document:
     contact_lines = tuple(
         x for x in (f"Phone {spec.contact.phone}", spec.contact.address, spec.contact.web) if x
     )
+    drafts = {key for key, r in reviews if r.draft}
+    if drafts:
+        draft = Section("draft", DRAFT_TITLE, (Para(DRAFT_TEXT),), boxed=True)
+        sections.insert(0, draft)
+    checked = [r for key, r in reviews if key not in drafts] or [r for _, r in reviews]
     return Document(
         title=title,
         subtitle=_subtitle(conds, links),
@@ -275,16 +316,45 @@ def _build(lib: Library, req: Request, brand: Brand) -> Document:
         contact_lines=contact_lines,
         web=spec.contact.web,
         footer=spec.footer,
-        reviewed=min(r.last_reviewed for _, r in reviews),
-        next_review=min(r.next_review for _, r in reviews),
+        reviewed=min(r.last_reviewed for r in checked),
+        next_review=min(r.next_review for r in checked),
+        draft=bool(drafts),
         subject=f"Patient information: {join_names([c.name for c in conds])}",
         keywords=tuple(code for c in conds for code in c.icd10),
         provenance=tuple(
-            Provenance(key, r.last_reviewed, r.next_review) for key, r in dict(reviews).items()
+            Provenance(key, r.last_reviewed, r.next_review, r.draft)
+            for key, r in dict(reviews).items()
         ),
         online=f"{spec.online}{_slug(conds)}" if spec.online else None,
         charset=charset(lib, brand),
     )
+
+
+def _context(lib: Library, brand: Brand, meds: list[Medicine]) -> text.Context:
+    """What the placeholders of one handout are filled with."""
+    spec = brand.spec
+    contact = spec.contact
+    clinic = {
+        "name": spec.clinic_name,
+        "phone": contact.phone,
+        "address": contact.address or "",
+        "web": contact.web or "",
+        "after_hours": contact.after_hours,
+        "emergency_number": contact.emergency_number,
+        "crisis_line": contact.crisis_line,
+    }
+    numbers = {n.id: n.value for n in lib.numbers.values()}
+    painkillers = {"limit": "", "names": ""}
+    rule = lib.painkiller_days
+    if rule:
+        kinds = [m for m in meds if m.painkiller]
+        # One simple painkiller alone has the higher limit; any other kind, or any mix, the lower.
+        alone = len(kinds) == 1 and kinds[0].painkiller == "simple"
+        painkillers = {
+            "limit": numbers[rule.limit_one_simple if alone else rule.limit],
+            "names": join_names([m.label for m in kinds]) or rule.any_painkiller,
+        }
+    return {"clinic": clinic, "numbers": numbers, "painkillers": painkillers}
 
 
 def _slug(conds: list[Condition]) -> str:

@@ -54,7 +54,7 @@ from typing import Any
 
 from . import __version__, fonts
 from .brand import DEFAULT_BRAND, Brand
-from .build import CONTENT_LANGUAGES, load_inputs, render_row
+from .build import CONTENT_LANGUAGES, Allow, load_inputs, render_row
 from .clinic_list import ClinicList, Row, read_list
 from .errors import HandoutsError, PatientError, ProblemsError
 from .model import Library
@@ -176,7 +176,10 @@ def _results(todo: Todo, args: argparse.Namespace) -> Iterator[list[Record]]:
     """The records of ``todo``, a chunk at a time, rendered in-process or by a worker pool."""
     jobs = args.jobs or os.cpu_count() or 1
     size = max(1, min(CHUNK, math.ceil(len(todo) / (jobs * 4))))
-    chunks, task = _chunks(todo, size), (args.out, args.date, args.allow_expired)
+    chunks, task = (
+        _chunks(todo, size),
+        (args.out, args.date, Allow(args.allow_expired, args.allow_draft)),
+    )
     jobs = min(jobs, math.ceil(len(todo) / size))
     if jobs <= 1:
         yield from (_work(chunk, *task) for chunk in chunks)
@@ -248,7 +251,7 @@ def _watch(main: int, parent: int) -> None:
     os._exit(1)
 
 
-def _work(chunk: Todo, out: Path, date: dt.date | None, allow_expired: bool) -> list[Record]:
+def _work(chunk: Todo, out: Path, date: dt.date | None, allow: Allow) -> list[Record]:
     """Render and write each row of a chunk, journalling each file written.
 
     Files are written (and synced to disk) by a thread while the next row renders."""
@@ -262,7 +265,7 @@ def _work(chunk: Todo, out: Path, date: dt.date | None, allow_expired: bool) -> 
             errors: list[str] = []
             saved = None
             try:
-                done = render_row(lib, brand, row, date, allow_expired)
+                done = render_row(lib, brand, row, date, allow)
                 saved = writer.submit(write_atomic, inside(out, record["file"]), done.pdf)
             except HandoutsError as exc:
                 errors = _messages(exc)
@@ -338,7 +341,11 @@ def _inputs(args: argparse.Namespace, brand: Brand, lib: Library) -> str:
         due = functools.reduce(operator.getitem, path, lib.docs[file].data).get("next_review")
         if isinstance(due, dt.date) and due < dt.date.today():
             late.add(f"{file}:{path}")
-    h.update(json.dumps([__version__, sorted(late), args.allow_expired if late else None]).encode())
+    h.update(
+        json.dumps(
+            [__version__, sorted(late), [args.allow_expired, args.allow_draft] if late else None]
+        ).encode()
+    )
     return h.hexdigest()
 
 

@@ -56,6 +56,14 @@ class Contact:
 
     phone: str
     """Phone number, as it should be dialled."""
+    after_hours: str
+    """Where to call when the clinic is closed, as it reads after "If we are closed, call"
+    (``our after-hours line on 555-0199``, ``NHS 111``); printed in the "Call us today" tier."""
+    emergency_number: str
+    """The local emergency number (``911``, ``999``, ``112``), printed in the emergency tier."""
+    crisis_line: str
+    """A 24-hour crisis line, as it reads after "you can also" (``call or text 988, the Suicide
+    and Crisis Lifeline``; ``call Samaritans on 116 123``); printed with the self-harm sign."""
     address: str | None = None
     """Postal address on one line."""
     web: str | None = None

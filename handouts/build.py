@@ -45,7 +45,39 @@ class Written:
     pages: int
     size: int
     expired: tuple[Problem, ...] = ()
-    """Content past its review date that was printed because --allow-expired was given."""
+    """Content past its review date, or still a draft, printed because it was allowed."""
+
+
+@dataclass(frozen=True)
+class Allow:
+    """Content a build prints anyway, with a warning, instead of refusing it."""
+
+    expired: bool = False
+    """Content past its review date (--allow-expired)."""
+    draft: bool = False
+    """Content that still needs clinical sign-off (--allow-draft); printed marked as a draft."""
+
+
+ALLOW_NOTHING = Allow()
+
+
+def drafts(lib: Library, doc: Document) -> list[Problem]:
+    """Content the handout uses that still needs clinical sign-off, once per review."""
+    found: dict[tuple[str, int | None], Problem] = {}
+    for p in doc.provenance:
+        if p.draft:
+            file, line = lib.review_line(p.item, "draft")
+            found.setdefault(
+                (file, line),
+                Problem(
+                    file,
+                    line,
+                    "review.draft",
+                    "still needs clinical sign-off: have a clinician review it, or pass "
+                    "--allow-draft to print it marked as a draft",
+                ),
+            )
+    return list(found.values())
 
 
 def expired(lib: Library, doc: Document, today: dt.date) -> list[Problem]:
@@ -67,11 +99,13 @@ def expired(lib: Library, doc: Document, today: dt.date) -> list[Problem]:
     return list(found.values())
 
 
-def _current(lib: Library, doc: Document, allow_expired: bool) -> tuple[Problem, ...]:
-    late = expired(lib, doc, dt.date.today())
-    if late and not allow_expired:
-        raise ContentError(late)
-    return tuple(late)
+def _current(lib: Library, doc: Document, allow: Allow) -> tuple[Problem, ...]:
+    """Expired and draft content the handout uses: refused unless allowed, else returned."""
+    late, draft = expired(lib, doc, dt.date.today()), drafts(lib, doc)
+    refused = ([] if allow.expired else late) + ([] if allow.draft else draft)
+    if refused:
+        raise ContentError(refused)
+    return tuple(late + draft)
 
 
 def load_inputs(content: Path, brand_file: Path | None) -> tuple[Library, Brand]:
@@ -228,7 +262,7 @@ def pack_pdf(
     notes: str | None,
     who: Personal,
     paper: str | None,
-    allow_expired: bool,
+    allow: Allow,
     large_print: bool = False,
 ) -> Rendered:
     """A pack's PDF: the handouts for everyone, the patient's details and notes on the cover."""
@@ -246,7 +280,7 @@ def pack_pdf(
     )
     late: dict[Problem, None] = {}
     for doc in docs:
-        late.update(dict.fromkeys(_current(lib, doc, allow_expired)))
+        late.update(dict.fromkeys(_current(lib, doc, allow)))
     pdf, pages = render_pack(pack.title, pack.intro, docs, cover, brand, paper, large_print)
     return Rendered(pdf, pages, tuple(late))
 
@@ -256,12 +290,12 @@ def handout_pdf(
     brand: Brand,
     req: Request,
     paper: str | None = None,
-    allow_expired: bool = False,
+    allow: Allow = ALLOW_NOTHING,
     large_print: bool = False,
 ) -> Rendered:
     """One handout's PDF, refusing content past its review date unless allowed."""
     doc = assemble(lib, req, brand)
-    late = _current(lib, doc, allow_expired)
+    late = _current(lib, doc, allow)
     pdf, pages = render(doc, brand, paper, large_print)
     return Rendered(pdf, pages, late)
 
@@ -274,17 +308,17 @@ def build_pack(
     patient: Patient | None,
     out: Path,
     paper: str | None = None,
-    allow_expired: bool = False,
+    allow: Allow = ALLOW_NOTHING,
     large_print: bool = False,
 ) -> Written:
     who, notes = personal(patient)
-    done = pack_pdf(lib, brand, pack, medicines, notes, who, paper, allow_expired, large_print)
+    done = pack_pdf(lib, brand, pack, medicines, notes, who, paper, allow, large_print)
     write_atomic(out, done.pdf)
     return Written(out, done.pages, len(done.pdf), done.expired)
 
 
 def render_row(
-    lib: Library, brand: Brand, row: Row, date: dt.date | None, allow_expired: bool
+    lib: Library, brand: Brand, row: Row, date: dt.date | None, allow: Allow
 ) -> Rendered:
     """The handout or pack for one checked row of a clinic list."""
     brand = with_language(brand, row.language)
@@ -293,10 +327,10 @@ def render_row(
     if row.pack:
         pack = lib.packs[row.pack]
         return pack_pdf(
-            lib, brand, pack, row.medicines, notes, who, row.paper, allow_expired, row.large_print
+            lib, brand, pack, row.medicines, notes, who, row.paper, allow, row.large_print
         )
     req = Request(row.conditions, None, row.medicines, notes, who)
-    return handout_pdf(lib, brand, req, row.paper, allow_expired, row.large_print)
+    return handout_pdf(lib, brand, req, row.paper, allow, row.large_print)
 
 
 def build_one(
@@ -305,11 +339,11 @@ def build_one(
     req: Request,
     out: Path,
     paper: str | None = None,
-    allow_expired: bool = False,
+    allow: Allow = ALLOW_NOTHING,
     large_print: bool = False,
 ) -> Written:
     """Assemble, render and atomically write one handout."""
-    done = handout_pdf(lib, brand, req, paper, allow_expired, large_print)
+    done = handout_pdf(lib, brand, req, paper, allow, large_print)
     write_atomic(out, done.pdf)
     return Written(out, done.pages, len(done.pdf), done.expired)
 
@@ -319,7 +353,7 @@ def default_run(
     brand_file: Path | None,
     out_dir: Path,
     patient_file: Path | None,
-    allow_expired: bool = False,
+    allow: Allow = ALLOW_NOTHING,
 ) -> list[Written]:
     """Build every handout listed in content/handouts.yaml into ``out_dir``.
 
@@ -334,9 +368,9 @@ def default_run(
     for spec in lib.handouts:
         req = Request(spec.conditions, spec.title, meds, notes, who, spec.diary)
         docs.append((spec, assemble(lib, req, brand)))
-    late = {p: None for _, doc in docs for p in expired(lib, doc, dt.date.today())}
-    if late and not allow_expired:
-        raise ContentError(list(late))
+    late: dict[Problem, None] = {}
+    for _, doc in docs:
+        late.update(dict.fromkeys(_current(lib, doc, allow)))
     rendered = []
     for spec, doc in docs:
         pdf, pages = render(doc, brand)

@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import plain, text
+from . import plain, safety, text
 from .assemble import Request, assemble
 from .brand import Brand, load_brand
 from .document import Diary, Document, Para, Section, SourceList, WriteIn, strings
@@ -101,6 +101,11 @@ def check(root: Path, strict: bool = False, today: dt.date | None = None) -> Rep
     found += _currency(lib, today or dt.date.today())
     found += _orphans(lib)
     found += _sources(lib)
+    found += [Finding(f, n, "error", "safety", msg) for f, n, msg in safety.findings(lib)]
+    found += [
+        Finding(f, n, "error" if bad else "warning", "safety", msg)
+        for f, n, msg, bad in safety.drafts(lib)
+    ]
     handouts = list(_handouts(lib, brand))
     for label, file, line, doc in handouts:
         found += _graded(label, file, line, doc)

@@ -12,6 +12,7 @@ from .assemble import Request
 from .build import (
     DEFAULT_CONTENT,
     DEFAULT_PATIENT,
+    Allow,
     Written,
     build_one,
     build_pack,
@@ -137,6 +138,15 @@ def _expired(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="print content that is past its review date (with a warning)",
     )
+    p.add_argument(
+        "--allow-draft",
+        action="store_true",
+        help="print content that still needs clinical sign-off, marked as a draft on every page",
+    )
+
+
+def allowed(args: argparse.Namespace) -> Allow:
+    return Allow(expired=args.allow_expired, draft=args.allow_draft)
 
 
 def _date(value: str) -> dt.date:
@@ -163,7 +173,7 @@ def run(argv: Sequence[str]) -> int:
         return report.exit_code
     if args.command == "generate":
         patient_file = None if args.no_patient else args.patient_file
-        written = default_run(args.content, args.brand, args.out, patient_file, args.allow_expired)
+        written = default_run(args.content, args.brand, args.out, patient_file, allowed(args))
         _warn_expired(written)
         for w in written:
             _report(w)
@@ -196,16 +206,14 @@ def run(argv: Sequence[str]) -> int:
             patient,
             args.out,
             args.paper,
-            args.allow_expired,
+            allowed(args),
             args.large_print,
         )
     else:
         who, notes = personal(patient)
         conditions = resolve_conditions(lib, args.conditions)
         req = Request(conditions, args.title, meds, notes, who, args.diary)
-        written = build_one(
-            lib, brand, req, args.out, args.paper, args.allow_expired, args.large_print
-        )
+        written = build_one(lib, brand, req, args.out, args.paper, allowed(args), args.large_print)
     _warn_expired([written])
     _report(written)
     return 0

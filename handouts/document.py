@@ -51,6 +51,8 @@ class Point:
     risk: str
     action: str
     note: str
+    lead: str | None = None
+    """Which part of a medicine card it is (``Pregnancy:``), printed in bold first."""
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,8 @@ class Tier:
     heading: str
     symbol: str
     items: tuple[str, ...]
+    note: str | None = None
+    """A line after the signs (the route when the clinic is closed)."""
 
 
 @dataclass(frozen=True)
@@ -101,6 +105,8 @@ class Diary:
     columns: tuple[str, ...]
     """Column headings; the first is the day."""
     days: int = 31
+    total: str | None = None
+    """A last row to add up the month, e.g. ``Painkiller days this month``."""
 
 
 Block = Para | Heading | Bullets | Checklist | Caution | Tiers | WriteIn | SourceList | Diary
@@ -136,6 +142,8 @@ class Provenance:
     """``condition:lupus``, ``step:relax-daily``, ``rule:triptan-with-snri`` …"""
     last_reviewed: dt.date
     next_review: dt.date
+    draft: bool = False
+    """Still needs clinical sign-off."""
 
 
 @dataclass(frozen=True)
@@ -160,6 +168,8 @@ class Document:
     front: tuple[Section, ...] = ()
     """Sections printed with the personal details, before the shared content (the
     clinician's notes). Everything in ``sections`` is the same for every patient."""
+    draft: bool = False
+    """Uses content that still needs clinical sign-off: marked as a draft on every page."""
     charset: str = field(default="", compare=False, repr=False)
     """Every character the library and brand can print, sorted (not printed itself).
     Every handout from one library seeds its fonts with it, so a section laid out

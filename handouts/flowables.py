@@ -42,7 +42,7 @@ from .document import (
 )
 from .logo import logo_flowable, qr_flowable
 from .paragraph import HeadingParagraph, Paragraph, WholeParagraph
-from .tagging import DataTable, Node, leaf, list_item, tag
+from .tagging import DataTable, Node, artifact, leaf, list_item, tag
 
 NOTE_COLOUR = "#3D3D3D"
 """Evidence notes: 10.8:1 on white, still dark in grayscale."""
@@ -294,6 +294,10 @@ def section_flowables(section: Section, st: Styles, width: float) -> list[Flowab
     flows: list[Flowable] = []
     for n, block in enumerate(section.blocks):
         flows += BLOCKS[type(block)](block, st, width, f"{section.id}-{n}", sect)
+    # Space after a section's last block would start a page of its own when it falls at
+    # the foot of a page; the next section brings its own space.
+    while flows and isinstance(flows[-1], Spacer):
+        flows.pop()
     if section.boxed:
         flows = [_box(flows, st, width)]
     # A heading never ends a page alone: it travels with the start of its section,
@@ -401,8 +405,9 @@ def _caution(b: Caution, st: Styles, width: float, key: str, parent: Node) -> li
         flows.append(para(b.intro, st.caution_intro, parent=parent))
     items = Node("L", parent)
     for pt in b.points:
+        lead = f"<b>{fonts.markup(pt.lead, True)}</b> " if pt.lead else ""
         body = (
-            f"{fonts.markup(pt.risk)} <b>{fonts.markup('What to do:', True)}</b> "
+            f"{lead}{fonts.markup(pt.risk)} <b>{fonts.markup('What to do:', True)}</b> "
             f"{fonts.markup(pt.action)} {_item_text('', pt.note).strip()}"
         )
         flows.append(_marked("⚠", body, st, items))
@@ -422,7 +427,10 @@ def _tiers(b: Tiers, st: Styles, width: float, key: str, parent: Node) -> list[F
         rows: list[list[Flowable]] = [[tag(Paragraph(heading, head_style), "H3", parent)]]
         items = Node("L", parent)
         rows += [[_marked("•", _item_text(item, None), st, items)] for item in tier.items]
-        t = Table(rows, colWidths=[width])
+        if tier.note:
+            rows.append([para(tier.note, st.body, parent=parent)])
+        t = _TierTable(rows, colWidths=[width], repeatRows=1)
+        t.head = (heading, head_style)
         border = 3 if tier.key == "emergency" else 1.5
         t.setStyle(
             table_style(
@@ -438,6 +446,21 @@ def _tiers(b: Tiers, st: Styles, width: float, key: str, parent: Node) -> list[F
         flows += [KeepTogether([*lead, t]), Spacer(1, 8)]
         lead = []
     return flows
+
+
+class _TierTable(Table):
+    """A tier's box. One longer than a page (large print, many signs) repeats its heading
+    on the next page, drawn for the eye only: a screen reader has read it once."""
+
+    head: tuple[str, ParagraphStyle] | None = None
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        parts = super().split(availWidth, availHeight)
+        if self.head:
+            for part in parts[1:]:
+                part._cellvalues[0][0] = artifact(Paragraph(*self.head))
+                part.head = self.head
+        return parts
 
 
 def _write_in(b: WriteIn, st: Styles, width: float, key: str, parent: Node) -> list[Flowable]:
@@ -484,6 +507,8 @@ def _diary(b: Diary, st: Styles, width: float, key: str, parent: Node) -> list[F
     per = 3 if st.large else len(columns)
     for n in range(0, len(columns), per):
         flows += [Spacer(1, 4), _diary_table(b, [first, *columns[n : n + per]], st, width, parent)]
+    if b.total:
+        flows += [Spacer(1, 6), para(f"{b.total}: ________", st.body, parent=parent)]
     return flows
 
 

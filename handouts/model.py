@@ -7,6 +7,7 @@ content file may (or, without a default, must) have. See docs/content-format.md.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -31,12 +32,35 @@ AREAS: tuple[tuple[str, str], ...] = (
 )
 """Lifestyle areas, in print order, with their headings."""
 
+Tier = Literal["emergency", "call_today", "next_visit"]
+
 TIERS: tuple[tuple[str, str, str], ...] = (
-    ("emergency", "Emergency: call an ambulance or go to the emergency department now", "!"),
+    (
+        "emergency",
+        "Emergency: call {{ clinic.emergency_number }} or go to the emergency department now",
+        "!",
+    ),
     ("call_today", "Call us today", "☎"),
     ("next_visit", "Tell us at your next visit", "✎"),
 )
-"""Red-flag tiers, most urgent first: key, heading, symbol."""
+"""Red-flag tiers, most urgent first: key, heading (may use clinic placeholders), symbol.
+Defined here once; content gives each red flag one of the keys."""
+TIER_RANK = {key: n for n, (key, _, _) in enumerate(TIERS)}
+"""0 for the most urgent tier."""
+AFTER_HOURS = "If we are closed, call {{ clinic.after_hours }}."
+"""Printed in the "Call us today" tier: the route when the clinic is closed."""
+
+PARTS: tuple[tuple[str, str], ...] = (
+    ("how_to_take", "How to take it:"),
+    ("side_effects", "Side effects:"),
+    ("pregnancy", "Pregnancy:"),
+    ("interactions", "Other medicines:"),
+    ("stopping", "Stopping:"),
+)
+"""The parts of a medicine card after what it is for, in print order, with their leads."""
+PainkillerKind = Literal["simple", "other"]
+"""ICHD-3's kinds for medication-overuse headache: simple painkillers (paracetamol, NSAIDs,
+aspirin), or other (triptans, ergots, opioids, combination painkillers)."""
 
 
 @dataclass(frozen=True)
@@ -49,6 +73,9 @@ class Review:
     """Date by which it must be checked again."""
     reviewed_by: str
     """Person or team who checked it."""
+    draft: bool = False
+    """Still needs clinical sign-off: builds refuse it unless allowed, and then print it
+    marked "Draft: not yet reviewed", never under "Content checked"."""
 
 
 @dataclass(frozen=True)
@@ -59,6 +86,8 @@ class Claim:
     """Plain words, a few short sentences; may use ``{{ clinic.phone }}`` placeholders."""
     sources: tuple[str, ...]
     """Keys from ``sources.yaml``; at least one."""
+    for_: tuple[str, ...] = ()
+    """(``for:`` in YAML) Condition ids: printed only in handouts that cover one of them."""
 
 
 @dataclass(frozen=True)
@@ -99,15 +128,104 @@ class Lifestyle:
 
 
 @dataclass(frozen=True)
-class RedFlags:
-    """Signs to act on, in three tiers."""
+class RequiredWhen:
+    """When content must list a red flag."""
 
-    emergency: tuple[Claim, ...]
-    """Call an ambulance or go to the emergency department now."""
-    call_today: tuple[Claim, ...]
-    """Call the care team today."""
-    next_visit: tuple[Claim, ...]
-    """Mention at the next visit."""
+    mentions: tuple[str, ...] = ()
+    """A condition or medicine whose prose uses any of these phrases (whole words)."""
+    chronic_pain: bool = False
+    """Every condition marked ``chronic_pain``."""
+
+
+@dataclass(frozen=True)
+class RedFlag:
+    """A sign to act on, defined once (content/red-flags/*.yaml) and listed by id."""
+
+    id: str
+    """Unique across the catalogue; conditions and medicines list it."""
+    tier: Tier
+    """``emergency``, ``call_today`` or ``next_visit``: the only place its urgency is said."""
+    text: str
+    """The sign, in plain words (and what to do beyond the tier's heading, if anything)."""
+    sources: tuple[str, ...]
+    """Keys from ``sources.yaml``."""
+    always: bool = False
+    """Printed in every handout (stroke signs)."""
+    required_when: RequiredWhen | None = None
+    """Content that must list this flag (checked by ``handouts check``)."""
+    review: Review | None = None
+    """Set from its file's review when loaded."""
+
+
+@dataclass(frozen=True)
+class MinimumTier:
+    """A gate rule: a red flag whose words include a phrase is at least this urgent."""
+
+    tier: Tier
+    """The least urgent tier such a sign may sit in."""
+    phrases: tuple[str, ...]
+    """Whole-word phrases, e.g. ``weakness in an arm or leg``."""
+    why: str
+    """Said when the rule fails."""
+
+
+@dataclass(frozen=True)
+class RedFlagFile:
+    """content/red-flags/<name>.yaml: part of the one red-flag catalogue."""
+
+    review: Review
+    """When these flags were checked."""
+    flags: tuple[RedFlag, ...]
+    """The flags."""
+    minimum_tiers: tuple[MinimumTier, ...] = ()
+    """Rules the gate holds every flag to."""
+
+
+@dataclass(frozen=True)
+class Number:
+    """A number a patient acts on, defined once (content/numbers.yaml)."""
+
+    id: str
+    """Printed through ``{{ numbers.<id> }}``; lower-case words joined by '_'."""
+    value: str
+    """As printed, e.g. ``10``."""
+    means: str
+    """What it is, for content writers and reviewers (not printed)."""
+    sources: tuple[str, ...]
+    """Keys from ``sources.yaml``."""
+    written_near: tuple[str, ...] = ()
+    """Phrases that follow this kind of number (``days a month``): a figure written by hand
+    just before one of them is refused by ``handouts check``."""
+
+
+@dataclass(frozen=True)
+class NumbersFile:
+    """content/numbers.yaml"""
+
+    review: Review
+    numbers: tuple[Number, ...]
+
+
+@dataclass(frozen=True)
+class PainkillerDays:
+    """content/painkiller-days.yaml: the one painkiller-day rule a migraine handout prints,
+    worded through ``{{ painkillers.limit }}`` and ``{{ painkillers.names }}``."""
+
+    review: Review
+    title: str
+    """Its heading among the medicines."""
+    text: str
+    """The risk."""
+    action: str
+    """What to do, with the limit."""
+    evidence: Evidence
+    sources: tuple[str, ...]
+    any_painkiller: str
+    """What ``{{ painkillers.names }}`` says when the handout lists no painkiller."""
+    limit: str
+    """Id of the number that is the limit for any other kind, or a mix of kinds."""
+    limit_one_simple: str
+    """Id of the number that is the limit when the only painkiller is one simple kind."""
 
 
 @dataclass(frozen=True)
@@ -128,14 +246,19 @@ class Condition:
     """Everyday steps by area."""
     medicines: tuple[str, ...]
     """Ids of medicines commonly used for it, or important to know about."""
-    red_flags: RedFlags
-    """When to get help."""
+    red_flags: tuple[str, ...]
+    """When to get help: ids from the red-flag catalogue (content/red-flags/)."""
     review: Review
     """When it was checked."""
     short_name: str | None = None
     """The name inside sentences and titles; defaults to ``name``."""
     other_names: tuple[str, ...] = ()
     """Other names a reader may know it by."""
+    chronic_pain: bool = False
+    """A chronic pain condition (the gate holds it to the flags ``required_when`` says)."""
+    painkiller_days: bool = False
+    """Painkiller days can cause medication-overuse headache: its handouts print the one
+    painkiller-day rule (content/painkiller-days.yaml)."""
     not_for: tuple[str, ...] = ()
     """Lifestyle step ids that do not suit people with this condition: left out of any
     handout that covers it, whichever other condition lists them (e.g. steady exercise
@@ -180,24 +303,51 @@ class Caution:
     """How strong the evidence for the risk is."""
     sources: tuple[str, ...]
     """Keys from ``sources.yaml``."""
+    for_: tuple[str, ...] = ()
+    """(``for:`` in YAML) Condition ids: printed only in handouts that cover one of them.
+    A text that names a condition must carry it (checked by ``handouts check``)."""
 
 
 @dataclass(frozen=True)
 class Medicine:
-    """content/medicines/<id>.yaml"""
+    """content/medicines/<id>.yaml: a medicine card with the parts a clinician expects."""
 
     id: str
     """Lower-case id; the file name without .yaml."""
     name: str
     """Name of the medicine or group."""
-    used_for: Claim
-    """What it is used for."""
-    cautions: tuple[Caution, ...]
-    """General cautions, whatever else the handout covers."""
+    used_for: tuple[Claim, ...]
+    """What it is for and what good it does; at least one."""
+    how_to_take: tuple[Caution, ...]
+    """How to take it, saying plainly where a dosing mistake harms; at least one."""
+    side_effects: tuple[Caution, ...]
+    """Serious side effects, each with what to do; at least one."""
+    pregnancy: tuple[Caution, ...]
+    """Pregnancy and planning one; at least one."""
+    interactions: tuple[Caution, ...]
+    """Key interactions; ``[]`` when there are none to print (the key is required)."""
+    stopping: tuple[Caution, ...]
+    """Whether it is safe to stop suddenly; ``[]`` when it is (the key is required)."""
     review: Review
     """When it was checked."""
     also_called: tuple[str, ...] = ()
     """Common names (generic names in a group), for look-up."""
+    short_name: str | None = None
+    """The name inside sentences (``NSAIDs such as ibuprofen``); defaults to ``name``."""
+    painkiller: PainkillerKind | None = None
+    """Counts toward painkiller days, and which kind it is."""
+    red_flags: tuple[str, ...] = ()
+    """Red-flag ids this medicine adds to "When to get help"."""
+
+    @property
+    def label(self) -> str:
+        return self.short_name or self.name
+
+    def points(self) -> Iterator[tuple[str, str, Caution]]:
+        """Every point of the card in print order: (part, lead, point)."""
+        for part, lead in PARTS:
+            for point in getattr(self, part):
+                yield part, lead, point
 
 
 @dataclass(frozen=True)
@@ -238,6 +388,9 @@ class CombinationRule:
     """How strong the evidence for the risk is."""
     sources: tuple[str, ...]
     """Keys from ``sources.yaml``."""
+    title: str | None = None
+    """Its heading, e.g. "Triptans in lupus"; without one, the names of the medicines (or
+    conditions) it is about."""
     review: Review | None = None
     """Overrides the file's review."""
 
@@ -290,6 +443,8 @@ class DiaryFile:
     """How to use the diary and what to look for (e.g. painkiller-day limits)."""
     columns: tuple[str, ...]
     """Column headings; the first is the day of the month."""
+    total: str | None = None
+    """A last row to add up the month (e.g. painkiller days, with the limit)."""
 
 
 @dataclass(frozen=True)
@@ -378,15 +533,20 @@ class Library:
     glossary: tuple[Term, ...] = ()
     plain_words: frozenset[str] = frozenset()
     unsupported: tuple[Unsupported, ...] = ()
+    red_flags: dict[str, RedFlag] = field(default_factory=dict)
+    """The red-flag catalogue by id, in catalogue order."""
+    minimum_tiers: tuple[MinimumTier, ...] = ()
+    numbers: dict[str, Number] = field(default_factory=dict)
+    painkiller_days: PainkillerDays | None = None
     docs: dict[str, Any] = field(default_factory=dict)
     """Every parsed file (``load.Doc``) by display name: its data and key lines."""
     review_at: dict[str, tuple[str, tuple[str | int, ...]]] = field(default_factory=dict)
     """Where each item's review is written (``step:relax-daily`` → file, key path)."""
 
-    def review_line(self, key: str) -> tuple[str, int | None]:
-        """File and line of the ``next_review`` that governs item ``key``."""
+    def review_line(self, key: str, field: str = "next_review") -> tuple[str, int | None]:
+        """File and line of the review ``field`` that governs item ``key``."""
         file, path = self.review_at[key]
-        return file, self.docs[file].line((*path, "next_review"))
+        return file, self.docs[file].line((*path, field))
 
 
 @dataclass(frozen=True)

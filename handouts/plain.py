@@ -73,12 +73,13 @@ def words(text: str) -> list[str]:
 
 
 def as_prose(strings: Iterable[str]) -> str:
-    """Join separate strings (list items, headings) so each counts as its own sentence."""
+    """Join separate strings (list items, headings, leads such as ``Pregnancy:``) so each
+    counts as its own sentence."""
     parts = []
     for s in strings:
         s = " ".join(s.split())
         if s:
-            parts.append(s if s[-1] in ".!?:" else s + ".")
+            parts.append(s if s[-1] in ".!?" else s.removesuffix(":") + ".")
     return " ".join(parts)
 
 

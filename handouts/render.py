@@ -24,7 +24,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Spacer, Table
 
 from . import fonts
-from .assemble import DISCLAIMER
+from .assemble import DISCLAIMER, DRAFT_TITLE
 from .brand import Brand
 from .document import Document, Personal, Section, strings
 from .errors import RenderError
@@ -375,7 +375,9 @@ def _footer(
     """
     tail = " ".join(x for x in (DISCLAIMER, doc.footer) if x)
     when = None
-    if count is not None:
+    if count is not None and doc.draft:
+        when = f"{DRAFT_TITLE}: not for patients until a clinician has checked it."
+    elif count is not None:
         when = (
             f"Content checked {doc.reviewed:%d %b %Y}; next check due {doc.next_review:%d %b %Y}."
         )

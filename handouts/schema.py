@@ -100,7 +100,8 @@ class Builder:
         if not isinstance(data, dict):
             raise self.fail(path, f"expected a mapping of keys to values, found {_describe(data)}")
         hints = _hints(cls)
-        fields = {f.name: f for f in dataclasses.fields(cls) if f.init}
+        # a field named for a Python keyword (``for_``) is written without the '_' in YAML
+        fields = {f.name.rstrip("_"): f for f in dataclasses.fields(cls) if f.init}
         ok = True
         for key in data:
             if key not in fields:
@@ -115,7 +116,7 @@ class Builder:
                     ok = False
                 continue
             try:
-                kwargs[name] = self.value(hints[name], data[name], (*path, name))
+                kwargs[f.name] = self.value(hints[f.name], data[name], (*path, name))
             except Invalid:
                 ok = False
         if not ok:

@@ -1,8 +1,9 @@
-"""Content text: placeholders filled in a Jinja2 sandbox, and whole-word phrase matching.
+"""Content text: placeholders, and whole-word phrase matching.
 
-Only *content* text is a template, and its only context is the clinic (from
-the brand). Patient details never pass through here: they are data, added to
-the document as plain strings and escaped by ``fonts.markup`` when drawn.
+A placeholder is a field, not a program: ``{{ clinic.phone }}``, ``{{ numbers.painkiller_days }}``
+or ``{{ painkillers.limit }}``, nothing else (no loops, calls, filters or arithmetic), filled by
+plain substitution. Only *content* text has placeholders. Patient details never pass through
+here: they are data, added to the document as plain strings and escaped when drawn.
 """
 
 from __future__ import annotations
@@ -10,65 +11,70 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from functools import lru_cache
-from typing import Any
-
-from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError
-from jinja2.sandbox import SandboxedEnvironment
 
 from .errors import HandoutsError
 
-_env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+CLINIC_FIELDS = (
+    "name",
+    "phone",
+    "address",
+    "web",
+    "after_hours",
+    "emergency_number",
+    "crisis_line",
+)
+"""Fields a content text may use as ``{{ clinic.<field> }}`` (from the brand)."""
+PAINKILLER_FIELDS = ("limit", "names")
+"""``{{ painkillers.<field> }}``: the painkiller-day limit and the painkillers of one handout."""
 
-CLINIC_FIELDS = ("name", "phone", "address", "web")
-"""Fields a content text may use as ``{{ clinic.<field> }}``."""
+PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\.([a-z0-9_]+)\s*\}\}")
+_MARKS = re.compile(r"\{\{|\}\}|\{%|%\}|\{#|#\}")
 
-SAMPLE_CONTEXT: dict[str, Any] = {"clinic": {f: f"<{f}>" for f in CLINIC_FIELDS}}
-
-
-@lru_cache(maxsize=4096)
-def _compile(text: str) -> Any:
-    return _env.from_string(text)
+Context = Mapping[str, Mapping[str, str]]
+"""Placeholder values by group and field: ``{"clinic": {"phone": "555-0142"}}``."""
 
 
 def has_placeholder(text: str) -> bool:
-    return "{{" in text or "{%" in text or "{#" in text
+    return "{" in text and _MARKS.search(text) is not None
 
 
-def fill(text: str, context: Mapping[str, Any]) -> str:
+def fill(text: str, context: Context) -> str:
     """Fill the placeholders in one content text. Text without any is returned as it is."""
     if not has_placeholder(text):
         return text
-    try:
-        return str(_compile(text).render(context))
-    except Exception as exc:  # e.g. {{ clinic.web[3] }} with a brand that has no web address
-        raise HandoutsError(
-            f"cannot fill the placeholders in {text!r} for this brand: {exc}"
-        ) from exc
+
+    def value(m: re.Match[str]) -> str:
+        try:
+            return context[m.group(1)][m.group(2)]
+        except KeyError:
+            raise HandoutsError(
+                f"cannot fill the placeholder {m.group(0)} in {text[:60]!r}: "
+                "it has no value for this handout"
+            ) from None
+
+    return PLACEHOLDER.sub(value, text)
 
 
-def template_problem(text: str) -> str | None:
-    """Why ``text`` cannot be filled (bad syntax, unknown placeholder), or None."""
+def template_problem(text: str, known: Mapping[str, tuple[str, ...]]) -> str | None:
+    """Why ``text`` cannot be filled (written wrongly, unknown placeholder), or None.
+
+    ``known`` lists the fields of each group, e.g. ``{"clinic": CLINIC_FIELDS}``.
+    """
     if not has_placeholder(text):
         return None
-    known = ", ".join(f"{{{{ clinic.{f} }}}}" for f in CLINIC_FIELDS)
-    try:
-        _compile(text).render(SAMPLE_CONTEXT)
-    except TemplateSyntaxError as exc:
+    if _MARKS.search(PLACEHOLDER.sub("", text)):
         return (
-            f"placeholder written wrongly ({exc.message}); write them like {{{{ clinic.phone }}}}"
+            "placeholder written wrongly: a placeholder is one field, written like "
+            "{{ clinic.phone }} (no loops, calls, filters or sums)"
         )
-    except UndefinedError as exc:
-        attr = re.search(r"has no attribute '([^']+)'", exc.message or "")
-        name = re.search(r"'([^']+)' is undefined", exc.message or "")
-        what = f"clinic.{attr.group(1)}" if attr else (name.group(1) if name else "?")
-        return f"unknown placeholder '{what}'; you can use {known}"
-    except Exception as exc:  # the sandbox can raise anything a filter or operator raises
-        return f"placeholder cannot be filled ({exc}); you can use {known}"
+    for m in PLACEHOLDER.finditer(text):
+        group, name = m.groups()
+        if name not in known.get(group, ()):
+            fields = known.get(group) or known["clinic"]
+            prefix = group if group in known else "clinic"
+            listed = ", ".join(f"{{{{ {prefix}.{f} }}}}" for f in fields)
+            return f"unknown placeholder '{group}.{name}'; you can use {listed}"
     return None
-
-
-def clinic_context(name: str, phone: str, address: str, web: str) -> dict[str, Any]:
-    return {"clinic": {"name": name, "phone": phone, "address": address, "web": web}}
 
 
 def _fold(text: str) -> str:

@@ -18,6 +18,8 @@ from .errors import ContentError, Problem, did_you_mean
 from .load import Doc, Key, path_text, read
 from .model import (
     AREAS,
+    PARTS,
+    TIERS,
     CombinationFile,
     CombinationRule,
     Condition,
@@ -29,7 +31,13 @@ from .model import (
     LifestyleFile,
     Link,
     Medicine,
+    MinimumTier,
+    Number,
+    NumbersFile,
     Pack,
+    PainkillerDays,
+    RedFlag,
+    RedFlagFile,
     Review,
     Source,
     Step,
@@ -41,6 +49,7 @@ from .schema import Builder, Invalid
 
 ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 LINK_ID = re.compile(r"^[a-z0-9]+(-{1,2}[a-z0-9]+)*$")
+NUMBER_ID = re.compile(r"^[a-z0-9]+(_[a-z0-9]+)*$")
 URL = re.compile(r'^https?://[^\s"<>]+$')
 ICD10 = re.compile(r"^[A-Z][0-9]{2}(\.[0-9A-Z]{1,4})?$")
 T = TypeVar("T")
@@ -114,6 +123,9 @@ def load_library(root: Path) -> Library:
                     ("steps", i, "review") if step.review else ("review",),
                 )
 
+    flags, minimum_tiers = _red_flags(c, files, review_at)
+    numbers = _numbers(c, review_at)
+    painkiller_days = _painkiller_days(c, review_at, numbers)
     conditions = _load_folder(c, "conditions", Condition, "condition", files)
     medicines = _load_folder(c, "medicines", Medicine, "medicine", files)
 
@@ -223,11 +235,21 @@ def load_library(root: Path) -> Library:
             review_at[key] = (file, ("review",))
 
     for cond in conditions.values():
-        _check_condition(c, c.docs[files[f"condition:{cond.id}"]], cond, medicines, steps)
+        doc = c.docs[files[f"condition:{cond.id}"]]
+        _check_condition(c, doc, cond, medicines, steps, flags, conditions)
+        if cond.painkiller_days and painkiller_days is None:
+            c.add(doc, ("painkiller_days",), "there is no content/painkiller-days.yaml to print")
+    for med in medicines.values():
+        _check_medicine(c, c.docs[files[f"medicine:{med.id}"]], med, conditions, flags)
     _check_step_areas(c, conditions, files)
     _check_codes(c, conditions, files)
+    known = {
+        "clinic": text.CLINIC_FIELDS,
+        "numbers": tuple(numbers),
+        "painkillers": text.PAINKILLER_FIELDS,
+    }
     for doc in c.docs.values():
-        _check_texts(c, doc, sources)
+        _check_texts(c, doc, sources, known)
 
     if c.problems:
         raise ContentError(c.problems)
@@ -245,9 +267,79 @@ def load_library(root: Path) -> Library:
         glossary=glossary,
         plain_words=plain_words,
         unsupported=unsupported,
+        red_flags=flags,
+        minimum_tiers=minimum_tiers,
+        numbers=numbers,
+        painkiller_days=painkiller_days,
         docs=c.docs,
         review_at=review_at,
     )
+
+
+def _red_flags(
+    c: _Checker, files: dict[str, str], review_at: dict[str, tuple[str, Key]]
+) -> tuple[dict[str, RedFlag], tuple[MinimumTier, ...]]:
+    """The red-flag catalogue: every file in content/red-flags/, ids unique across them."""
+    flags: dict[str, RedFlag] = {}
+    rules: list[MinimumTier] = []
+    paths = c.files("red-flags")
+    if not paths:
+        where = c.display(c.root / "red-flags")
+        c.problems.append(Problem(where, None, "", "the red-flag catalogue is required but empty"))
+    for f in paths:
+        doc = c.doc(f)
+        found = c.build(RedFlagFile, doc) if doc else None
+        if not (doc and found):
+            continue
+        for i, flag in enumerate(found.flags):
+            if _check_id(c, doc, ("flags", i, "id"), flag.id, flags, "red flag"):
+                flags[flag.id] = _with_review(flag, found.review)
+                files[f"flag:{flag.id}"] = doc.file
+                review_at[f"flag:{flag.id}"] = (doc.file, ("review",))
+        for i, rule in enumerate(found.minimum_tiers):
+            if not rule.phrases or not all(p.strip() for p in rule.phrases):
+                c.add(doc, ("minimum_tiers", i, "phrases"), "expected one or more phrases")
+            rules.append(rule)
+    return flags, tuple(rules)
+
+
+def _numbers(c: _Checker, review_at: dict[str, tuple[str, Key]]) -> dict[str, Number]:
+    """content/numbers.yaml, if there is one: each number a patient acts on, defined once."""
+    path = c.root / "numbers.yaml"
+    doc = c.doc(path) if path.is_file() else None
+    found = c.build(NumbersFile, doc) if doc else None
+    numbers: dict[str, Number] = {}
+    if not (doc and found):
+        return numbers
+    for i, number in enumerate(found.numbers):
+        where: Key = ("numbers", i, "id")
+        if not NUMBER_ID.match(number.id):
+            c.add(
+                doc,
+                where,
+                f"'{number.id}' is not a valid number id: use lower-case words joined by '_'",
+            )
+        elif number.id in numbers:
+            c.add(doc, where, f"the number id '{number.id}' is used twice")
+        else:
+            numbers[number.id] = number
+            review_at[f"number:{number.id}"] = (doc.file, ("review",))
+    return numbers
+
+
+def _painkiller_days(
+    c: _Checker, review_at: dict[str, tuple[str, Key]], numbers: dict[str, Number]
+) -> PainkillerDays | None:
+    path = c.root / "painkiller-days.yaml"
+    doc = c.doc(path) if path.is_file() else None
+    found = c.build(PainkillerDays, doc) if doc else None
+    if doc and found:
+        review_at["painkiller-days"] = (doc.file, ("review",))
+        for key in ("limit", "limit_one_simple"):
+            if getattr(found, key) not in numbers:
+                hint = did_you_mean(getattr(found, key), numbers)
+                c.add(doc, (key,), f"unknown number '{getattr(found, key)}'{hint}")
+    return found
 
 
 def _glossary(c: _Checker) -> tuple[tuple[Term, ...], frozenset[str]]:
@@ -358,7 +450,13 @@ def _refs(c: _Checker, doc: Doc, path: Key, ids: Iterable[str], known: Any, what
 
 
 def _check_condition(
-    c: _Checker, doc: Doc, cond: Condition, medicines: dict[str, Medicine], steps: dict[str, Step]
+    c: _Checker,
+    doc: Doc,
+    cond: Condition,
+    medicines: dict[str, Medicine],
+    steps: dict[str, Step],
+    flags: dict[str, RedFlag],
+    known: Iterable[str],
 ) -> None:
     for i, code in enumerate(cond.icd10):
         if not ICD10.match(code):
@@ -368,9 +466,22 @@ def _check_condition(
     for key in ("summary", "key_points"):
         if not getattr(cond, key):
             c.add(doc, (key,), "at least one item is needed")
-    for tier in ("emergency", "call_today", "next_visit"):
-        if not getattr(cond.red_flags, tier):
-            c.add(doc, ("red_flags", tier), "each red-flag tier needs at least one sign")
+    if _refs(c, doc, ("red_flags",), cond.red_flags, flags, "red flag"):
+        tiers = {flags[f].tier for f in cond.red_flags} | {
+            f.tier for f in flags.values() if f.always
+        }
+        for tier, _, _ in TIERS:
+            if tier not in tiers:
+                c.add(
+                    doc,
+                    ("red_flags",),
+                    f"no red flag in the tier '{tier}': list at least one sign for each tier "
+                    "(ids from content/red-flags/)",
+                )
+    _twice(c, doc, ("red_flags",), cond.red_flags, "red flag")
+    for key in ("summary", "key_points"):
+        for i, claim in enumerate(getattr(cond, key)):
+            _refs(c, doc, (key, i, "for"), claim.for_, known, "condition")
     _refs(c, doc, ("medicines",), cond.medicines, medicines, "medicine")
     total = 0
     for area, _ in AREAS:
@@ -383,6 +494,39 @@ def _check_condition(
     for i, sid in enumerate(cond.not_for):
         if sid in strings(cond.lifestyle):
             c.add(doc, ("not_for", i), f"step '{sid}' is both listed and left out")
+
+
+def _check_medicine(
+    c: _Checker,
+    doc: Doc,
+    med: Medicine,
+    conditions: dict[str, Condition],
+    flags: dict[str, RedFlag],
+) -> None:
+    """A card has the parts a clinician expects; its ``for:`` and red flags resolve."""
+    for part, what in (
+        ("used_for", "what it is for and what good it does"),
+        ("how_to_take", "how to take it"),
+        ("side_effects", "its serious side effects and what to do"),
+        ("pregnancy", "what to know about pregnancy"),
+    ):
+        if not getattr(med, part):
+            c.add(doc, (part,), f"a medicine card must say {what}: at least one item is needed")
+    for i, claim in enumerate(med.used_for):
+        _refs(c, doc, ("used_for", i, "for"), claim.for_, conditions, "condition")
+    for part, _ in PARTS:
+        for i, point in enumerate(getattr(med, part)):
+            _refs(c, doc, (part, i, "for"), point.for_, conditions, "condition")
+    _refs(c, doc, ("red_flags",), med.red_flags, flags, "red flag")
+    _twice(c, doc, ("red_flags",), med.red_flags, "red flag")
+
+
+def _twice(c: _Checker, doc: Doc, path: Key, ids: tuple[str, ...], what: str) -> None:
+    seen: set[str] = set()
+    for i, ref in enumerate(ids):
+        if ref in seen:
+            c.add(doc, (*path, i), f"the {what} '{ref}' is listed twice")
+        seen.add(ref)
 
 
 def _check_step_areas(c: _Checker, conditions: dict[str, Condition], files: dict[str, str]) -> None:
@@ -412,7 +556,9 @@ def _check_codes(c: _Checker, conditions: dict[str, Condition], files: dict[str,
                 c.add(doc, ("icd10", i), f"the code {code} already belongs to '{first}'")
 
 
-def _check_texts(c: _Checker, doc: Doc, sources: dict[str, Source]) -> None:
+def _check_texts(
+    c: _Checker, doc: Doc, sources: dict[str, Source], known: dict[str, tuple[str, ...]]
+) -> None:
     """Source keys resolve; every text can be filled and printed."""
     for path, value in doc.walk():
         if path and path[-1] == "sources" and isinstance(value, list):
@@ -431,7 +577,7 @@ def _check_texts(c: _Checker, doc: Doc, sources: dict[str, Source]) -> None:
                 doc, path, f"expected a web address starting https:// or http://, found '{value}'"
             )
         elif isinstance(value, str):
-            problem = text.template_problem(value)
+            problem = text.template_problem(value, known)
             if problem:
                 c.add(doc, path, problem)
             bad = fonts.unprintable(value)

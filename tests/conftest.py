@@ -17,6 +17,52 @@ CONTENT = ROOT / "content"
 BRAND = ROOT / "brands" / "example" / "brand.yaml"
 
 
+# A complete medicine card for tests to break or to refer to: tests/test_safety.py.
+REVIEW = """review:
+  last_reviewed: 2026-12-02
+  next_review: 2028-11-01
+  reviewed_by: {who}
+"""
+
+CARD = """id: {id}
+name: Crafted medicine
+used_for:
+  - text: {used_for}
+    sources: [NICE25]
+how_to_take:
+  - text: Take it each day.
+    action: Take it at the same time each day.
+    evidence: guideline
+    sources: [NICE25]
+side_effects:
+  - text: {side_effect}
+    action: Tell your doctor.
+    evidence: label
+    sources: [NICE25]
+pregnancy:
+  - text: Little is known about it in pregnancy.
+    action: Tell your doctor if you could get pregnant.
+    evidence: label
+    sources: [NICE25]
+interactions: []
+stopping: []
+"""
+
+
+def card(
+    folder: Path,
+    med_id: str = "crafted",
+    used_for: str = "It helps some people.",
+    side_effect: str = "It can make you tired.",
+    who: str = "Test team",
+    extra: str = "",
+) -> Path:
+    path = folder / "medicines" / f"{med_id}.yaml"
+    text = CARD.format(id=med_id, used_for=used_for, side_effect=side_effect)
+    path.write_text(text + extra + REVIEW.format(who=who), encoding="utf-8")
+    return path
+
+
 @dataclass
 class Run:
     code: int

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
+import pytest
+
+from handouts import text
 from handouts.assemble import Request, assemble
 from handouts.brand import load_brand
-from handouts.document import Caution, Checklist, Document, Tiers
+from handouts.document import Caution, Checklist, Document, Tier, Tiers, strings
 from handouts.render import render
 from handouts.validate import load_library
 
@@ -39,18 +44,73 @@ def test_no_links_section_without_a_link():
     assert section(doc("multiple-sclerosis", "chronic-back-pain"), "links") is None
 
 
-def test_nsaid_days_count_toward_the_headache_limit_only_with_migraine():
-    rule = LIB.rules[[r.id for r in LIB.rules].index("nsaid-days-count-for-migraine")]
-    text = rule.text.split(".")[0]
-    both = pdf_text(render(doc("migraine", "chronic-back-pain"), BRAND)[0])
-    back_only = pdf_text(render(doc("chronic-back-pain"), BRAND)[0])
-    assert text in both
-    assert text not in back_only
+def painkiller_rule(d: Document) -> Caution | None:
+    meds = section(d, "medicines")
+    found = [b for b in meds.blocks if isinstance(b, Caution) and b.title == "Painkiller days"]
+    assert len(found) <= 1
+    return found[0] if found else None
+
+
+@pytest.mark.parametrize(
+    ("medicines", "limit", "names"),
+    [
+        (("triptans", "nsaids"), "10", ["triptans", "NSAIDs"]),
+        (("paracetamol",), "15", ["paracetamol"]),
+        (("nsaids",), "15", ["NSAIDs"]),
+        (("paracetamol", "nsaids"), "10", ["paracetamol", "NSAIDs"]),
+        (("ergots",), "10", ["ergots"]),
+        (("topiramate",), "10", ["any painkiller"]),
+    ],
+)
+def test_one_painkiller_day_rule_worded_for_the_medicines(medicines, limit, names):
+    """ICHD-3: 15 days for one simple painkiller alone; 10 for triptans, ergots, opioids,
+    mixed painkillers or any mix of kinds. One rule, one number, in a migraine handout."""
+    d = doc("migraine", "chronic-back-pain", medicines=medicines)
+    rule = painkiller_rule(d)
+    assert rule is not None and len(rule.points) == 1
+    point = rule.points[0]
+    assert f"fewer than {limit} days a month" in point.action
+    for name in names:
+        assert name.lower() in point.risk.lower()
+    # every limit anywhere in the handout (diary, key points, cards) is the same number
+    text = pdf_text(render(d, BRAND)[0])
+    assert set(re.findall(r"(\d+) (?:painkiller )?days (?:a|in a) month", text)) == {limit}
+
+
+def test_no_painkiller_rule_without_migraine():
+    assert painkiller_rule(doc("chronic-back-pain", medicines=("nsaids",))) is None
+    assert painkiller_rule(doc("chronic-back-pain", "migraine")) is not None
+
+
+def test_no_medicine_card_or_rule_repeats_the_painkiller_limit():
+    """The limit lives in numbers.yaml and prints through the one rule (and placeholders)."""
+    for med in LIB.medicines.values():
+        for _, _, point in med.points():
+            assert not re.search(r"\d+ (?:or more )?days", point.text + point.action), med.id
+    for rule in LIB.rules:
+        assert not re.search(r"\d+ (?:or more )?days", rule.text + rule.action), rule.id
+
+
+def test_a_point_for_another_condition_is_left_out():
+    """A card's text about one condition prints only where that condition is covered."""
+    scoped = [
+        (med, item)
+        for med in LIB.medicines.values()
+        for item in (*med.used_for, *(p for _, _, p in med.points()))
+        if item.for_
+    ]
+    assert len(scoped) >= 10
+    for med, item in scoped:
+        others = [c for c in LIB.conditions if c not in item.for_]
+        inside = "\n".join(strings(section(doc(item.for_[0], medicines=(med.id,)), "medicines")))
+        outside = "\n".join(strings(section(doc(others[0], medicines=(med.id,)), "medicines")))
+        assert item.text in inside, (med.id, item.text)
+        assert item.text not in outside, (med.id, item.text)
 
 
 def test_triptan_with_snri_needs_both_medicines():
-    assert "Triptans and SNRI medicines" in caution_titles(doc("migraine", "fibromyalgia"))
-    assert "Triptans and SNRI medicines" not in caution_titles(
+    assert "Triptans with an SNRI" in caution_titles(doc("migraine", "fibromyalgia"))
+    assert "Triptans with an SNRI" not in caution_titles(
         doc("migraine", "fibromyalgia", medicines=("triptans",))
     )
 
@@ -84,15 +144,65 @@ def test_shared_steps_print_once():
     assert texts.count(shared) == 1
 
 
+def tiers_of(d: Document) -> dict[str, Tier]:
+    block = next(b for b in section(d, "get-help").blocks if isinstance(b, Tiers))
+    return {t.key: t for t in block.tiers}
+
+
 def test_red_flags_merge_into_three_tiers_without_repeats():
     d = doc("migraine", "lupus")
-    tiers = next(b for b in section(d, "get-help").blocks if isinstance(b, Tiers)).tiers
-    assert [t.key for t in tiers] == ["emergency", "call_today", "next_visit"]
-    for t in tiers:
-        assert t.items and len(t.items) == len(set(t.items))
-    mig = {f.text for f in LIB.conditions["migraine"].red_flags.emergency}
-    lup = {f.text for f in LIB.conditions["lupus"].red_flags.emergency}
-    assert len(tiers[0].items) == len(mig | lup)
+    tiers = tiers_of(d)
+    assert list(tiers) == ["emergency", "call_today", "next_visit"]
+    ids = {*LIB.conditions["migraine"].red_flags, *LIB.conditions["lupus"].red_flags}
+    ids |= {f.id for f in LIB.red_flags.values() if f.always}
+    ids |= {f for m in LIB.conditions["migraine"].medicines for f in LIB.medicines[m].red_flags}
+    ids |= {f for m in LIB.conditions["lupus"].medicines for f in LIB.medicines[m].red_flags}
+    for key, tier in tiers.items():
+        assert len(tier.items) == len(set(tier.items))
+        assert len(tier.items) == sum(1 for f in ids if LIB.red_flags[f].tier == key)
+    printed = [item for t in tiers.values() for item in t.items]
+    assert len(printed) == len(set(printed))  # no sign in two tiers
+
+
+def all_handouts() -> list[tuple[str, ...]]:
+    sets = [(c,) for c in LIB.conditions] + [tuple(sorted(p)) for p in LIB.links]
+    sets += [spec.conditions for spec in LIB.handouts]
+    return sets
+
+
+def test_stroke_signs_are_an_emergency_in_every_handout():
+    always = [f for f in LIB.red_flags.values() if f.always]
+    assert [f.id for f in always] == ["stroke-signs"] and always[0].tier == "emergency"
+    sign = text.fill(always[0].text, {"clinic": {"emergency_number": "911"}})
+    for conditions in all_handouts():
+        tiers = tiers_of(doc(*conditions))
+        assert sign in tiers["emergency"].items, conditions
+        assert tiers["emergency"].items[0] == sign  # first
+
+
+def test_when_to_get_help_says_what_to_do_when_the_clinic_is_closed():
+    tiers = tiers_of(doc("migraine"))
+    assert tiers["emergency"].heading == (
+        "Emergency: call 911 or go to the emergency department now"
+    )
+    assert (
+        tiers["call_today"].note == "If we are closed, call our after-hours nurse line on 555-0199."
+    )
+    pdf = pdf_text(render(doc("migraine"), BRAND)[0])
+    assert "If we are closed, call our after-hours nurse line on 555-0199." in pdf
+
+
+def test_chronic_pain_handouts_have_the_self_harm_sign_with_the_crisis_line():
+    flag = LIB.red_flags["self-harm"]
+    assert flag.tier == "emergency"
+    for cond in LIB.conditions.values():
+        items = tiers_of(doc(cond.id, medicines=("triptans",)))["emergency"].items
+        has = any("988" in i for i in items)
+        assert has == cond.chronic_pain, cond.id
+    # and with a medicine that carries a mood warning, whatever the condition
+    assert any(
+        "988" in i for i in tiers_of(doc("migraine", medicines=("snri",)))["emergency"].items
+    )
 
 
 def test_key_points_box_stays_short_and_starts_with_links():

@@ -252,14 +252,16 @@ def test_a_rerun_renders_only_the_rows_whose_inputs_or_files_changed(cli):
 def test_a_row_whose_content_is_past_review_fails_and_the_others_are_written(cli, content_copy):
     lupus = content_copy / "conditions" / "lupus.yaml"
     lupus.write_text(
-        lupus.read_text("utf-8").replace("next_review: 2028-11-01", "next_review: 2026-11-10"),
+        lupus.read_text("utf-8")
+        .replace("last_reviewed: 2026-12-02", "last_reviewed: 2025-11-10")
+        .replace("next_review: 2028-11-01", "next_review: 2026-11-10"),
         encoding="utf-8",
     )
     args = ("batch", clinic(GOOD), "--out", "out", "--content", content_copy, "--jobs", "1")
     run = cli(*args)
     assert run.code == 1
     late = (
-        "content/conditions/lupus.yaml:56: review.next_review: past its review date "
+        "content/conditions/lupus.yaml:43: review.next_review: past its review date "
         "(2026-11-10): have it checked, or pass --allow-expired to print it anyway"
     )
     assert run.err == f"row 1 (id RHEU-1): {late}\n"

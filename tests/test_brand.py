@@ -58,10 +58,10 @@ def test_contrast_comes_with_the_other_problems(tmp_path):
     with pytest.raises(BrandError) as caught:
         load_brand(brand)
     assert [str(p) for p in caught.value.problems] == [
-        f"{brand}:11: colours.accent: expected a colour like '#1F4E79', found 'pale'",
-        f"{brand}:12: colours.text: colours.text '#777777' on colours.background '#FFFFFF' has a contrast ratio of 4.47:1; body text needs at least 4.5:1",
-        f"{brand}:12: colours.text: colours.text '#777777' on the grey box fill '#E8E8E8' has a contrast ratio of 3.65:1; the 'Tell us at your next visit' heading needs at least 4.5:1",
-        f"{brand}:16: language: expected a language code like 'en-US', found 'English'",
+        f"{brand}:14: colours.accent: expected a colour like '#1F4E79', found 'pale'",
+        f"{brand}:15: colours.text: colours.text '#777777' on colours.background '#FFFFFF' has a contrast ratio of 4.47:1; body text needs at least 4.5:1",
+        f"{brand}:15: colours.text: colours.text '#777777' on the grey box fill '#E8E8E8' has a contrast ratio of 3.65:1; the 'Tell us at your next visit' heading needs at least 4.5:1",
+        f"{brand}:19: language: expected a language code like 'en-US', found 'English'",
     ]
 
 

@@ -4,13 +4,14 @@ with the exact message; the shipped library passing strictly; offline readabilit
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from .conftest import CONTENT, pdf_text
+from .conftest import CONTENT, card, pdf_text
 from .test_errors import edit
 
 TOO_HARD = "reads above the target (grade 6 Flesch-Kincaid, 8 SMOG): Flesch-Kincaid grade"
@@ -66,24 +67,22 @@ def test_a_claim_that_must_not_appear_is_an_error_with_its_reason(cli, content_c
 
 
 def test_long_sentences_and_unexplained_terms_are_named(cli, content_copy):
-    f = content_copy / "medicines" / "paracetamol.yaml"
-    edit(
-        f,
-        "  text: Paracetamol is a simple painkiller.",
-        "  text: Paracetamol is a simple painkiller that many people take for headache and "
-        "other pain, and you can buy it in shops without a prescription from a doctor.",
+    f = card(
+        content_copy,
+        used_for="It is a simple painkiller that many people take for headache and other pain, "
+        "and you can buy it in shops without a prescription from a doctor.",
+        side_effect="Hepatotoxicity is rare.",
     )
-    edit(f, "Tell your doctor if", "Hepatotoxicity is rare. Tell your doctor if")
     run = cli("check", "--content", content_copy)
     assert run.code == 0  # warnings only
     first, second = line_of(f, "many people take"), line_of(f, "Hepatotoxicity")
     assert (
-        f"content/medicines/paracetamol.yaml:{first}: warning: a sentence of 27 words (at most "
-        "20): 'Paracetamol is a simple painkiller that many people take for headache and other "
-        "pain, and…'"
+        f"content/medicines/crafted.yaml:{first}: warning: a sentence of 27 words (at most "
+        "20): 'It is a simple painkiller that many people take for headache and other pain, "
+        "and you can…'"
     ) in lines(run.out)
     assert (
-        f"content/medicines/paracetamol.yaml:{second}: warning: 'hepatotoxicity' may be a "
+        f"content/medicines/crafted.yaml:{second}: warning: 'hepatotoxicity' may be a "
         "medical term: explain it in glossary.yaml (or add it to plain_words there), or use a "
         "plainer word"
     ) in lines(run.out)
@@ -91,8 +90,8 @@ def test_long_sentences_and_unexplained_terms_are_named(cli, content_copy):
 
 
 def test_a_glossary_word_is_explained_and_passes(cli, content_copy):
-    f = content_copy / "medicines" / "paracetamol.yaml"
-    edit(f, "Tell your doctor if", "Hepatotoxicity is rare. Tell your doctor if")
+    card(content_copy, side_effect="Hepatotoxicity is rare.")
+    assert "'hepatotoxicity'" in cli("check", "--content", content_copy).out
     edit(
         content_copy / "glossary.yaml",
         "terms:\n",
@@ -102,13 +101,11 @@ def test_a_glossary_word_is_explained_and_passes(cli, content_copy):
 
 
 def test_passive_voice_is_a_note_that_never_fails(cli, content_copy):
-    f = content_copy / "medicines" / "paracetamol.yaml"
-    edit(f, "Tell your doctor if", "The limit was set by experts. Tell your doctor if")
+    f = card(content_copy, side_effect="The limit was set by experts.")
     run = cli("check", "--content", content_copy, "--strict")
     line = line_of(f, "was set by experts")
     assert (
-        f"content/medicines/paracetamol.yaml:{line}: info: passive voice 'was set': say who "
-        "does what"
+        f"content/medicines/crafted.yaml:{line}: info: passive voice 'was set': say who does what"
     ) in lines(run.out)
 
 
@@ -116,8 +113,10 @@ def test_hard_text_fails_the_reading_level_with_its_longest_sentence(cli, conten
     f = content_copy / "conditions" / "lupus.yaml"
     text = f.read_text(encoding="utf-8")
     hard = (
-        "Systemic lupus erythematosus is a multisystem autoimmune inflammatory disorder. "
-        "Immunological dysregulation characteristically produces antinuclear autoantibodies. "
+        "Systemic lupus erythematosus is a chronic multisystem autoimmune inflammatory "
+        "disorder characterised by immunological dysregulation and heterogeneous "
+        "manifestations. Immunological dysregulation characteristically produces antinuclear "
+        "autoantibodies. "
     )
     start = text.index("summary:\n  - text: ") + len("summary:\n  - text: ")
     f.write_text(text[:start] + hard + text[start:], encoding="utf-8")
@@ -125,8 +124,8 @@ def test_hard_text_fails_the_reading_level_with_its_longest_sentence(cli, conten
     section = [x for x in lines(run.out, "warning") if "section 'About lupus'" in x]
     assert section and TOO_HARD in section[0]
     assert section[0].endswith(
-        "longest sentence: 'Systemic lupus erythematosus is a multisystem autoimmune "
-        "inflammatory disorder.'"
+        "longest sentence: 'Systemic lupus erythematosus is a chronic multisystem autoimmune "
+        "inflammatory disorder ch…'"
     )
 
 
@@ -148,7 +147,7 @@ def test_content_past_its_review_date_warns_and_fails_strictly(cli, content_copy
     f = content_copy / "medicines" / "paracetamol.yaml"
     edit(
         f,
-        "last_reviewed: 2026-11-01\n  next_review: 2028-11-01",
+        "last_reviewed: 2026-12-02\n  next_review: 2028-11-01",
         "last_reviewed: 2019-01-01\n  next_review: 2020-01-01",
     )
     line = line_of(f, "next_review: 2020-01-01")
@@ -171,7 +170,7 @@ def test_generate_refuses_expired_content_unless_told(cli, content_copy, tmp_pat
     f = content_copy / "conditions" / "fibromyalgia.yaml"
     edit(
         f,
-        "last_reviewed: 2026-11-01\n  next_review: 2028-11-01",
+        "last_reviewed: 2026-12-02\n  next_review: 2028-11-01",
         "last_reviewed: 2019-01-01\n  next_review: 2020-01-01",
     )
     line = line_of(f, "next_review: 2020-01-01")
@@ -273,15 +272,27 @@ def test_a_handout_prints_the_words_it_uses_with_their_meanings(cli, tmp_path):
     assert text.index("Words to know") < text.index("My notes and questions")
 
 
-def test_the_diary_page_shows_painkiller_limits_and_columns(cli, tmp_path):
+def test_the_diary_page_counts_painkiller_days_with_the_handouts_limit(cli, tmp_path):
+    """The diary counts days, not pills, has a monthly total, and states the same limit as
+    the handout's one painkiller-day rule, worded for the patient's painkillers."""
     out = tmp_path / "d.pdf"
-    assert cli("build", "--conditions", "migraine", "--diary", "--out", out).code == 0
+    args = ("build", "--conditions", "migraine", "--diary", "--out", out)
+    assert cli(*args, "--medicines", "paracetamol").code == 0
     text = pdf_text(out.read_bytes())
-    assert "My headache and pain diary" in text
-    assert "on 15 or more days a month" in text and "on 10 or more days a month" in text
-    for column in ("Headache or pain (0 to 10)", "Hours of sleep", "Possible triggers"):
-        assert column in text
-    assert " 31 " in text
+    diary = text[text.index("My headache and pain diary") :]
+    assert (
+        "Tick each day you take paracetamol, for any pain. Count the days, not the pills." in diary
+    )
+    assert "Tell us if you reach 15 painkiller days in a month." in diary
+    assert "Painkiller days this month: ________" in diary
+    for column in ("Painkiller day? (tick, and which one)", "Hours of sleep", "Possible triggers"):
+        assert column in diary
+    assert " 31 " in diary
+    assert cli(*args, "--medicines", "paracetamol", "sumatriptan").code == 0
+    text = pdf_text(out.read_bytes())
+    assert "Tick each day you take paracetamol and triptans, for any pain." in text
+    assert "Tell us if you reach 10 painkiller days in a month." in text
+    assert "15" not in re.findall(r"(\d+) (?:painkiller )?days (?:a|in a) month", text)
 
 
 LINKS = sorted(p.stem for p in (CONTENT / "links").glob("*.yaml"))

@@ -49,10 +49,10 @@ CASES = [
     ),
     (
         "conditions/fibromyalgia.yaml",
-        "snri,",
-        "snris,",
+        "snri]",
+        "snris]",
         [
-            "content/conditions/fibromyalgia.yaml:23: medicines[1]: "
+            "content/conditions/fibromyalgia.yaml:25: medicines[1]: "
             "unknown medicine 'snris' (did you mean 'snri'?)"
         ],
     ),
@@ -61,7 +61,7 @@ CASES = [
         "relax-daily",
         "relax-dialy",
         [
-            "content/conditions/migraine.yaml:24: lifestyle.stress[0]: "
+            "content/conditions/migraine.yaml:28: lifestyle.stress[0]: "
             "unknown lifestyle step 'relax-dialy' (did you mean 'relax-daily'?)"
         ],
     ),
@@ -85,10 +85,10 @@ CASES = [
     ),
     (
         "conditions/multiple-sclerosis.yaml",
-        "last_reviewed: 2026-11-01",
+        "last_reviewed: 2026-12-02",
         "last_reviewed: 2026-13-01",
         [
-            "content/conditions/multiple-sclerosis.yaml:49: review.last_reviewed: "
+            "content/conditions/multiple-sclerosis.yaml:37: review.last_reviewed: "
             "expected a date like 2026-11-01, found text '2026-13-01'"
         ],
     ),
@@ -98,7 +98,40 @@ CASES = [
         "Call {{ clinic.fax }}. Take 10 minutes each day",
         [
             "content/lifestyle.yaml:12: steps[0].text: unknown placeholder 'clinic.fax'; you can use "
-            "{{ clinic.name }}, {{ clinic.phone }}, {{ clinic.address }}, {{ clinic.web }}"
+            "{{ clinic.name }}, {{ clinic.phone }}, {{ clinic.address }}, {{ clinic.web }}, "
+            "{{ clinic.after_hours }}, {{ clinic.emergency_number }}, {{ clinic.crisis_line }}"
+        ],
+    ),
+    (
+        "lifestyle.yaml",
+        "Take 10 minutes each day",
+        "Wait {{ numbers.painkiller_hours }}. Take 10 minutes each day",
+        [
+            "content/lifestyle.yaml:12: steps[0].text: unknown placeholder "
+            "'numbers.painkiller_hours'; you can use {{ numbers.painkiller_days }}, "
+            "{{ numbers.painkiller_days_one_simple }}, {{ numbers.paracetamol_dose_g }}, "
+            "{{ numbers.paracetamol_hours_apart }}, {{ numbers.paracetamol_day_g }}, "
+            "{{ numbers.triptan_repeat_hours }}"
+        ],
+    ),
+    (
+        "lifestyle.yaml",
+        "Take 10 minutes each day",
+        "Now {% for i in range(99999) %}x{% endfor %} take 10 minutes each day",
+        [
+            "content/lifestyle.yaml:12: steps[0].text: placeholder written wrongly: a "
+            "placeholder is one field, written like {{ clinic.phone }} (no loops, calls, filters "
+            "or sums)"
+        ],
+    ),
+    (
+        "lifestyle.yaml",
+        "Take 10 minutes each day",
+        "Now {{ 'x' * 2000000000 }} take 10 minutes each day",
+        [
+            "content/lifestyle.yaml:12: steps[0].text: placeholder written wrongly: a "
+            "placeholder is one field, written like {{ clinic.phone }} (no loops, calls, filters "
+            "or sums)"
         ],
     ),
     (
@@ -106,8 +139,9 @@ CASES = [
         "Take 10 minutes each day",
         "Call {{ clinic.phone. Take 10 minutes each day",
         [
-            "content/lifestyle.yaml:12: steps[0].text: placeholder written wrongly "
-            "(expected token 'end of print statement', got 'integer'); write them like {{ clinic.phone }}"
+            "content/lifestyle.yaml:12: steps[0].text: placeholder written wrongly: a "
+            "placeholder is one field, written like {{ clinic.phone }} (no loops, calls, filters "
+            "or sums)"
         ],
     ),
     (
@@ -148,7 +182,7 @@ def test_bad_content_is_reported_exactly(cli, content_copy, tmp_path, file, old,
 
 
 def test_every_problem_in_every_file_is_reported_at_once(cli, content_copy, tmp_path):
-    edit(content_copy / "conditions/fibromyalgia.yaml", "snri,", "snris,")
+    edit(content_copy / "conditions/fibromyalgia.yaml", "snri]", "snris]")
     edit(content_copy / "links/migraine--lupus.yaml", "evidence: conflicting", "evidence: mixed")
     (content_copy / "medicines/empty.yaml").write_text("")
     (content_copy / "medicines/list.yaml").write_text("- a\n- b\n")
@@ -156,7 +190,7 @@ def test_every_problem_in_every_file_is_reported_at_once(cli, content_copy, tmp_
     out = tmp_path / "out"
     lines = failed(cli("--content", content_copy, "--out", out), out, 5)
     assert lines == [
-        "content/conditions/fibromyalgia.yaml:23: medicines[1]: unknown medicine 'snris' "
+        "content/conditions/fibromyalgia.yaml:25: medicines[1]: unknown medicine 'snris' "
         "(did you mean 'snri'?)",
         "content/links/migraine--lupus.yaml:12: evidence: expected one of 'strong', 'guideline', "
         "'label', 'moderate', 'conflicting', 'weak', found 'mixed'",
@@ -211,7 +245,7 @@ BRAND_CASES = [
     (
         'primary: "#1F4E79"',
         'primary: "blurple"',
-        ["brand.yaml:11: colours.primary: expected a colour like '#1F4E79', found 'blurple'"],
+        ["brand.yaml:14: colours.primary: expected a colour like '#1F4E79', found 'blurple'"],
     ),
     (
         "logo: logo.svg",
@@ -226,7 +260,7 @@ BRAND_CASES = [
     (
         "paper: letter",
         "paper: legal",
-        ["brand.yaml:16: paper: expected one of 'letter', 'a4', found 'legal'"],
+        ["brand.yaml:19: paper: expected one of 'letter', 'a4', found 'legal'"],
     ),
     (
         "clinic_name:",
@@ -239,44 +273,44 @@ BRAND_CASES = [
     (
         "language: en-US",
         "language: English",
-        ["brand.yaml:17: language: expected a language code like 'en-US', found 'English'"],
+        ["brand.yaml:20: language: expected a language code like 'en-US', found 'English'"],
     ),
     (
         'text: "#1A1A1A"',
         'text: "#777777"',
         [
-            "brand.yaml:13: colours.text: colours.text '#777777' on colours.background '#FFFFFF' has a contrast ratio of 4.47:1; body text needs at least 4.5:1",
-            "brand.yaml:13: colours.text: colours.text '#777777' on colours.accent '#EAF1F8' has a contrast ratio of 3.93:1; body text in boxes needs at least 4.5:1",
-            "brand.yaml:13: colours.text: colours.text '#777777' on the grey box fill '#E8E8E8' has a contrast ratio of 3.65:1; the 'Tell us at your next visit' heading needs at least 4.5:1",
+            "brand.yaml:16: colours.text: colours.text '#777777' on colours.background '#FFFFFF' has a contrast ratio of 4.47:1; body text needs at least 4.5:1",
+            "brand.yaml:16: colours.text: colours.text '#777777' on colours.accent '#EAF1F8' has a contrast ratio of 3.93:1; body text in boxes needs at least 4.5:1",
+            "brand.yaml:16: colours.text: colours.text '#777777' on the grey box fill '#E8E8E8' has a contrast ratio of 3.65:1; the 'Tell us at your next visit' heading needs at least 4.5:1",
         ],
     ),
     (
         'primary: "#1F4E79"',
         'primary: "#8FB3D9"',
         [
-            "brand.yaml:11: colours.primary: colours.primary '#8FB3D9' on colours.background '#FFFFFF' has a contrast ratio of 2.18:1; headings need at least 3:1",
-            "brand.yaml:11: colours.primary: white '#FFFFFF' on colours.primary '#8FB3D9' has a contrast ratio of 2.18:1; box headings need at least 3:1",
+            "brand.yaml:14: colours.primary: colours.primary '#8FB3D9' on colours.background '#FFFFFF' has a contrast ratio of 2.18:1; headings need at least 3:1",
+            "brand.yaml:14: colours.primary: white '#FFFFFF' on colours.primary '#8FB3D9' has a contrast ratio of 2.18:1; box headings need at least 3:1",
         ],
     ),
     (
         "online: https://riverside.example.org/h/",
         "online: https://riverside.example.org/h",
         [
-            "brand.yaml:18: online: expected a web address ending in '/', like 'https://example.org/h/', found 'https://riverside.example.org/h'"
+            "brand.yaml:21: online: expected a web address ending in '/', like 'https://example.org/h/', found 'https://riverside.example.org/h'"
         ],
     ),
     (
         "online: https://riverside.example.org/h/",
         "online: riverside.example.org/h/",
         [
-            "brand.yaml:18: online: expected a web address ending in '/', like 'https://example.org/h/', found 'riverside.example.org/h/'"
+            "brand.yaml:21: online: expected a web address ending in '/', like 'https://example.org/h/', found 'riverside.example.org/h/'"
         ],
     ),
     (
         "online: https://riverside.example.org/h/",
         "online: https://riverside.example.org/patient handouts/",
         [
-            "brand.yaml:18: online: expected a web address ending in '/', like 'https://example.org/h/', found 'https://riverside.example.org/patient handouts/'"
+            "brand.yaml:21: online: expected a web address ending in '/', like 'https://example.org/h/', found 'https://riverside.example.org/patient handouts/'"
         ],
     ),
 ]
@@ -320,12 +354,12 @@ def test_an_svg_logo_a_handout_cannot_print_is_refused(cli, tmp_path, picture):
 
 
 def test_content_and_brand_problems_come_together(cli, content_copy, tmp_path):
-    edit(content_copy / "conditions/fibromyalgia.yaml", "snri,", "snris,")
+    edit(content_copy / "conditions/fibromyalgia.yaml", "snri]", "snris]")
     brand = brand_copy(tmp_path, 'accent: "#EAF1F8"', 'accent: "pale"')
     out = tmp_path / "out"
     lines = failed(cli("--content", content_copy, "--brand", brand, "--out", out), out, 2)
-    assert lines[0] == f"{brand}:12: colours.accent: expected a colour like '#1F4E79', found 'pale'"
-    assert lines[1].startswith("content/conditions/fibromyalgia.yaml:23: medicines[1]")
+    assert lines[0] == f"{brand}:15: colours.accent: expected a colour like '#1F4E79', found 'pale'"
+    assert lines[1].startswith("content/conditions/fibromyalgia.yaml:25: medicines[1]")
 
 
 # Found in review: inputs that once crashed or misprinted -----------------------
@@ -368,7 +402,7 @@ REVIEW_CASES = [
         "next_review: 2028-11-01",
         "next_review: 2020-01-01",
         [
-            "content/medicines/snri.yaml:14: review.next_review: the next review must come after the last one"
+            "content/medicines/snri.yaml:34: review.next_review: the next review must come after the last one"
         ],
     ),
     (

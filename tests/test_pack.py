@@ -197,7 +197,7 @@ def test_a_pack_in_a_busy_process_is_the_same_bytes_as_in_a_new_one(tmp_path):
     import subprocess
     import sys
 
-    from handouts.build import pack_pdf
+    from handouts.build import ALLOW_NOTHING, pack_pdf
     from handouts.document import Personal
     from handouts.validate import load_library
 
@@ -211,14 +211,15 @@ def test_a_pack_in_a_busy_process_is_the_same_bytes_as_in_a_new_one(tmp_path):
     from handouts.brand import load_brand
 
     brand = load_brand()
-    busy = pack_pdf(lib, brand, lib.packs[PACK], ("triptans",), "Note", who, None, False).pdf
+    busy = pack_pdf(lib, brand, lib.packs[PACK], ("triptans",), "Note", who, None, ALLOW_NOTHING)
+    busy = busy.pdf
     code = (
-        "import sys; from pathlib import Path; from handouts.build import pack_pdf;"
+        "import sys; from pathlib import Path; from handouts.build import ALLOW_NOTHING, pack_pdf;"
         "from handouts.brand import load_brand; from handouts.document import Personal;"
         f"from handouts.validate import load_library; lib = load_library(Path({str(CONTENT)!r}));"
         "who = Personal(\"Zoë O'Brien\", 'Dr Jiří Dvořák');"
         f"pdf = pack_pdf(lib, load_brand(), lib.packs[{PACK!r}], ('triptans',), 'Note', who,"
-        " None, False).pdf; sys.stdout.buffer.write(pdf)"
+        " None, ALLOW_NOTHING).pdf; sys.stdout.buffer.write(pdf)"
     )
     fresh = subprocess.run([sys.executable, "-c", code], capture_output=True, check=True).stdout
     assert busy == fresh

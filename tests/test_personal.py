@@ -105,7 +105,7 @@ def test_build_by_icd10_code_with_the_patients_medicines(cli, tmp_path):
     assert (
         "Your medicines" in text and "Triptans (sumatriptan" in text and "SNRI medicines (" in text
     )
-    assert "Triptans and SNRI medicines" in text  # the combination caution fired
+    assert "Triptans with an SNRI" in text  # the combination caution fired
     assert "Each medicine" not in text and "Topiramate" not in text
     assert "Date: 21 November 2026" in text
 

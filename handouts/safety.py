@@ -1,0 +1,320 @@
+"""Clinical-safety rules for ``handouts check``: the kinds of error a clinical review found.
+
+Each rule reads the loaded library and yields ``(file, line, message)`` for what it finds;
+``check`` reports them as errors (rule ``safety``). The rules:
+
+- **flag twins**: two red flags whose words nearly match (one sign, said twice, perhaps in
+  two tiers);
+- **flag tiers**: a red flag whose words include a ``minimum_tiers`` phrase (stroke signs,
+  pregnancy headache, self-harm …) but sits in a less urgent tier;
+- **flags required**: content that mentions what a red flag is ``required_when`` (infection,
+  mood, a chronic pain condition) but does not list that flag;
+- **numbers by hand**: a figure written just before a phrase that belongs to a number of
+  ``numbers.yaml`` ("10 days a month") instead of its placeholder;
+- **named conditions**: a text that names a condition but can print in a handout that does not
+  cover it (a medicine card's point without ``for:``, a combination rule whose ``when`` does not
+  need it, a step or a red flag listed for another condition);
+- **drafts**: a review that says it needs sign-off but is not marked ``draft: true``, and any
+  draft (a warning: builds refuse it without ``--allow-draft``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from itertools import combinations
+
+from . import text
+from .load import Key
+from .model import AREAS, PARTS, TIER_RANK, Caution, Claim, Library
+
+Found = tuple[str, int | None, str]
+"""(file, line, message)."""
+
+TWIN_RATIO = 0.7
+"""Two red flags whose sets of meaningful words overlap this much say the same sign."""
+SMALL_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "do",
+        "for",
+        "from",
+        "has",
+        "have",
+        "if",
+        "in",
+        "is",
+        "it",
+        "its",
+        "of",
+        "on",
+        "or",
+        "the",
+        "to",
+        "with",
+        "you",
+        "your",
+        "this",
+        "that",
+    ]
+)
+SIGN_OFF = re.compile(r"sign[- ]?off|draft|not (yet )?reviewed|unreviewed|needs? review", re.I)
+"""Words in ``reviewed_by`` that say the content is not yet signed off."""
+
+
+def findings(lib: Library) -> Iterator[Found]:
+    yield from flag_twins(lib)
+    yield from flag_tiers(lib)
+    yield from flags_required(lib)
+    yield from numbers_by_hand(lib)
+    yield from named_conditions(lib)
+
+
+def _line(lib: Library, file: str, path: Key) -> int | None:
+    return lib.docs[file].line(path)
+
+
+def _flag_at(lib: Library, flag_id: str) -> tuple[str, int | None]:
+    file = lib.files[f"flag:{flag_id}"]
+    for i, item in enumerate(lib.docs[file].data.get("flags", [])):
+        if isinstance(item, dict) and item.get("id") == flag_id:
+            return file, _line(lib, file, ("flags", i))
+    return file, None
+
+
+def _words(s: str) -> frozenset[str]:
+    return frozenset(w for w in re.findall(r"[a-z0-9']+", s.lower()) if w not in SMALL_WORDS)
+
+
+def flag_twins(lib: Library) -> Iterator[Found]:
+    """Two red flags that say nearly the same thing: one sign, defined once."""
+    words = {f.id: _words(f.text) for f in lib.red_flags.values()}
+    for a, b in combinations(lib.red_flags.values(), 2):
+        wa, wb = words[a.id], words[b.id]
+        if not wa or not wb:
+            continue
+        overlap = len(wa & wb) / min(len(wa), len(wb))
+        if overlap >= TWIN_RATIO:
+            file, line = _flag_at(lib, b.id)
+            where, at = _flag_at(lib, a.id)
+            yield (
+                file,
+                line,
+                f"red flag '{b.id}' ({b.tier}) nearly repeats '{a.id}' ({a.tier}, {where}:{at}): "
+                "say a sign once, in one tier, and list its id wherever it applies",
+            )
+
+
+def flag_tiers(lib: Library) -> Iterator[Found]:
+    """A sign the catalogue's ``minimum_tiers`` say is more urgent than its tier."""
+    for flag in lib.red_flags.values():
+        for rule in lib.minimum_tiers:
+            if TIER_RANK[flag.tier] <= TIER_RANK[rule.tier]:
+                continue
+            said = next((p for p in rule.phrases if text.mentions(flag.text, p)), None)
+            if said:
+                file, line = _flag_at(lib, flag.id)
+                yield (
+                    file,
+                    line,
+                    f"red flag '{flag.id}' is in '{flag.tier}' but mentions '{said}': it belongs "
+                    f"in '{rule.tier}' ({rule.why})",
+                )
+
+
+def _prose(lib: Library, key: str) -> str:
+    """The reader's words of one condition or medicine file."""
+    doc = lib.docs[lib.files[key]]
+    return " ".join(
+        v
+        for path, v in doc.walk()
+        if isinstance(v, str) and path and path[-1] in ("text", "action")
+    )
+
+
+def flags_required(lib: Library) -> Iterator[Found]:
+    """Content that mentions what a red flag is required for lists that flag."""
+    items = [(f"condition:{c.id}", c.red_flags, c.chronic_pain) for c in lib.conditions.values()]
+    items += [(f"medicine:{m.id}", m.red_flags, False) for m in lib.medicines.values()]
+    for flag in lib.red_flags.values():
+        need = flag.required_when
+        if need is None:
+            continue
+        for key, listed, chronic_pain in items:
+            if flag.id in listed:
+                continue
+            said = next((p for p in need.mentions if text.mentions(_prose(lib, key), p)), None)
+            why = f"mentions '{said}'" if said else "is a chronic pain condition"
+            if said or (need.chronic_pain and chronic_pain):
+                file = lib.files[key]
+                yield (
+                    file,
+                    _line(lib, file, ("red_flags",)),
+                    f"{key.split(':')[1]} {why} but does not list the red flag '{flag.id}' "
+                    f"({flag.tier}): add it to red_flags",
+                )
+
+
+def numbers_by_hand(lib: Library) -> Iterator[Found]:
+    """A figure written by hand where a number of numbers.yaml belongs."""
+    by_phrase: dict[str, list[str]] = {}
+    for number in lib.numbers.values():
+        for phrase in number.written_near:
+            by_phrase.setdefault(phrase.lower(), []).append(number.id)
+    if not by_phrase:
+        return
+    listed = "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in sorted(by_phrase, key=len)[::-1])
+    pattern = re.compile(rf"\b(\d[\d,.]*)\s+(?:[a-z]+\s+){{0,3}}?({listed})\b", re.I)
+    for file, doc in lib.docs.items():
+        for path, value in doc.walk():
+            if not (isinstance(value, str) and path and path[-1] in ("text", "action", "total")):
+                continue
+            for m in pattern.finditer(value):
+                ids = by_phrase[" ".join(m.group(2).lower().split())]
+                use = " or ".join(f"{{{{ numbers.{i} }}}} ({lib.numbers[i].value})" for i in ids)
+                yield (
+                    file,
+                    doc.line(path),
+                    f"'{m.group(0)}' writes a number by hand; it is defined once in "
+                    f"numbers.yaml: write {use}"
+                    + (", or {{ painkillers.limit }}" if "painkiller_days" in ids else ""),
+                )
+
+
+def _names(lib: Library) -> dict[str, tuple[str, ...]]:
+    """Each condition's names as a reader meets them."""
+    return {
+        c.id: tuple(dict.fromkeys((c.label, c.name, *c.other_names)))
+        for c in lib.conditions.values()
+    }
+
+
+def _named(texts: Iterable[str], names: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    """The conditions ``texts`` name, each with the form found. An abbreviation (``AS``,
+    ``MS``) counts only in capitals, so the word "as" does not name a condition."""
+    joined = " ".join(texts)
+    found: dict[str, str] = {}
+    for cid, forms in names.items():
+        for form in forms:
+            if form.isupper():
+                hit = re.search(rf"(?<![\w/]){re.escape(form)}(?![\w/])", joined) is not None
+            else:
+                hit = text.mentions(joined, form)
+            if hit:
+                found[cid] = form
+                break
+    return found
+
+
+def named_conditions(lib: Library) -> Iterator[Found]:
+    """A text that names a condition prints only in handouts that cover it."""
+    names = _names(lib)
+    for med in lib.medicines.values():
+        file = lib.files[f"medicine:{med.id}"]
+        parts: list[tuple[Key, Claim | Caution]] = [
+            (("used_for", i), c) for i, c in enumerate(med.used_for)
+        ]
+        for part, _ in PARTS:
+            parts += [((part, i), p) for i, p in enumerate(getattr(med, part))]
+        for path, item in parts:
+            texts = [item.text, item.action] if isinstance(item, Caution) else [item.text]
+            for cid, form in _named(texts, names).items():
+                if cid not in item.for_:
+                    yield (
+                        file,
+                        _line(lib, file, path),
+                        f"names {form!r} but would print in any handout listing {med.id}: "
+                        f"add 'for: [{cid}]'",
+                    )
+    for rule in lib.rules:
+        file = lib.files[f"rule:{rule.id}"]
+        needed = {*rule.when.conditions_all, *rule.when.conditions_any}
+        for cid, form in _named([rule.title or "", rule.text, rule.action], names).items():
+            if cid not in needed:
+                yield (
+                    file,
+                    _rule_line(lib, file, rule.id),
+                    f"rule '{rule.id}' names {form!r}, which its 'when' does not need: "
+                    "it would print in handouts that do not cover it",
+                )
+    listed_by: dict[str, set[str]] = {}
+    for c in lib.conditions.values():
+        for area, _ in AREAS:
+            for sid in getattr(c.lifestyle, area):
+                listed_by.setdefault(f"step:{sid}", set()).add(c.id)
+        for fid in c.red_flags:
+            listed_by.setdefault(f"flag:{fid}", set()).add(c.id)
+    for m in lib.medicines.values():
+        for fid in m.red_flags:
+            listed_by.setdefault(f"flag:{fid}", set()).add(f"medicine {m.id}")
+    for flag in lib.red_flags.values():
+        if flag.always:
+            listed_by.setdefault(f"flag:{flag.id}", set()).add("every handout")
+    items = [(f"step:{s.id}", s.text) for s in lib.steps.values()]
+    items += [(f"flag:{f.id}", f.text) for f in lib.red_flags.values()]
+    for key, words in items:
+        for cid, form in _named([words], names).items():
+            others = sorted(listed_by.get(key, set()) - {cid})
+            if others:
+                kind, item_id = key.split(":")
+                file, line = (
+                    _flag_at(lib, item_id)
+                    if kind == "flag"
+                    else (lib.files[key], _step_line(lib, item_id))
+                )
+                what = "red flag" if kind == "flag" else "step"
+                yield (
+                    file,
+                    line,
+                    f"{what} '{item_id}' names {form!r} but prints for "
+                    f"{', '.join(others)} too: word it without the name, or split it",
+                )
+
+
+def _rule_line(lib: Library, file: str, rule_id: str) -> int | None:
+    for i, item in enumerate(lib.docs[file].data.get("rules", [])):
+        if isinstance(item, dict) and item.get("id") == rule_id:
+            return _line(lib, file, ("rules", i))
+    return None
+
+
+def _step_line(lib: Library, step_id: str) -> int | None:
+    file = lib.files[f"step:{step_id}"]
+    for i, item in enumerate(lib.docs[file].data.get("steps", [])):
+        if isinstance(item, dict) and item.get("id") == step_id:
+            return _line(lib, file, ("steps", i))
+    return None
+
+
+def drafts(lib: Library) -> Iterator[tuple[str, int | None, str, bool]]:
+    """Reviews that need sign-off: (file, line, message, is_error)."""
+    for file, doc in lib.docs.items():
+        for path, value in doc.walk():
+            if not (isinstance(value, dict) and "reviewed_by" in value):
+                continue
+            who, draft = str(value.get("reviewed_by", "")), value.get("draft") is True
+            said = SIGN_OFF.search(who)
+            if said and not draft:
+                yield (
+                    file,
+                    doc.line((*path, "reviewed_by")),
+                    f"reviewed_by says '{said.group(0)}' but the review is not marked "
+                    "'draft: true': mark it, so builds refuse it until it is signed off, "
+                    "or record who signed it off",
+                    True,
+                )
+            elif draft:
+                yield (
+                    file,
+                    doc.line((*path, "draft")),
+                    "draft content, not yet signed off: handouts refuse it without "
+                    "--allow-draft, and then mark every page as a draft",
+                    False,
+                )

@@ -1,0 +1,210 @@
+"""The clinical-safety rules of `handouts check` and of builds: content crafted to break each
+rule, with the exact message; drafts refused by builds, and printed marked when allowed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .conftest import REVIEW, card, pdf_text
+from .test_check import line_of, lines
+
+
+def flags_file(folder: Path, body: str) -> Path:
+    path = folder / "red-flags" / "crafted.yaml"
+    path.write_text(REVIEW.format(who="Test team") + body, encoding="utf-8")
+    return path
+
+
+def errors(cli, content: Path) -> list[str]:
+    """The errors `handouts check` finds (a crafted medicine that no condition lists is only
+    a warning, so it is left out by not running --strict)."""
+    run = cli("check", "--content", content)
+    assert run.code == 1
+    return lines(run.out, "error")
+
+
+def test_two_red_flags_that_nearly_match_are_one_sign_said_twice(cli, content_copy):
+    f = flags_file(
+        content_copy,
+        """flags:
+  - id: crafted-fever-rash
+    tier: emergency
+    text: A purple rash that does not fade when you press a glass on it.
+    sources: [NHS-HA]
+  - id: crafted-fever-rash-again
+    tier: call_today
+    text: A purple rash that does not fade under a pressed glass.
+    sources: [NHS-HA]
+""",
+    )
+    line = line_of(f, "id: crafted-fever-rash-again")
+    first = line_of(f, "id: crafted-fever-rash")  # the first of the two
+    assert errors(cli, content_copy) == [
+        f"content/red-flags/crafted.yaml:{line}: error: red flag 'crafted-fever-rash-again' "
+        "(call_today) nearly repeats 'crafted-fever-rash' (emergency, "
+        f"content/red-flags/crafted.yaml:{first}): say a sign once, in one tier, and list its "
+        "id wherever it applies"
+    ]
+
+
+def test_a_sign_below_its_minimum_tier_is_refused_with_the_reason(cli, content_copy):
+    f = flags_file(
+        content_copy,
+        """flags:
+  - id: crafted-blue-lips
+    tier: next_visit
+    text: Blue lips or a blue tongue.
+    sources: [NHS-HA]
+minimum_tiers:
+  - tier: emergency
+    phrases: [blue lips]
+    why: a sign of too little oxygen
+""",
+    )
+    line = line_of(f, "id: crafted-blue-lips")
+    assert errors(cli, content_copy) == [
+        f"content/red-flags/crafted.yaml:{line}: error: red flag 'crafted-blue-lips' is in "
+        "'next_visit' but mentions 'blue lips': it belongs in 'emergency' (a sign of too "
+        "little oxygen)"
+    ]
+
+
+def test_a_painkiller_day_limit_written_by_hand_is_refused(cli, content_copy):
+    f = content_copy / "lifestyle.yaml"
+    text = f.read_text(encoding="utf-8")
+    text = text.replace(
+        "Take 10 minutes each day",
+        "Take painkillers on fewer than 12 days a month. Take 10 minutes each day",
+    )
+    f.write_text(text, encoding="utf-8")
+    line = line_of(f, "fewer than 12 days a month")
+    assert errors(cli, content_copy) == [
+        f"content/lifestyle.yaml:{line}: error: '12 days a month' writes a number by hand; "
+        "it is defined once in numbers.yaml: write {{ numbers.painkiller_days }} (10) or "
+        "{{ numbers.painkiller_days_one_simple }} (15), or {{ painkillers.limit }}"
+    ]
+
+
+def test_a_medicine_text_that_names_a_condition_needs_for(cli, content_copy):
+    f = card(content_copy, used_for="It is used for lupus.")
+    line = line_of(f, "used_for:") + 1
+    assert errors(cli, content_copy) == [
+        f"content/medicines/crafted.yaml:{line}: error: names 'lupus' but would print in any "
+        "handout listing crafted: add 'for: [lupus]'"
+    ]
+    f.write_text(
+        f.read_text(encoding="utf-8").replace(
+            "    sources: [NICE25]\n", "    sources: [NICE25]\n    for: [lupus]\n", 1
+        ),
+        encoding="utf-8",
+    )
+    run = cli("check", "--content", content_copy)
+    assert run.code == 0 and lines(run.out, "error") == []
+
+
+def test_a_combination_rule_names_only_conditions_its_when_needs(cli, content_copy):
+    f = content_copy / "combinations" / "crafted.yaml"
+    f.write_text(
+        REVIEW.format(who="Test team")
+        + """rules:
+  - id: crafted-rule
+    when:
+      medicines_all: [nsaids]
+    text: This matters most with rheumatoid arthritis.
+    action: Ask your doctor.
+    evidence: guideline
+    sources: [NICE25]
+""",
+        encoding="utf-8",
+    )
+    line = line_of(f, "id: crafted-rule")
+    assert errors(cli, content_copy) == [
+        f"content/combinations/crafted.yaml:{line}: error: rule 'crafted-rule' names "
+        "'rheumatoid arthritis', which its 'when' does not need: it would print in handouts "
+        "that do not cover it"
+    ]
+
+
+def test_a_medicine_that_mentions_infection_lists_the_infection_flag(cli, content_copy):
+    f = card(content_copy, side_effect="It makes an infection more likely.")
+    assert errors(cli, content_copy) == [
+        f"content/medicines/crafted.yaml:{line_of(f, 'id: crafted')}: error: crafted mentions "
+        "'infection' but does not list the red flag 'infection-immune-lowering' (call_today): "
+        "add it to red_flags"
+    ]
+    f.write_text(
+        f.read_text(encoding="utf-8") + "red_flags: [infection-immune-lowering]\n",
+        encoding="utf-8",
+    )
+    run = cli("check", "--content", content_copy)
+    assert run.code == 0 and lines(run.out, "error") == []
+
+
+def test_a_medicine_card_without_its_parts_is_refused(cli, content_copy):
+    f = content_copy / "medicines" / "crafted.yaml"
+    f.write_text(
+        "id: crafted\nname: Crafted\nused_for: []\nhow_to_take: []\nside_effects: []\n"
+        "pregnancy: []\n" + REVIEW.format(who="Test team"),
+        encoding="utf-8",
+    )
+    # interactions and stopping are required keys: a card says [] when there is nothing
+    assert errors(cli, content_copy) == [
+        "content/medicines/crafted.yaml:1: error: missing required key 'interactions'",
+        "content/medicines/crafted.yaml:1: error: missing required key 'stopping'",
+    ]
+    f.write_text(f.read_text(encoding="utf-8") + "interactions: []\nstopping: []\n")
+    assert errors(cli, content_copy) == [
+        "content/medicines/crafted.yaml:3: error: used_for: a medicine card must say what it "
+        "is for and what good it does: at least one item is needed",
+        "content/medicines/crafted.yaml:4: error: how_to_take: a medicine card must say how to "
+        "take it: at least one item is needed",
+        "content/medicines/crafted.yaml:5: error: side_effects: a medicine card must say its "
+        "serious side effects and what to do: at least one item is needed",
+        "content/medicines/crafted.yaml:6: error: pregnancy: a medicine card must say what to "
+        "know about pregnancy: at least one item is needed",
+    ]
+
+
+def test_content_that_needs_sign_off_must_be_marked_a_draft(cli, content_copy):
+    f = card(content_copy, who="Content team (needs clinical sign-off)")
+    line = line_of(f, "reviewed_by:")
+    assert errors(cli, content_copy) == [
+        f"content/medicines/crafted.yaml:{line}: error: reviewed_by says 'sign-off' but the "
+        "review is not marked 'draft: true': mark it, so builds refuse it until it is signed "
+        "off, or record who signed it off"
+    ]
+    f.write_text(f.read_text(encoding="utf-8") + "  draft: true\n", encoding="utf-8")
+    run = cli("check", "--content", content_copy)
+    assert run.code == 0
+    assert [x for x in lines(run.out, "warning") if "draft" in x] == [
+        f"content/medicines/crafted.yaml:{line + 1}: warning: draft content, not yet signed "
+        "off: handouts refuse it without --allow-draft, and then mark every page as a draft"
+    ]
+    assert cli("check", "--strict", "--content", content_copy).code == 1
+
+
+def test_a_build_refuses_draft_content_and_marks_it_when_allowed(cli, content_copy, tmp_path):
+    f = card(content_copy, extra="", who="Content team")
+    f.write_text(f.read_text(encoding="utf-8") + "  draft: true\n", encoding="utf-8")
+    line = line_of(f, "draft: true")
+    out = tmp_path / "x.pdf"
+    args = ("build", "--content", content_copy, "--conditions", "migraine")
+    run = cli(*args, "--medicines", "crafted", "--out", out)
+    assert run.code == 1 and not out.exists()
+    assert run.err == (
+        "handouts: error: 1 problem in the content; nothing was written:\n"
+        f"  content/medicines/crafted.yaml:{line}: review.draft: still needs "
+        "clinical sign-off: have a clinician review it, or pass --allow-draft to print it "
+        "marked as a draft\n"
+    )
+    run = cli(*args, "--medicines", "crafted", "--allow-draft", "--out", out)
+    assert run.code == 0, run.err
+    assert "still needs clinical sign-off" in run.err
+    text = pdf_text(out.read_bytes())
+    assert "Draft: not yet reviewed Parts of this handout have not yet been checked" in text
+    assert "Draft: not yet reviewed: not for patients until a clinician has checked it." in text
+    assert "Content checked" not in text
+    # without the draft, the same build prints "Content checked" and no draft mark
+    run = cli(*args, "--medicines", "triptans", "--out", out)
+    text = pdf_text(out.read_bytes())
+    assert "Content checked" in text and "Draft" not in text
