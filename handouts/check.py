@@ -252,6 +252,20 @@ def _orphans(lib: Library) -> Iterator[Finding]:
             yield Finding(
                 file, line, "warning", "integrity", f"step '{sid}' is not used by any condition"
             )
+    listed = {
+        f for owner in [*lib.conditions.values(), *lib.medicines.values()] for f in owner.red_flags
+    }
+    for fid, flag in lib.red_flags.items():
+        if fid not in listed and not flag.always:
+            file = lib.files[f"flag:{fid}"]
+            yield Finding(
+                file,
+                _line_of_id(lib.docs[file], "flags", fid),
+                "warning",
+                "integrity",
+                f"red flag '{fid}' is not listed by any condition or medicine, so no handout "
+                "shows it",
+            )
     everything = " ".join(
         v
         for name, doc in lib.docs.items()

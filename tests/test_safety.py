@@ -208,3 +208,26 @@ def test_a_build_refuses_draft_content_and_marks_it_when_allowed(cli, content_co
     run = cli(*args, "--medicines", "triptans", "--out", out)
     text = pdf_text(out.read_bytes())
     assert "Content checked" in text and "Draft" not in text
+
+
+def test_a_red_flag_no_condition_or_medicine_lists_is_a_warning(cli, content_copy):
+    f = flags_file(
+        content_copy,
+        """flags:
+  - id: crafted-unused
+    tier: call_today
+    text: A purple rash that does not fade when you press a glass on it.
+    sources: [NHS-HA]
+""",
+    )
+    run = cli("check", "--content", content_copy)
+    assert run.code == 0
+    assert lines(run.out, "warning") == [
+        f"content/red-flags/crafted.yaml:{line_of(f, 'id: crafted-unused')}: warning: red flag "
+        "'crafted-unused' is not listed by any condition or medicine, so no handout shows it"
+    ]
+    edit = content_copy / "conditions" / "lupus.yaml"
+    edit.write_text(
+        edit.read_text("utf-8").replace("red_flags:\n", "red_flags:\n  - crafted-unused\n", 1)
+    )
+    assert lines(cli("check", "--content", content_copy).out, "warning") == []
