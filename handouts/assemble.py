@@ -184,6 +184,8 @@ def _build(lib: Library, req: Request, brand: Brand) -> Document:
     cites = _Cites()
     reviews: list[tuple[str, Review]] = [(f"condition:{c.id}", c.review) for c in conds]
     reviews += [(f"link:{lk.id}", lk.review) for lk in links]
+    # the numbers a patient acts on print through placeholders anywhere in the handout
+    reviews += [(f"number:{n.id}", n.review) for n in lib.numbers.values() if n.review][:1]
 
     def claim(c: Claim) -> str:
         cites.add(c.sources)
@@ -248,7 +250,9 @@ def _build(lib: Library, req: Request, brand: Brand) -> Document:
         med_blocks.append(Heading("Your medicines" if req.medicines else "Each medicine"))
         for med in meds:
             reviews.append((f"medicine:{med.id}", med.review))
-            used = " ".join(claim(u) for u in med.used_for if covers(u.for_))
+            # what it is for always prints: its main use when none is about these conditions
+            uses = [u for u in med.used_for if covers(u.for_)] or list(med.used_for[:1])
+            used = " ".join(claim(u) for u in uses)
             pts = []
             for _, lead, ct in med.points():
                 if covers(ct.for_):

@@ -272,7 +272,7 @@ def _work(chunk: Todo, out: Path, date: dt.date | None, allow: Allow) -> list[Re
             except Exception as exc:  # a bug must not stop the other rows
                 errors = [f"{type(exc).__name__}: {exc}"]
             else:
-                digest, late = _digest(key, done.pdf), [str(p) for p in done.expired]
+                digest, late = _digest(key, done.pdf), [str(p) for p in done.allowed]
                 record |= dict(pages=done.pages, bytes=len(done.pdf), content_hash=digest)
                 record["expired"] = late
             made.append((row, record, saved, errors))
@@ -336,16 +336,18 @@ def _inputs(args: argparse.Namespace, brand: Brand, lib: Library) -> str:
             except OSError as exc:  # e.g. removed since it was loaded: rendered again next time
                 data = repr(exc).encode()
             h.update(f"{n}:{os.path.relpath(path, folder)}:{len(data)}:".encode() + data)
-    late = set()  # content past review today: when this changes, every row is checked again
+    # content past review today, or awaiting sign-off: when this or what is allowed
+    # changes, every row is checked again
+    late, drafts = set(), set()
     for file, path in lib.review_at.values():
-        due = functools.reduce(operator.getitem, path, lib.docs[file].data).get("next_review")
+        review = functools.reduce(operator.getitem, path, lib.docs[file].data)
+        due = review.get("next_review")
         if isinstance(due, dt.date) and due < dt.date.today():
             late.add(f"{file}:{path}")
-    h.update(
-        json.dumps(
-            [__version__, sorted(late), [args.allow_expired, args.allow_draft] if late else None]
-        ).encode()
-    )
+        if review.get("draft") is True:
+            drafts.add(f"{file}:{path}")
+    allowed = [args.allow_expired, args.allow_draft] if late or drafts else None
+    h.update(json.dumps([__version__, sorted(late), sorted(drafts), allowed]).encode())
     return h.hexdigest()
 
 

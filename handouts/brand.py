@@ -62,8 +62,9 @@ class Contact:
     emergency_number: str
     """The local emergency number (``911``, ``999``, ``112``), printed in the emergency tier."""
     crisis_line: str
-    """A 24-hour crisis line, as it reads after "you can also" (``call or text 988, the Suicide
-    and Crisis Lifeline``; ``call Samaritans on 116 123``); printed with the self-harm sign."""
+    """A 24-hour crisis line, as it reads after "To talk to someone now," (``call or text 988
+    (the Suicide and Crisis Lifeline)``; ``call Samaritans on 116 123``); printed with the
+    self-harm sign and the mood cautions of medicine cards."""
     address: str | None = None
     """Postal address on one line."""
     web: str | None = None

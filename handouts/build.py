@@ -39,12 +39,13 @@ DEFAULT_PATIENT = ROOT / "examples" / "patient.yaml"
 
 @dataclass(frozen=True)
 class Written:
-    """One file written: where, how many pages, how many bytes, and any expired content."""
+    """One file written: where, how many pages, how many bytes, and what it printed only
+    because it was allowed."""
 
     path: Path
     pages: int
     size: int
-    expired: tuple[Problem, ...] = ()
+    allowed: tuple[Problem, ...] = ()
     """Content past its review date, or still a draft, printed because it was allowed."""
 
 
@@ -247,11 +248,12 @@ def find_pack(lib: Library, name: str) -> Pack:
 
 @dataclass(frozen=True)
 class Rendered:
-    """One row's PDF, in memory: its bytes, pages, and any expired content it printed."""
+    """One row's PDF, in memory: its bytes, pages, and what it printed only because it was
+    allowed (content past review, drafts)."""
 
     pdf: bytes
     pages: int
-    expired: tuple[Problem, ...] = ()
+    allowed: tuple[Problem, ...] = ()
 
 
 def pack_pdf(
@@ -314,7 +316,7 @@ def build_pack(
     who, notes = personal(patient)
     done = pack_pdf(lib, brand, pack, medicines, notes, who, paper, allow, large_print)
     write_atomic(out, done.pdf)
-    return Written(out, done.pages, len(done.pdf), done.expired)
+    return Written(out, done.pages, len(done.pdf), done.allowed)
 
 
 def render_row(
@@ -345,7 +347,7 @@ def build_one(
     """Assemble, render and atomically write one handout."""
     done = handout_pdf(lib, brand, req, paper, allow, large_print)
     write_atomic(out, done.pdf)
-    return Written(out, done.pages, len(done.pdf), done.expired)
+    return Written(out, done.pages, len(done.pdf), done.allowed)
 
 
 def default_run(

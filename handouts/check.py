@@ -103,7 +103,7 @@ def check(root: Path, strict: bool = False, today: dt.date | None = None) -> Rep
     found += _sources(lib)
     found += [Finding(f, n, "error", "safety", msg) for f, n, msg in safety.findings(lib)]
     found += [
-        Finding(f, n, "error" if bad else "warning", "safety", msg)
+        Finding(f, n, "error" if bad else "info", "safety", msg)
         for f, n, msg, bad in safety.drafts(lib)
     ]
     handouts = list(_handouts(lib, brand))
@@ -248,7 +248,7 @@ def _orphans(lib: Library) -> Iterator[Finding]:
     for sid in lib.steps:
         if sid not in used_steps:
             file = lib.files[f"step:{sid}"]
-            line = _line_of_id(lib.docs[file], "steps", sid)
+            line = lib.docs[file].item_line("steps", sid)
             yield Finding(
                 file, line, "warning", "integrity", f"step '{sid}' is not used by any condition"
             )
@@ -260,7 +260,7 @@ def _orphans(lib: Library) -> Iterator[Finding]:
             file = lib.files[f"flag:{fid}"]
             yield Finding(
                 file,
-                _line_of_id(lib.docs[file], "flags", fid),
+                lib.docs[file].item_line("flags", fid),
                 "warning",
                 "integrity",
                 f"red flag '{fid}' is not listed by any condition or medicine, so no handout "
@@ -282,13 +282,6 @@ def _orphans(lib: Library) -> Iterator[Finding]:
                 "integrity",
                 f"glossary word '{term.term}' is not used by any content",
             )
-
-
-def _line_of_id(doc: Doc, key: str, item_id: str) -> int | None:
-    for i, item in enumerate(doc.data.get(key, [])):
-        if isinstance(item, dict) and item.get("id") == item_id:
-            return doc.line((key, i))
-    return None
 
 
 def _sources(lib: Library) -> Iterator[Finding]:

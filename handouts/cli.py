@@ -174,7 +174,7 @@ def run(argv: Sequence[str]) -> int:
     if args.command == "generate":
         patient_file = None if args.no_patient else args.patient_file
         written = default_run(args.content, args.brand, args.out, patient_file, allowed(args))
-        _warn_expired(written)
+        _warn_allowed(written)
         for w in written:
             _report(w)
         print(f"{len(written)} handouts in {args.out}/")
@@ -214,13 +214,13 @@ def run(argv: Sequence[str]) -> int:
         conditions = resolve_conditions(lib, args.conditions)
         req = Request(conditions, args.title, meds, notes, who, args.diary)
         written = build_one(lib, brand, req, args.out, args.paper, allowed(args), args.large_print)
-    _warn_expired([written])
+    _warn_allowed([written])
     _report(written)
     return 0
 
 
-def _warn_expired(written: list[Written]) -> None:
-    late = dict.fromkeys(p for w in written for p in w.expired)
+def _warn_allowed(written: list[Written]) -> None:
+    late = dict.fromkeys(p for w in written for p in w.allowed)
     for p in late:
         print(f"handouts: warning: {p}", file=sys.stderr)
 

@@ -48,6 +48,14 @@ class Doc:
         """Every value in the file with its key path, parents before children."""
         return walk(self.data)
 
+    def item_line(self, key: str, item_id: str) -> int | None:
+        """The line of the item with ``id: item_id`` in the list under ``key``."""
+        items = self.data.get(key, []) if isinstance(self.data, dict) else []
+        for i, item in enumerate(items if isinstance(items, list) else []):
+            if isinstance(item, dict) and item.get("id") == item_id:
+                return self.line((key, i))
+        return None
+
 
 def walk(data: Any, path: Key = ()) -> Iterator[tuple[Key, Any]]:
     yield path, data

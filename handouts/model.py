@@ -196,6 +196,11 @@ class Number:
     written_near: tuple[str, ...] = ()
     """Phrases that follow this kind of number (``days a month``): a figure written by hand
     just before one of them is refused by ``handouts check``."""
+    about: tuple[str, ...] = ()
+    """Words one of which the sentence must also say for such a figure to be this number
+    (``painkiller``), so "migraine on 15 or more days a month" is not a painkiller limit."""
+    review: Review | None = None
+    """Set from the file's review when loaded."""
 
 
 @dataclass(frozen=True)

@@ -83,7 +83,8 @@ def render_pack(
     st, g = _setup(brand, paper, large_print)
     seed = _seed(tuple(docs))
     canvas = _canvas(brand, g, seed, cover, title)
-    cover = replace(cover, title=title, subtitle=intro or "")
+    # a pack with a draft in it says so on its cover and blank pages too
+    cover = replace(cover, title=title, subtitle=intro or "", draft=any(d.draft for d in docs))
     # Lay each handout out first (on the same canvas: pages are put in order when
     # composed), to learn its length and where its sections fall.
     trial = Composer(canvas)
@@ -375,7 +376,7 @@ def _footer(
     """
     tail = " ".join(x for x in (DISCLAIMER, doc.footer) if x)
     when = None
-    if count is not None and doc.draft:
+    if doc.draft:
         when = f"{DRAFT_TITLE}: not for patients until a clinician has checked it."
     elif count is not None:
         when = (

@@ -65,7 +65,11 @@ SMALL_WORDS = frozenset(
         "that",
     ]
 )
-SIGN_OFF = re.compile(r"sign[- ]?off|draft|not (yet )?reviewed|unreviewed|needs? review", re.I)
+SIGN_OFF = re.compile(
+    r"(?:needs?|awaiting|waiting for|without|before) (?:a |clinical |medical )*sign[- ]?off"
+    r"|\bdraft\b|not (?:yet )?reviewed|unreviewed|needs? (?:a |clinical )*review",
+    re.I,
+)
 """Words in ``reviewed_by`` that say the content is not yet signed off."""
 
 
@@ -83,14 +87,32 @@ def _line(lib: Library, file: str, path: Key) -> int | None:
 
 def _flag_at(lib: Library, flag_id: str) -> tuple[str, int | None]:
     file = lib.files[f"flag:{flag_id}"]
-    for i, item in enumerate(lib.docs[file].data.get("flags", [])):
-        if isinstance(item, dict) and item.get("id") == flag_id:
-            return file, _line(lib, file, ("flags", i))
-    return file, None
+    return file, lib.docs[file].item_line("flags", flag_id)
+
+
+def _tokens(s: str) -> list[str]:
+    """The meaningful words of ``s``: placeholders and small words out, a plural's "s" off,
+    so "numbness of an arm or a leg" and "numbness in an arm or leg" read alike."""
+    words = re.findall(r"[a-z0-9']+", text.PLACEHOLDER.sub(" ", s).lower())
+    return [
+        w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w
+        for w in words
+        if w not in SMALL_WORDS
+    ]
 
 
 def _words(s: str) -> frozenset[str]:
-    return frozenset(w for w in re.findall(r"[a-z0-9']+", s.lower()) if w not in SMALL_WORDS)
+    return frozenset(_tokens(s))
+
+
+def _says(flag_text: str, phrase: str) -> bool:
+    """Whether a flag says ``phrase``, as written or with other small words around."""
+    if text.mentions(flag_text, phrase):
+        return True
+    want, have = _tokens(phrase), _tokens(flag_text)
+    return bool(want) and any(
+        have[i : i + len(want)] == want for i in range(len(have) - len(want) + 1)
+    )
 
 
 def flag_twins(lib: Library) -> Iterator[Found]:
@@ -118,7 +140,7 @@ def flag_tiers(lib: Library) -> Iterator[Found]:
         for rule in lib.minimum_tiers:
             if TIER_RANK[flag.tier] <= TIER_RANK[rule.tier]:
                 continue
-            said = next((p for p in rule.phrases if text.mentions(flag.text, p)), None)
+            said = next((p for p in rule.phrases if _says(flag.text, p)), None)
             if said:
                 file, line = _flag_at(lib, flag.id)
                 yield (
@@ -167,25 +189,68 @@ def numbers_by_hand(lib: Library) -> Iterator[Found]:
     by_phrase: dict[str, list[str]] = {}
     for number in lib.numbers.values():
         for phrase in number.written_near:
-            by_phrase.setdefault(phrase.lower(), []).append(number.id)
+            by_phrase.setdefault(" ".join(phrase.lower().split()), []).append(number.id)
     if not by_phrase:
         return
     listed = "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in sorted(by_phrase, key=len)[::-1])
-    pattern = re.compile(rf"\b(\d[\d,.]*)\s+(?:[a-z]+\s+){{0,3}}?({listed})\b", re.I)
+    figure = rf"\d[\d,.]*\+?|{'|'.join(FIGURE_WORDS)}"
+    pattern = re.compile(rf"\b({figure})\s+(?:[a-z]+\s+){{0,3}}?({listed})\b", re.I)
+    rule = lib.painkiller_days
+    limits = {rule.limit, rule.limit_one_simple} if rule else set()
     for file, doc in lib.docs.items():
         for path, value in doc.walk():
             if not (isinstance(value, str) and path and path[-1] in ("text", "action", "total")):
                 continue
             for m in pattern.finditer(value):
-                ids = by_phrase[" ".join(m.group(2).lower().split())]
+                sentence = _sentence_at(value, m.start())
+                ids = [
+                    i
+                    for i in by_phrase[" ".join(m.group(2).lower().split())]
+                    if not lib.numbers[i].about
+                    or any(text.mentions(sentence, w) for w in lib.numbers[i].about)
+                ]
+                if not ids:
+                    continue
                 use = " or ".join(f"{{{{ numbers.{i} }}}} ({lib.numbers[i].value})" for i in ids)
                 yield (
                     file,
                     doc.line(path),
                     f"'{m.group(0)}' writes a number by hand; it is defined once in "
                     f"numbers.yaml: write {use}"
-                    + (", or {{ painkillers.limit }}" if "painkiller_days" in ids else ""),
+                    + (", or {{ painkillers.limit }}" if limits & set(ids) else ""),
                 )
+
+
+FIGURE_WORDS = (
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+    "twenty",
+    "thirty",
+)
+"""Figures written as words, which count as figures written by hand."""
+
+
+def _sentence_at(s: str, at: int) -> str:
+    start = max(s.rfind(". ", 0, at), s.rfind("? ", 0, at), s.rfind("! ", 0, at)) + 1
+    ends = [i for i in (s.find(". ", at), s.find("? ", at), s.find("! ", at)) if i >= 0]
+    return s[start : min(ends) + 1 if ends else len(s)]
 
 
 def _names(lib: Library) -> dict[str, tuple[str, ...]]:
@@ -233,6 +298,15 @@ def named_conditions(lib: Library) -> Iterator[Found]:
                         f"names {form!r} but would print in any handout listing {med.id}: "
                         f"add 'for: [{cid}]'",
                     )
+                elif len(item.for_) > 1:
+                    others = ", ".join(f for f in item.for_ if f != cid)
+                    yield (
+                        file,
+                        _line(lib, file, path),
+                        f"names {form!r} but would also print in handouts that cover only "
+                        f"{others} (its 'for' lists each): word it without the name, or give "
+                        "each condition its own point",
+                    )
     for rule in lib.rules:
         file = lib.files[f"rule:{rule.id}"]
         needed = {*rule.when.conditions_all, *rule.when.conditions_any}
@@ -240,7 +314,7 @@ def named_conditions(lib: Library) -> Iterator[Found]:
             if cid not in needed:
                 yield (
                     file,
-                    _rule_line(lib, file, rule.id),
+                    lib.docs[file].item_line("rules", rule.id),
                     f"rule '{rule.id}' names {form!r}, which its 'when' does not need: "
                     "it would print in handouts that do not cover it",
                 )
@@ -267,7 +341,7 @@ def named_conditions(lib: Library) -> Iterator[Found]:
                 file, line = (
                     _flag_at(lib, item_id)
                     if kind == "flag"
-                    else (lib.files[key], _step_line(lib, item_id))
+                    else (lib.files[key], lib.docs[lib.files[key]].item_line("steps", item_id))
                 )
                 what = "red flag" if kind == "flag" else "step"
                 yield (
@@ -278,23 +352,21 @@ def named_conditions(lib: Library) -> Iterator[Found]:
                 )
 
 
-def _rule_line(lib: Library, file: str, rule_id: str) -> int | None:
-    for i, item in enumerate(lib.docs[file].data.get("rules", [])):
-        if isinstance(item, dict) and item.get("id") == rule_id:
-            return _line(lib, file, ("rules", i))
-    return None
-
-
-def _step_line(lib: Library, step_id: str) -> int | None:
-    file = lib.files[f"step:{step_id}"]
-    for i, item in enumerate(lib.docs[file].data.get("steps", [])):
-        if isinstance(item, dict) and item.get("id") == step_id:
-            return _line(lib, file, ("steps", i))
-    return None
-
-
 def drafts(lib: Library) -> Iterator[tuple[str, int | None, str, bool]]:
-    """Reviews that need sign-off: (file, line, message, is_error)."""
+    """Reviews that need sign-off: (file, line, message, is_error). A review note in a
+    source's title would print in the handout's source list under "Content checked"."""
+    file = next((n for n in lib.docs if n.endswith("sources.yaml")), "sources.yaml")
+    for key, source in lib.sources.items():
+        said = SIGN_OFF.search(source.title)
+        if said:
+            yield (
+                file,
+                lib.docs[file].line((key, "title")),
+                f"source '{key}' says '{said.group(0)}' in its title, which prints in "
+                "handouts: take the note out, and mark the reviews of the content that cites "
+                "it 'draft: true' until a clinician signs it off",
+                True,
+            )
     for file, doc in lib.docs.items():
         for path, value in doc.walk():
             if not (isinstance(value, dict) and "reviewed_by" in value):

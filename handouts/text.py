@@ -71,7 +71,7 @@ def template_problem(text: str, known: Mapping[str, tuple[str, ...]]) -> str | N
         group, name = m.groups()
         if name not in known.get(group, ()):
             fields = known.get(group) or known["clinic"]
-            prefix = group if group in known else "clinic"
+            prefix = group if known.get(group) else "clinic"
             listed = ", ".join(f"{{{{ {prefix}.{f} }}}}" for f in fields)
             return f"unknown placeholder '{group}.{name}'; you can use {listed}"
     return None

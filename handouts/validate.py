@@ -18,7 +18,6 @@ from .errors import ContentError, Problem, did_you_mean
 from .load import Doc, Key, path_text, read
 from .model import (
     AREAS,
-    PARTS,
     TIERS,
     CombinationFile,
     CombinationRule,
@@ -63,6 +62,9 @@ class _Checker:
         self.problems: list[Problem] = []
         self.broken: set[str] = set()
         """Ids whose own file could not be read or built."""
+        self.unread: set[str] = set()
+        """Catalogues (e.g. "red flag") with a file that could not be read or built: a
+        reference into one is not reported unknown, so its one problem is not buried."""
         self.docs: dict[str, Doc] = {}
         """Every document read, by its display name."""
 
@@ -112,6 +114,8 @@ def load_library(root: Path) -> Library:
     review_at: dict[str, tuple[str, Key]] = {}
     ldoc = _required(c, "lifestyle.yaml")
     life = c.build(LifestyleFile, ldoc) if ldoc else None
+    if not life:
+        c.unread.add("lifestyle step")
     if ldoc and life:
         for i, step in enumerate(life.steps):
             path: Key = ("steps", i, "id")
@@ -236,20 +240,21 @@ def load_library(root: Path) -> Library:
 
     for cond in conditions.values():
         doc = c.docs[files[f"condition:{cond.id}"]]
-        _check_condition(c, doc, cond, medicines, steps, flags, conditions)
+        _check_condition(c, doc, cond, medicines, steps, flags)
         if cond.painkiller_days and painkiller_days is None:
             c.add(doc, ("painkiller_days",), "there is no content/painkiller-days.yaml to print")
     for med in medicines.values():
-        _check_medicine(c, c.docs[files[f"medicine:{med.id}"]], med, conditions, flags)
+        _check_medicine(c, c.docs[files[f"medicine:{med.id}"]], med, flags)
     _check_step_areas(c, conditions, files)
     _check_codes(c, conditions, files)
-    known = {
-        "clinic": text.CLINIC_FIELDS,
-        "numbers": tuple(numbers),
-        "painkillers": text.PAINKILLER_FIELDS,
-    }
+    known = {"clinic": text.CLINIC_FIELDS, "numbers": tuple(numbers)}
+    if painkiller_days:  # the one painkiller-day rule words {{ painkillers.* }}
+        known["painkillers"] = text.PAINKILLER_FIELDS
     for doc in c.docs.values():
         _check_texts(c, doc, sources, known)
+        for path, value in doc.walk():  # a `for:` anywhere names conditions that exist
+            if path and path[-1] == "for" and isinstance(value, list):
+                _refs(c, doc, path, [str(v) for v in value], conditions, "condition")
 
     if c.problems:
         raise ContentError(c.problems)
@@ -290,6 +295,7 @@ def _red_flags(
         doc = c.doc(f)
         found = c.build(RedFlagFile, doc) if doc else None
         if not (doc and found):
+            c.unread.add("red flag")
             continue
         for i, flag in enumerate(found.flags):
             if _check_id(c, doc, ("flags", i, "id"), flag.id, flags, "red flag"):
@@ -322,7 +328,7 @@ def _numbers(c: _Checker, review_at: dict[str, tuple[str, Key]]) -> dict[str, Nu
         elif number.id in numbers:
             c.add(doc, where, f"the number id '{number.id}' is used twice")
         else:
-            numbers[number.id] = number
+            numbers[number.id] = _with_review(number, number.review or found.review)
             review_at[f"number:{number.id}"] = (doc.file, ("review",))
     return numbers
 
@@ -441,7 +447,7 @@ def _check_id(
 def _refs(c: _Checker, doc: Doc, path: Key, ids: Iterable[str], known: Any, what: str) -> bool:
     ok = True
     for i, ref in enumerate(ids):
-        if ref in c.broken:
+        if ref in c.broken or (what in c.unread and ref not in known):
             ok = False
         elif ref not in known:
             c.add(doc, (*path, i), f"unknown {what} '{ref}'{did_you_mean(ref, known)}")
@@ -456,7 +462,6 @@ def _check_condition(
     medicines: dict[str, Medicine],
     steps: dict[str, Step],
     flags: dict[str, RedFlag],
-    known: Iterable[str],
 ) -> None:
     for i, code in enumerate(cond.icd10):
         if not ICD10.match(code):
@@ -479,9 +484,6 @@ def _check_condition(
                     "(ids from content/red-flags/)",
                 )
     _twice(c, doc, ("red_flags",), cond.red_flags, "red flag")
-    for key in ("summary", "key_points"):
-        for i, claim in enumerate(getattr(cond, key)):
-            _refs(c, doc, (key, i, "for"), claim.for_, known, "condition")
     _refs(c, doc, ("medicines",), cond.medicines, medicines, "medicine")
     total = 0
     for area, _ in AREAS:
@@ -496,27 +498,23 @@ def _check_condition(
             c.add(doc, ("not_for", i), f"step '{sid}' is both listed and left out")
 
 
-def _check_medicine(
-    c: _Checker,
-    doc: Doc,
-    med: Medicine,
-    conditions: dict[str, Condition],
-    flags: dict[str, RedFlag],
-) -> None:
+def _check_medicine(c: _Checker, doc: Doc, med: Medicine, flags: dict[str, RedFlag]) -> None:
     """A card has the parts a clinician expects; its ``for:`` and red flags resolve."""
     for part, what in (
         ("used_for", "what it is for and what good it does"),
-        ("how_to_take", "how to take it"),
         ("side_effects", "its serious side effects and what to do"),
         ("pregnancy", "what to know about pregnancy"),
     ):
         if not getattr(med, part):
             c.add(doc, (part,), f"a medicine card must say {what}: at least one item is needed")
-    for i, claim in enumerate(med.used_for):
-        _refs(c, doc, ("used_for", i, "for"), claim.for_, conditions, "condition")
-    for part, _ in PARTS:
-        for i, point in enumerate(getattr(med, part)):
-            _refs(c, doc, (part, i, "for"), point.for_, conditions, "condition")
+    if med.painkiller and not med.how_to_take:
+        # where a dosing mistake harms: a daily maximum, a repeat rule
+        c.add(
+            doc,
+            ("how_to_take",),
+            "a painkiller's card must say how to take it (its dose limit or repeat rule): "
+            "at least one item is needed",
+        )
     _refs(c, doc, ("red_flags",), med.red_flags, flags, "red flag")
     _twice(c, doc, ("red_flags",), med.red_flags, "red flag")
 
@@ -556,6 +554,17 @@ def _check_codes(c: _Checker, conditions: dict[str, Condition], files: dict[str,
                 c.add(doc, ("icd10", i), f"the code {code} already belongs to '{first}'")
 
 
+FILLED = ("text", "action", "total")
+"""The fields whose placeholders are filled (and a combination rule's or the painkiller-day
+rule's ``title``); anywhere else a placeholder would print as written."""
+
+
+def _filled(doc: Doc, path: Key) -> bool:
+    key = next((k for k in reversed(path) if isinstance(k, str)), "")
+    titled = "combinations/" in doc.file or doc.file.endswith("painkiller-days.yaml")
+    return key in FILLED or (key == "title" and titled)
+
+
 def _check_texts(
     c: _Checker, doc: Doc, sources: dict[str, Source], known: dict[str, tuple[str, ...]]
 ) -> None:
@@ -578,6 +587,11 @@ def _check_texts(
             )
         elif isinstance(value, str):
             problem = text.template_problem(value, known)
+            if not problem and text.has_placeholder(value) and not _filled(doc, path):
+                problem = (
+                    "a placeholder is filled only in a text, an action or a caution's "
+                    "title: write the words out here"
+                )
             if problem:
                 c.add(doc, path, problem)
             bad = fonts.unprintable(value)

@@ -105,7 +105,10 @@ def test_a_point_for_another_condition_is_left_out():
         inside = "\n".join(strings(section(doc(item.for_[0], medicines=(med.id,)), "medicines")))
         outside = "\n".join(strings(section(doc(others[0], medicines=(med.id,)), "medicines")))
         assert item.text in inside, (med.id, item.text)
-        assert item.text not in outside, (med.id, item.text)
+        # ...except the main use of a medicine whose every use is scoped: a card always
+        # says what the medicine is for
+        fallback = item is med.used_for[0] and all(u.for_ for u in med.used_for)
+        assert (item.text in outside) == fallback, (med.id, item.text)
 
 
 def test_triptan_with_snri_needs_both_medicines():
@@ -249,3 +252,11 @@ def test_a_step_that_does_not_suit_a_condition_is_left_out():
     assert build_up not in with_me
     assert LIB.steps["strength-training"].text not in with_me
     assert LIB.steps["pace-your-activity"].text in with_me
+
+
+def test_a_card_always_says_what_the_medicine_is_for():
+    """A patient's own medicine in a handout that does not cover its main use still says
+    what it is for (its first use), never starting at how to take it."""
+    d = doc("chronic-back-pain", medicines=("topiramate",))
+    card = next(b for s in d.sections for b in s.blocks if getattr(b, "title", "") == "Topiramate")
+    assert card.intro == "A daily pill that can prevent migraine attacks."

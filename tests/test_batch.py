@@ -286,6 +286,27 @@ def test_a_row_whose_content_is_past_review_fails_and_the_others_are_written(cli
     private(run.out, run.err)
 
 
+def test_a_draft_is_printed_only_when_allowed_and_a_rerun_without_it_takes_it_back(
+    cli, content_copy
+):
+    lupus = content_copy / "conditions" / "lupus.yaml"
+    lupus.write_text(lupus.read_text("utf-8") + "  draft: true\n", encoding="utf-8")
+    line = next(n for n, x in enumerate(lupus.read_text().splitlines(), 1) if "draft:" in x)
+    args = ("batch", clinic(GOOD), "--out", "out", "--content", content_copy, "--jobs", "1")
+    draft = (
+        f"content/conditions/lupus.yaml:{line}: review.draft: still needs clinical sign-off: "
+        "have a clinician review it, or pass --allow-draft to print it marked as a draft"
+    )
+    run = cli(*args, "--allow-draft")
+    assert run.code == 0, run.err
+    assert run.err == f"handouts: warning: {draft}\n"
+    assert "Draft: not yet reviewed" in pdf_text(Path("out/RHEU-1.pdf").read_bytes())
+    run = cli(*args)  # not allowed now: checked again, not "unchanged", and taken back
+    assert run.code == 1 and run.err == f"row 1 (id RHEU-1): {draft}\n"
+    assert not Path("out/RHEU-1.pdf").exists()
+    private(run.out, run.err)
+
+
 def test_an_unexpected_error_fails_its_row_only_and_its_message_names_no_patient(cli, monkeypatch):
     real = batch.render_row
 

@@ -93,6 +93,23 @@ CASES = [
         ],
     ),
     (
+        "diary.yaml",
+        "for: [migraine]",
+        "for: [migrane]",
+        [
+            "content/diary.yaml:10: intro[2].for[0]: unknown condition 'migrane' (did you mean 'migraine'?)"
+        ],
+    ),
+    (
+        "medicines/paracetamol.yaml",
+        "name: Paracetamol",
+        "name: Paracetamol (ask {{ clinic.name }})",
+        [
+            "content/medicines/paracetamol.yaml:2: name: a placeholder is filled only in a text, "
+            "an action or a caution's title: write the words out here"
+        ],
+    ),
+    (
         "lifestyle.yaml",
         "Take 10 minutes each day",
         "Call {{ clinic.fax }}. Take 10 minutes each day",
