@@ -336,3 +336,25 @@ def test_a_pack_with_a_draft_marks_its_cover_and_the_draft_handout(cli, content_
     # a handout without the draft in it keeps its own "Content checked"
     assert any("Content checked" in t for t in texts)
     assert all((mark in t) != ("Content checked" in t) for t in texts)
+
+
+def test_numbers_past_their_review_or_in_draft_hold_back_every_handout(cli, content_copy, tmp_path):
+    """The numbers a patient acts on print in any handout, so their review is held too."""
+    f = content_copy / "numbers.yaml"
+    f.write_text(
+        f.read_text("utf-8").replace(
+            "reviewed_by: Handouts content team\n",
+            "reviewed_by: Handouts content team\n  draft: true\n",
+            1,
+        ),
+        encoding="utf-8",
+    )
+    out = tmp_path / "x.pdf"
+    run = cli("build", "--content", content_copy, "--conditions", "lupus", "--out", out)
+    assert run.code == 1 and not out.exists()
+    assert run.err == (
+        "handouts: error: 1 problem in the content; nothing was written:\n"
+        f"  content/numbers.yaml:{line_of(f, 'draft: true')}: review.draft: still needs "
+        "clinical sign-off: have a clinician review it, or pass --allow-draft to print it "
+        "marked as a draft\n"
+    )
