@@ -26,7 +26,7 @@ from itertools import combinations
 
 from . import text
 from .load import Key
-from .model import AREAS, PARTS, TIER_RANK, Caution, Claim, Library
+from .model import AREAS, PARTS, TIER_RANK, Caution, Claim, Library, Medicine
 
 Found = tuple[str, int | None, str]
 """(file, line, message)."""
@@ -65,12 +65,16 @@ SMALL_WORDS = frozenset(
         "that",
     ]
 )
-SIGN_OFF = re.compile(
-    r"(?:needs?|awaiting|waiting for|without|before) (?:a |clinical |medical )*sign[- ]?off"
-    r"|\bdraft\b|not (?:yet )?reviewed|unreviewed|needs? (?:a |clinical )*review",
-    re.I,
+_NOT_SIGNED = (
+    r"(?:needs?|requires?|awaiting|waiting for|pending|without|before)\s+"
+    r"(?:a |clinical |medical |clinician |clinician's )*(?:sign[- ]?off|review|check)"
+    r"|sign[- ]?off (?:pending|needed|required)|not (?:yet )?(?:reviewed|signed off|checked)"
+    r"|unreviewed|\btodo\b"
 )
+SIGN_OFF = re.compile(rf"{_NOT_SIGNED}|\bdraft\b", re.I)
 """Words in ``reviewed_by`` that say the content is not yet signed off."""
+SIGN_OFF_NOTE = re.compile(_NOT_SIGNED, re.I)
+"""The same in a source's title, where "Draft guideline ..." can be the real title."""
 
 
 def findings(lib: Library) -> Iterator[Found]:
@@ -91,28 +95,35 @@ def _flag_at(lib: Library, flag_id: str) -> tuple[str, int | None]:
 
 
 def _tokens(s: str) -> list[str]:
-    """The meaningful words of ``s``: placeholders and small words out, a plural's "s" off,
-    so "numbness of an arm or a leg" and "numbness in an arm or leg" read alike."""
+    """The meaningful words of ``s``, placeholders and small words left out, so "numbness
+    of an arm or a leg" and "numbness in an arm or leg" read alike."""
     words = re.findall(r"[a-z0-9']+", text.PLACEHOLDER.sub(" ", s).lower())
-    return [
-        w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w
-        for w in words
-        if w not in SMALL_WORDS
-    ]
+    return [w for w in words if w not in SMALL_WORDS]
 
 
 def _words(s: str) -> frozenset[str]:
     return frozenset(_tokens(s))
 
 
+LOOSE_FROM = 3
+"""A phrase of this many meaningful words or more also matches with other small words in
+it; a shorter one ("after birth", "worst headache") only as written, or it would match too
+much ("after the birth of your baby", "your worst headaches come more often")."""
+
+
 def _says(flag_text: str, phrase: str) -> bool:
-    """Whether a flag says ``phrase``, as written or with other small words around."""
+    """Whether a flag says ``phrase``: as written, or (a long phrase) with other small words
+    in it, within one clause (a comma or full stop ends the match)."""
     if text.mentions(flag_text, phrase):
         return True
-    want, have = _tokens(phrase), _tokens(flag_text)
-    return bool(want) and any(
-        have[i : i + len(want)] == want for i in range(len(have) - len(want) + 1)
-    )
+    want = _tokens(phrase)
+    if len(want) < LOOSE_FROM:
+        return False
+    for clause in re.split(r"[,.;:!?]", flag_text):
+        have = _tokens(clause)
+        if any(have[i : i + len(want)] == want for i in range(len(have) - len(want) + 1)):
+            return True
+    return False
 
 
 def flag_twins(lib: Library) -> Iterator[Found]:
@@ -197,17 +208,20 @@ def numbers_by_hand(lib: Library) -> Iterator[Found]:
     pattern = re.compile(rf"\b({figure})\s+(?:[a-z]+\s+){{0,3}}?({listed})\b", re.I)
     rule = lib.painkiller_days
     limits = {rule.limit, rule.limit_one_simple} if rule else set()
+    about = {n.id: _about(lib, n.about) for n in lib.numbers.values()}
+    card_of = {lib.files[f"medicine:{m.id}"]: m for m in lib.medicines.values()}
     for file, doc in lib.docs.items():
+        # on a medicine's card, "take them on fewer than..." is about that medicine
+        card = " ".join(_names_of(card_of[file])) if file in card_of else ""
         for path, value in doc.walk():
             if not (isinstance(value, str) and path and path[-1] in ("text", "action", "total")):
                 continue
             for m in pattern.finditer(value):
-                sentence = _sentence_at(value, m.start())
+                said = f"{_sentence_at(value, m.start())} {card}"
                 ids = [
                     i
                     for i in by_phrase[" ".join(m.group(2).lower().split())]
-                    if not lib.numbers[i].about
-                    or any(text.mentions(sentence, w) for w in lib.numbers[i].about)
+                    if not about[i] or any(text.mentions(said, w) for w in about[i])
                 ]
                 if not ids:
                     continue
@@ -219,6 +233,26 @@ def numbers_by_hand(lib: Library) -> Iterator[Found]:
                     f"numbers.yaml: write {use}"
                     + (", or {{ painkillers.limit }}" if limits & set(ids) else ""),
                 )
+
+
+def _names_of(med: Medicine) -> list[str]:
+    plain = re.sub(r"\s*\(.*?\)", "", med.name)
+    return [
+        med.id,
+        med.name,
+        plain,
+        *([med.short_name] if med.short_name else []),
+        *med.also_called,
+    ]
+
+
+def _about(lib: Library, words: tuple[str, ...]) -> list[str]:
+    """A number's ``about`` words, a medicine id standing for all that medicine's names."""
+    found: list[str] = []
+    for w in words:
+        med = lib.medicines.get(w)
+        found += _names_of(med) if med else [w]
+    return found
 
 
 FIGURE_WORDS = (
@@ -357,7 +391,7 @@ def drafts(lib: Library) -> Iterator[tuple[str, int | None, str, bool]]:
     source's title would print in the handout's source list under "Content checked"."""
     file = next((n for n in lib.docs if n.endswith("sources.yaml")), "sources.yaml")
     for key, source in lib.sources.items():
-        said = SIGN_OFF.search(source.title)
+        said = SIGN_OFF_NOTE.search(source.title)
         if said:
             yield (
                 file,

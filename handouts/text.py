@@ -55,6 +55,11 @@ def fill(text: str, context: Context) -> str:
     return PLACEHOLDER.sub(value, text)
 
 
+ANY = ("*",)
+"""The fields of a group whose file could not be read: any name passes, so the one problem
+in that file is not buried under unknown placeholders."""
+
+
 def template_problem(text: str, known: Mapping[str, tuple[str, ...]]) -> str | None:
     """Why ``text`` cannot be filled (written wrongly, unknown placeholder), or None.
 
@@ -69,7 +74,7 @@ def template_problem(text: str, known: Mapping[str, tuple[str, ...]]) -> str | N
         )
     for m in PLACEHOLDER.finditer(text):
         group, name = m.groups()
-        if name not in known.get(group, ()):
+        if known.get(group) != ANY and name not in known.get(group, ()):
             fields = known.get(group) or known["clinic"]
             prefix = group if known.get(group) else "clinic"
             listed = ", ".join(f"{{{{ {prefix}.{f} }}}}" for f in fields)

@@ -241,15 +241,17 @@ def load_library(root: Path) -> Library:
     for cond in conditions.values():
         doc = c.docs[files[f"condition:{cond.id}"]]
         _check_condition(c, doc, cond, medicines, steps, flags)
-        if cond.painkiller_days and painkiller_days is None:
+        if cond.painkiller_days and painkiller_days is None and "painkillers" not in c.unread:
             c.add(doc, ("painkiller_days",), "there is no content/painkiller-days.yaml to print")
     for med in medicines.values():
         _check_medicine(c, c.docs[files[f"medicine:{med.id}"]], med, flags)
     _check_step_areas(c, conditions, files)
     _check_codes(c, conditions, files)
     known = {"clinic": text.CLINIC_FIELDS, "numbers": tuple(numbers)}
-    if painkiller_days:  # the one painkiller-day rule words {{ painkillers.* }}
+    if painkiller_days or "painkillers" in c.unread:  # the rule words {{ painkillers.* }}
         known["painkillers"] = text.PAINKILLER_FIELDS
+    if "numbers" in c.unread:  # its own problem is reported; its placeholders are not
+        known["numbers"] = text.ANY
     for doc in c.docs.values():
         _check_texts(c, doc, sources, known)
         for path, value in doc.walk():  # a `for:` anywhere names conditions that exist
@@ -316,6 +318,8 @@ def _numbers(c: _Checker, review_at: dict[str, tuple[str, Key]]) -> dict[str, Nu
     found = c.build(NumbersFile, doc) if doc else None
     numbers: dict[str, Number] = {}
     if not (doc and found):
+        if path.is_file():
+            c.unread.add("numbers")
         return numbers
     for i, number in enumerate(found.numbers):
         where: Key = ("numbers", i, "id")
@@ -339,10 +343,12 @@ def _painkiller_days(
     path = c.root / "painkiller-days.yaml"
     doc = c.doc(path) if path.is_file() else None
     found = c.build(PainkillerDays, doc) if doc else None
+    if path.is_file() and not found:
+        c.unread.add("painkillers")
     if doc and found:
         review_at["painkiller-days"] = (doc.file, ("review",))
         for key in ("limit", "limit_one_simple"):
-            if getattr(found, key) not in numbers:
+            if getattr(found, key) not in numbers and "numbers" not in c.unread:
                 hint = did_you_mean(getattr(found, key), numbers)
                 c.add(doc, (key,), f"unknown number '{getattr(found, key)}'{hint}")
     return found

@@ -488,3 +488,43 @@ def test_a_failure_rendering_a_later_handout_writes_none_of_them(cli, tmp_path, 
     assert run.err == "handouts: error: the fourth handout failed\n"
     assert len(calls) == 4
     assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "old", "new", "expected"),
+    [
+        (
+            "painkiller-days.yaml",
+            "evidence: guideline",
+            "evidence: guidline",
+            "content/painkiller-days.yaml:{line}: evidence: expected one of 'strong', "
+            "'guideline', 'label', 'moderate', 'conflicting', 'weak', found 'guidline' "
+            "(did you mean 'guideline'?)",
+        ),
+        (
+            "numbers.yaml",
+            'value: "10"',
+            "value: [10]",
+            "content/numbers.yaml:{line}: numbers[0].value: expected text, found a list",
+        ),
+        (
+            "red-flags/signs.yaml",
+            "tier: emergency",
+            "tier: Emergency",
+            "content/red-flags/signs.yaml:{line}: flags[0].tier: expected one of 'emergency', "
+            "'call_today', 'next_visit', found 'Emergency' (did you mean 'emergency'?)",
+        ),
+    ],
+)
+def test_a_broken_catalogue_is_one_problem_not_a_flood(
+    cli, content_copy, tmp_path, name, old, new, expected
+):
+    """Numbers, the painkiller-day rule and the red flags are used everywhere: a mistake in
+    one of their files is reported once, not again at every place that uses them."""
+    edit(content_copy / name, old, new)
+    f = content_copy / name
+    line = next(n for n, x in enumerate(f.read_text().splitlines(), 1) if new in x)
+    out = tmp_path / "out"
+    assert failed(cli("--content", content_copy, "--out", out), out, 1) == [
+        expected.format(line=line)
+    ]

@@ -358,3 +358,41 @@ def test_numbers_past_their_review_or_in_draft_hold_back_every_handout(cli, cont
         "clinical sign-off: have a clinician review it, or pass --allow-draft to print it "
         "marked as a draft\n"
     )
+
+
+def test_words_that_only_look_like_an_urgent_sign_are_left_in_their_tier(cli, content_copy):
+    """A short phrase matches only as written, and a long one only within a clause: low
+    mood after a birth is not pre-eclampsia, an aura "within minutes" is not a thunderclap."""
+    flags_file(
+        content_copy,
+        """flags:
+  - id: crafted-calm
+    tier: next_visit
+    text: Low mood or worry in the months after the birth of your baby. Auras that now build up within minutes. Your worst headaches come more often. Crashes after activity that mean you must lie down for days. Joints that are swollen, painful or stiff. Tightness in your chest, pain in your jaw.
+    sources: [NHS-HA]
+""",
+    )
+    run = cli("check", "--content", content_copy)
+    assert run.code == 0 and lines(run.out, "error") == []
+
+
+def test_a_limit_on_a_medicine_card_is_that_medicines_and_another_medicines_is_not(
+    cli, content_copy
+):
+    """On the triptan card "take them on fewer than 10 days a month" is a painkiller limit
+    (the card is about a painkiller); on the NSAID card "six hours apart" is not
+    paracetamol's 4 hours."""
+    for med, words in (
+        ("triptans", "Take them on fewer than 10 days a month. "),
+        ("nsaids", "Space doses at least six hours apart. "),
+    ):
+        f = content_copy / "medicines" / f"{med}.yaml"
+        text = f.read_text(encoding="utf-8")
+        at = text.index("    action: ", text.index("how_to_take:")) + len("    action: ")
+        f.write_text(text[:at] + words + text[at:], encoding="utf-8")
+    f = content_copy / "medicines" / "triptans.yaml"
+    assert errors(cli, content_copy) == [
+        f"content/medicines/triptans.yaml:{line_of(f, 'fewer than 10 days')}: error: '10 days "
+        "a month' writes a number by hand; it is defined once in numbers.yaml: write "
+        "{{ numbers.painkiller_days }} (10), or {{ painkillers.limit }}"
+    ]
