@@ -256,7 +256,17 @@ def test_a_step_that_does_not_suit_a_condition_is_left_out():
 
 def test_a_card_always_says_what_the_medicine_is_for():
     """A patient's own medicine in a handout that does not cover its main use still says
-    what it is for (its first use), never starting at how to take it."""
-    d = doc("chronic-back-pain", medicines=("topiramate",))
-    card = next(b for s in d.sections for b in s.blocks if getattr(b, "title", "") == "Topiramate")
-    assert card.intro == "A daily pill that can prevent migraine attacks."
+    what it is for: its uses that name no condition, or else its first (a triptan is only
+    for migraine), never starting at how to take it."""
+    d = doc("chronic-back-pain", medicines=("topiramate", "triptans"))
+    intro = {b.title: b.intro for s in d.sections for b in s.blocks if isinstance(b, Caution)}
+    assert intro["Topiramate"] == "It treats epilepsy."
+    assert intro["Triptans (sumatriptan, rizatriptan, zolmitriptan, naratriptan)"] == (
+        "They stop a migraine attack that has started."
+    )
+    d = doc("migraine", medicines=("topiramate",))
+    intro = {b.title: b.intro for s in d.sections for b in s.blocks if isinstance(b, Caution)}
+    assert (
+        intro["Topiramate"]
+        == "It treats epilepsy. Taken each day, it can prevent migraine attacks."
+    )
