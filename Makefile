@@ -4,13 +4,25 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: handouts test check lint format snapshots bench clean
+.PHONY: handouts test check lint format snapshots bench clean lock
 
-$(STAMP): pyproject.toml
+# Everything is installed from requirements.lock: exact versions, each file checked
+# against its hash; then the project itself, with no further downloads.
+$(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
+
+## Refresh requirements.lock after changing a dependency in pyproject.toml
+lock:
+	rm -rf $(VENV)-lock
+	$(PYTHON) -m venv $(VENV)-lock
+	$(VENV)-lock/bin/python -m pip install --quiet pip-tools==7.6.2
+	$(VENV)-lock/bin/pip-compile --quiet --extra test --generate-hashes --allow-unsafe \
+		--strip-extras --no-emit-index-url --no-emit-find-links \
+		--output-file requirements.lock pyproject.toml
+	rm -rf $(VENV)-lock
 
 ## Build the default handouts into out/
 handouts: $(STAMP)
