@@ -178,7 +178,7 @@ def _results(todo: Todo, args: argparse.Namespace) -> Iterator[list[Record]]:
     size = max(1, min(CHUNK, math.ceil(len(todo) / (jobs * 4))))
     chunks, task = (
         _chunks(todo, size),
-        (args.out, args.date, Allow(args.allow_expired, args.allow_draft)),
+        (args.out, args.date, Allow(args.allow_expired, args.allow_draft, args.today)),
     )
     jobs = min(jobs, math.ceil(len(todo) / size))
     if jobs <= 1:
@@ -342,7 +342,7 @@ def _inputs(args: argparse.Namespace, brand: Brand, lib: Library) -> str:
     for file, path in lib.review_at.values():
         review = functools.reduce(operator.getitem, path, lib.docs[file].data)
         due = review.get("next_review")
-        if isinstance(due, dt.date) and due < dt.date.today():
+        if isinstance(due, dt.date) and due < (args.today or dt.date.today()):
             late.add(f"{file}:{path}")
         if review.get("draft") is True:
             drafts.add(f"{file}:{path}")

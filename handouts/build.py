@@ -57,6 +57,11 @@ class Allow:
     """Content past its review date (--allow-expired)."""
     draft: bool = False
     """Content that still needs clinical sign-off (--allow-draft); printed marked as a draft."""
+    today: dt.date | None = None
+    """The day review dates are checked against (--today); None: the real today."""
+
+    def day(self) -> dt.date:
+        return self.today or dt.date.today()
 
 
 ALLOW_NOTHING = Allow()
@@ -102,7 +107,7 @@ def expired(lib: Library, doc: Document, today: dt.date) -> list[Problem]:
 
 def _current(lib: Library, doc: Document, allow: Allow) -> tuple[Problem, ...]:
     """Expired and draft content the handout uses: refused unless allowed, else returned."""
-    late, draft = expired(lib, doc, dt.date.today()), drafts(lib, doc)
+    late, draft = expired(lib, doc, allow.day()), drafts(lib, doc)
     refused = ([] if allow.expired else late) + ([] if allow.draft else draft)
     if refused:
         raise ContentError(refused)

@@ -99,7 +99,7 @@ def parser() -> argparse.ArgumentParser:
     chk.add_argument("--content", type=Path, default=DEFAULT_CONTENT, help="content folder")
     chk.add_argument("--strict", action="store_true", help="warnings fail too (exit 1)")
     chk.add_argument("--json", action="store_true", help="print the findings as JSON")
-    chk.add_argument("--today", type=_date, help="check review dates as of this day (YYYY-MM-DD)")
+    _today(chk)
     chk.add_argument("--verbose", action="store_true", help="show a traceback on errors")
     return top
 
@@ -143,10 +143,20 @@ def _expired(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="print content that still needs clinical sign-off, marked as a draft on every page",
     )
+    _today(p)
+
+
+def _today(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--today",
+        type=_date,
+        metavar="YYYY-MM-DD",
+        help="check review dates as of this day (default: today)",
+    )
 
 
 def allowed(args: argparse.Namespace) -> Allow:
-    return Allow(expired=args.allow_expired, draft=args.allow_draft)
+    return Allow(expired=args.allow_expired, draft=args.allow_draft, today=args.today)
 
 
 def _date(value: str) -> dt.date:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-from handouts.cli import main
+from tests.conftest import main
 
 SNAPSHOTS = Path(__file__).resolve().parent / "snapshots"
 

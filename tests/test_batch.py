@@ -20,7 +20,7 @@ from pypdf import PdfReader
 
 from handouts import batch
 
-from .conftest import ROOT, pdf_text
+from .conftest import ROOT, TODAY, pdf_text
 
 HEADER = "id,name,conditions,pack,medicines,clinician,notes,paper,date\n"
 GOOD = HEADER + (
@@ -377,7 +377,7 @@ def long_list(rows: int = 40) -> Path:
 
 def start(*args: str) -> subprocess.Popen[str]:
     env = os.environ | {"PYTHONPATH": str(ROOT)}
-    command = [sys.executable, "-c", CHILD, "batch", *args]
+    command = [sys.executable, "-c", CHILD, "batch", "--today", TODAY, *args]
     return subprocess.Popen(
         command, env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         start_new_session=True,

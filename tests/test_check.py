@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import CONTENT, card, pdf_text
+from .conftest import CONTENT, ROOT, card, pdf_text
 from .test_errors import edit
 
 TOO_HARD = "reads above the target (grade 6 Flesch-Kincaid, 8 SMOG): Flesch-Kincaid grade"
@@ -340,3 +340,20 @@ def test_a_step_both_listed_and_left_out_is_an_error(cli, content_copy):
         f"content/conditions/me-cfs.yaml:{line_of(f, 'not_for:')}: error: not_for[0]: "
         "step 'pace-your-activity' is both listed and left out"
     ) in lines(run.out)
+
+
+@pytest.mark.parametrize("command", ["build", "pack", "generate", "batch"])
+def test_today_sets_the_day_review_dates_are_checked_against(cli, tmp_path, command):
+    """--today: the shipped content is current on the tests' day and past review in 2029,
+    for every command that prints."""
+    args = {
+        "build": ["build", "--conditions", "migraine", "--out", tmp_path / "x.pdf"],
+        "pack": ["pack", "back-pain-spondyloarthritis", "--out", tmp_path / "x.pdf"],
+        "generate": ["generate", "--out", tmp_path / "out"],
+        "batch": ["batch", ROOT / "examples" / "clinic-list-small.csv", "--out", tmp_path / "out"],
+    }[command]
+    late = cli(*args, "--today", "2029-06-01")
+    assert late.code == 1
+    assert "review.next_review: past its review date (2028-11-01)" in late.err
+    assert cli(*args, "--today", "2029-06-01", "--allow-expired").code == 0
+    assert cli(*args).code == 0  # on the tests' own day, nothing is past review

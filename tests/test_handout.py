@@ -8,10 +8,9 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
-from handouts.cli import main
 from handouts.validate import load_library
 
-from .conftest import CONTENT, pdf_text, text_sizes
+from .conftest import CONTENT, TODAY, main, pdf_text, text_sizes
 
 DEFAULTS = [
     "migraine-and-autoimmune-disease",
@@ -205,7 +204,7 @@ def test_same_bytes_from_a_separate_process(tmp_path, default_out):
 
     env = {**os.environ, "PYTHONHASHSEED": "12345", "TZ": "Pacific/Auckland"}
     subprocess.run(
-        [sys.executable, "-m", "handouts", "--out", str(tmp_path)],
+        [sys.executable, "-m", "handouts", "--today", TODAY, "--out", str(tmp_path)],
         check=True,
         env=env,
         capture_output=True,
@@ -221,7 +220,16 @@ def test_reused_work_never_changes_a_handout(tmp_path, cli):
     import subprocess
     import sys
 
-    args = ["build", "--conditions", "migraine", "lupus", "--medicines", "triptans"]
+    args = [
+        "build",
+        "--today",
+        TODAY,
+        "--conditions",
+        "migraine",
+        "lupus",
+        "--medicines",
+        "triptans",
+    ]
     alone = tmp_path / "alone.pdf"
     subprocess.run(
         [sys.executable, "-m", "handouts", *args, "--patient", "Zoë Brontë", "--out", alone],

@@ -26,11 +26,10 @@ from pypdf.generic import DictionaryObject
 
 from handouts.assemble import Request, assemble
 from handouts.brand import load_brand
-from handouts.cli import main
 from handouts.document import Bullets, Checklist, Diary, Document, Heading, SourceList, Tiers
 from handouts.validate import load_library
 
-from .conftest import CONTENT, ROOT
+from .conftest import CONTENT, ROOT, main
 
 CONDITIONS = ("migraine", "lupus", "fibromyalgia")
 BUILD = ["build", "--conditions", *CONDITIONS, "--medicines", "sumatriptan", "ibuprofen"]

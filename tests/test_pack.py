@@ -22,7 +22,7 @@ HANDOUTS = [
 
 @pytest.fixture(scope="module")
 def pack(tmp_path_factory) -> PdfReader:
-    from handouts.cli import main
+    from .conftest import main
 
     out = tmp_path_factory.mktemp("pack") / "pack.pdf"
     args = ["pack", PACK, "--patient", "Zoë O'Brien & <Sons>", "--clinician", "Dr Sam Okafor"]
@@ -197,11 +197,11 @@ def test_a_pack_in_a_busy_process_is_the_same_bytes_as_in_a_new_one(tmp_path):
     import subprocess
     import sys
 
-    from handouts.build import ALLOW_NOTHING, pack_pdf
+    from handouts.build import pack_pdf
     from handouts.document import Personal
     from handouts.validate import load_library
 
-    from .conftest import CONTENT, main
+    from .conftest import ALLOW_TODAY, CONTENT, TODAY, main
     from .test_errors import brand_copy
 
     lib, who = load_library(CONTENT), Personal("Zoë O'Brien", "Dr Jiří Dvořák")
@@ -211,15 +211,15 @@ def test_a_pack_in_a_busy_process_is_the_same_bytes_as_in_a_new_one(tmp_path):
     from handouts.brand import load_brand
 
     brand = load_brand()
-    busy = pack_pdf(lib, brand, lib.packs[PACK], ("triptans",), "Note", who, None, ALLOW_NOTHING)
+    busy = pack_pdf(lib, brand, lib.packs[PACK], ("triptans",), "Note", who, None, ALLOW_TODAY)
     busy = busy.pdf
     code = (
-        "import sys; from pathlib import Path; from handouts.build import ALLOW_NOTHING, pack_pdf;"
+        "import sys, datetime as dt; from pathlib import Path; from handouts.build import Allow, pack_pdf;"
         "from handouts.brand import load_brand; from handouts.document import Personal;"
         f"from handouts.validate import load_library; lib = load_library(Path({str(CONTENT)!r}));"
         "who = Personal(\"Zoë O'Brien\", 'Dr Jiří Dvořák');"
         f"pdf = pack_pdf(lib, load_brand(), lib.packs[{PACK!r}], ('triptans',), 'Note', who,"
-        " None, ALLOW_NOTHING).pdf; sys.stdout.buffer.write(pdf)"
+        f" None, Allow(today=dt.date.fromisoformat({TODAY!r}))).pdf; sys.stdout.buffer.write(pdf)"
     )
     fresh = subprocess.run([sys.executable, "-c", code], capture_output=True, check=True).stdout
     assert busy == fresh

@@ -27,11 +27,10 @@ from pypdf import PdfReader
 
 from handouts.assemble import Request, assemble
 from handouts.brand import load_brand
-from handouts.cli import main
 from handouts.document import Diary, Document, Para, Personal, SourceList
 from handouts.validate import load_library
 
-from .conftest import BRAND, CONTENT, ROOT
+from .conftest import BRAND, CONTENT, ROOT, main
 
 CONDITIONS = ("migraine", "lupus")
 PATIENT = "Zoë O'Brien & <Co>"
