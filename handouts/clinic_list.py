@@ -180,8 +180,11 @@ def _csv(text: str, file: str) -> list[_Raw]:
                 )
                 problems.append(Problem(file, start, f"row {len(raws) + 1}", message))
             raws.append(_Raw(start, dict(zip(header, cells, strict=False))))
-    except csv.Error as exc:  # e.g. a quote never closed: the rest would be one cell
-        message = f'cannot read this row ({exc}); check its double quotes (")'
+    except csv.Error:  # e.g. a quote never closed: the rest would be one cell
+        message = (
+            'cannot read this row: a double quote (") is not closed, or text follows one; '
+            'put a whole cell in double quotes, and write a quote inside it as two ("")'
+        )
         problems.append(Problem(file, end + 1, "", message))
     if problems:
         raise PatientError(problems)

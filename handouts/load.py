@@ -101,9 +101,9 @@ def parse(text: str, file: str) -> Doc | Problem:
             return Problem(file, None, "", TOO_DEEP)
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
-        return Problem(file, line, "", f"this is not valid YAML: {exc.problem or exc.context}")
-    except yaml.YAMLError as exc:
-        return Problem(file, None, "", f"this is not valid YAML: {exc}")
+        return Problem(file, line, "", f"this is not valid YAML: {_why(exc)}")
+    except yaml.YAMLError:
+        return Problem(file, None, "", f"this is not valid YAML: {NOT_YAML}")
     except RecursionError:
         return Problem(file, None, "", TOO_DEEP)
     finally:
@@ -149,6 +149,29 @@ def _index(
             if found:
                 return found
     return None
+
+
+NOT_YAML = "check the indentation, quotes, brackets and colons on this line and the one before"
+YAML_PROBLEMS = (
+    # (words in the parser's account, what we say): our words, whatever the parser's are
+    ("expected ',' or ']'", "a list in [brackets] is not closed, or two items lack a comma"),
+    ("expected ',' or '}'", "a mapping in {braces} is not closed, or two items lack a comma"),
+    ("mapping values are not allowed", "a colon and a space inside a text: put the text in quotes"),
+    (
+        "cannot start any token",
+        "a tab, or text starting with @ or `: indent with spaces, and quote such text",
+    ),
+    ("quoted scalar", "a quote is not closed"),
+    ("could not determine a constructor", "a YAML tag (a word after '!') is not allowed"),
+    ("block mapping", "the indentation does not line up with the lines above"),
+    ("block sequence", "the indentation does not line up with the lines above"),
+)
+"""The parser's problems we put in our own words; others get NOT_YAML."""
+
+
+def _why(exc: yaml.MarkedYAMLError) -> str:
+    said = f"{exc.context or ''} {exc.problem or ''}"
+    return next((ours for theirs, ours in YAML_PROBLEMS if theirs in said), NOT_YAML)
 
 
 def _too_deep(text: str) -> bool:

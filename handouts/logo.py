@@ -45,9 +45,12 @@ def logo_problem(path: Path) -> str | None:
     """Why the logo cannot be used, or None."""
     try:
         _, _, drawing = _load(path)
-    except Exception as exc:  # whatever the picture library raises, it is the brand's problem
+    except Exception:  # whatever the picture library raises, it is the brand's problem
         kind = path.suffix.lower().lstrip(".").upper()
-        return f"the logo cannot be read as a {kind} picture ({exc})"
+        return (
+            f"the logo cannot be read as a {kind} picture; save it again as a {kind} file "
+            "from a drawing program"
+        )
     if drawing is not None and _UNSUPPORTED.search(_drawn(drawing)):
         return (
             "the SVG logo uses see-through colour (opacity) or a gradient, which handouts "

@@ -157,7 +157,10 @@ def test_a_yaml_list_must_be_patients_holding_a_list_of_mappings():
         "l.yaml:2: row 1: expected a mapping of keys (id, name, conditions, …) to values",
         "l.yaml:4: row 2: conditions: expected text, found a dict",
     ]
-    assert refused("patients: [\n", "l.yaml")[0].startswith("l.yaml:2: this is not valid YAML")
+    assert refused("patients: [\n", "l.yaml") == [
+        "l.yaml:2: this is not valid YAML: check the indentation, quotes, brackets and colons on "
+        "this line and the one before"
+    ]
 
 
 def test_unknown_and_repeated_columns_are_all_named_with_hints():
@@ -192,12 +195,12 @@ def test_blank_cells_after_the_last_named_column_are_fine_when_the_header_has_th
 
 def test_a_quote_that_is_never_closed_is_refused_not_read_as_one_long_note():
     text = 'id,name,conditions,notes\nA1,Jo,migraine,ok\nA2,Jo,lupus,"Call us\nA3,Al,lupus,\n'
-    assert refused(text) == [
-        'clinic.csv:3: cannot read this row (unexpected end of data); check its double quotes (")'
-    ]
-    assert refused('id,notes\nA1,"Call "us" soon"\n') == [
-        "clinic.csv:2: cannot read this row (',' expected after '\"'); check its double quotes (\")"
-    ]
+    unreadable = (
+        'cannot read this row: a double quote (") is not closed, or text follows one; put a '
+        'whole cell in double quotes, and write a quote inside it as two ("")'
+    )
+    assert refused(text) == [f"clinic.csv:3: {unreadable}"]
+    assert refused('id,notes\nA1,"Call "us" soon"\n') == [f"clinic.csv:2: {unreadable}"]
 
 
 def test_spaces_after_a_comma_are_ignored_even_before_a_quoted_cell():
