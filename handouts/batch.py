@@ -55,9 +55,9 @@ from typing import Any
 from . import __version__, fonts
 from .brand import DEFAULT_BRAND, Brand
 from .build import CONTENT_LANGUAGES, Allow, load_inputs, render_row
-from .clinic_list import ClinicList, Row, read_list
+from .clinic_list import ClinicList, read_list
 from .errors import HandoutsError, PatientError, ProblemsError
-from .model import Library
+from .model import Library, Row
 from .write import inside, write_atomic
 
 FIELDS = ("id", "file", "conditions", "pack", "medicines", "pages", "bytes", "content_hash",

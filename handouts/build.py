@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from . import fonts
 from .assemble import Request, assemble
@@ -23,10 +22,7 @@ from .errors import (
     did_you_mean,
 )
 from .load import read
-from .model import Library, Pack, Patient
-
-if TYPE_CHECKING:
-    from .clinic_list import Row
+from .model import Library, Pack, Patient, Row
 from .render import render, render_pack
 from .schema import Builder, Invalid
 from .validate import load_library

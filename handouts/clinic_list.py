@@ -30,7 +30,7 @@ from typing import Any, NoReturn
 from . import build
 from .errors import PatientError, Problem, did_you_mean
 from .load import parse
-from .model import Library, Patient
+from .model import Library, Patient, Row
 
 COLUMNS = (
     "id", "name", "conditions", "medicines", "pack", "clinician",
@@ -44,26 +44,6 @@ YES_NO = dict.fromkeys(YES, True) | dict.fromkeys(NO, False)
 SAVE_UTF8 = 'save the list as UTF-8 (in Excel: "CSV UTF-8")'
 UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
 LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*")
-
-
-@dataclass(frozen=True)
-class Row:
-    """One patient of the list: what to print and the file to write it to."""
-
-    number: int  # 1-based data row number (the header and blank rows are not counted)
-    line: int  # 1-based line where the row starts (a quoted note may span lines)
-    id: str  # the clinic's own reference
-    stem: str  # the output file name without extension, made from the id
-    name: str | None
-    conditions: tuple[str, ...]  # condition ids, resolved from ids or ICD-10 codes
-    medicines: tuple[str, ...]  # medicine ids, resolved from ids or common names
-    pack: str | None
-    clinician: str | None
-    notes: str | None  # line breaks kept, as "\n"
-    date: dt.date | None
-    paper: str | None  # "letter", "a4" or None for the brand's
-    large_print: bool
-    language: str | None
 
 
 @dataclass(frozen=True)

@@ -37,40 +37,8 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
 from . import fonts, pdffile
 from .errors import RenderError
-from .pdffile import Meta, Part, Sheet
-from .tagging import ARTIFACT, CLOSE, FOOTER, Marked, Node, Open, Plan, plan_structure, split_code
-
-
-@dataclass(frozen=True)
-class Link:
-    url: str
-    rect: tuple[float, float, float, float]
-    """In page coordinates."""
-    owner: Node | None = None
-    """The element whose text the link is on."""
-
-
-@dataclass(frozen=True)
-class Mark:
-    """A bookmark (outline entry) on a page."""
-
-    key: str
-    level: int
-    title: str
-
-
-@dataclass(frozen=True, eq=False)
-class Page:
-    """What one page draws, ready to write: artifacts, and tagged pieces
-    (:func:`handouts.tagging.split_code`)."""
-
-    code: tuple[str | Marked, ...]
-    links: tuple[Link, ...] = ()
-    marks: tuple[Mark, ...] = ()
-    images: tuple[tuple[str, Path], ...] = ()
-    """Pictures the page shows (a PNG logo), by resource name."""
-    plan: Plan | None = None
-    """How the page adds to the structure tree (set when its recording is complete)."""
+from .pdffile import Link, Mark, Meta, Page, Part, Sheet
+from .tagging import ARTIFACT, CLOSE, FOOTER, Node, Open, Plan, plan_structure, split_code
 
 
 @dataclass(frozen=True)

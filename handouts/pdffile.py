@@ -21,16 +21,45 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
 from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase.ttfonts import SUBSETN, TTFont, makeToUnicodeCMap
 
-from .tagging import Node, element_start, pdf_text
+from .tagging import Marked, Node, Plan, element_start, pdf_text
 
-if TYPE_CHECKING:  # pages imports this module
-    from .pages import Page
+
+@dataclass(frozen=True)
+class Link:
+    url: str
+    rect: tuple[float, float, float, float]
+    """In page coordinates."""
+    owner: Node | None = None
+    """The element whose text the link is on."""
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A bookmark (outline entry) on a page."""
+
+    key: str
+    level: int
+    title: str
+
+
+@dataclass(frozen=True, eq=False)
+class Page:
+    """What one page draws, ready to write: artifacts, and tagged pieces
+    (:func:`handouts.tagging.split_code`)."""
+
+    code: tuple[str | Marked, ...]
+    links: tuple[Link, ...] = ()
+    marks: tuple[Mark, ...] = ()
+    images: tuple[tuple[str, Path], ...] = ()
+    """Pictures the page shows (a PNG logo), by resource name."""
+    plan: Plan | None = None
+    """How the page adds to the structure tree (set when its recording is complete)."""
 
 
 @dataclass(frozen=True)

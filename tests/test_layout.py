@@ -1,0 +1,54 @@
+"""The package's shape: no module imports one that (through others) imports it back.
+
+Every import counts, including those inside functions and under TYPE_CHECKING: a circle
+of types is still a circle a reader has to hold in their head (issue 12)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent.parent / "handouts"
+
+
+def imports() -> dict[str, set[str]]:
+    """Each module of the package and the package modules it imports."""
+    names = {p.stem for p in PACKAGE.glob("*.py")}
+    found: dict[str, set[str]] = {}
+    for path in PACKAGE.glob("*.py"):
+        uses: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                if node.module:
+                    uses.add(node.module.split(".")[0])
+                else:  # from . import a, b
+                    uses |= {a.name for a in node.names}
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("handouts."):
+                uses.add(node.module.split(".")[1])
+        found[path.stem] = (uses & names) - {path.stem}
+    return found
+
+
+def circles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Every module path that comes back to where it started (depth-first)."""
+    found: list[list[str]] = []
+
+    def visit(node: str, path: list[str]) -> None:
+        for nxt in sorted(graph.get(node, ())):
+            if nxt == path[0]:
+                found.append([*path, nxt])
+            elif nxt not in path and nxt > path[0]:  # each circle once, from its least module
+                visit(nxt, [*path, nxt])
+
+    for start in sorted(graph):
+        visit(start, [start])
+    return found
+
+
+def test_the_helpers_find_a_circle():
+    assert circles({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == [["a", "b", "c", "a"]]
+    assert circles({"a": {"b"}, "b": {"c"}, "c": set()}) == []
+
+
+def test_no_module_imports_itself_back():
+    assert circles(imports()) == []
