@@ -18,13 +18,12 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import Flowable
 from reportlab.platypus import Paragraph as _RLParagraph
-from reportlab.platypus import paragraph as rl_paragraph
 from reportlab.platypus.paragraph import cleanBlockQuotedText, textTransformFrags
 from reportlab.platypus.paraparser import ParaParser
 
 from . import fonts
 from .pages import PdfCanvas
-from .tagging import LABEL_END, Node, Open, Tagged
+from .tagging import LABEL_END, Node, Open, Tagged, label_end, label_ends
 
 
 @lru_cache(maxsize=16384)
@@ -102,7 +101,7 @@ class Paragraph(Tagged, _RLParagraph):
         if body is not None:
             _, before, (offset, cur_y, rtl), after, links = body
             canv._code.extend(before)
-            rl_paragraph._drawBullet(canv, offset, cur_y, self.bulletText, self.style, rtl)
+            label_end(canv, offset, cur_y, self.bulletText, self.style, rtl)
             canv._code.extend(after)
             for url, rect in links:
                 canv.linkURL(url, rect, relative=1)
@@ -111,13 +110,14 @@ class Paragraph(Tagged, _RLParagraph):
         log = canv.log_links() if key else None
         codes = fonts.codes_in_use(canv._doc) if key else None
         canv._bullet = None
-        super().draw()
+        with label_ends():
+            super().draw()
         if key and log is not None and fonts.codes_in_use(canv._doc) == codes:
             code = tuple(canv._code[start:])
             _DRAWN[key] = (self._source, code, tuple(log))
             if len(_DRAWN) > 20000:
                 _DRAWN.popitem(last=False)
-            mark = canv._bullet  # where the mark was drawn, and how (tagging._label_end)
+            mark = canv._bullet  # where the mark was drawn, and how (tagging.label_end)
             ends = [n for n, item in enumerate(code) if item is LABEL_END]
             if body_key and mark is not None and len(ends) == 1:
                 at, *how = mark

@@ -21,7 +21,8 @@ recorded pages stay shareable between handouts.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -293,7 +294,7 @@ CLOSE = _Token("% tag end")
 """Ends a tagged flowable's drawing in recorded code."""
 
 
-def _label_end(
+def label_end(
     canvas: Any, offset: float, cur_y: float, bulletText: Any, style: Any, rtl: Any
 ) -> float:
     """ReportLab's list-mark drawing, followed by the end of the label's marked content
@@ -308,4 +309,15 @@ def _label_end(
 
 
 _DRAW_BULLET = rl_paragraph._drawBullet
-rl_paragraph._drawBullet = _label_end
+
+
+@contextmanager
+def label_ends() -> Iterator[None]:
+    """ReportLab draws a list mark with a module function; while one of our paragraphs
+    draws (and only then, never for the whole process), that function is :func:`label_end`.
+    Like the rest of rendering, not for two threads at once."""
+    rl_paragraph._drawBullet = label_end
+    try:
+        yield
+    finally:
+        rl_paragraph._drawBullet = _DRAW_BULLET

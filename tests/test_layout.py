@@ -52,3 +52,23 @@ def test_the_helpers_find_a_circle():
 
 def test_no_module_imports_itself_back():
     assert circles(imports()) == []
+
+
+def test_importing_or_printing_leaves_reportlab_as_it_was(tmp_path):
+    """No module patches ReportLab for the whole process: a list mark's tagging is switched
+    on only while one of our paragraphs draws."""
+    import importlib
+
+    from reportlab.platypus import paragraph as rl_paragraph
+
+    def reportlabs_own() -> bool:
+        return rl_paragraph._drawBullet.__module__ == "reportlab.platypus.paragraph"
+
+    for path in PACKAGE.glob("*.py"):
+        if path.stem != "__main__":  # that one runs the command line
+            importlib.import_module(f"handouts.{path.stem}")
+    assert reportlabs_own()
+    from .conftest import main
+
+    assert main(["build", "--conditions", "migraine", "--out", str(tmp_path / "x.pdf")]) == 0
+    assert reportlabs_own()
