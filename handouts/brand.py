@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from . import paths
 from .errors import BrandError, Problem
 from .load import Doc, path_text, read
 from .schema import Builder, Invalid
 
-DEFAULT_BRAND = Path(__file__).resolve().parent.parent / "brands" / "example" / "brand.yaml"
+DEFAULT_BRAND = paths.BRAND
 COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Z]{2})?$")
 ONLINE = re.compile(r"^https?://[^\s/]+/(\S*/)?$")

@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from . import fonts
+from . import fonts, paths
 from .assemble import Request, assemble
 from .brand import Brand, load_brand
 from .document import Document, Personal
@@ -28,9 +28,8 @@ from .schema import Builder, Invalid
 from .validate import load_library
 from .write import inside, write_atomic
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_CONTENT = ROOT / "content"
-DEFAULT_PATIENT = ROOT / "examples" / "patient.yaml"
+DEFAULT_CONTENT = paths.CONTENT
+DEFAULT_PATIENT = paths.PATIENT
 
 
 @dataclass(frozen=True)

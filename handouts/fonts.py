@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -20,9 +19,10 @@ from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
+from . import paths
 from .errors import RenderError
 
-FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
+FONT_DIR = paths.FONTS
 
 FACES = {
     "Body": "AtkinsonHyperlegible-Regular.ttf",
