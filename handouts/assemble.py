@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from itertools import combinations
 from typing import Any
 
-from . import text
+from . import language, text
 from .brand import Brand
 from .document import (
     Block,
@@ -77,6 +77,8 @@ class Request:
     personal: Personal = field(default_factory=Personal)
     diary: bool = False
     """Add the headache and pain diary page."""
+    language: str | None = None
+    """The document's language tag; the brand's when None."""
 
 
 def join_names(names: Sequence[str]) -> str:
@@ -108,7 +110,8 @@ def assemble(lib: Library, req: Request, brand: Brand) -> Document:
     if req.notes and req.notes.strip():
         lines = tuple(Para(line) for line in req.notes.strip().splitlines() if line.strip())
         front = (Section("care-team-notes", "Notes from your care team", lines, True),)
-    return replace(doc, personal=req.personal, front=front)
+    tag = language.canonical(req.language) if req.language else None
+    return replace(doc, personal=req.personal, front=front, language=tag or doc.language)
 
 
 _CHARSETS: dict[tuple[int, int], tuple[Library, Brand, str]] = {}
@@ -330,6 +333,7 @@ def _build(lib: Library, req: Request, brand: Brand) -> Document:
             for key, r in dict(reviews).items()
         ),
         online=f"{spec.online}{_slug(conds)}" if spec.online else None,
+        language=language.canonical(spec.language) or spec.language,
         charset=charset(lib, brand),
     )
 

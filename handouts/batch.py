@@ -54,9 +54,10 @@ from typing import Any
 
 from . import __version__, fonts
 from .brand import DEFAULT_BRAND, Brand
-from .build import CONTENT_LANGUAGES, Allow, load_inputs, render_row
+from .build import Allow, load_inputs, render_row
 from .clinic_list import ClinicList, read_list
 from .errors import HandoutsError, PatientError, ProblemsError
+from .language import CONTENT_LANGUAGES
 from .model import Library, Row
 from .write import inside, write_atomic
 

@@ -8,14 +8,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from . import paths
+from . import language, paths
 from .errors import BrandError, Problem
 from .load import Doc, path_text, read
 from .schema import Builder, Invalid
 
 DEFAULT_BRAND = paths.BRAND
 COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
-LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Z]{2})?$")
 ONLINE = re.compile(r"^https?://[^\s/]+/(\S*/)?$")
 WHITE = "#FFFFFF"
 GREY = "#E8E8E8"
@@ -162,7 +161,7 @@ def load_brand(path: Path | None = None) -> Brand:
                     f"{label(fore)} on {label(back)} has a contrast ratio of {shown:.2f}:1; "
                     f"{needs} at least {least:g}:1",
                 )
-    if not LANGUAGE.match(spec.language):
+    if language.canonical(spec.language) is None:
         add(("language",), f"expected a language code like 'en-US', found '{spec.language}'")
     if spec.online is not None and not ONLINE.match(spec.online):
         add(

@@ -215,29 +215,6 @@ def personal(patient: Patient | None) -> tuple[Personal, str | None]:
     return who, given(patient.notes)
 
 
-CONTENT_LANGUAGES = ("en",)
-"""Languages the shipped content is written in (``--language en-GB`` is English too)."""
-
-
-def with_language(brand: Brand, language: str | None) -> Brand:
-    """The brand with the document language set to ``language``, which content must exist in."""
-    if not language:
-        return brand
-    if language.split("-")[0].lower() not in CONTENT_LANGUAGES:
-        have = ", ".join(CONTENT_LANGUAGES)
-        raise UsageError(f"no content in language '{language}'; the content is in: {have}")
-    hit = _LANGUAGES.get((id(brand), language))
-    if hit is None or hit[0] is not brand:  # one brand object per language: caches key on it
-        hit = _LANGUAGES[(id(brand), language)] = (
-            brand,
-            replace(brand, spec=replace(brand.spec, language=language)),
-        )
-    return hit[1]
-
-
-_LANGUAGES: dict[tuple[int, str], tuple[Brand, Brand]] = {}
-
-
 def find_pack(lib: Library, name: str) -> Pack:
     if name not in lib.packs:
         hint = did_you_mean(name, lib.packs)
@@ -266,14 +243,20 @@ def pack_pdf(
     paper: str | None,
     allow: Allow,
     large_print: bool = False,
+    language: str | None = None,
 ) -> Rendered:
     """A pack's PDF: the handouts for everyone, the patient's details and notes on the cover."""
     docs = [
-        assemble(lib, Request(h.conditions, h.title, medicines, diary=h.diary), brand)
+        assemble(
+            lib,
+            Request(h.conditions, h.title, medicines, diary=h.diary, language=language),
+            brand,
+        )
         for h in pack.handouts
     ]
     first = pack.handouts[0]
-    cover = assemble(lib, Request(first.conditions, first.title, medicines, notes, who), brand)
+    req = Request(first.conditions, first.title, medicines, notes, who, language=language)
+    cover = assemble(lib, req, brand)
     cover = replace(
         cover,
         subject=f"Patient information pack: {pack.title}",
@@ -312,9 +295,10 @@ def build_pack(
     paper: str | None = None,
     allow: Allow = ALLOW_NOTHING,
     large_print: bool = False,
+    language: str | None = None,
 ) -> Written:
     who, notes = personal(patient)
-    done = pack_pdf(lib, brand, pack, medicines, notes, who, paper, allow, large_print)
+    done = pack_pdf(lib, brand, pack, medicines, notes, who, paper, allow, large_print, language)
     write_atomic(out, done.pdf)
     return Written(out, done.pages, len(done.pdf), done.allowed)
 
@@ -323,15 +307,23 @@ def render_row(
     lib: Library, brand: Brand, row: Row, date: dt.date | None, allow: Allow
 ) -> Rendered:
     """The handout or pack for one checked row of a clinic list."""
-    brand = with_language(brand, row.language)
     patient = Patient(row.name, row.clinician, row.date or date, row.notes)
     who, notes = personal(patient)
     if row.pack:
         pack = lib.packs[row.pack]
         return pack_pdf(
-            lib, brand, pack, row.medicines, notes, who, row.paper, allow, row.large_print
+            lib,
+            brand,
+            pack,
+            row.medicines,
+            notes,
+            who,
+            row.paper,
+            allow,
+            row.large_print,
+            row.language,
         )
-    req = Request(row.conditions, None, row.medicines, notes, who)
+    req = Request(row.conditions, None, row.medicines, notes, who, language=row.language)
     return handout_pdf(lib, brand, req, row.paper, allow, row.large_print)
 
 

@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from . import language
 from .assemble import Request
 from .build import (
     DEFAULT_CONTENT,
@@ -23,7 +24,6 @@ from .build import (
     personal,
     resolve_conditions,
     resolve_medicines,
-    with_language,
 )
 from .check import check
 from .errors import HandoutsError, UsageError
@@ -195,8 +195,10 @@ def run(argv: Sequence[str]) -> int:
         return run_batch(args)
     if args.out.suffix.lower() != ".pdf":
         raise UsageError(f"--out must name a .pdf file, got '{args.out}'")
+    if args.language and language.unknown(args.language):
+        have = ", ".join(language.CONTENT_LANGUAGES)
+        raise UsageError(f"no content in language '{args.language}'; the content is in: {have}")
     lib, brand = load_inputs(args.content, args.brand)
-    brand = with_language(brand, args.language)
     notes = args.notes
     if args.notes_file:
         try:
@@ -218,11 +220,12 @@ def run(argv: Sequence[str]) -> int:
             args.paper,
             allowed(args),
             args.large_print,
+            args.language,
         )
     else:
         who, notes = personal(patient)
         conditions = resolve_conditions(lib, args.conditions)
-        req = Request(conditions, args.title, meds, notes, who, args.diary)
+        req = Request(conditions, args.title, meds, notes, who, args.diary, args.language)
         written = build_one(lib, brand, req, args.out, args.paper, allowed(args), args.large_print)
     _warn_allowed([written])
     _report(written)

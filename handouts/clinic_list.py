@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
 
-from . import build
+from . import build, language
 from .errors import PatientError, Problem, did_you_mean
 from .load import parse
 from .model import Library, Patient, Row
@@ -43,7 +43,6 @@ YES, NO = ("yes", "true", "y", "1"), ("no", "false", "n", "0")
 YES_NO = dict.fromkeys(YES, True) | dict.fromkeys(NO, False)
 SAVE_UTF8 = 'save the list as UTF-8 (in Excel: "CSV UTF-8")'
 UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
-LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*")
 
 
 @dataclass(frozen=True)
@@ -329,12 +328,9 @@ def _language(
     ``en-GB`` are all English), with the usual case: ``en``, ``en-GB``, ``zh-Hant-TW``."""
     if not value:
         return None
-    parts = re.split(r"[-_]", value)
-    langs = {lang.lower(): lang for lang in sorted(languages)}
-    if parts[0].lower() in langs and LANGUAGE_TAG.fullmatch(value):
-        case = {2: str.upper, 4: str.title}  # region, script; the rest lower case
-        return "-".join([parts[0].lower(), *(case.get(len(p), str.lower)(p) for p in parts[1:])])
-    hint = did_you_mean(parts[0].lower(), langs)
-    have = ", ".join(langs.values())
-    bad.append(("language", f"unknown language '{value}'{hint}; use {have}, or leave it blank"))
+    why = language.unknown(value, languages)
+    if why is None:
+        return language.canonical(value)
+    have = ", ".join(sorted(languages))
+    bad.append(("language", f"{why}; use {have}, or leave it blank"))
     return None

@@ -170,6 +170,8 @@ class Document:
     clinician's notes). Everything in ``sections`` is the same for every patient."""
     draft: bool = False
     """Uses content that still needs clinical sign-off: marked as a draft on every page."""
+    language: str = "en-US"
+    """Its language tag (the PDF's /Lang)."""
     charset: str = field(default="", compare=False, repr=False)
     """Every character the library and brand can print, sorted (not printed itself).
     Every handout from one library seeds its fonts with it, so a section laid out

@@ -162,7 +162,7 @@ def _sorted_chars(text: str) -> str:
 
 
 def _canvas(brand: Brand, g: Geometry, seed: str, doc: Document, title: str) -> PdfCanvas:
-    meta = Meta(title, doc.clinic, doc.subject, ", ".join(doc.keywords), lang=brand.spec.language)
+    meta = Meta(title, doc.clinic, doc.subject, ", ".join(doc.keywords), lang=doc.language)
     canvas = PdfCanvas(g, seed, meta)
     if brand.spec.colours.background.upper() != "#FFFFFF":
         canvas.background = colors.HexColor(brand.spec.colours.background)

@@ -119,6 +119,24 @@ def test_language_sets_the_document_language_or_is_refused(tmp_path, cli):
     assert not (tmp_path / "f.pdf").exists()
 
 
+def test_one_language_tag_rule_for_the_command_line_the_brand_and_a_clinic_list(tmp_path, cli):
+    """en_gb, EN-gb and en-GB are one tag, written en-GB; the brand's language is only the
+    default, and a pack takes the language given too."""
+    from .test_errors import brand_copy
+
+    out = tmp_path / "x.pdf"
+    assert cli("build", "--conditions", "migraine", "--language", "en_gb", "--out", out).code == 0
+    assert PdfReader(out).trailer["/Root"]["/Lang"] == "en-GB"
+    brand = brand_copy(tmp_path, "language: en-US", "language: EN_au")
+    assert cli("build", "--conditions", "migraine", "--brand", brand, "--out", out).code == 0
+    assert PdfReader(out).trailer["/Root"]["/Lang"] == "en-AU"
+    args = ("pack", "back-pain-spondyloarthritis", "--brand", brand, "--out", out)
+    assert cli(*args, "--language", "en-NZ").code == 0
+    assert PdfReader(out).trailer["/Root"]["/Lang"] == "en-NZ"
+    run = cli("build", "--conditions", "migraine", "--language", "en-", "--out", out)
+    assert run.err == "handouts: error: no content in language 'en-'; the content is in: en\n"
+
+
 def test_unknown_pack_is_named_with_a_suggestion(tmp_path, cli):
     run = cli("pack", "migraine-autoimune-clinic", "--out", tmp_path / "p.pdf")
     assert run.code == 2
