@@ -79,7 +79,16 @@ def cold() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
         subprocess.run(
-            [sys.executable, "-m", "handouts", "--out", str(Path(tmp) / "out")],
+            # review dates as of a fixed day, so the figure does not stop on a review date
+            [
+                sys.executable,
+                "-m",
+                "handouts",
+                "--today",
+                "2026-12-03",
+                "--out",
+                str(Path(tmp) / "out"),
+            ],
             check=True,
             stdout=subprocess.DEVNULL,
         )

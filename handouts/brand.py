@@ -161,7 +161,10 @@ def load_brand(path: Path | None = None) -> Brand:
                     f"{label(fore)} on {label(back)} has a contrast ratio of {shown:.2f}:1; "
                     f"{needs} at least {least:g}:1",
                 )
-    if language.canonical(spec.language) is None:
+    if language.canonical(spec.language) and language.unknown(spec.language):
+        have = ", ".join(language.CONTENT_LANGUAGES)
+        add(("language",), f"no content in language '{spec.language}'; the content is in: {have}")
+    elif language.canonical(spec.language) is None:
         add(("language",), f"expected a language code like 'en-US', found '{spec.language}'")
     if spec.online is not None and not ONLINE.match(spec.online):
         add(

@@ -153,18 +153,35 @@ def _index(
 
 NOT_YAML = "check the indentation, quotes, brackets and colons on this line and the one before"
 YAML_PROBLEMS = (
-    # (words in the parser's account, what we say): our words, whatever the parser's are
+    # (words in the parser's account, what we say): our words, whatever the parser's are;
+    # where a mistake has two usual causes, both are named
     ("expected ',' or ']'", "a list in [brackets] is not closed, or two items lack a comma"),
     ("expected ',' or '}'", "a mapping in {braces} is not closed, or two items lack a comma"),
-    ("mapping values are not allowed", "a colon and a space inside a text: put the text in quotes"),
+    (
+        "mapping values are not allowed",
+        "a colon and a space inside a text (put the text in quotes), or a line indented "
+        "further than it should be",
+    ),
     (
         "cannot start any token",
-        "a tab, or text starting with @ or `: indent with spaces, and quote such text",
+        "a tab, or a text starting with @, ` or %: indent with spaces, and put such text in quotes",
+    ),
+    (
+        "unknown escape",
+        "a backslash (\\) inside double quotes: use single quotes, or write it twice",
     ),
     ("quoted scalar", "a quote is not closed"),
     ("could not determine a constructor", "a YAML tag (a word after '!') is not allowed"),
-    ("block mapping", "the indentation does not line up with the lines above"),
-    ("block sequence", "the indentation does not line up with the lines above"),
+    (
+        "block mapping",
+        "the indentation does not line up with the lines above, or a text goes on after its "
+        "closing quote or starts with { or [ (put the whole text in quotes)",
+    ),
+    (
+        "block sequence",
+        "the indentation does not line up with the lines above, or a text goes on after its "
+        "closing quote (put the whole text in quotes)",
+    ),
 )
 """The parser's problems we put in our own words; others get NOT_YAML."""
 

@@ -316,8 +316,8 @@ def label_ends() -> Iterator[None]:
     """ReportLab draws a list mark with a module function; while one of our paragraphs
     draws (and only then, never for the whole process), that function is :func:`label_end`.
     Like the rest of rendering, not for two threads at once."""
-    rl_paragraph._drawBullet = label_end
+    before, rl_paragraph._drawBullet = rl_paragraph._drawBullet, label_end
     try:
         yield
     finally:
-        rl_paragraph._drawBullet = _DRAW_BULLET
+        rl_paragraph._drawBullet = before

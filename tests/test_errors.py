@@ -542,14 +542,42 @@ def test_a_broken_catalogue_is_one_problem_not_a_flood(
     [
         ("x: [a, b\n", 2, "a list in [brackets] is not closed, or two items lack a comma"),
         ("x: {a: 1\n", 2, "a mapping in {braces} is not closed, or two items lack a comma"),
-        ("x: a: b\n", 1, "a colon and a space inside a text: put the text in quotes"),
+        (
+            "x: a: b\n",
+            1,
+            "a colon and a space inside a text (put the text in quotes), or a line indented "
+            "further than it should be",
+        ),
+        (
+            "name: Migraine\n  summary: x\n",
+            2,
+            "a colon and a space inside a text (put the text in quotes), or a line indented "
+            "further than it should be",
+        ),
         (
             "x:\n\t- a\n",
             2,
-            "a tab, or text starting with @ or `: indent with spaces, and quote such text",
+            "a tab, or a text starting with @, ` or %: indent with spaces, and put such text in "
+            "quotes",
         ),
         ('x: "abc\n', 2, "a quote is not closed"),
-        ("x:\n  a: 1\n b: 2\n", 3, "the indentation does not line up with the lines above"),
+        (
+            'x: "C:\\path"\n',
+            1,
+            "a backslash (\\) inside double quotes: use single quotes, or write it twice",
+        ),
+        (
+            "x:\n  a: 1\n b: 2\n",
+            3,
+            "the indentation does not line up with the lines above, or a text goes on after its "
+            "closing quote or starts with { or [ (put the whole text in quotes)",
+        ),
+        (
+            "x: 'it's fine'\n",
+            1,
+            "the indentation does not line up with the lines above, or a text goes on after its "
+            "closing quote or starts with { or [ (put the whole text in quotes)",
+        ),
         (
             "x: 1\n%bad\n",
             2,

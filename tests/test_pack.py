@@ -135,6 +135,11 @@ def test_one_language_tag_rule_for_the_command_line_the_brand_and_a_clinic_list(
     assert PdfReader(out).trailer["/Root"]["/Lang"] == "en-NZ"
     run = cli("build", "--conditions", "migraine", "--language", "en-", "--out", out)
     assert run.err == "handouts: error: no content in language 'en-'; the content is in: en\n"
+    (tmp_path / "fr").mkdir()
+    french = brand_copy(tmp_path / "fr", "language: en-US", "language: fr")
+    run = cli("build", "--conditions", "migraine", "--brand", french, "--out", out)
+    assert run.code == 1
+    assert f"{french}:20: language: no content in language 'fr'; the content is in: en" in run.err
 
 
 def test_unknown_pack_is_named_with_a_suggestion(tmp_path, cli):

@@ -59,3 +59,26 @@ def test_the_wheel_prints_the_default_handouts_outside_the_repository(tmp_path, 
         assert (away / "out" / name).read_bytes() == (default_out / name).read_bytes(), name
     checked = run("-m", "handouts", "check", "--today", TODAY)
     assert checked.returncode == 0 and "0 errors" in checked.stdout
+
+
+def test_a_checkout_without_symbolic_links_still_finds_its_files(tmp_path):
+    """With core.symlinks=false (some Windows checkouts, a zip), handouts/data/ holds small
+    text files where the links were: the package falls back to the top-level folders."""
+    src = tmp_path / "src"
+    shutil.copytree(ROOT, src, symlinks=True, ignore=LEFT_OUT)
+    for link in (src / "handouts" / "data").iterdir():
+        target = os.readlink(link)
+        link.unlink()
+        link.write_text(target)  # what git writes in place of a link
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"} | {"PYTHONPATH": str(src)}
+    code = "import handouts.paths as p; print(p.CONTENT, p.PATIENT.is_file(), p.BRAND.is_file())"
+    where = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    assert where.stdout.split() == [str(src / "content"), "True", "True"], where.stderr
+    made = subprocess.run(
+        [sys.executable, "-m", "handouts", "--today", TODAY, "--out", str(tmp_path / "out")],
+        cwd=tmp_path, env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    assert len(list((tmp_path / "out").glob("*.pdf"))) == 4
