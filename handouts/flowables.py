@@ -42,6 +42,7 @@ from .document import (
 )
 from .logo import logo_flowable, qr_flowable
 from .paragraph import HeadingParagraph, Paragraph, WholeParagraph
+from .private import private_text
 from .tagging import DataTable, Node, artifact, leaf, list_item, tag
 
 NOTE_COLOUR = "#3D3D3D"
@@ -268,7 +269,13 @@ def _online(url: str, st: Styles) -> tuple[Flowable, float, list[Flowable]]:
 
 
 def personal(doc: Document, st: Styles, width: float) -> list[Flowable]:
-    """Who the handout is for, from whom and when, then the care team's notes."""
+    """Who the handout is for, from whom and when, then the care team's notes: patient
+    text, made into flowables with every cache passed by."""
+    with private_text():
+        return _personal(doc, st, width)
+
+
+def _personal(doc: Document, st: Styles, width: float) -> list[Flowable]:
     story: list[Flowable] = []
     per = doc.personal
     parts = []

@@ -21,6 +21,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 
 from . import paths
 from .errors import RenderError
+from .private import is_private
 
 FONT_DIR = paths.FONTS
 
@@ -168,12 +169,16 @@ def describe(ch: str) -> str:
     return f"{ch!r} (U+{ord(ch):04X})"
 
 
-@lru_cache(maxsize=8192)
 def markup(text: str, bold: bool = False) -> str:
     """Escape ``text`` for a ReportLab paragraph and switch to the fallback face where needed.
 
     Line breaks become ``<br/>``. Raises :class:`RenderError` for a character no font has.
+    Shared text is done once; patient text (:mod:`handouts.private`) is never kept.
     """
+    return _markup(text, bold) if is_private() else _shared_markup(text, bold)
+
+
+def _markup(text: str, bold: bool = False) -> str:
     cov = register()
     fallback = FALLBACK_BOLD if bold else FALLBACK
     out: list[str] = []
@@ -203,3 +208,6 @@ def markup(text: str, bold: bool = False) -> str:
         run.append(ch)
     flush()
     return "".join(out)
+
+
+_shared_markup = lru_cache(maxsize=8192)(_markup)

@@ -38,6 +38,7 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 from . import fonts, pdffile
 from .errors import RenderError
 from .pdffile import Link, Mark, Meta, Page, Part, Sheet
+from .private import is_private
 from .tagging import ARTIFACT, CLOSE, FOOTER, Node, Open, Plan, plan_structure, split_code
 
 
@@ -149,7 +150,13 @@ class PdfCanvas(Canvas):
 
     def showPage(self) -> None:
         code = split_code(self._code)
-        page = Page(code, tuple(self._links), tuple(self._marks), tuple(self._images))
+        page = Page(
+            code,
+            tuple(self._links),
+            tuple(self._marks),
+            tuple(self._images),
+            private=is_private(),
+        )
         self.pages.append(page)
         self._links, self._marks, self._images = [], [], []
         self._startPage()

@@ -23,11 +23,11 @@ from reportlab.platypus.paraparser import ParaParser
 
 from . import fonts
 from .pages import PdfCanvas
+from .private import is_private
 from .tagging import LABEL_END, Node, Open, Tagged, label_end, label_ends
 
 
-@lru_cache(maxsize=16384)
-def _parsed(text: str, style: ParagraphStyle) -> tuple[ParagraphStyle, tuple[Any, ...]]:
+def _parse(text: str, style: ParagraphStyle) -> tuple[ParagraphStyle, tuple[Any, ...]]:
     """ReportLab's parse of a paragraph's markup, done once per text and style.
 
     Handouts for the same conditions share nearly all their text, so parsing
@@ -43,13 +43,19 @@ def _parsed(text: str, style: ParagraphStyle) -> tuple[ParagraphStyle, tuple[Any
     return style, tuple(frags)
 
 
+_parsed = lru_cache(maxsize=16384)(_parse)
+
+
 class Paragraph(Tagged, _RLParagraph):
     """ReportLab's paragraph, with its markup parsed once per text and style, and its
     lines broken once per text, style and width (many handouts share their sentences)."""
 
     def _setup(self, text: str, style: Any, bulletText: Any, frags: Any, cleaner: Any) -> None:
         self._source: tuple[Any, ...] | None = None
-        if frags is None:
+        if frags is None and is_private():  # patient text: parsed for this use, kept nowhere
+            style, parsed = _parse(text, style)
+            frags = list(parsed)
+        elif frags is None:
             style, self._source = _parsed(text, style)
             frags = list(self._source)
         super()._setup(text, style, bulletText, frags, cleaner)

@@ -60,6 +60,8 @@ class Page:
     """Pictures the page shows (a PNG logo), by resource name."""
     plan: Plan | None = None
     """How the page adds to the structure tree (set when its recording is complete)."""
+    private: bool = False
+    """It carries patient text (:mod:`handouts.private`): its content is not memoised."""
 
 
 @dataclass(frozen=True)
@@ -294,7 +296,8 @@ class _Writer:
             if sheet.footer:
                 out.append(sheet.footer)
             out.append(" ")
-            stream = _stream("\n".join(out).encode("latin-1"))
+            keep = not any(part.page.private for part in sheet.parts)
+            stream = _stream("\n".join(out).encode("latin-1"), keep=keep)
             contents.append(stream)
             parent_tree.append(f"{i} [{' '.join(mcids)}]")
             extra = f" /Annots [{' '.join(annots)}]" if annots else ""
@@ -485,8 +488,8 @@ class _Flate:
     def __init__(self) -> None:
         self.done: collections.OrderedDict[tuple[bytes, int], bytes] = collections.OrderedDict()
 
-    def __call__(self, data: bytes, level: int) -> bytes:
-        if len(data) < self.SMALLEST:
+    def __call__(self, data: bytes, level: int, keep: bool = True) -> bytes:
+        if len(data) < self.SMALLEST or not keep:
             return zlib.compress(data, level)
         key = (data, level)
         hit = self.done.get(key)
@@ -502,10 +505,11 @@ class _Flate:
 _flate = _Flate()
 
 
-def _stream(data: bytes, extra: str = "", level: int = 3) -> bytes:
+def _stream(data: bytes, extra: str = "", level: int = 3, keep: bool = True) -> bytes:
     """A compressed stream object. Page content and the object stream are compressed fast
-    (level 3: half the time of the default for 4% more bytes); fonts, made once, tightly."""
-    packed = _flate(data, level)
+    (level 3: half the time of the default for 4% more bytes); fonts, made once, tightly.
+    ``keep=False``: a page with patient text, compressed without being remembered."""
+    packed = _flate(data, level, keep)
     head = f"<< /Filter /FlateDecode /Length {len(packed)}{extra} >>\nstream\n".encode()
     return head + packed + b"\nendstream"
 

@@ -41,6 +41,7 @@ from .pages import (
 )
 from .paragraph import HeadingParagraph, Paragraph
 from .pdffile import Meta
+from .private import private_text
 from .tagging import Node, artifact, tag
 
 PAPER = {"letter": LETTER, "a4": A4}
@@ -102,7 +103,8 @@ def render_pack(
             starts.append(at)
             at += count
         entries = _contents(laid, spans, starts)
-        rec = layout(_cover(cover, entries, brand, st, g.width), g, canvas)
+        with private_text():
+            rec = layout(_cover(cover, entries, brand, st, g.width), g, canvas)
         if len(rec.pages) == cover_pages:
             break
         cover_pages = len(rec.pages)
@@ -201,7 +203,8 @@ def _add_handout(
     parts = [head]
     mine = personal(doc, st, g.width)
     if mine:
-        parts.append(layout(mine, g, book.canvas, head.end_y))
+        with private_text():  # the pages with patient text are remembered nowhere
+            parts.append(layout(mine, g, book.canvas, head.end_y))
     front = parts[-1]
     top = _start(front.end_y, g)
     for section in doc.sections:

@@ -72,3 +72,47 @@ def test_importing_or_printing_leaves_reportlab_as_it_was(tmp_path):
 
     assert main(["build", "--conditions", "migraine", "--out", str(tmp_path / "x.pdf")]) == 0
     assert reportlabs_own()
+
+
+KEPT = """
+import gc, sys, types
+from handouts.assemble import Request
+from handouts.build import Allow, handout_pdf, load_inputs
+from handouts.document import Personal
+import datetime as dt
+
+def build():
+    name, note = "Qz" + "Patient" + "Xy", "Qz" + "Note" + "Xy"
+    lib, brand = load_inputs(CONTENT, None)
+    req = Request(("migraine", "lupus"), notes=note + " twice a week", personal=Personal(name))
+    handout_pdf(lib, brand, req, allow=Allow(today=dt.date(2026, 12, 3)))
+
+build()
+gc.collect()
+found = []
+for module in [m for n, m in sys.modules.items() if n.startswith("handouts")]:
+    for attr, value in vars(module).items():
+        held = [value, *gc.get_referents(value)] if callable(value) else [value]
+        for item in held:
+            if isinstance(item, (dict, list, tuple, set)) and not isinstance(item, types.MappingProxyType):
+                if item is vars(module):
+                    continue
+                text = repr(item)
+                if "QzPatientXy" in text or "QzNoteXy" in text:
+                    found.append(f"{module.__name__}.{attr}")
+print(sorted(set(found)))
+"""
+
+
+def test_no_patient_name_or_note_is_kept_after_the_handout_is_written():
+    """Every memo table of the package, after a handout for a patient with a name and
+    notes: none holds either (a server would otherwise keep every patient of the day)."""
+    import subprocess
+    import sys
+
+    from .conftest import CONTENT
+
+    code = f"from pathlib import Path\nCONTENT = Path({str(CONTENT)!r})\n" + KEPT
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "[]"
