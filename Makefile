@@ -53,4 +53,4 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix handouts tests bench generate.py
 
 clean:
-	rm -rf $(VENV) out
+	rm -rf $(VENV) $(VENV)-lock out build dist
