@@ -343,7 +343,10 @@ def named_conditions(lib: Library) -> Iterator[Found]:
                     )
     for rule in lib.rules:
         file = lib.files[f"rule:{rule.id}"]
-        needed = {*rule.when.conditions_all, *rule.when.conditions_any}
+        # a condition the rule names must be covered wherever it prints: one it needs
+        # (conditions_all), or the only one of conditions_any
+        any_ = set(rule.when.conditions_any)
+        needed = {*rule.when.conditions_all, *(any_ if len(any_) == 1 else ())}
         for cid, form in _named([rule.title or "", rule.text, rule.action], names).items():
             if cid not in needed:
                 yield (

@@ -148,6 +148,22 @@ def test_a_combination_rule_names_only_conditions_its_when_needs(cli, content_co
         "'rheumatoid arthritis', which its 'when' does not need: it would print in handouts "
         "that do not cover it"
     ]
+    # one of two conditions_any is not needed either: the rule prints with the other alone
+    f.write_text(
+        f.read_text(encoding="utf-8").replace(
+            "      medicines_all: [nsaids]",
+            "      medicines_all: [nsaids]\n      conditions_any: [rheumatoid-arthritis, lupus]",
+        ),
+        encoding="utf-8",
+    )
+    assert len(errors(cli, content_copy)) == 1
+    f.write_text(
+        f.read_text(encoding="utf-8").replace(
+            "[rheumatoid-arthritis, lupus]", "[rheumatoid-arthritis]"
+        ),
+        encoding="utf-8",
+    )
+    assert lines(cli("check", "--content", content_copy).out, "error") == []
 
 
 def test_a_medicine_that_mentions_infection_lists_the_infection_flag(cli, content_copy):
