@@ -36,6 +36,7 @@ from .document import (
     WriteIn,
     strings,
 )
+from .memo import table
 from .model import (
     AFTER_HOURS,
     AREAS,
@@ -114,7 +115,7 @@ def assemble(lib: Library, req: Request, brand: Brand) -> Document:
     return replace(doc, personal=req.personal, front=front, language=tag or doc.language)
 
 
-_CHARSETS: dict[tuple[int, int], tuple[Library, Brand, str]] = {}
+_CHARSETS: dict[tuple[int, int], tuple[Library, Brand, str]] = table({})
 
 
 def charset(lib: Library, brand: Brand) -> str:
@@ -132,12 +133,7 @@ def charset(lib: Library, brand: Brand) -> str:
     return hit[2]
 
 
-def clear_caches() -> None:
-    _SHARED.clear()
-    _CHARSETS.clear()
-
-
-_SHARED: OrderedDict[tuple[Any, ...], tuple[Library, Brand, Document]] = OrderedDict()
+_SHARED: OrderedDict[tuple[Any, ...], tuple[Library, Brand, Document]] = table(OrderedDict())
 _KEEP = 256
 
 

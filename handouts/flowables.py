@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache, partial
+from functools import partial
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
@@ -41,6 +41,7 @@ from .document import (
     WriteIn,
 )
 from .logo import logo_flowable, qr_flowable
+from .memo import memo
 from .paragraph import HeadingParagraph, Paragraph, WholeParagraph
 from .private import private_text
 from .tagging import DataTable, Node, artifact, leaf, list_item, tag
@@ -102,7 +103,7 @@ def _size(name: str, large: bool) -> dict[str, float]:
     return {"fontSize": size, "leading": leading}
 
 
-@lru_cache(maxsize=32)
+@memo(32)
 def styles(primary: str, accent: str, text: str, large: bool = False) -> Styles:
     """Paragraph styles for a brand's colours, regular or large print (built once each)."""
     p, a, t = colors.HexColor(primary), colors.HexColor(accent), colors.HexColor(text)
@@ -383,7 +384,7 @@ def _marked(mark: str, body: str, st: Styles, parent: Node, indent: float = 0) -
     return list_item(item, parent)  # type: ignore[no-any-return]
 
 
-@lru_cache(maxsize=64)
+@memo(64)
 def _item_style(st: Styles, face: str, indent: float) -> ParagraphStyle:
     return ParagraphStyle(
         f"item-{face}-{indent}",

@@ -11,7 +11,6 @@ handout that uses the same characters (:func:`seed_subsets` makes that the usual
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache, lru_cache
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -21,6 +20,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 
 from . import paths
 from .errors import RenderError
+from .memo import memo
 from .private import is_private
 
 FONT_DIR = paths.FONTS
@@ -48,7 +48,7 @@ class Coverage:
     fallback: frozenset[int]
 
 
-@cache
+@memo(None)
 def register() -> Coverage:
     """Register the bundled fonts with ReportLab once; fail loudly if a file is missing."""
     missing = [name for name in FACES.values() if not (FONT_DIR / name).is_file()]
@@ -103,7 +103,7 @@ def seed_subsets(doc: object, text: str) -> None:
     doc.delayedFonts.extend(made[2])  # type: ignore[attr-defined]
 
 
-@lru_cache(maxsize=8)
+@memo(8)
 def _seeded_states(text: str) -> tuple[tuple[tuple[str, Any], ...], dict[str, str], list[Any]]:
     """The four faces' subset states, the font names and the fonts to write, of a document
     seeded with ``text``: made once per seed, then copied into each new document."""
@@ -210,4 +210,4 @@ def _markup(text: str, bold: bool = False) -> str:
     return "".join(out)
 
 
-_shared_markup = lru_cache(maxsize=8192)(_markup)
+_shared_markup = memo(8192)(_markup)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import itertools
 import re
-from functools import lru_cache
 from pathlib import Path
 
 from reportlab.graphics.barcode import qrencoder
@@ -15,8 +14,10 @@ from reportlab.lib.rl_accel import fp_str
 from reportlab.lib.utils import ImageReader
 from reportlab.platypus import Flowable, Image
 
+from .memo import memo
 
-@lru_cache(maxsize=16)
+
+@memo(16)
 def _load(path: Path) -> tuple[float, float, Drawing | None]:
     """Width, height and (for SVG) the drawing."""
     if path.suffix.lower() == ".svg":
@@ -102,7 +103,7 @@ class _QrCode(Flowable):
         self.canv._code.append(_qr_path(self.url, self.width))
 
 
-@lru_cache(maxsize=256)
+@memo(256)
 def _qr_path(url: str, size: float) -> str:
     qr = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
     qr.addData(url)

@@ -24,7 +24,6 @@ import hashlib
 import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -37,6 +36,7 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
 from . import fonts, pdffile
 from .errors import RenderError
+from .memo import memo
 from .pdffile import Link, Mark, Meta, Page, Part, Sheet
 from .private import is_private
 from .tagging import ARTIFACT, CLOSE, FOOTER, Node, Open, Plan, plan_structure, split_code
@@ -197,12 +197,12 @@ class PdfCanvas(Canvas):
         return pdffile.write(self._pagesize, sheets, uses, images, self.meta, preamble)
 
 
-@lru_cache(maxsize=16)
+@memo(16)
 def _chars(seed: str) -> frozenset[str]:
     return frozenset(seed)
 
 
-@lru_cache(maxsize=16)
+@memo(16)
 def _image_name(path: Path) -> str:
     return "Im" + hashlib.sha1(path.read_bytes(), usedforsecurity=False).hexdigest()[:10]
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import copy
 from collections import OrderedDict
-from functools import lru_cache
 from typing import Any
 
 from reportlab.lib.styles import ParagraphStyle
@@ -22,6 +21,7 @@ from reportlab.platypus.paragraph import cleanBlockQuotedText, textTransformFrag
 from reportlab.platypus.paraparser import ParaParser
 
 from . import fonts
+from .memo import memo, table
 from .pages import PdfCanvas
 from .private import is_private
 from .tagging import LABEL_END, Node, Open, Tagged, label_end, label_ends
@@ -43,7 +43,7 @@ def _parse(text: str, style: ParagraphStyle) -> tuple[ParagraphStyle, tuple[Any,
     return style, tuple(frags)
 
 
-_parsed = lru_cache(maxsize=16384)(_parse)
+_parsed = memo(16384)(_parse)
 
 
 class Paragraph(Tagged, _RLParagraph):
@@ -166,7 +166,7 @@ class Paragraph(Tagged, _RLParagraph):
         return parts
 
 
-@lru_cache(maxsize=4096)
+@memo(4096)
 def _hangs(mark: str, st: ParagraphStyle) -> bool:
     width = pdfmetrics.stringWidth(mark, st.bulletFontName, st.bulletFontSize)
     return bool(
@@ -188,14 +188,6 @@ def _own_lines(bl: Any) -> Any:
     else:
         new.lines = [(line[0], [copy.copy(w) for w in line[1]]) for line in bl.lines]
     return new
-
-
-def clear_caches() -> None:
-    _parsed.cache_clear()
-    _BROKEN.clear()
-    _DRAWN.clear()
-    _BODIES.clear()
-    _SEEDED.clear()
 
 
 _WRAP_STATE = (
@@ -223,11 +215,11 @@ _DRAW_STATE = (
     "_lineWidth",
 )
 """The canvas state a paragraph's drawing can depend on."""
-_SEEDED: dict[tuple[Any, ...], Any] = {}
-_DRAWN: OrderedDict[tuple[Any, ...], tuple[Any, ...]] = OrderedDict()
-_BODIES: OrderedDict[tuple[Any, ...], tuple[Any, ...]] = OrderedDict()
+_SEEDED: dict[tuple[Any, ...], Any] = table({})
+_DRAWN: OrderedDict[tuple[Any, ...], tuple[Any, ...]] = table(OrderedDict())
+_BODIES: OrderedDict[tuple[Any, ...], tuple[Any, ...]] = table(OrderedDict())
 """A list item's drawing around its mark: before it, how the mark is drawn, after it."""
-_BROKEN: OrderedDict[tuple[Any, ...], tuple[Any, ...]] = OrderedDict()
+_BROKEN: OrderedDict[tuple[Any, ...], tuple[Any, ...]] = table(OrderedDict())
 """Broken lines by (parsed text, style, width); each entry keeps its parsed text alive,
 so the id in its key is never reused while the entry exists."""
 

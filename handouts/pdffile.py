@@ -19,7 +19,6 @@ import urllib.parse
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape as xml_escape
@@ -27,6 +26,7 @@ from xml.sax.saxutils import escape as xml_escape
 from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase.ttfonts import SUBSETN, TTFont, makeToUnicodeCMap
 
+from .memo import memo, table
 from .tagging import Marked, Node, Plan, element_start, pdf_text
 
 
@@ -454,7 +454,7 @@ def _annotation(url: str, rect: tuple[float, float, float, float], key: int) -> 
     return f"{_link_body(url, rect)} /StructParent {key} >>"
 
 
-@lru_cache(maxsize=4096)
+@memo(4096)
 def _link_body(url: str, rect: tuple[float, float, float, float]) -> str:
     """A link's annotation, but for its place in the structure (source lists repeat)."""
     box = " ".join(fp_str(v) for v in rect)
@@ -486,7 +486,9 @@ class _Flate:
     KEEP = 512
 
     def __init__(self) -> None:
-        self.done: collections.OrderedDict[tuple[bytes, int], bytes] = collections.OrderedDict()
+        self.done: collections.OrderedDict[tuple[bytes, int], bytes] = table(
+            collections.OrderedDict()
+        )
 
     def __call__(self, data: bytes, level: int, keep: bool = True) -> bytes:
         if len(data) < self.SMALLEST or not keep:
@@ -514,7 +516,7 @@ def _stream(data: bytes, extra: str = "", level: int = 3, keep: bool = True) -> 
     return head + packed + b"\nendstream"
 
 
-@lru_cache(maxsize=256)
+@memo(256)
 def _font_objects(
     font: TTFont, index: int, subset: tuple[int, ...]
 ) -> tuple[bytes, bytes, bytes, bytes]:
@@ -543,7 +545,7 @@ def _font_objects(
     return body.encode("latin-1"), descriptor.encode("latin-1"), file, cmap
 
 
-@lru_cache(maxsize=16)
+@memo(16)
 def _image_objects(path: Path) -> tuple[bytes, bytes | None]:
     """A picture (a PNG logo) as an image and, if it has transparency, its soft mask.
     The image's dictionary holds ``{mask}`` where the mask's reference goes."""
@@ -614,4 +616,4 @@ def _xmp(meta: Meta) -> bytes:
     return head + packet + b"\nendstream"
 
 
-_text = lru_cache(maxsize=16384)(pdf_text)
+_text = memo(16384)(pdf_text)

@@ -11,9 +11,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 
 import textstat
+
+from .memo import memo
 
 MAX_WORDS = 20
 """Longest sentence, in words, before the check asks for a shorter one."""
@@ -114,7 +115,7 @@ def long_sentences(text: str) -> list[tuple[int, str]]:
     return [(len(words(s)), s) for s in sentences(text) if len(words(s)) > MAX_WORDS]
 
 
-@lru_cache(maxsize=65536)
+@memo(65536)
 def syllables(word: str) -> int:
     return int(textstat.syllable_count(word))
 

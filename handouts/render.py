@@ -13,7 +13,6 @@ import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import replace
-from functools import lru_cache
 from pathlib import Path
 
 from reportlab.lib import colors
@@ -29,6 +28,7 @@ from .brand import Brand
 from .document import Document, Personal, Section, strings
 from .errors import RenderError
 from .flowables import Styles, masthead, personal, section_flowables, styles, table_style
+from .memo import clear_all, memo
 from .pages import (
     Composer,
     Geometry,
@@ -128,15 +128,9 @@ def render_pack(
 
 
 def clear_caches() -> None:
-    """Forget everything laid out, broken into lines, drawn or assembled, as in a new process."""
-    from . import assemble, paragraph
-
-    _shared.cache_clear()
-    _masthead.cache_clear()
-    _scratch.cache_clear()
-    _made_footer.cache_clear()
-    paragraph.clear_caches()
-    assemble.clear_caches()
+    """Forget everything laid out, broken into lines, drawn or assembled: every memo table
+    of the package (:mod:`handouts.memo`), as in a new process."""
+    clear_all()
 
 
 def _setup(brand: Brand, paper: str | None, large: bool) -> tuple[Styles, Geometry]:
@@ -145,7 +139,7 @@ def _setup(brand: Brand, paper: str | None, large: bool) -> tuple[Styles, Geomet
     return styles(c.primary, c.accent, c.text, large), _geometry(paper or brand.spec.paper, large)
 
 
-@lru_cache(maxsize=8)
+@memo(8)
 def _geometry(paper: str, large: bool) -> Geometry:
     footer = (30 if large else 16) * mm
     return Geometry(PAPER[paper], MARGIN, MARGIN, MARGIN, MARGIN + footer)
@@ -158,7 +152,7 @@ def _seed(docs: tuple[Document, ...]) -> str:
     return _sorted_chars(RENDERED + "".join(texts))
 
 
-@lru_cache(maxsize=64)
+@memo(64)
 def _sorted_chars(text: str) -> str:
     return "".join(sorted(set(text)))
 
@@ -238,7 +232,7 @@ def _start(end_y: float, g: Geometry) -> float | None:
     return top if top - g.bottom >= 3 * QUANTUM else None
 
 
-@lru_cache(maxsize=512)
+@memo(512)
 def _shared(section: Section, st: Styles, g: Geometry, seed: str, top: float | None) -> Recording:
     """A shared section laid out from ``top`` down (None: a new page), once per content,
     paper and start: many handouts share their sections."""
@@ -251,7 +245,7 @@ def _shared(section: Section, st: Styles, g: Geometry, seed: str, top: float | N
     return rec
 
 
-@lru_cache(maxsize=64)
+@memo(64)
 def _masthead(
     clinic: str,
     contact: tuple[str, ...],
@@ -294,7 +288,7 @@ def _replayable(
     return rec
 
 
-@lru_cache(maxsize=4)
+@memo(4)
 def _scratch(g: Geometry, seed: str) -> PdfCanvas:
     return PdfCanvas(g, seed)
 
@@ -388,7 +382,7 @@ def _footer(
     return _made_footer(tail, when, st, g, count, pack_total)
 
 
-@lru_cache(maxsize=64)
+@memo(64)
 def _made_footer(
     tail: str, when: str | None, st: Styles, g: Geometry, count: int | None, total: int | None
 ) -> _Footer:

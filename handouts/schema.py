@@ -11,18 +11,18 @@ import dataclasses
 import datetime as dt
 import types
 import typing
-from functools import cache
 from typing import Any, Literal
 
 from .errors import Problem, did_you_mean
 from .load import Doc, Key, path_text
+from .memo import memo
 
 
 class Invalid(Exception):
     """Raised inside the builder when a value cannot be used; its problems are already recorded."""
 
 
-@cache
+@memo(None)
 def _hints(cls: type) -> dict[str, Any]:
     return typing.get_type_hints(cls)
 

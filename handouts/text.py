@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from functools import lru_cache
 
 from .errors import HandoutsError
+from .memo import memo
 
 CLINIC_FIELDS = (
     "name",
@@ -86,18 +86,18 @@ def _fold(text: str) -> str:
     return text.lower().replace("’", "'").replace("‘", "'")
 
 
-@lru_cache(maxsize=4096)
+@memo(4096)
 def _phrase(phrase: str) -> re.Pattern[str]:
     words = [re.escape(w) for w in _fold(phrase).split()]
     return re.compile(r"\b" + r"\s+".join(words) + r"\b")
 
 
-@lru_cache(maxsize=4096)
+@memo(4096)
 def _words(phrase: str) -> tuple[str, ...]:
     return tuple(re.findall(r"\w+", _fold(phrase)))
 
 
-@lru_cache(maxsize=8)
+@memo(8)
 def _folded(text: str) -> tuple[str, frozenset[str]]:
     """The text folded once, and its words (most phrases are ruled out by these alone)."""
     folded = _fold(text)

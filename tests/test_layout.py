@@ -116,3 +116,29 @@ def test_no_patient_name_or_note_is_kept_after_the_handout_is_written():
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "[]"
+
+
+def test_every_memo_table_is_listed_and_clearing_empties_them_all(tmp_path):
+    """One list holds every memo table (handouts.memo): a memoised function or table that
+    is not in it would outlive clear_caches(), which promises "as in a new process"."""
+    import importlib
+
+    from handouts import memo
+    from handouts.render import clear_caches
+
+    from .conftest import main
+
+    listed = {id(t) for t in memo.tables()}
+    for path in PACKAGE.glob("*.py"):
+        if path.stem == "__main__":
+            continue
+        module = importlib.import_module(f"handouts.{path.stem}")
+        for name, value in vars(module).items():
+            if hasattr(value, "cache_clear"):
+                assert id(value) in listed, f"handouts.{path.stem}.{name} is not in handouts.memo"
+    assert (
+        main(["build", "--conditions", "migraine", "lupus", "--out", str(tmp_path / "x.pdf")]) == 0
+    )
+    assert sum(memo.size(t) for t in memo.tables()) > 100
+    clear_caches()
+    assert [memo.size(t) for t in memo.tables() if memo.size(t)] == []
