@@ -19,7 +19,6 @@ list with no rows prints ``no rows in LIST`` and exits 0, writing nothing.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import csv
 import dataclasses
@@ -54,7 +53,7 @@ from typing import Any
 
 from . import __version__, fonts
 from .brand import DEFAULT_BRAND, Brand
-from .build import Allow, load_inputs, render_row
+from .build import ALLOW_NOTHING, Allow, load_inputs, render_row
 from .clinic_list import ClinicList, read_list
 from .errors import HandoutsError, PatientError, ProblemsError
 from .language import CONTENT_LANGUAGES
@@ -73,7 +72,28 @@ Todo = list[tuple[Row, str]]  # rows to render, with their input fingerprints
 _STATE: tuple[tuple[Path, Path | None], Library, Brand] | None = None  # inherited by fork
 
 
-def run_batch(args: argparse.Namespace) -> int:
+@dataclasses.dataclass(frozen=True)
+class BatchJob:
+    """One run over a clinic list, as the command line (or later a web form) asks for it."""
+
+    list: Path
+    """The clinic list (.csv or .yaml)."""
+    out: Path
+    """The output folder."""
+    content: Path
+    brand: Path | None = None
+    """The brand file; the example brand when None."""
+    jobs: int | None = None
+    """Processes to use; all cores when None."""
+    skip_invalid: bool = False
+    """Build the good rows and report the bad ones, instead of stopping."""
+    date: dt.date | None = None
+    """The date printed on a row that gives none."""
+    allow: Allow = ALLOW_NOTHING
+    """What prints anyway (content past review, drafts), and the day reviews are checked."""
+
+
+def run_batch(args: BatchJob) -> int:
     """Build every row of ``args.list`` into ``args.out``; the exit code (1: skipped/failed)."""
     global _STATE
     started, out = time.monotonic(), args.out
@@ -138,9 +158,7 @@ def _rows(n: int) -> str:
     return f"{n} row{'s' * (n != 1)}"
 
 
-def _render(
-    todo: Todo, args: argparse.Namespace, listed: ClinicList, records: dict[int, Record]
-) -> None:
+def _render(todo: Todo, args: BatchJob, listed: ClinicList, records: dict[int, Record]) -> None:
     """Render ``todo`` into ``records``; write the manifest, also when stopped by a signal."""
     progress = _Progress(len(listed.rows) + len(listed.invalid), len(records))
     warned: set[str] = set()
@@ -173,13 +191,13 @@ def _render(
                   "to finish", file=sys.stderr)  # fmt: skip
 
 
-def _results(todo: Todo, args: argparse.Namespace) -> Iterator[list[Record]]:
+def _results(todo: Todo, args: BatchJob) -> Iterator[list[Record]]:
     """The records of ``todo``, a chunk at a time, rendered in-process or by a worker pool."""
     jobs = args.jobs or os.cpu_count() or 1
     size = max(1, min(CHUNK, math.ceil(len(todo) / (jobs * 4))))
     chunks, task = (
         _chunks(todo, size),
-        (args.out, args.date, Allow(args.allow_expired, args.allow_draft, args.today)),
+        (args.out, args.date, args.allow),
     )
     jobs = min(jobs, math.ceil(len(todo) / size))
     if jobs <= 1:
@@ -320,7 +338,7 @@ def _scrub(message: str, row: Row) -> str:
     return message
 
 
-def _inputs(args: argparse.Namespace, brand: Brand, lib: Library) -> str:
+def _inputs(args: BatchJob, brand: Brand, lib: Library) -> str:
     """A fingerprint of all but the row that goes into a PDF: files, version, expired content."""
     brand_file, code = args.brand or DEFAULT_BRAND, Path(__file__).parent
     groups = [
@@ -343,11 +361,11 @@ def _inputs(args: argparse.Namespace, brand: Brand, lib: Library) -> str:
     for file, path in lib.review_at.values():
         review = functools.reduce(operator.getitem, path, lib.docs[file].data)
         due = review.get("next_review")
-        if isinstance(due, dt.date) and due < (args.today or dt.date.today()):
+        if isinstance(due, dt.date) and due < args.allow.day():
             late.add(f"{file}:{path}")
         if review.get("draft") is True:
             drafts.add(f"{file}:{path}")
-    allowed = [args.allow_expired, args.allow_draft] if late or drafts else None
+    allowed = [args.allow.expired, args.allow.draft] if late or drafts else None
     h.update(json.dumps([__version__, sorted(late), sorted(drafts), allowed]).encode())
     return h.hexdigest()
 

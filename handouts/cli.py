@@ -190,9 +190,19 @@ def run(argv: Sequence[str]) -> int:
         print(f"{len(written)} handouts in {args.out}/")
         return 0
     if args.command == "batch":
-        from .batch import run_batch
+        from .batch import BatchJob, run_batch
 
-        return run_batch(args)
+        job = BatchJob(
+            args.list,
+            args.out,
+            args.content,
+            args.brand,
+            args.jobs,
+            args.skip_invalid,
+            args.date,
+            allowed(args),
+        )
+        return run_batch(job)
     if args.out.suffix.lower() != ".pdf":
         raise UsageError(f"--out must name a .pdf file, got '{args.out}'")
     if args.language and language.unknown(args.language):
