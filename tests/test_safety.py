@@ -7,6 +7,7 @@ from pathlib import Path
 
 from .conftest import REVIEW, card, pdf_text
 from .test_check import line_of, lines
+from .test_errors import edit
 
 
 def flags_file(folder: Path, body: str) -> Path:
@@ -89,15 +90,12 @@ def test_a_figure_in_words_or_milligrams_is_caught_and_another_kind_of_day_is_no
     cli, content_copy
 ):
     f = content_copy / "conditions" / "migraine.yaml"
-    f.write_text(
-        f.read_text(encoding="utf-8").replace(
-            "summary:\n  - text: ",
-            "summary:\n  - text: Use painkillers on fewer than ten days a month. Chronic "
-            "migraine means a headache on 15 or more days a month. Never take over 4000 mg "
-            "of paracetamol a day. ",
-            1,
-        ),
-        encoding="utf-8",
+    edit(
+        f,
+        "summary:\n  - text: ",
+        "summary:\n  - text: Use painkillers on fewer than ten days a month. Chronic "
+        "migraine means a headache on 15 or more days a month. Never take over 4000 mg "
+        "of paracetamol a day. ",
     )
     line = line_of(f, "fewer than ten days")
     assert errors(cli, content_copy) == [
@@ -117,12 +115,7 @@ def test_a_medicine_text_that_names_a_condition_needs_for(cli, content_copy):
         f"content/medicines/crafted.yaml:{line}: error: names 'lupus' but would print in any "
         "handout listing crafted: add 'for: [lupus]'"
     ]
-    f.write_text(
-        f.read_text(encoding="utf-8").replace(
-            "    sources: [NICE25]\n", "    sources: [NICE25]\n    for: [lupus]\n", 1
-        ),
-        encoding="utf-8",
-    )
+    edit(f, "    sources: [NICE25]\n", "    sources: [NICE25]\n    for: [lupus]\n")
     run = cli("check", "--content", content_copy)
     assert run.code == 0 and lines(run.out, "error") == []
 
@@ -149,20 +142,17 @@ def test_a_combination_rule_names_only_conditions_its_when_needs(cli, content_co
         "that do not cover it"
     ]
     # one of two conditions_any is not needed either: the rule prints with the other alone
-    f.write_text(
-        f.read_text(encoding="utf-8").replace(
-            "      medicines_all: [nsaids]",
-            "      medicines_all: [nsaids]\n      conditions_any: [rheumatoid-arthritis, lupus]",
-        ),
-        encoding="utf-8",
+    edit(
+        f,
+        "      medicines_all: [nsaids]",
+        "      medicines_all: [nsaids]\n      conditions_any: [rheumatoid-arthritis, lupus]",
     )
-    assert len(errors(cli, content_copy)) == 1
-    f.write_text(
-        f.read_text(encoding="utf-8").replace(
-            "[rheumatoid-arthritis, lupus]", "[rheumatoid-arthritis]"
-        ),
-        encoding="utf-8",
-    )
+    assert errors(cli, content_copy) == [
+        f"content/combinations/crafted.yaml:{line}: error: rule 'crafted-rule' names "
+        "'rheumatoid arthritis', which its 'when' does not need: it would print in handouts "
+        "that do not cover it"
+    ]
+    edit(f, "[rheumatoid-arthritis, lupus]", "[rheumatoid-arthritis]")
     assert lines(cli("check", "--content", content_copy).out, "error") == []
 
 
@@ -203,9 +193,7 @@ def test_a_medicine_card_without_its_parts_is_refused(cli, content_copy):
         "know about pregnancy: at least one item is needed",
     ]
     # how to take it is needed where a dosing mistake harms: every painkiller
-    f.write_text(
-        f.read_text(encoding="utf-8").replace("used_for:", "painkiller: simple\nused_for:")
-    )
+    edit(f, "used_for:", "painkiller: simple\nused_for:")
     assert (
         "content/medicines/crafted.yaml:5: error: how_to_take: a painkiller's card must say how "
         "to take it (its dose limit or repeat rule): at least one item is needed"
@@ -293,10 +281,8 @@ def test_a_red_flag_no_condition_or_medicine_lists_is_a_warning(cli, content_cop
         f"content/red-flags/crafted.yaml:{line_of(f, 'id: crafted-unused')}: warning: red flag "
         "'crafted-unused' is not listed by any condition or medicine, so no handout shows it"
     ]
-    edit = content_copy / "conditions" / "lupus.yaml"
-    edit.write_text(
-        edit.read_text("utf-8").replace("red_flags:\n", "red_flags:\n  - crafted-unused\n", 1)
-    )
+    lupus = content_copy / "conditions" / "lupus.yaml"
+    edit(lupus, "red_flags:\n", "red_flags:\n  - crafted-unused\n")
     assert lines(cli("check", "--content", content_copy).out, "warning") == []
 
 
@@ -357,13 +343,10 @@ def test_a_pack_with_a_draft_marks_its_cover_and_the_draft_handout(cli, content_
 def test_numbers_past_their_review_or_in_draft_hold_back_every_handout(cli, content_copy, tmp_path):
     """The numbers a patient acts on print in any handout, so their review is held too."""
     f = content_copy / "numbers.yaml"
-    f.write_text(
-        f.read_text("utf-8").replace(
-            "reviewed_by: Handouts content team\n",
-            "reviewed_by: Handouts content team\n  draft: true\n",
-            1,
-        ),
-        encoding="utf-8",
+    edit(
+        f,
+        "reviewed_by: Handouts content team\n",
+        "reviewed_by: Handouts content team\n  draft: true\n",
     )
     out = tmp_path / "x.pdf"
     run = cli("build", "--content", content_copy, "--conditions", "lupus", "--out", out)
