@@ -6,13 +6,14 @@ Everything is read and checked before the first file is written.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import fonts, paths
 from .assemble import Request, assemble
 from .brand import Brand, load_brand
-from .document import Document, Personal
+from .document import Document, Personal, Provenance
 from .errors import (
     ContentError,
     PatientError,
@@ -64,39 +65,45 @@ ALLOW_NOTHING = Allow()
 
 def drafts(lib: Library, doc: Document) -> list[Problem]:
     """Content the handout uses that still needs clinical sign-off, once per review."""
-    found: dict[tuple[str, int | None], Problem] = {}
-    for p in doc.provenance:
-        if p.draft:
-            file, line = lib.review_line(p.item, "draft")
-            found.setdefault(
-                (file, line),
-                Problem(
-                    file,
-                    line,
-                    "review.draft",
-                    "still needs clinical sign-off: have a clinician review it, or pass "
-                    "--allow-draft to print it marked as a draft",
-                ),
-            )
-    return list(found.values())
+    return _per_review(
+        lib,
+        doc,
+        "draft",
+        lambda p: (
+            "still needs clinical sign-off: have a clinician review it, or pass "
+            "--allow-draft to print it marked as a draft"
+            if p.draft
+            else None
+        ),
+    )
 
 
 def expired(lib: Library, doc: Document, today: dt.date) -> list[Problem]:
     """Content the handout uses that is past its next review date, once per review."""
+    return _per_review(
+        lib,
+        doc,
+        "next_review",
+        lambda p: (
+            f"past its review date ({p.next_review:%Y-%m-%d}): have it checked, "
+            "or pass --allow-expired to print it anyway"
+            if p.next_review < today
+            else None
+        ),
+    )
+
+
+def _per_review(
+    lib: Library, doc: Document, field: str, why: Callable[[Provenance], str | None]
+) -> list[Problem]:
+    """A problem for each review (file and line) of the content the handout uses that
+    ``why`` finds something wrong with, at that review's ``field``."""
     found: dict[tuple[str, int | None], Problem] = {}
     for p in doc.provenance:
-        if p.next_review < today:
-            file, line = lib.review_line(p.item)
-            found.setdefault(
-                (file, line),
-                Problem(
-                    file,
-                    line,
-                    "review.next_review",
-                    f"past its review date ({p.next_review:%Y-%m-%d}): have it checked, "
-                    "or pass --allow-expired to print it anyway",
-                ),
-            )
+        said = why(p)
+        if said:
+            file, line = lib.review_line(p.item, field)
+            found.setdefault((file, line), Problem(file, line, f"review.{field}", said))
     return list(found.values())
 
 

@@ -176,6 +176,7 @@ def flags_required(lib: Library) -> Iterator[Found]:
     """Content that mentions what a red flag is required for lists that flag."""
     items = [(f"condition:{c.id}", c.red_flags, c.chronic_pain) for c in lib.conditions.values()]
     items += [(f"medicine:{m.id}", m.red_flags, False) for m in lib.medicines.values()]
+    prose = {key: _prose(lib, key) for key, _, _ in items}  # read each file's words once
     for flag in lib.red_flags.values():
         need = flag.required_when
         if need is None:
@@ -183,7 +184,7 @@ def flags_required(lib: Library) -> Iterator[Found]:
         for key, listed, chronic_pain in items:
             if flag.id in listed:
                 continue
-            said = next((p for p in need.mentions if text.mentions(_prose(lib, key), p)), None)
+            said = next((p for p in need.mentions if text.mentions(prose[key], p)), None)
             why = f"mentions '{said}'" if said else "is a chronic pain condition"
             if said or (need.chronic_pain and chronic_pain):
                 file = lib.files[key]
