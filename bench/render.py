@@ -17,10 +17,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from handouts.assemble import Request, assemble
-from handouts.build import DEFAULT_CONTENT, load_inputs
-from handouts.document import Personal
-from handouts.render import render
+from handouts.document.assemble import assemble
+from handouts.document.document import Personal
+from handouts.document.request import Request
+from handouts.paths import CONTENT as DEFAULT_CONTENT
+from handouts.pdf.render import render
+from handouts.pipeline import load_inputs
 
 ROUNDS = 30
 PATIENTS = [
@@ -70,7 +72,7 @@ def warm() -> None:
 
 def forget() -> None:
     """Drop everything laid out, broken, drawn and assembled, as in a new process."""
-    from handouts.render import clear_caches
+    from handouts.pdf.render import clear_caches
 
     clear_caches()
 

@@ -6,28 +6,20 @@ import argparse
 import datetime as dt
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
-from . import language
-from .assemble import Request
-from .build import (
-    DEFAULT_CONTENT,
-    DEFAULT_PATIENT,
-    Allow,
-    Written,
-    build_one,
-    build_pack,
-    check_patient,
-    default_run,
-    find_pack,
-    load_inputs,
-    personal,
-    resolve_conditions,
-    resolve_medicines,
-)
-from .check import check
-from .errors import HandoutsError, UsageError
-from .model import Patient
+from handouts import paths, pipeline
+from handouts.content import language
+from handouts.content.model import Patient
+from handouts.delivery.files import Written, default_run, write_one
+from handouts.document.request import Allow, Request
+from handouts.errors import HandoutsError, UsageError
+from handouts.intake.patient import check_patient, personal, resolve_conditions, resolve_medicines
+from handouts.quality.check import check
+
+DEFAULT_CONTENT = paths.CONTENT
+DEFAULT_PATIENT = paths.PATIENT
 
 COMMANDS = ("generate", "build", "pack", "batch", "check")
 
@@ -178,7 +170,7 @@ def run(argv: Sequence[str]) -> int:
         argv.insert(0, "generate")
     args = parser().parse_args(argv)
     if args.command == "check":
-        report = check(args.content, args.strict, args.today)
+        report = check(args.content, pipeline.PRINTER, args.strict, args.today)
         print(report.json() if args.json else report.text())
         return report.exit_code
     if args.command == "generate":
@@ -190,7 +182,7 @@ def run(argv: Sequence[str]) -> int:
         print(f"{len(written)} handouts in {args.out}/")
         return 0
     if args.command == "batch":
-        from .batch import BatchJob, run_batch
+        from handouts.delivery.batch import BatchJob, run_batch
 
         job = BatchJob(
             args.list,
@@ -208,7 +200,7 @@ def run(argv: Sequence[str]) -> int:
     if args.language and language.unknown(args.language):
         have = ", ".join(language.CONTENT_LANGUAGES)
         raise UsageError(f"no content in language '{args.language}'; the content is in: {have}")
-    lib, brand = load_inputs(args.content, args.brand)
+    lib, brand = pipeline.load_inputs(args.content, args.brand)
     notes = args.notes
     if args.notes_file:
         try:
@@ -216,27 +208,23 @@ def run(argv: Sequence[str]) -> int:
         except (OSError, UnicodeDecodeError) as exc:
             raise UsageError(f"cannot read --notes-file {args.notes_file}: {exc}") from None
     patient = Patient(args.patient, args.clinician, args.date, notes, tuple(args.medicines))
-    check_patient(patient, "command line")
-    meds = resolve_medicines(lib, patient.medicines, "--medicines")
+    check_patient(patient, "command line", pipeline.PRINTER)
+    who, notes = personal(patient)
+    req = Request(
+        medicines=resolve_medicines(lib, patient.medicines, "--medicines"),
+        notes=notes,
+        personal=who,
+        language=args.language,
+        paper=args.paper,
+        large_print=args.large_print,
+        allow=allowed(args),
+    )
     if args.command == "pack":
-        pack = find_pack(lib, args.name)
-        written = build_pack(
-            lib,
-            brand,
-            pack,
-            meds,
-            patient,
-            args.out,
-            args.paper,
-            allowed(args),
-            args.large_print,
-            args.language,
-        )
+        req = replace(req, pack=pipeline.find_pack(lib, args.name).id)
     else:
-        who, notes = personal(patient)
         conditions = resolve_conditions(lib, args.conditions)
-        req = Request(conditions, args.title, meds, notes, who, args.diary, args.language)
-        written = build_one(lib, brand, req, args.out, args.paper, allowed(args), args.large_print)
+        req = replace(req, conditions=conditions, title=args.title, diary=args.diary)
+    written = write_one(lib, brand, req, args.out)
     _warn_allowed([written])
     _report(written)
     return 0

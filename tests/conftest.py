@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from handouts.build import Allow
 from handouts.cli import COMMANDS
 from handouts.cli import main as real_main
+from handouts.document.request import Allow
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = "2026-12-03"

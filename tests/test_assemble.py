@@ -6,17 +6,20 @@ import re
 
 import pytest
 
-from handouts import text
-from handouts.assemble import Request, assemble
-from handouts.brand import load_brand
-from handouts.document import Caution, Checklist, Document, Tier, Tiers, strings
-from handouts.render import render
-from handouts.validate import load_library
+from handouts.content import text
+from handouts.content.brand import load_brand
+from handouts.content.library import load_library
+from handouts.content.text import strings
+from handouts.document.assemble import assemble
+from handouts.document.document import Caution, Checklist, Document, Tier, Tiers
+from handouts.document.request import Request
+from handouts.pdf.render import render
+from handouts.pipeline import PRINTER
 
 from .conftest import CONTENT, pdf_text
 
-LIB = load_library(CONTENT)
-BRAND = load_brand()
+LIB = load_library(CONTENT, PRINTER)
+BRAND = load_brand(None, PRINTER)
 
 
 def doc(*conditions: str, medicines: tuple[str, ...] = ()) -> Document:
@@ -129,7 +132,7 @@ def test_a_clinic_rule_in_yaml_fires(content_copy):
         "    evidence: guideline\n"
         "    sources: [Gensler13]\n"
     )
-    lib = load_library(content_copy)
+    lib = load_library(content_copy, PRINTER)
     d = assemble(lib, Request(("lupus",)), BRAND)
     points = [
         p.risk for b in section(d, "medicines").blocks if isinstance(b, Caution) for p in b.points

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from handouts.brand import CONTRAST, contrast, load_brand, luminance
+from handouts.content.brand import CONTRAST, contrast, load_brand, luminance
 from handouts.errors import BrandError
+from handouts.pipeline import PRINTER
 
 from .conftest import BRAND
 
@@ -21,7 +22,7 @@ def test_contrast_of_known_colours():
 
 
 def test_shipped_brand_passes_with_room():
-    colours = load_brand(BRAND).spec.colours
+    colours = load_brand(BRAND, PRINTER).spec.colours
     assert contrast(colours.text, colours.background) >= 7
     assert contrast(colours.text, colours.accent) >= 7
     assert contrast(colours.primary, colours.background) >= 7
@@ -41,7 +42,7 @@ def test_ratio_is_rounded_down(tmp_path):
         text.replace('text: "#1A1A1A"', 'text: "#5C6ED7"').replace("logo: logo.svg\n", "")
     )
     with pytest.raises(BrandError) as caught:
-        load_brand(brand)
+        load_brand(brand, PRINTER)
     assert [p.message for p in caught.value.problems] == [
         "colours.text '#5C6ED7' on colours.background '#FFFFFF' has a contrast ratio of 4.49:1; body text needs at least 4.5:1",
         "colours.text '#5C6ED7' on colours.accent '#FFFFFF' has a contrast ratio of 4.49:1; body text in boxes needs at least 4.5:1",
@@ -56,7 +57,7 @@ def test_contrast_comes_with_the_other_problems(tmp_path):
     brand = tmp_path / "brand.yaml"
     brand.write_text(text.replace("logo: logo.svg\n", ""))
     with pytest.raises(BrandError) as caught:
-        load_brand(brand)
+        load_brand(brand, PRINTER)
     assert [str(p) for p in caught.value.problems] == [
         f"{brand}:14: colours.accent: expected a colour like '#1F4E79', found 'pale'",
         f"{brand}:15: colours.text: colours.text '#777777' on colours.background '#FFFFFF' has a contrast ratio of 4.47:1; body text needs at least 4.5:1",
@@ -73,14 +74,14 @@ def test_good_online_addresses_pass(tmp_path, online):
     brand = tmp_path / "brand.yaml"
     text = BRAND.read_text().replace("logo: logo.svg\n", "")
     brand.write_text(text.replace("https://riverside.example.org/h/", online))
-    assert load_brand(brand).spec.online == online
+    assert load_brand(brand, PRINTER).spec.online == online
 
 
 def test_online_is_optional(tmp_path):
     brand = tmp_path / "brand.yaml"
     text = BRAND.read_text().replace("logo: logo.svg\n", "")
     brand.write_text("".join(line for line in text.splitlines(True) if "online:" not in line))
-    assert load_brand(brand).spec.online is None
+    assert load_brand(brand, PRINTER).spec.online is None
 
 
 @pytest.mark.parametrize(
@@ -91,7 +92,7 @@ def test_bad_online_addresses_are_refused(tmp_path, online):
     text = BRAND.read_text().replace("logo: logo.svg\n", "")
     brand.write_text(text.replace("https://riverside.example.org/h/", f'"{online}"'))
     with pytest.raises(BrandError) as caught:
-        load_brand(brand)
+        load_brand(brand, PRINTER)
     assert [p.message for p in caught.value.problems] == [
         f"expected a web address ending in '/', like 'https://example.org/h/', found '{online}'"
     ]

@@ -253,7 +253,7 @@ def test_readability_works_without_internet():
         "import socket\n"
         "def refuse(*a, **k): raise OSError('network disabled for this test')\n"
         "socket.socket = refuse; socket.create_connection = refuse; socket.getaddrinfo = refuse\n"
-        "from handouts import plain\n"
+        "from handouts.quality import plain\n"
         "g = plain.grades('You can do this. It helps a lot. Try it each day. ' * 4)\n"
         "print(g.flesch_kincaid, g.smog, plain.syllables('inflammation'))\n"
     )

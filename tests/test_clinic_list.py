@@ -9,12 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from handouts.clinic_list import ClinicList, Row, read_list
+from handouts.content.library import load_library
 from handouts.errors import PatientError
-from handouts.validate import load_library
+from handouts.intake.clinic_list import ClinicList, Row, read_list
+from handouts.pipeline import PRINTER
 
 ROOT = Path(__file__).resolve().parent.parent
-LIB = load_library(ROOT / "content")
+LIB = load_library(ROOT / "content", PRINTER)
 PACKS = {"migraine-autoimmune-clinic", "back-pain-spondyloarthritis"}
 SAVE = 'save the list as UTF-8 (in Excel: "CSV UTF-8")'
 
@@ -32,7 +33,7 @@ def write(text: str | bytes, name: str = "clinic.csv") -> Path:
 
 
 def read(text: str | bytes, name: str = "clinic.csv", **kwargs) -> ClinicList:
-    return read_list(write(text, name), LIB, PACKS, **kwargs)
+    return read_list(write(text, name), LIB, PRINTER, PACKS, **kwargs)
 
 
 def refused(text: str | bytes, name: str = "clinic.csv") -> list[str]:
@@ -233,7 +234,7 @@ def test_files_that_are_not_utf8_text_are_refused_never_guessed(data, message):
 
 def test_missing_files_and_other_file_types_are_refused():
     with pytest.raises(PatientError) as caught:
-        read_list(Path("absent.csv"), LIB, PACKS)
+        read_list(Path("absent.csv"), LIB, PRINTER, PACKS)
     assert [str(p) for p in caught.value.problems] == [
         "absent.csv: cannot read the file: No such file or directory"
     ]
@@ -282,7 +283,7 @@ def test_languages_are_matched_by_their_first_part_without_case_against_those_gi
         "A4,migraine,EN_us\nA5,migraine,es-419\nA6,migraine,fr-CA\nA7,migraine,en-\n"
         "A8,migraine,en-GB\nA9,migraine,zh-Hant-TW\n"
     )
-    got = read_list(write(text), LIB, PACKS, languages=("en", "es"))
+    got = read_list(write(text), LIB, PRINTER, PACKS, languages=("en", "es"))
     assert [(row.id, row.language) for row in got.rows] == [
         ("A1", "es"),
         ("A3", "en-GB"),
@@ -383,7 +384,7 @@ def test_an_unprintable_character_in_a_name_is_a_problem_on_its_row_only():
     [("clinic-list.csv", 1000), ("clinic-list-small.csv", 8), ("clinic-list-small.yaml", 4)],
 )
 def test_the_shipped_example_lists_are_valid(name, count):
-    got = read_list(ROOT / "examples" / name, LIB, PACKS)
+    got = read_list(ROOT / "examples" / name, LIB, PRINTER, PACKS)
     assert got.problems == () and got.invalid == ()
     assert len(got.rows) == count
     assert len({row.stem.lower() for row in got.rows}) == count

@@ -477,18 +477,18 @@ def test_output_folder_that_is_a_file_is_a_clear_error(cli, tmp_path):
 
 
 def test_a_failure_rendering_a_later_handout_writes_none_of_them(cli, tmp_path, monkeypatch):
-    from handouts import build
+    from handouts import pipeline
     from handouts.errors import RenderError
 
-    real, calls = build.render, []
+    real, calls = pipeline.render, []
 
-    def fails_on_the_last(doc, brand, paper=None):
+    def fails_on_the_last(doc, brand, paper=None, large_print=False):
         calls.append(doc.title)
         if len(calls) == 4:
             raise RenderError("the fourth handout failed")
-        return real(doc, brand, paper)
+        return real(doc, brand, paper, large_print)
 
-    monkeypatch.setattr(build, "render", fails_on_the_last)
+    monkeypatch.setattr(pipeline, "render", fails_on_the_last)
     out = tmp_path / "out"
     run = cli("--out", out)
     assert run.code == 1
@@ -588,6 +588,6 @@ def test_a_broken_catalogue_is_one_problem_not_a_flood(
 def test_a_yaml_mistake_is_said_in_our_words_not_the_parsers(text, line, ours):
     """Whatever the YAML parser's own wording (it changes between versions), the message is
     ours: the line and what to look for."""
-    from handouts.load import parse
+    from handouts.content.load import parse
 
     assert str(parse(text, "f.yaml")) == f"f.yaml:{line}: this is not valid YAML: {ours}"

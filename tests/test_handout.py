@@ -8,7 +8,8 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
-from handouts.validate import load_library
+from handouts.content.library import load_library
+from handouts.pipeline import PRINTER
 
 from .conftest import CONTENT, TODAY, main, pdf_text, text_sizes
 
@@ -31,7 +32,7 @@ SECTIONS = [
     "My notes and questions for my next visit",
     "Where this information comes from",
 ]
-LIB = load_library(CONTENT)
+LIB = load_library(CONTENT, PRINTER)
 FOOTER = [
     "This handout supports, and does not replace, advice from your care team.",
     "Content checked 01 Nov 2026; next check due 01 Nov 2028.",

@@ -24,10 +24,20 @@ import pytest
 from pypdf import PdfReader
 from pypdf.generic import DictionaryObject
 
-from handouts.assemble import Request, assemble
-from handouts.brand import load_brand
-from handouts.document import Bullets, Checklist, Diary, Document, Heading, SourceList, Tiers
-from handouts.validate import load_library
+from handouts.content.brand import load_brand
+from handouts.content.library import load_library
+from handouts.document.assemble import assemble
+from handouts.document.document import (
+    Bullets,
+    Checklist,
+    Diary,
+    Document,
+    Heading,
+    SourceList,
+    Tiers,
+)
+from handouts.document.request import Request
+from handouts.pipeline import PRINTER
 
 from .conftest import CONTENT, ROOT, main
 
@@ -60,7 +70,7 @@ class Pair:
 def doc() -> Document:
     """The same handout, assembled (what it must say, independent of the PDF)."""
     req = Request(CONDITIONS, medicines=("triptans", "nsaids"), diary=True)
-    return assemble(load_library(CONTENT), req, load_brand())
+    return assemble(load_library(CONTENT, PRINTER), req, load_brand(None, PRINTER))
 
 
 @pytest.fixture(scope="module", params=["letter", "a4"])

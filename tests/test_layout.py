@@ -8,24 +8,51 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+
 PACKAGE = Path(__file__).resolve().parent.parent / "handouts"
 
 
+def modules() -> dict[str, Path]:
+    """Every module of the package by dotted name (``content.model``, ``pipeline``)."""
+    found = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if "data" in path.relative_to(PACKAGE).parts:
+            continue
+        parts = path.relative_to(PACKAGE).with_suffix("").parts
+        found[".".join(parts)] = path
+    return found
+
+
 def imports() -> dict[str, set[str]]:
-    """Each module of the package and the package modules it imports."""
-    names = {p.stem for p in PACKAGE.glob("*.py")}
+    """Each module of the package and the package modules it imports (a package's
+    ``__init__`` counts as the package)."""
+    names = modules()
     found: dict[str, set[str]] = {}
-    for path in PACKAGE.glob("*.py"):
+    for name, path in names.items():
+        here = name.split(".")[:-1]
         uses: set[str] = set()
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.ImportFrom) and node.level == 1:
-                if node.module:
-                    uses.add(node.module.split(".")[0])
-                else:  # from . import a, b
-                    uses |= {a.name for a in node.names}
-            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("handouts."):
-                uses.add(node.module.split(".")[1])
-        found[path.stem] = (uses & names) - {path.stem}
+            if not isinstance(node, ast.ImportFrom):
+                continue
+            if node.level:
+                base = ".".join(here[: len(here) - node.level + 1])
+                module = ".".join(x for x in (base, node.module or "") if x)
+            elif (node.module or "").startswith("handouts."):
+                module = node.module.removeprefix("handouts.")
+            elif node.module == "handouts":
+                module = ""
+            else:
+                continue
+            for alias in node.names:
+                full = f"{module}.{alias.name}" if module else alias.name
+                if full in names:
+                    uses.add(full)
+                elif module in names:
+                    uses.add(module)
+                elif f"{module}.__init__" in names:
+                    uses.add(f"{module}.__init__")
+        found[name] = uses - {name}
     return found
 
 
@@ -54,6 +81,48 @@ def test_no_module_imports_itself_back():
     assert circles(imports()) == []
 
 
+LAYERS = {
+    "content": {"content"},
+    "document": {"content", "document"},
+    "pdf": {"content", "document", "pdf"},
+    "quality": {"content", "document", "quality"},
+    "intake": {"content", "document", "intake"},
+    "pipeline": {"content", "document", "pdf", "pipeline"},
+    "delivery": {"content", "document", "intake", "pipeline", "delivery"},
+}
+"""What each stage may import, besides the shared modules (errors, memo, paths). The arrows
+point one way: interfaces → pipeline → document → content; a renderer (pdf, later html)
+depends on the document, never the reverse."""
+SHARED = {"errors", "memo", "paths", "__init__"}
+
+
+def test_each_stage_imports_only_the_stages_below_it():
+    wrong = []
+    for module, uses in imports().items():
+        stage = module.split(".")[0]
+        for used in uses:
+            if stage in LAYERS and used not in SHARED and used.split(".")[0] not in LAYERS[stage]:
+                wrong.append(f"{module} imports {used}")
+    assert wrong == []
+
+
+def test_the_stage_rule_finds_a_wrong_arrow(monkeypatch):
+    import sys
+
+    here = sys.modules[__name__]
+    monkeypatch.setattr(
+        here, "imports", lambda: {"content.brand": {"pdf.logo"}, "pdf.render": {"content.model"}}
+    )
+    with pytest.raises(AssertionError, match=r"content\.brand imports pdf\.logo"):
+        test_each_stage_imports_only_the_stages_below_it()
+
+
+def test_every_stage_is_a_folder_with_a_rule():
+    """A new stage folder must say what it may import (and the table names only folders)."""
+    folders = {p.name for p in PACKAGE.iterdir() if (p / "__init__.py").is_file()}
+    assert folders == set(LAYERS) - {"pipeline"}
+
+
 def test_importing_or_printing_leaves_reportlab_as_it_was(tmp_path):
     """No module patches ReportLab for the whole process: a list mark's tagging is switched
     on only while one of our paragraphs draws."""
@@ -64,9 +133,9 @@ def test_importing_or_printing_leaves_reportlab_as_it_was(tmp_path):
     def reportlabs_own() -> bool:
         return rl_paragraph._drawBullet.__module__ == "reportlab.platypus.paragraph"
 
-    for path in PACKAGE.glob("*.py"):
-        if path.stem != "__main__":  # that one runs the command line
-            importlib.import_module(f"handouts.{path.stem}")
+    for name in modules():
+        if name != "__main__":  # that one runs the command line
+            importlib.import_module(f"handouts.{name}".removesuffix(".__init__"))
     assert reportlabs_own()
     from .conftest import main
 
@@ -76,16 +145,17 @@ def test_importing_or_printing_leaves_reportlab_as_it_was(tmp_path):
 
 KEPT = """
 import gc, sys, types
-from handouts.assemble import Request
-from handouts.build import Allow, handout_pdf, load_inputs
-from handouts.document import Personal
+from dataclasses import replace
+from handouts.document.request import Allow, Request
+from handouts.pipeline import load_inputs, make
+from handouts.document.document import Personal
 import datetime as dt
 
 def build():
     name, note = "Qz" + "Patient" + "Xy", "Qz" + "Note" + "Xy"
     lib, brand = load_inputs(CONTENT, None)
     req = Request(("migraine", "lupus"), notes=note + " twice a week", personal=Personal(name))
-    handout_pdf(lib, brand, req, allow=Allow(today=dt.date(2026, 12, 3)))
+    make(lib, brand, replace(req, allow=Allow(today=dt.date(2026, 12, 3))))
 
 build()
 gc.collect()
@@ -124,18 +194,18 @@ def test_every_memo_table_is_listed_and_clearing_empties_them_all(tmp_path):
     import importlib
 
     from handouts import memo
-    from handouts.render import clear_caches
+    from handouts.pdf.render import clear_caches
 
     from .conftest import main
 
     listed = {id(t) for t in memo.tables()}
-    for path in PACKAGE.glob("*.py"):
-        if path.stem == "__main__":
+    for dotted in modules():
+        if dotted == "__main__":
             continue
-        module = importlib.import_module(f"handouts.{path.stem}")
+        module = importlib.import_module(f"handouts.{dotted}".removesuffix(".__init__"))
         for name, value in vars(module).items():
             if hasattr(value, "cache_clear"):
-                assert id(value) in listed, f"handouts.{path.stem}.{name} is not in handouts.memo"
+                assert id(value) in listed, f"handouts.{dotted}.{name} is not in handouts.memo"
     assert (
         main(["build", "--conditions", "migraine", "lupus", "--out", str(tmp_path / "x.pdf")]) == 0
     )

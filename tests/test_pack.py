@@ -189,15 +189,17 @@ def test_warm_and_cold_renders_are_the_same_bytes():
     large print."""
     import random
 
-    from handouts.assemble import Request, assemble
-    from handouts.brand import load_brand
-    from handouts.document import Personal
-    from handouts.render import clear_caches, render
-    from handouts.validate import load_library
+    from handouts.content.brand import load_brand
+    from handouts.content.library import load_library
+    from handouts.document.assemble import assemble
+    from handouts.document.document import Personal
+    from handouts.document.request import Request
+    from handouts.pdf.render import clear_caches, render
+    from handouts.pipeline import PRINTER
 
     from .conftest import CONTENT
 
-    lib, brand = load_library(CONTENT), load_brand()
+    lib, brand = load_library(CONTENT, PRINTER), load_brand(None, PRINTER)
     rnd = random.Random(7)
     names = ["Ann Lee", "Łukasz Nowak", "Jiří Dvořák", "Ολγα Παπά", "Siobhán Ní Bhriain"]
     notes = [None, "Dr Jiří Dvořák will phone you.", "One\nTwo\nThree " * 3, "x\n" * 14]
@@ -220,30 +222,29 @@ def test_a_pack_in_a_busy_process_is_the_same_bytes_as_in_a_new_one(tmp_path):
     import subprocess
     import sys
 
-    from handouts.build import pack_pdf
-    from handouts.document import Personal
-    from handouts.validate import load_library
+    from handouts.pipeline import load_inputs, make
 
-    from .conftest import ALLOW_TODAY, CONTENT, TODAY, main
+    from .conftest import CONTENT, TODAY, main
     from .test_errors import brand_copy
 
-    lib, who = load_library(CONTENT), Personal("Zoë O'Brien", "Dr Jiří Dvořák")
     other = brand_copy(tmp_path, "logo: logo.svg\n", "")
     for args in (["--paper", "a4"], ["--large-print"], ["--brand", str(other)]):
         main(["pack", "back-pain-spondyloarthritis", *args, "--out", str(tmp_path / "x.pdf")])
-    from handouts.brand import load_brand
-
-    brand = load_brand()
-    busy = pack_pdf(lib, brand, lib.packs[PACK], ("triptans",), "Note", who, None, ALLOW_TODAY)
-    busy = busy.pdf
     code = (
-        "import sys, datetime as dt; from pathlib import Path; from handouts.build import Allow, pack_pdf;"
-        "from handouts.brand import load_brand; from handouts.document import Personal;"
-        f"from handouts.validate import load_library; lib = load_library(Path({str(CONTENT)!r}));"
-        "who = Personal(\"Zoë O'Brien\", 'Dr Jiří Dvořák');"
-        f"pdf = pack_pdf(lib, load_brand(), lib.packs[{PACK!r}], ('triptans',), 'Note', who,"
-        f" None, Allow(today=dt.date.fromisoformat({TODAY!r}))).pdf; sys.stdout.buffer.write(pdf)"
+        "import datetime as dt; from pathlib import Path\n"
+        "from handouts.document.document import Personal\n"
+        "from handouts.document.request import Allow, Request\n"
+        f"lib, brand = load_inputs(Path({str(CONTENT)!r}), None)\n"
+        "who = Personal(\"Zoë O'Brien\", 'Dr Jiří Dvořák')\n"
+        f"req = Request(pack={PACK!r}, medicines=('triptans',), notes='Note', personal=who,"
+        f" allow=Allow(today=dt.date.fromisoformat({TODAY!r})))\n"
+        "pdf = make(lib, brand, req).pdf\n"
     )
+    scope = {"load_inputs": load_inputs, "make": make}
+    exec(code, scope)
+    busy = scope["pdf"]
+    code = "import sys; from handouts.pipeline import load_inputs, make\n" + code
+    code += "sys.stdout.buffer.write(pdf)\n"
     fresh = subprocess.run([sys.executable, "-c", code], capture_output=True, check=True).stdout
     assert busy == fresh
 

@@ -7,19 +7,21 @@ from hypothesis import strategies as st
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Paragraph
 
-from handouts import fonts
-from handouts.assemble import Request, assemble
-from handouts.brand import load_brand
-from handouts.document import Personal
-from handouts.render import render
-from handouts.validate import load_library
+from handouts.content.brand import load_brand
+from handouts.content.library import load_library
+from handouts.document.assemble import assemble
+from handouts.document.document import Personal
+from handouts.document.request import Request
+from handouts.pdf import fonts
+from handouts.pdf.render import render
+from handouts.pipeline import PRINTER
 
 from .conftest import CONTENT, pdf_text
 
 HOSTILE = "<>&;'\"/\\{}%#<b>&amp;<font name='x'>"
 ALPHABET = st.sampled_from(list("abcxyzABCXYZ0129 .,-") + list(HOSTILE) + list("ễŁłøéñüç’“”—"))
-LIB = load_library(CONTENT)
-BRAND = load_brand()
+LIB = load_library(CONTENT, PRINTER)
+BRAND = load_brand(None, PRINTER)
 
 
 @given(st.text(alphabet=ALPHABET, min_size=1, max_size=60))
@@ -143,7 +145,7 @@ def test_out_must_be_a_pdf(cli, tmp_path):
 def test_a_failed_write_leaves_no_partial_file(tmp_path, monkeypatch):
     import os
 
-    from handouts import write
+    from handouts.delivery import write
     from handouts.errors import HandoutsError
 
     target = tmp_path / "a.pdf"
@@ -164,8 +166,8 @@ def test_a_failed_write_leaves_no_partial_file(tmp_path, monkeypatch):
 def test_output_names_cannot_escape_the_folder(tmp_path):
     import pytest
 
+    from handouts.delivery.write import inside
     from handouts.errors import HandoutsError
-    from handouts.write import inside
 
     assert inside(tmp_path, "a.pdf") == tmp_path / "a.pdf"
     for bad in ("../a.pdf", "/etc/a.pdf", "x/../../a.pdf"):

@@ -25,10 +25,12 @@ import yaml
 from pdfua import Validator, default_registry
 from pypdf import PdfReader
 
-from handouts.assemble import Request, assemble
-from handouts.brand import load_brand
-from handouts.document import Diary, Document, Para, Personal, SourceList
-from handouts.validate import load_library
+from handouts.content.brand import load_brand
+from handouts.content.library import load_library
+from handouts.document.assemble import assemble
+from handouts.document.document import Diary, Document, Para, Personal, SourceList
+from handouts.document.request import Request
+from handouts.pipeline import PRINTER
 
 from .conftest import BRAND, CONTENT, ROOT, main
 
@@ -99,7 +101,7 @@ def note_lines(doc: Document) -> tuple[str, ...]:
 def expected() -> dict[str, tuple[Expected, ...]]:
     """For each output, what each of its parts must say (a pack: the cover, then each
     handout; otherwise the one handout)."""
-    lib, brand = load_library(CONTENT), load_brand()
+    lib, brand = load_library(CONTENT, PRINTER), load_brand(None, PRINTER)
     mine = assemble(
         lib, Request(CONDITIONS, None, ("triptans",), NOTES, Personal(PATIENT), True), brand
     )

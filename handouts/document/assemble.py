@@ -10,34 +10,13 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from itertools import combinations
 from typing import Any
 
-from . import language, text
-from .brand import Brand
-from .document import (
-    Block,
-    Bullets,
-    Caution,
-    Checklist,
-    Diary,
-    Document,
-    Heading,
-    Item,
-    Para,
-    Personal,
-    Point,
-    Provenance,
-    Section,
-    SourceList,
-    Tier,
-    Tiers,
-    WriteIn,
-    strings,
-)
-from .memo import table
-from .model import (
+from handouts.content import language, text
+from handouts.content.brand import Brand
+from handouts.content.model import (
     AFTER_HOURS,
     AREAS,
     EVIDENCE_WORDS,
@@ -50,6 +29,27 @@ from .model import (
     Medicine,
     Review,
 )
+from handouts.content.text import strings
+from handouts.document.document import (
+    Block,
+    Bullets,
+    Caution,
+    Checklist,
+    Diary,
+    Document,
+    Heading,
+    Item,
+    Para,
+    Point,
+    Provenance,
+    Section,
+    SourceList,
+    Tier,
+    Tiers,
+    WriteIn,
+)
+from handouts.document.request import Request
+from handouts.memo import table
 
 MAX_KEY_POINTS = 8
 """A multi-condition key-points box stays short enough to read at a glance."""
@@ -60,26 +60,6 @@ DRAFT_TEXT = (
     "Do not give it to a patient until they are."
 )
 """Printed at the top of page 1 of a handout that uses content still needing sign-off."""
-
-
-@dataclass(frozen=True)
-class Request:
-    """What to put in one handout."""
-
-    conditions: tuple[str, ...]
-    """Condition ids, in print order."""
-    title: str | None = None
-    """Printed title; made from the condition names when None."""
-    medicines: tuple[str, ...] = ()
-    """Medicine ids the patient takes. When given, only these are listed and checked for
-    combinations; when empty, the medicines commonly used for the conditions are."""
-    notes: str | None = None
-    """The clinician's own notes, printed in a box as given."""
-    personal: Personal = field(default_factory=Personal)
-    diary: bool = False
-    """Add the headache and pain diary page."""
-    language: str | None = None
-    """The document's language tag; the brand's when None."""
 
 
 def join_names(names: Sequence[str]) -> str:

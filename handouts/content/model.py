@@ -555,26 +555,6 @@ class Library:
 
 
 @dataclass(frozen=True)
-class Row:
-    """One patient of the list: what to print and the file to write it to."""
-
-    number: int  # 1-based data row number (the header and blank rows are not counted)
-    line: int  # 1-based line where the row starts (a quoted note may span lines)
-    id: str  # the clinic's own reference
-    stem: str  # the output file name without extension, made from the id
-    name: str | None
-    conditions: tuple[str, ...]  # condition ids, resolved from ids or ICD-10 codes
-    medicines: tuple[str, ...]  # medicine ids, resolved from ids or common names
-    pack: str | None
-    clinician: str | None
-    notes: str | None  # line breaks kept, as "\n"
-    date: dt.date | None
-    paper: str | None  # "letter", "a4" or None for the brand's
-    large_print: bool
-    language: str | None
-
-
-@dataclass(frozen=True)
 class Patient:
     """Optional personal details printed on a handout. Always data, never template."""
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 
-from .errors import did_you_mean
+from handouts.errors import did_you_mean
 
 TAG = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*")
 CONTENT_LANGUAGES = ("en",)

@@ -12,11 +12,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from . import fonts, text
-from .document import strings
-from .errors import ContentError, Problem, did_you_mean
-from .load import Doc, Key, path_text, read
-from .model import (
+from handouts.content import text
+from handouts.content.load import Doc, Key, path_text, read
+from handouts.content.model import (
     AREAS,
     TIERS,
     CombinationFile,
@@ -44,7 +42,10 @@ from .model import (
     Unsupported,
     UnsupportedFile,
 )
-from .schema import Builder, Invalid
+from handouts.content.printable import Printer, unprintable_problem
+from handouts.content.schema import Builder, Invalid
+from handouts.content.text import strings
+from handouts.errors import ContentError, Problem, did_you_mean
 
 ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 LINK_ID = re.compile(r"^[a-z0-9]+(-{1,2}[a-z0-9]+)*$")
@@ -57,8 +58,9 @@ T = TypeVar("T")
 class _Checker:
     """Holds the problems found so far and the parsed documents."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, printer: Printer):
         self.root = root
+        self.printer = printer
         self.problems: list[Problem] = []
         self.broken: set[str] = set()
         """Ids whose own file could not be read or built."""
@@ -95,9 +97,10 @@ class _Checker:
         return sorted((self.root / folder).glob("*.yaml"))
 
 
-def load_library(root: Path) -> Library:
-    """Read and check the content folder ``root``. Raises ContentError with every problem."""
-    c = _Checker(root)
+def load_library(root: Path, printer: Printer) -> Library:
+    """Read and check the content folder ``root``, every word printable by ``printer``.
+    Raises ContentError with every problem."""
+    c = _Checker(root, printer)
     if not root.is_dir():
         raise ContentError([Problem(str(root), None, "", "content folder not found")])
 
@@ -600,7 +603,5 @@ def _check_texts(
                 )
             if problem:
                 c.add(doc, path, problem)
-            bad = fonts.unprintable(value)
-            if bad:
-                chars = ", ".join(fonts.describe(ch) for ch in bad)
-                c.add(doc, path, f"no bundled font can print {chars}")
+            if unprintable := unprintable_problem(c.printer, value):
+                c.add(doc, path, unprintable)

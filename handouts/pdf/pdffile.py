@@ -1,7 +1,7 @@
 """Write composed pages as one tagged PDF (PDF/UA-1): pages, fonts, links, bookmarks,
 the structure tree, and the metadata a screen reader announces.
 
-ReportLab lays the pages out (:mod:`handouts.pages`); this module writes the file
+ReportLab lays the pages out (:mod:`handouts.pdf.pages`); this module writes the file
 itself, because ReportLab cannot tag, and because a handout's pages are mostly
 replayed from content laid out once: writing them straight from their recorded
 drawing is several times faster than rebuilding ReportLab's objects. The same
@@ -26,8 +26,8 @@ from xml.sax.saxutils import escape as xml_escape
 from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase.ttfonts import SUBSETN, TTFont, makeToUnicodeCMap
 
-from .memo import memo, table
-from .tagging import Marked, Node, Plan, element_start, pdf_text
+from handouts.memo import memo, table
+from handouts.pdf.tagging import Marked, Node, Plan, element_start, pdf_text
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,7 @@ class Mark:
 @dataclass(frozen=True, eq=False)
 class Page:
     """What one page draws, ready to write: artifacts, and tagged pieces
-    (:func:`handouts.tagging.split_code`)."""
+    (:func:`handouts.pdf.tagging.split_code`)."""
 
     code: tuple[str | Marked, ...]
     links: tuple[Link, ...] = ()
@@ -61,7 +61,7 @@ class Page:
     plan: Plan | None = None
     """How the page adds to the structure tree (set when its recording is complete)."""
     private: bool = False
-    """It carries patient text (:mod:`handouts.private`): its content is not memoised."""
+    """It carries patient text (:mod:`handouts.pdf.private`): its content is not memoised."""
 
 
 @dataclass(frozen=True)
@@ -125,7 +125,7 @@ list: its reference, the start of its dictionary, its parent's reference, its ki
 
 class _Block:
     """The elements of one recording in one file, numbered from ``base`` in the order of
-    its plan (:class:`handouts.tagging.Plan`)."""
+    its plan (:class:`handouts.pdf.tagging.Plan`)."""
 
     __slots__ = ("kids", "pages", "parents", "refs", "starts", "top")
 

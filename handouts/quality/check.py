@@ -18,14 +18,18 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import plain, safety, text
-from .assemble import Request, assemble
-from .brand import Brand, load_brand
-from .document import Diary, Document, Para, Section, SourceList, WriteIn, strings
-from .errors import ContentError, UsageError
-from .load import Doc, Key
-from .model import Library
-from .validate import load_library
+from handouts.content import text
+from handouts.content.brand import Brand, load_brand
+from handouts.content.library import load_library
+from handouts.content.load import Doc, Key
+from handouts.content.model import Library
+from handouts.content.printable import Printer
+from handouts.content.text import strings
+from handouts.document.assemble import assemble
+from handouts.document.document import Diary, Document, Para, Section, SourceList, WriteIn
+from handouts.document.request import Request
+from handouts.errors import ContentError, UsageError
+from handouts.quality import plain, safety
 
 PROSE_KEYS = frozenset({"text", "action", "plain"})
 """Keys whose strings a reader sees as sentences."""
@@ -84,19 +88,22 @@ class Report:
         )
 
 
-def check(root: Path, strict: bool = False, today: dt.date | None = None) -> Report:
-    """Check the content folder ``root``. Raises UsageError if it cannot run at all."""
+def check(
+    root: Path, printer: Printer, strict: bool = False, today: dt.date | None = None
+) -> Report:
+    """Check the content folder ``root`` (its words printable by ``printer``). Raises
+    UsageError if it cannot run at all."""
     if not root.is_dir():
         raise UsageError(f"cannot check '{root}': no such content folder")
     report = Report()
     try:
-        lib = load_library(root)
+        lib = load_library(root, printer)
     except ContentError as exc:
         for p in exc.problems:
             msg = f"{p.path}: {p.message}" if p.path else p.message
             report.findings.append(Finding(p.file, p.line, "error", "integrity", msg))
         return report
-    brand = load_brand(None)
+    brand = load_brand(None, printer)
     found = list(_files(lib))
     found += _currency(lib, today or dt.date.today())
     found += _orphans(lib)

@@ -13,9 +13,9 @@ import types
 import typing
 from typing import Any, Literal
 
-from .errors import Problem, did_you_mean
-from .load import Doc, Key, path_text
-from .memo import memo
+from handouts.content.load import Doc, Key, path_text
+from handouts.errors import Problem, did_you_mean
+from handouts.memo import memo
 
 
 class Invalid(Exception):

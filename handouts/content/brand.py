@@ -8,10 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from . import language, paths
-from .errors import BrandError, Problem
-from .load import Doc, path_text, read
-from .schema import Builder, Invalid
+from handouts import paths
+from handouts.content import language
+from handouts.content.load import Doc, path_text, read
+from handouts.content.printable import Printer
+from handouts.content.schema import Builder, Invalid
+from handouts.errors import BrandError, Problem
 
 DEFAULT_BRAND = paths.BRAND
 COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
@@ -123,8 +125,9 @@ class Brand:
         return self.spec.clinic_name
 
 
-def load_brand(path: Path | None = None) -> Brand:
-    """Read and check a brand file (the shipped example when ``path`` is None)."""
+def load_brand(path: Path | None, printer: Printer) -> Brand:
+    """Read and check a brand file (the shipped example when ``path`` is None); its logo
+    must be one ``printer`` can draw."""
     path = path or DEFAULT_BRAND
     problems: list[Problem] = []
     result = read(path)
@@ -180,9 +183,7 @@ def load_brand(path: Path | None = None) -> Brand:
         elif not logo_path.is_file():
             add(("logo",), f"logo file not found: {logo_path}")
         else:
-            from .logo import logo_problem
-
-            problem = logo_problem(logo_path)
+            problem = printer.picture_problem(logo_path)
             if problem:
                 add(("logo",), problem)
     if problems:

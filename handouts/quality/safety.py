@@ -24,9 +24,9 @@ import re
 from collections.abc import Iterable, Iterator
 from itertools import combinations
 
-from . import text
-from .load import Key
-from .model import AREAS, PARTS, TIER_RANK, Caution, Claim, Library, Medicine
+from handouts.content import text
+from handouts.content.load import Key
+from handouts.content.model import AREAS, PARTS, TIER_RANK, Caution, Claim, Library, Medicine
 
 Found = tuple[str, int | None, str]
 """(file, line, message)."""

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from .errors import Problem
+from handouts.errors import Problem
 
 MAX_BYTES = 1_000_000
 """Content and brand files are small; anything larger is refused, not parsed."""

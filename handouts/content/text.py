@@ -1,4 +1,4 @@
-"""Content text: placeholders, and whole-word phrase matching.
+"""Content text: placeholders, whole-word phrase matching, and every string of a block.
 
 A placeholder is a field, not a program: ``{{ clinic.phone }}``, ``{{ numbers.painkiller_days }}``
 or ``{{ painkillers.limit }}``, nothing else (no loops, calls, filters or arithmetic), filled by
@@ -9,10 +9,11 @@ here: they are data, added to the document as plain strings and escaped when dra
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from dataclasses import fields, is_dataclass
 
-from .errors import HandoutsError
-from .memo import memo
+from handouts.errors import HandoutsError
+from handouts.memo import memo
 
 CLINIC_FIELDS = (
     "name",
@@ -111,3 +112,15 @@ def mentions(text: str, phrase: str) -> bool:
     if not all(w in words for w in _words(phrase)):
         return False
     return _phrase(phrase).search(folded) is not None
+
+
+def strings(block: object) -> Iterator[str]:
+    """Every string in a document or block, in order (a renderer's or a checker's view)."""
+    if isinstance(block, str):
+        yield block
+    elif isinstance(block, tuple | list):
+        for part in block:
+            yield from strings(part)
+    elif is_dataclass(block):
+        for f in fields(block):
+            yield from strings(getattr(block, f.name))

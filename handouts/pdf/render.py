@@ -2,7 +2,7 @@
 
 The personal part of a handout (who it is for, the care team's notes) is laid
 out for each patient; the shared part is laid out once per content, paper and
-starting height, and replayed (:mod:`handouts.pages`). The same input always
+starting height, and replayed (:mod:`handouts.pdf.pages`). The same input always
 gives the same bytes, whatever was rendered before it.
 """
 
@@ -22,14 +22,22 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Spacer, Table
 
-from . import fonts
-from .assemble import DISCLAIMER, DRAFT_TITLE
-from .brand import Brand
-from .document import Document, Personal, Section, strings
-from .errors import RenderError
-from .flowables import Styles, masthead, personal, section_flowables, styles, table_style
-from .memo import clear_all, memo
-from .pages import (
+from handouts.content.brand import Brand
+from handouts.content.text import strings
+from handouts.document.assemble import DISCLAIMER, DRAFT_TITLE
+from handouts.document.document import Document, Personal, Section
+from handouts.errors import RenderError
+from handouts.memo import clear_all, memo
+from handouts.pdf import fonts
+from handouts.pdf.flowables import (
+    Styles,
+    masthead,
+    personal,
+    section_flowables,
+    styles,
+    table_style,
+)
+from handouts.pdf.pages import (
     Composer,
     Geometry,
     PdfCanvas,
@@ -39,10 +47,10 @@ from .pages import (
     marks_of,
     prefixed,
 )
-from .paragraph import HeadingParagraph, Paragraph
-from .pdffile import Meta
-from .private import private_text
-from .tagging import Node, artifact, tag
+from handouts.pdf.paragraph import HeadingParagraph, Paragraph
+from handouts.pdf.pdffile import Meta
+from handouts.pdf.private import private_text
+from handouts.pdf.tagging import Node, artifact, tag
 
 PAPER = {"letter": LETTER, "a4": A4}
 MARGIN = 18 * mm

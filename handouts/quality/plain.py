@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import textstat
 
-from .memo import memo
+from handouts.memo import memo
 
 MAX_WORDS = 20
 """Longest sentence, in words, before the check asks for a shorter one."""

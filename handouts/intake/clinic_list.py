@@ -27,10 +27,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
 
-from . import build, language
-from .errors import PatientError, Problem, did_you_mean
-from .load import parse
-from .model import Library, Patient, Row
+from handouts.content import language
+from handouts.content.load import parse
+from handouts.content.model import Library, Patient
+from handouts.content.printable import Printer
+from handouts.document.request import Allow, Request
+from handouts.errors import PatientError, Problem, did_you_mean
+from handouts.intake.patient import (
+    check_patient,
+    personal,
+    resolve_conditions,
+    resolve_medicines,
+)
 
 COLUMNS = (
     "id", "name", "conditions", "medicines", "pack", "clinician",
@@ -66,8 +74,49 @@ class _Raw:
     bad: list[tuple[str, str]] = field(default_factory=list)  # (column, message)
 
 
+@dataclass(frozen=True)
+class Row:
+    """One patient of the list: what to print and the file to write it to."""
+
+    number: int  # 1-based data row number (the header and blank rows are not counted)
+    line: int  # 1-based line where the row starts (a quoted note may span lines)
+    id: str  # the clinic's own reference
+    stem: str  # the output file name without extension, made from the id
+    name: str | None
+    conditions: tuple[str, ...]  # condition ids, resolved from ids or ICD-10 codes
+    medicines: tuple[str, ...]  # medicine ids, resolved from ids or common names
+    pack: str | None
+    clinician: str | None
+    notes: str | None  # line breaks kept, as "\n"
+    date: dt.date | None
+    paper: str | None  # "letter", "a4" or None for the brand's
+    large_print: bool
+    language: str | None
+
+
+def request(row: Row, date: dt.date | None, allow: Allow) -> Request:
+    """The one request a checked row makes: ``date`` prints where the row gives none."""
+    who, notes = personal(Patient(row.name, row.clinician, row.date or date, row.notes))
+    return Request(
+        row.conditions,
+        None,
+        row.medicines,
+        notes,
+        who,
+        language=row.language,
+        pack=row.pack,
+        paper=row.paper,
+        large_print=row.large_print,
+        allow=allow,
+    )
+
+
 def read_list(
-    path: Path, lib: Library, packs: Collection[str], languages: Collection[str] = ("en",)
+    path: Path,
+    lib: Library,
+    printer: Printer,
+    packs: Collection[str],
+    languages: Collection[str] = ("en",),
 ) -> ClinicList:
     """Read and check a clinic list (``.csv``, ``.yaml`` or ``.yml``)."""
     file, kind = str(path), path.suffix.lower()
@@ -75,7 +124,7 @@ def read_list(
         _fail(file, f"expected a .csv, .yaml or .yml file, not '{path.name}'")
     text = _text(path, file)
     raws = _csv(text, file) if kind == ".csv" else _yaml(text, file)
-    rows = [_row(n, raw, lib, packs, languages) for n, raw in enumerate(raws, 1)]
+    rows = [_row(n, raw, lib, printer, packs, languages) for n, raw in enumerate(raws, 1)]
     stems: dict[str, list[Row]] = {}
     for row in rows:
         if row and row.stem:
@@ -249,7 +298,12 @@ def _cell(key: Any, value: Any) -> str | None:
 
 
 def _row(
-    number: int, raw: _Raw, lib: Library, packs: Collection[str], languages: Collection[str]
+    number: int,
+    raw: _Raw,
+    lib: Library,
+    printer: Printer,
+    packs: Collection[str],
+    languages: Collection[str],
 ) -> Row | None:
     """Check one row's cells, adding each problem to ``raw.bad``."""
     if raw.cells is None:
@@ -290,11 +344,11 @@ def _row(
     conditions: tuple[str, ...] = ()
     medicines: tuple[str, ...] = ()
     try:
-        conditions = build.resolve_conditions(lib, chosen)
+        conditions = resolve_conditions(lib, chosen)
     except PatientError as exc:
         bad += [("conditions", p.message) for p in exc.problems]
     try:
-        medicines = build.resolve_medicines(lib, tuple(terms("medicines")), "")
+        medicines = resolve_medicines(lib, tuple(terms("medicines")), "")
     except PatientError as exc:
         bad += [("medicines", p.message) for p in exc.problems]
     paper = pick("paper", {p: p for p in PAPERS}, "letter or a4")
@@ -312,7 +366,7 @@ def _row(
     notes = notes.replace("\r\n", "\n").replace("\r", "\n") if notes else None
     name, clinician = get("name"), get("clinician")
     try:
-        build.check_patient(Patient(name=name, clinician=clinician, notes=notes), "")
+        check_patient(Patient(name=name, clinician=clinician, notes=notes), "", printer)
     except PatientError as exc:
         bad += [(p.path, p.message) for p in exc.problems]
     return Row(

@@ -9,7 +9,7 @@ Rendering is split in two so that the work shared by many patients is done once:
   per content, paper and starting height.
 - :class:`Composer` puts recorded pages in order (a part that continues a page is
   placed on it), adds each page's footer with its page numbers (known by then, so no
-  second pass), and has :mod:`handouts.pdffile` write the file.
+  second pass), and has :mod:`handouts.pdf.pdffile` write the file.
 
 Reuse is exact because every canvas is seeded alike: the same characters get the
 same codes in the same font subsets, and the four fonts get the same internal names,
@@ -34,12 +34,21 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
-from . import fonts, pdffile
-from .errors import RenderError
-from .memo import memo
-from .pdffile import Link, Mark, Meta, Page, Part, Sheet
-from .private import is_private
-from .tagging import ARTIFACT, CLOSE, FOOTER, Node, Open, Plan, plan_structure, split_code
+from handouts.errors import RenderError
+from handouts.memo import memo
+from handouts.pdf import fonts, pdffile
+from handouts.pdf.pdffile import Link, Mark, Meta, Page, Part, Sheet
+from handouts.pdf.private import is_private
+from handouts.pdf.tagging import (
+    ARTIFACT,
+    CLOSE,
+    FOOTER,
+    Node,
+    Open,
+    Plan,
+    plan_structure,
+    split_code,
+)
 
 
 @dataclass(frozen=True)
@@ -73,7 +82,7 @@ class PdfCanvas(Canvas):
 
     Finished pages are kept in ``pages`` (nothing is written through ReportLab), with
     their links, bookmarks and pictures. A tagged flowable's drawing is opened with
-    :meth:`open_tag` and closed with :meth:`close_tag` (:mod:`handouts.tagging`).
+    :meth:`open_tag` and closed with :meth:`close_tag` (:mod:`handouts.pdf.tagging`).
     """
 
     tagging = True
@@ -99,7 +108,7 @@ class PdfCanvas(Canvas):
         self._images: list[tuple[str, Path]] = []
         self._open: Open | None = None
         self._bullet: tuple[Any, ...] | None = None
-        """Where and how the last list mark was drawn (:func:`handouts.tagging._label_end`)."""
+        """Where and how the last list mark was drawn (:func:`handouts.pdf.tagging._label_end`)."""
         self._scopes = 0
 
     def new_scope(self) -> int:
@@ -162,7 +171,7 @@ class PdfCanvas(Canvas):
         self._startPage()
 
     def save(self) -> None:
-        raise RenderError("internal: a recording canvas is written by handouts.pdffile")
+        raise RenderError("internal: a recording canvas is written by handouts.pdf.pdffile")
 
     def draw_apart(self, draw: Callable[[PdfCanvas], None]) -> str:
         """What ``draw`` draws on a fresh page state, as content code (for footers)."""

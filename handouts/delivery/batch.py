@@ -51,14 +51,15 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
-from . import __version__, fonts
-from .brand import DEFAULT_BRAND, Brand
-from .build import ALLOW_NOTHING, Allow, load_inputs, render_row
-from .clinic_list import ClinicList, read_list
-from .errors import HandoutsError, PatientError, ProblemsError
-from .language import CONTENT_LANGUAGES
-from .model import Library, Row
-from .write import inside, write_atomic
+from handouts import __version__, paths
+from handouts.content.brand import DEFAULT_BRAND, Brand
+from handouts.content.language import CONTENT_LANGUAGES
+from handouts.content.model import Library
+from handouts.delivery.write import inside, write_atomic
+from handouts.document.request import ALLOW_NOTHING, Allow
+from handouts.errors import HandoutsError, PatientError, ProblemsError
+from handouts.intake.clinic_list import ClinicList, Row, read_list, request
+from handouts.pipeline import PRINTER, load_inputs, make
 
 FIELDS = ("id", "file", "conditions", "pack", "medicines", "pages", "bytes", "content_hash",
           "input", "status")  # fmt: skip
@@ -98,7 +99,7 @@ def run_batch(args: BatchJob) -> int:
     global _STATE
     started, out = time.monotonic(), args.out
     lib, brand = load_inputs(args.content, args.brand)
-    listed = read_list(args.list, lib, lib.packs, CONTENT_LANGUAGES)
+    listed = read_list(args.list, lib, PRINTER, lib.packs, CONTENT_LANGUAGES)
     if listed.problems and not args.skip_invalid:
         raise PatientError(listed.problems)
     if not listed.rows and not listed.invalid:
@@ -284,7 +285,7 @@ def _work(chunk: Todo, out: Path, date: dt.date | None, allow: Allow) -> list[Re
             errors: list[str] = []
             saved = None
             try:
-                done = render_row(lib, brand, row, date, allow)
+                done = make(lib, brand, request(row, date, allow))
                 saved = writer.submit(write_atomic, inside(out, record["file"]), done.pdf)
             except HandoutsError as exc:
                 errors = _messages(exc)
@@ -345,7 +346,7 @@ def _inputs(args: BatchJob, brand: Brand, lib: Library) -> str:
         (args.content, args.content.rglob("*.yaml")),
         (brand_file.parent, [brand_file, *([brand.logo_path] if brand.logo_path else [])]),
         (code, code.glob("*.py")),
-        (fonts.FONT_DIR, fonts.FONT_DIR.glob("*.ttf")),
+        (paths.FONTS, paths.FONTS.glob("*.ttf")),
     ]
     h = hashlib.sha256()
     for n, (folder, files) in enumerate(groups):

@@ -8,8 +8,7 @@ string here is plain text: renderers escape it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from dataclasses import dataclass, field, fields, is_dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -176,15 +175,3 @@ class Document:
     """Every character the library and brand can print, sorted (not printed itself).
     Every handout from one library seeds its fonts with it, so a section laid out
     for one handout can be replayed in another."""
-
-
-def strings(block: object) -> Iterator[str]:
-    """Every string in a document or block, in order (a renderer's or a checker's view)."""
-    if isinstance(block, str):
-        yield block
-    elif isinstance(block, tuple | list):
-        for part in block:
-            yield from strings(part)
-    elif is_dataclass(block):
-        for f in fields(block):
-            yield from strings(getattr(block, f.name))

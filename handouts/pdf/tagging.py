@@ -15,7 +15,7 @@ ReportLab does no tagging, so this is the one layer that does. Its interface is 
   caught when the page is recorded (:func:`split_code`), so a new flowable cannot
   forget to tag its words.
 
-Marked-content ids are given when the file is written (:mod:`handouts.pdffile`), so
+Marked-content ids are given when the file is written (:mod:`handouts.pdf.pdffile`), so
 recorded pages stay shareable between handouts.
 """
 
@@ -29,7 +29,7 @@ from typing import Any
 from reportlab.platypus import Flowable, Table
 from reportlab.platypus import paragraph as rl_paragraph
 
-from .errors import RenderError
+from handouts.errors import RenderError
 
 
 @dataclass(eq=False)
@@ -298,7 +298,7 @@ def label_end(
     canvas: Any, offset: float, cur_y: float, bulletText: Any, style: Any, rtl: Any
 ) -> float:
     """ReportLab's list-mark drawing, followed by the end of the label's marked content
-    (and where and how the mark was drawn, for :mod:`handouts.paragraph` to draw another)."""
+    (and where and how the mark was drawn, for :mod:`handouts.pdf.paragraph` to draw another)."""
     tagging = getattr(canvas, "tagging", False)
     if tagging:
         canvas._bullet = (len(canvas._code), offset, cur_y, rtl)

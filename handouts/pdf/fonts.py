@@ -4,7 +4,7 @@ Logical names map to files in ``fonts/``. Text goes into ReportLab paragraphs
 only through :func:`markup`, which escapes ``& < >`` and wraps any character
 the main face lacks in the fallback face, or raises if no bundled font has it.
 
-Font subsets are made and compressed once (:mod:`handouts.pdffile`) and reused by every
+Font subsets are made and compressed once (:mod:`handouts.pdf.pdffile`) and reused by every
 handout that uses the same characters (:func:`seed_subsets` makes that the usual case).
 """
 
@@ -18,10 +18,11 @@ from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
-from . import paths
-from .errors import RenderError
-from .memo import memo
-from .private import is_private
+from handouts import paths
+from handouts.content.printable import describe
+from handouts.errors import RenderError
+from handouts.memo import memo
+from handouts.pdf.private import is_private
 
 FONT_DIR = paths.FONTS
 
@@ -84,7 +85,7 @@ def seed_subsets(doc: object, text: str) -> None:
     patient's name with an accent would reorder the subset. Seeding with the sorted
     characters of the shared content gives those characters the same codes in every
     handout with that content, so its pages can be laid out once and replayed
-    (:mod:`handouts.pages`); a name's other characters are numbered after them. The
+    (:mod:`handouts.pdf.pages`); a name's other characters are numbered after them. The
     faces are also named (F1…F4) in a fixed order.
     """
     made = _seeded_states(text)
@@ -164,16 +165,11 @@ def unprintable(text: str) -> list[str]:
     return out
 
 
-def describe(ch: str) -> str:
-    """``'王' (U+738B)`` — how a character is named in an error message."""
-    return f"{ch!r} (U+{ord(ch):04X})"
-
-
 def markup(text: str, bold: bool = False) -> str:
     """Escape ``text`` for a ReportLab paragraph and switch to the fallback face where needed.
 
     Line breaks become ``<br/>``. Raises :class:`RenderError` for a character no font has.
-    Shared text is done once; patient text (:mod:`handouts.private`) is never kept.
+    Shared text is done once; patient text (:mod:`handouts.pdf.private`) is never kept.
     """
     return _markup(text, bold) if is_private() else _shared_markup(text, bold)
 

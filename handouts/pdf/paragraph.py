@@ -20,11 +20,11 @@ from reportlab.platypus import Paragraph as _RLParagraph
 from reportlab.platypus.paragraph import cleanBlockQuotedText, textTransformFrags
 from reportlab.platypus.paraparser import ParaParser
 
-from . import fonts
-from .memo import memo, table
-from .pages import PdfCanvas
-from .private import is_private
-from .tagging import LABEL_END, Node, Open, Tagged, label_end, label_ends
+from handouts.memo import memo, table
+from handouts.pdf import fonts
+from handouts.pdf.pages import PdfCanvas
+from handouts.pdf.private import is_private
+from handouts.pdf.tagging import LABEL_END, Node, Open, Tagged, label_end, label_ends
 
 
 def _parse(text: str, style: ParagraphStyle) -> tuple[ParagraphStyle, tuple[Any, ...]]:

@@ -14,7 +14,7 @@ from reportlab.lib.rl_accel import fp_str
 from reportlab.lib.utils import ImageReader
 from reportlab.platypus import Flowable, Image
 
-from .memo import memo
+from handouts.memo import memo
 
 
 @memo(16)

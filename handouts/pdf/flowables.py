@@ -25,9 +25,8 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from . import fonts
-from .brand import GREY
-from .document import (
+from handouts.content.brand import GREY
+from handouts.document.document import (
     Bullets,
     Caution,
     Checklist,
@@ -40,11 +39,12 @@ from .document import (
     Tiers,
     WriteIn,
 )
-from .logo import logo_flowable, qr_flowable
-from .memo import memo
-from .paragraph import HeadingParagraph, Paragraph, WholeParagraph
-from .private import private_text
-from .tagging import DataTable, Node, artifact, leaf, list_item, tag
+from handouts.memo import memo
+from handouts.pdf import fonts
+from handouts.pdf.logo import logo_flowable, qr_flowable
+from handouts.pdf.paragraph import HeadingParagraph, Paragraph, WholeParagraph
+from handouts.pdf.private import private_text
+from handouts.pdf.tagging import DataTable, Node, artifact, leaf, list_item, tag
 
 NOTE_COLOUR = "#3D3D3D"
 """Evidence notes: 10.8:1 on white, still dark in grayscale."""

@@ -1,0 +1,99 @@
+"""A patient in from the command line or a patient file: details checked printable, and
+conditions and medicines found from what a clinician types (ids, ICD-10 codes, names)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from handouts.content.load import read
+from handouts.content.model import Library, Patient
+from handouts.content.printable import Printer, unprintable_problem
+from handouts.content.schema import Builder, Invalid
+from handouts.document.document import Personal
+from handouts.errors import PatientError, Problem, did_you_mean
+
+
+def load_patient(path: Path, printer: Printer) -> Patient:
+    """An example or saved patient file (name, clinician, date, notes, medicines)."""
+    problems: list[Problem] = []
+    doc = read(path)
+    if isinstance(doc, Problem):
+        raise PatientError([doc])
+    try:
+        patient = Builder(doc, problems).value(Patient, doc.data, ())
+    except Invalid:
+        raise PatientError(problems) from None
+    check_patient(patient, str(path), printer)
+    return patient
+
+
+def check_patient(patient: Patient, where: str, printer: Printer) -> None:
+    """Every character of the patient's details must be printable."""
+    problems = []
+    for field in ("name", "clinician", "notes"):
+        if said := unprintable_problem(printer, getattr(patient, field) or ""):
+            problems.append(Problem(where, None, field, said))
+    if problems:
+        raise PatientError(problems)
+
+
+def personal(patient: Patient | None) -> tuple[Personal, str | None]:
+    """What to print of a patient's details, and their notes; blank values print nothing."""
+    if patient is None:
+        return Personal(), None
+
+    def given(value: str | None) -> str | None:
+        return value.strip() if value and value.strip() else None
+
+    who = Personal(given(patient.name), given(patient.clinician), patient.date)
+    return who, given(patient.notes)
+
+
+def resolve_conditions(lib: Library, terms: list[str]) -> tuple[str, ...]:
+    """Condition ids from ids or ICD-10 codes (``G43.1`` finds the condition coded ``G43``)."""
+    out, problems = [], []
+    for term in terms:
+        cid = term if term in lib.conditions else _by_code(lib, term)
+        if cid is None:
+            hint = did_you_mean(term, lib.conditions)
+            problems.append(Problem("--conditions", None, "", f"unknown condition '{term}'{hint}"))
+        elif cid not in out:
+            out.append(cid)
+    if problems:
+        raise PatientError(problems)
+    return tuple(out)
+
+
+def resolve_medicines(lib: Library, terms: tuple[str, ...], where: str) -> tuple[str, ...]:
+    """Medicine ids from ids or common names (``ibuprofen`` finds ``nsaids``)."""
+    names = {m.id: m.id for m in lib.medicines.values()}
+    for med in lib.medicines.values():
+        for alias in (med.name, *med.also_called):
+            names.setdefault(alias.lower(), med.id)
+    out, problems = [], []
+    for term in terms:
+        mid = names.get(term.lower())
+        if mid is None:
+            hint = did_you_mean(term.lower(), names)
+            problems.append(Problem(where, None, "medicines", f"unknown medicine '{term}'{hint}"))
+        elif mid not in out:
+            out.append(mid)
+    if problems:
+        raise PatientError(problems)
+    return tuple(out)
+
+
+def _by_code(lib: Library, term: str) -> str | None:
+    """The condition whose ICD-10 code is the longest prefix of ``term``."""
+    code = "".join(term.upper().split())
+    if len(code) > 3 and "." not in code:
+        code = f"{code[:3]}.{code[3:]}"  # G431 is written G43.1
+    matches = [
+        (len(prefix), cond.id)
+        for cond in lib.conditions.values()
+        for prefix in cond.icd10
+        if code == prefix
+        or code.startswith(prefix + ".")
+        or ("." in prefix and code.startswith(prefix))
+    ]
+    return max(matches)[1] if matches else None

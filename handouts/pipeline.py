@@ -1,0 +1,164 @@
+"""The pipeline: a :class:`~handouts.document.request.Request` in, a PDF's bytes out.
+
+load (content, brand) → assemble (document) → check review dates and sign-off → render.
+It writes nothing: the command line, a batch or (later) a web page decides where the
+bytes go (:mod:`handouts.delivery`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from handouts.content.brand import Brand, load_brand
+from handouts.content.library import load_library
+from handouts.content.model import Library, Pack
+from handouts.document.assemble import assemble
+from handouts.document.document import Document, Personal, Provenance
+from handouts.document.request import Allow, Request
+from handouts.errors import ContentError, Problem, ProblemsError, UsageError, did_you_mean
+from handouts.pdf.printer import PDF
+from handouts.pdf.render import render, render_pack
+
+PRINTER = PDF
+"""What the checks ask "can this be printed?": the PDF renderer's fonts and picture reader."""
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """One handout's or pack's PDF, in memory: its bytes, pages, and what it printed only
+    because it was allowed (content past review, drafts)."""
+
+    pdf: bytes
+    pages: int
+    allowed: tuple[Problem, ...] = ()
+
+
+def load_inputs(content: Path, brand_file: Path | None) -> tuple[Library, Brand]:
+    """Content and brand, checked together so every problem is reported at once."""
+    problems: list[Problem] = []
+    lib = brand = None
+    try:
+        lib = load_library(content, PRINTER)
+    except ProblemsError as exc:
+        problems += exc.problems
+    try:
+        brand = load_brand(brand_file, PRINTER)
+    except ProblemsError as exc:
+        problems += exc.problems
+    if problems or lib is None or brand is None:
+        raise ProblemsError(problems)
+    return lib, brand
+
+
+def find_pack(lib: Library, name: str) -> Pack:
+    if name not in lib.packs:
+        hint = did_you_mean(name, lib.packs)
+        have = ", ".join(sorted(lib.packs)) or "none"
+        raise UsageError(f"unknown pack '{name}'{hint}; packs: {have}")
+    return lib.packs[name]
+
+
+def make(lib: Library, brand: Brand, req: Request) -> Rendered:
+    """The PDF for ``req``: its pack, or one handout. Content past its review date or
+    still a draft is refused unless ``req.allow`` allows it."""
+    if req.pack:
+        return _pack(lib, brand, req, find_pack(lib, req.pack))
+    doc = assemble(lib, req, brand)
+    late = _current(lib, doc, req.allow)
+    pdf, pages = render(doc, brand, req.paper, req.large_print)
+    return Rendered(pdf, pages, late)
+
+
+def check_all(lib: Library, brand: Brand, reqs: list[Request]) -> None:
+    """Refuse, all at once, the content past review or still a draft that any of ``reqs``
+    would print without being allowed to (before the first of them is rendered)."""
+    refused: dict[Problem, None] = {}
+    for req in reqs:
+        try:
+            _current(lib, assemble(lib, req, brand), req.allow)
+        except ContentError as exc:
+            refused.update(dict.fromkeys(exc.problems))
+    if refused:
+        raise ContentError(list(refused))
+
+
+def _pack(lib: Library, brand: Brand, req: Request, pack: Pack) -> Rendered:
+    """A pack's PDF: the handouts for everyone, the patient's details and notes on the cover."""
+    alone = replace(req, pack=None, notes=None, personal=Personal())
+    docs = [
+        assemble(lib, replace(alone, conditions=h.conditions, title=h.title, diary=h.diary), brand)
+        for h in pack.handouts
+    ]
+    first = pack.handouts[0]
+    cover = assemble(
+        lib,
+        replace(req, pack=None, conditions=first.conditions, title=first.title, diary=False),
+        brand,
+    )
+    cover = replace(
+        cover,
+        subject=f"Patient information pack: {pack.title}",
+        keywords=tuple(dict.fromkeys(k for d in docs for k in d.keywords)),
+        online=None,  # each handout in the pack has its own code; the cover has none
+    )
+    late: dict[Problem, None] = {}
+    for doc in docs:
+        late.update(dict.fromkeys(_current(lib, doc, req.allow)))
+    pdf, pages = render_pack(pack.title, pack.intro, docs, cover, brand, req.paper, req.large_print)
+    return Rendered(pdf, pages, tuple(late))
+
+
+def drafts(lib: Library, doc: Document) -> list[Problem]:
+    """Content the handout uses that still needs clinical sign-off, once per review."""
+    return _per_review(
+        lib,
+        doc,
+        "draft",
+        lambda p: (
+            "still needs clinical sign-off: have a clinician review it, or pass "
+            "--allow-draft to print it marked as a draft"
+            if p.draft
+            else None
+        ),
+    )
+
+
+def expired(lib: Library, doc: Document, allow: Allow) -> list[Problem]:
+    """Content the handout uses that is past its next review date, once per review."""
+    today = allow.day()
+    return _per_review(
+        lib,
+        doc,
+        "next_review",
+        lambda p: (
+            f"past its review date ({p.next_review:%Y-%m-%d}): have it checked, "
+            "or pass --allow-expired to print it anyway"
+            if p.next_review < today
+            else None
+        ),
+    )
+
+
+def _per_review(
+    lib: Library, doc: Document, field: str, why: Callable[[Provenance], str | None]
+) -> list[Problem]:
+    """A problem for each review (file and line) of the content the handout uses that
+    ``why`` finds something wrong with, at that review's ``field``."""
+    found: dict[tuple[str, int | None], Problem] = {}
+    for p in doc.provenance:
+        said = why(p)
+        if said:
+            file, line = lib.review_line(p.item, field)
+            found.setdefault((file, line), Problem(file, line, f"review.{field}", said))
+    return list(found.values())
+
+
+def _current(lib: Library, doc: Document, allow: Allow) -> tuple[Problem, ...]:
+    """Expired and draft content the handout uses: refused unless allowed, else returned."""
+    late, draft = expired(lib, doc, allow), drafts(lib, doc)
+    refused = ([] if allow.expired else late) + ([] if allow.draft else draft)
+    if refused:
+        raise ContentError(refused)
+    return tuple(late + draft)

@@ -1,0 +1,1 @@
+"""The content quality gate (``handouts check``): reading level, sources, clinical safety."""
