@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+import time
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -182,7 +183,7 @@ def run(argv: Sequence[str]) -> int:
         print(f"{len(written)} handouts in {args.out}/")
         return 0
     if args.command == "batch":
-        from handouts.delivery.batch import BatchJob, run_batch
+        from handouts.delivery.batch import BatchJob, rows, run_batch
 
         job = BatchJob(
             args.list,
@@ -194,7 +195,18 @@ def run(argv: Sequence[str]) -> int:
             args.date,
             allowed(args),
         )
-        return run_batch(job)
+        done = run_batch(job, TerminalProgress())
+        if not done.rows:
+            print(f"no rows in {args.list}")
+            return 0
+        print(
+            f"{rows(done.rows)}: {done.written} written, {done.unchanged} unchanged, "
+            f"{done.skipped} skipped (invalid), {done.failed} failed in {done.seconds:.1f} s "
+            f"({done.rows / done.seconds:.0f} rows/s)"
+        )
+        print(f"PDFs in {args.out}; manifest: {args.out / 'manifest.csv'}, "
+              f"{args.out / 'manifest.json'}")  # fmt: skip
+        return done.exit_code
     if args.out.suffix.lower() != ".pdf":
         raise UsageError(f"--out must name a .pdf file, got '{args.out}'")
     if args.language and language.unknown(args.language):
@@ -252,3 +264,40 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+class TerminalProgress:
+    """A batch's progress on stderr: its lines, and on a terminal one redrawn line with a
+    bar, rows done, rate and time left (:class:`handouts.delivery.batch.Progress`)."""
+
+    def __init__(self) -> None:
+        self.total = self.done = self.first = 0
+        self.started = self.drawn = False
+        self.start = self.last = 0.0
+        self.shown = sys.stderr.isatty()
+
+    def rows(self, done: int, total: int, force: bool = False) -> None:
+        now = time.monotonic()
+        self.total, self.done = total, done
+        if not self.started:  # the rows done before this run (unchanged, skipped)
+            self.started, self.first, self.start, self.last = True, done, now, now
+            return
+        if self.shown and (force or now - self.last >= 0.1 or self.done == self.total):
+            rate = (self.done - self.first) / max(now - self.start, 1e-6)
+            left, full = (self.total - self.done) / (rate or 1), 20 * self.done // self.total
+            bar, count = "#" * full + "-" * (20 - full), f"{self.done:>{len(str(self.total))}}"
+            line = f"[{bar}] {count}/{self.total}  {rate:.0f} rows/s  {left:.0f} s left"
+            sys.stderr.write(f"\r{line}\x1b[K")
+            sys.stderr.flush()
+            self.last, self.drawn = now, True
+
+    def say(self, line: str) -> None:
+        """Print a line to stderr above the bar."""
+        print(f"\r\x1b[K{line}" if self.drawn else line, file=sys.stderr)
+        if self.drawn:
+            self.rows(self.done, self.total, force=True)
+
+    def end(self) -> None:
+        if self.drawn:
+            sys.stderr.write("\n")
+            self.drawn = False

@@ -447,3 +447,44 @@ def test_an_interrupted_run_stops_cleanly_and_writes_what_it_finished(sig):
     journal = Path("out/.handouts-batch.jsonl").read_text("utf-8")  # kept for the rerun
     assert {r["id"] for r in finished} <= {json.loads(line)["id"] for line in journal.splitlines()}
     private(out, err, journal, json.dumps(data))
+
+
+def test_a_batch_tells_its_progress_to_whoever_runs_it_and_prints_nothing(capsys):
+    """A batch run from code (a web page, later) hears every line and row count through the
+    Progress it gives, and nothing reaches the terminal; names stay out of both."""
+    from handouts.delivery.batch import BatchJob, run_batch
+
+    from .conftest import ALLOW_TODAY, CONTENT
+
+    class Heard:
+        def __init__(self) -> None:
+            self.lines: list[str] = []
+            self.counts: list[tuple[int, int]] = []
+            self.ended = 0
+
+        def say(self, line: str) -> None:
+            self.lines.append(line)
+
+        def rows(self, done: int, total: int) -> None:
+            self.counts.append((done, total))
+
+        def end(self) -> None:
+            self.ended += 1
+
+    bad = GOOD.replace("RHEU-5,Margaret Lee,migraine", "RHEU-5,Margaret Lee,migrane")
+    heard = Heard()
+    job = BatchJob(clinic(bad), Path("out"), CONTENT, jobs=1, skip_invalid=True, allow=ALLOW_TODAY)
+    done = run_batch(job, heard)
+    assert capsys.readouterr() == ("", "")
+    assert (done.rows, done.written, done.unchanged, done.skipped, done.failed) == (6, 5, 0, 1, 0)
+    assert done.exit_code == 1
+    assert heard.lines[0] == "handouts: 1 row skipped (invalid):"
+    assert heard.lines[1] == (
+        "  clinic.csv:7: row 5: conditions: unknown condition 'migrane' (did you mean 'migraine'?)"
+    )
+    assert heard.counts[0] == (1, 6) and heard.counts[-1] == (6, 6) and heard.ended == 1
+    assert not any(name in " ".join(heard.lines) for name in ("Margaret", "Ana Pérez"))
+    again = run_batch(
+        BatchJob(clinic(GOOD), Path("out"), CONTENT, jobs=1, allow=ALLOW_TODAY), heard
+    )
+    assert (again.rows, again.written, again.unchanged, again.exit_code) == (6, 1, 5, 0)

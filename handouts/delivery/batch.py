@@ -35,7 +35,6 @@ import operator
 import os
 import secrets
 import signal
-import sys
 import threading
 import time
 from collections import Counter
@@ -49,7 +48,7 @@ from concurrent.futures import (
 )
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from handouts import __version__, paths
 from handouts.content.brand import DEFAULT_BRAND, Brand
@@ -94,8 +93,42 @@ class BatchJob:
     """What prints anyway (content past review, drafts), and the day reviews are checked."""
 
 
-def run_batch(args: BatchJob) -> int:
-    """Build every row of ``args.list`` into ``args.out``; the exit code (1: skipped/failed)."""
+class Progress(Protocol):
+    """Who is told how a batch goes, as it goes: the command line draws a bar on a
+    terminal (:class:`handouts.cli.TerminalProgress`); a web page would send events."""
+
+    def say(self, line: str) -> None:
+        """A line for the person running the batch: a row that failed, a warning."""
+        ...
+
+    def rows(self, done: int, total: int) -> None:
+        """``done`` of ``total`` rows are finished (written, unchanged, skipped or failed)."""
+        ...
+
+    def end(self) -> None:
+        """No more lines or rows."""
+        ...
+
+
+@dataclasses.dataclass(frozen=True)
+class Summary:
+    """How a batch ended: rows by status, and the time it took."""
+
+    rows: int
+    written: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    failed: int = 0
+    seconds: float = 0.0
+
+    @property
+    def exit_code(self) -> int:
+        """1 when a row was skipped (invalid) or failed, else 0."""
+        return 1 if self.skipped or self.failed else 0
+
+
+def run_batch(args: BatchJob, progress: Progress) -> Summary:
+    """Build every row of ``args.list`` into ``args.out``, telling ``progress`` as it goes."""
     global _STATE
     started, out = time.monotonic(), args.out
     lib, brand = load_inputs(args.content, args.brand)
@@ -103,11 +136,10 @@ def run_batch(args: BatchJob) -> int:
     if listed.problems and not args.skip_invalid:
         raise PatientError(listed.problems)
     if not listed.rows and not listed.invalid:
-        print(f"no rows in {args.list}")
-        return 0
+        return Summary(0)
     if listed.problems:
-        print(f"handouts: {_rows(len(listed.invalid))} skipped (invalid):", file=sys.stderr)
-        print("\n".join(f"  {p}" for p in listed.problems), file=sys.stderr)
+        progress.say(f"handouts: {rows(len(listed.invalid))} skipped (invalid):")
+        progress.say("\n".join(f"  {p}" for p in listed.problems))
     try:
         out.mkdir(parents=True, exist_ok=True)
         _clean(out)
@@ -139,29 +171,27 @@ def run_batch(args: BatchJob) -> int:
     gc.set_threshold(20_000, 50, 1000)  # rendering makes many short-lived objects
     gc.freeze()  # what is loaded is kept: never scanned again, nor copied into workers
     try:
-        _render(todo, args, listed, records)
+        _render(todo, args, listed, records, progress)
     finally:
         _STATE = None
         gc.unfreeze()
         gc.set_threshold(*collecting)
     count = Counter(r["status"] for r in records.values())
     took = time.monotonic() - started
-    print(
-        f"{_rows(len(records))}: {count['written']} written, {count['unchanged']} unchanged, "
-        f"{count['skipped']} skipped (invalid), {count['failed']} failed in {took:.1f} s "
-        f"({len(records) / took:.0f} rows/s)"
-    )
-    print(f"PDFs in {out}; manifest: {out / 'manifest.csv'}, {out / 'manifest.json'}")
-    return 1 if count["skipped"] or count["failed"] else 0
+    return Summary(len(records), *(count[s] for s in STATUSES[:4]), took)
 
 
-def _rows(n: int) -> str:
+def rows(n: int) -> str:
+    """``1 row``, ``5 rows``."""
     return f"{n} row{'s' * (n != 1)}"
 
 
-def _render(todo: Todo, args: BatchJob, listed: ClinicList, records: dict[int, Record]) -> None:
+def _render(
+    todo: Todo, args: BatchJob, listed: ClinicList, records: dict[int, Record], progress: Progress
+) -> None:
     """Render ``todo`` into ``records``; write the manifest, also when stopped by a signal."""
-    progress = _Progress(len(listed.rows) + len(listed.invalid), len(records))
+    total, done = len(listed.rows) + len(listed.invalid), len(records)
+    progress.rows(done, total)
     warned: set[str] = set()
     finished = False
     try:
@@ -175,7 +205,8 @@ def _render(todo: Todo, args: BatchJob, listed: ClinicList, records: dict[int, R
                         warned.add(problem)
                         progress.say(f"handouts: warning: {problem}")
                     records[number] = record
-                progress.add(len(chunk))
+                done += len(chunk)
+                progress.rows(done, total)
         finished = True
     finally:
         progress.end()
@@ -188,8 +219,8 @@ def _render(todo: Todo, args: BatchJob, listed: ClinicList, records: dict[int, R
             (args.out / JOURNAL).unlink(missing_ok=True)
         else:
             done = sum(r["status"] != "pending" for r in records.values())
-            print(f"handouts: {done} of {len(records)} rows done; run the same command again "
-                  "to finish", file=sys.stderr)  # fmt: skip
+            progress.say(f"handouts: {done} of {len(records)} rows done; run the same command "
+                         "again to finish")  # fmt: skip
 
 
 def _results(todo: Todo, args: BatchJob) -> Iterator[list[Record]]:
@@ -446,34 +477,3 @@ def _sigterm_raises() -> Iterator[None]:
     finally:
         if main:
             signal.signal(signal.SIGTERM, before)
-
-
-class _Progress:
-    """One redrawn line on a terminal's stderr: bar, rows done, rate, time left."""
-
-    def __init__(self, total: int, done: int) -> None:
-        self.total, self.done, self.first, self.drawn = total, done, done, False
-        self.start = self.last = time.monotonic()
-        self.shown = sys.stderr.isatty()
-
-    def add(self, rows: int, force: bool = False) -> None:
-        self.done += rows
-        now = time.monotonic()
-        if self.shown and (force or now - self.last >= 0.1 or self.done == self.total):
-            rate = (self.done - self.first) / max(now - self.start, 1e-6)
-            left, full = (self.total - self.done) / (rate or 1), 20 * self.done // self.total
-            bar, count = "#" * full + "-" * (20 - full), f"{self.done:>{len(str(self.total))}}"
-            line = f"[{bar}] {count}/{self.total}  {rate:.0f} rows/s  {left:.0f} s left"
-            sys.stderr.write(f"\r{line}\x1b[K")
-            sys.stderr.flush()
-            self.last, self.drawn = now, True
-
-    def say(self, line: str) -> None:
-        """Print a line to stderr above the bar."""
-        print(f"\r\x1b[K{line}" if self.drawn else line, file=sys.stderr)
-        if self.drawn:
-            self.add(0, force=True)
-
-    def end(self) -> None:
-        if self.drawn:
-            sys.stderr.write("\n")
