@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: handouts test check lint format snapshots bench clean lock
+.PHONY: handouts test check lint format snapshots bench clean lock words
 
 # Everything is installed from requirements.lock: exact versions, each file checked
 # against its hash; then the project itself, with no further downloads.
@@ -23,6 +23,13 @@ lock:
 		--strip-extras --no-emit-index-url --no-emit-find-links \
 		--output-file requirements.lock pyproject.toml
 	rm -rf $(VENV)-lock
+
+## Collect the words marked in the code into the catalogues (after adding or changing one)
+words: $(STAMP)
+	$(BIN)/pybabel -q extract -F babel.cfg -k N_ --no-location --omit-header \
+		--sort-output -o handouts/locale/handouts.pot .
+	$(BIN)/pybabel -q update -i handouts/locale/handouts.pot -d handouts/locale \
+		-D handouts --no-fuzzy-matching --ignore-obsolete
 
 ## Build the default handouts into out/
 handouts: $(STAMP)

@@ -14,6 +14,7 @@ from pathlib import Path
 from handouts.content.brand import Brand, load_brand
 from handouts.content.library import load_library
 from handouts.content.model import Library, Pack
+from handouts.content.words import words
 from handouts.document.assemble import assemble
 from handouts.document.document import Document, Personal, Provenance
 from handouts.document.request import Allow, Request
@@ -99,7 +100,7 @@ def _pack(lib: Library, brand: Brand, req: Request, pack: Pack) -> Rendered:
     )
     cover = replace(
         cover,
-        subject=f"Patient information pack: {pack.title}",
+        subject=words(cover.language)("Patient information pack: {title}", title=pack.title),
         keywords=tuple(dict.fromkeys(k for d in docs for k in d.keywords)),
         online=None,  # each handout in the pack has its own code; the cover has none
     )

@@ -11,24 +11,26 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from handouts.content.words import N_
+
 Evidence = Literal["strong", "guideline", "label", "moderate", "conflicting", "weak"]
 
 EVIDENCE_WORDS: dict[str, str] = {
-    "strong": "Shown in many studies",
-    "guideline": "Advised in medical guidelines",
-    "label": "Stated on the medicine's label",
-    "moderate": "Seen in some studies",
-    "conflicting": "Studies disagree",
-    "weak": "Not proven",
+    "strong": N_("Shown in many studies"),
+    "guideline": N_("Advised in medical guidelines"),
+    "label": N_("Stated on the medicine's label"),
+    "moderate": N_("Seen in some studies"),
+    "conflicting": N_("Studies disagree"),
+    "weak": N_("Not proven"),
 }
-"""How each evidence level is said to the reader."""
+"""How each evidence level is said to the reader (English; the catalogue has each language's)."""
 
 AREAS: tuple[tuple[str, str], ...] = (
-    ("stress", "Stress"),
-    ("sleep", "Sleep"),
-    ("food_and_drink", "Food and drink"),
-    ("movement", "Movement"),
-    ("other", "Other steps that help"),
+    ("stress", N_("Stress")),
+    ("sleep", N_("Sleep")),
+    ("food_and_drink", N_("Food and drink")),
+    ("movement", N_("Movement")),
+    ("other", N_("Other steps that help")),
 )
 """Lifestyle areas, in print order, with their headings."""
 
@@ -37,25 +39,25 @@ Tier = Literal["emergency", "call_today", "next_visit"]
 TIERS: tuple[tuple[str, str, str], ...] = (
     (
         "emergency",
-        "Emergency: call {{ clinic.emergency_number }} or go to the emergency department now",
+        N_("Emergency: call {{ clinic.emergency_number }} or go to the emergency department now"),
         "!",
     ),
-    ("call_today", "Call us today", "☎"),
-    ("next_visit", "Tell us at your next visit", "✎"),
+    ("call_today", N_("Call us today"), "☎"),
+    ("next_visit", N_("Tell us at your next visit"), "✎"),
 )
 """Red-flag tiers, most urgent first: key, heading (may use clinic placeholders), symbol.
 Defined here once; content gives each red flag one of the keys."""
 TIER_RANK = {key: n for n, (key, _, _) in enumerate(TIERS)}
 """0 for the most urgent tier."""
-AFTER_HOURS = "If we are closed, call {{ clinic.after_hours }}."
+AFTER_HOURS = N_("If we are closed, call {{ clinic.after_hours }}.")
 """Printed in the "Call us today" tier: the route when the clinic is closed."""
 
 PARTS: tuple[tuple[str, str], ...] = (
-    ("how_to_take", "How to take it:"),
-    ("side_effects", "Side effects:"),
-    ("pregnancy", "Pregnancy:"),
-    ("interactions", "Other medicines:"),
-    ("stopping", "Stopping:"),
+    ("how_to_take", N_("How to take it:")),
+    ("side_effects", N_("Side effects:")),
+    ("pregnancy", N_("Pregnancy:")),
+    ("interactions", N_("Other medicines:")),
+    ("stopping", N_("Stopping:")),
 )
 """The parts of a medicine card after what it is for, in print order, with their leads."""
 PainkillerKind = Literal["simple", "other"]

@@ -8,6 +8,7 @@ merged, space for notes, and the sources cited.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
@@ -20,7 +21,6 @@ from handouts.content.model import (
     AFTER_HOURS,
     AREAS,
     EVIDENCE_WORDS,
-    PARTS,
     TIERS,
     Claim,
     Condition,
@@ -30,6 +30,7 @@ from handouts.content.model import (
     Review,
 )
 from handouts.content.text import strings
+from handouts.content.words import N_, Words, words
 from handouts.document.document import (
     Block,
     Bullets,
@@ -46,6 +47,7 @@ from handouts.document.document import (
     SourceList,
     Tier,
     Tiers,
+    Wording,
     WriteIn,
 )
 from handouts.document.request import Request
@@ -53,20 +55,20 @@ from handouts.memo import table
 
 MAX_KEY_POINTS = 8
 """A multi-condition key-points box stays short enough to read at a glance."""
-DISCLAIMER = "This handout supports, and does not replace, advice from your care team."
-DRAFT_TITLE = "Draft: not yet reviewed"
-DRAFT_TEXT = (
+DISCLAIMER = N_("This handout supports, and does not replace, advice from your care team.")
+DRAFT_TITLE = N_("Draft: not yet reviewed")
+DRAFT_TEXT = N_(
     "Parts of this handout have not yet been checked by a clinician. "
     "Do not give it to a patient until they are."
 )
 """Printed at the top of page 1 of a handout that uses content still needing sign-off."""
 
 
-def join_names(names: Sequence[str]) -> str:
-    """``a``, ``a and b``, ``a, b and c``."""
+def join_names(names: Sequence[str], _: Words) -> str:
+    """``a``, ``a and b``, ``a, b and c`` (in the words' language)."""
     if len(names) <= 1:
         return "".join(names)
-    return f"{', '.join(names[:-1])} and {names[-1]}"
+    return _("{items} and {last}", items=_(", ").join(names[:-1]), last=names[-1])
 
 
 class _Cites:
@@ -86,27 +88,32 @@ def assemble(lib: Library, req: Request, brand: Brand) -> Document:
     The shared part (everything but the personal details and notes) is built
     once per library, brand and content choice, and reused for every patient.
     """
-    doc = _shared(lib, brand, req.conditions, req.title, req.medicines, req.diary)
+    tag = language.canonical(req.language) if req.language else None
+    tag = tag or language.canonical(brand.spec.language) or brand.spec.language
+    _ = words(tag)
+    doc = _shared(lib, brand, req.conditions, req.title, req.medicines, req.diary, _.language)
     front = ()
     if req.notes and req.notes.strip():
         lines = tuple(Para(line) for line in req.notes.strip().splitlines() if line.strip())
-        front = (Section("care-team-notes", "Notes from your care team", lines, True),)
-    tag = language.canonical(req.language) if req.language else None
-    return replace(doc, personal=req.personal, front=front, language=tag or doc.language)
+        front = (Section("care-team-notes", _("Notes from your care team"), lines, True),)
+    when = req.personal.date
+    assert doc.wording is not None
+    wording = replace(doc.wording, printed_date=_.date(when, N_("d MMMM y")) if when else None)
+    return replace(doc, personal=req.personal, front=front, language=tag, wording=wording)
 
 
-_CHARSETS: dict[tuple[int, int], tuple[Library, Brand, str]] = table({})
+_CHARSETS: dict[tuple[int, int, str], tuple[Library, Brand, str]] = table({})
 
 
-def charset(lib: Library, brand: Brand) -> str:
+def charset(lib: Library, brand: Brand, _: Words) -> str:
     """The sorted characters of every string in the library, the brand and the fixed
-    wording (tier headings and symbols, evidence words): see ``Document.charset``."""
-    key = (id(lib), id(brand))
+    words of the language (tier symbols, every word of its catalogue): see
+    ``Document.charset``."""
+    key = (id(lib), id(brand), _.language)
     hit = _CHARSETS.get(key)
     if hit is None or hit[0] is not lib or hit[1] is not brand:
-        texts = [v for d in lib.docs.values() for _, v in d.walk() if isinstance(v, str)]
-        fixed = (TIERS, AFTER_HOURS, PARTS, DRAFT_TITLE, DRAFT_TEXT, tuple(EVIDENCE_WORDS.values()))
-        texts += list(strings((brand.spec, fixed)))
+        texts = [v for d in lib.docs.values() for _k, v in d.walk() if isinstance(v, str)]
+        texts += list(strings((brand.spec, TIERS, _.all())))
         hit = _CHARSETS[key] = (lib, brand, "".join(sorted(set().union(*texts))))
         if len(_CHARSETS) > 8:
             _CHARSETS.pop(next(iter(_CHARSETS)))
@@ -124,21 +131,22 @@ def _shared(
     title: str | None,
     medicines: tuple[str, ...],
     diary: bool,
+    words_in: str,
 ) -> Document:
-    key = (id(lib), id(brand), conditions, title, medicines, diary)
+    key = (id(lib), id(brand), conditions, title, medicines, diary, words_in)
     hit = _SHARED.get(key)
     if hit is not None and hit[0] is lib and hit[1] is brand:  # the entry keeps both alive
         _SHARED.move_to_end(key)
         return hit[2]
     req = Request(conditions, title, medicines, diary=diary)
-    doc = _build(lib, req, brand)
+    doc = _build(lib, req, brand, words(words_in))
     _SHARED[key] = (lib, brand, doc)
     if len(_SHARED) > _KEEP:
         _SHARED.popitem(last=False)
     return doc
 
 
-def _build(lib: Library, req: Request, brand: Brand) -> Document:
+def _build(lib: Library, req: Request, brand: Brand, _: Words) -> Document:
     spec = brand.spec
     conds = [lib.conditions[c] for c in req.conditions]
     ids = frozenset(req.conditions)
@@ -151,7 +159,7 @@ def _build(lib: Library, req: Request, brand: Brand) -> Document:
     in_play = list(dict.fromkeys(req.medicines or [m for c in conds for m in c.medicines]))
     meds = [lib.medicines[m] for m in in_play]
     rules = [r for r in lib.rules if r.when.holds(ids, frozenset(in_play))]
-    ctx = _context(lib, brand, meds)
+    ctx = _context(lib, brand, meds, _)
 
     def fill(s: str) -> str:
         return text.fill(s, ctx)
@@ -171,19 +179,20 @@ def _build(lib: Library, req: Request, brand: Brand) -> Document:
         return fill(c.text)
 
     names = [c.label for c in conds]
-    title = req.title or _title(conds)
+    title = req.title or _title(conds, _)
     sections: list[Section] = []
 
     points = [Item(claim(c)) for c in _key_points(links, conds) if covers(c.for_)]
-    sections.append(Section("key-points", "The main points", (Bullets(tuple(points)),), True))
+    sections.append(Section("key-points", _("The main points"), (Bullets(tuple(points)),), True))
 
     for n, c in enumerate(conds):
         blocks: list[Block] = [Para(claim(s)) for s in c.summary if covers(s.for_)]
         if c.other_names:
-            blocks.append(Para(", ".join(c.other_names) + ".", lead="Other names:"))
+            blocks.append(Para(", ".join(c.other_names) + ".", lead=_("Other names:")))
         # Page 1 is the summary: who it is for, the care team's notes and the main points;
         # the details start page 2 (and are then laid out alike for every patient).
-        about = Section(f"about-{c.id}", f"About {c.label}", tuple(blocks), after_summary=n == 0)
+        title_c = _("About {condition}", condition=c.label)
+        about = Section(f"about-{c.id}", title_c, tuple(blocks), after_summary=n == 0)
         sections.append(about)
 
     if links:
@@ -191,57 +200,60 @@ def _build(lib: Library, req: Request, brand: Brand) -> Document:
         for lk in links:
             a, b = (lib.conditions[x].label for x in lk.conditions)
             blocks += [
-                Heading(_capital(f"{a} and {b}")),
-                Para(claim(lk.known), lead="What we know:"),
-                Para(EVIDENCE_WORDS[lk.evidence] + ".", lead="How sure are we?"),
-                Para(claim(lk.why), lead="Why it may happen:"),
-                Para(claim(lk.what_it_means), lead="What this means for you:"),
+                Heading(_capital(join_names([a, b], _))),
+                Para(claim(lk.known), lead=_("What we know:")),
+                Para(_(EVIDENCE_WORDS[lk.evidence]) + ".", lead=_("How sure are we?")),
+                Para(claim(lk.why), lead=_("Why it may happen:")),
+                Para(claim(lk.what_it_means), lead=_("What this means for you:")),
             ]
-        sections.append(Section("links", f"How {join_names(names)} are linked", tuple(blocks)))
+        linked = _("How {conditions} are linked", conditions=join_names(names, _))
+        sections.append(Section("links", linked, tuple(blocks)))
 
-    steps, step_reviews = _steps(lib, conds, cites, fill)
+    steps, step_reviews = _steps(lib, conds, cites, fill, _)
     reviews += step_reviews
     if steps:
-        sections.append(Section("everyday-steps", "Everyday steps that can help", tuple(steps)))
+        sections.append(Section("everyday-steps", _("Everyday steps that can help"), tuple(steps)))
 
     med_blocks: list[Block] = []
+    what_to_do = _("What to do:")
     rule = lib.painkiller_days
     if rule and any(c.painkiller_days for c in conds):
         # One painkiller-day rule, worded for this handout's painkillers, the same everywhere.
         cites.add(rule.sources)
         reviews.append(("painkiller-days", rule.review))
-        point = Point(fill(rule.text), fill(rule.action), EVIDENCE_WORDS[rule.evidence])
-        med_blocks.append(Caution(fill(rule.title), None, (point,)))
+        point = Point(fill(rule.text), fill(rule.action), _(EVIDENCE_WORDS[rule.evidence]))
+        med_blocks.append(Caution(fill(rule.title), None, (point,), what_to_do))
     if rules:
-        med_blocks.append(Heading("Because of your mix of conditions and medicines"))
+        med_blocks.append(Heading(_("Because of your mix of conditions and medicines")))
         for r in rules:
             cites.add(r.sources)
             involved = [lib.medicines[m].name for m in in_play if _mentions(r.when, m)]
             involved = involved or [
                 lib.conditions[c].label for c in req.conditions if _mentions(r.when, c)
             ]
-            point = Point(fill(r.text), fill(r.action), EVIDENCE_WORDS[r.evidence])
-            heading = fill(r.title) if r.title else _capital(join_names(involved))
-            med_blocks.append(Caution(heading, None, (point,)))
+            point = Point(fill(r.text), fill(r.action), _(EVIDENCE_WORDS[r.evidence]))
+            heading = fill(r.title) if r.title else _capital(join_names(involved, _))
+            med_blocks.append(Caution(heading, None, (point,), what_to_do))
             if r.review:
                 reviews.append((f"rule:{r.id}", r.review))
     if meds:
-        med_blocks.append(Heading("Your medicines" if req.medicines else "Each medicine"))
+        med_blocks.append(Heading(_("Your medicines") if req.medicines else _("Each medicine")))
         for med in meds:
             reviews.append((f"medicine:{med.id}", med.review))
             # what it is for always prints: its main use when none is about these conditions
             uses = [u for u in med.used_for if covers(u.for_)] or list(med.used_for[:1])
             used = " ".join(claim(u) for u in uses)
             pts = []
-            for _, lead, ct in med.points():
+            for _part, lead, ct in med.points():
                 if covers(ct.for_):
                     cites.add(ct.sources)
-                    note = EVIDENCE_WORDS[ct.evidence]
-                    pts.append(Point(fill(ct.text), fill(ct.action), note, lead))
+                    note = _(EVIDENCE_WORDS[ct.evidence])
+                    pts.append(Point(fill(ct.text), fill(ct.action), note, lead and _(lead)))
             title_m = med.name + (f" ({', '.join(med.also_called[:4])})" if med.also_called else "")
-            med_blocks.append(Caution(title_m, used or None, tuple(pts)))
+            med_blocks.append(Caution(title_m, used or None, tuple(pts), what_to_do))
     if med_blocks:
-        sections.append(Section("medicines", "Medicines: what to watch for", tuple(med_blocks)))
+        watch = _("Medicines: what to watch for")
+        sections.append(Section("medicines", watch, tuple(med_blocks)))
 
     flags = [f.id for f in lib.red_flags.values() if f.always]
     flags += [f for c in conds for f in c.red_flags] + [f for m in meds for f in m.red_flags]
@@ -255,22 +267,22 @@ def _build(lib: Library, req: Request, brand: Brand) -> Document:
                 if flag.review:
                     reviews.append((f"flag:{flag.id}", flag.review))
                 signs.append(fill(flag.text))
-        note = fill(AFTER_HOURS) if key == "call_today" else None
+        note = fill(_(AFTER_HOURS)) if key == "call_today" else None
         if signs:
-            tiers.append(Tier(key, fill(heading), symbol, tuple(signs), note))
-    contact = f"Call {spec.clinic_name} on {spec.contact.phone}."
+            tiers.append(Tier(key, fill(_(heading)), symbol, tuple(signs), note))
+    contact = _("Call {clinic} on {phone}.", clinic=spec.clinic_name, phone=spec.contact.phone)
     # A page of its own: the three tiers read together, and the page can be kept by the phone.
     tiers_block = Tiers(tuple(tiers), contact)
-    sections.append(Section("get-help", "When to get help", (tiers_block,), new_page=True))
+    sections.append(Section("get-help", _("When to get help"), (tiers_block,), new_page=True))
 
-    words = _words_to_know(lib, sections)
-    if words:
-        sections.append(Section("words-to-know", "Words to know", tuple(words)))
+    glossary = _words_to_know(lib, sections)
+    if glossary:
+        sections.append(Section("words-to-know", _("Words to know"), tuple(glossary)))
     sections.append(
         Section(
             "my-notes",
-            "My notes and questions for my next visit",
-            (WriteIn(("What I want to ask:", "What I noticed since my last visit:"), 8),),
+            _("My notes and questions for my next visit"),
+            (WriteIn((_("What I want to ask:"), _("What I noticed since my last visit:")), 8),),
         )
     )
     if req.diary and lib.diary:
@@ -278,31 +290,35 @@ def _build(lib: Library, req: Request, brand: Brand) -> Document:
         reviews.append(("diary", d.review))
         intro = tuple(claim(c) for c in d.intro if covers(c.for_))
         diary = (Diary(intro, d.columns, total=fill(d.total) if d.total else None),)
-        sections.append(Section("diary", "My headache and pain diary", diary, new_page=True))
-    entries = tuple(_citation(lib, k) for k in cites.keys)
-    sections.append(Section("sources", "Where this information comes from", (SourceList(entries),)))
+        sections.append(Section("diary", _("My headache and pain diary"), diary, new_page=True))
+    entries = tuple(_citation(lib, k, _) for k in cites.keys)
+    sources = _("Where this information comes from")
+    sections.append(Section("sources", sources, (SourceList(entries),)))
 
-    contact_lines = tuple(
-        x for x in (f"Phone {spec.contact.phone}", spec.contact.address, spec.contact.web) if x
-    )
+    phone = _("Phone {phone}", phone=spec.contact.phone)
+    contact_lines = tuple(x for x in (phone, spec.contact.address, spec.contact.web) if x)
     drafts = {key for key, r in reviews if r.draft}
     if drafts:
-        draft = Section("draft", DRAFT_TITLE, (Para(DRAFT_TEXT),), boxed=True)
+        draft = Section("draft", _(DRAFT_TITLE), (Para(_(DRAFT_TEXT)),), boxed=True)
         sections.insert(0, draft)
-    checked = [r for key, r in reviews if key not in drafts] or [r for _, r in reviews]
+    checked = [r for key, r in reviews if key not in drafts] or [r for _k, r in reviews]
+    reviewed = min(r.last_reviewed for r in checked)
+    next_review = min(r.next_review for r in checked)
     return Document(
         title=title,
-        subtitle=_subtitle(conds, links),
+        subtitle=_subtitle(conds, links, _),
         sections=tuple(sections),
         personal=req.personal,
         clinic=spec.clinic_name,
         contact_lines=contact_lines,
         web=spec.contact.web,
         footer=spec.footer,
-        reviewed=min(r.last_reviewed for r in checked),
-        next_review=min(r.next_review for r in checked),
+        reviewed=reviewed,
+        next_review=next_review,
         draft=bool(drafts),
-        subject=f"Patient information: {join_names([c.name for c in conds])}",
+        subject=_(
+            "Patient information: {conditions}", conditions=join_names([c.name for c in conds], _)
+        ),
         keywords=tuple(code for c in conds for code in c.icd10),
         provenance=tuple(
             Provenance(key, r.last_reviewed, r.next_review, r.draft)
@@ -310,11 +326,41 @@ def _build(lib: Library, req: Request, brand: Brand) -> Document:
         ),
         online=f"{spec.online}{_slug(conds)}" if spec.online else None,
         language=language.canonical(spec.language) or spec.language,
-        charset=charset(lib, brand),
+        wording=_wording(_, reviewed, next_review, spec.clinic_name),
+        charset=charset(lib, brand, _),
     )
 
 
-def _context(lib: Library, brand: Brand, meds: list[Medicine]) -> text.Context:
+def _wording(_: Words, reviewed: dt.date, next_review: dt.date, clinic: str) -> Wording:
+    """The fixed words a renderer prints around this handout's content."""
+    short = N_("dd MMM y")
+    return Wording(
+        disclaimer=_(DISCLAIMER),
+        checked=_(
+            "Content checked {checked}; next check due {due}.",
+            checked=_.date(reviewed, short),
+            due=_.date(next_review, short),
+        ),
+        draft_footer=_(
+            "{draft}: not for patients until a clinician has checked it.", draft=_(DRAFT_TITLE)
+        ),
+        page_of=_("Page {page} of {pages}"),
+        pack_page_of=_("Pack page {page} of {pages}"),
+        in_this_pack=_("In this pack"),
+        contents_page=_("page {page}"),
+        blank_page=_("This page is blank so that the next handout starts on a new sheet."),
+        for_=_("For:"),
+        from_=_("From:"),
+        date_=_("Date:"),
+        printed_date=None,
+        read_online=_("Read it online:"),
+        scan_hint=_("(or scan the square code at the top of this page)"),
+        qr_alt=_("QR code: scan it with a phone camera to read this handout online at {address}"),
+        logo_alt=_("{clinic} logo", clinic=clinic),
+    )
+
+
+def _context(lib: Library, brand: Brand, meds: list[Medicine], _: Words) -> text.Context:
     """What the placeholders of one handout are filled with."""
     spec = brand.spec
     contact = spec.contact
@@ -336,7 +382,7 @@ def _context(lib: Library, brand: Brand, meds: list[Medicine]) -> text.Context:
         alone = len(kinds) == 1 and kinds[0].painkiller == "simple"
         painkillers = {
             "limit": numbers[rule.limit_one_simple if alone else rule.limit],
-            "names": join_names([m.label for m in kinds]) or rule.any_painkiller,
+            "names": join_names([m.label for m in kinds], _) or rule.any_painkiller,
         }
     return {"clinic": clinic, "numbers": numbers, "painkillers": painkillers}
 
@@ -367,7 +413,7 @@ def _key_points(links: list[Link], conds: list[Condition]) -> list[Claim]:
 
 
 def _steps(
-    lib: Library, conds: list[Condition], cites: _Cites, fill: Any
+    lib: Library, conds: list[Condition], cites: _Cites, fill: Any, _: Words
 ) -> tuple[list[Block], list[tuple[str, Review]]]:
     """Checklists by area; a step shared by several conditions prints once."""
     blocks: list[Block] = []
@@ -384,9 +430,9 @@ def _steps(
                 cites.add(step.sources)
                 if step.review:
                     reviews.append((f"step:{sid}", step.review))
-                items.append(Item(fill(step.text), EVIDENCE_WORDS[step.evidence]))
+                items.append(Item(fill(step.text), _(EVIDENCE_WORDS[step.evidence])))
         if items:
-            blocks += [Heading(heading), Checklist(tuple(items))]
+            blocks += [Heading(_(heading)), Checklist(tuple(items))]
     return blocks, reviews
 
 
@@ -402,22 +448,22 @@ def _mentions(when: Any, item: str) -> bool:
     )
 
 
-def _citation(lib: Library, key: str) -> tuple[str, str | None]:
+def _citation(lib: Library, key: str, _: Words) -> tuple[str, str | None]:
     src = lib.sources[key]
     year = f" {src.year}." if src.year and str(src.year) not in src.title else ""
-    year = " Undated." if src.undated and not src.year else year
+    year = " " + _("Undated.") if src.undated and not src.year else year
     return f"{src.title}.{year}", src.url
 
 
-def _title(conds: list[Condition]) -> str:
+def _title(conds: list[Condition], _: Words) -> str:
     names = [c.label for c in conds]
-    return _capital(join_names(names))
+    return _capital(join_names(names, _))
 
 
-def _subtitle(conds: list[Condition], links: list[Link]) -> str:
+def _subtitle(conds: list[Condition], links: list[Link], _: Words) -> str:
     if links:
-        return "How they are linked and what you can do"
-    return "What you can do" if len(conds) == 1 else "What you can do about each"
+        return _("How they are linked and what you can do")
+    return _("What you can do") if len(conds) == 1 else _("What you can do about each")
 
 
 def _capital(s: str) -> str:

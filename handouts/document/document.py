@@ -61,6 +61,8 @@ class Caution:
     title: str
     intro: str | None
     points: tuple[Point, ...]
+    what_to_do: str
+    """The words before each point's action (``What to do:``)."""
 
 
 @dataclass(frozen=True)
@@ -146,6 +148,36 @@ class Provenance:
 
 
 @dataclass(frozen=True)
+class Wording:
+    """The fixed words a renderer prints around the content, in the document's language
+    (from its catalogue: :mod:`handouts.content.words`). A web page prints the same."""
+
+    disclaimer: str
+    checked: str
+    """The review dates, written out (``Content checked 01 Nov 2026; next check due …``)."""
+    draft_footer: str
+    """Every page's footer line instead of ``checked`` when the handout is a draft."""
+    page_of: str
+    """``Page {page} of {pages}``: the renderer puts the numbers in."""
+    pack_page_of: str
+    in_this_pack: str
+    contents_page: str
+    """``page {page}``: a handout's or section's page in a pack's contents."""
+    blank_page: str
+    for_: str
+    from_: str
+    date_: str
+    printed_date: str | None
+    """The date on the handout, written out (``3 December 2026``)."""
+    read_online: str
+    scan_hint: str
+    qr_alt: str
+    """What the QR code is, for a screen reader: ``… online at {address}``."""
+    logo_alt: str
+    """``{clinic} logo``, when the brand gives no words for its logo."""
+
+
+@dataclass(frozen=True)
 class Document:
     title: str
     subtitle: str
@@ -171,6 +203,8 @@ class Document:
     """Uses content that still needs clinical sign-off: marked as a draft on every page."""
     language: str = "en-US"
     """Its language tag (the PDF's /Lang)."""
+    wording: Wording | None = None
+    """The fixed words around the content (``assemble`` always gives them)."""
     charset: str = field(default="", compare=False, repr=False)
     """Every character the library and brand can print, sorted (not printed itself).
     Every handout from one library seeds its fonts with it, so a section laid out

@@ -37,8 +37,10 @@ from handouts.document.document import (
     Section,
     SourceList,
     Tiers,
+    Wording,
     WriteIn,
 )
+from handouts.errors import RenderError
 from handouts.memo import memo
 from handouts.pdf import fonts
 from handouts.pdf.logo import logo_flowable, qr_flowable
@@ -223,13 +225,14 @@ def masthead(
         st.masthead,
     )
     tag(clinic, "P", None)
-    alt = logo_text or f"{doc.clinic} logo"
+    words = wording(doc)
+    alt = logo_text or words.logo_alt
     picture = leaf(logo_flowable(logo, 44), "Figure", None, alt) if logo else Spacer(1, 1)
     row: list[Flowable] = [picture, clinic]
     widths = [70.0, width - 70]
     online: list[Flowable] = []
     if doc.online:
-        code, size, online = _online(doc.online, st)
+        code, size, online = _online(doc.online, st, words)
         row.append(code)
         widths = [70.0, width - 70 - size - 8, size + 8]
     head = Table([row], colWidths=widths)
@@ -252,21 +255,28 @@ def masthead(
     ]
 
 
-def _online(url: str, st: Styles) -> tuple[Flowable, float, list[Flowable]]:
+def _online(url: str, st: Styles, words: Wording) -> tuple[Flowable, float, list[Flowable]]:
     """The QR code of the handout's online version (a figure with words), its size, and
     the line under the title that gives its short address."""
     short = url.split("://", 1)[-1]
     size = 72.0 if st.large else 56.0
-    words = f"QR code: scan it with a phone camera to read this handout online at {short}"
-    code = leaf(qr_flowable(url, size), "Figure", None, words)
+    alt = words.qr_alt.format(address=short)
+    code = leaf(qr_flowable(url, size), "Figure", None, alt)
     href = escape(url, {'"': "&quot;"})
     line = Paragraph(
-        f"<b>{fonts.markup('Read it online:', True)}</b> "
+        f"<b>{fonts.markup(words.read_online, True)}</b> "
         f'<a href="{href}" color="#1A1A1A"><u>{fonts.markup(short)}</u></a> '
-        f"{fonts.markup('(or scan the square code at the top of this page)')}",
+        f"{fonts.markup(words.scan_hint)}",
         st.body,
     )
     return code, size, [tag(line, "P", None)]
+
+
+def wording(doc: Document) -> Wording:
+    """The document's fixed words (every assembled document has them)."""
+    if doc.wording is None:
+        raise RenderError("internal: a document without its words (make it with assemble)")
+    return doc.wording
 
 
 def personal(doc: Document, st: Styles, width: float) -> list[Flowable]:
@@ -278,14 +288,14 @@ def personal(doc: Document, st: Styles, width: float) -> list[Flowable]:
 
 def _personal(doc: Document, st: Styles, width: float) -> list[Flowable]:
     story: list[Flowable] = []
-    per = doc.personal
+    per, words = doc.personal, wording(doc)
     parts = []
     if per.patient:
-        parts.append(("For:", per.patient))
+        parts.append((words.for_, per.patient))
     if per.clinician:
-        parts.append(("From:", per.clinician))
-    if per.date:
-        parts.append(("Date:", f"{per.date.day} {per.date:%B %Y}"))
+        parts.append((words.from_, per.clinician))
+    if words.printed_date:
+        parts.append((words.date_, words.printed_date))
     if parts:
         text = "    ".join(f"<b>{fonts.markup(k, True)}</b> {fonts.markup(v)}" for k, v in parts)
         story.append(tag(Paragraph(text, st.body), "P", None))
@@ -415,7 +425,7 @@ def _caution(b: Caution, st: Styles, width: float, key: str, parent: Node) -> li
     for pt in b.points:
         lead = f"<b>{fonts.markup(pt.lead, True)}</b> " if pt.lead else ""
         body = (
-            f"{lead}{fonts.markup(pt.risk)} <b>{fonts.markup('What to do:', True)}</b> "
+            f"{lead}{fonts.markup(pt.risk)} <b>{fonts.markup(b.what_to_do, True)}</b> "
             f"{fonts.markup(pt.action)} {_item_text('', pt.note).strip()}"
         )
         flows.append(_marked("⚠", body, st, items))

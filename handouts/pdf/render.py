@@ -24,8 +24,7 @@ from reportlab.platypus import Flowable, Spacer, Table
 
 from handouts.content.brand import Brand
 from handouts.content.text import strings
-from handouts.document.assemble import DISCLAIMER, DRAFT_TITLE
-from handouts.document.document import Document, Personal, Section
+from handouts.document.document import Document, Personal, Section, Wording
 from handouts.errors import RenderError
 from handouts.memo import clear_all, memo
 from handouts.pdf import fonts
@@ -36,6 +35,7 @@ from handouts.pdf.flowables import (
     section_flowables,
     styles,
     table_style,
+    wording,
 )
 from handouts.pdf.pages import (
     Composer,
@@ -126,7 +126,7 @@ def render_pack(
     book = Composer(canvas)
     pack_footer = _footer(cover, st, g, None, total)
     book.add(rec.pages, pack_footer, group=Node("Part"))
-    blank = layout(_blank(st), g, canvas)
+    blank = layout(_blank(st, wording(cover)), g, canvas)
     for n, ((first, count), start, doc) in enumerate(zip(spans, starts, docs, strict=True)):
         while len(book.pages) + 1 < start:
             book.add(blank.pages, pack_footer)
@@ -196,6 +196,7 @@ def _add_handout(
             doc.online,
             logo,
             alt,
+            wording(doc),
             st,
             g,
             seed,
@@ -262,6 +263,7 @@ def _masthead(
     online: str | None,
     logo: Path | None,
     logo_text: str | None,
+    words: Wording,
     st: Styles,
     g: Geometry,
     seed: str,
@@ -269,7 +271,19 @@ def _masthead(
     """The masthead laid out once per clinic and title; None when it cannot be replayed
     (a title character outside the font seed, or text in an SVG logo in another font)."""
     doc = Document(
-        title, subtitle, (), Personal(), clinic, contact, None, "", _DAY, _DAY, "", online=online
+        title,
+        subtitle,
+        (),
+        Personal(),
+        clinic,
+        contact,
+        None,
+        "",
+        _DAY,
+        _DAY,
+        "",
+        online=online,
+        wording=words,
     )
     return _replayable(masthead(doc, logo, st, g.width, logo_text), g, seed)
 
@@ -324,12 +338,12 @@ def _contents(
 def _cover(
     cover: Document, entries: Sequence[tuple[int, str, int]], brand: Brand, st: Styles, width: float
 ) -> list[Flowable]:
+    words = wording(cover)
     story = masthead(cover, brand.logo_path, st, width, brand.spec.logo_text)
     story += personal(cover, st, width)
     toc = Node("TOC")
-    story.append(
-        HeadingParagraph(fonts.markup("In this pack", True), st.h1, "contents", 1, "In this pack")
-    )
+    heading = words.in_this_pack
+    story.append(HeadingParagraph(fonts.markup(heading, True), st.h1, "contents", 1, heading))
     rows = []
     for level, title, page in entries:
         style = st.toc_handout if level == 0 else st.toc_section
@@ -338,7 +352,11 @@ def _cover(
         rows.append(
             [
                 tag(Paragraph(fonts.markup(title, level == 0), style), "Reference", entry),
-                tag(Paragraph(f"page {page}", number), "P", entry),
+                tag(
+                    Paragraph(fonts.markup(words.contents_page.format(page=page)), number),
+                    "P",
+                    entry,
+                ),
             ]
         )
     number = 100 if st.large else 70
@@ -357,14 +375,9 @@ def _cover(
     return [*story, table]
 
 
-def _blank(st: Styles) -> list[Flowable]:
+def _blank(st: Styles, words: Wording) -> list[Flowable]:
     note = ParagraphStyle("blank", parent=st.small, alignment=TA_CENTER)
-    return [
-        Spacer(1, 250),
-        artifact(
-            Paragraph("This page is blank so that the next handout starts on a new sheet.", note)
-        ),
-    ]
+    return [Spacer(1, 250), artifact(Paragraph(fonts.markup(words.blank_page), note))]
 
 
 def _footer(
@@ -379,22 +392,28 @@ def _footer(
     ``count`` is the handout's length (None for a pack's cover and blank pages);
     in a pack the pack's page number is printed too.
     """
-    tail = " ".join(x for x in (DISCLAIMER, doc.footer) if x)
+    words = wording(doc)
+    tail = " ".join(x for x in (words.disclaimer, doc.footer) if x)
     when = None
     if doc.draft:
-        when = f"{DRAFT_TITLE}: not for patients until a clinician has checked it."
+        when = words.draft_footer
     elif count is not None:
-        when = (
-            f"Content checked {doc.reviewed:%d %b %Y}; next check due {doc.next_review:%d %b %Y}."
-        )
-    return _made_footer(tail, when, st, g, count, pack_total)
+        when = words.checked
+    numbers = (words.page_of, words.pack_page_of)
+    return _made_footer(tail, when, numbers, st, g, count, pack_total)
 
 
 @memo(64)
 def _made_footer(
-    tail: str, when: str | None, st: Styles, g: Geometry, count: int | None, total: int | None
+    tail: str,
+    when: str | None,
+    numbers: tuple[str, str],
+    st: Styles,
+    g: Geometry,
+    count: int | None,
+    total: int | None,
 ) -> _Footer:
-    return _Footer(tail, when, st, g, count, total)
+    return _Footer(tail, when, numbers, st, g, count, total)
 
 
 class _Footer:
@@ -404,11 +423,13 @@ class _Footer:
         self,
         tail: str,
         when: str | None,
+        numbers: tuple[str, str],
         st: Styles,
         g: Geometry,
         count: int | None,
         total: int | None,
     ):
+        self.page_of, self.pack_page_of = numbers
         text = fonts.markup(tail)
         if when is not None:
             text = f"{fonts.markup(when)}<br/>{text}"
@@ -417,7 +438,7 @@ class _Footer:
         _, self.h = self.lines.wrap(g.width - self.numbers_width, 200)
         self.top = g.bottom - 1 * mm
         self.st, self.g, self.count, self.total = st, g, count, total
-        self.chars = tail + (when or "")
+        self.chars = tail + (when or "") + "".join(numbers)
         self.codes: dict[tuple[int, int, str], str] = {}
 
     def code(self, canvas: PdfCanvas, local: int, overall: int) -> str:
@@ -439,9 +460,11 @@ class _Footer:
         canv.restoreState()
         canv.setFont(fonts.BOLD, st.footer.fontSize)
         canv.setFillColor(colors.black)
-        numbers = [f"Page {local} of {self.count}"] if self.count is not None else []
+        numbers = []
+        if self.count is not None:
+            numbers.append(self.page_of.format(page=local, pages=self.count))
         if self.total is not None:
-            numbers.append(f"Pack page {overall} of {self.total}")
+            numbers.append(self.pack_page_of.format(page=overall, pages=self.total))
         for n, line in enumerate(numbers):
             canv.drawString(g.left, top - st.footer.leading * (n + 1), line)
 

@@ -1,0 +1,95 @@
+"""The fixed words a reader sees, from a gettext catalogue per language.
+
+Section titles, "For:", "Page 3 of 9", evidence words, tier names, the disclaimer: none is
+written in the code. The code names each one by its English words (the catalogue's
+``msgid``) and asks :func:`words` for the document's language; ``handouts/locale/LANG/
+LC_MESSAGES/handouts.po`` gives the words to print (an empty ``msgstr`` prints the English).
+Adding a language adds a catalogue, not code. The catalogues are read with Babel, which
+also writes dates in each language (the Unicode CLDR).
+
+Mark words where they are defined with :func:`N_` (it only marks them), and translate
+them where they are used: ``_ = words(doc.language)``, then ``_(EVIDENCE_WORDS[key])``.
+``make words`` collects every marked word into ``handouts/locale/handouts.pot`` and adds
+the new ones to each catalogue; ``tests/test_words.py`` fails when either is out of date.
+Values are put in after the words are looked up (``_("Page {page} of {pages}", page=3,
+pages=9)``), so a patient's name is never read as a template.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from importlib import resources
+from pathlib import Path
+
+from babel import Locale
+from babel.dates import format_date
+from babel.messages.pofile import read_po
+
+from handouts.errors import ContentError, Problem
+from handouts.memo import memo
+
+LOCALE = Path(str(resources.files("handouts"))) / "locale"
+"""The catalogues: ``LOCALE/<language>/LC_MESSAGES/handouts.po``; the template beside them."""
+DOMAIN = "handouts"
+
+
+def N_(msgid: str) -> str:
+    """Mark ``msgid`` as words for the catalogue; it is translated where it is used."""
+    return msgid
+
+
+class Words:
+    """The fixed words of one language: call it with the English words to get them."""
+
+    def __init__(self, language: str, messages: Mapping[str, str]) -> None:
+        self.language = language
+        """The catalogue's language, e.g. ``en``: its words and its way of writing dates."""
+        self.messages = dict(messages)
+        """English words → this language's (empty: the English is printed)."""
+
+    def __call__(self, msgid: str, /, **values: object) -> str:
+        text = self.messages.get(msgid) or msgid
+        return text.format(**values) if values else text
+
+    def date(self, day: dt.date, pattern: str) -> str:
+        """``day`` written with a CLDR ``pattern`` (itself in the catalogue), e.g.
+        ``d MMMM y`` → ``3 December 2026``; month names in the catalogue's language."""
+        return format_date(day, self(pattern), locale=Locale.parse(self.language))
+
+    def all(self) -> tuple[str, ...]:
+        """Every word this catalogue can print (for fonts: which characters to expect)."""
+        return tuple(self(msgid) for msgid in self.messages)
+
+
+def catalogue_language(tag: str | None) -> str:
+    """The catalogue a language tag reads: its first part (``en-GB`` → ``en``)."""
+    return (tag or "en").replace("_", "-").split("-")[0].lower()
+
+
+def words(tag: str | None, folder: Path | None = None) -> Words:
+    """The words for language ``tag`` (``None``: English), from ``folder`` (the shipped
+    catalogues when None)."""
+    return _load(catalogue_language(tag), folder or LOCALE)
+
+
+@memo(16)
+def _load(language: str, folder: Path) -> Words:
+    path = folder / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+    try:
+        with path.open("rb") as f:
+            catalog = read_po(f, locale=language)
+    except OSError as exc:
+        raise ContentError(
+            [
+                Problem(
+                    str(path), None, "", f"no catalogue of words for '{language}': {exc.strerror}"
+                )
+            ]
+        ) from None
+    except Exception as exc:  # whatever the reader raises, the catalogue is at fault
+        raise ContentError(
+            [Problem(str(path), None, "", f"the catalogue cannot be read: {exc}")]
+        ) from None
+    messages = {str(m.id): str(m.string or "") for m in catalog if m.id and isinstance(m.id, str)}
+    return Words(language, messages)
