@@ -1,51 +1,200 @@
-"""Every memo table of the package, made here and listed here, so one call forgets them all,
-as in a new process (:func:`clear_all`). A step towards one owner for every cache (a
-renderer object with a lifetime): today they live for the process."""
+"""Every memo table of the package, owned by a :class:`Caches` object with a lifetime.
+
+Modules declare their tables here (:func:`memo` for a function, :func:`table` for a dict
+the module manages itself); the tables themselves live in a :class:`Caches`, made when
+first used and forgotten together. Which :class:`Caches` a call uses is the one made
+active with :func:`using` (a :class:`handouts.pipeline.Renderer` does that for its
+calls), else the current thread's own: so no table is ever shared between threads, and
+dropping a :class:`Caches` drops everything it remembered.
+
+Every table is bounded (``memo(n)``; a module's own dict trims itself). The few that
+hold what is the same for the whole process and never changes (the fonts registered
+with ReportLab, type hints) are declared ``shared=True``: made once, under a lock.
+Patient text is never put in a table (:mod:`handouts.pdf.private`).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, MutableMapping
-from functools import lru_cache
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, MutableMapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from functools import lru_cache, wraps
+from pathlib import Path
 from typing import Any, TypeVar
 
 F = TypeVar("F", bound=Callable[..., Any])
-M = TypeVar("M", bound=MutableMapping[Any, Any])
-
-_TABLES: list[Any] = []
-"""Every memoised function and memo dict, in the order made."""
 
 
-def memo(maxsize: int | None) -> Callable[[F], F]:
-    """``functools.lru_cache``, listed (``None``: unbounded, for the few small tables such
-    as registered fonts)."""
+@dataclass(frozen=True)
+class _Spec:
+    """One declared table: its name (``module.function``), and how to make it."""
+
+    name: str
+    make: Callable[[], Any]
+
+
+_SPECS: list[_Spec] = []
+"""Every table declared, in the order declared (its index is its key in a Caches)."""
+_SHARED: list[Any] = []
+"""The process-wide tables (``shared=True``)."""
+
+
+class Caches:
+    """The memo tables of one owner. Not for two threads at once: each thread uses its
+    own unless one is made active with :func:`using`."""
+
+    def __init__(self) -> None:
+        self._made: dict[int, Any] = {}
+
+    def _get(self, n: int) -> Any:
+        made = self._made.get(n)
+        if made is None:
+            made = self._made[n] = _SPECS[n].make()
+        return made
+
+    def clear(self) -> None:
+        """Forget everything, as a new :class:`Caches` would."""
+        self._made.clear()
+
+    def sizes(self) -> dict[str, int]:
+        """How many entries each table made so far holds, by name."""
+        return {_SPECS[n].name: size(t) for n, t in sorted(self._made.items())}
+
+
+_ACTIVE: ContextVar[Caches] = ContextVar("handouts_caches")
+
+
+def active() -> Caches:
+    """The caches calls use now: the active one, else this thread's own."""
+    try:
+        return _ACTIVE.get()
+    except LookupError:  # a new thread (or process): its own, kept in its context
+        caches = Caches()
+        _ACTIVE.set(caches)
+        return caches
+
+
+@contextmanager
+def using(caches: Caches) -> Iterator[Caches]:
+    """Make ``caches`` the one memo calls use, in this thread, until the block ends."""
+    token = _ACTIVE.set(caches)
+    try:
+        yield caches
+    finally:
+        _ACTIVE.reset(token)
+
+
+def memo(maxsize: int | None, *, shared: bool = False) -> Callable[[F], F]:
+    """``functools.lru_cache`` in the active :class:`Caches` (``maxsize`` bounds it).
+    ``shared=True``: one table for the process, for what never changes once made (the
+    registered fonts); ``maxsize`` None only then."""
 
     def wrap(fn: F) -> F:
-        cached = lru_cache(maxsize=maxsize)(fn)
-        _TABLES.append(cached)
-        return cached  # type: ignore[return-value]
+        name = f"{fn.__module__}.{fn.__qualname__}"
+        if shared:
+            return _shared(fn, maxsize)
+        if maxsize is None:
+            raise TypeError(f"{name}: a renderer's table needs a size bound")
+        n = len(_SPECS)
+        _SPECS.append(_Spec(name, lambda: lru_cache(maxsize=maxsize)(fn)))
+
+        @wraps(fn)
+        def call(*args: Any) -> Any:
+            try:
+                made = _ACTIVE.get()._made[n]
+            except (LookupError, KeyError):
+                made = active()._get(n)
+            return made(*args)
+
+        call.cache_clear = lambda: active()._made.pop(n, None)  # type: ignore[attr-defined]
+        return call  # type: ignore[return-value]
 
     return wrap
 
 
-def table(mapping: M) -> M:
-    """A memo dict the module manages itself (bounded by its own code), listed."""
-    _TABLES.append(mapping)
-    return mapping
+def _shared(fn: F, maxsize: int | None) -> F:
+    cached = lru_cache(maxsize=maxsize)(fn)
+    lock = threading.Lock()
+
+    @wraps(fn)
+    def call(*args: Any) -> Any:
+        with lock:  # made once, even when two threads ask first at the same time
+            return cached(*args)
+
+    call.cache_clear = cached.cache_clear  # type: ignore[attr-defined]
+    call.cache_info = cached.cache_info  # type: ignore[attr-defined]
+    _SHARED.append(cached)
+    return call  # type: ignore[return-value]
+
+
+class Table(MutableMapping[Any, Any]):
+    """A dict (or ordered dict) that a module bounds itself, kept in the active
+    :class:`Caches`: ``_DRAWN = table("paragraph.drawn", OrderedDict)``."""
+
+    def __init__(self, n: int) -> None:
+        self._n = n
+
+    def _d(self) -> Any:
+        try:
+            return _ACTIVE.get()._made[self._n]
+        except (LookupError, KeyError):
+            return active()._get(self._n)
+
+    def __getitem__(self, key: Any) -> Any:
+        return self._d()[key]
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        self._d()[key] = value
+
+    def __delitem__(self, key: Any) -> None:
+        del self._d()[key]
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._d())
+
+    def __len__(self) -> int:
+        return len(self._d())
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        return self._d().get(key, default)
+
+    def move_to_end(self, key: Any) -> None:
+        self._d().move_to_end(key)
+
+    def popitem(self, last: bool = True) -> tuple[Any, Any]:
+        d = self._d()
+        return d.popitem(last=last) if isinstance(d, OrderedDict) else d.popitem()
+
+
+def table(name: str, kind: type[dict[Any, Any]] = dict) -> Any:
+    """Declare a dict the module bounds itself (``kind``: ``dict`` or ``OrderedDict``),
+    one per :class:`Caches`."""
+    n = len(_SPECS)
+    _SPECS.append(_Spec(name, kind))
+    return Table(n)
 
 
 def clear_all() -> None:
-    """Forget everything every table remembers."""
-    for t in _TABLES:
-        if hasattr(t, "cache_clear"):
-            t.cache_clear()
-        else:
-            t.clear()
+    """Forget everything the active :class:`Caches` remembers (the process-wide tables
+    hold only what never changes, such as registered fonts, and are kept)."""
+    active().clear()
 
 
-def tables() -> tuple[Any, ...]:
-    return tuple(_TABLES)
+def declared() -> tuple[str, ...]:
+    """The name of every table a :class:`Caches` can hold."""
+    return tuple(s.name for s in _SPECS)
+
+
+def file_stamp(path: Path) -> tuple[int, int]:
+    """What a table keyed by a file also keys by: its modified time and size, so a file
+    changed in place (a clinic's new logo) is read again."""
+    st = path.stat()
+    return st.st_mtime_ns, st.st_size
 
 
 def size(t: Any) -> int:
     """How many entries ``t`` holds."""
-    return t.cache_info().currsize if hasattr(t, "cache_clear") else len(t)
+    return t.cache_info().currsize if hasattr(t, "cache_info") else len(t)

@@ -7,6 +7,7 @@ bytes go (:mod:`handouts.delivery`).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -19,6 +20,7 @@ from handouts.document.assemble import assemble
 from handouts.document.document import Document, Personal, Provenance
 from handouts.document.request import Allow, Request
 from handouts.errors import ContentError, Problem, ProblemsError, UsageError, did_you_mean
+from handouts.memo import Caches, using
 from handouts.pdf.printer import PDF
 from handouts.pdf.render import render, render_pack
 
@@ -61,9 +63,45 @@ def find_pack(lib: Library, name: str) -> Pack:
     return lib.packs[name]
 
 
+class Renderer:
+    """The owner of everything remembered while handouts are made: every memo table
+    (:class:`handouts.memo.Caches`: laid-out sections, broken lines, font subsets,
+    compressed pages, assembled documents).
+
+    Lifetime: as long as whoever makes it keeps it: the command line for one run, a batch
+    worker for its rows, a web server's worker for its life. Dropping it, or
+    :meth:`clear`, forgets everything; a new one makes the same bytes as a warm one.
+    Size: every table has a bound (together a few hundred MB at the very most, far less
+    in practice: a clinic's whole list stays near 200 MB a process). Nothing about a
+    patient is ever kept (names, notes and details bypass every table,
+    :mod:`handouts.pdf.private`). One thread at a time: a second thread calling
+    :meth:`make` waits; a server gives each worker thread its own.
+    """
+
+    def __init__(self) -> None:
+        self.caches = Caches()
+        self._lock = threading.Lock()
+
+    def make(self, lib: Library, brand: Brand, req: Request) -> Rendered:
+        """The PDF for ``req`` (see :func:`make`), made with this renderer's tables."""
+        with self._lock, using(self.caches):
+            return _make(lib, brand, req)
+
+    def clear(self) -> None:
+        """Forget everything remembered, as a new renderer would."""
+        with self._lock:
+            self.caches.clear()
+
+
 def make(lib: Library, brand: Brand, req: Request) -> Rendered:
     """The PDF for ``req``: its pack, or one handout. Content past its review date or
-    still a draft is refused unless ``req.allow`` allows it."""
+    still a draft is refused unless ``req.allow`` allows it. Made with the active
+    renderer's tables (a :class:`Renderer`'s inside its :meth:`Renderer.make`), else the
+    current thread's own."""
+    return _make(lib, brand, req)
+
+
+def _make(lib: Library, brand: Brand, req: Request) -> Rendered:
     if req.pack:
         return _pack(lib, brand, req, find_pack(lib, req.pack))
     doc = assemble(lib, req, brand)

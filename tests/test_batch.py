@@ -308,14 +308,14 @@ def test_a_draft_is_printed_only_when_allowed_and_a_rerun_without_it_takes_it_ba
 
 
 def test_an_unexpected_error_fails_its_row_only_and_its_message_names_no_patient(cli, monkeypatch):
-    real = batch.make
+    real = batch.Renderer.make
 
-    def make(lib, brand, req):
+    def make(self, lib, brand, req):
         if req.personal.patient == "Ana Pérez":  # row RHEU-2
             raise ValueError(f"cannot draw {req.personal.patient!r} with {req.medicines[0]}")
-        return real(lib, brand, req)
+        return real(self, lib, brand, req)
 
-    monkeypatch.setattr(batch, "make", make)
+    monkeypatch.setattr(batch.Renderer, "make", make)
     Path("out").mkdir()
     Path("out/.RHEU-2.pdf.k2j4_x.tmp").write_bytes(b"%PDF-1.4 half")  # left by a killed run
     run = cli("batch", clinic(GOOD), "--out", "out", "--jobs", "1")

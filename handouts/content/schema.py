@@ -22,7 +22,7 @@ class Invalid(Exception):
     """Raised inside the builder when a value cannot be used; its problems are already recorded."""
 
 
-@memo(None)
+@memo(None, shared=True)
 def _hints(cls: type) -> dict[str, Any]:
     return typing.get_type_hints(cls)
 

@@ -58,7 +58,7 @@ from handouts.delivery.write import inside, write_atomic
 from handouts.document.request import ALLOW_NOTHING, Allow
 from handouts.errors import HandoutsError, PatientError, ProblemsError
 from handouts.intake.clinic_list import ClinicList, Row, read_list, request
-from handouts.pipeline import PRINTER, load_inputs, make
+from handouts.pipeline import PRINTER, Renderer, load_inputs
 
 FIELDS = ("id", "file", "conditions", "pack", "medicines", "pages", "bytes", "content_hash",
           "input", "status")  # fmt: skip
@@ -69,7 +69,9 @@ CHUNK, QUEUED = 25, 3  # rows per task at most; tasks queued per worker
 Record = dict[str, Any]
 Todo = list[tuple[Row, str]]  # rows to render, with their input fingerprints
 
-_STATE: tuple[tuple[Path, Path | None], Library, Brand] | None = None  # inherited by fork
+_STATE: tuple[tuple[Path, Path | None], Library, Brand, Renderer] | None = None
+"""What this process renders with: the inputs' key, content, brand and its renderer (one per
+worker process, for the batch's life; inherited through fork, else made by _init)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -166,7 +168,7 @@ def run_batch(args: BatchJob, progress: Progress) -> Summary:
         else:
             todo.append((row, fingerprint))
     todo.sort(key=lambda item: _cache_key(item[0]))
-    _STATE = ((args.content, args.brand), lib, brand)
+    _STATE = ((args.content, args.brand), lib, brand, Renderer())
     collecting = gc.get_threshold()
     gc.set_threshold(20_000, 50, 1000)  # rendering makes many short-lived objects
     gc.freeze()  # what is loaded is kept: never scanned again, nor copied into workers
@@ -290,7 +292,7 @@ def _init(content: Path, brand_file: Path | None, main: int) -> None:
     if os.name == "posix":  # os.kill(pid, 0) ends the process on Windows
         threading.Thread(target=_watch, args=(main, os.getppid()), daemon=True).start()
     if _STATE is None or _STATE[0] != (content, brand_file):  # not inherited through fork
-        _STATE = ((content, brand_file), *load_inputs(content, brand_file))
+        _STATE = ((content, brand_file), *load_inputs(content, brand_file), Renderer())
 
 
 def _watch(main: int, parent: int) -> None:
@@ -307,7 +309,7 @@ def _work(chunk: Todo, out: Path, date: dt.date | None, allow: Allow) -> list[Re
 
     Files are written (and synced to disk) by a thread while the next row renders."""
     assert _STATE is not None
-    _, lib, brand = _STATE
+    _, lib, brand, renderer = _STATE
     key = _key(out)
     made: list[tuple[Row, Record, Any, list[str]]] = []
     with ThreadPoolExecutor(1) as writer:
@@ -316,7 +318,7 @@ def _work(chunk: Todo, out: Path, date: dt.date | None, allow: Allow) -> list[Re
             errors: list[str] = []
             saved = None
             try:
-                done = make(lib, brand, request(row, date, allow))
+                done = renderer.make(lib, brand, request(row, date, allow))
                 saved = writer.submit(write_atomic, inside(out, record["file"]), done.pdf)
             except HandoutsError as exc:
                 errors = _messages(exc)

@@ -102,7 +102,7 @@ def assemble(lib: Library, req: Request, brand: Brand) -> Document:
     return replace(doc, personal=req.personal, front=front, language=tag, wording=wording)
 
 
-_CHARSETS: dict[tuple[int, int, str], tuple[Library, Brand, str]] = table({})
+_CHARSETS: dict[tuple[int, int, str], tuple[Library, Brand, str]] = table("assemble._CHARSETS")
 
 
 def charset(lib: Library, brand: Brand, _: Words) -> str:
@@ -120,7 +120,9 @@ def charset(lib: Library, brand: Brand, _: Words) -> str:
     return hit[2]
 
 
-_SHARED: OrderedDict[tuple[Any, ...], tuple[Library, Brand, Document]] = table(OrderedDict())
+_SHARED: OrderedDict[tuple[Any, ...], tuple[Library, Brand, Document]] = table(
+    "assemble._SHARED", OrderedDict
+)
 _KEEP = 256
 
 

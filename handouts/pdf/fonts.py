@@ -49,7 +49,7 @@ class Coverage:
     fallback: frozenset[int]
 
 
-@memo(None)
+@memo(None, shared=True)
 def register() -> Coverage:
     """Register the bundled fonts with ReportLab once; fail loudly if a file is missing."""
     missing = [name for name in FACES.values() if not (FONT_DIR / name).is_file()]

@@ -14,12 +14,16 @@ from reportlab.lib.rl_accel import fp_str
 from reportlab.lib.utils import ImageReader
 from reportlab.platypus import Flowable, Image
 
-from handouts.memo import memo
+from handouts.memo import file_stamp, memo
+
+
+def _load(path: Path) -> tuple[float, float, Drawing | None]:
+    """Width, height and (for SVG) the drawing: read again when the file changes."""
+    return _loaded(path, file_stamp(path))
 
 
 @memo(16)
-def _load(path: Path) -> tuple[float, float, Drawing | None]:
-    """Width, height and (for SVG) the drawing."""
+def _loaded(path: Path, stamp: tuple[int, int]) -> tuple[float, float, Drawing | None]:
     if path.suffix.lower() == ".svg":
         from svglib.svglib import svg2rlg
 

@@ -35,7 +35,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
 from handouts.errors import RenderError
-from handouts.memo import memo
+from handouts.memo import file_stamp, memo
 from handouts.pdf import fonts, pdffile
 from handouts.pdf.pdffile import Link, Mark, Meta, Page, Part, Sheet
 from handouts.pdf.private import is_private
@@ -211,8 +211,12 @@ def _chars(seed: str) -> frozenset[str]:
     return frozenset(seed)
 
 
-@memo(16)
 def _image_name(path: Path) -> str:
+    return _image_name_at(path, file_stamp(path))
+
+
+@memo(16)
+def _image_name_at(path: Path, stamp: tuple[int, int]) -> str:
     return "Im" + hashlib.sha1(path.read_bytes(), usedforsecurity=False).hexdigest()[:10]
 
 

@@ -215,11 +215,11 @@ _DRAW_STATE = (
     "_lineWidth",
 )
 """The canvas state a paragraph's drawing can depend on."""
-_SEEDED: dict[tuple[Any, ...], Any] = table({})
-_DRAWN: OrderedDict[tuple[Any, ...], tuple[Any, ...]] = table(OrderedDict())
-_BODIES: OrderedDict[tuple[Any, ...], tuple[Any, ...]] = table(OrderedDict())
+_SEEDED: dict[tuple[Any, ...], Any] = table("paragraph._SEEDED")
+_DRAWN: OrderedDict[tuple[Any, ...], tuple[Any, ...]] = table("paragraph._DRAWN", OrderedDict)
+_BODIES: OrderedDict[tuple[Any, ...], tuple[Any, ...]] = table("paragraph._BODIES", OrderedDict)
 """A list item's drawing around its mark: before it, how the mark is drawn, after it."""
-_BROKEN: OrderedDict[tuple[Any, ...], tuple[Any, ...]] = table(OrderedDict())
+_BROKEN: OrderedDict[tuple[Any, ...], tuple[Any, ...]] = table("paragraph._BROKEN", OrderedDict)
 """Broken lines by (parsed text, style, width); each entry keeps its parsed text alive,
 so the id in its key is never reused while the entry exists."""
 

@@ -26,7 +26,7 @@ from xml.sax.saxutils import escape as xml_escape
 from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase.ttfonts import SUBSETN, TTFont, makeToUnicodeCMap
 
-from handouts.memo import memo, table
+from handouts.memo import file_stamp, memo, table
 from handouts.pdf.tagging import Marked, Node, Plan, element_start, pdf_text
 
 
@@ -487,7 +487,7 @@ class _Flate:
 
     def __init__(self) -> None:
         self.done: collections.OrderedDict[tuple[bytes, int], bytes] = table(
-            collections.OrderedDict()
+            "pdffile._Flate.done", collections.OrderedDict
         )
 
     def __call__(self, data: bytes, level: int, keep: bool = True) -> bytes:
@@ -545,10 +545,14 @@ def _font_objects(
     return body.encode("latin-1"), descriptor.encode("latin-1"), file, cmap
 
 
-@memo(16)
 def _image_objects(path: Path) -> tuple[bytes, bytes | None]:
     """A picture (a PNG logo) as an image and, if it has transparency, its soft mask.
     The image's dictionary holds ``{mask}`` where the mask's reference goes."""
+    return _image_objects_at(path, file_stamp(path))
+
+
+@memo(16)
+def _image_objects_at(path: Path, stamp: tuple[int, int]) -> tuple[bytes, bytes | None]:
     from PIL import Image
 
     with Image.open(path) as img:

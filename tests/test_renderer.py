@@ -1,0 +1,128 @@
+"""The Renderer: one owner for everything remembered while handouts are made."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+import threading
+from dataclasses import replace
+
+from PIL import Image
+
+from handouts import memo
+from handouts.document.document import Personal
+from handouts.document.request import Allow, Request
+from handouts.pipeline import Renderer, load_inputs
+
+from .conftest import BRAND, CONTENT, TODAY
+
+ALLOW = Allow(today=dt.date.fromisoformat(TODAY))
+PACK = "migraine-autoimmune-clinic"
+REQUESTS = [
+    Request(("migraine", "lupus"), medicines=("triptans",), notes="Walk daily.",
+            personal=Personal("Zoë O'Brien", "Dr Jiří Dvořák", dt.date(2026, 11, 21))),
+    Request(("fibromyalgia",), diary=True, paper="a4", personal=Personal("Łukasz Nowak")),
+    Request(("chronic-back-pain", "rheumatoid-arthritis"), large_print=True),
+    Request(pack=PACK, medicines=("triptans",), notes="Note", personal=Personal("Ann Lee")),
+]  # fmt: skip
+REQUESTS = [replace(r, allow=ALLOW) for r in REQUESTS]
+
+NEW_PROCESS = f"""
+import datetime as dt, sys
+from pathlib import Path
+from handouts.document.document import Personal
+from handouts.document.request import Allow, Request
+from handouts.pipeline import Renderer, load_inputs
+lib, brand = load_inputs(Path({str(CONTENT)!r}), None)
+req = Request(pack={PACK!r}, medicines=("triptans",), notes="Note", personal=Personal("Ann Lee"),
+              allow=Allow(today=dt.date.fromisoformat({TODAY!r})))
+sys.stdout.buffer.write(Renderer().make(lib, brand, req).pdf)
+"""
+
+
+def test_a_fresh_renderer_a_warm_one_and_a_new_process_make_the_same_bytes(tmp_path):
+    lib, brand = load_inputs(CONTENT, None)
+    warm = Renderer()
+    for req in REQUESTS * 2:  # everything laid out, broken and compressed at least once
+        warm.make(lib, brand, req)
+    made = [warm.make(lib, brand, req).pdf for req in REQUESTS]
+    assert sum(warm.caches.sizes().values()) > 1000
+    assert [Renderer().make(lib, brand, req).pdf for req in REQUESTS] == made
+    fresh = subprocess.run([sys.executable, "-c", NEW_PROCESS], capture_output=True, check=True)
+    assert fresh.stdout == made[-1]
+    warm.clear()
+    assert warm.caches.sizes() == {}
+    assert warm.make(lib, brand, REQUESTS[0]).pdf == made[0]
+
+
+def test_a_renderer_keeps_its_tables_to_itself():
+    """What a renderer remembers is in its own tables, not the thread's or another's; a
+    renderer dropped takes everything it remembered with it."""
+    lib, brand = load_inputs(CONTENT, None)
+    memo.clear_all()
+    one, two = Renderer(), Renderer()
+    one.make(lib, brand, REQUESTS[0])
+    assert sum(one.caches.sizes().values()) > 100
+    assert two.caches.sizes() == {}
+    assert memo.active().sizes() == {}
+
+
+def test_two_threads_with_a_renderer_each_make_what_one_thread_makes():
+    lib, brand = load_inputs(CONTENT, None)
+    alone = [Renderer().make(lib, brand, req).pdf for req in REQUESTS]
+    results: dict[int, list[bytes]] = {}
+    failures: list[BaseException] = []
+
+    def work(n: int) -> None:
+        try:
+            renderer = Renderer()
+            order = REQUESTS if n % 2 else REQUESTS[::-1]
+            made = {req: renderer.make(lib, brand, req).pdf for _ in range(3) for req in order}
+            results[n] = [made[req] for req in REQUESTS]
+        except BaseException as exc:  # reported by the main thread
+            failures.append(exc)
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert failures == []
+    assert all(results[n] == alone for n in range(4))
+
+
+def test_one_renderer_shared_by_two_threads_is_used_by_one_at_a_time():
+    lib, brand = load_inputs(CONTENT, None)
+    shared = Renderer()
+    alone = [Renderer().make(lib, brand, req).pdf for req in REQUESTS]
+    out: list[list[bytes]] = []
+    threads = [
+        threading.Thread(
+            target=lambda: out.append([shared.make(lib, brand, r).pdf for r in REQUESTS])
+        )
+        for _ in range(3)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert out == [alone] * 3
+
+
+def test_a_logo_changed_in_place_is_read_again(tmp_path):
+    """A clinic saves a new logo over the old file: the next handout has the new one, as a
+    new process would print it."""
+    folder = tmp_path / "brand"
+    folder.mkdir()
+    text = BRAND.read_text(encoding="utf-8")
+    (folder / "brand.yaml").write_text(text.replace("logo: logo.svg", "logo: logo.png"))
+    logo = folder / "logo.png"
+    Image.new("RGB", (120, 60), (200, 30, 30)).save(logo)
+    lib, brand = load_inputs(CONTENT, folder / "brand.yaml")
+    renderer = Renderer()
+    red = renderer.make(lib, brand, REQUESTS[1]).pdf
+    Image.new("RGB", (120, 60), (30, 30, 200)).save(logo)
+    blue = renderer.make(lib, brand, REQUESTS[1]).pdf
+    assert blue != red
+    assert blue == Renderer().make(lib, brand, REQUESTS[1]).pdf
