@@ -6,6 +6,7 @@ of types is still a circle a reader has to hold in their head (issue 12)."""
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -232,3 +233,22 @@ def test_every_memo_table_is_declared_and_clearing_empties_them_all(tmp_path):
     assert sum(memo.active().sizes().values()) > 100
     clear_caches()
     assert memo.active().sizes() == {}
+
+
+def test_the_readme_layout_table_names_every_module_in_its_folder():
+    """The README's layout table is the map a newcomer reads: each module is named in
+    its folder's row, and the table names no module that is not there."""
+    readme = (PACKAGE.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Layout of the code", 1)[1].split("\n## ", 1)[0]
+    rows = {}
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        named = set(re.findall(r"`([a-z_]+\.py)`", cells[1])) if len(cells) == 3 else set()
+        if line.startswith("|") and named:
+            rows[cells[0].strip("`").rstrip("/")] = named
+    have: dict[str, set[str]] = {}
+    for name in modules():
+        folder, _, file = name.rpartition(".")
+        if file not in ("__init__", "__main__"):
+            have.setdefault(folder or "top", set()).add(f"{file}.py")
+    assert rows == have
