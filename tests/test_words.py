@@ -128,3 +128,28 @@ def test_a_missing_catalogue_is_a_clear_error(tmp_path):
     (problem,) = err.value.problems
     assert problem.file == str(tmp_path / "fr" / "LC_MESSAGES" / "handouts.po")
     assert problem.message == "no catalogue of words for 'fr': No such file or directory"
+
+
+def test_a_translation_that_loses_or_breaks_a_placeholder_is_refused_with_its_line(tmp_path):
+    folder = tmp_path / "locale" / "es" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    (folder / "handouts.po").write_text(
+        'msgid "Page {page} of {pages}"\n'
+        'msgstr "Página {page} de {{pages}}"\n'
+        "\n"
+        'msgid "If we are closed, call {{ clinic.after_hours }}."\n'
+        'msgstr "Si estamos cerrados, llame."\n'
+        "\n"
+        'msgid "About {condition}"\n'
+        'msgstr "Sobre {condition}"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ContentError) as err:
+        words("es-MX", tmp_path / "locale")
+    file = str(folder / "handouts.po")
+    assert [(p.file, p.line, p.path, p.message) for p in err.value.problems] == [
+        (file, 1, "msgstr", "the words for 'Page {page} of {pages}' must keep its placeholders "
+         "(page, pages) and have no other braces"),
+        (file, 4, "msgstr", "the words for 'If we are closed, call {{ clinic.after_hours }}.' "
+         "must keep its placeholders ({{ clinic.after_hours }}) and have no other braces"),
+    ]  # fmt: skip

@@ -1,1 +1,1 @@
-"""Stage 1: the content library and a clinic's brand, read from YAML and checked."""
+"""The content library and a clinic's brand, read from YAML and checked."""

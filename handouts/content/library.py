@@ -1,6 +1,6 @@
-"""Stage 2: read every content file, build the typed model, check cross-references.
+"""Read every content file, build the typed model, check cross-references.
 
-``load_library(folder)`` returns a :class:`Library` or raises one
+``load_library(folder, printer)`` returns a :class:`Library` or raises one
 :class:`ContentError` listing every problem in every file.
 """
 

@@ -1,4 +1,4 @@
-"""Stage 1: read YAML files safely, keeping the line of every key and item.
+"""Read YAML files safely, keeping the line of every key and item.
 
 Nothing here knows what a condition is; it turns a file into plain Python data
 plus a map from key path to line number, or into :class:`Problem` records.

@@ -18,6 +18,8 @@ pages=9)``), so a patient's name is never read as a template.
 from __future__ import annotations
 
 import datetime as dt
+import re
+import string
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
@@ -91,5 +93,39 @@ def _load(language: str, folder: Path) -> Words:
         raise ContentError(
             [Problem(str(path), None, "", f"the catalogue cannot be read: {exc}")]
         ) from None
-    messages = {str(m.id): str(m.string or "") for m in catalog if m.id and isinstance(m.id, str)}
+    messages: dict[str, str] = {}
+    problems = []
+    for m in catalog:
+        if not m.id or not isinstance(m.id, str):
+            continue
+        said = str(m.string or "")
+        want, got = _fields(m.id), _fields(said)
+        if said and got != want:
+            names = ", ".join(sorted(want or ())) or "none"
+            problems.append(
+                Problem(
+                    str(path),
+                    m.lineno,
+                    "msgstr",
+                    f"the words for '{m.id}' must keep its placeholders ({names}) "
+                    "and have no other braces",
+                )
+            )
+        messages[m.id] = said
+    if problems:
+        raise ContentError(problems)
     return Words(language, messages)
+
+
+def _fields(text: str) -> frozenset[str] | None:
+    """The placeholders of ``text``: ``{page}`` (filled by the code) and ``{{ clinic.phone }}``
+    (filled from the brand, as in content); None if it has any other braces."""
+    filled = re.findall(r"\{\{ *([a-z_]+\.[a-z_]+) *\}\}", text)
+    rest = re.sub(r"\{\{ *[a-z_]+\.[a-z_]+ *\}\}", "", text)
+    try:
+        names = [name for _, name, _, _ in string.Formatter().parse(rest) if name is not None]
+    except ValueError:
+        return None
+    if any(not n.isidentifier() for n in names):
+        return None
+    return frozenset(names) | {"{{ " + f + " }}" for f in filled}

@@ -1,4 +1,4 @@
-"""Stage 5: write files atomically, never outside the output folder."""
+"""Write files atomically, never outside the output folder."""
 
 from __future__ import annotations
 

@@ -1,1 +1,1 @@
-"""Stage 2: the one Request, and the format-free Document assembled from it."""
+"""The one Request, and the format-free Document assembled from it."""

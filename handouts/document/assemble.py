@@ -1,4 +1,4 @@
-"""Stage 3: choose and merge content for one handout into a :class:`Document`.
+"""Choose and merge content for one handout into a :class:`Document`.
 
 For the conditions a handout covers: their key points, a section each, the
 links among them, everyday steps merged without repeats, medicine cautions

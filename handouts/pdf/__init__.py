@@ -1,1 +1,1 @@
-"""Stage 3: a Document laid out and written as a tagged PDF (the only module that knows PDF)."""
+"""A Document laid out and written as a tagged PDF (the only module that knows PDF)."""

@@ -1,4 +1,4 @@
-"""Stage 4: draw a :class:`Document` (or a pack of them) as a print-ready PDF.
+"""Draw a :class:`Document` (or a pack of them) as a print-ready PDF.
 
 The personal part of a handout (who it is for, the care team's notes) is laid
 out for each patient; the shared part is laid out once per content, paper and
