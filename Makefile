@@ -29,7 +29,7 @@ words: $(STAMP)
 	$(BIN)/pybabel -q extract -F babel.cfg -k N_ --no-location --omit-header \
 		--sort-output -o handouts/locale/handouts.pot .
 	$(BIN)/pybabel -q update -i handouts/locale/handouts.pot -d handouts/locale \
-		-D handouts --no-fuzzy-matching --ignore-obsolete
+		-D handouts --no-fuzzy-matching --ignore-obsolete --ignore-pot-creation-date
 
 ## Build the default handouts into out/
 handouts: $(STAMP)

@@ -209,9 +209,7 @@ def run(argv: Sequence[str]) -> int:
         return done.exit_code
     if args.out.suffix.lower() != ".pdf":
         raise UsageError(f"--out must name a .pdf file, got '{args.out}'")
-    if args.language and language.unknown(args.language):
-        have = ", ".join(language.CONTENT_LANGUAGES)
-        raise UsageError(f"no content in language '{args.language}'; the content is in: {have}")
+    language.check(args.language)
     lib, brand = pipeline.load_inputs(args.content, args.brand)
     notes = args.notes
     if args.notes_file:
@@ -262,10 +260,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-if __name__ == "__main__":
-    sys.exit(main())
-
-
 class TerminalProgress:
     """A batch's progress on stderr: its lines, and on a terminal one redrawn line with a
     bar, rows done, rate and time left (:class:`handouts.delivery.batch.Progress`)."""
@@ -301,3 +295,7 @@ class TerminalProgress:
         if self.drawn:
             sys.stderr.write("\n")
             self.drawn = False
+
+
+if __name__ == "__main__":
+    sys.exit(main())

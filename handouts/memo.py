@@ -64,17 +64,21 @@ class Caches:
         return {_SPECS[n].name: size(t) for n, t in sorted(self._made.items())}
 
 
-_ACTIVE: ContextVar[Caches] = ContextVar("handouts_caches")
+_ACTIVE: ContextVar[Caches | None] = ContextVar("handouts_caches", default=None)
+"""The caches made active with :func:`using` (None outside it). A context can be copied
+into another thread (asyncio.to_thread does), so a thread's own are not kept here."""
+_THREAD = threading.local()
 
 
 def active() -> Caches:
-    """The caches calls use now: the active one, else this thread's own."""
-    try:
-        return _ACTIVE.get()
-    except LookupError:  # a new thread (or process): its own, kept in its context
-        caches = Caches()
-        _ACTIVE.set(caches)
-        return caches
+    """The caches calls use now: the ones made active with :func:`using`, else this
+    thread's own."""
+    caches = _ACTIVE.get()
+    if caches is None:
+        caches = getattr(_THREAD, "caches", None)
+        if caches is None:
+            caches = _THREAD.caches = Caches()
+    return caches
 
 
 @contextmanager
@@ -103,11 +107,7 @@ def memo(maxsize: int | None, *, shared: bool = False) -> Callable[[F], F]:
 
         @wraps(fn)
         def call(*args: Any) -> Any:
-            try:
-                made = _ACTIVE.get()._made[n]
-            except (LookupError, KeyError):
-                made = active()._get(n)
-            return made(*args)
+            return active()._get(n)(*args)
 
         call.cache_clear = lambda: active()._made.pop(n, None)  # type: ignore[attr-defined]
         return call  # type: ignore[return-value]
@@ -138,10 +138,7 @@ class Table(MutableMapping[Any, Any]):
         self._n = n
 
     def _d(self) -> Any:
-        try:
-            return _ACTIVE.get()._made[self._n]
-        except (LookupError, KeyError):
-            return active()._get(self._n)
+        return active()._get(self._n)
 
     def __getitem__(self, key: Any) -> Any:
         return self._d()[key]
@@ -161,12 +158,19 @@ class Table(MutableMapping[Any, Any]):
     def get(self, key: Any, default: Any = None) -> Any:
         return self._d().get(key, default)
 
-    def move_to_end(self, key: Any) -> None:
-        self._d().move_to_end(key)
+    def move_to_end(self, key: Any, last: bool = True) -> None:
+        self._d().move_to_end(key, last=last)  # an OrderedDict table's; a dict has none
 
     def popitem(self, last: bool = True) -> tuple[Any, Any]:
         d = self._d()
-        return d.popitem(last=last) if isinstance(d, OrderedDict) else d.popitem()
+        if isinstance(d, OrderedDict):
+            return d.popitem(last=last)  # type: ignore[no-any-return]
+        if not last:
+            raise TypeError("a dict table has no first item to pop: declare it OrderedDict")
+        return d.popitem()  # type: ignore[no-any-return]
+
+    def __repr__(self) -> str:
+        return f"<memo table {_SPECS[self._n].name}: {len(self)} entries>"
 
 
 def table(name: str, kind: type[dict[Any, Any]] = dict) -> Any:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from handouts.content import language
 from handouts.content.brand import Brand, load_brand
 from handouts.content.library import load_library
 from handouts.content.model import Library, Pack
@@ -80,7 +81,7 @@ class Renderer:
 
     def __init__(self) -> None:
         self.caches = Caches()
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # one thread at a time; the same one may re-enter
 
     def make(self, lib: Library, brand: Brand, req: Request) -> Rendered:
         """The PDF for ``req`` (see :func:`make`), made with this renderer's tables."""
@@ -102,12 +103,27 @@ def make(lib: Library, brand: Brand, req: Request) -> Rendered:
 
 
 def _make(lib: Library, brand: Brand, req: Request) -> Rendered:
+    _check(lib, req)
     if req.pack:
         return _pack(lib, brand, req, find_pack(lib, req.pack))
     doc = assemble(lib, req, brand)
     late = _current(lib, doc, req.allow)
     pdf, pages = render(doc, brand, req.paper, req.large_print)
     return Rendered(pdf, pages, late)
+
+
+def _check(lib: Library, req: Request) -> None:
+    """A request from anywhere (later a web form or a FHIR bundle) names content there is:
+    its language, pack, conditions and medicines."""
+    language.check(req.language)
+    if req.pack:
+        find_pack(lib, req.pack)
+    elif not req.conditions:
+        raise UsageError("a handout needs at least one condition, or a pack")
+    unknown = [c for c in req.conditions if c not in lib.conditions]
+    unknown += [m for m in req.medicines if m not in lib.medicines]
+    if unknown:
+        raise UsageError(f"unknown condition or medicine id: {', '.join(unknown)}")
 
 
 def check_all(lib: Library, brand: Brand, reqs: list[Request]) -> None:

@@ -488,3 +488,11 @@ def test_a_batch_tells_its_progress_to_whoever_runs_it_and_prints_nothing(capsys
         BatchJob(clinic(GOOD), Path("out"), CONTENT, jobs=1, allow=ALLOW_TODAY), heard
     )
     assert (again.rows, again.written, again.unchanged, again.exit_code) == (6, 1, 5, 0)
+
+
+def test_the_cli_module_run_as_a_program_can_run_a_batch(tmp_path):
+    """``python -m handouts.cli batch``: everything the command uses is defined before it runs."""
+    (tmp_path / "empty.csv").write_text(HEADER, encoding="utf-8")
+    command = [sys.executable, "-m", "handouts.cli", "batch", "empty.csv", "--out", "out"]
+    run = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True)
+    assert (run.returncode, run.stdout, run.stderr) == (0, "no rows in empty.csv\n", "")

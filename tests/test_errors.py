@@ -591,3 +591,13 @@ def test_a_yaml_mistake_is_said_in_our_words_not_the_parsers(text, line, ours):
     from handouts.content.load import parse
 
     assert str(parse(text, "f.yaml")) == f"f.yaml:{line}: this is not valid YAML: {ours}"
+
+
+def test_content_past_review_is_listed_for_every_default_handout_before_any_is_made(cli, tmp_path):
+    """The default run checks all four handouts first and lists every review that is due,
+    so one run shows the whole job (not the first handout's share of it)."""
+    run = cli("--out", tmp_path / "out", "--today", "2029-06-01")
+    assert run.code == 1 and not (tmp_path / "out").exists()
+    for used in ("migraine", "lupus", "multiple-sclerosis", "fibromyalgia", "chronic-back-pain",
+                 "axial-spondyloarthritis", "rheumatoid-arthritis"):  # fmt: skip
+        assert f"content/conditions/{used}.yaml:" in run.err

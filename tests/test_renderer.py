@@ -126,3 +126,95 @@ def test_a_logo_changed_in_place_is_read_again(tmp_path):
     blue = renderer.make(lib, brand, REQUESTS[1]).pdf
     assert blue != red
     assert blue == Renderer().make(lib, brand, REQUESTS[1]).pdf
+
+
+def test_a_thread_given_a_copy_of_the_callers_context_still_has_its_own_tables():
+    """asyncio.to_thread and web frameworks run work in another thread with a copy of the
+    caller's context: the tables must still be that thread's own."""
+    import asyncio
+    import contextvars
+
+    lib, brand = load_inputs(CONTENT, None)
+    mine = memo.active()
+    seen: list[object] = []
+
+    def work() -> bytes:
+        seen.append(memo.active())
+        from handouts.pipeline import make
+
+        return make(lib, brand, REQUESTS[0]).pdf
+
+    async def main() -> list[bytes]:
+        return list(await asyncio.gather(*(asyncio.to_thread(work) for _ in range(6))))
+
+    made = asyncio.run(main())
+    ctx = contextvars.copy_context()
+    thread = threading.Thread(target=ctx.run, args=(work,))
+    thread.start()
+    thread.join()
+    assert all(caches is not mine for caches in seen)
+    assert len(set(made)) == 1 and made[0] == Renderer().make(lib, brand, REQUESTS[0]).pdf
+
+
+def test_reportlab_is_left_as_it_was_after_threads_draw_at_once():
+    from reportlab.platypus import paragraph as rl_paragraph
+
+    lib, brand = load_inputs(CONTENT, None)
+    threads = [
+        threading.Thread(target=lambda: [Renderer().make(lib, brand, r) for r in REQUESTS])
+        for _ in range(4)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert rl_paragraph._drawBullet.__module__ == "reportlab.platypus.paragraph"
+
+
+def test_an_svg_logo_changed_in_place_is_read_again(tmp_path):
+    folder = tmp_path / "brand"
+    folder.mkdir()
+    (folder / "brand.yaml").write_text(BRAND.read_text(encoding="utf-8"))
+    svg = (BRAND.parent / "logo.svg").read_text(encoding="utf-8")
+    (folder / "logo.svg").write_text(svg)
+    lib, brand = load_inputs(CONTENT, folder / "brand.yaml")
+    renderer = Renderer()
+    before = renderer.make(lib, brand, REQUESTS[1]).pdf
+    assert 'fill="#1F4E79"' in svg
+    (folder / "logo.svg").write_text(svg.replace('fill="#1F4E79"', 'fill="#00AA00"'))
+    after = renderer.make(lib, brand, REQUESTS[1]).pdf
+    assert after == Renderer().make(lib, brand, REQUESTS[1]).pdf
+    assert after != before
+
+
+def test_patients_dates_do_not_multiply_the_remembered_mastheads():
+    """The printed date is the patient's, not the handout's: 20 patients seen on 20 days
+    leave the laid-out mastheads as one patient does."""
+    lib, brand = load_inputs(CONTENT, None)
+    renderer = Renderer()
+    renderer.make(lib, brand, REQUESTS[1])
+    once = renderer.caches.sizes()["handouts.pdf.render._masthead"]
+    for day in range(1, 21):
+        who = Personal("Ann Lee", None, dt.date(2026, 11, day))
+        renderer.make(lib, brand, replace(REQUESTS[1], personal=who))
+    assert renderer.caches.sizes()["handouts.pdf.render._masthead"] == once
+
+
+def test_a_request_from_anywhere_is_checked_where_the_pipeline_starts():
+    import pytest
+
+    from handouts.errors import UsageError
+
+    lib, brand = load_inputs(CONTENT, None)
+    cases = [
+        (replace(REQUESTS[0], language="fr"), "no content in language 'fr'; the content is in: en"),
+        (replace(REQUESTS[0], language="!!"), "no content in language '!!'; the content is in: en"),
+        (Request(allow=ALLOW), "a handout needs at least one condition, or a pack"),
+        (Request(("migrane",), allow=ALLOW), "unknown condition or medicine id: migrane"),
+        (Request(pack="nope", allow=ALLOW), "unknown pack 'nope'; packs: back-pain-spondyloarthritis, "
+         "migraine-autoimmune-clinic"),
+    ]  # fmt: skip
+    for req, message in cases:
+        with pytest.raises(UsageError) as err:
+            Renderer().make(lib, brand, req)
+        assert str(err.value) == message

@@ -153,3 +153,67 @@ def test_a_translation_that_loses_or_breaks_a_placeholder_is_refused_with_its_li
         (file, 4, "msgstr", "the words for 'If we are closed, call {{ clinic.after_hours }}.' "
          "must keep its placeholders ({{ clinic.after_hours }}) and have no other braces"),
     ]  # fmt: skip
+
+
+def test_a_format_spec_or_conversion_is_not_a_placeholder(tmp_path):
+    folder = tmp_path / "es" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    (folder / "handouts.po").write_text(
+        'msgid "Page {page} of {pages}"\nmsgstr "Página {page} de {pages:>100000000}"\n\n'
+        'msgid "About {condition}"\nmsgstr "Sobre {condition!r}"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ContentError) as err:
+        words("es", tmp_path)
+    assert [p.line for p in err.value.problems] == [1, 4]
+
+
+def test_a_fuzzy_guess_prints_the_english_and_a_regional_catalogue_is_preferred(tmp_path):
+    for lang, said in (("pt", "Os pontos principais"), ("pt_BR", "Os pontos mais importantes")):
+        folder = tmp_path / lang / "LC_MESSAGES"
+        folder.mkdir(parents=True)
+        (folder / "handouts.po").write_text(
+            f'msgid "The main points"\nmsgstr "{said}"\n\n#, fuzzy\nmsgid "For:"\nmsgstr "Pra:"\n',
+            encoding="utf-8",
+        )
+    assert words("pt-BR", tmp_path)("The main points") == "Os pontos mais importantes"
+    assert words("pt-PT", tmp_path)("The main points") == "Os pontos principais"
+    assert words("pt", tmp_path)("For:") == "For:"
+
+
+def test_a_links_spoken_words_come_from_the_catalogue(tmp_path, monkeypatch):
+    """A screen reader says what a link is from its annotation: that is words too."""
+    from pypdf import PdfReader
+
+    monkeypatch.setattr(words_module, "LOCALE", pseudo(tmp_path))
+    clear_caches()
+    try:
+        out = tmp_path / "one.pdf"
+        assert main(["build", "--conditions", "lupus", "--out", str(out)]) == 0
+    finally:
+        clear_caches()
+    said = [
+        str(a.get_object()["/Contents"])
+        for page in PdfReader(out).pages
+        for a in page.get("/Annots") or []
+    ]
+    assert said and all(s.startswith("«Web page: http") and s.endswith("»") for s in said)
+
+
+def test_a_batch_prints_again_when_the_words_change(tmp_path, monkeypatch, cli):
+    """A batch keeps a row's PDF only while nothing that went into it changed; the words
+    around the content go into it too."""
+    monkeypatch.chdir(tmp_path)
+    Path("list.csv").write_text("id,conditions\nR1,migraine\nR2,lupus\n", encoding="utf-8")
+    assert cli("batch", "list.csv", "--out", "out", "--jobs", "1").code == 0
+    assert cli("batch", "list.csv", "--out", "out", "--jobs", "1").out.startswith(
+        "2 rows: 0 written, 2 unchanged"
+    )
+    monkeypatch.setattr(words_module, "LOCALE", pseudo(tmp_path))
+    clear_caches()
+    try:
+        run = cli("batch", "list.csv", "--out", "out", "--jobs", "1")
+    finally:
+        clear_caches()
+    assert run.out.startswith("2 rows: 2 written, 0 unchanged")
+    assert "«Page 1 of" in pdf_text(Path("out/R1.pdf").read_bytes())

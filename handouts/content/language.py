@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 
-from handouts.errors import did_you_mean
+from handouts.errors import UsageError, did_you_mean
 
 TAG = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*")
 CONTENT_LANGUAGES = ("en",)
@@ -34,3 +34,10 @@ def unknown(value: str, languages: Collection[str] = CONTENT_LANGUAGES) -> str |
         return None
     first = re.split(r"[-_]", value)[0].lower()
     return f"unknown language '{value}'{did_you_mean(first, have)}"
+
+
+def check(value: str | None) -> None:
+    """Refuse a document language there is no content in (a usage error)."""
+    if value and unknown(value):
+        have = ", ".join(CONTENT_LANGUAGES)
+        raise UsageError(f"no content in language '{value}'; the content is in: {have}")

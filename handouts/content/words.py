@@ -64,15 +64,22 @@ class Words:
         return tuple(self(msgid) for msgid in self.messages)
 
 
-def catalogue_language(tag: str | None) -> str:
-    """The catalogue a language tag reads: its first part (``en-GB`` → ``en``)."""
-    return (tag or "en").replace("_", "-").split("-")[0].lower()
+def catalogue_language(tag: str | None, folder: Path | None = None) -> str:
+    """The catalogue a language tag reads: the tag's own when there is one (``pt_BR``),
+    else its language's (``en-GB`` → ``en``)."""
+    parts = (tag or "en").replace("_", "-").split("-")
+    first = parts[0].lower()
+    for rest in parts[1:2]:
+        own = f"{first}_{rest.upper() if len(rest) == 2 else rest.title()}"
+        if (folder or LOCALE).joinpath(own, "LC_MESSAGES", f"{DOMAIN}.po").is_file():
+            return own
+    return first
 
 
 def words(tag: str | None, folder: Path | None = None) -> Words:
     """The words for language ``tag`` (``None``: English), from ``folder`` (the shipped
     catalogues when None)."""
-    return _load(catalogue_language(tag), folder or LOCALE)
+    return _load(catalogue_language(tag, folder), folder or LOCALE)
 
 
 @memo(16)
@@ -97,6 +104,8 @@ def _load(language: str, folder: Path) -> Words:
     problems = []
     for m in catalog:
         if not m.id or not isinstance(m.id, str):
+            continue
+        if m.fuzzy:  # a guess nobody has checked: the English prints until someone does
             continue
         said = str(m.string or "")
         want, got = _fields(m.id), _fields(said)
@@ -123,9 +132,10 @@ def _fields(text: str) -> frozenset[str] | None:
     filled = re.findall(r"\{\{ *([a-z_]+\.[a-z_]+) *\}\}", text)
     rest = re.sub(r"\{\{ *[a-z_]+\.[a-z_]+ *\}\}", "", text)
     try:
-        names = [name for _, name, _, _ in string.Formatter().parse(rest) if name is not None]
+        parsed = [(name, spec, conv) for _, name, spec, conv in string.Formatter().parse(rest)]
     except ValueError:
         return None
-    if any(not n.isidentifier() for n in names):
-        return None
+    names = [name for name, _, _ in parsed if name is not None]
+    if any(not n.isidentifier() for n in names) or any(spec or conv for _, spec, conv in parsed):
+        return None  # {0}, {a.b}, {page:>9}, {page!r}: only a plain {name} is a placeholder
     return frozenset(names) | {"{{ " + f + " }}" for f in filled}

@@ -51,6 +51,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from handouts import __version__, paths
+from handouts.content import words
 from handouts.content.brand import DEFAULT_BRAND, Brand
 from handouts.content.language import CONTENT_LANGUAGES
 from handouts.content.model import Library
@@ -374,12 +375,13 @@ def _scrub(message: str, row: Row) -> str:
 
 def _inputs(args: BatchJob, brand: Brand, lib: Library) -> str:
     """A fingerprint of all but the row that goes into a PDF: files, version, expired content."""
-    brand_file, code = args.brand or DEFAULT_BRAND, Path(__file__).parent
+    brand_file, code = args.brand or DEFAULT_BRAND, Path(__file__).parent.parent
     groups = [
         (args.content, args.content.rglob("*.yaml")),
         (brand_file.parent, [brand_file, *([brand.logo_path] if brand.logo_path else [])]),
-        (code, code.glob("*.py")),
+        (code, [p for p in code.rglob("*.py") if "data" not in p.relative_to(code).parts]),
         (paths.FONTS, paths.FONTS.glob("*.ttf")),
+        (words.LOCALE, words.LOCALE.rglob("*.po")),  # the words around the content
     ]
     h = hashlib.sha256()
     for n, (folder, files) in enumerate(groups):

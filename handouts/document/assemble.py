@@ -97,9 +97,8 @@ def assemble(lib: Library, req: Request, brand: Brand) -> Document:
         lines = tuple(Para(line) for line in req.notes.strip().splitlines() if line.strip())
         front = (Section("care-team-notes", _("Notes from your care team"), lines, True),)
     when = req.personal.date
-    assert doc.wording is not None
-    wording = replace(doc.wording, printed_date=_.date(when, N_("d MMMM y")) if when else None)
-    return replace(doc, personal=req.personal, front=front, language=tag, wording=wording)
+    printed = _.date(when, N_("d MMMM y")) if when else None
+    return replace(doc, personal=req.personal, front=front, language=tag, printed_date=printed)
 
 
 _CHARSETS: dict[tuple[int, int, str], tuple[Library, Brand, str]] = table("assemble._CHARSETS")
@@ -190,7 +189,8 @@ def _build(lib: Library, req: Request, brand: Brand, _: Words) -> Document:
     for n, c in enumerate(conds):
         blocks: list[Block] = [Para(claim(s)) for s in c.summary if covers(s.for_)]
         if c.other_names:
-            blocks.append(Para(", ".join(c.other_names) + ".", lead=_("Other names:")))
+            names_c = _("{names}.", names=_(", ").join(c.other_names))
+            blocks.append(Para(names_c, lead=_("Other names:")))
         # Page 1 is the summary: who it is for, the care team's notes and the main points;
         # the details start page 2 (and are then laid out alike for every patient).
         title_c = _("About {condition}", condition=c.label)
@@ -251,7 +251,10 @@ def _build(lib: Library, req: Request, brand: Brand, _: Words) -> Document:
                     cites.add(ct.sources)
                     note = _(EVIDENCE_WORDS[ct.evidence])
                     pts.append(Point(fill(ct.text), fill(ct.action), note, lead and _(lead)))
-            title_m = med.name + (f" ({', '.join(med.also_called[:4])})" if med.also_called else "")
+            title_m = med.name
+            if med.also_called:
+                also = _(", ").join(med.also_called[:4])
+                title_m = _("{name} ({also_called})", name=med.name, also_called=also)
             med_blocks.append(Caution(title_m, used or None, tuple(pts), what_to_do))
     if med_blocks:
         watch = _("Medicines: what to watch for")
@@ -277,7 +280,7 @@ def _build(lib: Library, req: Request, brand: Brand, _: Words) -> Document:
     tiers_block = Tiers(tuple(tiers), contact)
     sections.append(Section("get-help", _("When to get help"), (tiers_block,), new_page=True))
 
-    glossary = _words_to_know(lib, sections)
+    glossary = _words_to_know(lib, sections, _)
     if glossary:
         sections.append(Section("words-to-know", _("Words to know"), tuple(glossary)))
     sections.append(
@@ -354,11 +357,11 @@ def _wording(_: Words, reviewed: dt.date, next_review: dt.date, clinic: str) -> 
         for_=_("For:"),
         from_=_("From:"),
         date_=_("Date:"),
-        printed_date=None,
         read_online=_("Read it online:"),
         scan_hint=_("(or scan the square code at the top of this page)"),
         qr_alt=_("QR code: scan it with a phone camera to read this handout online at {address}"),
         logo_alt=_("{clinic} logo", clinic=clinic),
+        web_page=_("Web page: {address}"),
     )
 
 
@@ -395,12 +398,12 @@ def _slug(conds: list[Condition]) -> str:
     return "-".join(c.icd10[0].lower().replace(".", "") if c.icd10 else c.id for c in conds)
 
 
-def _words_to_know(lib: Library, sections: list[Section]) -> list[Block]:
+def _words_to_know(lib: Library, sections: list[Section], _: Words) -> list[Block]:
     """Each glossary word the handout uses, with its plain meaning, A to Z."""
     used = " ".join(strings(sections))
     terms = [t for t in lib.glossary if any(text.mentions(used, f) for f in t.forms)]
     return [
-        Para(t.plain, lead=f"{_capital(t.term)}:")
+        Para(t.plain, lead=_("{term}:", term=_capital(t.term)))
         for t in sorted(terms, key=lambda t: t.term.lower())
     ]
 
@@ -470,7 +473,3 @@ def _subtitle(conds: list[Condition], links: list[Link], _: Words) -> str:
 
 def _capital(s: str) -> str:
     return s[:1].upper() + s[1:]
-
-
-def _norm(s: str) -> str:
-    return " ".join(s.lower().split()).rstrip(".")

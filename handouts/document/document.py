@@ -167,14 +167,14 @@ class Wording:
     for_: str
     from_: str
     date_: str
-    printed_date: str | None
-    """The date on the handout, written out (``3 December 2026``)."""
     read_online: str
     scan_hint: str
     qr_alt: str
     """What the QR code is, for a screen reader: ``… online at {address}``."""
     logo_alt: str
     """``{clinic} logo``, when the brand gives no words for its logo."""
+    web_page: str
+    """What a screen reader says of a link: ``Web page: {address}``."""
 
 
 @dataclass(frozen=True)
@@ -205,6 +205,8 @@ class Document:
     """Its language tag (the PDF's /Lang)."""
     wording: Wording | None = None
     """The fixed words around the content (``assemble`` always gives them)."""
+    printed_date: str | None = None
+    """The patient's date, written out in the document's language (``3 December 2026``)."""
     charset: str = field(default="", compare=False, repr=False)
     """Every character the library and brand can print, sorted (not printed itself).
     Every handout from one library seeds its fonts with it, so a section laid out

@@ -294,8 +294,8 @@ def _personal(doc: Document, st: Styles, width: float) -> list[Flowable]:
         parts.append((words.for_, per.patient))
     if per.clinician:
         parts.append((words.from_, per.clinician))
-    if words.printed_date:
-        parts.append((words.date_, words.printed_date))
+    if doc.printed_date:
+        parts.append((words.date_, doc.printed_date))
     if parts:
         text = "    ".join(f"<b>{fonts.markup(k, True)}</b> {fonts.markup(v)}" for k, v in parts)
         story.append(tag(Paragraph(text, st.body), "P", None))

@@ -108,7 +108,7 @@ class PdfCanvas(Canvas):
         self._images: list[tuple[str, Path]] = []
         self._open: Open | None = None
         self._bullet: tuple[Any, ...] | None = None
-        """Where and how the last list mark was drawn (:func:`handouts.pdf.tagging._label_end`)."""
+        """Where and how the last list mark was drawn (:func:`handouts.pdf.tagging.label_end`)."""
         self._scopes = 0
 
     def new_scope(self) -> int:

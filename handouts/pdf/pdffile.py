@@ -72,6 +72,8 @@ class Meta:
     keywords: str = ""
     creator: str = "handouts"
     lang: str | None = None
+    link_words: str = "{address}"
+    """What a screen reader says of a link (``Web page: {address}``, in the language)."""
 
 
 @dataclass(frozen=True)
@@ -290,7 +292,8 @@ class _Writer:
                 for link, owner in zip(part.page.links, owners, strict=True):
                     annot, key = self.new(), len(sheets) + len(tree.link_keys)
                     tree.link(part, owner, page, annot, key)
-                    self.put(annot, _annotation(link.url, link.rect, key))
+                    words = self.meta.link_words
+                    self.put(annot, _annotation(link.url, link.rect, key, words))
                     annots.append(f"{annot} 0 R")
                 marks += [(m.level, m.title, page_nums[i]) for m in part.page.marks]
             if sheet.footer:
@@ -450,18 +453,18 @@ _ROW = struct.Struct(">BII").pack
 """A cross-reference stream entry: type, then offset (or object stream), then index."""
 
 
-def _annotation(url: str, rect: tuple[float, float, float, float], key: int) -> str:
-    return f"{_link_body(url, rect)} /StructParent {key} >>"
+def _annotation(url: str, rect: tuple[float, float, float, float], key: int, words: str) -> str:
+    return f"{_link_body(url, rect, words)} /StructParent {key} >>"
 
 
 @memo(4096)
-def _link_body(url: str, rect: tuple[float, float, float, float]) -> str:
+def _link_body(url: str, rect: tuple[float, float, float, float], words: str) -> str:
     """A link's annotation, but for its place in the structure (source lists repeat)."""
     box = " ".join(fp_str(v) for v in rect)
     return (
         f"<< /Type /Annot /Subtype /Link /Rect [{box}] /Border [0 0 0] /F 4 "
         f"/A << /Type /Action /S /URI /URI {_text(_ascii_uri(url))} >> "
-        f"/Contents {_text('Web page: ' + url)}"
+        f"/Contents {_text(words.format(address=url))}"
     )
 
 

@@ -26,7 +26,7 @@ from handouts.content.brand import Brand
 from handouts.content.text import strings
 from handouts.document.document import Document, Personal, Section, Wording
 from handouts.errors import RenderError
-from handouts.memo import clear_all, memo
+from handouts.memo import clear_all, file_stamp, memo
 from handouts.pdf import fonts
 from handouts.pdf.flowables import (
     Styles,
@@ -136,8 +136,9 @@ def render_pack(
 
 
 def clear_caches() -> None:
-    """Forget everything laid out, broken into lines, drawn or assembled: every memo table
-    of the package (:mod:`handouts.memo`), as in a new process."""
+    """Forget everything the current memo tables hold (this thread's own, or the
+    renderer's inside :meth:`handouts.pipeline.Renderer.make`), as a new renderer would.
+    Another renderer's tables are its own: :meth:`handouts.pipeline.Renderer.clear`."""
     clear_all()
 
 
@@ -166,7 +167,8 @@ def _sorted_chars(text: str) -> str:
 
 
 def _canvas(brand: Brand, g: Geometry, seed: str, doc: Document, title: str) -> PdfCanvas:
-    meta = Meta(title, doc.clinic, doc.subject, ", ".join(doc.keywords), lang=doc.language)
+    keywords, link = ", ".join(doc.keywords), wording(doc).web_page
+    meta = Meta(title, doc.clinic, doc.subject, keywords, lang=doc.language, link_words=link)
     canvas = PdfCanvas(g, seed, meta)
     if brand.spec.colours.background.upper() != "#FFFFFF":
         canvas.background = colors.HexColor(brand.spec.colours.background)
@@ -195,6 +197,7 @@ def _add_handout(
             doc.subtitle,
             doc.online,
             logo,
+            file_stamp(logo) if logo else None,
             alt,
             wording(doc),
             st,
@@ -262,13 +265,15 @@ def _masthead(
     subtitle: str,
     online: str | None,
     logo: Path | None,
+    logo_stamp: tuple[int, int] | None,
     logo_text: str | None,
     words: Wording,
     st: Styles,
     g: Geometry,
     seed: str,
 ) -> Recording | None:
-    """The masthead laid out once per clinic and title; None when it cannot be replayed
+    """The masthead laid out once per clinic, title and logo file (``logo_stamp``: laid
+    out again when the file changes); None when it cannot be replayed
     (a title character outside the font seed, or text in an SVG logo in another font)."""
     doc = Document(
         title,

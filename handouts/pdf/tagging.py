@@ -21,6 +21,7 @@ recorded pages stay shareable between handouts.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -311,13 +312,25 @@ def label_end(
 _DRAW_BULLET = rl_paragraph._drawBullet
 
 
+_PATCH = threading.Lock()
+_DRAWING = [0, None]
+"""How many of our paragraphs draw now (in any thread), and what the function was before."""
+
+
 @contextmanager
 def label_ends() -> Iterator[None]:
     """ReportLab draws a list mark with a module function; while one of our paragraphs
     draws (and only then, never for the whole process), that function is :func:`label_end`.
-    Like the rest of rendering, not for two threads at once."""
-    before, rl_paragraph._drawBullet = rl_paragraph._drawBullet, label_end
+    Threads drawing at once share the switch: the first in sets it, the last out puts
+    ReportLab's back (:func:`label_end` draws as ReportLab does on any other canvas)."""
+    with _PATCH:
+        if _DRAWING[0] == 0:
+            _DRAWING[1], rl_paragraph._drawBullet = rl_paragraph._drawBullet, label_end
+        _DRAWING[0] += 1
     try:
         yield
     finally:
-        rl_paragraph._drawBullet = before
+        with _PATCH:
+            _DRAWING[0] -= 1
+            if _DRAWING[0] == 0:
+                rl_paragraph._drawBullet = _DRAWING[1]

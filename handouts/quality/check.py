@@ -26,7 +26,7 @@ from handouts.content.model import Library
 from handouts.content.printable import Printer
 from handouts.content.text import strings
 from handouts.document.assemble import assemble
-from handouts.document.document import Diary, Document, Para, Section, SourceList, WriteIn
+from handouts.document.document import Caution, Diary, Document, Para, Section, SourceList, WriteIn
 from handouts.document.request import Request
 from handouts.errors import ContentError, UsageError
 from handouts.quality import plain, safety
@@ -355,6 +355,8 @@ def _section_prose(section: Section) -> str:
             parts += block.intro
         elif isinstance(block, Para) and section.id == "words-to-know":
             parts.append(block.text)
+        elif isinstance(block, Caution):  # graded as before its "What to do:" was a field
+            parts += strings((block.title, block.intro, block.points))
         else:
             parts += strings(block)
     return plain.as_prose(parts)
