@@ -496,3 +496,19 @@ def test_the_cli_module_run_as_a_program_can_run_a_batch(tmp_path):
     command = [sys.executable, "-m", "handouts.cli", "batch", "empty.csv", "--out", "out"]
     run = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True)
     assert (run.returncode, run.stdout, run.stderr) == (0, "no rows in empty.csv\n", "")
+
+
+def test_a_batch_message_about_a_name_or_note_gives_none_of_it(cli):
+    """Red team, issue 13 item 1: the message named every character of the name in order."""
+    text = HEADER + (
+        "RHEU-1,王小明,migraine,,,,,,\n"
+        'RHEU-2,Ana Lee,lupus,,,,"秘密のメモ\x07",,\n'
+        "RHEU-3,Jo Bloggs,lupus,,,Dr 李,,,\n"
+    )
+    run = cli("batch", clinic(text), "--out", "out", "--skip-invalid")
+    assert run.code == 1
+    for secret in ("王", "小", "明", "秘", "密", "李", "U+", "\\x07"):
+        assert secret not in run.err + run.out
+    assert "clinic.csv:2: row 1: name: 3 characters that no bundled font can print" in run.err
+    assert "clinic.csv:3: row 2: notes: 6 characters that no bundled font can print" in run.err
+    assert "clinic.csv:4: row 3: clinician: 1 character that no bundled font can print" in run.err

@@ -26,6 +26,12 @@ def here(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
 
 
+UNPRINTABLE = (
+    "that no bundled font can print (not shown: patient details stay out of messages); "
+    "spell it with letters the handout's fonts have, or leave it out"
+)
+
+
 def write(text: str | bytes, name: str = "clinic.csv") -> Path:
     path = Path(name)
     path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
@@ -156,7 +162,7 @@ def test_a_yaml_list_must_be_patients_holding_a_list_of_mappings():
         "patients:\n  - A1\n  - id: A2\n    conditions: {migraine: yes}\n", "l.yaml"
     ) == [
         "l.yaml:2: row 1: expected a mapping of keys (id, name, conditions, …) to values",
-        "l.yaml:4: row 2: conditions: expected text, found a dict",
+        "l.yaml:4: row 2: conditions: expected text, found a mapping",
     ]
     assert refused("patients: [\n", "l.yaml") == [
         "l.yaml:2: this is not valid YAML: check the indentation, quotes, brackets and colons on "
@@ -362,8 +368,8 @@ def test_no_message_holds_a_patients_name_or_notes():
         "clinic.csv:2: row 1: conditions: unknown condition 'migrane' (did you mean 'migraine'?)",
         "clinic.csv:2: row 1: medicines: unknown medicine 'secretpill'",
         "clinic.csv:2: row 1: paper: unknown paper 'A5'; use letter or a4, or leave it blank",
-        "clinic.csv:2: row 1: clinician: no bundled font can print '\\x07' (U+0007)",
-        "clinic.csv:2: row 1: notes: no bundled font can print '\\x07' (U+0007)",
+        f"clinic.csv:2: row 1: clinician: 1 character {UNPRINTABLE}",
+        f"clinic.csv:2: row 1: notes: 1 character {UNPRINTABLE}",
         "clinic.csv:2: row 1: id: id 'A1' is also the id of row 2; each row needs its own id",
         "clinic.csv:4: row 2: id: id 'A1' is also the id of row 1; each row needs its own id",
     ]
@@ -374,7 +380,7 @@ def test_no_message_holds_a_patients_name_or_notes():
 def test_an_unprintable_character_in_a_name_is_a_problem_on_its_row_only():
     got = read("id,name,conditions\nA1,Jo,migraine\nA2,Ana 王\u0007,lupus\n")
     assert [str(p) for p in got.problems] == [
-        "clinic.csv:3: row 2: name: no bundled font can print '王' (U+738B), '\\x07' (U+0007)"
+        f"clinic.csv:3: row 2: name: 2 characters {UNPRINTABLE}"
     ]
     assert [row.id for row in got.rows] == ["A1"] and got.invalid == (2,)
 
@@ -389,3 +395,28 @@ def test_the_shipped_example_lists_are_valid(name, count):
     assert len(got.rows) == count
     assert len({row.stem.lower() for row in got.rows}) == count
     assert all(row.conditions or row.pack for row in got.rows)
+
+
+def test_every_yaml_value_is_read_as_the_text_written():
+    """Red team, issue 13 item 2: YAML turned ids 0123 into 83, 1_000 into 1000, 12:30:00
+    into 45000, 0x1F into 31 and NO into False, silently."""
+    got = read(
+        "patients:\n"
+        "  - {id: 0123, name: NO, conditions: migraine, large_print: yes}\n"
+        "  - {id: 000456, conditions: [lupus, G43.1]}\n"
+        "  - {id: 1_000, conditions: lupus, date: 2026-11-21}\n"
+        "  - {id: 12:30:00, conditions: lupus, clinician: null, notes: 'null'}\n"
+        "  - {id: 0x1F, conditions: lupus, paper: A4}\n"
+        "  - {id: 1e3, conditions: lupus, language: no}\n",
+        "list.yaml",
+    )
+    assert [row.id for row in got.rows] == ["0123", "000456", "1_000", "12:30:00", "0x1F"]
+    assert [str(p) for p in got.problems] == [
+        "list.yaml:7: row 6: language: unknown language 'no'; use en, or leave it blank"
+    ]
+    first, second, third, fourth, fifth = got.rows
+    assert (first.name, first.large_print) == ("NO", True)
+    assert second.conditions == ("lupus", "migraine")
+    assert third.date == dt.date(2026, 11, 21)
+    assert (fourth.clinician, fourth.notes) == (None, "null")
+    assert fifth.paper == "a4"

@@ -82,8 +82,10 @@ def _timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 
 
-def parse(text: str, file: str) -> Doc | Problem:
-    """Parse YAML text into a :class:`Doc`, or return the one problem that stops it."""
+def parse(text: str, file: str, as_text: bool = False) -> Doc | Problem:
+    """Parse YAML text into a :class:`Doc`, or return the one problem that stops it.
+    ``as_text``: every value is the text as written (a clinic list's ``0123`` is the id
+    ``0123``, not the number 83; ``NO`` is ``NO``; a blank or ``null`` is ``""``)."""
     if not text.strip():
         return Problem(file, None, "", "the file is empty; expected a YAML mapping")
     loader = _Loader(text)
@@ -95,7 +97,7 @@ def parse(text: str, file: str) -> Doc | Problem:
         found = _index(node, (), lines, file, set())
         if found is not None:
             return found
-        data = loader.construct_document(node)
+        data = _as_text(node) if as_text else loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         if _too_deep(text):
             return Problem(file, None, "", TOO_DEEP)
@@ -112,6 +114,18 @@ def parse(text: str, file: str) -> Doc | Problem:
         kind = type(data).__name__
         return Problem(file, 1, "", f"expected a YAML mapping of keys to values, found a {kind}")
     return Doc(file, data, lines)
+
+
+def _as_text(node: yaml.Node) -> Any:
+    """The document with every scalar as the text written (``_index`` refused aliases)."""
+    if isinstance(node, yaml.MappingNode):
+        return {str(_as_text(k)): _as_text(v) for k, v in node.value}
+    if isinstance(node, yaml.SequenceNode):
+        return [_as_text(v) for v in node.value]
+    value = str(node.value)
+    if not node.style and value in ("~", "null", "Null", "NULL"):  # plain: None or ""
+        return ""  # a plain null is a blank cell; a quoted "null" is the word
+    return value
 
 
 def _index(

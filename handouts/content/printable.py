@@ -33,3 +33,16 @@ def unprintable_problem(printer: Printer, text: str) -> str | None:
     if not bad:
         return None
     return f"no bundled font can print {', '.join(describe(ch) for ch in bad)}"
+
+
+def private_unprintable_problem(printer: Printer, text: str) -> str | None:
+    """Like :func:`unprintable_problem`, for a patient's details: how many characters, never
+    which (a message must not give enough of a name or note to read it)."""
+    bad = [ch for ch in text if ch in set(printer.unprintable(text))] if text else []
+    if not bad:
+        return None
+    many = f"{len(bad)} characters" if len(bad) != 1 else "1 character"
+    return (
+        f"{many} that no bundled font can print (not shown: patient details stay out of "
+        "messages); spell it with letters the handout's fonts have, or leave it out"
+    )

@@ -243,7 +243,7 @@ def _header(names: list[str], file: str, line: int) -> list[Problem]:
 
 def _yaml(text: str, file: str) -> list[_Raw]:
     """The rows of a YAML list: ``patients:`` holding a mapping per patient."""
-    doc = parse(text, file)
+    doc = parse(text, file, as_text=True)  # 0123 stays 0123, NO stays NO
     if isinstance(doc, Problem):
         raise PatientError([doc])
     items = doc.data.get("patients")
@@ -259,7 +259,7 @@ def _yaml(text: str, file: str) -> list[_Raw]:
         raise PatientError(problems)
     raws = []
     for i, item in enumerate(items):
-        if item is None:
+        if item is None or item == "":
             continue  # a blank item
         raw = _Raw(doc.line(("patients", i)) or 1, {} if isinstance(item, dict) else None)
         raws.append(raw)
@@ -275,25 +275,21 @@ def _yaml(text: str, file: str) -> list[_Raw]:
             elif col in raw.cells:
                 raw.bad.append((str(key), f"'{col}' appears twice"))
             elif cell is None:
-                raw.bad.append((col, f"expected text, found a {type(value).__name__}"))
+                kind = "list" if isinstance(value, list) else "mapping"
+                raw.bad.append((col, f"expected text, found a {kind}"))
             else:
                 raw.cells[col] = cell.strip()
     return raws
 
 
 def _cell(key: Any, value: Any) -> str | None:
-    """A YAML value as the text a CSV cell would hold, or None if it cannot be one."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, str | int | float):
-        return str(value)
+    """A YAML value (read as text) as the text a CSV cell would hold, or None if it
+    cannot be one (a mapping; a list but for conditions and medicines)."""
+    if isinstance(value, str):
+        return value
     if str(key).strip().lower() in ("conditions", "medicines") and isinstance(value, list):
-        parts = [_cell("", v) for v in value]
-        return None if None in parts else ";".join(p for p in parts if p is not None)
+        parts = [v for v in value if isinstance(v, str)]
+        return None if len(parts) != len(value) else ";".join(p for p in parts if p)
     return None
 
 

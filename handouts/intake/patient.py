@@ -7,7 +7,7 @@ from pathlib import Path
 
 from handouts.content.load import read
 from handouts.content.model import Library, Patient
-from handouts.content.printable import Printer, unprintable_problem
+from handouts.content.printable import Printer, private_unprintable_problem
 from handouts.content.schema import Builder, Invalid
 from handouts.document.document import Personal
 from handouts.errors import PatientError, Problem, did_you_mean
@@ -31,7 +31,7 @@ def check_patient(patient: Patient, where: str, printer: Printer) -> None:
     """Every character of the patient's details must be printable."""
     problems = []
     for field in ("name", "clinician", "notes"):
-        if said := unprintable_problem(printer, getattr(patient, field) or ""):
+        if said := private_unprintable_problem(printer, getattr(patient, field) or ""):
             problems.append(Problem(where, None, field, said))
     if problems:
         raise PatientError(problems)
