@@ -84,6 +84,11 @@ def parser() -> argparse.ArgumentParser:
         help="processes to use (default: all cores)",
     )
     many.add_argument("--date", type=_date, help="date to print on every handout, YYYY-MM-DD")
+    many.add_argument(
+        "--wait",
+        action="store_true",
+        help="if another batch is writing into the same folder, wait for it (default: refuse)",
+    )
     _expired(many)
 
     chk = sub.add_parser(
@@ -194,6 +199,7 @@ def run(argv: Sequence[str]) -> int:
             args.skip_invalid,
             args.date,
             allowed(args),
+            args.wait,
         )
         done = run_batch(job, TerminalProgress())
         if not done.rows:

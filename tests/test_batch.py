@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import hmac
@@ -92,6 +93,7 @@ def test_a_good_list_writes_a_pdf_per_row_named_by_id_and_a_manifest(cli):
     assert run.err == ""
     assert sorted(p.name for p in Path("out").iterdir()) == [
         ".handouts-batch.key",
+        ".handouts-batch.lock",  # held while a batch writes here: one batch at a time
         *(f"{i}.pdf" for i in IDS),
         "manifest.csv",
         "manifest.json",
@@ -326,7 +328,8 @@ def test_an_unexpected_error_fails_its_row_only_and_its_message_names_no_patient
     )
     assert statuses()["RHEU-2"] == "failed"
     assert sorted(p.name for p in Path("out").iterdir() if p.name.startswith(".")) == [
-        ".handouts-batch.key"
+        ".handouts-batch.key",
+        ".handouts-batch.lock",
     ]
 
 
@@ -512,3 +515,49 @@ def test_a_batch_message_about_a_name_or_note_gives_none_of_it(cli):
     assert "clinic.csv:2: row 1: name: 3 characters that no bundled font can print" in run.err
     assert "clinic.csv:3: row 2: notes: 6 characters that no bundled font can print" in run.err
     assert "clinic.csv:4: row 3: clinician: 1 character that no bundled font can print" in run.err
+
+
+@pytest.mark.parametrize("name", [".handouts-batch.jsonl", ".handouts-batch.key", "manifest.json"])
+def test_a_link_planted_at_a_control_file_is_refused_and_nothing_outside_is_touched(
+    cli, tmp_path, name
+):
+    """Red team, issue 13 item 3: a link at OUT/.handouts-batch.jsonl made the run append
+    to a file outside --out."""
+    outside = tmp_path / "outside.txt"
+    outside.write_text("keep me\n")
+    Path("out").mkdir()
+    (Path("out") / name).symlink_to(outside)
+    run = cli("batch", clinic(GOOD), "--out", "out")
+    assert run.code == 1
+    assert run.err == (
+        f"handouts: error: cannot use the output folder out: {name} is a link, not the batch's "
+        "own file; remove it, or use another folder\n"
+    )
+    assert outside.read_text() == "keep me\n"
+    assert not list(Path("out").glob("*.pdf"))
+
+
+def test_a_second_batch_into_the_same_folder_is_refused_or_waits(cli):
+    """Red team, issue 13 item 4: two runs into one folder deleted each other's files."""
+    import fcntl
+    import threading
+
+    Path("out").mkdir()
+    held = os.open("out/.handouts-batch.lock", os.O_RDWR | os.O_CREAT)
+    fcntl.flock(held, fcntl.LOCK_EX)  # another run holds the folder
+    try:
+        run = cli("batch", clinic(GOOD), "--out", "out", "--jobs", "1")
+        assert run.code == 1
+        assert run.err == (
+            "handouts: error: another batch is writing into out; wait for it to finish "
+            "(or pass --wait), or use another folder\n"
+        )
+        assert not list(Path("out").glob("*.pdf"))
+        threading.Timer(1.0, os.close, [held]).start()  # the other run ends in a second
+        started = time.monotonic()
+        run = cli("batch", "clinic.csv", "--out", "out", "--jobs", "1", "--wait")
+    finally:
+        with contextlib.suppress(OSError):
+            os.close(held)
+    assert run.code == 0 and time.monotonic() - started >= 1.0
+    assert len(list(Path("out").glob("*.pdf"))) == 6

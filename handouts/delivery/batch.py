@@ -64,7 +64,9 @@ from handouts.pipeline import PRINTER, Renderer, load_inputs
 FIELDS = ("id", "file", "conditions", "pack", "medicines", "pages", "bytes", "content_hash",
           "input", "status")  # fmt: skip
 STATUSES, DONE = ("written", "unchanged", "skipped", "failed", "pending"), ("written", "unchanged")
-JOURNAL, KEY = ".handouts-batch.jsonl", ".handouts-batch.key"
+JOURNAL, KEY, LOCK = ".handouts-batch.jsonl", ".handouts-batch.key", ".handouts-batch.lock"
+CONTROL = (JOURNAL, KEY, LOCK, "manifest.json", "manifest.csv")
+"""The files a batch keeps in its output folder besides the PDFs: never links."""
 STALE = (".*.pdf.*.tmp", ".manifest.json.*.tmp", ".manifest.csv.*.tmp")  # from write_atomic
 CHUNK, QUEUED = 25, 3  # rows per task at most; tasks queued per worker
 Record = dict[str, Any]
@@ -94,6 +96,8 @@ class BatchJob:
     """The date printed on a row that gives none."""
     allow: Allow = ALLOW_NOTHING
     """What prints anyway (content past review, drafts), and the day reviews are checked."""
+    wait: bool = False
+    """When another batch is writing into the same folder: wait for it (else refuse)."""
 
 
 class Progress(Protocol):
@@ -132,7 +136,6 @@ class Summary:
 
 def run_batch(args: BatchJob, progress: Progress) -> Summary:
     """Build every row of ``args.list`` into ``args.out``, telling ``progress`` as it goes."""
-    global _STATE
     started, out = time.monotonic(), args.out
     lib, brand = load_inputs(args.content, args.brand)
     listed = read_list(args.list, lib, PRINTER, lib.packs, CONTENT_LANGUAGES)
@@ -145,6 +148,24 @@ def run_batch(args: BatchJob, progress: Progress) -> Summary:
         progress.say("\n".join(f"  {p}" for p in listed.problems))
     try:
         out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise HandoutsError(f"cannot use the output folder {out}: {exc.strerror or exc}") from None
+    with _locked(out, args.wait):
+        return _run(args, progress, lib, brand, listed, started)
+
+
+def _run(
+    args: BatchJob,
+    progress: Progress,
+    lib: Library,
+    brand: Brand,
+    listed: ClinicList,
+    started: float,
+) -> Summary:
+    """The batch, with the output folder locked for this run alone."""
+    global _STATE
+    out = args.out
+    try:
         _clean(out)
         key = _key(out)
     except OSError as exc:
@@ -331,7 +352,7 @@ def _work(chunk: Todo, out: Path, date: dt.date | None, allow: Allow) -> list[Re
                 record["expired"] = late
             made.append((row, record, saved, errors))
     records = []
-    with open(out / JOURNAL, "a", encoding="utf-8") as journal:  # O_APPEND: one write a line
+    with _append(out / JOURNAL) as journal:  # O_APPEND: one write a line
         for row, record, saved, errors in made:
             if saved is not None:
                 try:
@@ -406,10 +427,73 @@ def _inputs(args: BatchJob, brand: Brand, lib: Library) -> str:
     return h.hexdigest()
 
 
+def _nofollow(path: Path, flags: int) -> int:
+    """A file descriptor for ``path``, never through a link (a link planted at a control
+    file's name would make the batch read or write a file outside the folder)."""
+    return os.open(path, flags | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0), 0o600)
+
+
+def _read(path: Path) -> bytes:
+    with os.fdopen(_nofollow(path, os.O_RDONLY), "rb") as f:
+        return f.read()
+
+
+def _append(path: Path) -> Any:
+    fd = _nofollow(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
+    return os.fdopen(fd, "a", encoding="utf-8")
+
+
+@contextlib.contextmanager
+def _locked(out: Path, wait: bool) -> Iterator[None]:
+    """The output folder, for this run alone: a second batch into it is refused (or waits).
+
+    Refuses a folder whose control files are links."""
+    linked = [name for name in CONTROL if (out / name).is_symlink()]
+    if linked:
+        raise HandoutsError(
+            f"cannot use the output folder {out}: {', '.join(linked)} "
+            f"{'is a link' if len(linked) == 1 else 'are links'}, not the batch's own file; "
+            "remove it, or use another folder"
+        )
+    try:
+        fd = _nofollow(out / LOCK, os.O_RDWR | os.O_CREAT)
+    except OSError as exc:
+        raise HandoutsError(f"cannot use the output folder {out}: {exc.strerror or exc}") from None
+    try:
+        if not _lock(fd, wait):
+            raise HandoutsError(
+                f"another batch is writing into {out}; wait for it to finish (or pass --wait), "
+                "or use another folder"
+            )
+        yield
+    finally:
+        os.close(fd)  # and with it the lock
+
+
+def _lock(fd: int, wait: bool) -> bool:
+    """Lock the open file ``fd``: True once locked, False if another holds it (no wait)."""
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        import msvcrt
+
+        mode = msvcrt.LK_LOCK if wait else msvcrt.LK_NBLCK  # type: ignore[attr-defined]
+        try:
+            msvcrt.locking(fd, mode, 1)  # type: ignore[attr-defined]
+        except OSError:
+            return False
+        return True
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+    except BlockingIOError:
+        return False
+    return True
+
+
 def _key(out: Path) -> bytes:
     """The output folder's fingerprint key, made on first use."""
     with contextlib.suppress(OSError, ValueError):
-        return bytes.fromhex((out / KEY).read_text("ascii").strip())
+        return bytes.fromhex(_read(out / KEY).decode("ascii").strip())
     key = secrets.token_bytes(32)
     write_atomic(out / KEY, key.hex().encode())
     return key
@@ -419,10 +503,10 @@ def _earlier(out: Path) -> dict[str, Record]:
     """Files an earlier run wrote, by id: the manifest, then the journal (later lines win)."""
     found: list[Any] = []
     with contextlib.suppress(OSError, ValueError):
-        manifest = json.loads((out / "manifest.json").read_text("utf-8"))
+        manifest = json.loads(_read(out / "manifest.json").decode("utf-8"))
         found += manifest.get("rows", []) if isinstance(manifest, dict) else []
     with contextlib.suppress(OSError):
-        for line in (out / JOURNAL).read_text("utf-8", errors="replace").splitlines():
+        for line in _read(out / JOURNAL).decode("utf-8", errors="replace").splitlines():
             with contextlib.suppress(ValueError):  # e.g. a last line cut short by a kill
                 found.append(json.loads(line))
     ok = [r for r in found if isinstance(r, dict) and r.get("status") in DONE]
