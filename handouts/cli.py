@@ -16,7 +16,13 @@ from handouts.content.model import Patient
 from handouts.delivery.files import Written, default_run, write_one
 from handouts.document.request import Allow, Request
 from handouts.errors import HandoutsError, UsageError
-from handouts.intake.patient import check_patient, personal, resolve_conditions, resolve_medicines
+from handouts.intake.patient import (
+    LIMITS,
+    check_patient,
+    personal,
+    resolve_conditions,
+    resolve_medicines,
+)
 from handouts.quality.check import check
 
 DEFAULT_CONTENT = paths.CONTENT
@@ -220,7 +226,7 @@ def run(argv: Sequence[str]) -> int:
     notes = args.notes
     if args.notes_file:
         try:
-            notes = args.notes_file.read_text(encoding="utf-8-sig")
+            notes = _read_notes(args.notes_file)
         except (OSError, UnicodeDecodeError) as exc:
             raise UsageError(f"cannot read --notes-file {args.notes_file}: {exc}") from None
     patient = Patient(args.patient, args.clinician, args.date, notes, tuple(args.medicines))
@@ -244,6 +250,13 @@ def run(argv: Sequence[str]) -> int:
     _warn_allowed([written])
     _report(written)
     return 0
+
+
+def _read_notes(path: Path) -> str:
+    """A notes file, read no further than one character past the notes' limit (a file
+    like /dev/zero would otherwise fill the memory)."""
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        return f.read(LIMITS["notes"] + 1)
 
 
 def _warn_allowed(written: list[Written]) -> None:

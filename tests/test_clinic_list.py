@@ -420,3 +420,12 @@ def test_every_yaml_value_is_read_as_the_text_written():
     assert third.date == dt.date(2026, 11, 21)
     assert (fourth.clinician, fourth.notes) == (None, "null")
     assert fifth.paper == "a4"
+
+
+def test_a_note_longer_than_the_csv_field_limit_is_a_note_too_long_not_a_quote():
+    """Red team, issue 13 item 12: a 200,000-character note got 'check its double quotes'."""
+    got = read("id,conditions,notes\nA1,lupus," + "z" * 200_000 + "\nA2,lupus,ok\n")
+    assert [str(p) for p in got.problems] == [
+        "clinic.csv:2: row 1: notes: too long: at most 4,000 characters (about a page)"
+    ]
+    assert [row.id for row in got.rows] == ["A2"]

@@ -216,3 +216,23 @@ def test_output_is_readable_by_others_like_any_document(cli, tmp_path):
     mask = os.umask(0)
     os.umask(mask)
     assert stat.S_IMODE(out.stat().st_mode) == 0o666 & ~mask
+
+
+def test_notes_longer_than_a_page_are_refused_and_say_so(cli, tmp_path):
+    """Red team, issue 13 items 6 and 8: one 100,000-character word took 8 s, and
+    --notes-file /dev/zero ran out of memory."""
+    out = tmp_path / "one.pdf"
+    too_long = "Take " + "x" * 4_000
+    for args in (["--notes", too_long], ["--notes-file", "/dev/zero"]):  # read no further
+        run = cli("build", "--conditions", "migraine", *args, "--out", out)
+        assert (run.code, run.err) == (
+            1,
+            "handouts: error: 1 problem in the patient details; nothing was written:\n"
+            "  command line: notes: too long: at most 4,000 characters (about a page)\n",
+        )
+    longest = "y" * 4_000  # one word as long as notes may be is printed
+    assert cli("build", "--conditions", "migraine", "--notes", longest, "--out", out).code == 0
+    assert cli("build", "--conditions", "lupus", "--patient", "N" * 201, "--out", out).err == (
+        "handouts: error: 1 problem in the patient details; nothing was written:\n"
+        "  command line: name: too long: at most 200 characters\n"
+    )

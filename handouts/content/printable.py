@@ -38,7 +38,8 @@ def unprintable_problem(printer: Printer, text: str) -> str | None:
 def private_unprintable_problem(printer: Printer, text: str) -> str | None:
     """Like :func:`unprintable_problem`, for a patient's details: how many characters, never
     which (a message must not give enough of a name or note to read it)."""
-    bad = [ch for ch in text if ch in set(printer.unprintable(text))] if text else []
+    unprintable = set(printer.unprintable(text)) if text else set()
+    bad = [ch for ch in text if ch in unprintable]
     if not bad:
         return None
     many = f"{len(bad)} characters" if len(bad) != 1 else "1 character"

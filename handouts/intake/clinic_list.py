@@ -184,6 +184,7 @@ def _csv(text: str, file: str) -> list[_Raw]:
     first = next((line for line in text.splitlines() if line.strip()), "")
     delimiter = next((d for d in ",;\t" if d in first), ",")
     lines = io.StringIO(text, newline="")
+    csv.field_size_limit(MAX_BYTES)  # a long cell is a long note (refused as too long), not a quote
     reader = csv.reader(lines, delimiter=delimiter, skipinitialspace=True, strict=True)
     header: list[str] | None = None
     width = 0  # cells in the header row, blank ones too

@@ -27,11 +27,22 @@ def load_patient(path: Path, printer: Printer) -> Patient:
     return patient
 
 
+LIMITS = {"name": 200, "clinician": 200, "notes": 4_000}
+"""The most characters of each detail: a name fits a line; notes fit a page (and longer
+text would only slow every handout down)."""
+
+
 def check_patient(patient: Patient, where: str, printer: Printer) -> None:
-    """Every character of the patient's details must be printable."""
+    """The patient's details fit the handout and every character is printable."""
     problems = []
-    for field in ("name", "clinician", "notes"):
-        if said := private_unprintable_problem(printer, getattr(patient, field) or ""):
+    for field, limit in LIMITS.items():
+        value = getattr(patient, field) or ""
+        if len(value) > limit:
+            said = f"too long: at most {limit:,} characters" + (
+                " (about a page)" if field == "notes" else ""
+            )
+            problems.append(Problem(where, None, field, said))
+        elif said := private_unprintable_problem(printer, value):
             problems.append(Problem(where, None, field, said))
     if problems:
         raise PatientError(problems)
