@@ -601,3 +601,86 @@ def test_content_past_review_is_listed_for_every_default_handout_before_any_is_m
     for used in ("migraine", "lupus", "multiple-sclerosis", "fibromyalgia", "chronic-back-pain",
                  "axial-spondyloarthritis", "rheumatoid-arthritis"):  # fmt: skip
         assert f"content/conditions/{used}.yaml:" in run.err
+
+
+SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" {}>{}</svg>'
+)
+SHAPE = '<circle cx="50" cy="50" r="40" fill="#1F4E79"/>'
+NO_SIZE = (
+    "the SVG logo's width and height must each be between 1 and 10,000; give the <svg> "
+    "element a plain width, height and viewBox"
+)
+OTHER_FILE = (
+    "the SVG logo draws a picture or another file (an <image>, or a link to a file); a logo "
+    "must be shapes only, in one file"
+)
+UNREADABLE = (
+    "the logo cannot be read as a SVG picture; save it again as a SVG file from a drawing program"
+)
+
+
+@pytest.mark.parametrize(
+    ("size", "inside", "expected"),
+    [
+        ('width="1e300" height="100"', SHAPE, NO_SIZE),
+        ('width="1e-300" height="1e-300"', SHAPE, NO_SIZE),
+        ('width="inf" height="nan"', SHAPE, None),
+        ('width="100" height="100"', '<image href="../../private-scan.png" width="9" height="9"/>',
+         OTHER_FILE),
+        ('width="100" height="100"', '<image xlink:href="file:///etc/hosts"/>', OTHER_FILE),
+        ('width="100" height="100"', '<use href="other.svg#a"/>', OTHER_FILE),
+    ],
+    ids=["huge", "tiny", "inf-nan", "image", "xlink-image", "use-file"],
+)  # fmt: skip
+def test_an_svg_logo_that_would_fail_later_or_read_another_file_is_refused_at_load(
+    cli, tmp_path, size, inside, expected
+):
+    """Red team, issue 13 items 8 and 9: a ZeroDivisionError at render, a broken PDF with
+    exit 0, and any picture on disk drawn into the handout."""
+    brand = brand_copy(tmp_path)
+    (brand.parent / "logo.svg").write_text(SVG.format(size, inside))
+    out = tmp_path / "out"
+    lines = failed(cli("--brand", brand, "--out", out), out, 1)
+    if expected:
+        assert lines == [f"{brand}:4: logo: {expected}"]
+    else:  # not a number at all: the SVG reader may refuse it first
+        assert lines in ([f"{brand}:4: logo: {NO_SIZE}"], [f"{brand}:4: logo: {UNREADABLE}"])
+
+
+def test_a_png_logo_cut_short_or_too_large_is_refused_at_load(cli, tmp_path):
+    """Red team, issue 13 items 7 and 8: a 13000 x 13000 PNG took 2 GB a process; a
+    truncated PNG passed the brand check and failed at render."""
+    from PIL import Image
+
+    brand = brand_copy(tmp_path, "logo: logo.svg", "logo: logo.png")
+    logo, out = brand.parent / "logo.png", tmp_path / "out"
+    Image.new("RGB", (300, 200), (200, 30, 30)).save(logo)
+    whole = logo.read_bytes()
+    logo.write_bytes(whole[: len(whole) // 2])
+    assert failed(cli("--brand", brand, "--out", out), out, 1) == [
+        f"{brand}:4: logo: the logo cannot be read as a PNG picture; save it again as a PNG "
+        "file from a drawing program"
+    ]
+    Image.new("1", (13000, 10)).save(logo)  # small on disk, huge once decoded
+    assert failed(cli("--brand", brand, "--out", out), out, 1) == [
+        f"{brand}:4: logo: the PNG logo is 13,000 x 10 pixels; at most 4,096 on a side (it "
+        "prints 44 points high: 600 pixels is plenty): save it smaller"
+    ]
+
+
+@pytest.mark.parametrize("where", ["{outside}", "../elsewhere/logo.png"])
+def test_a_logo_outside_the_brands_folder_is_refused(cli, tmp_path, where):
+    """Red team, issue 13 item 9: `logo: /abs/path.png` embedded any picture on disk."""
+    from PIL import Image
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    Image.new("RGB", (30, 20)).save(elsewhere / "logo.png")
+    given = where.format(outside=elsewhere / "logo.png")
+    brand = brand_copy(tmp_path, "logo: logo.svg", f"logo: {given}")
+    out = tmp_path / "out"
+    assert failed(cli("--brand", brand, "--out", out), out, 1) == [
+        f"{brand}:4: logo: the logo must be a file in the brand's own folder "
+        f"({brand.parent}), found '{given}'"
+    ]

@@ -177,8 +177,15 @@ def load_brand(path: Path | None, printer: Printer) -> Brand:
         )
     logo_path = None
     if spec.logo:
+        folder = path.parent.resolve()
         logo_path = (path.parent / spec.logo).resolve()
-        if logo_path.suffix.lower() not in (".png", ".svg"):
+        if not logo_path.is_relative_to(folder):
+            add(
+                ("logo",),
+                f"the logo must be a file in the brand's own folder ({folder}), found "
+                f"'{spec.logo}'",
+            )
+        elif logo_path.suffix.lower() not in (".png", ".svg"):
             add(("logo",), f"the logo must be a .png or .svg file, found '{spec.logo}'")
         elif not logo_path.is_file():
             add(("logo",), f"logo file not found: {logo_path}")

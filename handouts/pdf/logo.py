@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import itertools
+import math
 import re
 from pathlib import Path
 
@@ -46,20 +47,72 @@ def _embed_text(node: object) -> None:
         _embed_text(child)
 
 
+MAX_SIDE = 4096
+"""The most pixels on a side of a PNG logo (it prints 44 points high: 600 pixels is more
+than enough), so a logo can never take gigabytes to decode."""
+MAX_POINTS = 10_000.0
+"""The largest width or height of an SVG logo, in its own units."""
+
+
 def logo_problem(path: Path) -> str | None:
-    """Why the logo cannot be used, or None."""
+    """Why the logo cannot be used, or None. The logo is read and drawn fully, once,
+    here, so a picture that would fail later (cut short, no size) fails at brand load."""
+    if path.suffix.lower() == ".svg":
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if _OUTSIDE.search(text):
+            return (
+                "the SVG logo draws a picture or another file (an <image>, or a link to "
+                "a file); a logo must be shapes only, in one file"
+            )
+    else:
+        problem = _png_problem(path)
+        if problem:
+            return problem
     try:
-        _, _, drawing = _load(path)
+        w, h, drawing = _load(path)
+        sized = all(math.isfinite(v) and 1 <= v <= MAX_POINTS for v in (w, h))
+        if sized and drawing is not None:
+            drawn = _drawn(drawing)
     except Exception:  # whatever the picture library raises, it is the brand's problem
         kind = path.suffix.lower().lstrip(".").upper()
         return (
             f"the logo cannot be read as a {kind} picture; save it again as a {kind} file "
             "from a drawing program"
         )
-    if drawing is not None and _UNSUPPORTED.search(_drawn(drawing)):
+    if drawing is not None and not sized:
+        return (
+            f"the SVG logo's width and height must each be between 1 and {MAX_POINTS:,.0f}; "
+            "give the <svg> element a plain width, height and viewBox"
+        )
+    if drawing is not None and _UNSUPPORTED.search(drawn):
         return (
             "the SVG logo uses see-through colour (opacity) or a gradient, which handouts "
             "cannot print; use solid colours in the SVG, or a PNG logo"
+        )
+    return None
+
+
+_OUTSIDE = re.compile(r"<\s*(?:\w+:)?(?:image|feImage)\b|href\s*=\s*[\"'](?!#)", re.I)
+"""What in an SVG would bring in another picture or file (only ``#local`` links are kept)."""
+
+
+def _png_problem(path: Path) -> str | None:
+    """A PNG logo too large to decode safely, or cut short: read fully, once."""
+    from PIL import Image as PILImage
+
+    try:
+        with PILImage.open(path) as img:
+            w, h = img.size
+            if max(w, h) > MAX_SIDE:
+                return (
+                    f"the PNG logo is {w:,} x {h:,} pixels; at most {MAX_SIDE:,} on a side "
+                    "(it prints 44 points high: 600 pixels is plenty): save it smaller"
+                )
+            img.load()
+    except Exception:  # cut short, or not a PNG at all
+        return (
+            "the logo cannot be read as a PNG picture; save it again as a PNG file from a "
+            "drawing program"
         )
     return None
 
