@@ -14,6 +14,7 @@ from handouts import paths, pipeline
 from handouts.content import language
 from handouts.content.model import Patient
 from handouts.delivery.files import Written, default_run, write_one
+from handouts.delivery.write import GROUP_READABLE, PRIVATE
 from handouts.document.request import Allow, Request
 from handouts.errors import HandoutsError, UsageError
 from handouts.intake.patient import (
@@ -34,6 +35,11 @@ COMMANDS = ("generate", "build", "pack", "batch", "check")
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--content", type=Path, default=DEFAULT_CONTENT, help="content folder")
     p.add_argument("--brand", type=Path, help="clinic brand YAML (default: the example brand)")
+    p.add_argument(
+        "--group-readable",
+        action="store_true",
+        help="let the owner's group read the PDFs and manifests (default: the owner only)",
+    )
     p.add_argument("--verbose", action="store_true", help="show a traceback on errors")
 
 
@@ -159,6 +165,10 @@ def _today(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _mode(args: argparse.Namespace) -> int:
+    return GROUP_READABLE if args.group_readable else PRIVATE
+
+
 def allowed(args: argparse.Namespace) -> Allow:
     return Allow(expired=args.allow_expired, draft=args.allow_draft, today=args.today)
 
@@ -187,7 +197,9 @@ def run(argv: Sequence[str]) -> int:
         return report.exit_code
     if args.command == "generate":
         patient_file = None if args.no_patient else args.patient_file
-        written = default_run(args.content, args.brand, args.out, patient_file, allowed(args))
+        written = default_run(
+            args.content, args.brand, args.out, patient_file, allowed(args), _mode(args)
+        )
         _warn_allowed(written)
         for w in written:
             _report(w)
@@ -206,6 +218,7 @@ def run(argv: Sequence[str]) -> int:
             args.date,
             allowed(args),
             args.wait,
+            _mode(args),
         )
         done = run_batch(job, TerminalProgress())
         if not done.rows:
@@ -246,7 +259,7 @@ def run(argv: Sequence[str]) -> int:
     else:
         conditions = resolve_conditions(lib, args.conditions)
         req = replace(req, conditions=conditions, title=args.title, diary=args.diary)
-    written = write_one(lib, brand, req, args.out)
+    written = write_one(lib, brand, req, args.out, _mode(args))
     _warn_allowed([written])
     _report(written)
     return 0

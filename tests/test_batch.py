@@ -561,3 +561,38 @@ def test_a_second_batch_into_the_same_folder_is_refused_or_waits(cli):
             os.close(held)
     assert run.code == 0 and time.monotonic() - started >= 1.0
     assert len(list(Path("out").glob("*.pdf"))) == 6
+
+
+def test_outputs_are_private_unless_group_readable_is_asked_for(cli, tmp_path):
+    """Red team, issue 13 item 13: PDFs, manifests and the key were 0644."""
+    before = os.umask(0o022)
+    try:
+        made(cli, tmp_path)
+    finally:
+        os.umask(before)
+
+
+def made(cli, tmp_path):
+    clinic(GOOD)
+    assert cli("batch", "clinic.csv", "--out", "out", "--jobs", "1").code == 0
+    modes = {p.name: p.stat().st_mode & 0o777 for p in Path("out").iterdir()}
+    assert set(modes.values()) == {0o600}, modes
+    assert cli("batch", "clinic.csv", "--out", "shared", "--group-readable").code == 0
+    modes = {p.name: p.stat().st_mode & 0o777 for p in Path("shared").iterdir()}
+    assert modes.pop(".handouts-batch.key") == 0o600
+    assert modes.pop(".handouts-batch.lock") == 0o600
+    assert set(modes.values()) == {0o640}, modes
+    one, two = tmp_path / "one.pdf", tmp_path / "two.pdf"
+    assert cli("build", "--conditions", "lupus", "--out", one).code == 0
+    assert cli("build", "--conditions", "lupus", "--group-readable", "--out", two).code == 0
+    assert (one.stat().st_mode & 0o777, two.stat().st_mode & 0o777) == (0o600, 0o640)
+
+
+def test_an_id_windows_keeps_for_a_device_gets_a_file_name_any_system_can_make(cli):
+    clinic(
+        HEADER + "CON,A,lupus,,,,,,\nnul,B,lupus,,,,,,\nCom1,C,lupus,,,,,,\nCONSOLE,D,lupus,,,,,,\n"
+    )
+    assert cli("batch", "clinic.csv", "--out", "out", "--jobs", "1").code == 0
+    assert sorted(p.name for p in Path("out").glob("*.pdf")) == [
+        "CONSOLE.pdf", "CON_.pdf", "Com1_.pdf", "nul_.pdf"
+    ]  # fmt: skip

@@ -207,17 +207,6 @@ def test_icd10_codes_without_a_dot_or_with_spaces_are_found(cli, tmp_path):
     assert "How migraine and lupus are linked" in pdf_text(out.read_bytes())
 
 
-def test_output_is_readable_by_others_like_any_document(cli, tmp_path):
-    import os
-    import stat
-
-    out = tmp_path / "one.pdf"
-    assert cli("build", "--conditions", "lupus", "--out", out).code == 0
-    mask = os.umask(0)
-    os.umask(mask)
-    assert stat.S_IMODE(out.stat().st_mode) == 0o666 & ~mask
-
-
 def test_notes_longer_than_a_page_are_refused_and_say_so(cli, tmp_path):
     """Red team, issue 13 items 6 and 8: one 100,000-character word took 8 s, and
     --notes-file /dev/zero ran out of memory."""

@@ -55,7 +55,7 @@ from handouts.content import words
 from handouts.content.brand import DEFAULT_BRAND, Brand
 from handouts.content.language import CONTENT_LANGUAGES
 from handouts.content.model import Library
-from handouts.delivery.write import inside, write_atomic
+from handouts.delivery.write import PRIVATE, inside, write_atomic
 from handouts.document.request import ALLOW_NOTHING, Allow
 from handouts.errors import HandoutsError, PatientError, ProblemsError
 from handouts.intake.clinic_list import ClinicList, Row, read_list, request
@@ -98,6 +98,8 @@ class BatchJob:
     """What prints anyway (content past review, drafts), and the day reviews are checked."""
     wait: bool = False
     """When another batch is writing into the same folder: wait for it (else refuse)."""
+    mode: int = PRIVATE
+    """The PDFs' and manifests' permissions (the key is always private)."""
 
 
 class Progress(Protocol):
@@ -238,7 +240,7 @@ def _render(
             records.setdefault(row.number, _entry(row, "", "pending", file=""))
         with contextlib.suppress(OSError):
             _clean(args.out)  # what a stopped worker left behind
-        _write_manifest(args.out, listed, records)
+        _write_manifest(args.out, listed, records, args.mode)
         if finished:
             (args.out / JOURNAL).unlink(missing_ok=True)
         else:
@@ -253,7 +255,7 @@ def _results(todo: Todo, args: BatchJob) -> Iterator[list[Record]]:
     size = max(1, min(CHUNK, math.ceil(len(todo) / (jobs * 4))))
     chunks, task = (
         _chunks(todo, size),
-        (args.out, args.date, args.allow),
+        (args.out, args.date, args.allow, args.mode),
     )
     jobs = min(jobs, math.ceil(len(todo) / size))
     if jobs <= 1:
@@ -326,7 +328,7 @@ def _watch(main: int, parent: int) -> None:
     os._exit(1)
 
 
-def _work(chunk: Todo, out: Path, date: dt.date | None, allow: Allow) -> list[Record]:
+def _work(chunk: Todo, out: Path, date: dt.date | None, allow: Allow, mode: int) -> list[Record]:
     """Render and write each row of a chunk, journalling each file written.
 
     Files are written (and synced to disk) by a thread while the next row renders."""
@@ -341,7 +343,8 @@ def _work(chunk: Todo, out: Path, date: dt.date | None, allow: Allow) -> list[Re
             saved = None
             try:
                 done = renderer.make(lib, brand, request(row, date, allow))
-                saved = writer.submit(write_atomic, inside(out, record["file"]), done.pdf)
+                path = inside(out, record["file"])
+                saved = writer.submit(write_atomic, path, done.pdf, mode)
             except HandoutsError as exc:
                 errors = _messages(exc)
             except Exception as exc:  # a bug must not stop the other rows
@@ -535,7 +538,7 @@ def _clean(out: Path) -> None:
         path.unlink(missing_ok=True)
 
 
-def _write_manifest(out: Path, listed: ClinicList, records: dict[int, Record]) -> None:
+def _write_manifest(out: Path, listed: ClinicList, records: dict[int, Record], mode: int) -> None:
     rows = [records[n] for n in sorted(records)]
     count = Counter(r["status"] for r in rows)
     head = {"list": Path(listed.file).name, "rows_total": len(rows)}
@@ -546,8 +549,9 @@ def _write_manifest(out: Path, listed: ClinicList, records: dict[int, Record]) -
     for row in rows:  # an id starting =, +, - or @ is not a formula when opened in Excel
         unsafe = row["id"].startswith(("=", "+", "-", "@", "\t", "\r"))
         writer.writerow(row | {"id": f"'{row['id']}" if unsafe else row["id"]})
-    write_atomic(out / "manifest.json", json.dumps(data, indent=2, ensure_ascii=False).encode())
-    write_atomic(out / "manifest.csv", text.getvalue().encode("utf-8-sig"))  # BOM: for Excel
+    manifest = json.dumps(data, indent=2, ensure_ascii=False).encode()
+    write_atomic(out / "manifest.json", manifest, mode)
+    write_atomic(out / "manifest.csv", text.getvalue().encode("utf-8-sig"), mode)  # BOM: Excel
 
 
 @contextlib.contextmanager

@@ -12,7 +12,7 @@ from pathlib import Path
 from handouts import pipeline
 from handouts.content.brand import Brand
 from handouts.content.model import Library
-from handouts.delivery.write import inside, write_atomic
+from handouts.delivery.write import PRIVATE, inside, write_atomic
 from handouts.document.request import ALLOW_NOTHING, Allow, Request
 from handouts.errors import Problem
 from handouts.intake.patient import load_patient, personal, resolve_medicines
@@ -30,10 +30,10 @@ class Written:
     """Content past its review date, or still a draft, printed because it was allowed."""
 
 
-def write_one(lib: Library, brand: Brand, req: Request, out: Path) -> Written:
-    """Make and atomically write one handout or pack."""
+def write_one(lib: Library, brand: Brand, req: Request, out: Path, mode: int = PRIVATE) -> Written:
+    """Make and atomically write one handout or pack (private unless ``mode`` says)."""
     done = pipeline.make(lib, brand, req)
-    write_atomic(out, done.pdf)
+    write_atomic(out, done.pdf, mode)
     return Written(out, done.pages, len(done.pdf), done.allowed)
 
 
@@ -43,6 +43,7 @@ def default_run(
     out_dir: Path,
     patient_file: Path | None,
     allow: Allow = ALLOW_NOTHING,
+    mode: int = PRIVATE,
 ) -> list[Written]:
     """Build every handout listed in content/handouts.yaml into ``out_dir``.
 
@@ -62,6 +63,6 @@ def default_run(
     allowed = tuple(dict.fromkeys(p for _, done in made for p in done.allowed))
     written = []
     for path, done in made:
-        write_atomic(path, done.pdf)
+        write_atomic(path, done.pdf, mode)
         written.append(Written(path, done.pages, len(done.pdf), allowed))
     return written

@@ -8,20 +8,27 @@ from pathlib import Path
 
 from handouts.errors import HandoutsError
 
+PRIVATE = 0o600
+"""Handouts, manifests and keys: readable by their owner only (the default)."""
+GROUP_READABLE = 0o640
+"""``--group-readable``: also readable by the owner's group (e.g. a clinic's print queue)."""
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temporary file and a rename: all or nothing."""
+
+def write_atomic(path: Path, data: bytes, mode: int = PRIVATE) -> None:
+    """Write ``data`` to ``path`` via a temporary file and a rename: all or nothing. The
+    file is ``mode`` (narrowed by the umask), and private while it is being written."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
         raise HandoutsError(f"could not write {path}: {exc.strerror or exc}") from exc
     try:
-        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes files private; a handout is not
-        with os.fdopen(fd, "wb") as f:
+        with os.fdopen(fd, "wb") as f:  # mkstemp made it 0600: private while written
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
+        if mode != PRIVATE:
+            os.chmod(tmp, mode & ~_UMASK)
         os.replace(tmp, path)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)

@@ -51,6 +51,10 @@ YES, NO = ("yes", "true", "y", "1"), ("no", "false", "n", "0")
 YES_NO = dict.fromkeys(YES, True) | dict.fromkeys(NO, False)
 SAVE_UTF8 = 'save the list as UTF-8 (in Excel: "CSV UTF-8")'
 UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
+WINDOWS_RESERVED = frozenset(
+    ["CON", "PRN", "AUX", "NUL"] + [f"{d}{n}" for d in ("COM", "LPT") for n in range(1, 10)]
+)
+"""Names Windows keeps for devices, whatever the extension: such an id's file gets a '_'."""
 
 
 @dataclass(frozen=True)
@@ -322,6 +326,8 @@ def _row(
 
     rid = cells.get("id", "")
     stem = UNSAFE.sub("_", rid).strip("_")
+    if stem.upper() in WINDOWS_RESERVED:
+        stem += "_"  # CON.pdf cannot be made on Windows: the same files on any system
     if not rid:
         bad.append(("id", "the id is blank; every row needs the clinic's reference"))
     elif not any(ch.isalnum() for ch in stem):
