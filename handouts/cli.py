@@ -20,6 +20,7 @@ from handouts.errors import HandoutsError, UsageError
 from handouts.intake.patient import (
     LIMITS,
     check_patient,
+    nfc,
     personal,
     resolve_conditions,
     resolve_medicines,
@@ -258,7 +259,8 @@ def run(argv: Sequence[str]) -> int:
         req = replace(req, pack=pipeline.find_pack(lib, args.name).id)
     else:
         conditions = resolve_conditions(lib, args.conditions)
-        req = replace(req, conditions=conditions, title=args.title, diary=args.diary)
+        title = nfc(args.title) if args.title else None
+        req = replace(req, conditions=conditions, title=title, diary=args.diary)
     written = write_one(lib, brand, req, args.out, _mode(args))
     _warn_allowed([written])
     _report(written)

@@ -331,7 +331,6 @@ def test_ids_that_would_share_an_output_file_are_reported_on_both_rows():
         ("C:\\Windows\\x", "C_Windows_x"),
         (" Zoë Ó'Brien 7 ", "Zo_Brien_7"),
         ("RHEU-000123", "RHEU-000123"),
-        ("a\x00b", "a_b"),
     ],
 )
 def test_ids_become_safe_file_stems(rid, stem):
@@ -429,3 +428,26 @@ def test_a_note_longer_than_the_csv_field_limit_is_a_note_too_long_not_a_quote()
         "clinic.csv:2: row 1: notes: too long: at most 4,000 characters (about a page)"
     ]
     assert [row.id for row in got.rows] == ["A2"]
+
+
+@pytest.mark.parametrize(
+    ("written", "shown"),
+    [("A1\x1b[31m", "A1\\x1b[31m"), ("A\u202e1", "A\\u202e1"), ("A\u200b1", "A\\u200b1")],
+)
+def test_an_id_with_a_control_or_direction_character_is_refused_and_shown_escaped(written, shown):
+    """Red team, issue 13 item 11: escape sequences and U+202E went raw to stderr and the
+    manifest."""
+    got = read(f"id,conditions\n{written},lupus\nA2,lupus\n")
+    assert [str(p) for p in got.problems] == [
+        f"clinic.csv:2: row 1: id: the id '{shown}' has a control or direction character; an "
+        "id is letters, digits and punctuation"
+    ]
+    assert got.invalid_ids == (shown,)
+    assert [row.id for row in got.rows] == ["A2"]
+
+
+def test_names_notes_and_ids_are_composed_so_accents_stay_on_their_letters():
+    """Red team, issue 13 item 10: Zoe + U+0308 printed the two dots apart."""
+    got = read("id,name,conditions,notes\nZoe\u0308,Zoe\u0308 Lee,lupus,Cafe\u0301\n")
+    (row,) = got.rows
+    assert (row.id, row.name, row.notes) == ("Zoë", "Zoë Lee", "Café")

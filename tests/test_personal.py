@@ -225,3 +225,13 @@ def test_notes_longer_than_a_page_are_refused_and_say_so(cli, tmp_path):
         "handouts: error: 1 problem in the patient details; nothing was written:\n"
         "  command line: name: too long: at most 200 characters\n"
     )
+
+
+def test_a_character_beyond_the_basic_plane_reads_back_from_the_pdf(cli, tmp_path):
+    """Red team, issue 13 item 10: an emoji wrote '<05> <1F600>' in the ToUnicode map,
+    which text extraction cannot read; and Zoe + U+0308 printed the dots on their own."""
+    out = tmp_path / "one.pdf"
+    run = cli("build", "--conditions", "lupus", "--patient", "Zoe\u0308 😀", "--out", out)
+    assert run.code == 0, run.err
+    text = pdf_text(out.read_bytes())
+    assert "For: Zoë 😀" in text

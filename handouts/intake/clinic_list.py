@@ -22,6 +22,7 @@ import datetime as dt
 import io
 import itertools
 import re
+import unicodedata
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +36,7 @@ from handouts.document.request import Allow, Request
 from handouts.errors import PatientError, Problem, did_you_mean
 from handouts.intake.patient import (
     check_patient,
+    nfc,
     personal,
     resolve_conditions,
     resolve_medicines,
@@ -309,7 +311,18 @@ def _row(
     """Check one row's cells, adding each problem to ``raw.bad``."""
     if raw.cells is None:
         return None
-    cells, bad = raw.cells, raw.bad
+    written = raw.cells.get("id", "")
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in written):
+        # shown escaped from here on, in messages and the manifest: never raw to a terminal
+        raw.cells["id"] = written.encode("unicode_escape").decode("ascii")
+        raw.bad.append(
+            (
+                "id",
+                f"the id '{raw.cells['id']}' has a control or direction character; an id is "
+                "letters, digits and punctuation",
+            )
+        )
+    cells, bad = {col: nfc(cell) for col, cell in raw.cells.items()}, raw.bad
 
     def get(col: str) -> str | None:
         return cells.get(col) or None

@@ -3,6 +3,7 @@ conditions and medicines found from what a clinician types (ids, ICD-10 codes, n
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 from handouts.content.load import read
@@ -54,10 +55,16 @@ def personal(patient: Patient | None) -> tuple[Personal, str | None]:
         return Personal(), None
 
     def given(value: str | None) -> str | None:
-        return value.strip() if value and value.strip() else None
+        return nfc(value.strip()) if value and value.strip() else None
 
     who = Personal(given(patient.name), given(patient.clinician), patient.date)
     return who, given(patient.notes)
+
+
+def nfc(text: str) -> str:
+    """``text`` with each letter and its accents as one character where Unicode has one
+    (Zoe + U+0308 → Zoë), so accents never print as marks on their own."""
+    return unicodedata.normalize("NFC", text)
 
 
 def resolve_conditions(lib: Library, terms: list[str]) -> tuple[str, ...]:

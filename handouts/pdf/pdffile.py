@@ -24,7 +24,7 @@ from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
 from reportlab.lib.rl_accel import fp_str
-from reportlab.pdfbase.ttfonts import SUBSETN, TTFont, makeToUnicodeCMap
+from reportlab.pdfbase.ttfonts import SUBSETN, TTFont
 
 from handouts.memo import file_stamp, memo, table
 from handouts.pdf.tagging import Marked, Node, Plan, element_start, pdf_text
@@ -544,7 +544,7 @@ def _font_objects(
     )
     program = face.makeSubset(list(subset))
     file = _stream(program, f" /Length1 {len(program)}", 9)
-    cmap = _stream(makeToUnicodeCMap(name, list(subset)).encode("latin-1"), level=9)
+    cmap = _stream(_to_unicode(name, list(subset)).encode("latin-1"), level=9)
     return body.encode("latin-1"), descriptor.encode("latin-1"), file, cmap
 
 
@@ -552,6 +552,35 @@ def _image_objects(path: Path) -> tuple[bytes, bytes | None]:
     """A picture (a PNG logo) as an image and, if it has transparency, its soft mask.
     The image's dictionary holds ``{mask}`` where the mask's reference goes."""
     return _image_objects_at(path, file_stamp(path))
+
+
+def _to_unicode(name: str, subset: list[int]) -> str:
+    """The ToUnicode CMap of a font subset, as ReportLab writes it, but a character beyond
+    the Basic Multilingual Plane (an emoji) maps to its UTF-16 pair (``<D83DDE00>``):
+    ReportLab writes ``<1F600>``, an odd-length string text extraction cannot read."""
+    lines = [
+        "/CIDInit /ProcSet findresource begin",
+        "12 dict begin",
+        "begincmap",
+        "/CIDSystemInfo",
+        f"<< /Registry ({name})",
+        f"/Ordering ({name})",
+        "/Supplement 0",
+        ">> def",
+        f"/CMapName /{name} def",
+        "/CMapType 2 def",
+        "1 begincodespacerange",
+        f"<00> <{len(subset) - 1:02X}>",
+        "endcodespacerange",
+        f"{len(subset)} beginbfchar",
+        *(f"<{i:02X}> <{chr(v).encode('utf-16-be').hex().upper()}>" for i, v in enumerate(subset)),
+        "endbfchar",
+        "endcmap",
+        "CMapName currentdict /CMap defineresource pop",
+        "end",
+        "end",
+    ]
+    return "\n".join(lines)
 
 
 @memo(16)
