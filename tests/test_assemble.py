@@ -273,3 +273,17 @@ def test_a_card_always_says_what_the_medicine_is_for():
         intro["Topiramate"]
         == "It treats epilepsy. Taken each day, it can prevent migraine attacks."
     )
+
+
+def test_a_blank_line_in_the_notes_is_kept():
+    """Red team, issue 13 item 12: blank lines in notes were dropped (the README says line
+    breaks are kept). One blank line stays; blank lines at either end and runs of them
+    do not make a page of nothing."""
+    from handouts.document.document import Para, Personal
+
+    notes = "\n\nFirst thing.\n\n\n\nSecond thing.\nThird thing.\n\n"
+    doc = assemble(LIB, Request(("lupus",), notes=notes, personal=Personal("Jo")), BRAND)
+    (front,) = doc.front
+    assert front.blocks == (
+        Para("First thing."), Para("\u00a0"), Para("Second thing."), Para("Third thing.")
+    )  # fmt: skip

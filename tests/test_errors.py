@@ -684,3 +684,17 @@ def test_a_logo_outside_the_brands_folder_is_refused(cli, tmp_path, where):
         f"{brand}:4: logo: the logo must be a file in the brand's own folder "
         f"({brand.parent}), found '{given}'"
     ]
+
+
+def test_a_content_file_that_is_not_utf8_is_reported_at_its_line_and_column(cli, content_copy):
+    """Red team, issue 13 item 12: it was reported as 'byte 2940' with no line."""
+    path = content_copy / "conditions" / "lupus.yaml"
+    data = path.read_bytes()
+    at = data.index(b"\n", data.index(b"\n") + 1) + 1  # the start of line 3
+    path.write_bytes(data[:at] + b"na\xefve " + data[at:])
+    run = cli("check", "--content", content_copy)
+    assert run.code == 1
+    assert run.out.startswith(
+        "content/conditions/lupus.yaml:3: error: the file is not UTF-8 text: byte 0xEF at "
+        "column 3 cannot be read; save the file as UTF-8\n"
+    )

@@ -236,9 +236,18 @@ def read(path: Path, display: str | None = None) -> Doc | Problem:
     if size > MAX_BYTES:
         return Problem(name, None, "", f"the file is {size:,} bytes; the limit is {MAX_BYTES:,}")
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        data = path.read_bytes()
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        return Problem(name, None, "", f"the file is not UTF-8 text (byte {exc.start})")
+        line = data[: exc.start].count(b"\n") + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        return Problem(
+            name,
+            line,
+            "",
+            f"the file is not UTF-8 text: byte 0x{data[exc.start]:02X} at column {column} "
+            "cannot be read; save the file as UTF-8",
+        )
     except OSError as exc:
         return Problem(name, None, "", f"cannot read the file: {exc.strerror}")
     return parse(text, name)

@@ -94,7 +94,8 @@ def assemble(lib: Library, req: Request, brand: Brand) -> Document:
     doc = _shared(lib, brand, req.conditions, req.title, req.medicines, req.diary, _.language)
     front = ()
     if req.notes and req.notes.strip():
-        lines = tuple(Para(line) for line in req.notes.strip().splitlines() if line.strip())
+        # each line a paragraph; a blank line stays a blank line (a no-break space keeps it)
+        lines = tuple(Para(line if line.strip() else "\u00a0") for line in _kept(req.notes))
         front = (Section("care-team-notes", _("Notes from your care team"), lines, True),)
     when = req.personal.date
     printed = _.date(when, N_("d MMMM y")) if when else None
@@ -469,6 +470,16 @@ def _subtitle(conds: list[Condition], links: list[Link], _: Words) -> str:
     if links:
         return _("How they are linked and what you can do")
     return _("What you can do") if len(conds) == 1 else _("What you can do about each")
+
+
+def _kept(notes: str) -> list[str]:
+    """The lines of the notes, without blank lines at the start or end, and without more
+    than one blank line in a row."""
+    lines: list[str] = []
+    for line in notes.strip().splitlines():
+        if line.strip() or (lines and lines[-1].strip()):
+            lines.append(line)
+    return lines
 
 
 def _capital(s: str) -> str:
