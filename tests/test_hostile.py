@@ -1,0 +1,89 @@
+"""Property tests (issue 13): whatever a clinician types or a clinic list holds, in any
+script, the command either prints it as written or reports a located problem: never a
+traceback, and never the value itself in a message."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import tempfile
+import unicodedata
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from .conftest import main, pdf_text
+
+ANY_SCRIPT = st.characters(codec="utf-8", exclude_categories=("Cs",))
+"""Any character at all: letters of every script, marks, emoji, controls, direction marks."""
+PRINTABLE = st.characters(
+    whitelist_categories=("Lu", "Ll", "Nd"),
+    max_codepoint=0x04FF,  # Latin, Greek and Cyrillic: letters every bundled font set has
+)
+SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def run(args: list[str]) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(args)
+    return code, out.getvalue(), err.getvalue()
+
+
+def shown(value: str) -> bool:
+    """Whether a message could give ``value`` away (long enough to be more than chance)."""
+    return len(value.strip()) >= 4
+
+
+@SETTINGS
+@given(name=st.text(ANY_SCRIPT, min_size=1, max_size=30), notes=st.text(ANY_SCRIPT, max_size=300))
+def test_any_name_and_notes_print_or_give_a_located_error_that_hides_them(name, notes):
+    if "\x00" in name + notes:
+        return  # a command-line argument cannot hold NUL: the system refuses it first
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "one.pdf"
+        code, _, err = run(["build", "--conditions", "lupus", "--patient", name,
+                            "--notes", notes, "--out", str(out)])  # fmt: skip
+    assert "Traceback" not in err
+    assert code in (0, 1), err
+    if code:
+        assert err.startswith("handouts: error: ")
+        assert "command line: name:" in err or "command line: notes:" in err
+        for value in (name, notes):
+            if shown(value):
+                assert value.strip() not in err
+
+
+@SETTINGS
+@given(name=st.text(PRINTABLE, min_size=1, max_size=30))
+def test_a_name_in_any_of_the_bundled_scripts_prints_as_written(name):
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "one.pdf"
+        code, _, err = run(["build", "--conditions", "lupus", "--patient", name, "--out",
+                            str(out)])  # fmt: skip
+        assert code == 0, err
+        text = pdf_text(out.read_bytes())
+    assert f"For: {unicodedata.normalize('NFC', name)}" in text
+
+
+@SETTINGS
+@given(cells=st.lists(st.text(ANY_SCRIPT, max_size=40), min_size=3, max_size=3))
+def test_any_clinic_list_cell_is_printed_or_reported_on_its_row_without_its_text(cells):
+    name, clinician, notes = cells
+    with tempfile.TemporaryDirectory() as folder:
+        listed = Path(folder) / "list.csv"
+        with listed.open("w", encoding="utf-8", newline="") as f:
+            writer = csv.writer(f)
+            writer.writerow(["id", "name", "clinician", "notes", "conditions"])
+            writer.writerow(["R1", name, clinician, notes, "lupus"])
+        code, out, err = run(["batch", str(listed), "--out", str(Path(folder) / "out"),
+                              "--jobs", "1", "--skip-invalid"])  # fmt: skip
+    assert "Traceback" not in err
+    assert code in (0, 1), err
+    for value in cells:
+        if shown(value):
+            assert value.strip() not in err + out
+    if code:
+        assert "row 1" in err or "not UTF-8" in err or "cannot read this row" in err, err
