@@ -596,3 +596,52 @@ def test_an_id_windows_keeps_for_a_device_gets_a_file_name_any_system_can_make(c
     assert sorted(p.name for p in Path("out").glob("*.pdf")) == [
         "CONSOLE.pdf", "CON_.pdf", "Com1_.pdf", "nul_.pdf"
     ]  # fmt: skip
+
+
+def in_group(group: int) -> list[int]:
+    """The processes still alive in process group ``group`` (read from /proc)."""
+    alive = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[2]) == group and fields[0] != "Z":  # pgrp; not a zombie
+                alive.append(int(stat.parent.name))
+    return alive
+
+
+def test_kills_at_random_moments_then_a_rerun_leave_whole_pdfs_a_true_manifest_and_nothing_outside(
+    cli, tmp_path
+):
+    """Issue 13: kill the whole process group, or just the main process (its workers then
+    end themselves), at random moments, several times; then run again to the end."""
+    import random
+
+    rng = random.Random(13)
+    before = sorted(p.name for p in Path.cwd().iterdir())
+    listed = long_list(60)
+    for attempt in range(4):
+        proc = start(str(listed), "--out", "out", "--jobs", "2")
+        time.sleep(rng.uniform(0.2, 2.5))
+        if rng.random() < 0.5:
+            os.killpg(proc.pid, signal.SIGKILL)  # a power cut
+        else:
+            os.kill(proc.pid, signal.SIGKILL)  # the main process alone
+        proc.communicate()
+        deadline = time.monotonic() + 30  # workers notice the main process is gone
+        while in_group(proc.pid):
+            assert time.monotonic() < deadline, f"attempt {attempt}: workers outlived the run"
+            time.sleep(0.1)
+        for pdf in Path("out").glob("*.pdf"):
+            assert len(PdfReader(pdf).pages) >= 4, pdf  # never half a file
+    run = cli("batch", str(listed), "--out", "out", "--jobs", "2")
+    assert run.code == 0, run.err
+    data, rows = manifest()
+    assert [r["id"] for r in rows] == [f"R{n:03}" for n in range(60)]
+    assert all(r["status"] in ("written", "unchanged") for r in rows)
+    for row in rows:
+        pdf = Path("out") / row["file"]
+        assert pdf.stat().st_size == int(row["bytes"]) and len(PdfReader(pdf).pages) >= 4
+    assert sorted(p.name for p in Path("out").glob("*.pdf")) == sorted(r["file"] for r in rows)
+    assert list(Path("out").glob(".*.tmp")) == []
+    assert sorted(p.name for p in Path.cwd().iterdir()) == sorted([*before, "clinic.csv", "out"])
+    private(run.out, run.err, json.dumps(data))
