@@ -645,3 +645,18 @@ def test_kills_at_random_moments_then_a_rerun_leave_whole_pdfs_a_true_manifest_a
     assert list(Path("out").glob(".*.tmp")) == []
     assert sorted(p.name for p in Path.cwd().iterdir()) == sorted([*before, "clinic.csv", "out"])
     private(run.out, run.err, json.dumps(data))
+
+
+def test_a_journal_that_cannot_be_written_costs_only_resuming(cli):
+    """Red team, issue 13 item 8: a read-only journal gave a PermissionError traceback, and
+    the manifest then listed a written row as pending."""
+    Path("out/.handouts-batch.jsonl").mkdir(parents=True)  # cannot be opened for writing
+    run = cli("batch", clinic(GOOD), "--out", "out", "--jobs", "1")
+    assert run.code == 0, run.err
+    assert run.err == (
+        "handouts: warning: cannot write the batch journal out/.handouts-batch.jsonl (Is a "
+        "directory): the handouts are written, but a run stopped now would make them all "
+        "again\n"
+    )
+    assert set(statuses().values()) == {"written"}
+    assert len(list(Path("out").glob("*.pdf"))) == 6

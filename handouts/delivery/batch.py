@@ -242,7 +242,8 @@ def _render(
             _clean(args.out)  # what a stopped worker left behind
         _write_manifest(args.out, listed, records, args.mode)
         if finished:
-            (args.out / JOURNAL).unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # e.g. not a file: it was never written
+                (args.out / JOURNAL).unlink(missing_ok=True)
         else:
             done = sum(r["status"] != "pending" for r in records.values())
             progress.say(f"handouts: {done} of {len(records)} rows done; run the same command "
@@ -355,7 +356,11 @@ def _work(chunk: Todo, out: Path, date: dt.date | None, allow: Allow, mode: int)
                 record["expired"] = late
             made.append((row, record, saved, errors))
     records = []
-    with _append(out / JOURNAL) as journal:  # O_APPEND: one write a line
+    try:
+        journal = _append(out / JOURNAL)
+    except OSError as exc:  # the PDFs are written all the same; only resuming is lost
+        journal, unjournalled = None, exc.strerror or str(exc)
+    with journal or contextlib.nullcontext():
         for row, record, saved, errors in made:
             if saved is not None:
                 try:
@@ -365,14 +370,25 @@ def _work(chunk: Todo, out: Path, date: dt.date | None, allow: Allow, mode: int)
                     record |= dict(pages=None, bytes=None, content_hash="", expired=[])
                 else:
                     record["status"] = "written"
-                    journal.write(json.dumps({k: record[k] for k in FIELDS}) + "\n")
+                    if journal is not None:
+                        journal.write(json.dumps({k: record[k] for k in FIELDS}) + "\n")
+                    else:
+                        record["expired"] = [*record["expired"], _no_journal(out, unjournalled)]
             if errors:  # leave no stale handout of this row to be printed
                 with contextlib.suppress(OSError):
                     (out / record["file"]).unlink(missing_ok=True)
                 record["file"] = ""
             records.append(record | {"errors": [_scrub(m, row) for m in errors]})
-        journal.flush()
+        if journal is not None:
+            journal.flush()
     return records
+
+
+def _no_journal(out: Path, why: str) -> str:
+    return (
+        f"cannot write the batch journal {out / JOURNAL} ({why}): the handouts are written, "
+        "but a run stopped now would make them all again"
+    )
 
 
 def _messages(exc: HandoutsError) -> list[str]:
