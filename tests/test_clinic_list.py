@@ -270,10 +270,10 @@ def test_every_row_problem_is_reported_at_once_and_only_good_rows_are_kept():
         "clinic.csv:3: row 2: paper: unknown paper 'leter' (did you mean 'letter'?); use letter or a4, or leave it blank",
         "clinic.csv:3: row 2: large_print: unknown large_print 'maybe'; use yes/no, true/false, y/n or 1/0, or leave it blank",
         "clinic.csv:3: row 2: language: unknown language 'fr'; use en, or leave it blank",
-        "clinic.csv:3: row 2: date: '21/11/2026' is not a date written YYYY-MM-DD (e.g. 2026-11-21)",
+        "clinic.csv:3: row 2: date: not a date written YYYY-MM-DD (e.g. 2026-11-21)",
         "clinic.csv:5: row 4: pack: give conditions or a pack, not both",
         "clinic.csv:6: row 5: conditions: give conditions (ids or ICD-10 codes) or a pack; found neither",
-        "clinic.csv:6: row 5: date: '2026-02-30' is not a date written YYYY-MM-DD (e.g. 2026-11-21)",
+        "clinic.csv:6: row 5: date: not a date written YYYY-MM-DD (e.g. 2026-11-21)",
         "clinic.csv:7: row 6: pack: unknown pack 'migraine-autoimune-clinic' (did you mean 'migraine-autoimmune-clinic'?)",
         "clinic.csv:8: row 7: pack: unknown pack 'wards'; the packs are back-pain-spondyloarthritis, migraine-autoimmune-clinic",
         "clinic.csv:9: row 8: id: the id is blank; every row needs the clinic's reference",
@@ -451,3 +451,22 @@ def test_names_notes_and_ids_are_composed_so_accents_stay_on_their_letters():
     got = read("id,name,conditions,notes\nZoe\u0308,Zoe\u0308 Lee,lupus,Cafe\u0301\n")
     (row,) = got.rows
     assert (row.id, row.name, row.notes) == ("Zoë", "Zoë Lee", "Café")
+
+
+def test_a_list_without_a_header_shows_none_of_its_first_row():
+    """Red team (issue 13 review): a headerless list printed the first patient's name,
+    clinician and notes as 'unknown column' names."""
+    messages = refused("RHEU-1,Ana Secretname,lupus,,,Dr Secretdoc,Secret note\nRHEU-2,Bob,lupus\n")
+    assert len(messages) == 1 and "the first row is not a header" in messages[0]
+    assert "Secret" not in messages[0]
+
+
+def test_a_value_shown_in_a_message_is_escaped_and_cut_short():
+    got = read(
+        "id,conditions,paper,language,date\n"
+        "R1,Ana Secretcondition name,\x1b[31mRED,\u202eEN,Zoë Secretname and more words\n"
+    )
+    text = "\n".join(str(p) for p in got.problems)
+    assert "\x1b" not in text and "\u202e" not in text and "Secretname" not in text
+    assert "unknown condition 'ana secretcondition name'" in text
+    assert "unknown paper '\\x1b[31mred'" in text or "unknown paper '\\x1b[31mRED'" in text

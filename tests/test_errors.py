@@ -698,3 +698,15 @@ def test_a_content_file_that_is_not_utf8_is_reported_at_its_line_and_column(cli,
         "content/conditions/lupus.yaml:3: error: the file is not UTF-8 text: byte 0xEF at "
         "column 3 cannot be read; save the file as UTF-8\n"
     )
+
+
+def test_an_svg_logo_not_in_utf8_cannot_hide_a_picture_from_the_check(cli, tmp_path):
+    """Red team (issue 13 review): a UTF-16 SVG hid <image href=../secret.png> from the
+    text check, and the picture printed."""
+    brand = brand_copy(tmp_path)
+    svg = SVG.format('width="100" height="100"', '<image xlink:href="../secret.png"/>')
+    (brand.parent / "logo.svg").write_bytes(svg.encode("utf-16"))
+    out = tmp_path / "out"
+    assert failed(cli("--brand", brand, "--out", out), out, 1) == [
+        f"{brand}:4: logo: the SVG logo must be saved as UTF-8 text (the usual way): save it again"
+    ]

@@ -236,11 +236,12 @@ def read(path: Path, display: str | None = None) -> Doc | Problem:
     if size > MAX_BYTES:
         return Problem(name, None, "", f"the file is {size:,} bytes; the limit is {MAX_BYTES:,}")
     try:
-        data = path.read_bytes()
-        text = data.decode("utf-8-sig")
+        data = path.read_bytes().removeprefix(b"\xef\xbb\xbf")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        start = data.rfind(b"\n", 0, exc.start) + 1
+        column = len(data[start : exc.start].decode("utf-8", errors="replace")) + 1
         return Problem(
             name,
             line,

@@ -40,6 +40,7 @@ from handouts.intake.patient import (
     personal,
     resolve_conditions,
     resolve_medicines,
+    shown,
 )
 
 COLUMNS = (
@@ -228,6 +229,13 @@ def _csv(text: str, file: str) -> list[_Raw]:
 
 def _header(names: list[str], file: str, line: int) -> list[Problem]:
     """Every problem of the header row: unnamed, unknown and repeated columns, no id."""
+    if not any(name.lower() in COLUMNS for name in names):
+        # most likely a patient's row: say so, and show none of it
+        message = (
+            f"the first row is not a header: it names none of the columns ({', '.join(COLUMNS)}); "
+            "add a header row"
+        )
+        return [Problem(file, line, "header", message)]
     seen: set[str] = set()
     problems = []
     for i, name in enumerate(names, 1):
@@ -236,7 +244,7 @@ def _header(names: list[str], file: str, line: int) -> list[Problem]:
             message = f"column {i} has no name"
         elif key not in COLUMNS:
             hint = did_you_mean(key, COLUMNS) or f"; the columns are {', '.join(COLUMNS)}"
-            message = f"unknown column '{name}'{hint}"
+            message = f"unknown column '{shown(name)}'{hint}"
         elif key in seen:
             message = f"column '{key}' appears twice"
         else:
@@ -278,7 +286,7 @@ def _yaml(text: str, file: str) -> list[_Raw]:
             raw.lines[str(key)] = raw.lines[col] = doc.line(("patients", i, str(key))) or raw.line
             if col not in COLUMNS:
                 hint = did_you_mean(col, COLUMNS) or f"; the keys are {', '.join(COLUMNS)}"
-                raw.bad.append((str(key), f"unknown key{hint}"))
+                raw.bad.append((shown(str(key)), f"unknown key{hint}"))
             elif col in raw.cells:
                 raw.bad.append((str(key), f"'{col}' appears twice"))
             elif cell is None:
@@ -334,7 +342,9 @@ def _row(
         value = get(col)
         if value and value.lower() not in choices:
             hint = did_you_mean(value.lower(), choices)
-            bad.append((col, f"unknown {col} '{value}'{hint}; use {accepted}, or leave it blank"))
+            bad.append(
+                (col, f"unknown {col} '{shown(value)}'{hint}; use {accepted}, or leave it blank")
+            )
         return choices.get(value.lower()) if value else None
 
     rid = cells.get("id", "")
@@ -356,7 +366,7 @@ def _row(
         bad.append(("conditions", "give conditions (ids or ICD-10 codes) or a pack; found neither"))
     elif pack and pack not in packs:
         hint = did_you_mean(pack, packs) or f"; the packs are {', '.join(sorted(packs))}"
-        bad.append(("pack", f"unknown pack '{pack}'{hint}"))
+        bad.append(("pack", f"unknown pack '{shown(pack)}'{hint}"))
     conditions: tuple[str, ...] = ()
     medicines: tuple[str, ...] = ()
     try:
@@ -377,7 +387,7 @@ def _row(
                 raise ValueError(written)
             date = dt.date.fromisoformat(written)
         except ValueError:
-            bad.append(("date", f"'{written}' is not a date written YYYY-MM-DD (e.g. 2026-11-21)"))
+            bad.append(("date", "not a date written YYYY-MM-DD (e.g. 2026-11-21)"))
     notes = get("notes")
     notes = notes.replace("\r\n", "\n").replace("\r", "\n") if notes else None
     name, clinician = get("name"), get("clinician")
@@ -399,6 +409,7 @@ def _language(
     if not value:
         return None
     why = language.unknown(value, languages)
+    why = why and why.replace(value, shown(value), 1)
     if why is None:
         return language.canonical(value)
     have = ", ".join(sorted(languages))

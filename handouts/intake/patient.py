@@ -61,6 +61,18 @@ def personal(patient: Patient | None) -> tuple[Personal, str | None]:
     return who, given(patient.notes)
 
 
+def shown(value: str, most: int = 40) -> str:
+    """A cell, column or key as a message may show it: control and direction characters
+    escaped, and cut short (a value in the wrong column may be a patient's name)."""
+    escaped = "".join(
+        ch.encode("unicode_escape").decode("ascii")
+        if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp")
+        else ch
+        for ch in value
+    )
+    return escaped if len(escaped) <= most else escaped[: most - 1] + "…"
+
+
 def nfc(text: str) -> str:
     """``text`` with each letter and its accents as one character where Unicode has one
     (Zoe + U+0308 → Zoë), so accents never print as marks on their own."""
@@ -74,7 +86,9 @@ def resolve_conditions(lib: Library, terms: list[str]) -> tuple[str, ...]:
         cid = term if term in lib.conditions else _by_code(lib, term)
         if cid is None:
             hint = did_you_mean(term, lib.conditions)
-            problems.append(Problem("--conditions", None, "", f"unknown condition '{term}'{hint}"))
+            problems.append(
+                Problem("--conditions", None, "", f"unknown condition '{shown(term)}'{hint}")
+            )
         elif cid not in out:
             out.append(cid)
     if problems:
@@ -93,7 +107,9 @@ def resolve_medicines(lib: Library, terms: tuple[str, ...], where: str) -> tuple
         mid = names.get(term.lower())
         if mid is None:
             hint = did_you_mean(term.lower(), names)
-            problems.append(Problem(where, None, "medicines", f"unknown medicine '{term}'{hint}"))
+            problems.append(
+                Problem(where, None, "medicines", f"unknown medicine '{shown(term)}'{hint}")
+            )
         elif mid not in out:
             out.append(mid)
     if problems:

@@ -28,7 +28,8 @@ def _loaded(path: Path, stamp: tuple[int, int]) -> tuple[float, float, Drawing |
     if path.suffix.lower() == ".svg":
         from svglib.svglib import svg2rlg
 
-        drawing = svg2rlg(str(path))
+        # only files inside the logo's own folder, and the checks above refuse those too
+        drawing = svg2rlg(str(path), external_reference_root=str(path.parent))
         if drawing is None or not drawing.width or not drawing.height:
             raise ValueError("the SVG has no size or no shapes")
         _embed_text(drawing)
@@ -58,7 +59,16 @@ def logo_problem(path: Path) -> str | None:
     """Why the logo cannot be used, or None. The logo is read and drawn fully, once,
     here, so a picture that would fail later (cut short, no size) fails at brand load."""
     if path.suffix.lower() == ".svg":
-        text = path.read_text(encoding="utf-8", errors="replace")
+        data = path.read_bytes()
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = None
+        if text is None or (
+            re.search(r"<\?xml[^>]*encoding", text[:200], re.I)
+            and not re.search(r"encoding\s*=\s*[\"'](utf-8|us-ascii)[\"']", text[:200], re.I)
+        ):
+            return "the SVG logo must be saved as UTF-8 text (the usual way): save it again"
         if _OUTSIDE.search(text):
             return (
                 "the SVG logo draws a picture or another file (an <image>, or a link to "
