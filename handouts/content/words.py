@@ -64,6 +64,7 @@ class Words:
         return tuple(self(msgid) for msgid in self.messages)
 
 
+@memo(64)  # asked for every handout: the catalogue folder is looked at once per tag
 def catalogue_language(tag: str | None, folder: Path | None = None) -> str:
     """The catalogue a language tag reads: the tag's own when there is one (``pt_BR``),
     else its language's (``en-GB`` → ``en``)."""

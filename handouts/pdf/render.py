@@ -408,19 +408,6 @@ def _footer(
     return _made_footer(tail, when, numbers, st, g, count, pack_total)
 
 
-@memo(64)
-def _made_footer(
-    tail: str,
-    when: str | None,
-    numbers: tuple[str, str],
-    st: Styles,
-    g: Geometry,
-    count: int | None,
-    total: int | None,
-) -> _Footer:
-    return _Footer(tail, when, numbers, st, g, count, total)
-
-
 class _Footer:
     """A footer, drawn once per page number, paper and font seed for every handout alike."""
 
@@ -472,6 +459,10 @@ class _Footer:
             numbers.append(self.pack_page_of.format(page=overall, pages=self.total))
         for n, line in enumerate(numbers):
             canv.drawString(g.left, top - st.footer.leading * (n + 1), line)
+
+
+_made_footer = memo(64)(_Footer)
+"""A footer made once per words, paper, font seed and page count, for every handout alike."""
 
 
 CONTENTS_SECTIONS = frozenset({"get-help"})
