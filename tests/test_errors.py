@@ -615,6 +615,15 @@ OTHER_FILE = (
     "the SVG logo draws a picture or another file (an <image>, or a link to a file); a logo "
     "must be shapes only, in one file"
 )
+HUGE_NUMBERS = (
+    "the SVG logo's shapes or transforms use numbers over 10,000,000 (a tiny viewBox or a "
+    "huge scale), which a PDF reader cannot draw; give the <svg> element a plain viewBox in "
+    "the same units as its width and height"
+)
+TOO_BIG = (
+    "the SVG logo is 1,000,168 bytes; at most 1,000,000 (a logo is a few shapes): simplify "
+    "it, or save it as a PNG"
+)
 UNREADABLE = (
     "the logo cannot be read as a SVG picture; save it again as a SVG file from a drawing program"
 )
@@ -630,8 +639,13 @@ UNREADABLE = (
          OTHER_FILE),
         ('width="100" height="100"', '<image xlink:href="file:///etc/hosts"/>', OTHER_FILE),
         ('width="100" height="100"', '<use href="other.svg#a"/>', OTHER_FILE),
+        ('width="64" height="64" viewBox="0 0 1e-300 1e-300"',
+         '<circle cx="5e-301" cy="5e-301" r="4e-301" fill="#1F4E79"/>', HUGE_NUMBERS),
+        ('width="64" height="64"', f'<g transform="scale(1e300)">{SHAPE}</g>', HUGE_NUMBERS),
+        ('width="64" height="64"', f"<!-- {'x' * 1_000_000} -->{SHAPE}", TOO_BIG),
     ],
-    ids=["huge", "tiny", "inf-nan", "image", "xlink-image", "use-file"],
+    ids=["huge", "tiny", "inf-nan", "image", "xlink-image", "use-file", "tiny-viewbox",
+         "huge-scale", "huge-file"],
 )  # fmt: skip
 def test_an_svg_logo_that_would_fail_later_or_read_another_file_is_refused_at_load(
     cli, tmp_path, size, inside, expected

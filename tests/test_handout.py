@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 
 import pytest
 import yaml
@@ -316,3 +317,33 @@ def test_page_one_is_the_summary_and_the_details_start_page_two(tmp_path, cli, d
     assert short[1].startswith("About migraine")
     spilled = pages(read(default_out, "migraine-and-lupus"))  # the example patient's notes
     assert "About migraine" in spilled[1]
+
+
+@pytest.mark.parametrize("size", [(4096, 4096), (4096, 1), (1, 3000)])
+def test_a_large_png_logo_is_downscaled_once_to_what_prints_and_fits_its_place(tmp_path, cli, size):
+    """Red team, issue 13 item 7: a 4096-pixel noisy PNG made a 49 MB handout, and a
+    4096 x 1 banner was drawn 180,000 points wide across the masthead. A logo fits a
+    64 x 44 point box and keeps only the pixels that print at 600 dpi."""
+    import pdfplumber
+    from PIL import Image
+
+    from handouts.pdf.logo import BOX, DPI
+
+    from .test_errors import brand_copy
+
+    brand = brand_copy(tmp_path, "logo: logo.svg", "logo: logo.png")
+    noise = Image.frombytes("RGB", size, os.urandom(size[0] * size[1] * 3))
+    noise.save(brand.parent / "logo.png")
+    out = tmp_path / "big.pdf"
+    assert cli("build", "--conditions", "migraine", "--brand", brand, "--out", out).code == 0
+    assert out.stat().st_size < 1_500_000
+    with pdfplumber.open(out) as pdf:
+        (image,) = pdf.pages[0].images
+        assert image["width"] <= BOX[0] + 0.01 and image["height"] <= BOX[1] + 0.01
+        assert image["x0"] >= pdf.pages[0].bbox[0]
+        pixels = image["srcsize"]
+    most = (BOX[0] * DPI / 72 + 1, BOX[1] * DPI / 72 + 1)
+    assert pixels[0] <= most[0] and pixels[1] <= most[1]
+    again = tmp_path / "again.pdf"
+    assert cli("build", "--conditions", "migraine", "--brand", brand, "--out", again).code == 0
+    assert again.read_bytes() == out.read_bytes()

@@ -227,7 +227,7 @@ def masthead(
     tag(clinic, "P", None)
     words = wording(doc)
     alt = logo_text or words.logo_alt
-    picture = leaf(logo_flowable(logo, 44), "Figure", None, alt) if logo else Spacer(1, 1)
+    picture = leaf(logo_flowable(logo), "Figure", None, alt) if logo else Spacer(1, 1)
     row: list[Flowable] = [picture, clinic]
     widths = [70.0, width - 70]
     online: list[Flowable] = []

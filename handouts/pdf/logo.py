@@ -12,7 +12,6 @@ from pathlib import Path
 from reportlab.graphics.barcode import qrencoder
 from reportlab.graphics.shapes import Drawing, Group, String
 from reportlab.lib.rl_accel import fp_str
-from reportlab.lib.utils import ImageReader
 from reportlab.platypus import Flowable, Image
 
 from handouts.memo import file_stamp, memo
@@ -34,8 +33,50 @@ def _loaded(path: Path, stamp: tuple[int, int]) -> tuple[float, float, Drawing |
             raise ValueError("the SVG has no size or no shapes")
         _embed_text(drawing)
         return drawing.width, drawing.height, drawing
-    w, h = ImageReader(str(path)).getSize()
+    return _png(path)
+
+
+BOX = (64.0, 44.0)
+"""The most a logo takes in the masthead, width and height in points: it is scaled to fit."""
+DPI = 600
+"""A PNG logo keeps at most the pixels that print at this resolution in ``BOX``."""
+
+
+def _fit(w: float, h: float) -> float:
+    """The scale that fits a ``w`` x ``h`` picture in ``BOX``, keeping its shape."""
+    return min(BOX[0] / w, BOX[1] / h)
+
+
+def _png(path: Path) -> tuple[float, float, None]:
+    """A PNG logo's size in pixels, from its header."""
+    from PIL import Image as PILImage
+
+    with PILImage.open(path) as img:
+        w, h = img.size
     return w, h, None
+
+
+def printed_pixels(path: Path) -> tuple[int, int, bytes, bytes | None]:
+    """A PNG logo's pixels as they print: width, height, RGB bytes and (if it has
+    transparency) its alpha bytes, downscaled to what prints in ``BOX`` at ``DPI``. Read
+    once per file, so a large logo costs one decode, not megabytes in every handout."""
+    return _printed(path, file_stamp(path))
+
+
+@memo(16)
+def _printed(path: Path, stamp: tuple[int, int]) -> tuple[int, int, bytes, bytes | None]:
+    from PIL import Image as PILImage
+
+    with PILImage.open(path) as img:
+        alpha = img.mode in ("RGBA", "LA", "PA") or "transparency" in img.info
+        rgba = img.convert("RGBA" if alpha else "RGB")
+    w, h = rgba.size
+    scale = _fit(w, h) * DPI / 72
+    if scale < 1:
+        size = (max(1, math.ceil(w * scale)), max(1, math.ceil(h * scale)))
+        rgba = rgba.resize(size, PILImage.Resampling.LANCZOS)
+    mask = rgba.getchannel("A").tobytes() if alpha else None
+    return *rgba.size, rgba.convert("RGB").tobytes(), mask
 
 
 def _embed_text(node: object) -> None:
@@ -51,6 +92,8 @@ def _embed_text(node: object) -> None:
 MAX_SIDE = 4096
 """The most pixels on a side of a PNG logo (it prints 44 points high: 600 pixels is more
 than enough), so a logo can never take gigabytes to decode."""
+MAX_SVG_BYTES = 1_000_000
+"""The largest SVG logo file (a logo is a few kilobytes; a huge one takes minutes to draw)."""
 MAX_POINTS = 10_000.0
 """The largest width or height of an SVG logo, in its own units."""
 
@@ -59,6 +102,11 @@ def logo_problem(path: Path) -> str | None:
     """Why the logo cannot be used, or None. The logo is read and drawn fully, once,
     here, so a picture that would fail later (cut short, no size) fails at brand load."""
     if path.suffix.lower() == ".svg":
+        if path.stat().st_size > MAX_SVG_BYTES:
+            return (
+                f"the SVG logo is {path.stat().st_size:,} bytes; at most {MAX_SVG_BYTES:,} "
+                "(a logo is a few shapes): simplify it, or save it as a PNG"
+            )
         data = path.read_bytes()
         try:
             text = data.decode("utf-8-sig")
@@ -99,7 +147,26 @@ def logo_problem(path: Path) -> str | None:
             "the SVG logo uses see-through colour (opacity) or a gradient, which handouts "
             "cannot print; use solid colours in the SVG, or a PNG logo"
         )
+    if drawing is not None and _too_large(drawn):
+        return (
+            f"the SVG logo's shapes or transforms use numbers over {MAX_NUMBER:,.0f} (a "
+            "tiny viewBox or a huge scale), which a PDF reader cannot draw; give the <svg> "
+            "element a plain viewBox in the same units as its width and height"
+        )
     return None
+
+
+MAX_NUMBER = 1e7
+"""The largest number a drawn SVG logo may write into the page (PDF readers are only
+required to handle about 32,767, and a logo needs far less)."""
+_STRING = re.compile(r"\((?:\\.|[^\\)])*\)")
+_NUMBER = re.compile(r"(?<![\w/])-?(?:\d+\.?\d*|\.\d+)")
+
+
+def _too_large(drawn: str) -> bool:
+    """Whether the page operators carry a number beyond ``MAX_NUMBER`` (text is skipped)."""
+    code = _STRING.sub("", drawn)
+    return any(abs(float(n)) > MAX_NUMBER for n in _NUMBER.findall(code))
 
 
 _OUTSIDE = re.compile(r"<\s*(?:\w+:)?(?:image|feImage)\b|href\s*=\s*[\"'](?!#)", re.I)
@@ -141,15 +208,15 @@ def _drawn(drawing: Drawing) -> str:
     return "\n".join(probe._code)
 
 
-def logo_flowable(path: Path, height: float) -> Flowable:
-    """The logo scaled to ``height`` points, keeping its shape."""
+def logo_flowable(path: Path) -> Flowable:
+    """The logo scaled to fit ``BOX``, keeping its shape."""
     w, h, drawing = _load(path)
-    scale = height / h
+    scale = _fit(w, h)
     if drawing is None:
-        return Image(str(path), width=w * scale, height=height)
+        return Image(str(path), width=w * scale, height=h * scale)
     group = Group(*drawing.contents)
     group.transform = (scale, 0, 0, scale, 0, 0)
-    out = Drawing(w * scale, height, initialFontName="Body", initialFontSize=10)
+    out = Drawing(w * scale, h * scale, initialFontName="Body", initialFontSize=10)
     out.add(group)
     return out
 

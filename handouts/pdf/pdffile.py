@@ -27,6 +27,7 @@ from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase.ttfonts import SUBSETN, TTFont
 
 from handouts.memo import file_stamp, memo, table
+from handouts.pdf.logo import printed_pixels
 from handouts.pdf.tagging import Marked, Node, Plan, element_start, pdf_text
 
 
@@ -585,23 +586,16 @@ def _to_unicode(name: str, subset: list[int]) -> str:
 
 @memo(16)
 def _image_objects_at(path: Path, stamp: tuple[int, int]) -> tuple[bytes, bytes | None]:
-    from PIL import Image
-
-    with Image.open(path) as img:
-        alpha = img.mode in ("RGBA", "LA", "PA") or "transparency" in img.info
-        rgba = img.convert("RGBA" if alpha else "RGB")
-    w, h = rgba.size
+    w, h, rgb, alpha = printed_pixels(path)
     mask = None
-    if alpha:
-        mask_data = rgba.getchannel("A").tobytes()
+    if alpha is not None:
         mask = _stream(
-            mask_data,
+            alpha,
             f" /Type /XObject /Subtype /Image /Width {w} /Height {h} "
             "/ColorSpace /DeviceGray /BitsPerComponent 8",
         )
-        rgba = rgba.convert("RGB")
     image = _stream(
-        rgba.tobytes(),
+        rgb,
         f" /Type /XObject /Subtype /Image /Width {w} /Height {h} "
         "/ColorSpace /DeviceRGB /BitsPerComponent 8{mask}",
     )
