@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import errno
 import hashlib
 import hmac
 import io
@@ -647,16 +648,110 @@ def test_kills_at_random_moments_then_a_rerun_leave_whole_pdfs_a_true_manifest_a
     private(run.out, run.err, json.dumps(data))
 
 
-def test_a_journal_that_cannot_be_written_costs_only_resuming(cli):
+@pytest.mark.parametrize("how", ["open", "write", "close"])
+def test_a_journal_that_cannot_be_written_costs_only_resuming(cli, monkeypatch, how):
     """Red team, issue 13 item 8: a read-only journal gave a PermissionError traceback, and
-    the manifest then listed a written row as pending."""
-    Path("out/.handouts-batch.jsonl").mkdir(parents=True)  # cannot be opened for writing
+    the manifest then listed a written row as pending; a full disk while writing it was a
+    traceback too."""
+    from handouts.delivery import batch
+
+    full = OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    class Full(io.StringIO):
+        def write(self, text):
+            if how == "write":
+                raise full
+            return super().write(text)
+
+        def close(self):
+            if how == "close":
+                raise full
+            super().close()
+
+    def append(path):
+        if how == "open":
+            raise OSError(errno.EACCES, os.strerror(errno.EACCES))
+        return Full()
+
+    monkeypatch.setattr(batch, "_append", append)
     run = cli("batch", clinic(GOOD), "--out", "out", "--jobs", "1")
     assert run.code == 0, run.err
+    why = "Permission denied" if how == "open" else "No space left on device"
     assert run.err == (
-        "handouts: warning: cannot write the batch journal out/.handouts-batch.jsonl (Is a "
-        "directory): the handouts are written, but a run stopped now would make them all "
-        "again\n"
+        f"handouts: warning: cannot write the batch journal out/.handouts-batch.jsonl ({why}): "
+        "the handouts are written, but a run stopped now would make them all again\n"
     )
     assert set(statuses().values()) == {"written"}
     assert len(list(Path("out").glob("*.pdf"))) == 6
+
+
+@pytest.mark.parametrize(
+    ("name", "plant", "problem"),
+    [
+        (".handouts-batch.jsonl", "fifo", "is not a plain file"),
+        (".handouts-batch.jsonl", "folder", "is not a plain file"),
+        (".handouts-batch.key", "fifo", "is not a plain file"),
+        (".handouts-batch.lock", "fifo", "is not a plain file"),
+        ("manifest.json", "hard link", "has another name (a hard link)"),
+        (".handouts-batch.jsonl", "hard link", "has another name (a hard link)"),
+    ],
+)
+def test_a_pipe_folder_or_hard_link_at_a_control_file_is_refused_without_waiting(
+    cli, tmp_path, name, plant, problem
+):
+    """Red team (issue 13 review): a pipe at the journal's name made the batch wait for
+    ever; a hard link to a file outside made it append there."""
+    outside = tmp_path / "outside.txt"
+    outside.write_text("keep me\n")
+    Path("out").mkdir()
+    target = Path("out") / name
+    if plant == "fifo":
+        os.mkfifo(target)
+    elif plant == "folder":
+        target.mkdir()
+    else:
+        os.link(outside, target)
+    run = cli("batch", clinic(GOOD), "--out", "out", "--jobs", "1")
+    assert (run.code, run.err) == (
+        1,
+        f"handouts: error: cannot use the output folder out: {name} {problem}, not the "
+        "batch's own file; remove it, or use another folder\n",
+    )
+    assert outside.read_text() == "keep me\n"
+    assert not list(Path("out").glob("*.pdf"))
+
+
+def test_folders_made_for_handouts_are_private_and_a_rerun_gives_kept_files_its_mode(cli, tmp_path):
+    """Red team (issue 13 review): folders were made 0755 by the umask, a key an older
+    version made 0644 stayed so, and a rerun with --group-readable left the handouts it
+    kept at 0600 (or the other way round)."""
+    before = os.umask(0o022)
+    try:
+        clinic(GOOD)
+        assert cli("batch", "clinic.csv", "--out", "new/out", "--jobs", "1").code == 0
+        assert Path("new/out").stat().st_mode & 0o777 == 0o700
+        assert cli("batch", "clinic.csv", "--out", "shared", "--group-readable").code == 0
+        assert Path("shared").stat().st_mode & 0o777 == 0o750
+        assert cli("build", "--conditions", "lupus", "--out", "one/two/x.pdf").code == 0
+        assert Path("one/two").stat().st_mode & 0o777 == 0o700
+        os.chmod("new/out/.handouts-batch.key", 0o644)
+        assert cli("batch", "clinic.csv", "--out", "new/out", "--group-readable").code == 0
+        assert set(statuses(Path("new/out")).values()) == {"unchanged"}
+        modes = {p.name: p.stat().st_mode & 0o777 for p in Path("new/out").iterdir()}
+        assert modes.pop(".handouts-batch.key") == modes.pop(".handouts-batch.lock") == 0o600
+        assert set(modes.values()) == {0o640}, modes
+        assert cli("batch", "clinic.csv", "--out", "new/out").code == 0
+        modes = {p.name: p.stat().st_mode & 0o777 for p in Path("new/out").iterdir()}
+        assert set(modes.values()) == {0o600}, modes
+    finally:
+        os.umask(before)
+
+
+def test_a_list_whose_file_name_is_not_utf8_is_named_readably_in_the_manifest(cli):
+    """Red team (issue 13 review): a list named in another system's encoding made the
+    manifest write fail with a UnicodeEncodeError."""
+    name = os.fsdecode(b"clinic-\xe9t\xe9.csv")  # Latin-1 bytes, as an old disk names it
+    clinic(GOOD, name)
+    run = cli("batch", name, "--out", "out", "--jobs", "1")
+    assert run.code == 0, run.err
+    assert manifest()[0]["list"] == "clinic-\ufffdt\ufffd.csv"

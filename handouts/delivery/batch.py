@@ -35,6 +35,7 @@ import operator
 import os
 import secrets
 import signal
+import stat
 import threading
 import time
 from collections import Counter
@@ -55,7 +56,7 @@ from handouts.content import words
 from handouts.content.brand import DEFAULT_BRAND, Brand
 from handouts.content.language import CONTENT_LANGUAGES
 from handouts.content.model import Library
-from handouts.delivery.write import PRIVATE, inside, write_atomic
+from handouts.delivery.write import PRIVATE, inside, make_folder, permit, write_atomic
 from handouts.document.request import ALLOW_NOTHING, Allow
 from handouts.errors import HandoutsError, PatientError, ProblemsError
 from handouts.intake.clinic_list import ClinicList, Row, read_list, request
@@ -149,7 +150,7 @@ def run_batch(args: BatchJob, progress: Progress) -> Summary:
         progress.say(f"handouts: {rows(len(listed.invalid))} skipped (invalid):")
         progress.say("\n".join(f"  {p}" for p in listed.problems))
     try:
-        out.mkdir(parents=True, exist_ok=True)
+        make_folder(out, args.mode)
     except OSError as exc:
         raise HandoutsError(f"cannot use the output folder {out}: {exc.strerror or exc}") from None
     with _locked(out, args.wait):
@@ -187,6 +188,8 @@ def _run(
         fingerprint = hmac.new(key, canonical, "sha256").hexdigest()
         old = earlier.get(row.id, {})
         if old.get("input") == fingerprint and _intact(out / f"{row.stem}.pdf", old):
+            with contextlib.suppress(OSError):  # the mode this run asks for
+                permit(out / f"{row.stem}.pdf", args.mode)
             found = {k: old.get(k) for k in ("pages", "bytes", "content_hash")}
             records[row.number] = _entry(row, fingerprint, "unchanged", **found)
         else:
@@ -356,11 +359,7 @@ def _work(chunk: Todo, out: Path, date: dt.date | None, allow: Allow, mode: int)
                 record["expired"] = late
             made.append((row, record, saved, errors))
     records = []
-    try:
-        journal = _append(out / JOURNAL)
-    except OSError as exc:  # the PDFs are written all the same; only resuming is lost
-        journal, unjournalled = None, exc.strerror or str(exc)
-    with journal or contextlib.nullcontext():
+    with _Journal(out) as journal:
         for row, record, saved, errors in made:
             if saved is not None:
                 try:
@@ -370,18 +369,52 @@ def _work(chunk: Todo, out: Path, date: dt.date | None, allow: Allow, mode: int)
                     record |= dict(pages=None, bytes=None, content_hash="", expired=[])
                 else:
                     record["status"] = "written"
-                    if journal is not None:
-                        journal.write(json.dumps({k: record[k] for k in FIELDS}) + "\n")
-                    else:
-                        record["expired"] = [*record["expired"], _no_journal(out, unjournalled)]
+                    journal.add({k: record[k] for k in FIELDS})
             if errors:  # leave no stale handout of this row to be printed
                 with contextlib.suppress(OSError):
                     (out / record["file"]).unlink(missing_ok=True)
                 record["file"] = ""
             records.append(record | {"errors": [_scrub(m, row) for m in errors]})
-        if journal is not None:
-            journal.flush()
+    if journal.failed and records:  # said once, as a warning of this chunk
+        records[0]["expired"] = [*records[0]["expired"], journal.failed]
     return records
+
+
+class _Journal:
+    """The batch journal, appended a line per file written, so a stopped run resumes. It
+    only saves work: when it cannot be opened or written (a full disk), the handouts are
+    written all the same and one warning says what is lost."""
+
+    def __init__(self, out: Path):
+        self.out, self.failed, self.file = out, "", None
+
+    def __enter__(self) -> _Journal:
+        try:
+            self.file = _append(self.out / JOURNAL)
+        except OSError as exc:
+            self._fail(exc)
+        return self
+
+    def add(self, record: Record) -> None:
+        if self.file is not None:
+            try:
+                self.file.write(json.dumps(record) + "\n")
+            except OSError as exc:
+                self._fail(exc)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.file is not None:
+            try:
+                self.file.close()  # flushes what is buffered
+            except OSError as err:
+                self._fail(err)
+
+    def _fail(self, exc: OSError) -> None:
+        if self.file is not None:
+            with contextlib.suppress(OSError):
+                self.file.close()
+            self.file = None
+        self.failed = self.failed or _no_journal(self.out, exc.strerror or str(exc))
 
 
 def _no_journal(out: Path, why: str) -> str:
@@ -447,9 +480,34 @@ def _inputs(args: BatchJob, brand: Brand, lib: Library) -> str:
 
 
 def _nofollow(path: Path, flags: int) -> int:
-    """A file descriptor for ``path``, never through a link (a link planted at a control
-    file's name would make the batch read or write a file outside the folder)."""
-    return os.open(path, flags | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0), 0o600)
+    """A file descriptor for ``path``, a plain file with one name, never through a link: a
+    link planted at a control file's name would make the batch read or write a file outside
+    the folder, and a pipe would make it wait for ever. Opened private."""
+    extra = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+    fd = os.open(path, flags | extra | getattr(os, "O_NONBLOCK", 0), 0o600)
+    try:
+        problem = _not_plain(os.fstat(fd))
+        if problem:
+            raise OSError(f"{path.name} {problem}")
+        if os.name == "posix" and hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        if os.name == "posix" and os.fstat(fd).st_mode & 0o077:
+            os.fchmod(fd, 0o600)  # e.g. a key an older version made 0644
+        return fd
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def _not_plain(found: os.stat_result) -> str:
+    """What makes a control file not the batch's own: a link, not a file, another name."""
+    if stat.S_ISLNK(found.st_mode):
+        return "is a link"
+    if not stat.S_ISREG(found.st_mode):
+        return "is not a plain file"
+    if found.st_nlink > 1:
+        return "has another name (a hard link)"
+    return ""
 
 
 def _read(path: Path) -> bytes:
@@ -467,12 +525,16 @@ def _locked(out: Path, wait: bool) -> Iterator[None]:
     """The output folder, for this run alone: a second batch into it is refused (or waits).
 
     Refuses a folder whose control files are links."""
-    linked = [name for name in CONTROL if (out / name).is_symlink()]
-    if linked:
+    wrong = []
+    for name in CONTROL:
+        with contextlib.suppress(FileNotFoundError):
+            problem = _not_plain(os.lstat(out / name))
+            if problem:
+                wrong.append(f"{name} {problem}")
+    if wrong:
         raise HandoutsError(
-            f"cannot use the output folder {out}: {', '.join(linked)} "
-            f"{'is a link' if len(linked) == 1 else 'are links'}, not the batch's own file; "
-            "remove it, or use another folder"
+            f"cannot use the output folder {out}: {'; '.join(wrong)}, not the batch's own "
+            "file; remove it, or use another folder"
         )
     try:
         fd = _nofollow(out / LOCK, os.O_RDWR | os.O_CREAT)
@@ -541,7 +603,8 @@ def _digest(key: bytes, pdf: bytes) -> str:
 def _intact(path: Path, old: Record) -> bool:
     """Whether ``path`` is still the file an earlier run wrote."""
     try:
-        if path.name != old.get("file") or path.stat().st_size != old.get("bytes"):
+        found = os.lstat(path)
+        if path.name != old.get("file") or _not_plain(found) or found.st_size != old.get("bytes"):
             return False
         return _digest(_key(path.parent), path.read_bytes()) == old.get("content_hash")
     except OSError:
@@ -557,7 +620,9 @@ def _clean(out: Path) -> None:
 def _write_manifest(out: Path, listed: ClinicList, records: dict[int, Record], mode: int) -> None:
     rows = [records[n] for n in sorted(records)]
     count = Counter(r["status"] for r in rows)
-    head = {"list": Path(listed.file).name, "rows_total": len(rows)}
+    # a list whose file name is not UTF-8 (a disk from another system) is named readably
+    name = Path(listed.file).name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    head = {"list": name, "rows_total": len(rows)}
     data = head | {status: count[status] for status in STATUSES} | {"rows": rows}
     text = io.StringIO()
     writer = csv.DictWriter(text, FIELDS)

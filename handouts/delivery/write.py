@@ -18,7 +18,7 @@ def write_atomic(path: Path, data: bytes, mode: int = PRIVATE) -> None:
     """Write ``data`` to ``path`` via a temporary file and a rename: all or nothing. The
     file is ``mode`` (narrowed by the umask), and private while it is being written."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        make_folder(path.parent, mode)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
         raise HandoutsError(f"could not write {path}: {exc.strerror or exc}") from exc
@@ -36,6 +36,22 @@ def write_atomic(path: Path, data: bytes, mode: int = PRIVATE) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def make_folder(folder: Path, mode: int = PRIVATE) -> None:
+    """Make ``folder`` (and its parents) if missing. A folder made here is as private as
+    the files it will hold: 0700, or 0750 for group-readable files. A folder that exists
+    keeps its mode: it is the clinic's."""
+    if folder.is_dir():
+        return
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700 if mode == PRIVATE else 0o750, exist_ok=True)
+
+
+def permit(path: Path, mode: int) -> None:
+    """Give the file ``path`` (not a link) ``mode``, narrowed by the umask: a handout kept
+    from an earlier run gets the mode this run was asked for."""
+    os.chmod(path, mode & ~_UMASK)
 
 
 def _umask() -> int:
