@@ -19,7 +19,7 @@ from handouts.document.request import Allow, Request
 from handouts.errors import HandoutsError, UsageError
 from handouts.intake.patient import (
     LIMITS,
-    check_patient,
+    check_details,
     nfc,
     personal,
     resolve_conditions,
@@ -244,7 +244,9 @@ def run(argv: Sequence[str]) -> int:
         except (OSError, UnicodeDecodeError) as exc:
             raise UsageError(f"cannot read --notes-file {args.notes_file}: {exc}") from None
     patient = Patient(args.patient, args.clinician, args.date, notes, tuple(args.medicines))
-    check_patient(patient, "command line", pipeline.PRINTER)
+    typed = {"name": args.patient, "clinician": args.clinician, "notes": notes}
+    typed |= {"title": args.title} if args.command != "pack" else {}
+    check_details(typed, "command line", pipeline.PRINTER)
     who, notes = personal(patient)
     req = Request(
         medicines=resolve_medicines(lib, patient.medicines, "--medicines"),

@@ -87,3 +87,56 @@ def test_any_clinic_list_cell_is_printed_or_reported_on_its_row_without_its_text
             assert value.strip() not in err + out
     if code:
         assert "row 1" in err or "not UTF-8" in err or "cannot read this row" in err, err
+
+
+RIGHT_TO_LEFT = st.characters(
+    whitelist_categories=("Lo",),
+    min_codepoint=0x05D0,
+    max_codepoint=0x06FF,  # Hebrew and Arabic letters
+)
+
+
+@SETTINGS
+@given(latin=st.text(PRINTABLE, max_size=10), rtl=st.text(RIGHT_TO_LEFT, min_size=1, max_size=12))
+def test_a_name_with_right_to_left_letters_is_refused_never_printed_backwards(latin, rtl):
+    """Until right-to-left text is shaped and ordered (issue 16), it is refused: a name
+    printed with its letters reversed is worse than none."""
+    name = f"{latin} {rtl}"
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "one.pdf"
+        code, _, err = run(["build", "--conditions", "lupus", "--patient", name, "--out",
+                            str(out)])  # fmt: skip
+        assert not out.exists()
+    assert code == 1
+    assert "command line: name: " in err
+    assert "right-to-left script" in err or "no bundled font can print" in err  # e.g. U+05EF
+    assert rtl not in err
+
+
+@SETTINGS
+@given(
+    cells=st.fixed_dictionaries(
+        {c: st.text(ANY_SCRIPT, max_size=30) for c in ("date", "paper", "large_print", "language")}
+    ),
+    header=st.booleans(),
+)
+def test_any_date_paper_or_language_cell_or_a_missing_header_gives_a_located_error(cells, header):
+    """The cells a message may show (cut short and escaped) and the list's shape: any
+    value gives a handout or a problem on its row, never a traceback; a list with no
+    header row is reported without showing that row."""
+    with tempfile.TemporaryDirectory() as folder:
+        listed = Path(folder) / "list.csv"
+        with listed.open("w", encoding="utf-8", newline="") as f:
+            writer = csv.writer(f)
+            if header:
+                writer.writerow(["id", "conditions", "name", *cells])
+            writer.writerow(["R1", "lupus", "Private Person", *cells.values()])
+        code, out, err = run(["batch", str(listed), "--out", str(Path(folder) / "out"),
+                              "--jobs", "1", "--skip-invalid"])  # fmt: skip
+    assert "Traceback" not in err
+    assert code in (0, 1), err
+    assert "Private Person" not in err + out
+    if code:
+        assert "list.csv:" in err or "not UTF-8" in err, err
+    if not header:
+        assert code == 1 and "the first row is not a header" in err, err

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from reportlab.lib.styles import ParagraphStyle
@@ -68,11 +69,65 @@ def test_a_character_no_font_has_stops_the_build_naming_the_field(cli, tmp_path)
     assert run.code == 1
     assert run.err == (
         "handouts: error: 1 problem in the patient details; nothing was written:\n"
-        "  command line: name: 3 characters that no bundled font can print (not shown: patient "
-        "details stay out of messages); spell it with letters the handout's fonts have, or "
-        "leave it out\n"
+        "  command line: name: 3 characters that no bundled font can print (3 letters; not "
+        "shown: patient details stay out of messages); spell it with letters the handout's "
+        "fonts have, or leave it out\n"
     )
     assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "said"),
+    [
+        ("محمد الأحمد", "10 characters of a right-to-left script such as Arabic or Hebrew, "
+         "which handouts cannot yet print in reading order (not shown: patient details stay "
+         "out of messages); write it in Latin letters for now, or leave it out"),
+        ("Dana שלום", "4 characters of a right-to-left script such as Arabic or Hebrew, "
+         "which handouts cannot yet print in reading order (not shown: patient details stay "
+         "out of messages); write it in Latin letters for now, or leave it out"),
+        ("Ann\u202eeB", "1 character that set the direction of text (invisible, such as "
+         "U+202E), which would change the order it is read in; delete them"),
+        ("Ann 王 \U0001fae0 \u0b95", "3 characters that no bundled font can print (2 letters, "
+         "1 emoji or symbol; not shown: patient details stay out of messages); spell it with "
+         "letters the handout's fonts have, or leave it out"),
+    ],
+    ids=["arabic", "hebrew", "override", "kinds"],
+)  # fmt: skip
+def test_a_name_that_would_print_in_the_wrong_order_is_refused_without_showing_it(
+    cli, tmp_path, name, said
+):
+    """Red team (issue 13 review): an Arabic or Hebrew name printed with its letters
+    unjoined and reversed, exit 0; a right-to-left override was printed silently. Until
+    they can be shaped (issue 16), a name is refused rather than printed wrong."""
+    out = tmp_path / "one.pdf"
+    run = cli("build", "--conditions", "migraine", "--patient", name, "--out", out)
+    assert (run.code, run.err) == (
+        1,
+        "handouts: error: 1 problem in the patient details; nothing was written:\n"
+        f"  command line: name: {said}\n",
+    )
+    assert not out.exists()
+
+
+def test_a_title_is_checked_like_a_name_and_lengths_are_counted_once_normalised(cli, tmp_path):
+    """Red team (issue 13 review): --title had no limit (a long word took quadratic time),
+    and a name of decomposed accents was measured before it was normalised."""
+    out = tmp_path / "one.pdf"
+    run = cli("build", "--conditions", "migraine", "--title", "T" * 201, "--patient", "王",
+              "--out", out)  # fmt: skip
+    assert (run.code, run.err) == (
+        1,
+        "handouts: error: 2 problems in the patient details; nothing was written:\n"
+        "  command line: name: 1 character that no bundled font can print (1 letter; not "
+        "shown: patient details stay out of messages); spell it with letters the handout's "
+        "fonts have, or leave it out\n"
+        "  command line: title: too long: at most 200 characters\n",
+    )
+    decomposed = "Zoe\u0308" * 50  # 200 characters as typed, 150 once normalised
+    run = cli("build", "--conditions", "migraine", "--patient", decomposed, "--out", out)
+    assert run.code == 0, run.err
+    printed = "".join(pdf_text(out.read_bytes()).split())  # the long word is broken over lines
+    assert "For:" + "Zoë" * 50 in printed
 
 
 def test_accented_names_use_the_fallback_font(cli, tmp_path):
@@ -176,13 +231,13 @@ def test_output_names_cannot_escape_the_folder(tmp_path):
             inside(tmp_path, bad)
 
 
-def test_a_very_long_title_splits_over_pages_and_keeps_its_bookmark(cli, tmp_path):
+def test_a_title_at_its_limit_wraps_and_keeps_its_whole_bookmark(cli, tmp_path):
     import io
 
     from pypdf import PdfReader
 
     out = tmp_path / "one.pdf"
-    title = " ".join(["Migraine"] * 400)
+    title = " ".join(["Migraine"] * 22)  # 197 characters: the limit is 200
     assert cli("build", "--conditions", "lupus", "--title", title, "--out", out).code == 0
     outline = PdfReader(io.BytesIO(out.read_bytes())).outline
     assert outline[0].title == title

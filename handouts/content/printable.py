@@ -8,6 +8,7 @@ reader). A check is handed a :class:`Printer`, and the pipeline hands it the PDF
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 from typing import Protocol
 
@@ -36,14 +37,59 @@ def unprintable_problem(printer: Printer, text: str) -> str | None:
 
 
 def private_unprintable_problem(printer: Printer, text: str) -> str | None:
-    """Like :func:`unprintable_problem`, for a patient's details: how many characters, never
-    which (a message must not give enough of a name or note to read it)."""
+    """Like :func:`unprintable_problem`, for a patient's details: how many characters and
+    of what kind, never which (a message must not give enough of a name or note to read
+    it). Also refused: right-to-left letters, which would print in the wrong order, and
+    the invisible characters that change the order text is read in."""
     unprintable = set(printer.unprintable(text)) if text else set()
     bad = [ch for ch in text if ch in unprintable]
-    if not bad:
-        return None
-    many = f"{len(bad)} characters" if len(bad) != 1 else "1 character"
-    return (
-        f"{many} that no bundled font can print (not shown: patient details stay out of "
-        "messages); spell it with letters the handout's fonts have, or leave it out"
-    )
+    if bad:
+        return (
+            f"{_count(len(bad))} that no bundled font can print ({_kinds(bad)}; {_NOT_SHOWN}); "
+            "spell it with letters the handout's fonts have, or leave it out"
+        )
+    backwards = [ch for ch in text if unicodedata.bidirectional(ch) in ("R", "AL")]
+    if backwards:
+        return (
+            f"{_count(len(backwards))} of a right-to-left script such as Arabic or Hebrew, "
+            f"which handouts cannot yet print in reading order ({_NOT_SHOWN}); write it in "
+            "Latin letters for now, or leave it out"
+        )
+    controls = [ch for ch in text if ch in DIRECTION_CONTROLS]
+    if controls:
+        return (
+            f"{_count(len(controls))} that set the direction of text (invisible, such as "
+            "U+202E), which would change the order it is read in; delete them"
+        )
+    return None
+
+
+DIRECTION_CONTROLS = frozenset(
+    "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
+"""Unicode's explicit direction marks, embeddings, overrides and isolates."""
+_NOT_SHOWN = "not shown: patient details stay out of messages"
+
+
+def _count(n: int) -> str:
+    return f"{n:,} characters" if n != 1 else "1 character"
+
+
+def _kinds(chars: list[str]) -> str:
+    """``2 emoji or symbols, 1 letter``: what kind of characters, so the clinician knows
+    what to change, without which."""
+    kinds: dict[str, int] = {}
+    for ch in chars:
+        kind = _KINDS.get(unicodedata.category(ch)[0], "other character")
+        kinds[kind] = kinds.get(kind, 0) + 1
+    return ", ".join(f"{n} {kind if n == 1 else _PLURAL[kind]}" for kind, n in kinds.items())
+
+
+_KINDS = {"L": "letter", "M": "accent", "N": "digit", "S": "emoji or symbol"}
+_PLURAL = {
+    "letter": "letters",
+    "accent": "accents",
+    "digit": "digits",
+    "emoji or symbol": "emoji or symbols",
+    "other character": "other characters",
+}

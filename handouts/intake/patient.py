@@ -28,16 +28,24 @@ def load_patient(path: Path, printer: Printer) -> Patient:
     return patient
 
 
-LIMITS = {"name": 200, "clinician": 200, "notes": 4_000}
-"""The most characters of each detail: a name fits a line; notes fit a page (and longer
-text would only slow every handout down)."""
+LIMITS = {"name": 200, "clinician": 200, "notes": 4_000, "title": 200}
+"""The most characters of each detail: a name or title fits a line or two; notes fit a page
+(and longer text would only slow every handout down)."""
 
 
 def check_patient(patient: Patient, where: str, printer: Printer) -> None:
     """The patient's details fit the handout and every character is printable."""
+    fields = {f: getattr(patient, f) for f in ("name", "clinician", "notes")}
+    check_details(fields, where, printer)
+
+
+def check_details(fields: dict[str, str | None], where: str, printer: Printer) -> None:
+    """Free text typed for one handout (``name``, ``clinician``, ``notes``, ``title``) fits
+    its limit once normalised, and prints as typed: every problem at once, none quoting it."""
     problems = []
-    for field, limit in LIMITS.items():
-        value = getattr(patient, field) or ""
+    for field, value in fields.items():
+        value = nfc(value or "")
+        limit = LIMITS[field]
         if len(value) > limit:
             said = f"too long: at most {limit:,} characters" + (
                 " (about a page)" if field == "notes" else ""
