@@ -561,6 +561,7 @@ def test_a_second_batch_into_the_same_folder_is_refused_or_waits(cli):
         with contextlib.suppress(OSError):
             os.close(held)
     assert run.code == 0 and time.monotonic() - started >= 1.0
+    assert run.err.startswith("handouts: waiting for another batch to finish writing into out\n")
     assert len(list(Path("out").glob("*.pdf"))) == 6
 
 

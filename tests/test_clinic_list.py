@@ -268,7 +268,7 @@ def test_every_row_problem_is_reported_at_once_and_only_good_rows_are_kept():
         "clinic.csv:3: row 2: medicines: unknown medicine 'ibuprofn' (did you mean 'ibuprofen'?)",
         "clinic.csv:3: row 2: medicines: unknown medicine 'xyzzy'",
         "clinic.csv:3: row 2: paper: unknown paper 'leter' (did you mean 'letter'?); use letter or a4, or leave it blank",
-        "clinic.csv:3: row 2: large_print: unknown large_print 'maybe'; use yes/no, true/false, y/n or 1/0, or leave it blank",
+        "clinic.csv:3: row 2: large_print: unknown large_print 'maybe'; use yes/no, true/false, y/n, on/off or 1/0, or leave it blank",
         "clinic.csv:3: row 2: language: unknown language 'fr'; use en, or leave it blank",
         "clinic.csv:3: row 2: date: not a date written YYYY-MM-DD (e.g. 2026-11-21)",
         "clinic.csv:5: row 4: pack: give conditions or a pack, not both",
@@ -471,3 +471,27 @@ def test_a_value_shown_in_a_message_is_escaped_and_cut_short():
     assert "\x1b" not in text and "\u202e" not in text and "Secretname" not in text
     assert "unknown condition 'ana secretcondition name'" in text
     assert "unknown paper '\\x1b[31mred'" in text or "unknown paper '\\x1b[31mRED'" in text
+
+
+@pytest.mark.parametrize("tagged", ["!foo A2", "!!binary QTM=", "!!python/object:os.system x"])
+def test_a_yaml_tag_in_a_list_is_refused_on_its_line_not_ignored(tagged):
+    """Red team (issue 13 review): reading every value as text silently dropped tags, so
+    `!!binary QTM=` became the id 'QTM='."""
+    text = (
+        f"patients:\n  - id: A1\n    conditions: lupus\n  - id: {tagged}\n    conditions: lupus\n"
+    )
+    assert refused(text, "l.yaml") == [
+        "l.yaml:4: a YAML tag (a word after '!', such as !!binary) is not allowed; write the "
+        "value as plain text"
+    ]
+
+
+def test_large_print_takes_on_and_off_and_never_guesses_between_yes_and_no():
+    """Red team (issue 13 review): `large_print: on` was refused with "did you mean 'n'?",
+    the opposite of what was meant."""
+    got = read("id,conditions,large_print\nA1,lupus,On\nA2,lupus,off\nA3,lupus,noo\n")
+    assert [(row.id, row.large_print) for row in got.rows] == [("A1", True), ("A2", False)]
+    assert [str(p) for p in got.problems] == [
+        "clinic.csv:4: row 3: large_print: unknown large_print 'noo'; use yes/no, true/false, "
+        "y/n, on/off or 1/0, or leave it blank"
+    ]

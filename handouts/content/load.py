@@ -98,6 +98,8 @@ def parse(text: str, file: str, as_text: bool = False) -> Doc | Problem:
         if found is not None:
             return found
         data = _as_text(node) if as_text else loader.construct_document(node)
+    except _Tagged as exc:
+        return Problem(file, exc.line, "", TAGGED)
     except yaml.MarkedYAMLError as exc:
         if _too_deep(text):
             return Problem(file, None, "", TOO_DEEP)
@@ -116,8 +118,26 @@ def parse(text: str, file: str, as_text: bool = False) -> Doc | Problem:
     return Doc(file, data, lines)
 
 
+class _Tagged(Exception):
+    def __init__(self, line: int):
+        self.line = line
+
+
+TAGGED = (
+    "a YAML tag (a word after '!', such as !!binary) is not allowed; write the value as plain text"
+)
+_PLAIN_TAGS = frozenset(
+    f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "timestamp",
+                                       "map", "seq")
+)  # fmt: skip
+"""The tags YAML gives plain text, lists and mappings by itself: any other was written."""
+
+
 def _as_text(node: yaml.Node) -> Any:
-    """The document with every scalar as the text written (``_index`` refused aliases)."""
+    """The document with every scalar as the text written (``_index`` refused aliases);
+    a tag that would change what a value means (``!foo``, ``!!binary``) is refused."""
+    if node.tag not in _PLAIN_TAGS:
+        raise _Tagged(node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         return {str(_as_text(k)): _as_text(v) for k, v in node.value}
     if isinstance(node, yaml.SequenceNode):

@@ -153,7 +153,7 @@ def run_batch(args: BatchJob, progress: Progress) -> Summary:
         make_folder(out, args.mode)
     except OSError as exc:
         raise HandoutsError(f"cannot use the output folder {out}: {exc.strerror or exc}") from None
-    with _locked(out, args.wait):
+    with _locked(out, args.wait, progress):
         return _run(args, progress, lib, brand, listed, started)
 
 
@@ -521,7 +521,7 @@ def _append(path: Path) -> Any:
 
 
 @contextlib.contextmanager
-def _locked(out: Path, wait: bool) -> Iterator[None]:
+def _locked(out: Path, wait: bool, progress: Progress) -> Iterator[None]:
     """The output folder, for this run alone: a second batch into it is refused (or waits).
 
     Refuses a folder whose control files are links."""
@@ -541,11 +541,14 @@ def _locked(out: Path, wait: bool) -> Iterator[None]:
     except OSError as exc:
         raise HandoutsError(f"cannot use the output folder {out}: {exc.strerror or exc}") from None
     try:
-        if not _lock(fd, wait):
-            raise HandoutsError(
-                f"another batch is writing into {out}; wait for it to finish (or pass --wait), "
-                "or use another folder"
-            )
+        if not _lock(fd, wait=False):
+            if not wait:
+                raise HandoutsError(
+                    f"another batch is writing into {out}; wait for it to finish (or pass "
+                    "--wait), or use another folder"
+                )
+            progress.say(f"handouts: waiting for another batch to finish writing into {out}")
+            _lock(fd, wait=True)
         yield
     finally:
         os.close(fd)  # and with it the lock
@@ -555,15 +558,18 @@ def _lock(fd: int, wait: bool) -> bool:
     """Lock the open file ``fd``: True once locked, False if another holds it (no wait)."""
     try:
         import fcntl
-    except ImportError:  # Windows
+    except ImportError:  # Windows: LK_LOCK gives up after 10 s, so wait by trying again
         import msvcrt
 
-        mode = msvcrt.LK_LOCK if wait else msvcrt.LK_NBLCK  # type: ignore[attr-defined]
-        try:
-            msvcrt.locking(fd, mode, 1)  # type: ignore[attr-defined]
-        except OSError:
-            return False
-        return True
+        while True:
+            try:
+                msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]
+            except OSError:
+                if not wait:
+                    return False
+                time.sleep(0.5)
+            else:
+                return True
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
     except BlockingIOError:

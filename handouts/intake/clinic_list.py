@@ -50,7 +50,7 @@ COLUMNS = (
 MAX_BYTES = 100_000_000
 MAX_STEM = 100
 PAPERS = ("letter", "a4")
-YES, NO = ("yes", "true", "y", "1"), ("no", "false", "n", "0")
+YES, NO = ("yes", "true", "y", "1", "on"), ("no", "false", "n", "0", "off")
 YES_NO = dict.fromkeys(YES, True) | dict.fromkeys(NO, False)
 SAVE_UTF8 = 'save the list as UTF-8 (in Excel: "CSV UTF-8")'
 UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
@@ -341,7 +341,8 @@ def _row(
     def pick(col: str, choices: dict[str, Any], accepted: str) -> Any:
         value = get(col)
         if value and value.lower() not in choices:
-            hint = did_you_mean(value.lower(), choices)
+            # a guess between yes and no could be the opposite of what was meant
+            hint = did_you_mean(value.lower(), choices) if choices is not YES_NO else ""
             bad.append(
                 (col, f"unknown {col} '{shown(value)}'{hint}; use {accepted}, or leave it blank")
             )
@@ -378,7 +379,7 @@ def _row(
     except PatientError as exc:
         bad += [("medicines", p.message) for p in exc.problems]
     paper = pick("paper", {p: p for p in PAPERS}, "letter or a4")
-    large = pick("large_print", YES_NO, "yes/no, true/false, y/n or 1/0")
+    large = pick("large_print", YES_NO, "yes/no, true/false, y/n, on/off or 1/0")
     language = _language(get("language"), languages, bad)
     date = None
     if written := get("date"):
