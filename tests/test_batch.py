@@ -619,8 +619,14 @@ def test_kills_at_random_moments_then_a_rerun_leave_whole_pdfs_a_true_manifest_a
     import random
 
     rng = random.Random(13)
-    before = sorted(p.name for p in Path.cwd().iterdir())
+
+    def everything_else() -> dict[str, int]:
+        """Every file and folder under the working folder but out/, with its modified time."""
+        found = {str(p): p.lstat().st_mtime_ns for p in Path.cwd().rglob("*")}
+        return {p: t for p, t in found.items() if not Path(p).is_relative_to(Path.cwd() / "out")}
+
     listed = long_list(60)
+    before = everything_else()
     for attempt in range(4):
         proc = start(str(listed), "--out", "out", "--jobs", "2")
         time.sleep(rng.uniform(0.2, 2.5))
@@ -645,7 +651,10 @@ def test_kills_at_random_moments_then_a_rerun_leave_whole_pdfs_a_true_manifest_a
         assert pdf.stat().st_size == int(row["bytes"]) and len(PdfReader(pdf).pages) >= 4
     assert sorted(p.name for p in Path("out").glob("*.pdf")) == sorted(r["file"] for r in rows)
     assert list(Path("out").glob(".*.tmp")) == []
-    assert sorted(p.name for p in Path.cwd().iterdir()) == sorted([*before, "clinic.csv", "out"])
+    assert everything_else() == before  # nothing written, changed or left outside out/
+    expected = {r["file"] for r in rows} | {"manifest.json", "manifest.csv"}
+    expected |= {".handouts-batch.key", ".handouts-batch.lock"}
+    assert {p.name for p in Path("out").iterdir()} == expected  # no folder, no stray file
     private(run.out, run.err, json.dumps(data))
 
 
