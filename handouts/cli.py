@@ -12,11 +12,12 @@ from pathlib import Path
 
 from handouts import paths, pipeline
 from handouts.content import language
-from handouts.content.model import Patient
+from handouts.content.model import Library, Patient, PlanFields
 from handouts.delivery.files import Written, default_run, write_one
-from handouts.delivery.write import GROUP_READABLE, PRIVATE
-from handouts.document.request import Allow, Request
-from handouts.errors import HandoutsError, UsageError
+from handouts.delivery.write import GROUP_CLOSED, GROUP_READABLE, PRIVATE, closed_to_group
+from handouts.document.request import DEFAULT_FORMAT, Allow, Request
+from handouts.errors import HandoutsError, PatientError, UsageError
+from handouts.intake import plan
 from handouts.intake.patient import (
     LIMITS,
     check_details,
@@ -75,6 +76,22 @@ def parser() -> argparse.ArgumentParser:
     )
     one.add_argument("--title", help="title to print (default: the condition names)")
     one.add_argument("--diary", action="store_true", help="add the headache and pain diary page")
+    shape = one.add_mutually_exclusive_group()
+    shape.add_argument(
+        "--visit",
+        dest="format",
+        action="store_const",
+        const="visit",
+        help="the visit handout: both sides of one sheet, with the patient's plan",
+    )
+    shape.add_argument(
+        "--full",
+        dest="format",
+        action="store_const",
+        const="full",
+        help="the full booklet: every section and every medicine's card",
+    )
+    _plan(one)
     _personal(one)
 
     pack = sub.add_parser("pack", help="build a pack of handouts (content/packs/NAME.yaml)")
@@ -113,6 +130,33 @@ def parser() -> argparse.ArgumentParser:
     _today(chk)
     chk.add_argument("--verbose", action="store_true", help="show a traceback on errors")
     return top
+
+
+PLAN_OPTIONS = (
+    ("attack_medicine", "TEXT", "in an attack: which medicine and dose"),
+    ("attack_when", "TEXT", "in an attack: when to take it"),
+    ("attack_repeat", "TEXT", "in an attack: when a second dose is allowed"),
+    ("attack_limit", "TEXT", "in an attack: the most in a day"),
+    ("attack_add", "TEXT", "in an attack: what to add or do as well"),
+    ("daily_medicine", "TEXT", "every day: a preventive medicine and dose"),
+    ("daily_how", "TEXT", "every day: how and when to take it"),
+    ("move_what", "TEXT", "movement: what to do, e.g. walking"),
+    ("move_how_long", "TEXT", "movement: how long each time"),
+    ("move_how_often", "TEXT", "movement: how often"),
+    ("move_build_up", "TEXT", "movement: how to build up"),
+    ("calming", "ID", "a calming practice (content/calming.yaml), printed in numbered steps"),
+    ("next_visit", "TEXT", "the next appointment, as you write it"),
+)
+"""The visit handout's plan fields as options (``--attack-medicine``): the clinic-list
+column of the same name (:data:`handouts.intake.plan.COLUMNS`)."""
+
+
+def _plan(p: argparse.ArgumentParser) -> None:
+    plan = p.add_argument_group("the visit handout's plan (each option fills one slot)")
+    plan.add_argument("--plan", type=Path, metavar="FILE", help="a plan file (YAML)")
+    plan.add_argument("--plan-template", metavar="ID", help="a plan template (content/plans/)")
+    for name, meta, said in PLAN_OPTIONS:
+        plan.add_argument(f"--{name.replace('_', '-')}", dest=name, metavar=meta, help=said)
 
 
 def _personal(p: argparse.ArgumentParser) -> None:
@@ -202,6 +246,7 @@ def run(argv: Sequence[str]) -> int:
             args.content, args.brand, args.out, patient_file, allowed(args), _mode(args)
         )
         _warn_allowed(written)
+        _warn_closed(args, args.out)
         for w in written:
             _report(w)
         print(f"{len(written)} handouts in {args.out}/")
@@ -263,17 +308,41 @@ def run(argv: Sequence[str]) -> int:
         conditions = resolve_conditions(lib, args.conditions)
         title = nfc(args.title) if args.title else None
         req = replace(req, conditions=conditions, title=title, diary=args.diary)
+        req = replace(req, format=args.format or DEFAULT_FORMAT, **_the_plan(args, lib))
     written = write_one(lib, brand, req, args.out, _mode(args))
     _warn_allowed([written])
+    _warn_closed(args, args.out.parent)
     _report(written)
     return 0
 
 
+def _warn_closed(args: argparse.Namespace, folder: Path) -> None:
+    """Warn when --group-readable files sit in a folder the group cannot open."""
+    if _mode(args) != PRIVATE and closed_to_group(folder):
+        print(f"handouts: warning: {GROUP_CLOSED.format(folder=folder)}", file=sys.stderr)
+
+
+def _the_plan(args: argparse.Namespace, lib: Library) -> dict[str, object]:
+    """The plan from ``--plan FILE``, then each plan option over it; checked whole."""
+    own, template = PlanFields(), None
+    if args.plan:
+        own, template = plan.read_plan(args.plan)
+    typed = plan.from_columns({name: getattr(args, name) for name, _m, _h in PLAN_OPTIONS})
+    own = plan.over(own, typed)
+    template = args.plan_template or template
+    problems = plan.check_plan(own, template, "command line", lib, pipeline.PRINTER)
+    if problems:
+        raise PatientError(problems)
+    return {"plan": own, "plan_template": template}
+
+
 def _read_notes(path: Path) -> str:
-    """A notes file, read no further than one character past the notes' limit (a file
-    like /dev/zero would otherwise fill the memory)."""
+    """A notes file, read no further than four times the notes' limit and one character:
+    a file like /dev/zero would otherwise fill the memory. The limit is counted once
+    accents are joined to their letters (NFC joins at most three characters into one),
+    so what is read holds more than the limit whenever the file does."""
     with path.open(encoding="utf-8-sig", newline="") as f:
-        return f.read(LIMITS["notes"] + 1)
+        return f.read(4 * LIMITS["notes"] + 1)
 
 
 def _warn_allowed(written: list[Written]) -> None:

@@ -19,11 +19,19 @@ from handouts.content.model import Library, Pack
 from handouts.content.words import words
 from handouts.document.assemble import assemble
 from handouts.document.document import Document, Personal, Provenance
-from handouts.document.request import Allow, Request
-from handouts.errors import ContentError, Problem, ProblemsError, UsageError, did_you_mean
+from handouts.document.request import FORMATS, Allow, Request
+from handouts.document.visit import assemble_visit
+from handouts.errors import (
+    ContentError,
+    HandoutsError,
+    Problem,
+    ProblemsError,
+    UsageError,
+    did_you_mean,
+)
 from handouts.memo import Caches, using
 from handouts.pdf.printer import PDF
-from handouts.pdf.render import render, render_pack
+from handouts.pdf.render import Laid, lay_out_visit, render, render_pack
 
 PRINTER = PDF
 """What the checks ask "can this be printed?": the PDF renderer's fonts and picture reader."""
@@ -106,16 +114,55 @@ def _make(lib: Library, brand: Brand, req: Request) -> Rendered:
     _check(lib, req)
     if req.pack:
         return _pack(lib, brand, req, find_pack(lib, req.pack))
+    if req.format == "visit":
+        return _visit(lib, brand, req)
     doc = assemble(lib, req, brand)
     late = _current(lib, doc, req.allow)
     pdf, pages = render(doc, brand, req.paper, req.large_print)
     return Rendered(pdf, pages, late)
 
 
+def _visit(lib: Library, brand: Brand, req: Request) -> Rendered:
+    """A visit handout on both sides of one sheet, with as few items left out as it
+    takes to fit. Each cut leaves out the next lowest-priority item and only ever
+    shortens it, so the fewest cuts are found by halving: a handout is laid out about
+    five times at most, and written once."""
+
+    def tried(cuts: int) -> tuple[Document, Laid | None]:
+        doc = assemble_visit(lib, req, brand, cuts)
+        return doc, lay_out_visit(doc, brand, req.paper, req.large_print)
+
+    doc, laid = tried(0)
+    if laid is None:
+        low, high, best = 0, len(doc.visit_order) + 1, None  # high: least known to fit
+        while high - low > 1:
+            mid = (low + high) // 2
+            doc, laid = tried(mid)
+            if laid is None:
+                low = mid
+            else:
+                high, best = mid, (doc, laid)
+        if best is None:
+            raise HandoutsError(TOO_LONG)
+        doc, laid = best
+    return Rendered(*laid.finish(), _current(lib, doc, req.allow))
+
+
+TOO_LONG = (
+    "the visit handout does not fit both sides of one sheet, even with everything that may "
+    "be left out left out: shorten the notes or the plan, or print the full version (--full)"
+)
+
+
 def _check(lib: Library, req: Request) -> None:
     """A request from anywhere (later a web form or a FHIR bundle) names content there is:
     its language, pack, conditions and medicines."""
     language.check(req.language)
+    if req.format not in FORMATS:
+        raise UsageError(f"unknown format '{req.format}'; use {' or '.join(FORMATS)}")
+    if req.plan_template and req.plan_template not in lib.plans:
+        hint = did_you_mean(req.plan_template, lib.plans)
+        raise UsageError(f"unknown plan template '{req.plan_template}'{hint}")
     if req.pack:
         find_pack(lib, req.pack)
     elif not req.conditions:

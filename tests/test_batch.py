@@ -264,7 +264,7 @@ def test_a_row_whose_content_is_past_review_fails_and_the_others_are_written(cli
     run = cli(*args)
     assert run.code == 1
     late = (
-        "content/conditions/lupus.yaml:43: review.next_review: past its review date "
+        "content/conditions/lupus.yaml:46: review.next_review: past its review date "
         "(2026-11-10): have it checked, or pass --allow-expired to print it anyway"
     )
     assert run.err == f"row 1 (id RHEU-1): {late}\n"
@@ -743,10 +743,20 @@ def test_folders_made_for_handouts_are_private_and_a_rerun_gives_kept_files_its_
         assert cli("batch", "clinic.csv", "--out", "shared", "--group-readable").code == 0
         assert Path("shared").stat().st_mode & 0o777 == 0o750
         assert cli("build", "--conditions", "lupus", "--out", "one/two/x.pdf").code == 0
-        assert Path("one/two").stat().st_mode & 0o777 == 0o700
+        assert Path("one").stat().st_mode & 0o777 == Path("one/two").stat().st_mode & 0o777 == 0o700
+        assert Path("new").stat().st_mode & 0o777 == 0o700  # every folder made, not the last
         os.chmod("new/out/.handouts-batch.key", 0o644)
-        assert cli("batch", "clinic.csv", "--out", "new/out", "--group-readable").code == 0
+        run = cli("batch", "clinic.csv", "--out", "new/out", "--group-readable")
+        assert run.code == 0
+        assert run.err == (  # the folder made private keeps the group out: say so
+            "handouts: warning: the owner's group cannot open the folder new/out, so it "
+            "cannot read the handouts in it either: let it in with chmod g+rx new/out\n"
+        )
         assert set(statuses(Path("new/out")).values()) == {"unchanged"}
+        from handouts.delivery import batch
+
+        batch._earlier(Path("new/out"))  # reading the manifest leaves its mode alone
+        assert Path("new/out/manifest.json").stat().st_mode & 0o777 == 0o640
         modes = {p.name: p.stat().st_mode & 0o777 for p in Path("new/out").iterdir()}
         assert modes.pop(".handouts-batch.key") == modes.pop(".handouts-batch.lock") == 0o600
         assert set(modes.values()) == {0o640}, modes
@@ -765,3 +775,23 @@ def test_a_list_whose_file_name_is_not_utf8_is_named_readably_in_the_manifest(cl
     run = cli("batch", name, "--out", "out", "--jobs", "1")
     assert run.code == 0, run.err
     assert manifest()[0]["list"] == "clinic-\ufffdt\ufffd.csv"
+
+
+def test_a_format_column_chooses_the_visit_handout_or_the_full_booklet_per_row(cli):
+    """Issue 14: a clinic list's `format` column (visit or full) and the plan's columns."""
+    clinic(
+        "id,conditions,medicines,format,attack_medicine,calming\n"
+        "V1,migraine;fibromyalgia,sumatriptan,visit,Sumatriptan 50 mg,slow-breathing\n"
+        "F1,migraine;fibromyalgia,sumatriptan,full,,\n"
+        "B1,lupus,,leaflet,,\n"
+    )
+    run = cli("batch", "clinic.csv", "--out", "out", "--jobs", "1", "--skip-invalid")
+    assert run.code == 1
+    assert (
+        "clinic.csv:4: row 3: format: unknown format 'leaflet'; use visit or full, or leave "
+        "it blank" in run.err
+    )
+    assert len(PdfReader("out/V1.pdf").pages) == 2
+    assert len(PdfReader("out/F1.pdf").pages) > 4
+    text = pdf_text(Path("out/V1.pdf").read_bytes())
+    assert "Take: Sumatriptan 50 mg" in text and "My plan" in text

@@ -148,7 +148,9 @@ patients:
         "clinic.yaml:15: row 3: medicines: unknown medicine 'aspirine' (did you mean 'aspirin'?)",
         "clinic.yaml:16: row 3: paper: unknown paper 'A5'; use letter or a4, or leave it blank",
         "clinic.yaml:17: row 3: colour: unknown key; the keys are id, name, conditions, medicines, "
-        "pack, clinician, notes, paper, large_print, language, date",
+        "pack, clinician, notes, paper, large_print, language, date, format, plan_template, attack_medicine, "
+        "attack_when, attack_repeat, attack_limit, attack_add, daily_medicine, daily_how, "
+        "move_what, move_how_long, move_how_often, move_build_up, calming, next_visit",
     ]
     assert got.invalid == (3,)
 
@@ -176,7 +178,9 @@ def test_unknown_and_repeated_columns_are_all_named_with_hints():
         "clinic.csv:1: header: unknown column 'condtions' (did you mean 'conditions'?)",
         "clinic.csv:1: header: unknown column 'Medicine' (did you mean 'medicines'?)",
         "clinic.csv:1: header: unknown column 'ward'; the columns are id, name, conditions, "
-        "medicines, pack, clinician, notes, paper, large_print, language, date",
+        "medicines, pack, clinician, notes, paper, large_print, language, date, format, plan_template, "
+        "attack_medicine, attack_when, attack_repeat, attack_limit, attack_add, daily_medicine, "
+        "daily_how, move_what, move_how_long, move_how_often, move_build_up, calming, next_visit",
         "clinic.csv:1: header: column 'name' appears twice",
     ]
 
@@ -230,7 +234,10 @@ def test_a_list_with_only_a_header_has_no_rows_and_no_problems():
             "id,name,conditions\nA1,Jo,migraine\nA2,José,lupus\n".encode("latin-1"),
             f"clinic.csv: not UTF-8: byte 0xE9 on line 3; {SAVE}",
         ),
-        (b"id,name\r\nA1,J\x00o\r\n", f"clinic.csv: not UTF-8: byte 0x00 on line 2; {SAVE}"),
+        (
+            b"id,name\r\nA1,J\x00o\r\n",
+            f"clinic.csv: a NUL character (byte 0x00) on line 2: this is not a text file; {SAVE}",
+        ),
         (b" \n\n", "clinic.csv: the file is empty; expected a list of patients"),
     ],
 )
@@ -495,3 +502,11 @@ def test_large_print_takes_on_and_off_and_never_guesses_between_yes_and_no():
         "clinic.csv:4: row 3: large_print: unknown large_print 'noo'; use yes/no, true/false, "
         "y/n, on/off or 1/0, or leave it blank"
     ]
+
+
+def test_a_yaml_value_of_equals_or_double_angle_is_plain_text():
+    """Red team (issue 13 review): `=` and `<<` are YAML's value and merge tags, and the
+    tag check refused the whole list over them."""
+    got = read("patients:\n  - {id: A1, conditions: lupus, notes: =, clinician: <<}\n", "l.yaml")
+    assert not got.problems
+    assert (got.rows[0].notes, got.rows[0].clinician) == ("=", "<<")

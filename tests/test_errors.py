@@ -52,7 +52,7 @@ CASES = [
         "snri]",
         "snris]",
         [
-            "content/conditions/fibromyalgia.yaml:25: medicines[1]: "
+            "content/conditions/fibromyalgia.yaml:29: medicines[1]: "
             "unknown medicine 'snris' (did you mean 'snri'?)"
         ],
     ),
@@ -61,7 +61,7 @@ CASES = [
         "relax-daily",
         "relax-dialy",
         [
-            "content/conditions/migraine.yaml:28: lifestyle.stress[0]: "
+            "content/conditions/migraine.yaml:33: lifestyle.stress[0]: "
             "unknown lifestyle step 'relax-dialy' (did you mean 'relax-daily'?)"
         ],
     ),
@@ -88,7 +88,7 @@ CASES = [
         "last_reviewed: 2026-12-02",
         "last_reviewed: 2026-13-01",
         [
-            "content/conditions/multiple-sclerosis.yaml:37: review.last_reviewed: "
+            "content/conditions/multiple-sclerosis.yaml:40: review.last_reviewed: "
             "expected a date like 2026-11-01, found text '2026-13-01'"
         ],
     ),
@@ -210,7 +210,7 @@ def test_every_problem_in_every_file_is_reported_at_once(cli, content_copy, tmp_
     out = tmp_path / "out"
     lines = failed(cli("--content", content_copy, "--out", out), out, 5)
     assert lines == [
-        "content/conditions/fibromyalgia.yaml:25: medicines[1]: unknown medicine 'snris' "
+        "content/conditions/fibromyalgia.yaml:29: medicines[1]: unknown medicine 'snris' "
         "(did you mean 'snri'?)",
         "content/links/migraine--lupus.yaml:12: evidence: expected one of 'strong', 'guideline', "
         "'label', 'moderate', 'conflicting', 'weak', found 'mixed'",
@@ -383,7 +383,7 @@ def test_content_and_brand_problems_come_together(cli, content_copy, tmp_path):
     out = tmp_path / "out"
     lines = failed(cli("--content", content_copy, "--brand", brand, "--out", out), out, 2)
     assert lines[0] == f"{brand}:15: colours.accent: expected a colour like '#1F4E79', found 'pale'"
-    assert lines[1].startswith("content/conditions/fibromyalgia.yaml:25: medicines[1]")
+    assert lines[1].startswith("content/conditions/fibromyalgia.yaml:29: medicines[1]")
 
 
 # Found in review: inputs that once crashed or misprinted -----------------------
@@ -426,7 +426,7 @@ REVIEW_CASES = [
         "next_review: 2028-11-01",
         "next_review: 2020-01-01",
         [
-            "content/medicines/snri.yaml:34: review.next_review: the next review must come after the last one"
+            "content/medicines/snri.yaml:40: review.next_review: the next review must come after the last one"
         ],
     ),
     (
@@ -624,6 +624,14 @@ TOO_BIG = (
     "the SVG logo is 1,000,168 bytes; at most 1,000,000 (a logo is a few shapes): simplify "
     "it, or save it as a PNG"
 )
+FLAT = (
+    "the SVG logo scales a shape to nothing (a scale of 0, or one so small it rounds to 0), "
+    "which makes a broken page; remove that transform"
+)
+MANY = (
+    "the SVG logo has 2,002 elements; at most 2,000 (a logo is a few shapes, and each is "
+    "drawn on every handout): simplify it, or save it as a PNG"
+)
 UNREADABLE = (
     "the logo cannot be read as a SVG picture; save it again as a SVG file from a drawing program"
 )
@@ -643,9 +651,11 @@ UNREADABLE = (
          '<circle cx="5e-301" cy="5e-301" r="4e-301" fill="#1F4E79"/>', HUGE_NUMBERS),
         ('width="64" height="64"', f'<g transform="scale(1e300)">{SHAPE}</g>', HUGE_NUMBERS),
         ('width="64" height="64"', f"<!-- {'x' * 1_000_000} -->{SHAPE}", TOO_BIG),
+        ('width="64" height="64"', f'<g transform="scale(0.0000001)">{SHAPE}</g>', FLAT),
+        ('width="64" height="64"', "<rect/>" * 2_001, MANY),
     ],
     ids=["huge", "tiny", "inf-nan", "image", "xlink-image", "use-file", "tiny-viewbox",
-         "huge-scale", "huge-file"],
+         "huge-scale", "huge-file", "zero-scale", "many-elements"],
 )  # fmt: skip
 def test_an_svg_logo_that_would_fail_later_or_read_another_file_is_refused_at_load(
     cli, tmp_path, size, inside, expected
@@ -724,3 +734,20 @@ def test_an_svg_logo_not_in_utf8_cannot_hide_a_picture_from_the_check(cli, tmp_p
     assert failed(cli("--brand", brand, "--out", out), out, 1) == [
         f"{brand}:4: logo: the SVG logo must be saved as UTF-8 text (the usual way): save it again"
     ]
+
+
+def test_an_svg_logo_paints_nothing_outside_its_box(cli, tmp_path):
+    """Red team (issue 13 review): a rectangle far beyond the artboard blacked out 77% of
+    page 1; nothing clipped a logo to its place."""
+    import pypdfium2
+
+    brand = brand_copy(tmp_path)
+    cover = '<rect x="-5000" y="-5000" width="10000" height="10000" fill="#000000"/>'
+    (brand.parent / "logo.svg").write_text(
+        SVG.format('width="100" height="50" viewBox="0 0 100 50"', cover)
+    )
+    out = tmp_path / "logo.pdf"
+    assert cli("build", "--conditions", "lupus", "--brand", brand, "--out", out).code == 0
+    page = pypdfium2.PdfDocument(str(out))[0].render(scale=0.5).to_pil().convert("L")
+    dark = sum(page.histogram()[:60]) / (page.width * page.height)
+    assert dark < 0.05, dark  # the logo's box (64 x 44 points) is under 1% of the page

@@ -347,3 +347,23 @@ def test_a_large_png_logo_is_downscaled_once_to_what_prints_and_fits_its_place(t
     again = tmp_path / "again.pdf"
     assert cli("build", "--conditions", "migraine", "--brand", brand, "--out", again).code == 0
     assert again.read_bytes() == out.read_bytes()
+
+
+def test_a_sixteen_bit_grey_logo_prints_grey_and_transparency_survives_downscaling(tmp_path):
+    """Red team (issue 13 review): a 16-bit greyscale PNG printed as a white box, and no
+    test saw a logo's see-through parts after it was downscaled."""
+    from PIL import Image, ImageDraw
+
+    from handouts.pdf.logo import printed_pixels
+
+    grey = tmp_path / "grey.png"
+    Image.new("I;16", (40, 40), 0x8000).save(grey)
+    _w, _h, rgb, alpha = printed_pixels(grey)
+    assert rgb[:3] == bytes([0x80] * 3) and alpha is None
+    big = tmp_path / "big.png"
+    picture = Image.new("RGBA", (2000, 2000), (0, 0, 0, 0))
+    ImageDraw.Draw(picture).ellipse((500, 500, 1500, 1500), fill=(31, 78, 121, 255))
+    picture.save(big)
+    w, h, rgb, alpha = printed_pixels(big)
+    assert (w, h) == (367, 367) and alpha is not None
+    assert alpha[0] == 0 and alpha[(h // 2) * w + w // 2] == 255  # corner clear, middle solid

@@ -22,7 +22,12 @@ PRINTABLE = st.characters(
     whitelist_categories=("Lu", "Ll", "Nd"),
     max_codepoint=0x04FF,  # Latin, Greek and Cyrillic: letters every bundled font set has
 )
-SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=25,
+    deadline=None,
+    derandomize=True,  # the same examples on every run: CI passes or fails for a reason
+    suppress_health_check=[HealthCheck.too_slow],
+)
 
 
 def run(args: list[str]) -> tuple[int, str, str]:
@@ -44,8 +49,9 @@ def test_any_name_and_notes_print_or_give_a_located_error_that_hides_them(name, 
         return  # a command-line argument cannot hold NUL: the system refuses it first
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "one.pdf"
-        code, _, err = run(["build", "--conditions", "lupus", "--patient", name,
-                            "--notes", notes, "--out", str(out)])  # fmt: skip
+        # --notes=TEXT: a note that starts with '-' is a note, not an option
+        code, _, err = run(["build", "--conditions", "lupus", f"--patient={name}",
+                            f"--notes={notes}", "--out", str(out)])  # fmt: skip
     assert "Traceback" not in err
     assert code in (0, 1), err
     if code:
@@ -138,5 +144,5 @@ def test_any_date_paper_or_language_cell_or_a_missing_header_gives_a_located_err
     assert "Private Person" not in err + out
     if code:
         assert "list.csv:" in err or "not UTF-8" in err, err
-    if not header:
+    if not header and not any("\x00" in c for c in cells.values()):
         assert code == 1 and "the first row is not a header" in err, err

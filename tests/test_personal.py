@@ -85,13 +85,16 @@ def test_a_character_no_font_has_stops_the_build_naming_the_field(cli, tmp_path)
         ("Dana שלום", "4 characters of a right-to-left script such as Arabic or Hebrew, "
          "which handouts cannot yet print in reading order (not shown: patient details stay "
          "out of messages); write it in Latin letters for now, or leave it out"),
-        ("Ann\u202eeB", "1 character that set the direction of text (invisible, such as "
-         "U+202E), which would change the order it is read in; delete them"),
+        ("Ann\u202eeB", "1 character that sets the direction of text (invisible, such as "
+         "U+202E), which would change the order it is read in; delete it"),
+        ("Ann\u200f B\u2066c\u2069", "3 characters that set the direction of text "
+         "(invisible, such as U+202E), which would change the order it is read in; delete "
+         "them"),
         ("Ann 王 \U0001fae0 \u0b95", "3 characters that no bundled font can print (2 letters, "
          "1 emoji or symbol; not shown: patient details stay out of messages); spell it with "
          "letters the handout's fonts have, or leave it out"),
     ],
-    ids=["arabic", "hebrew", "override", "kinds"],
+    ids=["arabic", "hebrew", "override", "marks-and-isolates", "kinds"],
 )  # fmt: skip
 def test_a_name_that_would_print_in_the_wrong_order_is_refused_without_showing_it(
     cli, tmp_path, name, said
@@ -123,11 +126,11 @@ def test_a_title_is_checked_like_a_name_and_lengths_are_counted_once_normalised(
         "fonts have, or leave it out\n"
         "  command line: title: too long: at most 200 characters\n",
     )
-    decomposed = "Zoe\u0308" * 50  # 200 characters as typed, 150 once normalised
+    decomposed = "Zoe\u0308" * 60  # 240 characters as typed, 180 once normalised
     run = cli("build", "--conditions", "migraine", "--patient", decomposed, "--out", out)
     assert run.code == 0, run.err
     printed = "".join(pdf_text(out.read_bytes()).split())  # the long word is broken over lines
-    assert "For:" + "Zoë" * 50 in printed
+    assert "For:" + "Zoë" * 60 in printed
 
 
 def test_accented_names_use_the_fallback_font(cli, tmp_path):
@@ -274,6 +277,16 @@ def test_notes_longer_than_a_page_are_refused_and_say_so(cli, tmp_path):
             "handouts: error: 1 problem in the patient details; nothing was written:\n"
             "  command line: notes: too long: at most 4,000 characters (about a page)\n",
         )
+    # a notes file is read far enough to judge its length once accents are joined: a
+    # file of 4,841 letters and accents (5,013 characters as saved) is too long, whole
+    decomposed = tmp_path / "notes.txt"
+    decomposed.write_text(("Take one tablet daily. Cafe\u0301 " * 200)[:5000] + " END", "utf-8")
+    run = cli("build", "--conditions", "migraine", "--notes-file", decomposed, "--out", out)
+    assert run.err.endswith("notes: too long: at most 4,000 characters (about a page)\n")
+    decomposed.write_text("Cafe\u0301 " * 700 + "END", "utf-8")  # 4,203 as saved, 3,503 joined
+    run = cli("build", "--conditions", "migraine", "--notes-file", decomposed, "--out", out)
+    assert run.code == 0, run.err
+    assert pdf_text(out.read_bytes()).count("Café") == 700
     longest = "y" * 4_000  # one word as long as notes may be is printed
     assert cli("build", "--conditions", "migraine", "--notes", longest, "--out", out).code == 0
     assert cli("build", "--conditions", "lupus", "--patient", "N" * 201, "--out", out).err == (

@@ -16,7 +16,9 @@ from handouts.content import text
 from handouts.content.load import Doc, Key, path_text, read
 from handouts.content.model import (
     AREAS,
+    PARTS,
     TIERS,
+    CalmingFile,
     CombinationFile,
     CombinationRule,
     Condition,
@@ -33,6 +35,8 @@ from handouts.content.model import (
     NumbersFile,
     Pack,
     PainkillerDays,
+    PlanTemplate,
+    Practice,
     RedFlag,
     RedFlagFile,
     Review,
@@ -237,6 +241,15 @@ def load_library(root: Path, printer: Printer) -> Library:
                 c.add(pdoc, ("handouts",), "a pack needs at least one handout")
     glossary, plain_words = _glossary(c)
     unsupported = _unsupported(c)
+    practices = _practices(c, files, review_at)
+    plans: dict[str, PlanTemplate] = {}
+    if (c.root / "plans").is_dir():
+        plans = _load_folder(c, "plans", PlanTemplate, "plan", files)
+        for plan in plans.values():
+            pdoc = c.docs[files[f"plan:{plan.id}"]]
+            review_at[f"plan:{plan.id}"] = (pdoc.file, ("review",))
+            if plan.plan.calming and plan.plan.calming not in practices:
+                _refs(c, pdoc, ("plan", "calming"), [plan.plan.calming], practices, "practice")
     for key, file in files.items():
         if key.split(":")[0] in ("condition", "medicine", "link"):
             review_at[key] = (file, ("review",))
@@ -257,6 +270,7 @@ def load_library(root: Path, printer: Printer) -> Library:
         known["numbers"] = text.ANY
     for doc in c.docs.values():
         _check_texts(c, doc, sources, known)
+        _check_ranks(c, doc)
         for path, value in doc.walk():  # a `for:` anywhere names conditions that exist
             if path and path[-1] == "for" and isinstance(value, list):
                 _refs(c, doc, path, [str(v) for v in value], conditions, "condition")
@@ -281,6 +295,8 @@ def load_library(root: Path, printer: Printer) -> Library:
         minimum_tiers=minimum_tiers,
         numbers=numbers,
         painkiller_days=painkiller_days,
+        practices=practices,
+        plans=plans,
         docs=c.docs,
         review_at=review_at,
     )
@@ -375,6 +391,56 @@ def _glossary(c: _Checker) -> tuple[tuple[Term, ...], frozenset[str]]:
             else:
                 seen[form.lower()] = term.term
     return gloss.terms, frozenset(w.lower() for w in gloss.plain_words)
+
+
+def _practices(
+    c: _Checker, files: dict[str, str], review_at: dict[str, tuple[str, Key]]
+) -> dict[str, Practice]:
+    """content/calming.yaml, if there is one: the calming practices a plan can choose."""
+    path = c.root / "calming.yaml"
+    doc = c.doc(path) if path.is_file() else None
+    found = c.build(CalmingFile, doc) if doc else None
+    if not (doc and found):
+        return {}
+    practices: dict[str, Practice] = {}
+    for i, practice in enumerate(found.practices):
+        if not _check_id(c, doc, ("practices", i, "id"), practice.id, practices, "practice"):
+            continue
+        if not MIN_STEPS <= len(practice.steps) <= MAX_STEPS:
+            count = len(practice.steps)
+            said = f"a practice has {MIN_STEPS} to {MAX_STEPS} steps, found {count}"
+            c.add(doc, ("practices", i, "steps"), said)
+        practices[practice.id] = _with_review(practice, found.review)
+        files[f"practice:{practice.id}"] = doc.file
+        review_at[f"practice:{practice.id}"] = (doc.file, ("review",))
+    return practices
+
+
+MIN_STEPS, MAX_STEPS = 3, 6
+"""A calming practice's numbered steps: enough to follow, few enough to remember."""
+RANKS = {"priority": (1, 5), "visit": (1, 2)}
+"""Keys that rank content for the visit handout, and their ranges."""
+
+
+def _check_ranks(c: _Checker, doc: Doc) -> None:
+    """A ``priority`` only on a key point, a ``visit`` only on a medicine's caution, each
+    in its range."""
+    for path, value in doc.walk():
+        if not path or path[-1] not in RANKS or isinstance(value, dict | list):
+            continue
+        key = str(path[-1])
+        low, high = RANKS[key]
+        where = path[-3] if len(path) >= 3 else None
+        belongs = (
+            where == "key_points"
+            if key == "priority"
+            else where in {part for part, _lead in PARTS} and "medicines" in doc.file
+        )
+        if not belongs:
+            what = "a condition's key point" if key == "priority" else "a medicine's caution"
+            c.add(doc, path, f"'{key}' ranks {what} for the visit handout; remove it here")
+        elif isinstance(value, int) and not isinstance(value, bool) and not low <= value <= high:
+            c.add(doc, path, f"expected a whole number from {low} to {high}, found {value}")
 
 
 def _unsupported(c: _Checker) -> tuple[Unsupported, ...]:
@@ -526,6 +592,11 @@ def _check_medicine(c: _Checker, doc: Doc, med: Medicine, flags: dict[str, RedFl
         )
     _refs(c, doc, ("red_flags",), med.red_flags, flags, "red flag")
     _twice(c, doc, ("red_flags",), med.red_flags, "red flag")
+    for part, _lead in PARTS:
+        for i, caution in enumerate(getattr(med, part)):
+            if caution.visit is not None and not (caution.short and caution.short.strip()):
+                c.add(doc, (part, i, "visit"), "a caution on the visit handout needs its "
+                      "'short:' words (the risk and what to do, about 20 words)")  # fmt: skip
 
 
 def _twice(c: _Checker, doc: Doc, path: Key, ids: tuple[str, ...], what: str) -> None:
@@ -563,15 +634,17 @@ def _check_codes(c: _Checker, conditions: dict[str, Condition], files: dict[str,
                 c.add(doc, ("icd10", i), f"the code {code} already belongs to '{first}'")
 
 
-FILLED = ("text", "action", "total")
+FILLED = ("text", "action", "total", "short", "steps")
 """The fields whose placeholders are filled (and a combination rule's or the painkiller-day
-rule's ``title``); anywhere else a placeholder would print as written."""
+rule's ``title``, and every field of a plan template's plan); anywhere else a placeholder
+would print as written."""
 
 
 def _filled(doc: Doc, path: Key) -> bool:
     key = next((k for k in reversed(path) if isinstance(k, str)), "")
     titled = "combinations/" in doc.file or doc.file.endswith("painkiller-days.yaml")
-    return key in FILLED or (key == "title" and titled)
+    planned = "plans/" in doc.file and path[:1] == ("plan",)
+    return key in FILLED or (key == "title" and titled) or planned
 
 
 def _check_texts(

@@ -128,7 +128,7 @@ TAGGED = (
 )
 _PLAIN_TAGS = frozenset(
     f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "timestamp",
-                                       "map", "seq")
+                                       "map", "seq", "value", "merge")
 )  # fmt: skip
 """The tags YAML gives plain text, lists and mappings by itself: any other was written."""
 

@@ -90,6 +90,11 @@ class Claim:
     """Keys from ``sources.yaml``; at least one."""
     for_: tuple[str, ...] = ()
     """(``for:`` in YAML) Condition ids: printed only in handouts that cover one of them."""
+    priority: int | None = None
+    """A key point's rank for the visit handout, 1 (most important) to 5: it prints the
+    three main points with the lowest numbers among its conditions' (ties in the order
+    the conditions are given). A key point without one is printed in the full version
+    only. Only key points take a priority."""
 
 
 @dataclass(frozen=True)
@@ -153,6 +158,10 @@ class RedFlag:
     """Keys from ``sources.yaml``."""
     always: bool = False
     """Printed in every handout (stroke signs)."""
+    short: str | None = None
+    """The sign in a few words for the visit handout's "When to get help", where every
+    flag of the reader's conditions and medicines prints on one side of a sheet: the same
+    sign, tier and action, with the details left to the full version (``text``)."""
     required_when: RequiredWhen | None = None
     """Content that must list this flag (checked by ``handouts check``)."""
     review: Review | None = None
@@ -233,6 +242,8 @@ class PainkillerDays:
     """Id of the number that is the limit for any other kind, or a mix of kinds."""
     limit_one_simple: str
     """Id of the number that is the limit when the only painkiller is one simple kind."""
+    short: str | None = None
+    """The rule as the visit handout prints it, beside its calendar (about 20 words)."""
 
 
 @dataclass(frozen=True)
@@ -313,6 +324,13 @@ class Caution:
     for_: tuple[str, ...] = ()
     """(``for:`` in YAML) Condition ids: printed only in handouts that cover one of them.
     A text that names a condition must carry it (checked by ``handouts check``)."""
+    visit: int | None = None
+    """On the visit handout of a reader who takes this medicine: ``1`` always printed, ``2``
+    printed when there is room (the first dropped to fit two pages); none: only in the
+    full version."""
+    short: str | None = None
+    """The caution as the visit handout prints it (required with ``visit``): the risk and
+    what to do, in one or two short sentences (about 20 words)."""
 
 
 @dataclass(frozen=True)
@@ -398,6 +416,9 @@ class CombinationRule:
     title: str | None = None
     """Its heading, e.g. "Triptans in lupus"; without one, the names of the medicines (or
     conditions) it is about."""
+    short: str | None = None
+    """The rule as the visit handout prints it: the risk and what to do, in one or two
+    short sentences (about 20 words). Without one, the text and action print whole."""
     review: Review | None = None
     """Overrides the file's review."""
 
@@ -452,6 +473,108 @@ class DiaryFile:
     """Column headings; the first is the day of the month."""
     total: str | None = None
     """A last row to add up the month (e.g. painkiller days, with the limit)."""
+
+
+@dataclass(frozen=True)
+class Practice:
+    """A calming practice a plan can choose (content/calming.yaml), in numbered steps."""
+
+    id: str
+    """Lower-case words joined by '-'; a plan's ``calming:`` names it."""
+    name: str
+    """Its name as the plan prints it, e.g. ``Slow breathing``."""
+    steps: tuple[str, ...]
+    """What to do, one short step each, in order (printed numbered); 3 to 6 steps."""
+    how_often: str
+    """How long and how often, e.g. ``5 minutes, twice a day``."""
+    evidence: Evidence
+    """How strong the evidence is that it helps these conditions."""
+    sources: tuple[str, ...]
+    """Keys from ``sources.yaml``."""
+    review: Review | None = None
+    """Set from the file's review when loaded."""
+
+
+@dataclass(frozen=True)
+class CalmingFile:
+    """content/calming.yaml"""
+
+    review: Review
+    practices: tuple[Practice, ...]
+
+
+@dataclass(frozen=True)
+class AttackPlan:
+    """What to do in an attack (a migraine or a pain flare)."""
+
+    medicine: str | None = None
+    """Which medicine and dose, e.g. ``Sumatriptan 50 mg, 1 tablet``."""
+    when: str | None = None
+    """When to take it, e.g. ``As soon as the headache starts``."""
+    repeat: str | None = None
+    """When a second dose is allowed."""
+    limit: str | None = None
+    """The most in a day."""
+    add: str | None = None
+    """What to add or do as well, e.g. ``Ibuprofen 400 mg with it if needed``."""
+
+
+@dataclass(frozen=True)
+class DailyPlan:
+    """A preventive medicine taken every day."""
+
+    medicine: str | None = None
+    how: str | None = None
+    """How and when to take it, e.g. ``1 tablet at night``."""
+
+
+@dataclass(frozen=True)
+class MovementPlan:
+    """A movement goal: what, how long, how often and how to build up."""
+
+    what: str | None = None
+    how_long: str | None = None
+    how_often: str | None = None
+    build_up: str | None = None
+
+
+@dataclass(frozen=True)
+class PlanFields:
+    """The slots of a visit handout's "My plan". Every field is optional: a blank one is
+    not printed at all."""
+
+    attack: AttackPlan = field(default_factory=AttackPlan)
+    every_day: DailyPlan = field(default_factory=DailyPlan)
+    movement: MovementPlan = field(default_factory=MovementPlan)
+    calming: str | None = None
+    """The id of a calming practice (content/calming.yaml), printed in numbered steps."""
+    next_visit: str | None = None
+    """The next appointment, as the clinic writes it."""
+
+
+@dataclass(frozen=True)
+class PlanTemplate:
+    """content/plans/<id>.yaml: a plan a clinic keeps and fills in per patient (e.g.
+    ``migraine-attack-sumatriptan``). Its words are content: checked like any content."""
+
+    id: str
+    """Matches the file name; chosen by ``--plan-template ID`` or a plan file's
+    ``template:``."""
+    title: str
+    """What a clinician sees when choosing it."""
+    plan: PlanFields
+    """The fields it fills in; a patient's own plan replaces any of them."""
+    review: Review
+    """When it was checked."""
+
+
+@dataclass(frozen=True)
+class PlanFile(PlanFields):
+    """A patient's plan file (``--plan FILE``): the plan's fields, optionally starting from
+    a template. Patient data: printed as written, never a template."""
+
+    template: str | None = None
+    """A plan template's id; the file's own fields replace the template's."""
 
 
 @dataclass(frozen=True)
@@ -545,6 +668,10 @@ class Library:
     minimum_tiers: tuple[MinimumTier, ...] = ()
     numbers: dict[str, Number] = field(default_factory=dict)
     painkiller_days: PainkillerDays | None = None
+    practices: dict[str, Practice] = field(default_factory=dict)
+    """Calming practices a plan can choose (content/calming.yaml), by id."""
+    plans: dict[str, PlanTemplate] = field(default_factory=dict)
+    """Plan templates (content/plans/), by id."""
     docs: dict[str, Any] = field(default_factory=dict)
     """Every parsed file (``load.Doc``) by display name: its data and key lines."""
     review_at: dict[str, tuple[str, tuple[str | int, ...]]] = field(default_factory=dict)

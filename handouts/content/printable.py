@@ -36,11 +36,20 @@ def unprintable_problem(printer: Printer, text: str) -> str | None:
     return f"no bundled font can print {', '.join(describe(ch) for ch in bad)}"
 
 
-def private_unprintable_problem(printer: Printer, text: str) -> str | None:
-    """Like :func:`unprintable_problem`, for a patient's details: how many characters and
-    of what kind, never which (a message must not give enough of a name or note to read
-    it). Also refused: right-to-left letters, which would print in the wrong order, and
-    the invisible characters that change the order text is read in."""
+def private_text_problem(printer: Printer, text: str) -> str | None:
+    """Why a patient's detail (a name, a note, a plan field) cannot print as typed, or
+    None: how many characters and of what kind, never which (a message must not give
+    enough of it to read). Refused: invisible characters that set the direction of text
+    (they would change the order it is read in), characters no bundled font has, and
+    right-to-left letters, which would print in the wrong order."""
+    controls = [ch for ch in text if ch in DIRECTION_CONTROLS]
+    if controls:
+        them = "it" if len(controls) == 1 else "them"
+        sets = "sets" if len(controls) == 1 else "set"
+        return (
+            f"{_count(len(controls))} that {sets} the direction of text (invisible, such as "
+            f"U+202E), which would change the order it is read in; delete {them}"
+        )
     unprintable = set(printer.unprintable(text)) if text else set()
     bad = [ch for ch in text if ch in unprintable]
     if bad:
@@ -54,12 +63,6 @@ def private_unprintable_problem(printer: Printer, text: str) -> str | None:
             f"{_count(len(backwards))} of a right-to-left script such as Arabic or Hebrew, "
             f"which handouts cannot yet print in reading order ({_NOT_SHOWN}); write it in "
             "Latin letters for now, or leave it out"
-        )
-    controls = [ch for ch in text if ch in DIRECTION_CONTROLS]
-    if controls:
-        return (
-            f"{_count(len(controls))} that set the direction of text (invisible, such as "
-            "U+202E), which would change the order it is read in; delete them"
         )
     return None
 

@@ -56,7 +56,15 @@ from handouts.content import words
 from handouts.content.brand import DEFAULT_BRAND, Brand
 from handouts.content.language import CONTENT_LANGUAGES
 from handouts.content.model import Library
-from handouts.delivery.write import PRIVATE, inside, make_folder, permit, write_atomic
+from handouts.delivery.write import (
+    GROUP_CLOSED,
+    PRIVATE,
+    closed_to_group,
+    inside,
+    make_folder,
+    permit,
+    write_atomic,
+)
 from handouts.document.request import ALLOW_NOTHING, Allow
 from handouts.errors import HandoutsError, PatientError, ProblemsError
 from handouts.intake.clinic_list import ClinicList, Row, read_list, request
@@ -153,6 +161,8 @@ def run_batch(args: BatchJob, progress: Progress) -> Summary:
         make_folder(out, args.mode)
     except OSError as exc:
         raise HandoutsError(f"cannot use the output folder {out}: {exc.strerror or exc}") from None
+    if args.mode != PRIVATE and closed_to_group(out):
+        progress.say(f"handouts: warning: {GROUP_CLOSED.format(folder=out)}")
     with _locked(out, args.wait, progress):
         return _run(args, progress, lib, brand, listed, started)
 
@@ -189,7 +199,7 @@ def _run(
         old = earlier.get(row.id, {})
         if old.get("input") == fingerprint and _intact(out / f"{row.stem}.pdf", old):
             with contextlib.suppress(OSError):  # the mode this run asks for
-                permit(out / f"{row.stem}.pdf", args.mode)
+                _permit(out / f"{row.stem}.pdf", args.mode)
             found = {k: old.get(k) for k in ("pages", "bytes", "content_hash")}
             records[row.number] = _entry(row, fingerprint, "unchanged", **found)
         else:
@@ -491,12 +501,20 @@ def _nofollow(path: Path, flags: int) -> int:
             raise OSError(f"{path.name} {problem}")
         if os.name == "posix" and hasattr(os, "set_blocking"):
             os.set_blocking(fd, True)
-        if os.name == "posix" and os.fstat(fd).st_mode & 0o077:
-            os.fchmod(fd, 0o600)  # e.g. a key an older version made 0644
         return fd
     except BaseException:
         os.close(fd)
         raise
+
+
+def _permit(path: Path, mode: int) -> None:
+    """Give the handout ``path`` this run's ``mode`` through a descriptor that never
+    follows a link (a link swapped in would pass the mode to its target)."""
+    fd = _nofollow(path, os.O_RDONLY)
+    try:
+        permit(fd, mode)
+    finally:
+        os.close(fd)
 
 
 def _not_plain(found: os.stat_result) -> str:
@@ -578,9 +596,14 @@ def _lock(fd: int, wait: bool) -> bool:
 
 
 def _key(out: Path) -> bytes:
-    """The output folder's fingerprint key, made on first use."""
+    """The output folder's fingerprint key, made on first use; a key an older version
+    left readable by others is made private."""
     with contextlib.suppress(OSError, ValueError):
-        return bytes.fromhex(_read(out / KEY).decode("ascii").strip())
+        fd = _nofollow(out / KEY, os.O_RDONLY)
+        with os.fdopen(fd, "rb") as f:
+            if os.name == "posix" and os.fstat(fd).st_mode & 0o077:
+                os.fchmod(fd, 0o600)
+            return bytes.fromhex(f.read().decode("ascii").strip())
     key = secrets.token_bytes(32)
     write_atomic(out / KEY, key.hex().encode())
     return key

@@ -39,19 +39,34 @@ def write_atomic(path: Path, data: bytes, mode: int = PRIVATE) -> None:
 
 
 def make_folder(folder: Path, mode: int = PRIVATE) -> None:
-    """Make ``folder`` (and its parents) if missing. A folder made here is as private as
-    the files it will hold: 0700, or 0750 for group-readable files. A folder that exists
-    keeps its mode: it is the clinic's."""
+    """Make ``folder`` and any missing parents. Each folder made here is as private as the
+    files it will hold: 0700, or 0750 for group-readable files. A folder that exists keeps
+    its mode: it is the clinic's."""
     if folder.is_dir():
         return
-    folder.parent.mkdir(parents=True, exist_ok=True)
+    make_folder(folder.parent, mode)
     folder.mkdir(mode=0o700 if mode == PRIVATE else 0o750, exist_ok=True)
 
 
-def permit(path: Path, mode: int) -> None:
-    """Give the file ``path`` (not a link) ``mode``, narrowed by the umask: a handout kept
-    from an earlier run gets the mode this run was asked for."""
-    os.chmod(path, mode & ~_UMASK)
+GROUP_CLOSED = (
+    "the owner's group cannot open the folder {folder}, so it cannot read the handouts in "
+    "it either: let it in with chmod g+rx {folder}"
+)
+
+
+def closed_to_group(folder: Path) -> bool:
+    """Whether the owner's group cannot open ``folder`` (so group-readable files in it
+    stay unread by the group)."""
+    try:
+        return os.name == "posix" and (folder.stat().st_mode & 0o050) != 0o050
+    except OSError:
+        return False
+
+
+def permit(fd: int, mode: int) -> None:
+    """Give the open file ``fd`` ``mode``, narrowed by the umask: a handout kept from an
+    earlier run gets the mode this run was asked for."""
+    os.fchmod(fd, mode & ~_UMASK)
 
 
 def _umask() -> int:

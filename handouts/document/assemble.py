@@ -92,14 +92,19 @@ def assemble(lib: Library, req: Request, brand: Brand) -> Document:
     tag = tag or language.canonical(brand.spec.language) or brand.spec.language
     _ = words(tag)
     doc = _shared(lib, brand, req.conditions, req.title, req.medicines, req.diary, _.language)
-    front = ()
-    if req.notes and req.notes.strip():
-        # each line a paragraph; a blank line stays a blank line (a no-break space keeps it)
-        lines = tuple(Para(line if line.strip() else "\u00a0") for line in _kept(req.notes))
-        front = (Section("care-team-notes", _("Notes from your care team"), lines, True),)
+    front = notes_section(req, _)
     when = req.personal.date
     printed = _.date(when, N_("d MMMM y")) if when else None
     return replace(doc, personal=req.personal, front=front, language=tag, printed_date=printed)
+
+
+def notes_section(req: Request, _: Words) -> tuple[Section, ...]:
+    """The care team's notes, boxed: each line a paragraph, a blank line kept as one (a
+    no-break space holds it). None when there are no notes."""
+    if not (req.notes and req.notes.strip()):
+        return ()
+    lines = tuple(Para(line if line.strip() else "\u00a0") for line in kept_lines(req.notes))
+    return (Section("care-team-notes", _("Notes from your care team"), lines, True),)
 
 
 _CHARSETS: dict[tuple[int, int, str], tuple[Library, Brand, str]] = table("assemble._CHARSETS")
@@ -161,7 +166,7 @@ def _build(lib: Library, req: Request, brand: Brand, _: Words) -> Document:
     in_play = list(dict.fromkeys(req.medicines or [m for c in conds for m in c.medicines]))
     meds = [lib.medicines[m] for m in in_play]
     rules = [r for r in lib.rules if r.when.holds(ids, frozenset(in_play))]
-    ctx = _context(lib, brand, meds, _)
+    ctx = fill_context(lib, brand, meds, _)
 
     def fill(s: str) -> str:
         return text.fill(s, ctx)
@@ -181,7 +186,7 @@ def _build(lib: Library, req: Request, brand: Brand, _: Words) -> Document:
         return fill(c.text)
 
     names = [c.label for c in conds]
-    title = req.title or _title(conds, _)
+    title = req.title or condition_title(conds, _)
     sections: list[Section] = []
 
     points = [Item(claim(c)) for c in _key_points(links, conds) if covers(c.for_)]
@@ -203,7 +208,7 @@ def _build(lib: Library, req: Request, brand: Brand, _: Words) -> Document:
         for lk in links:
             a, b = (lib.conditions[x].label for x in lk.conditions)
             blocks += [
-                Heading(_capital(join_names([a, b], _))),
+                Heading(capital(join_names([a, b], _))),
                 Para(claim(lk.known), lead=_("What we know:")),
                 Para(_(EVIDENCE_WORDS[lk.evidence]) + ".", lead=_("How sure are we?")),
                 Para(claim(lk.why), lead=_("Why it may happen:")),
@@ -230,12 +235,12 @@ def _build(lib: Library, req: Request, brand: Brand, _: Words) -> Document:
         med_blocks.append(Heading(_("Because of your mix of conditions and medicines")))
         for r in rules:
             cites.add(r.sources)
-            involved = [lib.medicines[m].name for m in in_play if _mentions(r.when, m)]
+            involved = [lib.medicines[m].name for m in in_play if mentions(r.when, m)]
             involved = involved or [
-                lib.conditions[c].label for c in req.conditions if _mentions(r.when, c)
+                lib.conditions[c].label for c in req.conditions if mentions(r.when, c)
             ]
             point = Point(fill(r.text), fill(r.action), _(EVIDENCE_WORDS[r.evidence]))
-            heading = fill(r.title) if r.title else _capital(join_names(involved, _))
+            heading = fill(r.title) if r.title else capital(join_names(involved, _))
             med_blocks.append(Caution(heading, None, (point,), what_to_do))
             if r.review:
                 reviews.append((f"rule:{r.id}", r.review))
@@ -297,7 +302,7 @@ def _build(lib: Library, req: Request, brand: Brand, _: Words) -> Document:
         intro = tuple(claim(c) for c in d.intro if covers(c.for_))
         diary = (Diary(intro, d.columns, total=fill(d.total) if d.total else None),)
         sections.append(Section("diary", _("My headache and pain diary"), diary, new_page=True))
-    entries = tuple(_citation(lib, k, _) for k in cites.keys)
+    entries = tuple(citation(lib, k, _) for k in cites.keys)
     sources = _("Where this information comes from")
     sections.append(Section("sources", sources, (SourceList(entries),)))
 
@@ -312,7 +317,7 @@ def _build(lib: Library, req: Request, brand: Brand, _: Words) -> Document:
     next_review = min(r.next_review for r in checked)
     return Document(
         title=title,
-        subtitle=_subtitle(conds, links, _),
+        subtitle=subtitle(conds, links, _),
         sections=tuple(sections),
         personal=req.personal,
         clinic=spec.clinic_name,
@@ -330,14 +335,14 @@ def _build(lib: Library, req: Request, brand: Brand, _: Words) -> Document:
             Provenance(key, r.last_reviewed, r.next_review, r.draft)
             for key, r in dict(reviews).items()
         ),
-        online=f"{spec.online}{_slug(conds)}" if spec.online else None,
+        online=f"{spec.online}{slug(conds)}" if spec.online else None,
         language=language.canonical(spec.language) or spec.language,
-        wording=_wording(_, reviewed, next_review, spec.clinic_name),
+        wording=fixed_words(_, reviewed, next_review, spec.clinic_name),
         charset=charset(lib, brand, _),
     )
 
 
-def _wording(_: Words, reviewed: dt.date, next_review: dt.date, clinic: str) -> Wording:
+def fixed_words(_: Words, reviewed: dt.date, next_review: dt.date, clinic: str) -> Wording:
     """The fixed words a renderer prints around this handout's content."""
     short = N_("dd MMM y")
     return Wording(
@@ -366,7 +371,7 @@ def _wording(_: Words, reviewed: dt.date, next_review: dt.date, clinic: str) -> 
     )
 
 
-def _context(lib: Library, brand: Brand, meds: list[Medicine], _: Words) -> text.Context:
+def fill_context(lib: Library, brand: Brand, meds: list[Medicine], _: Words) -> text.Context:
     """What the placeholders of one handout are filled with."""
     spec = brand.spec
     contact = spec.contact
@@ -393,7 +398,7 @@ def _context(lib: Library, brand: Brand, meds: list[Medicine], _: Words) -> text
     return {"clinic": clinic, "numbers": numbers, "painkillers": painkillers}
 
 
-def _slug(conds: list[Condition]) -> str:
+def slug(conds: list[Condition]) -> str:
     """The online version's name: each condition's first ICD-10 code, e.g. ``g43-m32``
     (short enough to type from the printed page)."""
     return "-".join(c.icd10[0].lower().replace(".", "") if c.icd10 else c.id for c in conds)
@@ -404,7 +409,7 @@ def _words_to_know(lib: Library, sections: list[Section], _: Words) -> list[Bloc
     used = " ".join(strings(sections))
     terms = [t for t in lib.glossary if any(text.mentions(used, f) for f in t.forms)]
     return [
-        Para(t.plain, lead=_("{term}:", term=_capital(t.term)))
+        Para(t.plain, lead=_("{term}:", term=capital(t.term)))
         for t in sorted(terms, key=lambda t: t.term.lower())
     ]
 
@@ -442,7 +447,7 @@ def _steps(
     return blocks, reviews
 
 
-def _mentions(when: Any, item: str) -> bool:
+def mentions(when: Any, item: str) -> bool:
     return any(
         item in group
         for group in (
@@ -454,25 +459,25 @@ def _mentions(when: Any, item: str) -> bool:
     )
 
 
-def _citation(lib: Library, key: str, _: Words) -> tuple[str, str | None]:
+def citation(lib: Library, key: str, _: Words) -> tuple[str, str | None]:
     src = lib.sources[key]
     year = f" {src.year}." if src.year and str(src.year) not in src.title else ""
     year = " " + _("Undated.") if src.undated and not src.year else year
     return f"{src.title}.{year}", src.url
 
 
-def _title(conds: list[Condition], _: Words) -> str:
+def condition_title(conds: list[Condition], _: Words) -> str:
     names = [c.label for c in conds]
-    return _capital(join_names(names, _))
+    return capital(join_names(names, _))
 
 
-def _subtitle(conds: list[Condition], links: list[Link], _: Words) -> str:
+def subtitle(conds: list[Condition], links: list[Link], _: Words) -> str:
     if links:
         return _("How they are linked and what you can do")
     return _("What you can do") if len(conds) == 1 else _("What you can do about each")
 
 
-def _kept(notes: str) -> list[str]:
+def kept_lines(notes: str) -> list[str]:
     """The lines of the notes, without blank lines at the start or end, and without more
     than one blank line in a row."""
     lines: list[str] = []
@@ -482,5 +487,5 @@ def _kept(notes: str) -> list[str]:
     return lines
 
 
-def _capital(s: str) -> str:
+def capital(s: str) -> str:
     return s[:1].upper() + s[1:]

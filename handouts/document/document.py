@@ -110,7 +110,67 @@ class Diary:
     """A last row to add up the month, e.g. ``Painkiller days this month``."""
 
 
-Block = Para | Heading | Bullets | Checklist | Caution | Tiers | WriteIn | SourceList | Diary
+@dataclass(frozen=True)
+class Numbered:
+    """Steps to follow in order, printed 1, 2, 3 (a calming practice)."""
+
+    items: tuple[str, ...]
+    lead: str | None = None
+    """Words before the steps, e.g. ``Slow breathing, 5 minutes twice a day:``."""
+    heading: str | None = None
+    """A sub-heading above them."""
+
+
+@dataclass(frozen=True)
+class Slots:
+    """Part of a plan: a heading and the filled slots, (label, what the clinician wrote),
+    in a fixed order. Slots left blank are not here at all."""
+
+    heading: str
+    rows: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """A month to tick each painkiller day, and a row of boxes to fill, one per painkiller
+    day, with a line drawn at the limit: a picture, with words for screen readers."""
+
+    limit: int
+    """The painkiller-day limit: the line is drawn at this box."""
+    how: str
+    """How to use it, printed above."""
+    at_limit: str
+    """The words at the line (``Call us``)."""
+    alt: str
+    """What the picture shows, for a screen reader."""
+
+
+@dataclass(frozen=True)
+class Picture:
+    """A drawing from the renderer's set, with its printed labels and words for screen
+    readers. ``stroke-signs``: face, arms, speech, time (FAST)."""
+
+    name: str
+    labels: tuple[str, ...]
+    alt: str
+    caption: str | None = None
+
+
+@dataclass(frozen=True)
+class Online:
+    """Where the full version is: a QR code and its short address (or, when the clinic has
+    no online address, how to ask for it)."""
+
+    text: str
+    url: str | None = None
+    alt: str | None = None
+    """What the QR code is, for a screen reader."""
+
+
+Block = (
+    Para | Heading | Bullets | Checklist | Caution | Tiers | WriteIn | SourceList | Diary
+    | Numbered | Slots | Calendar | Picture | Online
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -124,6 +184,11 @@ class Section:
     """Starts on a fresh page (a page to fill in, such as the diary)."""
     after_summary: bool = False
     """Starts page 2 when everything before it fits on page 1 (the handout's summary)."""
+    private: bool = False
+    """Holds patient text (a visit handout's plan): laid out for this handout only, and
+    remembered nowhere."""
+    whole: bool = False
+    """Never split between pages (a visit handout's "When to get help")."""
 
 
 @dataclass(frozen=True)
@@ -207,6 +272,13 @@ class Document:
     """The fixed words around the content (``assemble`` always gives them)."""
     printed_date: str | None = None
     """The patient's date, written out in the document's language (``3 December 2026``)."""
+    visit: bool = False
+    """A visit handout: both sides of one sheet (four pages in large print)."""
+    visit_cuts: bool = False
+    """A visit handout: whether one more item could be left out to fit
+    (:mod:`handouts.document.visit`)."""
+    visit_order: tuple[str, ...] = ()
+    """A visit handout: what may be left out to fit, first to last."""
     charset: str = field(default="", compare=False, repr=False)
     """Every character the library and brand can print, sorted (not printed itself).
     Every handout from one library seeds its fonts with it, so a section laid out

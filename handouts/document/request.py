@@ -10,7 +10,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from handouts.content.model import PlanFields
 from handouts.document.document import Personal
+
+FORMATS = ("visit", "full")
+DEFAULT_FORMAT = "full"
+"""What ``handouts build`` and a clinic-list row print when they do not say."""
+"""``visit``: both sides of one sheet for the patient in front of you, with their plan.
+``full``: the whole booklet (every section, every medicine's card)."""
 
 
 @dataclass(frozen=True)
@@ -59,3 +66,9 @@ class Request:
     """Large print: 18 pt text, re-flowed."""
     allow: Allow = ALLOW_NOTHING
     """What to print anyway (past review, draft), and the day review dates are checked on."""
+    format: str = DEFAULT_FORMAT
+    """``visit`` or ``full`` (:data:`FORMATS`); a pack is always full."""
+    plan: PlanFields = field(default_factory=PlanFields)
+    """The patient's own plan for the visit handout: patient data, printed as written."""
+    plan_template: str | None = None
+    """A plan template's id (content/plans/): it fills the fields ``plan`` leaves blank."""

@@ -30,9 +30,9 @@ from typing import Any, NoReturn
 
 from handouts.content import language
 from handouts.content.load import parse
-from handouts.content.model import Library, Patient
+from handouts.content.model import Library, Patient, PlanFields
 from handouts.content.printable import Printer
-from handouts.document.request import Allow, Request
+from handouts.document.request import DEFAULT_FORMAT, FORMATS, Allow, Request
 from handouts.errors import PatientError, Problem, did_you_mean
 from handouts.intake.patient import (
     check_patient,
@@ -42,10 +42,13 @@ from handouts.intake.patient import (
     resolve_medicines,
     shown,
 )
+from handouts.intake.plan import COLUMNS as PLAN_COLUMNS
+from handouts.intake.plan import check_plan, from_columns
 
 COLUMNS = (
     "id", "name", "conditions", "medicines", "pack", "clinician",
-    "notes", "paper", "large_print", "language", "date",
+    "notes", "paper", "large_print", "language", "date", "format", "plan_template",
+    *PLAN_COLUMNS,
 )  # fmt: skip
 MAX_BYTES = 100_000_000
 MAX_STEM = 100
@@ -99,6 +102,9 @@ class Row:
     paper: str | None  # "letter", "a4" or None for the brand's
     large_print: bool
     language: str | None
+    format: str | None = None  # "visit", "full" or None for the default
+    plan_template: str | None = None
+    plan: PlanFields = field(default_factory=PlanFields)  # the visit handout's plan
 
 
 def request(row: Row, date: dt.date | None, allow: Allow) -> Request:
@@ -115,6 +121,9 @@ def request(row: Row, date: dt.date | None, allow: Allow) -> Request:
         paper=row.paper,
         large_print=row.large_print,
         allow=allow,
+        format=row.format or DEFAULT_FORMAT,
+        plan=row.plan,
+        plan_template=row.plan_template,
     )
 
 
@@ -180,6 +189,9 @@ def _text(path: Path, file: str) -> str:
         bad = exc.start if bad < 0 else min(bad, exc.start)
     if bad >= 0:
         line = data[:bad].replace(b"\r\n", b"\n").replace(b"\r", b"\n").count(b"\n") + 1
+        if data[bad] == 0:  # valid UTF-8, but never in a text file: a binary or UTF-16 file
+            _fail(file, f"a NUL character (byte 0x00) on line {line}: this is not a text "
+                        f"file; {SAVE_UTF8}")  # fmt: skip
         _fail(file, f"not UTF-8: byte 0x{data[bad]:02X} on line {line}; {SAVE_UTF8}")
     if not text.strip():
         _fail(file, "the file is empty; expected a list of patients")
@@ -396,9 +408,15 @@ def _row(
         check_patient(Patient(name=name, clinician=clinician, notes=notes), "", printer)
     except PatientError as exc:
         bad += [(p.path, p.message) for p in exc.problems]
+    shape = pick("format", {f: f for f in FORMATS}, " or ".join(FORMATS))
+    if shape == "visit" and pack:
+        bad.append(("format", "a pack is always printed in full; leave format blank"))
+    plan = from_columns({col: get(col) for col in PLAN_COLUMNS})
+    template = get("plan_template")
+    bad += [(p.path, p.message) for p in check_plan(plan, template, "", lib, printer)]
     return Row(
         number, raw.line, rid, stem, name, conditions, medicines, pack, clinician,
-        notes, date, paper, bool(large), language,
+        notes, date, paper, bool(large), language, shape, template, plan,
     )  # fmt: skip
 
 

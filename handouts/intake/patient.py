@@ -8,7 +8,7 @@ from pathlib import Path
 
 from handouts.content.load import read
 from handouts.content.model import Library, Patient
-from handouts.content.printable import Printer, private_unprintable_problem
+from handouts.content.printable import Printer, private_text_problem
 from handouts.content.schema import Builder, Invalid
 from handouts.document.document import Personal
 from handouts.errors import PatientError, Problem, did_you_mean
@@ -51,7 +51,7 @@ def check_details(fields: dict[str, str | None], where: str, printer: Printer) -
                 " (about a page)" if field == "notes" else ""
             )
             problems.append(Problem(where, None, field, said))
-        elif said := private_unprintable_problem(printer, value):
+        elif said := private_text_problem(printer, value):
             problems.append(Problem(where, None, field, said))
     if problems:
         raise PatientError(problems)

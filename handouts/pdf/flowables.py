@@ -28,13 +28,18 @@ from reportlab.platypus import (
 from handouts.content.brand import GREY
 from handouts.document.document import (
     Bullets,
+    Calendar,
     Caution,
     Checklist,
     Diary,
     Document,
     Heading,
+    Numbered,
+    Online,
     Para,
+    Picture,
     Section,
+    Slots,
     SourceList,
     Tiers,
     Wording,
@@ -42,7 +47,7 @@ from handouts.document.document import (
 )
 from handouts.errors import RenderError
 from handouts.memo import memo
-from handouts.pdf import fonts
+from handouts.pdf import fonts, pictures
 from handouts.pdf.logo import logo_flowable, qr_flowable
 from handouts.pdf.paragraph import HeadingParagraph, Paragraph, WholeParagraph
 from handouts.pdf.private import private_text
@@ -81,6 +86,13 @@ class Styles:
     """Large print: bigger type, and rows to write in that are taller to match."""
     line: float
     """Height of a ruled line to write on."""
+    gap: float = 5.0
+    """Space after a list item; less on a visit handout, which has no room to spare."""
+    pad: float = 3.0
+    """Space inside a box (a tier, a boxed section) above and below each row."""
+    sign_columns: int = 1
+    """Columns of signs in a "When to get help" tier: two on a visit handout in regular
+    print (each sign is a few words), one in large print."""
 
 
 SIZES = {
@@ -100,23 +112,42 @@ SIZES = {
 source list (reference lines, not reading text) 14."""
 
 
-def _size(name: str, large: bool) -> dict[str, float]:
-    size, leading = SIZES[name][large]
+COMPACT = {
+    "body": (12, 16),
+    "title": (22, 26),
+    "subtitle": (14, 18),
+    "h1": (15, 19),
+    "h2": (13, 17),
+    "box_head": (13, 16),
+    "masthead": (10.5, 13),
+}
+"""The visit handout's regular sizes where they differ from ``SIZES``: body 12 pt, the
+least a handout prints its reading text at; headings closer to it. Large print is never
+compact."""
+
+
+def _size(name: str, large: bool, compact: bool = False) -> dict[str, float]:
+    size, leading = COMPACT.get(name, SIZES[name][large]) if compact else SIZES[name][large]
     return {"fontSize": size, "leading": leading}
 
 
 @memo(32)
-def styles(primary: str, accent: str, text: str, large: bool = False) -> Styles:
-    """Paragraph styles for a brand's colours, regular or large print (built once each)."""
+def styles(
+    primary: str, accent: str, text: str, large: bool = False, compact: bool = False
+) -> Styles:
+    """Paragraph styles for a brand's colours, regular or large print, and for the visit
+    handout's compact regular print (built once each)."""
     p, a, t = colors.HexColor(primary), colors.HexColor(accent), colors.HexColor(text)
-    z = partial(_size, large=large)
+    tight = compact  # a visit handout's spacing, in large print too
+    compact = compact and not large
+    z = partial(_size, large=large, compact=compact)
     body = ParagraphStyle(
         "body",
         fontName=fonts.BODY,
         **z("body"),
         textColor=t,
         alignment=TA_LEFT,
-        spaceAfter=6,
+        spaceAfter=4 if compact else 6,
     )
     small = ParagraphStyle("small", parent=body, **z("small"), spaceAfter=0)
     return Styles(
@@ -136,8 +167,8 @@ def styles(primary: str, accent: str, text: str, large: bool = False) -> Styles:
             fontName=fonts.BOLD,
             **z("h1"),
             textColor=p,
-            spaceBefore=14,
-            spaceAfter=6,
+            spaceBefore=8 if compact else 14,
+            spaceAfter=4 if compact else 6,
             keepWithNext=1,
         ),
         h2=ParagraphStyle(
@@ -192,6 +223,9 @@ def styles(primary: str, accent: str, text: str, large: bool = False) -> Styles:
         text=t,
         large=large,
         line=36 if large else 26,
+        gap=2.0 if tight else 5.0,
+        pad=1.0 if tight else 3.0,
+        sign_columns=2 if compact else 1,
     )
 
 
@@ -318,6 +352,8 @@ def section_flowables(section: Section, st: Styles, width: float) -> list[Flowab
         flows.pop()
     if section.boxed:
         flows = [_box(flows, st, width)]
+    if section.whole:  # one group: a group inside would say it is endless (0xffffff)
+        return [KeepTogether(_ungrouped([head, *flows]))]
     # A heading never ends a page alone: it travels with the start of its section,
     # and so does a sub-heading that opens the section.
     lead: list[Flowable] = [head]
@@ -328,6 +364,14 @@ def section_flowables(section: Section, st: Styles, width: float) -> list[Flowab
         if not part.getKeepWithNext():
             break
     return [_Lead(lead), *rest]
+
+
+def _ungrouped(flows: list[Flowable]) -> list[Flowable]:
+    """``flows`` with every keep-together group opened into its parts."""
+    out: list[Flowable] = []
+    for f in flows:
+        out += _ungrouped(f._content) if isinstance(f, KeepTogether) else [f]
+    return out
 
 
 class _Lead(KeepTogether):
@@ -397,13 +441,13 @@ def _marked(mark: str, body: str, st: Styles, parent: Node, indent: float = 0) -
 @memo(64)
 def _item_style(st: Styles, face: str, indent: float) -> ParagraphStyle:
     return ParagraphStyle(
-        f"item-{face}-{indent}",
+        f"item-{face}-{indent}-{st.gap}",
         parent=st.body,
         leftIndent=indent + 22,
         bulletIndent=indent,
         bulletFontName=face,
         bulletFontSize=st.body.fontSize,
-        spaceAfter=5,
+        spaceAfter=st.gap,
     )
 
 
@@ -424,10 +468,10 @@ def _caution(b: Caution, st: Styles, width: float, key: str, parent: Node) -> li
     items = Node("L", parent)
     for pt in b.points:
         lead = f"<b>{fonts.markup(pt.lead, True)}</b> " if pt.lead else ""
-        body = (
-            f"{lead}{fonts.markup(pt.risk)} <b>{fonts.markup(b.what_to_do, True)}</b> "
-            f"{fonts.markup(pt.action)} {_item_text('', pt.note).strip()}"
-        )
+        body = f"{lead}{fonts.markup(pt.risk)} "
+        if pt.action:  # a short caution says what to do in its own words
+            body += f"<b>{fonts.markup(b.what_to_do, True)}</b> {fonts.markup(pt.action)} "
+        body += _item_text("", pt.note).strip()
         flows.append(_marked("⚠", body, st, items))
     return [KeepTogether(flows[:2]), *flows[2:], Spacer(1, 4)]
 
@@ -442,28 +486,50 @@ def _tiers(b: Tiers, st: Styles, width: float, key: str, parent: Node) -> list[F
         dark_head = tier.key != "next_visit"
         head_style = st.box_head if dark_head else st.box_head_light
         heading = f"{fonts.markup(tier.symbol, True)}  {fonts.markup(tier.heading, True)}"
-        rows: list[list[Flowable]] = [[tag(Paragraph(heading, head_style), "H3", parent)]]
+        n = st.sign_columns
+        blank: list[Flowable] = [""] * (n - 1)  # type: ignore[list-item]
+        rows: list[list[Flowable]] = [[tag(Paragraph(heading, head_style), "H3", parent), *blank]]
         items = Node("L", parent)
-        rows += [[_marked("•", _item_text(item, None), st, items)] for item in tier.items]
+        signs = [_marked("•", _item_text(item, None), st, items) for item in tier.items]
+        if n == 2 and len(signs) > 1:  # two balanced columns: down the left, then the right
+            k = _balance(signs, width / 2 - 16)
+            rows.append([signs[:k], signs[k:]])  # type: ignore[list-item]
+        else:
+            rows += [[sign] for sign in signs]
         if tier.note:
-            rows.append([para(tier.note, st.body, parent=parent)])
-        t = _TierTable(rows, colWidths=[width], repeatRows=1)
+            rows.append([para(tier.note, st.body, parent=parent), *blank])
+        t = _TierTable(rows, colWidths=[width / n] * n, repeatRows=1)
         t.head = (heading, head_style)
         border = 3 if tier.key == "emergency" else 1.5
+        spans = [("SPAN", (0, 0), (-1, 0))] if n > 1 else []
+        if tier.note and n > 1:
+            spans.append(("SPAN", (0, -1), (-1, -1)))
         t.setStyle(
             table_style(
                 [
+                    *spans,
+                    ("VALIGN", (0, 1), (-1, -1), "TOP"),
                     ("BACKGROUND", (0, 0), (-1, 0), head_fill),
                     ("BOX", (0, 0), (-1, -1), border, head_fill if dark_head else colors.black),
                     ("LEFTPADDING", (0, 0), (-1, -1), 8),
-                    ("TOPPADDING", (0, 0), (-1, -1), 3),
-                    ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+                    ("TOPPADDING", (0, 0), (-1, -1), st.pad),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), st.pad + 1),
                 ]
             )
         )
-        flows += [KeepTogether([*lead, t]), Spacer(1, 8)]
+        flows += [KeepTogether([*lead, t]), Spacer(1, 8 if st.gap > 2 else 4)]
         lead = []
     return flows
+
+
+def _balance(flows: list[Flowable], width: float) -> int:
+    """Where to split ``flows`` into two columns of ``width`` so the taller is least tall."""
+    heights = [f.wrap(width, 10_000)[1] + f.getSpaceAfter() for f in flows]
+    total, best, upto = sum(heights), (float("inf"), 1), 0.0
+    for k in range(1, len(flows)):
+        upto += heights[k - 1]
+        best = min(best, (max(upto, total - upto), k))
+    return best[1]
 
 
 class _TierTable(Table):
@@ -559,6 +625,78 @@ def _diary_table(b: Diary, columns: list[str], st: Styles, width: float, parent:
     return t
 
 
+def _numbered(b: Numbered, st: Styles, width: float, key: str, parent: Node) -> list[Flowable]:
+    """Steps in order, numbered: a sub-heading, the words before them, then 1, 2, 3."""
+    flows: list[Flowable] = []
+    if b.heading:
+        flows.append(HeadingParagraph(fonts.markup(b.heading, True), st.h2, key, 2, b.heading,
+                                      parent))  # fmt: skip
+    if b.lead:
+        flows.append(para(b.lead, st.caution_intro, parent=parent))
+    items = Node("L", parent)
+    style = _item_style(st, fonts.BODY, 0)
+    for n, step in enumerate(b.items, 1):
+        flows.append(list_item(WholeParagraph(fonts.markup(step), style, bulletText=f"{n}."),
+                               items))  # fmt: skip
+    return [KeepTogether(flows)]
+
+
+def _slots(b: Slots, st: Styles, width: float, key: str, parent: Node) -> list[Flowable]:
+    """Part of a plan: its sub-heading, then each filled slot, label and value side by side."""
+    head = HeadingParagraph(fonts.markup(b.heading, True), st.h2, key, 2, b.heading, parent)
+    label_w = 150.0 if st.large else 112.0
+    rows = [
+        [para(label, st.prompt, parent=parent), para(value, st.body, parent=parent)]
+        for label, value in b.rows
+    ]
+    if not rows:
+        return [head]
+    t = Table(rows, colWidths=[label_w, width - label_w])
+    t.setStyle(
+        table_style(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), 0),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
+    )
+    return [KeepTogether([head, t])]
+
+
+def _calendar(b: Calendar, st: Styles, width: float, key: str, parent: Node) -> list[Flowable]:
+    drawing = pictures.calendar(b.limit, b.at_limit, width, st.large)
+    how = para(b.how, st.body, parent=parent)
+    return [KeepTogether([how, leaf(drawing, "Figure", parent, b.alt)])]
+
+
+def _picture(b: Picture, st: Styles, width: float, key: str, parent: Node) -> list[Flowable]:
+    draw = {"stroke-signs": pictures.stroke_signs}[b.name]
+    flows: list[Flowable] = [leaf(draw(b.labels, width, st.large), "Figure", parent, b.alt)]
+    if b.caption:
+        flows.append(para(b.caption, st.body, parent=parent))
+    return [KeepTogether(flows)]
+
+
+def _online_block(b: Online, st: Styles, width: float, key: str, parent: Node) -> list[Flowable]:
+    """Where the full version is: the words, the short address as a link, and its QR code."""
+    if not b.url:
+        return [para(b.text, st.body, parent=parent)]
+    short = b.url.split("://", 1)[-1]
+    href = escape(b.url, {'"': "&quot;"})
+    words = Paragraph(
+        f'{fonts.markup(b.text)} <a href="{href}" color="#1A1A1A"><u>{fonts.markup(short)}</u></a>',
+        st.body,
+    )
+    size = 72.0 if st.large else 56.0
+    code = leaf(qr_flowable(b.url, size), "Figure", parent, b.alt)
+    t = Table([[tag(words, "P", parent), code]], colWidths=[width - size - 12, size + 12])
+    t.setStyle(table_style([("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                            ("LEFTPADDING", (0, 0), (-1, -1), 0)]))  # fmt: skip
+    return [t]
+
+
 BLOCKS: dict[type, Callable[..., list[Flowable]]] = {
     Para: _para,
     Heading: _heading,
@@ -569,5 +707,10 @@ BLOCKS: dict[type, Callable[..., list[Flowable]]] = {
     WriteIn: _write_in,
     SourceList: _sources,
     Diary: _diary,
+    Numbered: _numbered,
+    Slots: _slots,
+    Calendar: _calendar,
+    Picture: _picture,
+    Online: _online_block,
 }
 """How each block type is drawn; a new block type must be added here."""

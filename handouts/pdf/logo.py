@@ -8,6 +8,7 @@ import itertools
 import math
 import re
 from pathlib import Path
+from typing import Any
 
 from reportlab.graphics.barcode import qrencoder
 from reportlab.graphics.shapes import Drawing, Group, String
@@ -66,10 +67,19 @@ def printed_pixels(path: Path) -> tuple[int, int, bytes, bytes | None]:
 @memo(16)
 def _printed(path: Path, stamp: tuple[int, int]) -> tuple[int, int, bytes, bytes | None]:
     from PIL import Image as PILImage
+    from PIL import ImageMath
 
     with PILImage.open(path) as img:
         alpha = img.mode in ("RGBA", "LA", "PA") or "transparency" in img.info
-        rgba = img.convert("RGBA" if alpha else "RGB")
+        if img.mode.startswith("I"):  # 16- or 32-bit grey: scaled to 8 bits, not clipped
+            grey = img.point(lambda v: v * (1 / 256)).convert("L")
+            rgba = grey.convert("RGB")
+            if "transparency" in img.info:  # one grey value is see-through
+                clear = img.info["transparency"]
+                mask = ImageMath.lambda_eval(lambda a: (a["x"] != clear) * 255, x=img.convert("I"))
+                rgba.putalpha(mask.convert("L"))
+        else:
+            rgba = img.convert("RGBA" if alpha else "RGB")
     w, h = rgba.size
     scale = _fit(w, h) * DPI / 72
     if scale < 1:
@@ -94,6 +104,8 @@ MAX_SIDE = 4096
 than enough), so a logo can never take gigabytes to decode."""
 MAX_SVG_BYTES = 1_000_000
 """The largest SVG logo file (a logo is a few kilobytes; a huge one takes minutes to draw)."""
+MAX_ELEMENTS = 2_000
+"""The most elements (shapes, groups, text) in an SVG logo."""
 MAX_POINTS = 10_000.0
 """The largest width or height of an SVG logo, in its own units."""
 
@@ -117,6 +129,12 @@ def logo_problem(path: Path) -> str | None:
             and not re.search(r"encoding\s*=\s*[\"'](utf-8|us-ascii)[\"']", text[:200], re.I)
         ):
             return "the SVG logo must be saved as UTF-8 text (the usual way): save it again"
+        elements = len(_ELEMENT.findall(text))
+        if elements > MAX_ELEMENTS:
+            return (
+                f"the SVG logo has {elements:,} elements; at most {MAX_ELEMENTS:,} (a logo is a "
+                "few shapes, and each is drawn on every handout): simplify it, or save it as a PNG"
+            )
         if _OUTSIDE.search(text):
             return (
                 "the SVG logo draws a picture or another file (an <image>, or a link to "
@@ -147,6 +165,11 @@ def logo_problem(path: Path) -> str | None:
             "the SVG logo uses see-through colour (opacity) or a gradient, which handouts "
             "cannot print; use solid colours in the SVG, or a PNG logo"
         )
+    if drawing is not None and _flattened(drawn):
+        return (
+            "the SVG logo scales a shape to nothing (a scale of 0, or one so small it "
+            "rounds to 0), which makes a broken page; remove that transform"
+        )
     if drawing is not None and _too_large(drawn):
         return (
             f"the SVG logo's shapes or transforms use numbers over {MAX_NUMBER:,.0f} (a "
@@ -161,6 +184,23 @@ MAX_NUMBER = 1e7
 required to handle about 32,767, and a logo needs far less)."""
 _STRING = re.compile(r"\((?:\\.|[^\\)])*\)")
 _NUMBER = re.compile(r"(?<![\w/])-?(?:\d+\.?\d*|\.\d+)")
+
+
+_ELEMENT = re.compile(r"<\s*[A-Za-z]")
+_MATRIX = re.compile(r"(\S+) (\S+) (\S+) (\S+) \S+ \S+ cm\b")
+
+
+def _flattened(drawn: str) -> bool:
+    """Whether a transform in the page operators has no area (a singular matrix)."""
+    code = _STRING.sub("", drawn)
+    for found in _MATRIX.finditer(code):
+        try:
+            a, b, c, d = (float(v) for v in found.groups())
+        except ValueError:
+            continue
+        if a * d - b * c == 0:
+            return True
+    return False
 
 
 def _too_large(drawn: str) -> bool:
@@ -216,9 +256,22 @@ def logo_flowable(path: Path) -> Flowable:
         return Image(str(path), width=w * scale, height=h * scale)
     group = Group(*drawing.contents)
     group.transform = (scale, 0, 0, scale, 0, 0)
-    out = Drawing(w * scale, h * scale, initialFontName="Body", initialFontSize=10)
+    out = _Clipped(w * scale, h * scale, initialFontName="Body", initialFontSize=10)
     out.add(group)
     return out
+
+
+class _Clipped(Drawing):
+    """A drawing that paints nothing outside its own box: an SVG's shapes beyond its
+    artboard (a common export mistake, or a huge rectangle) never cover the page."""
+
+    def drawOn(self, canvas: Any, x: float, y: float, _sW: float = 0) -> None:
+        canvas.saveState()
+        box = canvas.beginPath()
+        box.rect(x, y, self.width, self.height)
+        canvas.clipPath(box, stroke=0, fill=0)
+        super().drawOn(canvas, x, y, _sW)
+        canvas.restoreState()
 
 
 def qr_flowable(url: str, size: float) -> Flowable:

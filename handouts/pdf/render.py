@@ -54,6 +54,8 @@ from handouts.pdf.tagging import Node, artifact, tag
 
 PAPER = {"letter": LETTER, "a4": A4}
 MARGIN = 18 * mm
+VISIT_MARGIN = 13 * mm
+"""A visit handout's margins: a sheet's worth on one sheet (printers reach 6 mm)."""
 
 QUANTUM = 38.0
 """Each shared section starts on a grid of this many points (two lines of body text), so
@@ -71,6 +73,37 @@ def render(
     book = Composer(_canvas(brand, g, seed, doc, f"{doc.title}: {doc.subtitle}"))
     _add_handout(book, doc, brand, st, g, seed)
     return book.finish(), len(book.pages)
+
+
+VISIT_PAGES = {False: 2, True: 4}
+"""A visit handout's pages, regular and large print: both sides of one sheet (two)."""
+
+
+class Laid:
+    """A visit handout laid out and known to fit, not yet written."""
+
+    def __init__(self, book: Composer, doc: Document, parts: list[Recording], st: Styles,
+                 g: Geometry):  # fmt: skip
+        self.book, self.doc, self.parts, self.st, self.g = book, doc, parts, st, g
+
+    def finish(self) -> tuple[bytes, int]:
+        """The PDF and its number of pages."""
+        _compose(self.book, self.doc, self.parts, self.st, self.g)
+        return self.book.finish(), len(self.book.pages)
+
+
+def lay_out_visit(
+    doc: Document, brand: Brand, paper: str | None = None, large_print: bool = False
+) -> Laid | None:
+    """A visit handout laid out, or None when it takes more than :data:`VISIT_PAGES`
+    (the caller leaves something out and asks again)."""
+    st, g = _setup(brand, paper, large_print, compact=True)
+    seed = _seed((doc,))
+    book = Composer(_canvas(brand, g, seed, doc, f"{doc.title}: {doc.subtitle}"))
+    parts, _back = _lay_out(book, doc, brand, st, g, seed)
+    if _pages(parts) > VISIT_PAGES[large_print]:
+        return None
+    return Laid(book, doc, parts, st, g)
 
 
 def render_pack(
@@ -142,16 +175,20 @@ def clear_caches() -> None:
     clear_all()
 
 
-def _setup(brand: Brand, paper: str | None, large: bool) -> tuple[Styles, Geometry]:
+def _setup(
+    brand: Brand, paper: str | None, large: bool, compact: bool = False
+) -> tuple[Styles, Geometry]:
     fonts.register()
     c = brand.spec.colours
-    return styles(c.primary, c.accent, c.text, large), _geometry(paper or brand.spec.paper, large)
+    st = styles(c.primary, c.accent, c.text, large, compact)
+    return st, _geometry(paper or brand.spec.paper, large, compact)
 
 
 @memo(8)
-def _geometry(paper: str, large: bool) -> Geometry:
+def _geometry(paper: str, large: bool, visit: bool = False) -> Geometry:
     footer = (30 if large else 16) * mm
-    return Geometry(PAPER[paper], MARGIN, MARGIN, MARGIN, MARGIN + footer)
+    m = VISIT_MARGIN if visit else MARGIN
+    return Geometry(PAPER[paper], m, m, m, m + footer)
 
 
 def _seed(docs: tuple[Document, ...]) -> str:
@@ -187,6 +224,15 @@ def _add_handout(
     """The masthead (laid out once per title), the personal part laid out now, then each
     shared section (each laid out once per content and starting height) under it. In a
     pack, the handout is one part (``group``) of the structure tree."""
+    parts, _back = _lay_out(book, doc, brand, st, g, seed)
+    _compose(book, doc, parts, st, g, group)
+
+
+def _lay_out(
+    book: Composer, doc: Document, brand: Brand, st: Styles, g: Geometry, seed: str
+) -> tuple[list[Recording], int]:
+    """The handout's parts laid out, and the index of the first that starts a new page
+    after page 1's (a visit handout's back), or the number of parts when none does."""
     logo, alt = brand.logo_path, brand.spec.logo_text
     head = None
     if logo is None or logo.suffix.lower() == ".svg":  # drawn, not an image in the file
@@ -212,17 +258,46 @@ def _add_handout(
         with private_text():  # the pages with patient text are remembered nowhere
             parts.append(layout(mine, g, book.canvas, head.end_y))
     front = parts[-1]
-    top = _start(front.end_y, g)
+    # a visit handout starts each section a line under the last (it has no room to
+    # spare); a booklet on a coarser grid, so that more handouts share a section's layout
+    quantum = st.body.leading if doc.visit else QUANTUM
+    top = _start(front.end_y, g, quantum)
+    back = None
     for section in doc.sections:
         if section.new_page or (section.after_summary and _on_page_one(head, parts)):
             top = None
-        rec = _shared(section, st, g, seed, top)
+            if back is None:
+                back = len(parts)
+        if section.private:  # patient text: laid out for this handout, remembered nowhere
+            with private_text():
+                story = section_flowables(section, st, g.width)
+                rec = layout(story, g, book.canvas, top)
+        else:
+            rec = _shared(section, st, g, seed, top)
         parts.append(rec)
-        top = _start(rec.end_y, g) if rec.pages else top
-    count = sum(len(r.pages) for r in parts) - sum(
+        top = _start(rec.end_y, g, quantum) if rec.pages else top
+    return parts, len(parts) if back is None else back
+
+
+def _pages(parts: Sequence[Recording]) -> int:
+    """How many pages ``parts`` take, each part after the first going on where the last
+    ended (unless it starts a page)."""
+    return sum(len(r.pages) for r in parts) - sum(
         1 for a, b in itertools.pairwise(parts) if _continues(a, b)
     )
-    footer = _footer(doc, st, g, count)
+
+
+def _compose(
+    book: Composer,
+    doc: Document,
+    parts: list[Recording],
+    st: Styles,
+    g: Geometry,
+    group: Node | None = None,
+) -> None:
+    """Put the laid-out ``parts`` on the book's pages, each page with its footer."""
+    head = parts[0]
+    footer = _footer(doc, st, g, _pages(parts))
     book.add(head.pages, footer, group=group)
     for before, rec in itertools.pairwise(parts):
         book.add(rec.pages, footer, continue_last=_continues(before, rec), group=group)
@@ -238,10 +313,11 @@ def _continues(before: Recording, rec: Recording) -> bool:
     return rec.top is not None and bool(before.pages)
 
 
-def _start(end_y: float, g: Geometry) -> float | None:
-    """Where the next part starts: under the last, on the grid; None for a new page."""
-    top = g.frame_top - QUANTUM * math.ceil((g.frame_top - end_y) / QUANTUM - 1e-6)
-    return top if top - g.bottom >= 3 * QUANTUM else None
+def _start(end_y: float, g: Geometry, quantum: float = QUANTUM) -> float | None:
+    """Where the next part starts: under the last, on a grid of ``quantum`` points; None
+    for a new page (when less than three grid steps are left)."""
+    top = g.frame_top - quantum * math.ceil((g.frame_top - end_y) / quantum - 1e-6)
+    return top if top - g.bottom >= 3 * quantum else None
 
 
 @memo(512)

@@ -31,7 +31,7 @@ from handouts.document.request import Request
 from handouts.errors import ContentError, UsageError
 from handouts.quality import plain, safety
 
-PROSE_KEYS = frozenset({"text", "action", "plain"})
+PROSE_KEYS = frozenset({"text", "action", "plain", "short"})
 """Keys whose strings a reader sees as sentences."""
 NOT_PROSE_FILES = ("sources.yaml", "handouts.yaml", "not-supported.yaml")
 NOT_GRADED_SECTIONS = frozenset({"sources", "my-notes"})

@@ -151,7 +151,8 @@ def flag_tiers(lib: Library) -> Iterator[Found]:
         for rule in lib.minimum_tiers:
             if TIER_RANK[flag.tier] <= TIER_RANK[rule.tier]:
                 continue
-            said = next((p for p in rule.phrases if _says(flag.text, p)), None)
+            worded = [flag.text, flag.short or ""]  # the visit handout's words too
+            said = next((p for p in rule.phrases for w in worded if _says(w, p)), None)
             if said:
                 file, line = _flag_at(lib, flag.id)
                 yield (
@@ -170,6 +171,11 @@ def _prose(lib: Library, key: str) -> str:
         for path, v in doc.walk()
         if isinstance(v, str) and path and path[-1] in ("text", "action")
     )
+
+
+PRINTED = ("text", "action", "total", "short")
+"""Content fields a reader sees (``short``: the visit handout's words for a caution, a
+rule or a red flag), where a number must come from its placeholder."""
 
 
 def flags_required(lib: Library) -> Iterator[Found]:
@@ -215,7 +221,7 @@ def numbers_by_hand(lib: Library) -> Iterator[Found]:
         # on a medicine's card, "take them on fewer than..." is about that medicine
         card = " ".join(_names_of(card_of[file])) if file in card_of else ""
         for path, value in doc.walk():
-            if not (isinstance(value, str) and path and path[-1] in ("text", "action", "total")):
+            if not (isinstance(value, str) and path and path[-1] in PRINTED):
                 continue
             for m in pattern.finditer(value):
                 said = f"{_sentence_at(value, m.start())} {card}"
@@ -324,7 +330,11 @@ def named_conditions(lib: Library) -> Iterator[Found]:
         for part, _ in PARTS:
             parts += [((part, i), p) for i, p in enumerate(getattr(med, part))]
         for path, item in parts:
-            texts = [item.text, item.action] if isinstance(item, Caution) else [item.text]
+            texts = (
+                [item.text, item.action, item.short or ""]
+                if isinstance(item, Caution)
+                else [item.text]
+            )
             for cid, form in _named(texts, names).items():
                 if cid not in item.for_:
                     yield (
@@ -348,7 +358,8 @@ def named_conditions(lib: Library) -> Iterator[Found]:
         # (conditions_all), or the only one of conditions_any
         any_ = set(rule.when.conditions_any)
         needed = {*rule.when.conditions_all, *(any_ if len(any_) == 1 else ())}
-        for cid, form in _named([rule.title or "", rule.text, rule.action], names).items():
+        worded = [rule.title or "", rule.text, rule.action, rule.short or ""]
+        for cid, form in _named(worded, names).items():
             if cid not in needed:
                 yield (
                     file,

@@ -1,0 +1,105 @@
+"""Visit-handout speed, printed as figures (not asserted): `python bench/visit.py`.
+
+- warm: median time to make one visit handout (assemble, lay out, fit, write the PDF) for
+  the same conditions and medicines, each round for a different patient;
+- diverse: a synthetic clinic list of about 1,000 visit-handout rows where nearly every
+  row has its own set of conditions and medicines (95% distinct), run through
+  `handouts batch` in a new process with 1 and with 2 processes: handouts per second,
+  and the rows that could not fit both sides of one sheet.
+
+    python bench/visit.py            # warm render, then the diverse list
+    python bench/visit.py --rows 300 # a smaller list
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from handouts.document.document import Personal
+from handouts.document.request import Request
+from handouts.paths import CONTENT
+from handouts.pipeline import Renderer, load_inputs
+
+ROOT = Path(__file__).resolve().parent.parent
+NAMES = ["Ana O'Brien", "Łukasz Nowak", "Nguyễn Thị Minh", "Zoë Müller", "Sam Smith", "José Peña"]
+
+
+def warm(rounds: int = 40) -> float:
+    lib, brand = load_inputs(CONTENT, None)
+    renderer = Renderer()
+    base = Request(("migraine", "fibromyalgia"), medicines=("triptans", "snri", "nsaids"),
+                   format="visit", plan_template="migraine-attack-triptan")  # fmt: skip
+    times = []
+    for n in range(rounds + 5):
+        req = Request(**{**base.__dict__, "personal": Personal(NAMES[n % len(NAMES)] + str(n))})
+        start = time.perf_counter()
+        renderer.make(lib, brand, req)
+        if n >= 5:
+            times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1000
+
+
+def diverse_list(path: Path, rows: int, seed: int = 14) -> int:
+    """A clinic list of ``rows`` visit rows, nearly every one a different set; the number
+    of distinct (conditions, medicines) sets."""
+    lib, _ = load_inputs(CONTENT, None)
+    rng = random.Random(seed)
+    pairs = [tuple(link.conditions) for link in lib.links.values()]
+    conditions = sorted(lib.conditions)
+    medicines = sorted(lib.medicines)
+    seen: set[tuple[tuple[str, ...], tuple[str, ...]]] = set()
+    with path.open("w", newline="", encoding="utf-8") as f:
+        out = csv.writer(f)
+        out.writerow(["id", "name", "conditions", "medicines", "format", "calming"])
+        for n in range(rows):
+            conds = list(rng.choice(pairs))
+            if rng.random() < 0.3:
+                conds.append(rng.choice([c for c in conditions if c not in conds]))
+            meds = rng.sample(medicines, rng.randint(0, 4))
+            seen.add((tuple(conds), tuple(sorted(meds))))
+            calming = rng.choice(["", "", "slow-breathing"])
+            out.writerow([f"V{n:05}", rng.choice(NAMES), ";".join(conds), ";".join(meds),
+                          "visit", calming])  # fmt: skip
+    return len(seen)
+
+
+def batch(listed: Path, jobs: int) -> tuple[float, int, int]:
+    """Handouts per second, rows written, rows failed."""
+    with tempfile.TemporaryDirectory() as out:
+        command = [sys.executable, "-m", "handouts", "batch", str(listed), "--out", out,
+                   "--jobs", str(jobs), "--date", "2026-12-03", "--allow-draft"]  # fmt: skip
+        start = time.perf_counter()
+        subprocess.run(command, cwd=ROOT, capture_output=True, check=False)
+        took = time.perf_counter() - start
+        manifest = json.loads((Path(out) / "manifest.json").read_text(encoding="utf-8"))
+    return manifest["rows_total"] / took, manifest["written"], manifest["failed"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=1000)
+    args = parser.parse_args()
+    print(f"warm visit handout (migraine, fibromyalgia, 3 medicines, a plan): "
+          f"{warm():.1f} ms median")  # fmt: skip
+    with tempfile.TemporaryDirectory() as tmp:
+        listed = Path(tmp) / "diverse.csv"
+        sets = diverse_list(listed, args.rows)
+        print(f"diverse list: {args.rows} rows, {sets} distinct sets "
+              f"({sets / args.rows:.0%})")  # fmt: skip
+        for jobs in (1, 2):
+            rate, written, failed = batch(listed, jobs)
+            print(f"  {jobs} process{'es' if jobs > 1 else ''}: {rate:.0f} handouts/s "
+                  f"({written} written, {failed} did not fit)")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,447 @@
+"""The visit handout: both sides of one sheet for the patient in front of you.
+
+Front: who it is for, the care team's notes, the three main points for this combination of
+conditions, *My plan* (the clinician's own instructions in fixed slots) and how the
+conditions are linked. Back: cautions for the medicines the patient takes (combination
+cautions first), the one painkiller-day rule with a calendar that counts, when to get help
+(the three tiers, in short), lines for questions, where the full version is, and the key
+sources.
+
+What prints is chosen by data: a key point's ``priority``, a caution's ``visit`` rank, a red
+flag's ``short`` words. The two sides are one flow over two pages (four in large print):
+the back's first parts start on the front when it has room, and "When to get help" is
+never split between pages. When the renderer finds it too long, the pipeline asks again
+with one more cut (``cuts``): the next lowest-priority item is left out, never a red flag,
+a combination caution, the painkiller-day rule or a plan field. The back always says where
+the full version is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from itertools import combinations
+
+from handouts.content import language, text
+from handouts.content.brand import Brand
+from handouts.content.model import (
+    AFTER_HOURS,
+    EVIDENCE_WORDS,
+    TIERS,
+    Claim,
+    CombinationRule,
+    Library,
+    Medicine,
+    PainkillerDays,
+    Review,
+)
+from handouts.content.model import Caution as Warning_
+from handouts.content.words import N_, Words, words
+from handouts.document.assemble import (
+    DRAFT_TEXT,
+    DRAFT_TITLE,
+    capital,
+    charset,
+    citation,
+    condition_title,
+    fill_context,
+    fixed_words,
+    join_names,
+    mentions,
+    notes_section,
+    slug,
+)
+from handouts.document.document import (
+    Block,
+    Bullets,
+    Calendar,
+    Caution,
+    Document,
+    Item,
+    Numbered,
+    Online,
+    Para,
+    Picture,
+    Point,
+    Provenance,
+    Section,
+    Slots,
+    SourceList,
+    Tier,
+    Tiers,
+    WriteIn,
+)
+from handouts.document.request import Request
+
+ELSEWHERE = N_("What to watch for with {medicines} is in the full version.")
+MAIN_POINTS = 3
+"""The main points on the front: the key points with the lowest priority numbers."""
+KEY_SOURCES = 4
+"""The sources printed on the back (the full version lists them all)."""
+QUESTION_LINES = 3
+
+
+def assemble_visit(lib: Library, req: Request, brand: Brand, cuts: int = 0) -> Document:
+    """The visit handout for ``req`` with its first ``cuts`` cuts made (:meth:`_Visit.order`).
+    Ids must exist (the caller checked). ``Document.visit_cuts`` says whether another cut
+    is possible."""
+    tag = language.canonical(req.language) if req.language else None
+    tag = tag or language.canonical(brand.spec.language) or brand.spec.language
+    return _Visit(lib, req, brand, words(tag), cuts).document()
+
+
+class _Visit:
+    """One visit handout being chosen: the content in play, the sources cited and the
+    reviews of what is printed."""
+
+    def __init__(self, lib: Library, req: Request, brand: Brand, _: Words, cuts: int):
+        self.lib, self.req, self.brand, self._, self.cuts = lib, req, brand, _, cuts
+        self.conds = [lib.conditions[c] for c in req.conditions]
+        self.ids = frozenset(req.conditions)
+        pairs = [frozenset(p) for p in combinations(req.conditions, 2)]
+        self.links = [lib.links[p] for p in pairs if p in lib.links]
+        self.meds = [lib.medicines[m] for m in dict.fromkeys(req.medicines)]
+        taken = frozenset(m.id for m in self.meds)
+        self.rules = [r for r in lib.rules if r.when.holds(self.ids, taken)]
+        ctx = fill_context(lib, brand, self.meds, _)
+        self.fill: Callable[[str], str] = lambda s: text.fill(s, ctx)
+        self.cites: dict[str, None] = {}
+        self.reviews: list[tuple[str, Review]] = [
+            (f"condition:{c.id}", c.review) for c in self.conds
+        ]
+        self.made = frozenset(self.order()[:cuts])
+        self.more_cuts = cuts < len(self.order())
+
+    # -- what is cited and checked
+
+    def claim(self, c: Claim) -> str:
+        self.cites.update(dict.fromkeys(c.sources))
+        return self.fill(c.text)
+
+    def covers(self, for_: tuple[str, ...]) -> bool:
+        return not for_ or not self.ids.isdisjoint(for_)
+
+    def cut(self, name: str) -> bool:
+        """Whether the cut ``name`` is made on this try."""
+        return name in self.made
+
+    def order(self) -> tuple[str, ...]:
+        """What is left out to fit, first to last: each medicine's second-rank cautions
+        (the last medicine's first), the key sources, the stroke picture, links after the
+        first, the question lines, the third main point, the calendar, the links, keeping
+        "When to get help" on one page (its tiers may then fall on both sides, each tier
+        whole), each medicine's first-rank cautions (named, with where to read them), the
+        second main point. Never the first main point, the notes, the plan, a combination
+        caution, the painkiller-day rule or a red flag."""
+        last_first = list(reversed(self.meds))
+        more = [f"more:{m.id}" for m in last_first if self._points(m, 2)]
+        must = [f"must:{m.id}" for m in last_first if self._points(m, 1)]
+        return (*more, "sources", "stroke-picture", "links-after-first", "questions",
+                "third-point", "calendar", "links", "help-may-split", *must,
+                "second-point")  # fmt: skip
+
+    def _points(self, med: Medicine, rank: int) -> list[tuple[str, Warning_]]:
+        return [
+            (lead, ct)
+            for _part, lead, ct in med.points()
+            if ct.visit == rank and self.covers(ct.for_)
+        ]
+
+    # -- the document
+
+    def document(self) -> Document:
+        _, spec = self._, self.brand.spec
+        front = [self._main_points(), self._plan(), self._linked()]
+        back = [self._medicines(), self._calendar(), self._help(), self._stroke_picture()]
+        back += [self._questions(), self._ask_for_full()]
+        sections = [s for s in front if s] + [s for s in back if s]
+        if not self.cut("sources") and self.cites:
+            entries = tuple(citation(self.lib, k, _) for k in list(self.cites)[:KEY_SOURCES])
+            sections.append(Section("sources", _("Key sources"), (SourceList(entries),)))
+        checked = [r for _k, r in self.reviews if not r.draft] or [r for _k, r in self.reviews]
+        reviewed = min(r.last_reviewed for r in checked)
+        next_review = min(r.next_review for r in checked)
+        drafts = any(r.draft for _k, r in self.reviews)
+        if drafts:
+            draft = Section("draft", _(DRAFT_TITLE), (Para(_(DRAFT_TEXT)),), boxed=True)
+            sections.insert(0, draft)
+        contact_lines = tuple(
+            x
+            for x in (_("Phone {phone}", phone=spec.contact.phone), spec.contact.address,
+                      spec.contact.web)
+            if x
+        )  # fmt: skip
+        when = self.req.personal.date
+        return Document(
+            title=self.req.title or condition_title(self.conds, _),
+            subtitle=_("Your plan, and what to watch for"),
+            sections=tuple(sections),
+            personal=self.req.personal,
+            clinic=spec.clinic_name,
+            contact_lines=contact_lines,
+            web=spec.contact.web,
+            footer=spec.footer,
+            reviewed=reviewed,
+            next_review=next_review,
+            draft=drafts,
+            subject=_(
+                "Visit handout: {conditions}",
+                conditions=join_names([c.name for c in self.conds], _),
+            ),
+            keywords=tuple(code for c in self.conds for code in c.icd10),
+            provenance=tuple(
+                Provenance(key, r.last_reviewed, r.next_review, r.draft)
+                for key, r in dict(self.reviews).items()
+            ),
+            # the full version's QR code and short address, at the top of the front
+            online=f"{spec.online}{slug(self.conds)}" if spec.online else None,
+            front=notes_section(self.req, _),
+            language=language.canonical(spec.language) or spec.language,
+            wording=fixed_words(_, reviewed, next_review, spec.clinic_name),
+            printed_date=_.date(when, N_("d MMMM y")) if when else None,
+            visit=True,
+            visit_cuts=self.more_cuts,
+            visit_order=self.order(),
+            charset=charset(self.lib, self.brand, _),
+        )
+
+    def _main_points(self) -> Section:
+        """The three key points with the lowest priority numbers among the conditions' (in
+        the order the conditions are given on a tie); key points without a priority only
+        when there are not three with one."""
+        _ = self._
+        ranked = [
+            (kp.priority if kp.priority is not None else 99, n, i, kp)
+            for n, c in enumerate(self.conds)
+            for i, kp in enumerate(c.key_points)
+            if self.covers(kp.for_)
+        ]
+        ranked.sort(key=lambda r: (r[0], r[1], r[2]))
+        count = MAIN_POINTS - self.cut("third-point") - self.cut("second-point")
+        points = tuple(Item(self.claim(kp)) for *_r, kp in ranked[:count])
+        return Section("main-points", _("The main points"), (Bullets(points),), boxed=True)
+
+    def _plan(self) -> Section | None:
+        """My plan: the patient's own fields as written, the template's (content) where
+        the patient's are blank; a blank slot is not printed at all."""
+        _, lib, req = self._, self.lib, self.req
+        own, template = req.plan, None
+        if req.plan_template:
+            chosen = lib.plans[req.plan_template]
+            template = chosen.plan
+            self.reviews.append((f"plan:{chosen.id}", chosen.review))
+
+        def pick(part: str, name: str) -> str | None:
+            mine = getattr(getattr(own, part), name)
+            if mine and mine.strip():
+                return mine.strip()
+            theirs = getattr(getattr(template, part), name) if template else None
+            return self.fill(theirs.strip()) if theirs and theirs.strip() else None
+
+        blocks: list[Block] = []
+        for part, heading, slots in PLAN_SLOTS:
+            rows = tuple((_(label), v) for name, label in slots if (v := pick(part, name)))
+            if rows:
+                blocks.append(Slots(_(heading), rows))
+        calming = _given(own.calming) or (_given(template.calming) if template else None)
+        if calming and calming in lib.practices:
+            practice = lib.practices[calming]
+            self.cites.update(dict.fromkeys(practice.sources))
+            if practice.review:
+                self.reviews.append((f"practice:{practice.id}", practice.review))
+            lead = _("{practice} ({how_often}):", practice=practice.name,
+                     how_often=practice.how_often)  # fmt: skip
+            steps = tuple(self.fill(s) for s in practice.steps)
+            blocks.append(Numbered(steps, lead, _("To calm body and mind")))
+        visit = _given(own.next_visit) or (_given(template.next_visit) if template else None)
+        if visit:
+            blocks.append(Slots(_("My next appointment"), ((_("When:"), visit),)))
+        if not blocks:
+            return None
+        return Section("my-plan", _("My plan"), tuple(blocks), private=True)
+
+    def _linked(self) -> Section | None:
+        """How the conditions are linked: each link's key point, in a few sentences."""
+        _ = self._
+        if not self.links or self.cut("links"):
+            return None
+        links = self.links[:1] if self.cut("links-after-first") else self.links
+        blocks = []
+        for lk in links:
+            self.reviews.append((f"link:{lk.id}", lk.review))
+            sure = _(EVIDENCE_WORDS[lk.evidence])
+            blocks.append(Para(f"{self.claim(lk.key_point)} ({sure}.)"))
+        names = [c.label for c in self.conds]
+        title = _("How {conditions} are linked", conditions=join_names(names, _))
+        return Section("links", capital(title), tuple(blocks))
+
+    def _medicines(self) -> Section | None:
+        """Cautions for the medicines the patient takes: combination cautions first, then
+        the painkiller-day rule, then each medicine's (what it is for, and its cautions
+        by rank)."""
+        _, lib = self._, self.lib
+        what_to_do = _("What to do:")
+        blocks: list[Block] = []
+        for r in self.rules:
+            self.cites.update(dict.fromkeys(r.sources))
+            if r.review:
+                self.reviews.append((f"rule:{r.id}", r.review))
+            involved = [m.name for m in self.meds if mentions(r.when, m.id)]
+            involved = involved or [c.label for c in self.conds if mentions(r.when, c.id)]
+            heading = self.fill(r.title) if r.title else capital(join_names(involved, _))
+            blocks.append(Caution(heading, None, (self._point(r, r.evidence),), what_to_do))
+        rule = lib.painkiller_days
+        if rule and any(c.painkiller_days for c in self.conds):
+            self.cites.update(dict.fromkeys(rule.sources))
+            self.reviews.append(("painkiller-days", rule.review))
+            point = self._point(rule, rule.evidence)
+            blocks.append(Caution(self.fill(rule.title), None, (point,), what_to_do))
+        elsewhere = [m for m in self.meds if self.cut(f"must:{m.id}")]
+        for med in self.meds:
+            self.reviews.append((f"medicine:{med.id}", med.review))
+            if med in elsewhere:
+                continue
+            uses = [u for u in med.used_for if self.covers(u.for_)] or list(med.used_for[:1])
+            used = " ".join(self.claim(u) for u in uses[:1])
+            chosen = [] if self.cut(f"must:{med.id}") else self._points(med, 1)
+            if not self.cut(f"more:{med.id}"):
+                chosen += self._points(med, 2)
+            points = []
+            for lead, ct in chosen:
+                self.cites.update(dict.fromkeys(ct.sources))
+                points.append(replace(self._point(ct, ct.evidence), lead=_(lead)))
+            title = med.name
+            if med.also_called:
+                also = _(", ").join(med.also_called[:3])
+                title = _("{name} ({also_called})", name=med.name, also_called=also)
+            blocks.append(Caution(title, used or None, tuple(points), what_to_do))
+        if elsewhere:  # left out to fit: named, with where to read about them
+            names = join_names([m.name for m in elsewhere], _)
+            blocks.append(Para(_(ELSEWHERE, medicines=names)))
+        if not blocks:
+            return None
+        return Section("medicines", _("Your medicines: what to watch for"), tuple(blocks))
+
+    def _point(self, item: Warning_ | CombinationRule | PainkillerDays, evidence: str) -> Point:
+        """A caution as the visit handout prints it: its short words (the risk and what to
+        do) when it has them, else its text and action; and how sure we are."""
+        note = self._(EVIDENCE_WORDS[evidence])
+        if item.short and item.short.strip():
+            return Point(self.fill(item.short), "", note)
+        return Point(self.fill(item.text), self.fill(item.action), note)
+
+    def _calendar(self) -> Section | None:
+        """A month to tick painkiller days, and boxes that count them up to the limit."""
+        _, rule = self._, self.lib.painkiller_days
+        if not rule or not any(c.painkiller_days for c in self.conds) or self.cut("calendar"):
+            return None
+        ctx_limit = self.fill("{{ painkillers.limit }}")
+        limit = int(ctx_limit)
+        how = _(
+            "Each day you take a painkiller, tick the day. Then fill in the next box. If you "
+            "fill box {limit} in a month, tell us at your next visit.",
+            limit=limit,
+        )
+        alt = _(
+            "A month calendar with days 1 to 31 to tick, and a row of {limit} boxes to fill "
+            "in, one for each painkiller day. A thick line marks box {limit}: tell us at your "
+            "next visit if you get there.",
+            limit=limit,
+        )
+        cal = Calendar(limit, how, _("Tell us"), alt)
+        return Section("painkiller-calendar", _("Count your painkiller days"), (cal,))
+
+    def _help(self) -> Section:
+        """When to get help: every red flag of the conditions and medicines, in its tier,
+        in a few words each (the full text is in the full version)."""
+        _, lib, spec = self._, self.lib, self.brand.spec
+        flags = [f.id for f in lib.red_flags.values() if f.always]
+        flags += [f for c in self.conds for f in c.red_flags]
+        flags += [f for m in self.meds for f in m.red_flags]
+        chosen = [lib.red_flags[f] for f in dict.fromkeys(flags)]
+        tiers = []
+        for key, heading, symbol in TIERS:
+            signs = []
+            for flag in chosen:
+                if flag.tier == key:
+                    self.cites.update(dict.fromkeys(flag.sources))
+                    if flag.review:
+                        self.reviews.append((f"flag:{flag.id}", flag.review))
+                    signs.append(self.fill(flag.short or flag.text))
+            note = self.fill(_(AFTER_HOURS)) if key == "call_today" else None
+            if signs:
+                tiers.append(Tier(key, self.fill(_(heading)), symbol, tuple(signs), note))
+        contact = _("Call {clinic} on {phone}.", clinic=spec.clinic_name,
+                    phone=spec.contact.phone)  # fmt: skip
+        signs = (Tiers(tuple(tiers), contact),)
+        whole = not self.cut("help-may-split")
+        return Section("get-help", _("When to get help"), signs, whole=whole)
+
+    def _stroke_picture(self) -> Section | None:
+        _ = self._
+        if self.cut("stroke-picture"):
+            return None
+        number = self.brand.spec.contact.emergency_number
+        labels = (
+            _("Face droops"),
+            _("Arm is weak"),
+            _("Speech is slurred"),
+            _("Time to call {number}", number=number),
+        )
+        alt = _(
+            "Signs of a stroke: one side of the face droops, one arm is weak, speech is "
+            "slurred or strange. Time to call {number}.",
+            number=number,
+        )
+        picture = Picture("stroke-signs", labels, alt)
+        return Section("stroke-signs", _("Stroke signs: act fast"), (picture,))
+
+    def _questions(self) -> Section | None:
+        _ = self._
+        if self.cut("questions"):
+            return None
+        ask = WriteIn((_("My questions for next time:"),), QUESTION_LINES)
+        return Section("my-questions", _("My questions"), (ask,))
+
+    def _ask_for_full(self) -> Section | None:
+        """Where the full version is, when the clinic has no online address (else its QR
+        code and short address are at the top of the front)."""
+        _ = self._
+        if self.brand.spec.online:
+            return None
+        said = _(
+            "This sheet is the short version. Ask us for the full version: it has more about "
+            "your conditions and each medicine, and all its sources."
+        )
+        return Section("full-version", _("Want to know more?"), (Online(said),))
+
+
+PLAN_SLOTS: tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...] = (
+    (
+        "attack",
+        N_("In an attack"),
+        (
+            ("medicine", N_("Take:")),
+            ("when", N_("When:")),
+            ("repeat", N_("A second dose:")),
+            ("limit", N_("No more than:")),
+            ("add", N_("Also:")),
+        ),
+    ),
+    ("every_day", N_("Every day"), (("medicine", N_("Take:")), ("how", N_("How:")))),
+    (
+        "movement",
+        N_("Moving more"),
+        (
+            ("what", N_("What:")),
+            ("how_long", N_("How long:")),
+            ("how_often", N_("How often:")),
+            ("build_up", N_("Building up:")),
+        ),
+    ),
+)
+"""The plan's slots in print order: (part, heading, ((field, label), ...))."""
+
+
+def _given(value: str | None) -> str | None:
+    return value.strip() if value and value.strip() else None

@@ -1,0 +1,178 @@
+"""The visit handout (issue 14): both sides of one sheet for the patient in front of you,
+with their own plan, read back from the PDFs."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from pypdf import PdfReader
+
+from handouts.content.library import load_library
+from handouts.intake.plan import COLUMNS
+from handouts.pipeline import PRINTER
+
+from .conftest import CONTENT, pdf_text, text_sizes
+
+LIB = load_library(CONTENT, PRINTER)
+SHORT_FLAG = {f.id: f for f in LIB.red_flags.values()}
+
+VISIT = ["build", "--visit", "--conditions", "migraine", "fibromyalgia",
+         "--medicines", "sumatriptan", "duloxetine", "ibuprofen"]  # fmt: skip
+
+
+def pages(data: bytes) -> int:
+    return len(PdfReader(io.BytesIO(data)).pages)
+
+
+def test_the_visit_handout_is_two_pages_with_the_plan_and_only_their_medicines(cli, tmp_path):
+    out = tmp_path / "visit.pdf"
+    run = cli(*VISIT, "--patient", "Ana Lopez", "--clinician", "Dr Sam Okafor",
+              "--attack-medicine", "Sumatriptan 50 mg, 1 tablet",
+              "--move-what", "Walking", "--move-how-often", "5 days a week",
+              "--calming", "slow-breathing", "--next-visit", "14 January, 10:30",
+              "--out", out)  # fmt: skip
+    assert run.code == 0, run.err
+    assert run.out == f"wrote {out} (2 pages, {out.stat().st_size // 1024} KB)\n"
+    data = out.read_bytes()
+    assert pages(data) == 2
+    text = pdf_text(data)
+    for said in (
+        "Migraine and fibromyalgia",
+        "For: Ana Lopez",
+        "The main points",
+        "My plan",
+        "In an attack Take: Sumatriptan 50 mg, 1 tablet",
+        "Moving more What: Walking How often: 5 days a week",
+        "My next appointment When: 14 January, 10:30",
+        "When to get help",
+        "Triptans with an SNRI",  # the combination caution, first among the medicines
+    ):
+        assert said in text, said
+    steps = LIB.practices["slow-breathing"].steps
+    assert f"1. {steps[0]}" in text and f"{len(steps)}. {steps[-1]}" in text
+    for other in ("Topiramate", "Valproate", "Beta blockers", "Opioids"):
+        assert other not in text  # cautions only for the medicines they take
+    assert "riverside.example.org/h/g43-m797" in text  # the full version's short address
+    sizes = [size for _text, size in text_sizes(data)]
+    assert min(s for s in sizes if s >= 11.9) >= 12  # reading text never under 12 pt
+
+
+def test_every_red_flag_of_their_conditions_and_medicines_prints_in_its_tier(cli, tmp_path):
+    """Cuts never take a red flag: every one prints, in its short words."""
+    out = tmp_path / "visit.pdf"
+    assert cli(*VISIT, "--out", out).code == 0
+    text = pdf_text(out.read_bytes())
+    conds = [LIB.conditions[c] for c in ("migraine", "fibromyalgia")]
+    meds = [LIB.medicines[m] for m in ("triptans", "snri", "nsaids")]
+    wanted = {f.id for f in LIB.red_flags.values() if f.always}
+    wanted |= {f for c in conds for f in c.red_flags} | {f for m in meds for f in m.red_flags}
+    for flag in wanted:
+        words = " ".join((SHORT_FLAG[flag].short or "").split()[:4])
+        if "{{" not in words:
+            assert words in text, flag
+
+
+def test_plan_text_is_printed_as_written_never_as_a_template(cli, tmp_path):
+    out = tmp_path / "visit.pdf"
+    odd = "O'Brien <b>{{ clinic.phone }}</b> & 2 tablets"
+    run = cli(*VISIT, "--attack-add", odd, "--out", out)
+    assert run.code == 0, run.err
+    assert f"Also: {odd}" in pdf_text(out.read_bytes())
+
+
+def test_a_plan_template_fills_the_blank_slots_and_the_patients_own_words_win(cli, tmp_path):
+    template = LIB.plans["migraine-attack-triptan"].plan
+    out = tmp_path / "visit.pdf"
+    run = cli(*VISIT, "--plan-template", "migraine-attack-triptan",
+              "--attack-medicine", "Rizatriptan 10 mg", "--out", out)  # fmt: skip
+    assert run.code == 0, run.err
+    text = pdf_text(out.read_bytes())
+    assert "Take: Rizatriptan 10 mg" in text
+    if template.attack.when:
+        assert " ".join(template.attack.when.split()[:5]) in text
+
+
+def test_a_plan_file_with_a_template_and_its_own_fields(cli, tmp_path):
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(
+        "template: fibromyalgia-movement\n"
+        "attack:\n  medicine: 0123 tablets\n"  # read as text, not the number 83
+        "next_visit: NO later than March\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "visit.pdf"
+    run = cli(*VISIT, "--plan", plan, "--out", out)
+    assert run.code == 0, run.err
+    text = pdf_text(out.read_bytes())
+    assert "Take: 0123 tablets" in text and "When: NO later than March" in text
+    assert "Moving more" in text  # from the template
+
+
+def test_a_bad_plan_is_reported_by_field_all_at_once_and_never_quoted(cli, tmp_path):
+    out = tmp_path / "visit.pdf"
+    secret = "Private plan words " * 20
+    run = cli(*VISIT, "--attack-when", secret, "--daily-how", "王", "--calming", "yogaa",
+              "--plan-template", "nope", "--out", out)  # fmt: skip
+    assert run.code == 1
+    assert run.err == (
+        "handouts: error: 4 problems in the patient details; nothing was written:\n"
+        "  command line: attack_when: too long: at most 300 characters\n"
+        "  command line: calming: unknown calming practice; choose one of: "
+        "muscle-relaxation, slow-breathing\n"
+        "  command line: daily_how: 1 character that no bundled font can print (1 letter; "
+        "not shown: patient details stay out of messages); spell it with letters the "
+        "handout's fonts have, or leave it out\n"
+        "  command line: plan_template: unknown plan template; choose one of: "
+        "back-pain-movement, fibromyalgia-movement, migraine-attack-simple-painkiller, "
+        "migraine-attack-triptan\n"
+    )
+    assert "Private" not in run.err and not out.exists()
+
+
+def test_a_plan_file_with_an_unknown_key_or_a_tag_gets_its_line(cli, tmp_path):
+    plan = tmp_path / "plan.yaml"
+    plan.write_text("attack:\n  medcine: x\n", encoding="utf-8")
+    run = cli(*VISIT, "--plan", plan, "--out", tmp_path / "v.pdf")
+    assert run.code == 1
+    assert f"{plan}:2: attack.medcine: unknown key" in run.err
+    plan.write_text("next_visit: !!binary QTM=\n", encoding="utf-8")
+    run = cli(*VISIT, "--plan", plan, "--out", tmp_path / "v.pdf")
+    assert run.code == 1
+    assert f"{plan}:1: a YAML tag" in run.err
+
+
+def test_what_cannot_fit_two_sides_is_a_clear_error_and_nothing_is_written(cli, tmp_path):
+    out = tmp_path / "visit.pdf"
+    notes = ("A long note about the plan for today. " * 100)[:3990]
+    fields = [f"--{name.replace('_', '-')}" for name in COLUMNS if name != "calming"]
+    filled = [arg for field in fields for arg in (field, "Walk to the shops and back. " * 10)]
+    run = cli(*VISIT, "--notes", notes, *filled, "--out", out)
+    assert run.code == 1
+    assert run.err == (
+        "handouts: error: the visit handout does not fit both sides of one sheet, even with "
+        "everything that may be left out left out: shorten the notes or the plan, or print the "
+        "full version (--full)\n"
+    )
+    assert not out.exists()
+
+
+def test_the_same_visit_gives_the_same_bytes(cli, tmp_path):
+    one, two = tmp_path / "1.pdf", tmp_path / "2.pdf"
+    assert cli(*VISIT, "--patient", "Ana", "--out", one).code == 0
+    assert cli(*VISIT, "--patient", "Ana", "--out", two).code == 0
+    assert one.read_bytes() == two.read_bytes()
+
+
+@pytest.mark.parametrize("paper", ["letter", "a4"])
+@pytest.mark.parametrize("pair", sorted(tuple(link.conditions) for link in LIB.links.values()))
+def test_every_linked_pair_with_its_usual_medicines_fits_two_pages(cli, tmp_path, paper, pair):
+    """Every linked pair, with up to three of the medicines common for it, on both
+    papers: both sides of one sheet, the plan and every red flag kept."""
+    common = [m for c in pair for m in LIB.conditions[c].medicines]
+    meds = list(dict.fromkeys(common))[:3]
+    out = tmp_path / "v.pdf"
+    run = cli("build", "--visit", "--conditions", *pair, "--medicines", *meds, "--paper", paper,
+              "--patient", "Ana Lopez", "--allow-draft", "--out", out)  # fmt: skip
+    assert run.code == 0, run.err
+    assert pages(out.read_bytes()) == 2
