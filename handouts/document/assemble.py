@@ -306,40 +306,58 @@ def _build(lib: Library, req: Request, brand: Brand, _: Words) -> Document:
     sources = _("Where this information comes from")
     sections.append(Section("sources", sources, (SourceList(entries),)))
 
-    phone = _("Phone {phone}", phone=spec.contact.phone)
-    contact_lines = tuple(x for x in (phone, spec.contact.address, spec.contact.web) if x)
-    drafts = {key for key, r in reviews if r.draft}
-    if drafts:
-        draft = Section("draft", _(DRAFT_TITLE), (Para(_(DRAFT_TEXT)),), boxed=True)
-        sections.insert(0, draft)
-    checked = [r for key, r in reviews if key not in drafts] or [r for _k, r in reviews]
-    reviewed = min(r.last_reviewed for r in checked)
-    next_review = min(r.next_review for r in checked)
+    drafts, reviewed, next_review = dated(reviews, sections, _)
     return Document(
         title=title,
         subtitle=subtitle(conds, links, _),
         sections=tuple(sections),
         personal=req.personal,
         clinic=spec.clinic_name,
-        contact_lines=contact_lines,
+        contact_lines=contact_lines(brand, _),
         web=spec.contact.web,
         footer=spec.footer,
         reviewed=reviewed,
         next_review=next_review,
-        draft=bool(drafts),
+        draft=drafts,
         subject=_(
             "Patient information: {conditions}", conditions=join_names([c.name for c in conds], _)
         ),
         keywords=tuple(code for c in conds for code in c.icd10),
-        provenance=tuple(
-            Provenance(key, r.last_reviewed, r.next_review, r.draft)
-            for key, r in dict(reviews).items()
-        ),
+        provenance=provenance(reviews),
         online=f"{spec.online}{slug(conds)}" if spec.online else None,
         language=language.canonical(spec.language) or spec.language,
         wording=fixed_words(_, reviewed, next_review, spec.clinic_name),
         charset=charset(lib, brand, _),
     )
+
+
+def dated(
+    reviews: list[tuple[str, Review]], sections: list[Section], _: Words
+) -> tuple[bool, dt.date, dt.date]:
+    """Whether a handout uses a draft (then a draft box opens ``sections``), and the dates
+    its footer gives: the earliest last check and next check of the signed-off content
+    (of all of it, when everything is a draft)."""
+    drafts = {key for key, r in reviews if r.draft}
+    if drafts:
+        draft = Section("draft", _(DRAFT_TITLE), (Para(_(DRAFT_TEXT)),), boxed=True)
+        sections.insert(0, draft)
+    checked = [r for key, r in reviews if key not in drafts] or [r for _k, r in reviews]
+    return bool(drafts), min(r.last_reviewed for r in checked), min(r.next_review for r in checked)
+
+
+def provenance(reviews: list[tuple[str, Review]]) -> tuple[Provenance, ...]:
+    """Every content item a handout uses, with its review dates (the last review of an
+    item listed twice)."""
+    return tuple(
+        Provenance(key, r.last_reviewed, r.next_review, r.draft) for key, r in dict(reviews).items()
+    )
+
+
+def contact_lines(brand: Brand, _: Words) -> tuple[str, ...]:
+    """The clinic's phone, address and web address under its name, those it gives."""
+    contact = brand.spec.contact
+    phone = _("Phone {phone}", phone=contact.phone)
+    return tuple(x for x in (phone, contact.address, contact.web) if x)
 
 
 def fixed_words(_: Words, reviewed: dt.date, next_review: dt.date, clinic: str) -> Wording:

@@ -38,17 +38,18 @@ from handouts.content.model import (
 from handouts.content.model import Caution as Warning_
 from handouts.content.words import N_, Words, words
 from handouts.document.assemble import (
-    DRAFT_TEXT,
-    DRAFT_TITLE,
     capital,
     charset,
     citation,
     condition_title,
+    contact_lines,
+    dated,
     fill_context,
     fixed_words,
     join_names,
     mentions,
     notes_section,
+    provenance,
     slug,
 )
 from handouts.document.document import (
@@ -63,7 +64,6 @@ from handouts.document.document import (
     Para,
     Picture,
     Point,
-    Provenance,
     Section,
     Slots,
     SourceList,
@@ -158,19 +158,7 @@ class _Visit:
         if not self.cut("sources") and self.cites:
             entries = tuple(citation(self.lib, k, _) for k in list(self.cites)[:KEY_SOURCES])
             sections.append(Section("sources", _("Key sources"), (SourceList(entries),)))
-        checked = [r for _k, r in self.reviews if not r.draft] or [r for _k, r in self.reviews]
-        reviewed = min(r.last_reviewed for r in checked)
-        next_review = min(r.next_review for r in checked)
-        drafts = any(r.draft for _k, r in self.reviews)
-        if drafts:
-            draft = Section("draft", _(DRAFT_TITLE), (Para(_(DRAFT_TEXT)),), boxed=True)
-            sections.insert(0, draft)
-        contact_lines = tuple(
-            x
-            for x in (_("Phone {phone}", phone=spec.contact.phone), spec.contact.address,
-                      spec.contact.web)
-            if x
-        )  # fmt: skip
+        drafts, reviewed, next_review = dated(self.reviews, sections, _)
         when = self.req.personal.date
         return Document(
             title=self.req.title or condition_title(self.conds, _),
@@ -178,7 +166,7 @@ class _Visit:
             sections=tuple(sections),
             personal=self.req.personal,
             clinic=spec.clinic_name,
-            contact_lines=contact_lines,
+            contact_lines=contact_lines(self.brand, _),
             web=spec.contact.web,
             footer=spec.footer,
             reviewed=reviewed,
@@ -189,10 +177,7 @@ class _Visit:
                 conditions=join_names([c.name for c in self.conds], _),
             ),
             keywords=tuple(code for c in self.conds for code in c.icd10),
-            provenance=tuple(
-                Provenance(key, r.last_reviewed, r.next_review, r.draft)
-                for key, r in dict(self.reviews).items()
-            ),
+            provenance=provenance(self.reviews),
             # the full version's QR code and short address, at the top of the front
             online=f"{spec.online}{slug(self.conds)}" if spec.online else None,
             front=notes_section(self.req, _),
