@@ -4,13 +4,17 @@ with their own plan, read back from the PDFs."""
 from __future__ import annotations
 
 import io
+import random
 
 import pytest
 from pypdf import PdfReader
 
 from handouts.content.library import load_library
+from handouts.document.document import Personal
+from handouts.document.request import Allow, Request
+from handouts.errors import HandoutsError
 from handouts.intake.plan import COLUMNS
-from handouts.pipeline import PRINTER
+from handouts.pipeline import PRINTER, load_inputs, make
 
 from .conftest import CONTENT, pdf_text, text_sizes
 
@@ -33,7 +37,7 @@ def test_the_visit_handout_is_two_pages_with_the_plan_and_only_their_medicines(c
               "--calming", "slow-breathing", "--next-visit", "14 January, 10:30",
               "--out", out)  # fmt: skip
     assert run.code == 0, run.err
-    assert run.out == f"wrote {out} (2 pages, {out.stat().st_size // 1024} KB)\n"
+    assert run.out == f"wrote {out} (2 pages, {out.stat().st_size / 1024:.0f} KB)\n"
     data = out.read_bytes()
     assert pages(data) == 2
     text = pdf_text(data)
@@ -168,7 +172,7 @@ def test_the_same_visit_gives_the_same_bytes(cli, tmp_path):
 @pytest.mark.parametrize("pair", sorted(tuple(link.conditions) for link in LIB.links.values()))
 def test_every_linked_pair_with_its_usual_medicines_fits_two_pages(cli, tmp_path, paper, pair):
     """Every linked pair, with up to three of the medicines common for it, on both
-    papers: both sides of one sheet, the plan and every red flag kept."""
+    papers, from the command line: both sides of one sheet."""
     common = [m for c in pair for m in LIB.conditions[c].medicines]
     meds = list(dict.fromkeys(common))[:3]
     out = tmp_path / "v.pdf"
@@ -176,3 +180,61 @@ def test_every_linked_pair_with_its_usual_medicines_fits_two_pages(cli, tmp_path
               "--patient", "Ana Lopez", "--allow-draft", "--out", out)  # fmt: skip
     assert run.code == 0, run.err
     assert pages(out.read_bytes()) == 2
+
+
+@pytest.mark.parametrize("large", [False, True], ids=["regular", "large-print"])
+@pytest.mark.parametrize("paper", ["letter", "a4"])
+def test_every_linked_pair_and_a_spread_of_medicine_sets_fit(paper, large):
+    """Every linked pair with no medicines, with three and with six (a seeded spread of
+    every medicine), with and without a plan template, and a spread of three conditions:
+    two pages, or three or four in large print."""
+    lib, brand = load_inputs(CONTENT, None)
+    rng = random.Random(14)
+    meds = sorted(lib.medicines)
+    sets = [tuple(link.conditions) for link in lib.links.values()]
+    sets += [tuple(rng.sample(sorted(lib.conditions), 3)) for _ in range(12)]
+    wrong = []
+    for conditions in sets:
+        for count in (0, 3, 6):
+            taken = tuple(rng.sample(meds, count))
+            for template in (None, "migraine-attack-triptan"):
+                req = Request(conditions, medicines=taken, format="visit", paper=paper,
+                              large_print=large, personal=Personal("Ana Lopez"),
+                              plan_template=template, allow=Allow(draft=True))  # fmt: skip
+                try:
+                    made = make(lib, brand, req)
+                except HandoutsError as exc:
+                    wrong.append((conditions, taken, template, str(exc)[:60]))
+                    continue
+                if not (2 < made.pages <= 4 if large else made.pages == 2):
+                    wrong.append((conditions, taken, template, made.pages))
+    assert wrong == []
+
+
+HEAVY = (("lupus", "migraine", "chronic-back-pain"),
+         ("corticosteroids", "snri", "tnf-inhibitors", "methotrexate", "amitriptyline",
+          "beta-blockers"))  # fmt: skip
+"""The three conditions with the most red-flag text, and six medicines with the most:
+29 red flags, and "When to get help" longer than a large-print page."""
+
+
+@pytest.mark.parametrize("large", [False, True], ids=["regular", "large-print"])
+@pytest.mark.parametrize("paper", ["letter", "a4"])
+def test_the_heaviest_set_fits_with_every_red_flag(cli, tmp_path, paper, large):
+    conditions, medicines = HEAVY
+    out = tmp_path / "v.pdf"
+    run = cli("build", "--visit", "--conditions", *conditions, "--medicines", *medicines,
+              "--paper", paper, *(["--large-print"] if large else []),
+              "--plan-template", "migraine-attack-triptan", "--out", out)  # fmt: skip
+    assert run.code == 0, run.err
+    data = out.read_bytes()
+    assert pages(data) == (4 if large else 2)  # large print: "When to get help" runs on
+    text = pdf_text(data)
+    flags = {f.id for f in LIB.red_flags.values() if f.always}
+    flags |= {f for c in conditions for f in LIB.conditions[c].red_flags}
+    flags |= {f for m in medicines for f in LIB.medicines[m].red_flags}
+    assert len(flags) >= 29
+    for flag in flags:
+        words = " ".join((SHORT_FLAG[flag].short or SHORT_FLAG[flag].text).split()[:4])
+        if "{{" not in words:
+            assert words in text, flag

@@ -81,6 +81,9 @@ class Tiers:
     tiers: tuple[Tier, ...]
     contact: str
     """How to reach the care team, printed with the tiers."""
+    may_split: bool = False
+    """A tier's box may run on to the next page (a visit handout short of room); otherwise
+    each tier's box is kept on one page."""
 
 
 @dataclass(frozen=True)

@@ -358,9 +358,9 @@ class _Visit:
                 tiers.append(Tier(key, self.fill(_(heading)), symbol, tuple(signs), note))
         contact = _("Call {clinic} on {phone}.", clinic=spec.clinic_name,
                     phone=spec.contact.phone)  # fmt: skip
-        signs = (Tiers(tuple(tiers), contact),)
-        whole = not self.cut("help-may-split")
-        return Section("get-help", _("When to get help"), signs, whole=whole)
+        split = self.cut("help-may-split")
+        signs = (Tiers(tuple(tiers), contact, may_split=split),)
+        return Section("get-help", _("When to get help"), signs, whole=not split)
 
     def _stroke_picture(self) -> Section | None:
         _ = self._

@@ -93,6 +93,10 @@ class Styles:
     sign_columns: int = 1
     """Columns of signs in a "When to get help" tier: two on a visit handout in regular
     print (each sign is a few words), one in large print."""
+    fill: bool = False
+    """Fill each page (a visit handout): a section's opening that does not fit where it
+    is splits after its headings rather than move, and a group kept whole that is taller
+    than a page flows on from where it is rather than leave a page part empty."""
 
 
 SIZES = {
@@ -122,12 +126,24 @@ COMPACT = {
     "masthead": (10.5, 13),
 }
 """The visit handout's regular sizes where they differ from ``SIZES``: body 12 pt, the
-least a handout prints its reading text at; headings closer to it. Large print is never
-compact."""
+least a handout prints its reading text at; headings closer to it."""
+COMPACT_LARGE = {
+    "body": (18, 24),
+    "title": (26, 30),
+    "subtitle": (20, 24),
+    "h1": (20, 25),
+    "h2": (20, 24),
+    "box_head": (20, 24),
+    "masthead": (14, 17),
+}
+"""The visit handout's large print where it differs from ``SIZES``: body 18 pt and
+headings 20 pt, as in every large-print handout, with lines as close as the regular visit
+handout's (a third of the type size apart) so that it fits on four pages."""
 
 
 def _size(name: str, large: bool, compact: bool = False) -> dict[str, float]:
-    size, leading = COMPACT.get(name, SIZES[name][large]) if compact else SIZES[name][large]
+    table = (COMPACT_LARGE if large else COMPACT) if compact else {}
+    size, leading = table.get(name, SIZES[name][large])
     return {"fontSize": size, "leading": leading}
 
 
@@ -138,9 +154,9 @@ def styles(
     """Paragraph styles for a brand's colours, regular or large print, and for the visit
     handout's compact regular print (built once each)."""
     p, a, t = colors.HexColor(primary), colors.HexColor(accent), colors.HexColor(text)
-    tight = compact  # a visit handout's spacing, in large print too
+    tight = compact  # a visit handout's spacing and type, in large print too
     compact = compact and not large
-    z = partial(_size, large=large, compact=compact)
+    z = partial(_size, large=large, compact=tight)
     body = ParagraphStyle(
         "body",
         fontName=fonts.BODY,
@@ -226,6 +242,7 @@ def styles(
         gap=2.0 if tight else 5.0,
         pad=1.0 if tight else 3.0,
         sign_columns=2 if compact else 1,
+        fill=tight,
     )
 
 
@@ -353,7 +370,7 @@ def section_flowables(section: Section, st: Styles, width: float) -> list[Flowab
     if section.boxed:
         flows = [_box(flows, st, width)]
     if section.whole:  # one group: a group inside would say it is endless (0xffffff)
-        return [KeepTogether(_ungrouped([head, *flows]))]
+        return [_Whole(_ungrouped([head, *flows]))]
     # A heading never ends a page alone: it travels with the start of its section,
     # and so does a sub-heading that opens the section.
     lead: list[Flowable] = [head]
@@ -363,7 +380,7 @@ def section_flowables(section: Section, st: Styles, width: float) -> list[Flowab
         lead += part._content if isinstance(part, KeepTogether) else [part]
         if not part.getKeepWithNext():
             break
-    return [_Lead(lead), *rest]
+    return [_Lead(lead, fill=st.fill), *rest]
 
 
 def _ungrouped(flows: list[Flowable]) -> list[Flowable]:
@@ -384,16 +401,37 @@ class _Lead(KeepTogether):
 
     ROOM = 120.0
 
+    def __init__(self, flowables: list[Flowable], fill: bool = False):
+        super().__init__(flowables)
+        self.fill = fill  # the headings may be several (a section's, then a sub-heading's)
+
     def split(self, aW: float, aH: float) -> list[Flowable]:
         self.wrap(aW, aH)
         *heads, last = self._content
-        if self._H > aH >= self.ROOM and len(heads) == 1:
-            head = heads[0]
-            _, hh = head.wrapOn(self.canv, aW, aH)
-            room = aH - hh - head.getSpaceAfter() - last.getSpaceBefore()
+        if self._H > aH >= self.ROOM and (len(heads) == 1 or self.fill):
+            used = 0.0
+            for n, head in enumerate(heads):
+                _, hh = head.wrapOn(self.canv, aW, aH)
+                used += hh + (head.getSpaceAfter() if n < len(heads) - 1 else 0)
+                if n:
+                    used += head.getSpaceBefore()
+            room = aH - used - heads[-1].getSpaceAfter() - last.getSpaceBefore()
             parts = last.splitOn(self.canv, aW, room) if room > 0 else []
             if parts:
-                return [head, *parts]
+                return [*heads, *parts]
+        return super().split(aW, aH)
+
+
+class _Whole(KeepTogether):
+    """A section kept on one page when it fits on one; one taller than a page (large
+    print) starts where it is rather than on a page of its own."""
+
+    def split(self, aW: float, aH: float) -> list[Flowable]:
+        self.wrap(aW, aH)
+        peek = self._doctemplateAttr("_peekNextFrame")
+        page = peek()._height if peek else aH
+        if page < self._H:  # put back in the story, each part placed as usual
+            return [self.NullActionFlowable(), *self._content]
         return super().split(aW, aH)
 
 
@@ -443,7 +481,7 @@ def _item_style(st: Styles, face: str, indent: float) -> ParagraphStyle:
     return ParagraphStyle(
         f"item-{face}-{indent}-{st.gap}",
         parent=st.body,
-        leftIndent=indent + 22,
+        leftIndent=indent + (15 if st.fill else 22),
         bulletIndent=indent,
         bulletFontName=face,
         bulletFontSize=st.body.fontSize,
@@ -498,7 +536,7 @@ def _tiers(b: Tiers, st: Styles, width: float, key: str, parent: Node) -> list[F
             rows += [[sign] for sign in signs]
         if tier.note:
             rows.append([para(tier.note, st.body, parent=parent), *blank])
-        t = _TierTable(rows, colWidths=[width / n] * n, repeatRows=1)
+        t = _TierTable(rows, colWidths=[width / n] * n, repeatRows=1, splitInRow=b.may_split)
         t.head = (heading, head_style)
         border = 3 if tier.key == "emergency" else 1.5
         spans = [("SPAN", (0, 0), (-1, 0))] if n > 1 else []
@@ -517,7 +555,11 @@ def _tiers(b: Tiers, st: Styles, width: float, key: str, parent: Node) -> list[F
                 ]
             )
         )
-        flows += [KeepTogether([*lead, t]), Spacer(1, 8 if st.gap > 2 else 4)]
+        if not b.may_split:
+            kept: Flowable = KeepTogether([*lead, t])
+        else:  # the contact line still travels with the first box's start
+            kept = _Lead([*lead, t], fill=True) if lead else t
+        flows += [kept, Spacer(1, 8 if st.gap > 2 else 4)]
         lead = []
     return flows
 

@@ -54,8 +54,11 @@ from handouts.pdf.tagging import Node, artifact, tag
 
 PAPER = {"letter": LETTER, "a4": A4}
 MARGIN = 18 * mm
-VISIT_MARGIN = 13 * mm
+VISIT_MARGIN = 10 * mm
 """A visit handout's margins: a sheet's worth on one sheet (printers reach 6 mm)."""
+FOOTER = {False: (16, 30), True: (12, 22)}
+"""Millimetres kept for the footer (booklet, then visit handout; regular, then large
+print): three lines, or two on a visit handout, whose dates and disclaimer run on."""
 
 QUANTUM = 38.0
 """Each shared section starts on a grid of this many points (two lines of body text), so
@@ -186,7 +189,7 @@ def _setup(
 
 @memo(8)
 def _geometry(paper: str, large: bool, visit: bool = False) -> Geometry:
-    footer = (30 if large else 16) * mm
+    footer = FOOTER[visit][large] * mm
     m = VISIT_MARGIN if visit else MARGIN
     return Geometry(PAPER[paper], m, m, m, m + footer)
 
@@ -260,7 +263,7 @@ def _lay_out(
     front = parts[-1]
     # a visit handout starts each section a line under the last (it has no room to
     # spare); a booklet on a coarser grid, so that more handouts share a section's layout
-    quantum = st.body.leading if doc.visit else QUANTUM
+    quantum = st.body.leading / 2 if doc.visit else QUANTUM
     top = _start(front.end_y, g, quantum)
     back = None
     for section in doc.sections:
@@ -481,7 +484,7 @@ def _footer(
     elif count is not None:
         when = words.checked
     numbers = (words.page_of, words.pack_page_of)
-    return _made_footer(tail, when, numbers, st, g, count, pack_total)
+    return _made_footer(tail, when, numbers, st, g, count, pack_total, doc.visit)
 
 
 class _Footer:
@@ -496,11 +499,12 @@ class _Footer:
         g: Geometry,
         count: int | None,
         total: int | None,
+        run_on: bool = False,
     ):
         self.page_of, self.pack_page_of = numbers
         text = fonts.markup(tail)
-        if when is not None:
-            text = f"{fonts.markup(when)}<br/>{text}"
+        if when is not None:  # on a line of its own, or (a visit handout) running on
+            text = f"{fonts.markup(when)}{' ' if run_on else '<br/>'}{text}"
         self.lines = Paragraph(text, st.footer)
         self.numbers_width = NUMBERS * st.footer.fontSize / 10.5
         _, self.h = self.lines.wrap(g.width - self.numbers_width, 200)
