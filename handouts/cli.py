@@ -15,7 +15,7 @@ from handouts.content import language
 from handouts.content.model import Library, Patient, PlanFields
 from handouts.delivery.files import Written, default_run, write_one
 from handouts.delivery.write import GROUP_CLOSED, GROUP_READABLE, PRIVATE, closed_to_group
-from handouts.document.request import DEFAULT_FORMAT, Allow, Request
+from handouts.document.request import DEFAULT_FORMAT, FULL, Allow, Request
 from handouts.errors import HandoutsError, PatientError, UsageError
 from handouts.intake import plan
 from handouts.intake.patient import (
@@ -308,7 +308,7 @@ def run(argv: Sequence[str]) -> int:
         conditions = resolve_conditions(lib, args.conditions)
         title = nfc(args.title) if args.title else None
         req = replace(req, conditions=conditions, title=title, diary=args.diary)
-        req = replace(req, format=args.format or DEFAULT_FORMAT, **_the_plan(args, lib))
+        req = replace(req, format=_format(args), **_the_plan(args, lib))
     written = write_one(lib, brand, req, args.out, _mode(args))
     _warn_allowed([written])
     _warn_closed(args, args.out.parent)
@@ -320,6 +320,24 @@ def _warn_closed(args: argparse.Namespace, folder: Path) -> None:
     """Warn when --group-readable files sit in a folder the group cannot open."""
     if _mode(args) != PRIVATE and closed_to_group(folder):
         print(f"handouts: warning: {GROUP_CLOSED.format(folder=folder)}", file=sys.stderr)
+
+
+def _format(args: argparse.Namespace) -> str:
+    """The visit handout unless --full, or --diary (the diary page is the booklet's)."""
+    if args.diary and args.format == "visit":
+        raise UsageError(
+            "the diary page is part of the full booklet: use --full, or leave out --diary"
+        )
+    if args.format == FULL and (args.plan or args.plan_template or _typed_plan(args)):
+        raise UsageError(
+            "a plan prints on the visit handout, not the full booklet: leave out --full, "
+            "or the plan options"
+        )
+    return args.format or (FULL if args.diary else DEFAULT_FORMAT)
+
+
+def _typed_plan(args: argparse.Namespace) -> bool:
+    return any(getattr(args, name) for name, _m, _h in PLAN_OPTIONS)
 
 
 def _the_plan(args: argparse.Namespace, lib: Library) -> dict[str, object]:

@@ -406,7 +406,7 @@ def test_a_killed_run_leaves_only_whole_pdfs_and_a_rerun_finishes_the_rest(cli):
     pdfs = sorted(Path("out").glob("*.pdf"))
     assert 1 <= len(pdfs) < 40
     for pdf in pdfs:
-        assert len(PdfReader(pdf).pages) >= 4
+        assert len(PdfReader(pdf).pages) >= 2  # a visit handout: both sides of one sheet
     journalled = {json.loads(line)["id"] for line in journal.read_text("utf-8").splitlines()}
     private(journal.read_text("utf-8"))
     assert journalled <= {p.stem for p in pdfs}
@@ -640,7 +640,7 @@ def test_kills_at_random_moments_then_a_rerun_leave_whole_pdfs_a_true_manifest_a
             assert time.monotonic() < deadline, f"attempt {attempt}: workers outlived the run"
             time.sleep(0.1)
         for pdf in Path("out").glob("*.pdf"):
-            assert len(PdfReader(pdf).pages) >= 4, pdf  # never half a file
+            assert len(PdfReader(pdf).pages) >= 2, pdf  # never half a file
     run = cli("batch", str(listed), "--out", "out", "--jobs", "2")
     assert run.code == 0, run.err
     data, rows = manifest()
@@ -648,7 +648,7 @@ def test_kills_at_random_moments_then_a_rerun_leave_whole_pdfs_a_true_manifest_a
     assert all(r["status"] in ("written", "unchanged") for r in rows)
     for row in rows:
         pdf = Path("out") / row["file"]
-        assert pdf.stat().st_size == int(row["bytes"]) and len(PdfReader(pdf).pages) >= 4
+        assert pdf.stat().st_size == int(row["bytes"]) and len(PdfReader(pdf).pages) >= 2
     assert sorted(p.name for p in Path("out").glob("*.pdf")) == sorted(r["file"] for r in rows)
     assert list(Path("out").glob(".*.tmp")) == []
     assert everything_else() == before  # nothing written, changed or left outside out/

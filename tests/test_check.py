@@ -265,7 +265,7 @@ def test_readability_works_without_internet():
 
 def test_a_handout_prints_the_words_it_uses_with_their_meanings(cli, tmp_path):
     out = tmp_path / "h.pdf"
-    assert cli("build", "--conditions", "migraine", "lupus", "--out", out).code == 0
+    assert cli("build", "--full", "--conditions", "migraine", "lupus", "--out", out).code == 0
     text = pdf_text(out.read_bytes())
     assert "Words to know" in text
     assert "Aura: Warning signs before a migraine" in text
@@ -303,7 +303,7 @@ def test_every_linked_pair_renders_a_complete_handout(cli, tmp_path, link):
     a, b = link.split("--")
     out = tmp_path / f"{link}.pdf"
     # ME/CFS awaits clinical sign-off (a draft): it prints only when allowed, marked
-    run = cli("build", "--conditions", a, b, "--allow-draft", "--out", out)
+    run = cli("build", "--full", "--conditions", a, b, "--allow-draft", "--out", out)
     assert run.code == 0, run.err
     text = pdf_text(out.read_bytes())
     for heading in (

@@ -309,7 +309,9 @@ def test_page_one_is_the_summary_and_the_details_start_page_two(tmp_path, cli, d
 
     out = tmp_path / "short.pdf"
     assert (
-        cli("build", "--conditions", "migraine", "lupus", "--patient", "Sam", "--out", out).code
+        cli(
+            "build", "--full", "--conditions", "migraine", "lupus", "--patient", "Sam", "--out", out
+        ).code
         == 0
     )
     short = pages(out.read_bytes())

@@ -175,7 +175,10 @@ def test_notes_keep_their_line_breaks_and_flow_onto_the_next_page(cli, tmp_path)
     notes = tmp_path / "notes.txt"
     notes.write_text("\n".join(f"Note line {i}: keep taking your tablets." for i in range(60)))
     out = tmp_path / "one.pdf"
-    assert cli("build", "--conditions", "lupus", "--notes-file", notes, "--out", out).code == 0
+    assert (
+        cli("build", "--full", "--conditions", "lupus", "--notes-file", notes, "--out", out).code
+        == 0
+    )
     text = pdf_text(out.read_bytes())
     assert all(f"Note line {i}: keep taking your tablets." in text for i in range(60))
 

@@ -238,3 +238,25 @@ def test_the_heaviest_set_fits_with_every_red_flag(cli, tmp_path, paper, large):
         words = " ".join((SHORT_FLAG[flag].short or SHORT_FLAG[flag].text).split()[:4])
         if "{{" not in words:
             assert words in text, flag
+
+
+def test_build_prints_the_visit_handout_unless_told_full_or_asked_for_the_diary(cli, tmp_path):
+    """The visit handout is the default; --full and --diary (the booklet's page) print
+    the booklet; a plan with --full, or the diary with --visit, is refused."""
+    base = ["build", "--conditions", "migraine", "lupus"]
+    out = tmp_path / "h.pdf"
+    assert cli(*base, "--out", out).code == 0
+    assert pages(out.read_bytes()) == 2 and "My questions" in pdf_text(out.read_bytes())
+    assert cli(*base, "--full", "--out", out).code == 0
+    assert pages(out.read_bytes()) > 4 and "Words to know" in pdf_text(out.read_bytes())
+    assert cli(*base, "--diary", "--out", out).code == 0
+    assert "diary" in pdf_text(out.read_bytes()).lower() and pages(out.read_bytes()) > 4
+    out.unlink()
+    run = cli(*base, "--visit", "--diary", "--out", out)
+    assert (run.code, run.err) == (2, "handouts: error: the diary page is part of the full "
+                                      "booklet: use --full, or leave out --diary\n")  # fmt: skip
+    run = cli(*base, "--full", "--plan-template", "migraine-attack-triptan", "--out", out)
+    assert (run.code, run.err) == (2, "handouts: error: a plan prints on the visit handout, "
+                                      "not the full booklet: leave out --full, or the plan "
+                                      "options\n")  # fmt: skip
+    assert not out.exists()

@@ -14,10 +14,12 @@ from handouts.content.model import PlanFields
 from handouts.document.document import Personal
 
 FORMATS = ("visit", "full")
-DEFAULT_FORMAT = "full"
-"""What ``handouts build`` and a clinic-list row print when they do not say."""
 """``visit``: both sides of one sheet for the patient in front of you, with their plan.
 ``full``: the whole booklet (every section, every medicine's card)."""
+DEFAULT_FORMAT = "visit"
+"""What ``handouts build`` and a clinic-list row print when they do not say (a pack, and
+a handout with the diary page, are always full)."""
+FULL = "full"
 
 
 @dataclass(frozen=True)
@@ -66,8 +68,10 @@ class Request:
     """Large print: 18 pt text, re-flowed."""
     allow: Allow = ALLOW_NOTHING
     """What to print anyway (past review, draft), and the day review dates are checked on."""
-    format: str = DEFAULT_FORMAT
-    """``visit`` or ``full`` (:data:`FORMATS`); a pack is always full."""
+    format: str = FULL
+    """``visit`` or ``full`` (:data:`FORMATS`); a pack is always full. Whoever makes a
+    request for a patient chooses (:data:`DEFAULT_FORMAT` when they do not say); the
+    library's own handouts are full."""
     plan: PlanFields = field(default_factory=PlanFields)
     """The patient's own plan for the visit handout: patient data, printed as written."""
     plan_template: str | None = None

@@ -87,15 +87,17 @@ def assemble_visit(lib: Library, req: Request, brand: Brand, cuts: int = 0) -> D
     is possible."""
     tag = language.canonical(req.language) if req.language else None
     tag = tag or language.canonical(brand.spec.language) or brand.spec.language
-    return _Visit(lib, req, brand, words(tag), cuts).document()
+    return _Visit(lib, req, brand, words(tag), cuts, tag).document()
 
 
 class _Visit:
     """One visit handout being chosen: the content in play, the sources cited and the
     reviews of what is printed."""
 
-    def __init__(self, lib: Library, req: Request, brand: Brand, _: Words, cuts: int):
+    def __init__(self, lib: Library, req: Request, brand: Brand, _: Words, cuts: int,
+                 tag: str):  # fmt: skip
         self.lib, self.req, self.brand, self._, self.cuts = lib, req, brand, _, cuts
+        self.tag = tag  # the document's language tag (the request's, else the brand's)
         self.conds = [lib.conditions[c] for c in req.conditions]
         self.ids = frozenset(req.conditions)
         pairs = [frozenset(p) for p in combinations(req.conditions, 2)]
@@ -109,6 +111,9 @@ class _Visit:
         self.reviews: list[tuple[str, Review]] = [
             (f"condition:{c.id}", c.review) for c in self.conds
         ]
+        # the numbers a patient acts on print through placeholders anywhere (the limits)
+        numbers = [(f"number:{n.id}", n.review) for n in lib.numbers.values() if n.review]
+        self.reviews += numbers[:1]
         self.made = frozenset(self.order()[:cuts])
         self.more_cuts = cuts < len(self.order())
 
@@ -181,7 +186,7 @@ class _Visit:
             # the full version's QR code and short address, at the top of the front
             online=f"{spec.online}{slug(self.conds)}" if spec.online else None,
             front=notes_section(self.req, _),
-            language=language.canonical(spec.language) or spec.language,
+            language=self.tag,
             wording=fixed_words(_, reviewed, next_review, spec.clinic_name),
             printed_date=_.date(when, N_("d MMMM y")) if when else None,
             visit=True,

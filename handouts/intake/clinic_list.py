@@ -32,7 +32,7 @@ from handouts.content import language
 from handouts.content.load import parse
 from handouts.content.model import Library, Patient, PlanFields
 from handouts.content.printable import Printer
-from handouts.document.request import DEFAULT_FORMAT, FORMATS, Allow, Request
+from handouts.document.request import DEFAULT_FORMAT, FORMATS, FULL, Allow, Request
 from handouts.errors import PatientError, Problem, did_you_mean
 from handouts.intake.patient import (
     check_patient,
@@ -121,7 +121,7 @@ def request(row: Row, date: dt.date | None, allow: Allow) -> Request:
         paper=row.paper,
         large_print=row.large_print,
         allow=allow,
-        format=row.format or DEFAULT_FORMAT,
+        format=row.format or (FULL if row.pack else DEFAULT_FORMAT),
         plan=row.plan,
         plan_template=row.plan_template,
     )
