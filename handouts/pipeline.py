@@ -31,7 +31,7 @@ from handouts.errors import (
 )
 from handouts.memo import Caches, using
 from handouts.pdf.printer import PDF
-from handouts.pdf.render import Laid, lay_out_visit, render, render_pack
+from handouts.pdf.render import Laid, Tries, lay_out_visit, render, render_pack
 
 PRINTER = PDF
 """What the checks ask "can this be printed?": the PDF renderer's fonts and picture reader."""
@@ -128,9 +128,11 @@ def _visit(lib: Library, brand: Brand, req: Request) -> Rendered:
     shortens it, so the fewest cuts are found by halving: a handout is laid out about
     five times at most, and written once."""
 
+    tries = Tries()  # this handout's: its patient text laid out once, then forgotten
+
     def tried(cuts: int) -> tuple[Document, Laid | None]:
         doc = assemble_visit(lib, req, brand, cuts)
-        return doc, lay_out_visit(doc, brand, req.paper, req.large_print)
+        return doc, lay_out_visit(doc, brand, req.paper, req.large_print, tries)
 
     doc, laid = tried(0)
     if laid is None:

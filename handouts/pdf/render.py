@@ -95,15 +95,32 @@ class Laid:
         return self.book.finish(), len(self.book.pages)
 
 
+class Tries:
+    """One visit handout's tries at fitting: one canvas for them all, and the parts with
+    patient text laid out once per starting height. It belongs to the one call that
+    makes the handout and is forgotten with it (patient text is remembered nowhere)."""
+
+    def __init__(self) -> None:
+        self.canvas: PdfCanvas | None = None
+        self.mine: dict[object, Recording | None] = {}
+
+
 def lay_out_visit(
-    doc: Document, brand: Brand, paper: str | None = None, large_print: bool = False
+    doc: Document,
+    brand: Brand,
+    paper: str | None = None,
+    large_print: bool = False,
+    tries: Tries | None = None,
 ) -> Laid | None:
     """A visit handout laid out, or None when it takes more than :data:`VISIT_PAGES`
-    (the caller leaves something out and asks again)."""
+    (the caller leaves something out and asks again, with the same ``tries``)."""
     st, g = _setup(brand, paper, large_print, compact=True)
     seed = _seed((doc,))
-    book = Composer(_canvas(brand, g, seed, doc, f"{doc.title}: {doc.subtitle}"))
-    parts, _back = _lay_out(book, doc, brand, st, g, seed)
+    tries = tries or Tries()
+    if tries.canvas is None:
+        tries.canvas = _canvas(brand, g, seed, doc, f"{doc.title}: {doc.subtitle}")
+    book = Composer(tries.canvas)
+    parts, _back = _lay_out(book, doc, brand, st, g, seed, tries.mine)
     if _pages(parts) > VISIT_PAGES[large_print]:
         return None
     return Laid(book, doc, parts, st, g)
@@ -232,10 +249,19 @@ def _add_handout(
 
 
 def _lay_out(
-    book: Composer, doc: Document, brand: Brand, st: Styles, g: Geometry, seed: str
+    book: Composer,
+    doc: Document,
+    brand: Brand,
+    st: Styles,
+    g: Geometry,
+    seed: str,
+    mine: dict[object, Recording | None] | None = None,
 ) -> tuple[list[Recording], int]:
     """The handout's parts laid out, and the index of the first that starts a new page
-    after page 1's (a visit handout's back), or the number of parts when none does."""
+    after page 1's (a visit handout's back), or the number of parts when none does.
+    ``mine``: the parts with patient text already laid out for this same handout, by
+    what they hold and where they start (a visit handout's tries)."""
+    mine = {} if mine is None else mine
     logo, alt = brand.logo_path, brand.spec.logo_text
     head = None
     if logo is None or logo.suffix.lower() == ".svg":  # drawn, not an image in the file
@@ -256,10 +282,13 @@ def _lay_out(
     if head is None:
         head = layout(masthead(doc, logo, st, g.width, alt), g, book.canvas)
     parts = [head]
-    mine = personal(doc, st, g.width)
-    if mine:
+    key = ("personal", doc.personal, doc.front, doc.printed_date, head.end_y)
+    if key not in mine:
+        story = personal(doc, st, g.width)
         with private_text():  # the pages with patient text are remembered nowhere
-            parts.append(layout(mine, g, book.canvas, head.end_y))
+            mine[key] = layout(story, g, book.canvas, head.end_y) if story else None
+    if mine[key] is not None:
+        parts.append(mine[key])
     front = parts[-1]
     # a visit handout starts each section a line under the last (it has no room to
     # spare); a booklet on a coarser grid, so that more handouts share a section's layout
@@ -272,9 +301,11 @@ def _lay_out(
             if back is None:
                 back = len(parts)
         if section.private:  # patient text: laid out for this handout, remembered nowhere
-            with private_text():
-                story = section_flowables(section, st, g.width)
-                rec = layout(story, g, book.canvas, top)
+            if (section, top) not in mine:
+                with private_text():
+                    story = section_flowables(section, st, g.width)
+                    mine[section, top] = layout(story, g, book.canvas, top)
+            rec = mine[section, top]
         else:
             rec = _shared(section, st, g, seed, top)
         parts.append(rec)
