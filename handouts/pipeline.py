@@ -8,8 +8,9 @@ bytes go (:mod:`handouts.delivery`).
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import astuple, dataclass, replace
 from pathlib import Path
 
 from handouts.content import language
@@ -29,7 +30,7 @@ from handouts.errors import (
     UsageError,
     did_you_mean,
 )
-from handouts.memo import Caches, using
+from handouts.memo import Caches, table, using
 from handouts.pdf.printer import PDF
 from handouts.pdf.render import Laid, Tries, lay_out_visit, render, render_pack
 
@@ -126,28 +127,69 @@ def _visit(lib: Library, brand: Brand, req: Request) -> Rendered:
     """A visit handout on both sides of one sheet, with as few items left out as it
     takes to fit. Each cut leaves out the next lowest-priority item and only ever
     shortens it, so the fewest cuts are found by halving: a handout is laid out about
-    five times at most, and written once."""
-
+    five times at most, and written once. A handout like one made before (the same
+    content, paper and plan slots, whoever it is for) starts from that one's number of
+    cuts: when it fits with them and not with one fewer, it is the fewest, found in two
+    tries."""
     tries = Tries()  # this handout's: its patient text laid out once, then forgotten
 
     def tried(cuts: int) -> tuple[Document, Laid | None]:
         doc = assemble_visit(lib, req, brand, cuts)
         return doc, lay_out_visit(doc, brand, req.paper, req.large_print, tries)
 
-    doc, laid = tried(0)
-    if laid is None:
-        low, high, best = 0, len(doc.visit_order) + 1, None  # high: least known to fit
-        while high - low > 1:
-            mid = (low + high) // 2
-            doc, laid = tried(mid)
-            if laid is None:
-                low = mid
-            else:
-                high, best = mid, (doc, laid)
-        if best is None:
-            raise HandoutsError(TOO_LONG)
-        doc, laid = best
+    key = _like(lib, brand, req)
+    hint, best = _CUTS.get(key), None
+    if hint is not None:
+        doc, laid = tried(hint)
+        if laid is not None and (hint == 0 or tried(hint - 1)[1] is None):
+            best = (doc, laid, hint)
+    if best is None:
+        best = _fewest_cuts(tried)
+    doc, laid, cuts = best
+    _CUTS[key] = cuts
+    while len(_CUTS) > CUT_HINTS:
+        _CUTS.popitem(last=False)
     return Rendered(*laid.finish(), _current(lib, doc, req.allow))
+
+
+def _fewest_cuts(
+    tried: Callable[[int], tuple[Document, Laid | None]],
+) -> tuple[Document, Laid, int]:
+    doc, laid = tried(0)
+    if laid is not None:
+        return doc, laid, 0
+    low, high, best = 0, len(doc.visit_order) + 1, None  # high: least known to fit
+    while high - low > 1:
+        mid = (low + high) // 2
+        doc, laid = tried(mid)
+        if laid is None:
+            low = mid
+        else:
+            high, best = mid, (doc, laid, mid)
+    if best is None:
+        raise HandoutsError(TOO_LONG)
+    return best
+
+
+def _like(lib: Library, brand: Brand, req: Request) -> tuple[object, ...]:
+    """What makes two visit handouts likely to need the same cuts, without anything
+    the patient or clinician wrote: the content, paper and language, and which plan
+    slots and personal lines are filled (not what they say)."""
+    plan = tuple(bool(v) for v in _leaves(astuple(req.plan)))
+    who = tuple(bool(v) for v in astuple(req.personal))
+    what = (req.conditions, req.medicines, req.title is None, req.plan_template)
+    how = (req.paper, req.large_print, req.language)
+    return (id(lib), id(brand), *what, *how, plan, who, bool(req.notes))
+
+
+def _leaves(values: tuple[object, ...]) -> list[object]:
+    return [x for v in values for x in (_leaves(v) if isinstance(v, tuple) else [v])]
+
+
+_CUTS: OrderedDict[tuple[object, ...], int] = table("pipeline._CUTS", OrderedDict)
+"""How many cuts a visit handout like this one took (a number, never patient text)."""
+CUT_HINTS = 4096
+"""How many of them a renderer remembers."""
 
 
 TOO_LONG = (

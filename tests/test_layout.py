@@ -151,6 +151,7 @@ from handouts.document.request import Allow, Request
 from handouts import memo
 from handouts.pipeline import Renderer, load_inputs, make
 from handouts.document.document import Personal
+from handouts.content.model import AttackPlan, PlanFields
 import datetime as dt
 
 renderer = Renderer()
@@ -163,11 +164,17 @@ def build():
     make(lib, brand, req)  # with this thread's own tables
     renderer.make(lib, brand, replace(req, pack=None, paper="a4"))  # with the renderer's
     renderer.make(lib, brand, replace(req, conditions=(), pack="migraine-autoimmune-clinic"))
+    # a visit handout, its plan typed in, tried at fitting more than once
+    typed = PlanFields(attack=AttackPlan(medicine="Qz" + "Plan" + "Xy 50 mg"))
+    visit = replace(req, format="visit", medicines=("triptans", "snri"), plan=typed,
+                    plan_template="migraine-attack-triptan")
+    for _ in range(2):  # the second time from the number of cuts the first needed
+        renderer.make(lib, brand, visit)
 
 def holds(item):
     if isinstance(item, (dict, list, tuple, set)) and not isinstance(item, types.MappingProxyType):
         text = repr(item)
-        return "QzPatientXy" in text or "QzNoteXy" in text
+        return "QzPatientXy" in text or "QzNoteXy" in text or "QzPlanXy" in text
     return False
 
 build()

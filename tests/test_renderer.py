@@ -11,6 +11,7 @@ from dataclasses import replace
 from PIL import Image
 
 from handouts import memo
+from handouts.content.model import AttackPlan, PlanFields
 from handouts.document.document import Personal
 from handouts.document.request import Allow, Request
 from handouts.pipeline import Renderer, load_inputs
@@ -24,6 +25,11 @@ REQUESTS = [
             personal=Personal("Zoë O'Brien", "Dr Jiří Dvořák", dt.date(2026, 11, 21))),
     Request(("fibromyalgia",), diary=True, paper="a4", personal=Personal("Łukasz Nowak")),
     Request(("chronic-back-pain", "rheumatoid-arthritis"), large_print=True),
+    Request(("lupus", "migraine", "chronic-back-pain"), format="visit", large_print=True,
+            medicines=("corticosteroids", "snri", "tnf-inhibitors", "methotrexate"),
+            plan_template="migraine-attack-triptan", personal=Personal("Ann Lee")),
+    Request(("migraine", "fibromyalgia"), format="visit", medicines=("triptans",),
+            plan=PlanFields(attack=AttackPlan(medicine="Sumatriptan 50 mg")), notes="Walk."),
     Request(pack=PACK, medicines=("triptans",), notes="Note", personal=Personal("Ann Lee")),
 ]  # fmt: skip
 REQUESTS = [replace(r, allow=ALLOW) for r in REQUESTS]

@@ -19,7 +19,7 @@ the full version is.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import astuple, fields, is_dataclass, replace
 from itertools import combinations
 
 from handouts.content import language, text
@@ -33,6 +33,7 @@ from handouts.content.model import (
     Library,
     Medicine,
     PainkillerDays,
+    PlanFields,
     Review,
 )
 from handouts.content.model import Caution as Warning_
@@ -248,7 +249,9 @@ class _Visit:
             blocks.append(Slots(_("My next appointment"), ((_("When:"), visit),)))
         if not blocks:
             return None
-        return Section("my-plan", _("My plan"), tuple(blocks), private=True)
+        # what the clinician typed is patient data; a template and a practice are content
+        typed = any(v and v.strip() for v in _typed(own))
+        return Section("my-plan", _("My plan"), tuple(blocks), private=typed)
 
     def _linked(self) -> Section | None:
         """How the conditions are linked: each link's key point, in a few sentences."""
@@ -435,3 +438,11 @@ PLAN_SLOTS: tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...] = (
 
 def _given(value: str | None) -> str | None:
     return value.strip() if value and value.strip() else None
+
+
+def _typed(plan: PlanFields) -> list[str | None]:
+    """Every field of ``plan`` the clinician types (all but the calming practice's id)."""
+    parts = [getattr(plan, f.name) for f in fields(plan) if f.name != "calming"]
+    return [v for part in parts if is_dataclass(part) for v in astuple(part)] + [
+        v for v in parts if not is_dataclass(v)
+    ]
