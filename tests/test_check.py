@@ -47,6 +47,12 @@ def test_every_file_and_handout_gets_its_reading_level(cli):
     pack = "pack 'migraine-autoimmune-clinic' handout 'migraine-and-sjogrens'"
     assert f": info: {pack}: reading level Flesch-Kincaid grade " in out
     assert ": info: handout for migraine and celiac-disease: reading level Flesch-Kincaid " in out
+    # the visit handout of every linked pair, held to the targets whole (FK 6, SMOG 8)
+    visits = [x for x in lines(out, "info") if ": visit handout for " in x]
+    assert len(visits) == 17
+    for line in visits:
+        fk, smog = re.search(r"grade ([\d.]+), SMOG ([\d.]+)$", line).groups()
+        assert float(fk) <= 6 and float(smog) <= 8, line
 
 
 def test_a_claim_that_must_not_appear_is_an_error_with_its_reason(cli, content_copy):

@@ -22,19 +22,21 @@ from handouts.content import text
 from handouts.content.brand import Brand, load_brand
 from handouts.content.library import load_library
 from handouts.content.load import Doc, Key
-from handouts.content.model import Library
+from handouts.content.model import Library, Link
 from handouts.content.printable import Printer
 from handouts.content.text import strings
 from handouts.document.assemble import assemble
 from handouts.document.document import Caution, Diary, Document, Para, Section, SourceList, WriteIn
 from handouts.document.request import Request
+from handouts.document.visit import assemble_visit
 from handouts.errors import ContentError, UsageError
 from handouts.quality import plain, safety
 
 PROSE_KEYS = frozenset({"text", "action", "plain", "short"})
 """Keys whose strings a reader sees as sentences."""
 NOT_PROSE_FILES = ("sources.yaml", "handouts.yaml", "not-supported.yaml")
-NOT_GRADED_SECTIONS = frozenset({"sources", "my-notes"})
+NOT_GRADED_SECTIONS = frozenset({"sources", "my-notes", "my-plan"})
+"""Lists of sources, and what the patient or clinician writes (their notes, their plan)."""
 
 
 @dataclass(frozen=True)
@@ -115,7 +117,7 @@ def check(
     ]
     handouts = list(_handouts(lib, brand))
     for label, file, line, doc in handouts:
-        found += _graded(label, file, line, doc)
+        found += _graded(label, file, line, doc, by_section=not doc.visit)
     report.checked = {
         "conditions": len(lib.conditions),
         "links": len(lib.links),
@@ -342,6 +344,19 @@ def _handouts(lib: Library, brand: Brand) -> Iterator[tuple[str, str, int | None
         file = lib.files[f"link:{link.id}"]
         req = Request(tuple(link.conditions))
         yield f"handout for {' and '.join(link.conditions)}", file, 1, assemble(lib, req, brand)
+    for _pair, link in sorted(lib.links.items(), key=lambda kv: kv[1].id):
+        file = lib.files[f"link:{link.id}"]
+        label = f"visit handout for {' and '.join(link.conditions)}"
+        yield label, file, 1, _visit(lib, brand, link)
+
+
+def _visit(lib: Library, brand: Brand, link: Link) -> Document:
+    """A linked pair's visit handout as a patient on its usual medicines gets it: up to
+    three of them, with nothing left out (every item it may print is graded)."""
+    usual = [m for c in link.conditions for m in lib.conditions[c].medicines]
+    req = Request(tuple(link.conditions), medicines=tuple(dict.fromkeys(usual))[:3],
+                  format="visit")  # fmt: skip
+    return assemble_visit(lib, req, brand, 0)
 
 
 def _section_prose(section: Section) -> str:
@@ -362,13 +377,19 @@ def _section_prose(section: Section) -> str:
     return plain.as_prose(parts)
 
 
-def _graded(label: str, file: str, line: int | None, doc: Document) -> Iterator[Finding]:
+def _graded(
+    label: str, file: str, line: int | None, doc: Document, by_section: bool = True
+) -> Iterator[Finding]:
+    """The handout's reading grades, whole and (``by_section``) section by section. A
+    visit handout is held to the targets whole: its sections are a few sentences each
+    (a grade of two sentences measures their longest word), and the same words are
+    graded at length, section by section, in the full handout."""
     texts = {s.title: _section_prose(s) for s in doc.sections if s.id not in NOT_GRADED_SECTIONS}
     whole = plain.grades(" ".join(texts.values()))
     yield Finding(file, line, "info", "reading-level", f"{label}: reading level {whole}")
     if not whole.passes:
         yield Finding(file, line, "warning", "reading-level", _too_hard(label, whole))
-    for title, prose in texts.items():
+    for title, prose in texts.items() if by_section else ():
         g = plain.grades(prose)
         if not g.passes:
             yield Finding(
