@@ -328,12 +328,13 @@ def _format(args: argparse.Namespace) -> str:
         raise UsageError(
             "the diary page is part of the full booklet: use --full, or leave out --diary"
         )
-    if args.format == FULL and (args.plan or args.plan_template or _typed_plan(args)):
+    shape = args.format or (FULL if args.diary else DEFAULT_FORMAT)
+    if shape == FULL and (args.plan or args.plan_template or _typed_plan(args)):
         raise UsageError(
-            "a plan prints on the visit handout, not the full booklet: leave out --full, "
-            "or the plan options"
+            "a plan prints on the visit handout, not the full booklet: leave out --full "
+            "and --diary, or the plan options"
         )
-    return args.format or (FULL if args.diary else DEFAULT_FORMAT)
+    return shape
 
 
 def _typed_plan(args: argparse.Namespace) -> bool:
@@ -342,16 +343,15 @@ def _typed_plan(args: argparse.Namespace) -> bool:
 
 def _the_plan(args: argparse.Namespace, lib: Library) -> dict[str, object]:
     """The plan from ``--plan FILE``, then each plan option over it; checked whole."""
-    own, template = PlanFields(), None
-    if args.plan:
+    own, template, problems = PlanFields(), None, []
+    if args.plan:  # the file's problems are reported against the file
         own, template = plan.read_plan(args.plan)
+        problems += plan.check_plan(own, template, str(args.plan), lib, pipeline.PRINTER)
     typed = plan.from_columns({name: getattr(args, name) for name, _m, _h in PLAN_OPTIONS})
-    own = plan.over(own, typed)
-    template = args.plan_template or template
-    problems = plan.check_plan(own, template, "command line", lib, pipeline.PRINTER)
+    problems += plan.check_plan(typed, args.plan_template, "command line", lib, pipeline.PRINTER)
     if problems:
         raise PatientError(problems)
-    return {"plan": own, "plan_template": template}
+    return {"plan": plan.over(own, typed), "plan_template": args.plan_template or template}
 
 
 def _read_notes(path: Path) -> str:

@@ -784,6 +784,8 @@ def test_a_format_column_chooses_the_visit_handout_or_the_full_booklet_per_row(c
         "V1,migraine;fibromyalgia,sumatriptan,visit,Sumatriptan 50 mg,slow-breathing\n"
         "F1,migraine;fibromyalgia,sumatriptan,full,,\n"
         "B1,lupus,,leaflet,,\n"
+        "D1,lupus,,,,\n"
+        "P1,lupus,,full,Ibuprofen,\n"
     )
     run = cli("batch", "clinic.csv", "--out", "out", "--jobs", "1", "--skip-invalid")
     assert run.code == 1
@@ -791,6 +793,13 @@ def test_a_format_column_chooses_the_visit_handout_or_the_full_booklet_per_row(c
         "clinic.csv:4: row 3: format: unknown format 'leaflet'; use visit or full, or leave "
         "it blank" in run.err
     )
+    # a plan on a full row would be dropped without a word: refused, by column
+    assert (
+        "clinic.csv:6: row 5: attack_medicine: a plan prints on the visit handout, not format "
+        "full: leave the plan blank, or format blank (visit)" in run.err
+    )
+    assert not Path("out/P1.pdf").exists() and "Ibuprofen" not in run.err
+    assert len(PdfReader("out/D1.pdf").pages) == 2  # a blank format: the visit handout
     assert len(PdfReader("out/V1.pdf").pages) == 2
     assert len(PdfReader("out/F1.pdf").pages) > 4
     text = pdf_text(Path("out/V1.pdf").read_bytes())

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import functools
 import io
 import tempfile
 import unicodedata
@@ -37,6 +38,15 @@ def run(args: list[str]) -> tuple[int, str, str]:
     return code, out.getvalue(), err.getvalue()
 
 
+@functools.cache
+def ours() -> str:
+    """Our own words in the messages about a name and notes that cannot print."""
+    with tempfile.TemporaryDirectory() as folder:
+        out = str(Path(folder) / "one.pdf")
+        return run(["build", "--conditions", "lupus", "--patient=\x08", "--notes=\x08\x7f",
+                    "--out", out])[2]  # fmt: skip
+
+
 def shown(value: str) -> bool:
     """Whether a message could give ``value`` away (long enough to be more than chance)."""
     return len(value.strip()) >= 4
@@ -58,7 +68,7 @@ def test_any_name_and_notes_print_or_give_a_located_error_that_hides_them(name, 
         assert err.startswith("handouts: error: ")
         assert "command line: name:" in err or "command line: notes:" in err
         for value in (name, notes):
-            if shown(value):
+            if shown(value) and value.strip() not in ours():  # "font" is our own word
                 assert value.strip() not in err
 
 

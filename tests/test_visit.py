@@ -146,6 +146,25 @@ def test_a_plan_file_with_an_unknown_key_or_a_tag_gets_its_line(cli, tmp_path):
     assert f"{plan}:1: a YAML tag" in run.err
 
 
+def test_a_plan_file_s_blank_slots_are_left_out_and_its_problems_name_the_file(cli, tmp_path):
+    """A blank slot is no slot (a template filled in with some keys left empty); a
+    problem in the file is reported against the file, not the command line."""
+    plan, out = tmp_path / "plan.yaml", tmp_path / "v.pdf"
+    plan.write_text('attack:\n  medicine:\n  when: ""\nmovement:\n  what: Walking\n'
+                    "next_visit:\n", encoding="utf-8")  # fmt: skip
+    run = cli(*VISIT, "--plan", plan, "--out", out)
+    assert run.code == 0, run.err
+    text = pdf_text(out.read_bytes())
+    assert "What: Walking" in text and "In an attack" not in text
+    out.unlink()
+    plan.write_text(f"attack:\n  medicine: {'x' * 301}\ntemplate: nope\n", encoding="utf-8")
+    run = cli(*VISIT, "--plan", plan, "--attack-when", "At once", "--out", out)
+    assert run.code == 1 and not out.exists()
+    assert f"  {plan}: attack_medicine: too long: at most 300 characters\n" in run.err
+    assert f"  {plan}: plan_template: unknown plan template" in run.err
+    assert "command line" not in run.err
+
+
 def test_what_cannot_fit_two_sides_is_a_clear_error_and_nothing_is_written(cli, tmp_path):
     out = tmp_path / "visit.pdf"
     notes = ("A long note about the plan for today. " * 100)[:3990]
@@ -154,9 +173,9 @@ def test_what_cannot_fit_two_sides_is_a_clear_error_and_nothing_is_written(cli, 
     run = cli(*VISIT, "--notes", notes, *filled, "--out", out)
     assert run.code == 1
     assert run.err == (
-        "handouts: error: the visit handout does not fit both sides of one sheet, even with "
-        "everything that may be left out left out: shorten the notes or the plan, or print the "
-        "full version (--full)\n"
+        "handouts: error: the visit handout does not fit on two pages (four in large print), "
+        "even with everything that may be left out left out: shorten the notes or the plan, or "
+        "print the full version (--full; format full in a clinic list)\n"
     )
     assert not out.exists()
 
@@ -256,7 +275,9 @@ def test_build_prints_the_visit_handout_unless_told_full_or_asked_for_the_diary(
     assert (run.code, run.err) == (2, "handouts: error: the diary page is part of the full "
                                       "booklet: use --full, or leave out --diary\n")  # fmt: skip
     run = cli(*base, "--full", "--plan-template", "migraine-attack-triptan", "--out", out)
-    assert (run.code, run.err) == (2, "handouts: error: a plan prints on the visit handout, "
-                                      "not the full booklet: leave out --full, or the plan "
-                                      "options\n")  # fmt: skip
+    refused = (2, "handouts: error: a plan prints on the visit handout, not the full booklet: "
+                  "leave out --full and --diary, or the plan options\n")  # fmt: skip
+    assert (run.code, run.err) == refused
+    run = cli(*base, "--diary", "--attack-medicine", "Sumatriptan", "--out", out)
+    assert (run.code, run.err) == refused
     assert not out.exists()

@@ -277,9 +277,9 @@ class Document:
     """The patient's date, written out in the document's language (``3 December 2026``)."""
     visit: bool = False
     """A visit handout: both sides of one sheet (four pages in large print)."""
-    visit_cuts: bool = False
-    """A visit handout: whether one more item could be left out to fit
-    (:mod:`handouts.document.visit`)."""
+    subtitle_shown: bool = True
+    """Whether the subtitle prints under the title (a visit handout short of room leaves
+    it out; the file's title keeps it)."""
     visit_order: tuple[str, ...] = ()
     """A visit handout: what may be left out to fit, first to last."""
     charset: str = field(default="", compare=False, repr=False)

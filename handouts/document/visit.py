@@ -10,10 +10,11 @@ sources.
 What prints is chosen by data: a key point's ``priority``, a caution's ``visit`` rank, a red
 flag's ``short`` words. The two sides are one flow over two pages (four in large print):
 the back's first parts start on the front when it has room, and "When to get help" is
-never split between pages. When the renderer finds it too long, the pipeline asks again
-with one more cut (``cuts``): the next lowest-priority item is left out, never a red flag,
-a combination caution, the painkiller-day rule or a plan field. The back always says where
-the full version is.
+kept on one page until that is the cut left. When the renderer finds it too long, the
+pipeline asks again with more cuts (``cuts``): the lowest-priority items are left out,
+never a red flag, a combination caution (nor a medicine's caution for a condition the
+patient has), the painkiller-day rule or a plan field. The back always says where the
+full version is.
 """
 
 from __future__ import annotations
@@ -83,9 +84,8 @@ QUESTION_LINES = 3
 
 
 def assemble_visit(lib: Library, req: Request, brand: Brand, cuts: int = 0) -> Document:
-    """The visit handout for ``req`` with its first ``cuts`` cuts made (:meth:`_Visit.order`).
-    Ids must exist (the caller checked). ``Document.visit_cuts`` says whether another cut
-    is possible."""
+    """The visit handout for ``req`` with its first ``cuts`` cuts made (:meth:`_Visit.order`;
+    ``Document.visit_order`` lists them). Ids must exist (the caller checked)."""
     tag = language.canonical(req.language) if req.language else None
     tag = tag or language.canonical(brand.spec.language) or brand.spec.language
     return _Visit(lib, req, brand, words(tag), cuts, tag).document()
@@ -116,7 +116,6 @@ class _Visit:
         numbers = [(f"number:{n.id}", n.review) for n in lib.numbers.values() if n.review]
         self.reviews += numbers[:1]
         self.made = frozenset(self.order()[:cuts])
-        self.more_cuts = cuts < len(self.order())
 
     # -- what is cited and checked
 
@@ -136,21 +135,30 @@ class _Visit:
         (the last medicine's first), the key sources, the stroke picture, links after the
         first, the question lines, the third main point, the calendar, the links, keeping
         "When to get help" on one page (its tiers may then fall on both sides, each tier
-        whole), each medicine's first-rank cautions (named, with where to read them), the
+        whole), the subtitle under the title, each medicine's first-rank cautions (named,
+        with where to read them), the
         second main point. Never the first main point, the notes, the plan, a combination
         caution, the painkiller-day rule or a red flag."""
         last_first = list(reversed(self.meds))
         more = [f"more:{m.id}" for m in last_first if self._points(m, 2)]
         must = [f"must:{m.id}" for m in last_first if self._points(m, 1)]
         return (*more, "sources", "stroke-picture", "links-after-first", "questions",
-                "third-point", "calendar", "links", "help-may-split", *must,
+                "third-point", "calendar", "links", "help-may-split", "subtitle", *must,
                 "second-point")  # fmt: skip
 
     def _points(self, med: Medicine, rank: int) -> list[tuple[str, Warning_]]:
+        """The medicine's cautions of visit rank ``rank`` that hold for everyone."""
+        return [(lead, ct) for _part, lead, ct in med.points() if ct.visit == rank and not ct.for_]
+
+    def _kept(self, med: Medicine) -> list[tuple[str, Warning_]]:
+        """The medicine's visit-ranked cautions for a condition the patient has (estrogen
+        with migraine aura, NSAIDs with IBD): combination cautions in all but name, so
+        never cut. (Advice for a condition without a visit rank, such as guidance on
+        starting a medicine, is in the full version.)"""
         return [
             (lead, ct)
             for _part, lead, ct in med.points()
-            if ct.visit == rank and self.covers(ct.for_)
+            if ct.for_ and ct.visit and self.covers(ct.for_)
         ]
 
     # -- the document
@@ -169,6 +177,7 @@ class _Visit:
         return Document(
             title=self.req.title or condition_title(self.conds, _),
             subtitle=_("Your plan, and what to watch for"),
+            subtitle_shown=not self.cut("subtitle"),
             sections=tuple(sections),
             personal=self.req.personal,
             clinic=spec.clinic_name,
@@ -191,7 +200,6 @@ class _Visit:
             wording=fixed_words(_, reviewed, next_review, spec.clinic_name),
             printed_date=_.date(when, N_("d MMMM y")) if when else None,
             visit=True,
-            visit_cuts=self.more_cuts,
             visit_order=self.order(),
             charset=charset(self.lib, self.brand, _),
         )
@@ -292,11 +300,15 @@ class _Visit:
         elsewhere = [m for m in self.meds if self.cut(f"must:{m.id}")]
         for med in self.meds:
             self.reviews.append((f"medicine:{med.id}", med.review))
-            if med in elsewhere:
+            if med in elsewhere and not self._kept(med):
                 continue
-            uses = [u for u in med.used_for if self.covers(u.for_)] or list(med.used_for[:1])
-            used = " ".join(self.claim(u) for u in uses[:1])
-            chosen = [] if self.cut(f"must:{med.id}") else self._points(med, 1)
+            # what it is for: for one of their conditions first, then what it is for anyone
+            uses = sorted(
+                (u for u in med.used_for if self.covers(u.for_)), key=lambda u: not u.for_
+            )
+            used = " ".join(self.claim(u) for u in (uses or list(med.used_for))[:1])
+            chosen = self._kept(med)
+            chosen += [] if self.cut(f"must:{med.id}") else self._points(med, 1)
             if not self.cut(f"more:{med.id}"):
                 chosen += self._points(med, 2)
             points = []
@@ -307,6 +319,8 @@ class _Visit:
             if med.also_called:
                 also = _(", ").join(med.also_called[:3])
                 title = _("{name} ({also_called})", name=med.name, also_called=also)
+            if med in elsewhere:  # its own cautions are in the full version: no room for why
+                used = ""
             blocks.append(Caution(title, used or None, tuple(points), what_to_do))
         if elsewhere:  # left out to fit: named, with where to read about them
             names = join_names([m.name for m in elsewhere], _)

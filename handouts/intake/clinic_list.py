@@ -411,9 +411,15 @@ def _row(
     shape = pick("format", {f: f for f in FORMATS}, " or ".join(FORMATS))
     if shape == "visit" and pack:
         bad.append(("format", "a pack is always printed in full; leave format blank"))
-    plan = from_columns({col: get(col) for col in PLAN_COLUMNS})
+    cells = {col: get(col) for col in PLAN_COLUMNS}
+    plan = from_columns(cells)
     template = get("plan_template")
     bad += [(p.path, p.message) for p in check_plan(plan, template, "", lib, printer)]
+    planned = [c for c in ("plan_template", *PLAN_COLUMNS) if get(c)]
+    if planned and (pack or shape == "full"):
+        printed = "a pack" if pack else "format full"
+        bad.append((planned[0], f"a plan prints on the visit handout, not {printed}: "
+                                "leave the plan blank, or format blank (visit)"))  # fmt: skip
     return Row(
         number, raw.line, rid, stem, name, conditions, medicines, pack, clinician,
         notes, date, paper, bool(large), language, shape, template, plan,

@@ -105,8 +105,8 @@ def read_plan(path: Path) -> tuple[PlanFields, str | None]:
     if isinstance(doc, Problem):
         raise PatientError([doc])
     problems: list[Problem] = []
-    try:
-        plan = Builder(doc, problems).value(PlanFile, doc.data, ())
+    try:  # a blank slot is no slot, as on the command line and in a clinic list
+        plan = Builder(doc, problems).value(PlanFile, _filled(doc.data), ())
     except Invalid:
         raise PatientError(problems) from None
     own = PlanFields(plan.attack, plan.every_day, plan.movement, plan.calming, plan.next_visit)
@@ -157,3 +157,11 @@ def _flat(plan: PlanFields) -> dict[str, str | None]:
 
 def _normalised(plan: PlanFields) -> PlanFields:
     return from_columns(_flat(plan))
+
+
+def _filled(data: object) -> object:
+    """``data`` without the keys whose value is blank (nothing, or only spaces)."""
+    if isinstance(data, dict):
+        kept = {k: _filled(v) for k, v in data.items()}
+        return {k: v for k, v in kept.items() if v is not None and str(v).strip() != ""}
+    return data

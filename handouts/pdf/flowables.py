@@ -183,7 +183,7 @@ def styles(
             fontName=fonts.BOLD,
             **z("h1"),
             textColor=p,
-            spaceBefore=8 if compact else 14,
+            spaceBefore=6 if tight else 14,
             spaceAfter=4 if compact else 6,
             keepWithNext=1,
         ),
@@ -192,7 +192,7 @@ def styles(
             parent=body,
             fontName=fonts.BOLD,
             **z("h2"),
-            spaceBefore=8,
+            spaceBefore=5 if tight else 8,
             spaceAfter=4,
             keepWithNext=1,
         ),
@@ -301,7 +301,7 @@ def masthead(
         head,
         Spacer(1, 10),
         HeadingParagraph(fonts.markup(doc.title, True), st.title, "title", 0, doc.title),
-        para(doc.subtitle, st.subtitle),
+        *([para(doc.subtitle, st.subtitle)] if doc.subtitle and doc.subtitle_shown else []),
         *online,
     ]
 

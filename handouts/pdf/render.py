@@ -120,7 +120,7 @@ def lay_out_visit(
     if tries.canvas is None:
         tries.canvas = _canvas(brand, g, seed, doc, f"{doc.title}: {doc.subtitle}")
     book = Composer(tries.canvas)
-    parts, _back = _lay_out(book, doc, brand, st, g, seed, tries.mine)
+    parts = _lay_out(book, doc, brand, st, g, seed, tries.mine)
     if _pages(parts) > VISIT_PAGES[large_print]:
         return None
     return Laid(book, doc, parts, st, g)
@@ -244,7 +244,7 @@ def _add_handout(
     """The masthead (laid out once per title), the personal part laid out now, then each
     shared section (each laid out once per content and starting height) under it. In a
     pack, the handout is one part (``group``) of the structure tree."""
-    parts, _back = _lay_out(book, doc, brand, st, g, seed)
+    parts = _lay_out(book, doc, brand, st, g, seed)
     _compose(book, doc, parts, st, g, group)
 
 
@@ -256,9 +256,8 @@ def _lay_out(
     g: Geometry,
     seed: str,
     mine: dict[object, Recording | None] | None = None,
-) -> tuple[list[Recording], int]:
-    """The handout's parts laid out, and the index of the first that starts a new page
-    after page 1's (a visit handout's back), or the number of parts when none does.
+) -> list[Recording]:
+    """The handout's parts laid out, each on from the last or on a new page.
     ``mine``: the parts with patient text already laid out for this same handout, by
     what they hold and where they start (a visit handout's tries)."""
     mine = {} if mine is None else mine
@@ -269,7 +268,7 @@ def _lay_out(
             doc.clinic,
             doc.contact_lines,
             doc.title,
-            doc.subtitle,
+            doc.subtitle if doc.subtitle_shown else "",
             doc.online,
             logo,
             file_stamp(logo) if logo else None,
@@ -294,12 +293,9 @@ def _lay_out(
     # spare); a booklet on a coarser grid, so that more handouts share a section's layout
     quantum = st.body.leading / 2 if doc.visit else QUANTUM
     top = _start(front.end_y, g, quantum)
-    back = None
     for section in doc.sections:
         if section.new_page or (section.after_summary and _on_page_one(head, parts)):
             top = None
-            if back is None:
-                back = len(parts)
         if section.private:  # patient text: laid out for this handout, remembered nowhere
             if (section, top) not in mine:
                 with private_text():
@@ -310,7 +306,7 @@ def _lay_out(
             rec = _shared(section, st, g, seed, top)
         parts.append(rec)
         top = _start(rec.end_y, g, quantum) if rec.pages else top
-    return parts, len(parts) if back is None else back
+    return parts
 
 
 def _pages(parts: Sequence[Recording]) -> int:
