@@ -27,9 +27,12 @@ from pypdf import PdfReader
 
 from handouts.content.brand import load_brand
 from handouts.content.library import load_library
+from handouts.content.model import AttackPlan, PlanFields
 from handouts.document.assemble import assemble
 from handouts.document.document import Diary, Document, Para, Personal, SourceList
 from handouts.document.request import Request
+from handouts.document.visit import assemble_visit
+from handouts.pdf.render import lay_out_visit
 from handouts.pipeline import PRINTER
 
 from .conftest import BRAND, CONTENT, ROOT, main
@@ -41,11 +44,15 @@ PACK = "migraine-autoimmune-clinic"
 DEFAULT = "migraine-and-lupus"
 PERSONAL = ["build", "--conditions", *CONDITIONS, "--medicines", "sumatriptan"]
 PERSONAL += ["--patient", PATIENT, "--notes", NOTES, "--diary"]
+VISIT = ["build", "--visit", "--conditions", *CONDITIONS, "--medicines", "sumatriptan"]
+VISIT += ["--patient", PATIENT, "--notes", NOTES, "--plan-template", "migraine-attack-triptan"]
+VISIT += ["--attack-medicine", "Sumatriptan 50 mg", "--calming", "slow-breathing"]
 BUILDS = {
     "handout": PERSONAL,
     "large-print-letter": [*PERSONAL, "--large-print", "--paper", "letter"],
     "large-print-a4": [*PERSONAL, "--large-print", "--paper", "a4"],
     "pack": ["pack", PACK, "--patient", PATIENT, "--notes", NOTES, "--medicines", "sumatriptan"],
+    "visit": VISIT,
 }
 OUTPUTS = [*BUILDS, "default"]
 FOOTER_WORDS = ("Page 1 of", "Content checked")
@@ -81,7 +88,8 @@ def handout(doc: Document, patient: str | None) -> Expected:
     order += [*(s.title for s in doc.front), *notes]
     order += [s.title for s in doc.sections]
     sources = [b for s in doc.sections for b in s.blocks if isinstance(b, SourceList)]
-    order.append(sources[-1].entries[-1][0])
+    if sources:  # a visit handout short of room leaves its key sources out
+        order.append(sources[-1].entries[-1][0])
     diaries = [b for s in doc.sections for b in s.blocks if isinstance(b, Diary)]
     return Expected(
         doc.title,
@@ -90,6 +98,18 @@ def handout(doc: Document, patient: str | None) -> Expected:
         notes,
         diaries[0] if diaries else None,
     )
+
+
+def _visit(lib, brand) -> Document:
+    """The visit handout as printed: with the fewest cuts that fit two pages."""
+    plan = PlanFields(attack=AttackPlan(medicine="Sumatriptan 50 mg"), calming="slow-breathing")
+    req = Request(CONDITIONS, medicines=("triptans",), notes=NOTES, personal=Personal(PATIENT),
+                  format="visit", plan=plan, plan_template="migraine-attack-triptan")  # fmt: skip
+    for cuts in range(len(assemble_visit(lib, req, brand).visit_order) + 1):
+        doc = assemble_visit(lib, req, brand, cuts)
+        if lay_out_visit(doc, brand) is not None:
+            return doc
+    raise AssertionError("the visit handout does not fit")
 
 
 def note_lines(doc: Document) -> tuple[str, ...]:
@@ -129,6 +149,7 @@ def expected() -> dict[str, tuple[Expected, ...]]:
     )
     assert note_lines(default) == tuple(patient["notes"].strip().splitlines())
     return {
+        "visit": (handout(_visit(lib, brand), PATIENT),),
         "handout": (handout(mine, PATIENT),),
         "large-print-letter": (handout(mine, PATIENT),),
         "large-print-a4": (handout(mine, PATIENT),),
@@ -596,14 +617,17 @@ def test_lists_notes_box_and_diary_table(read: Read, name: str, expected):
     ]
 
 
-def test_figures_have_alternative_text(read: Read):
-    """Every figure (the logo, a QR code) has alternative text and draws something; the
-    logo's is the brand's."""
+def test_figures_have_alternative_text(read: Read, name: str):
+    """Every figure (the logo, a QR code, a visit handout's tier signs) has alternative
+    text and draws something; the logo's is the brand's."""
     logo = yaml.safe_load(BRAND.read_text(encoding="utf-8"))["logo_text"]
     figures = read.all("Figure")
     assert [f for f in figures if not str(f.obj.get("/Alt", "")).strip()] == []
     assert [f for f in figures if not list(f.content())] == []
     assert logo in [str(f.obj.Alt) for f in figures]
+    if name == "visit":  # each tier's drawn sign, in words
+        signs = {"A warning triangle.", "A telephone.", "A note and a pencil."}
+        assert signs <= {str(f.obj.Alt) for f in figures}
 
 
 def test_links(read: Read):

@@ -74,6 +74,8 @@ class Tier:
     items: tuple[str, ...]
     note: str | None = None
     """A line after the signs (the route when the clinic is closed)."""
+    sign: str | None = None
+    """Words for the tier's drawn sign (a visit handout draws one beside its heading)."""
 
 
 @dataclass(frozen=True)

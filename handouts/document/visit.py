@@ -76,6 +76,12 @@ from handouts.document.document import (
 from handouts.document.request import Request
 
 ELSEWHERE = N_("What to watch for with {medicines} is in the full version.")
+SIGNS = {
+    "emergency": N_("A warning triangle."),
+    "call_today": N_("A telephone."),
+    "next_visit": N_("A note and a pencil."),
+}
+"""Words for each tier's drawn sign, for a screen reader."""
 MAIN_POINTS = 3
 """The main points on the front: the key points with the lowest priority numbers."""
 KEY_SOURCES = 4
@@ -377,7 +383,8 @@ class _Visit:
                     signs.append(self.fill(flag.short or flag.text))
             note = self.fill(_(AFTER_HOURS)) if key == "call_today" else None
             if signs:
-                tiers.append(Tier(key, self.fill(_(heading)), symbol, tuple(signs), note))
+                sign = _(SIGNS[key])
+                tiers.append(Tier(key, self.fill(_(heading)), symbol, tuple(signs), note, sign))
         contact = _("Call {clinic} on {phone}.", clinic=spec.clinic_name,
                     phone=spec.contact.phone)  # fmt: skip
         split = self.cut("help-may-split")

@@ -55,6 +55,7 @@ from handouts.pdf.tagging import DataTable, Node, artifact, leaf, list_item, tag
 
 NOTE_COLOUR = "#3D3D3D"
 """Evidence notes: 10.8:1 on white, still dark in grayscale."""
+PADS = ("LEFTPADDING", "RIGHTPADDING", "TOPPADDING", "BOTTOMPADDING")
 TIER_FILL = {"emergency": "#8B1A1A", "call_today": None, "next_visit": GREY}
 """Header fill per tier (None: the primary colour). Tiers differ in words and symbol too."""
 
@@ -526,7 +527,18 @@ def _tiers(b: Tiers, st: Styles, width: float, key: str, parent: Node) -> list[F
         heading = f"{fonts.markup(tier.symbol, True)}  {fonts.markup(tier.heading, True)}"
         n = st.sign_columns
         blank: list[Flowable] = [""] * (n - 1)  # type: ignore[list-item]
-        rows: list[list[Flowable]] = [[tag(Paragraph(heading, head_style), "H3", parent), *blank]]
+        head: Flowable = tag(Paragraph(heading, head_style), "H3", parent)
+        if tier.sign and st.fill:  # a drawn sign (a figure) beside the heading's words
+            size = head_style.fontSize * 1.2
+            ink = head_fill if dark_head else colors.black
+            paper = colors.white if dark_head else head_fill
+            sign = leaf(pictures.tier_sign(tier.key, size, ink, paper), "Figure", parent,
+                        tier.sign)  # fmt: skip
+            words = tag(Paragraph(fonts.markup(tier.heading, True), head_style), "H3", parent)
+            head = Table([[sign, words]], colWidths=[size + 6, width - size - 28])
+            head.setStyle(table_style([("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                                       *[(p, (0, 0), (-1, -1), 0) for p in PADS]]))  # fmt: skip
+        rows: list[list[Flowable]] = [[head, *blank]]
         items = Node("L", parent)
         signs = [_marked("•", _item_text(item, None), st, items) for item in tier.items]
         if n == 2 and len(signs) > 1:  # two balanced columns: down the left, then the right

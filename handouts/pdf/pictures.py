@@ -134,3 +134,38 @@ def _wrap(text: str, face: str, size: float, width: float) -> list[str]:
         else:
             lines.append(word)
     return lines or [""]
+
+
+def tier_sign(key: str, size: float, ink: colors.Color, paper: colors.Color) -> Drawing:
+    """The sign of a "When to get help" tier, ``size`` points square, in ``paper`` on the
+    tier's ``ink`` heading: a warning triangle with "!" (emergency now), a telephone (call
+    us today), a note and pencil (tell us at your next visit)."""
+    d = Drawing(size, size, initialFontName=fonts.BODY, initialFontSize=10)
+    s = size
+    if key == "emergency":
+        d.add(Polygon([s * 0.5, s * 0.97, s * 0.02, s * 0.06, s * 0.98, s * 0.06],
+                      fillColor=paper, strokeColor=paper, strokeWidth=1))  # fmt: skip
+        d.add(Rect(s * 0.44, s * 0.36, s * 0.12, s * 0.38, fillColor=ink, strokeColor=None))
+        d.add(Circle(s * 0.5, s * 0.2, s * 0.07, fillColor=ink, strokeColor=None))
+    elif key == "call_today":  # a handset: two ear pieces joined by a handle
+        width = max(1.5, s * 0.16)
+        d.add(Line(s * 0.22, s * 0.78, s * 0.78, s * 0.78, strokeColor=paper,
+                   strokeWidth=width, strokeLineCap=1))  # fmt: skip
+        d.add(Rect(s * 0.06, s * 0.5, s * 0.28, s * 0.36, rx=s * 0.06, ry=s * 0.06,
+                   fillColor=paper, strokeColor=None))  # fmt: skip
+        d.add(Rect(s * 0.66, s * 0.5, s * 0.28, s * 0.36, rx=s * 0.06, ry=s * 0.06,
+                   fillColor=paper, strokeColor=None))  # fmt: skip
+        d.add(Rect(s * 0.18, s * 0.04, s * 0.64, s * 0.4, rx=s * 0.08, ry=s * 0.08,
+                   fillColor=paper, strokeColor=None))  # fmt: skip
+        for n in range(3):  # the keys
+            d.add(Circle(s * (0.34 + 0.16 * n), s * 0.24, s * 0.05, fillColor=ink,
+                         strokeColor=None))  # fmt: skip
+    else:  # a note with lines, and a pencil across it
+        d.add(Rect(s * 0.08, s * 0.04, s * 0.62, s * 0.9, fillColor=paper, strokeColor=ink,
+                   strokeWidth=1))  # fmt: skip
+        for n in range(3):
+            y = s * (0.7 - 0.2 * n)
+            d.add(Line(s * 0.18, y, s * 0.58, y, strokeColor=ink, strokeWidth=0.8))
+        d.add(Polygon([s * 0.55, s * 0.2, s * 0.9, s * 0.72, s * 0.98, s * 0.64, s * 0.63,
+                       s * 0.12, s * 0.5, s * 0.06], fillColor=ink, strokeColor=None))  # fmt: skip
+    return d
