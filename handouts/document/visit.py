@@ -141,16 +141,17 @@ class _Visit:
         (the last medicine's first), the key sources, the stroke picture, links after the
         first, the question lines, the third main point, the calendar, the links, keeping
         "When to get help" on one page (its tiers may then fall on both sides, each tier
-        whole), the subtitle under the title, each medicine's first-rank cautions (named,
-        with where to read them), the
-        second main point. Never the first main point, the notes, the plan, a combination
-        caution, the painkiller-day rule or a red flag."""
+        whole), the subtitle under the title, the second main point, then each medicine's
+        first-rank cautions (named, with where to read them): a caution for a medicine the
+        patient takes outranks a general point. Never the first main point, the notes, the
+        plan, a combination caution, a medicine's caution for a condition the patient has,
+        the painkiller-day rule or a red flag."""
         last_first = list(reversed(self.meds))
         more = [f"more:{m.id}" for m in last_first if self._points(m, 2)]
         must = [f"must:{m.id}" for m in last_first if self._points(m, 1)]
         return (*more, "sources", "stroke-picture", "links-after-first", "questions",
-                "third-point", "calendar", "links", "help-may-split", "subtitle", *must,
-                "second-point")  # fmt: skip
+                "third-point", "calendar", "links", "help-may-split", "subtitle",
+                "second-point", *must)  # fmt: skip
 
     def _points(self, med: Medicine, rank: int) -> list[tuple[str, Warning_]]:
         """The medicine's cautions of visit rank ``rank`` that hold for everyone."""
