@@ -342,7 +342,9 @@ def _typed_plan(args: argparse.Namespace) -> bool:
 
 
 def _the_plan(args: argparse.Namespace, lib: Library) -> dict[str, object]:
-    """The plan from ``--plan FILE``, then each plan option over it; checked whole."""
+    """The plan from ``--plan FILE``, then each plan option over it. The file and the
+    options are each checked, and each problem is reported against where it was written
+    (a bad value in the file is refused even when an option replaces it)."""
     own, template, problems = PlanFields(), None, []
     if args.plan:  # the file's problems are reported against the file
         own, template = plan.read_plan(args.plan)

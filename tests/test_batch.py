@@ -787,6 +787,12 @@ def test_a_format_column_chooses_the_visit_handout_or_the_full_booklet_per_row(c
         "D1,lupus,,,,\n"
         "P1,lupus,,full,Ibuprofen,\n"
     )
+    with open("clinic.csv", "a", encoding="utf-8") as f:  # the plan template's own column
+        f.write("T1,migraine,sumatriptan,,,,migraine-attack-triptan\n"
+                "T2,migraine,,,,,nope\n"
+                "T3,migraine,,full,,,migraine-attack-triptan\n")  # fmt: skip
+    text = Path("clinic.csv").read_text(encoding="utf-8")
+    Path("clinic.csv").write_text(text.replace("calming\n", "calming,plan_template\n", 1))
     run = cli("batch", "clinic.csv", "--out", "out", "--jobs", "1", "--skip-invalid")
     assert run.code == 1
     assert (
@@ -800,6 +806,12 @@ def test_a_format_column_chooses_the_visit_handout_or_the_full_booklet_per_row(c
     )
     assert not Path("out/P1.pdf").exists() and "Ibuprofen" not in run.err
     assert len(PdfReader("out/D1.pdf").pages) == 2  # a blank format: the visit handout
+    assert "As soon as the headache starts" in pdf_text(Path("out/T1.pdf").read_bytes())
+    assert "clinic.csv:8: row 7: plan_template: unknown plan template" in run.err
+    assert (
+        "clinic.csv:9: row 8: plan_template: a plan prints on the visit handout, not format "
+        "full" in run.err
+    )
     assert len(PdfReader("out/V1.pdf").pages) == 2
     assert len(PdfReader("out/F1.pdf").pages) > 4
     text = pdf_text(Path("out/V1.pdf").read_bytes())

@@ -281,3 +281,32 @@ def test_build_prints_the_visit_handout_unless_told_full_or_asked_for_the_diary(
     run = cli(*base, "--diary", "--attack-medicine", "Sumatriptan", "--out", out)
     assert (run.code, run.err) == refused
     assert not out.exists()
+
+
+def test_a_tier_split_over_pages_keeps_its_drawn_sign_and_heading(cli, tmp_path):
+    """Large print: the emergency tier runs over a page. Its drawn sign and its heading
+    (an H3) are read once, on the first page; the repeated heading is for the eye only."""
+    import pikepdf
+
+    out = tmp_path / "v.pdf"
+    run = cli("build", "--conditions", "migraine", "fibromyalgia", "--medicines", "sumatriptan",
+              "duloxetine", "ibuprofen", "--large-print", "--out", out)  # fmt: skip
+    assert run.code == 0, run.err
+    found: list[tuple[str, str]] = []
+
+    def walk(node: pikepdf.Dictionary) -> None:
+        role = str(node.get("/S", ""))
+        if role == "/Figure":
+            found.append((role, str(node.get("/Alt", ""))))
+        kids = node.get("/K")
+        for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+            if isinstance(kid, pikepdf.Dictionary):
+                walk(kid)
+
+    with pikepdf.open(out) as pdf:
+        walk(pdf.Root.StructTreeRoot)
+    alts = [alt for _role, alt in found]
+    for sign in ("A warning triangle.", "A telephone.", "A note and a pencil."):
+        assert alts.count(sign) == 1, sign
+    text = pdf_text(out.read_bytes())
+    assert text.count("Emergency: call 911") >= 1 and "Call us today" in text

@@ -411,8 +411,7 @@ def _row(
     shape = pick("format", {f: f for f in FORMATS}, " or ".join(FORMATS))
     if shape == "visit" and pack:
         bad.append(("format", "a pack is always printed in full; leave format blank"))
-    cells = {col: get(col) for col in PLAN_COLUMNS}
-    plan = from_columns(cells)
+    plan = from_columns({col: get(col) for col in PLAN_COLUMNS})
     template = get("plan_template")
     bad += [(p.path, p.message) for p in check_plan(plan, template, "", lib, printer)]
     planned = [c for c in ("plan_template", *PLAN_COLUMNS) if get(c)]

@@ -596,7 +596,9 @@ class _TierTable(Table):
         parts = super().split(availWidth, availHeight)
         if self.head:
             for part in parts[1:]:
-                part._cellvalues[0][0] = artifact(Paragraph(*self.head))
+                # a new row: the header row's list is shared with the table split (which
+                # ReportLab may split again, or put back whole, after a trial split)
+                part._cellvalues[0] = [artifact(Paragraph(*self.head)), *part._cellvalues[0][1:]]
                 part.head = self.head
         return parts
 
