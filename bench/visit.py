@@ -67,9 +67,9 @@ def diverse_list(path: Path, rows: int, seed: int = 14) -> int:
         out.writerow(["id", "name", "conditions", "medicines", "format", "calming"])
         for n in range(rows):
             conds = list(rng.choice(pairs))
-            if rng.random() < 0.3:
+            if rng.random() < 0.5:
                 conds.append(rng.choice([c for c in conditions if c not in conds]))
-            meds = rng.sample(medicines, rng.randint(0, 4))
+            meds = rng.sample(medicines, rng.randint(1, 5))
             seen.add((tuple(conds), tuple(sorted(meds))))
             calming = rng.choice(["", "", "slow-breathing"])
             out.writerow([f"V{n:05}", rng.choice(NAMES), ";".join(conds), ";".join(meds),
