@@ -185,15 +185,11 @@ def _like(
     patient or clinician wrote: the same content, paper and language, and which plan
     slots and personal lines are filled (not what they say); and, more loosely, the same
     shape (as many conditions and medicines)."""
-    plan = tuple(bool(v) for v in _leaves(astuple(req.plan)))
+    plan = (*(bool(v) for v in req.plan.typed()), bool(req.plan.calming))
     who = tuple(bool(v) for v in astuple(req.personal))
     how = (id(lib), id(brand), req.paper, req.large_print, req.language, req.plan_template,
            req.title is None, plan, who, bool(req.notes))  # fmt: skip
     return (*how, req.conditions, req.medicines), (*how, len(req.conditions), len(req.medicines))
-
-
-def _leaves(values: tuple[object, ...]) -> list[object]:
-    return [x for v in values for x in (_leaves(v) if isinstance(v, tuple) else [v])]
 
 
 _CUTS: OrderedDict[tuple[object, ...], int] = table("pipeline._CUTS", OrderedDict)

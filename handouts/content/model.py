@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from typing import Any, Literal
 
 from handouts.content.words import N_
@@ -550,6 +550,12 @@ class PlanFields:
     """The id of a calming practice (content/calming.yaml), printed in numbered steps."""
     next_visit: str | None = None
     """The next appointment, as the clinic writes it."""
+
+    def typed(self) -> tuple[str | None, ...]:
+        """Every slot the clinician types, in print order (all but the calming practice,
+        which is chosen by id)."""
+        return (*astuple(self.attack), *astuple(self.every_day), *astuple(self.movement),
+                self.next_visit)  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -312,10 +312,7 @@ def _build(lib: Library, req: Request, brand: Brand, _: Words) -> Document:
         subtitle=subtitle(conds, links, _),
         sections=tuple(sections),
         personal=req.personal,
-        clinic=spec.clinic_name,
-        contact_lines=contact_lines(brand, _),
-        web=spec.contact.web,
-        footer=spec.footer,
+        **clinic_fields(brand, _),
         reviewed=reviewed,
         next_review=next_review,
         draft=drafts,
@@ -353,11 +350,14 @@ def provenance(reviews: list[tuple[str, Review]]) -> tuple[Provenance, ...]:
     )
 
 
-def contact_lines(brand: Brand, _: Words) -> tuple[str, ...]:
-    """The clinic's phone, address and web address under its name, those it gives."""
-    contact = brand.spec.contact
-    phone = _("Phone {phone}", phone=contact.phone)
-    return tuple(x for x in (phone, contact.address, contact.web) if x)
+def clinic_fields(brand: Brand, _: Words) -> dict[str, Any]:
+    """A document's fields from the clinic: its name, the phone, address and web address
+    under it (those it gives), and its footer."""
+    spec = brand.spec
+    phone = _("Phone {phone}", phone=spec.contact.phone)
+    lines = tuple(x for x in (phone, spec.contact.address, spec.contact.web) if x)
+    return {"clinic": spec.clinic_name, "contact_lines": lines, "web": spec.contact.web,
+            "footer": spec.footer}  # fmt: skip
 
 
 def fixed_words(_: Words, reviewed: dt.date, next_review: dt.date, clinic: str) -> Wording:

@@ -20,7 +20,7 @@ full version is.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import astuple, fields, is_dataclass, replace
+from dataclasses import replace
 from itertools import combinations
 
 from handouts.content import language, text
@@ -34,7 +34,6 @@ from handouts.content.model import (
     Library,
     Medicine,
     PainkillerDays,
-    PlanFields,
     Review,
 )
 from handouts.content.model import Caution as Warning_
@@ -43,8 +42,8 @@ from handouts.document.assemble import (
     capital,
     charset,
     citation,
+    clinic_fields,
     condition_title,
-    contact_lines,
     dated,
     fill_context,
     fixed_words,
@@ -187,10 +186,7 @@ class _Visit:
             subtitle_shown=not self.cut("subtitle"),
             sections=tuple(sections),
             personal=self.req.personal,
-            clinic=spec.clinic_name,
-            contact_lines=contact_lines(self.brand, _),
-            web=spec.contact.web,
-            footer=spec.footer,
+            **clinic_fields(self.brand, _),
             reviewed=reviewed,
             next_review=next_review,
             draft=drafts,
@@ -265,7 +261,7 @@ class _Visit:
         if not blocks:
             return None
         # what the clinician typed is patient data; a template and a practice are content
-        typed = any(v and v.strip() for v in _typed(own))
+        typed = any(v and v.strip() for v in own.typed())
         return Section("my-plan", _("My plan"), tuple(blocks), private=typed)
 
     def _linked(self) -> Section | None:
@@ -460,11 +456,3 @@ PLAN_SLOTS: tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...] = (
 
 def _given(value: str | None) -> str | None:
     return value.strip() if value and value.strip() else None
-
-
-def _typed(plan: PlanFields) -> list[str | None]:
-    """Every field of ``plan`` the clinician types (all but the calming practice's id)."""
-    parts = [getattr(plan, f.name) for f in fields(plan) if f.name != "calming"]
-    return [v for part in parts if is_dataclass(part) for v in astuple(part)] + [
-        v for v in parts if not is_dataclass(v)
-    ]
