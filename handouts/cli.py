@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -31,7 +32,7 @@ from handouts.quality.check import check
 DEFAULT_CONTENT = paths.CONTENT
 DEFAULT_PATIENT = paths.PATIENT
 
-COMMANDS = ("generate", "build", "pack", "batch", "check")
+COMMANDS = ("generate", "build", "pack", "batch", "check", "serve")
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -129,6 +130,20 @@ def parser() -> argparse.ArgumentParser:
     chk.add_argument("--json", action="store_true", help="print the findings as JSON")
     _today(chk)
     chk.add_argument("--verbose", action="store_true", help="show a traceback on errors")
+
+    web = sub.add_parser("serve", help="serve the clinicians' web page (default 127.0.0.1:8000)")
+    web.add_argument("--host", default="127.0.0.1", help="address to listen on (default: "
+                     "127.0.0.1, this machine only; any other needs an access token)")  # fmt: skip
+    web.add_argument("--port", type=_port, default=8000, help="port (default: 8000)")
+    web.add_argument("--workers", type=_jobs, default=None, metavar="N",
+                     help="worker processes, each making one handout at a time "
+                     "(default: all cores)")  # fmt: skip
+    web.add_argument("--content", type=Path, default=DEFAULT_CONTENT, help="content folder")
+    web.add_argument("--brand", type=Path, help="clinic brand YAML (default: the example brand)")
+    web.add_argument("--token-file", type=Path, metavar="FILE",
+                     help="the access token, on the file's first line (default: the "
+                     "HANDOUTS_TOKEN environment variable)")  # fmt: skip
+    web.add_argument("--verbose", action="store_true", help="show a traceback on errors")
     return top
 
 
@@ -179,6 +194,12 @@ def _personal(p: argparse.ArgumentParser) -> None:
     p.add_argument("--language", metavar="CODE", help="document language, e.g. en-GB")
     _expired(p)
     p.add_argument("--out", type=Path, required=True, metavar="FILE.pdf", help="output file")
+
+
+def _port(value: str) -> int:
+    if not value.isdigit() or not 1 <= int(value) <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port from 1 to 65535, got '{value}'")
+    return int(value)
 
 
 def _jobs(value: str) -> int:
@@ -240,6 +261,12 @@ def run(argv: Sequence[str]) -> int:
         report = check(args.content, pipeline.PRINTER, args.strict, args.today)
         print(report.json() if args.json else report.text())
         return report.exit_code
+    if args.command == "serve":
+        from handouts.web.serve import serve
+
+        workers = args.workers or os.cpu_count() or 1
+        serve(args.host, args.port, workers, args.content, args.brand, args.token_file)
+        return 0
     if args.command == "generate":
         patient_file = None if args.no_patient else args.patient_file
         written = default_run(

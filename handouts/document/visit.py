@@ -96,6 +96,15 @@ def assemble_visit(lib: Library, req: Request, brand: Brand, cuts: int = 0) -> D
     return _Visit(lib, req, brand, words(tag), cuts, tag).document()
 
 
+def applies(lib: Library, req: Request, brand: Brand) -> tuple[list[str], list[str]]:
+    """What a clinician checks before printing: how the conditions are linked (each link's
+    key point) and the headings of the combination cautions that print for them."""
+    tag = language.canonical(req.language) if req.language else None
+    tag = tag or language.canonical(brand.spec.language) or brand.spec.language
+    v = _Visit(lib, req, brand, words(tag), 0, tag)
+    return [v.claim(lk.key_point) for lk in v.links], [v.rule_heading(r) for r in v.rules]
+
+
 class _Visit:
     """One visit handout being chosen: the content in play, the sources cited and the
     reviews of what is printed."""
@@ -290,9 +299,7 @@ class _Visit:
             self.cites.update(dict.fromkeys(r.sources))
             if r.review:
                 self.reviews.append((f"rule:{r.id}", r.review))
-            involved = [m.name for m in self.meds if mentions(r.when, m.id)]
-            involved = involved or [c.label for c in self.conds if mentions(r.when, c.id)]
-            heading = self.fill(r.title) if r.title else capital(join_names(involved, _))
+            heading = self.rule_heading(r)
             blocks.append(Caution(heading, None, (self._point(r, r.evidence),), what_to_do))
         rule = lib.painkiller_days
         if rule and any(c.painkiller_days for c in self.conds):
@@ -331,6 +338,13 @@ class _Visit:
         if not blocks:
             return None
         return Section("medicines", _("Your medicines: what to watch for"), tuple(blocks))
+
+    def rule_heading(self, r: CombinationRule) -> str:
+        """A combination caution's heading: its title, else the medicines (or conditions)
+        it is about."""
+        involved = [m.name for m in self.meds if mentions(r.when, m.id)]
+        involved = involved or [c.label for c in self.conds if mentions(r.when, c.id)]
+        return self.fill(r.title) if r.title else capital(join_names(involved, self._))
 
     def _point(self, item: Warning_ | CombinationRule | PainkillerDays, evidence: str) -> Point:
         """A caution as the visit handout prints it: its short words (the risk and what to

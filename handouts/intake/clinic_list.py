@@ -166,6 +166,20 @@ def read_list(
     return ClinicList(file, good, tuple(problems), invalid, ids)
 
 
+def check_cells(
+    cells: dict[str, str],
+    lib: Library,
+    printer: Printer,
+    packs: Collection[str],
+    languages: Collection[str] = ("en",),
+) -> tuple[Row | None, list[tuple[str, str]]]:
+    """One row given as cells by column (a web form is one row of a list): the row, and
+    every problem as (column, message), in the words a list's problems use."""
+    raw = _Raw(1, dict(cells))
+    row = _row(1, raw, lib, printer, packs, languages)
+    return (None if raw.bad else row), list(raw.bad)
+
+
 def _fail(file: str, message: str) -> NoReturn:
     raise PatientError([Problem(file, None, "", message)])
 

@@ -1,0 +1,1 @@
+"""The clinicians' web page (`handouts serve`): a form, a preview, the PDF."""

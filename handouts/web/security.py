@@ -1,0 +1,183 @@
+"""What keeps the web page safe to run in a clinic: the headers every response carries, a
+size limit on every request, an access token when the server listens beyond this
+machine, and a token against cross-site form posts (CSRF).
+
+Each is a small ASGI layer or function with no state but its settings; nothing here
+sees or keeps what a form says about a patient."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import secrets
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+App = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; "
+    "object-src 'none'"
+)
+"""Only this server's own scripts, styles and pictures (and the preview's inline
+pictures); no frames, no plugins, forms post here only."""
+HEADERS = (
+    (b"content-security-policy", CSP.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+    (b"cross-origin-resource-policy", b"same-origin"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), payment=()"),
+)
+NO_STORE = (b"cache-control", b"no-store")
+"""Every response but the static files: a page or PDF may hold a patient's details, so
+no browser or proxy keeps a copy."""
+CSRF_COOKIE = "handouts_csrf"
+CSRF_FIELD = "csrf"
+
+
+class Headers:
+    """Adds the security headers (and no-store, but for ``/static/``) to every response."""
+
+    def __init__(self, app: App):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        static = scope["path"].startswith("/static/")
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                have = {k.lower() for k, _ in message.get("headers", [])}
+                extra = [h for h in HEADERS if h[0] not in have]
+                if not static and b"cache-control" not in have:
+                    extra.append(NO_STORE)
+                message["headers"] = [*message.get("headers", []), *extra]
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+class TooLarge(Exception):
+    """A request body over the limit (answered 413)."""
+
+
+class SizeLimit:
+    """Refuses a request whose body is larger than ``limit`` bytes: by its stated length
+    at once, else (chunked) as soon as it has sent that much."""
+
+    def __init__(self, app: App, limit: int):
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        stated = dict(scope.get("headers", [])).get(b"content-length")
+        if stated is not None and (not stated.isdigit() or int(stated) > self.limit):
+            await _plain(send, 413, _too_large(self.limit))
+            return
+        seen = 0
+        started = False
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    raise TooLarge
+            return message
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counted, watched)
+        except TooLarge:
+            if not started:
+                await _plain(send, 413, _too_large(self.limit))
+
+
+def _too_large(limit: int) -> str:
+    return f"The form or file is too large: the limit is {limit // 1024:,} KB."
+
+
+class AccessToken:
+    """Asks for the clinic's access token on every request (HTTP Basic, any user name and
+    the token as the password, as a browser asks; or ``Authorization: Bearer``)."""
+
+    def __init__(self, app: App, token: str):
+        self.app = app
+        self.token = token.encode()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not self._allowed(dict(scope.get("headers", []))):
+            await _plain(
+                send,
+                401,
+                "This page needs the clinic's access token.",
+                [(b"www-authenticate", b'Basic realm="handouts", charset="UTF-8"')],
+            )
+            return
+        await self.app(scope, receive, send)
+
+    def _allowed(self, headers: dict[bytes, bytes]) -> bool:
+        given = headers.get(b"authorization", b"")
+        kind, _, value = given.partition(b" ")
+        if kind.lower() == b"bearer":
+            return hmac.compare_digest(value.strip(), self.token)
+        if kind.lower() == b"basic":
+            try:
+                _user, _, password = base64.b64decode(value.strip(), validate=True).partition(b":")
+            except (binascii.Error, ValueError):
+                return False
+            return hmac.compare_digest(password, self.token)
+        return False
+
+
+async def _plain(send: Send, status: int, text: str, extra: list[Any] | None = None) -> None:
+    body = text.encode()
+    headers = [
+        (b"content-type", b"text/plain; charset=utf-8"),
+        (b"content-length", str(len(body)).encode()),
+        *HEADERS,
+        NO_STORE,
+        *(extra or []),
+    ]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+def new_secret() -> str:
+    """A secret for signing form tokens, shared by the server's worker processes."""
+    return secrets.token_hex(32)
+
+
+def new_cookie() -> str:
+    """A browser's own random value, kept in its cookie (the form token is signed from it)."""
+    return secrets.token_urlsafe(32)
+
+
+def form_token(secret: str, cookie: str) -> str:
+    """The token a form carries: the browser's cookie value signed with the server's
+    secret, so a page on another site can neither read nor make it."""
+    return hmac.new(secret.encode(), cookie.encode(), hashlib.sha256).hexdigest()
+
+
+def form_token_ok(secret: str, cookie: str | None, token: str | None) -> bool:
+    if not cookie or not token:
+        return False
+    return hmac.compare_digest(form_token(secret, cookie), token)

@@ -1,0 +1,94 @@
+"""``handouts serve``: the web page, served by uvicorn in worker processes.
+
+Each worker process imports the app and makes its own renderer: handouts are made in
+parallel on every core, and nothing mutable is shared between processes or threads.
+The settings (content, brand, the form-signing secret, an access token) reach the
+workers in environment variables, never on a command line.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import socket
+from pathlib import Path
+
+from handouts.errors import UsageError
+from handouts.pipeline import load_inputs
+from handouts.web.app import Settings
+
+TOKEN_ENV = "HANDOUTS_TOKEN"
+"""The environment variable that may hold the access token."""
+NEEDS_TOKEN = (
+    "the web page would be reachable from other machines at {host}, so it needs an access "
+    "token: set {env} (or --token-file FILE) to a long random secret, or serve on "
+    "127.0.0.1 behind the clinic's HTTPS reverse proxy (README: 'The web page')"
+)
+
+
+def loopback(host: str) -> bool:
+    """Whether ``host`` is only reachable from this machine."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def token_from(token_file: Path | None) -> str | None:
+    """The access token, from ``token_file`` (its first line) or the environment."""
+    if token_file is not None:
+        try:
+            lines = token_file.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UsageError(f"cannot read --token-file {token_file}: {exc}") from None
+        token = lines[0].strip() if lines else ""
+        if not token:
+            raise UsageError(f"--token-file {token_file} is empty; put the token on its first line")
+    else:
+        token = os.environ.get(TOKEN_ENV, "").strip()
+    if token and len(token) < 16:
+        raise UsageError("the access token is too short: use at least 16 characters")
+    return token or None
+
+
+def serve(
+    host: str,
+    port: int,
+    workers: int,
+    content: Path,
+    brand: Path | None,
+    token_file: Path | None,
+) -> None:
+    """Check the settings and the content, say where the page is, and serve it until
+    stopped (Ctrl-C)."""
+    token = token_from(token_file)
+    if not loopback(host) and token is None:
+        raise UsageError(NEEDS_TOKEN.format(host=host, env=TOKEN_ENV))
+    load_inputs(content, brand)  # content or brand problems are reported before serving
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        try:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+        except OSError as exc:
+            raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    os.environ.update(Settings(content.resolve(), brand and brand.resolve(), token=token).to_env())
+    shown = f"[{host}]" if ":" in host else host
+    print(f"handouts: the web page is at http://{shown}:{port}/ ({workers} worker"
+          f"{'s' if workers != 1 else ''}; Ctrl-C to stop)", flush=True)  # fmt: skip
+    import uvicorn
+
+    uvicorn.run(
+        "handouts.web.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        access_log=False,  # a page's address holds nothing about a patient, but say nothing
+        log_level="warning",
+        server_header=False,
+        proxy_headers=True,
+        forwarded_allow_ips="127.0.0.1",
+        timeout_graceful_shutdown=5,
+    )
