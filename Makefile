@@ -4,7 +4,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: handouts test check lint format snapshots bench clean lock words
+.PHONY: handouts test check lint format snapshots bench clean lock words serve browser
+BROWSER := tests/browser/node_modules/.installed
 
 # Everything is installed from requirements.lock: exact versions, each file checked
 # against its hash; then the project itself, with no further downloads.
@@ -35,8 +36,23 @@ words: $(STAMP)
 handouts: $(STAMP)
 	$(BIN)/handouts --out out
 
+## Serve the clinicians' web page on http://127.0.0.1:8000/ (Ctrl-C to stop)
+serve: $(STAMP)
+	$(BIN)/handouts serve
+
+## The browser tests' browser and checker: Debian's Chromium (apt, as root, as CI runs;
+## about 30 s once) and axe-core from npm, at the version and hash the lock file gives
+browser: $(BROWSER)
+$(BROWSER): tests/browser/package.json tests/browser/package-lock.json
+	@command -v chromium >/dev/null || { \
+	  [ "$$(id -u)" = 0 ] || { echo "install Chromium first (Debian: sudo apt-get install chromium)"; exit 1; }; \
+	  apt-get install -y --no-install-recommends chromium >/dev/null || \
+	  { apt-get update >/dev/null && apt-get install -y --no-install-recommends chromium >/dev/null; }; }
+	npm ci --prefix tests/browser --no-audit --no-fund --silent
+	touch $@
+
 ## Lint, check formatting, check the shipped content strictly and run every test
-test: $(STAMP)
+test: $(STAMP) $(BROWSER)
 	$(BIN)/ruff check handouts tests bench generate.py
 	$(BIN)/ruff format --check handouts tests bench generate.py
 	$(BIN)/handouts check --strict > /dev/null || $(BIN)/handouts check --strict

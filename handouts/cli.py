@@ -143,6 +143,7 @@ def parser() -> argparse.ArgumentParser:
     web.add_argument("--token-file", type=Path, metavar="FILE",
                      help="the access token, on the file's first line (default: the "
                      "HANDOUTS_TOKEN environment variable)")  # fmt: skip
+    _today(web)
     web.add_argument("--verbose", action="store_true", help="show a traceback on errors")
     return top
 
@@ -265,7 +266,7 @@ def run(argv: Sequence[str]) -> int:
         from handouts.web.serve import serve
 
         workers = args.workers or os.cpu_count() or 1
-        serve(args.host, args.port, workers, args.content, args.brand, args.token_file)
+        serve(args.host, args.port, workers, args.content, args.brand, args.token_file, args.today)
         return 0
     if args.command == "generate":
         patient_file = None if args.no_patient else args.patient_file

@@ -53,22 +53,26 @@ class Settings:
     """Signs form tokens; the same in every worker process of one server."""
     token: str | None = field(default=None, repr=False)
     """The access token every request must give, when the server listens beyond localhost."""
+    today: dt.date | None = None
+    """The day review dates are checked on (default: each request's today)."""
 
     def to_env(self) -> dict[str, str]:
         env = {"CONTENT": str(self.content), "SECRET": self.secret}
         env |= {"BRAND": str(self.brand)} if self.brand else {}
         env |= {"TOKEN": self.token} if self.token else {}
+        env |= {"TODAY": self.today.isoformat()} if self.today else {}
         return {ENV_PREFIX + k: v for k, v in env.items()}
 
     @classmethod
     def from_env(cls) -> Settings:
         get = os.environ.get
-        brand = get(ENV_PREFIX + "BRAND")
+        brand, today = get(ENV_PREFIX + "BRAND"), get(ENV_PREFIX + "TODAY")
         return cls(
             Path(get(ENV_PREFIX + "CONTENT") or paths.CONTENT),
             Path(brand) if brand else None,
             get(ENV_PREFIX + "SECRET") or security.new_secret(),
             get(ENV_PREFIX + "TOKEN") or None,
+            dt.date.fromisoformat(today) if today else None,
         )
 
 
@@ -175,7 +179,7 @@ class Page:
     async def _read(self, request: HttpRequest) -> Filled:
         form = await self._form(request)
         posted = {k: form.getlist(k) for k in form}
-        return read_form(posted, self.lib)
+        return read_form(posted, self.lib, self.settings.today)
 
     def _page(
         self,

@@ -91,8 +91,11 @@ class Filled:
     problems: dict[str, list[str]]
 
 
-def read_form(form: Mapping[str, Sequence[str]], lib: Library) -> Filled:
-    """Check a posted form (each field's values, as posted) and make its request."""
+def read_form(
+    form: Mapping[str, Sequence[str]], lib: Library, today: dt.date | None = None
+) -> Filled:
+    """Check a posted form (each field's values, as posted) and make its request; review
+    dates are checked as of ``today`` (default: the day it is made)."""
 
     def one(name: str) -> str:
         got = form.get(name) or [""]
@@ -133,5 +136,5 @@ def read_form(form: Mapping[str, Sequence[str]], lib: Library) -> Filled:
         problems.setdefault(field, []).append(message)
     if problems or row is None:
         return Filled(values, None, problems)
-    allow = Allow(expired=values["allow_expired"], draft=values["allow_draft"])
+    allow = Allow(expired=values["allow_expired"], draft=values["allow_draft"], today=today)
     return Filled(values, request(row, None, allow), {})

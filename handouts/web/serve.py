@@ -8,6 +8,7 @@ workers in environment variables, never on a command line.
 
 from __future__ import annotations
 
+import datetime as dt
 import ipaddress
 import os
 import socket
@@ -60,6 +61,7 @@ def serve(
     content: Path,
     brand: Path | None,
     token_file: Path | None,
+    today: dt.date | None = None,
 ) -> None:
     """Check the settings and the content, say where the page is, and serve it until
     stopped (Ctrl-C)."""
@@ -73,7 +75,8 @@ def serve(
             probe.bind((host, port))
         except OSError as exc:
             raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
-    os.environ.update(Settings(content.resolve(), brand and brand.resolve(), token=token).to_env())
+    settings = Settings(content.resolve(), brand and brand.resolve(), token=token, today=today)
+    os.environ.update(settings.to_env())
     shown = f"[{host}]" if ":" in host else host
     print(f"handouts: the web page is at http://{shown}:{port}/ ({workers} worker"
           f"{'s' if workers != 1 else ''}; Ctrl-C to stop)", flush=True)  # fmt: skip

@@ -1,0 +1,328 @@
+"""The web page in-process (Starlette's test client): forms checked in the CLI's words
+beside their fields, the PDF and preview read back, and the page's safety: form tokens,
+headers, size limits, the access token, nothing written or logged."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import html
+import io
+import logging
+import re
+import socket
+import tempfile
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from starlette.testclient import TestClient
+
+from handouts.cli import main as real_main
+from handouts.intake.plan import FIELD_LIMIT
+from handouts.web.app import EXPIRED, Settings, create_app
+from handouts.web.security import CSP
+from tests.conftest import TODAY
+
+SETTINGS = Settings(today=dt.date.fromisoformat(TODAY))
+NAME = "Ana Zoë O'Brien-Testpatient"
+
+
+@pytest.fixture(scope="module")
+def app():
+    return create_app(SETTINGS)
+
+
+@pytest.fixture
+def client(app):
+    with TestClient(app) as c:
+        yield c
+
+
+def token(client: TestClient) -> str:
+    page = client.get("/")
+    return re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+
+
+def post(client: TestClient, url: str, **fields):
+    data = {"csrf": token(client), "format": "visit", **fields}
+    return client.post(url, data=data)
+
+
+def errors(page: str) -> dict[str, str]:
+    """Each field's problem as the page shows it beside the field."""
+    found = re.findall(
+        r'<p class="error" id="([a-z_]+)-error"><span class="visually-hidden">Problem: </span>(.*?)</p>',
+        page,
+    )
+    return {field: html.unescape(text) for field, text in found}
+
+
+def pdf_text(data: bytes) -> str:
+    return "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
+
+
+def test_form_page_offers_the_library_and_sets_a_private_cookie(client):
+    page = client.get("/")
+    assert page.status_code == 200
+    assert "<h1>Print a handout</h1>" in page.text
+    assert 'value="migraine" id="conditions-migraine"' in page.text
+    assert "migraine with aura, migraine without aura, G43" in page.text  # found by code
+    assert 'value="triptans" id="medicines-triptans"' in page.text
+    assert '<option value="migraine-attack-triptan">' in page.text
+    assert f'value="{dt.date.today().isoformat()}"' in page.text  # dated today
+    cookie = page.headers["set-cookie"]
+    assert cookie.startswith("handouts_csrf=")
+    assert "HttpOnly" in cookie and "SameSite=strict" in cookie
+
+
+def test_every_response_carries_the_security_headers(client):
+    for response in (client.get("/"), client.get("/static/style.css"), post(client, "/pdf")):
+        assert response.headers["content-security-policy"] == CSP
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["x-frame-options"] == "DENY"
+        assert response.headers["referrer-policy"] == "no-referrer"
+    assert client.get("/").headers["cache-control"] == "no-store"
+    assert "no-store" not in client.get("/static/style.css").headers.get("cache-control", "")
+
+
+def test_pdf_is_the_visit_handout_for_the_form(client):
+    response = post(
+        client,
+        "/pdf",
+        conditions=["migraine", "fibromyalgia"],
+        medicines=["triptans", "snri", "nsaids"],
+        name=NAME,
+        clinician="Dr Sam Okafor",
+        date="2026-12-03",
+        plan_template="migraine-attack-triptan",
+        attack_medicine="Sumatriptan 50 mg",
+        calming="slow-breathing",
+    )
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/pdf"
+    disposition = response.headers["content-disposition"]
+    assert disposition == 'attachment; filename="handout-visit-migraine-fibromyalgia.pdf"'
+    reader = PdfReader(io.BytesIO(response.content))
+    assert len(reader.pages) == 2
+    text = pdf_text(response.content)
+    assert NAME in text and "Dr Sam Okafor" in text and "3 December 2026" in text
+    assert "Sumatriptan 50 mg" in text
+    assert "Slow breathing" in text
+    assert "Triptans with an SNRI" in text
+
+
+def test_open_to_print_sends_the_pdf_inline(client):
+    data = {"csrf": token(client), "conditions": "lupus", "format": "full"}
+    response = client.post("/pdf?open=1", data=data)
+    assert response.headers["content-disposition"] == 'inline; filename="handout-full-lupus.pdf"'
+    assert len(PdfReader(io.BytesIO(response.content)).pages) > 2
+
+
+def test_a_pack_prints_from_the_form(client):
+    response = post(client, "/pdf", format="pack", pack="migraine-autoimmune-clinic")
+    assert response.status_code == 200
+    assert response.headers["content-disposition"].endswith('"pack-migraine-autoimmune-clinic.pdf"')
+
+
+def test_preview_shows_every_page_and_what_applies(client):
+    page = post(
+        client,
+        "/preview",
+        conditions=["migraine", "fibromyalgia"],
+        medicines=["triptans", "snri"],
+        name=NAME,
+    )
+    assert page.status_code == 200
+    assert "Preview: 2 pages" in page.text
+    pictures = re.findall(r'src="data:image/png;base64,([^"]+)"', page.text)
+    assert len(pictures) == 2
+    assert base64.b64decode(pictures[0]).startswith(b"\x89PNG")
+    assert "Migraine and fibromyalgia often happen together." in page.text
+    assert "<li>Triptans with an SNRI</li>" in page.text
+    # the form comes back filled in, ready to download
+    assert re.search(r'value="snri" id="medicines-snri"\s+checked>', page.text)
+    assert not re.search(r'value="nsaids" id="medicines-nsaids"\s+checked>', page.text)
+    assert 'value="Ana Zoë O&#39;Brien-Testpatient"' in page.text  # escaped, as typed
+    assert 'formaction="/pdf"' in page.text
+
+
+def test_applies_answers_as_the_clinician_picks(client):
+    data = {"csrf": token(client), "conditions": ["migraine", "lupus"],
+            "medicines": ["triptans", "snri"]}  # fmt: skip
+    answer = client.post("/applies", data=data).json()
+    assert answer == {
+        "links": ["Some studies found more migraine in people with lupus, but others did not."],
+        "combos": ["Triptans with an SNRI", "Triptans in lupus"],
+    }
+    data["conditions"] = ["lupus", "sjogrens"]
+    data["medicines"] = ["hydroxychloroquine"]
+    assert client.post("/applies", data=data).json() == {"links": [], "combos": []}
+
+
+def test_problems_are_said_beside_their_fields_in_the_lists_words(client):
+    page = post(
+        client,
+        "/preview",
+        conditions=["migraine", "not-a-condition"],
+        medicines=["aspirinn"],
+        paper="b5",
+        date="2026-02-30",
+        language="xx",
+        name="Ana\x07",
+        notes="n" * 4_001,
+        attack_limit="x" * 500,
+    )
+    assert page.status_code == 422
+    said = errors(page.text)
+    assert said == {
+        "conditions": "unknown condition 'not-a-condition'",
+        "medicines": "unknown medicine 'aspirinn' (did you mean 'aspirin'?)",
+        "paper": "unknown paper 'b5'; use letter or a4, or leave it blank",
+        "date": "not a date written YYYY-MM-DD (e.g. 2026-11-21)",
+        "language": "unknown language 'xx'; use en, or leave it blank",
+        "name": said["name"],
+        "notes": "too long: at most 4,000 characters (about a page)",
+        "attack_limit": f"too long: at most {FIELD_LIMIT} characters",
+    }
+    assert said["name"] == (
+        "1 character that no bundled font can print (1 other character; not shown: patient "
+        "details stay out of messages); spell it with letters the handout's fonts have, or "
+        "leave it out"
+    )
+    assert 'aria-invalid="true"' in page.text
+    assert '<a href="#f-paper">' in page.text  # the summary links to the field
+    assert "<title>Problem: Print a handout" in page.text
+
+
+def test_a_plan_with_the_full_version_is_refused_at_the_plan(client):
+    page = post(client, "/pdf", conditions="migraine", format="full", attack_when="At the start")
+    assert errors(page.text) == {
+        "attack_when": "a plan prints on the visit handout, not format full: leave the plan "
+        "blank, or format blank (visit)"
+    }
+
+
+def test_a_pack_must_be_chosen(client):
+    page = post(client, "/pdf", format="pack")
+    assert errors(page.text) == {
+        "pack": "choose a pack, or print a visit handout or the full version"
+    }
+    page = post(
+        client, "/pdf", format="pack", pack="migraine-autoimmune-clinic", conditions="lupus"
+    )
+    assert errors(page.text) == {"pack": "give conditions or a pack, not both"}
+
+
+def test_nothing_picked_says_so(client):
+    page = post(client, "/preview")
+    assert errors(page.text) == {
+        "conditions": "give conditions (ids or ICD-10 codes) or a pack; found neither"
+    }
+
+
+def test_a_handout_that_cannot_be_printed_says_why_above_the_form(client):
+    page = post(client, "/pdf", conditions="migraine", notes="Call us.\n" * 380)
+    assert page.status_code == 422
+    assert "the visit handout does not fit on two pages" in page.text
+    assert 'class="whole"' in page.text
+
+
+def test_a_form_without_its_token_is_refused(client):
+    for data in ({"conditions": "migraine"}, {"conditions": "migraine", "csrf": "forged"}):
+        response = client.post("/pdf", data=data)
+        assert response.status_code == 403
+        assert response.text == EXPIRED
+    other = TestClient(create_app(SETTINGS))  # another browser: its own cookie
+    response = other.post("/pdf", data={"csrf": token(client), "conditions": "migraine"})
+    assert response.status_code == 403
+
+
+def test_a_token_from_another_server_is_refused(client):
+    fresh = TestClient(create_app(Settings(today=SETTINGS.today)))  # another secret
+    data = {"csrf": token(client), "conditions": "migraine"}
+    fresh.cookies = client.cookies
+    response = fresh.post("/pdf", data=data)
+    assert response.status_code == 403
+
+
+def test_a_large_request_is_refused(client):
+    data = {"csrf": token(client), "conditions": "migraine", "notes": "n" * 300_000}
+    response = client.post("/pdf", data=data)
+    assert response.status_code == 413
+    assert response.text == "The form or file is too large: the limit is 256 KB."
+
+
+def test_an_access_token_is_asked_for_when_set():
+    secured = TestClient(
+        create_app(Settings(token="a-long-clinic-secret-token", today=SETTINGS.today))
+    )
+    refused = secured.get("/")
+    assert refused.status_code == 401
+    assert refused.text == "This page needs the clinic's access token."
+    assert refused.headers["www-authenticate"] == 'Basic realm="handouts", charset="UTF-8"'
+    assert secured.get("/", auth=("anyone", "wrong-token-wrong")).status_code == 401
+    assert secured.get("/static/style.css").status_code == 401
+    assert secured.get("/", auth=("anyone", "a-long-clinic-secret-token")).status_code == 200
+    bearer = {"authorization": "Bearer a-long-clinic-secret-token"}
+    assert secured.get("/", headers=bearer).status_code == 200
+
+
+def test_nothing_is_written_or_logged(client, tmp_path, monkeypatch, caplog):
+    """The PDF and its preview are made in memory: no file in the working folder or the
+    temporary folder, and no log line with the patient's name or notes."""
+    monkeypatch.chdir(tmp_path)
+    spare = tmp_path / "tmp"
+    spare.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(spare))
+    caplog.set_level(logging.DEBUG)
+    for url in ("/preview", "/pdf"):
+        post(client, url, conditions="migraine", name=NAME, notes="Private note 4471")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tmp"]
+    assert list(spare.iterdir()) == []
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert NAME not in logged and "4471" not in logged
+
+
+def test_serve_needs_a_token_off_this_machine(capsys, monkeypatch):
+    monkeypatch.delenv("HANDOUTS_TOKEN", raising=False)
+    assert real_main(["serve", "--host", "0.0.0.0"]) == 2
+    assert capsys.readouterr().err == (
+        "handouts: error: the web page would be reachable from other machines at 0.0.0.0, so "
+        "it needs an access token: set HANDOUTS_TOKEN (or --token-file FILE) to a long random "
+        "secret, or serve on 127.0.0.1 behind the clinic's HTTPS reverse proxy (README: 'The "
+        "web page')\n"
+    )
+
+
+def test_serve_refuses_a_short_token(capsys, monkeypatch, tmp_path):
+    monkeypatch.setenv("HANDOUTS_TOKEN", "short")
+    assert real_main(["serve", "--host", "0.0.0.0"]) == 2
+    assert capsys.readouterr().err == (
+        "handouts: error: the access token is too short: use at least 16 characters\n"
+    )
+    empty = tmp_path / "token"
+    empty.write_text("\n")
+    assert real_main(["serve", "--token-file", str(empty)]) == 2
+    assert capsys.readouterr().err == (
+        f"handouts: error: --token-file {empty} is empty; put the token on its first line\n"
+    )
+
+
+def test_serve_says_when_the_port_is_taken(capsys):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert real_main(["serve", "--port", str(port)]) == 2
+    assert capsys.readouterr().err == (
+        f"handouts: error: cannot listen on 127.0.0.1:{port}: Address already in use\n"
+    )
+
+
+def test_templates_and_static_files_travel_in_the_package():
+    import handouts.web
+
+    here = Path(handouts.web.__file__).parent
+    assert (here / "templates" / "form.html").is_file()
+    assert (here / "static" / "page.js").is_file()

@@ -1,0 +1,202 @@
+"""The web page in a real browser: Debian's Chromium, driven by Playwright, against
+`handouts serve` started as a clinic would start it. A clinician's way through the form,
+the preview and the download; problems shown beside their fields; the page without
+JavaScript; no request leaving 127.0.0.1; and axe-core finding no accessibility
+violation on any kind of page the server shows.
+
+`make test` installs Chromium (Debian's package) and axe-core (npm, from
+tests/browser/package-lock.json) before the tests run."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+from pypdf import PdfReader
+
+from tests.conftest import ROOT, TODAY
+
+AXE = ROOT / "tests" / "browser" / "node_modules" / "axe-core" / "axe.min.js"
+NAME = "Ana O'Brien"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    port = _free_port()
+    command = [sys.executable, "-m", "handouts", "serve", "--port", str(port),
+               "--workers", "1", "--today", TODAY]  # fmt: skip
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HANDOUTS_")}
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT)  # fmt: skip
+    address = f"http://127.0.0.1:{port}/"
+    try:
+        for _ in range(200):
+            try:
+                with urllib.request.urlopen(address, timeout=1) as answer:
+                    if answer.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.05)
+        else:
+            process.terminate()
+            raise AssertionError(f"the server did not answer: {process.communicate()[0]!r}")
+        yield address
+    finally:
+        process.terminate()
+        process.communicate(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    chromium = shutil.which("chromium")
+    assert chromium, "Chromium is not installed: `make test` installs it (apt-get install chromium)"
+    assert AXE.is_file(), "axe-core is not installed: `make test` installs it (npm ci)"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=chromium,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )  # fmt: skip
+        yield browser
+        browser.close()
+
+
+class Visit:
+    """A page in its own browser context, with every request and console error it saw."""
+
+    def __init__(self, browser: Browser, address: str, **options) -> None:
+        self.context = browser.new_context(accept_downloads=True, **options)
+        self.page = self.context.new_page()
+        self.requests: list[str] = []
+        self.console: list[str] = []
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.page.on("console", lambda m: m.type == "error" and self.console.append(m.text))
+        self.page.goto(address)
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture
+def visit(browser, server) -> Iterator[Visit]:
+    v = Visit(browser, server)
+    yield v
+    v.close()
+
+
+def pick(page: Page, finder: str, typed: str, label: str) -> None:
+    """Type in a list's find box, then tick the one shown with ``label``."""
+    page.get_by_label(finder).fill(typed)
+    page.get_by_label(label, exact=False).check()
+
+
+def test_a_clinician_makes_a_visit_handout(visit: Visit):
+    page = visit.page
+    pick(page, "Find a condition", "G43", "Migraine")
+    shown = page.locator("#list-conditions li:not([hidden])")
+    expect(shown).to_have_count(1)  # found by its ICD-10 code
+    pick(page, "Find a condition", "M79.7", "Fibromyalgia")
+    expect(page.locator("#find-conditions-count")).to_have_text("2 shown (ticked ones stay shown)")
+    pick(page, "Find a medicine", "sumatriptan", "Triptans")
+    pick(page, "Find a medicine", "duloxetine", "SNRI medicines")
+    pick(page, "Find a medicine", "ibuprofen", "NSAIDs")
+    applies = page.locator("#applies-body")
+    expect(applies).to_contain_text("Migraine and fibromyalgia often happen together.")
+    expect(applies).to_contain_text("Triptans with an SNRI")
+    page.get_by_label("Patient's name").fill(NAME)
+    page.get_by_label("Clinician's name").fill("Dr Sam Okafor")
+    page.get_by_label("Start from a plan template").select_option("migraine-attack-triptan")
+    page.get_by_label("Which medicine and dose").fill("Sumatriptan 50 mg")
+    page.get_by_label("A calming practice").select_option("slow-breathing")
+    page.get_by_role("button", name="Preview").click()
+    expect(page.get_by_role("heading", name="Preview: 2 pages")).to_be_focused()
+    expect(page.locator(".pages img")).to_have_count(2)
+    expect(page.get_by_label("Patient's name")).to_have_value(NAME)  # the form is kept
+    with page.expect_download() as downloaded:
+        page.locator(".preview").get_by_role("button", name="Download the PDF").click()
+    download = downloaded.value
+    assert download.suggested_filename == "handout-visit-fibromyalgia-migraine.pdf"
+    reader = PdfReader(io.BytesIO(Path(download.path()).read_bytes()))
+    text = "\n".join(p.extract_text() for p in reader.pages)
+    assert len(reader.pages) == 2
+    assert NAME in text and "Dr Sam Okafor" in text and "Sumatriptan 50 mg" in text
+    assert "Triptans with an SNRI" in text
+    assert visit.console == []  # no script error, nothing the security policy blocked
+    assert {urlsplit(u).hostname for u in visit.requests if not u.startswith("data:")} == {
+        "127.0.0.1"
+    }
+
+
+def test_problems_show_beside_their_fields(visit: Visit):
+    page = visit.page
+    page.get_by_label("A pack of handouts").check()
+    page.get_by_role("button", name="Preview").click()
+    summary = page.locator("#problems")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("There is a problem: nothing was printed")
+    message = "choose a pack, or print a visit handout or the full version"
+    expect(page.locator("#pack-error")).to_have_text(f"Problem: {message}")
+    expect(page.get_by_label("Pack (when printing a pack)")).to_have_attribute(
+        "aria-invalid", "true"
+    )
+    summary.get_by_role("link", name=message).click()
+    expect(page.get_by_label("Pack (when printing a pack)")).to_be_focused()
+
+
+def test_the_page_works_without_javascript(browser, server):
+    v = Visit(browser, server, java_script_enabled=False)
+    try:
+        page = v.page
+        expect(page.get_by_label("Find a condition")).to_be_hidden()  # nothing to type in
+        page.get_by_label("Lupus", exact=False).check()
+        page.get_by_label("Full version").check()
+        page.get_by_role("button", name="Preview").click()
+        expect(page.get_by_role("heading", name="Preview:")).to_be_visible()
+        expect(page.locator("#applies-body")).to_contain_text("No combination caution applies.")
+        with page.expect_download() as downloaded:
+            page.locator(".preview").get_by_role("button", name="Download the PDF").click()
+        assert downloaded.value.suggested_filename == "handout-full-lupus.pdf"
+    finally:
+        v.close()
+
+
+@pytest.mark.parametrize("kind", ["form", "problems", "preview", "phone"])
+def test_axe_finds_no_violation(browser, server, kind):
+    """axe-core in the browser, on each kind of page the server shows (its script goes in
+    past the page's own security policy, which would rightly refuse it)."""
+    size = {"width": 390, "height": 844} if kind == "phone" else {"width": 1200, "height": 900}
+    v = Visit(browser, server, bypass_csp=True, viewport=size)
+    try:
+        page = v.page
+        if kind == "problems":
+            page.get_by_role("button", name="Preview").click()
+            expect(page.locator("#problems")).to_be_visible()
+        elif kind in ("preview", "phone"):
+            pick(page, "Find a condition", "lupus", "Lupus")
+            pick(page, "Find a medicine", "hydroxy", "Hydroxychloroquine")
+            page.get_by_role("button", name="Preview").click()
+            expect(page.locator(".pages img")).to_have_count(2)
+        page.add_script_tag(path=str(AXE))
+        found = page.evaluate(
+            "axe.run().then(r => r.violations.map(v => [v.id, v.nodes.map(n => n.html)]))"
+        )
+        assert found == []
+    finally:
+        v.close()
