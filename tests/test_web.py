@@ -8,10 +8,12 @@ import base64
 import datetime as dt
 import html
 import io
+import json
 import logging
 import re
 import socket
 import tempfile
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -50,12 +52,14 @@ def post(client: TestClient, url: str, **fields):
 
 
 def errors(page: str) -> dict[str, str]:
-    """Each field's problem as the page shows it beside the field."""
-    found = re.findall(
-        r'<p class="error" id="([a-z_]+)-error"><span class="visually-hidden">Problem: </span>(.*?)</p>',
-        page,
-    )
-    return {field: html.unescape(text) for field, text in found}
+    """Each field's problems as the page shows them beside the field (joined by " | ")."""
+    found = {}
+    for field, box in re.findall(
+        r'<div class="error" id="([a-z_]+)-error">(.*?)</div>', page, re.S
+    ):
+        said = re.findall(r'<p><span class="visually-hidden">Problem: </span>(.*?)</p>', box)
+        found[field] = " | ".join(html.unescape(s) for s in said)
+    return found
 
 
 def pdf_text(data: bytes) -> str:
@@ -278,6 +282,8 @@ def test_nothing_is_written_or_logged(client, tmp_path, monkeypatch, caplog):
     caplog.set_level(logging.DEBUG)
     for url in ("/preview", "/pdf"):
         post(client, url, conditions="migraine", name=NAME, notes="Private note 4471")
+    listed = LIST.replace("Ana O'Brien", NAME) + "E5,Private Name 4471," + "n" * 990_000 + ",,,\n"
+    assert upload(client, listed.encode(), skip_invalid="yes").status_code == 200  # near the limit
     assert sorted(p.name for p in tmp_path.iterdir()) == ["tmp"]
     assert list(spare.iterdir()) == []
     logged = "\n".join(r.getMessage() for r in caplog.records)
@@ -326,3 +332,95 @@ def test_templates_and_static_files_travel_in_the_package():
     here = Path(handouts.web.__file__).parent
     assert (here / "templates" / "form.html").is_file()
     assert (here / "static" / "page.js").is_file()
+
+
+LIST = (
+    "id,name,conditions,medicines,format,notes\n"
+    "A1,Ana O'Brien,migraine;fibromyalgia,triptans;snri,,Walk daily\n"
+    "B2,Łukasz Nowak,lupus,hydroxychloroquine,full,\n"
+    "C3,Zoë Müller,M79.7,,,\n"
+)
+
+
+def upload(
+    client: TestClient, data: bytes, name: str = "clinic.csv", url: str = "/batch", **fields
+):
+    form = {"csrf": token(client), "list_date": "2026-12-03", **fields}
+    return client.post(url, data=form, files={"list": (name, data, "text/csv")})
+
+
+def test_a_clinic_list_comes_back_as_a_zip_with_its_manifest(client):
+    response = upload(client, LIST.encode())
+    assert response.status_code == 200
+    assert (
+        response.headers["content-disposition"] == 'attachment; filename="handouts-2026-12-03.zip"'
+    )
+    z = zipfile.ZipFile(io.BytesIO(response.content))
+    assert z.namelist() == ["A1.pdf", "B2.pdf", "C3.pdf", "manifest.csv", "manifest.json"]
+    assert {i.date_time for i in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+    assert {i.external_attr >> 16 for i in z.infolist()} == {0o600}
+    a1 = z.read("A1.pdf")
+    assert len(PdfReader(io.BytesIO(a1)).pages) == 2  # the visit handout by default
+    assert "Ana O'Brien" in pdf_text(a1) and "3 December 2026" in pdf_text(a1)
+    assert len(PdfReader(io.BytesIO(z.read("B2.pdf"))).pages) > 2  # format full
+    manifest = json.loads(z.read("manifest.json"))
+    assert {k: manifest[k] for k in ("rows_total", "written", "failed", "skipped")} == {
+        "rows_total": 3,
+        "written": 3,
+        "failed": 0,
+        "skipped": 0,
+    }
+    text = z.read("manifest.csv").decode("utf-8-sig") + z.read("manifest.json").decode()
+    assert "Ana" not in text and "Walk daily" not in text  # ids and counts only
+    again = upload(client, LIST.encode())
+    assert again.content == response.content  # the same list makes the same zip
+
+
+def test_a_list_with_problems_makes_nothing_unless_told_to_skip_them(client):
+    bad = LIST + "D4,Sam Smith,not-a-condition,,,\n"
+    page = upload(client, bad.encode())
+    assert page.status_code == 422
+    assert errors(page.text) == {
+        "list": "clinic.csv:5: row 4: conditions: unknown condition 'not-a-condition'"
+    }
+    response = upload(client, bad.encode(), skip_invalid="yes")
+    z = zipfile.ZipFile(io.BytesIO(response.content))
+    assert "D4.pdf" not in z.namelist()
+    rows = json.loads(z.read("manifest.json"))["rows"]
+    assert rows[-1] == {
+        "id": "D4", "file": "", "conditions": "", "pack": "", "medicines": "", "pages": None,
+        "bytes": None, "status": "skipped",
+        "errors": ["clinic.csv:5: row 4: conditions: unknown condition 'not-a-condition'"],
+    }  # fmt: skip
+
+
+def test_the_page_streams_progress_then_the_zip(client):
+    response = upload(client, LIST.encode(), url="/batch?stream=1")
+    lines = [json.loads(line) for line in response.text.splitlines()]
+    assert lines[:3] == [{"done": n, "total": 3} for n in (1, 2, 3)]
+    assert lines[3]["name"] == "handouts-2026-12-03.zip"
+    z = zipfile.ZipFile(io.BytesIO(base64.b64decode(lines[3]["zip"])))
+    assert z.namelist()[:3] == ["A1.pdf", "B2.pdf", "C3.pdf"]
+    problems = upload(client, b"id,name\n1,x\n", url="/batch?stream=1")
+    assert problems.status_code == 422
+    assert problems.json() == {"problems": [
+        "clinic.csv:2: row 1: conditions: give conditions (ids or ICD-10 codes) or a pack; found neither"
+    ]}  # fmt: skip
+
+
+def test_an_upload_must_be_a_list(client):
+    assert errors(upload(client, b"x", name="notes.txt").text) == {
+        "list": "notes.txt: expected a .csv, .yaml or .yml file, not 'notes.txt'"
+    }
+    page = client.post("/batch", data={"csrf": token(client)})
+    assert errors(page.text) == {
+        "list": "the list: choose a clinic list to upload (.csv, .yaml or .yml)"
+    }
+    too_big = upload(client, b"id,name\n" + b"x" * (1024 * 1024))
+    assert too_big.status_code == 413
+    assert too_big.text == "The form or file is too large: the limit is 1,024 KB."
+    nearly = upload(client, b"id,name\n" + b"x" * 1_000_000)
+    assert errors(nearly.text) == {
+        "list": "clinic.csv: the file is more than 1,000,000 bytes; the page takes lists up to "
+        "that size (use handouts batch for a larger one)"
+    }

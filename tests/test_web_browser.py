@@ -17,7 +17,9 @@ import subprocess
 import sys
 import time
 import urllib.request
+import zipfile
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -158,6 +160,43 @@ def test_problems_show_beside_their_fields(visit: Visit):
     )
     summary.get_by_role("link", name=message).click()
     expect(page.get_by_label("Pack (when printing a pack)")).to_be_focused()
+
+
+LIST = (
+    "id,name,conditions,medicines\n"
+    "A1,Ana O'Brien,migraine;fibromyalgia,triptans;snri\n"
+    "B2,Łukasz Nowak,lupus,hydroxychloroquine\n"
+    "C3,Zoë Müller,M79.7,\n"
+)
+
+
+def test_a_clinic_list_uploads_with_a_progress_bar(visit: Visit, tmp_path):
+    page = visit.page
+    listed = tmp_path / "clinic.csv"
+    listed.write_text(LIST, encoding="utf-8")
+    page.get_by_label("Clinic list (.csv").set_input_files(listed)
+    with page.expect_download() as downloaded:
+        page.get_by_role("button", name="Make every handout (zip)").click()
+    download = downloaded.value
+    assert download.suggested_filename == f"handouts-{date.today().isoformat()}.zip"
+    status = page.get_by_role("status")
+    expect(status).to_have_text(f"Done: 3 rows. The zip is saved ({download.suggested_filename}).")
+    expect(page.get_by_label("Handouts made")).to_have_attribute("value", "3")
+    z = zipfile.ZipFile(download.path())
+    assert z.namelist() == ["A1.pdf", "B2.pdf", "C3.pdf", "manifest.csv", "manifest.json"]
+    # a list with a problem: said beside the upload, nothing made
+    listed.write_text(LIST + "D4,Sam Smith,not-a-condition,\n", encoding="utf-8")
+    page.get_by_label("Clinic list (.csv").set_input_files(listed)
+    page.get_by_role("button", name="Make every handout (zip)").click()
+    expect(page.locator("#list-error")).to_have_text(
+        "clinic.csv:5: row 4: conditions: unknown condition 'not-a-condition'"
+    )
+    expect(page.locator("#list-error")).to_be_focused()
+    expect(status).to_have_text("Nothing was made: the list has problems.")
+    # the browser notes the refusal itself; no script error, nothing the policy blocked
+    assert visit.console == [
+        "Failed to load resource: the server responded with a status of 422 (Unprocessable Entity)"
+    ]
 
 
 def test_the_page_works_without_javascript(browser, server):

@@ -384,7 +384,7 @@ def _work(chunk: Todo, out: Path, date: dt.date | None, allow: Allow, mode: int)
                 with contextlib.suppress(OSError):
                     (out / record["file"]).unlink(missing_ok=True)
                 record["file"] = ""
-            records.append(record | {"errors": [_scrub(m, row) for m in errors]})
+            records.append(record | {"errors": [scrub(m, row) for m in errors]})
     if journal.failed and records:  # said once, as a warning of this chunk
         records[0]["expired"] = [*records[0]["expired"], journal.failed]
     return records
@@ -448,7 +448,7 @@ def _entry(row: Row, fingerprint: str, status: str, **more: Any) -> Record:
     } | more  # fmt: skip
 
 
-def _scrub(message: str, row: Row) -> str:
+def scrub(message: str, row: Row) -> str:
     """A message with any personal detail of the row blanked out (e.g. from a library error)."""
     private = [row.name, row.clinician, row.notes, *(row.notes or "").splitlines()]
     for text in sorted({t.strip() for t in private if t and t.strip()}, key=len, reverse=True):

@@ -136,9 +136,41 @@ def read_list(
 ) -> ClinicList:
     """Read and check a clinic list (``.csv``, ``.yaml`` or ``.yml``)."""
     file, kind = str(path), path.suffix.lower()
-    if kind not in (".csv", ".yaml", ".yml"):
+    if kind not in KINDS:
         _fail(file, f"expected a .csv, .yaml or .yml file, not '{path.name}'")
-    text = _text(path, file)
+    return _checked(_text(_bytes(path, file), file), file, kind, lib, printer, packs, languages)
+
+
+def read_list_data(
+    data: bytes,
+    name: str,
+    lib: Library,
+    printer: Printer,
+    packs: Collection[str],
+    languages: Collection[str] = ("en",),
+) -> ClinicList:
+    """A clinic list given as its bytes (an upload), named ``name`` (its kind from the name's
+    ending), checked as :func:`read_list` checks a file."""
+    kind = Path(name).suffix.lower()
+    if kind not in KINDS:
+        _fail(name, f"expected a .csv, .yaml or .yml file, not '{shown(Path(name).name)}'")
+    if len(data) > MAX_BYTES:
+        _fail(name, f"the file is {len(data):,} bytes; the limit is {MAX_BYTES:,}")
+    return _checked(_text(data, name), name, kind, lib, printer, packs, languages)
+
+
+KINDS = (".csv", ".yaml", ".yml")
+
+
+def _checked(
+    text: str,
+    file: str,
+    kind: str,
+    lib: Library,
+    printer: Printer,
+    packs: Collection[str],
+    languages: Collection[str],
+) -> ClinicList:
     raws = _csv(text, file) if kind == ".csv" else _yaml(text, file)
     rows = [_row(n, raw, lib, printer, packs, languages) for n, raw in enumerate(raws, 1)]
     stems: dict[str, list[Row]] = {}
@@ -184,8 +216,8 @@ def _fail(file: str, message: str) -> NoReturn:
     raise PatientError([Problem(file, None, "", message)])
 
 
-def _text(path: Path, file: str) -> str:
-    """The file's text, refusing anything that is not UTF-8 (a UTF-8 BOM is fine)."""
+def _bytes(path: Path, file: str) -> bytes:
+    """The file's bytes, refusing one over :data:`MAX_BYTES` before reading it."""
     try:
         size = path.stat().st_size
         data = b"" if size > MAX_BYTES else path.read_bytes()
@@ -193,6 +225,11 @@ def _text(path: Path, file: str) -> str:
         _fail(file, f"cannot read the file: {exc.strerror}")
     if size > MAX_BYTES:
         _fail(file, f"the file is {size:,} bytes; the limit is {MAX_BYTES:,}")
+    return data
+
+
+def _text(data: bytes, file: str) -> str:
+    """The file's text, refusing anything that is not UTF-8 (a UTF-8 BOM is fine)."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         _fail(file, f"the file is UTF-16 text, not UTF-8; {SAVE_UTF8}")
     data = data.removeprefix(codecs.BOM_UTF8)

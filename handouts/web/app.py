@@ -10,30 +10,41 @@ and its preview are made in memory and sent. Each worker process has its own ren
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import json
 import os
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartParser
 from starlette.requests import Request as HttpRequest
-from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from starlette.responses import (
+    HTMLResponse,
+    JSONResponse,
+    PlainTextResponse,
+    Response,
+    StreamingResponse,
+)
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from handouts import paths
-from handouts.document.request import Request
+from handouts.document.request import Allow, Request
 from handouts.document.visit import applies
-from handouts.errors import HandoutsError
-from handouts.pipeline import Renderer, load_inputs
+from handouts.errors import HandoutsError, PatientError, Problem
+from handouts.pipeline import Rendered, Renderer, load_inputs
 from handouts.web import security
 from handouts.web.form import Filled, blank, offer, read_form
 from handouts.web.preview import page_pictures
+from handouts.web.upload import MAX_UPLOAD, Bundle, check_upload
 
 FORM_LIMIT = 256 * 1024
 """The most bytes a form post may hold (notes and plan fields are a few KB)."""
@@ -88,15 +99,38 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/preview", page.preview, methods=["POST"]),
             Route("/pdf", page.pdf, methods=["POST"]),
             Route("/applies", page.what_applies, methods=["POST"]),
+            Route("/batch", page.batch, methods=["POST"]),
             Mount("/static", StaticFiles(packages=[("handouts.web", "static")]), name="static"),
         ],
         exception_handlers={HTTPException: _http_error},
     )
-    app.add_middleware(security.SizeLimit, limit=FORM_LIMIT)
+    # an upload's request is never larger than what Starlette keeps in memory (past that
+    # size it would spool the file to disk)
+    upload = {"/batch": MultiPartParser.spool_max_size}
+    app.add_middleware(security.SizeLimit, limit=FORM_LIMIT, larger=upload)
     if settings.token:
         app.add_middleware(security.AccessToken, token=settings.token)
     app.add_middleware(security.Headers)
     return app
+
+
+def _date(text: str) -> dt.date | None:
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text) if len(text) == 10 else _no_date()
+    except ValueError:
+        return _no_date()
+
+
+def _no_date() -> NoReturn:
+    raise PatientError(
+        [Problem("date", None, "", "not a date written YYYY-MM-DD (e.g. 2026-11-21)")]
+    )
+
+
+def _zip_name(date: dt.date | None) -> str:
+    return f"handouts-{date.isoformat()}.zip" if date else "handouts.zip"
 
 
 async def _http_error(request: HttpRequest, exc: Exception) -> Response:
@@ -166,9 +200,59 @@ class Page:
         links, combos = applies(lib, Request(conds, medicines=meds), self.brand)
         return JSONResponse({"links": links, "combos": combos})
 
-    async def _form(self, request: HttpRequest) -> FormData:
+    async def batch(self, request: HttpRequest) -> Response:
+        """A clinic list uploaded: every row's handout in one zip with its manifest. With
+        ``?stream=1`` (the page's script), a line of progress after each row, then the zip."""
+        form = await self._form(request, files=1)
+        file = form.get("list")
+        data, name = b"", ""
+        try:  # read into memory (an upload of this size is never spooled to disk)
+            if isinstance(file, UploadFile):
+                data, name = await file.read(MAX_UPLOAD + 1), file.filename or "the list"
+        finally:
+            await form.close()
+        values = blank(self.settings.today or dt.date.today())
+        date_text = form.get("list_date")
+        values["list_date"] = date_text if isinstance(date_text, str) else ""
+        for box in ("skip_invalid", "list_allow_expired", "list_allow_draft"):
+            values[box] = bool(form.get(box))
+        allow = Allow(values["list_allow_expired"], values["list_allow_draft"], self.settings.today)
+        stream = request.query_params.get("stream") == "1"
+        try:
+            date = _date(values["list_date"])
+            upload = check_upload(data, name, self.lib, values["skip_invalid"], date, allow)
+        except PatientError as exc:
+            said = [str(p) for p in exc.problems]
+            if stream:
+                return JSONResponse({"problems": said}, status_code=422)
+            return self._page(request, values, {"list": said}, status=422)
+        bundle = Bundle(upload)
+        if stream:
+            return StreamingResponse(self._progress(bundle), media_type="application/x-ndjson")
+        for row in upload.listed.rows:
+            await run_in_threadpool(bundle.add, row, self._make)
+        return Response(
+            await run_in_threadpool(bundle.finish),
+            media_type="application/zip",
+            headers={"content-disposition": f'attachment; filename="{_zip_name(date)}"'},
+        )
+
+    async def _progress(self, bundle: Bundle) -> AsyncIterator[bytes]:
+        rows = bundle.upload.listed.rows
+        for done, row in enumerate(rows, 1):
+            await run_in_threadpool(bundle.add, row, self._make)
+            yield json.dumps({"done": done, "total": len(rows)}).encode() + b"\n"
+        packed = await run_in_threadpool(bundle.finish)
+        name = _zip_name(bundle.upload.date)
+        last = {"zip": base64.b64encode(packed).decode(), "name": name}
+        yield json.dumps(last).encode() + b"\n"
+
+    def _make(self, req: Request) -> Rendered:
+        return self.renderer.make(self.lib, self.brand, req)
+
+    async def _form(self, request: HttpRequest, files: int = 0) -> FormData:
         """The posted form, once its token shows it came from this page."""
-        form = await request.form(max_files=0, max_fields=200, max_part_size=FORM_LIMIT)
+        form = await request.form(max_files=files, max_fields=200, max_part_size=MAX_UPLOAD)
         cookie = request.cookies.get(security.CSRF_COOKIE)
         token = form.get(security.CSRF_FIELD)
         token = token if isinstance(token, str) else None

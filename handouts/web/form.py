@@ -78,7 +78,10 @@ def blank(today: dt.date) -> dict[str, Any]:
     values: dict[str, Any] = dict.fromkeys(TEXT_FIELDS, "")
     values |= {"conditions": [], "medicines": [], "format": "visit", "pack": "",
                "date": today.isoformat()}  # fmt: skip
-    return values | dict.fromkeys(("large_print", "allow_expired", "allow_draft"), False)
+    values |= dict.fromkeys(("large_print", "allow_expired", "allow_draft"), False)
+    # the clinic-list upload's own fields
+    values |= {"list_date": today.isoformat()}
+    return values | dict.fromkeys(("skip_invalid", "list_allow_expired", "list_allow_draft"), False)
 
 
 @dataclass(frozen=True)
@@ -101,7 +104,7 @@ def read_form(
         got = form.get(name) or [""]
         return got[0] if isinstance(got[0], str) else ""
 
-    values: dict[str, Any] = {name: one(name) for name in TEXT_FIELDS}
+    values = blank(today or dt.date.today()) | {name: one(name) for name in TEXT_FIELDS}
     values["conditions"] = [v for v in form.get("conditions", []) if isinstance(v, str)]
     values["medicines"] = [v for v in form.get("medicines", []) if isinstance(v, str)]
     values["format"] = one("format") or "visit"

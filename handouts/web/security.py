@@ -73,19 +73,21 @@ class TooLarge(Exception):
 
 
 class SizeLimit:
-    """Refuses a request whose body is larger than ``limit`` bytes: by its stated length
-    at once, else (chunked) as soon as it has sent that much."""
+    """Refuses a request whose body is larger than ``limit`` bytes (``larger``: more for
+    some paths, such as an upload's): by its stated length at once, else (chunked) as soon
+    as it has sent that much."""
 
-    def __init__(self, app: App, limit: int):
-        self.app, self.limit = app, limit
+    def __init__(self, app: App, limit: int, larger: dict[str, int] | None = None):
+        self.app, self.default, self.larger = app, limit, larger or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.larger.get(scope["path"], self.default)  # this request's, kept local
         stated = dict(scope.get("headers", [])).get(b"content-length")
-        if stated is not None and (not stated.isdigit() or int(stated) > self.limit):
-            await _plain(send, 413, _too_large(self.limit))
+        if stated is not None and (not stated.isdigit() or int(stated) > limit):
+            await _plain(send, 413, _too_large(limit))
             return
         seen = 0
         started = False
@@ -95,7 +97,7 @@ class SizeLimit:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.limit:
+                if seen > limit:
                     raise TooLarge
             return message
 
@@ -108,7 +110,7 @@ class SizeLimit:
             await self.app(scope, counted, watched)
         except TooLarge:
             if not started:
-                await _plain(send, 413, _too_large(self.limit))
+                await _plain(send, 413, _too_large(limit))
 
 
 def _too_large(limit: int) -> str:

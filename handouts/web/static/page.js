@@ -73,3 +73,92 @@ document.addEventListener("DOMContentLoaded", () => {
     if (preview) preview.focus();
   }
 });
+
+// A clinic list: the handouts are made a row at a time, with a bar that fills as they
+// are; then the zip is saved. Without the script, the form posts and the zip comes back.
+function uploadProblems(form, problems) {
+  let box = document.getElementById("list-error");
+  if (!box) {
+    box = document.createElement("div");
+    box.className = "error";
+    box.id = "list-error";
+    const input = document.getElementById("f-list");
+    input.before(box);
+    input.setAttribute("aria-describedby", "list-error");
+    input.setAttribute("aria-invalid", "true");
+    input.parentElement.classList.add("has-error");
+  }
+  box.replaceChildren();
+  for (const line of problems) {
+    const p = document.createElement("p");
+    p.textContent = line;
+    box.append(p);
+  }
+  box.setAttribute("tabindex", "-1");
+  box.focus();
+}
+
+async function sendList(form) {
+  const bar = document.getElementById("upload-bar");
+  const status = document.getElementById("upload-status");
+  const button = form.querySelector("button[type=submit]");
+  document.getElementById("upload-progress").hidden = false;
+  bar.value = 0;
+  status.textContent = "Sending the list…";
+  button.disabled = true;
+  try {
+    const answer = await fetch("/batch?stream=1", { method: "POST", body: new FormData(form), credentials: "same-origin" });
+    const kind = answer.headers.get("content-type") || "";
+    if (kind.startsWith("application/json")) {
+      status.textContent = "Nothing was made: the list has problems.";
+      uploadProblems(form, (await answer.json()).problems);
+      return;
+    }
+    if (!answer.ok) {
+      status.textContent = await answer.text();
+      return;
+    }
+    const reader = answer.body.getReader();
+    const decoder = new TextDecoder();
+    let held = "";
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      held += decoder.decode(value, { stream: true });
+      let end;
+      while ((end = held.indexOf("\n")) >= 0) {
+        const line = JSON.parse(held.slice(0, end));
+        held = held.slice(end + 1);
+        if (line.zip !== undefined) {
+          const bytes = Uint8Array.from(atob(line.zip), (c) => c.charCodeAt(0));
+          const link = document.createElement("a");
+          link.href = URL.createObjectURL(new Blob([bytes], { type: "application/zip" }));
+          link.download = line.name;
+          document.body.append(link);
+          link.click();
+          link.remove();
+          setTimeout(() => URL.revokeObjectURL(link.href), 60000);
+          status.textContent = "Done: " + bar.max + " rows. The zip is saved (" + line.name + ").";
+        } else {
+          bar.max = line.total;
+          bar.value = line.done;
+          status.textContent = line.done + " of " + line.total + " rows made";
+        }
+      }
+    }
+  } catch (e) {
+    status.textContent = "The connection was lost before the zip was made. Try again.";
+  } finally {
+    button.disabled = false;
+  }
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  const upload = document.getElementById("upload");
+  if (upload) {
+    upload.addEventListener("submit", (event) => {
+      event.preventDefault();
+      sendList(upload);
+    });
+  }
+});

@@ -1,0 +1,140 @@
+"""A clinic list uploaded on the web page: each row's handout in one zip, with a manifest,
+made in memory (nothing written to disk) by the worker's renderer, a row at a time."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from handouts.content.language import CONTENT_LANGUAGES
+from handouts.content.model import Library
+from handouts.delivery.batch import scrub
+from handouts.document.request import Allow, Request
+from handouts.errors import HandoutsError, PatientError, Problem
+from handouts.intake.clinic_list import ClinicList, Row, read_list_data, request
+from handouts.pipeline import PRINTER, Rendered
+
+MAX_UPLOAD = 1_000_000
+"""The largest list the page takes (about 5,000 rows), in bytes. A request carrying one
+stays under the size at which Starlette would spool an uploaded file to disk."""
+MAX_ROWS = 2_000
+"""The most rows one upload makes (a bigger list is for `handouts batch`)."""
+FIELDS = ("id", "file", "conditions", "pack", "medicines", "pages", "bytes", "status")
+"""The manifest's columns: ids and counts only, never a patient's name, clinician or notes."""
+_WHEN = (1980, 1, 1, 0, 0, 0)
+"""Every file in the zip is dated alike, so the same list makes the same zip."""
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A checked list, ready to make: its good rows (and the bad ones, when skipped)."""
+
+    listed: ClinicList
+    date: dt.date | None
+    allow: Allow
+
+
+def check_upload(
+    data: bytes, name: str, lib: Library, skip_invalid: bool, date: dt.date | None, allow: Allow
+) -> Upload:
+    """The uploaded list checked as `handouts batch` checks one; its problems all at once
+    (unless ``skip_invalid``, when the good rows are made and the bad ones listed)."""
+    if not data:
+        raise PatientError(
+            [
+                Problem(
+                    name or "the list",
+                    None,
+                    "",
+                    "choose a clinic list to upload (.csv, .yaml or .yml)",
+                )
+            ]
+        )
+    if len(data) > MAX_UPLOAD:
+        message = (f"the file is more than {MAX_UPLOAD:,} bytes; the page takes lists up to "
+                   "that size (use handouts batch for a larger one)")  # fmt: skip
+        raise PatientError([Problem(name, None, "", message)])
+    listed = read_list_data(data, name, lib, PRINTER, lib.packs, CONTENT_LANGUAGES)
+    count = len(listed.rows) + len(listed.invalid)
+    if count > MAX_ROWS:
+        message = (
+            f"the list has {count:,} rows; the page makes at most {MAX_ROWS:,} (use handouts batch)"
+        )
+        raise PatientError([Problem(listed.file, None, "", message)])
+    if listed.problems and not skip_invalid:
+        raise PatientError(listed.problems)
+    if not listed.rows:
+        raise PatientError([Problem(listed.file, None, "", "no row of the list can be made")])
+    return Upload(listed, date, allow)
+
+
+class Bundle:
+    """The zip being made: each row's PDF added as it is made, then the manifest."""
+
+    def __init__(self, upload: Upload):
+        self.upload = upload
+        self.records: list[dict[str, Any]] = []
+        self.out = io.BytesIO()
+        self.zip = zipfile.ZipFile(self.out, "w")
+
+    def add(self, row: Row, make: Callable[[Request], Rendered]) -> None:
+        """Make ``row``'s handout and add it (or, when it cannot be made, why not)."""
+        record: dict[str, Any] = {
+            "id": row.id, "file": f"{row.stem}.pdf", "conditions": ";".join(row.conditions),
+            "pack": row.pack or "", "medicines": ";".join(row.medicines), "pages": None,
+            "bytes": None, "status": "written",
+        }  # fmt: skip
+        try:
+            made = make(request(row, self.upload.date, self.upload.allow))
+        except HandoutsError as exc:
+            record |= {"file": "", "status": "failed", "errors": [scrub(str(exc), row)]}
+        else:
+            _add(self.zip, record["file"], made.pdf, zipfile.ZIP_STORED)  # a PDF is compressed
+            record |= {"pages": made.pages, "bytes": len(made.pdf)}
+        self.records.append(record)
+
+    def finish(self) -> bytes:
+        """The zip, with ``manifest.csv`` and ``manifest.json`` (the rows not made too)."""
+        listed = self.upload.listed
+        records = [*self.records, *_skipped(listed)]
+        _add(self.zip, "manifest.csv", _csv(records), zipfile.ZIP_DEFLATED)
+        summary: dict[str, Any] = {"list": listed.file, "rows_total": len(records)}
+        for status in ("written", "failed", "skipped"):
+            summary[status] = sum(r["status"] == status for r in records)
+        text = json.dumps(summary | {"rows": records}, indent=2, ensure_ascii=False)
+        _add(self.zip, "manifest.json", text.encode(), zipfile.ZIP_DEFLATED)
+        self.zip.close()
+        return self.out.getvalue()
+
+
+def _skipped(listed: ClinicList) -> Iterator[dict[str, Any]]:
+    """The rows not made, with their problems (which never quote a patient's details)."""
+    for number, rid in zip(listed.invalid, listed.invalid_ids, strict=True):
+        mine = [p for p in listed.problems if p.path.split(":")[0] == f"row {number}"]
+        yield dict.fromkeys(FIELDS, "") | {
+            "id": rid, "pages": None, "bytes": None, "status": "skipped",
+            "errors": [str(p) for p in mine],
+        }  # fmt: skip
+
+
+def _csv(records: list[dict[str, Any]]) -> bytes:
+    text = io.StringIO()
+    writer = csv.DictWriter(text, FIELDS, extrasaction="ignore")
+    writer.writeheader()
+    for r in records:  # an id starting =, +, - or @ is not a formula when opened in Excel
+        unsafe = r["id"].startswith(("=", "+", "-", "@", "\t", "\r"))
+        writer.writerow(r | {"id": f"'{r['id']}" if unsafe else r["id"]})
+    return text.getvalue().encode("utf-8-sig")
+
+
+def _add(z: zipfile.ZipFile, name: str, data: bytes, how: int) -> None:
+    info = zipfile.ZipInfo(name, _WHEN)
+    info.compress_type = how
+    info.external_attr = 0o600 << 16  # private once unpacked, as handouts' own files are
+    z.writestr(info, data)
