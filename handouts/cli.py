@@ -32,7 +32,7 @@ from handouts.quality.check import check
 DEFAULT_CONTENT = paths.CONTENT
 DEFAULT_PATIENT = paths.PATIENT
 
-COMMANDS = ("generate", "build", "pack", "batch", "check", "serve")
+COMMANDS = ("generate", "build", "pack", "batch", "check", "serve", "site")
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -130,6 +130,15 @@ def parser() -> argparse.ArgumentParser:
     chk.add_argument("--json", action="store_true", help="print the findings as JSON")
     _today(chk)
     chk.add_argument("--verbose", action="store_true", help="show a traceback on errors")
+
+    site = sub.add_parser(
+        "site", help="write the online versions the QR codes point to, as a static website"
+    )
+    site.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder")
+    site.add_argument("--content", type=Path, default=DEFAULT_CONTENT, help="content folder")
+    site.add_argument("--brand", type=Path, help="clinic brand YAML (default: the example brand)")
+    _expired(site)
+    site.add_argument("--verbose", action="store_true", help="show a traceback on errors")
 
     web = sub.add_parser("serve", help="serve the clinicians' web page (default 127.0.0.1:8000)")
     web.add_argument("--host", default="127.0.0.1", help="address to listen on (default: "
@@ -267,6 +276,19 @@ def run(argv: Sequence[str]) -> int:
 
         workers = args.workers or os.cpu_count() or 1
         serve(args.host, args.port, workers, args.content, args.brand, args.token_file, args.today)
+        return 0
+    if args.command == "site":
+        from handouts.delivery.site import write_site
+
+        lib, brand = pipeline.load_inputs(args.content, args.brand)
+        done = write_site(lib, brand, args.out, allowed(args))
+        _warn_allowed([done])
+        print(f"wrote {done.pages} pages and an index into {args.out}/ "
+              f"(open {args.out / 'index.html'})")  # fmt: skip
+        if done.drafts:
+            print(f"handouts: {done.drafts} pages use content that still needs clinical sign-off "
+                  "and were not written (--allow-draft writes them, marked as drafts)",
+                  file=sys.stderr)  # fmt: skip
         return 0
     if args.command == "generate":
         patient_file = None if args.no_patient else args.patient_file

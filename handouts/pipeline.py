@@ -20,7 +20,7 @@ from handouts.content.model import Library, Pack
 from handouts.content.words import words
 from handouts.document.assemble import assemble
 from handouts.document.document import Document, Personal, Provenance
-from handouts.document.request import FORMATS, Allow, Request
+from handouts.document.request import FORMATS, FULL, Allow, Request
 from handouts.document.visit import assemble_visit
 from handouts.errors import (
     ContentError,
@@ -123,6 +123,14 @@ def _make(lib: Library, brand: Brand, req: Request) -> Rendered:
     return Rendered(pdf, pages, late)
 
 
+def assembled(lib: Library, brand: Brand, req: Request) -> tuple[Document, tuple[Problem, ...]]:
+    """The full version's document for ``req`` (for a web page), checked as :func:`make`
+    checks: and what it uses only because it was allowed."""
+    _check(lib, req)
+    doc = assemble(lib, replace(req, format=FULL), brand)
+    return doc, _current(lib, doc, req.allow)
+
+
 def _visit(lib: Library, brand: Brand, req: Request) -> Rendered:
     """A visit handout on both sides of one sheet, with as few items left out as it
     takes to fit. Each cut leaves out the next lowest-priority item and only ever
@@ -174,7 +182,7 @@ def _fewest_cuts(
     while (most + 1 if high is None else high) - low > 1:
         probe((low + (most + 1 if high is None else high)) // 2)
     if best is None:
-        raise HandoutsError(TOO_LONG)
+        raise TooLong(TOO_LONG)
     return best
 
 
@@ -198,11 +206,15 @@ CUT_HINTS = 4096
 """How many of them a renderer remembers."""
 
 
-TOO_LONG = (
+TOO_LONG_WHY = (
     "the visit handout does not fit on two pages (four in large print), even with everything "
-    "that may be left out left out: shorten the notes or the plan, or print the full version "
-    "(--full; format full in a clinic list)"
+    "that may be left out left out: shorten the notes or the plan, or print the full version"
 )
+TOO_LONG = f"{TOO_LONG_WHY} (--full; format full in a clinic list)"
+
+
+class TooLong(HandoutsError):
+    """A visit handout that does not fit, whatever is left out (:data:`TOO_LONG`)."""
 
 
 def _check(lib: Library, req: Request) -> None:

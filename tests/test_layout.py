@@ -89,8 +89,9 @@ LAYERS = {
     "quality": {"content", "document", "quality"},
     "intake": {"content", "document", "intake"},
     "pipeline": {"content", "document", "pdf", "pipeline"},
-    "delivery": {"content", "document", "intake", "pipeline", "delivery"},
-    "web": {"content", "document", "intake", "pipeline", "web"},
+    "html": {"content", "document", "html"},
+    "delivery": {"content", "document", "html", "intake", "pipeline", "delivery"},
+    "web": {"content", "delivery", "document", "intake", "pipeline", "web"},
 }
 """What each stage may import, besides the shared modules (errors, memo, paths). The arrows
 point one way: interfaces → pipeline → document → content; a renderer (pdf, later html)

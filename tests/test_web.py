@@ -13,6 +13,7 @@ import logging
 import re
 import socket
 import tempfile
+import threading
 import zipfile
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from starlette.testclient import TestClient
 
 from handouts.cli import main as real_main
 from handouts.intake.plan import FIELD_LIMIT
+from handouts.pipeline import TOO_LONG_WHY
 from handouts.web.app import EXPIRED, Settings, create_app
 from handouts.web.security import CSP
 from tests.conftest import TODAY
@@ -85,7 +87,7 @@ def test_every_response_carries_the_security_headers(client):
         assert response.headers["content-security-policy"] == CSP
         assert response.headers["x-content-type-options"] == "nosniff"
         assert response.headers["x-frame-options"] == "DENY"
-        assert response.headers["referrer-policy"] == "no-referrer"
+        assert response.headers["referrer-policy"] == "same-origin"
     assert client.get("/").headers["cache-control"] == "no-store"
     assert "no-store" not in client.get("/static/style.css").headers.get("cache-control", "")
 
@@ -225,11 +227,55 @@ def test_nothing_picked_says_so(client):
     }
 
 
-def test_a_handout_that_cannot_be_printed_says_why_above_the_form(client):
+def test_a_visit_handout_too_long_to_fit_is_said_at_what_to_print(client):
     page = post(client, "/pdf", conditions="migraine", notes="Call us.\n" * 380)
     assert page.status_code == 422
-    assert "the visit handout does not fit on two pages" in page.text
-    assert 'class="whole"' in page.text
+    assert errors(page.text) == {"format": TOO_LONG_WHY}  # no command-line option named
+
+
+def test_draft_content_is_said_at_its_box(client):
+    page = post(client, "/pdf", conditions="me-cfs", format="full")
+    said = errors(page.text)
+    assert list(said) == ["allow_draft"]
+    assert said["allow_draft"].startswith(
+        "content that still needs clinical sign-off (content/conditions/me-cfs.yaml:"
+    )
+    assert said["allow_draft"].endswith(
+        "have a clinician review it, or tick this box to print it marked as a draft"
+    )
+    assert "<details open>" in page.text
+    drafted = post(client, "/pdf", conditions="me-cfs", format="full", allow_draft="yes")
+    assert drafted.status_code == 200
+
+
+def test_a_pack_chosen_with_another_format_is_said_at_the_pack(client):
+    page = post(client, "/pdf", pack="migraine-autoimmune-clinic", conditions="lupus")
+    assert errors(page.text) == {
+        "pack": "a pack prints when 'A pack of handouts' is chosen under What to print: "
+        "choose it, or leave the pack blank"
+    }
+
+
+def test_a_long_pack_previews_its_first_pages(client):
+    page = post(client, "/preview", format="pack", pack="migraine-autoimmune-clinic")
+    assert re.search(r"Preview: the first 30 of \d+ pages", page.text)
+    assert page.text.count("data:image/png") == 30
+
+
+def test_previews_at_the_same_time_all_come_back(app):
+    """PDFium draws one preview at a time in a process: at once, they would crash it."""
+    answers: list[int] = []
+
+    def one(n: int) -> None:
+        with TestClient(app) as c:
+            answers.append(post(c, "/preview", conditions="lupus", name=f"P{n}").status_code)
+
+    threads = [threading.Thread(target=one, args=(n,)) for n in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert answers == [200] * 6
 
 
 def test_a_form_without_its_token_is_refused(client):
@@ -240,6 +286,39 @@ def test_a_form_without_its_token_is_refused(client):
     other = TestClient(create_app(SETTINGS))  # another browser: its own cookie
     response = other.post("/pdf", data={"csrf": token(client), "conditions": "migraine"})
     assert response.status_code == 403
+
+
+def test_a_form_from_another_site_is_refused(client):
+    data = {"csrf": token(client), "conditions": "migraine"}
+    for headers in (
+        {"origin": "http://evil.example"},
+        {"origin": "null"},
+        {"sec-fetch-site": "cross-site"},
+        {"sec-fetch-site": "same-site"},
+    ):
+        response = client.post("/pdf", data=data, headers=headers)
+        assert (response.status_code, response.text) == (403, EXPIRED)
+    same = {"origin": "http://testserver", "sec-fetch-site": "same-origin"}
+    assert client.post("/pdf", data=data, headers=same).status_code == 200
+
+
+def test_a_planted_cookie_is_not_taken(app):
+    with TestClient(app) as c:
+        c.cookies.set("handouts_csrf", "attacker-chosen")
+        page = c.get("/")
+        assert "handouts_csrf=" in page.headers["set-cookie"]  # a cookie of our own instead
+        planted = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+    with TestClient(app) as other:
+        other.cookies.set("handouts_csrf", "attacker-chosen")
+        data = {"csrf": planted, "conditions": "migraine"}
+        assert other.post("/pdf", data=data).status_code == 403
+
+
+def test_a_token_in_any_characters_is_refused_not_a_crash(client):
+    data = {"csrf": "é", "conditions": "migraine"}
+    response = client.post("/pdf", data=data)
+    assert (response.status_code, response.text) == (403, EXPIRED)
+    assert response.headers["content-security-policy"] == CSP
 
 
 def test_a_token_from_another_server_is_refused(client):

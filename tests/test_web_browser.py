@@ -239,3 +239,41 @@ def test_axe_finds_no_violation(browser, server, kind):
         assert found == []
     finally:
         v.close()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("site")
+    from tests.conftest import main
+
+    assert main(["site", "--out", str(out)]) == 0
+    return out
+
+
+@pytest.mark.parametrize(
+    ("page", "size"),
+    [
+        ("index.html", (1200, 900)),
+        ("h/g43-m797/index.html", (1200, 900)),
+        ("h/g43-m797/index.html", (390, 844)),
+        ("h/g35-g43-m05-m32/index.html", (390, 844)),
+    ],
+)
+def test_axe_finds_no_violation_on_the_site(browser, site, page, size):
+    context = browser.new_context(viewport={"width": size[0], "height": size[1]})
+    try:
+        tab = context.new_page()
+        requests: list[str] = []
+        tab.on("request", lambda r: requests.append(r.url))
+        tab.goto((site / page).as_uri())
+        tab.add_script_tag(path=str(AXE))
+        found = tab.evaluate(
+            "axe.run().then(r => r.violations.map(v => [v.id, v.nodes.map(n => n.html)]))"
+        )
+        assert found == []
+        # the page and its stylesheet, from the folder: nothing from anywhere else
+        assert {urlsplit(u).scheme for u in requests} == {"file"}
+        width = tab.evaluate("document.documentElement.scrollWidth")
+        assert width <= size[0]  # no sideways scrolling on a phone
+    finally:
+        context.close()

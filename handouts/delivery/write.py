@@ -12,6 +12,8 @@ PRIVATE = 0o600
 """Handouts, manifests and keys: readable by their owner only (the default)."""
 GROUP_READABLE = 0o640
 """``--group-readable``: also readable by the owner's group (e.g. a clinic's print queue)."""
+PUBLIC = 0o644
+"""The online site's pages: published content, no patient's details; anyone may read."""
 
 
 def write_atomic(path: Path, data: bytes, mode: int = PRIVATE) -> None:
@@ -40,12 +42,12 @@ def write_atomic(path: Path, data: bytes, mode: int = PRIVATE) -> None:
 
 def make_folder(folder: Path, mode: int = PRIVATE) -> None:
     """Make ``folder`` and any missing parents. Each folder made here is as private as the
-    files it will hold: 0700, or 0750 for group-readable files. A folder that exists keeps
-    its mode: it is the clinic's."""
+    files it will hold: 0700, or 0750 for group-readable files (0755 for public pages). A
+    folder that exists keeps its mode: it is the clinic's."""
     if folder.is_dir():
         return
     make_folder(folder.parent, mode)
-    folder.mkdir(mode=0o700 if mode == PRIVATE else 0o750, exist_ok=True)
+    folder.mkdir(mode=0o700 if mode == PRIVATE else 0o755 if mode & 0o004 else 0o750, exist_ok=True)
 
 
 GROUP_CLOSED = (

@@ -416,10 +416,12 @@ def fill_context(lib: Library, brand: Brand, meds: list[Medicine], _: Words) -> 
     return {"clinic": clinic, "numbers": numbers, "painkillers": painkillers}
 
 
-def slug(conds: list[Condition]) -> str:
-    """The online version's name: each condition's first ICD-10 code, e.g. ``g43-m32``
-    (short enough to type from the printed page)."""
-    return "-".join(c.icd10[0].lower().replace(".", "") if c.icd10 else c.id for c in conds)
+def slug(conds: Sequence[Condition]) -> str:
+    """The online version's name: each condition's first ICD-10 code, in order, e.g.
+    ``g43-m32`` (short enough to type from the printed page). The same conditions in any
+    order have the same address, and no two sets share one: no two conditions share a
+    code (the library checks), and a code written without its dot is still one code."""
+    return "-".join(sorted(c.icd10[0].lower().replace(".", "") if c.icd10 else c.id for c in conds))
 
 
 def _words_to_know(lib: Library, sections: list[Section], _: Words) -> list[Block]:

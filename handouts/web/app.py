@@ -39,8 +39,8 @@ from starlette.staticfiles import StaticFiles
 from handouts import paths
 from handouts.document.request import Allow, Request
 from handouts.document.visit import applies
-from handouts.errors import HandoutsError, PatientError, Problem
-from handouts.pipeline import Rendered, Renderer, load_inputs
+from handouts.errors import ContentError, HandoutsError, PatientError, Problem
+from handouts.pipeline import TOO_LONG_WHY, Rendered, Renderer, TooLong, load_inputs
 from handouts.web import security
 from handouts.web.form import Filled, blank, offer, read_form
 from handouts.web.preview import page_pictures
@@ -87,7 +87,7 @@ class Settings:
         )
 
 
-def create_app(settings: Settings | None = None) -> Starlette:
+def create_app(settings: Settings | None = None) -> security.App:
     """The web application (``settings`` default: from the environment, as a worker
     process started by ``handouts serve`` finds them)."""
     settings = settings or Settings.from_env()
@@ -110,8 +110,41 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.add_middleware(security.SizeLimit, limit=FORM_LIMIT, larger=upload)
     if settings.token:
         app.add_middleware(security.AccessToken, token=settings.token)
-    app.add_middleware(security.Headers)
-    return app
+    _no_core_dumps()
+    return security.Headers(app)  # outermost: an error page carries the headers too
+
+
+def _no_core_dumps() -> None:
+    """A worker that crashed would otherwise leave a copy of its memory (the patients of
+    the moment) in a core file."""
+    try:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    except (ImportError, ValueError, OSError):  # not on this system: nothing to turn off
+        pass
+
+
+def _said(exc: HandoutsError) -> dict[str, list[str]]:
+    """Why a handout could not be made, in the page's words, at the control that changes it."""
+    if isinstance(exc, TooLong):
+        return {"format": [TOO_LONG_WHY]}
+    if isinstance(exc, ContentError):
+        said: dict[str, list[str]] = {}
+        for p in exc.problems:
+            where = f"{p.file}:{p.line}" if p.line else p.file
+            if p.path.endswith("draft"):
+                said.setdefault("allow_draft", []).append(
+                    f"content that still needs clinical sign-off ({where}): have a clinician "
+                    "review it, or tick this box to print it marked as a draft"
+                )
+            else:
+                said.setdefault("allow_expired", []).append(
+                    f"content past its review date ({where}): have it checked, or tick this "
+                    "box to print it anyway"
+                )
+        return said
+    return {"": [str(exc)]}
 
 
 def _date(text: str) -> dt.date | None:
@@ -127,6 +160,12 @@ def _no_date() -> NoReturn:
     raise PatientError(
         [Problem("date", None, "", "not a date written YYYY-MM-DD (e.g. 2026-11-21)")]
     )
+
+
+def _cookie(request: HttpRequest) -> str | None:
+    """The browser's form cookie (over HTTPS, only one that this host set)."""
+    secure = request.url.scheme == "https"
+    return request.cookies.get(security.SECURE_COOKIE if secure else security.CSRF_COOKIE)
 
 
 def _zip_name(date: dt.date | None) -> str:
@@ -166,7 +205,7 @@ class Page:
             done = await run_in_threadpool(self.renderer.make, self.lib, self.brand, filled.request)
             pictures = await run_in_threadpool(page_pictures, done.pdf)
         except HandoutsError as exc:
-            return self._page(request, filled.values, {"": [str(exc)]}, status=422)
+            return self._page(request, filled.values, _said(exc), status=422)
         links, combos = applies(self.lib, filled.request, self.brand)
         shown = {"pictures": pictures, "pages": done.pages, "links": links, "combos": combos,
                  "allowed": [str(p) for p in done.allowed]}  # fmt: skip
@@ -179,7 +218,7 @@ class Page:
         try:
             done = await run_in_threadpool(self.renderer.make, self.lib, self.brand, filled.request)
         except HandoutsError as exc:
-            return self._page(request, filled.values, {"": [str(exc)]}, status=422)
+            return self._page(request, filled.values, _said(exc), status=422)
         req = filled.request
         name = "-".join((req.pack,) if req.pack else req.conditions)
         name = f"handout-{req.format}-{name}.pdf" if not req.pack else f"pack-{name}.pdf"
@@ -252,11 +291,14 @@ class Page:
 
     async def _form(self, request: HttpRequest, files: int = 0) -> FormData:
         """The posted form, once its token shows it came from this page."""
+        headers = {k: v for k, v in request.headers.items()}
+        if not security.same_site(headers, request.headers.get("host")):
+            raise HTTPException(403, EXPIRED)
         form = await request.form(max_files=files, max_fields=200, max_part_size=MAX_UPLOAD)
-        cookie = request.cookies.get(security.CSRF_COOKIE)
         token = form.get(security.CSRF_FIELD)
         token = token if isinstance(token, str) else None
-        if not security.form_token_ok(self.settings.secret, cookie, token):
+        if not security.form_token_ok(self.settings.secret, _cookie(request), token):
+            await form.close()
             raise HTTPException(403, EXPIRED)
         return form
 
@@ -273,9 +315,9 @@ class Page:
         preview: dict[str, Any] | None = None,
         status: int = 200,
     ) -> Response:
-        cookie = request.cookies.get(security.CSRF_COOKIE)
-        new = not cookie
-        cookie = cookie or security.new_cookie()
+        cookie = _cookie(request)
+        new = not security.cookie_ok(self.settings.secret, cookie)
+        cookie = security.new_cookie(self.settings.secret) if new else cookie
         html = _TEMPLATES.get_template("form.html").render(
             offer=self.offer,
             values=values,
@@ -287,7 +329,6 @@ class Page:
         response = HTMLResponse(html, status_code=status)
         if new:
             secure = request.url.scheme == "https"
-            response.set_cookie(
-                security.CSRF_COOKIE, cookie, httponly=True, samesite="strict", secure=secure
-            )
+            name = security.SECURE_COOKIE if secure else security.CSRF_COOKIE
+            response.set_cookie(name, cookie, httponly=True, samesite="strict", secure=secure)
         return response

@@ -131,6 +131,11 @@ def read_form(
         cells["pack"] = values["pack"]
     else:
         cells["format"] = shape
+        if values["pack"]:  # a pack chosen, but not what to print: say so, print nothing
+            problems["pack"] = [
+                "a pack prints when 'A pack of handouts' is chosen under What to print: "
+                "choose it, or leave the pack blank"
+            ]
     row, bad = check_cells(cells, lib, PRINTER, lib.packs, CONTENT_LANGUAGES)
     if shape == "pack" and not values["pack"]:  # said where the choice is missing
         bad = [(f, m) for f, m in bad if f != "conditions" or values["conditions"]]

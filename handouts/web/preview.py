@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import io
+import threading
 
 import pypdfium2 as pdfium
 
@@ -12,10 +13,18 @@ WIDTH = 760
 """Pixels across a preview page: readable on a laptop screen, about 100 dpi on Letter."""
 MOST_PAGES = 30
 """The most pages pictured (a pack runs longer; the PDF has them all)."""
+_PDFIUM = threading.Lock()
+"""PDFium is not thread-safe: one preview is drawn at a time in a process, whichever
+request's thread asks."""
 
 
 def page_pictures(pdf: bytes) -> list[str]:
     """Each page (up to :data:`MOST_PAGES`) as a ``data:`` address of a PNG picture."""
+    with _PDFIUM:
+        return _pictures(pdf)
+
+
+def _pictures(pdf: bytes) -> list[str]:
     doc = pdfium.PdfDocument(pdf)
     try:
         out = []

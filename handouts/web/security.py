@@ -32,7 +32,7 @@ HEADERS = (
     (b"content-security-policy", CSP.encode()),
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
-    (b"referrer-policy", b"no-referrer"),
+    (b"referrer-policy", b"same-origin"),  # an Origin for our own posts, none elsewhere
     (b"cross-origin-opener-policy", b"same-origin"),
     (b"cross-origin-resource-policy", b"same-origin"),
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), payment=()"),
@@ -41,6 +41,8 @@ NO_STORE = (b"cache-control", b"no-store")
 """Every response but the static files: a page or PDF may hold a patient's details, so
 no browser or proxy keeps a copy."""
 CSRF_COOKIE = "handouts_csrf"
+SECURE_COOKIE = "__Host-handouts_csrf"
+"""Over HTTPS the cookie's name says it was set by this host, for its whole site only."""
 CSRF_FIELD = "csrf"
 
 
@@ -168,18 +170,46 @@ def new_secret() -> str:
     return secrets.token_hex(32)
 
 
-def new_cookie() -> str:
-    """A browser's own random value, kept in its cookie (the form token is signed from it)."""
-    return secrets.token_urlsafe(32)
+def new_cookie(secret: str) -> str:
+    """A browser's own random value for its cookie, signed by this server (a cookie some
+    other site or port planted is not one of ours)."""
+    value = secrets.token_urlsafe(32)
+    return f"{value}.{_sign(secret, 'cookie:' + value)}"
+
+
+def cookie_ok(secret: str, cookie: str | None) -> bool:
+    value, _, signature = (cookie or "").rpartition(".")
+    return bool(value) and _same(_sign(secret, "cookie:" + value), signature)
 
 
 def form_token(secret: str, cookie: str) -> str:
     """The token a form carries: the browser's cookie value signed with the server's
     secret, so a page on another site can neither read nor make it."""
-    return hmac.new(secret.encode(), cookie.encode(), hashlib.sha256).hexdigest()
+    return _sign(secret, "form:" + cookie)
 
 
 def form_token_ok(secret: str, cookie: str | None, token: str | None) -> bool:
-    if not cookie or not token:
+    if not cookie or not token or not cookie_ok(secret, cookie):
         return False
-    return hmac.compare_digest(form_token(secret, cookie), token)
+    return _same(form_token(secret, cookie), token)
+
+
+def same_site(headers: dict[str, str], host: str | None) -> bool:
+    """Whether a post came from this server's own page, as far as the browser says: not
+    when it calls the request cross-site, nor when its Origin is another host."""
+    fetched = headers.get("sec-fetch-site")
+    if fetched is not None and fetched not in ("same-origin", "none"):
+        return False
+    origin = headers.get("origin")
+    if origin is None or origin == "null":
+        return origin is None
+    return host is not None and origin.partition("://")[2] == host
+
+
+def _sign(secret: str, text: str) -> str:
+    return hmac.new(secret.encode(), text.encode(), hashlib.sha256).hexdigest()
+
+
+def _same(a: str, b: str) -> bool:
+    """Equal, in constant time; any text (a token may arrive as anything)."""
+    return hmac.compare_digest(a.encode(), b.encode("utf-8", "surrogateescape"))

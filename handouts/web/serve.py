@@ -12,6 +12,7 @@ import datetime as dt
 import ipaddress
 import os
 import socket
+import sys
 from pathlib import Path
 
 from handouts.errors import UsageError
@@ -77,6 +78,10 @@ def serve(
             raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
     settings = Settings(content.resolve(), brand and brand.resolve(), token=token, today=today)
     os.environ.update(settings.to_env())
+    if not loopback(host):
+        print("handouts: warning: the page is served over plain HTTP: put the clinic's HTTPS "
+              "reverse proxy in front of it before anyone uses it over a network",
+              file=sys.stderr)  # fmt: skip
     shown = f"[{host}]" if ":" in host else host
     print(f"handouts: the web page is at http://{shown}:{port}/ ({workers} worker"
           f"{'s' if workers != 1 else ''}; Ctrl-C to stop)", flush=True)  # fmt: skip

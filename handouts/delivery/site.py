@@ -1,0 +1,153 @@
+"""``handouts site``: the online versions the handouts' QR codes point to, as a folder of
+static web pages (HTML and CSS, no script) a clinic uploads to its ``online`` address.
+
+Every address a handout can print has its page: each condition alone, every set of two
+and three (a visit handout's conditions), the library's and the packs' handouts; each
+page is the full version for those conditions, from the same document as the PDF. An
+index lists the conditions, the linked pairs and the clinic's handouts.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote, urlsplit
+
+from handouts import pipeline
+from handouts.content.brand import Brand
+from handouts.content.model import Library
+from handouts.content.words import N_, Words, words
+from handouts.delivery.write import PUBLIC, inside, write_atomic
+from handouts.document.assemble import slug
+from handouts.document.request import FULL, Allow, Request
+from handouts.errors import ContentError, HandoutsError, Problem
+from handouts.html.render import Entry, handout_page, index_page
+
+MOST = 3
+"""A visit handout's conditions: at most three, so every set up to three has a page."""
+TITLE = N_("Our handouts")
+INTRO = N_(
+    "The full version of each handout we print. Scan the square code on your handout, or "
+    "type its short address, to come to its page."
+)
+SKIP = N_("Skip to the list")
+ONE = N_("Conditions")
+LINKED = N_("Conditions that are linked")
+OURS = N_("Handouts we print")
+ALL = N_("All handouts")
+NO_ONLINE = (
+    "the brand gives no online address (online:), so the handouts print no QR code and "
+    "there is no site to make: add online: https://…/h/ to the brand"
+)
+
+
+@dataclass(frozen=True)
+class Written:
+    pages: int
+    folder: Path
+    allowed: tuple[Problem, ...]
+    drafts: int = 0
+    """Pages not written: their content still needs sign-off (``--allow-draft`` writes them,
+    marked as drafts)."""
+
+
+@dataclass(frozen=True)
+class _Page:
+    conditions: tuple[str, ...]
+    title: str | None = None
+    diary: bool = False
+
+
+def write_site(lib: Library, brand: Brand, out: Path, allow: Allow) -> Written:
+    """Write every page and the index into ``out`` (made if need be); every page is made
+    before the first is written, so a problem leaves the folder as it was."""
+    base = brand.spec.online
+    if not base:
+        raise HandoutsError(NO_ONLINE)
+    path = PurePosixPath(unquote(urlsplit(base).path or "/"))
+    folder = out.joinpath(*path.parts[1:])  # the address's path, under the site's root
+    depth = len(path.parts) - 1
+    pages = _pages(lib)
+    made: dict[str, tuple[str, str]] = {}
+    allowed: dict[Problem, None] = {}
+    refused: dict[Problem, None] = {}
+    drafts: list[str] = []
+    for address, page in pages.items():
+        # a draft is a handout no one prints without --allow-draft: it has no page either
+        asked = Allow(allow.expired, True, allow.today)
+        req = Request(page.conditions, page.title, diary=page.diary, format=FULL, allow=asked)
+        try:
+            doc, late = pipeline.assembled(lib, brand, req)
+        except ContentError as exc:
+            refused.update(dict.fromkeys(exc.problems))
+            continue
+        if doc.draft and not allow.draft:
+            drafts.append(address)
+            continue
+        allowed.update(dict.fromkeys(late))
+        up = "../" * (depth + 1)
+        _ = words(doc.language)
+        html = handout_page(doc, f"{up}site.css", up, _(ALL))
+        made[address] = (html, doc.title)
+    if refused:
+        raise ContentError(list(refused))
+    _ = words(brand.spec.language)
+    groups = _groups(lib, pages, made, path, _)
+    index = index_page(
+        brand.spec.clinic_name,
+        brand.spec.language,
+        groups,
+        {"title": _(TITLE), "intro": _(INTRO), "skip": _(SKIP)},
+    )
+    css = (resources.files("handouts.html") / "static" / "site.css").read_bytes()
+    write_atomic(out / "site.css", css, PUBLIC)
+    for address, (html, _title) in made.items():
+        write_atomic(inside(folder, address) / "index.html", html.encode(), PUBLIC)
+    write_atomic(out / "index.html", index.encode(), PUBLIC)
+    return Written(len(made), out, tuple(allowed), len(drafts))
+
+
+def _pages(lib: Library) -> dict[str, _Page]:
+    """Each address a handout can print, and the page there: the library's and the packs'
+    handouts (with their titles), then every set of up to :data:`MOST` conditions."""
+    pages: dict[str, _Page] = {}
+    specs = [*lib.handouts, *(h for p in lib.packs.values() for h in p.handouts)]
+    for spec in specs:
+        conds = [lib.conditions[c] for c in spec.conditions]
+        pages.setdefault(slug(conds), _Page(spec.conditions, spec.title, spec.diary))
+    ids = sorted(lib.conditions)
+    for n in range(1, MOST + 1):
+        for chosen in itertools.combinations(ids, n):
+            pages.setdefault(slug([lib.conditions[c] for c in chosen]), _Page(chosen))
+    return pages
+
+
+def _groups(
+    lib: Library,
+    pages: dict[str, _Page],
+    made: dict[str, tuple[str, str]],
+    path: PurePosixPath,
+    _: Words,
+) -> list[tuple[str, list[Entry]]]:
+    """The index: the clinic's handouts, each condition, each linked pair (every other set
+    has its page at the address its handout prints)."""
+    href = {a: f"{str(path).strip('/')}/{a}/".lstrip("/") for a in made}
+    by_set = {frozenset(p.conditions): a for a, p in pages.items()}
+    ours = [
+        Entry(made[a][1], "", href[a])
+        for spec in lib.handouts
+        if (a := by_set.get(frozenset(spec.conditions))) in made
+    ]
+    one = [
+        Entry(made[a][1], ", ".join(lib.conditions[c].icd10), href[a])
+        for c in sorted(lib.conditions, key=lambda c: lib.conditions[c].name.lower())
+        if (a := by_set.get(frozenset([c]))) in made
+    ]
+    linked = [
+        Entry(made[a][1], "", href[a])
+        for pair in sorted(lib.links, key=lambda p: made.get(by_set.get(p, ""), ("", ""))[1])
+        if (a := by_set.get(pair)) in made
+    ]
+    return [(_(OURS), ours), (_(ONE), one), (_(LINKED), linked)]

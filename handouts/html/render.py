@@ -1,0 +1,91 @@
+"""A :class:`Document` as an accessible web page (headings, lists, tables, language,
+words for pictures), from the same document the PDF is drawn from, so the two cannot
+drift: each block type has its HTML here as it has its flowables in
+:mod:`handouts.pdf.flowables`. Every string is escaped (Jinja2 autoescaping); content is
+never read as markup or a template."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from handouts.document.document import (
+    Block,
+    Bullets,
+    Calendar,
+    Caution,
+    Checklist,
+    Diary,
+    Document,
+    Heading,
+    Numbered,
+    Online,
+    Para,
+    Picture,
+    Slots,
+    SourceList,
+    Tiers,
+    WriteIn,
+)
+
+BLOCKS: dict[type, str] = {
+    Para: "para",
+    Heading: "heading",
+    Bullets: "bullets",
+    Checklist: "checklist",
+    Caution: "caution",
+    Tiers: "tiers",
+    WriteIn: "write_in",
+    SourceList: "sources",
+    Diary: "diary",
+    Numbered: "numbered",
+    Slots: "slots",
+    Calendar: "calendar",
+    Picture: "picture",
+    Online: "online",
+}
+"""The template macro that writes each block type; a new block type must be added here
+(and to the PDF's ``BLOCKS``)."""
+
+_ENV = Environment(
+    loader=PackageLoader("handouts.html", "templates"),
+    autoescape=select_autoescape(default=True),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+_ENV.globals["kind"] = lambda block: BLOCKS[type(block)]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A page the site's index links to: its title, what it covers, and its address."""
+
+    title: str
+    about: str
+    href: str
+
+
+def handout_page(doc: Document, css: str, home: str, all_handouts: str) -> str:
+    """The handout's web page; ``css`` and ``home`` (the index, linked as
+    ``all_handouts``) are addresses relative to it."""
+    page = _ENV.get_template("handout.html")
+    return page.render(doc=doc, css=css, home=home, all_handouts=all_handouts)
+
+
+def index_page(
+    clinic: str,
+    lang: str,
+    groups: Sequence[tuple[str, Sequence[Entry]]],
+    words: dict[str, str],
+) -> str:
+    """The site's index: each group (a heading and its pages), a patient can browse."""
+    return _ENV.get_template("index.html").render(
+        clinic=clinic, lang=lang, groups=groups, words=words
+    )
+
+
+def blocks_of(doc: Document) -> Sequence[Block]:
+    return [b for s in doc.sections for b in s.blocks]
