@@ -3,7 +3,10 @@
 - start: from the `handouts serve` command to the first page served (median of 3);
 - load: 8 simulated clinicians at once, each asking for visit handouts (POST /pdf) for
   patients with varied conditions, medicines, names and plans: latency p50 and p95, and
-  handouts per second, against a server with 2 worker processes on this machine.
+  handouts per second, against a server with 2 worker processes on this machine. Run
+  twice: with no pause between a clinician's handouts (the worst case: every handout
+  waits behind others), and with a pause of 1-3 s (still far busier than a clinic,
+  where a handout takes a clinician a minute).
 
     python bench/web.py                 # 8 clinicians, 25 handouts each
     python bench/web.py --each 50
@@ -83,15 +86,22 @@ def forms(count: int, seed: int) -> list[dict[str, object]]:
 
 
 def clinician(
-    port: int, todo: list[dict[str, object]], times: list[float], codes: list[int]
+    port: int,
+    todo: list[dict[str, object]],
+    times: list[float],
+    codes: list[int],
+    pause: tuple[float, float],
 ) -> None:
-    """One clinician: opens the page once, then asks for each handout in turn."""
+    """One clinician: opens the page once, then asks for each handout in turn, pausing
+    between them for a time drawn from ``pause`` (seconds)."""
+    rng = random.Random(len(todo))
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     base = f"http://127.0.0.1:{port}"
     page = opener.open(base + "/").read().decode()
     token = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
     for form in todo:
+        time.sleep(rng.uniform(*pause))
         body = urllib.parse.urlencode({**form, "csrf": token}, doseq=True).encode()
         begun = time.perf_counter()
         try:
