@@ -160,8 +160,8 @@ def _fewest_cuts(
     tried: Callable[[int], tuple[Document, Laid | None]], guess: int | None = None
 ) -> tuple[Document, Laid, int]:
     """The fewest cuts that fit (and the handout with them), trying ``guess`` and its
-    neighbour first, then halving between the most cuts known not to fit and the fewest
-    known to fit."""
+    neighbour first, then every cut (a handout too long even so is refused at once), then
+    halving between the most cuts known not to fit and the fewest known to fit."""
     low, high, best, most = -1, None, None, None  # low: known not to fit; high: to fit
 
     def probe(k: int) -> None:
@@ -179,6 +179,8 @@ def _fewest_cuts(
         probe(guess - 1)
     elif guess is not None and low == guess and guess < most:
         probe(guess + 1)
+    if high is None and low < most:  # with every cut made: when even that is too long,
+        probe(most)  # it is said at once, not after halving down to it
     while (most + 1 if high is None else high) - low > 1:
         probe((low + (most + 1 if high is None else high)) // 2)
     if best is None:
