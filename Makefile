@@ -46,8 +46,8 @@ browser: $(BROWSER)
 $(BROWSER): tests/browser/package.json tests/browser/package-lock.json
 	@command -v chromium >/dev/null || { \
 	  [ "$$(id -u)" = 0 ] || { echo "install Chromium first (Debian: sudo apt-get install chromium)"; exit 1; }; \
-	  apt-get install -y --no-install-recommends chromium >/dev/null || \
-	  { apt-get update >/dev/null && apt-get install -y --no-install-recommends chromium >/dev/null; }; }
+	  apt-get install -y chromium >/dev/null || \
+	  { apt-get update >/dev/null && apt-get install -y chromium >/dev/null; }; }
 	npm ci --prefix tests/browser --no-audit --no-fund --silent
 	touch $@
 
