@@ -284,7 +284,7 @@ def run(argv: Sequence[str]) -> int:
         done = write_site(lib, brand, args.out, allowed(args))
         _warn_allowed([done])
         print(f"wrote {done.pages} pages and an index into {args.out}/ "
-              f"(open {args.out / 'index.html'})")  # fmt: skip
+              f"(open {done.folder / 'index.html'})")  # fmt: skip
         if done.drafts:
             print(f"handouts: {done.drafts} pages use content that still needs clinical sign-off "
                   "and were not written (--allow-draft writes them, marked as drafts)",

@@ -85,7 +85,19 @@ def test_online_is_optional(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "online", ["https:///", "ftp://example.org/", "https://example.org/h/\tx/"]
+    "online",
+    [
+        "https:///",
+        "ftp://example.org/",
+        "https://example.org/h/\tx/",
+        # the site's folders would not be where the address points (or outside --out)
+        "https://x.org/a/../../../escape/",
+        "https://x.org/%2e%2e/%2E%2E/escape/",
+        "https://x.org/./h/",
+        "https://x.org/h/?x=/",
+        "https://x.org/h/#/",
+        "https://x.org/a%2f..%2f../",
+    ],
 )
 def test_bad_online_addresses_are_refused(tmp_path, online):
     brand = tmp_path / "brand.yaml"
@@ -94,5 +106,6 @@ def test_bad_online_addresses_are_refused(tmp_path, online):
     with pytest.raises(BrandError) as caught:
         load_brand(brand, PRINTER)
     assert [p.message for p in caught.value.problems] == [
-        f"expected a web address ending in '/', like 'https://example.org/h/', found '{online}'"
+        "expected a web address ending in '/', like 'https://example.org/h/' (no '.' or '..' "
+        f"folders, '?' or '#'), found '{online}'"
     ]

@@ -510,3 +510,20 @@ def test_a_yaml_value_of_equals_or_double_angle_is_plain_text():
     got = read("patients:\n  - {id: A1, conditions: lupus, notes: =, clinician: <<}\n", "l.yaml")
     assert not got.problems
     assert (got.rows[0].notes, got.rows[0].clinician) == ("=", "<<")
+
+
+def test_one_id_on_every_row_is_said_once_per_row(tmp_path):
+    """Each row names a few of the others, not every pair: 4,000 rows, 4,000 messages."""
+    from handouts.intake.clinic_list import read_list
+    from handouts.paths import CONTENT
+    from handouts.pipeline import PRINTER, load_inputs
+
+    lib, _ = load_inputs(CONTENT, None)
+    listed = tmp_path / "clinic.csv"
+    listed.write_text("id,conditions\n" + "X1,migraine\n" * 4000, encoding="utf-8")
+    found = read_list(listed, lib, PRINTER, lib.packs)
+    assert len(found.problems) == 4000
+    assert str(found.problems[0]) == (
+        f"{listed}:2: row 1: id: id 'X1' is also the id of rows 2, 3, 4 and 3,996 more; "
+        "each row needs its own id"
+    )

@@ -317,21 +317,21 @@ BRAND_CASES = [
         "online: https://riverside.example.org/h/",
         "online: https://riverside.example.org/h",
         [
-            "brand.yaml:21: online: expected a web address ending in '/', like 'https://example.org/h/', found 'https://riverside.example.org/h'"
+            "brand.yaml:21: online: expected a web address ending in '/', like 'https://example.org/h/' (no '.' or '..' folders, '?' or '#'), found 'https://riverside.example.org/h'"
         ],
     ),
     (
         "online: https://riverside.example.org/h/",
         "online: riverside.example.org/h/",
         [
-            "brand.yaml:21: online: expected a web address ending in '/', like 'https://example.org/h/', found 'riverside.example.org/h/'"
+            "brand.yaml:21: online: expected a web address ending in '/', like 'https://example.org/h/' (no '.' or '..' folders, '?' or '#'), found 'riverside.example.org/h/'"
         ],
     ),
     (
         "online: https://riverside.example.org/h/",
         "online: https://riverside.example.org/patient handouts/",
         [
-            "brand.yaml:21: online: expected a web address ending in '/', like 'https://example.org/h/', found 'https://riverside.example.org/patient handouts/'"
+            "brand.yaml:21: online: expected a web address ending in '/', like 'https://example.org/h/' (no '.' or '..' folders, '?' or '#'), found 'https://riverside.example.org/patient handouts/'"
         ],
     ),
 ]

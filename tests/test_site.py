@@ -46,7 +46,9 @@ def test_every_address_a_handout_can_print_has_its_page(site, lib):
     pages = {p.parent.name for p in (site / "h").glob("*/index.html")}
     assert pages == addresses
     assert len(pages) == 470  # 14 conditions, 91 pairs, 364 threes, one handout of four
-    assert (site / "index.html").is_file() and (site / "site.css").is_file()
+    # the index and stylesheet at the online address itself, not the clinic's own home page
+    assert (site / "h" / "index.html").is_file() and (site / "h" / "site.css").is_file()
+    assert sorted(p.name for p in site.iterdir()) == ["h"]
 
 
 def test_the_same_conditions_in_any_order_print_one_address(lib):
@@ -58,16 +60,33 @@ def test_drafts_have_no_page_unless_allowed(tmp_path, capsys, lib):
     assert main(["site", "--out", str(tmp_path)]) == 0
     drafts = sum("me-cfs" in s for s in {frozenset(s): s for s in every_set(lib)}.values())
     out, err = capsys.readouterr()
-    assert (
-        out
-        == f"wrote {470 - drafts} pages and an index into {tmp_path}/ (open {tmp_path / 'index.html'})\n"
-    )
+    index = tmp_path / "h" / "index.html"
+    assert out == f"wrote {470 - drafts} pages and an index into {tmp_path}/ (open {index})\n"
     assert err == (
         f"handouts: {drafts} pages use content that still needs clinical sign-off and were "
         "not written (--allow-draft writes them, marked as drafts)\n"
     )
     assert not (tmp_path / "h" / "g933").exists()  # ME/CFS is a draft
     assert (tmp_path / "h" / "g43-m797" / "index.html").is_file()
+
+
+def test_a_second_run_removes_pages_it_no_longer_makes(tmp_path, capsys):
+    assert main(["site", "--out", str(tmp_path), "--allow-draft"]) == 0
+    mine = tmp_path / "h" / "clinic-notes"
+    mine.mkdir()
+    (mine / "index.html").write_text("the clinic's own page")
+    assert (tmp_path / "h" / "g933" / "index.html").is_file()
+    assert main(["site", "--out", str(tmp_path)]) == 0
+    assert not (tmp_path / "h" / "g933").exists()  # ME/CFS is a draft: its page is gone
+    assert (mine / "index.html").read_text() == "the clinic's own page"  # not ours: kept
+    assert (tmp_path / "h" / "g43-m797" / "index.html").is_file()
+
+
+def test_a_handout_for_more_conditions_than_any_page_points_to_the_index(tmp_path):
+    pdf = tmp_path / "four.pdf"
+    four = ["migraine", "lupus", "fibromyalgia", "sjogrens"]
+    assert main(["build", "--full", "--conditions", *four, "--out", pdf]) == 0
+    assert "Read it online: riverside.example.org/h/ (or scan" in pdf_text(pdf.read_bytes())
 
 
 def test_the_printed_short_addresses_lead_to_pages(site, tmp_path):
@@ -155,13 +174,13 @@ def test_a_page_is_marked_up_for_every_reader(site):
     page = (site / "h" / "g43-m797" / "index.html").read_text(encoding="utf-8")
     assert page.startswith('<!DOCTYPE html>\n<html lang="en-US">')
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
-    assert '<link rel="stylesheet" href="../../site.css">' in page
-    assert '<a href="../../">All handouts</a>' in page
+    assert '<link rel="stylesheet" href="../site.css">' in page
+    assert '<a href="../">All handouts</a>' in page
     assert "<script" not in page
-    css = (site / "site.css").read_text(encoding="utf-8")
+    css = (site / "h" / "site.css").read_text(encoding="utf-8")
     assert "@media print" in css and "@media (max-width: 40rem)" in css
-    index = (site / "index.html").read_text(encoding="utf-8")
-    assert '<a href="h/g43-m797/">Migraine and fibromyalgia</a>' in index
+    index = (site / "h" / "index.html").read_text(encoding="utf-8")
+    assert '<a href="g43-m797/">Migraine and fibromyalgia</a>' in index
     assert "<h2" in index and "Conditions that are linked" in index
 
 

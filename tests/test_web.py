@@ -298,8 +298,13 @@ def test_a_form_from_another_site_is_refused(client):
     ):
         response = client.post("/pdf", data=data, headers=headers)
         assert (response.status_code, response.text) == (403, EXPIRED)
-    same = {"origin": "http://testserver", "sec-fetch-site": "same-origin"}
-    assert client.post("/pdf", data=data, headers=same).status_code == 200
+    for same in (
+        {"origin": "http://testserver", "sec-fetch-site": "same-origin"},
+        {"origin": "https://h.example:8443", "sec-fetch-site": "same-origin"},  # a proxy
+        {"origin": "http://testserver:80"},  # an older browser: the Origin is checked
+        {},
+    ):
+        assert client.post("/pdf", data=data, headers=same).status_code == 200, same
 
 
 def test_a_planted_cookie_is_not_taken(app):
@@ -460,37 +465,67 @@ def test_a_list_with_problems_makes_nothing_unless_told_to_skip_them(client):
     page = upload(client, bad.encode())
     assert page.status_code == 422
     assert errors(page.text) == {
-        "list": "clinic.csv:5: row 4: conditions: unknown condition 'not-a-condition'"
+        "list": "list.csv:5: row 4: conditions: unknown condition 'not-a-condition'"
     }
     response = upload(client, bad.encode(), skip_invalid="yes")
     z = zipfile.ZipFile(io.BytesIO(response.content))
     assert "D4.pdf" not in z.namelist()
     rows = json.loads(z.read("manifest.json"))["rows"]
     assert rows[-1] == {
-        "id": "D4", "file": "", "conditions": "", "pack": "", "medicines": "", "pages": None,
-        "bytes": None, "status": "skipped",
-        "errors": ["clinic.csv:5: row 4: conditions: unknown condition 'not-a-condition'"],
-    }  # fmt: skip
+        "id": "D4",
+        "file": "",
+        "conditions": "",
+        "pack": "",
+        "medicines": "",
+        "pages": None,
+        "bytes": None,
+        "status": "skipped",
+        "errors": ["list.csv:5: row 4: conditions: unknown condition '[…]'"],
+    }  # fmt: skip  (a cell of a skipped row is never quoted: it may be a name)
+    assert json.loads(z.read("manifest.json"))["list"] == "list.csv"
+
+
+def test_a_name_in_the_wrong_column_never_reaches_the_manifest(client):
+    shifted = LIST + "D4,O'Brien, Zelda,lupus\n"  # a comma not in quotes: cells shifted
+    response = upload(client, shifted.encode(), name="Zelda OBrien.csv", skip_invalid="yes")
+    z = zipfile.ZipFile(io.BytesIO(response.content))
+    text = z.read("manifest.json").decode() + z.read("manifest.csv").decode("utf-8-sig")
+    assert "Zelda" not in text and "zelda" not in text and "OBrien" not in text
+    assert "O'Brien" not in text
+
+
+def test_a_zip_too_large_for_memory_is_refused(client, monkeypatch):
+    from handouts.web import upload as up
+
+    monkeypatch.setattr(up, "MAX_ZIP", 100_000)
+    page = upload(client, LIST.encode())
+    assert errors(page.text) == {
+        "list": "the handouts would make a zip of more than 200 MB: split the list, or use "
+        "handouts batch"
+    }
+    streamed = upload(client, LIST.encode(), url="/batch?stream=1")
+    assert streamed.text.splitlines()[-1] == json.dumps({"problems": [up.TOO_BIG]})
 
 
 def test_the_page_streams_progress_then_the_zip(client):
     response = upload(client, LIST.encode(), url="/batch?stream=1")
-    lines = [json.loads(line) for line in response.text.splitlines()]
-    assert lines[:3] == [{"done": n, "total": 3} for n in (1, 2, 3)]
-    assert lines[3]["name"] == "handouts-2026-12-03.zip"
-    z = zipfile.ZipFile(io.BytesIO(base64.b64decode(lines[3]["zip"])))
+    head, packed = response.content.split(b"\nZIP\n", 1)
+    lines = [json.loads(line) for line in head.decode().splitlines()]
+    assert lines == [*({"done": n, "total": 3} for n in (1, 2, 3)),
+                     {"name": "handouts-2026-12-03.zip", "bytes": len(packed)}]  # fmt: skip
+    z = zipfile.ZipFile(io.BytesIO(packed))
     assert z.namelist()[:3] == ["A1.pdf", "B2.pdf", "C3.pdf"]
     problems = upload(client, b"id,name\n1,x\n", url="/batch?stream=1")
     assert problems.status_code == 422
     assert problems.json() == {"problems": [
-        "clinic.csv:2: row 1: conditions: give conditions (ids or ICD-10 codes) or a pack; found neither"
+        "list.csv:2: row 1: conditions: give conditions (ids or ICD-10 codes) or a pack; found neither"
     ]}  # fmt: skip
 
 
 def test_an_upload_must_be_a_list(client):
-    assert errors(upload(client, b"x", name="notes.txt").text) == {
-        "list": "notes.txt: expected a .csv, .yaml or .yml file, not 'notes.txt'"
-    }
+    assert errors(upload(client, b"x", name="Ana Smith notes.txt").text) == {
+        "list": "list.txt: expected a .csv, .yaml or .yml file, not 'list.txt'"
+    }  # a file's name may be a patient's: it is never shown
     page = client.post("/batch", data={"csrf": token(client)})
     assert errors(page.text) == {
         "list": "the list: choose a clinic list to upload (.csv, .yaml or .yml)"
@@ -500,6 +535,6 @@ def test_an_upload_must_be_a_list(client):
     assert too_big.text == "The form or file is too large: the limit is 1,024 KB."
     nearly = upload(client, b"id,name\n" + b"x" * 1_000_000)
     assert errors(nearly.text) == {
-        "list": "clinic.csv: the file is more than 1,000,000 bytes; the page takes lists up to "
+        "list": "list.csv: the file is more than 1,000,000 bytes; the page takes lists up to "
         "that size (use handouts batch for a larger one)"
     }

@@ -189,7 +189,7 @@ def test_a_clinic_list_uploads_with_a_progress_bar(visit: Visit, tmp_path):
     page.get_by_label("Clinic list (.csv").set_input_files(listed)
     page.get_by_role("button", name="Make every handout (zip)").click()
     expect(page.locator("#list-error")).to_have_text(
-        "clinic.csv:5: row 4: conditions: unknown condition 'not-a-condition'"
+        "list.csv:5: row 4: conditions: unknown condition 'not-a-condition'"
     )
     expect(page.locator("#list-error")).to_be_focused()
     expect(status).to_have_text("Nothing was made: the list has problems.")
@@ -253,7 +253,7 @@ def site(tmp_path_factory) -> Path:
 @pytest.mark.parametrize(
     ("page", "size"),
     [
-        ("index.html", (1200, 900)),
+        ("h/index.html", (1200, 900)),
         ("h/g43-m797/index.html", (1200, 900)),
         ("h/g43-m797/index.html", (390, 844)),
         ("h/g35-g43-m05-m32/index.html", (390, 844)),

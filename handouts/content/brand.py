@@ -19,6 +19,18 @@ DEFAULT_BRAND = paths.BRAND
 COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 ONLINE = re.compile(r"^https?://[^\s/]+/(\S*/)?$")
 WHITE = "#FFFFFF"
+
+
+def _strays(address: str) -> bool:
+    """Whether a web address's path climbs or stays ('..', '.', also written %2e) or it
+    has a query or fragment: the site's folders would not be where it points."""
+    if "?" in address or "#" in address:
+        return True
+    path = address.split("://", 1)[-1].partition("/")[2]
+    parts = path.lower().replace("%2e", ".").replace("%2f", "/").replace("%5c", "/").split("/")
+    return any(p in (".", "..") or "\\" in p for p in parts)
+
+
 GREY = "#E8E8E8"
 """The fill behind the "Tell us at your next visit" heading, in the brand's text colour."""
 
@@ -169,11 +181,11 @@ def load_brand(path: Path | None, printer: Printer) -> Brand:
         add(("language",), f"no content in language '{spec.language}'; the content is in: {have}")
     elif language.canonical(spec.language) is None:
         add(("language",), f"expected a language code like 'en-US', found '{spec.language}'")
-    if spec.online is not None and not ONLINE.match(spec.online):
+    if spec.online is not None and (not ONLINE.match(spec.online) or _strays(spec.online)):
         add(
             ("online",),
-            "expected a web address ending in '/', like 'https://example.org/h/', "
-            f"found '{spec.online}'",
+            "expected a web address ending in '/', like 'https://example.org/h/' (no '.' or "
+            f"'..' folders, '?' or '#'), found '{spec.online}'",
         )
     logo_path = None
     if spec.logo:

@@ -20,19 +20,18 @@ from handouts.content.brand import Brand
 from handouts.content.model import Library
 from handouts.content.words import N_, Words, words
 from handouts.delivery.write import PUBLIC, inside, write_atomic
-from handouts.document.assemble import slug
+from handouts.document.assemble import ONLINE_MOST, slug
 from handouts.document.request import FULL, Allow, Request
 from handouts.errors import ContentError, HandoutsError, Problem
 from handouts.html.render import Entry, handout_page, index_page
 
-MOST = 3
-"""A visit handout's conditions: at most three, so every set up to three has a page."""
 TITLE = N_("Our handouts")
 INTRO = N_(
     "The full version of each handout we print. Scan the square code on your handout, or "
     "type its short address, to come to its page."
 )
 SKIP = N_("Skip to the list")
+SKIP_PAGE = N_("Skip to the handout")
 ONE = N_("Conditions")
 LINKED = N_("Conditions that are linked")
 OURS = N_("Handouts we print")
@@ -68,7 +67,8 @@ def write_site(lib: Library, brand: Brand, out: Path, allow: Allow) -> Written:
         raise HandoutsError(NO_ONLINE)
     path = PurePosixPath(unquote(urlsplit(base).path or "/"))
     folder = out.joinpath(*path.parts[1:])  # the address's path, under the site's root
-    depth = len(path.parts) - 1
+    if not folder.resolve().is_relative_to(out.resolve()):  # the brand check refuses '..'
+        raise HandoutsError(f"internal: the online address {base} leads outside {out}")
     pages = _pages(lib)
     made: dict[str, tuple[str, str]] = {}
     allowed: dict[Problem, None] = {}
@@ -87,14 +87,13 @@ def write_site(lib: Library, brand: Brand, out: Path, allow: Allow) -> Written:
             drafts.append(address)
             continue
         allowed.update(dict.fromkeys(late))
-        up = "../" * (depth + 1)
         _ = words(doc.language)
-        html = handout_page(doc, f"{up}site.css", up, _(ALL))
+        html = handout_page(doc, "../site.css", "../", _(ALL), _(SKIP_PAGE))
         made[address] = (html, doc.title)
     if refused:
         raise ContentError(list(refused))
     _ = words(brand.spec.language)
-    groups = _groups(lib, pages, made, path, _)
+    groups = _groups(lib, pages, made, _)
     index = index_page(
         brand.spec.clinic_name,
         brand.spec.language,
@@ -102,38 +101,55 @@ def write_site(lib: Library, brand: Brand, out: Path, allow: Allow) -> Written:
         {"title": _(TITLE), "intro": _(INTRO), "skip": _(SKIP)},
     )
     css = (resources.files("handouts.html") / "static" / "site.css").read_bytes()
-    write_atomic(out / "site.css", css, PUBLIC)
+    write_atomic(folder / "site.css", css, PUBLIC)
     for address, (html, _title) in made.items():
         write_atomic(inside(folder, address) / "index.html", html.encode(), PUBLIC)
-    write_atomic(out / "index.html", index.encode(), PUBLIC)
-    return Written(len(made), out, tuple(allowed), len(drafts))
+    write_atomic(folder / "index.html", index.encode(), PUBLIC)
+    _forget(folder, set(made))
+    return Written(len(made), folder, tuple(allowed), len(drafts))
+
+
+def _forget(folder: Path, made: set[str]) -> None:
+    """Remove the pages an earlier run wrote that this one did not (a draft's, one for a
+    condition since removed): a folder holding only an ``index.html`` handouts wrote. A
+    folder with anything else in it is the clinic's, and stays."""
+    for page in folder.glob("*/index.html"):
+        here = page.parent
+        if here.name in made or here.is_symlink() or page.is_symlink():
+            continue
+        if [p.name for p in here.iterdir()] == ["index.html"] and _ours(page):
+            page.unlink()
+            here.rmdir()
+
+
+def _ours(page: Path) -> bool:
+    """Whether ``page`` is a handout page this command wrote (its stylesheet link)."""
+    with page.open("rb") as f:
+        return b'<link rel="stylesheet" href="../site.css">' in f.read(4096)
 
 
 def _pages(lib: Library) -> dict[str, _Page]:
     """Each address a handout can print, and the page there: the library's and the packs'
-    handouts (with their titles), then every set of up to :data:`MOST` conditions."""
+    handouts (with their titles), then every set of up to ``ONLINE_MOST`` conditions (a
+    handout for more conditions points to the index)."""
     pages: dict[str, _Page] = {}
     specs = [*lib.handouts, *(h for p in lib.packs.values() for h in p.handouts)]
     for spec in specs:
         conds = [lib.conditions[c] for c in spec.conditions]
         pages.setdefault(slug(conds), _Page(spec.conditions, spec.title, spec.diary))
     ids = sorted(lib.conditions)
-    for n in range(1, MOST + 1):
+    for n in range(1, ONLINE_MOST + 1):
         for chosen in itertools.combinations(ids, n):
             pages.setdefault(slug([lib.conditions[c] for c in chosen]), _Page(chosen))
     return pages
 
 
 def _groups(
-    lib: Library,
-    pages: dict[str, _Page],
-    made: dict[str, tuple[str, str]],
-    path: PurePosixPath,
-    _: Words,
+    lib: Library, pages: dict[str, _Page], made: dict[str, tuple[str, str]], _: Words
 ) -> list[tuple[str, list[Entry]]]:
     """The index: the clinic's handouts, each condition, each linked pair (every other set
     has its page at the address its handout prints)."""
-    href = {a: f"{str(path).strip('/')}/{a}/".lstrip("/") for a in made}
+    href = {a: f"{a}/" for a in made}
     by_set = {frozenset(p.conditions): a for a, p in pages.items()}
     ours = [
         Entry(made[a][1], "", href[a])

@@ -321,7 +321,7 @@ def _build(lib: Library, req: Request, brand: Brand, _: Words) -> Document:
         ),
         keywords=tuple(code for c in conds for code in c.icd10),
         provenance=provenance(reviews),
-        online=f"{spec.online}{slug(conds)}" if spec.online else None,
+        online=online_address(lib, spec.online, conds),
         language=language.canonical(spec.language) or spec.language,
         wording=fixed_words(_, reviewed, next_review, spec.clinic_name),
         charset=charset(lib, brand, _),
@@ -414,6 +414,22 @@ def fill_context(lib: Library, brand: Brand, meds: list[Medicine], _: Words) -> 
             "names": join_names([m.label for m in kinds], _) or rule.any_painkiller,
         }
     return {"clinic": clinic, "numbers": numbers, "painkillers": painkillers}
+
+
+ONLINE_MOST = 3
+"""Every set of up to this many conditions has its page online (a visit handout's), as do
+the library's and the packs' handouts: ``handouts site`` writes them all."""
+
+
+def online_address(lib: Library, base: str | None, conds: Sequence[Condition]) -> str | None:
+    """Where a handout for ``conds`` says its full version is: its own page, or (a set of
+    more conditions than any page covers) the list of every handout, ``base`` itself."""
+    if not base:
+        return None
+    ids = frozenset(c.id for c in conds)
+    paged = {frozenset(h.conditions) for h in lib.handouts}
+    paged |= {frozenset(h.conditions) for p in lib.packs.values() for h in p.handouts}
+    return f"{base}{slug(conds)}" if len(ids) <= ONLINE_MOST or ids in paged else base
 
 
 def slug(conds: Sequence[Condition]) -> str:

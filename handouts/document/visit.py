@@ -50,8 +50,8 @@ from handouts.document.assemble import (
     join_names,
     mentions,
     notes_section,
+    online_address,
     provenance,
-    slug,
 )
 from handouts.document.document import (
     Block,
@@ -74,7 +74,7 @@ from handouts.document.document import (
 )
 from handouts.document.request import Request
 
-ELSEWHERE = N_("What to watch for with {medicines} is in the full version.")
+ELSEWHERE = N_("What to watch for with {medicines} is in the full version: ask us for it.")
 SIGNS = {
     "emergency": N_("A warning triangle."),
     "call_today": N_("A telephone."),
@@ -206,7 +206,7 @@ class _Visit:
             keywords=tuple(code for c in self.conds for code in c.icd10),
             provenance=provenance(self.reviews),
             # the full version's QR code and short address, at the top of the front
-            online=f"{spec.online}{slug(self.conds)}" if spec.online else None,
+            online=online_address(self.lib, spec.online, self.conds),
             front=notes_section(self.req, _),
             language=self.tag,
             wording=fixed_words(_, reviewed, next_review, spec.clinic_name),

@@ -68,11 +68,11 @@ class Entry:
     href: str
 
 
-def handout_page(doc: Document, css: str, home: str, all_handouts: str) -> str:
+def handout_page(doc: Document, css: str, home: str, all_handouts: str, skip: str) -> str:
     """The handout's web page; ``css`` and ``home`` (the index, linked as
-    ``all_handouts``) are addresses relative to it."""
+    ``all_handouts``) are addresses relative to it; ``skip``: the skip link's words."""
     page = _ENV.get_template("handout.html")
-    return page.render(doc=doc, css=css, home=home, all_handouts=all_handouts)
+    return page.render(doc=doc, css=css, home=home, all_handouts=all_handouts, skip=skip)
 
 
 def index_page(

@@ -20,7 +20,6 @@ import codecs
 import csv
 import datetime as dt
 import io
-import itertools
 import re
 import unicodedata
 from collections.abc import Collection
@@ -72,6 +71,9 @@ class ClinicList:
     problems: tuple[Problem, ...]
     invalid: tuple[int, ...]  # numbers of the rows that had problems
     invalid_ids: tuple[str, ...] = ()  # their ids as written (maybe blank), in the same order
+    invalid_cells: tuple[tuple[str, ...], ...] = ()
+    """Their cells, in the same order: what a message about them must not show (a value in
+    the wrong column may be a patient's name)."""
 
 
 @dataclass
@@ -148,15 +150,17 @@ def read_list_data(
     printer: Printer,
     packs: Collection[str],
     languages: Collection[str] = ("en",),
+    most_rows: int | None = None,
 ) -> ClinicList:
     """A clinic list given as its bytes (an upload), named ``name`` (its kind from the name's
-    ending), checked as :func:`read_list` checks a file."""
+    ending), checked as :func:`read_list` checks a file; one of more than ``most_rows``
+    rows is refused before its rows are checked."""
     kind = Path(name).suffix.lower()
     if kind not in KINDS:
         _fail(name, f"expected a .csv, .yaml or .yml file, not '{shown(Path(name).name)}'")
     if len(data) > MAX_BYTES:
         _fail(name, f"the file is {len(data):,} bytes; the limit is {MAX_BYTES:,}")
-    return _checked(_text(data, name), name, kind, lib, printer, packs, languages)
+    return _checked(_text(data, name), name, kind, lib, printer, packs, languages, most_rows)
 
 
 KINDS = (".csv", ".yaml", ".yml")
@@ -170,22 +174,29 @@ def _checked(
     printer: Printer,
     packs: Collection[str],
     languages: Collection[str],
+    most_rows: int | None = None,
 ) -> ClinicList:
     raws = _csv(text, file) if kind == ".csv" else _yaml(text, file)
+    if most_rows is not None and len(raws) > most_rows:
+        _fail(file, f"the list has {len(raws):,} rows; at most {most_rows:,} here "
+                    "(use handouts batch for a longer one)")  # fmt: skip
     rows = [_row(n, raw, lib, printer, packs, languages) for n, raw in enumerate(raws, 1)]
     stems: dict[str, list[Row]] = {}
     for row in rows:
         if row and row.stem:
             stems.setdefault(row.stem.lower(), []).append(row)
     for group in stems.values():
-        for row, other in itertools.permutations(group, 2):
-            where = f"row {other.number} (id '{other.id}')"
-            message = (
-                f"is also the id of row {other.number}; each row needs its own id"
-                if row.id == other.id
-                else f"would be written to the same file ({row.stem}.pdf) as {where}"
-            )
-            raws[row.number - 1].bad.append(("id", f"id '{row.id}' {message}"))
+        for row in group if len(group) > 1 else ():  # a message per row, naming a few others
+            others = [o for o in group if o is not row]
+            same = [o for o in others if o.id == row.id]
+            if same:
+                message = f"is also the id of {_named(same, False)}; each row needs its own id"
+                raws[row.number - 1].bad.append(("id", f"id '{row.id}' {message}"))
+            if other := [o for o in others if o.id != row.id]:
+                message = (
+                    f"would be written to the same file ({row.stem}.pdf) as {_named(other, True)}"
+                )
+                raws[row.number - 1].bad.append(("id", f"id '{row.id}' {message}"))
     problems = [
         Problem(file, raw.lines.get(c, raw.line), f"row {n}: {c}" if c else f"row {n}", m)
         for n, raw in enumerate(raws, 1)
@@ -194,8 +205,9 @@ def _checked(
     problems.sort(key=lambda p: p.line or 0)  # a YAML row's problems in the order of its keys
     invalid = tuple(n for n, raw in enumerate(raws, 1) if raw.bad)
     ids = tuple((raws[n - 1].cells or {}).get("id", "") for n in invalid)
+    cells = tuple(tuple((raws[n - 1].cells or {}).values()) for n in invalid)
     good = tuple(row for row in rows if row and not raws[row.number - 1].bad)
-    return ClinicList(file, good, tuple(problems), invalid, ids)
+    return ClinicList(file, good, tuple(problems), invalid, ids, cells)
 
 
 def check_cells(
@@ -210,6 +222,17 @@ def check_cells(
     raw = _Raw(1, dict(cells))
     row = _row(1, raw, lib, printer, packs, languages)
     return (None if raw.bad else row), list(raw.bad)
+
+
+def _named(rows: list[Row], with_ids: bool, most: int = 3) -> str:
+    """``row 3 (id 'A:1')``, or several: ``rows 3, 7 and 9``, then ``and 12 more`` (a list
+    with one id on every row says so once per row, not once per pair)."""
+    shown_rows = [f"{r.number} (id '{r.id}')" if with_ids else str(r.number) for r in rows[:most]]
+    if len(rows) == 1:
+        return f"row {shown_rows[0]}"
+    if len(rows) <= most:
+        return f"rows {', '.join(shown_rows[:-1])} and {shown_rows[-1]}"
+    return f"rows {', '.join(shown_rows)} and {len(rows) - most:,} more"
 
 
 def _fail(file: str, message: str) -> NoReturn:

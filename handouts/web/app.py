@@ -10,10 +10,10 @@ and its preview are made in memory and sent. Each worker process has its own ren
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import json
 import os
+import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -116,13 +116,20 @@ def create_app(settings: Settings | None = None) -> security.App:
 
 def _no_core_dumps() -> None:
     """A worker that crashed would otherwise leave a copy of its memory (the patients of
-    the moment) in a core file."""
+    the moment) in a core file, or hand it to the system's crash reporter."""
     try:
         import resource
 
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     except (ImportError, ValueError, OSError):  # not on this system: nothing to turn off
         pass
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            ctypes.CDLL(None).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE: not dumpable
+        except (OSError, AttributeError):
+            pass
 
 
 def _said(exc: HandoutsError) -> dict[str, list[str]]:
@@ -133,16 +140,18 @@ def _said(exc: HandoutsError) -> dict[str, list[str]]:
         said: dict[str, list[str]] = {}
         for p in exc.problems:
             where = f"{p.file}:{p.line}" if p.line else p.file
-            if p.path.endswith("draft"):
+            if p.path.endswith("review.draft") or p.path == "draft":
                 said.setdefault("allow_draft", []).append(
                     f"content that still needs clinical sign-off ({where}): have a clinician "
                     "review it, or tick this box to print it marked as a draft"
                 )
-            else:
+            elif p.path.endswith("next_review"):
                 said.setdefault("allow_expired", []).append(
                     f"content past its review date ({where}): have it checked, or tick this "
                     "box to print it anyway"
                 )
+            else:
+                said.setdefault("", []).append(str(p))
         return said
     return {"": [str(exc)]}
 
@@ -259,32 +268,45 @@ class Page:
         stream = request.query_params.get("stream") == "1"
         try:
             date = _date(values["list_date"])
-            upload = check_upload(data, name, self.lib, values["skip_invalid"], date, allow)
+            checked = await run_in_threadpool(
+                check_upload, data, name, self.lib, values["skip_invalid"], date, allow
+            )
         except PatientError as exc:
             said = [str(p) for p in exc.problems]
             if stream:
                 return JSONResponse({"problems": said}, status_code=422)
             return self._page(request, values, {"list": said}, status=422)
-        bundle = Bundle(upload)
+        bundle = Bundle(checked)
         if stream:
-            return StreamingResponse(self._progress(bundle), media_type="application/x-ndjson")
-        for row in upload.listed.rows:
-            await run_in_threadpool(bundle.add, row, self._make)
+            return StreamingResponse(self._progress(bundle), media_type="application/octet-stream")
+        try:
+            for row in checked.listed.rows:
+                await run_in_threadpool(bundle.add, row, self._make)
+            packed = await run_in_threadpool(bundle.finish)
+        except HandoutsError as exc:  # the zip would be too large
+            return self._page(request, values, {"list": [str(exc)]}, status=422)
         return Response(
-            await run_in_threadpool(bundle.finish),
+            packed,
             media_type="application/zip",
             headers={"content-disposition": f'attachment; filename="{_zip_name(date)}"'},
         )
 
     async def _progress(self, bundle: Bundle) -> AsyncIterator[bytes]:
+        """A line of JSON after each row; then ``ZIP`` on a line of its own and the zip's
+        bytes (or a line saying why there is none)."""
         rows = bundle.upload.listed.rows
-        for done, row in enumerate(rows, 1):
-            await run_in_threadpool(bundle.add, row, self._make)
-            yield json.dumps({"done": done, "total": len(rows)}).encode() + b"\n"
-        packed = await run_in_threadpool(bundle.finish)
+        try:
+            for done, row in enumerate(rows, 1):
+                await run_in_threadpool(bundle.add, row, self._make)
+                yield json.dumps({"done": done, "total": len(rows)}).encode() + b"\n"
+            packed = await run_in_threadpool(bundle.finish)
+        except HandoutsError as exc:
+            yield json.dumps({"problems": [str(exc)]}).encode() + b"\n"
+            return
         name = _zip_name(bundle.upload.date)
-        last = {"zip": base64.b64encode(packed).decode(), "name": name}
-        yield json.dumps(last).encode() + b"\n"
+        yield json.dumps({"name": name, "bytes": len(packed)}).encode() + b"\nZIP\n"
+        for at in range(0, len(packed), 1 << 20):
+            yield packed[at : at + (1 << 20)]
 
     def _make(self, req: Request) -> Rendered:
         return self.renderer.make(self.lib, self.brand, req)

@@ -195,15 +195,25 @@ def form_token_ok(secret: str, cookie: str | None, token: str | None) -> bool:
 
 
 def same_site(headers: dict[str, str], host: str | None) -> bool:
-    """Whether a post came from this server's own page, as far as the browser says: not
-    when it calls the request cross-site, nor when its Origin is another host."""
+    """Whether a post came from this server's own page, as far as the browser says. A
+    browser that sends ``Sec-Fetch-Site`` (a page cannot set it) is believed; one that
+    does not is checked by its ``Origin`` against the host it asked (with or without its
+    default port). Behind a proxy the host may differ: ``Sec-Fetch-Site`` still holds."""
     fetched = headers.get("sec-fetch-site")
-    if fetched is not None and fetched not in ("same-origin", "none"):
-        return False
+    if fetched is not None:
+        return fetched in ("same-origin", "none")
     origin = headers.get("origin")
-    if origin is None or origin == "null":
-        return origin is None
-    return host is not None and origin.partition("://")[2] == host
+    if origin is None:
+        return True  # not a browser's cross-site post: the form token decides
+    scheme, _, where = origin.partition("://")
+    return host is not None and _plain_host(where, scheme) == _plain_host(host, scheme)
+
+
+def _plain_host(host: str, scheme: str) -> str:
+    """``host`` without the scheme's default port, in lower case."""
+    default = {"http": ":80", "https": ":443"}.get(scheme, "")
+    host = host.lower()
+    return host[: -len(default)] if default and host.endswith(default) else host
 
 
 def _sign(secret: str, text: str) -> str:

@@ -10,6 +10,7 @@ import json
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from handouts.content.language import CONTENT_LANGUAGES
@@ -18,6 +19,7 @@ from handouts.delivery.batch import scrub
 from handouts.document.request import Allow, Request
 from handouts.errors import HandoutsError, PatientError, Problem
 from handouts.intake.clinic_list import ClinicList, Row, read_list_data, request
+from handouts.intake.patient import shown
 from handouts.pipeline import PRINTER, Rendered
 
 MAX_UPLOAD = 1_000_000
@@ -25,9 +27,16 @@ MAX_UPLOAD = 1_000_000
 stays under the size at which Starlette would spool an uploaded file to disk."""
 MAX_ROWS = 2_000
 """The most rows one upload makes (a bigger list is for `handouts batch`)."""
+MAX_ZIP = 200 * 1024 * 1024
+"""The largest zip the page makes in memory (2,000 visit handouts take about 170 MB; a
+list of packs reaches it sooner, and is for `handouts batch`)."""
 FIELDS = ("id", "file", "conditions", "pack", "medicines", "pages", "bytes", "status")
 """The manifest's columns: ids and counts only, never a patient's name, clinician or notes."""
 _WHEN = (1980, 1, 1, 0, 0, 0)
+TOO_BIG = (
+    f"the handouts would make a zip of more than {MAX_ZIP // 1024 // 1024} MB: split the "
+    "list, or use handouts batch"
+)
 """Every file in the zip is dated alike, so the same list makes the same zip."""
 
 
@@ -45,28 +54,19 @@ def check_upload(
 ) -> Upload:
     """The uploaded list checked as `handouts batch` checks one; its problems all at once
     (unless ``skip_invalid``, when the good rows are made and the bad ones listed)."""
+    # messages name the list by its kind only: a file's name may be a patient's
+    kind = Path(name).suffix.lower()
+    label = f"list{kind}" if kind else "the list"
     if not data:
-        raise PatientError(
-            [
-                Problem(
-                    name or "the list",
-                    None,
-                    "",
-                    "choose a clinic list to upload (.csv, .yaml or .yml)",
-                )
-            ]
-        )
+        message = "choose a clinic list to upload (.csv, .yaml or .yml)"
+        raise PatientError([Problem("the list", None, "", message)])
     if len(data) > MAX_UPLOAD:
         message = (f"the file is more than {MAX_UPLOAD:,} bytes; the page takes lists up to "
                    "that size (use handouts batch for a larger one)")  # fmt: skip
-        raise PatientError([Problem(name, None, "", message)])
-    listed = read_list_data(data, name, lib, PRINTER, lib.packs, CONTENT_LANGUAGES)
-    count = len(listed.rows) + len(listed.invalid)
-    if count > MAX_ROWS:
-        message = (
-            f"the list has {count:,} rows; the page makes at most {MAX_ROWS:,} (use handouts batch)"
-        )
-        raise PatientError([Problem(listed.file, None, "", message)])
+        raise PatientError([Problem(label, None, "", message)])
+    listed = read_list_data(
+        data, label, lib, PRINTER, lib.packs, CONTENT_LANGUAGES, most_rows=MAX_ROWS
+    )
     if listed.problems and not skip_invalid:
         raise PatientError(listed.problems)
     if not listed.rows:
@@ -80,6 +80,7 @@ class Bundle:
     def __init__(self, upload: Upload):
         self.upload = upload
         self.records: list[dict[str, Any]] = []
+        self.size = 0
         self.out = io.BytesIO()
         self.zip = zipfile.ZipFile(self.out, "w")
 
@@ -95,6 +96,9 @@ class Bundle:
         except HandoutsError as exc:
             record |= {"file": "", "status": "failed", "errors": [scrub(str(exc), row)]}
         else:
+            self.size += len(made.pdf)
+            if self.size > MAX_ZIP:
+                raise HandoutsError(TOO_BIG)
             _add(self.zip, record["file"], made.pdf, zipfile.ZIP_STORED)  # a PDF is compressed
             record |= {"pages": made.pages, "bytes": len(made.pdf)}
         self.records.append(record)
@@ -104,7 +108,7 @@ class Bundle:
         listed = self.upload.listed
         records = [*self.records, *_skipped(listed)]
         _add(self.zip, "manifest.csv", _csv(records), zipfile.ZIP_DEFLATED)
-        summary: dict[str, Any] = {"list": listed.file, "rows_total": len(records)}
+        summary: dict[str, Any] = {"list": listed.file, "rows_total": len(records)}  # its kind
         for status in ("written", "failed", "skipped"):
             summary[status] = sum(r["status"] == status for r in records)
         text = json.dumps(summary | {"rows": records}, indent=2, ensure_ascii=False)
@@ -114,12 +118,18 @@ class Bundle:
 
 
 def _skipped(listed: ClinicList) -> Iterator[dict[str, Any]]:
-    """The rows not made, with their problems (which never quote a patient's details)."""
-    for number, rid in zip(listed.invalid, listed.invalid_ids, strict=True):
-        mine = [p for p in listed.problems if p.path.split(":")[0] == f"row {number}"]
+    """The rows not made, with their problems, every cell of the row but its id blanked
+    out of them (a name in the wrong column would otherwise be quoted)."""
+    cells = listed.invalid_cells or ((),) * len(listed.invalid)
+    for number, rid, row in zip(listed.invalid, listed.invalid_ids, cells, strict=True):
+        mine = [str(p) for p in listed.problems if p.path.split(":")[0] == f"row {number}"]
+        private = {v.strip() for v in row if v.strip() and v != rid}
+        private |= {shown(v) for v in private} | {shown(v).lower() for v in private}
+        private |= {v.lower() for v in private}
+        for text in sorted(private, key=len, reverse=True):
+            mine = [m.replace(f"'{text}'", "'[…]'") for m in mine]
         yield dict.fromkeys(FIELDS, "") | {
-            "id": rid, "pages": None, "bytes": None, "status": "skipped",
-            "errors": [str(p) for p in mine],
+            "id": rid, "pages": None, "bytes": None, "status": "skipped", "errors": mine,
         }  # fmt: skip
 
 

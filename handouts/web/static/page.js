@@ -118,33 +118,57 @@ async function sendList(form) {
       status.textContent = await answer.text();
       return;
     }
+    // lines of JSON (progress), then "ZIP" on a line of its own and the zip's bytes
     const reader = answer.body.getReader();
     const decoder = new TextDecoder();
-    let held = "";
+    let held = new Uint8Array(0);
+    let zip = null;
+    let name = "handouts.zip";
     for (;;) {
       const { value, done } = await reader.read();
       if (done) break;
-      held += decoder.decode(value, { stream: true });
+      if (zip) {
+        zip.push(value);
+        continue;
+      }
+      const joined = new Uint8Array(held.length + value.length);
+      joined.set(held);
+      joined.set(value, held.length);
+      held = joined;
       let end;
-      while ((end = held.indexOf("\n")) >= 0) {
-        const line = JSON.parse(held.slice(0, end));
-        held = held.slice(end + 1);
-        if (line.zip !== undefined) {
-          const bytes = Uint8Array.from(atob(line.zip), (c) => c.charCodeAt(0));
-          const link = document.createElement("a");
-          link.href = URL.createObjectURL(new Blob([bytes], { type: "application/zip" }));
-          link.download = line.name;
-          document.body.append(link);
-          link.click();
-          link.remove();
-          setTimeout(() => URL.revokeObjectURL(link.href), 60000);
-          status.textContent = "Done: " + bar.max + " rows. The zip is saved (" + line.name + ").";
+      while (!zip && (end = held.indexOf(10)) >= 0) {
+        const line = decoder.decode(held.subarray(0, end));
+        held = held.subarray(end + 1);
+        if (line === "ZIP") {
+          zip = [held];
+          break;
+        }
+        const said = JSON.parse(line);
+        if (said.problems) {
+          status.textContent = "Nothing was saved.";
+          uploadProblems(form, said.problems);
+          return;
+        }
+        if (said.name) {
+          name = said.name;
         } else {
-          bar.max = line.total;
-          bar.value = line.done;
-          status.textContent = line.done + " of " + line.total + " rows made";
+          bar.max = said.total;
+          bar.value = said.done;
+          status.textContent = said.done + " of " + said.total + " rows made";
         }
       }
+    }
+    if (zip) {
+      const link = document.createElement("a");
+      link.href = URL.createObjectURL(new Blob(zip, { type: "application/zip" }));
+      link.download = name;
+      document.body.append(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(link.href), 60000);
+      status.textContent = "Done: " + bar.max + " rows. The zip is saved (" + name + ").";
+    } else {
+      status.textContent = "The connection was lost before the zip was made. Try again.";
     }
   } catch (e) {
     status.textContent = "The connection was lost before the zip was made. Try again.";
