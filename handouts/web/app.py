@@ -285,6 +285,8 @@ class Page:
             packed = await run_in_threadpool(bundle.finish)
         except HandoutsError as exc:  # the zip would be too large
             return self._page(request, values, {"list": [str(exc)]}, status=422)
+        finally:
+            bundle.close()
         return Response(
             packed,
             media_type="application/zip",
@@ -303,6 +305,8 @@ class Page:
         except HandoutsError as exc:
             yield json.dumps({"problems": [str(exc)]}).encode() + b"\n"
             return
+        finally:
+            bundle.close()  # also when the page went away mid-way
         name = _zip_name(bundle.upload.date)
         yield json.dumps({"name": name, "bytes": len(packed)}).encode() + b"\nZIP\n"
         for at in range(0, len(packed), 1 << 20):

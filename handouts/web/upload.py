@@ -103,6 +103,10 @@ class Bundle:
             record |= {"pages": made.pages, "bytes": len(made.pdf)}
         self.records.append(record)
 
+    def close(self) -> None:
+        """Let the zip go unfinished (its list stopped, or the page went away)."""
+        self.zip.close()
+
     def finish(self) -> bytes:
         """The zip, with ``manifest.csv`` and ``manifest.json`` (the rows not made too)."""
         listed = self.upload.listed
