@@ -37,6 +37,8 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from handouts import paths
+from handouts.content.brand import Brand
+from handouts.content.model import Library
 from handouts.document.request import Allow, Request
 from handouts.document.visit import applies
 from handouts.errors import ContentError, HandoutsError, PatientError, Problem
@@ -198,7 +200,7 @@ _TEMPLATES = Environment(
 class Page:
     """The page's handlers, with what they share: settings, content, brand, renderer."""
 
-    def __init__(self, settings: Settings, lib: Any, brand: Any):
+    def __init__(self, settings: Settings, lib: Library, brand: Brand):
         self.settings, self.lib, self.brand = settings, lib, brand
         self.offer = offer(lib)
         self.renderer = Renderer()
