@@ -10,6 +10,7 @@ and its preview are made in memory and sent. Each worker process has its own ren
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -204,6 +205,17 @@ class Page:
         self.settings, self.lib, self.brand = settings, lib, brand
         self.offer = offer(lib)
         self.renderer = Renderer()
+        self._warm()
+
+    def _warm(self) -> None:
+        """Make one visit handout, for no one, before the first clinician asks: what every
+        handout shares (fonts, styles, the masthead, the parsed words) is then ready, and
+        the first handout does not pay the tenth of a second a new process needs."""
+        allow = Allow(expired=True, draft=True, today=self.settings.today)
+        first = min(tuple(sorted(p)) for p in self.lib.links) if self.lib.links else ()
+        conditions = first or tuple(sorted(self.lib.conditions))[:1]
+        with contextlib.suppress(HandoutsError):  # refused when asked, if it is refused
+            self._make(Request(conditions, format="visit", allow=allow))
 
     async def form(self, request: HttpRequest) -> Response:
         return self._page(request, blank(dt.date.today()))
