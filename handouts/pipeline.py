@@ -27,12 +27,13 @@ from handouts.errors import (
     HandoutsError,
     Problem,
     ProblemsError,
+    RenderError,
     UsageError,
     did_you_mean,
 )
 from handouts.memo import Caches, table, using
 from handouts.pdf.printer import PDF
-from handouts.pdf.render import Laid, Tries, lay_out_visit, render, render_pack
+from handouts.pdf.render import Tries, fits_visit, lay_out_visit, render, render_pack
 
 PRINTER = PDF
 """What the checks ask "can this be printed?": the PDF renderer's fonts and picture reader."""
@@ -141,13 +142,19 @@ def _visit(lib: Library, brand: Brand, req: Request) -> Rendered:
     When the guess fits and one fewer cut does not, it is the fewest: two tries."""
     tries = Tries()  # this handout's: its patient text laid out once, then forgotten
 
-    def tried(cuts: int) -> tuple[Document, Laid | None]:
+    def tried(cuts: int) -> tuple[Document, bool]:  # measured, not drawn
         doc = assemble_visit(lib, req, brand, cuts)
-        return doc, lay_out_visit(doc, brand, req.paper, req.large_print, tries)
+        return doc, fits_visit(doc, brand, req.paper, req.large_print, tries)
 
     same, shape = _like(lib, brand, req)
     guess = _CUTS.get(same)
-    doc, laid, cuts = _fewest_cuts(tried, _CUTS.get(shape) if guess is None else guess)
+    doc, _fits, cuts = _fewest_cuts(tried, _CUTS.get(shape) if guess is None else guess)
+    laid = lay_out_visit(doc, brand, req.paper, req.large_print, tries)  # drawn once
+    if laid is None:
+        raise RenderError(
+            "internal: a visit handout measured to fit and drawn did not "
+            "(a bug in handouts: please report it with the command you ran)"
+        )
     for key in (same, shape):
         _CUTS[key] = cuts
         _CUTS.move_to_end(key)
@@ -157,8 +164,8 @@ def _visit(lib: Library, brand: Brand, req: Request) -> Rendered:
 
 
 def _fewest_cuts(
-    tried: Callable[[int], tuple[Document, Laid | None]], guess: int | None = None
-) -> tuple[Document, Laid, int]:
+    tried: Callable[[int], tuple[Document, bool]], guess: int | None = None
+) -> tuple[Document, bool, int]:
     """The fewest cuts that fit (and the handout with them), trying ``guess`` and its
     neighbour first, then every cut (a handout too long even so is refused at once), then
     halving between the most cuts known not to fit and the fewest known to fit."""
@@ -168,7 +175,7 @@ def _fewest_cuts(
         nonlocal low, high, best, most
         doc, laid = tried(k)
         most = len(doc.visit_order)
-        if laid is None:
+        if not laid:
             low = max(low, k)
         elif high is None or k < high:
             high, best = k, (doc, laid, k)

@@ -310,3 +310,30 @@ def test_a_tier_split_over_pages_keeps_its_drawn_sign_and_heading(cli, tmp_path)
         assert alts.count(sign) == 1, sign
     text = pdf_text(out.read_bytes())
     assert text.count("Emergency: call 911") >= 1 and "Call us today" in text
+
+
+@pytest.mark.parametrize("large", [False, True])
+def test_a_try_measured_without_drawing_ends_where_the_drawn_one_does(large):
+    """A visit handout's tries are measured without drawing; the one chosen is drawn. For
+    every number of cuts of a heavy set, both put every part on the same pages, ending at
+    the same height."""
+    from handouts.document.visit import assemble_visit
+    from handouts.pdf.render import Composer, Tries, _canvas, _lay_out, _seed, _setup
+
+    lib, brand = load_inputs(CONTENT, None)
+    req = Request(("lupus", "migraine", "chronic-back-pain"), medicines=("corticosteroids",
+                  "snri", "nsaids", "methotrexate"), format="visit", large_print=large,
+                  personal=Personal("Ana O'Brien"), notes="Walk daily.",
+                  plan_template="migraine-attack-triptan", allow=Allow(draft=True))  # fmt: skip
+    most = len(assemble_visit(lib, req, brand, 0).visit_order)
+    for cuts in range(most + 1):
+        doc = assemble_visit(lib, req, brand, cuts)
+        st, g = _setup(brand, None, large, compact=True)
+        seed = _seed((doc,))
+        tries = Tries()
+        canvas = _canvas(brand, g, seed, doc, doc.title)
+        kept = [_lay_out(Composer(canvas), doc, brand, st, g, seed, tries.mine, measure=m)
+                for m in (True, False)]  # fmt: skip
+        measured, drawn = ([(len(r.pages), round(r.end_y, 6), r.top) for r in parts]
+                           for parts in kept)  # fmt: skip
+        assert measured == drawn, cuts

@@ -240,23 +240,53 @@ class _Continued(Frame):
         self._atTop = 0
 
 
+class _Measuring(Frame):
+    """A frame that places flowables as any frame does, and draws none of them: where
+    things fall (pages, the height where the content ends) comes from wrapping and
+    splitting alone, which drawing never changes."""
+
+    def _add(self, flowable: Flowable, canv: Canvas, trySplit: int = 0) -> int:
+        try:
+            flowable.drawOn = _draw_nothing  # this placing only (a flowable is placed once)
+        except AttributeError:  # a flowable that refuses new attributes: drawn after all
+            return super()._add(flowable, canv, trySplit)
+        try:
+            return super()._add(flowable, canv, trySplit)
+        finally:
+            del flowable.drawOn
+
+    add = _add
+
+
+class _MeasuringContinued(_Continued, _Measuring):
+    add = _Measuring._add
+
+
+def _draw_nothing(*args: Any, **kwargs: Any) -> None:
+    return None
+
+
 def layout(
     story: Sequence[Flowable],
     geometry: Geometry,
     canvas: PdfCanvas,
     top: float | None = None,
+    measure: bool = False,
 ) -> Recording:
     """Lay ``story`` out onto recorded pages of ``canvas``.
 
     With ``top``, the first page's content starts that far up the page (under
-    content drawn before it) instead of at the top margin.
+    content drawn before it) instead of at the top margin. With ``measure``, nothing is
+    drawn: the pages are blank, and only how many there are and where the content ends
+    count (a visit handout's tries at fitting).
     """
     g = geometry
     height = g.frame_top - g.bottom
-    full = Frame(g.left, g.bottom, g.width, height, id="full", **_NO_PADDING)
+    whole, continued = (_Measuring, _MeasuringContinued) if measure else (Frame, _Continued)
+    full = whole(g.left, g.bottom, g.width, height, id="full", **_NO_PADDING)
     templates = [PageTemplate("full", [full])]
     if top is not None:
-        part = _Continued(g.left, g.bottom, g.width, top - g.bottom, id="part", **_NO_PADDING)
+        part = continued(g.left, g.bottom, g.width, top - g.bottom, id="part", **_NO_PADDING)
         templates.insert(0, PageTemplate("part", [part], autoNextPageTemplate="full"))
     tmpl = _Template(
         io.BytesIO(),
@@ -271,6 +301,9 @@ def layout(
     start = len(canvas.pages)
     tmpl.build(list(story), canvasmaker=lambda *a, **k: canvas)
     pages = canvas.pages[start:]
+    if measure:  # blank pages: counted, never composed
+        del canvas.pages[start:]
+        return Recording(tuple(pages), tmpl.end_y, top)
     plans = plan_structure(pages)
     return Recording(tuple(map(_planned, pages, plans)), tmpl.end_y, top)
 

@@ -126,6 +126,24 @@ def lay_out_visit(
     return Laid(book, doc, parts, st, g)
 
 
+def fits_visit(
+    doc: Document,
+    brand: Brand,
+    paper: str | None = None,
+    large_print: bool = False,
+    tries: Tries | None = None,
+) -> bool:
+    """Whether a visit handout fits :data:`VISIT_PAGES`, measured without drawing anything
+    (a try at fitting; :func:`lay_out_visit` then draws the one that fits)."""
+    st, g = _setup(brand, paper, large_print, compact=True)
+    seed = _seed((doc,))
+    tries = tries or Tries()
+    if tries.canvas is None:
+        tries.canvas = _canvas(brand, g, seed, doc, f"{doc.title}: {doc.subtitle}")
+    parts = _lay_out(Composer(tries.canvas), doc, brand, st, g, seed, tries.mine, measure=True)
+    return _pages(parts) <= VISIT_PAGES[large_print]
+
+
 def render_pack(
     title: str,
     intro: str | None,
@@ -256,10 +274,12 @@ def _lay_out(
     g: Geometry,
     seed: str,
     mine: dict[object, Recording | None] | None = None,
+    measure: bool = False,
 ) -> list[Recording]:
     """The handout's parts laid out, each on from the last or on a new page.
     ``mine``: the parts with patient text already laid out for this same handout, by
-    what they hold and where they start (a visit handout's tries)."""
+    what they hold and where they start (a visit handout's tries). ``measure``: laid out
+    without drawing (where each part ends is all a try needs)."""
     mine = {} if mine is None else mine
     logo, alt = brand.logo_path, brand.spec.logo_text
     head = None
@@ -281,11 +301,11 @@ def _lay_out(
     if head is None:
         head = layout(masthead(doc, logo, st, g.width, alt), g, book.canvas)
     parts = [head]
-    key = ("personal", doc.personal, doc.front, doc.printed_date, head.end_y)
+    key = ("personal", measure, doc.personal, doc.front, doc.printed_date, head.end_y)
     if key not in mine:
         story = personal(doc, st, g.width)
         with private_text():  # the pages with patient text are remembered nowhere
-            mine[key] = layout(story, g, book.canvas, head.end_y) if story else None
+            mine[key] = layout(story, g, book.canvas, head.end_y, measure) if story else None
     if mine[key] is not None:
         parts.append(mine[key])
     front = parts[-1]
@@ -297,11 +317,13 @@ def _lay_out(
         if section.new_page or (section.after_summary and _on_page_one(head, parts)):
             top = None
         if section.private:  # patient text: laid out for this handout, remembered nowhere
-            if (section, top) not in mine:
+            if (section, top, measure) not in mine:
                 with private_text():
                     story = section_flowables(section, st, g.width)
-                    mine[section, top] = layout(story, g, book.canvas, top)
-            rec = mine[section, top]
+                    mine[section, top, measure] = layout(story, g, book.canvas, top, measure)
+            rec = mine[section, top, measure]
+        elif measure:
+            rec = _measured(section, st, g, seed, top)
         else:
             rec = _shared(section, st, g, seed, top)
         parts.append(rec)
@@ -361,6 +383,12 @@ def _shared(section: Section, st: Styles, g: Geometry, seed: str, top: float | N
             "(a bug in handouts: please report it with the command you ran)"
         )
     return rec
+
+
+@memo(2048)
+def _measured(section: Section, st: Styles, g: Geometry, seed: str, top: float | None) -> Recording:
+    """A shared section measured from ``top`` down (its pages blank): how far it runs."""
+    return layout(section_flowables(section, st, g.width), g, _scratch(g, seed), top, True)
 
 
 @memo(64)
