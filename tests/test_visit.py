@@ -337,3 +337,17 @@ def test_a_try_measured_without_drawing_ends_where_the_drawn_one_does(large):
         measured, drawn = ([(len(r.pages), round(r.end_y, 6), r.top) for r in parts]
                            for parts in kept)  # fmt: skip
         assert measured == drawn, cuts
+
+
+def test_a_plan_slot_taller_than_a_page_is_too_long_not_a_crash():
+    """Past the 300-character check (a request made in code): a slot whose row is taller
+    than a page is a visit handout that does not fit, said as such."""
+    from handouts.content.model import MovementPlan, PlanFields
+    from handouts.pipeline import TOO_LONG, TooLong
+
+    lib, brand = load_inputs(CONTENT, None)
+    plan = PlanFields(movement=MovementPlan(build_up="walk a little more " * 300))
+    req = Request(("migraine", "lupus"), format="visit", plan=plan, allow=Allow(draft=True))
+    with pytest.raises(TooLong) as caught:
+        make(lib, brand, req)
+    assert str(caught.value) == TOO_LONG

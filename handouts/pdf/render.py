@@ -21,6 +21,7 @@ from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Spacer, Table
+from reportlab.platypus.doctemplate import LayoutError
 
 from handouts.content.brand import Brand
 from handouts.content.text import strings
@@ -140,7 +141,10 @@ def fits_visit(
     tries = tries or Tries()
     if tries.canvas is None:
         tries.canvas = _canvas(brand, g, seed, doc, f"{doc.title}: {doc.subtitle}")
-    parts = _lay_out(Composer(tries.canvas), doc, brand, st, g, seed, tries.mine, measure=True)
+    try:
+        parts = _lay_out(Composer(tries.canvas), doc, brand, st, g, seed, tries.mine, True)
+    except LayoutError:  # a block taller than a page (a very long plan slot): no fit
+        return False
     return _pages(parts) <= VISIT_PAGES[large_print]
 
 
