@@ -91,7 +91,7 @@ LAYERS = {
     "pipeline": {"content", "document", "pdf", "pipeline"},
     "html": {"content", "document", "html"},
     "delivery": {"content", "document", "html", "intake", "pipeline", "delivery"},
-    "web": {"content", "delivery", "document", "intake", "pipeline", "web"},
+    "web": {"content", "delivery", "document", "html", "intake", "pipeline", "web"},
 }
 """What each stage may import, besides the shared modules (errors, memo, paths). The arrows
 point one way: interfaces → pipeline → document → content; a renderer (pdf, later html)

@@ -49,13 +49,20 @@ BLOCKS: dict[type, str] = {
 """The template macro that writes each block type; a new block type must be added here
 (and to the PDF's ``BLOCKS``)."""
 
-_ENV = Environment(
-    loader=PackageLoader("handouts.html", "templates"),
-    autoescape=select_autoescape(default=True),
-    undefined=StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+
+def templates(package: str) -> Environment:
+    """The Jinja2 templates in ``package``'s ``templates/`` folder: every value escaped,
+    and a value a template names but is not given is an error, never a blank."""
+    return Environment(
+        loader=PackageLoader(package, "templates"),
+        autoescape=select_autoescape(default=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+_ENV = templates("handouts.html")
 _ENV.globals["kind"] = lambda block: BLOCKS[type(block)]
 
 

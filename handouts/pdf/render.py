@@ -115,11 +115,7 @@ def lay_out_visit(
 ) -> Laid | None:
     """A visit handout laid out, or None when it takes more than :data:`VISIT_PAGES`
     (the caller leaves something out and asks again, with the same ``tries``)."""
-    st, g = _setup(brand, paper, large_print, compact=True)
-    seed = _seed((doc,))
-    tries = tries or Tries()
-    if tries.canvas is None:
-        tries.canvas = _canvas(brand, g, seed, doc, f"{doc.title}: {doc.subtitle}")
+    st, g, seed, tries = _visit_setup(doc, brand, paper, large_print, tries)
     book = Composer(tries.canvas)
     parts = _lay_out(book, doc, brand, st, g, seed, tries.mine)
     if _pages(parts) > VISIT_PAGES[large_print]:
@@ -136,16 +132,25 @@ def fits_visit(
 ) -> bool:
     """Whether a visit handout fits :data:`VISIT_PAGES`, measured without drawing anything
     (a try at fitting; :func:`lay_out_visit` then draws the one that fits)."""
-    st, g = _setup(brand, paper, large_print, compact=True)
-    seed = _seed((doc,))
-    tries = tries or Tries()
-    if tries.canvas is None:
-        tries.canvas = _canvas(brand, g, seed, doc, f"{doc.title}: {doc.subtitle}")
+    st, g, seed, tries = _visit_setup(doc, brand, paper, large_print, tries)
     try:
         parts = _lay_out(Composer(tries.canvas), doc, brand, st, g, seed, tries.mine, True)
     except LayoutError:  # a block taller than a page (a very long plan slot): no fit
         return False
     return _pages(parts) <= VISIT_PAGES[large_print]
+
+
+def _visit_setup(
+    doc: Document, brand: Brand, paper: str | None, large_print: bool, tries: Tries | None
+) -> tuple[Styles, Geometry, str, Tries]:
+    """A visit handout's styles, page geometry and font seed, and its tries (their one
+    canvas made on the first)."""
+    st, g = _setup(brand, paper, large_print, compact=True)
+    seed = _seed((doc,))
+    tries = tries or Tries()
+    if tries.canvas is None:
+        tries.canvas = _canvas(brand, g, seed, doc, f"{doc.title}: {doc.subtitle}")
+    return st, g, seed, tries
 
 
 def render_pack(

@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
@@ -43,6 +42,7 @@ from handouts.content.model import Library
 from handouts.document.request import Allow, Request
 from handouts.document.visit import applies
 from handouts.errors import ContentError, HandoutsError, PatientError, Problem
+from handouts.html.render import templates
 from handouts.pipeline import TOO_LONG_WHY, Rendered, Renderer, TooLong, load_inputs
 from handouts.web import security
 from handouts.web.form import Filled, blank, offer, read_form
@@ -189,13 +189,7 @@ async def _http_error(request: HttpRequest, exc: Exception) -> Response:
     return PlainTextResponse(exc.detail, status_code=exc.status_code)
 
 
-_TEMPLATES = Environment(
-    loader=PackageLoader("handouts.web", "templates"),
-    autoescape=select_autoescape(default=True),
-    undefined=StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+_TEMPLATES = templates("handouts.web")
 
 
 class Page:
@@ -221,27 +215,23 @@ class Page:
         return self._page(request, blank(dt.date.today()))
 
     async def preview(self, request: HttpRequest) -> Response:
-        filled = await self._read(request)
-        if filled.request is None:
-            return self._page(request, filled.values, filled.problems, status=422)
-        try:
-            done = await run_in_threadpool(self.renderer.make, self.lib, self.brand, filled.request)
-            pictures = await run_in_threadpool(page_pictures, done.pdf)
-        except HandoutsError as exc:
-            return self._page(request, filled.values, _said(exc), status=422)
+        made = await self._handout(request)
+        if isinstance(made, Response):
+            return made
+        filled, done = made
+        pictures = await run_in_threadpool(page_pictures, done.pdf)
+        assert filled.request is not None
         links, combos = applies(self.lib, filled.request, self.brand)
         shown = {"pictures": pictures, "pages": done.pages, "links": links, "combos": combos,
                  "allowed": [str(p) for p in done.allowed]}  # fmt: skip
         return self._page(request, filled.values, preview=shown)
 
     async def pdf(self, request: HttpRequest) -> Response:
-        filled = await self._read(request)
-        if filled.request is None:
-            return self._page(request, filled.values, filled.problems, status=422)
-        try:
-            done = await run_in_threadpool(self.renderer.make, self.lib, self.brand, filled.request)
-        except HandoutsError as exc:
-            return self._page(request, filled.values, _said(exc), status=422)
+        made = await self._handout(request)
+        if isinstance(made, Response):
+            return made
+        filled, done = made
+        assert filled.request is not None
         req = filled.request
         name = "-".join((req.pack,) if req.pack else req.conditions)
         name = f"handout-{req.format}-{name}.pdf" if not req.pack else f"pack-{name}.pdf"
@@ -325,6 +315,17 @@ class Page:
         yield json.dumps({"name": name, "bytes": len(packed)}).encode() + b"\nZIP\n"
         for at in range(0, len(packed), 1 << 20):
             yield packed[at : at + (1 << 20)]
+
+    async def _handout(self, request: HttpRequest) -> tuple[Filled, Rendered] | Response:
+        """The posted form's handout, or the form again with its problems beside their
+        fields (or at the control that changes what could not be made)."""
+        filled = await self._read(request)
+        if filled.request is None:
+            return self._page(request, filled.values, filled.problems, status=422)
+        try:
+            return filled, await run_in_threadpool(self._make, filled.request)
+        except HandoutsError as exc:
+            return self._page(request, filled.values, _said(exc), status=422)
 
     def _make(self, req: Request) -> Rendered:
         return self.renderer.make(self.lib, self.brand, req)
