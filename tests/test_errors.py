@@ -164,8 +164,8 @@ CASES = [
     (
         "lifestyle.yaml",
         "Take 10 minutes each day",
-        "Take 10 minutes 王 each day",
-        ["content/lifestyle.yaml:12: steps[0].text: no bundled font can print '王' (U+738B)"],
+        "Take 10 minutes க each day",
+        ["content/lifestyle.yaml:12: steps[0].text: no bundled font can print 'க' (U+0B95)"],
     ),
     (
         "conditions/lupus.yaml",
@@ -461,11 +461,11 @@ def test_a_self_referring_or_deeply_nested_file_is_refused(cli, content_copy, tm
 
 
 def test_a_title_no_font_can_print_is_caught_before_rendering(cli, content_copy, tmp_path):
-    edit(content_copy / "handouts.yaml", "title: Migraine and lupus", "title: Migraine and 王")
+    edit(content_copy / "handouts.yaml", "title: Migraine and lupus", "title: Migraine and க")
     out = tmp_path / "out"
     lines = failed(cli("--content", content_copy, "--out", out), out, 1)
     assert lines == [
-        "content/handouts.yaml:16: handouts[3].title: no bundled font can print '王' (U+738B)"
+        "content/handouts.yaml:16: handouts[3].title: no bundled font can print 'க' (U+0B95)"
     ]
 
 

@@ -65,7 +65,7 @@ def test_hostile_details_are_printed_not_evaluated(cli, tmp_path):
 
 def test_a_character_no_font_has_stops_the_build_naming_the_field(cli, tmp_path):
     out = tmp_path / "one.pdf"
-    run = cli("build", "--conditions", "migraine", "--patient", "王小明", "--out", out)
+    run = cli("build", "--conditions", "migraine", "--patient", "கமல", "--out", out)
     assert run.code == 1
     assert run.err == (
         "handouts: error: 1 problem in the patient details; nothing was written:\n"
@@ -79,29 +79,22 @@ def test_a_character_no_font_has_stops_the_build_naming_the_field(cli, tmp_path)
 @pytest.mark.parametrize(
     ("name", "said"),
     [
-        ("محمد الأحمد", "10 characters of a right-to-left script such as Arabic or Hebrew, "
-         "which handouts cannot yet print in reading order (not shown: patient details stay "
-         "out of messages); write it in Latin letters for now, or leave it out"),
-        ("Dana שלום", "4 characters of a right-to-left script such as Arabic or Hebrew, "
-         "which handouts cannot yet print in reading order (not shown: patient details stay "
-         "out of messages); write it in Latin letters for now, or leave it out"),
         ("Ann\u202eeB", "1 character that sets the direction of text (invisible, such as "
          "U+202E), which would change the order it is read in; delete it"),
         ("Ann\u200f B\u2066c\u2069", "3 characters that set the direction of text "
          "(invisible, such as U+202E), which would change the order it is read in; delete "
          "them"),
-        ("Ann 王 \U0001fae0 \u0b95", "3 characters that no bundled font can print (2 letters, "
+        ("Ann க \U0001fae0 \u0b95", "3 characters that no bundled font can print (2 letters, "
          "1 emoji or symbol; not shown: patient details stay out of messages); spell it with "
          "letters the handout's fonts have, or leave it out"),
     ],
-    ids=["arabic", "hebrew", "override", "marks-and-isolates", "kinds"],
+    ids=["override", "marks-and-isolates", "kinds"],
 )  # fmt: skip
 def test_a_name_that_would_print_in_the_wrong_order_is_refused_without_showing_it(
     cli, tmp_path, name, said
 ):
-    """Red team (issue 13 review): an Arabic or Hebrew name printed with its letters
-    unjoined and reversed, exit 0; a right-to-left override was printed silently. Until
-    they can be shaped (issue 16), a name is refused rather than printed wrong."""
+    """Red team (issue 13 review): a right-to-left override was printed silently, and
+    would turn the name round. (Arabic and Hebrew names print: tests/test_scripts.py.)"""
     out = tmp_path / "one.pdf"
     run = cli("build", "--conditions", "migraine", "--patient", name, "--out", out)
     assert (run.code, run.err) == (
@@ -116,7 +109,7 @@ def test_a_title_is_checked_like_a_name_and_lengths_are_counted_once_normalised(
     """Red team (issue 13 review): --title had no limit (a long word took quadratic time),
     and a name of decomposed accents was measured before it was normalised."""
     out = tmp_path / "one.pdf"
-    run = cli("build", "--conditions", "migraine", "--title", "T" * 201, "--patient", "王",
+    run = cli("build", "--conditions", "migraine", "--title", "T" * 201, "--patient", "க",
               "--out", out)  # fmt: skip
     assert (run.code, run.err) == (
         1,

@@ -116,7 +116,7 @@ def test_a_plan_file_with_a_template_and_its_own_fields(cli, tmp_path):
 def test_a_bad_plan_is_reported_by_field_all_at_once_and_never_quoted(cli, tmp_path):
     out = tmp_path / "visit.pdf"
     secret = "Private plan words " * 20
-    run = cli(*VISIT, "--attack-when", secret, "--daily-how", "王", "--calming", "yogaa",
+    run = cli(*VISIT, "--attack-when", secret, "--daily-how", "க", "--calming", "yogaa",
               "--plan-template", "nope", "--out", out)  # fmt: skip
     assert run.code == 1
     assert run.err == (

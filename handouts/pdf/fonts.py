@@ -10,12 +10,15 @@ handout that uses the same characters (:func:`seed_subsets` makes that the usual
 
 from __future__ import annotations
 
+import re
+import threading
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 from xml.sax.saxutils import escape
 
 from reportlab.lib.fonts import addMapping
-from reportlab.pdfbase import pdfdoc, pdfmetrics
+from reportlab.pdfbase import pdfdoc, pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFont
 
 from handouts import paths
@@ -38,6 +41,128 @@ FACES = {
 
 BODY, BOLD, FALLBACK, FALLBACK_BOLD = "Body", "Body-Bold", "Fallback", "Fallback-Bold"
 
+
+@dataclass(frozen=True)
+class Script:
+    """A writing system a patient's name may be in, and the bundled faces that print it.
+
+    Its faces are registered the first time a character of it is printed or checked (the
+    CJK face alone is 5 MB), so a handout in Latin letters never loads them."""
+
+    name: str
+    regular: str
+    bold: str
+    ranges: tuple[tuple[int, int], ...]
+    shaped: bool
+    """Whether its letters change shape or place with their neighbours (HarfBuzz shapes
+    them): Arabic joins, Devanagari forms conjuncts, Thai and Hebrew marks sit on letters,
+    Ethiopic syllables are kerned."""
+    index: int = 0
+    """The face's index in a TrueType collection (``.ttc``)."""
+
+    @property
+    def face(self) -> str:
+        return f"Script-{self.name}"
+
+    @property
+    def bold_face(self) -> str:
+        return self.face if self.bold == self.regular else f"{self.face}-Bold"
+
+
+SCRIPTS = (
+    Script("Arabic", "NotoSansArabic-Regular.ttf", "NotoSansArabic-Bold.ttf",
+           ((0x0600, 0x06FF), (0x0750, 0x077F), (0x08A0, 0x08FF), (0xFB50, 0xFDFF),
+            (0xFE70, 0xFEFF)), shaped=True),
+    Script("Hebrew", "NotoSansHebrew-Regular.ttf", "NotoSansHebrew-Bold.ttf",
+           ((0x0590, 0x05FF), (0xFB1D, 0xFB4F)), shaped=True),
+    Script("Devanagari", "NotoSansDevanagari-Regular.ttf", "NotoSansDevanagari-Bold.ttf",
+           ((0x0900, 0x097F), (0xA8E0, 0xA8FF)), shaped=True),
+    Script("Thai", "NotoSansThai-Regular.ttf", "NotoSansThai-Bold.ttf",
+           ((0x0E00, 0x0E7F),), shaped=True),
+    Script("Ethiopic", "NotoSansEthiopic-Regular.ttf", "NotoSansEthiopic-Bold.ttf",
+           ((0x1200, 0x139F), (0x2D80, 0x2DDF), (0xAB00, 0xAB2F)), shaped=True),
+    # Chinese, Japanese kana and Korean Hangul: WenQuanYi Micro Hei has one weight
+    Script("CJK", "WenQuanYiMicroHei.ttc", "WenQuanYiMicroHei.ttc",
+           ((0x1100, 0x11FF), (0x2E80, 0x2FDF), (0x3000, 0x303F), (0x3040, 0x30FF),
+            (0x3100, 0x312F), (0x3130, 0x318F), (0x31A0, 0x31FF), (0x3200, 0x4DBF),
+            (0x4E00, 0x9FFF), (0xA960, 0xA97F), (0xAC00, 0xD7AF), (0xD7B0, 0xD7FF),
+            (0xF900, 0xFAFF), (0xFE30, 0xFE4F), (0xFF00, 0xFFEF)), shaped=False),
+)  # fmt: skip
+"""The scripts beyond Latin, Greek and Cyrillic (which the body and fallback faces have)."""
+
+
+def script_of(cp: int) -> Script | None:
+    """The script (of :data:`SCRIPTS`) whose faces print code point ``cp``, if any."""
+    for script in SCRIPTS:
+        if any(lo <= cp <= hi for lo, hi in script.ranges):
+            return script
+    return None
+
+
+_SCRIPT_LOCK = threading.Lock()
+
+
+@memo(None, shared=True)
+def script_coverage(name: str) -> frozenset[int]:
+    """Register a script's faces with ReportLab (once), and the code points they print."""
+    script = next(s for s in SCRIPTS if s.name == name)
+    with _SCRIPT_LOCK:
+        for face, file in ((script.face, script.regular), (script.bold_face, script.bold)):
+            path = FONT_DIR / file
+            if not path.is_file():
+                raise RenderError(f"a bundled font file is missing from {FONT_DIR}: {file}")
+            if face not in pdfmetrics.getRegisteredFontNames():
+                pdfmetrics.registerFont(TTFont(face, str(path), subfontIndex=script.index))
+        return _codepoints(script.face) & _codepoints(script.bold_face)
+
+
+def _face_of(cp: int, cov: Coverage) -> str | None:
+    """Which face prints ``cp``: "" for the body face, a script's or the fallback face's
+    name, or None when no bundled face has it."""
+    if cp in cov.main:
+        return ""
+    script = script_of(cp)
+    if script is not None and cp in script_coverage(script.name):
+        return script.name
+    return "Fallback" if cp in cov.fallback else None
+
+
+def mixed_words(text: str) -> int:
+    """How many words of ``text`` join letters of a script of :data:`SCRIPTS` to anything
+    of another face (letters, ASCII digits or punctuation) with no space, when ``text``
+    is shaped (:attr:`Script.shaped`): HarfBuzz shapes a word in its first face, so such
+    a word cannot print right."""
+    count = 0
+    if not shaped(text):  # a paragraph is shaped whole: then every script word counts
+        return 0
+    for word in text.split():
+        kinds = {
+            (s.name if (s := script_of(ord(ch))) else "other")
+            for ch in word
+            if not unicodedata.category(ch).startswith("M")
+        }
+        count += len(kinds) > 1 and kinds != {"other"}
+    return count
+
+
+def rtl_faces() -> frozenset[str]:
+    """The faces of scripts written right to left."""
+    return frozenset(
+        name for s in SCRIPTS if s.name in ("Arabic", "Hebrew") for name in (s.face, s.bold_face)
+    )
+
+
+def shaped(text: str) -> bool:
+    """Whether ``text`` has letters HarfBuzz must shape (a script whose letters join or
+    combine: :attr:`Script.shaped`)."""
+    return any((s := script_of(ord(ch))) is not None and s.shaped for ch in text if ord(ch) > 0x58F)
+
+
+def right_to_left(text: str) -> bool:
+    """Whether ``text`` has letters written right to left (Arabic, Hebrew)."""
+    return any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text if ord(ch) > 0x58F)
+
+
 _ALLOWED_CONTROLS = {"\n", "\t", "\r"}
 
 
@@ -58,6 +183,9 @@ def register() -> Coverage:
     for logical, file in FACES.items():
         font = TTFont(logical, str(FONT_DIR / file))
         pdfmetrics.registerFont(font)
+    # ReportLab asks HarfBuzz for discretionary ligatures, with which Noto Sans Arabic
+    # prints the name محمد as one honorific sign; a name must print letter by letter.
+    ttfonts.shapeFragWord.__defaults__[0]["dlig"] = False  # type: ignore[index]
     for family, regular, bold, italic, bold_italic in (
         ("Body", BODY, BOLD, "Body-Italic", "Body-BoldItalic"),
         ("Fallback", FALLBACK, FALLBACK_BOLD, FALLBACK, FALLBACK_BOLD),
@@ -159,7 +287,7 @@ def unprintable(text: str) -> list[str]:
         if ch in _ALLOWED_CONTROLS:
             continue
         cp = ord(ch)
-        drawable = cp in cov.main or cp in cov.fallback
+        drawable = _face_of(cp, cov) is not None
         if (not drawable or cp < 32 or cp == 127) and ch not in out:
             out.append(ch)
     return out
@@ -176,34 +304,48 @@ def markup(text: str, bold: bool = False) -> str:
 
 def _markup(text: str, bold: bool = False) -> str:
     cov = register()
-    fallback = FALLBACK_BOLD if bold else FALLBACK
+    names = {"": "", "Fallback": FALLBACK_BOLD if bold else FALLBACK}
+    for script in SCRIPTS:
+        names[script.name] = script.bold_face if bold else script.face
     out: list[str] = []
     run: list[str] = []
-    in_fallback = False
+    face = ""
 
     def flush() -> None:
         if run:
             chunk = escape("".join(run))
-            out.append(f'<font face="{fallback}">{chunk}</font>' if in_fallback else chunk)
+            out.append(f'<font face="{names[face]}">{chunk}</font>' if face else chunk)
             run.clear()
 
-    for ch in text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " "):
-        if ch == "\n":
-            flush()
-            out.append("<br/>")
-            continue
-        cp = ord(ch)
-        if cp < 32 or cp == 127:
-            raise RenderError(f"cannot print the control character {describe(ch)}")
-        need_fallback = cp not in cov.main
-        if need_fallback and cp not in cov.fallback:
-            raise RenderError(f"no bundled font has the character {describe(ch)}")
-        if need_fallback != in_fallback:
-            flush()
-            in_fallback = need_fallback
-        run.append(ch)
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    for word in _WORDS.split(text):
+        # a word with letters of a script: its digits and marks in that script's face too,
+        # since HarfBuzz shapes a word in one face (the word's first)
+        scripts = {s.name for ch in word if ord(ch) > 0x58F and (s := script_of(ord(ch)))}
+        own = scripts.pop() if len(scripts) == 1 else None
+        for ch in word:
+            if ch == "\n":
+                flush()
+                out.append("<br/>")
+                continue
+            cp = ord(ch)
+            if cp < 32 or cp == 127:
+                raise RenderError(f"cannot print the control character {describe(ch)}")
+            if own and cp > 127 and not ch.isalpha() and cp in script_coverage(own):
+                need = own
+            else:
+                need = _face_of(cp, cov)
+            if need is None:
+                raise RenderError(f"no bundled font has the character {describe(ch)}")
+            if need != face:
+                flush()
+                face = need
+            run.append(ch)
     flush()
     return "".join(out)
+
+
+_WORDS = re.compile(r"(\s+)")
 
 
 _shared_markup = memo(8192)(_markup)

@@ -13,6 +13,7 @@ import copy
 from collections import OrderedDict
 from typing import Any
 
+from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import Flowable
@@ -21,7 +22,7 @@ from reportlab.platypus.paragraph import cleanBlockQuotedText, textTransformFrag
 from reportlab.platypus.paraparser import ParaParser
 
 from handouts.memo import memo, table
-from handouts.pdf import fonts
+from handouts.pdf import bidi, fonts
 from handouts.pdf.pages import PdfCanvas
 from handouts.pdf.private import is_private
 from handouts.pdf.tagging import LABEL_END, Node, Open, Tagged, label_end, label_ends
@@ -52,7 +53,16 @@ class Paragraph(Tagged, _RLParagraph):
 
     def _setup(self, text: str, style: Any, bulletText: Any, frags: Any, cleaner: Any) -> None:
         self._source: tuple[Any, ...] | None = None
+        self._bidi: tuple[bool, tuple[str, ...]] | None = None
         if frags is None and is_private():  # patient text: parsed for this use, kept nowhere
+            said = bidi.plain(text)
+            if fonts.shaped(said):  # letters that join or combine: HarfBuzz shapes them
+                style = _shaping(style)
+            if fonts.shaped(said) or fonts.right_to_left(said):  # drawn by bidi.visual
+                rtl = bidi.base_rtl(said)
+                self._bidi = (rtl, tuple(said.split()))
+                if rtl and style.alignment == TA_LEFT:
+                    style = _right(style)
             style, parsed = _parse(text, style)
             frags = list(parsed)
         elif frags is None:
@@ -112,6 +122,9 @@ class Paragraph(Tagged, _RLParagraph):
             for url, rect in links:
                 canv.linkURL(url, rect, relative=1)
             return
+        if self._bidi is not None and getattr(self.blPara, "kind", 0) == 1:
+            self._draw_visual(canv)
+            return
         start = len(canv._code)
         log = canv.log_links() if key else None
         codes = fonts.codes_in_use(canv._doc) if key else None
@@ -133,6 +146,23 @@ class Paragraph(Tagged, _RLParagraph):
                     _BODIES.popitem(last=False)
         if log is not None:
             canv.log_links(stop=True)
+
+    def _draw_visual(self, canv: Any) -> None:
+        """Patient text with right-to-left words, drawn with each line's words in the
+        order they are seen (:mod:`handouts.pdf.bidi`); the broken lines stay in reading
+        order, for a split to use."""
+        assert self._bidi is not None
+        rtl, words = self._bidi
+        logical = self.blPara
+        self.blPara = bidi.visual(logical, rtl, words, fonts.rtl_faces())
+        canv.setNamedCB(bidi.ACTUAL_OPEN, bidi.open_actual)
+        canv.setNamedCB(bidi.ACTUAL_CLOSE, bidi.close_actual)
+        canv._bullet = None
+        try:
+            with label_ends():
+                super().draw()
+        finally:
+            self.blPara = logical
 
     def _hanging(self) -> bool:
         """Whether the paragraph's mark (if any) hangs within its indent, so that the lines
@@ -164,6 +194,19 @@ class Paragraph(Tagged, _RLParagraph):
         for part in parts:  # both halves are the same element of the structure tree
             part.tag = self.tag
         return parts
+
+
+@memo(256)
+def _shaping(style: ParagraphStyle) -> ParagraphStyle:
+    """``style``, with HarfBuzz shaping the words (only patient text that needs it: a
+    name in Arabic or Devanagari; everything else is drawn as it always was)."""
+    return ParagraphStyle(f"{style.name}-shaped", parent=style, shaping=1)
+
+
+@memo(256)
+def _right(style: ParagraphStyle) -> ParagraphStyle:
+    """``style`` set to the right, for a paragraph that reads right to left."""
+    return ParagraphStyle(f"{style.name}-rtl", parent=style, alignment=TA_RIGHT)
 
 
 @memo(4096)

@@ -15,6 +15,7 @@ import hashlib
 import itertools
 import operator
 import struct
+import unicodedata
 import urllib.parse
 import zlib
 from collections.abc import Sequence
@@ -558,7 +559,14 @@ def _image_objects(path: Path) -> tuple[bytes, bytes | None]:
 def _to_unicode(name: str, subset: list[int]) -> str:
     """The ToUnicode CMap of a font subset, as ReportLab writes it, but a character beyond
     the Basic Multilingual Plane (an emoji) maps to its UTF-16 pair (``<D83DDE00>``):
-    ReportLab writes ``<1F600>``, an odd-length string text extraction cannot read."""
+    ReportLab writes ``<1F600>``, an odd-length string text extraction cannot read.
+
+    A shaped glyph reads as the letters it shows: an Arabic joined form (a presentation
+    form) as its letter, a ligature as its letters. A glyph HarfBuzz made that has no
+    character (ReportLab gives it a private code, numbered in the order a process first
+    met it) reads as nothing; the word it is in carries its text (``/ActualText``), and
+    leaving the private number out keeps the same handout the same bytes."""
+    read = [(i, _read_as(v)) for i, v in enumerate(subset) if not 0xE000 <= v <= 0xF8FF]
     lines = [
         "/CIDInit /ProcSet findresource begin",
         "12 dict begin",
@@ -573,8 +581,8 @@ def _to_unicode(name: str, subset: list[int]) -> str:
         "1 begincodespacerange",
         f"<00> <{len(subset) - 1:02X}>",
         "endcodespacerange",
-        f"{len(subset)} beginbfchar",
-        *(f"<{i:02X}> <{chr(v).encode('utf-16-be').hex().upper()}>" for i, v in enumerate(subset)),
+        f"{len(read)} beginbfchar",
+        *(f"<{i:02X}> <{text.encode('utf-16-be').hex().upper()}>" for i, text in read),
         "endbfchar",
         "endcmap",
         "CMapName currentdict /CMap defineresource pop",
@@ -582,6 +590,13 @@ def _to_unicode(name: str, subset: list[int]) -> str:
         "end",
     ]
     return "\n".join(lines)
+
+
+def _read_as(cp: int) -> str:
+    """What a glyph's character is read as: an Arabic presentation form as its letters,
+    a ligature's in the order drawn (a reader turns the right-to-left run round)."""
+    ch = chr(cp)
+    return unicodedata.normalize("NFKC", ch)[::-1] if 0xFB50 <= cp <= 0xFEFC else ch
 
 
 @memo(16)
