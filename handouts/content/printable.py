@@ -18,11 +18,6 @@ class Printer(Protocol):
         """Characters in ``text`` that cannot be printed, in order, once each."""
         ...
 
-    def mixed_words(self, text: str) -> int:
-        """How many words of ``text`` mix letters of a script that is shaped (Arabic,
-        Hebrew, Devanagari, Thai) with letters of another, which cannot be shaped as one."""
-        ...
-
     def picture_problem(self, path: Path) -> str | None:
         """Why the picture (a logo) cannot be printed, or None."""
         ...
@@ -45,8 +40,7 @@ def private_text_problem(printer: Printer, text: str) -> str | None:
     """Why a patient's detail (a name, a note, a plan field) cannot print as typed, or
     None: how many characters and of what kind, never which (a message must not give
     enough of it to read). Refused: invisible characters that set the direction of text
-    (they would change the order it is read in), characters no bundled font has, and a
-    word with letters of two writing systems one of which is shaped (it cannot be)."""
+    (they would change the order it is read in) and characters no bundled font has."""
     controls = [ch for ch in text if ch in DIRECTION_CONTROLS]
     if controls:
         them = "it" if len(controls) == 1 else "them"
@@ -61,14 +55,6 @@ def private_text_problem(printer: Printer, text: str) -> str | None:
         return (
             f"{_count(len(bad))} that no bundled font can print ({_kinds(bad)}; {_NOT_SHOWN}); "
             "spell it with letters the handout's fonts have, or leave it out"
-        )
-    mixed = printer.mixed_words(text) if text else 0
-    if mixed:
-        words = "1 word that joins" if mixed == 1 else f"{mixed:,} words that join"
-        return (
-            f"{words} letters of a script such as Arabic, Hindi or Thai to other letters, "
-            f"digits or punctuation with no space between them ({_NOT_SHOWN}); put a space "
-            "between them"
         )
     return None
 

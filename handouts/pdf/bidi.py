@@ -27,18 +27,10 @@ from collections.abc import Sequence
 from html import unescape
 from typing import Any
 
-from bidi.algorithm import (
-    PARAGRAPH_LEVELS,
-    explicit_embed_and_overrides,
-    get_base_level,
-    get_embedding_levels,
-    get_empty_storage,
-    resolve_implicit_levels,
-    resolve_neutral_types,
-    resolve_weak_types,
-)
+from bidi import get_base_level, get_display
 from reportlab.lib.abag import ABag
 
+from handouts.pdf.shaping import said
 from handouts.pdf.tagging import pdf_text
 
 ACTUAL_OPEN, ACTUAL_CLOSE = "handouts_actual_open", "handouts_actual_close"
@@ -53,21 +45,25 @@ def plain(markup: str) -> str:
 
 def base_rtl(text: str) -> bool:
     """Whether a paragraph reads right to left: its first strong letter does (UAX #9 P2)."""
-    return get_base_level(text) == 1
+    return bool(get_base_level(text))
 
 
 def levels(classes: str, rtl: bool) -> list[int]:
     """The embedding level of each character of ``classes`` (a stand-in string, one
-    character per word or space) in a paragraph of the given direction."""
-    storage = get_empty_storage()
-    storage["base_level"] = PARAGRAPH_LEVELS["R" if rtl else "L"]
-    storage["base_dir"] = "R" if rtl else "L"
-    get_embedding_levels(classes, storage)
-    explicit_embed_and_overrides(storage)
-    resolve_weak_types(storage)
-    resolve_neutral_types(storage, False)
-    resolve_implicit_levels(storage, False)
-    return [ch["level"] for ch in storage["chars"]]
+    character per word, run, space or mark of punctuation) in a paragraph of the given
+    direction, from python-bidi's implementation of UAX #9 (with its bracket pairs, N0).
+
+    python-bidi gives its levels only in its debugging report, one per byte of UTF-8; the
+    report is read here (the version is pinned in the lock file, and the tests would
+    notice a change in it)."""
+    report = get_display(classes, base_dir="R" if rtl else "L", debug=True)
+    found = report[report.index("levels: [") : report.index("paragraphs:")]
+    per_byte = [int(n) for n in re.findall(r"Level\(\s*(\d+),\s*\)", found)]
+    out, at = [], 0
+    for ch in classes:
+        out.append(per_byte[at])
+        at += len(ch.encode("utf-8"))
+    return out
 
 
 def reorder(levels_: Sequence[int]) -> list[int]:
@@ -92,87 +88,77 @@ def reorder(levels_: Sequence[int]) -> list[int]:
     return order
 
 
-def visual(bl: Any, rtl: bool, words: Sequence[str], rtl_faces: frozenset[str]) -> Any:
-    """A copy of broken lines (``bl``, ReportLab's kind 1) with each line's words in the
-    order they are seen. ``words``: the paragraph's words in reading order (to mark the
-    drawn words with); ``rtl_faces``: the faces of right-to-left scripts."""
+def visual(bl: Any, rtl: bool) -> Any:
+    """A copy of broken lines (``bl``, ReportLab's kind 1) with each line's words and
+    runs in the order they are seen, in a paragraph that reads right to left or not."""
     new = copy.copy(bl)
     new.lines = []
-    if not _aligned(bl.lines, words):  # the drawn words are not the typed ones, one for one:
-        words = ()  # no word is marked rather than a wrong one
-    seen = 0  # words on earlier lines
     for line in bl.lines:
         own = copy.copy(line)
-        own.words, seen = _seen(line.words, rtl, words, rtl_faces, seen)
+        own.words = _seen(line.words, rtl)
         new.lines.append(own)
     return new
 
 
-def _seen(
-    frags: Sequence[Any], rtl: bool, words: Sequence[str], rtl_faces: frozenset[str], seen: int
-) -> tuple[list[Any], int]:
-    """One line's fragments in the order seen, and the words read so far."""
+def _seen(frags: Sequence[Any], rtl: bool) -> list[Any]:
+    """One line's fragments in the order seen: each word and space a piece of its own."""
     tokens = _tokens(frags)
-    lv = levels("".join(_class_char(f, text, rtl_faces) for f, text in tokens), rtl)
+    lv = levels("".join(_class_char(f, text) for f, text in tokens), rtl)
     for n in range(len(lv) - 1, -1, -1):  # trailing spaces at the paragraph's level (L1)
         if tokens[n][1].strip():
             break
         lv[n] = 1 if rtl else 0
-    logical: list[int | None] = []  # each token's word, in reading order (None: a space)
-    for _, text in tokens:
-        logical.append(seen if text.strip() else None)
-        seen += 1 if text.strip() else 0
     out: list[Any] = []
     for i in reorder(lv):
         f, text = tokens[i]
-        n = logical[i]
-        if lv[i] % 2 == 0 and n is not None and n < len(words) and text != words[n]:
-            out += [_callback(f, ACTUAL_OPEN, words[n]), _piece(f, text)]
+        typed = said(text)
+        if lv[i] % 2 and typed is None:  # plain text in a right-to-left run: turned round
+            text = "".join(MIRRORED.get(ch, ch) for ch in reversed(str(text)))
+        if lv[i] % 2 == 0 and typed is not None and typed != str(text):
+            out += [_callback(f, ACTUAL_OPEN, typed), _piece(f, text)]
             out.append(_callback(f, ACTUAL_CLOSE, ""))
         else:
             out.append(_piece(f, text))
-    return out, seen
+    return out
 
 
-def _aligned(lines: Sequence[Any], words: Sequence[str]) -> bool:
-    """Whether the drawn words are the typed ``words``, one for one: as many, and each
-    drawn as its own letters wherever its glyphs are letters (no private code)."""
-    drawn = [text for line in lines for _, text in _tokens(line.words) if text.strip()]
-    if len(drawn) != len(words):
-        return False
-    return all(
-        text == word or any(0xE000 <= ord(ch) <= 0xF8FF or ch != ch for ch in text)
-        for text, word in zip(drawn, words, strict=True)
-        if not any(ord(ch) > 0x58F for ch in word)
-    )
+MIRRORED = {"(": ")", ")": "(", "[": "]", "]": "[", "{": "}", "}": "{", "<": ">", ">": "<",
+            "«": "»", "»": "«"}  # fmt: skip
+"""Brackets drawn facing the other way in a right-to-left run (UAX #9 L4); a run HarfBuzz
+shaped right to left is turned round and mirrored by HarfBuzz."""
 
 
 def _tokens(frags: Sequence[Any]) -> list[tuple[Any, str]]:
-    """Each word and each space of a line, with the fragment (font, size, colour) it is in."""
+    """Each word (or run of one) and each space of a line, with the fragment (font, size,
+    colour) it is in; a lone bracket or mark of punctuation is a token of its own."""
     out = []
     for f in frags:
         if hasattr(f, "cbDefn"):
             out.append((f, ""))
             continue
         text = f.text
-        for m in re.finditer(r" +|[^ ]+", str(text)):
+        pattern = _PLAIN if said(text) is None else _WORDS
+        for m in pattern.finditer(str(text)):
             out.append((f, text[m.start() : m.end()]))
     return out
 
 
-def _class_char(f: Any, text: str, rtl_faces: frozenset[str]) -> str:
-    """One character with the bidi class of a word (or space) for the algorithm."""
+_WORDS = re.compile(r" +|[^ ]+")
+_PLAIN = re.compile(r" +|[^\W_]+|[^\w ]")
+"""Plain text's words, and each mark of punctuation alone (a bracket's direction is its
+own, UAX #9 N0)."""
+
+
+def _class_char(f: Any, text: str) -> str:
+    """One character with the bidi class of a token for the algorithm: that of the first
+    letter or digit it stands for; a space; a neutral for punctuation and callbacks."""
     if not text.strip():
-        return " " if text else "!"  # a callback: a neutral
-    if getattr(f, "fontName", "") in rtl_faces:
-        if all(unicodedata.digit(ch, None) is not None for ch in text):
-            return "\u0661" if any(ord(ch) > 127 for ch in text) else "1"
-        return "\u05d0"  # a letter of a right-to-left script (glyphs may be private codes)
-    for ch in text:
-        kind = unicodedata.bidirectional(ch)
-        if kind in ("L", "R", "AL", "EN", "AN"):
-            return {"L": "a", "R": "\u05d0", "AL": "\u0627", "EN": "1", "AN": "\u0661"}[kind]
-    return "!"  # punctuation, symbols: neutral
+        return " " if text else "!"
+    letters = said(text) or str(text)
+    for ch in letters:
+        if unicodedata.bidirectional(ch) in ("L", "R", "AL", "EN", "AN"):
+            return ch
+    return letters[0]  # punctuation, a symbol: itself (a bracket pairs with its match)
 
 
 def _piece(f: Any, text: str) -> Any:

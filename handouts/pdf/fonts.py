@@ -18,13 +18,14 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from reportlab.lib.fonts import addMapping
-from reportlab.pdfbase import pdfdoc, pdfmetrics, ttfonts
+from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
 from handouts import paths
 from handouts.content.printable import describe
 from handouts.errors import RenderError
 from handouts.memo import memo
+from handouts.pdf import shaping
 from handouts.pdf.private import is_private
 
 FONT_DIR = paths.FONTS
@@ -127,31 +128,6 @@ def _face_of(cp: int, cov: Coverage) -> str | None:
     return "Fallback" if cp in cov.fallback else None
 
 
-def mixed_words(text: str) -> int:
-    """How many words of ``text`` join letters of a script of :data:`SCRIPTS` to anything
-    of another face (letters, ASCII digits or punctuation) with no space, when ``text``
-    is shaped (:attr:`Script.shaped`): HarfBuzz shapes a word in its first face, so such
-    a word cannot print right."""
-    count = 0
-    if not shaped(text):  # a paragraph is shaped whole: then every script word counts
-        return 0
-    for word in text.split():
-        kinds = {
-            (s.name if (s := script_of(ord(ch))) else "other")
-            for ch in word
-            if not unicodedata.category(ch).startswith("M")
-        }
-        count += len(kinds) > 1 and kinds != {"other"}
-    return count
-
-
-def rtl_faces() -> frozenset[str]:
-    """The faces of scripts written right to left."""
-    return frozenset(
-        name for s in SCRIPTS if s.name in ("Arabic", "Hebrew") for name in (s.face, s.bold_face)
-    )
-
-
 def shaped(text: str) -> bool:
     """Whether ``text`` has letters HarfBuzz must shape (a script whose letters join or
     combine: :attr:`Script.shaped`)."""
@@ -183,9 +159,7 @@ def register() -> Coverage:
     for logical, file in FACES.items():
         font = TTFont(logical, str(FONT_DIR / file))
         pdfmetrics.registerFont(font)
-    # ReportLab asks HarfBuzz for discretionary ligatures, with which Noto Sans Arabic
-    # prints the name محمد as one honorific sign; a name must print letter by letter.
-    ttfonts.shapeFragWord.__defaults__[0]["dlig"] = False  # type: ignore[index]
+    shaping.install(frozenset(n for s in SCRIPTS if s.shaped for n in (s.face, s.bold_face)))
     for family, regular, bold, italic, bold_italic in (
         ("Body", BODY, BOLD, "Body-Italic", "Body-BoldItalic"),
         ("Fallback", FALLBACK, FALLBACK_BOLD, FALLBACK, FALLBACK_BOLD),

@@ -53,14 +53,13 @@ class Paragraph(Tagged, _RLParagraph):
 
     def _setup(self, text: str, style: Any, bulletText: Any, frags: Any, cleaner: Any) -> None:
         self._source: tuple[Any, ...] | None = None
-        self._bidi: tuple[bool, tuple[str, ...]] | None = None
+        self._bidi: bool | None = None  # shaped or right-to-left: reads right to left?
         if frags is None and is_private():  # patient text: parsed for this use, kept nowhere
             said = bidi.plain(text)
             if fonts.shaped(said):  # letters that join or combine: HarfBuzz shapes them
                 style = _shaping(style)
             if fonts.shaped(said) or fonts.right_to_left(said):  # drawn by bidi.visual
-                rtl = bidi.base_rtl(said)
-                self._bidi = (rtl, tuple(said.split()))
+                rtl = self._bidi = bidi.base_rtl(said)
                 if rtl and style.alignment == TA_LEFT:
                     style = _right(style)
             style, parsed = _parse(text, style)
@@ -151,10 +150,8 @@ class Paragraph(Tagged, _RLParagraph):
         """Patient text with right-to-left words, drawn with each line's words in the
         order they are seen (:mod:`handouts.pdf.bidi`); the broken lines stay in reading
         order, for a split to use."""
-        assert self._bidi is not None
-        rtl, words = self._bidi
         logical = self.blPara
-        self.blPara = bidi.visual(logical, rtl, words, fonts.rtl_faces())
+        self.blPara = bidi.visual(logical, bool(self._bidi))
         canv.setNamedCB(bidi.ACTUAL_OPEN, bidi.open_actual)
         canv.setNamedCB(bidi.ACTUAL_CLOSE, bidi.close_actual)
         canv._bullet = None
@@ -193,6 +190,7 @@ class Paragraph(Tagged, _RLParagraph):
         parts = super().split(availWidth, availHeight)
         for part in parts:  # both halves are the same element of the structure tree
             part.tag = self.tag
+            part._bidi = self._bidi  # and drawn in the order seen, as the whole would be
         return parts
 
 

@@ -14,6 +14,7 @@ import collections
 import hashlib
 import itertools
 import operator
+import re
 import struct
 import unicodedata
 import urllib.parse
@@ -546,7 +547,7 @@ def _font_objects(
     )
     program = face.makeSubset(list(subset))
     file = _stream(program, f" /Length1 {len(program)}", 9)
-    cmap = _stream(_to_unicode(name, list(subset)).encode("latin-1"), level=9)
+    cmap = _stream(_to_unicode(name, list(subset), font).encode("latin-1"), level=9)
     return body.encode("latin-1"), descriptor.encode("latin-1"), file, cmap
 
 
@@ -556,7 +557,7 @@ def _image_objects(path: Path) -> tuple[bytes, bytes | None]:
     return _image_objects_at(path, file_stamp(path))
 
 
-def _to_unicode(name: str, subset: list[int]) -> str:
+def _to_unicode(name: str, subset: list[int], font: TTFont | None = None) -> str:
     """The ToUnicode CMap of a font subset, as ReportLab writes it, but a character beyond
     the Basic Multilingual Plane (an emoji) maps to its UTF-16 pair (``<D83DDE00>``):
     ReportLab writes ``<1F600>``, an odd-length string text extraction cannot read.
@@ -564,9 +565,14 @@ def _to_unicode(name: str, subset: list[int]) -> str:
     A shaped glyph reads as the letters it shows: an Arabic joined form (a presentation
     form) as its letter, a ligature as its letters. A glyph HarfBuzz made that has no
     character (ReportLab gives it a private code, numbered in the order a process first
-    met it) reads as nothing; the word it is in carries its text (``/ActualText``), and
-    leaving the private number out keeps the same handout the same bytes."""
-    read = [(i, _read_as(v)) for i, v in enumerate(subset) if not 0xE000 <= v <= 0xF8FF]
+    met it) reads as the letters its name in the font gives (``uni066E.fina``: ٮ), else
+    as nothing (the word it is in carries its text, ``/ActualText``); never as its
+    private number, so the same handout is the same bytes in any process."""
+    read = []
+    for i, v in enumerate(subset):
+        text = _named(font, v) if 0xE000 <= v <= 0xF8FF else _read_as(v)
+        if text:
+            read.append((i, text))
     lines = [
         "/CIDInit /ProcSet findresource begin",
         "12 dict begin",
@@ -590,6 +596,25 @@ def _to_unicode(name: str, subset: list[int]) -> str:
         "end",
     ]
     return "\n".join(lines)
+
+
+def _named(font: TTFont | None, cp: int) -> str:
+    """The letters a glyph with no character of its own stands for, from its name
+    (``uni0644_uni0627.fina``), in the order drawn; "" when its name does not say."""
+    if font is None or not font.shapable:
+        return ""
+    gid = font.face.charToGlyph.get(cp)
+    name = font.hbFont().glyph_to_string(gid) if gid is not None else ""
+    letters = []
+    for part in name.split(".")[0].split("_"):
+        if re.fullmatch(r"uni[0-9A-F]{4}", part):
+            letters.append(chr(int(part[3:], 16)))
+        elif re.fullmatch(r"u[0-9A-F]{4,6}", part):
+            letters.append(chr(int(part[1:], 16)))
+        else:
+            return ""
+    text = "".join(letters)
+    return text[::-1] if any(unicodedata.bidirectional(c) in ("R", "AL") for c in text) else text
 
 
 def _read_as(cp: int) -> str:

@@ -12,9 +12,6 @@ class PdfPrinter:
     def unprintable(self, text: str) -> list[str]:
         return fonts.unprintable(text)
 
-    def mixed_words(self, text: str) -> int:
-        return fonts.mixed_words(text)
-
     def picture_problem(self, path: Path) -> str | None:
         return logo.logo_problem(path)
 
