@@ -4,8 +4,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: handouts test check lint format snapshots bench clean lock words serve browser
+.PHONY: handouts test check lint format snapshots bench clean lock words serve browser dictionary
 BROWSER := tests/browser/node_modules/.installed
+DICTIONARY := /usr/share/hunspell/es_US.dic
 
 # Everything is installed from requirements.lock: exact versions, each file checked
 # against its hash; then the project itself, with no further downloads.
@@ -51,11 +52,21 @@ $(BROWSER): tests/browser/package.json tests/browser/package-lock.json
 	npm ci --prefix tests/browser --no-audit --no-fund --silent
 	touch $@
 
+## The Spanish spelling dictionary `handouts check --language es` reads: Debian's
+## hunspell-es (apt, as root, as CI runs; a few seconds once)
+dictionary: $(DICTIONARY)
+$(DICTIONARY):
+	@[ -f $@ ] || { \
+	  [ "$$(id -u)" = 0 ] || { echo "install the Spanish dictionary first (Debian: sudo apt-get install hunspell-es)"; exit 1; }; \
+	  apt-get install -y hunspell-es >/dev/null || \
+	  { apt-get update >/dev/null && apt-get install -y hunspell-es >/dev/null; }; }
+
 ## Lint, check formatting, check the shipped content strictly and run every test
-test: $(STAMP) $(BROWSER)
+test: $(STAMP) $(BROWSER) $(DICTIONARY)
 	$(BIN)/ruff check handouts tests bench generate.py
 	$(BIN)/ruff format --check handouts tests bench generate.py
 	$(BIN)/handouts check --strict > /dev/null || $(BIN)/handouts check --strict
+	$(BIN)/handouts check --language es --strict > /dev/null || $(BIN)/handouts check --language es --strict
 	$(BIN)/python -m pytest
 
 ## Check the shipped content: sources, review dates, plain language, reading level

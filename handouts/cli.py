@@ -12,7 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from handouts import paths, pipeline
-from handouts.content import language
+from handouts.content import language, translations
 from handouts.content.model import Library, Patient, PlanFields
 from handouts.delivery.files import Written, default_run, write_one
 from handouts.delivery.write import GROUP_CLOSED, GROUP_READABLE, PRIVATE, closed_to_group
@@ -28,11 +28,12 @@ from handouts.intake.patient import (
     resolve_medicines,
 )
 from handouts.quality.check import check
+from handouts.quality.translated import check_language
 
 DEFAULT_CONTENT = paths.CONTENT
 DEFAULT_PATIENT = paths.PATIENT
 
-COMMANDS = ("generate", "build", "pack", "batch", "check", "serve", "site")
+COMMANDS = ("generate", "build", "pack", "batch", "check", "translate", "serve", "site")
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -128,8 +129,20 @@ def parser() -> argparse.ArgumentParser:
     chk.add_argument("--content", type=Path, default=DEFAULT_CONTENT, help="content folder")
     chk.add_argument("--strict", action="store_true", help="warnings fail too (exit 1)")
     chk.add_argument("--json", action="store_true", help="print the findings as JSON")
+    chk.add_argument(
+        "--language",
+        metavar="CODE",
+        help="check the content's translation into this language (e.g. es) instead",
+    )
     _today(chk)
     chk.add_argument("--verbose", action="store_true", help="show a traceback on errors")
+
+    tr = sub.add_parser(
+        "translate",
+        help="add new content to a language's catalogues, mark changed English as stale",
+    )
+    tr.add_argument("language", metavar="CODE", help="the language, e.g. es")
+    tr.add_argument("--content", type=Path, default=DEFAULT_CONTENT, help="content folder")
 
     site = sub.add_parser(
         "site", help="write the online versions the QR codes point to, as a static website"
@@ -267,6 +280,15 @@ def run(argv: Sequence[str]) -> int:
     if not argv or argv[0] not in (*COMMANDS, "-h", "--help"):
         argv.insert(0, "generate")
     args = parser().parse_args(argv)
+    if args.command == "translate":
+        total, new, stale = translations.update(args.content, args.language)
+        print(f"{args.language}: {total} units; {new} new (untranslated), {stale} newly stale; "
+              f"catalogues in {args.content / 'locale' / args.language}")  # fmt: skip
+        return 0
+    if args.command == "check" and args.language:
+        report = check_language(args.content, pipeline.PRINTER, args.language, args.strict)
+        print(report.json() if args.json else report.text())
+        return report.exit_code
     if args.command == "check":
         report = check(args.content, pipeline.PRINTER, args.strict, args.today)
         print(report.json() if args.json else report.text())

@@ -14,7 +14,7 @@ from dataclasses import astuple, dataclass, replace
 from pathlib import Path
 
 from handouts.content import language
-from handouts.content.brand import Brand, load_brand
+from handouts.content.brand import TRANSLATED, Brand, load_brand
 from handouts.content.library import load_library
 from handouts.content.model import Library, Pack
 from handouts.content.words import words
@@ -112,7 +112,37 @@ def make(lib: Library, brand: Brand, req: Request) -> Rendered:
     return _make(lib, brand, req)
 
 
+def in_language(lib: Library, brand: Brand, req: Request) -> Library:
+    """The content in the request's language (its own, else the brand's): ``lib`` when it
+    is already in it, else its translations, read once and kept by ``lib``. A language
+    whose translations are missing a unit, or have one made from English since changed,
+    is refused with every such unit named (:mod:`handouts.content.translations`)."""
+    tag = req.language or brand.spec.language or lib.language
+    base = tag.replace("_", "-").split("-")[0].lower()
+    if base == lib.language or lib.root is None:
+        return lib
+    if base not in lib.others:
+        lib.others[base] = load_library(lib.root, PRINTER, base)
+    return lib.others[base]
+
+
+def brand_in(brand: Brand, req: Request) -> Brand:
+    """The brand with its own words (after-hours line, crisis line, footer) in the
+    request's language; refused, naming them, when the brand has none in it."""
+    tag = req.language or brand.spec.language
+    try:
+        spec = brand.spec.words_in(tag)
+    except KeyError as exc:
+        raise ContentError([Problem(brand.file, None, "translations",
+            f"no words in '{exc.args[0]}' for {', '.join(TRANSLATED[:3])}: add them under "
+            f"translations (language: {exc.args[0]}) so a handout in that language does "
+            "not print the brand's English")]) from None  # fmt: skip
+    return brand if spec is brand.spec else replace(brand, spec=spec)
+
+
 def _make(lib: Library, brand: Brand, req: Request) -> Rendered:
+    language.check(req.language)
+    lib, brand = in_language(lib, brand, req), brand_in(brand, req)
     _check(lib, req)
     if req.pack:
         return _pack(lib, brand, req, find_pack(lib, req.pack))
@@ -127,6 +157,8 @@ def _make(lib: Library, brand: Brand, req: Request) -> Rendered:
 def assembled(lib: Library, brand: Brand, req: Request) -> tuple[Document, tuple[Problem, ...]]:
     """The full version's document for ``req`` (for a web page), checked as :func:`make`
     checks: and what it uses only because it was allowed."""
+    language.check(req.language)
+    lib, brand = in_language(lib, brand, req), brand_in(brand, req)
     _check(lib, req)
     doc = assemble(lib, replace(req, format=FULL), brand)
     return doc, _current(lib, doc, req.allow)
@@ -252,9 +284,10 @@ def check_all(lib: Library, brand: Brand, reqs: list[Request]) -> None:
     for req in reqs:
         # a visit handout as it is before anything is left out: all it may print
         visit = req.format == "visit" and not req.pack
-        doc = assemble_visit(lib, req, brand, 0) if visit else assemble(lib, req, brand)
+        here, its = in_language(lib, brand, req), brand_in(brand, req)
+        doc = assemble_visit(here, req, its, 0) if visit else assemble(here, req, its)
         try:
-            _current(lib, doc, req.allow)
+            _current(here, doc, req.allow)
         except ContentError as exc:
             refused.update(dict.fromkeys(exc.problems))
     if refused:

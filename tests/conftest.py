@@ -26,7 +26,8 @@ ALLOW_TODAY = Allow(today=dt.date.fromisoformat(TODAY))
 def main(argv: list[str]) -> int:
     """The command line, run on TODAY unless the test gives its own --today."""
     argv = [str(a) for a in argv]
-    if "--today" not in argv and not {"-h", "--help"} & set(argv):
+    dated = not argv or argv[0] != "translate"  # the one command with no day to check against
+    if dated and "--today" not in argv and not {"-h", "--help"} & set(argv):
         at = 1 if argv and argv[0] in COMMANDS else 0
         argv[at:at] = ["--today", TODAY]
     return real_main(argv)

@@ -225,6 +225,7 @@ def test_every_memo_table_is_declared_and_clearing_empties_them_all(tmp_path):
     process_wide = {
         "handouts.pdf.fonts.register",
         "handouts.pdf.fonts.script_coverage",
+        "handouts.quality.translated.spanish_dictionary",
         "handouts.content.schema._hints",
     }
     names = set(memo.declared())

@@ -115,7 +115,7 @@ def test_language_sets_the_document_language_or_is_refused(tmp_path, cli):
     assert PdfReader(out).trailer["/Root"]["/Lang"] == "en-GB"
     run = cli("build", "--conditions", "migraine", "--language", "fr", "--out", tmp_path / "f.pdf")
     assert run.code == 2
-    assert run.err == "handouts: error: no content in language 'fr'; the content is in: en\n"
+    assert run.err == "handouts: error: no content in language 'fr'; the content is in: en, es\n"
     assert not (tmp_path / "f.pdf").exists()
 
 
@@ -134,12 +134,14 @@ def test_one_language_tag_rule_for_the_command_line_the_brand_and_a_clinic_list(
     assert cli(*args, "--language", "en-NZ").code == 0
     assert PdfReader(out).trailer["/Root"]["/Lang"] == "en-NZ"
     run = cli("build", "--conditions", "migraine", "--language", "en-", "--out", out)
-    assert run.err == "handouts: error: no content in language 'en-'; the content is in: en\n"
+    assert run.err == "handouts: error: no content in language 'en-'; the content is in: en, es\n"
     (tmp_path / "fr").mkdir()
     french = brand_copy(tmp_path / "fr", "language: en-US", "language: fr")
     run = cli("build", "--conditions", "migraine", "--brand", french, "--out", out)
     assert run.code == 1
-    assert f"{french}:20: language: no content in language 'fr'; the content is in: en" in run.err
+    assert (
+        f"{french}:20: language: no content in language 'fr'; the content is in: en, es" in run.err
+    )
 
 
 def test_unknown_pack_is_named_with_a_suggestion(tmp_path, cli):

@@ -213,8 +213,8 @@ def test_a_request_from_anywhere_is_checked_where_the_pipeline_starts():
 
     lib, brand = load_inputs(CONTENT, None)
     cases = [
-        (replace(REQUESTS[0], language="fr"), "no content in language 'fr'; the content is in: en"),
-        (replace(REQUESTS[0], language="!!"), "no content in language '!!'; the content is in: en"),
+        (replace(REQUESTS[0], language="fr"), "no content in language 'fr'; the content is in: en, es"),
+        (replace(REQUESTS[0], language="!!"), "no content in language '!!'; the content is in: en, es"),
         (Request(allow=ALLOW), "a handout needs at least one condition, or a pack"),
         (Request(("migrane",), allow=ALLOW), "unknown condition or medicine id: migrane"),
         (Request(pack="nope", allow=ALLOW), "unknown pack 'nope'; packs: back-pain-spondyloarthritis, "

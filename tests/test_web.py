@@ -118,6 +118,17 @@ def test_pdf_is_the_visit_handout_for_the_form(client):
     assert "Triptans with an SNRI" in text
 
 
+def test_the_page_offers_spanish_and_prints_it(client):
+    assert '<option value="es">Español (Spanish)</option>' in client.get("/").text
+    response = post(client, "/pdf", conditions=["migraine", "fibromyalgia"],
+                    medicines=["triptans"], name="José Peña", date="2026-12-03", language="es",
+                    plan_template="migraine-attack-triptan")  # fmt: skip
+    assert response.status_code == 200, response.text[:500]
+    text = pdf_text(response.content)
+    assert "Para: José Peña" in text and "3 de diciembre de 2026" in text
+    assert "Cuándo pedir ayuda" in text and "When to get help" not in text
+
+
 def test_open_to_print_sends_the_pdf_inline(client):
     data = {"csrf": token(client), "conditions": "lupus", "format": "full"}
     response = client.post("/pdf?open=1", data=data)
@@ -186,7 +197,7 @@ def test_problems_are_said_beside_their_fields_in_the_lists_words(client):
         "medicines": "unknown medicine 'aspirinn' (did you mean 'aspirin'?)",
         "paper": "unknown paper 'b5'; use letter or a4, or leave it blank",
         "date": "not a date written YYYY-MM-DD (e.g. 2026-11-21)",
-        "language": "unknown language 'xx'; use en, or leave it blank",
+        "language": "unknown language 'xx'; use en, es, or leave it blank",
         "name": said["name"],
         "notes": "too long: at most 4,000 characters (about a page)",
         "attack_limit": f"too long: at most {FIELD_LIMIT} characters",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
@@ -86,6 +86,23 @@ class Contact:
 
 
 @dataclass(frozen=True)
+class BrandWords:
+    """The brand's own words in another language (``translations:`` in brand.yaml): each
+    sentence a patient reads from the brand, for handouts in that language."""
+
+    language: str
+    """The language, e.g. ``es``."""
+    after_hours: str
+    crisis_line: str
+    footer: str = ""
+    logo_text: str | None = None
+
+
+TRANSLATED = ("after_hours", "crisis_line", "footer", "logo_text")
+"""The brand's words a handout in another language needs in that language."""
+
+
+@dataclass(frozen=True)
 class BrandFile:
     """A brand YAML file."""
 
@@ -109,6 +126,22 @@ class BrandFile:
     """Base web address of the online versions of the handouts, e.g.
     https://riverside.example.org/h/; when set, each handout prints a QR code and a short
     link to its online version."""
+    translations: tuple[BrandWords, ...] = ()
+    """The brand's words in other languages (a handout in a language the brand has no
+    words for is refused, never printed with the brand's English inside)."""
+
+    def words_in(self, language: str) -> BrandFile:
+        """This brand with its words in ``language`` (a tag; its base language is used),
+        or as written for English. Raises KeyError when it has none in that language."""
+        base = language.replace("_", "-").split("-")[0].lower()
+        if base == "en":
+            return self
+        own = next((t for t in self.translations if t.language.lower() == base), None)
+        if own is None:
+            raise KeyError(base)
+        contact = replace(self.contact, after_hours=own.after_hours, crisis_line=own.crisis_line)
+        return replace(self, contact=contact, footer=own.footer,
+                       logo_text=own.logo_text or self.logo_text)  # fmt: skip
 
 
 def luminance(colour: str) -> float:

@@ -12,7 +12,7 @@ from collections.abc import Collection
 from handouts.errors import UsageError, did_you_mean
 
 TAG = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*")
-CONTENT_LANGUAGES = ("en",)
+CONTENT_LANGUAGES = ("en", "es")
 """Languages the shipped content is written in (``en-GB`` is English too)."""
 
 

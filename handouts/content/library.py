@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from handouts.content import text
+from handouts.content import text, translations
 from handouts.content.load import Doc, Key, path_text, read
 from handouts.content.model import (
     AREAS,
@@ -62,9 +62,12 @@ T = TypeVar("T")
 class _Checker:
     """Holds the problems found so far and the parsed documents."""
 
-    def __init__(self, root: Path, printer: Printer):
+    def __init__(self, root: Path, printer: Printer, language: str | None = None):
         self.root = root
         self.printer = printer
+        self.language = language
+        """The language to read the content in (None: English, as written)."""
+        self.untranslated: list[Problem] = []
         self.problems: list[Problem] = []
         self.broken: set[str] = set()
         """Ids whose own file could not be read or built."""
@@ -85,6 +88,9 @@ class _Checker:
         if isinstance(result, Problem):
             self.problems.append(result)
             return None
+        if self.language:  # the same file, each unit in the language (never English unsaid)
+            result, missing = translations.overlay(result, self.root, self.language, path)
+            self.untranslated += [Problem(m.file, m.line, m.place, m.why) for m in missing]
         self.docs[result.file] = result
         return result
 
@@ -101,10 +107,12 @@ class _Checker:
         return sorted((self.root / folder).glob("*.yaml"))
 
 
-def load_library(root: Path, printer: Printer) -> Library:
-    """Read and check the content folder ``root``, every word printable by ``printer``.
-    Raises ContentError with every problem."""
-    c = _Checker(root, printer)
+def load_library(root: Path, printer: Printer, language: str | None = None) -> Library:
+    """Read and check the content folder ``root``, every word printable by ``printer``;
+    in ``language`` (its translations, :mod:`handouts.content.translations`), which must
+    have every unit translated from the English as it is now. Raises ContentError with
+    every problem."""
+    c = _Checker(root, printer, None if language in (None, "en") else language)
     if not root.is_dir():
         raise ContentError([Problem(str(root), None, "", "content folder not found")])
 
@@ -275,6 +283,8 @@ def load_library(root: Path, printer: Printer) -> Library:
             if path and path[-1] == "for" and isinstance(value, list):
                 _refs(c, doc, path, [str(v) for v in value], conditions, "condition")
 
+    if c.untranslated:  # a language is printed whole or not at all
+        raise ContentError(c.untranslated)
     if c.problems:
         raise ContentError(c.problems)
     return Library(
@@ -298,6 +308,8 @@ def load_library(root: Path, printer: Printer) -> Library:
         practices=practices,
         plans=plans,
         docs=c.docs,
+        root=root,
+        language=c.language or "en",
         review_at=review_at,
     )
 

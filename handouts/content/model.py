@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import astuple, dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 from handouts.content.words import N_
@@ -681,6 +682,13 @@ class Library:
     docs: dict[str, Any] = field(default_factory=dict)
     """Every parsed file (``load.Doc``) by display name: its data and key lines."""
     review_at: dict[str, tuple[str, tuple[str | int, ...]]] = field(default_factory=dict)
+    root: Path | None = None
+    """The content folder it was read from."""
+    language: str = "en"
+    """The language its words are in (``en``: as written; another: its translations)."""
+    others: dict[str, Library] = field(default_factory=dict, compare=False, repr=False)
+    """The same content in other languages, read the first time one is asked for
+    (:func:`handouts.pipeline.in_language`); owned by the English library."""
     """Where each item's review is written (``step:relax-daily`` → file, key path)."""
 
     def review_line(self, key: str, field: str = "next_review") -> tuple[str, int | None]:

@@ -319,12 +319,15 @@ def _sources(lib: Library) -> Iterator[Finding]:
             )
 
 
-def _handouts(lib: Library, brand: Brand) -> Iterator[tuple[str, str, int | None, Document]]:
-    """The default handouts, the packs' handouts, then one for every linked pair of conditions."""
+def _handouts(
+    lib: Library, brand: Brand, language: str | None = None
+) -> Iterator[tuple[str, str, int | None, Document]]:
+    """The default handouts, the packs' handouts, then one for every linked pair of
+    conditions (in ``language``: its words too; else the brand's)."""
     hfile = next(n for n in lib.docs if n.endswith("handouts.yaml"))
     done = set()
     for i, spec in enumerate(lib.handouts):
-        req = Request(spec.conditions, spec.title, diary=spec.diary)
+        req = Request(spec.conditions, spec.title, diary=spec.diary, language=language)
         done.add(frozenset(spec.conditions))
         line = lib.docs[hfile].line(("handouts", i))
         yield f"handout '{spec.id}'", hfile, line, assemble(lib, req, brand)
@@ -334,7 +337,7 @@ def _handouts(lib: Library, brand: Brand) -> Iterator[tuple[str, str, int | None
             if frozenset(spec.conditions) in done:
                 continue
             done.add(frozenset(spec.conditions))
-            req = Request(spec.conditions, spec.title, diary=spec.diary)
+            req = Request(spec.conditions, spec.title, diary=spec.diary, language=language)
             line = lib.docs[pfile].line(("handouts", i))
             label = f"pack '{pack.id}' handout '{spec.id}'"
             yield label, pfile, line, assemble(lib, req, brand)
@@ -342,20 +345,20 @@ def _handouts(lib: Library, brand: Brand) -> Iterator[tuple[str, str, int | None
         if pair in done:
             continue
         file = lib.files[f"link:{link.id}"]
-        req = Request(tuple(link.conditions))
+        req = Request(tuple(link.conditions), language=language)
         yield f"handout for {' and '.join(link.conditions)}", file, 1, assemble(lib, req, brand)
     for _pair, link in sorted(lib.links.items(), key=lambda kv: kv[1].id):
         file = lib.files[f"link:{link.id}"]
         label = f"visit handout for {' and '.join(link.conditions)}"
-        yield label, file, 1, _visit(lib, brand, link)
+        yield label, file, 1, _visit(lib, brand, link, language)
 
 
-def _visit(lib: Library, brand: Brand, link: Link) -> Document:
+def _visit(lib: Library, brand: Brand, link: Link, language: str | None = None) -> Document:
     """A linked pair's visit handout as a patient on its usual medicines gets it: up to
     three of them, with nothing left out (every item it may print is graded)."""
     usual = [m for c in link.conditions for m in lib.conditions[c].medicines]
     req = Request(tuple(link.conditions), medicines=tuple(dict.fromkeys(usual))[:3],
-                  format="visit")  # fmt: skip
+                  format="visit", language=language)  # fmt: skip
     return assemble_visit(lib, req, brand, 0)
 
 

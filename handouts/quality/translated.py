@@ -1,0 +1,189 @@
+"""``handouts check --language es``: the gate for content in another language.
+
+1. Every unit translated from the English as it is now (:mod:`handouts.content.
+   translations`): an untranslated unit is an error; a stale one (its English changed
+   since) a warning, an error under ``--strict``. A language that is not whole is not
+   printed, so nothing else is checked until it is.
+2. Spanish read as Spanish: each handout the English gate grades (the default and pack
+   handouts, every linked pair's full and visit handout), in Spanish, graded with the
+   Spanish formulas: Szigriszt-Pazos (INFLESZ) at least :data:`INFLESZ_MIN` ("bastante
+   fácil"), and Fernández-Huerta as a figure (textstat, offline); each translated
+   sentence at most :data:`plain.MAX_WORDS` words.
+3. Spelling, with the system's Hunspell dictionary for Spanish (Debian ``hunspell-es``,
+   read with spylls), and our own words (medicine and brand names) in
+   ``content/locale/es/words.txt``.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+from textstat.textstat import textstatistics
+
+from handouts.content import translations
+from handouts.content.brand import load_brand
+from handouts.content.library import load_library
+from handouts.content.printable import Printer
+from handouts.errors import ContentError
+from handouts.memo import memo
+from handouts.quality import plain
+from handouts.quality.check import Finding, Report, _handouts, _section_prose
+
+INFLESZ_MIN = 65.0
+"""INFLESZ's "bastante fácil" (fairly easy) starts at 65; 55–65 is "normal"."""
+GRADED = ("es",)
+"""Languages with readability formulas and a dictionary here."""
+DICTIONARIES = Path("/usr/share/hunspell")
+"""Where Debian's hunspell packages put their dictionaries."""
+SPANISH = ("es_US", "es_MX", "es_ES")
+"""The Spanish dictionaries to use, the first found (neutral Latin-American first)."""
+NO_DICTIONARY = (
+    "Spanish spelling needs the Hunspell dictionary for Spanish: install Debian's "
+    "hunspell-es (apt-get install hunspell-es), or run make test, which does"
+)
+
+
+def check_language(root: Path, printer: Printer, language: str, strict: bool = False) -> Report:
+    """Check ``language``'s translation of the content folder ``root``."""
+    report = Report()
+    found: list[Finding] = []
+    missing = translations.status(root, language)
+    for m in missing:
+        stale = m.why == translations.STALE
+        level = "warning" if stale and not strict else "error"
+        found.append(Finding(m.file, m.line, level, "translation", f"{m.place}: {m.why}"))
+    report.checked = {"units": len(translations.all_units(root))}
+    if missing:
+        report.findings = _sorted(found)
+        return report
+    try:
+        lib = load_library(root, printer, language)
+    except ContentError as exc:
+        for p in exc.problems:
+            msg = f"{p.path}: {p.message}" if p.path else p.message
+            found.append(Finding(p.file, p.line, "error", "integrity", msg))
+        report.findings = _sorted(found)
+        return report
+    if language.split("-")[0] in GRADED:
+        brand = load_brand(None, printer)
+        handouts = list(_handouts(lib, brand, language))
+        for label, file, line, doc in handouts:
+            found += _graded(label, file, line, _readable(doc))
+        report.checked["handouts"] = len(handouts)
+        found += list(_spelled(root, language))
+        found += list(_sentences(root, language))
+    if strict:
+        found = [
+            Finding(f.file, f.line, "error", f.rule, f.message) if f.level == "warning" else f
+            for f in found
+        ]
+    report.findings = _sorted(found)
+    return report
+
+
+def _sorted(found: list[Finding]) -> list[Finding]:
+    return sorted(set(found), key=lambda f: (f.file, f.line or 0, f.level, f.message))
+
+
+def _readable(doc: object) -> str:
+    sections = getattr(doc, "sections", ())
+    return " ".join(_section_prose(s) for s in sections if s.id not in _NOT_GRADED)
+
+
+_NOT_GRADED = frozenset({"sources", "my-notes", "my-plan"})
+
+_SPANISH_STATS = textstatistics()
+_SPANISH_STATS.set_lang("es")
+_STATS_LOCK = threading.Lock()
+
+
+def grades(text: str) -> tuple[float, float]:
+    """(INFLESZ, Fernández-Huerta) of Spanish ``text``: higher is easier."""
+    with _STATS_LOCK:
+        return (
+            round(float(_SPANISH_STATS.szigriszt_pazos(text)), 1),
+            round(float(_SPANISH_STATS.fernandez_huerta(text)), 1),
+        )
+
+
+def _graded(label: str, file: str, line: int | None, text: str) -> Iterator[Finding]:
+    inflesz, huerta = grades(text)
+    yield Finding(file, line, "info", "reading-level",
+                  f"{label}: INFLESZ {inflesz}, Fernández-Huerta {huerta}")  # fmt: skip
+    if inflesz < INFLESZ_MIN:
+        yield Finding(file, line, "warning", "reading-level",
+                      f"{label}: INFLESZ {inflesz}, under {INFLESZ_MIN:g} (bastante fácil): "
+                      "use shorter sentences and shorter words")  # fmt: skip
+
+
+def _units(root: Path, language: str) -> Iterator[tuple[str, int | None, str, str]]:
+    """(catalogue, line, place, translation) of every translated unit."""
+    for file in translations.content_files(root):
+        path = translations.catalogue_path(root, language, file)
+        cat = translations.read_catalogue(path)
+        if cat is None:
+            continue
+        shown = str(path.relative_to(root.parent))
+        for m in cat:
+            if m.id and m.string:
+                yield shown, m.lineno, m.context or "", m.string
+
+
+def _sentences(root: Path, language: str) -> Iterator[Finding]:
+    for file, line, place, said in _units(root, language):
+        for n, sentence in plain.long_sentences(_PLACEHOLDER.sub("10", said)):
+            clipped = sentence if len(sentence) <= 60 else sentence[:57] + "..."
+            yield Finding(file, line, "warning", "plain-language",
+                          f"{place}: a sentence of {n} words (at most {plain.MAX_WORDS}): "
+                          f"'{clipped}'")  # fmt: skip
+
+
+_WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
+_PLACEHOLDER = re.compile(r"\{\{[^}]*\}\}|\{[a-z_]+\}")
+
+
+def _spelled(root: Path, language: str) -> Iterator[Finding]:
+    words = own_words(root, language)
+    dictionary = spanish_dictionary()
+    if dictionary is None:
+        yield Finding(str(DICTIONARIES), None, "error", "spelling", NO_DICTIONARY)
+        return
+    for file, line, place, said in _units(root, language):
+        unknown = []
+        for word in _WORD.findall(_PLACEHOLDER.sub(" ", said)):
+            if word.lower() in words or word in unknown or _known(dictionary, word):
+                continue
+            unknown.append(word)
+        if unknown:
+            yield Finding(file, line, "warning", "spelling",
+                          f"{place}: not in the Spanish dictionary or words.txt: "
+                          f"{', '.join(unknown)}")  # fmt: skip
+
+
+def _known(dictionary: object, word: str) -> bool:
+    look = dictionary.lookup  # type: ignore[attr-defined]
+    return bool(look(word) or look(word.lower()) or all(look(p) for p in re.split(r"[-'’]", word)))
+
+
+def own_words(root: Path, language: str) -> frozenset[str]:
+    """Our own words for a language (medicine and brand names, abbreviations), one a line,
+    ``#`` for comments: ``content/locale/<language>/words.txt``."""
+    path = root / "locale" / language / "words.txt"
+    if not path.is_file():
+        return frozenset()
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(w.strip().lower() for w in lines if w.strip() and not w.startswith("#"))
+
+
+@memo(None, shared=True)
+def spanish_dictionary() -> object | None:
+    """The first Spanish Hunspell dictionary installed (spylls reads it), or None."""
+    from spylls.hunspell import Dictionary
+
+    for name in SPANISH:
+        if (DICTIONARIES / f"{name}.dic").is_file():
+            return Dictionary.from_files(str(DICTIONARIES / name))
+    return None
