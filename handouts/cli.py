@@ -305,8 +305,9 @@ def run(argv: Sequence[str]) -> int:
         lib, brand = pipeline.load_inputs(args.content, args.brand)
         done = write_site(lib, brand, args.out, allowed(args))
         _warn_allowed([done])
-        print(f"wrote {done.pages} pages and an index into {args.out}/ "
-              f"(open {done.folder / 'index.html'})")  # fmt: skip
+        each = len(done.indexes)
+        print(f"wrote {done.pages} pages in {each} languages, and an index for each, into "
+              f"{args.out}/ (open {' or '.join(str(i) for i in done.indexes)})")  # fmt: skip
         if done.drafts:
             print(f"handouts: {done.drafts} pages use content that still needs clinical sign-off "
                   "and were not written (--allow-draft writes them, marked as drafts)",

@@ -48,7 +48,12 @@ def test_every_address_a_handout_can_print_has_its_page(site, lib):
     assert len(pages) == 470  # 14 conditions, 91 pairs, 364 threes, one handout of four
     # the index and stylesheet at the online address itself, not the clinic's own home page
     assert (site / "h" / "index.html").is_file() and (site / "h" / "site.css").is_file()
-    assert sorted(p.name for p in site.iterdir()) == ["h"]
+    assert sorted(p.name for p in site.iterdir()) == ["es", "h"]
+    # the same pages in Spanish under /es/, where a Spanish handout's code points
+    assert {p.parent.name for p in (site / "es" / "h").glob("*/index.html")} == addresses
+    page = (site / "es" / "h" / "g43-m797" / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="es"' in page and "<h1>Migraña y fibromialgia</h1>" in page
+    assert "Cuándo pedir ayuda" in page and "When to get help" not in page
 
 
 def test_the_same_conditions_in_any_order_print_one_address(lib):
@@ -60,10 +65,13 @@ def test_drafts_have_no_page_unless_allowed(tmp_path, capsys, lib):
     assert main(["site", "--out", str(tmp_path)]) == 0
     drafts = sum("me-cfs" in s for s in {frozenset(s): s for s in every_set(lib)}.values())
     out, err = capsys.readouterr()
-    index = tmp_path / "h" / "index.html"
-    assert out == f"wrote {470 - drafts} pages and an index into {tmp_path}/ (open {index})\n"
+    index, spanish = tmp_path / "h" / "index.html", tmp_path / "es" / "h" / "index.html"
+    assert out == (
+        f"wrote {2 * (470 - drafts)} pages in 2 languages, and an index for each, into "
+        f"{tmp_path}/ (open {index} or {spanish})\n"
+    )
     assert err == (
-        f"handouts: {drafts} pages use content that still needs clinical sign-off and were "
+        f"handouts: {2 * drafts} pages use content that still needs clinical sign-off and were "
         "not written (--allow-draft writes them, marked as drafts)\n"
     )
     assert not (tmp_path / "h" / "g933").exists()  # ME/CFS is a draft

@@ -101,6 +101,7 @@ def test_a_spanish_handout_is_in_spanish(cli, tmp_path, visit):
     text = pdf_text(out.read_bytes())
     for spanish in ("Migraña", "fibromialgia", "Triptanes", "Para: José Peña", "Llámenos hoy"):
         assert spanish in text, spanish
+    assert "riverside.example.org/es/h/g43-m797" in text  # its page online, in Spanish
     for english in ("When to get help", "Your medicines", "Call us today", "painkiller"):
         assert english not in text, english
 

@@ -17,6 +17,7 @@ from urllib.parse import unquote, urlsplit
 
 from handouts import pipeline
 from handouts.content.brand import Brand
+from handouts.content.language import CONTENT_LANGUAGES
 from handouts.content.model import Library
 from handouts.content.words import N_, Words, words
 from handouts.delivery.write import PUBLIC, inside, write_atomic
@@ -50,6 +51,8 @@ class Written:
     drafts: int = 0
     """Pages not written: their content still needs sign-off (``--allow-draft`` writes them,
     marked as drafts)."""
+    indexes: tuple[Path, ...] = ()
+    """Each language's index page, the brand's language first."""
 
 
 @dataclass(frozen=True)
@@ -60,31 +63,64 @@ class _Page:
 
 
 def write_site(lib: Library, brand: Brand, out: Path, allow: Allow) -> Written:
-    """Write every page and the index into ``out`` (made if need be); every page is made
-    before the first is written, so a problem leaves the folder as it was."""
+    """Write every page and the index into ``out`` (made if need be), in each language
+    the content is in: the brand's at its ``online`` address, each other one under its
+    code (``/es/h/…``). Every page of every language is made before the first is
+    written, so a problem leaves the folder as it was."""
     base = brand.spec.online
     if not base:
         raise HandoutsError(NO_ONLINE)
-    path = PurePosixPath(unquote(urlsplit(base).path or "/"))
-    folder = out.joinpath(*path.parts[1:])  # the address's path, under the site's root
-    if not folder.resolve().is_relative_to(out.resolve()):  # the brand check refuses '..'
-        raise HandoutsError(f"internal: the online address {base} leads outside {out}")
-    pages = _pages(lib)
+    made = [_language(lib, brand, allow, code) for code in CONTENT_LANGUAGES]
+    pages = drafts = 0
+    allowed: dict[Problem, None] = {}
+    indexes = []
+    for folder, files, late, skipped in made:
+        target = out.joinpath(*folder.parts)
+        indexes.append(target / "index.html")
+        if not target.resolve().is_relative_to(out.resolve()):  # the brand refuses '..'
+            raise HandoutsError(f"internal: the online address {base} leads outside {out}")
+        css = (resources.files("handouts.html") / "static" / "site.css").read_bytes()
+        write_atomic(target / "site.css", css, PUBLIC)
+        for address, html in files.items():
+            if address:
+                write_atomic(inside(target, address) / "index.html", html.encode(), PUBLIC)
+        write_atomic(target / "index.html", files[""].encode(), PUBLIC)
+        _forget(target, {a for a in files if a})
+        pages += len(files) - 1
+        drafts += skipped
+        allowed.update(dict.fromkeys(late))
+    return Written(pages, indexes[0].parent, tuple(allowed), drafts, tuple(indexes))
+
+
+def _language(
+    lib: Library, brand: Brand, allow: Allow, code: str
+) -> tuple[PurePosixPath, dict[str, str], tuple[Problem, ...], int]:
+    """One language's pages (by address; the index at ""), made but not written: its
+    folder under the site's root, its pages, what they print only because allowed, and
+    how many drafts were left out."""
+    brand_own = brand.spec.language.replace("_", "-").split("-")[0].lower()
+    asked_in = None if code == brand_own else code  # the brand's own: as its handouts print
+    own = pipeline.in_language(lib, brand, Request(("x",), language=asked_in))
+    its = pipeline.brand_in(brand, Request(("x",), language=asked_in))
+    path = PurePosixPath(unquote(urlsplit(brand.spec.online or "/").path or "/"))
+    parts = path.parts[1:] if own.language == lib.language else (own.language, *path.parts[1:])
+    pages = _pages(own)
     made: dict[str, tuple[str, str]] = {}
     allowed: dict[Problem, None] = {}
     refused: dict[Problem, None] = {}
-    drafts: list[str] = []
+    drafts = 0
     for address, page in pages.items():
         # a draft is a handout no one prints without --allow-draft: it has no page either
         asked = Allow(allow.expired, True, allow.today)
-        req = Request(page.conditions, page.title, diary=page.diary, format=FULL, allow=asked)
+        req = Request(page.conditions, page.title, diary=page.diary, format=FULL, allow=asked,
+                      language=asked_in)  # fmt: skip
         try:
             doc, late = pipeline.assembled(lib, brand, req)
         except ContentError as exc:
             refused.update(dict.fromkeys(exc.problems))
             continue
         if doc.draft and not allow.draft:
-            drafts.append(address)
+            drafts += 1
             continue
         allowed.update(dict.fromkeys(late))
         _ = words(doc.language)
@@ -92,21 +128,14 @@ def write_site(lib: Library, brand: Brand, out: Path, allow: Allow) -> Written:
         made[address] = (html, doc.title)
     if refused:
         raise ContentError(list(refused))
-    _ = words(brand.spec.language)
-    groups = _groups(lib, pages, made, _)
-    index = index_page(
-        brand.spec.clinic_name,
-        brand.spec.language,
-        groups,
-        {"title": _(TITLE), "intro": _(INTRO), "skip": _(SKIP)},
-    )
-    css = (resources.files("handouts.html") / "static" / "site.css").read_bytes()
-    write_atomic(folder / "site.css", css, PUBLIC)
-    for address, (html, _title) in made.items():
-        write_atomic(inside(folder, address) / "index.html", html.encode(), PUBLIC)
-    write_atomic(folder / "index.html", index.encode(), PUBLIC)
-    _forget(folder, set(made))
-    return Written(len(made), folder, tuple(allowed), len(drafts))
+    language = its.spec.language if asked_in is None else code
+    _ = words(language)
+    groups = _groups(own, pages, made, _)
+    index = index_page(its.spec.clinic_name, language, groups,
+                       {"title": _(TITLE), "intro": _(INTRO), "skip": _(SKIP)})  # fmt: skip
+    files = {address: html for address, (html, _title) in made.items()}
+    files[""] = index
+    return PurePosixPath(*parts), files, tuple(allowed), drafts
 
 
 def _forget(folder: Path, made: set[str]) -> None:

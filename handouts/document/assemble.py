@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from itertools import combinations
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from handouts.content import language, text
 from handouts.content.brand import Brand
@@ -423,9 +424,14 @@ the library's and the packs' handouts: ``handouts site`` writes them all."""
 
 def online_address(lib: Library, base: str | None, conds: Sequence[Condition]) -> str | None:
     """Where a handout for ``conds`` says its full version is: its own page, or (a set of
-    more conditions than any page covers) the list of every handout, ``base`` itself."""
+    more conditions than any page covers) the list of every handout, ``base`` itself;
+    for content in another language, the same address under the language
+    (``https://clinic.example/es/h/g43-m32``)."""
     if not base:
         return None
+    if lib.language != "en":  # the same site in another language: /es/h/… beside /h/…
+        parts = urlsplit(base)
+        base = urlunsplit(parts._replace(path=f"/{lib.language}{parts.path or '/'}"))
     ids = frozenset(c.id for c in conds)
     paged = {frozenset(h.conditions) for h in lib.handouts}
     paged |= {frozenset(h.conditions) for p in lib.packs.values() for h in p.handouts}
