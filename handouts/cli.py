@@ -65,6 +65,7 @@ def parser() -> argparse.ArgumentParser:
         help="YAML with name, clinician, date and notes (default: the example patient)",
     )
     who.add_argument("--no-patient", action="store_true", help="print no personal details")
+    gen.add_argument("--language", metavar="CODE", help="document language, e.g. es or en-GB")
     _expired(gen)
 
     one = sub.add_parser("build", help="build one handout for one patient")
@@ -275,18 +276,35 @@ def _report(w: Written) -> None:
     print(f"wrote {w.path} ({w.pages} page{'s' if w.pages != 1 else ''}, {w.size / 1024:.0f} KB)")
 
 
+def _translated_into(value: str, must_have_content: bool) -> str:
+    """The language a translation is in, as its catalogues' folder is named (``es`` for
+    ``ES``, ``es-MX`` or ``es_419``); "" for English (the content as written). Refuses
+    what is not a language tag, and (``must_have_content``) a language with no content."""
+    tag = language.canonical(value)
+    if tag is None:
+        raise UsageError(f"'{value}' is not a language code (such as es or es-MX)")
+    if must_have_content:
+        language.check(tag)
+    base = tag.split("-")[0]
+    if base == "en" and not must_have_content:
+        raise UsageError("the content is written in English: translate it into another language")
+    return "" if base == "en" else base
+
+
 def run(argv: Sequence[str]) -> int:
     argv = list(argv)
     if not argv or argv[0] not in (*COMMANDS, "-h", "--help"):
         argv.insert(0, "generate")
     args = parser().parse_args(argv)
     if args.command == "translate":
+        args.language = _translated_into(args.language, must_have_content=False)
         total, new, stale = translations.update(args.content, args.language)
         print(f"{args.language}: {total} units; {new} new (untranslated), {stale} newly stale; "
               f"catalogues in {args.content / 'locale' / args.language}")  # fmt: skip
         return 0
-    if args.command == "check" and args.language:
-        report = check_language(args.content, pipeline.PRINTER, args.language, args.strict)
+    if args.command == "check" and args.language and _translated_into(args.language, True):
+        base = _translated_into(args.language, True)
+        report = check_language(args.content, pipeline.PRINTER, base, args.strict)
         print(report.json() if args.json else report.text())
         return report.exit_code
     if args.command == "check":
@@ -315,8 +333,15 @@ def run(argv: Sequence[str]) -> int:
         return 0
     if args.command == "generate":
         patient_file = None if args.no_patient else args.patient_file
+        language.check(args.language)
         written = default_run(
-            args.content, args.brand, args.out, patient_file, allowed(args), _mode(args)
+            args.content,
+            args.brand,
+            args.out,
+            patient_file,
+            allowed(args),
+            _mode(args),
+            args.language,
         )
         _warn_allowed(written)
         _warn_closed(args, args.out)

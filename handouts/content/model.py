@@ -682,6 +682,7 @@ class Library:
     docs: dict[str, Any] = field(default_factory=dict)
     """Every parsed file (``load.Doc``) by display name: its data and key lines."""
     review_at: dict[str, tuple[str, tuple[str | int, ...]]] = field(default_factory=dict)
+    """Where each item's review is written (``step:relax-daily`` → file, key path)."""
     root: Path | None = None
     """The content folder it was read from."""
     language: str = "en"
@@ -689,7 +690,6 @@ class Library:
     others: dict[str, Library] = field(default_factory=dict, compare=False, repr=False)
     """The same content in other languages, read the first time one is asked for
     (:func:`handouts.pipeline.in_language`); owned by the English library."""
-    """Where each item's review is written (``step:relax-daily`` → file, key path)."""
 
     def review_line(self, key: str, field: str = "next_review") -> tuple[str, int | None]:
         """File and line of the review ``field`` that governs item ``key``."""

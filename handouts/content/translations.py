@@ -16,27 +16,37 @@ unit with no translation. Sources, ids, evidence words and checking phrases are 
 from __future__ import annotations
 
 import copy
+import io
+import os
+import re
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from babel.messages.catalog import Catalog
-from babel.messages.pofile import read_po, write_po
+from babel.messages.pofile import PoFileError, read_po, unescape, write_po
 
 from handouts.content.load import Doc, Key, path_text, read
+from handouts.errors import ContentError, Problem
 
 PROSE = frozenset({
     "text", "title", "short", "action", "name", "short_name", "other_names", "term",
     "plain", "also", "means", "columns", "how_often", "steps", "any_painkiller",
     "total", "what", "how_long", "build_up", "when",
-    "repeat", "add", "intro",
+    "repeat", "add", "intro", "phrases", "mentions", "written_near", "also_called",
+    "limit", "limit_one_simple",
 })  # fmt: skip
 """Keys whose strings (or lists of strings) a reader sees (not ids: a painkiller-day
-``limit`` names a number; a number's ``value`` is digits)."""
-NOT_TRANSLATED = frozenset({"sources.yaml", "not-supported.yaml"})
-"""Files with no units: citations keep their titles, and the phrases a check looks for
-are the English ones (each language's own are a later step)."""
+``limit`` names a number; a number's ``value`` is digits), and the phrases the safety
+checks look for in them (a claim that must not appear, a sign that must be urgent, what
+needs a red flag, the words a number is written near): in each language its own."""
+NOT_TRANSLATED = frozenset({"sources.yaml"})
+"""Files with no units: citations keep their titles."""
+IDS_IN = {"painkiller-days.yaml": frozenset({"limit", "limit_one_simple"})}
+"""Keys that hold ids in one file and words in others (a plan's ``limit`` is a sentence;
+the painkiller-day rule's names a number)."""
 
 
 @dataclass(frozen=True)
@@ -52,28 +62,84 @@ def units(doc: Doc) -> list[Unit]:
     """The units of one content file, in the order they are written."""
     if Path(doc.file).name in NOT_TRANSLATED:
         return []
-    return [Unit(path_text(path), value, doc.line(path), path) for path, value in _prose(doc.data)]
+    skip = IDS_IN.get(Path(doc.file).name, frozenset())
+    return [
+        Unit(path_text(path), value, doc.line(path), path)
+        for path, value in _prose(doc.data)
+        if not any(part in skip for part in path)
+    ]
 
 
 def overlay(doc: Doc, content: Path, language: str, file: Path) -> tuple[Doc, list[Missing]]:
     """``doc`` with each unit in ``language`` (a copy; the English is untouched), and the
     units that have no current translation (left in English: the caller refuses them)."""
-    by_place = _current(content, language, file)
+    shown = str(catalogue_path(content, language, file).relative_to(content.parent))
+    try:
+        by_place = _current(content, language, file)
+    except Unreadable as exc:
+        return doc, [Missing(shown, exc.line, "", UNREADABLE)]
     data = copy.deepcopy(doc.data)
     missing = []
-    shown = str(catalogue_path(content, language, file).relative_to(content.parent))
     for unit in units(doc):
         had = by_place.get(unit.place)
         if had is None or not had[1]:
             missing.append(Missing(shown, had[2] if had else None, unit.place, "untranslated"))
         elif had[0] != unit.english or had[3]:
             missing.append(Missing(shown, had[2], unit.place, STALE))
+        elif why := unlike(unit.english, had[1]):
+            missing.append(Missing(shown, had[2], unit.place, why))
         else:
             _set(data, unit.path, had[1])
     return replace(doc, data=data), missing
 
 
+_PLACEHOLDER = re.compile(r"\{\{\s*([^}]*?)\s*\}\}|\{([a-z_]+)\}")
+_DIGITS = re.compile(r"\d+")
+
+
+def unlike(english: str, translated: str) -> str | None:
+    """Why a translation cannot stand for its English, or None: it must keep each
+    placeholder (``{{ clinic.emergency_number }}``: a red flag without it sends no one
+    to the emergency number) and each number (a dose, a day count) of the English."""
+    want, have = _placeholders(english), _placeholders(translated)
+    if want != have:
+        lost = [f"{{{{ {p} }}}}" for p in sorted(set(want) - set(have))]
+        extra = [f"{{{{ {p} }}}}" for p in sorted(set(have) - set(want))]
+        said = "; ".join(x for x in (
+            f"missing {', '.join(lost)}" if lost else "",
+            f"not in the English: {', '.join(extra)}" if extra else "",
+        ) if x) or "a placeholder is there a different number of times"  # fmt: skip
+        return f"its placeholders are not the English's ({said})"
+    numbers = sorted(_DIGITS.findall(_PLACEHOLDER.sub(" ", english)))
+    if numbers != sorted(_DIGITS.findall(_PLACEHOLDER.sub(" ", translated))):
+        return f"its numbers are not the English's ({', '.join(numbers) or 'none'} in the English)"
+    return None
+
+
+def _placeholders(text: str) -> list[str]:
+    return sorted(a or b for a, b in _PLACEHOLDER.findall(text))
+
+
 STALE = "stale: the English changed since it was translated"
+UNREADABLE = (
+    "cannot be read as a gettext catalogue from this line (a line not in double quotes, a "
+    "keyword missing, or not UTF-8): nothing in it is used until it can"
+)
+
+
+_PO_LINE = re.compile(
+    r'\s*(?:(?:msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+)?"(?:[^"\\]|\\.)*"\s*'
+)
+"""A line of a catalogue that is not a comment: a keyword and a quoted string, or a
+quoted string that goes on from the line before."""
+
+
+class Unreadable(Exception):
+    """A catalogue that is not a valid gettext catalogue (at ``line``, when known)."""
+
+    def __init__(self, line: int | None):
+        super().__init__(line)
+        self.line = line
 
 
 def _set(data: Any, path: Key, value: str) -> None:
@@ -117,38 +183,90 @@ def content_files(content: Path) -> list[Path]:
 def update(content: Path, language: str) -> tuple[int, int, int]:
     """Bring ``language``'s catalogues up to date with the English: add each new unit
     (untranslated), mark a unit whose English changed as stale (``fuzzy``, with the
-    English it was translated from as its previous ``msgid``), drop units no longer there.
-    Returns (units, new, newly stale)."""
+    English it was translated from as its previous ``msgid``; the mark goes when the
+    English is back to that), keep units no longer there as obsolete entries (``#~``, their
+    translations not lost). A catalogue is written only when it changes; one that cannot
+    be read is never rewritten (raises ContentError naming it). Returns (units, new,
+    newly stale)."""
     total = new = stale = 0
+    unreadable = []
     for file in content_files(content):
         doc = read(file, str(file.relative_to(content.parent)))
         if not isinstance(doc, Doc):
             continue
         found = units(doc)
         target = catalogue_path(content, language, file)
-        old = _read(target)
+        try:
+            old = _read(target)
+        except Unreadable as exc:
+            unreadable.append(Problem(str(target.relative_to(content.parent)), exc.line, "",
+                                      UNREADABLE))  # fmt: skip
+            continue
         by_place = {m.context: m for m in old if m.id} if old else {}
-        cat = Catalog(locale=language, project="handouts content", fuzzy=False)
+        made = old.creation_date if old else None
+        cat = Catalog(locale=language, project="handouts content", fuzzy=False,
+                      creation_date=made, revision_date=made)  # fmt: skip
+        rel = "content/" + file.relative_to(content).as_posix()
         for unit in found:
             total += 1
-            had = by_place.get(unit.place)
-            where = [(str(file.relative_to(content.parent)), unit.line or 0)]
+            had = by_place.pop(unit.place, None)
+            where = [(rel, unit.line or 0)]
             if had is None:
                 new += 1
                 cat.add(unit.english, "", locations=where, context=unit.place)
+                continue
+            previous = _previous(had)
+            if had.id != unit.english and previous == unit.english:  # the English is back
+                cat.add(unit.english, had.string, locations=where, context=unit.place)
             elif had.id != unit.english:
                 stale += "fuzzy" not in had.flags
                 cat.add(unit.english, had.string, locations=where, context=unit.place,
-                        flags={"fuzzy"}, previous_id=had.previous_id or had.id)  # fmt: skip
+                        flags={"fuzzy"}, previous_id=previous or had.id)  # fmt: skip
             else:
                 cat.add(unit.english, had.string, locations=where, context=unit.place,
-                        flags=set(had.flags), previous_id=had.previous_id)  # fmt: skip
+                        flags=set(had.flags), previous_id=previous)  # fmt: skip
+        for gone in by_place.values():  # kept, out of the way, for the translator
+            if gone.string:
+                cat.obsolete[(gone.id, gone.context)] = gone
+        if old is not None:
+            for kept in old.obsolete.values():
+                cat.obsolete.setdefault((kept.id, kept.context), kept)
         if not found:
             continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with target.open("wb") as out:
-            write_po(out, cat, width=100, omit_header=False, include_previous=True)
+        body = _written(cat)
+        if not target.is_file() or target.read_bytes() != body:
+            _write(target, body)
+    if unreadable:
+        raise ContentError(unreadable)
     return total, new, stale
+
+
+def _write(target: Path, body: bytes) -> None:
+    """Write a catalogue whole or not at all (a new file beside it, then renamed over it)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(body)
+        os.chmod(tmp, 0o644)  # content, not patient data: readable as the English files are
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _previous(m: Any) -> str | None:
+    """The English a stale unit was translated from (Babel reads it as a list)."""
+    prev = m.previous_id
+    if isinstance(prev, list | tuple):
+        return prev[0] if prev else None
+    return prev or None
+
+
+def _written(cat: Catalog) -> bytes:
+    out = io.BytesIO()
+    write_po(out, cat, width=100, omit_header=False, include_previous=True)
+    return out.getvalue()
 
 
 @dataclass(frozen=True)
@@ -160,7 +278,7 @@ class Missing:
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
-        return f"{where}: {self.place}: {self.why}"
+        return f"{where}: {self.place}: {self.why}" if self.place else f"{where}: {self.why}"
 
 
 def status(content: Path, language: str) -> list[Missing]:
@@ -190,7 +308,50 @@ def read_catalogue(path: Path) -> Catalog | None:
 
 
 def _read(path: Path) -> Catalog | None:
+    """A catalogue, read strictly (a line Babel would skip with a warning is an error,
+    never a translation silently cut short); None when there is none."""
     if not path.is_file():
         return None
-    with path.open("rb") as f:
-        return read_po(f)
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise Unreadable(data[: exc.start].count(b"\n") + 1) from None
+    for n, line in enumerate(text.splitlines(), 1):  # Babel takes a line it cannot read
+        if line.strip() and not line.startswith("#") and not _PO_LINE.fullmatch(line):
+            raise Unreadable(n)  # as if quoted (dropping its first and last characters)
+    try:
+        cat = read_po(io.BytesIO(data), abort_invalid=True)
+    except PoFileError as exc:
+        raise Unreadable(getattr(exc, "lineno", None)) from None
+    previous = _previous_ids(text)  # Babel writes them (#| msgid) but does not read them
+    for m in cat:
+        if m.id and m.context in previous:
+            m.previous_id = [previous[m.context]]
+    return cat
+
+
+def _previous_ids(text: str) -> dict[str, str]:
+    """Each stale unit's previous English (``#| msgid "..."``), by its place."""
+    out: dict[str, str] = {}
+    lines = text.splitlines()
+    n = 0
+    while n < len(lines):
+        if not lines[n].startswith("#| msgid "):
+            n += 1
+            continue
+        parts = [lines[n][len("#| msgid ") :]]
+        n += 1
+        while n < len(lines) and lines[n].startswith('#| "'):
+            parts.append(lines[n][3:])
+            n += 1
+        while n < len(lines) and lines[n].startswith("#"):
+            n += 1
+        if n < len(lines) and lines[n].startswith("msgctxt "):
+            place = [lines[n][len("msgctxt ") :]]
+            n += 1
+            while n < len(lines) and lines[n].startswith('"'):
+                place.append(lines[n])
+                n += 1
+            out["".join(unescape(p) for p in place)] = "".join(unescape(p) for p in parts)
+    return out

@@ -44,8 +44,10 @@ def default_run(
     patient_file: Path | None,
     allow: Allow = ALLOW_NOTHING,
     mode: int = PRIVATE,
+    language: str | None = None,
 ) -> list[Written]:
-    """Build every handout listed in content/handouts.yaml into ``out_dir``.
+    """Build every handout listed in content/handouts.yaml into ``out_dir`` (in
+    ``language``, else the brand's).
 
     Every handout is checked and rendered before the first is written, so a problem in
     any of them leaves the folder as it was.
@@ -54,9 +56,23 @@ def default_run(
     patient = load_patient(patient_file, pipeline.PRINTER) if patient_file else None
     who, notes = personal(patient)
     meds = resolve_medicines(lib, patient.medicines, str(patient_file)) if patient else ()
+    asked = Request((), language=language)
+    specs = pipeline.in_language(lib, brand, asked).handouts  # titles in that language
     reqs = [
-        (spec.id, Request(spec.conditions, spec.title, meds, notes, who, spec.diary, allow=allow))
-        for spec in lib.handouts
+        (
+            spec.id,
+            Request(
+                spec.conditions,
+                spec.title,
+                meds,
+                notes,
+                who,
+                spec.diary,
+                language=language,
+                allow=allow,
+            ),
+        )
+        for spec in specs
     ]
     pipeline.check_all(lib, brand, [req for _, req in reqs])
     made = [(inside(out_dir, f"{sid}.pdf"), pipeline.make(lib, brand, req)) for sid, req in reqs]

@@ -4,32 +4,38 @@
    translations`): an untranslated unit is an error; a stale one (its English changed
    since) a warning, an error under ``--strict``. A language that is not whole is not
    printed, so nothing else is checked until it is.
-2. Spanish read as Spanish: each handout the English gate grades (the default and pack
+2. The clinical-safety rules and the unsupported-claims check, with the language's own
+   phrases (translated units too): a sign worded as a stroke sign sits in the emergency
+   tier, no claim the evidence does not support appears, in Spanish as in English.
+3. Spanish read as Spanish: each handout the English gate grades (the default and pack
    handouts, every linked pair's full and visit handout), in Spanish, graded with the
    Spanish formulas: Szigriszt-Pazos (INFLESZ) at least :data:`INFLESZ_MIN` ("bastante
    fácil"), and Fernández-Huerta as a figure (textstat, offline); each translated
    sentence at most :data:`plain.MAX_WORDS` words.
-3. Spelling, with the system's Hunspell dictionary for Spanish (Debian ``hunspell-es``,
+4. Spelling, with the system's Hunspell dictionary for Spanish (Debian ``hunspell-es``,
    read with spylls), and our own words (medicine and brand names) in
    ``content/locale/es/words.txt``.
 """
 
 from __future__ import annotations
 
+import gc
 import re
 import threading
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
 from textstat.textstat import textstatistics
 
-from handouts.content import translations
+from handouts.content import text, translations
 from handouts.content.brand import load_brand
 from handouts.content.library import load_library
+from handouts.content.model import Library
 from handouts.content.printable import Printer
 from handouts.errors import ContentError
 from handouts.memo import memo
-from handouts.quality import plain
+from handouts.quality import plain, safety
 from handouts.quality.check import Finding, Report, _handouts, _section_prose
 
 INFLESZ_MIN = 65.0
@@ -54,7 +60,8 @@ def check_language(root: Path, printer: Printer, language: str, strict: bool = F
     for m in missing:
         stale = m.why == translations.STALE
         level = "warning" if stale and not strict else "error"
-        found.append(Finding(m.file, m.line, level, "translation", f"{m.place}: {m.why}"))
+        said = f"{m.place}: {m.why}" if m.place else m.why
+        found.append(Finding(m.file, m.line, level, "translation", said))
     report.checked = {"units": len(translations.all_units(root))}
     if missing:
         report.findings = _sorted(found)
@@ -67,6 +74,8 @@ def check_language(root: Path, printer: Printer, language: str, strict: bool = F
             found.append(Finding(p.file, p.line, "error", "integrity", msg))
         report.findings = _sorted(found)
         return report
+    found += [Finding(f, n, "error", "safety", msg) for f, n, msg in _safety(lib)]
+    found += list(_claims(lib))
     if language.split("-")[0] in GRADED:
         brand = load_brand(None, printer)
         handouts = list(_handouts(lib, brand, language))
@@ -82,6 +91,35 @@ def check_language(root: Path, printer: Printer, language: str, strict: bool = F
         ]
     report.findings = _sorted(found)
     return report
+
+
+def _safety(lib: Library) -> Iterator[tuple[str, int | None, str]]:
+    """The clinical-safety rules that read the language's own phrases. Not "flag twins":
+    it compares red flags' words without English's small words, and the same flags are
+    compared in English already (a translation cannot make two signs one)."""
+    yield from safety.flag_tiers(lib)
+    yield from safety.flags_required(lib)
+    yield from safety.numbers_by_hand(lib)
+    yield from safety.named_conditions(lib)
+
+
+def _claims(lib: Library) -> Iterator[Finding]:
+    """A claim that must not appear, in the language's own words (its phrases are units
+    too), anywhere in the translated content."""
+    for name, doc in lib.docs.items():
+        for path, value in doc.walk():
+            if not (isinstance(value, str) and path and path[-1] in _CLAIMED):
+                continue
+            for claim in lib.unsupported:
+                for phrase in claim.phrases:
+                    if text.mentions(value, phrase):
+                        yield Finding(name, doc.line(path), "error", "claims",
+                                      f"says '{phrase}', a claim that must not appear: "
+                                      f"{claim.reason}")  # fmt: skip
+
+
+_CLAIMED = frozenset({"text", "action", "plain", "short"})
+"""The keys whose sentences the English gate searches for unsupported claims."""
 
 
 def _sorted(found: list[Finding]) -> list[Finding]:
@@ -141,7 +179,9 @@ def _sentences(root: Path, language: str) -> Iterator[Finding]:
                           f"'{clipped}'")  # fmt: skip
 
 
-_WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
+_WORD = re.compile(r"(?<![\w])[^\W\d_]+(?:[-'’][^\W\d_]+)*(?![\d])")
+"""A word of letters (a hyphen or apostrophe may join two); not a letter stuck to a
+figure (the 1b of interferón beta-1b)."""
 _PLACEHOLDER = re.compile(r"\{\{[^}]*\}\}|\{[a-z_]+\}")
 
 
@@ -185,5 +225,10 @@ def spanish_dictionary() -> object | None:
 
     for name in SPANISH:
         if (DICTIONARIES / f"{name}.dic").is_file():
-            return Dictionary.from_files(str(DICTIONARIES / name))
+            # spylls leaves its files open for the collector to close: closed here, quietly
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ResourceWarning)
+                found = Dictionary.from_files(str(DICTIONARIES / name))
+                gc.collect()
+            return found
     return None
