@@ -45,8 +45,8 @@ def test_changed_english_makes_its_translation_stale_and_the_language_unprintabl
     assert run.code == 0 and "1 newly stale" in run.out
     catalogue = (content_copy / "locale" / "es" / "medicines" / "triptans.po").read_text()
     assert (
-        '#, fuzzy\n#| msgid "Triptans"\nmsgctxt "name"\nmsgid "Triptan medicines"\n'
-        'msgstr "Triptanes"\n'
+        "#. which said: Triptans\n#: content/medicines/triptans.yaml:2\n#, fuzzy\n"
+        'msgctxt "name"\nmsgid "Triptan medicines"\nmsgstr "Triptanes"\n'
     ) in catalogue  # the translation kept, marked, with the English it was made from
     where = f"{TRIPTANS}:{_line(content_copy, 'name')}"
     run = cli("check", "--language", "es", "--content", content_copy)
@@ -94,8 +94,8 @@ def test_a_catalogue_that_cannot_be_read_is_refused_never_cut_short(cli, content
     po.write_text("".join(lines), encoding="utf-8")
     before = po.read_bytes()
     said = (f"{TRIPTANS}:{at + 1}: cannot be read as a gettext catalogue from this line (a "
-            "line not in double quotes, a keyword missing, or not UTF-8): nothing in it is used "
-            "until it can")  # fmt: skip
+            "line not in double quotes, a keyword missing, a plural form, which content has none "
+            "of, or not UTF-8): nothing in it is used until it can")  # fmt: skip
     run = cli("translate", "es", "--content", content_copy)
     assert run.code == 1 and said in run.err and po.read_bytes() == before
     run = cli("check", "--language", "es", "--content", content_copy)
@@ -197,3 +197,85 @@ def test_the_default_handouts_in_spanish(cli, tmp_path):
     text = pdf_text((tmp_path / "migraine-and-lupus.pdf").read_bytes())
     assert text.startswith("Riverside") and "Migraña y lupus" in text
     assert "Migraine and lupus" not in text
+
+
+MIGRAINE = "content/locale/es/conditions/migraine.po"
+LONG = "Call too if you have sudden weakness."
+
+
+def test_a_long_sentence_changed_and_put_back_leaves_the_catalogue_as_it_was(cli, content_copy):
+    """Review: a long English sentence's previous text was written in a form read back
+    wrongly, so each run changed the file and putting the English back left it stale."""
+    yaml = content_copy / "conditions" / "migraine.yaml"
+    po = content_copy.parent / MIGRAINE
+    before = po.read_bytes()
+    _replace(yaml, LONG, "Call too if you have sudden weakness on one side.")
+    assert "1 newly stale" in cli("translate", "es", "--content", content_copy).out
+    once = po.read_bytes()
+    cli("translate", "es", "--content", content_copy)
+    assert po.read_bytes() == once  # a second run changes nothing
+    _replace(yaml, "Call too if you have sudden weakness on one side.", LONG)
+    cli("translate", "es", "--content", content_copy)
+    assert po.read_bytes() == before
+
+
+def test_a_translation_made_for_new_english_goes_stale_when_the_old_comes_back(cli, content_copy):
+    """Review: after a translator cleared the mark for the new English, putting the old
+    English back passed the new Spanish as current."""
+    yaml = content_copy / "conditions" / "migraine.yaml"
+    po = content_copy.parent / MIGRAINE
+    _replace(yaml, LONG, "Call too if you feel sudden weakness.")
+    cli("translate", "es", "--content", content_copy)
+    po.write_text(po.read_text(encoding="utf-8").replace("#, fuzzy\n", ""), encoding="utf-8")
+    cli("translate", "es", "--content", content_copy)
+    _replace(yaml, "Call too if you feel sudden weakness.", LONG)
+    run = cli("translate", "es", "--content", content_copy)
+    assert "1 newly stale" in run.out
+
+
+def test_translators_comments_and_header_are_kept_and_a_unit_set_aside_comes_back(
+    cli, content_copy
+):
+    po = content_copy.parent / MIGRAINE
+    text = po.read_text(encoding="utf-8")
+    text = text.replace("Last-Translator: FULL NAME <EMAIL@ADDRESS>", "Last-Translator: Ana Ruiz")
+    text = text.replace('msgctxt "name"\n', '# revisado por la Dra. Ruiz\nmsgctxt "name"\n', 1)
+    po.write_text(text, encoding="utf-8")
+    yaml = content_copy / "conditions" / "migraine.yaml"
+    english = yaml.read_text(encoding="utf-8")
+    cli("translate", "es", "--content", content_copy)
+    kept = po.read_text(encoding="utf-8")
+    assert "Last-Translator: Ana Ruiz" in kept and "# revisado por la Dra. Ruiz" in kept
+    _replace(yaml, LONG, "")
+    cli("translate", "es", "--content", content_copy)
+    yaml.write_text(english, encoding="utf-8")
+    run = cli("translate", "es", "--content", content_copy)
+    assert "0 new (untranslated)" in run.out  # its Spanish came back from the set-aside entry
+    assert cli("check", "--language", "es", "--strict", "--content", content_copy).code == 0
+
+
+@pytest.mark.parametrize(
+    "broken",
+    ['msgctxt "extra"\nmsgid "a"\nmsgid_plural "as"\nmsgstr[0] "b"\nmsgstr[1] "bs"\n'],
+    ids=["plural"],
+)
+def test_a_plural_entry_is_refused_at_its_line_and_nothing_is_written(cli, content_copy, broken):
+    po = content_copy.parent / MIGRAINE
+    text = po.read_text(encoding="utf-8")
+    po.write_text(text + "\n" + broken, encoding="utf-8")
+    line = text.count("\n") + 4
+    lupus = content_copy / "conditions" / "lupus.yaml"
+    lupus_po = content_copy / "locale" / "es" / "conditions" / "lupus.po"
+    before = lupus_po.read_bytes()
+    _replace(lupus, "name: Lupus", "name: Lupus (SLE)")
+    run = cli("translate", "es", "--content", content_copy)
+    assert run.code == 1 and f"{MIGRAINE}:{line}: cannot be read" in run.err
+    assert lupus_po.read_bytes() == before  # nothing written while one cannot be read
+    run = cli("check", "--language", "es", "--content", content_copy)
+    assert run.code == 1 and f"{MIGRAINE}:{line}: error: cannot be read" in run.out
+
+
+def test_a_catalogue_saved_with_a_byte_order_mark_is_read(cli, content_copy):
+    po = content_copy.parent / MIGRAINE
+    po.write_bytes(b"\xef\xbb\xbf" + po.read_bytes())
+    assert cli("check", "--language", "es", "--strict", "--content", content_copy).code == 0

@@ -16,6 +16,7 @@ unit with no translation. Sources, ids, evidence words and checking phrases are 
 from __future__ import annotations
 
 import copy
+import hashlib
 import io
 import os
 import re
@@ -26,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from babel.messages.catalog import Catalog
-from babel.messages.pofile import PoFileError, read_po, unescape, write_po
+from babel.messages.pofile import PoFileError, read_po, write_po
 
 from handouts.content.load import Doc, Key, path_text, read
 from handouts.errors import ContentError, Problem
@@ -123,13 +124,12 @@ def _placeholders(text: str) -> list[str]:
 STALE = "stale: the English changed since it was translated"
 UNREADABLE = (
     "cannot be read as a gettext catalogue from this line (a line not in double quotes, a "
-    "keyword missing, or not UTF-8): nothing in it is used until it can"
+    "keyword missing, a plural form, which content has none of, or not UTF-8): nothing in "
+    "it is used until it can"
 )
 
 
-_PO_LINE = re.compile(
-    r'\s*(?:(?:msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+)?"(?:[^"\\]|\\.)*"\s*'
-)
+_PO_LINE = re.compile(r'\s*(?:(?:msgctxt|msgid|msgstr)\s+)?"(?:[^"\\]|\\.)*"\s*')
 """A line of a catalogue that is not a comment: a keyword and a quoted string, or a
 quoted string that goes on from the line before."""
 
@@ -182,63 +182,96 @@ def content_files(content: Path) -> list[Path]:
 
 def update(content: Path, language: str) -> tuple[int, int, int]:
     """Bring ``language``'s catalogues up to date with the English: add each new unit
-    (untranslated), mark a unit whose English changed as stale (``fuzzy``, with the
-    English it was translated from as its previous ``msgid``; the mark goes when the
-    English is back to that), keep units no longer there as obsolete entries (``#~``, their
-    translations not lost). A catalogue is written only when it changes; one that cannot
-    be read is never rewritten (raises ContentError naming it). Returns (units, new,
-    newly stale)."""
+    (untranslated, or its old translation back if the same English was set aside), mark
+    a unit whose English changed as stale (``fuzzy``, with a note of the English it was
+    translated from, :func:`_from_note`; the mark goes when the English is back to that),
+    keep units no longer there as obsolete entries (``#~``, their translations not lost).
+    Translators' comments and the header's translator and team are kept. A catalogue is
+    written only when it changes, and nothing is written when any one of them cannot be
+    read (raises ContentError naming each). Returns (units, new, newly stale)."""
     total = new = stale = 0
     unreadable = []
+    plans = []
     for file in content_files(content):
         doc = read(file, str(file.relative_to(content.parent)))
         if not isinstance(doc, Doc):
             continue
-        found = units(doc)
         target = catalogue_path(content, language, file)
         try:
-            old = _read(target)
+            plans.append((file, units(doc), target, _read(target)))
         except Unreadable as exc:
-            unreadable.append(Problem(str(target.relative_to(content.parent)), exc.line, "",
-                                      UNREADABLE))  # fmt: skip
-            continue
+            shown = str(target.relative_to(content.parent))
+            unreadable.append(Problem(shown, exc.line, "", UNREADABLE))
+    if unreadable:
+        raise ContentError(unreadable)
+    for file, found, target, old in plans:
         by_place = {m.context: m for m in old if m.id} if old else {}
-        made = old.creation_date if old else None
-        cat = Catalog(locale=language, project="handouts content", fuzzy=False,
-                      creation_date=made, revision_date=made)  # fmt: skip
+        set_aside = {(m.id, m.context): m for m in old.obsolete.values()} if old else {}
+        cat = _catalogue(language, old)
         rel = "content/" + file.relative_to(content).as_posix()
         for unit in found:
             total += 1
-            had = by_place.pop(unit.place, None)
+            had = by_place.pop(unit.place, None) or set_aside.pop((unit.english, unit.place), None)
             where = [(rel, unit.line or 0)]
             if had is None:
                 new += 1
                 cat.add(unit.english, "", locations=where, context=unit.place)
                 continue
-            previous = _previous(had)
-            if had.id != unit.english and previous == unit.english:  # the English is back
-                cat.add(unit.english, had.string, locations=where, context=unit.place)
-            elif had.id != unit.english:
-                stale += "fuzzy" not in had.flags
+            mine = list(had.user_comments)
+            fuzzy = "fuzzy" in had.flags
+            came_from = _from(had) if fuzzy else None
+            if had.id != unit.english and came_from == _digest(unit.english):  # English back
                 cat.add(unit.english, had.string, locations=where, context=unit.place,
-                        flags={"fuzzy"}, previous_id=previous or had.id)  # fmt: skip
+                        user_comments=mine)  # fmt: skip
+            elif had.id != unit.english:
+                stale += not fuzzy
+                note = list(had.auto_comments) if came_from else _from_note(had.id)
+                cat.add(unit.english, had.string, locations=where, context=unit.place,
+                        flags={"fuzzy"}, user_comments=mine, auto_comments=note)  # fmt: skip
             else:
                 cat.add(unit.english, had.string, locations=where, context=unit.place,
-                        flags=set(had.flags), previous_id=previous)  # fmt: skip
+                        flags=set(had.flags), user_comments=mine,
+                        auto_comments=list(had.auto_comments) if fuzzy else [])  # fmt: skip
         for gone in by_place.values():  # kept, out of the way, for the translator
             if gone.string:
                 cat.obsolete[(gone.id, gone.context)] = gone
-        if old is not None:
-            for kept in old.obsolete.values():
-                cat.obsolete.setdefault((kept.id, kept.context), kept)
+        for key, kept in set_aside.items():
+            cat.obsolete.setdefault(key, kept)
         if not found:
             continue
         body = _written(cat)
         if not target.is_file() or target.read_bytes() != body:
             _write(target, body)
-    if unreadable:
-        raise ContentError(unreadable)
     return total, new, stale
+
+
+def _catalogue(language: str, old: Catalog | None) -> Catalog:
+    """A new catalogue with the old one's dates, translator and team."""
+    if old is None:
+        return Catalog(locale=language, project="handouts content", fuzzy=False)
+    return Catalog(locale=language, project="handouts content", fuzzy=False,
+                   creation_date=old.creation_date, revision_date=old.revision_date,
+                   last_translator=old.last_translator,
+                   language_team=old.language_team)  # fmt: skip
+
+
+FROM = "translated from "
+"""How a stale unit's note begins: the digest of the English it was translated from."""
+
+
+def _digest(english: str) -> str:
+    return hashlib.sha256(english.encode("utf-8")).hexdigest()[:16]
+
+
+def _from_note(english: str) -> list[str]:
+    """A stale unit's notes (``#.``): the digest of the English it was translated from,
+    which tells when that English is back, then that English, for the translator."""
+    return [f"{FROM}{_digest(english)}", f"which said: {english}"]
+
+
+def _from(m: Any) -> str | None:
+    """The digest in a stale unit's note, if it has one."""
+    return next((c[len(FROM) :].strip() for c in m.auto_comments if c.startswith(FROM)), None)
 
 
 def _write(target: Path, body: bytes) -> None:
@@ -255,17 +288,9 @@ def _write(target: Path, body: bytes) -> None:
         raise
 
 
-def _previous(m: Any) -> str | None:
-    """The English a stale unit was translated from (Babel reads it as a list)."""
-    prev = m.previous_id
-    if isinstance(prev, list | tuple):
-        return prev[0] if prev else None
-    return prev or None
-
-
 def _written(cat: Catalog) -> bytes:
     out = io.BytesIO()
-    write_po(out, cat, width=100, omit_header=False, include_previous=True)
+    write_po(out, cat, width=100, omit_header=False)
     return out.getvalue()
 
 
@@ -317,41 +342,12 @@ def _read(path: Path) -> Catalog | None:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise Unreadable(data[: exc.start].count(b"\n") + 1) from None
+    text = text.removeprefix("\ufeff")
     for n, line in enumerate(text.splitlines(), 1):  # Babel takes a line it cannot read
-        if line.strip() and not line.startswith("#") and not _PO_LINE.fullmatch(line):
+        if line.strip() and not line.lstrip().startswith("#") and not _PO_LINE.fullmatch(line):
             raise Unreadable(n)  # as if quoted (dropping its first and last characters)
     try:
-        cat = read_po(io.BytesIO(data), abort_invalid=True)
+        cat = read_po(io.BytesIO(text.encode("utf-8")), abort_invalid=True)
     except PoFileError as exc:
-        raise Unreadable(getattr(exc, "lineno", None)) from None
-    previous = _previous_ids(text)  # Babel writes them (#| msgid) but does not read them
-    for m in cat:
-        if m.id and m.context in previous:
-            m.previous_id = [previous[m.context]]
+        raise Unreadable(getattr(exc, "lineno", None) or None) from None
     return cat
-
-
-def _previous_ids(text: str) -> dict[str, str]:
-    """Each stale unit's previous English (``#| msgid "..."``), by its place."""
-    out: dict[str, str] = {}
-    lines = text.splitlines()
-    n = 0
-    while n < len(lines):
-        if not lines[n].startswith("#| msgid "):
-            n += 1
-            continue
-        parts = [lines[n][len("#| msgid ") :]]
-        n += 1
-        while n < len(lines) and lines[n].startswith('#| "'):
-            parts.append(lines[n][3:])
-            n += 1
-        while n < len(lines) and lines[n].startswith("#"):
-            n += 1
-        if n < len(lines) and lines[n].startswith("msgctxt "):
-            place = [lines[n][len("msgctxt ") :]]
-            n += 1
-            while n < len(lines) and lines[n].startswith('"'):
-                place.append(lines[n])
-                n += 1
-            out["".join(unescape(p) for p in place)] = "".join(unescape(p) for p in parts)
-    return out
