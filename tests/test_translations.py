@@ -279,3 +279,19 @@ def test_a_catalogue_saved_with_a_byte_order_mark_is_read(cli, content_copy):
     po = content_copy.parent / MIGRAINE
     po.write_bytes(b"\xef\xbb\xbf" + po.read_bytes())
     assert cli("check", "--language", "es", "--strict", "--content", content_copy).code == 0
+
+
+def test_a_problem_in_a_translated_sentence_is_said_at_its_catalogue_line(cli, content_copy):
+    """Review: a character no font has, typed in a translation, was reported at the English
+    file's line, where there is nothing to fix."""
+    po = content_copy.parent / MIGRAINE
+    with po.open("rb") as f:
+        catalogue = read_po(f)
+    entry = next(m for m in catalogue if m.context == "name")
+    entry.string += " க"
+    with po.open("wb") as f:
+        write_po(f, catalogue, width=100)
+    line = _line(content_copy, "name", MIGRAINE)
+    run = cli("check", "--language", "es", "--content", content_copy)
+    assert run.code == 1
+    assert f"{MIGRAINE}:{line}: error: name: no bundled font can print 'க' (U+0B95)" in run.out

@@ -68,6 +68,8 @@ class _Checker:
         self.language = language
         """The language to read the content in (None: English, as written)."""
         self.untranslated: list[Problem] = []
+        self.translated_at: dict[tuple[str, str], tuple[str, int]] = {}
+        """(content file, place) → (catalogue, line) of each translated unit."""
         self.problems: list[Problem] = []
         self.broken: set[str] = set()
         """Ids whose own file could not be read or built."""
@@ -91,6 +93,8 @@ class _Checker:
         if self.language:  # the same file, each unit in the language (never English unsaid)
             result, missing = translations.overlay(result, self.root, self.language, path)
             self.untranslated += [Problem(m.file, m.line, m.place, m.why) for m in missing]
+            at = translations.places(self.root, self.language, path)
+            self.translated_at.update({(result.file, k): v for k, v in at.items()})
         self.docs[result.file] = result
         return result
 
@@ -105,6 +109,11 @@ class _Checker:
 
     def files(self, folder: str) -> list[Path]:
         return sorted((self.root / folder).glob("*.yaml"))
+
+
+def _where_translated(c: _Checker, p: Problem) -> Problem:
+    at = c.translated_at.get((p.file, p.path))
+    return Problem(at[0], at[1], p.path, p.message) if at else p
 
 
 def load_library(root: Path, printer: Printer, language: str | None = None) -> Library:
@@ -285,8 +294,8 @@ def load_library(root: Path, printer: Printer, language: str | None = None) -> L
 
     if c.untranslated:  # a language is printed whole or not at all
         raise ContentError(c.untranslated)
-    if c.problems:
-        raise ContentError(c.problems)
+    if c.problems:  # one found in a translated sentence: said where the translator fixes it
+        raise ContentError([_where_translated(c, p) for p in c.problems])
     return Library(
         conditions=conditions,
         links=links,

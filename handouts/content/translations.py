@@ -71,6 +71,17 @@ def units(doc: Doc) -> list[Unit]:
     ]
 
 
+def places(content: Path, language: str, file: Path) -> dict[str, tuple[str, int]]:
+    """Where each unit of a content file is translated: its place → (catalogue, line), so
+    a problem found in the translated text is reported where a translator fixes it."""
+    shown = str(catalogue_path(content, language, file).relative_to(content.parent))
+    try:
+        found = _current(content, language, file)
+    except Unreadable:
+        return {}
+    return {place: (shown, had[2]) for place, had in found.items()}
+
+
 def overlay(doc: Doc, content: Path, language: str, file: Path) -> tuple[Doc, list[Missing]]:
     """``doc`` with each unit in ``language`` (a copy; the English is untouched), and the
     units that have no current translation (left in English: the caller refuses them)."""
