@@ -333,7 +333,7 @@ class _Visit:
                 used = ""
             blocks.append(Caution(title, used or None, tuple(points), what_to_do))
         if elsewhere:  # left out to fit: named, with where to read about them
-            names = join_names([m.name for m in elsewhere], _)
+            names = join_names([m.label for m in elsewhere], _)  # mid-sentence: its short name
             blocks.append(Para(_(ELSEWHERE, medicines=names)))
         if not blocks:
             return None
