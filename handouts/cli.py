@@ -285,10 +285,10 @@ def _translated_into(value: str, must_have_content: bool) -> str:
         raise UsageError(f"'{value}' is not a language code (such as es or es-MX)")
     if must_have_content:
         language.check(tag)
-    base = tag.split("-")[0]
-    if base == "en" and not must_have_content:
+    code = language.base(tag)
+    if code == "en" and not must_have_content:
         raise UsageError("the content is written in English: translate it into another language")
-    return "" if base == "en" else base
+    return "" if code == "en" else code
 
 
 def run(argv: Sequence[str]) -> int:

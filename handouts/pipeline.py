@@ -118,7 +118,7 @@ def in_language(lib: Library, brand: Brand, req: Request) -> Library:
     whose translations are missing a unit, or have one made from English since changed,
     is refused with every such unit named (:mod:`handouts.content.translations`)."""
     tag = req.language or brand.spec.language or lib.language
-    base = tag.replace("_", "-").split("-")[0].lower()
+    base = language.base(tag)
     if base == lib.language or lib.root is None:
         return lib
     if base not in lib.others:

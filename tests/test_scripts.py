@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import sys
 import unicodedata
 from pathlib import Path
 
@@ -27,6 +28,8 @@ from handouts.pdf import bidi, fonts
 from handouts.pdf.paragraph import Paragraph
 from handouts.pdf.private import private_text
 from handouts.pipeline import Renderer, load_inputs
+
+from .conftest import ALLOW_TODAY, TODAY
 
 SCALE = 4
 """Pixels per point, for the drawn line and the reference alike."""
@@ -56,7 +59,8 @@ def make(tmp_path_factory):
         name: str, file: str, notes: str | None = None, clinician: str = "Dr Sam Okafor"
     ) -> Path:
         req = Request(("migraine", "fibromyalgia"), medicines=("triptans",), format="visit",
-                      personal=Personal(name, clinician), notes=notes)  # fmt: skip
+                      personal=Personal(name, clinician), notes=notes,
+                      allow=ALLOW_TODAY)  # fmt: skip
         out = folder / file
         out.write_bytes(renderer.make(lib, brand, req).pdf)
         return out
@@ -163,10 +167,23 @@ def same_letters(text: str) -> str:
     return re.sub(r"[()\[\]]", "|", "".join(ch for ch in plain if not ch.isspace()))
 
 
-def test_a_latin_handout_loads_no_script_face(make):
-    """The faces of other scripts (the CJK one is 5 MB) are read only when needed."""
-    assert fonts.script_of(ord("é")) is None
-    assert fonts.shaped("Zoë Müller") is False and fonts.right_to_left("Zoë") is False
+def test_a_latin_handout_loads_no_script_face(tmp_path):
+    """The faces of other scripts (the CJK one is 5 MB) are read only when needed: a
+    handout for Zoë Müller in a new process registers none of them; one for 王小明 does."""
+    probe = (
+        "import sys; from reportlab.pdfbase import pdfmetrics; from handouts.cli import main; "
+        "main(['build', '--conditions', 'migraine', '--patient', sys.argv[1], '--out', "
+        f"sys.argv[2], '--today', '{TODAY}']); print(sorted(n for n in pdfmetrics.getRegisteredFontNames() "
+        "if n.startswith('Script-')))"
+    )
+
+    def faces(name: str) -> str:
+        run = subprocess.run([sys.executable, "-c", probe, name, str(tmp_path / "x.pdf")],
+                             capture_output=True, text=True, check=True)  # fmt: skip
+        return run.stdout.strip().splitlines()[-1]
+
+    assert faces("Zoë Müller") == "[]"
+    assert faces("王小明") == "['Script-CJK']"
 
 
 def read_back(pdf: Path) -> str:

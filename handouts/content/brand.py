@@ -130,10 +130,10 @@ class BrandFile:
     """The brand's words in other languages (a handout in a language the brand has no
     words for is refused, never printed with the brand's English inside)."""
 
-    def words_in(self, language: str) -> BrandFile:
-        """This brand with its words in ``language`` (a tag; its base language is used),
+    def words_in(self, tag: str) -> BrandFile:
+        """This brand with its words in the language of ``tag`` (``es`` for ``es-MX``),
         or as written for English. Raises KeyError when it has none in that language."""
-        base = language.replace("_", "-").split("-")[0].lower()
+        base = language.base(tag)
         if base == "en":
             return self
         own = next((t for t in self.translations if t.language.lower() == base), None)

@@ -25,6 +25,12 @@ def canonical(value: str) -> str | None:
     return "-".join([first.lower(), *(case.get(len(p), str.lower)(p) for p in rest)])
 
 
+def base(value: str) -> str:
+    """The language of a tag, lower case, as the content's translations are named:
+    ``es`` for ``es-MX``, ``ES`` or ``es_419``."""
+    return re.split(r"[-_]", value)[0].lower()
+
+
 def unknown(value: str, languages: Collection[str] = CONTENT_LANGUAGES) -> str | None:
     """Why ``value`` is not a tag of one of ``languages`` (the start of a message: "unknown
     language 'fr'"), or None when it is."""

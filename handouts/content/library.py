@@ -91,10 +91,10 @@ class _Checker:
             self.problems.append(result)
             return None
         if self.language:  # the same file, each unit in the language (never English unsaid)
-            result, missing = translations.overlay(result, self.root, self.language, path)
-            self.untranslated += [Problem(m.file, m.line, m.place, m.why) for m in missing]
-            at = translations.places(self.root, self.language, path)
-            self.translated_at.update({(result.file, k): v for k, v in at.items()})
+            done = translations.overlay(result, self.root, self.language, path)
+            result = done.doc
+            self.untranslated += [Problem(m.file, m.line, m.place, m.why) for m in done.missing]
+            self.translated_at.update({(result.file, k): v for k, v in done.places.items()})
         self.docs[result.file] = result
         return result
 

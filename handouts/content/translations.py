@@ -71,25 +71,24 @@ def units(doc: Doc) -> list[Unit]:
     ]
 
 
-def places(content: Path, language: str, file: Path) -> dict[str, tuple[str, int]]:
-    """Where each unit of a content file is translated: its place → (catalogue, line), so
-    a problem found in the translated text is reported where a translator fixes it."""
-    shown = str(catalogue_path(content, language, file).relative_to(content.parent))
-    try:
-        found = _current(content, language, file)
-    except Unreadable:
-        return {}
-    return {place: (shown, had[2]) for place, had in found.items()}
+@dataclass(frozen=True)
+class Overlaid:
+    doc: Doc
+    """The file with each unit in the language (a copy; the English is untouched)."""
+    missing: list[Missing]
+    """The units with no current translation (left in English: the caller refuses them)."""
+    places: dict[str, tuple[str, int]]
+    """Where each unit is translated: its place → (catalogue, line), so a problem found in
+    the translated text is said where a translator fixes it."""
 
 
-def overlay(doc: Doc, content: Path, language: str, file: Path) -> tuple[Doc, list[Missing]]:
-    """``doc`` with each unit in ``language`` (a copy; the English is untouched), and the
-    units that have no current translation (left in English: the caller refuses them)."""
+def overlay(doc: Doc, content: Path, language: str, file: Path) -> Overlaid:
+    """``doc`` in ``language``, from its catalogue."""
     shown = str(catalogue_path(content, language, file).relative_to(content.parent))
     try:
         by_place = _current(content, language, file)
     except Unreadable as exc:
-        return doc, [Missing(shown, exc.line, "", UNREADABLE)]
+        return Overlaid(doc, [Missing(shown, exc.line, "", UNREADABLE)], {})
     data = copy.deepcopy(doc.data)
     missing = []
     for unit in units(doc):
@@ -102,7 +101,8 @@ def overlay(doc: Doc, content: Path, language: str, file: Path) -> tuple[Doc, li
             missing.append(Missing(shown, had[2], unit.place, why))
         else:
             _set(data, unit.path, had[1])
-    return replace(doc, data=data), missing
+    places = {place: (shown, had[2]) for place, had in by_place.items()}
+    return Overlaid(replace(doc, data=data), missing, places)
 
 
 _PLACEHOLDER = re.compile(r"\{\{\s*([^}]*?)\s*\}\}|\{([a-z_]+)\}")
@@ -324,7 +324,7 @@ def status(content: Path, language: str) -> list[Missing]:
     for file in content_files(content):
         doc = read(file, str(file.relative_to(content.parent)))
         if isinstance(doc, Doc):
-            out += overlay(doc, content, language, file)[1]
+            out += overlay(doc, content, language, file).missing
     return out
 
 

@@ -17,7 +17,7 @@ from urllib.parse import unquote, urlsplit
 
 from handouts import pipeline
 from handouts.content.brand import Brand
-from handouts.content.language import CONTENT_LANGUAGES
+from handouts.content.language import CONTENT_LANGUAGES, base
 from handouts.content.model import Library
 from handouts.content.words import N_, Words, words
 from handouts.delivery.write import PUBLIC, inside, write_atomic
@@ -98,10 +98,9 @@ def _language(
     """One language's pages (by address; the index at ""), made but not written: its
     folder under the site's root, its pages, what they print only because allowed, and
     how many drafts were left out."""
-    brand_own = brand.spec.language.replace("_", "-").split("-")[0].lower()
-    asked_in = None if code == brand_own else code  # the brand's own: as its handouts print
-    own = pipeline.in_language(lib, brand, Request(("x",), language=asked_in))
-    its = pipeline.brand_in(brand, Request(("x",), language=asked_in))
+    asked_in = None if code == base(brand.spec.language) else code  # the brand's own: as printed
+    own = pipeline.in_language(lib, brand, Request((), language=asked_in))
+    its = pipeline.brand_in(brand, Request((), language=asked_in))
     path = PurePosixPath(unquote(urlsplit(brand.spec.online or "/").path or "/"))
     parts = path.parts[1:] if own.language == lib.language else (own.language, *path.parts[1:])
     pages = _pages(own)

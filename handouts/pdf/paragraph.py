@@ -56,9 +56,10 @@ class Paragraph(Tagged, _RLParagraph):
         self._bidi: bool | None = None  # shaped or right-to-left: reads right to left?
         if frags is None and is_private():  # patient text: parsed for this use, kept nowhere
             said = bidi.plain(text)
-            if fonts.shaped(said):  # letters that join or combine: HarfBuzz shapes them
+            shaped = fonts.shaped(said)
+            if shaped:  # letters that join or combine: HarfBuzz shapes them
                 style = _shaping(style)
-            if fonts.shaped(said) or fonts.right_to_left(said):  # drawn by bidi.visual
+            if shaped or fonts.right_to_left(said):  # drawn by bidi.visual
                 rtl = self._bidi = bidi.base_rtl(said)
                 if rtl and style.alignment == TA_LEFT:
                     style = _right(style)

@@ -125,11 +125,8 @@ def check(
         "handouts": len(handouts),
     }
     if strict:
-        found = [
-            Finding(f.file, f.line, "error", f.rule, f.message) if f.level == "warning" else f
-            for f in found
-        ]
-    report.findings = sorted(set(found), key=lambda f: (f.file, f.line or 0, f.level, f.message))
+        found = [_promote(f) for f in found]
+    report.findings = sort_findings(found)
     return report
 
 
@@ -157,6 +154,28 @@ def _known_words(lib: Library) -> frozenset[str]:
     return frozenset(known | lib.plain_words)
 
 
+def claims(lib: Library) -> Iterator[Finding]:
+    """Each sentence that says a claim that must not appear (``not-supported.yaml``), in
+    the library's language (a translation's phrases are its own)."""
+    for name, doc in lib.docs.items():
+        if not name.endswith(NOT_PROSE_FILES):
+            for path, value in _prose(doc):
+                yield from _claimed(lib, name, doc.line(path), value)
+
+
+def _claimed(lib: Library, file: str, line: int | None, value: str) -> Iterator[Finding]:
+    for claim in lib.unsupported:
+        for phrase in claim.phrases:
+            if text.mentions(value, phrase):
+                said = f"says '{phrase}', a claim that must not appear: {claim.reason}"
+                yield Finding(file, line, "error", "claims", said)
+
+
+def sort_findings(found: list[Finding]) -> list[Finding]:
+    """Findings once each, by file, line, level and message."""
+    return sorted(set(found), key=lambda f: (f.file, f.line or 0, f.level, f.message))
+
+
 def _files(lib: Library) -> Iterator[Finding]:
     known = _known_words(lib)
     for name, doc in lib.docs.items():
@@ -165,16 +184,7 @@ def _files(lib: Library) -> Iterator[Finding]:
         texts = list(_prose(doc))
         for path, value in texts:
             line = doc.line(path)
-            for claim in lib.unsupported:
-                for phrase in claim.phrases:
-                    if text.mentions(value, phrase):
-                        yield Finding(
-                            name,
-                            line,
-                            "error",
-                            "claims",
-                            f"says '{phrase}', a claim that must not appear: {claim.reason}",
-                        )
+            yield from _claimed(lib, name, line, value)
             for n, sentence in plain.long_sentences(value):
                 yield Finding(
                     name,

@@ -30,15 +30,26 @@ from pathlib import Path
 
 from textstat.textstat import textstatistics
 
-from handouts.content import text, translations
+from handouts.content import translations
 from handouts.content.brand import load_brand
+from handouts.content.language import base
 from handouts.content.library import load_library
 from handouts.content.model import Library
 from handouts.content.printable import Printer
+from handouts.document.document import Document
 from handouts.errors import ContentError
 from handouts.memo import memo
 from handouts.quality import plain, safety
-from handouts.quality.check import Finding, Report, _handouts, _section_prose
+from handouts.quality.check import (
+    NOT_GRADED_SECTIONS,
+    Finding,
+    Report,
+    _handouts,
+    _promote,
+    _section_prose,
+    claims,
+    sort_findings,
+)
 
 INFLESZ_MIN = 65.0
 """INFLESZ's "bastante fácil" (fairly easy) starts at 65; 55–65 is "normal"."""
@@ -66,7 +77,7 @@ def check_language(root: Path, printer: Printer, language: str, strict: bool = F
         found.append(Finding(m.file, m.line, level, "translation", said))
     report.checked = {"units": len(translations.all_units(root))}
     if missing:
-        report.findings = _sorted(found)
+        report.findings = sort_findings(found)
         return report
     try:
         lib = load_library(root, printer, language)
@@ -74,11 +85,11 @@ def check_language(root: Path, printer: Printer, language: str, strict: bool = F
         for p in exc.problems:
             msg = f"{p.path}: {p.message}" if p.path else p.message
             found.append(Finding(p.file, p.line, "error", "integrity", msg))
-        report.findings = _sorted(found)
+        report.findings = sort_findings(found)
         return report
     found += [Finding(f, n, "error", "safety", msg) for f, n, msg in _safety(lib)]
-    found += list(_claims(lib))
-    if language.split("-")[0] in GRADED:
+    found += list(claims(lib))
+    if base(language) in GRADED:
         brand = load_brand(None, printer)
         with contextlib.suppress(KeyError):  # the example brand's own words in the language
             brand = replace(brand, spec=brand.spec.words_in(language))
@@ -89,11 +100,8 @@ def check_language(root: Path, printer: Printer, language: str, strict: bool = F
         found += list(_spelled(root, language))
         found += list(_sentences(root, language))
     if strict:
-        found = [
-            Finding(f.file, f.line, "error", f.rule, f.message) if f.level == "warning" else f
-            for f in found
-        ]
-    report.findings = _sorted(found)
+        found = [_promote(f) for f in found]
+    report.findings = sort_findings(found)
     return report
 
 
@@ -107,35 +115,10 @@ def _safety(lib: Library) -> Iterator[tuple[str, int | None, str]]:
     yield from safety.named_conditions(lib)
 
 
-def _claims(lib: Library) -> Iterator[Finding]:
-    """A claim that must not appear, in the language's own words (its phrases are units
-    too), anywhere in the translated content."""
-    for name, doc in lib.docs.items():
-        for path, value in doc.walk():
-            if not (isinstance(value, str) and path and path[-1] in _CLAIMED):
-                continue
-            for claim in lib.unsupported:
-                for phrase in claim.phrases:
-                    if text.mentions(value, phrase):
-                        yield Finding(name, doc.line(path), "error", "claims",
-                                      f"says '{phrase}', a claim that must not appear: "
-                                      f"{claim.reason}")  # fmt: skip
+def _readable(doc: Document) -> str:
+    """What a reader reads in a handout (as the English gate grades it)."""
+    return " ".join(_section_prose(s) for s in doc.sections if s.id not in NOT_GRADED_SECTIONS)
 
-
-_CLAIMED = frozenset({"text", "action", "plain", "short"})
-"""The keys whose sentences the English gate searches for unsupported claims."""
-
-
-def _sorted(found: list[Finding]) -> list[Finding]:
-    return sorted(set(found), key=lambda f: (f.file, f.line or 0, f.level, f.message))
-
-
-def _readable(doc: object) -> str:
-    sections = getattr(doc, "sections", ())
-    return " ".join(_section_prose(s) for s in sections if s.id not in _NOT_GRADED)
-
-
-_NOT_GRADED = frozenset({"sources", "my-notes", "my-plan"})
 
 _SPANISH_STATS = textstatistics()
 _SPANISH_STATS.set_lang("es")
