@@ -293,7 +293,9 @@ def test_a_draft_is_printed_only_when_allowed_and_a_rerun_without_it_takes_it_ba
     cli, content_copy
 ):
     lupus = content_copy / "conditions" / "lupus.yaml"
-    lupus.write_text(lupus.read_text("utf-8") + "  draft: true\n", encoding="utf-8")
+    text = lupus.read_text("utf-8")
+    reviewer = "  reviewed_by: Handouts content team\n"
+    lupus.write_text(text.replace(reviewer, reviewer + "  draft: true\n"), encoding="utf-8")
     line = next(n for n, x in enumerate(lupus.read_text().splitlines(), 1) if "draft:" in x)
     args = ("batch", clinic(GOOD), "--out", "out", "--content", content_copy, "--jobs", "1")
     draft = (

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from handouts.content import text, translations
+from handouts.content.codes import RXNORM, snomed_problem
 from handouts.content.load import Doc, Key, path_text, read
 from handouts.content.model import (
     AREAS,
@@ -23,6 +24,7 @@ from handouts.content.model import (
     CombinationRule,
     Condition,
     DiaryFile,
+    EmailFile,
     GlossaryFile,
     HandoutsFile,
     HandoutSpec,
@@ -242,6 +244,15 @@ def load_library(root: Path, printer: Printer, language: str | None = None) -> L
         if diary and not (diary.intro and diary.columns):
             c.add(ddoc, (), "the diary needs an intro and its columns")
 
+    email = None
+    epath = c.root / "email.yaml"
+    edoc = c.doc(epath) if epath.is_file() else None
+    if edoc:
+        email = c.build(EmailFile, edoc)
+        review_at["email"] = (edoc.file, ("review",))
+        if email and not email.body:
+            c.add(edoc, ("body",), "the e-mail needs its body: at least one paragraph")
+
     handouts: tuple[HandoutSpec, ...] = ()
     hdoc = _required(c, "handouts.yaml")
     hfile = c.build(HandoutsFile, hdoc) if hdoc else None
@@ -279,7 +290,7 @@ def load_library(root: Path, printer: Printer, language: str | None = None) -> L
     for med in medicines.values():
         _check_medicine(c, c.docs[files[f"medicine:{med.id}"]], med, flags)
     _check_step_areas(c, conditions, files)
-    _check_codes(c, conditions, files)
+    _check_codes(c, conditions, medicines, files)
     known = {"clinic": text.CLINIC_FIELDS, "numbers": tuple(numbers)}
     if painkiller_days or "painkillers" in c.unread:  # the rule words {{ painkillers.* }}
         known["painkillers"] = text.PAINKILLER_FIELDS
@@ -307,6 +318,7 @@ def load_library(root: Path, printer: Printer, language: str | None = None) -> L
         packs=packs,
         files=files,
         diary=diary,
+        email=email,
         glossary=glossary,
         plain_words=plain_words,
         unsupported=unsupported,
@@ -564,6 +576,9 @@ def _check_condition(
             c.add(doc, ("icd10", i), f"'{code}' is not an ICD-10 code like G43 or M79.7")
     if not cond.icd10:
         c.add(doc, ("icd10",), "at least one ICD-10 code is needed")
+    for i, code in enumerate(cond.snomed):
+        if said := snomed_problem(code):
+            c.add(doc, ("snomed", i), said)
     for key in ("summary", "key_points"):
         if not getattr(cond, key):
             c.add(doc, (key,), "at least one item is needed")
@@ -613,6 +628,16 @@ def _check_medicine(c: _Checker, doc: Doc, med: Medicine, flags: dict[str, RedFl
         )
     _refs(c, doc, ("red_flags",), med.red_flags, flags, "red flag")
     _twice(c, doc, ("red_flags",), med.red_flags, "red flag")
+    for i, ing in enumerate(med.ingredients):
+        if ing.rxnorm is not None and not RXNORM.match(ing.rxnorm):
+            c.add(doc, ("ingredients", i, "rxnorm"), f"'{ing.rxnorm}' is not an RxNorm code "
+                  "(digits, like 5640 for ibuprofen)")  # fmt: skip
+        if ing.ingredient != ing.ingredient.strip().lower() or not ing.ingredient:
+            c.add(doc, ("ingredients", i, "ingredient"), "write the ingredient in lower case, "
+                  "as RxNorm names it (ethinyl estradiol)")  # fmt: skip
+    for i, brand in enumerate(med.brands):
+        if not brand.strip() or brand != brand.strip():
+            c.add(doc, ("brands", i), "a brand name is needed, with no spaces around it")
     for part, _lead in PARTS:
         for i, caution in enumerate(getattr(med, part)):
             if caution.visit is not None and not (caution.short and caution.short.strip()):
@@ -644,15 +669,31 @@ def _check_step_areas(c: _Checker, conditions: dict[str, Condition], files: dict
                     )
 
 
-def _check_codes(c: _Checker, conditions: dict[str, Condition], files: dict[str, str]) -> None:
-    """An ICD-10 code finds one condition only."""
-    owner: dict[str, str] = {}
+def _check_codes(
+    c: _Checker,
+    conditions: dict[str, Condition],
+    medicines: dict[str, Medicine],
+    files: dict[str, str],
+) -> None:
+    """An ICD-10 or SNOMED CT code finds one condition only, and an ingredient (by name or
+    RxNorm code) one medicine only."""
+    owner: dict[tuple[str, str], str] = {}
     for cond in conditions.values():
-        for i, code in enumerate(cond.icd10):
-            first = owner.setdefault(code, cond.id)
-            if first != cond.id:
-                doc = c.docs[files[f"condition:{cond.id}"]]
-                c.add(doc, ("icd10", i), f"the code {code} already belongs to '{first}'")
+        for key in ("icd10", "snomed"):
+            for i, code in enumerate(getattr(cond, key)):
+                first = owner.setdefault((key, code), cond.id)
+                if first != cond.id:
+                    doc = c.docs[files[f"condition:{cond.id}"]]
+                    c.add(doc, (key, i), f"the code {code} already belongs to '{first}'")
+    for med in medicines.values():
+        for i, ing in enumerate(med.ingredients):
+            for key, value in (("ingredient", ing.ingredient), ("rxnorm", ing.rxnorm)):
+                if value is None:
+                    continue
+                first = owner.setdefault((key, value), med.id)
+                if first != med.id:
+                    doc = c.docs[files[f"medicine:{med.id}"]]
+                    c.add(doc, ("ingredients", i, key), f"'{value}' already belongs to '{first}'")
 
 
 FILLED = ("text", "action", "total", "short", "steps")

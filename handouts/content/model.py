@@ -278,6 +278,9 @@ class Condition:
     painkiller_days: bool = False
     """Painkiller days can cause medication-overuse headache: its handouts print the one
     painkiller-day rule (content/painkiller-days.yaml)."""
+    snomed: tuple[str, ...] = ()
+    """SNOMED CT concept ids an EHR may record it by (``37796009`` migraine), each with its
+    check digit; matched exactly, so a finer concept (migraine with aura) is listed too."""
     not_for: tuple[str, ...] = ()
     """Lifestyle step ids that do not suit people with this condition: left out of any
     handout that covers it, whichever other condition lists them (e.g. steady exercise
@@ -335,6 +338,17 @@ class Caution:
 
 
 @dataclass(frozen=True)
+class Ingredient:
+    """An active ingredient of a medicine group, as an EHR codes it."""
+
+    ingredient: str
+    """Its name as RxNorm writes it, lower case (``ethinyl estradiol``)."""
+    rxnorm: str | None = None
+    """Its RxNorm ingredient code (RXCUI, term type IN), digits, where a source confirms
+    it; without one, a prescription is found by the ingredient's name in its text."""
+
+
+@dataclass(frozen=True)
 class Medicine:
     """content/medicines/<id>.yaml: a medicine card with the parts a clinician expects."""
 
@@ -364,6 +378,13 @@ class Medicine:
     """Counts toward painkiller days, and which kind it is."""
     red_flags: tuple[str, ...] = ()
     """Red-flag ids this medicine adds to "When to get help"."""
+    ingredients: tuple[Ingredient, ...] = ()
+    """The active ingredients it covers, as RxNorm names them, with their RxNorm ingredient
+    codes: how a prescription from an EHR (FHIR) is found, by code or by the ingredient
+    named in its text (``Naproxen sodium 220 MG Oral Tablet`` → naproxen)."""
+    brands: tuple[str, ...] = ()
+    """Brand names that contain one of its ingredients (``Aleve``; a combination's brand is
+    listed under each medicine it contains)."""
 
     @property
     def label(self) -> str:
@@ -474,6 +495,31 @@ class DiaryFile:
     """Column headings; the first is the day of the month."""
     total: str | None = None
     """A last row to add up the month (e.g. painkiller days, with the limit)."""
+
+
+@dataclass(frozen=True)
+class Said:
+    """One sentence or line of fixed content wording (placeholders filled)."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class EmailFile:
+    """content/email.yaml: the e-mail that carries a handout to a patient. No health
+    information in the subject; never a password in the body."""
+
+    review: Review
+    """When it was checked."""
+    subject: Said
+    """The subject line (``Information from {{ clinic.name }}``)."""
+    body: tuple[Said, ...]
+    """The message, a paragraph each: what is attached, who to call with questions."""
+    encrypted: tuple[Said, ...]
+    """Added when the attachment has a password: how to open it, and where the password
+    comes from (never the password)."""
+    sign_off: Said
+    """The last line (the clinic's name)."""
 
 
 @dataclass(frozen=True)
@@ -667,6 +713,8 @@ class Library:
     files: dict[str, str] = field(default_factory=dict)
     """Content file of each item id (``condition:lupus`` → path), for messages."""
     diary: DiaryFile | None = None
+    email: EmailFile | None = None
+    """The e-mail that carries a handout (content/email.yaml), if the content has one."""
     glossary: tuple[Term, ...] = ()
     plain_words: frozenset[str] = frozenset()
     unsupported: tuple[Unsupported, ...] = ()
