@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import getpass
 import os
+import secrets
 import sys
 import time
 from collections.abc import Sequence
@@ -13,16 +15,30 @@ from pathlib import Path
 
 from handouts import paths, pipeline
 from handouts.content import language, translations
+from handouts.content.brand import Brand
+from handouts.content.language import CONTENT_LANGUAGES
 from handouts.content.model import Library, Patient, PlanFields
+from handouts.delivery.email import ENV, Sending, compose, encrypt, smtp_settings, with_sender
 from handouts.delivery.files import Written, default_run, write_one
-from handouts.delivery.write import GROUP_CLOSED, GROUP_READABLE, PRIVATE, closed_to_group
+from handouts.delivery.write import (
+    GROUP_CLOSED,
+    GROUP_READABLE,
+    PRIVATE,
+    closed_to_group,
+    make_folder,
+    write_atomic,
+)
 from handouts.document.request import DEFAULT_FORMAT, FULL, Allow, Request
 from handouts.errors import HandoutsError, PatientError, UsageError
 from handouts.intake import plan
+from handouts.intake.fhir import Record, one_record
+from handouts.intake.fhir import lines as fhir_lines
 from handouts.intake.patient import (
     LIMITS,
     check_details,
+    email_problem,
     nfc,
+    password_problem,
     personal,
     resolve_conditions,
     resolve_medicines,
@@ -33,7 +49,7 @@ from handouts.quality.translated import check_language
 DEFAULT_CONTENT = paths.CONTENT
 DEFAULT_PATIENT = paths.PATIENT
 
-COMMANDS = ("generate", "build", "pack", "batch", "check", "translate", "serve", "site")
+COMMANDS = ("generate", "build", "email", "pack", "batch", "check", "translate", "serve", "site")
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -69,33 +85,27 @@ def parser() -> argparse.ArgumentParser:
     _expired(gen)
 
     one = sub.add_parser("build", help="build one handout for one patient")
-    _common(one)
-    one.add_argument(
-        "--conditions",
-        nargs="+",
-        required=True,
-        metavar="ID_OR_ICD10",
-        help="condition ids or ICD-10 codes, e.g. migraine M32.9",
-    )
-    one.add_argument("--title", help="title to print (default: the condition names)")
-    one.add_argument("--diary", action="store_true", help="add the headache and pain diary page")
-    shape = one.add_mutually_exclusive_group()
-    shape.add_argument(
-        "--visit",
-        dest="format",
-        action="store_const",
-        const="visit",
-        help="the visit handout: both sides of one sheet, with the patient's plan",
-    )
-    shape.add_argument(
-        "--full",
-        dest="format",
-        action="store_const",
-        const="full",
-        help="the full booklet: every section and every medicine's card",
-    )
-    _plan(one)
+    _handout(one)
     _personal(one)
+    mail = sub.add_parser("email", help="e-mail one patient their handout (outbox or SMTP)")
+    _handout(mail)
+    _personal(mail, out_required=False)
+    mail.add_argument(
+        "--to", metavar="ADDRESS", help="the patient's e-mail address (default: the FHIR record's)"
+    )
+    mail.add_argument(
+        "--encrypt",
+        action="store_true",
+        help="lock the PDF with a password (asked for, not typed on the command line; AES-256)",
+    )
+    mail.add_argument(
+        "--outbox",
+        type=Path,
+        default=Path("out/outbox"),
+        metavar="DIR",
+        help="where the .eml file goes unless --send (default: out/outbox)",
+    )
+    _mailing(mail)
 
     pack = sub.add_parser("pack", help="build a pack of handouts (content/packs/NAME.yaml)")
     pack.add_argument("name", metavar="NAME", help="the pack's id, e.g. migraine-autoimmune-clinic")
@@ -103,9 +113,23 @@ def parser() -> argparse.ArgumentParser:
     _personal(pack)
 
     many = sub.add_parser("batch", help="build a handout or pack for every row of a clinic list")
-    many.add_argument("list", type=Path, metavar="LIST", help="the clinic list (.csv or .yaml)")
+    many.add_argument(
+        "list",
+        type=Path,
+        metavar="LIST",
+        help="the clinic list (.csv or .yaml), "
+        "or FHIR records: Bundles (.json), a Bulk Data export (.ndjson), or a "
+        "folder of them",
+    )
     _common(many)
     many.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder")
+    many.add_argument(
+        "--email",
+        action="store_true",
+        help="e-mail each handout to its row's "
+        "address (into DIR/outbox/, or through SMTP with --send)",
+    )
+    _mailing(many)
     many.add_argument(
         "--skip-invalid", action="store_true", help="build the good rows; report the bad ones"
     )
@@ -190,6 +214,66 @@ PLAN_OPTIONS = (
 column of the same name (:data:`handouts.intake.plan.COLUMNS`)."""
 
 
+def _handout(one: argparse.ArgumentParser) -> None:
+    """What one handout is about: conditions or a FHIR record, title, format, plan."""
+    _common(one)
+    what = one.add_mutually_exclusive_group(required=True)
+    what.add_argument(
+        "--conditions",
+        nargs="+",
+        metavar="ID_OR_ICD10",
+        help="condition ids or ICD-10 codes, e.g. migraine M32.9",
+    )
+    what.add_argument(
+        "--fhir",
+        type=Path,
+        metavar="FILE",
+        help="a FHIR R4 Bundle (.json) for "
+        "one patient: name, language, e-mail, conditions and medicines from it",
+    )
+    one.add_argument("--title", help="title to print (default: the condition names)")
+    one.add_argument("--diary", action="store_true", help="add the headache and pain diary page")
+    shape = one.add_mutually_exclusive_group()
+    shape.add_argument(
+        "--visit",
+        dest="format",
+        action="store_const",
+        const="visit",
+        help="the visit handout: both sides of one sheet, with the patient's plan",
+    )
+    shape.add_argument(
+        "--full",
+        dest="format",
+        action="store_const",
+        const="full",
+        help="the full booklet: every section and every medicine's card",
+    )
+    _plan(one)
+
+
+def _mailing(p: argparse.ArgumentParser) -> None:
+    """How messages leave: an outbox (the default) or the clinic's SMTP server."""
+    p.add_argument(
+        "--send",
+        action="store_true",
+        help="send through the clinic's SMTP server "
+        "(settings from --smtp-config or HANDOUTS_SMTP_* variables)",
+    )
+    p.add_argument(
+        "--smtp-config",
+        type=Path,
+        metavar="FILE",
+        help="SMTP settings (YAML: host, "
+        "port, security, username, password, from); keep it private",
+    )
+    p.add_argument(
+        "--from",
+        dest="sender",
+        metavar="ADDRESS",
+        help="the From address of outbox messages (default: HANDOUTS_SMTP_FROM)",
+    )
+
+
 def _plan(p: argparse.ArgumentParser) -> None:
     plan = p.add_argument_group("the visit handout's plan (each option fills one slot)")
     plan.add_argument("--plan", type=Path, metavar="FILE", help="a plan file (YAML)")
@@ -198,7 +282,7 @@ def _plan(p: argparse.ArgumentParser) -> None:
         plan.add_argument(f"--{name.replace('_', '-')}", dest=name, metavar=meta, help=said)
 
 
-def _personal(p: argparse.ArgumentParser) -> None:
+def _personal(p: argparse.ArgumentParser, out_required: bool = True) -> None:
     """The options a one-patient handout and a pack share."""
     p.add_argument(
         "--medicines",
@@ -217,7 +301,13 @@ def _personal(p: argparse.ArgumentParser) -> None:
     p.add_argument("--large-print", action="store_true", help="large print: 18 pt text, re-flowed")
     p.add_argument("--language", metavar="CODE", help="document language, e.g. en-GB")
     _expired(p)
-    p.add_argument("--out", type=Path, required=True, metavar="FILE.pdf", help="output file")
+    p.add_argument(
+        "--out",
+        type=Path,
+        required=out_required,
+        metavar="FILE.pdf",
+        help="output file" if out_required else "also save the PDF here",
+    )
 
 
 def _port(value: str) -> int:
@@ -352,6 +442,8 @@ def run(argv: Sequence[str]) -> int:
     if args.command == "batch":
         from handouts.delivery.batch import BatchJob, rows, run_batch
 
+        if (args.send or args.smtp_config) and not args.email:
+            raise UsageError("--send and --smtp-config are for --email")
         job = BatchJob(
             args.list,
             args.out,
@@ -363,6 +455,9 @@ def run(argv: Sequence[str]) -> int:
             allowed(args),
             args.wait,
             _mode(args),
+            args.email,
+            smtp_settings(args.smtp_config) if args.send else None,
+            args.sender or os.environ.get(ENV["sender"]),
         )
         done = run_batch(job, TerminalProgress())
         if not done.rows:
@@ -376,26 +471,30 @@ def run(argv: Sequence[str]) -> int:
         print(f"PDFs in {args.out}; manifest: {args.out / 'manifest.csv'}, "
               f"{args.out / 'manifest.json'}")  # fmt: skip
         return done.exit_code
-    if args.out.suffix.lower() != ".pdf":
+    if args.out is not None and args.out.suffix.lower() != ".pdf":
         raise UsageError(f"--out must name a .pdf file, got '{args.out}'")
     language.check(args.language)
     lib, brand = pipeline.load_inputs(args.content, args.brand)
+    record = _record(args, lib)
     notes = args.notes
     if args.notes_file:
         try:
             notes = _read_notes(args.notes_file)
         except (OSError, UnicodeDecodeError) as exc:
             raise UsageError(f"cannot read --notes-file {args.notes_file}: {exc}") from None
-    patient = Patient(args.patient, args.clinician, args.date, notes, tuple(args.medicines))
+    name = record.row.name if record else args.patient
+    patient = Patient(name, args.clinician, args.date, notes, tuple(args.medicines))
     typed = {"name": args.patient, "clinician": args.clinician, "notes": notes}
     typed |= {"title": args.title} if args.command != "pack" else {}
     check_details(typed, "command line", pipeline.PRINTER)
     who, notes = personal(patient)
     req = Request(
-        medicines=resolve_medicines(lib, patient.medicines, "--medicines"),
+        medicines=record.row.medicines
+        if record
+        else resolve_medicines(lib, patient.medicines, "--medicines"),
         notes=notes,
         personal=who,
-        language=args.language,
+        language=args.language or (record.row.language if record else None),
         paper=args.paper,
         large_print=args.large_print,
         allow=allowed(args),
@@ -403,15 +502,85 @@ def run(argv: Sequence[str]) -> int:
     if args.command == "pack":
         req = replace(req, pack=pipeline.find_pack(lib, args.name).id)
     else:
-        conditions = resolve_conditions(lib, args.conditions)
+        conditions = record.row.conditions if record else resolve_conditions(lib, args.conditions)
         title = nfc(args.title) if args.title else None
         req = replace(req, conditions=conditions, title=title, diary=args.diary)
         req = replace(req, format=_format(args), **_the_plan(args, lib))
+    if args.command == "email":
+        return _email(args, lib, brand, req, record)
     written = write_one(lib, brand, req, args.out, _mode(args))
     _warn_allowed([written])
     _warn_closed(args, args.out.parent)
     _report(written)
     return 0
+
+
+def _record(args: argparse.Namespace, lib: Library) -> Record | None:
+    """The FHIR record of ``--fhir``, said on stderr (ids and codes, never a name)."""
+    if not getattr(args, "fhir", None):
+        return None
+    given = [o for o, v in (("--patient", args.patient), ("--medicines", args.medicines)) if v]
+    if given:
+        verb, them = ("come", "them") if len(given) > 1 else ("comes", "it")
+        raise UsageError(f"{' and '.join(given)} {verb} from the FHIR record: leave {them} out")
+    record = one_record(args.fhir, lib, pipeline.PRINTER, CONTENT_LANGUAGES)
+    for line in fhir_lines({record.row.id: record}):
+        print(f"handouts: {line}", file=sys.stderr)
+    return record
+
+
+def _email(
+    args: argparse.Namespace, lib: Library, brand: Brand, req: Request, record: Record | None
+) -> int:
+    """Make one handout and e-mail it: into the outbox, or through SMTP with --send."""
+    to = args.to or (record.row.email if record else None)
+    if not to:
+        raise UsageError("no address: give --to ADDRESS (or a FHIR record with an e-mail)")
+    if said := email_problem(to):
+        raise UsageError(f"--to: {said}")
+    smtp = smtp_settings(args.smtp_config) if args.send else None
+    sender = with_sender(smtp, args.sender or os.environ.get(ENV["sender"]))
+    password = _ask_password() if args.encrypt else None
+    done = pipeline.make(lib, brand, req)
+    if args.out is not None:
+        write_atomic(args.out, done.pdf, _mode(args))
+    pdf = encrypt(done.pdf, password) if password else done.pdf
+    words_lib = pipeline.in_language(lib, brand, req)
+    msg = compose(words_lib, pipeline.brand_in(brand, req), to, pdf, sender, bool(password))
+    for problem in done.allowed:
+        print(f"handouts: warning: {problem}", file=sys.stderr)
+    if smtp is None:
+        make_folder(args.outbox, _mode(args))
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
+        path = args.outbox / f"handout-{stamp}-{secrets.token_hex(3)}.eml"
+        write_atomic(path, msg.as_bytes(), _mode(args))
+        print(
+            f"wrote {path} ({done.pages} pages{', locked' if password else ''}); "
+            "send it from the clinic's mail system"
+        )
+        return 0
+    with Sending(smtp) as sending:
+        why = sending.send(msg)
+    if why:
+        raise HandoutsError(f"not sent: {why}")
+    print(
+        f"sent the handout ({done.pages} pages{', locked' if password else ''}) through {smtp.host}"
+    )
+    return 0
+
+
+def _ask_password() -> str:
+    """The PDF password, asked twice without echo (never an argument: it would be kept in
+    the shell's history); read from standard input when it is not a terminal."""
+    if not sys.stdin.isatty():
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("Password for the PDF: ")
+        if getpass.getpass("The same again: ") != password:
+            raise UsageError("the two passwords differ; nothing was sent")
+    if said := password_problem(password):
+        raise UsageError(f"--encrypt: {said}")
+    return password
 
 
 def _warn_closed(args: argparse.Namespace, folder: Path) -> None:

@@ -79,6 +79,12 @@ class PatientError(ProblemsError):
     kind = "patient details"
 
 
+class SettingsError(ProblemsError):
+    """Problems in the mail settings (a config file or the environment)."""
+
+    kind = "mail settings"
+
+
 class RenderError(HandoutsError):
     """A handout cannot be drawn faithfully (e.g. a character no bundled font has)."""
 

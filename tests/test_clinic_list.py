@@ -150,7 +150,7 @@ patients:
         "clinic.yaml:17: row 3: colour: unknown key; the keys are id, name, conditions, medicines, "
         "pack, clinician, notes, paper, large_print, language, date, format, plan_template, attack_medicine, "
         "attack_when, attack_repeat, attack_limit, attack_add, daily_medicine, daily_how, "
-        "move_what, move_how_long, move_how_often, move_build_up, calming, next_visit",
+        "move_what, move_how_long, move_how_often, move_build_up, calming, next_visit, email, pdf_password",
     ]
     assert got.invalid == (3,)
 
@@ -180,7 +180,7 @@ def test_unknown_and_repeated_columns_are_all_named_with_hints():
         "clinic.csv:1: header: unknown column 'ward'; the columns are id, name, conditions, "
         "medicines, pack, clinician, notes, paper, large_print, language, date, format, plan_template, "
         "attack_medicine, attack_when, attack_repeat, attack_limit, attack_add, daily_medicine, "
-        "daily_how, move_what, move_how_long, move_how_often, move_build_up, calming, next_visit",
+        "daily_how, move_what, move_how_long, move_how_often, move_build_up, calming, next_visit, email, pdf_password",
         "clinic.csv:1: header: column 'name' appears twice",
     ]
 

@@ -126,6 +126,10 @@ class BrandFile:
     """Base web address of the online versions of the handouts, e.g.
     https://riverside.example.org/h/; when set, each handout prints a QR code and a short
     link to its online version."""
+    email_name: str | None = None
+    """The clinic's name where an e-mail's subject and sender show it: one that says
+    nothing about health ("Riverside Clinic", not "Riverside Headache Clinic"), since
+    anyone who sees the inbox may read it. Defaults to the clinic name."""
     translations: tuple[BrandWords, ...] = ()
     """The brand's words in other languages (a handout in a language the brand has no
     words for is refused, never printed with the brand's English inside)."""

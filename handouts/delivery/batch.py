@@ -56,6 +56,8 @@ from handouts.content import words
 from handouts.content.brand import DEFAULT_BRAND, Brand
 from handouts.content.language import CONTENT_LANGUAGES
 from handouts.content.model import Library
+from handouts.delivery.email import ENV, Smtp
+from handouts.delivery.mailing import FAILED, MAIL_JOURNAL, UNCONFIRMED, Letter, deliver
 from handouts.delivery.write import (
     GROUP_CLOSED,
     PRIVATE,
@@ -65,16 +67,17 @@ from handouts.delivery.write import (
     permit,
     write_atomic,
 )
-from handouts.document.request import ALLOW_NOTHING, Allow
-from handouts.errors import HandoutsError, PatientError, ProblemsError
+from handouts.document.request import ALLOW_NOTHING, Allow, Request
+from handouts.errors import HandoutsError, PatientError, ProblemsError, UsageError
 from handouts.intake.clinic_list import ClinicList, Row, read_list, request
-from handouts.pipeline import PRINTER, Renderer, load_inputs
+from handouts.intake.fhir import is_fhir, read_fhir
+from handouts.pipeline import PRINTER, Renderer, brand_in, in_language, load_inputs
 
 FIELDS = ("id", "file", "conditions", "pack", "medicines", "pages", "bytes", "content_hash",
-          "input", "status")  # fmt: skip
+          "input", "status", "email", "not_used")  # fmt: skip
 STATUSES, DONE = ("written", "unchanged", "skipped", "failed", "pending"), ("written", "unchanged")
 JOURNAL, KEY, LOCK = ".handouts-batch.jsonl", ".handouts-batch.key", ".handouts-batch.lock"
-CONTROL = (JOURNAL, KEY, LOCK, "manifest.json", "manifest.csv")
+CONTROL = (JOURNAL, KEY, LOCK, "manifest.json", "manifest.csv", MAIL_JOURNAL)
 """The files a batch keeps in its output folder besides the PDFs: never links."""
 STALE = (".*.pdf.*.tmp", ".manifest.json.*.tmp", ".manifest.csv.*.tmp")  # from write_atomic
 CHUNK, QUEUED = 25, 3  # rows per task at most; tasks queued per worker
@@ -109,6 +112,12 @@ class BatchJob:
     """When another batch is writing into the same folder: wait for it (else refuse)."""
     mode: int = PRIVATE
     """The PDFs' and manifests' permissions (the key is always private)."""
+    email: bool = False
+    """E-mail each handout to its row's address (``email`` column, or FHIR telecom)."""
+    smtp: Smtp | None = None
+    """Send through this server; None: write the messages to ``OUT/outbox/``."""
+    sender: str | None = None
+    """The From address of outbox messages (sent ones use the server's)."""
 
 
 class Progress(Protocol):
@@ -149,7 +158,13 @@ def run_batch(args: BatchJob, progress: Progress) -> Summary:
     """Build every row of ``args.list`` into ``args.out``, telling ``progress`` as it goes."""
     started, out = time.monotonic(), args.out
     lib, brand = load_inputs(args.content, args.brand)
-    listed = read_list(args.list, lib, PRINTER, lib.packs, CONTENT_LANGUAGES)
+    if is_fhir(args.list):
+        listed, _records = read_fhir(args.list, lib, PRINTER, CONTENT_LANGUAGES)
+    else:
+        listed = read_list(args.list, lib, PRINTER, lib.packs, CONTENT_LANGUAGES)
+    if args.email and args.smtp is None and not args.sender:
+        raise UsageError("outbox messages need a From address: --from ADDRESS, or "
+                         f"{ENV['sender']}")  # fmt: skip
     if listed.problems and not args.skip_invalid:
         raise PatientError(listed.problems)
     if not listed.rows and not listed.invalid:
@@ -215,6 +230,8 @@ def _run(
         _STATE = None
         gc.unfreeze()
         gc.set_threshold(*collecting)
+    if args.email:
+        _mail(args, lib, brand, listed, records, key, progress)
     count = Counter(r["status"] for r in records.values())
     took = time.monotonic() - started
     return Summary(len(records), *(count[s] for s in STATUSES[:4]), took)
@@ -434,6 +451,53 @@ def _no_journal(out: Path, why: str) -> str:
     )
 
 
+def _mail(
+    args: BatchJob,
+    lib: Library,
+    brand: Brand,
+    listed: ClinicList,
+    records: dict[int, Record],
+    key: bytes,
+    progress: Progress,
+) -> None:
+    """E-mail each written (or unchanged) handout whose row has an address, once; say how
+    each went in the manifest (``email``), and rewrite it."""
+    letters = []
+    for row in listed.rows:
+        record = records[row.number]
+        if not row.email:
+            record["email"] = "no address"
+        elif record["status"] not in DONE:
+            record["email"] = "not sent: no handout"
+        else:
+            req = Request(language=row.language)
+            try:
+                pdf = _read(inside(args.out, record["file"]))
+                words_lib = in_language(lib, brand, req)
+            except (OSError, HandoutsError) as exc:
+                record["email"] = f"failed: {exc}"
+                continue
+            letters.append(Letter(row.id, row.stem, row.email, pdf, row.pdf_password,
+                                  words_lib, brand_in(brand, req)))  # fmt: skip
+    numbers = {row.id: row.number for row in listed.rows}
+    sender = args.smtp.sender if args.smtp else args.sender or ""
+    try:
+        for letter, outcome in deliver(letters, args.out, key, args.smtp, sender,
+                                       (_read, _append), args.mode):  # fmt: skip
+            said = f"{outcome.status}: {outcome.why}" if outcome.why else outcome.status
+            records[numbers[letter.id]]["email"] = said
+            if outcome.status in (FAILED, UNCONFIRMED):
+                more = UNCONFIRMED_WHY if outcome.status == UNCONFIRMED else ""
+                progress.say(f"row {numbers[letter.id]} (id {letter.id}): e-mail {said}{more}")
+    finally:
+        _write_manifest(args.out, listed, records, args.mode)
+
+
+UNCONFIRMED_WHY = (
+    " (a run stopped while the server had it: not sent again; check the mail server's log)"
+)
+
+
 def _messages(exc: HandoutsError) -> list[str]:
     return [str(p) for p in (exc.problems if isinstance(exc, ProblemsError) else [exc])]
 
@@ -445,6 +509,7 @@ def _entry(row: Row, fingerprint: str, status: str, **more: Any) -> Record:
         "id": row.id, "file": f"{row.stem}.pdf", "conditions": ";".join(row.conditions),
         "pack": row.pack or "", "medicines": ";".join(row.medicines), "pages": None,
         "bytes": None, "content_hash": "", "input": fingerprint, "status": status,
+        "email": "", "not_used": " | ".join(row.not_used),
     } | more  # fmt: skip
 
 

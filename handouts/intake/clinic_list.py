@@ -35,7 +35,9 @@ from handouts.document.request import DEFAULT_FORMAT, FORMATS, FULL, Allow, Requ
 from handouts.errors import PatientError, Problem, did_you_mean
 from handouts.intake.patient import (
     check_patient,
+    email_problem,
     nfc,
+    password_problem,
     personal,
     resolve_conditions,
     resolve_medicines,
@@ -47,7 +49,7 @@ from handouts.intake.plan import check_plan, from_columns
 COLUMNS = (
     "id", "name", "conditions", "medicines", "pack", "clinician",
     "notes", "paper", "large_print", "language", "date", "format", "plan_template",
-    *PLAN_COLUMNS,
+    *PLAN_COLUMNS, "email", "pdf_password",
 )  # fmt: skip
 MAX_BYTES = 100_000_000
 MAX_STEM = 100
@@ -107,6 +109,9 @@ class Row:
     format: str | None = None  # "visit", "full" or None for the default
     plan_template: str | None = None
     plan: PlanFields = field(default_factory=PlanFields)  # the visit handout's plan
+    email: str | None = None  # where to e-mail the handout (handouts batch --email)
+    pdf_password: str | None = None  # the e-mailed PDF is encrypted with it, when given
+    not_used: tuple[str, ...] = ()  # from an EHR record: what could not be mapped
 
 
 def request(row: Row, date: dt.date | None, allow: Allow) -> Request:
@@ -493,9 +498,14 @@ def _row(
         printed = "a pack" if pack else "format full"
         bad.append((planned[0], f"a plan prints on the visit handout, not {printed}: "
                                 "leave the plan blank, or format blank (visit)"))  # fmt: skip
+    email, password = get("email"), cells.get("pdf_password") or None
+    if email and (said := email_problem(email)):
+        bad.append(("email", said))
+    if password and (said := password_problem(password)):
+        bad.append(("pdf_password", said))
     return Row(
         number, raw.line, rid, stem, name, conditions, medicines, pack, clinician,
-        notes, date, paper, bool(large), language, shape, template, plan,
+        notes, date, paper, bool(large), language, shape, template, plan, email, password,
     )  # fmt: skip
 
 

@@ -3,6 +3,7 @@ conditions and medicines found from what a clinician types (ids, ICD-10 codes, n
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from pathlib import Path
 
@@ -57,6 +58,37 @@ def check_details(fields: dict[str, str | None], where: str, printer: Printer) -
         raise PatientError(problems)
 
 
+EMAIL = re.compile(
+    r"^[^@\s<>(),;:\\\"\[\]]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
+)
+"""An address a message can be sent to: one ``@``, no spaces or brackets, and a domain of
+dot-separated labels (an international domain written in its ASCII form)."""
+
+
+def email_problem(value: str) -> str | None:
+    """What is wrong with ``value`` as a patient's e-mail address (never quoting it)."""
+    if len(value) > 254 or not EMAIL.match(value) or ".." in value:
+        return "not an e-mail address like name@example.org (one @, no spaces)"
+    return None
+
+
+PASSWORD_LENGTH = (6, 128)
+"""The shortest and longest password a PDF is encrypted with."""
+
+
+def password_problem(value: str) -> str | None:
+    """What is wrong with ``value`` as the password of an e-mailed PDF (never quoting it)."""
+    least, most = PASSWORD_LENGTH
+    if not least <= len(value) <= most:
+        return f"a PDF password needs {least} to {most} characters; this one has {len(value)}"
+    if value != value.strip() or any(unicodedata.category(ch).startswith(("C", "Z")) and ch != " "
+                                     for ch in value):  # fmt: skip
+        return ("a PDF password cannot have spaces at its ends or control or invisible "
+                "characters: the patient could not type it")  # fmt: skip
+    return None
+
+
 def personal(patient: Patient | None) -> tuple[Personal, str | None]:
     """What to print of a patient's details, and their notes; blank values print nothing."""
     if patient is None:
@@ -91,7 +123,7 @@ def resolve_conditions(lib: Library, terms: list[str]) -> tuple[str, ...]:
     """Condition ids from ids or ICD-10 codes (``G43.1`` finds the condition coded ``G43``)."""
     out, problems = [], []
     for term in terms:
-        cid = term if term in lib.conditions else _by_code(lib, term)
+        cid = term if term in lib.conditions else by_icd10(lib, term)
         if cid is None:
             hint = did_you_mean(term, lib.conditions)
             problems.append(
@@ -125,7 +157,7 @@ def resolve_medicines(lib: Library, terms: tuple[str, ...], where: str) -> tuple
     return tuple(out)
 
 
-def _by_code(lib: Library, term: str) -> str | None:
+def by_icd10(lib: Library, term: str) -> str | None:
     """The condition whose ICD-10 code is the longest prefix of ``term``."""
     code = "".join(term.upper().split())
     if len(code) > 3 and "." not in code:

@@ -1,0 +1,300 @@
+"""Handouts out by e-mail: an outbox of .eml files by default, or a real SMTP server
+(aiosmtpd on 127.0.0.1) with --send; messages read back (headers, body, the attachment,
+which decrypts with its password); nothing sent twice after a kill and a rerun."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import io
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pikepdf
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+
+from tests.conftest import TODAY, pdf_text
+
+ROOT = Path(__file__).parent.parent
+
+
+class Inbox:
+    """What the test server received: each message's envelope and bytes."""
+
+    def __init__(self, slow_for: str | None = None) -> None:
+        self.messages: list[tuple[list[str], bytes]] = []
+        self.slow_for = slow_for
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):
+        with self.lock:
+            self.messages.append((list(envelope.rcpt_tos), envelope.original_content))
+        if self.slow_for and self.slow_for in envelope.rcpt_tos:
+            time.sleep(3)  # the batch is killed while the server has this one
+        return "250 OK"
+
+    def to(self) -> list[str]:
+        return [rcpt for rcpts, _ in self.messages for rcpt in rcpts]
+
+    def parsed(self) -> list[email.message.EmailMessage]:
+        return [email.message_from_bytes(raw, policy=email.policy.default)
+                for _, raw in self.messages]  # fmt: skip
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def server():
+    made: list[Controller] = []
+
+    def start(inbox: Inbox, **kwargs) -> int:
+        port = free_port()
+        controller = Controller(inbox, hostname="127.0.0.1", port=port, **kwargs)
+        controller.start()
+        made.append(controller)
+        return port
+
+    yield start
+    for controller in made:
+        controller.stop()
+
+
+def smtp_env(monkeypatch, port: int) -> None:
+    monkeypatch.setenv("HANDOUTS_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("HANDOUTS_SMTP_PORT", str(port))
+    monkeypatch.setenv("HANDOUTS_SMTP_SECURITY", "none")
+    monkeypatch.setenv("HANDOUTS_SMTP_FROM", "clinic@riverside.example.org")
+
+
+LIST = (
+    "id,conditions,medicines,name,email,pdf_password,language\n"
+    "E1,migraine;fibromyalgia,sumatriptan,Ana O'Brien,ana@example.org,,\n"
+    "E2,rheumatoid-arthritis,methotrexate;naproxen,José Peña,jose@example.org,Secreto-42,es\n"
+    "E3,lupus,,Sam Smith,,,\n"
+)
+
+
+def clinic_list(folder: Path, text: str = LIST) -> Path:
+    path = folder / "clinic.csv"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def attachment(msg: email.message.EmailMessage) -> bytes:
+    (part,) = [p for p in msg.iter_attachments()]
+    assert (part.get_content_type(), part.get_filename()) == ("application/pdf", "handout.pdf")
+    return part.get_content()
+
+
+def test_batch_email_sends_one_message_per_address_encrypted_when_asked_and_never_twice(
+    cli, server, monkeypatch, tmp_path
+):
+    inbox = Inbox()
+    smtp_env(monkeypatch, server(inbox))
+    listed, out = clinic_list(tmp_path), tmp_path / "out"
+    run = cli("batch", listed, "--out", out, "--email", "--send")
+    assert run.code == 0, run.err
+    assert sorted(inbox.to()) == ["ana@example.org", "jose@example.org"]
+    by_to = {m["To"]: m for m in inbox.parsed()}
+    ana, jose = by_to["ana@example.org"], by_to["jose@example.org"]
+    # the brand's e-mail name: no health words where anyone who sees the inbox can read
+    assert ana["Subject"] == "Information from Riverside Clinic"
+    assert jose["Subject"] == "Información de Riverside Clinic"
+    assert ana["From"] == "Riverside Clinic <clinic@riverside.example.org>"
+    body = ana.get_body(("plain",)).get_content()
+    assert "information from your visit" in body and "555-0142" in body
+    assert "password" not in body  # not locked
+    assert "Ana O'Brien" in pdf_text(attachment(ana))
+    # locked with its password: the body says how to open it and never gives it
+    spanish = jose.get_body(("plain",)).get_content()
+    assert "contraseña" in spanish and "Secreto-42" not in jose.as_string()
+    locked = attachment(jose)
+    with pytest.raises(pikepdf.PasswordError):
+        pikepdf.open(io.BytesIO(locked))
+    with pikepdf.open(io.BytesIO(locked), password="Secreto-42") as pdf:
+        assert (pdf.encryption.R, pdf.encryption.bits) == (6, 256)  # AES-256
+        plain = io.BytesIO()
+        pdf.save(plain)
+    assert "José Peña" in pdf_text(plain.getvalue())
+    data = json.loads((out / "manifest.json").read_text())
+    assert {r["id"]: r["email"] for r in data["rows"]} == {
+        "E1": "sent", "E2": "sent", "E3": "no address"}  # fmt: skip
+    # nothing about the patient in the manifest or the mail journal
+    kept = (out / "manifest.json").read_text() + (out / ".handouts-mail.jsonl").read_text()
+    for private in ("ana@example.org", "Secreto-42", "Ana", "Peña"):
+        assert private not in kept
+    # a rerun sends nothing new
+    run = cli("batch", listed, "--out", out, "--email", "--send")
+    assert run.code == 0, run.err
+    assert len(inbox.messages) == 2
+    data = json.loads((out / "manifest.json").read_text())
+    assert {r["id"]: r["email"] for r in data["rows"]}["E1"] == "sent earlier"
+
+
+def test_by_default_messages_go_to_the_outbox_once(cli, tmp_path, monkeypatch):
+    monkeypatch.delenv("HANDOUTS_SMTP_FROM", raising=False)
+    listed, out = clinic_list(tmp_path), tmp_path / "out"
+    run = cli("batch", listed, "--out", out, "--email")
+    assert run.code == 2
+    assert run.err == (
+        "handouts: error: outbox messages need a From address: --from ADDRESS, or "
+        "HANDOUTS_SMTP_FROM\n"
+    )
+    run = cli("batch", listed, "--out", out, "--email", "--from", "clinic@example.org")
+    assert run.code == 0, run.err
+    outbox = sorted(p.name for p in (out / "outbox").iterdir())
+    assert outbox == ["E1.eml", "E2.eml"]
+    assert (out / "outbox" / "E1.eml").stat().st_mode & 0o777 == 0o600
+    msg = email.message_from_bytes((out / "outbox" / "E1.eml").read_bytes(),
+                                   policy=email.policy.default)  # fmt: skip
+    assert msg["To"] == "ana@example.org" and msg["From"].endswith("<clinic@example.org>")
+    (out / "outbox" / "E1.eml").unlink()  # the clinic's mail system took it
+    run = cli("batch", listed, "--out", out, "--email", "--from", "clinic@example.org")
+    assert sorted(p.name for p in (out / "outbox").iterdir()) == ["E2.eml"]  # E1 not again
+    data = json.loads((out / "manifest.json").read_text())
+    assert {r["id"]: r["email"] for r in data["rows"]}["E1"] == "queued earlier"
+
+
+def test_a_killed_send_is_never_repeated_and_the_rest_go_on_the_rerun(
+    server, monkeypatch, tmp_path
+):
+    rows = "".join(f"K{n},migraine,,,k{n}@example.org,,\n" for n in range(1, 6))
+    listed = clinic_list(tmp_path, "id,conditions,medicines,name,email,pdf_password,language\n"
+                         + rows)  # fmt: skip
+    inbox = Inbox(slow_for="k2@example.org")
+    port = server(inbox)
+    env = os.environ | {
+        "HANDOUTS_SMTP_HOST": "127.0.0.1", "HANDOUTS_SMTP_PORT": str(port),
+        "HANDOUTS_SMTP_SECURITY": "none", "HANDOUTS_SMTP_FROM": "clinic@example.org",
+    }  # fmt: skip
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "handouts", "batch", str(listed), "--out", str(out),
+               "--email", "--send", "--jobs", "1", "--today", TODAY]  # fmt: skip
+    proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)  # fmt: skip
+    deadline = time.monotonic() + 120
+    while "k2@example.org" not in inbox.to() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGKILL)  # while the server has K2's message, before it answers
+    proc.wait()
+    assert sorted(inbox.to()) == ["k1@example.org", "k2@example.org"]
+    inbox.slow_for = None
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert sorted(inbox.to()) == [f"k{n}@example.org" for n in range(1, 6)]  # each once
+    assert "row 2 (id K2): e-mail unconfirmed (a run stopped while the server had it: not " \
+           "sent again; check the mail server's log)" in done.stderr  # fmt: skip
+    data = json.loads((out / "manifest.json").read_text())
+    assert [r["email"] for r in data["rows"]] == [
+        "sent earlier", "unconfirmed", "sent", "sent", "sent"]  # fmt: skip
+
+
+def test_a_server_that_is_down_fails_each_row_and_the_rerun_sends_them(
+    cli, server, monkeypatch, tmp_path
+):
+    smtp_env(monkeypatch, free_port())  # nothing listens there
+    listed, out = clinic_list(tmp_path), tmp_path / "out"
+    run = cli("batch", listed, "--out", out, "--email", "--send")
+    assert run.code == 0
+    assert "row 1 (id E1): e-mail failed: cannot reach the SMTP server 127.0.0.1 " \
+           "(connection refused)" in run.err  # fmt: skip
+    assert "example.org" not in run.err + run.out
+    inbox = Inbox()
+    smtp_env(monkeypatch, server(inbox))
+    run = cli("batch", listed, "--out", out, "--email", "--send")
+    assert sorted(inbox.to()) == ["ana@example.org", "jose@example.org"]
+
+
+def test_login_uses_the_credentials_from_the_environment(cli, server, monkeypatch, tmp_path):
+    seen = []
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        seen.append((auth_data.login, auth_data.password))
+        ok = isinstance(auth_data, LoginPassword) and auth_data.password == b"s3cret"
+        return AuthResult(success=ok)
+
+    inbox = Inbox()
+    port = server(inbox, authenticator=authenticator, auth_require_tls=False)
+    smtp_env(monkeypatch, port)
+    monkeypatch.setenv("HANDOUTS_SMTP_USERNAME", "clinic")
+    monkeypatch.setenv("HANDOUTS_SMTP_PASSWORD", "s3cret")
+    run = cli("email", "--conditions", "migraine", "--to", "pat@example.org", "--send")
+    assert run.code == 0, run.err
+    assert seen == [(b"clinic", b"s3cret")] and inbox.to() == ["pat@example.org"]
+    assert run.out == "sent the handout (2 pages) through 127.0.0.1\n"
+    monkeypatch.setenv("HANDOUTS_SMTP_PASSWORD", "wrong")
+    run = cli("email", "--conditions", "migraine", "--to", "pat@example.org", "--send")
+    assert run.err == (
+        "handouts: error: the SMTP server 127.0.0.1 refused the username and password\n"
+    )
+
+
+def test_mail_settings_are_checked_all_at_once_and_a_readable_password_file_is_refused(
+    cli, tmp_path, monkeypatch
+):
+    for name in ("HOST", "PORT", "SECURITY", "FROM", "USERNAME", "PASSWORD"):
+        monkeypatch.delenv(f"HANDOUTS_SMTP_{name}", raising=False)
+    config = tmp_path / "smtp.yaml"
+    config.write_text("host: mail.example.org\nsecurity: none\nport: 99999\n"
+                      "username: clinic\npassword: hunter22\ncolour: red\n")  # fmt: skip
+    config.chmod(0o644)
+    run = cli("email", "--conditions", "migraine", "--to", "p@example.org", "--send",
+              "--smtp-config", config)  # fmt: skip
+    assert run.code == 1
+    assert run.err == (
+        "handouts: error: 5 problems in the mail settings; nothing was written:\n"
+        f"  {config}: from: the address mail is sent from: set from in the config file or "
+        "HANDOUTS_SMTP_FROM\n"
+        f"  {config}: port: expected a port from 1 to 65535\n"
+        f"  {config}: security: security none sends patients' handouts unprotected: it is "
+        "allowed only to a server on this machine (localhost); use starttls or tls\n"
+        f"  {config}:5: password: the file holds a password but others can read it: "
+        f"chmod 600 {config}\n"
+        f"  {config}:6: colour: unknown setting; use from, host, password, port, security, "
+        "username\n"
+    )
+    assert "hunter22" not in run.err
+
+
+def test_email_to_the_outbox_with_a_password_asked_not_typed(cli, tmp_path, monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.StringIO("Geheim-77\n"))
+    outbox = tmp_path / "outbox"
+    run = cli("email", "--conditions", "migraine", "--to", "p@example.org", "--encrypt",
+              "--outbox", outbox, "--from", "clinic@example.org")  # fmt: skip
+    assert run.code == 0, run.err
+    (eml,) = outbox.iterdir()
+    assert run.out == f"wrote {eml} (2 pages, locked); send it from the clinic's mail system\n"
+    msg = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
+    with pikepdf.open(io.BytesIO(attachment(msg)), password="Geheim-77"):
+        pass
+    run = cli("email", "--conditions", "migraine", "--to", "not an address", "--outbox", outbox,
+              "--from", "clinic@example.org")  # fmt: skip
+    assert run.err == (
+        "handouts: error: --to: not an e-mail address like name@example.org (one @, no spaces)\n"
+    )
+
+
+def test_clinic_list_email_and_password_columns_are_checked_without_quoting_them(cli, tmp_path):
+    listed = clinic_list(tmp_path, "id,conditions,email,pdf_password\n"
+                         "A1,migraine,ana at example.org,\nA2,migraine,b@example.org,abc\n")  # fmt: skip
+    run = cli("batch", listed, "--out", tmp_path / "out")
+    assert run.err == (
+        "handouts: error: 2 problems in the patient details; nothing was written:\n"
+        f"  {listed}:2: row 1: email: not an e-mail address like name@example.org "
+        "(one @, no spaces)\n"
+        f"  {listed}:3: row 2: pdf_password: a PDF password needs 6 to 128 characters; "
+        "this one has 3\n"
+    )

@@ -1,0 +1,214 @@
+"""Records in from the EHR: ``handouts build --fhir`` and ``handouts batch`` on FHIR R4
+Bundles, Bulk Data exports (NDJSON) and folders of them. Codes map through content;
+what does not map is listed; resolved and stopped entries are left out; bad input is
+located and nothing is written."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from handouts.intake.fhir import read_fhir
+from handouts.paths import CONTENT
+from handouts.pipeline import PRINTER, load_inputs
+from tests.conftest import pdf_text
+from tests.fhir_data import (
+    BRONCHITIS,
+    CAMILA,
+    HYPERTENSION,
+    LISINOPRIL,
+    LUPUS_ICD,
+    METHOTREXATE,
+    MIGRAINE,
+    NAPROXEN,
+    PERCOCET,
+    RA,
+    YAZ,
+    bundle,
+    condition,
+    ndjson,
+    patient,
+    prescription,
+    write,
+)
+
+EXAMPLE = Path(__file__).parent.parent / "examples" / "fhir" / "rheumatoid-arthritis.json"
+
+
+@pytest.fixture(scope="module")
+def lib():
+    return load_inputs(CONTENT, None)[0]
+
+
+def records(path: Path, lib):
+    listed, found = read_fhir(path, lib, PRINTER, ("en", "es"))
+    return listed, found
+
+
+def test_the_example_bundle_gives_the_ra_visit_handout_with_methotrexate_and_nsaid_cautions(
+    cli, tmp_path
+):
+    out = tmp_path / "ra.pdf"
+    run = cli("build", "--fhir", EXAMPLE, "--out", out)
+    assert run.code == 0, run.err
+    pid = "6c4f7b1e-3f2a-4d55-9a41-7d0c2b8e1a01"
+    assert run.err.splitlines() == [
+        f"handouts: Patient/{pid}: rheumatoid-arthritis (SNOMED CT 69896004), "
+        "methotrexate (RxNorm 105585), nsaids (RxNorm 849574)",
+        "handouts:   not used: SNOMED CT 59621000 Essential hypertension (disorder)",
+        "handouts:   not used: RxNorm 314076 lisinopril 10 MG Oral Tablet",
+    ]
+    text = pdf_text(out.read_bytes())
+    assert "Maria Example" in text
+    assert "Rheumatoid arthritis" in text
+    assert "Methotrexate" in text and "NSAIDs" in text
+    assert "Acute bronchitis" not in text  # resolved
+    assert "Maria" not in run.out + run.err  # the name only in the PDF
+
+
+def test_synthea_shapes_snomed_only_brand_names_combinations_and_a_progestogen_only_pill(
+    lib, tmp_path
+):
+    sub = "urn:uuid:p1"
+    data = bundle(
+        patient("p1", "Ana Lopez", "ana@example.org", "es-MX"),
+        condition("c1", sub, MIGRAINE),
+        condition("c2", sub, LUPUS_ICD),
+        condition("c3", sub, BRONCHITIS, status="resolved"),
+        prescription("m1", sub, YAZ),
+        prescription("m2", sub, CAMILA),
+        prescription("m3", sub, PERCOCET),
+        prescription("m4", sub, NAPROXEN, status="stopped"),
+        prescription("m5", sub, METHOTREXATE, kind="MedicationStatement", status="completed"),
+    )
+    listed, _found = records(write(tmp_path / "b.json", data), lib)
+    assert listed.problems == ()
+    (row,) = listed.rows
+    assert row.conditions == ("migraine", "lupus")
+    # Yaz (ethinyl estradiol) maps; Camila (norethindrone only) does not; the combination
+    # maps to both its ingredients' groups; the stopped naproxen is left out
+    assert "estrogen-contraception" in row.medicines
+    assert {"paracetamol", "opioids-butalbital"} <= set(row.medicines)
+    assert "nsaids" not in row.medicines and "methotrexate" not in row.medicines
+    assert row.not_used == ("RxNorm 748962 Camila 28 Day Pack",)
+    assert (row.language, row.email, row.name) == ("es-MX", "ana@example.org", "Ana Lopez")
+
+
+def test_a_bulk_export_gives_one_row_per_patient_and_lists_what_is_not_mapped(cli, tmp_path):
+    export = tmp_path / "export"
+    export.mkdir()
+    ndjson(export / "Patient.ndjson", [patient("A1", "Ann One"), patient("B2", "Bo Two"),
+                                       patient("C3", "Cy Three", language="vi")])  # fmt: skip
+    ndjson(export / "Condition.ndjson", [
+        condition("c1", "Patient/A1", RA), condition("c2", "Patient/A1", HYPERTENSION),
+        condition("c3", "Patient/B2", MIGRAINE), condition("c4", "Patient/C3", MIGRAINE),
+    ])  # fmt: skip
+    ndjson(export / "MedicationRequest.ndjson", [
+        prescription("m1", "Patient/A1", METHOTREXATE), prescription("m2", "Patient/A1", LISINOPRIL),
+        prescription("m3", "Patient/B2", NAPROXEN),
+    ])  # fmt: skip
+    (export / "Observation.ndjson").write_text('{"resourceType": "Observation"}\n')  # not read
+    run = cli("batch", export, "--out", tmp_path / "out")
+    assert run.code == 0, run.err
+    data = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    rows = {r["id"]: r for r in data["rows"]}
+    assert sorted(rows) == ["A1", "B2", "C3"]
+    assert rows["A1"]["conditions"] == "rheumatoid-arthritis"
+    assert rows["A1"]["medicines"] == "methotrexate"
+    assert rows["A1"]["not_used"] == (
+        "SNOMED CT 59621000 Essential hypertension (disorder) | "
+        "RxNorm 314076 lisinopril 10 MG Oral Tablet"
+    )
+    assert rows["C3"]["not_used"] == (
+        "preferred language vi: no translation; printed in the clinic's language"
+    )
+    assert all(r["status"] == "written" for r in rows.values())
+    assert "Ann One" in pdf_text((tmp_path / "out" / "A1.pdf").read_bytes())
+    assert "Ann" not in (tmp_path / "out" / "manifest.json").read_text()
+
+
+def test_a_patient_with_nothing_this_content_covers_is_a_located_row_problem(cli, tmp_path):
+    lines = [patient("A1"), patient("Z9", "Zed Nine"), condition("c1", "Patient/A1", RA),
+             condition("c2", "Patient/Z9", HYPERTENSION)]  # fmt: skip
+    path = ndjson(tmp_path / "all.ndjson", lines)
+    run = cli("batch", path, "--out", tmp_path / "out")
+    assert run.code == 1
+    assert run.err == (
+        "handouts: error: 1 problem in the patient details; nothing was written:\n"
+        f"  {path}:2: Patient/Z9: conditions: no active condition in the record is one this "
+        "content covers (not mapped: SNOMED CT 59621000 Essential hypertension (disorder))\n"
+    )
+    assert not (tmp_path / "out").exists()
+    run = cli("batch", path, "--out", tmp_path / "out", "--skip-invalid")
+    assert run.code == 1
+    assert sorted(p.name for p in (tmp_path / "out").glob("*.pdf")) == ["A1.pdf"]
+
+
+def test_an_invalid_resource_is_reported_at_its_file_line_and_field_with_nothing_written(
+    cli, tmp_path
+):
+    sub = "urn:uuid:p1"
+    bad_condition = condition("c1", sub, RA)
+    bad_condition["code"]["coding"][0]["code"] = 69896004  # a number, not a string
+    bad_request = prescription("m1", sub, METHOTREXATE)
+    del bad_request["subject"]
+    data = bundle(patient("p1"), bad_condition, bad_request)
+    path = write(tmp_path / "bad.json", data)
+    run = cli("build", "--fhir", path, "--out", tmp_path / "x.pdf")
+    assert run.code == 1
+    text = path.read_text().splitlines()
+    code_line = next(i for i, s in enumerate(text, 1) if '"code": 69896004' in s)
+    request_line = next(i for i, s in enumerate(text) if '"resourceType": "MedicationRequest"' in s)
+    assert run.err == (
+        "handouts: error: 2 problems in the patient details; nothing was written:\n"
+        f"  {path}:{code_line}: entry[1]: Condition.code.coding[0].code: expected text\n"
+        f"  {path}:{request_line}: entry[2]: MedicationRequest.subject: is required here\n"
+    )
+    assert not (tmp_path / "x.pdf").exists()
+
+
+def test_broken_json_a_non_bundle_and_an_unknown_kind_of_file_are_each_refused(cli, tmp_path):
+    broken = tmp_path / "broken.ndjson"
+    broken.write_text(json.dumps(patient("A1")) + "\n{not json\n")
+    run = cli("batch", broken, "--out", tmp_path / "out")
+    assert run.err == (
+        "handouts: error: 1 problem in the patient details; nothing was written:\n"
+        f"  {broken}:2: not valid JSON (column 2): check the export is complete and unchanged\n"
+    )
+    single = write(tmp_path / "patient.json", patient("A1"))
+    run = cli("build", "--fhir", single, "--out", tmp_path / "x.pdf")
+    assert run.err.endswith(f"  {single}:1: resourceType: expected a FHIR Bundle; this is a "
+                            "Patient resource\n")  # fmt: skip
+    assert not (tmp_path / "out").exists() and not (tmp_path / "x.pdf").exists()
+
+
+def test_build_takes_one_patient_and_leaves_name_and_medicines_to_the_record(cli, tmp_path):
+    two = write(tmp_path / "two.json", bundle(patient("p1"), patient("p2", "Bo Two"),
+                                              condition("c1", "urn:uuid:p1", RA),
+                                              condition("c2", "urn:uuid:p2", RA)))  # fmt: skip
+    run = cli("build", "--fhir", two, "--out", tmp_path / "x.pdf")
+    assert run.err.endswith(f"  {two}: the record has 2 patients; build prints for one: use "
+                            "handouts batch\n")  # fmt: skip
+    run = cli("build", "--fhir", EXAMPLE, "--patient", "X", "--out", tmp_path / "x.pdf")
+    assert run.err == ("handouts: error: --patient comes from the FHIR record: leave it out\n")
+
+
+def test_a_condition_refuted_or_entered_in_error_is_left_out(lib, tmp_path):
+    refuted = condition("c2", "urn:uuid:p1", MIGRAINE)
+    refuted["verificationStatus"] = {"coding": [{"code": "refuted"}]}
+    data = bundle(patient("p1"), condition("c1", "urn:uuid:p1", RA), refuted)
+    listed, _ = records(write(tmp_path / "b.json", data), lib)
+    assert listed.rows[0].conditions == ("rheumatoid-arthritis",)
+
+
+def test_a_medication_reference_reads_the_medication_in_the_bundle(lib, tmp_path):
+    med = {"resourceType": "Medication", "id": "med1", "code": {"coding": [
+        {"system": METHOTREXATE[0], "code": METHOTREXATE[1], "display": METHOTREXATE[2]}]}}  # fmt: skip
+    request = prescription("m1", "urn:uuid:p1", METHOTREXATE)
+    del request["medicationCodeableConcept"]
+    request["medicationReference"] = {"reference": "urn:uuid:med1"}
+    data = bundle(patient("p1"), condition("c1", "urn:uuid:p1", RA), med, request)
+    listed, _ = records(write(tmp_path / "b.json", data), lib)
+    assert listed.rows[0].medicines == ("methotrexate",)
