@@ -470,6 +470,10 @@ def run(argv: Sequence[str]) -> int:
         )
         print(f"PDFs in {args.out}; manifest: {args.out / 'manifest.csv'}, "
               f"{args.out / 'manifest.json'}")  # fmt: skip
+        if done.emails:
+            ways = ", ".join(f"{n} {how}" for how, n in done.emails)
+            where = "" if args.send else f"; messages to send in {args.out / 'outbox'}"
+            print(f"e-mail: {ways}{where}")
         return done.exit_code
     if args.out is not None and args.out.suffix.lower() != ".pdf":
         raise UsageError(f"--out must name a .pdf file, got '{args.out}'")

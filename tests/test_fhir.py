@@ -5,6 +5,8 @@ located and nothing is written."""
 
 from __future__ import annotations
 
+import email
+import email.policy
 import json
 from pathlib import Path
 
@@ -212,3 +214,37 @@ def test_a_medication_reference_reads_the_medication_in_the_bundle(lib, tmp_path
     data = bundle(patient("p1"), condition("c1", "urn:uuid:p1", RA), med, request)
     listed, _ = records(write(tmp_path / "b.json", data), lib)
     assert listed.rows[0].medicines == ("methotrexate",)
+
+
+def test_a_bad_bundle_in_a_folder_is_a_located_row_problem_and_the_others_print(cli, tmp_path):
+    folder = tmp_path / "bundles"
+    folder.mkdir()
+    write(folder / "good.json", bundle(patient("p1"), condition("c1", "urn:uuid:p1", RA)))
+    broken = folder / "broken.json"
+    broken.write_text('{"resourceType": "Bundle", "entry": [}')
+    run = cli("batch", folder, "--out", tmp_path / "out")
+    assert run.code == 1
+    assert run.err == (
+        "handouts: error: 1 problem in the patient details; nothing was written:\n"
+        f"  {broken}:1: not valid JSON (column 38): check the export is complete and unchanged\n"
+    )
+    run = cli("batch", folder, "--out", tmp_path / "out", "--skip-invalid")
+    assert run.code == 1
+    data = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert [(r["id"], r["status"]) for r in data["rows"]] == [
+        ("p1", "written"), ("broken", "skipped")]  # fmt: skip
+
+
+def test_email_takes_the_address_and_language_from_the_fhir_record(cli, tmp_path):
+    sub = "urn:uuid:p1"
+    data = bundle(patient("p1", "Ana Lopez", "ana@example.org", "es-MX"),
+                  condition("c1", sub, MIGRAINE))  # fmt: skip
+    path = write(tmp_path / "ana.json", data)
+    outbox = tmp_path / "outbox"
+    run = cli("email", "--fhir", path, "--outbox", outbox, "--from", "clinic@example.org")
+    assert run.code == 0, run.err
+    (eml,) = outbox.iterdir()
+    msg = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
+    assert msg["To"] == "ana@example.org"
+    assert msg["Subject"] == "Información de Riverside Clinic"
+    assert "Ana Lopez" in pdf_text(next(msg.iter_attachments()).get_content())

@@ -147,11 +147,16 @@ class Summary:
     skipped: int = 0
     failed: int = 0
     seconds: float = 0.0
+    emails: tuple[tuple[str, int], ...] = ()
+    """With --email: how many messages ended each way (``sent``, ``queued``, ``failed``,
+    ``unconfirmed``, ``sent earlier``, ``no address``…), in :data:`MAIL_ORDER`."""
 
     @property
     def exit_code(self) -> int:
-        """1 when a row was skipped (invalid) or failed, else 0."""
-        return 1 if self.skipped or self.failed else 0
+        """1 when a row was skipped (invalid) or failed, or a message failed or is
+        unconfirmed, else 0."""
+        unsent = any(how in (FAILED, UNCONFIRMED) for how, _ in self.emails)
+        return 1 if self.skipped or self.failed or unsent else 0
 
 
 def run_batch(args: BatchJob, progress: Progress) -> Summary:
@@ -234,7 +239,9 @@ def _run(
         _mail(args, lib, brand, listed, records, key, progress)
     count = Counter(r["status"] for r in records.values())
     took = time.monotonic() - started
-    return Summary(len(records), *(count[s] for s in STATUSES[:4]), took)
+    emails = Counter(r["email"].split(":")[0] for r in records.values() if r["email"])
+    ways = sorted(emails.items(), key=lambda kv: ([*MAIL_ORDER, kv[0]]).index(kv[0]))
+    return Summary(len(records), *(count[s] for s in STATUSES[:4]), took, tuple(ways))
 
 
 def rows(n: int) -> str:
@@ -493,6 +500,9 @@ def _mail(
         _write_manifest(args.out, listed, records, args.mode)
 
 
+MAIL_ORDER = ["sent", "queued", "sent earlier", "queued earlier", FAILED, UNCONFIRMED,
+              "not sent", "no address"]  # fmt: skip
+"""The order the summary gives how messages ended."""
 UNCONFIRMED_WHY = (
     " (a run stopped while the server had it: not sent again; check the mail server's log)"
 )

@@ -105,15 +105,24 @@ def read_fhir(
     """A clinic list of one visit-handout row per patient in ``path``, checked as a list's
     rows are (names printable, ids that can name a file), and each row's record by id.
     A file or resource that cannot be read raises :class:`PatientError` with every such
-    problem; a patient that cannot be printed for is an invalid row."""
+    problem, except a Bundle in a folder of them: that is an invalid row (named by its
+    file), as is a patient that cannot be printed for."""
     files = _files(path)
     problems: list[Problem] = []
     found: dict[str, _Found] = {}
+    broken: list[tuple[str, list[Problem]]] = []  # a folder's Bundles that cannot be read
     for file in files:
-        _read_file(file, found, problems)
+        mine: list[Problem] = []
+        part: dict[str, _Found] = {}
+        _read_file(file, part, mine)
+        if mine and path.is_dir() and file.suffix.lower() == ".json":
+            broken.append((file.stem, mine))
+            continue
+        problems += mine
+        _merge(found, part, problems)
     if problems:
         raise PatientError(problems)
-    if not found:
+    if not found and not broken:
         said = "no Patient resource found: expected FHIR R4 Bundles (.json) or a Bulk Data export"
         raise PatientError([Problem(str(path), None, "", f"{said} (.ndjson)")])
     rows: list[Row | None] = []
@@ -144,9 +153,32 @@ def read_fhir(
             rows.append(row)
             records[row.id] = Record(row, tuple(not_used), tuple(seen))
     good = tuple(r for r in rows if r is not None)
-    cells = tuple(tuple((raws[n - 1].cells or {}).values()) for n in invalid)
-    listed = ClinicList(str(path), good, tuple(bad), tuple(invalid), tuple(ids), cells)
+    cells = [tuple((raws[n - 1].cells or {}).values()) for n in invalid]
+    for n, (stem, said) in enumerate(broken, len(raws) + 1):
+        invalid.append(n)
+        ids.append(stem)
+        cells.append(())
+        bad += said
+    listed = ClinicList(str(path), good, tuple(bad), tuple(invalid), tuple(ids), tuple(cells))
     return listed, records
+
+
+def _merge(found: dict[str, _Found], part: dict[str, _Found], problems: list[Problem]) -> None:
+    """One file's patients added to those found before (a Bulk Data export gives each
+    resource type its own file)."""
+    for key, one in part.items():
+        have = found.get(key)
+        if have is None:
+            found[key] = one
+            continue
+        if one.patient is not None:
+            if have.patient is not None and have.patient != one.patient:
+                where = f"Patient/{shown(key)}"
+                said = "the same patient is given twice, differently"
+                problems.append(Problem(one.file, one.line, where, said))
+            have.patient, have.file, have.line = one.patient, one.file, one.line
+        have.conditions += one.conditions
+        have.medicines += one.medicines
 
 
 def _for_record(col: str, message: str, not_used: list[str]) -> str:
