@@ -18,14 +18,15 @@ from handouts.content import language, translations
 from handouts.content.brand import Brand
 from handouts.content.language import CONTENT_LANGUAGES
 from handouts.content.model import Library, Patient, PlanFields
-from handouts.delivery.email import ENV, Sending, compose, encrypt, smtp_settings, with_sender
+from handouts.delivery.batch import NO_EMAIL_NAME
+from handouts.delivery.email import FAILED, SENT, Sending, smtp_settings, with_sender
 from handouts.delivery.files import Written, default_run, write_one
+from handouts.delivery.mailing import Letter, message, to_outbox
 from handouts.delivery.write import (
     GROUP_CLOSED,
     GROUP_READABLE,
     PRIVATE,
     closed_to_group,
-    make_folder,
     write_atomic,
 )
 from handouts.document.request import DEFAULT_FORMAT, FULL, Allow, Request
@@ -444,6 +445,8 @@ def run(argv: Sequence[str]) -> int:
 
         if (args.send or args.smtp_config) and not args.email:
             raise UsageError("--send and --smtp-config are for --email")
+        if args.smtp_config and not args.send:
+            raise UsageError("--smtp-config is for --send")
         job = BatchJob(
             args.list,
             args.out,
@@ -457,7 +460,7 @@ def run(argv: Sequence[str]) -> int:
             _mode(args),
             args.email,
             smtp_settings(args.smtp_config) if args.send else None,
-            args.sender or os.environ.get(ENV["sender"]),
+            args.sender,
         )
         done = run_batch(job, TerminalProgress())
         if not done.rows:
@@ -542,34 +545,32 @@ def _email(
         raise UsageError("no address: give --to ADDRESS (or a FHIR record with an e-mail)")
     if said := email_problem(to):
         raise UsageError(f"--to: {said}")
+    if args.smtp_config and not args.send:
+        raise UsageError("--smtp-config is for --send")
     smtp = smtp_settings(args.smtp_config) if args.send else None
-    sender = with_sender(smtp, args.sender or os.environ.get(ENV["sender"]))
+    sender = with_sender(smtp, args.sender)
     password = _ask_password() if args.encrypt else None
     done = pipeline.make(lib, brand, req)
     if args.out is not None:
         write_atomic(args.out, done.pdf, _mode(args))
-    pdf = encrypt(done.pdf, password) if password else done.pdf
-    words_lib = pipeline.in_language(lib, brand, req)
-    msg = compose(words_lib, pipeline.brand_in(brand, req), to, pdf, sender, bool(password))
-    for problem in done.allowed:
-        print(f"handouts: warning: {problem}", file=sys.stderr)
+    words_lib, words_brand = pipeline.in_language(lib, brand, req), pipeline.brand_in(brand, req)
+    letter = Letter("", "", to, done.pdf, password, words_lib, words_brand)
+    msg = message(letter, sender)
+    if brand.spec.email_name is None:
+        print(f"handouts: warning: {NO_EMAIL_NAME}", file=sys.stderr)
+    _warn_allowed([Written(args.out or Path(), done.pages, len(done.pdf), done.allowed)])
+    locked = ", locked" if password else ""
     if smtp is None:
-        make_folder(args.outbox, _mode(args))
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
-        path = args.outbox / f"handout-{stamp}-{secrets.token_hex(3)}.eml"
-        write_atomic(path, msg.as_bytes(), _mode(args))
-        print(
-            f"wrote {path} ({done.pages} pages{', locked' if password else ''}); "
-            "send it from the clinic's mail system"
-        )
+        path = to_outbox(args.outbox, f"handout-{stamp}-{secrets.token_hex(3)}.eml", msg)
+        print(f"wrote {path} ({done.pages} pages{locked}); send it from the clinic's mail system")
         return 0
     with Sending(smtp) as sending:
-        why = sending.send(msg)
-    if why:
+        why = sending.ready()
+        status, why = (FAILED, why) if why else sending.send(msg)
+    if status != SENT:
         raise HandoutsError(f"not sent: {why}")
-    print(
-        f"sent the handout ({done.pages} pages{', locked' if password else ''}) through {smtp.host}"
-    )
+    print(f"sent the handout ({done.pages} pages{locked}) through {smtp.host}")
     return 0
 
 

@@ -9,6 +9,7 @@ import email.policy
 import io
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -261,11 +262,11 @@ def test_mail_settings_are_checked_all_at_once_and_a_readable_password_file_is_r
     assert run.code == 1
     assert run.err == (
         "handouts: error: 5 problems in the mail settings; nothing was written:\n"
-        f"  {config}: from: the address mail is sent from: set from in the config file or "
+        f"  {config}: from: the address mail is sent from: set from in a config file or "
         "HANDOUTS_SMTP_FROM\n"
-        f"  {config}: port: expected a port from 1 to 65535\n"
-        f"  {config}: security: security none sends patients' handouts unprotected: it is "
+        f"  {config}:2: security: security none sends patients' handouts unprotected: it is "
         "allowed only to a server on this machine (localhost); use starttls or tls\n"
+        f"  {config}:3: port: expected a port from 1 to 65535\n"
         f"  {config}:5: password: the file holds a password but others can read it: "
         f"chmod 600 {config}\n"
         f"  {config}:6: colour: unknown setting; use from, host, password, port, security, "
@@ -288,7 +289,8 @@ def test_email_to_the_outbox_with_a_password_asked_not_typed(cli, tmp_path, monk
     run = cli("email", "--conditions", "migraine", "--to", "not an address", "--outbox", outbox,
               "--from", "clinic@example.org")  # fmt: skip
     assert run.err == (
-        "handouts: error: --to: not an e-mail address like name@example.org (one @, no spaces)\n"
+        "handouts: error: --to: not an e-mail address like name@example.org (one @, no spaces, "
+        "letters A to Z)\n"
     )
 
 
@@ -299,7 +301,83 @@ def test_clinic_list_email_and_password_columns_are_checked_without_quoting_them
     assert run.err == (
         "handouts: error: 2 problems in the patient details; nothing was written:\n"
         f"  {listed}:2: row 1: email: not an e-mail address like name@example.org "
-        "(one @, no spaces)\n"
-        f"  {listed}:3: row 2: pdf_password: a PDF password needs 6 to 128 characters; "
-        "this one has 3\n"
+        "(one @, no spaces, letters A to Z)\n"
+        f"  {listed}:3: row 2: pdf_password: a PDF password needs 6 to 128 characters\n"
+    )
+
+
+class Dropping(Inbox):
+    """A server that keeps each message, then hangs up before it answers."""
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append((list(envelope.rcpt_tos), envelope.original_content))
+        server.transport.close()
+        return "250 OK"
+
+
+def test_a_connection_lost_while_the_server_has_a_message_is_never_sent_again(
+    cli, server, monkeypatch, tmp_path
+):
+    inbox = Dropping()
+    smtp_env(monkeypatch, server(inbox))
+    listed, out = clinic_list(tmp_path), tmp_path / "out"
+    run = cli("batch", listed, "--out", out, "--email", "--send")
+    assert run.code == 1
+    assert sorted(inbox.to()) == ["ana@example.org", "jose@example.org"]  # once each
+    assert "row 1 (id E1): e-mail unconfirmed: the connection was lost while sending" in run.err
+    cli("batch", listed, "--out", out, "--email", "--send")
+    assert len(inbox.messages) == 2  # the rerun sends neither again
+
+
+def test_a_server_without_starttls_stops_before_anything_is_marked_sending(
+    cli, server, monkeypatch, tmp_path
+):
+    inbox = Inbox()
+    smtp_env(monkeypatch, server(inbox))
+    monkeypatch.setenv("HANDOUTS_SMTP_SECURITY", "starttls")
+    listed, out = clinic_list(tmp_path), tmp_path / "out"
+    run = cli("batch", listed, "--out", out, "--email", "--send")
+    assert run.err.endswith(
+        "handouts: error: the SMTP server 127.0.0.1 does not offer STARTTLS: use security tls, "
+        "or ask the mail administrator\n"
+    )
+    assert inbox.messages == []
+    monkeypatch.setenv("HANDOUTS_SMTP_SECURITY", "none")  # the setting fixed: both go
+    run = cli("batch", listed, "--out", out, "--email", "--send")
+    assert run.code == 0, run.err
+    assert sorted(inbox.to()) == ["ana@example.org", "jose@example.org"]
+
+
+def test_from_and_options_are_checked_before_anything_is_made(cli, tmp_path, monkeypatch):
+    monkeypatch.delenv("HANDOUTS_SMTP_FROM", raising=False)
+    listed, out = clinic_list(tmp_path), tmp_path / "out"
+    run = cli("batch", listed, "--out", out, "--email", "--from", "clinic")
+    assert run.err == "handouts: error: --from: not an e-mail address like clinic@example.org\n"
+    run = cli("batch", listed, "--out", out, "--email", "--smtp-config", tmp_path / "x.yaml")
+    assert run.err == "handouts: error: --smtp-config is for --send\n"
+    assert not out.exists()
+
+
+def test_outbox_messages_stay_private_when_the_handouts_are_group_readable(cli, tmp_path):
+    listed, out = clinic_list(tmp_path), tmp_path / "out"
+    run = cli("batch", listed, "--out", out, "--email", "--from", "clinic@example.org",
+              "--group-readable")  # fmt: skip
+    assert run.code == 0, run.err
+    assert (out / "E1.pdf").stat().st_mode & 0o777 == 0o640
+    assert (out / "outbox").stat().st_mode & 0o777 == 0o700
+    assert (out / "outbox" / "E1.eml").stat().st_mode & 0o777 == 0o600
+
+
+def test_a_brand_without_an_email_name_is_warned_about(cli, tmp_path):
+    brand = tmp_path / "brand"
+    shutil.copytree(ROOT / "brands" / "example", brand)
+    text = (brand / "brand.yaml").read_text(encoding="utf-8")
+    (brand / "brand.yaml").write_text(text.split("\n# The clinic's name in e-mail")[0] + "\n")
+    run = cli("email", "--conditions", "migraine", "--to", "p@example.org", "--brand",
+              brand / "brand.yaml", "--outbox", tmp_path / "outbox", "--from", "c@example.org")  # fmt: skip
+    assert run.code == 0, run.err
+    assert run.err == (
+        "handouts: warning: the brand has no email_name, so subjects and senders show the "
+        "clinic's full name, which may say more about the patient's health than they would "
+        "like: set a neutral one\n"
     )

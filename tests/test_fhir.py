@@ -124,7 +124,7 @@ def test_a_bulk_export_gives_one_row_per_patient_and_lists_what_is_not_mapped(cl
         "RxNorm 314076 lisinopril 10 MG Oral Tablet"
     )
     assert rows["C3"]["not_used"] == (
-        "preferred language vi: no translation; printed in the clinic's language"
+        "preferred language vi: no translation here; printed in the clinic's language"
     )
     assert all(r["status"] == "written" for r in rows.values())
     assert "Ann One" in pdf_text((tmp_path / "out" / "A1.pdf").read_bytes())
@@ -232,7 +232,7 @@ def test_a_bad_bundle_in_a_folder_is_a_located_row_problem_and_the_others_print(
     assert run.code == 1
     data = json.loads((tmp_path / "out" / "manifest.json").read_text())
     assert [(r["id"], r["status"]) for r in data["rows"]] == [
-        ("p1", "written"), ("broken", "skipped")]  # fmt: skip
+        ("p1", "written"), ("broken.json", "skipped")]  # fmt: skip
 
 
 def test_email_takes_the_address_and_language_from_the_fhir_record(cli, tmp_path):
@@ -248,3 +248,98 @@ def test_email_takes_the_address_and_language_from_the_fhir_record(cli, tmp_path
     assert msg["To"] == "ana@example.org"
     assert msg["Subject"] == "Información de Riverside Clinic"
     assert "Ana Lopez" in pdf_text(next(msg.iter_attachments()).get_content())
+
+
+def test_ids_that_would_share_a_file_are_each_a_row_problem(cli, tmp_path):
+    lines = [patient("a.b", "Al One", "al@example.org"), patient("a..b", "Bo Two", "bo@example.org"),
+             condition("c1", "Patient/a.b", RA), condition("c2", "Patient/a..b", RA)]  # fmt: skip
+    path = ndjson(tmp_path / "p.ndjson", lines)
+    run = cli("batch", path, "--out", tmp_path / "out", "--skip-invalid")
+    assert run.code == 1
+    assert f"  {path}:1: Patient/a.b: id: would be written to the same file (a_b.pdf) as " \
+           "Patient/a..b; each patient needs an id that names its own file" in run.err  # fmt: skip
+    assert not list((tmp_path / "out").glob("*.pdf"))
+
+
+def test_a_line_that_is_not_an_object_and_a_line_break_inside_a_string(cli, tmp_path):
+    odd = patient("A1")
+    odd["name"][0]["family"] = "Line\u2028Break"  # valid JSON: one resource, one line
+    path = tmp_path / "x.ndjson"
+    path.write_text(json.dumps(odd, ensure_ascii=False) + "\n[1]\nnull\n", encoding="utf-8")
+    run = cli("batch", path, "--out", tmp_path / "out")
+    assert run.err == (
+        "handouts: error: 2 problems in the patient details; nothing was written:\n"
+        f"  {path}:2: expected a FHIR resource (a JSON object) on each line\n"
+        f"  {path}:3: expected a FHIR resource (a JSON object) on each line\n"
+    )
+
+
+def test_epic_style_hyphenated_names_brackets_and_a_medication_in_the_export(lib, tmp_path):
+    export = tmp_path / "export"
+    export.mkdir()
+    ndjson(export / "Patient.ndjson", [patient("A1")])
+    ndjson(export / "Condition.ndjson", [condition("c1", "Patient/A1", MIGRAINE)])
+    med = {"resourceType": "Medication", "id": "med1", "code": {"coding": [
+        {"system": METHOTREXATE[0], "code": METHOTREXATE[1], "display": METHOTREXATE[2]}]}}  # fmt: skip
+    ndjson(export / "Medication.ndjson", [med])
+    by_ref = prescription("m9", "Patient/A1", METHOTREXATE)
+    del by_ref["medicationCodeableConcept"]
+    by_ref["medicationReference"] = {"reference": "Medication/med1"}
+    dangling = dict(by_ref, id="m10", medicationReference={"reference": "Medication/gone"})
+
+    def written(rid: str, text: str) -> dict:  # as an EHR writes it: text, no RxNorm code
+        return dict(prescription(rid, "Patient/A1", METHOTREXATE),
+                    medicationCodeableConcept={"text": text})  # fmt: skip
+
+    ndjson(export / "MedicationRequest.ndjson", [
+        written("m1", "levonorgestrel-ethinyl estradiol (LEVORA) 0.15-30 MG-MCG tablet"),
+        written("m2", "Acetaminophen 500 MG [Aspirin Free Anacin]"),
+        written("m3", "Estradiol 1 MG Oral Tablet"),  # HRT: not estrogen birth control
+        by_ref, dangling,
+        dict(prescription("m4", "Patient/A1", NAPROXEN), doNotPerform=True),
+    ])  # fmt: skip
+    listed, _ = records(export, lib)
+    (row,) = listed.rows
+    assert row.medicines == ("estrogen-contraception", "paracetamol", "methotrexate")
+    assert row.not_used == (
+        "Estradiol 1 MG Oral Tablet",
+        "MedicationRequest/m10: its Medication (Medication/gone) is not in the record, or has "
+        "no code",
+    )
+
+
+def test_a_broken_bundle_spoils_each_patient_it_refers_to(cli, tmp_path):
+    folder = tmp_path / "split"
+    folder.mkdir()
+    write(folder / "p1.json", bundle(patient("p1"), condition("c1", "urn:uuid:p1", MIGRAINE)))
+    bad = condition("c2", "Patient/p1", RA)
+    bad["code"] = "not a concept"
+    write(folder / "later.json", bundle(prescription("m1", "Patient/p1", YAZ), bad))
+    run = cli("batch", folder, "--out", tmp_path / "out", "--skip-invalid")
+    assert run.code == 1
+    assert "Patient/p1: part of this patient's record is in later.json, which cannot be " \
+           "read: fix it, or leave it out of the folder" in run.err  # fmt: skip
+    assert not (tmp_path / "out" / "p1.pdf").exists()
+
+
+def test_an_unusable_address_or_a_provisional_condition_does_not_stop_printing(lib, tmp_path):
+    provisional = condition("c2", "urn:uuid:p1", LUPUS_ICD)
+    provisional["verificationStatus"] = {"coding": [{"code": "provisional"}]}
+    data = bundle(patient("p1", email="ana at example.org"), condition("c1", "urn:uuid:p1", RA),
+                  provisional)  # fmt: skip
+    listed, _ = records(write(tmp_path / "b.json", data), lib)
+    (row,) = listed.rows
+    assert (row.conditions, row.email) == (("rheumatoid-arthritis",), None)
+    assert row.not_used == ("the e-mail address in the record is not one a message can go to",)
+
+
+def test_a_deceased_or_inactive_patient_is_not_printed_for(lib, tmp_path):
+    dead = dict(patient("p1"), deceasedBoolean=True)
+    gone = dict(patient("p2"), active=False)
+    data = bundle(
+        dead, gone, condition("c1", "urn:uuid:p1", RA), condition("c2", "urn:uuid:p2", RA)
+    )
+    listed, _ = records(write(tmp_path / "b.json", data), lib)
+    assert listed.rows == ()
+    assert [p.message for p in listed.problems] == [
+        "the record says the patient has died", "the record is marked inactive (active: false)"]  # fmt: skip

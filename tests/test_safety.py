@@ -324,7 +324,9 @@ def test_a_pack_with_a_draft_marks_its_cover_and_the_draft_handout(cli, content_
     from pypdf import PdfReader
 
     lupus = content_copy / "conditions" / "lupus.yaml"
-    lupus.write_text(lupus.read_text("utf-8") + "  draft: true\n", encoding="utf-8")
+    reviewer = "  reviewed_by: Handouts content team\n"
+    lupus.write_text(lupus.read_text("utf-8").replace(reviewer, reviewer + "  draft: true\n"),
+                     encoding="utf-8")  # fmt: skip
     out = tmp_path / "pack.pdf"
     args = ("pack", "migraine-autoimmune-clinic", "--content", content_copy, "--out", out)
     assert cli(*args).code == 1 and not out.exists()

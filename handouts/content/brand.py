@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
@@ -144,8 +145,9 @@ class BrandFile:
         if own is None:
             raise KeyError(base)
         contact = replace(self.contact, after_hours=own.after_hours, crisis_line=own.crisis_line)
-        return replace(self, contact=contact, footer=own.footer,
-                       logo_text=own.logo_text or self.logo_text)  # fmt: skip
+        return replace(
+            self, contact=contact, footer=own.footer, logo_text=own.logo_text or self.logo_text
+        )
 
 
 def luminance(colour: str) -> float:
@@ -223,6 +225,17 @@ def load_brand(path: Path | None, printer: Printer) -> Brand:
             ("online",),
             "expected a web address ending in '/', like 'https://example.org/h/' (no '.' or "
             f"'..' folders, '?' or '#'), found '{spec.online}'",
+        )
+    name = spec.email_name
+    if name is not None and (
+        not name.strip()
+        or len(name) > 100
+        or any(unicodedata.category(ch)[0] == "C" for ch in name)
+    ):
+        add(
+            ("email_name",),
+            "expected a short name on one line (at most 100 characters, no "
+            "control characters), like 'Riverside Clinic'",
         )
     logo_path = None
     if spec.logo:

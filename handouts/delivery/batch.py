@@ -56,7 +56,7 @@ from handouts.content import words
 from handouts.content.brand import DEFAULT_BRAND, Brand
 from handouts.content.language import CONTENT_LANGUAGES
 from handouts.content.model import Library
-from handouts.delivery.email import ENV, Smtp
+from handouts.delivery.email import Smtp, with_sender
 from handouts.delivery.mailing import FAILED, MAIL_JOURNAL, UNCONFIRMED, Letter, deliver
 from handouts.delivery.write import (
     GROUP_CLOSED,
@@ -68,7 +68,7 @@ from handouts.delivery.write import (
     write_atomic,
 )
 from handouts.document.request import ALLOW_NOTHING, Allow, Request
-from handouts.errors import HandoutsError, PatientError, ProblemsError, UsageError
+from handouts.errors import HandoutsError, PatientError, ProblemsError
 from handouts.intake.clinic_list import ClinicList, Row, read_list, request
 from handouts.intake.fhir import is_fhir, read_fhir
 from handouts.pipeline import PRINTER, Renderer, brand_in, in_language, load_inputs
@@ -162,14 +162,13 @@ class Summary:
 def run_batch(args: BatchJob, progress: Progress) -> Summary:
     """Build every row of ``args.list`` into ``args.out``, telling ``progress`` as it goes."""
     started, out = time.monotonic(), args.out
+    if args.email:  # checked before anything is made
+        args = dataclasses.replace(args, sender=with_sender(args.smtp, args.sender))
     lib, brand = load_inputs(args.content, args.brand)
     if is_fhir(args.list):
         listed, _records = read_fhir(args.list, lib, PRINTER, CONTENT_LANGUAGES)
     else:
         listed = read_list(args.list, lib, PRINTER, lib.packs, CONTENT_LANGUAGES)
-    if args.email and args.smtp is None and not args.sender:
-        raise UsageError("outbox messages need a From address: --from ADDRESS, or "
-                         f"{ENV['sender']}")  # fmt: skip
     if listed.problems and not args.skip_invalid:
         raise PatientError(listed.problems)
     if not listed.rows and not listed.invalid:
@@ -487,10 +486,12 @@ def _mail(
             letters.append(Letter(row.id, row.stem, row.email, pdf, row.pdf_password,
                                   words_lib, brand_in(brand, req)))  # fmt: skip
     numbers = {row.id: row.number for row in listed.rows}
-    sender = args.smtp.sender if args.smtp else args.sender or ""
+    sender = args.sender or ""
+    if letters and brand.spec.email_name is None:
+        progress.say(f"handouts: warning: {NO_EMAIL_NAME}")
     try:
         for letter, outcome in deliver(letters, args.out, key, args.smtp, sender,
-                                       (_read, _append), args.mode):  # fmt: skip
+                                       (_read, _append)):  # fmt: skip
             said = f"{outcome.status}: {outcome.why}" if outcome.why else outcome.status
             records[numbers[letter.id]]["email"] = said
             if outcome.status in (FAILED, UNCONFIRMED):
@@ -503,6 +504,10 @@ def _mail(
 MAIL_ORDER = ["sent", "queued", "sent earlier", "queued earlier", FAILED, UNCONFIRMED,
               "not sent", "no address"]  # fmt: skip
 """The order the summary gives how messages ended."""
+NO_EMAIL_NAME = (
+    "the brand has no email_name, so subjects and senders show the clinic's full name, "
+    "which may say more about the patient's health than they would like: set a neutral one"
+)
 UNCONFIRMED_WHY = (
     " (a run stopped while the server had it: not sent again; check the mail server's log)"
 )

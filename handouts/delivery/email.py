@@ -71,92 +71,74 @@ class Smtp:
 
 def smtp_settings(config: Path | None, environ: Mapping[str, str] | None = None) -> Smtp:
     """The SMTP settings from ``config`` (YAML: host, port, security, username, password,
-    from) and the environment (:data:`ENV`, which wins), every problem at once. A config
-    file holding a password must be private (readable by its owner only)."""
+    from) and the environment (:data:`ENV`, which wins), every problem at once, each where
+    its value was given. A config file holding a password must be private (readable by
+    its owner only); a config file that is a link is refused."""
     environ = os.environ if environ is None else environ
     values: dict[str, str] = {}
+    lines: dict[str, int | None] = {}
     problems: list[Problem] = []
-    where = str(config) if config else "environment"
+    file = str(config) if config else "environment"
     if config is not None:
+        if config.is_symlink():
+            raise SettingsError(
+                [Problem(file, None, "", "the settings file is a link: give the file itself")]
+            )
         doc = read(config)
         if isinstance(doc, Problem):
             raise SettingsError([doc])
-        data = doc.data if isinstance(doc.data, dict) else None
-        if data is None:
-            raise SettingsError(
-                [Problem(where, 1, "", "expected settings: host, port, security, from, ...")]
-            )
-        keys = {"host", "port", "security", "username", "password", "from"}
-        for key, value in data.items():
+        if not isinstance(doc.data, dict):
+            said = "expected settings: host, port, security, username, password, from"
+            raise SettingsError([Problem(file, 1, "", said)])
+        keys = ("from", "host", "password", "port", "security", "username")
+        for key, value in doc.data.items():
             if key not in keys:
-                problems.append(
-                    Problem(
-                        where,
-                        doc.line((key,)),
-                        str(key),
-                        f"unknown setting; use {', '.join(sorted(keys))}",
-                    )
-                )
+                said = f"unknown setting; use {', '.join(keys)}"
+                problems.append(Problem(file, doc.line((key,)), str(key), said))
             elif value is not None:
-                values["sender" if key == "from" else key] = str(value)
+                name = "sender" if key == "from" else key
+                values[name], lines[name] = str(value), doc.line((key,))
         if "password" in values and config.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO):
-            problems.append(
-                Problem(
-                    where,
-                    doc.line(("password",)),
-                    "password",
-                    f"the file holds a password but others can read it: chmod 600 {config}",
-                )
-            )
+            said = f"the file holds a password but others can read it: chmod 600 {config}"
+            problems.append(Problem(file, lines["password"], "password", said))
     for key, name in ENV.items():
         if environ.get(name):
-            values[key] = environ[name]
+            values[key], lines[key] = environ[name], None
+
+    def bad(key: str, said: str) -> None:
+        shown_as = "from" if key == "sender" else key
+        if key in values and lines.get(key) is None:  # from the environment
+            problems.append(Problem("environment", None, ENV[key], said))
+        else:
+            problems.append(Problem(file, lines.get(key), shown_as, said))
+
     if not values.get("host"):
-        problems.append(
-            Problem(
-                where, None, "host", f"no SMTP server: set host in the config file or {ENV['host']}"
-            )
-        )
+        bad("host", f"no SMTP server: set host in a config file or {ENV['host']}")
     security = values.get("security", "starttls").lower()
     if security not in SECURITY:
-        problems.append(Problem(where, None, "security", f"use {', '.join(SECURITY)}"))
+        bad("security", f"use {', '.join(SECURITY)}")
     elif security == "none" and values.get("host", "").lower() not in LOCAL:
-        problems.append(
-            Problem(
-                where,
-                None,
-                "security",
-                "security none sends patients' "
-                "handouts unprotected: it is allowed only to a server on this "
-                "machine (localhost); use starttls or tls",
-            )
+        bad(
+            "security",
+            "security none sends patients' handouts unprotected: it is allowed "
+            "only to a server on this machine (localhost); use starttls or tls",
         )
     port = values.get("port", str(PORTS.get(security, 587)))
     if not port.isdigit() or not 1 <= int(port) <= 65535:
-        problems.append(Problem(where, None, "port", "expected a port from 1 to 65535"))
+        bad("port", "expected a port from 1 to 65535")
     sender = values.get("sender", "")
     if not sender:
-        problems.append(
-            Problem(
-                where,
-                None,
-                "from",
-                f"the address mail is sent from: set from in the config file or {ENV['sender']}",
-            )
+        bad(
+            "sender", f"the address mail is sent from: set from in a config file or {ENV['sender']}"
         )
     elif email_problem(sender):
-        problems.append(
-            Problem(where, None, "from", "not an e-mail address like clinic@example.org")
-        )
+        bad("sender", "not an e-mail address like clinic@example.org")
     if bool(values.get("username")) != bool(values.get("password")):
-        problems.append(
-            Problem(where, None, "username", "give both a username and a password, or neither")
-        )
+        bad("username", "give both a username and a password, or neither")
     if problems:
         raise SettingsError(problems)
-    return Smtp(
-        values["host"], int(port), security, sender, values.get("username"), values.get("password")
-    )
+    user, password = values.get("username"), values.get("password")
+    return Smtp(values["host"], int(port), security, sender, user, password)
 
 
 def encrypt(pdf: bytes, password: str) -> bytes:
@@ -204,8 +186,8 @@ def compose(
     msg["To"] = to
     msg["Date"] = formatdate(localtime=False, usegmt=True)
     msg["Message-ID"] = make_msgid(domain=sender.rsplit("@", 1)[1])
-    msg["Content-Language"] = lib.language
     msg.set_content("\n\n".join(paragraphs) + "\n")
+    msg["Content-Language"] = lib.language  # after the content, which would clear it
     msg.add_attachment(pdf, maintype="application", subtype="pdf", filename=ATTACHMENT)
     return msg
 
@@ -215,8 +197,14 @@ def _from(name: str, address: str) -> str:
     return str(Address(display_name=name, username=local, domain=domain))
 
 
+SENT, FAILED, UNCONFIRMED = "sent", "failed", "unconfirmed"
+"""How a message went: the server took it; it did not (tried again on a rerun); or the
+connection was lost while the server had it (it may have arrived: never sent again)."""
+
+
 class Sending:
-    """One connection to the clinic's SMTP server, opened on the first message."""
+    """One connection to the clinic's SMTP server, opened (and logged in) before the
+    first message and checked before each one."""
 
     def __init__(self, smtp: Smtp):
         self.smtp = smtp
@@ -226,12 +214,36 @@ class Sending:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
         if self.connection is not None:
             try:
                 self.connection.quit()
             except (smtplib.SMTPException, OSError):
                 self.connection.close()
             self.connection = None
+
+    def ready(self) -> str | None:
+        """Connected and logged in: None, or why not (a server that cannot be reached: the
+        message fails and is tried again on a rerun). Settings the server refuses (the
+        login, STARTTLS, its certificate) raise :class:`HandoutsError` at once."""
+        if self.connection is not None:
+            try:
+                self.connection.noop()
+                return None
+            except (smtplib.SMTPException, OSError):
+                self.connection.close()
+                self.connection = None
+        try:
+            self.connection = self._open()
+        except ssl.SSLError as exc:
+            raise HandoutsError(
+                f"cannot make a secure connection to {self.smtp.host}: {exc.reason or 'TLS failed'}"
+            ) from None
+        except (smtplib.SMTPException, OSError) as exc:
+            return f"cannot reach the SMTP server {self.smtp.host} ({_why(exc)})"
+        return None
 
     def _open(self) -> smtplib.SMTP:
         s = self.smtp
@@ -240,53 +252,58 @@ class Sending:
             conn: smtplib.SMTP = smtplib.SMTP_SSL(s.host, s.port, timeout=TIMEOUT, context=context)
         else:
             conn = smtplib.SMTP(s.host, s.port, timeout=TIMEOUT)
+        try:
             if s.security == "starttls":
-                conn.starttls(context=context)
-        if s.username and s.password:
-            try:
-                conn.login(s.username, s.password)
-            except (smtplib.SMTPAuthenticationError, smtplib.SMTPServerDisconnected):
-                # some servers hang up on a wrong password instead of saying so
-                conn.close()
-                raise HandoutsError(
-                    f"the SMTP server {s.host} refused the username and password"
-                ) from None
+                try:
+                    conn.starttls(context=context)
+                except smtplib.SMTPNotSupportedError:
+                    raise HandoutsError(
+                        f"the SMTP server {s.host} does not offer STARTTLS: use "
+                        "security tls, or ask the mail administrator"
+                    ) from None
+            if s.username and s.password:
+                try:
+                    conn.login(s.username, s.password)
+                except smtplib.SMTPNotSupportedError:
+                    raise HandoutsError(
+                        f"the SMTP server {s.host} does not offer a login: leave "
+                        "out the username and password, or ask the mail "
+                        "administrator"
+                    ) from None
+                except (smtplib.SMTPAuthenticationError, smtplib.SMTPServerDisconnected):
+                    # some servers hang up on a wrong password instead of saying so
+                    raise HandoutsError(
+                        f"the SMTP server {s.host} refused the username and password"
+                    ) from None
+        except BaseException:
+            conn.close()
+            raise
         return conn
 
-    def send(self, msg: EmailMessage) -> str | None:
-        """Send one message: None when the server took it, else why not, in our words
-        (never the address). A broken connection is opened again once."""
-        for attempt in (1, 2):
-            try:
-                if self.connection is None:
-                    self.connection = self._open()
-                refused = self.connection.send_message(msg)
-                return "the server refused the address" if refused else None
-            except smtplib.SMTPRecipientsRefused:
-                return "the server refused the address"
-            except smtplib.SMTPNotSupportedError:
-                raise HandoutsError(
-                    f"the SMTP server {self.smtp.host} does not offer STARTTLS: "
-                    "use security tls, or ask the mail administrator"
-                ) from None
-            except ssl.SSLError as exc:
-                raise HandoutsError(
-                    f"cannot make a secure connection to {self.smtp.host}: "
-                    f"{exc.reason or 'TLS failed'}"
-                ) from None
-            except smtplib.SMTPResponseException as exc:
-                if 400 <= exc.smtp_code < 500 and attempt == 1:
-                    self.__exit__()
-                    continue
-                return f"the server did not take the message (SMTP {exc.smtp_code})"
-            except (TimeoutError, smtplib.SMTPServerDisconnected, ConnectionError) as exc:
-                self.connection = None
-                if attempt == 2:
-                    return f"cannot reach the SMTP server {self.smtp.host} ({_why(exc)})"
-            except OSError as exc:
-                self.connection = None
-                return f"cannot reach the SMTP server {self.smtp.host} ({_why(exc)})"
-        return "the message could not be sent"
+    def send(self, msg: EmailMessage) -> tuple[str, str]:
+        """Send one message on a :meth:`ready` connection: (:data:`SENT`, ""), or
+        (:data:`FAILED` or :data:`UNCONFIRMED`, why, in our words: never the address).
+        Never sent twice: a connection lost during the message is not tried again."""
+        assert self.connection is not None, "ready() first"
+        try:
+            refused = self.connection.send_message(msg)
+        except smtplib.SMTPRecipientsRefused:
+            return FAILED, "the server refused the address"
+        except smtplib.SMTPSenderRefused as exc:
+            raise HandoutsError(
+                f"the SMTP server {self.smtp.host} refused the From address (SMTP {exc.smtp_code})"
+            ) from None
+        except smtplib.SMTPNotSupportedError:
+            return FAILED, "the server cannot take an address with letters beyond ASCII"
+        except smtplib.SMTPResponseException as exc:
+            return FAILED, f"the server did not take the message (SMTP {exc.smtp_code})"
+        except (smtplib.SMTPServerDisconnected, OSError) as exc:
+            self.connection.close()
+            self.connection = None
+            return UNCONFIRMED, f"the connection was lost while sending ({_why(exc)})"
+        if refused:
+            return FAILED, "the server refused the address"
+        return SENT, ""
 
 
 def _why(exc: BaseException) -> str:
@@ -298,11 +315,13 @@ def _why(exc: BaseException) -> str:
 
 
 def with_sender(smtp: Smtp | None, sender: str | None) -> str:
-    """The From address: the SMTP settings', else the one given for an outbox."""
+    """The From address: the SMTP settings', else the one given for an outbox (``--from``,
+    else the environment's), checked."""
     if smtp is not None:
         return smtp.sender
+    sender = sender or os.environ.get(ENV["sender"])
     if not sender:
-        raise UsageError(
-            f"an outbox message needs a From address: --from ADDRESS, or {ENV['sender']}"
-        )
+        raise UsageError(f"outbox messages need a From address: --from ADDRESS, or {ENV['sender']}")
+    if email_problem(sender):
+        raise UsageError("--from: not an e-mail address like clinic@example.org")
     return sender

@@ -2,8 +2,9 @@
 through the clinic's SMTP server.
 
 The mail journal (``.handouts-mail.jsonl`` in the output folder) records each message as
-it goes: ``sending`` before the server is asked, then ``sent`` or ``failed``; ``queued``
-when written to the outbox. A row is keyed by its id and a keyed digest of its address
+it goes: ``sending`` once the server is ready for it, then ``sent``, ``failed`` or
+``unconfirmed`` (the connection was lost while the server had it); ``queued`` when written
+to the outbox. A row is keyed by its id and a keyed digest of its address
 (never the address itself). A rerun sends nothing that was sent or queued before, and
 retries what failed. A message whose outcome was never recorded (the run was killed
 while the server had it) is not sent again: it is reported as ``unconfirmed``, for the
@@ -19,17 +20,26 @@ import json
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
 from handouts.content.brand import Brand
 from handouts.content.model import Library
-from handouts.delivery.email import Sending, Smtp, compose, encrypt
+from handouts.delivery.email import (
+    FAILED,
+    SENT,
+    UNCONFIRMED,
+    Sending,
+    Smtp,
+    compose,
+    encrypt,
+)
 from handouts.delivery.write import PRIVATE, inside, make_folder, write_atomic
 
 MAIL_JOURNAL = ".handouts-mail.jsonl"
 OUTBOX = "outbox"
-SENT, QUEUED, FAILED, UNCONFIRMED = "sent", "queued", "failed", "unconfirmed"
+QUEUED = "queued"
 EARLIER = {SENT: "sent earlier", QUEUED: "queued earlier", UNCONFIRMED: UNCONFIRMED}
 
 
@@ -55,6 +65,21 @@ class Outcome:
     why: str = ""
 
 
+def message(letter: Letter, sender: str) -> EmailMessage:
+    """The letter's message: its handout locked with its password, if it has one."""
+    pdf = encrypt(letter.pdf, letter.password) if letter.password else letter.pdf
+    return compose(letter.lib, letter.brand, letter.to, pdf, sender, bool(letter.password))
+
+
+def to_outbox(outbox: Path, name: str, msg: EmailMessage) -> Path:
+    """``outbox/name``, written atomically and private whatever the handouts' mode: it
+    holds the patient's address as well as their handout."""
+    make_folder(outbox, PRIVATE)
+    path = inside(outbox, name)
+    write_atomic(path, msg.as_bytes(), PRIVATE)
+    return path
+
+
 def deliver(
     letters: Iterable[Letter],
     folder: Path,
@@ -62,7 +87,6 @@ def deliver(
     smtp: Smtp | None,
     sender: str,
     files: tuple[Callable[[Path], bytes], Callable[[Path], Any]],
-    mode: int = PRIVATE,
 ) -> Iterator[tuple[Letter, Outcome]]:
     """Make and deliver each letter not delivered before, journalling as it goes. With
     ``smtp``, send it; else write ``folder/outbox/<stem>.eml``. ``files`` reads the
@@ -70,7 +94,6 @@ def deliver(
     journal = folder / MAIL_JOURNAL
     reader, opener = files
     earlier = _earlier(journal, reader)
-    outbox = folder / OUTBOX
     with contextlib.ExitStack() as stack:
         sending = stack.enter_context(Sending(smtp)) if smtp else None
         log = stack.enter_context(opener(journal))
@@ -80,18 +103,21 @@ def deliver(
             if before in EARLIER:
                 yield letter, Outcome(EARLIER[before])
                 continue
-            pdf = encrypt(letter.pdf, letter.password) if letter.password else letter.pdf
-            msg = compose(letter.lib, letter.brand, letter.to, pdf, sender, bool(letter.password))
+            msg = message(letter, sender)
             if sending is None:
-                make_folder(outbox, mode)
-                write_atomic(inside(outbox, f"{letter.stem}.eml"), msg.as_bytes(), mode)
+                to_outbox(folder / OUTBOX, f"{letter.stem}.eml", msg)
                 _log(log, mark, letter.id, QUEUED)
                 yield letter, Outcome(QUEUED)
                 continue
+            why = sending.ready()  # before "sending": a server not reached sent nothing
+            if why:
+                _log(log, mark, letter.id, FAILED, why)
+                yield letter, Outcome(FAILED, why)
+                continue
             _log(log, mark, letter.id, "sending")
-            why = sending.send(msg)
-            _log(log, mark, letter.id, FAILED if why else SENT, why or "")
-            yield letter, Outcome(FAILED, why) if why else Outcome(SENT)
+            status, why = sending.send(msg)
+            _log(log, mark, letter.id, status, why)
+            yield letter, Outcome(status, why)
 
 
 def _mark(key: bytes, letter: Letter) -> str:

@@ -3,25 +3,24 @@ one resource per line) or a folder of either, read into one clinic-list row per 
 
 What is read, with the R4B models of ``fhir.resources`` (FHIR R4 data reads with them):
 the Patient (name; preferred language from ``communication``; e-mail from ``telecom``), its
-active Conditions (ICD-10-CM or SNOMED CT codes, mapped through content: ``icd10`` and
-``snomed`` of each condition) and active MedicationRequests and MedicationStatements
-(RxNorm ingredient codes, or the ingredients and brands named in a clinical-drug or
-branded code's text, mapped through each medicine's ``ingredients`` and ``brands``). A
-combination product maps to every group it contains. Resolved conditions and stopped
-medicines are left out; an active one that maps to nothing is listed by code and display
-on the row (``not_used``), never dropped silently. Other resource types are not read.
+active, confirmed Conditions and its active MedicationRequests and MedicationStatements
+(their own code, or their Medication's, contained, in the Bundle or in the export). Codes
+map through content (:mod:`handouts.intake.coding`). Resolved, refuted or unconfirmed
+conditions and stopped or "do not take" medicines are left out; an active one that maps to
+nothing is listed by code and display on the row (``not_used``), never dropped silently.
+Other resource types are not read.
 
 Every problem is found before anything is printed: a file that is not JSON, a resource
-that breaks the FHIR specification (with its file, line and field), a patient that cannot
-be printed for. Messages name files, lines, resource ids and fields; never a value, which
-may be a patient's name or address.
+that breaks the FHIR specification (with its file, line and field), a patient who cannot
+be printed for. A Bundle in a folder of them that cannot be read is that file's row
+problem, and so is each patient it refers to. Messages name files, lines, resource ids
+and fields; never a value, which may be a patient's name or address.
 """
 
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -34,25 +33,20 @@ from fhir.resources.R4B.patient import Patient
 from pydantic import ValidationError
 
 from handouts.content import language
-from handouts.content.load import parse
+from handouts.content.load import Doc, parse
 from handouts.content.model import Library
 from handouts.content.printable import Printer
 from handouts.errors import PatientError, Problem
-from handouts.intake.clinic_list import MAX_BYTES, ClinicList, Row, _Raw, _row
-from handouts.intake.patient import by_icd10, shown
-
-SNOMED = "http://snomed.info/sct"
-ICD10 = ("http://hl7.org/fhir/sid/icd-10-cm", "http://hl7.org/fhir/sid/icd-10")
-RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
-SYSTEMS = {SNOMED: "SNOMED CT", RXNORM: "RxNorm", ICD10[0]: "ICD-10-CM", ICD10[1]: "ICD-10"}
-"""The code systems read, by their FHIR URI, and how a list of codes names them."""
+from handouts.intake.clinic_list import MAX_BYTES, ClinicList, Row, check_cells
+from handouts.intake.coding import RXNORM, SYSTEMS, Coding, said
+from handouts.intake.patient import email_problem, shown
 
 ACTIVE_CONDITION = ("active", "recurrence", "relapse")
 """Condition.clinicalStatus codes of a condition the patient has now."""
+NOT_CONFIRMED = ("refuted", "entered-in-error", "provisional", "differential", "unconfirmed")
+"""Condition.verificationStatus codes of a condition not known to be the patient's."""
 ACTIVE_MEDICINE = ("active",)
 """MedicationRequest/MedicationStatement status of a medicine the patient takes now."""
-NOT_SO = ("refuted", "entered-in-error")
-"""Condition.verificationStatus codes of a condition the patient does not have."""
 
 MODELS: dict[str, Any] = {
     "Patient": Patient,
@@ -62,8 +56,10 @@ MODELS: dict[str, Any] = {
     "Medication": Medication,
 }
 """The resource types read, and their models; any other type is passed over unread."""
-
 KINDS = (".json", ".ndjson")
+
+Line = Callable[[tuple[Any, ...]], int | None]
+"""The line of a key path inside the resource being read."""
 
 
 @dataclass
@@ -74,19 +70,19 @@ class _Found:
     file: str
     line: int | None
     patient: Patient | None = None
-    conditions: list[tuple[Condition, str, int | None]] = field(default_factory=list)
-    medicines: list[tuple[Any, str, int | None, dict[str, Any]]] = field(default_factory=list)
+    conditions: list[Condition] = field(default_factory=list)
+    medicines: list[Any] = field(default_factory=list)  # MedicationRequest | ...Statement
 
 
 @dataclass(frozen=True)
 class Record:
-    """One patient's row, and what their record had that could not be used."""
+    """One patient's row, and what their record gave."""
 
     row: Row
     not_used: tuple[str, ...]
     """Each active condition or medicine that maps to nothing, by code and display
-    (``SNOMED CT 44054006 Diabetes mellitus type 2``), and a preferred language with no
-    translation."""
+    (``SNOMED CT 44054006 Diabetes mellitus type 2``); a preferred language with no
+    translation; an e-mail address that is not one."""
     found: tuple[str, ...]
     """What was found, for the person printing: ``migraine (SNOMED CT 37796009)``."""
 
@@ -103,94 +99,149 @@ def read_fhir(
     languages: Collection[str] = ("en",),
 ) -> tuple[ClinicList, dict[str, Record]]:
     """A clinic list of one visit-handout row per patient in ``path``, checked as a list's
-    rows are (names printable, ids that can name a file), and each row's record by id.
-    A file or resource that cannot be read raises :class:`PatientError` with every such
-    problem, except a Bundle in a folder of them: that is an invalid row (named by its
-    file), as is a patient that cannot be printed for."""
+    rows are (names printable, files that do not clash), and each row's record by id."""
     files = _files(path)
-    problems: list[Problem] = []
-    found: dict[str, _Found] = {}
-    broken: list[tuple[str, list[Problem]]] = []  # a folder's Bundles that cannot be read
+    reading = _Reading()
+    broken: list[tuple[str, list[Problem], set[str]]] = []
     for file in files:
-        mine: list[Problem] = []
-        part: dict[str, _Found] = {}
-        _read_file(file, part, mine)
-        if mine and path.is_dir() and file.suffix.lower() == ".json":
-            broken.append((file.stem, mine))
+        part = _Reading(medications=reading.medications)
+        part.read(file)
+        if part.problems and path.is_dir() and file.suffix.lower() == ".json":
+            broken.append((file.name, part.problems, set(part.found)))
             continue
-        problems += mine
-        _merge(found, part, problems)
-    if problems:
-        raise PatientError(problems)
-    if not found and not broken:
-        said = "no Patient resource found: expected FHIR R4 Bundles (.json) or a Bulk Data export"
-        raise PatientError([Problem(str(path), None, "", f"{said} (.ndjson)")])
-    rows: list[Row | None] = []
-    raws: list[_Raw] = []
+        reading.merge(part)
+    if reading.problems:
+        raise PatientError(reading.problems)
+    if not reading.found and not broken:
+        said_ = "no Patient resource found: expected FHIR R4 Bundles (.json) or a Bulk Data export"
+        raise PatientError([Problem(str(path), None, "", f"{said_} (.ndjson)")])
+    spoiled = {key: name for name, _, keys in broken for key in keys}
+    coding = Coding(lib)
+    rows: list[Row] = []
     records: dict[str, Record] = {}
-    bad: list[Problem] = []
-    invalid: list[int] = []
-    ids: list[str] = []
-    matcher = _Matcher(lib)
-    for n, one in enumerate(sorted(found.values(), key=lambda f: f.key), 1):
-        raw, not_used, seen = _cells(one, lib, matcher, languages)
-        row = _row(n, raw, lib, printer, (), languages)
-        raws.append(raw)
-        if one.patient is None:
-            raw.bad.append(("", "conditions or medicines refer to this patient, but there is "
-                                "no Patient resource for it"))  # fmt: skip
-        if raw.bad:
-            invalid.append(n)
-            ids.append(one.key)
-            where = f"Patient/{shown(one.key)}"
-            for col, message in raw.bad:
-                message = _for_record(col, message, not_used)
-                bad.append(
-                    Problem(one.file, one.line, f"{where}: {col}" if col else where, message)
-                )
-        elif row is not None:
-            row = replace(row, not_used=tuple(not_used))
-            rows.append(row)
-            records[row.id] = Record(row, tuple(not_used), tuple(seen))
-    good = tuple(r for r in rows if r is not None)
-    cells = [tuple((raws[n - 1].cells or {}).values()) for n in invalid]
-    for n, (stem, said) in enumerate(broken, len(raws) + 1):
+    bad: list[tuple[_Found, list[tuple[str, str]]]] = []
+    for one in sorted(reading.found.values(), key=lambda f: f.key):
+        cells, not_used, seen = _cells(one, coding, languages, reading.medications)
+        row, problems = check_cells(cells, lib, printer, (), languages)
+        problems = [
+            (c, m) for c, m in problems if not (c == "conditions" and not cells["conditions"])
+        ]
+        problems += _whole(one, cells, not_used, spoiled)
+        if problems or row is None:
+            bad.append((one, problems))
+            continue
+        row = replace(row, not_used=tuple(not_used))
+        rows.append(row)
+        records[row.id] = Record(row, tuple(not_used), tuple(seen))
+    for clash in _clashes(rows):
+        for rid, problem in clash:
+            bad.append((reading.found[rid], [problem]))
+            records.pop(rid, None)
+    rows = [r for r in rows if r.id in records]
+    rows = [replace(r, number=n, line=r.line) for n, r in enumerate(rows, 1)]
+    problems_out: list[Problem] = []
+    invalid, ids = [], []
+    for n, (one, problems) in enumerate(bad, len(rows) + 1):
         invalid.append(n)
-        ids.append(stem)
-        cells.append(())
-        bad += said
-    listed = ClinicList(str(path), good, tuple(bad), tuple(invalid), tuple(ids), tuple(cells))
+        ids.append(one.key)
+        where = f"Patient/{shown(one.key)}"
+        for col, message in problems:
+            problems_out.append(
+                Problem(one.file, one.line, f"{where}: {col}" if col else where, message)
+            )
+    for n, (name, problems, _keys) in enumerate(broken, len(rows) + len(bad) + 1):
+        invalid.append(n)
+        ids.append(name)
+        problems_out += problems
+    cells = tuple(() for _ in invalid)
+    records = {r.id: records[r.id] for r in rows}
+    listed = ClinicList(
+        str(path), tuple(rows), tuple(problems_out), tuple(invalid), tuple(ids), cells
+    )
     return listed, records
 
 
-def _merge(found: dict[str, _Found], part: dict[str, _Found], problems: list[Problem]) -> None:
-    """One file's patients added to those found before (a Bulk Data export gives each
-    resource type its own file)."""
-    for key, one in part.items():
-        have = found.get(key)
-        if have is None:
-            found[key] = one
-            continue
-        if one.patient is not None:
-            if have.patient is not None and have.patient != one.patient:
-                where = f"Patient/{shown(key)}"
-                said = "the same patient is given twice, differently"
-                problems.append(Problem(one.file, one.line, where, said))
-            have.patient, have.file, have.line = one.patient, one.file, one.line
-        have.conditions += one.conditions
-        have.medicines += one.medicines
+def one_record(path: Path, lib: Library, printer: Printer, languages: Collection[str]) -> Record:
+    """The one patient of a FHIR file (``handouts build --fhir``), checked; a file with
+    none or several, or a patient who cannot be printed for, is refused."""
+    listed, records = read_fhir(path, lib, printer, languages)
+    if listed.problems:
+        raise PatientError(listed.problems)
+    if len(records) != 1:
+        said_ = f"the record has {len(records)} patients; build prints for one: use handouts batch"
+        raise PatientError([Problem(str(path), None, "", said_)])
+    return next(iter(records.values()))
 
 
-def _for_record(col: str, message: str, not_used: list[str]) -> str:
-    """A list's message, said for a record (which has no columns to fill in)."""
-    if col == "conditions" and "found neither" in message:
-        unused = "; ".join(not_used[:5]) + (
-            f"; and {len(not_used) - 5} more" if len(not_used) > 5 else ""
+def lines(records: dict[str, Record]) -> Iterator[str]:
+    """What each record gave, for the person printing (ids and codes, never a name)."""
+    for rid, rec in records.items():
+        yield f"Patient/{shown(rid)}: " + ", ".join(rec.found or ("nothing mapped",))
+        for item in rec.not_used:
+            yield f"  not used: {item}"
+
+
+def _whole(
+    one: _Found, cells: dict[str, str], not_used: list[str], spoiled: dict[str, str]
+) -> list[tuple[str, str]]:
+    """What makes a record unusable as a whole, beyond a list row's checks."""
+    problems = []
+    if one.key in spoiled:
+        problems.append(
+            (
+                "",
+                f"part of this patient's record is in {shown(spoiled[one.key])}, "
+                "which cannot be read: fix it, or leave it out of the folder",
+            )
         )
-        return "no active condition in the record is one this content covers" + (
-            f" (not mapped: {unused})" if not_used else ""
+    patient = one.patient
+    if patient is None:
+        problems.append(
+            (
+                "",
+                "conditions or medicines refer to this patient, but there is no "
+                "Patient resource for it",
+            )
         )
-    return message
+    elif patient.deceasedBoolean or patient.deceasedDateTime:
+        problems.append(("", "the record says the patient has died"))
+    elif patient.active is False:
+        problems.append(("", "the record is marked inactive (active: false)"))
+    if not cells["conditions"] and patient is not None:
+        unmapped = [u for u in not_used if u.startswith(tuple(SYSTEMS.values()))]
+        listed = "; ".join(unmapped[:5]) + (
+            f"; and {len(unmapped) - 5} more" if len(unmapped) > 5 else ""
+        )
+        problems.append(
+            (
+                "conditions",
+                "no active condition in the record is one this content "
+                "covers" + (f" (not mapped: {listed})" if unmapped else ""),
+            )
+        )
+    return problems
+
+
+def _clashes(rows: list[Row]) -> Iterator[list[tuple[str, tuple[str, str]]]]:
+    """Patients whose ids would name the same file (``a.b`` and ``a..b`` are both
+    ``a_b.pdf``; ``ABC`` and ``abc`` are one file on some disks): each a row problem."""
+    stems: dict[str, list[Row]] = {}
+    for row in rows:
+        stems.setdefault(row.stem.lower(), []).append(row)
+    for group in stems.values():
+        if len(group) > 1:
+            yield [
+                (
+                    row.id,
+                    (
+                        "id",
+                        f"would be written to the same file ({row.stem}.pdf) as "
+                        f"Patient/{shown(next(o.id for o in group if o is not row))}; each "
+                        "patient needs an id that names its own file",
+                    ),
+                )
+                for row in group
+            ]
 
 
 def _files(path: Path) -> list[Path]:
@@ -201,8 +252,11 @@ def _files(path: Path) -> list[Path]:
             _fail(where, "the folder has no .json or .ndjson files")
         return files
     if path.suffix.lower() not in KINDS:
-        _fail(where, f"expected a FHIR Bundle (.json), a Bulk Data file (.ndjson) or a folder, "
-                     f"not '{shown(path.name)}'")  # fmt: skip
+        _fail(
+            where,
+            f"expected a FHIR Bundle (.json), a Bulk Data file (.ndjson) or a folder, "
+            f"not '{shown(path.name)}'",
+        )
     return [path]
 
 
@@ -227,128 +281,183 @@ def _text(file: Path) -> str:
     raise AssertionError  # unreachable: _fail raises
 
 
-def _read_file(file: Path, found: dict[str, _Found], problems: list[Problem]) -> None:
-    text, where = _text(file), str(file)
-    if file.suffix.lower() == ".ndjson":
-        for n, line in enumerate(text.splitlines(), 1):
-            if not line.strip():
-                continue
-            data = _json(line, where, n, problems)
-            if data is not None:
-                _resource(data, where, n, (), {}, found, problems, lambda p, n=n: n)
-        return
-    data = _json(text, where, 0, problems)
-    if data is None:
-        return
-    if not isinstance(data, dict) or data.get("resourceType") != "Bundle":
-        kind = data.get("resourceType") if isinstance(data, dict) else None
-        said = f"a {shown(str(kind))} resource" if isinstance(kind, str) else "not a FHIR resource"
-        problems.append(
-            Problem(where, 1, "resourceType", f"expected a FHIR Bundle; this is {said}")
-        )
-        return
-    entries = data.get("entry", [])
-    if not isinstance(entries, list):
-        problems.append(
-            Problem(where, _line_of(text, where, ("entry",)), "entry", "expected a list")
-        )
-        return
-    urls = {
-        e.get("fullUrl"): e["resource"]
-        for e in entries
-        if isinstance(e, dict) and isinstance(e.get("resource"), dict) and e.get("fullUrl")
-    }
-    for i, entry in enumerate(entries):
-        resource = entry.get("resource") if isinstance(entry, dict) else None
-        if not isinstance(resource, dict):
-            at = _line_of(text, where, ("entry", i))
-            problems.append(Problem(where, at, f"entry[{i}]", "expected an object with a resource"))
-            continue
-        url = entry.get("fullUrl") if isinstance(entry.get("fullUrl"), str) else None
+@dataclass
+class _Reading:
+    """What the files read so far gave: patients, Medications by reference, problems."""
 
-        def line(path: tuple[Any, ...], i: int = i) -> int | None:
-            return _line_of(text, where, ("entry", i, "resource", *path))
+    found: dict[str, _Found] = field(default_factory=dict)
+    medications: dict[str, dict[str, Any]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
 
-        _resource(resource, where, None, (f"entry[{i}]", url), urls, found, problems, line)
-
-
-def _json(text: str, where: str, line: int, problems: list[Problem]) -> Any:
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        at = line or exc.lineno
-        problems.append(Problem(where, at, "", f"not valid JSON (column {exc.colno}): "
-                                "check the export is complete and unchanged"))  # fmt: skip
-    except RecursionError:
-        problems.append(Problem(where, line or None, "", "nested too deeply to be FHIR"))
-    return None
-
-
-_LINES: dict[str, Any] = {}
-
-
-def _line_of(text: str, where: str, path: tuple[Any, ...]) -> int | None:
-    """The line of ``path`` in a JSON file, read again only when a problem needs it."""
-    doc = _LINES.get(where)
-    if doc is None or doc[0] is not text:
-        parsed = parse(text, where)
-        _LINES.clear()
-        _LINES[where] = doc = (text, None if isinstance(parsed, Problem) else parsed)
-    return doc[1].line(path) if doc[1] is not None else None
-
-
-def _resource(
-    data: dict[str, Any],
-    where: str,
-    line: int | None,
-    entry: tuple[str, str | None] | tuple[()],
-    urls: dict[str, Any],
-    found: dict[str, _Found],
-    problems: list[Problem],
-    line_of: Any,
-) -> None:
-    kind = data.get("resourceType")
-    model = MODELS.get(kind) if isinstance(kind, str) else None
-    if model is None:
-        if not isinstance(kind, str):
-            problems.append(Problem(where, line_of(()), _place(entry, "resourceType"),
-                                    "every resource needs its resourceType"))  # fmt: skip
-        return
-    try:
-        resource = model.model_validate(data)
-    except ValidationError as exc:
-        for error in exc.errors()[:10]:
-            loc = tuple(error["loc"])
-            name = kind + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc)
-            problems.append(Problem(where, line_of(loc), _place(entry, name), _why(error)))
-        return
-    if kind == "Medication":
-        return  # read where a medicine refers to it
-    if kind == "Patient":
-        key = resource.id or (entry[1] if entry and entry[1] else None)
-        if not key:
-            said = "a patient needs an id (it names the handout's file)"
-            problems.append(Problem(where, line_of(()), _place(entry, "Patient.id"), said))
+    def read(self, file: Path) -> None:
+        text, where = _text(file), str(file)
+        if file.suffix.lower() == ".ndjson":
+            for n, line in enumerate(text.split("\n"), 1):  # JSON strings may hold U+2028
+                if line.strip():
+                    data = self._json(line, where, n)
+                    if data is not None:
+                        self.resource(data, where, (), {}, lambda path, n=n: n)
             return
-        key = _key(key)
-        one = found.setdefault(key, _Found(key, where, line_of(())))
-        if one.patient is not None and one.patient != resource:
-            problems.append(Problem(where, line_of(()), _place(entry, f"Patient/{shown(key)}"),
-                                    "the same patient is given twice, differently"))  # fmt: skip
-        one.patient, one.file, one.line = resource, where, line_of(())
-        return
-    subject = resource.subject.reference if resource.subject else None
-    patient = urls.get(subject, {}).get("id") if subject in urls else None
-    key = _key(patient or subject or "")
-    if not key or (subject and "/" in subject and not subject.startswith(("Patient/", "urn:"))):
-        problems.append(Problem(where, line_of(("subject",)), _place(entry, f"{kind}.subject"),
-                                "expected a reference to the Patient (Patient/ID)"))  # fmt: skip
-        return
-    one = found.setdefault(key, _Found(key, where, line_of(())))
-    if kind == "Condition":
-        one.conditions.append((resource, where, line_of(())))
-    else:
-        one.medicines.append((resource, where, line_of(()), urls))
+        data = self._json(text, where, 0)
+        if data is None:
+            return
+        lines = _Lines(text, where)
+        if not isinstance(data, dict) or data.get("resourceType") != "Bundle":
+            kind = data.get("resourceType") if isinstance(data, dict) else None
+            this = (
+                f"a {shown(str(kind))} resource" if isinstance(kind, str) else "not a FHIR resource"
+            )
+            self.problems.append(
+                Problem(where, 1, "resourceType", f"expected a FHIR Bundle; this is {this}")
+            )
+            return
+        entries = data.get("entry", [])
+        if not isinstance(entries, list):
+            self.problems.append(Problem(where, lines.at(("entry",)), "entry", "expected a list"))
+            return
+        urls = {
+            e["fullUrl"]: e["resource"]
+            for e in entries
+            if isinstance(e, dict)
+            and isinstance(e.get("resource"), dict)
+            and isinstance(e.get("fullUrl"), str)
+        }
+        for i, entry in enumerate(entries):
+            resource = entry.get("resource") if isinstance(entry, dict) else None
+            if not isinstance(resource, dict):
+                at = lines.at(("entry", i))
+                self.problems.append(
+                    Problem(where, at, f"entry[{i}]", "expected an object with a resource")
+                )
+                continue
+            url = entry.get("fullUrl") if isinstance(entry.get("fullUrl"), str) else None
+
+            def line(path: tuple[Any, ...], i: int = i) -> int | None:
+                return lines.at(("entry", i, "resource", *path))
+
+            self.resource(resource, where, (f"entry[{i}]", url), urls, line)
+
+    def _json(self, text: str, where: str, line: int) -> Any:
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            self.problems.append(
+                Problem(
+                    where,
+                    line or exc.lineno,
+                    "",
+                    f"not valid JSON (column "
+                    f"{exc.colno}): check the export is complete and unchanged",
+                )
+            )
+            return None
+        except RecursionError:
+            self.problems.append(Problem(where, line or None, "", "nested too deeply to be FHIR"))
+            return None
+        if line and not isinstance(data, dict):
+            self.problems.append(
+                Problem(where, line, "", "expected a FHIR resource (a JSON object) on each line")
+            )
+            return None
+        return data
+
+    def resource(
+        self,
+        data: dict[str, Any],
+        where: str,
+        entry: tuple[str, str | None] | tuple[()],
+        urls: dict[str, Any],
+        line_of: Line,
+    ) -> None:
+        kind = data.get("resourceType")
+        model = MODELS.get(kind) if isinstance(kind, str) else None
+        if model is None:
+            if not isinstance(kind, str):
+                self.problems.append(
+                    Problem(
+                        where,
+                        line_of(()),
+                        _place(entry, "resourceType"),
+                        "every resource needs its resourceType",
+                    )
+                )
+            return
+        try:
+            resource = model.model_validate(data)
+        except ValidationError as exc:
+            for error in exc.errors()[:10]:
+                loc = tuple(error["loc"])
+                name = kind + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc)
+                self.problems.append(Problem(where, line_of(loc), _place(entry, name), _why(error)))
+            return
+        if kind == "Medication":
+            if resource.id:
+                self.medications[f"Medication/{resource.id}"] = data
+            if entry and entry[1]:
+                self.medications[entry[1]] = data
+            return
+        here = line_of(())
+        if kind == "Patient":
+            key = resource.id or (entry[1] if entry and entry[1] else None)
+            if not key:
+                said_ = "a patient needs an id (it names the handout's file)"
+                self.problems.append(Problem(where, here, _place(entry, "Patient.id"), said_))
+                return
+            self.merge(_Reading({_key(key): _Found(_key(key), where, here, resource)}))
+            return
+        subject = resource.subject.reference if resource.subject else None
+        patient = urls.get(subject, {}).get("id") if subject in urls else None
+        key = _key(patient or subject or "")
+        if not key or (subject and "/" in subject and not subject.startswith(("Patient/", "urn:"))):
+            self.problems.append(
+                Problem(
+                    where,
+                    line_of(("subject",)),
+                    _place(entry, f"{kind}.subject"),
+                    "expected a reference to the Patient (Patient/ID)",
+                )
+            )
+            return
+        one = self.found.setdefault(key, _Found(key, where, here))
+        if kind == "Condition":
+            one.conditions.append(resource)
+        else:
+            for url, med in urls.items():  # a Bundle's Medications, by their full URL too
+                if isinstance(med, dict) and med.get("resourceType") == "Medication":
+                    self.medications.setdefault(url, med)
+            one.medicines.append(resource)
+
+    def merge(self, part: _Reading) -> None:
+        """Another file's patients (a Bulk Data export gives each type its own file)."""
+        self.problems += part.problems
+        for key, one in part.found.items():
+            have = self.found.get(key)
+            if have is None:
+                self.found[key] = one
+                continue
+            if one.patient is not None:
+                if have.patient is not None and have.patient != one.patient:
+                    said_ = "the same patient is given twice, differently"
+                    self.problems.append(
+                        Problem(one.file, one.line, f"Patient/{shown(key)}", said_)
+                    )
+                have.patient, have.file, have.line = one.patient, one.file, one.line
+            have.conditions += one.conditions
+            have.medicines += one.medicines
+
+
+class _Lines:
+    """Where each key of a JSON file is, read again only when a problem needs a line."""
+
+    def __init__(self, text: str, where: str):
+        self.text, self.where = text, where
+        self.doc: Doc | bool | None = False
+
+    def at(self, path: tuple[Any, ...]) -> int | None:
+        if self.doc is False:
+            parsed = parse(self.text, self.where)
+            self.doc = None if isinstance(parsed, Problem) else parsed
+        return self.doc.line(path) if isinstance(self.doc, Doc) else None
 
 
 def _key(reference: str) -> str:
@@ -383,162 +492,101 @@ def _why(error: Any) -> str:
     return WHY.get(error["type"], "is not valid FHIR R4 here (a value in the wrong form)")
 
 
-class _Matcher:
-    """Finds conditions by code and medicines by code or by the ingredients and brands
-    their text names (whole words, any case)."""
-
-    def __init__(self, lib: Library):
-        self.lib = lib
-        self.snomed = {code: c.id for c in lib.conditions.values() for code in c.snomed}
-        self.rxnorm = {
-            i.rxnorm: m.id for m in lib.medicines.values() for i in m.ingredients if i.rxnorm
-        }
-        names: dict[str, set[str]] = {}
-        for med in lib.medicines.values():
-            for word in (*(i.ingredient for i in med.ingredients), *med.brands):
-                names.setdefault(word.lower(), set()).add(med.id)
-        self.names = names
-        words = sorted(names, key=len, reverse=True)
-        self.pattern = (
-            re.compile(r"(?<![\w-])(" + "|".join(re.escape(w) for w in words) + r")(?![\w-])", re.I)
-            if words
-            else None
-        )
-
-    def condition(self, codings: list[Any]) -> tuple[str | None, Any]:
-        for coding in codings:
-            if coding.system == SNOMED and coding.code in self.snomed:
-                return self.snomed[coding.code], coding
-            if coding.system in ICD10 and coding.code:
-                cid = by_icd10(self.lib, coding.code)
-                if cid:
-                    return cid, coding
-        return None, None
-
-    def medicines(self, concept: Any) -> tuple[list[str], Any]:
-        codings = list(concept.coding or []) if concept else []
-        out: list[str] = []
-        how = None
-        for coding in codings:
-            if coding.system == RXNORM and coding.code in self.rxnorm:
-                mid = self.rxnorm[coding.code]
-                out += [mid] if mid not in out else []
-                how = how or coding
-        texts = [c.display for c in codings if c.display] + (
-            [concept.text] if concept and concept.text else []
-        )
-        for text in texts if self.pattern else ():
-            for match in self.pattern.finditer(text):
-                for mid in sorted(self.names[match.group(1).lower()]):
-                    if mid not in out:
-                        out.append(mid)
-                        how = how or next(iter(codings), None)
-        return out, how
-
-
-def _code(coding: Any) -> str:
-    """``SNOMED CT 37796009``."""
-    return f"{SYSTEMS.get(coding.system or '', coding.system or 'no system')} {coding.code}"
-
-
-def _said(coding: Any, text: str | None = None) -> str:
-    """``SNOMED CT 37796009 Migraine (disorder)``: a code as a list of codes shows it."""
-    if coding is None:
-        return shown(text or "no code", 80)
-    system = SYSTEMS.get(coding.system or "", coding.system or "no system")
-    words = coding.display or text or ""
-    return shown(f"{system} {coding.code or '?'} {words}".strip(), 100)
-
-
 def _cells(
-    one: _Found, lib: Library, matcher: _Matcher, languages: Collection[str]
-) -> tuple[_Raw, list[str], list[str]]:
+    one: _Found, coding: Coding, languages: Collection[str], medications: dict[str, Any]
+) -> tuple[dict[str, str], list[str], list[str]]:
     """A clinic-list row's cells from one patient's record; what was not used; what was."""
     not_used: list[str] = []
     seen: list[str] = []
     conditions: list[str] = []
-    for cond, _file, _line in one.conditions:
+    for cond in one.conditions:
         if not _condition_active(cond):
             continue
         codings = list(cond.code.coding or []) if cond.code else []
-        cid, how = matcher.condition(codings)
-        if cid is None:
+        hit = coding.condition(codings)
+        if hit is None:
             coded = next((c for c in codings if c.system in SYSTEMS), next(iter(codings), None))
-            said = _said(coded, cond.code.text if cond.code else None)
-            if said not in not_used:
-                not_used.append(said)
-        elif cid not in conditions:
-            conditions.append(cid)
-            seen.append(f"{cid} ({_code(how)})")
+            _add(not_used, said(coded, cond.code.text if cond.code else None))
+        elif hit.ids[0] not in conditions:
+            conditions.append(hit.ids[0])
+            seen.append(f"{hit.ids[0]} ({hit.by})")
     medicines: list[str] = []
-    for med, _file, _line, urls in one.medicines:
-        if med.status not in ACTIVE_MEDICINE:
+    for med in one.medicines:
+        if med.status not in ACTIVE_MEDICINE or getattr(med, "doNotPerform", None):
             continue
-        concept = _medication(med, urls)
-        mids, how = matcher.medicines(concept)
-        if not mids:
-            codings = list(concept.coding or []) if concept else []
+        concept, why = _medication(med, medications)
+        hit = coding.medicines(concept) if concept is not None else None
+        if hit is None:
+            codings = list(concept.coding or []) if concept is not None else []
             coded = next((c for c in codings if c.system == RXNORM), next(iter(codings), None))
-            said = _said(coded, concept.text if concept else None)
-            if said not in not_used:
-                not_used.append(said)
-        for mid in mids:
+            _add(not_used, why or said(coded, concept.text if concept is not None else None))
+            continue
+        for mid in hit.ids:
             if mid not in medicines:
                 medicines.append(mid)
-                seen.append(f"{mid} ({_code(how)})" if how else mid)
-    cells = {"id": one.key, "conditions": ";".join(conditions), "medicines": ";".join(medicines)}
-    cells["format"] = "visit"
-    patient = one.patient
-    if patient is not None:
-        if name := _name(patient):
+                seen.append(f"{mid} ({hit.by})")
+    cells = {
+        "id": one.key,
+        "conditions": ";".join(conditions),
+        "medicines": ";".join(medicines),
+        "format": "visit",
+    }
+    if one.patient is not None:
+        if name := _name(one.patient):
             cells["name"] = name
-        if email := _email(patient):
-            cells["email"] = email
-        tag, why = _language(patient, languages)
+        address = _email(one.patient)
+        if address and email_problem(address):
+            not_used.append("the e-mail address in the record is not one a message can go to")
+        elif address:
+            cells["email"] = address
+        tag, why = _language(one.patient, languages)
         if tag:
             cells["language"] = tag
         if why:
             not_used.append(why)
-    return _Raw(one.line or 1, cells), not_used, seen
+    return cells, not_used, seen
+
+
+def _add(items: list[str], item: str) -> None:
+    if item not in items:
+        items.append(item)
 
 
 def _condition_active(cond: Condition) -> bool:
-    verified = (
-        [c.code for c in (cond.verificationStatus.coding or [])] if cond.verificationStatus else []
-    )
-    if any(code in NOT_SO for code in verified):
+    """Whether the patient has the condition now, as far as the record says."""
+    status = cond.verificationStatus
+    if status and any(c.code in NOT_CONFIRMED for c in status.coding or []):
         return False
     if cond.clinicalStatus is None:
-        return (
-            cond.abatementDateTime is None
-            and cond.abatementPeriod is None
-            and (
-                cond.abatementAge is None
-                and cond.abatementString is None
-                and cond.abatementRange is None
-            )
+        ended = (
+            cond.abatementDateTime,
+            cond.abatementPeriod,
+            cond.abatementAge,
+            cond.abatementString,
+            cond.abatementRange,
         )
+        return all(value is None for value in ended)
     return any(c.code in ACTIVE_CONDITION for c in cond.clinicalStatus.coding or [])
 
 
-def _medication(med: Any, urls: dict[str, Any]) -> Any:
-    """The medicine's coded concept: its own, or its Medication's (contained or in the
-    bundle)."""
+def _medication(med: Any, medications: dict[str, Any]) -> tuple[Any, str | None]:
+    """The medicine's coded concept: its own, or its Medication's (contained, in the
+    Bundle or in the export); else why there is none, naming the resource."""
     concept = getattr(med, "medicationCodeableConcept", None)
     if concept is not None:
-        return concept
-    ref = med.medicationReference.reference if getattr(med, "medicationReference", None) else None
-    if not ref:
-        return None
+        return concept, None
+    ref = med.medicationReference.reference if med.medicationReference else None
     for contained in med.contained or []:
         if ref == f"#{contained.id}" and getattr(contained, "code", None) is not None:
-            return contained.code
-    data = urls.get(ref)
-    if data is None:
-        data = next((d for u, d in urls.items() if u and u.endswith("/" + ref)), None)
-    if isinstance(data, dict) and data.get("resourceType") == "Medication":
-        return Medication.model_validate(data).code
-    return None
+            return contained.code, None
+    data = medications.get(ref or "")
+    if isinstance(data, dict) and isinstance(data.get("code"), dict):
+        return Medication.model_validate(data).code, None
+    kind = med.__class__.__name__
+    return None, (
+        f"{kind}/{shown(med.id or '?', 64)}: its Medication "
+        f"({shown(ref or 'none', 64)}) is not in the record, or has no code"
+    )
 
 
 def _name(patient: Patient) -> str | None:
@@ -547,9 +595,9 @@ def _name(patient: Patient) -> str | None:
     for name in names:
         if name.text and name.text.strip():
             return name.text.strip()
-        parts = [*(name.given or []), name.family or ""]
-        if " ".join(p for p in parts if p).strip():
-            return " ".join(p for p in parts if p).strip()
+        parts = " ".join(p for p in (*(name.given or []), name.family or "") if p).strip()
+        if parts:
+            return parts
     return None
 
 
@@ -565,34 +613,20 @@ def _email(patient: Patient) -> str | None:
 
 def _language(patient: Patient, languages: Collection[str]) -> tuple[str | None, str | None]:
     """The preferred language's tag when there is content in it; else why it is not used."""
-    spoken = list(patient.communication or [])
-    spoken.sort(key=lambda c: 0 if c.preferred else 1)
+    spoken = sorted(patient.communication or [], key=lambda c: 0 if c.preferred else 1)
     for one in spoken[:1]:
         tags = [c.code for c in one.language.coding or [] if c.code] if one.language else []
         for tag in tags:
             if language.unknown(tag, languages) is None:
                 return language.canonical(tag), None
         if tags:
-            return None, (f"preferred language {shown(tags[0], 20)}: no translation; "
-                          "printed in the clinic's language")  # fmt: skip
+            return None, (
+                f"preferred language {shown(tags[0], 20)}: no translation here; printed in "
+                "the clinic's language"
+            )
+        if one.language and one.language.text:
+            return None, (
+                f"preferred language {shown(one.language.text, 20)} has no language code; "
+                "printed in the clinic's language"
+            )
     return None, None
-
-
-def lines(records: dict[str, Record]) -> Iterator[str]:
-    """What each record gave, for the person printing (ids and codes, never a name)."""
-    for rid, rec in records.items():
-        yield f"Patient/{shown(rid)}: " + ", ".join(rec.found or ("nothing mapped",))
-        for said in rec.not_used:
-            yield f"  not used: {said}"
-
-
-def one_record(path: Path, lib: Library, printer: Printer, languages: Collection[str]) -> Record:
-    """The one patient of a FHIR file (``handouts build --fhir``), checked; a file with
-    none or several, or a patient that cannot be printed for, is refused."""
-    listed, records = read_fhir(path, lib, printer, languages)
-    if listed.problems:
-        raise PatientError(listed.problems)
-    if len(records) != 1:
-        said = f"the record has {len(records)} patients; build prints for one: use handouts batch"
-        raise PatientError([Problem(str(path), None, "", said)])
-    return next(iter(records.values()))

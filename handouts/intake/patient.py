@@ -68,8 +68,8 @@ dot-separated labels (an international domain written in its ASCII form)."""
 
 def email_problem(value: str) -> str | None:
     """What is wrong with ``value`` as a patient's e-mail address (never quoting it)."""
-    if len(value) > 254 or not EMAIL.match(value) or ".." in value:
-        return "not an e-mail address like name@example.org (one @, no spaces)"
+    if len(value) > 254 or not EMAIL.match(value) or ".." in value or not value.isascii():
+        return "not an e-mail address like name@example.org (one @, no spaces, letters A to Z)"
     return None
 
 
@@ -81,7 +81,7 @@ def password_problem(value: str) -> str | None:
     """What is wrong with ``value`` as the password of an e-mailed PDF (never quoting it)."""
     least, most = PASSWORD_LENGTH
     if not least <= len(value) <= most:
-        return f"a PDF password needs {least} to {most} characters; this one has {len(value)}"
+        return f"a PDF password needs {least} to {most} characters"
     if value != value.strip() or any(unicodedata.category(ch).startswith(("C", "Z")) and ch != " "
                                      for ch in value):  # fmt: skip
         return ("a PDF password cannot have spaces at its ends or control or invisible "
