@@ -121,6 +121,8 @@ def test_batch_email_sends_one_message_per_address_encrypted_when_asked_and_neve
     assert "password" not in body  # not locked
     assert "Ana O'Brien" in pdf_text(attachment(ana))
     # locked with its password: the body says how to open it and never gives it
+    assert (ana["Content-Language"], jose["Content-Language"]) == ("en", "es")
+    assert "Headache" not in ana.as_string()  # the e-mail name in the body too
     spanish = jose.get_body(("plain",)).get_content()
     assert "contraseña" in spanish and "Secreto-42" not in jose.as_string()
     locked = attachment(jose)

@@ -128,9 +128,9 @@ class BrandFile:
     https://riverside.example.org/h/; when set, each handout prints a QR code and a short
     link to its online version."""
     email_name: str | None = None
-    """The clinic's name where an e-mail's subject and sender show it: one that says
-    nothing about health ("Riverside Clinic", not "Riverside Headache Clinic"), since
-    anyone who sees the inbox may read it. Defaults to the clinic name."""
+    """The clinic's name in an e-mail (subject, sender and body): one that says nothing
+    about health ("Riverside Clinic", not "Riverside Headache Clinic"), since anyone who
+    sees the inbox or a lock screen may read it. Defaults to the clinic name."""
     translations: tuple[BrandWords, ...] = ()
     """The brand's words in other languages (a handout in a language the brand has no
     words for is refused, never printed with the brand's English inside)."""

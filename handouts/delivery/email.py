@@ -173,22 +173,23 @@ def compose(
     if wording is None:
         raise HandoutsError("the content has no email.yaml: the words of the e-mail come from it")
     _ = words(lib.language)
-    ctx = fill_context(lib, brand, [], _)
+    shown_as = brand.spec.email_name or brand.spec.clinic_name
+    base = fill_context(lib, brand, [], _)
+    # the e-mail name everywhere: a lock screen shows the subject and the first lines
+    ctx = {**base, "clinic": {**base["clinic"], "name": shown_as}}
     paragraphs = [fill(s.text, ctx) for s in wording.body]
     if locked:
         paragraphs += [fill(s.text, ctx) for s in wording.encrypted]
     paragraphs.append(fill(wording.sign_off.text, ctx))
-    shown_as = brand.spec.email_name or brand.spec.clinic_name  # no health words
-    outside = {**ctx, "clinic": {**ctx["clinic"], "name": shown_as}}
     msg = EmailMessage(policy=SMTP_POLICY)
-    msg["Subject"] = fill(wording.subject.text, outside)
+    msg["Subject"] = fill(wording.subject.text, ctx)
     msg["From"] = _from(shown_as, sender)
     msg["To"] = to
     msg["Date"] = formatdate(localtime=False, usegmt=True)
     msg["Message-ID"] = make_msgid(domain=sender.rsplit("@", 1)[1])
     msg.set_content("\n\n".join(paragraphs) + "\n")
-    msg["Content-Language"] = lib.language  # after the content, which would clear it
     msg.add_attachment(pdf, maintype="application", subtype="pdf", filename=ATTACHMENT)
+    msg["Content-Language"] = lib.language  # last: the parts above move Content-* headers
     return msg
 
 
