@@ -290,7 +290,7 @@ class _QrCode(Flowable):
         self.canv._code.append(_qr_path(self.url, self.width))
 
 
-@memo(256)
+@memo(512)
 def _qr_path(url: str, size: float) -> str:
     qr = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
     qr.addData(url)
