@@ -387,3 +387,31 @@ def test_a_plan_slot_taller_than_a_page_is_too_long_not_a_crash():
     with pytest.raises(TooLong) as caught:
         make(lib, brand, req)
     assert str(caught.value) == TOO_LONG
+
+
+def test_the_search_for_the_fewest_cuts_finds_them_from_any_guess():
+    """Fitting is monotonic in the cuts made: from any guess, the search finds the fewest
+    that fit, tries each number of cuts at most once, and says a handout that fits with
+    none of them after the guess, its neighbour and every cut."""
+    from types import SimpleNamespace
+
+    from handouts.pipeline import TooLong, _fewest_cuts
+
+    for most in (0, 1, 2, 5, 13, 20):
+        for answer in range(most + 2):  # most + 1: nothing fits
+            for guess in (None, *range(most + 1)):
+                asked: list[int] = []
+
+                def tried(k, most=most, answer=answer, asked=asked):
+                    asked.append(k)
+                    return SimpleNamespace(visit_order=("cut",) * most), k >= answer
+
+                if answer > most:
+                    with pytest.raises(TooLong):
+                        _fewest_cuts(tried, guess)
+                    assert len(asked) <= 3, (most, guess, asked)
+                else:
+                    assert _fewest_cuts(tried, guess)[2] == answer, (most, answer, guess)
+                assert len(asked) == len(set(asked)), (most, answer, guess, asked)
+                if guess is not None and abs(answer - guess) <= 1 and answer <= most:
+                    assert len(asked) <= 3, (most, answer, guess, asked)
