@@ -10,12 +10,12 @@ import re
 from pathlib import Path
 from typing import Any
 
-from reportlab.graphics.barcode import qrencoder
 from reportlab.graphics.shapes import Drawing, Group, String
 from reportlab.lib.rl_accel import fp_str
 from reportlab.platypus import Flowable, Image
 
 from handouts.memo import file_stamp, memo
+from handouts.pdf.qr import encoded
 
 
 def _load(path: Path) -> tuple[float, float, Drawing | None]:
@@ -292,9 +292,7 @@ class _QrCode(Flowable):
 
 @memo(512)
 def _qr_path(url: str, size: float) -> str:
-    qr = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
-    qr.addData(url)
-    qr.make()
+    qr = encoded(url)
     border = 4  # the quiet zone a reader needs, in modules
     box = size / (qr.getModuleCount() + 2 * border)
     parts = ["0 g"]
