@@ -332,11 +332,47 @@ def test_a_try_measured_without_drawing_ends_where_the_drawn_one_does(large):
         seed = _seed((doc,))
         tries = Tries()
         canvas = _canvas(brand, g, seed, doc, doc.title)
-        kept = [_lay_out(Composer(canvas), doc, brand, st, g, seed, tries.mine, measure=m)
-                for m in (True, False)]  # fmt: skip
-        measured, drawn = ([(len(r.pages), round(r.end_y, 6), r.top) for r in parts]
-                           for parts in kept)  # fmt: skip
+        # measured (each section laid out, or its height added up), and drawn
+        kept = [_lay_out(Composer(canvas), doc, brand, st, g, seed, tries.mine, most, added)
+                for most, added in ((99, False), (99, True), (None, False))]  # fmt: skip
+        measured, added, drawn = ([(len(r.pages), round(r.end_y, 6), r.top) for r in parts]
+                                  for parts in kept)  # fmt: skip
         assert measured == drawn, cuts
+        assert len(added) == len(drawn), cuts
+        for a, d in zip(added, drawn, strict=True):  # a height added up ends where it is laid
+            assert a[0] == d[0] and a[2] == d[2] and a[1] == pytest.approx(d[1], abs=1e-6), cuts
+
+
+def test_a_try_added_up_says_what_the_laid_out_try_says():
+    """A try adds section heights up where it is sure (handouts.pdf.fitting): over many
+    sets of conditions and medicines, regular and large print, and every number of cuts,
+    it says fits or does not fit exactly as laying every section out does."""
+    from handouts.document.visit import assemble_visit
+    from handouts.pdf.render import Tries, fits_visit
+
+    lib, brand = load_inputs(CONTENT, None)
+    rng = random.Random(350)
+    pairs = [tuple(link.conditions) for link in lib.links.values()]
+    conditions, medicines = sorted(lib.conditions), sorted(lib.medicines)
+    verdicts = {True: 0, False: 0}
+    for n in range(24):
+        conds = list(rng.choice(pairs))
+        if rng.random() < 0.5:
+            conds.append(rng.choice([c for c in conditions if c not in conds]))
+        meds = tuple(rng.sample(medicines, rng.randint(1, 5)))
+        req = Request(tuple(conds), medicines=meds, format="visit", large_print=n % 4 == 3,
+                      paper=("a4", "letter")[n % 2], personal=Personal("Sam Smith"),
+                      notes="Walk daily." if n % 3 else None, allow=Allow(draft=True),
+                      plan_template="migraine-attack-triptan" if n % 5 == 0 else None)  # fmt: skip
+        most = len(assemble_visit(lib, req, brand, 0).visit_order)
+        for cuts in range(most + 1):
+            doc = assemble_visit(lib, req, brand, cuts)
+            tries = Tries()
+            laid = fits_visit(doc, brand, req.paper, req.large_print, tries, added=False)
+            added = fits_visit(doc, brand, req.paper, req.large_print, tries, added=True)
+            assert added == laid, (conds, meds, cuts)
+            verdicts[laid] += 1
+    assert min(verdicts.values()) > 20  # both verdicts were tried, many times
 
 
 def test_a_plan_slot_taller_than_a_page_is_too_long_not_a_crash():
@@ -351,3 +387,31 @@ def test_a_plan_slot_taller_than_a_page_is_too_long_not_a_crash():
     with pytest.raises(TooLong) as caught:
         make(lib, brand, req)
     assert str(caught.value) == TOO_LONG
+
+
+def test_the_search_for_the_fewest_cuts_finds_them_from_any_guess():
+    """Fitting is monotonic in the cuts made: from any guess, the search finds the fewest
+    that fit, tries each number of cuts at most once, and says a handout that fits with
+    none of them after the guess, its neighbour and every cut."""
+    from types import SimpleNamespace
+
+    from handouts.pipeline import TooLong, _fewest_cuts
+
+    for most in (0, 1, 2, 5, 13, 20):
+        for answer in range(most + 2):  # most + 1: nothing fits
+            for guess in (None, *range(most + 1)):
+                asked: list[int] = []
+
+                def tried(k, most=most, answer=answer, asked=asked):
+                    asked.append(k)
+                    return SimpleNamespace(visit_order=("cut",) * most), k >= answer
+
+                if answer > most:
+                    with pytest.raises(TooLong):
+                        _fewest_cuts(tried, guess)
+                    assert len(asked) <= 3, (most, guess, asked)
+                else:
+                    assert _fewest_cuts(tried, guess)[2] == answer, (most, answer, guess)
+                assert len(asked) == len(set(asked)), (most, answer, guess, asked)
+                if guess is not None and abs(answer - guess) <= 1 and answer <= most:
+                    assert len(asked) <= 3, (most, answer, guess, asked)

@@ -10,12 +10,12 @@ import re
 from pathlib import Path
 from typing import Any
 
-from reportlab.graphics.barcode import qrencoder
 from reportlab.graphics.shapes import Drawing, Group, String
 from reportlab.lib.rl_accel import fp_str
 from reportlab.platypus import Flowable, Image
 
 from handouts.memo import file_stamp, memo
+from handouts.pdf.qr import encoded
 
 
 def _load(path: Path) -> tuple[float, float, Drawing | None]:
@@ -290,21 +290,27 @@ class _QrCode(Flowable):
         self.canv._code.append(_qr_path(self.url, self.width))
 
 
-@memo(256)
+@memo(512)
 def _qr_path(url: str, size: float) -> str:
-    qr = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
-    qr.addData(url)
-    qr.make()
+    qr = encoded(url)
     border = 4  # the quiet zone a reader needs, in modules
     box = size / (qr.getModuleCount() + 2 * border)
     parts = ["0 g"]
+    said: dict[float, str] = {}  # each number once: a code repeats few of them
+
+    def number(value: float) -> str:
+        text = said.get(value)
+        if text is None:
+            text = said[value] = fp_str(value)
+        return text
+
     for r, row in enumerate(qr.modules):
         c = 0
         for dark, run in itertools.groupby(map(bool, row)):
             count = len(list(run))
             if dark:
                 x, y = (c + border) * box, size - (r + border + 1) * box
-                parts.append(f"{fp_str(x)} {fp_str(y)} {fp_str(count * box)} {fp_str(box)} re")
+                parts.append(f"{number(x)} {number(y)} {number(count * box)} {number(box)} re")
             c += count
     parts.append("f")
     return "\n".join(parts)

@@ -232,7 +232,20 @@ class _Template(BaseDocTemplate):
         self.end_y = self.frame._y
 
 
-class _Continued(Frame):
+class _Frame(Frame):
+    """A frame that ReportLab copies cheaply: a group's trial wrap (``_listWrapOn``, for
+    every group kept together) deep-copies the frame, whose attributes are numbers, names
+    and flags and one list (its backgrounds), copied here as a deep copy would."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> _Frame:
+        new = object.__new__(type(self))
+        new.__dict__.update(
+            (k, list(v) if isinstance(v, list) else v) for k, v in self.__dict__.items()
+        )
+        return new
+
+
+class _Continued(_Frame):
     """A frame that continues a page: space before its first flowable is kept."""
 
     def _reset(self) -> None:
@@ -240,7 +253,7 @@ class _Continued(Frame):
         self._atTop = 0
 
 
-class _Measuring(Frame):
+class _Measuring(_Frame):
     """A frame that places flowables as any frame does, and draws none of them: where
     things fall (pages, the height where the content ends) comes from wrapping and
     splitting alone, which drawing never changes."""
@@ -282,7 +295,7 @@ def layout(
     """
     g = geometry
     height = g.frame_top - g.bottom
-    whole, continued = (_Measuring, _MeasuringContinued) if measure else (Frame, _Continued)
+    whole, continued = (_Measuring, _MeasuringContinued) if measure else (_Frame, _Continued)
     full = whole(g.left, g.bottom, g.width, height, id="full", **_NO_PADDING)
     templates = [PageTemplate("full", [full])]
     if top is not None:

@@ -4,9 +4,13 @@ words printed inside a drawing are in the bundled face, like every word in a han
 
 from __future__ import annotations
 
+import copy
+from typing import Any
+
 from reportlab.graphics.shapes import Circle, Drawing, Group, Line, Polygon, Rect, String
 from reportlab.lib import colors
 
+from handouts.memo import memo
 from handouts.pdf import fonts
 
 INK = colors.HexColor("#1A1A1A")
@@ -139,8 +143,35 @@ def _wrap(text: str, face: str, size: float, width: float) -> list[str]:
 def tier_sign(key: str, size: float, ink: colors.Color, paper: colors.Color) -> Drawing:
     """The sign of a "When to get help" tier, ``size`` points square, in ``paper`` on the
     tier's ``ink`` heading: a warning triangle with "!" (emergency now), a telephone (call
-    us today), a note and pencil (tell us at your next visit)."""
-    d = Drawing(size, size, initialFontName=fonts.BODY, initialFontSize=10)
+    us today), a note and pencil (tell us at your next visit). Made once per tier, size
+    and colours, and drawn once (:class:`_Drawn`): each use is a copy of its own, for
+    its own place in the structure tree."""
+    return copy.copy(_tier_sign(key, size, ink, paper))
+
+
+class _Drawn(Drawing):
+    """A drawing without text whose page operators are worked out the first time it is
+    drawn and repeated after that, by it and by its copies (they share ``ops``; its
+    operators are relative to where it is placed, and draw no text, so are the same
+    wherever it is drawn)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.__dict__["ops"] = []  # the same list in every (shallow) copy
+
+    def draw(self, showBoundary: Any = None) -> None:
+        ops: list[str] = self.__dict__["ops"]
+        if ops:
+            self.canv._code.extend(ops)
+            return
+        start = len(self.canv._code)
+        super().draw()
+        ops.extend(self.canv._code[start:])
+
+
+@memo(16)
+def _tier_sign(key: str, size: float, ink: colors.Color, paper: colors.Color) -> Drawing:
+    d = _Drawn(size, size, initialFontName=fonts.BODY, initialFontSize=10)
     s = size
     if key == "emergency":
         d.add(Polygon([s * 0.5, s * 0.97, s * 0.02, s * 0.06, s * 0.98, s * 0.06],

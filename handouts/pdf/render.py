@@ -28,7 +28,7 @@ from handouts.content.text import strings
 from handouts.document.document import Document, Personal, Section, Wording
 from handouts.errors import RenderError
 from handouts.memo import clear_all, file_stamp, memo
-from handouts.pdf import fonts
+from handouts.pdf import fitting, fonts
 from handouts.pdf.flowables import (
     Styles,
     masthead,
@@ -129,15 +129,20 @@ def fits_visit(
     paper: str | None = None,
     large_print: bool = False,
     tries: Tries | None = None,
+    added: bool = True,
 ) -> bool:
     """Whether a visit handout fits :data:`VISIT_PAGES`, measured without drawing anything
-    (a try at fitting; :func:`lay_out_visit` then draws the one that fits)."""
+    (a try at fitting; :func:`lay_out_visit` then draws the one that fits). ``added``:
+    each section's height added up where that is sure (:mod:`handouts.pdf.fitting`), else
+    laid out; False lays every section out (tests compare the two)."""
     st, g, seed, tries = _visit_setup(doc, brand, paper, large_print, tries)
+    most = VISIT_PAGES[large_print]
     try:
-        parts = _lay_out(Composer(tries.canvas), doc, brand, st, g, seed, tries.mine, True)
+        parts = _lay_out(Composer(tries.canvas), doc, brand, st, g, seed, tries.mine, most,
+                         added)  # fmt: skip
     except LayoutError:  # a block taller than a page (a very long plan slot): no fit
         return False
-    return _pages(parts) <= VISIT_PAGES[large_print]
+    return _pages(parts) <= most
 
 
 def _visit_setup(
@@ -283,12 +288,16 @@ def _lay_out(
     g: Geometry,
     seed: str,
     mine: dict[object, Recording | None] | None = None,
-    measure: bool = False,
+    most: int | None = None,
+    added: bool = True,
 ) -> list[Recording]:
     """The handout's parts laid out, each on from the last or on a new page.
     ``mine``: the parts with patient text already laid out for this same handout, by
-    what they hold and where they start (a visit handout's tries). ``measure``: laid out
-    without drawing (where each part ends is all a try needs)."""
+    what they hold and where they start (a visit handout's tries). ``most``: measured
+    without drawing (where each part ends is all a try needs), and only until the parts
+    take more than ``most`` pages (a try that does not fit); with ``added``, a section's
+    height is added up where that is sure (:mod:`handouts.pdf.fitting`)."""
+    measure = most is not None
     mine = {} if mine is None else mine
     logo, alt = brand.logo_path, brand.spec.logo_text
     head = None
@@ -332,12 +341,36 @@ def _lay_out(
                     mine[section, top, measure] = layout(story, g, book.canvas, top, measure)
             rec = mine[section, top, measure]
         elif measure:
-            rec = _measured(section, st, g, seed, top)
+            rec = _tried(section, st, g, seed, top, quantum, added, _pages(parts) == most)
         else:
             rec = _shared(section, st, g, seed, top)
         parts.append(rec)
+        if most is not None and _pages(parts) > most:  # pages only ever add up: no fit
+            break
         top = _start(rec.end_y, g, quantum) if rec.pages else top
     return parts
+
+
+def _tried(
+    section: Section,
+    st: Styles,
+    g: Geometry,
+    seed: str,
+    top: float | None,
+    quantum: float,
+    added: bool,
+    last_page: bool,
+) -> Recording:
+    """A shared section measured for a try: its height added up when it goes on from the
+    part above and fits under it; on the last page a section that surely runs past its
+    foot is two pages (the try does not fit, wherever it would end); else laid out."""
+    if added and top is not None:
+        rec = fitting.fitted(section, st, g, seed, top, quantum)
+        if rec is not None:
+            return rec
+        if last_page and fitting.overflows(section, st, g, seed, top):
+            return Recording((fitting.BLANK, fitting.BLANK), g.bottom, top)
+    return _measured(section, st, g, seed, top)
 
 
 def _pages(parts: Sequence[Recording]) -> int:
@@ -400,7 +433,7 @@ def _measured(section: Section, st: Styles, g: Geometry, seed: str, top: float |
     return layout(section_flowables(section, st, g.width), g, _scratch(g, seed), top, True)
 
 
-@memo(64)
+@memo(1024)
 def _masthead(
     clinic: str,
     contact: tuple[str, ...],
