@@ -18,8 +18,15 @@ from handouts.content import language, translations
 from handouts.content.brand import Brand
 from handouts.content.language import CONTENT_LANGUAGES
 from handouts.content.model import Library, Patient, PlanFields
-from handouts.delivery.batch import NO_EMAIL_NAME
-from handouts.delivery.email import FAILED, SENT, Sending, smtp_settings, with_sender
+from handouts.delivery.batch import NO_EMAIL_NAME, UNCONFIRMED_WHY
+from handouts.delivery.email import (
+    FAILED,
+    SENT,
+    UNCONFIRMED,
+    Sending,
+    smtp_settings,
+    with_sender,
+)
 from handouts.delivery.files import Written, default_run, write_one
 from handouts.delivery.mailing import Letter, message, to_outbox
 from handouts.delivery.write import (
@@ -568,6 +575,8 @@ def _email(
     with Sending(smtp) as sending:
         why = sending.ready()
         status, why = (FAILED, why) if why else sending.send(msg)
+    if status == UNCONFIRMED:
+        raise HandoutsError(f"{why}{UNCONFIRMED_WHY} before sending it again")
     if status != SENT:
         raise HandoutsError(f"not sent: {why}")
     print(f"sent the handout ({done.pages} pages{locked}) through {smtp.host}")

@@ -302,7 +302,7 @@ def test_epic_style_hyphenated_names_brackets_and_a_medication_in_the_export(lib
     (row,) = listed.rows
     assert row.medicines == ("estrogen-contraception", "paracetamol", "methotrexate")
     assert row.not_used == (
-        "Estradiol 1 MG Oral Tablet",
+        "MedicationRequest/m3: no code",
         "MedicationRequest/m10: its Medication (Medication/gone) is not in the record, or has "
         "no code",
     )
@@ -343,3 +343,63 @@ def test_a_deceased_or_inactive_patient_is_not_printed_for(lib, tmp_path):
     assert listed.rows == ()
     assert [p.message for p in listed.problems] == [
         "the record says the patient has died", "the record is marked inactive (active: false)"]  # fmt: skip
+
+
+def test_each_bundle_has_its_own_medications_and_absolute_references_are_read(lib, tmp_path):
+    folder = tmp_path / "two"
+    folder.mkdir()
+    for pid, drug in (("alice", METHOTREXATE), ("bob", NAPROXEN)):
+        med = {
+            "resourceType": "Medication",
+            "id": "med1",
+            "code": {"coding": [{"system": drug[0], "code": drug[1], "display": drug[2]}]},
+        }
+        request = prescription(f"m-{pid}", f"https://ehr.example/fhir/Patient/{pid}", drug)
+        del request["medicationCodeableConcept"]
+        request["medicationReference"] = {"reference": "Medication/med1"}
+        data = bundle(patient(pid), condition(f"c-{pid}", f"Patient/{pid}", RA), med, request)
+        write(folder / f"{pid}.json", data)  # fmt: skip
+    listed, _ = records(folder, lib)
+    assert {r.id: r.medicines for r in listed.rows} == {
+        "alice": ("methotrexate",), "bob": ("nsaids",)}  # fmt: skip
+
+
+def test_free_text_is_never_copied_and_only_conditions_are_named_as_unmapped(cli, tmp_path):
+    note = condition("c1", "Patient/A1", HYPERTENSION)
+    note["code"] = {"text": "Pt Jane Roe (12 Elm St) reports HTN"}
+    lines = [patient("A1"), note, prescription("m1", "Patient/A1", LISINOPRIL)]
+    path = ndjson(tmp_path / "a.ndjson", lines)
+    run = cli("batch", path, "--out", tmp_path / "out")
+    assert run.err.endswith(
+        f"  {path}:1: Patient/A1: conditions: no active condition in the record is one this "
+        "content covers (not mapped: Condition/c1: no code)\n"
+    )
+    assert "Roe" not in run.err and "Elm" not in run.err
+
+
+def test_a_patient_given_twice_only_a_meta_apart_is_one_and_text_maps_every_group(lib, tmp_path):
+    folder = tmp_path / "visits"
+    folder.mkdir()
+    first, again = patient("p1"), patient("p1")
+    first["meta"], again["meta"] = {"lastUpdated": "2026-01-01T00:00:00Z"}, {"versionId": "2"}
+    write(folder / "a.json", bundle(first, condition("c1", "urn:uuid:p1", MIGRAINE)))
+    codeine = prescription("m1", "Patient/p1", METHOTREXATE)
+    codeine["medicationCodeableConcept"] = {"text": "Tylenol with Codeine #3"}
+    write(folder / "b.json", bundle(again, codeine))
+    listed, _ = records(folder, lib)
+    (row,) = listed.rows
+    assert set(row.medicines) == {"paracetamol", "opioids-butalbital"}
+
+
+def test_an_unreadable_resource_spoils_its_patient_and_a_patient_only_it_names(cli, tmp_path):
+    folder = tmp_path / "f"
+    folder.mkdir()
+    write(folder / "a.json", bundle(patient("p1"), condition("c1", "urn:uuid:p1", RA)))
+    bad = prescription("m1", "Patient/p1", METHOTREXATE)
+    bad["status"] = 7
+    write(folder / "b.json", bundle(bad, dict(patient("p3"), birthDate="not a date")))
+    run = cli("batch", folder, "--out", tmp_path / "out", "--skip-invalid")
+    data = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert sorted((r["id"], r["status"]) for r in data["rows"]) == [
+        ("b.json", "skipped"), ("p1", "skipped"), ("p3", "skipped")]  # fmt: skip
+    assert run.code == 1

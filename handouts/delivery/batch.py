@@ -79,7 +79,9 @@ STATUSES, DONE = ("written", "unchanged", "skipped", "failed", "pending"), ("wri
 JOURNAL, KEY, LOCK = ".handouts-batch.jsonl", ".handouts-batch.key", ".handouts-batch.lock"
 CONTROL = (JOURNAL, KEY, LOCK, "manifest.json", "manifest.csv", MAIL_JOURNAL)
 """The files a batch keeps in its output folder besides the PDFs: never links."""
-STALE = (".*.pdf.*.tmp", ".manifest.json.*.tmp", ".manifest.csv.*.tmp")  # from write_atomic
+STALE = (".*.pdf.*.tmp", ".manifest.json.*.tmp", ".manifest.csv.*.tmp",
+         "outbox/.*.eml.*.tmp")  # fmt: skip
+"""What write_atomic leaves behind when a run is killed while it writes."""
 CHUNK, QUEUED = 25, 3  # rows per task at most; tasks queued per worker
 Record = dict[str, Any]
 Todo = list[tuple[Row, str]]  # rows to render, with their input fingerprints
@@ -502,15 +504,13 @@ def _mail(
 
 
 MAIL_ORDER = ["sent", "queued", "sent earlier", "queued earlier", FAILED, UNCONFIRMED,
-              "not sent", "no address"]  # fmt: skip
+              "unconfirmed earlier", "not sent", "no address"]  # fmt: skip
 """The order the summary gives how messages ended."""
 NO_EMAIL_NAME = (
     "the brand has no email_name, so subjects and senders show the clinic's full name, "
     "which may say more about the patient's health than they would like: set a neutral one"
 )
-UNCONFIRMED_WHY = (
-    " (a run stopped while the server had it: not sent again; check the mail server's log)"
-)
+UNCONFIRMED_WHY = "; it may have arrived, so it is not sent again: check the mail server's log"
 
 
 def _messages(exc: HandoutsError) -> list[str]:

@@ -13,7 +13,9 @@ logs or says a patient's name or address.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 import secrets
 import smtplib
 import ssl
@@ -210,6 +212,7 @@ class Sending:
     def __init__(self, smtp: Smtp):
         self.smtp = smtp
         self.connection: smtplib.SMTP | None = None
+        self.down = ""  # why the server could not be reached, once it could not
 
     def __enter__(self) -> Sending:
         return self
@@ -227,15 +230,19 @@ class Sending:
 
     def ready(self) -> str | None:
         """Connected and logged in: None, or why not (a server that cannot be reached: the
-        message fails and is tried again on a rerun). Settings the server refuses (the
-        login, STARTTLS, its certificate) raise :class:`HandoutsError` at once."""
+        message fails and is tried again on a rerun; the rest of this run fails at once,
+        not after a timeout each). Settings the server refuses (the login, STARTTLS, its
+        certificate) raise :class:`HandoutsError` at once."""
+        if self.down:
+            return self.down
         if self.connection is not None:
             try:
-                self.connection.noop()
-                return None
+                if self.connection.noop()[0] == 250:
+                    return None
             except (smtplib.SMTPException, OSError):
-                self.connection.close()
-                self.connection = None
+                pass
+            self.connection.close()
+            self.connection = None
         try:
             self.connection = self._open()
         except ssl.SSLError as exc:
@@ -243,7 +250,8 @@ class Sending:
                 f"cannot make a secure connection to {self.smtp.host}: {exc.reason or 'TLS failed'}"
             ) from None
         except (smtplib.SMTPException, OSError) as exc:
-            return f"cannot reach the SMTP server {self.smtp.host} ({_why(exc)})"
+            self.down = f"cannot reach the SMTP server {self.smtp.host} ({_why(exc)})"
+            return self.down
         return None
 
     def _open(self) -> smtplib.SMTP:
@@ -282,29 +290,64 @@ class Sending:
         return conn
 
     def send(self, msg: EmailMessage) -> tuple[str, str]:
-        """Send one message on a :meth:`ready` connection: (:data:`SENT`, ""), or
-        (:data:`FAILED` or :data:`UNCONFIRMED`, why, in our words: never the address).
-        Never sent twice: a connection lost during the message is not tried again."""
-        assert self.connection is not None, "ready() first"
+        """Send one message on a :meth:`ready` connection, step by step so that what the
+        server could not have kept is told apart from what it may have: (:data:`SENT`,
+        ""); (:data:`FAILED`, why) when it refused the message, or the connection went
+        before the message was given (tried again on a rerun); (:data:`UNCONFIRMED`, why)
+        when it went while the server had the message (never tried again). Why is in
+        our words, never the address."""
+        conn = self.connection
+        assert conn is not None, "ready() first"
+        data = msg.as_bytes(policy=SMTP_POLICY)
         try:
-            refused = self.connection.send_message(msg)
-        except smtplib.SMTPRecipientsRefused:
-            return FAILED, "the server refused the address"
-        except smtplib.SMTPSenderRefused as exc:
-            raise HandoutsError(
-                f"the SMTP server {self.smtp.host} refused the From address (SMTP {exc.smtp_code})"
-            ) from None
-        except smtplib.SMTPNotSupportedError:
-            return FAILED, "the server cannot take an address with letters beyond ASCII"
-        except smtplib.SMTPResponseException as exc:
-            return FAILED, f"the server did not take the message (SMTP {exc.smtp_code})"
-        except (smtplib.SMTPServerDisconnected, OSError) as exc:
+            conn.ehlo_or_helo_if_needed()
+            options = [f"SIZE={len(data)}"] if conn.has_extn("size") else []
+            code, _ = conn.mail(self.smtp.sender, options)
+            if code == 250:
+                code, _ = conn.rcpt(str(msg["To"]))
+                if code in (250, 251):
+                    code = 0
+            if code:
+                with contextlib.suppress(smtplib.SMTPException, OSError):
+                    conn.rset()
+                if 500 <= code < 600 and code != 552:
+                    return FAILED, f"the server refused the message or the address (SMTP {code})"
+                return (
+                    FAILED,
+                    f"the server could not take it now (SMTP {code}); tried again next run",
+                )
+            conn.putcmd("data")
+            code, _ = conn.getreply()
+            if code != 354:
+                with contextlib.suppress(smtplib.SMTPException, OSError):
+                    conn.rset()
+                return FAILED, f"the server did not take the message (SMTP {code})"
+        except (smtplib.SMTPException, OSError) as exc:
+            self._lost()
+            return FAILED, f"the connection was lost before the message was given ({_why(exc)})"
+        try:
+            conn.send(_dot_stuffed(data))
+            code, _ = conn.getreply()
+        except (smtplib.SMTPException, OSError) as exc:
+            self._lost()
+            return UNCONFIRMED, f"the connection was lost while the server had it ({_why(exc)})"
+        if code != 250:
+            return FAILED, f"the server did not take the message (SMTP {code})"
+        return SENT, ""
+
+    def _lost(self) -> None:
+        if self.connection is not None:
             self.connection.close()
             self.connection = None
-            return UNCONFIRMED, f"the connection was lost while sending ({_why(exc)})"
-        if refused:
-            return FAILED, "the server refused the address"
-        return SENT, ""
+
+
+def _dot_stuffed(data: bytes) -> bytes:
+    """The message as SMTP's DATA carries it: a leading '.' doubled, ending in CRLF.CRLF."""
+    data = re.sub(rb"\r\n|\n|\r(?!\n)", b"\r\n", data)
+    data = re.sub(rb"(?m)^\.", b"..", data)
+    if not data.endswith(b"\r\n"):
+        data += b"\r\n"
+    return data + b".\r\n"
 
 
 def _why(exc: BaseException) -> str:
@@ -319,6 +362,11 @@ def with_sender(smtp: Smtp | None, sender: str | None) -> str:
     """The From address: the SMTP settings', else the one given for an outbox (``--from``,
     else the environment's), checked."""
     if smtp is not None:
+        if sender:
+            raise UsageError(
+                "--from is for the outbox: with --send, mail comes from the SMTP "
+                f"settings' from (or {ENV['sender']})"
+            )
         return smtp.sender
     sender = sender or os.environ.get(ENV["sender"])
     if not sender:

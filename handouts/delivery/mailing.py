@@ -40,7 +40,7 @@ from handouts.delivery.write import PRIVATE, inside, make_folder, write_atomic
 MAIL_JOURNAL = ".handouts-mail.jsonl"
 OUTBOX = "outbox"
 QUEUED = "queued"
-EARLIER = {SENT: "sent earlier", QUEUED: "queued earlier", UNCONFIRMED: UNCONFIRMED}
+EARLIER = {SENT: "sent earlier", QUEUED: "queued earlier", UNCONFIRMED: "unconfirmed earlier"}
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,9 @@ a prescription's text names.
 A prescription's text is read the way RxNorm and EHRs write it: ingredients joined by
 ``/`` or ``-`` (``Acetaminophen 325 MG / Oxycodone Hydrochloride 5 MG Oral Tablet``,
 ``oxyCODONE-acetaminophen 5-325 MG``), a brand in brackets (``… [Yaz]``) or as the name
-(``Yaz 28 Day Pack``). Ingredients named outside brackets decide; a brand is used only
-when no ingredient is named (``Acetaminophen 500 MG [Aspirin Free Anacin]`` is
-paracetamol alone). Names match whole words, any case.
+(``Yaz 28 Day Pack``), each mapping to the groups it names (``Tylenol with Codeine`` is
+paracetamol and opioids). What a product says it is free of is not read as an ingredient
+(``Aspirin Free Anacin``, ``non-aspirin``). Names match whole words, any case.
 """
 
 from __future__ import annotations
@@ -24,7 +24,8 @@ ICD10 = ("http://hl7.org/fhir/sid/icd-10-cm", "http://hl7.org/fhir/sid/icd-10")
 RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 SYSTEMS = {SNOMED: "SNOMED CT", RXNORM: "RxNorm", ICD10[0]: "ICD-10-CM", ICD10[1]: "ICD-10"}
 """The code systems read, by their FHIR URI, and how a list of codes names them."""
-BRACKETS = re.compile(r"\[[^\]]*\]|\([^)]*\)")
+NOT_IN = re.compile(r"\b(?:non-?|no[- ])(\w+)|\b(\w+)[- ]free\b", re.I)
+"""``Aspirin Free Anacin``, ``non-aspirin``: words that name what a product does not hold."""
 
 
 @dataclass(frozen=True)
@@ -73,17 +74,16 @@ class Coding:
             return Found(tuple(dict.fromkeys(by_code)), code(first))
         texts = [c.display for c in codings if c.display]
         texts += [concept.text] if concept is not None and concept.text else []
-        for names, strip in (
-            (self.ingredients, True),
-            (self.ingredients, False),
-            (self.brands, False),
-        ):
-            ids = [
-                i for text in texts for i in names.find(BRACKETS.sub(" ", text) if strip else text)
-            ]
-            if ids:
-                coded = next((c for c in codings if c.code), None)
-                return Found(tuple(dict.fromkeys(ids)), code(coded) if coded else "text")
+        texts = [NOT_IN.sub(" ", text) for text in texts]
+        ids = [
+            i
+            for text in texts
+            for names in (self.ingredients, self.brands)
+            for i in names.find(text)
+        ]
+        if ids:
+            coded = next((c for c in codings if c.code), None)
+            return Found(tuple(dict.fromkeys(ids)), code(coded) if coded else "its text")
         return None
 
 

@@ -71,7 +71,10 @@ class _Found:
     line: int | None
     patient: Patient | None = None
     conditions: list[Condition] = field(default_factory=list)
-    medicines: list[Any] = field(default_factory=list)  # MedicationRequest | ...Statement
+    medicines: list[tuple[Any, dict[str, Any]]] = field(default_factory=list)
+    """Each MedicationRequest or MedicationStatement, with the Medications its references
+    may name: its own Bundle's, or the whole export's."""
+    conflict: str = ""  # the same patient given twice, differently
 
 
 @dataclass(frozen=True)
@@ -107,7 +110,7 @@ def read_fhir(
         part = _Reading(medications=reading.medications)
         part.read(file)
         if part.problems and path.is_dir() and file.suffix.lower() == ".json":
-            broken.append((file.name, part.problems, set(part.found)))
+            broken.append((file.name, part.problems, set(part.found) | part.touched))
             continue
         reading.merge(part)
     if reading.problems:
@@ -116,17 +119,19 @@ def read_fhir(
         said_ = "no Patient resource found: expected FHIR R4 Bundles (.json) or a Bulk Data export"
         raise PatientError([Problem(str(path), None, "", f"{said_} (.ndjson)")])
     spoiled = {key: name for name, _, keys in broken for key in keys}
+    for key in spoiled:  # a patient only a broken Bundle names is said, not missed
+        reading.found.setdefault(key, _Found(key, spoiled[key], None))
     coding = Coding(lib)
     rows: list[Row] = []
     records: dict[str, Record] = {}
     bad: list[tuple[_Found, list[tuple[str, str]]]] = []
     for one in sorted(reading.found.values(), key=lambda f: f.key):
-        cells, not_used, seen = _cells(one, coding, languages, reading.medications)
+        cells, not_used, seen, unmapped = _cells(one, coding, languages)
         row, problems = check_cells(cells, lib, printer, (), languages)
         problems = [
             (c, m) for c, m in problems if not (c == "conditions" and not cells["conditions"])
         ]
-        problems += _whole(one, cells, not_used, spoiled)
+        problems += _whole(one, cells, unmapped, spoiled)
         if problems or row is None:
             bad.append((one, problems))
             continue
@@ -182,43 +187,31 @@ def lines(records: dict[str, Record]) -> Iterator[str]:
 
 
 def _whole(
-    one: _Found, cells: dict[str, str], not_used: list[str], spoiled: dict[str, str]
+    one: _Found, cells: dict[str, str], unmapped: list[str], spoiled: dict[str, str]
 ) -> list[tuple[str, str]]:
-    """What makes a record unusable as a whole, beyond a list row's checks."""
-    problems = []
+    """What makes a record unusable as a whole, beyond a list row's checks; ``unmapped``
+    are its active conditions that map to nothing."""
+    problems = [("", one.conflict)] if one.conflict else []
     if one.key in spoiled:
-        problems.append(
-            (
-                "",
-                f"part of this patient's record is in {shown(spoiled[one.key])}, "
-                "which cannot be read: fix it, or leave it out of the folder",
-            )
+        said_ = (
+            f"part of this patient's record is in {shown(spoiled[one.key])}, which "
+            "cannot be read: fix it, or leave it out of the folder"
         )
+        problems.append(("", said_))
     patient = one.patient
-    if patient is None:
-        problems.append(
-            (
-                "",
-                "conditions or medicines refer to this patient, but there is no "
-                "Patient resource for it",
-            )
-        )
-    elif patient.deceasedBoolean or patient.deceasedDateTime:
+    if patient is None and one.key not in spoiled:
+        said_ = "conditions or medicines refer to this patient, but there is no Patient for it"
+        problems.append(("", said_))
+    elif patient is not None and (patient.deceasedBoolean or patient.deceasedDateTime):
         problems.append(("", "the record says the patient has died"))
-    elif patient.active is False:
+    elif patient is not None and patient.active is False:
         problems.append(("", "the record is marked inactive (active: false)"))
     if not cells["conditions"] and patient is not None:
-        unmapped = [u for u in not_used if u.startswith(tuple(SYSTEMS.values()))]
         listed = "; ".join(unmapped[:5]) + (
             f"; and {len(unmapped) - 5} more" if len(unmapped) > 5 else ""
         )
-        problems.append(
-            (
-                "conditions",
-                "no active condition in the record is one this content "
-                "covers" + (f" (not mapped: {listed})" if unmapped else ""),
-            )
-        )
+        said_ = "no active condition in the record is one this content covers"
+        problems.append(("conditions", said_ + (f" (not mapped: {listed})" if unmapped else "")))
     return problems
 
 
@@ -287,7 +280,10 @@ class _Reading:
 
     found: dict[str, _Found] = field(default_factory=dict)
     medications: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """The export's Medications by ``Medication/ID`` (a Bundle's are its own)."""
     problems: list[Problem] = field(default_factory=list)
+    touched: set[str] = field(default_factory=set)
+    """Patients a resource that could not be read refers to."""
 
     def read(self, file: Path) -> None:
         text, where = _text(file), str(file)
@@ -385,16 +381,20 @@ class _Reading:
         try:
             resource = model.model_validate(data)
         except ValidationError as exc:
+            subject = data.get("subject")
+            ref = subject.get("reference") if isinstance(subject, dict) else None
+            if isinstance(ref, str):
+                self.touched.add(_key(_patient_of(ref, urls)))
+            if kind == "Patient" and isinstance(data.get("id"), str):
+                self.touched.add(_key(data["id"]))
             for error in exc.errors()[:10]:
                 loc = tuple(error["loc"])
                 name = kind + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc)
                 self.problems.append(Problem(where, line_of(loc), _place(entry, name), _why(error)))
             return
         if kind == "Medication":
-            if resource.id:
+            if resource.id and not entry:  # an export's; a Bundle's are found in the Bundle
                 self.medications[f"Medication/{resource.id}"] = data
-            if entry and entry[1]:
-                self.medications[entry[1]] = data
             return
         here = line_of(())
         if kind == "Patient":
@@ -406,9 +406,10 @@ class _Reading:
             self.merge(_Reading({_key(key): _Found(_key(key), where, here, resource)}))
             return
         subject = resource.subject.reference if resource.subject else None
-        patient = urls.get(subject, {}).get("id") if subject in urls else None
-        key = _key(patient or subject or "")
-        if not key or (subject and "/" in subject and not subject.startswith(("Patient/", "urn:"))):
+        key = _key(_patient_of(subject, urls)) if subject else ""
+        if not key or (
+            "/" in subject and "Patient/" not in subject and not subject.startswith("urn:")
+        ):
             self.problems.append(
                 Problem(
                     where,
@@ -422,24 +423,22 @@ class _Reading:
         if kind == "Condition":
             one.conditions.append(resource)
         else:
-            for url, med in urls.items():  # a Bundle's Medications, by their full URL too
-                if isinstance(med, dict) and med.get("resourceType") == "Medication":
-                    self.medications.setdefault(url, med)
-            one.medicines.append(resource)
+            one.medicines.append((resource, _medications(urls) if entry else self.medications))
 
     def merge(self, part: _Reading) -> None:
         """Another file's patients (a Bulk Data export gives each type its own file)."""
         self.problems += part.problems
+        self.touched |= part.touched
         for key, one in part.found.items():
             have = self.found.get(key)
             if have is None:
                 self.found[key] = one
                 continue
             if one.patient is not None:
-                if have.patient is not None and have.patient != one.patient:
-                    said_ = "the same patient is given twice, differently"
-                    self.problems.append(
-                        Problem(one.file, one.line, f"Patient/{shown(key)}", said_)
+                if have.patient is not None and _differ(have.patient, one.patient):
+                    have.conflict = (
+                        f"the same patient is given twice, differently (also in "
+                        f"{shown(Path(one.file).name)}); which is right?"
                     )
                 have.patient, have.file, have.line = one.patient, one.file, one.line
             have.conditions += one.conditions
@@ -461,8 +460,41 @@ class _Lines:
 
 
 def _key(reference: str) -> str:
-    """A patient's id from its id, ``Patient/ID`` or ``urn:uuid:ID``."""
-    return reference.removeprefix("Patient/").removeprefix("urn:uuid:").strip()
+    """A patient's id from its id, ``Patient/ID``, ``https://…/Patient/ID`` or
+    ``urn:uuid:ID``."""
+    if "Patient/" in reference:
+        reference = reference.rsplit("Patient/", 1)[1].split("/_history/")[0]
+    return reference.removeprefix("urn:uuid:").strip()
+
+
+def _patient_of(reference: str, urls: dict[str, Any]) -> str:
+    """The Patient a reference names: through the Bundle's full URLs, else itself."""
+    target = urls.get(reference)
+    if isinstance(target, dict) and isinstance(target.get("id"), str):
+        return target["id"]
+    return reference
+
+
+def _medications(urls: dict[str, Any]) -> dict[str, Any]:
+    """A Bundle's Medications by full URL and by ``Medication/ID``."""
+    out: dict[str, Any] = {}
+    for url, data in urls.items():
+        if isinstance(data, dict) and data.get("resourceType") == "Medication":
+            out[url] = data
+            if isinstance(data.get("id"), str):
+                out[f"Medication/{data['id']}"] = data
+    return out
+
+
+def _differ(a: Patient, b: Patient) -> bool:
+    """Two copies of a Patient that say different things (not just another ``meta``)."""
+
+    def said(p: Patient) -> dict[str, Any]:
+        data = p.model_dump()  # fhir.resources' dump keeps meta whatever it is told
+        data.pop("meta", None)
+        return data
+
+    return said(a) != said(b)
 
 
 def _place(entry: tuple[str, str | None] | tuple[()], name: str) -> str:
@@ -493,33 +525,42 @@ def _why(error: Any) -> str:
 
 
 def _cells(
-    one: _Found, coding: Coding, languages: Collection[str], medications: dict[str, Any]
-) -> tuple[dict[str, str], list[str], list[str]]:
-    """A clinic-list row's cells from one patient's record; what was not used; what was."""
+    one: _Found, coding: Coding, languages: Collection[str]
+) -> tuple[dict[str, str], list[str], list[str], list[str]]:
+    """A clinic-list row's cells from one patient's record; what was not used; what was;
+    and the active conditions that map to nothing."""
     not_used: list[str] = []
     seen: list[str] = []
     conditions: list[str] = []
+    unmapped: list[str] = []
     for cond in one.conditions:
         if not _condition_active(cond):
             continue
         codings = list(cond.code.coding or []) if cond.code else []
         hit = coding.condition(codings)
         if hit is None:
-            coded = next((c for c in codings if c.system in SYSTEMS), next(iter(codings), None))
-            _add(not_used, said(coded, cond.code.text if cond.code else None))
+            coded = next((c for c in codings if c.system in SYSTEMS and c.code), None)
+            coded = coded or next((c for c in codings if c.code), None)
+            item = said(coded) if coded else f"Condition/{shown(cond.id or '?', 64)}: no code"
+            _add(unmapped, item)
+            _add(not_used, item)
         elif hit.ids[0] not in conditions:
             conditions.append(hit.ids[0])
             seen.append(f"{hit.ids[0]} ({hit.by})")
     medicines: list[str] = []
-    for med in one.medicines:
+    for med, lookup in one.medicines:
         if med.status not in ACTIVE_MEDICINE or getattr(med, "doNotPerform", None):
             continue
-        concept, why = _medication(med, medications)
+        concept, why = _medication(med, lookup)
         hit = coding.medicines(concept) if concept is not None else None
         if hit is None:
             codings = list(concept.coding or []) if concept is not None else []
-            coded = next((c for c in codings if c.system == RXNORM), next(iter(codings), None))
-            _add(not_used, why or said(coded, concept.text if concept is not None else None))
+            coded = next((c for c in codings if c.system == RXNORM and c.code), None)
+            coded = coded or next((c for c in codings if c.code), None)
+            kind = med.__class__.__name__
+            # free text is never copied: it may hold a name or an address
+            item = said(coded) if coded else f"{kind}/{shown(med.id or '?', 64)}: no code"
+            _add(not_used, why or item)
             continue
         for mid in hit.ids:
             if mid not in medicines:
@@ -544,7 +585,7 @@ def _cells(
             cells["language"] = tag
         if why:
             not_used.append(why)
-    return cells, not_used, seen
+    return cells, not_used, seen, unmapped
 
 
 def _add(items: list[str], item: str) -> None:
@@ -625,8 +666,5 @@ def _language(patient: Patient, languages: Collection[str]) -> tuple[str | None,
                 "the clinic's language"
             )
         if one.language and one.language.text:
-            return None, (
-                f"preferred language {shown(one.language.text, 20)} has no language code; "
-                "printed in the clinic's language"
-            )
+            return None, "preferred language given without a code; printed in the clinic's language"
     return None, None
