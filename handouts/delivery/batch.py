@@ -469,15 +469,18 @@ def _mail(
     progress: Progress,
 ) -> None:
     """E-mail each written (or unchanged) handout whose row has an address, once; say how
-    each went in the manifest (``email``), and rewrite it."""
-    letters = []
-    for row in listed.rows:
-        record = records[row.number]
-        if not row.email:
-            record["email"] = "no address"
-        elif record["status"] not in DONE:
-            record["email"] = "not sent: no handout"
-        else:
+    each went in the manifest (``email``), and rewrite it. A handout is read when its
+    message is made, so a long list never holds them all."""
+
+    def letters() -> Iterator[Letter]:
+        for row in listed.rows:
+            record = records[row.number]
+            if not row.email:
+                record["email"] = "no address"
+                continue
+            if record["status"] not in DONE:
+                record["email"] = "not sent: no handout"
+                continue
             req = Request(language=row.language)
             try:
                 pdf = _read(inside(args.out, record["file"]))
@@ -485,14 +488,15 @@ def _mail(
             except (OSError, HandoutsError) as exc:
                 record["email"] = f"failed: {exc}"
                 continue
-            letters.append(Letter(row.id, row.stem, row.email, pdf, row.pdf_password,
-                                  words_lib, brand_in(brand, req)))  # fmt: skip
+            yield Letter(row.id, row.stem, row.email, pdf, row.pdf_password, words_lib,
+                         brand_in(brand, req))  # fmt: skip
+
     numbers = {row.id: row.number for row in listed.rows}
     sender = args.sender or ""
-    if letters and brand.spec.email_name is None:
+    if brand.spec.email_name is None and any(row.email for row in listed.rows):
         progress.say(f"handouts: warning: {NO_EMAIL_NAME}")
     try:
-        for letter, outcome in deliver(letters, args.out, key, args.smtp, sender,
+        for letter, outcome in deliver(letters(), args.out, key, args.smtp, sender,
                                        (_read, _append)):  # fmt: skip
             said = f"{outcome.status}: {outcome.why}" if outcome.why else outcome.status
             records[numbers[letter.id]]["email"] = said
