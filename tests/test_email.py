@@ -391,3 +391,27 @@ def test_a_brand_without_an_email_name_is_warned_about(cli, tmp_path):
         "clinic's full name, which may say more about the patient's health than they would "
         "like: set a neutral one\n"
     )
+
+
+def test_a_batch_stopped_while_mailing_still_says_what_went(server, tmp_path):
+    rows = "".join(f"T{n},migraine,,,t{n}@example.org,,\n" for n in range(1, 4))
+    listed = clinic_list(tmp_path, "id,conditions,medicines,name,email,pdf_password,language\n"
+                         + rows)  # fmt: skip
+    inbox = Inbox(slow_for="t2@example.org")
+    env = os.environ | {
+        "HANDOUTS_SMTP_HOST": "127.0.0.1", "HANDOUTS_SMTP_PORT": str(server(inbox)),
+        "HANDOUTS_SMTP_SECURITY": "none", "HANDOUTS_SMTP_FROM": "clinic@example.org",
+    }  # fmt: skip
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "handouts", "batch", str(listed), "--out", str(out),
+               "--email", "--send", "--jobs", "1", "--today", TODAY]  # fmt: skip
+    proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)  # fmt: skip
+    deadline = time.monotonic() + 120
+    while "t2@example.org" not in inbox.to() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=60) != 0
+    data = json.loads((out / "manifest.json").read_text())
+    assert data["rows"][0]["email"] == "sent"
+    assert inbox.to() == ["t1@example.org", "t2@example.org"]

@@ -496,13 +496,15 @@ def _mail(
     if brand.spec.email_name is None and any(row.email for row in listed.rows):
         progress.say(f"handouts: warning: {NO_EMAIL_NAME}")
     try:
-        for letter, outcome in deliver(letters(), args.out, key, args.smtp, sender,
-                                       (_read, _append)):  # fmt: skip
-            said = f"{outcome.status}: {outcome.why}" if outcome.why else outcome.status
-            records[numbers[letter.id]]["email"] = said
-            if outcome.status in (FAILED, UNCONFIRMED):
-                more = UNCONFIRMED_WHY if outcome.status == UNCONFIRMED else ""
-                progress.say(f"row {numbers[letter.id]} (id {letter.id}): e-mail {said}{more}")
+        with _sigterm_raises():  # stopped: the manifest still says what went
+            for letter, outcome in deliver(letters(), args.out, key, args.smtp, sender,
+                                           (_read, _append)):  # fmt: skip
+                said = f"{outcome.status}: {outcome.why}" if outcome.why else outcome.status
+                records[numbers[letter.id]]["email"] = said
+                if outcome.status in (FAILED, UNCONFIRMED):
+                    more = UNCONFIRMED_WHY if outcome.status == UNCONFIRMED else ""
+                    number = numbers[letter.id]
+                    progress.say(f"row {number} (id {letter.id}): e-mail {said}{more}")
     finally:
         _write_manifest(args.out, listed, records, args.mode)
 
