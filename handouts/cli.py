@@ -18,11 +18,12 @@ from handouts.content import language, translations
 from handouts.content.brand import Brand
 from handouts.content.language import CONTENT_LANGUAGES
 from handouts.content.model import Library, Patient, PlanFields
-from handouts.delivery.batch import NO_EMAIL_NAME, UNCONFIRMED_WHY
 from handouts.delivery.email import (
     FAILED,
+    NO_EMAIL_NAME,
     SENT,
     UNCONFIRMED,
+    UNCONFIRMED_WHY,
     Sending,
     smtp_settings,
     with_sender,

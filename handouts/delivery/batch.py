@@ -56,7 +56,7 @@ from handouts.content import words
 from handouts.content.brand import DEFAULT_BRAND, Brand
 from handouts.content.language import CONTENT_LANGUAGES
 from handouts.content.model import Library
-from handouts.delivery.email import Smtp, with_sender
+from handouts.delivery.email import NO_EMAIL_NAME, UNCONFIRMED_WHY, Smtp, with_sender
 from handouts.delivery.mailing import FAILED, MAIL_JOURNAL, UNCONFIRMED, Letter, deliver
 from handouts.delivery.write import (
     GROUP_CLOSED,
@@ -512,11 +512,6 @@ def _mail(
 MAIL_ORDER = ["sent", "queued", "sent earlier", "queued earlier", FAILED, UNCONFIRMED,
               "unconfirmed earlier", "not sent", "no address"]  # fmt: skip
 """The order the summary gives how messages ended."""
-NO_EMAIL_NAME = (
-    "the brand has no email_name, so subjects and senders show the clinic's full name, "
-    "which may say more about the patient's health than they would like: set a neutral one"
-)
-UNCONFIRMED_WHY = "; it may have arrived, so it is not sent again: check the mail server's log"
 
 
 def _messages(exc: HandoutsError) -> list[str]:

@@ -200,6 +200,11 @@ def _from(name: str, address: str) -> str:
     return str(Address(display_name=name, username=local, domain=domain))
 
 
+NO_EMAIL_NAME = (
+    "the brand has no email_name, so subjects and senders show the clinic's full name, "
+    "which may say more about the patient's health than they would like: set a neutral one"
+)
+UNCONFIRMED_WHY = "; it may have arrived, so it is not sent again: check the mail server's log"
 SENT, FAILED, UNCONFIRMED = "sent", "failed", "unconfirmed"
 """How a message went: the server took it; it did not (tried again on a rerun); or the
 connection was lost while the server had it (it may have arrived: never sent again)."""
