@@ -94,6 +94,32 @@ def clinic_list(folder: Path, text: str = LIST) -> Path:
     return path
 
 
+def mailing(tmp_path: Path, prefix: str, rows: int, port: int):
+    """``handouts batch --email --send`` in its own process, on a list of ``rows`` rows
+    (ids ``K1``…, addresses ``k1@example.org``… for prefix ``k``): the process, and the
+    command and environment to run it again; and its output folder."""
+    cells = "".join(f"{prefix.upper()}{n},migraine,,,{prefix}{n}@example.org,,\n"
+                    for n in range(1, rows + 1))  # fmt: skip
+    listed = clinic_list(tmp_path, LIST.splitlines(keepends=True)[0] + cells)
+    env = os.environ | {
+        "HANDOUTS_SMTP_HOST": "127.0.0.1", "HANDOUTS_SMTP_PORT": str(port),
+        "HANDOUTS_SMTP_SECURITY": "none", "HANDOUTS_SMTP_FROM": "clinic@example.org",
+    }  # fmt: skip
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "handouts", "batch", str(listed), "--out", str(out),
+               "--email", "--send", "--jobs", "1", "--today", TODAY]  # fmt: skip
+    proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)  # fmt: skip
+    return proc, command, env, out
+
+
+def until_held(inbox: Inbox, address: str) -> None:
+    """Wait until the test server holds a message to ``address`` (it answers later)."""
+    deadline = time.monotonic() + 120
+    while address not in inbox.to() and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+
 def attachment(msg: email.message.EmailMessage) -> bytes:
     (part,) = [p for p in msg.iter_attachments()]
     assert (part.get_content_type(), part.get_filename()) == ("application/pdf", "handout.pdf")
@@ -178,23 +204,9 @@ def test_by_default_messages_go_to_the_outbox_once(cli, tmp_path, monkeypatch):
 def test_a_killed_send_is_never_repeated_and_the_rest_go_on_the_rerun(
     server, monkeypatch, tmp_path
 ):
-    rows = "".join(f"K{n},migraine,,,k{n}@example.org,,\n" for n in range(1, 6))
-    listed = clinic_list(tmp_path, "id,conditions,medicines,name,email,pdf_password,language\n"
-                         + rows)  # fmt: skip
     inbox = Inbox(slow_for="k2@example.org")
-    port = server(inbox)
-    env = os.environ | {
-        "HANDOUTS_SMTP_HOST": "127.0.0.1", "HANDOUTS_SMTP_PORT": str(port),
-        "HANDOUTS_SMTP_SECURITY": "none", "HANDOUTS_SMTP_FROM": "clinic@example.org",
-    }  # fmt: skip
-    out = tmp_path / "out"
-    command = [sys.executable, "-m", "handouts", "batch", str(listed), "--out", str(out),
-               "--email", "--send", "--jobs", "1", "--today", TODAY]  # fmt: skip
-    proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)  # fmt: skip
-    deadline = time.monotonic() + 120
-    while "k2@example.org" not in inbox.to() and time.monotonic() < deadline:
-        time.sleep(0.02)
+    proc, command, env, out = mailing(tmp_path, "k", 5, server(inbox))
+    until_held(inbox, "k2@example.org")
     proc.send_signal(signal.SIGKILL)  # while the server has K2's message, before it answers
     proc.wait()
     assert sorted(inbox.to()) == ["k1@example.org", "k2@example.org"]
@@ -394,22 +406,9 @@ def test_a_brand_without_an_email_name_is_warned_about(cli, tmp_path):
 
 
 def test_a_batch_stopped_while_mailing_still_says_what_went(server, tmp_path):
-    rows = "".join(f"T{n},migraine,,,t{n}@example.org,,\n" for n in range(1, 4))
-    listed = clinic_list(tmp_path, "id,conditions,medicines,name,email,pdf_password,language\n"
-                         + rows)  # fmt: skip
     inbox = Inbox(slow_for="t2@example.org")
-    env = os.environ | {
-        "HANDOUTS_SMTP_HOST": "127.0.0.1", "HANDOUTS_SMTP_PORT": str(server(inbox)),
-        "HANDOUTS_SMTP_SECURITY": "none", "HANDOUTS_SMTP_FROM": "clinic@example.org",
-    }  # fmt: skip
-    out = tmp_path / "out"
-    command = [sys.executable, "-m", "handouts", "batch", str(listed), "--out", str(out),
-               "--email", "--send", "--jobs", "1", "--today", TODAY]  # fmt: skip
-    proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)  # fmt: skip
-    deadline = time.monotonic() + 120
-    while "t2@example.org" not in inbox.to() and time.monotonic() < deadline:
-        time.sleep(0.02)
+    proc, _, _, out = mailing(tmp_path, "t", 3, server(inbox))
+    until_held(inbox, "t2@example.org")
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(timeout=60) != 0
     data = json.loads((out / "manifest.json").read_text())

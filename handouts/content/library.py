@@ -235,23 +235,12 @@ def load_library(root: Path, printer: Printer, language: str | None = None) -> L
                     (*base, "review") if rule.review else ("review",),
                 )
 
-    diary = None
-    dpath = c.root / "diary.yaml"
-    ddoc = c.doc(dpath) if dpath.is_file() else None
-    if ddoc:
-        diary = c.build(DiaryFile, ddoc)
-        review_at["diary"] = (ddoc.file, ("review",))
-        if diary and not (diary.intro and diary.columns):
-            c.add(ddoc, (), "the diary needs an intro and its columns")
-
-    email = None
-    epath = c.root / "email.yaml"
-    edoc = c.doc(epath) if epath.is_file() else None
-    if edoc:
-        email = c.build(EmailFile, edoc)
-        review_at["email"] = (edoc.file, ("review",))
-        if email and not email.body:
-            c.add(edoc, ("body",), "the e-mail needs its body: at least one paragraph")
+    diary, ddoc = _optional(c, "diary", DiaryFile, review_at)
+    if ddoc and diary and not (diary.intro and diary.columns):
+        c.add(ddoc, (), "the diary needs an intro and its columns")
+    email, edoc = _optional(c, "email", EmailFile, review_at)
+    if edoc and email and not email.body:
+        c.add(edoc, ("body",), "the e-mail needs its body: at least one paragraph")
 
     handouts: tuple[HandoutSpec, ...] = ()
     hdoc = _required(c, "handouts.yaml")
@@ -524,6 +513,18 @@ def _load_folder(
             items[item_id] = item
             files[f"{what}:{item_id}"] = doc.file
     return items
+
+
+def _optional(
+    c: _Checker, name: str, kind: type[T], review_at: dict[str, tuple[str, Key]]
+) -> tuple[T | None, Doc | None]:
+    """``content/<name>.yaml``, if there is one, built as ``kind``, its review noted."""
+    path = c.root / f"{name}.yaml"
+    doc = c.doc(path) if path.is_file() else None
+    if doc is None:
+        return None, None
+    review_at[name] = (doc.file, ("review",))
+    return c.build(kind, doc), doc
 
 
 def _required(c: _Checker, name: str) -> Doc | None:

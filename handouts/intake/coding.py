@@ -116,7 +116,7 @@ def code(coding: Any) -> str:
     return f"{SYSTEMS.get(coding.system or '', coding.system or 'no system')} {coding.code}"
 
 
-def said(coding: Any, text: str | None = None) -> str:
+def described(coding: Any, text: str | None = None) -> str:
     """``SNOMED CT 37796009 Migraine (disorder)``: a code as a list of codes shows it."""
     if coding is None:
         return shown(text or "no code", 80)

@@ -38,7 +38,7 @@ from handouts.content.model import Library
 from handouts.content.printable import Printer
 from handouts.errors import PatientError, Problem
 from handouts.intake.clinic_list import MAX_BYTES, ClinicList, Row, check_cells
-from handouts.intake.coding import RXNORM, SYSTEMS, Coding, said
+from handouts.intake.coding import RXNORM, SYSTEMS, Coding, described
 from handouts.intake.patient import email_problem, shown
 
 ACTIVE_CONDITION = ("active", "recurrence", "relapse")
@@ -79,13 +79,10 @@ class _Found:
 
 @dataclass(frozen=True)
 class Record:
-    """One patient's row, and what their record gave."""
+    """One patient's row (what the record had that could not be used is ``row.not_used``),
+    and what the record gave."""
 
     row: Row
-    not_used: tuple[str, ...]
-    """Each active condition or medicine that maps to nothing, by code and display
-    (``SNOMED CT 44054006 Diabetes mellitus type 2``); a preferred language with no
-    translation; an e-mail address that is not one."""
     found: tuple[str, ...]
     """What was found, for the person printing: ``migraine (SNOMED CT 37796009)``."""
 
@@ -116,8 +113,8 @@ def read_fhir(
     if reading.problems:
         raise PatientError(reading.problems)
     if not reading.found and not broken:
-        said_ = "no Patient resource found: expected FHIR R4 Bundles (.json) or a Bulk Data export"
-        raise PatientError([Problem(str(path), None, "", f"{said_} (.ndjson)")])
+        said = "no Patient resource found: expected FHIR R4 Bundles (.json) or a Bulk Data export"
+        raise PatientError([Problem(str(path), None, "", f"{said} (.ndjson)")])
     spoiled = {key: name for name, _, keys in broken for key in keys}
     for key in spoiled:  # a patient only a broken Bundle names is said, not missed
         reading.found.setdefault(key, _Found(key, spoiled[key], None))
@@ -137,13 +134,13 @@ def read_fhir(
             continue
         row = replace(row, not_used=tuple(not_used))
         rows.append(row)
-        records[row.id] = Record(row, tuple(not_used), tuple(seen))
+        records[row.id] = Record(row, tuple(seen))
     for clash in _clashes(rows):
         for rid, problem in clash:
             bad.append((reading.found[rid], [problem]))
             records.pop(rid, None)
     rows = [r for r in rows if r.id in records]
-    rows = [replace(r, number=n, line=r.line) for n, r in enumerate(rows, 1)]
+    rows = [replace(r, number=n) for n, r in enumerate(rows, 1)]
     problems_out: list[Problem] = []
     invalid, ids = [], []
     for n, (one, problems) in enumerate(bad, len(rows) + 1):
@@ -173,8 +170,8 @@ def one_record(path: Path, lib: Library, printer: Printer, languages: Collection
     if listed.problems:
         raise PatientError(listed.problems)
     if len(records) != 1:
-        said_ = f"the record has {len(records)} patients; build prints for one: use handouts batch"
-        raise PatientError([Problem(str(path), None, "", said_)])
+        said = f"the record has {len(records)} patients; build prints for one: use handouts batch"
+        raise PatientError([Problem(str(path), None, "", said)])
     return next(iter(records.values()))
 
 
@@ -182,7 +179,7 @@ def lines(records: dict[str, Record]) -> Iterator[str]:
     """What each record gave, for the person printing (ids and codes, never a name)."""
     for rid, rec in records.items():
         yield f"Patient/{shown(rid)}: " + ", ".join(rec.found or ("nothing mapped",))
-        for item in rec.not_used:
+        for item in rec.row.not_used:
             yield f"  not used: {item}"
 
 
@@ -193,15 +190,15 @@ def _whole(
     are its active conditions that map to nothing."""
     problems = [("", one.conflict)] if one.conflict else []
     if one.key in spoiled:
-        said_ = (
+        said = (
             f"part of this patient's record is in {shown(spoiled[one.key])}, which "
             "cannot be read: fix it, or leave it out of the folder"
         )
-        problems.append(("", said_))
+        problems.append(("", said))
     patient = one.patient
     if patient is None and one.key not in spoiled:
-        said_ = "conditions or medicines refer to this patient, but there is no Patient for it"
-        problems.append(("", said_))
+        said = "conditions or medicines refer to this patient, but there is no Patient for it"
+        problems.append(("", said))
     elif patient is not None and (patient.deceasedBoolean or patient.deceasedDateTime):
         problems.append(("", "the record says the patient has died"))
     elif patient is not None and patient.active is False:
@@ -210,8 +207,8 @@ def _whole(
         listed = "; ".join(unmapped[:5]) + (
             f"; and {len(unmapped) - 5} more" if len(unmapped) > 5 else ""
         )
-        said_ = "no active condition in the record is one this content covers"
-        problems.append(("conditions", said_ + (f" (not mapped: {listed})" if unmapped else "")))
+        said = "no active condition in the record is one this content covers"
+        problems.append(("conditions", said + (f" (not mapped: {listed})" if unmapped else "")))
     return problems
 
 
@@ -400,8 +397,8 @@ class _Reading:
         if kind == "Patient":
             key = resource.id or (entry[1] if entry and entry[1] else None)
             if not key:
-                said_ = "a patient needs an id (it names the handout's file)"
-                self.problems.append(Problem(where, here, _place(entry, "Patient.id"), said_))
+                said = "a patient needs an id (it names the handout's file)"
+                self.problems.append(Problem(where, here, _place(entry, "Patient.id"), said))
                 return
             self.merge(_Reading({_key(key): _Found(_key(key), where, here, resource)}))
             return
@@ -489,12 +486,12 @@ def _medications(urls: dict[str, Any]) -> dict[str, Any]:
 def _differ(a: Patient, b: Patient) -> bool:
     """Two copies of a Patient that say different things (not just another ``meta``)."""
 
-    def said(p: Patient) -> dict[str, Any]:
+    def kept(p: Patient) -> dict[str, Any]:
         data = p.model_dump()  # fhir.resources' dump keeps meta whatever it is told
         data.pop("meta", None)
         return data
 
-    return said(a) != said(b)
+    return kept(a) != kept(b)
 
 
 def _place(entry: tuple[str, str | None] | tuple[()], name: str) -> str:
@@ -541,7 +538,7 @@ def _cells(
         if hit is None:
             coded = next((c for c in codings if c.system in SYSTEMS and c.code), None)
             coded = coded or next((c for c in codings if c.code), None)
-            item = said(coded) if coded else f"Condition/{shown(cond.id or '?', 64)}: no code"
+            item = described(coded) if coded else f"Condition/{shown(cond.id or '?', 64)}: no code"
             _add(unmapped, item)
             _add(not_used, item)
         elif hit.ids[0] not in conditions:
@@ -559,7 +556,7 @@ def _cells(
             coded = coded or next((c for c in codings if c.code), None)
             kind = med.__class__.__name__
             # free text is never copied: it may hold a name or an address
-            item = said(coded) if coded else f"{kind}/{shown(med.id or '?', 64)}: no code"
+            item = described(coded) if coded else f"{kind}/{shown(med.id or '?', 64)}: no code"
             _add(not_used, why or item)
             continue
         for mid in hit.ids:
