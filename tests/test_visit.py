@@ -375,6 +375,97 @@ def test_a_try_added_up_says_what_the_laid_out_try_says():
     assert min(verdicts.values()) > 20  # both verdicts were tried, many times
 
 
+def _looks(pdf: bytes) -> list[object]:
+    """What a PDF shows and how a screen reader reads it: each page's characters, boxes,
+    lines and links where they are, and the structure tree's elements."""
+    import pdfplumber
+    import pikepdf
+
+    shown: list[object] = []
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        for page in doc.pages:
+            box = ("x0", "top", "x1", "bottom")
+            chars = [(c["text"], c["fontname"], c["size"], c["x0"], c["top"]) for c in page.chars]
+            drawn = [(o["object_type"], *(o[k] for k in box))
+                     for o in page.rects + page.lines + page.curves]  # fmt: skip
+            links = [(a["uri"], *(a[k] for k in box)) for a in page.annots]
+            shown.append((chars, sorted(drawn), links))
+    tree: list[tuple[int, str, str]] = []
+
+    def walk(node: pikepdf.Dictionary, depth: int) -> None:
+        tree.append((depth, str(node.get("/S", "")), str(node.get("/Alt", ""))))
+        kids = node.get("/K")
+        for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+            if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+                walk(kid, depth + 1)
+
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        walk(doc.Root.StructTreeRoot.K, 0)
+    shown.append(tree)
+    return shown
+
+
+def _differ(a: object, b: object, at: str = "") -> str | None:
+    """Where ``a`` and ``b`` first differ (numbers by more than 0.01), or None."""
+    if isinstance(a, float | int) and isinstance(b, float | int):
+        return None if abs(a - b) <= 0.01 else f"{at}: {a} != {b}"
+    if isinstance(a, list | tuple) and isinstance(b, list | tuple):
+        if len(a) != len(b):
+            return f"{at}: {len(a)} items != {len(b)}"
+        for n, (x, y) in enumerate(zip(a, b, strict=True)):
+            found = _differ(x, y, f"{at}[{n}]")
+            if found:
+                return found
+        return None
+    return None if a == b else f"{at}: {a!r} != {b!r}"
+
+
+def test_differ_finds_what_differs():
+    assert _differ([("a", 1.0, [2.0])], [("a", 1.005, [2.0])]) is None
+    assert _differ([("a", 1.0, [2.0])], [("a", 1.02, [2.0])]) == "[0][1]: 1.0 != 1.02"
+    assert _differ([("a", 1.0)], [("b", 1.0)]) == "[0][0]: 'a' != 'b'"
+    assert _differ([[1.0]], [[1.0, 2.0]]) == "[0]: 1 items != 2"
+
+
+def test_a_section_stacked_from_its_pieces_looks_and_reads_as_laid_out():
+    """A visit handout's section that fits on the rest of its page is drawn from its
+    heading and blocks, each drawn once and moved where it falls
+    (handouts.pdf.stacking). Over many sets, both papers and large print, every number
+    of cuts that fits prints the same characters, boxes, lines and links in the same
+    places, with the same structure tree, as laying each section out."""
+    from handouts.document.visit import assemble_visit
+    from handouts.pdf.render import lay_out_visit
+
+    lib, brand = load_inputs(CONTENT, None)
+    rng = random.Random(1406)
+    pairs = [tuple(link.conditions) for link in lib.links.values()]
+    conditions, medicines = sorted(lib.conditions), sorted(lib.medicines)
+    compared = 0
+    for n in range(10):
+        conds = list(rng.choice(pairs))
+        if rng.random() < 0.5:
+            conds.append(rng.choice([c for c in conditions if c not in conds]))
+        meds = tuple(rng.sample(medicines, rng.randint(1, 5)))
+        req = Request(tuple(conds), medicines=meds, format="visit", large_print=n % 4 == 3,
+                      paper=("a4", "letter")[n % 2], personal=Personal("Sam Smith"),
+                      notes="Walk daily." if n % 3 else None, allow=Allow(draft=True),
+                      plan_template="migraine-attack-triptan" if n % 5 == 0 else None)  # fmt: skip
+        most = len(assemble_visit(lib, req, brand, 0).visit_order)
+        for cuts in range(0, most + 1, 2):
+            doc = assemble_visit(lib, req, brand, cuts)
+            laid = lay_out_visit(doc, brand, req.paper, req.large_print, stacked=False)
+            stacked = lay_out_visit(doc, brand, req.paper, req.large_print)
+            assert (laid is None) == (stacked is None), (conds, meds, cuts)
+            if laid is None or stacked is None:
+                continue
+            a, b = laid.finish()[0], stacked.finish()[0]
+            assert a != b  # drawn another way (each piece moved), so not the same bytes
+            # the same to a hundredth of a point (moved, not laid out: rounded otherwise)
+            assert _differ(_looks(a), _looks(b)) is None, (conds, meds, cuts)
+            compared += 1
+    assert compared > 20
+
+
 def test_a_plan_slot_taller_than_a_page_is_too_long_not_a_crash():
     """Past the 300-character check (a request made in code): a slot whose row is taller
     than a page is a visit handout that does not fit, said as such."""

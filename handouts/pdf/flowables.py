@@ -356,8 +356,11 @@ def _personal(doc: Document, st: Styles, width: float) -> list[Flowable]:
     return story
 
 
-def section_flowables(section: Section, st: Styles, width: float) -> list[Flowable]:
-    sect = Node("Sect")
+def section_flowables(
+    section: Section, st: Styles, width: float, sect: Node | None = None
+) -> list[Flowable]:
+    """The section's flowables, under ``sect`` (a new section element when None)."""
+    sect = sect or Node("Sect")
     head = HeadingParagraph(
         fonts.markup(section.title, True), st.h1, section.id, 1, section.title, sect
     )
@@ -518,7 +521,7 @@ def _caution(b: Caution, st: Styles, width: float, key: str, parent: Node) -> li
 def _tiers(b: Tiers, st: Styles, width: float, key: str, parent: Node) -> list[Flowable]:
     flows: list[Flowable] = []
     # the contact line stays with the first tier
-    lead: list[Flowable] = [para(b.contact, st.body, parent=parent)]
+    lead: list[Flowable] = [para(b.contact, st.body, parent=parent)] if b.contact else []
     for tier in b.tiers:
         fill = TIER_FILL[tier.key]
         head_fill = colors.HexColor(fill) if fill else st.primary

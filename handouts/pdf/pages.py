@@ -392,3 +392,31 @@ class Composer:
             code = footer.code(c, local, overall)
             sheets.append(Sheet(parts, f"{FOOTER}\n{code}\nEMC" if code.strip() else ""))
         return c.write(sheets)
+
+
+def replayable(
+    story: list[Flowable], g: Geometry, seed: str, top: float | None = None
+) -> Recording | None:
+    """``story`` laid out on a canvas apart from any file's; None if it drew a character
+    or font the seed lacked, since then it would not draw the same on another canvas.
+
+    The canvas is seeded once and kept for the next story with the same seed, unless
+    this story changed its fonts' codes."""
+    canvas = scratch(g, seed)
+    before = fonts.codes_in_use(canvas._doc)
+    try:
+        rec = layout(story, g, canvas, top)
+    except BaseException:  # a canvas left mid-page must not be used again
+        scratch.cache_clear()
+        raise
+    canvas.pages.clear()
+    if fonts.codes_in_use(canvas._doc) != before:
+        scratch.cache_clear()
+        return None
+    return rec
+
+
+@memo(4)
+def scratch(g: Geometry, seed: str) -> PdfCanvas:
+    """A canvas apart from any file's, to lay out what many handouts share."""
+    return PdfCanvas(g, seed)

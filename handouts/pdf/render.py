@@ -47,6 +47,8 @@ from handouts.pdf.pages import (
     layout,
     marks_of,
     prefixed,
+    replayable,
+    scratch,
 )
 from handouts.pdf.paragraph import HeadingParagraph, Paragraph
 from handouts.pdf.pdffile import Meta
@@ -112,12 +114,15 @@ def lay_out_visit(
     paper: str | None = None,
     large_print: bool = False,
     tries: Tries | None = None,
+    stacked: bool = True,
 ) -> Laid | None:
     """A visit handout laid out, or None when it takes more than :data:`VISIT_PAGES`
-    (the caller leaves something out and asks again, with the same ``tries``)."""
+    (the caller leaves something out and asks again, with the same ``tries``). With
+    ``stacked``, a section that fits on the rest of its page is drawn from its pieces
+    (:mod:`handouts.pdf.stacking`); False lays every section out (tests compare the two)."""
     st, g, seed, tries = _visit_setup(doc, brand, paper, large_print, tries)
     book = Composer(tries.canvas)
-    parts = _lay_out(book, doc, brand, st, g, seed, tries.mine)
+    parts = _lay_out(book, doc, brand, st, g, seed, tries.mine, added=stacked)
     if _pages(parts) > VISIT_PAGES[large_print]:
         return None
     return Laid(book, doc, parts, st, g)
@@ -296,7 +301,8 @@ def _lay_out(
     what they hold and where they start (a visit handout's tries). ``most``: measured
     without drawing (where each part ends is all a try needs), and only until the parts
     take more than ``most`` pages (a try that does not fit); with ``added``, a section's
-    height is added up where that is sure (:mod:`handouts.pdf.fitting`)."""
+    height is added up where that is sure (:mod:`handouts.pdf.fitting`), and a visit
+    handout's section is drawn from its pieces there (:mod:`handouts.pdf.stacking`)."""
     measure = most is not None
     mine = {} if mine is None else mine
     logo, alt = brand.logo_path, brand.spec.logo_text
@@ -342,8 +348,11 @@ def _lay_out(
             rec = mine[section, top, measure]
         elif measure:
             rec = _tried(section, st, g, seed, top, quantum, added, _pages(parts) == most)
-        else:
-            rec = _shared(section, st, g, seed, top)
+        else:  # a visit handout's section stacked from its pieces where it fits, as tried
+            placed = None
+            if doc.visit and added and top is not None:
+                placed = fitting.placed(section, st, g, seed, top, quantum)
+            rec = placed or _shared(section, st, g, seed, top)
         parts.append(rec)
         if most is not None and _pages(parts) > most:  # pages only ever add up: no fit
             break
@@ -418,7 +427,7 @@ def _start(end_y: float, g: Geometry, quantum: float = QUANTUM) -> float | None:
 def _shared(section: Section, st: Styles, g: Geometry, seed: str, top: float | None) -> Recording:
     """A shared section laid out from ``top`` down (None: a new page), once per content,
     paper and start: many handouts share their sections."""
-    rec = _replayable(section_flowables(section, st, g.width), g, seed, top)
+    rec = replayable(section_flowables(section, st, g.width), g, seed, top)
     if rec is None:
         raise RenderError(
             "internal: the shared content drew a character or font its seed lacked "
@@ -430,7 +439,7 @@ def _shared(section: Section, st: Styles, g: Geometry, seed: str, top: float | N
 @memo(2048)
 def _measured(section: Section, st: Styles, g: Geometry, seed: str, top: float | None) -> Recording:
     """A shared section measured from ``top`` down (its pages blank): how far it runs."""
-    return layout(section_flowables(section, st, g.width), g, _scratch(g, seed), top, True)
+    return layout(section_flowables(section, st, g.width), g, scratch(g, seed), top, True)
 
 
 @memo(1024)
@@ -466,34 +475,7 @@ def _masthead(
         online=online,
         wording=words,
     )
-    return _replayable(masthead(doc, logo, st, g.width, logo_text), g, seed)
-
-
-def _replayable(
-    story: list[Flowable], g: Geometry, seed: str, top: float | None = None
-) -> Recording | None:
-    """``story`` laid out on a canvas apart from any file's; None if it drew a character
-    or font the seed lacked, since then it would not draw the same on another canvas.
-
-    The canvas is seeded once and kept for the next story with the same seed, unless
-    this story changed its fonts' codes."""
-    canvas = _scratch(g, seed)
-    before = fonts.codes_in_use(canvas._doc)
-    try:
-        rec = layout(story, g, canvas, top)
-    except BaseException:  # a canvas left mid-page must not be used again
-        _scratch.cache_clear()
-        raise
-    canvas.pages.clear()
-    if fonts.codes_in_use(canvas._doc) != before:
-        _scratch.cache_clear()
-        return None
-    return rec
-
-
-@memo(4)
-def _scratch(g: Geometry, seed: str) -> PdfCanvas:
-    return PdfCanvas(g, seed)
+    return replayable(masthead(doc, logo, st, g.width, logo_text), g, seed)
 
 
 _DAY = dt.date(2000, 1, 1)

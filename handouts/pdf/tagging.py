@@ -252,14 +252,18 @@ class Plan:
     total: int
 
 
-def plan_structure(pages: Sequence[Any]) -> list[Plan]:
-    """The structure plan of each of a recording's pages (with ``code`` and ``links``)."""
+def plan_structure(pages: Sequence[Any], alias: dict[Node, Node] | None = None) -> list[Plan]:
+    """The structure plan of each of a recording's pages (with ``code`` and ``links``).
+    ``alias``: elements that are one element of the tree (pieces recorded apart, each
+    under a section element of its own, stacked into one section)."""
     index: dict[Node, int] = {}
     plans = []
+    alias = alias or {}
     for page in pages:
         first, starts, parents = len(index), [], []
 
         def element(node: Node) -> int:
+            node = alias.get(node, node)
             i = index.get(node)
             if i is None:
                 parent = -1 if node.parent is None else element(node.parent)
