@@ -427,14 +427,32 @@ def test_differ_finds_what_differs():
     assert _differ([[1.0]], [[1.0, 2.0]]) == "[0]: 1 items != 2"
 
 
-def test_a_section_stacked_from_its_pieces_looks_and_reads_as_laid_out():
+def test_a_section_stacked_from_its_pieces_looks_and_reads_as_laid_out(monkeypatch):
     """A visit handout's section that fits on the rest of its page is drawn from its
     heading and blocks, each drawn once and moved where it falls
-    (handouts.pdf.stacking). Over many sets, both papers and large print, every number
-    of cuts that fits prints the same characters, boxes, lines and links in the same
-    places, with the same structure tree, as laying each section out."""
+    (handouts.pdf.stacking); one that runs past the foot of its page has the pieces
+    that fit stacked and the rest laid out; one kept whole that does not fit starts the
+    next page, laid out there once. Over many sets, both papers and large print, every
+    number of cuts that fits prints the same characters, boxes, lines and links in the
+    same places, with the same structure tree, as laying each section out."""
     from handouts.document.visit import assemble_visit
+    from handouts.pdf import fitting
     from handouts.pdf.render import lay_out_visit
+
+    used = {"placed": 0, "split": 0, "moves": 0}
+
+    def counted(name):
+        real = getattr(fitting, name)
+
+        def call(*args, **kwargs):
+            out = real(*args, **kwargs)
+            used[name] += bool(out)
+            return out
+
+        monkeypatch.setattr(fitting, name, call)
+
+    for name in used:
+        counted(name)
 
     lib, brand = load_inputs(CONTENT, None)
     rng = random.Random(1406)
@@ -464,6 +482,7 @@ def test_a_section_stacked_from_its_pieces_looks_and_reads_as_laid_out():
             assert _differ(_looks(a), _looks(b)) is None, (conds, meds, cuts)
             compared += 1
     assert compared > 20
+    assert min(used.values()) > 5, used  # each way of drawing a section was compared
 
 
 def test_a_plan_slot_taller_than_a_page_is_too_long_not_a_crash():

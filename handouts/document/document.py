@@ -193,7 +193,7 @@ class Section:
     """Holds patient text (a visit handout's plan): laid out for this handout only, and
     remembered nowhere."""
     whole: bool = False
-    """Never split between pages (a visit handout's "When to get help")."""
+    """Never split between pages (a visit handout's "When to get help", its calendar)."""
 
 
 @dataclass(frozen=True)

@@ -373,7 +373,7 @@ class _Visit:
             limit=limit,
         )
         cal = Calendar(limit, how, _("Tell us"), alt)
-        return Section("painkiller-calendar", _("Count your painkiller days"), (cal,))
+        return Section("painkiller-calendar", _("Count your painkiller days"), (cal,), whole=True)
 
     def _help(self) -> Section:
         """When to get help: every red flag of the conditions and medicines, in its tier,

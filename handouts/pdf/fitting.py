@@ -53,6 +53,35 @@ def placed(
     return None if end is None else stacking.stacked(section, st, g, seed, top, end)
 
 
+def moves(section: Section, st: Styles, g: Geometry, seed: str, top: float) -> bool:
+    """Whether ``section``, kept whole, surely starts the next page from ``top``: it is
+    surely taller than the rest of the page and surely fits on a page of its own (a point
+    either way, far more than heights added up in another order differ by)."""
+    run = stacking.run_of(section, st, g, seed)
+    if not section.whole or run is None:
+        return False
+    inner = run.height - run.before - run.after  # as the frame measures a group it keeps
+    return inner > top - g.bottom + 1 and run.height + 1 < g.frame_top - g.bottom
+
+
+def split(
+    section: Section,
+    st: Styles,
+    g: Geometry,
+    seed: str,
+    top: float,
+    quantum: float,
+    measure: bool,
+) -> Recording | None:
+    """``section`` from ``top`` when it runs past the foot of its page: the pieces that
+    fit stacked and the rest laid out (:func:`handouts.pdf.stacking.split`), measured
+    for a try or drawn; None when it must be laid out whole."""
+    rec = stacking.split(section, st, g, seed, top, EPSILON, measure)
+    if rec is not None and len(rec.pages) == 1 and _doubtful(rec.end_y, g, quantum):
+        return None
+    return rec
+
+
 def _end(
     section: Section, st: Styles, g: Geometry, seed: str, top: float, quantum: float
 ) -> float | None:
@@ -60,12 +89,15 @@ def _end(
     if run is None:
         return None
     end = top - run.height
-    if end < g.bottom + EPSILON:
-        return None
-    steps = (g.frame_top - end) / quantum - 1e-6  # as render._start rounds it
-    if abs(steps - round(steps)) < GRID:
+    if end < g.bottom + EPSILON or _doubtful(end, g, quantum):
         return None
     return end
+
+
+def _doubtful(end: float, g: Geometry, quantum: float) -> bool:
+    """Whether where the next section starts after ``end`` could round the other way."""
+    steps = (g.frame_top - end) / quantum - 1e-6  # as render._start rounds it
+    return abs(steps - round(steps)) < GRID
 
 
 def overflows(section: Section, st: Styles, g: Geometry, seed: str, top: float) -> bool:

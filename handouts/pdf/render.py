@@ -51,9 +51,9 @@ from handouts.pdf.pages import (
     scratch,
 )
 from handouts.pdf.paragraph import HeadingParagraph, Paragraph
-from handouts.pdf.pdffile import Meta
+from handouts.pdf.pdffile import Meta, Page
 from handouts.pdf.private import private_text
-from handouts.pdf.tagging import Node, artifact, tag
+from handouts.pdf.tagging import Node, artifact, plan_structure, tag
 
 PAPER = {"letter": LETTER, "a4": A4}
 MARGIN = 18 * mm
@@ -351,7 +351,12 @@ def _lay_out(
         else:  # a visit handout's section stacked from its pieces where it fits, as tried
             placed = None
             if doc.visit and added and top is not None:
-                placed = fitting.placed(section, st, g, seed, top, quantum)
+                if fitting.moves(section, st, g, seed, top):
+                    placed = _moved(section, st, g, seed, top)
+                else:
+                    placed = fitting.placed(section, st, g, seed, top, quantum) or fitting.split(
+                        section, st, g, seed, top, quantum, measure=False
+                    )
             rec = placed or _shared(section, st, g, seed, top)
         parts.append(rec)
         if most is not None and _pages(parts) > most:  # pages only ever add up: no fit
@@ -379,6 +384,12 @@ def _tried(
             return rec
         if last_page and fitting.overflows(section, st, g, seed, top):
             return Recording((fitting.BLANK, fitting.BLANK), g.bottom, top)
+        if fitting.moves(section, st, g, seed, top):  # laid out on a page of its own
+            laid = _measured(section, st, g, seed, None)
+            return Recording((fitting.BLANK, *laid.pages), laid.end_y, top)
+        rec = fitting.split(section, st, g, seed, top, quantum, measure=True)
+        if rec is not None:
+            return rec
     return _measured(section, st, g, seed, top)
 
 
@@ -434,6 +445,17 @@ def _shared(section: Section, st: Styles, g: Geometry, seed: str, top: float | N
             "(a bug in handouts: please report it with the command you ran)"
         )
     return rec
+
+
+def _moved(section: Section, st: Styles, g: Geometry, seed: str, top: float) -> Recording:
+    """A section kept whole that starts the next page (:func:`fitting.moves`): nothing
+    more on this page, then the section as laid out at the top of a page (once, for every
+    handout that has it there)."""
+    laid = _shared(section, st, g, seed, None)
+    pages = (Page(()), *(Page(p.code, p.links, p.marks, p.images) for p in laid.pages))
+    plans = plan_structure(pages)
+    return Recording(tuple(replace(p, plan=plan) for p, plan in zip(pages, plans, strict=True)),
+                     laid.end_y, top)  # fmt: skip
 
 
 @memo(2048)

@@ -16,6 +16,10 @@ draws as the laid-out section would; its links move with it. The structure tree 
 section's: each piece was recorded under a section element of its own, and stacked they
 are one ``Sect`` again (:func:`handouts.pdf.tagging.plan_structure`'s ``alias``).
 
+A section that runs past the foot of its page is split (:func:`split`): the pieces
+that surely fit are stacked, and only the rest is laid out, from where the frame would
+start it with the same space before it, so it breaks where the whole section would.
+
 A piece that cannot be moved this way is none (it moves space along, takes more than one
 page, or draws a character the font seed lacks): its section is laid out whole.
 :mod:`handouts.pdf.fitting` adds the same pieces' heights up for a visit handout's tries.
@@ -36,10 +40,10 @@ from handouts.document.document import Block, Section, Tiers
 from handouts.memo import memo
 from handouts.pdf import fonts
 from handouts.pdf.flowables import BLOCKS, Styles, section_flowables
-from handouts.pdf.pages import Geometry, Recording, replayable
+from handouts.pdf.pages import Geometry, Recording, layout, replayable, scratch
 from handouts.pdf.paragraph import HeadingParagraph
 from handouts.pdf.pdffile import Link, Mark, Page
-from handouts.pdf.tagging import Marked, Node, plan_structure
+from handouts.pdf.tagging import Marked, Node, Plan, plan_structure
 
 TALL = 10_000.0
 """Height of the frame a piece is laid out in: more than any section takes."""
@@ -70,6 +74,8 @@ class Piece:
     """Its drawing, from the top of the tall frame."""
     sect: Node
     """The section element it was recorded under."""
+    keep: bool = False
+    """Its last flowable keeps with the next (a page never breaks after it)."""
 
 
 def run_of(section: Section, st: Styles, g: Geometry, seed: str) -> Run | None:
@@ -77,29 +83,35 @@ def run_of(section: Section, st: Styles, g: Geometry, seed: str) -> Run | None:
     pieces' added up. None for a section holding patient text (measured for its handout
     only) or one with a piece that cannot be moved."""
     pieces = pieces_of(section, st, g, seed)
-    return None if pieces is None else _joined([p.run for p, _ in pieces])
+    return None if pieces is None else _joined([p.run for p, _, _ in pieces])
 
 
-def pieces_of(
-    section: Section, st: Styles, g: Geometry, seed: str
-) -> tuple[tuple[Piece, str], ...] | None:
+Pieces = tuple[tuple[Piece, str, Block | None], ...]
+"""A section's pieces, each with the bookmark key its block has in the section and the
+block (or the part of one) it is; None for the heading or a whole section."""
+
+
+def pieces_of(section: Section, st: Styles, g: Geometry, seed: str) -> Pieces | None:
     """The section's pieces, top to bottom: its heading, then each block (a boxed
-    section, or one without blocks, is one piece), each with the bookmark key its block
-    has in the section. None as for :func:`run_of`."""
+    section, or one without blocks, is one piece). None as for :func:`run_of`."""
     if section.private:
         return None
     if section.boxed or not section.blocks:
         whole = _whole(section, st, g, seed)
-        return None if whole is None else ((whole, ""),)
-    found = [(_heading(section.title, section.id, st, g, seed), "")]
+        return None if whole is None else ((whole, "", None),)
+    found: list[tuple[Piece | None, str, Block | None]] = [
+        (_heading(section.title, section.id, st, g, seed), "", None)
+    ]
     for n, block in enumerate(section.blocks):
         parts = _parts(block)
         for k, part in enumerate(parts):
             last = n == len(section.blocks) - 1 and k == len(parts) - 1
-            found.append((_block(part, st, g, seed, last), f"{section.id}-{n}"))
-    if any(p is None for p, _ in found):
-        return None
-    return tuple((p, key) for p, key in found if p is not None)
+            found.append((_block(part, st, g, seed, last), f"{section.id}-{n}", part))
+    return (
+        tuple((p, key, part) for p, key, part in found if p is not None)
+        if all(p is not None for p, _, _ in found)
+        else None
+    )
 
 
 def _parts(block: Block) -> tuple[Block, ...]:
@@ -119,28 +131,122 @@ def stacked(section: Section, st: Styles, g: Geometry, seed: str, top: float,
     height its run added up gives, so a try and the drawing agree to the last digit);
     None when it has no pieces (:func:`pieces_of`) or repeats one."""
     pieces = pieces_of(section, st, g, seed)
-    if pieces is None or len({id(p) for p, _ in pieces}) < len(pieces):
+    if pieces is None:
+        return None
+    page = _stack(pieces, g, top)
+    if page is None:
+        return None
+    alias = {p.sect: pieces[0][0].sect for p, _, _ in pieces[1:]}
+    (plan,) = plan_structure([page], alias)
+    return Recording((replace(page, plan=plan),), end, top)
+
+
+def _stack(pieces: Pieces, g: Geometry, top: float) -> Page | None:
+    """``pieces`` drawn one under another from ``top`` (no plan yet); None when one is
+    there twice (its structure elements would be one)."""
+    if len({id(p) for p, _, _ in pieces}) < len(pieces):
         return None
     code: list[str | Marked] = []
     links: list[Link] = []
     marks: list[Mark] = []
     images: list[tuple[str, Path]] = []
-    start, above = top, None
-    for piece, key in pieces:
-        run = piece.run
-        if above is not None:
-            start += min(run.before, above.after)  # the larger space kept, not both
+    for (piece, key, _), start in zip(pieces, _starts(pieces, top), strict=True):
         dy = start - (g.bottom + TALL)
         code += [f"q\n1 0 0 1 0 {fp_str(dy)} cm", *piece.page.code, "Q"]
         links += [replace(ln, rect=_moved(ln.rect, dy)) for ln in piece.page.links]
         marks += [Mark(key, m.level, m.title) if m.key == KEY else m for m in piece.page.marks]
         images += piece.page.images
-        start -= run.height
-        above = run
-    page = Page(tuple(code), tuple(links), tuple(marks), tuple(images))
-    alias = {p.sect: pieces[0][0].sect for p, _ in pieces[1:]}
-    (plan,) = plan_structure([page], alias)
-    return Recording((replace(page, plan=plan),), end, top)
+    return Page(tuple(code), tuple(links), tuple(marks), tuple(images))
+
+
+def _starts(pieces: Pieces, top: float) -> list[float]:
+    """Where each piece starts, stacked from ``top`` (its own space before under it):
+    where the one above ends, up by the space before it that the frame keeps in the one
+    above's space after (the larger of the two is kept, not both)."""
+    out, start, above = [], top, None
+    for piece, _, _ in pieces:
+        if above is not None:
+            start += min(piece.run.before, above.after)
+        out.append(start)
+        start -= piece.run.height
+        above = piece.run
+    return out
+
+
+def split(section: Section, st: Styles, g: Geometry, seed: str, top: float,
+          room: float, measure: bool) -> Recording | None:  # fmt: skip
+    """``section`` from ``top`` when it runs past the foot of its page: the pieces that
+    surely fit (ending at least ``room`` above the foot) stacked, and the rest laid out
+    from where it starts, so only the part that breaks is laid out. With ``measure``, the
+    pages are blank (a try). None when it cannot be split so (the whole section fits, or
+    the part that fits is no more than the heading and its first block, which the frame
+    keeps together; a section kept whole; a page never breaks there)."""
+    pieces = pieces_of(section, st, g, seed)
+    if pieces is None or section.whole or len(pieces) < 3:
+        return None
+    starts = _starts(pieces, top)
+    k = next((n for n, (p, _, _) in enumerate(pieces)
+              if starts[n] - p.run.height < g.bottom + room), None)  # fmt: skip
+    if k is None or k < 2 or pieces[k - 1][0].keep:
+        return None
+    start = (
+        starts[k - 1]
+        - pieces[k - 1][0].run.height
+        + min(pieces[k][0].run.before, pieces[k - 1][0].run.after)
+    )
+    rest = tuple((part, key) for _, key, part in pieces[k:] if part is not None)
+    if measure:
+        laid = _rest_measured(rest, st, g, seed, start)
+        return Recording((BLANK_PAGE,) * len(laid.pages), laid.end_y, top)
+    drawn = _rest_drawn(rest, st, g, seed, start)
+    if drawn is None:
+        return None
+    first = _stack(pieces[:k], g, top)
+    if first is None:
+        return None
+    head, *more = drawn.pages
+    pages = [
+        Page(first.code + head.code, first.links + head.links, first.marks + head.marks,
+             first.images + head.images),
+        *(Page(p.code, p.links, p.marks, p.images) for p in more),
+    ]  # fmt: skip
+    sect = pieces[0][0].sect
+    alias = {p.sect: sect for p, _, _ in pieces[1:k]} | {_REST_SECT: sect}
+    plans = plan_structure(pages, alias)
+    return Recording(tuple(map(_planned, pages, plans)), drawn.end_y, top)
+
+
+BLANK_PAGE = Page(())
+"""A measured page: tries count pages, and never draw them."""
+_REST_SECT = Node("Sect")
+"""The section element the rest of a split section is laid out under (one element with
+its stacked pieces' when planned)."""
+
+
+def _planned(page: Page, plan: Plan) -> Page:
+    return replace(page, plan=plan)
+
+
+def _rest(rest: tuple[tuple[Block, str], ...], st: Styles, g: Geometry) -> list[Flowable]:
+    """The flowables of a split section's rest, as the whole section has them."""
+    flows: list[Flowable] = []
+    for part, key in rest:
+        flows += BLOCKS[type(part)](part, st, g.width, key, _REST_SECT)
+    while flows and isinstance(flows[-1], Spacer):  # as section_flowables ends a section
+        flows.pop()
+    return flows
+
+
+@memo(1024)
+def _rest_measured(rest: tuple[tuple[Block, str], ...], st: Styles, g: Geometry, seed: str,
+                   start: float) -> Recording:  # fmt: skip
+    return layout(_rest(rest, st, g), g, scratch(g, seed), start, True)
+
+
+@memo(512)
+def _rest_drawn(rest: tuple[tuple[Block, str], ...], st: Styles, g: Geometry, seed: str,
+                start: float) -> Recording | None:  # fmt: skip
+    return replayable(_rest(rest, st, g), g, seed, start)
 
 
 def _moved(rect: tuple[float, float, float, float], dy: float) -> tuple[float, float, float, float]:
@@ -193,7 +299,8 @@ def _recorded(flows: list[Flowable], g: Geometry, seed: str, sect: Node) -> Piec
     if rec is None or len(rec.pages) != 1 or not math.isfinite(rec.end_y):
         return None
     run = Run(top - rec.end_y, _first(flows).getSpaceBefore(), _last(flows).getSpaceAfter())
-    return Piece(run, rec.pages[0], sect)
+    keep = bool(flows[-1].getKeepWithNext() or _last(flows).getKeepWithNext())
+    return Piece(run, rec.pages[0], sect, keep)
 
 
 def _first(flows: list[Flowable]) -> Flowable:
