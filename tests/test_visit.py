@@ -485,6 +485,22 @@ def test_a_section_stacked_from_its_pieces_looks_and_reads_as_laid_out(monkeypat
     assert min(used.values()) > 5, used  # each way of drawing a section was compared
 
 
+def test_a_section_keeps_its_hash_but_never_pickles_it():
+    """A section works its hash out once (it is looked up in many memo tables); equal
+    sections hash alike, and a copy or a pickle (another process hashes text otherwise)
+    carries no hash and works it out again."""
+    import copy
+    import pickle
+
+    from handouts.document.document import Para, Section
+
+    a, b = Section("x", "A title", (Para("Words."),)), Section("x", "A title", (Para("Words."),))
+    assert hash(a) == hash(b) and a == b and hash(a) != hash(Section("y", "A title", ()))
+    assert "_hash" in a.__dict__
+    for other in (pickle.loads(pickle.dumps(a)), copy.deepcopy(a), copy.copy(a)):
+        assert "_hash" not in other.__dict__ and other == a and hash(other) == hash(a)
+
+
 def test_a_plan_slot_taller_than_a_page_is_too_long_not_a_crash():
     """Past the 300-character check (a request made in code): a slot whose row is taller
     than a page is a visit handout that does not fit, said as such."""

@@ -52,7 +52,7 @@ from handouts.document.document import (
     WriteIn,
 )
 from handouts.document.request import Request
-from handouts.memo import table
+from handouts.memo import memo, table
 
 MAX_KEY_POINTS = 8
 """A multi-condition key-points box stays short enough to read at a glance."""
@@ -361,8 +361,10 @@ def clinic_fields(brand: Brand, _: Words) -> dict[str, Any]:
             "footer": spec.footer}  # fmt: skip
 
 
+@memo(64)
 def fixed_words(_: Words, reviewed: dt.date, next_review: dt.date, clinic: str) -> Wording:
-    """The fixed words a renderer prints around this handout's content."""
+    """The fixed words a renderer prints around this handout's content (made once per
+    language, review dates and clinic: every try at fitting a visit handout asks)."""
     short = N_("dd MMM y")
     return Wording(
         disclaimer=_(DISCLAIMER),

@@ -195,6 +195,20 @@ class Section:
     whole: bool = False
     """Never split between pages (a visit handout's "When to get help", its calendar)."""
 
+    def __hash__(self) -> int:
+        """Worked out once (a section is looked up in many memo tables, and hashing walks
+        every block in it); equal sections still hash alike."""
+        found: int | None = self.__dict__.get("_hash")
+        if found is None:
+            found = hash((self.id, self.title, self.blocks, self.boxed, self.new_page,
+                          self.after_summary, self.private, self.whole))  # fmt: skip
+            object.__setattr__(self, "_hash", found)
+        return found
+
+    def __getstate__(self) -> dict[str, object]:
+        """Pickled or copied without the hash (another process hashes text otherwise)."""
+        return {k: v for k, v in self.__dict__.items() if k != "_hash"}
+
 
 @dataclass(frozen=True)
 class Personal:

@@ -447,6 +447,7 @@ def _shared(section: Section, st: Styles, g: Geometry, seed: str, top: float | N
     return rec
 
 
+@memo(256)
 def _moved(section: Section, st: Styles, g: Geometry, seed: str, top: float) -> Recording:
     """A section kept whole that starts the next page (:func:`fitting.moves`): nothing
     more on this page, then the section as laid out at the top of a page (once, for every

@@ -91,6 +91,7 @@ Pieces = tuple[tuple[Piece, str, Block | None], ...]
 block (or the part of one) it is; None for the heading or a whole section."""
 
 
+@memo(2048)
 def pieces_of(section: Section, st: Styles, g: Geometry, seed: str) -> Pieces | None:
     """The section's pieces, top to bottom: its heading, then each block (a boxed
     section, or one without blocks, is one piece). None as for :func:`run_of`."""
@@ -125,6 +126,7 @@ def _parts(block: Block) -> tuple[Block, ...]:
     return (block,)
 
 
+@memo(1024)
 def stacked(section: Section, st: Styles, g: Geometry, seed: str, top: float,
             end: float) -> Recording | None:  # fmt: skip
     """``section`` drawn from ``top`` down by stacking its pieces, ending at ``end`` (the
@@ -173,6 +175,7 @@ def _starts(pieces: Pieces, top: float) -> list[float]:
     return out
 
 
+@memo(1024)
 def split(section: Section, st: Styles, g: Geometry, seed: str, top: float,
           room: float, measure: bool) -> Recording | None:  # fmt: skip
     """``section`` from ``top`` when it runs past the foot of its page: the pieces that
