@@ -14,7 +14,7 @@ from handouts.document.document import Personal
 from handouts.document.request import Allow, Request
 from handouts.errors import HandoutsError
 from handouts.intake.plan import COLUMNS
-from handouts.pipeline import PRINTER, load_inputs, make
+from handouts.pipeline import PRINTER, in_language, load_inputs, make
 
 from .conftest import CONTENT, pdf_text, text_sizes
 
@@ -401,8 +401,20 @@ def _looks(pdf: bytes) -> list[object]:
 
     with pikepdf.open(io.BytesIO(pdf)) as doc:
         walk(doc.Root.StructTreeRoot.K, 0)
-    shown.append(tree)
+        pages = {page.objgen: n for n, page in enumerate(doc.pages)}
+        with doc.open_outline() as outline:
+            marks = _outline(outline.root, pages)
+    shown += [tree, marks]
     return shown
+
+
+def _outline(items, pages: dict, depth: int = 0) -> list[object]:
+    """Each bookmark's depth, title and page."""
+    out: list[object] = []
+    for item in items:
+        out.append((depth, item.title, pages[item.destination[0].objgen]))
+        out += _outline(item.children, pages, depth + 1)
+    return out
 
 
 def _differ(a: object, b: object, at: str = "") -> str | None:
@@ -436,52 +448,61 @@ def test_a_section_stacked_from_its_pieces_looks_and_reads_as_laid_out(monkeypat
     number of cuts that fits prints the same characters, boxes, lines and links in the
     same places, with the same structure tree, as laying each section out."""
     from handouts.document.visit import assemble_visit
-    from handouts.pdf import fitting
-    from handouts.pdf.render import lay_out_visit
+    from handouts.pdf import fitting, render
 
-    used = {"placed": 0, "split": 0, "moves": 0}
+    # how each section of the handout being drawn was drawn (tries measure, never draw)
+    drawn = {"placed": 0, "split_at_foot": 0, "_on_next_page": 0}
 
-    def counted(name):
-        real = getattr(fitting, name)
+    def counted(module, name):
+        real = getattr(module, name)
 
         def call(*args, **kwargs):
             out = real(*args, **kwargs)
-            used[name] += bool(out)
+            drawn[name] += out is not None and not kwargs.get("measure", False)
             return out
 
-        monkeypatch.setattr(fitting, name, call)
+        monkeypatch.setattr(module, name, call)
 
-    for name in used:
-        counted(name)
+    for module, name in ((fitting, "placed"), (fitting, "split_at_foot"),
+                         (render, "_on_next_page")):  # fmt: skip
+        counted(module, name)
 
     lib, brand = load_inputs(CONTENT, None)
     rng = random.Random(1406)
     pairs = [tuple(link.conditions) for link in lib.links.values()]
     conditions, medicines = sorted(lib.conditions), sorted(lib.medicines)
-    compared = 0
-    for n in range(10):
+    compared, used, kinds = 0, dict.fromkeys(drawn, 0), set()
+    for n in range(12):
         conds = list(rng.choice(pairs))
         if rng.random() < 0.5:
             conds.append(rng.choice([c for c in conditions if c not in conds]))
         meds = tuple(rng.sample(medicines, rng.randint(1, 5)))
-        req = Request(tuple(conds), medicines=meds, format="visit", large_print=n % 4 == 3,
-                      paper=("a4", "letter")[n % 2], personal=Personal("Sam Smith"),
+        kind = (("a4", "letter")[n // 2 % 2], n % 3 == 2)  # each paper in each print size
+        req = Request(tuple(conds), medicines=meds, format="visit", large_print=kind[1],
+                      paper=kind[0], personal=Personal("Sam Smith"),
+                      language="es" if n % 4 == 1 else None,
                       notes="Walk daily." if n % 3 else None, allow=Allow(draft=True),
                       plan_template="migraine-attack-triptan" if n % 5 == 0 else None)  # fmt: skip
-        most = len(assemble_visit(lib, req, brand, 0).visit_order)
+        content = in_language(lib, brand, req)
+        most = len(assemble_visit(content, req, brand, 0).visit_order)
         for cuts in range(0, most + 1, 2):
-            doc = assemble_visit(lib, req, brand, cuts)
-            laid = lay_out_visit(doc, brand, req.paper, req.large_print, stacked=False)
-            stacked = lay_out_visit(doc, brand, req.paper, req.large_print)
+            doc = assemble_visit(content, req, brand, cuts)
+            laid = render.lay_out_visit(doc, brand, req.paper, req.large_print, stacked=False)
+            for name in drawn:
+                drawn[name] = 0
+            stacked = render.lay_out_visit(doc, brand, req.paper, req.large_print)
             assert (laid is None) == (stacked is None), (conds, meds, cuts)
             if laid is None or stacked is None:
                 continue
             a, b = laid.finish()[0], stacked.finish()[0]
             assert a != b  # drawn another way (each piece moved), so not the same bytes
             # the same to a hundredth of a point (moved, not laid out: rounded otherwise)
-            assert _differ(_looks(a), _looks(b)) is None, (conds, meds, cuts)
+            assert _differ(_looks(a), _looks(b)) is None, (conds, meds, cuts, kind)
             compared += 1
-    assert compared > 20
+            kinds.add(kind)
+            for name, count in drawn.items():
+                used[name] += count
+    assert compared > 20 and len(kinds) == 4, (compared, kinds)
     assert min(used.values()) > 5, used  # each way of drawing a section was compared
 
 

@@ -8,7 +8,7 @@ string here is plain text: renderers escape it.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 
 @dataclass(frozen=True)
@@ -200,8 +200,7 @@ class Section:
         every block in it); equal sections still hash alike."""
         found: int | None = self.__dict__.get("_hash")
         if found is None:
-            found = hash((self.id, self.title, self.blocks, self.boxed, self.new_page,
-                          self.after_summary, self.private, self.whole))  # fmt: skip
+            found = hash(tuple(getattr(self, f.name) for f in fields(self)))
             object.__setattr__(self, "_hash", found)
         return found
 

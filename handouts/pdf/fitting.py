@@ -10,8 +10,9 @@ again at each place it starts. The handout that fits is drawn from the same piec
 (:func:`placed`), so the try and the drawing agree.
 
 Arithmetic decides only when it is sure: a section that ends far enough above the foot
-of its page (:data:`EPSILON`), and not so close to where the next section's start
-rounds to another line of the grid that it could round the other way (:data:`GRID`).
+of its page (:data:`handouts.pdf.stacking.EPSILON`), and not so close to where the next
+section's start rounds to another line of the grid that it could round the other way
+(:data:`GRID`).
 Otherwise the section is laid out as before (tests compare every verdict with the
 layout's).
 """
@@ -21,17 +22,12 @@ from __future__ import annotations
 from handouts.document.document import Section
 from handouts.pdf import stacking
 from handouts.pdf.flowables import Styles
-from handouts.pdf.pages import Geometry, Recording
-from handouts.pdf.pdffile import Page
+from handouts.pdf.pages import BLANK, Geometry, Recording
+from handouts.pdf.stacking import EPSILON
 
-EPSILON = 1e-3
-"""Points of room arithmetic keeps from the foot of the page (heights added up in
-another order than the frame adds them differ by far less)."""
 GRID = 1e-7
 """How near (in grid steps) an end may come to where the next start rounds to another
 step before arithmetic leaves it to the layout."""
-BLANK = Page(())
-"""A measured page: tries count pages, and never draw them."""
 
 
 def fitted(
@@ -50,10 +46,10 @@ def placed(
     """``section`` drawn from ``top`` by stacking its pieces, where :func:`fitted` adds
     its height up (so it ends where the try said); None where it does not."""
     end = _end(section, st, g, seed, top, quantum)
-    return None if end is None else stacking.stacked(section, st, g, seed, top, end)
+    return None if end is None else stacking.stacked(section, st, g, seed, top)
 
 
-def moves(section: Section, st: Styles, g: Geometry, seed: str, top: float) -> bool:
+def starts_next_page(section: Section, st: Styles, g: Geometry, seed: str, top: float) -> bool:
     """Whether ``section``, kept whole, surely starts the next page from ``top``: it is
     surely taller than the rest of the page and surely fits on a page of its own (a point
     either way, far more than heights added up in another order differ by)."""
@@ -64,7 +60,7 @@ def moves(section: Section, st: Styles, g: Geometry, seed: str, top: float) -> b
     return inner > top - g.bottom + 1 and run.height + 1 < g.frame_top - g.bottom
 
 
-def split(
+def split_at_foot(
     section: Section,
     st: Styles,
     g: Geometry,
@@ -76,7 +72,7 @@ def split(
     """``section`` from ``top`` when it runs past the foot of its page: the pieces that
     fit stacked and the rest laid out (:func:`handouts.pdf.stacking.split`), measured
     for a try or drawn; None when it must be laid out whole."""
-    rec = stacking.split(section, st, g, seed, top, EPSILON, measure)
+    rec = stacking.split(section, st, g, seed, top, measure)
     if rec is not None and len(rec.pages) == 1 and _doubtful(rec.end_y, g, quantum):
         return None
     return rec

@@ -318,11 +318,16 @@ def layout(
         del canvas.pages[start:]
         return Recording(tuple(pages), tmpl.end_y, top)
     plans = plan_structure(pages)
-    return Recording(tuple(map(_planned, pages, plans)), tmpl.end_y, top)
+    return Recording(tuple(map(planned, pages, plans)), tmpl.end_y, top)
 
 
-def _planned(page: Page, plan: Plan) -> Page:
+def planned(page: Page, plan: Plan) -> Page:
+    """``page`` with its structure planned (:func:`handouts.pdf.tagging.plan_structure`)."""
     return replace(page, plan=plan)
+
+
+BLANK = Page(())
+"""A measured page: a visit handout's tries count pages, and never draw them."""
 
 
 _NO_PADDING = {"leftPadding": 0, "rightPadding": 0, "topPadding": 0, "bottomPadding": 0}

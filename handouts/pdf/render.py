@@ -39,6 +39,7 @@ from handouts.pdf.flowables import (
     wording,
 )
 from handouts.pdf.pages import (
+    BLANK,
     Composer,
     Geometry,
     PdfCanvas,
@@ -46,6 +47,7 @@ from handouts.pdf.pages import (
     Recording,
     layout,
     marks_of,
+    planned,
     prefixed,
     replayable,
     scratch,
@@ -351,12 +353,12 @@ def _lay_out(
         else:  # a visit handout's section stacked from its pieces where it fits, as tried
             placed = None
             if doc.visit and added and top is not None:
-                if fitting.moves(section, st, g, seed, top):
-                    placed = _moved(section, st, g, seed, top)
+                if fitting.starts_next_page(section, st, g, seed, top):
+                    placed = replace(_on_next_page(section, st, g, seed), top=top)
                 else:
-                    placed = fitting.placed(section, st, g, seed, top, quantum) or fitting.split(
-                        section, st, g, seed, top, quantum, measure=False
-                    )
+                    placed = fitting.placed(
+                        section, st, g, seed, top, quantum
+                    ) or fitting.split_at_foot(section, st, g, seed, top, quantum, measure=False)
             rec = placed or _shared(section, st, g, seed, top)
         parts.append(rec)
         if most is not None and _pages(parts) > most:  # pages only ever add up: no fit
@@ -375,19 +377,23 @@ def _tried(
     added: bool,
     last_page: bool,
 ) -> Recording:
-    """A shared section measured for a try: its height added up when it goes on from the
-    part above and fits under it; on the last page a section that surely runs past its
-    foot is two pages (the try does not fit, wherever it would end); else laid out."""
+    """A shared section measured for a try, where it goes on from the part above (with
+    ``added``): its height added up when it surely fits under it; on the last page, two
+    pages when it surely runs past the foot (the try does not fit, wherever it would
+    end); a blank rest of the page and its pages laid out from the top of the next when
+    it is kept whole and surely starts there; the pieces that fit added up and the rest
+    laid out when it runs past the foot. Else (a new page, or none of these sure) it is
+    laid out."""
     if added and top is not None:
         rec = fitting.fitted(section, st, g, seed, top, quantum)
         if rec is not None:
             return rec
         if last_page and fitting.overflows(section, st, g, seed, top):
-            return Recording((fitting.BLANK, fitting.BLANK), g.bottom, top)
-        if fitting.moves(section, st, g, seed, top):  # laid out on a page of its own
+            return Recording((BLANK, BLANK), g.bottom, top)
+        if fitting.starts_next_page(section, st, g, seed, top):
             laid = _measured(section, st, g, seed, None)
-            return Recording((fitting.BLANK, *laid.pages), laid.end_y, top)
-        rec = fitting.split(section, st, g, seed, top, quantum, measure=True)
+            return Recording((BLANK, *laid.pages), laid.end_y, top)
+        rec = fitting.split_at_foot(section, st, g, seed, top, quantum, measure=True)
         if rec is not None:
             return rec
     return _measured(section, st, g, seed, top)
@@ -448,15 +454,15 @@ def _shared(section: Section, st: Styles, g: Geometry, seed: str, top: float | N
 
 
 @memo(256)
-def _moved(section: Section, st: Styles, g: Geometry, seed: str, top: float) -> Recording:
-    """A section kept whole that starts the next page (:func:`fitting.moves`): nothing
-    more on this page, then the section as laid out at the top of a page (once, for every
-    handout that has it there)."""
+def _on_next_page(section: Section, st: Styles, g: Geometry, seed: str) -> Recording:
+    """A section kept whole that starts the next page (:func:`fitting.starts_next_page`):
+    nothing more on this page, then the section as laid out at the top of a page (once,
+    for every handout that has it there, wherever the page before ends; the caller says
+    where that is)."""
     laid = _shared(section, st, g, seed, None)
     pages = (Page(()), *(Page(p.code, p.links, p.marks, p.images) for p in laid.pages))
     plans = plan_structure(pages)
-    return Recording(tuple(replace(p, plan=plan) for p, plan in zip(pages, plans, strict=True)),
-                     laid.end_y, top)  # fmt: skip
+    return Recording(tuple(map(planned, pages, plans)), laid.end_y, None)
 
 
 @memo(2048)

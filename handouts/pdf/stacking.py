@@ -4,9 +4,10 @@ Most of a visit handout is blocks that recur across sets of conditions and medic
 medicine's cautions, a picture, a calendar) but in a section of their own set, starting
 at a height of their own: laid out whole, a section would be laid out anew for nearly
 every handout of a diverse clinic list. Instead each piece (the section's heading, each
-block) is laid out and drawn once per type and width, from the top of a frame taller
-than any page (:data:`TALL`), and a section that fits on the rest of its page is those
-pieces stacked: each piece's drawing moved down to where the frame would have put it.
+block) is laid out and drawn once per type and width, from the top of a page's frame
+(so its numbers are written as precisely as a section laid out there), and a section
+that fits on the rest of its page is those pieces stacked: each piece's drawing moved
+down to where the frame would have put it.
 
 Where the frame puts each piece is worked out as the frame does: one under another,
 keeping the larger of the space after one and the space before the next
@@ -32,6 +33,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import cast
 
 from reportlab.lib.rl_accel import fp_str
 from reportlab.platypus import Flowable, KeepTogether, Spacer
@@ -40,13 +42,14 @@ from handouts.document.document import Block, Section, Tiers
 from handouts.memo import memo
 from handouts.pdf import fonts
 from handouts.pdf.flowables import BLOCKS, Styles, section_flowables
-from handouts.pdf.pages import Geometry, Recording, layout, replayable, scratch
+from handouts.pdf.pages import BLANK, Geometry, Recording, layout, planned, replayable, scratch
 from handouts.pdf.paragraph import HeadingParagraph
 from handouts.pdf.pdffile import Link, Mark, Page
-from handouts.pdf.tagging import Marked, Node, Plan, plan_structure
+from handouts.pdf.tagging import Marked, Node, plan_structure
 
-TALL = 10_000.0
-"""Height of the frame a piece is laid out in: more than any section takes."""
+EPSILON = 1e-3
+"""Points of room kept from the foot of the page where heights are added up (added up in
+another order than the frame adds them, they differ by far less)."""
 KEY = "piece"
 """The bookmark key a block's sub-heading is recorded with; stacked, it is the key the
 section gives it (``<section>-<n>``)."""
@@ -67,11 +70,12 @@ class Run:
 
 @dataclass(frozen=True, eq=False)
 class Piece:
-    """A heading, a block or a whole section, laid out and drawn from ``TALL`` points up."""
+    """A heading, a block or a whole section, laid out and drawn from the top of a page's
+    frame."""
 
     run: Run
     page: Page
-    """Its drawing, from the top of the tall frame."""
+    """Its drawing, from the top of the frame."""
     sect: Node
     """The section element it was recorded under."""
     keep: bool = False
@@ -100,19 +104,19 @@ def pieces_of(section: Section, st: Styles, g: Geometry, seed: str) -> Pieces | 
     if section.boxed or not section.blocks:
         whole = _whole(section, st, g, seed)
         return None if whole is None else ((whole, "", None),)
-    found: list[tuple[Piece | None, str, Block | None]] = [
-        (_heading(section.title, section.id, st, g, seed), "", None)
-    ]
+    head = _heading(section.title, section.id, st, g, seed)
+    if head is None:
+        return None
+    found: list[tuple[Piece, str, Block | None]] = [(head, "", None)]
     for n, block in enumerate(section.blocks):
         parts = _parts(block)
         for k, part in enumerate(parts):
             last = n == len(section.blocks) - 1 and k == len(parts) - 1
-            found.append((_block(part, st, g, seed, last), f"{section.id}-{n}", part))
-    return (
-        tuple((p, key, part) for p, key, part in found if p is not None)
-        if all(p is not None for p, _, _ in found)
-        else None
-    )
+            piece = _block(part, st, g, seed, last)
+            if piece is None:
+                return None
+            found.append((piece, f"{section.id}-{n}", part))
+    return tuple(found)
 
 
 def _parts(block: Block) -> tuple[Block, ...]:
@@ -127,11 +131,10 @@ def _parts(block: Block) -> tuple[Block, ...]:
 
 
 @memo(1024)
-def stacked(section: Section, st: Styles, g: Geometry, seed: str, top: float,
-            end: float) -> Recording | None:  # fmt: skip
-    """``section`` drawn from ``top`` down by stacking its pieces, ending at ``end`` (the
-    height its run added up gives, so a try and the drawing agree to the last digit);
-    None when it has no pieces (:func:`pieces_of`) or repeats one."""
+def stacked(section: Section, st: Styles, g: Geometry, seed: str, top: float) -> Recording | None:
+    """``section`` drawn from ``top`` down by stacking its pieces, ending where its run
+    added up says (as a try adds it, to the last digit); None when it has no pieces
+    (:func:`pieces_of`) or repeats one."""
     pieces = pieces_of(section, st, g, seed)
     if pieces is None:
         return None
@@ -140,7 +143,8 @@ def stacked(section: Section, st: Styles, g: Geometry, seed: str, top: float,
         return None
     alias = {p.sect: pieces[0][0].sect for p, _, _ in pieces[1:]}
     (plan,) = plan_structure([page], alias)
-    return Recording((replace(page, plan=plan),), end, top)
+    run = _joined([p.run for p, _, _ in pieces])
+    return Recording((planned(page, plan),), top - run.height, top)
 
 
 def _stack(pieces: Pieces, g: Geometry, top: float) -> Page | None:
@@ -153,9 +157,9 @@ def _stack(pieces: Pieces, g: Geometry, top: float) -> Page | None:
     marks: list[Mark] = []
     images: list[tuple[str, Path]] = []
     for (piece, key, _), start in zip(pieces, _starts(pieces, top), strict=True):
-        dy = start - (g.bottom + TALL)
+        dy = start - g.frame_top
         code += [f"q\n1 0 0 1 0 {fp_str(dy)} cm", *piece.page.code, "Q"]
-        links += [replace(ln, rect=_moved(ln.rect, dy)) for ln in piece.page.links]
+        links += [replace(ln, rect=_shifted(ln.rect, dy)) for ln in piece.page.links]
         marks += [Mark(key, m.level, m.title) if m.key == KEY else m for m in piece.page.marks]
         images += piece.page.images
     return Page(tuple(code), tuple(links), tuple(marks), tuple(images))
@@ -177,9 +181,10 @@ def _starts(pieces: Pieces, top: float) -> list[float]:
 
 @memo(1024)
 def split(section: Section, st: Styles, g: Geometry, seed: str, top: float,
-          room: float, measure: bool) -> Recording | None:  # fmt: skip
+          measure: bool) -> Recording | None:  # fmt: skip
     """``section`` from ``top`` when it runs past the foot of its page: the pieces that
-    surely fit (ending at least ``room`` above the foot) stacked, and the rest laid out
+    surely fit (ending at least :data:`EPSILON` above the foot) stacked, and the rest laid
+    out
     from where it starts, so only the part that breaks is laid out. With ``measure``, the
     pages are blank (a try). None when it cannot be split so (the whole section fits, or
     the part that fits is no more than the heading and its first block, which the frame
@@ -189,7 +194,7 @@ def split(section: Section, st: Styles, g: Geometry, seed: str, top: float,
         return None
     starts = _starts(pieces, top)
     k = next((n for n, (p, _, _) in enumerate(pieces)
-              if starts[n] - p.run.height < g.bottom + room), None)  # fmt: skip
+              if starts[n] - p.run.height < g.bottom + EPSILON), None)  # fmt: skip
     if k is None or k < 2 or pieces[k - 1][0].keep:
         return None
     start = (
@@ -197,10 +202,11 @@ def split(section: Section, st: Styles, g: Geometry, seed: str, top: float,
         - pieces[k - 1][0].run.height
         + min(pieces[k][0].run.before, pieces[k - 1][0].run.after)
     )
-    rest = tuple((part, key) for _, key, part in pieces[k:] if part is not None)
+    # the rest is blocks (the heading, the one piece without a block, is pieces[0])
+    rest = tuple((cast(Block, part), key) for _, key, part in pieces[k:])
     if measure:
         laid = _rest_measured(rest, st, g, seed, start)
-        return Recording((BLANK_PAGE,) * len(laid.pages), laid.end_y, top)
+        return Recording((BLANK,) * len(laid.pages), laid.end_y, top)
     drawn = _rest_drawn(rest, st, g, seed, start)
     if drawn is None:
         return None
@@ -216,18 +222,12 @@ def split(section: Section, st: Styles, g: Geometry, seed: str, top: float,
     sect = pieces[0][0].sect
     alias = {p.sect: sect for p, _, _ in pieces[1:k]} | {_REST_SECT: sect}
     plans = plan_structure(pages, alias)
-    return Recording(tuple(map(_planned, pages, plans)), drawn.end_y, top)
+    return Recording(tuple(map(planned, pages, plans)), drawn.end_y, top)
 
 
-BLANK_PAGE = Page(())
-"""A measured page: tries count pages, and never draw them."""
 _REST_SECT = Node("Sect")
 """The section element the rest of a split section is laid out under (one element with
 its stacked pieces' when planned)."""
-
-
-def _planned(page: Page, plan: Plan) -> Page:
-    return replace(page, plan=plan)
 
 
 def _rest(rest: tuple[tuple[Block, str], ...], st: Styles, g: Geometry) -> list[Flowable]:
@@ -252,7 +252,10 @@ def _rest_drawn(rest: tuple[tuple[Block, str], ...], st: Styles, g: Geometry, se
     return replayable(_rest(rest, st, g), g, seed, start)
 
 
-def _moved(rect: tuple[float, float, float, float], dy: float) -> tuple[float, float, float, float]:
+Rect = tuple[float, float, float, float]
+
+
+def _shifted(rect: Rect, dy: float) -> Rect:
     x1, y1, x2, y2 = rect
     return (x1, y1 + dy, x2, y2 + dy)
 
@@ -283,7 +286,8 @@ def _heading(title: str, key: str, st: Styles, g: Geometry, seed: str) -> Piece 
 @memo(4096)
 def _block(block: Block, st: Styles, g: Geometry, seed: str, last: bool) -> Piece | None:
     """A block laid out and drawn alone; the last block of a section without the space
-    it ends with (a section drops it). None when that leaves nothing."""
+    it ends with (a section drops it). None when that leaves nothing (its section is laid
+    out whole)."""
     sect = Node("Sect")
     flows = BLOCKS[type(block)](block, st, g.width, KEY, sect)
     while last and flows and isinstance(flows[-1], Spacer):
@@ -292,12 +296,12 @@ def _block(block: Block, st: Styles, g: Geometry, seed: str, last: bool) -> Piec
 
 
 def _recorded(flows: list[Flowable], g: Geometry, seed: str, sect: Node) -> Piece | None:
-    """``flows`` laid out and drawn on from something above, in a frame taller than any
-    page; None when they take more than one, move space along (which adding up does not
-    follow) or draw what the font seed lacks."""
+    """``flows`` laid out and drawn on from something above, from the top of a page's
+    frame; None when they take more than a page, move space along (which adding up does
+    not follow) or draw what the font seed lacks."""
     if any(_moves_space(f) for f in (_first(flows), _last(flows))):
         return None
-    top = g.bottom + TALL
+    top = g.frame_top
     rec = replayable(flows, g, seed, top)
     if rec is None or len(rec.pages) != 1 or not math.isfinite(rec.end_y):
         return None
