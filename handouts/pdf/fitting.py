@@ -70,9 +70,9 @@ def split_at_foot(
     measure: bool,
 ) -> Recording | None:
     """``section`` from ``top`` when it runs past the foot of its page: the pieces that
-    fit stacked and the rest laid out (:func:`handouts.pdf.stacking.split`), measured
+    fit stacked and the rest laid out (:func:`handouts.pdf.stacking.split_at_foot`), measured
     for a try or drawn; None when it must be laid out whole."""
-    rec = stacking.split(section, st, g, seed, top, measure)
+    rec = stacking.split_at_foot(section, st, g, seed, top, measure)
     if rec is not None and len(rec.pages) == 1 and _doubtful(rec.end_y, g, quantum):
         return None
     return rec

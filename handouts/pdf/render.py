@@ -354,7 +354,7 @@ def _lay_out(
             placed = None
             if doc.visit and added and top is not None:
                 if fitting.starts_next_page(section, st, g, seed, top):
-                    placed = replace(_on_next_page(section, st, g, seed), top=top)
+                    placed = _on_next_page(section, st, g, seed, top)
                 else:
                     placed = fitting.placed(
                         section, st, g, seed, top, quantum
@@ -453,16 +453,24 @@ def _shared(section: Section, st: Styles, g: Geometry, seed: str, top: float | N
     return rec
 
 
+def _on_next_page(section: Section, st: Styles, g: Geometry, seed: str, top: float) -> Recording:
+    """A section kept whole that starts the next page (:func:`fitting.starts_next_page`),
+    going on from ``top``: nothing more on this page, then the section as laid out at the
+    top of a page."""
+    pages, end = _next_page(section, st, g, seed)
+    return Recording(pages, end, top)
+
+
 @memo(256)
-def _on_next_page(section: Section, st: Styles, g: Geometry, seed: str) -> Recording:
-    """A section kept whole that starts the next page (:func:`fitting.starts_next_page`):
-    nothing more on this page, then the section as laid out at the top of a page (once,
-    for every handout that has it there, wherever the page before ends; the caller says
-    where that is)."""
+def _next_page(
+    section: Section, st: Styles, g: Geometry, seed: str
+) -> tuple[tuple[Page, ...], float]:
+    """:func:`_on_next_page`'s pages and where they end: the same wherever the page
+    before ends, so made once for every handout that has the section there."""
     laid = _shared(section, st, g, seed, None)
     pages = (Page(()), *(Page(p.code, p.links, p.marks, p.images) for p in laid.pages))
     plans = plan_structure(pages)
-    return Recording(tuple(map(planned, pages, plans)), laid.end_y, None)
+    return tuple(map(planned, pages, plans)), laid.end_y
 
 
 @memo(2048)

@@ -17,7 +17,7 @@ draws as the laid-out section would; its links move with it. The structure tree 
 section's: each piece was recorded under a section element of its own, and stacked they
 are one ``Sect`` again (:func:`handouts.pdf.tagging.plan_structure`'s ``alias``).
 
-A section that runs past the foot of its page is split (:func:`split`): the pieces
+A section that runs past the foot of its page is split (:func:`split_at_foot`): the pieces
 that surely fit are stacked, and only the rest is laid out, from where the frame would
 start it with the same space before it, so it breaks where the whole section would.
 
@@ -55,6 +55,9 @@ KEY = "piece"
 section gives it (``<section>-<n>``)."""
 
 
+_Rect = tuple[float, float, float, float]
+
+
 @dataclass(frozen=True)
 class Run:
     """Flowables laid out one under another, on from something above them."""
@@ -87,7 +90,7 @@ def run_of(section: Section, st: Styles, g: Geometry, seed: str) -> Run | None:
     pieces' added up. None for a section holding patient text (measured for its handout
     only) or one with a piece that cannot be moved."""
     pieces = pieces_of(section, st, g, seed)
-    return None if pieces is None else _joined([p.run for p, _, _ in pieces])
+    return None if pieces is None else _run(pieces)
 
 
 Pieces = tuple[tuple[Piece, str, Block | None], ...]
@@ -119,6 +122,11 @@ def pieces_of(section: Section, st: Styles, g: Geometry, seed: str) -> Pieces | 
     return tuple(found)
 
 
+def _run(pieces: Pieces) -> Run:
+    """The pieces' runs joined: the height a try adds up and the drawing ends at."""
+    return _joined([p.run for p, _, _ in pieces])
+
+
 def _parts(block: Block) -> tuple[Block, ...]:
     """A block as the pieces it is recorded in: most are one; the tiers are one piece a
     tier (the contact line with the first), since a set of conditions and medicines
@@ -143,8 +151,7 @@ def stacked(section: Section, st: Styles, g: Geometry, seed: str, top: float) ->
         return None
     alias = {p.sect: pieces[0][0].sect for p, _, _ in pieces[1:]}
     (plan,) = plan_structure([page], alias)
-    run = _joined([p.run for p, _, _ in pieces])
-    return Recording((planned(page, plan),), top - run.height, top)
+    return Recording((planned(page, plan),), top - _run(pieces).height, top)
 
 
 def _stack(pieces: Pieces, g: Geometry, top: float) -> Page | None:
@@ -180,13 +187,12 @@ def _starts(pieces: Pieces, top: float) -> list[float]:
 
 
 @memo(1024)
-def split(section: Section, st: Styles, g: Geometry, seed: str, top: float,
-          measure: bool) -> Recording | None:  # fmt: skip
+def split_at_foot(section: Section, st: Styles, g: Geometry, seed: str, top: float,
+                  measure: bool) -> Recording | None:  # fmt: skip
     """``section`` from ``top`` when it runs past the foot of its page: the pieces that
     surely fit (ending at least :data:`EPSILON` above the foot) stacked, and the rest laid
-    out
-    from where it starts, so only the part that breaks is laid out. With ``measure``, the
-    pages are blank (a try). None when it cannot be split so (the whole section fits, or
+    out from where it starts, so only the part that breaks is laid out. With ``measure``,
+    the pages are blank (a try). None when it cannot be split so (the whole section fits, or
     the part that fits is no more than the heading and its first block, which the frame
     keeps together; a section kept whole; a page never breaks there)."""
     pieces = pieces_of(section, st, g, seed)
@@ -252,10 +258,7 @@ def _rest_drawn(rest: tuple[tuple[Block, str], ...], st: Styles, g: Geometry, se
     return replayable(_rest(rest, st, g), g, seed, start)
 
 
-Rect = tuple[float, float, float, float]
-
-
-def _shifted(rect: Rect, dy: float) -> Rect:
+def _shifted(rect: _Rect, dy: float) -> _Rect:
     x1, y1, x2, y2 = rect
     return (x1, y1 + dy, x2, y2 + dy)
 
