@@ -23,7 +23,6 @@ from handouts.document.document import Section
 from handouts.pdf import stacking
 from handouts.pdf.flowables import Styles
 from handouts.pdf.pages import BLANK, Geometry, Recording
-from handouts.pdf.stacking import EPSILON
 
 GRID = 1e-7
 """How near (in grid steps) an end may come to where the next start rounds to another
@@ -85,7 +84,7 @@ def _end(
     if run is None:
         return None
     end = top - run.height
-    if end < g.bottom + EPSILON or _doubtful(end, g, quantum):
+    if end < g.bottom + stacking.EPSILON or _doubtful(end, g, quantum):
         return None
     return end
 
@@ -100,4 +99,4 @@ def overflows(section: Section, st: Styles, g: Geometry, seed: str, top: float) 
     """Whether ``section``, from ``top``, surely runs past the foot of its page (its last
     flowable ends below it even with nothing moved to the next page)."""
     run = stacking.run_of(section, st, g, seed)
-    return run is not None and top - run.height + run.after < g.bottom - EPSILON
+    return run is not None and top - run.height + run.after < g.bottom - stacking.EPSILON
