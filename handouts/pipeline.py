@@ -21,7 +21,7 @@ from handouts.content.words import words
 from handouts.document.assemble import assemble
 from handouts.document.document import Document, Personal, Provenance
 from handouts.document.request import FORMATS, FULL, Allow, Request
-from handouts.document.visit import assemble_visit
+from handouts.document.visit import assemble_visit, cut_order, own_cuts
 from handouts.errors import (
     ContentError,
     HandoutsError,
@@ -168,27 +168,33 @@ def _visit(lib: Library, brand: Brand, req: Request) -> Rendered:
     """A visit handout on both sides of one sheet, with as few items left out as it
     takes to fit. Each cut leaves out the next lowest-priority item and only ever
     shortens it, so fitting is monotonic and the fewest cuts are found by halving (about
-    five tries), written once. A guess from handouts made before saves most tries: the
-    number of cuts of one with the same content, paper and filled plan slots (whoever it
-    was for), else of the last one of the same shape (as many conditions and medicines).
-    When the guess fits and one fewer cut does not, it is the fewest: two tries."""
+    five tries), written once. A guess from handouts made before saves most tries
+    (:func:`_like`): the number of cuts of the last one with the same content, paper and
+    filled plan slots (whoever it was for), else the cuts after the medicines' own of the
+    last one with the same conditions and as many medicines, else of as many conditions
+    and medicines. When the guess fits and one fewer cut does not, it is the fewest: two
+    tries."""
     tries = Tries()  # this handout's: its patient text laid out once, then forgotten
 
     def tried(cuts: int) -> tuple[Document, bool]:  # measured, not drawn
         doc = assemble_visit(lib, req, brand, cuts)
         return doc, fits_visit(doc, brand, req.paper, req.large_print, tries)
 
-    same, shape = _like(lib, brand, req)
+    same, near, shape = _like(lib, brand, req)
+    order = cut_order(lib, req)
+    first = own_cuts(order)
     guess = _CUTS.get(same)
-    doc, _fits, cuts = _fewest_cuts(tried, _CUTS.get(shape) if guess is None else guess)
+    if guess is None and (beyond := _CUTS.get(near, _CUTS.get(shape))) is not None:
+        guess = min(max(first + beyond, 0), len(order))
+    doc, _fits, cuts = _fewest_cuts(tried, guess)
     laid = lay_out_visit(doc, brand, req.paper, req.large_print, tries)  # drawn once
     if laid is None:
         raise RenderError(
             "internal: a visit handout measured to fit and drawn did not "
             "(a bug in handouts: please report it with the command you ran)"
         )
-    for key in (same, shape):
-        _CUTS[key] = cuts
+    for key, hint in ((same, cuts), (near, cuts - first), (shape, cuts - first)):
+        _CUTS[key] = hint
         _CUTS.move_to_end(key)
     while len(_CUTS) > CUT_HINTS:
         _CUTS.popitem(last=False)
@@ -199,11 +205,12 @@ def _fewest_cuts(
     tried: Callable[[int], tuple[Document, bool]], guess: int | None = None
 ) -> tuple[Document, bool, int]:
     """The fewest cuts that fit (and the handout with them), trying ``guess`` and its
-    neighbour first, then every cut (a handout too long even so is refused at once), then
-    steps away from the guess that double each time until one fits (or, from a guess
-    that fits, one does not), then halving between the most cuts known not to fit and
-    the fewest known to fit. A guess from a handout like this one is seldom more than a
-    few cuts out, so the answer is close to it."""
+    neighbour first, then steps away from the guess that double each time until one fits
+    (or, from a guess that fits, one does not; or every cut is made and it still does
+    not), then halving between the most cuts known not to fit and the fewest known to
+    fit. A guess from a handout like this one is seldom more than a few cuts out, so the
+    answer is close to it; every cut is tried only when the answer is that far (a try
+    with every cut made lays out a masthead and tiers that few handouts print)."""
     low, high, best, most = -1, None, None, None  # low: known not to fit; high: to fit
 
     def probe(k: int) -> None:
@@ -221,16 +228,20 @@ def _fewest_cuts(
         probe(guess - 1)
     elif guess is not None and low == guess and guess < most:
         probe(guess + 1)
-    if high is None and low < most:  # with every cut made: when even that is too long,
-        probe(most)  # it is said at once, not after halving down to it
-    if guess is not None and high is not None:  # step away from the guess, doubling
-        down, step = high < guess, 1  # down: the guess and the one below it both fit
-        while high - low > step + 1:
-            k = high - step if down else low + step
-            probe(k)
-            if (down and low == k) or (not down and high == k):  # the answer lies between
+    down, step = high is not None and guess is not None and high < guess, 1
+    while guess is not None:  # step away from the guess, doubling (down: below it fits)
+        if down and high is not None:
+            if high - low <= step + 1:
                 break
-            step *= 2
+            k = high - step
+        elif high is None and low < most:  # up, at most to every cut
+            k = min(low + step, most)
+        else:
+            break
+        probe(k)
+        if (down and low == k) or (not down and high == k):  # the answer lies between
+            break
+        step *= 2
     while (most + 1 if high is None else high) - low > 1:
         probe((low + (most + 1 if high is None else high)) // 2)
     if best is None:
@@ -240,20 +251,26 @@ def _fewest_cuts(
 
 def _like(
     lib: Library, brand: Brand, req: Request
-) -> tuple[tuple[object, ...], tuple[object, ...]]:
+) -> tuple[tuple[object, ...], tuple[object, ...], tuple[object, ...]]:
     """What makes two visit handouts likely to need the same cuts, without anything the
     patient or clinician wrote: the same content, paper and language, and which plan
-    slots and personal lines are filled (not what they say); and, more loosely, the same
-    shape (as many conditions and medicines)."""
+    slots and personal lines are filled (not what they say), with the same conditions
+    and medicines (``same``: the same number of cuts); more loosely, the same conditions
+    and as many medicines (``near``), or as many of each (``shape``): the same number of
+    cuts after the medicines' own (their second-rank cautions, cut first)."""
     plan = (*(bool(v) for v in req.plan.typed()), bool(req.plan.calming))
     who = tuple(bool(v) for v in astuple(req.personal))
     how = (id(lib), id(brand), req.paper, req.large_print, req.language, req.plan_template,
            req.title is None, plan, who, bool(req.notes))  # fmt: skip
-    return (*how, req.conditions, req.medicines), (*how, len(req.conditions), len(req.medicines))
+    many = len(req.medicines)
+    return ((*how, "same", req.conditions, req.medicines),
+            (*how, "near", frozenset(req.conditions), many),
+            (*how, "shape", len(req.conditions), many))  # fmt: skip
 
 
 _CUTS: OrderedDict[tuple[object, ...], int] = table("pipeline._CUTS", OrderedDict)
-"""How many cuts a visit handout like this one took (a number, never patient text)."""
+"""How many cuts a visit handout like this one took, or took after its medicines' own
+(:func:`_like`; a number, never patient text)."""
 CUT_HINTS = 4096
 """How many of them a renderer remembers."""
 

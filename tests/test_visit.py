@@ -539,8 +539,9 @@ def test_a_plan_slot_taller_than_a_page_is_too_long_not_a_crash():
 
 def test_the_search_for_the_fewest_cuts_finds_them_from_any_guess():
     """Fitting is monotonic in the cuts made: from any guess, the search finds the fewest
-    that fit, tries each number of cuts at most once, and says a handout that fits with
-    none of them after the guess, its neighbour and every cut."""
+    that fit, tries each number of cuts at most once, two or three when the guess is at
+    most one out, and says a handout that fits with none of them once every cut is tried,
+    after steps that double (never trying every cut when the answer is near the guess)."""
     from types import SimpleNamespace
 
     from handouts.pipeline import TooLong, _fewest_cuts
@@ -557,9 +558,12 @@ def test_the_search_for_the_fewest_cuts_finds_them_from_any_guess():
                 if answer > most:
                     with pytest.raises(TooLong):
                         _fewest_cuts(tried, guess)
-                    assert len(asked) <= 3, (most, guess, asked)
+                    assert most in asked, (most, guess, asked)
+                    assert len(asked) <= 3 + most.bit_length(), (most, guess, asked)
                 else:
                     assert _fewest_cuts(tried, guess)[2] == answer, (most, answer, guess)
+                    if guess is not None and abs(answer - guess) <= 2 < most - answer:
+                        assert most not in asked, (most, answer, guess, asked)
                 assert len(asked) == len(set(asked)), (most, answer, guess, asked)
                 if guess is not None and abs(answer - guess) <= 1 and answer <= most:
                     assert len(asked) <= 3, (most, answer, guess, asked)

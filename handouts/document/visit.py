@@ -89,7 +89,7 @@ QUESTION_LINES = 3
 
 
 def assemble_visit(lib: Library, req: Request, brand: Brand, cuts: int = 0) -> Document:
-    """The visit handout for ``req`` with its first ``cuts`` cuts made (:meth:`_Visit.order`;
+    """The visit handout for ``req`` with its first ``cuts`` cuts made (:func:`cut_order`;
     ``Document.visit_order`` lists them). Ids must exist (the caller checked)."""
     tag = language.canonical(req.language) if req.language else None
     tag = tag or language.canonical(brand.spec.language) or brand.spec.language
@@ -103,6 +103,39 @@ def applies(lib: Library, req: Request, brand: Brand) -> tuple[list[str], list[s
     tag = tag or language.canonical(brand.spec.language) or brand.spec.language
     v = _Visit(lib, req, brand, words(tag), 0, tag)
     return [v.claim(lk.key_point) for lk in v.links], [v.rule_heading(r) for r in v.rules]
+
+
+def cut_order(lib: Library, req: Request) -> tuple[str, ...]:
+    """What is left out to fit, first to last: each medicine's second-rank cautions (the
+    last medicine's first; ``more:<id>``), the key sources, the stroke picture, links after
+    the first, the question lines, the third main point, the calendar, the links, keeping
+    "When to get help" on one page (its tiers may then fall on both sides, each tier
+    whole), the subtitle under the title, the second main point, then each medicine's
+    first-rank cautions (named, with where to read them; ``must:<id>``): a caution for a
+    medicine the patient takes outranks a general point. Never the first main point, the
+    notes, the plan, a combination caution, a medicine's caution for a condition the
+    patient has, the painkiller-day rule or a red flag. Ids must exist."""
+    return _order([lib.medicines[m] for m in dict.fromkeys(req.medicines)])
+
+
+def own_cuts(order: tuple[str, ...]) -> int:
+    """How many of the first cuts in ``order`` are the medicines' own (their second-rank
+    cautions): the rest are the same for every set of medicines."""
+    return sum(1 for cut in order if cut.startswith("more:"))
+
+
+def _order(meds: list[Medicine]) -> tuple[str, ...]:
+    last_first = list(reversed(meds))
+    more = [f"more:{m.id}" for m in last_first if _points(m, 2)]
+    must = [f"must:{m.id}" for m in last_first if _points(m, 1)]
+    return (*more, "sources", "stroke-picture", "links-after-first", "questions",
+            "third-point", "calendar", "links", "help-may-split", "subtitle",
+            "second-point", *must)  # fmt: skip
+
+
+def _points(med: Medicine, rank: int) -> list[tuple[str, Warning_]]:
+    """The medicine's cautions of visit rank ``rank`` that hold for everyone."""
+    return [(lead, ct) for _part, lead, ct in med.points() if ct.visit == rank and not ct.for_]
 
 
 class _Visit:
@@ -129,7 +162,7 @@ class _Visit:
         # the numbers a patient acts on print through placeholders anywhere (the limits)
         numbers = [(f"number:{n.id}", n.review) for n in lib.numbers.values() if n.review]
         self.reviews += numbers[:1]
-        self.made = frozenset(self.order()[:cuts])
+        self.made = frozenset(_order(self.meds)[:cuts])
 
     # -- what is cited and checked
 
@@ -143,27 +176,6 @@ class _Visit:
     def cut(self, name: str) -> bool:
         """Whether the cut ``name`` is made on this try."""
         return name in self.made
-
-    def order(self) -> tuple[str, ...]:
-        """What is left out to fit, first to last: each medicine's second-rank cautions
-        (the last medicine's first), the key sources, the stroke picture, links after the
-        first, the question lines, the third main point, the calendar, the links, keeping
-        "When to get help" on one page (its tiers may then fall on both sides, each tier
-        whole), the subtitle under the title, the second main point, then each medicine's
-        first-rank cautions (named, with where to read them): a caution for a medicine the
-        patient takes outranks a general point. Never the first main point, the notes, the
-        plan, a combination caution, a medicine's caution for a condition the patient has,
-        the painkiller-day rule or a red flag."""
-        last_first = list(reversed(self.meds))
-        more = [f"more:{m.id}" for m in last_first if self._points(m, 2)]
-        must = [f"must:{m.id}" for m in last_first if self._points(m, 1)]
-        return (*more, "sources", "stroke-picture", "links-after-first", "questions",
-                "third-point", "calendar", "links", "help-may-split", "subtitle",
-                "second-point", *must)  # fmt: skip
-
-    def _points(self, med: Medicine, rank: int) -> list[tuple[str, Warning_]]:
-        """The medicine's cautions of visit rank ``rank`` that hold for everyone."""
-        return [(lead, ct) for _part, lead, ct in med.points() if ct.visit == rank and not ct.for_]
 
     def _kept(self, med: Medicine) -> list[tuple[str, Warning_]]:
         """The medicine's visit-ranked cautions for a condition the patient has (estrogen
@@ -212,7 +224,7 @@ class _Visit:
             wording=fixed_words(_, reviewed, next_review, spec.clinic_name),
             printed_date=_.date(when, N_("d MMMM y")) if when else None,
             visit=True,
-            visit_order=self.order(),
+            visit_order=_order(self.meds),
             charset=charset(self.lib, self.brand, _),
         )
 
@@ -318,9 +330,9 @@ class _Visit:
             )
             used = " ".join(self.claim(u) for u in (uses or list(med.used_for))[:1])
             chosen = self._kept(med)
-            chosen += [] if self.cut(f"must:{med.id}") else self._points(med, 1)
+            chosen += [] if self.cut(f"must:{med.id}") else _points(med, 1)
             if not self.cut(f"more:{med.id}"):
-                chosen += self._points(med, 2)
+                chosen += _points(med, 2)
             points = []
             for lead, ct in chosen:
                 self.cites.update(dict.fromkeys(ct.sources))
