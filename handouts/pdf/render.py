@@ -327,11 +327,12 @@ def _lay_out(
     if head is None:
         head = layout(masthead(doc, logo, st, g.width, alt), g, book.canvas)
     parts = [head]
-    key = ("personal", measure, doc.personal, doc.front, doc.printed_date, head.end_y)
+    # patient text is drawn even for a try: the handout that fits draws the same part
+    key = ("personal", doc.personal, doc.front, doc.printed_date, head.end_y)
     if key not in mine:
         story = personal(doc, st, g.width)
         with private_text():  # the pages with patient text are remembered nowhere
-            mine[key] = layout(story, g, book.canvas, head.end_y, measure) if story else None
+            mine[key] = layout(story, g, book.canvas, head.end_y) if story else None
     if mine[key] is not None:
         parts.append(mine[key])
     front = parts[-1]
@@ -343,11 +344,11 @@ def _lay_out(
         if section.new_page or (section.after_summary and _on_page_one(head, parts)):
             top = None
         if section.private:  # patient text: laid out for this handout, remembered nowhere
-            if (section, top, measure) not in mine:
+            if (section, top) not in mine:
                 with private_text():
                     story = section_flowables(section, st, g.width)
-                    mine[section, top, measure] = layout(story, g, book.canvas, top, measure)
-            rec = mine[section, top, measure]
+                    mine[section, top] = layout(story, g, book.canvas, top)
+            rec = mine[section, top]
         elif measure:
             rec = _tried(section, st, g, seed, top, quantum, added, _pages(parts) == most)
         else:  # a visit handout's section stacked from its pieces where it fits, as tried
