@@ -12,7 +12,7 @@ import datetime as dt
 import itertools
 import math
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import fields, replace
 from pathlib import Path
 
 from reportlab.lib import colors
@@ -319,7 +319,7 @@ def _lay_out(
             logo,
             file_stamp(logo) if logo else None,
             alt,
-            wording(doc),
+            _masthead_words(wording(doc)),
             st,
             g,
             seed,
@@ -517,6 +517,15 @@ def _masthead(
 
 
 _DAY = dt.date(2000, 1, 1)
+_MASTHEAD_WORDS = frozenset({"read_online", "scan_hint", "qr_alt", "logo_alt"})
+
+
+@memo(64)
+def _masthead_words(words: Wording) -> Wording:
+    """Only the fixed words a masthead prints, the others blank: the rest (the review
+    dates) differ from one set of conditions to the next, and would lay it out anew."""
+    return Wording(**{f.name: getattr(words, f.name) if f.name in _MASTHEAD_WORDS else ""
+                      for f in fields(words)})  # fmt: skip
 
 
 def _contents(
