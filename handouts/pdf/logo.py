@@ -144,11 +144,15 @@ def logo_problem(path: Path) -> str | None:
         problem = _png_problem(path)
         if problem:
             return problem
+    too_large = False
     try:
         w, h, drawing = _load(path)
         sized = all(math.isfinite(v) and 1 <= v <= MAX_POINTS for v in (w, h))
         if sized and drawing is not None:
-            drawn = _drawn(drawing)
+            try:
+                drawn = _drawn(drawing)
+            except ValueError:  # ReportLab's C number formatting refuses one too large
+                drawn, too_large = "", True
     except Exception:  # whatever the picture library raises, it is the brand's problem
         kind = path.suffix.lower().lstrip(".").upper()
         return (
@@ -170,7 +174,7 @@ def logo_problem(path: Path) -> str | None:
             "the SVG logo scales a shape to nothing (a scale of 0, or one so small it "
             "rounds to 0), which makes a broken page; remove that transform"
         )
-    if drawing is not None and _too_large(drawn):
+    if drawing is not None and (too_large or _too_large(drawn)):
         return (
             f"the SVG logo's shapes or transforms use numbers over {MAX_NUMBER:,.0f} (a "
             "tiny viewBox or a huge scale), which a PDF reader cannot draw; give the <svg> "
