@@ -21,7 +21,7 @@ from handouts.content.words import words
 from handouts.document.assemble import assemble
 from handouts.document.document import Document, Personal, Provenance
 from handouts.document.request import FORMATS, FULL, Allow, Request
-from handouts.document.visit import assemble_visit, cut_order, own_cuts
+from handouts.document.visit import Assembly, assemble_visit, cut_order, own_cuts
 from handouts.errors import (
     ContentError,
     HandoutsError,
@@ -175,9 +175,10 @@ def _visit(lib: Library, brand: Brand, req: Request) -> Rendered:
     and medicines. When the guess fits and one fewer cut does not, it is the fewest: two
     tries."""
     tries = Tries()  # this handout's: its patient text laid out once, then forgotten
+    assembly = Assembly()  # and its sections chosen once for the cuts they ask about
 
     def tried(cuts: int) -> tuple[Document, bool]:  # measured, not drawn
-        doc = assemble_visit(lib, req, brand, cuts)
+        doc = assemble_visit(lib, req, brand, cuts, assembly)
         return doc, fits_visit(doc, brand, req.paper, req.large_print, tries)
 
     same, near, shape = _like(lib, brand, req)

@@ -343,6 +343,57 @@ def test_a_try_measured_without_drawing_ends_where_the_drawn_one_does(large):
             assert a[0] == d[0] and a[2] == d[2] and a[1] == pytest.approx(d[1], abs=1e-6), cuts
 
 
+def test_a_try_takes_the_earlier_tries_sections_and_assembles_the_same_document():
+    """A handout's tries share their sections (handouts.document.visit.Assembly): each
+    number of cuts, tried in a shuffled order after others, assembles exactly the document
+    a fresh assembly does (sections, sources cited, review dates, everything), over many
+    sets of conditions and medicines, plan templates, a typed plan, a calming practice
+    and notes, in English and in Spanish; and most sections were taken from a try before."""
+    from handouts.content.model import AttackPlan, PlanFields
+    from handouts.document.visit import Assembly, _Visit, assemble_visit, cut_order
+
+    lib, brand = load_inputs(CONTENT, None)
+    rng = random.Random(2026)
+    pairs = [tuple(link.conditions) for link in lib.links.values()]
+    conditions, medicines = sorted(lib.conditions), sorted(lib.medicines)
+    chosen, reused = 0, 0
+    real = _Visit.chosen
+
+    def counted(self, choose):
+        nonlocal chosen, reused
+        before = sum(map(len, self.tries.chosen.values())) if self.tries else None
+        section = real(self, choose)
+        if before is not None:
+            after = sum(map(len, self.tries.chosen.values()))
+            chosen, reused = chosen + (after > before), reused + (after == before)
+        return section
+
+    _Visit.chosen = counted
+    try:
+        for n in range(30):
+            conds = list(rng.choice(pairs))
+            if n % 2:
+                conds.append(rng.choice([c for c in conditions if c not in conds]))
+            meds = tuple(rng.sample(medicines, rng.randint(0, 6)))
+            plan = PlanFields(attack=AttackPlan(medicine="Sumatriptan 50 mg")) if n % 4 == 1 \
+                else PlanFields(calming="slow-breathing" if n % 3 == 0 else None)  # fmt: skip
+            req = Request(tuple(conds), medicines=meds, format="visit",
+                          personal=Personal("Sam Smith"), notes="Walk daily." if n % 3 else None,
+                          plan=plan, language="es" if n % 5 == 2 else None,
+                          plan_template="migraine-attack-triptan" if n % 5 == 0 else None,
+                          allow=Allow(draft=True))  # fmt: skip
+            lang_lib, lang_brand = in_language(lib, brand, req), brand
+            order = list(range(len(cut_order(lang_lib, req)) + 1))
+            rng.shuffle(order)
+            assembly = Assembly()
+            for cuts in order:
+                shared = assemble_visit(lang_lib, req, lang_brand, cuts, assembly)
+                assert shared == assemble_visit(lang_lib, req, lang_brand, cuts), (n, cuts)
+    finally:
+        _Visit.chosen = real
+    assert reused > 3 * chosen > 0, (chosen, reused)
+
+
 def test_a_try_added_up_says_what_the_laid_out_try_says():
     """A try adds section heights up where it is sure (handouts.pdf.fitting): over many
     sets of conditions and medicines, regular and large print, and every number of cuts,

@@ -20,7 +20,7 @@ full version is.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from itertools import combinations
 
 from handouts.content import language, text
@@ -88,12 +88,47 @@ KEY_SOURCES = 4
 QUESTION_LINES = 3
 
 
-def assemble_visit(lib: Library, req: Request, brand: Brand, cuts: int = 0) -> Document:
+def assemble_visit(
+    lib: Library, req: Request, brand: Brand, cuts: int = 0, tries: Assembly | None = None
+) -> Document:
     """The visit handout for ``req`` with its first ``cuts`` cuts made (:func:`cut_order`;
-    ``Document.visit_order`` lists them). Ids must exist (the caller checked)."""
+    ``Document.visit_order`` lists them). Ids must exist (the caller checked). ``tries``:
+    the same handout's tries so far, whose sections this one reuses where it can."""
+    if tries is not None and tries.visit is not None:
+        visit = tries.visit
+        if (visit.lib, visit.req, visit.brand) != (lib, req, brand):
+            raise ValueError("internal: one handout's tries were asked for another")
+        visit.start(cuts)
+        return visit.document()
     tag = language.canonical(req.language) if req.language else None
     tag = tag or language.canonical(brand.spec.language) or brand.spec.language
-    return _Visit(lib, req, brand, words(tag), cuts, tag).document()
+    visit = _Visit(lib, req, brand, words(tag), cuts, tag, tries)
+    if tries is not None:
+        tries.visit = visit
+    return visit.document()
+
+
+@dataclass(frozen=True)
+class _Chosen:
+    """A section as one try chose it: the cuts it asked about (with the answers), the
+    sources it cited and the reviews of what it prints, in order."""
+
+    asked: tuple[tuple[str, bool], ...]
+    section: Section | None
+    cited: tuple[str, ...]
+    reviews: tuple[tuple[str, Review], ...]
+
+
+class Assembly:
+    """One visit handout's tries at fitting, as assembled: each section as a try chose
+    it, so that a later try, asking the same cuts the same way, takes the same section
+    (and cites and reviews what it did) without choosing it again. It belongs to the
+    one call that makes the handout and is forgotten with it (a plan may hold patient
+    text)."""
+
+    def __init__(self) -> None:
+        self.visit: _Visit | None = None
+        self.chosen: dict[str, list[_Chosen]] = {}
 
 
 def applies(lib: Library, req: Request, brand: Brand) -> tuple[list[str], list[str]]:
@@ -143,8 +178,8 @@ class _Visit:
     reviews of what is printed."""
 
     def __init__(self, lib: Library, req: Request, brand: Brand, _: Words, cuts: int,
-                 tag: str):  # fmt: skip
-        self.lib, self.req, self.brand, self._, self.cuts = lib, req, brand, _, cuts
+                 tag: str, tries: Assembly | None = None):  # fmt: skip
+        self.lib, self.req, self.brand, self._, self.tries = lib, req, brand, _, tries
         self.tag = tag  # the document's language tag (the request's, else the brand's)
         self.conds = [lib.conditions[c] for c in req.conditions]
         self.ids = frozenset(req.conditions)
@@ -155,27 +190,64 @@ class _Visit:
         self.rules = [r for r in lib.rules if r.when.holds(self.ids, taken)]
         ctx = fill_context(lib, brand, self.meds, _)
         self.fill: Callable[[str], str] = lambda s: text.fill(s, ctx)
-        self.cites: dict[str, None] = {}
-        self.reviews: list[tuple[str, Review]] = [
-            (f"condition:{c.id}", c.review) for c in self.conds
-        ]
+        reviews = [(f"condition:{c.id}", c.review) for c in self.conds]
         # the numbers a patient acts on print through placeholders anywhere (the limits)
         numbers = [(f"number:{n.id}", n.review) for n in lib.numbers.values() if n.review]
-        self.reviews += numbers[:1]
-        self.made = frozenset(_order(self.meds)[:cuts])
+        self.first_reviews = (*reviews, *numbers[:1])
+        self.order = _order(self.meds)
+        when = req.personal.date
+        self.printed_date = _.date(when, N_("d MMMM y")) if when else None
+        self.start(cuts)
+
+    def start(self, cuts: int) -> None:
+        """Begin a try with the first ``cuts`` cuts made: nothing cited or printed yet."""
+        self.made = frozenset(self.order[:cuts])
+        self.cites: dict[str, None] = {}
+        self.reviews: list[tuple[str, Review]] = list(self.first_reviews)
+        self.asked: list[tuple[str, bool]] | None = None  # while a section is chosen
+        self.cited: list[str] | None = None
 
     # -- what is cited and checked
 
     def claim(self, c: Claim) -> str:
-        self.cites.update(dict.fromkeys(c.sources))
+        self.cite(c.sources)
         return self.fill(c.text)
+
+    def cite(self, sources: tuple[str, ...]) -> None:
+        if self.cited is not None:
+            self.cited += sources
+        self.cites.update(dict.fromkeys(sources))
 
     def covers(self, for_: tuple[str, ...]) -> bool:
         return not for_ or not self.ids.isdisjoint(for_)
 
     def cut(self, name: str) -> bool:
         """Whether the cut ``name`` is made on this try."""
-        return name in self.made
+        made = name in self.made
+        if self.asked is not None:
+            self.asked.append((name, made))
+        return made
+
+    def chosen(self, choose: Callable[[], Section | None]) -> Section | None:
+        """The section ``choose`` makes, as an earlier try of the same handout chose it
+        when every cut it asked about is answered the same way now (with what it cited
+        and the reviews of what it printed), else chosen now."""
+        if self.tries is None:
+            return choose()
+        earlier = self.tries.chosen.setdefault(choose.__name__, [])
+        for c in earlier:
+            if all((name in self.made) == made for name, made in c.asked):
+                self.cite(c.cited)
+                self.reviews += c.reviews
+                return c.section
+        self.asked, self.cited, before = [], [], len(self.reviews)
+        try:
+            section = choose()
+            earlier.append(_Chosen(tuple(self.asked), section, tuple(self.cited),
+                                   tuple(self.reviews[before:])))  # fmt: skip
+        finally:
+            self.asked = self.cited = None
+        return section
 
     def _kept(self, med: Medicine) -> list[tuple[str, Warning_]]:
         """The medicine's visit-ranked cautions for a condition the patient has (estrogen
@@ -192,15 +264,14 @@ class _Visit:
 
     def document(self) -> Document:
         _, spec = self._, self.brand.spec
-        front = [self._main_points(), self._plan(), self._linked()]
-        back = [self._medicines(), self._calendar(), self._help(), self._stroke_picture()]
-        back += [self._questions(), self._ask_for_full()]
-        sections = [s for s in front if s] + [s for s in back if s]
+        chosen = [self.chosen(f) for f in (
+            self._main_points, self._plan, self._linked, self._medicines, self._calendar,
+            self._help, self._stroke_picture, self._questions, self._ask_for_full)]  # fmt: skip
+        sections = [s for s in chosen if s]
         if not self.cut("sources") and self.cites:
             entries = tuple(citation(self.lib, k, _) for k in list(self.cites)[:KEY_SOURCES])
             sections.append(Section("sources", _("Key sources"), (SourceList(entries),)))
         drafts, reviewed, next_review = dated(self.reviews, sections, _)
-        when = self.req.personal.date
         return Document(
             title=self.req.title or condition_title(self.conds, _),
             subtitle=_("Your plan, and what to watch for"),
@@ -222,9 +293,9 @@ class _Visit:
             front=notes_section(self.req, _),
             language=self.tag,
             wording=fixed_words(_, reviewed, next_review, spec.clinic_name),
-            printed_date=_.date(when, N_("d MMMM y")) if when else None,
+            printed_date=self.printed_date,
             visit=True,
-            visit_order=_order(self.meds),
+            visit_order=self.order,
             charset=charset(self.lib, self.brand, _),
         )
 
@@ -269,7 +340,7 @@ class _Visit:
         calming = _given(own.calming) or (_given(template.calming) if template else None)
         if calming and calming in lib.practices:
             practice = lib.practices[calming]
-            self.cites.update(dict.fromkeys(practice.sources))
+            self.cite(practice.sources)
             if practice.review:
                 self.reviews.append((f"practice:{practice.id}", practice.review))
             lead = _("{practice} ({how_often}):", practice=practice.name,
@@ -308,14 +379,14 @@ class _Visit:
         what_to_do = _("What to do:")
         blocks: list[Block] = []
         for r in self.rules:
-            self.cites.update(dict.fromkeys(r.sources))
+            self.cite(r.sources)
             if r.review:
                 self.reviews.append((f"rule:{r.id}", r.review))
             heading = self.rule_heading(r)
             blocks.append(Caution(heading, None, (self._point(r, r.evidence),), what_to_do))
         rule = lib.painkiller_days
         if rule and any(c.painkiller_days for c in self.conds):
-            self.cites.update(dict.fromkeys(rule.sources))
+            self.cite(rule.sources)
             self.reviews.append(("painkiller-days", rule.review))
             point = self._point(rule, rule.evidence)
             blocks.append(Caution(self.fill(rule.title), None, (point,), what_to_do))
@@ -335,7 +406,7 @@ class _Visit:
                 chosen += _points(med, 2)
             points = []
             for lead, ct in chosen:
-                self.cites.update(dict.fromkeys(ct.sources))
+                self.cite(ct.sources)
                 points.append(replace(self._point(ct, ct.evidence), lead=_(lead)))
             title = med.name
             if med.also_called:
@@ -400,7 +471,7 @@ class _Visit:
             signs = []
             for flag in chosen:
                 if flag.tier == key:
-                    self.cites.update(dict.fromkeys(flag.sources))
+                    self.cite(flag.sources)
                     if flag.review:
                         self.reviews.append((f"flag:{flag.id}", flag.review))
                     signs.append(self.fill(flag.short or flag.text))
