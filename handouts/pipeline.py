@@ -21,7 +21,13 @@ from handouts.content.words import words
 from handouts.document.assemble import assemble
 from handouts.document.document import Document, Personal, Provenance
 from handouts.document.request import FORMATS, FULL, Allow, Request
-from handouts.document.visit import Assembly, assemble_visit, cut_order, own_cuts
+from handouts.document.visit import (
+    Assembly,
+    assemble_visit,
+    cut_order,
+    help_kept_whole,
+    own_cuts,
+)
 from handouts.errors import (
     ContentError,
     HandoutsError,
@@ -178,8 +184,7 @@ def _visit(lib: Library, brand: Brand, req: Request) -> Rendered:
     assembly = Assembly()  # and its sections chosen once for the cuts they ask about
 
     def tried(cuts: int) -> tuple[Document, bool]:  # measured, not drawn
-        doc = assemble_visit(lib, req, brand, cuts, assembly)
-        return doc, fits_visit(doc, brand, req.paper, req.large_print, tries)
+        return _tried(lib, brand, req, cuts, tries, assembly)
 
     same, near, shape = _like(lib, brand, req)
     order = cut_order(lib, req)
@@ -200,6 +205,23 @@ def _visit(lib: Library, brand: Brand, req: Request) -> Rendered:
     while len(_CUTS) > CUT_HINTS:
         _CUTS.popitem(last=False)
     return Rendered(*laid.finish(), _current(lib, doc, req.allow))
+
+
+def _tried(
+    lib: Library, brand: Brand, req: Request, cuts: int, tries: Tries, assembly: Assembly
+) -> tuple[Document, bool]:
+    """The visit handout with ``cuts`` cuts made, and whether it fits (measured, not
+    drawn). Where a cut let "When to get help" split over pages and that does not fit,
+    it is tried kept whole too: a split can take more pages than moving the section to
+    the next page, and a cut must never make a handout longer (the search for the fewest
+    cuts relies on it)."""
+    doc = assemble_visit(lib, req, brand, cuts, assembly)
+    if fits_visit(doc, brand, req.paper, req.large_print, tries):
+        return doc, True
+    whole = help_kept_whole(doc)
+    if whole is not None and fits_visit(whole, brand, req.paper, req.large_print, tries):
+        return whole, True
+    return doc, False
 
 
 def _fewest_cuts(

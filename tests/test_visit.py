@@ -588,6 +588,46 @@ def test_a_plan_slot_taller_than_a_page_is_too_long_not_a_crash():
     assert str(caught.value) == TOO_LONG
 
 
+def test_a_cut_never_makes_a_visit_handout_longer():
+    """The search for the fewest cuts relies on fitting being monotonic: once a number of
+    cuts fits, every larger number does. Letting "When to get help" split can take more
+    pages than moving it whole (this large-print handout, the section near the foot of a
+    page: 9 and 10 cuts did not fit where 7 and 8 did, and which answer was found
+    depended on the guess), so a split that does not fit is tried kept whole too. Checked
+    on that handout and a spread of large-print and regular ones."""
+    from handouts.content.model import AttackPlan, MovementPlan, PlanFields
+    from handouts.document.visit import Assembly, cut_order
+    from handouts.pdf.render import Tries
+    from handouts.pipeline import _tried
+
+    lib, brand = load_inputs(CONTENT, None)
+    typed = ("stretch drink before drink drink before rest stretch a a before take before "
+             "drink rest night tablet gentle take tablet the call call with stretch stretch "
+             "nurse take morning tablet with morning stretch")  # fmt: skip
+    plan = PlanFields(attack=AttackPlan(medicine=typed), next_visit="llamar",
+                      movement=MovementPlan(what="walk", how_long="walk", how_often="walk"))  # fmt: skip
+    reqs = [Request(("jaw-disorders", "migraine"), medicines=("beta-blockers", "valproate"),
+                    format="visit", large_print=True, paper="letter", plan=plan,
+                    plan_template="migraine-attack-triptan", personal=Personal("X"),
+                    notes="Ahmad salam salam Ahmad salam salam Ahmad", allow=Allow(draft=True))]  # fmt: skip
+    rng = random.Random(9)
+    pairs = [tuple(link.conditions) for link in lib.links.values()]
+    for n in range(16):
+        meds = tuple(rng.sample(sorted(lib.medicines), rng.randint(0, 6)))
+        reqs.append(Request(rng.choice(pairs), medicines=meds, format="visit", plan=plan,
+                            large_print=n % 4 != 3, paper=("letter", "a4")[n % 2],
+                            personal=Personal("X"), allow=Allow(draft=True)))  # fmt: skip
+    verdicts = []
+    for req in reqs:
+        tries, assembly = Tries(), Assembly()
+        most = len(cut_order(lib, req))
+        fits = [_tried(lib, brand, req, k, tries, assembly)[1] for k in range(most + 1)]
+        verdicts.append("".join("1" if f else "0" for f in fits))
+    assert verdicts[0] == "00000001111111"
+    assert [v for v in verdicts if "10" in v] == []
+    assert sum("1" in v for v in verdicts) > 12  # most fit with some cuts
+
+
 def test_the_search_for_the_fewest_cuts_finds_them_from_any_guess():
     """Fitting is monotonic in the cuts made: from any guess, the search finds the fewest
     that fit, tries each number of cuts at most once, two or three when the guess is at

@@ -108,6 +108,22 @@ def assemble_visit(
     return visit.document()
 
 
+def help_kept_whole(doc: Document) -> Document | None:
+    """``doc`` with "When to get help" kept on one page again, where a cut let its tiers
+    fall on both sides; None where it is kept whole already. Letting it split is meant to
+    save room, but a split can take more pages than moving the section whole to the next
+    page (large print, the section near the foot of a page): the caller tries this too, so
+    that a cut never makes a handout longer."""
+    sections, changed = [], False
+    for section in doc.sections:
+        if section.id == "get-help" and not section.whole:
+            blocks = tuple(replace(b, may_split=False) if isinstance(b, Tiers) else b
+                           for b in section.blocks)  # fmt: skip
+            section, changed = replace(section, blocks=blocks, whole=True), True
+        sections.append(section)
+    return replace(doc, sections=tuple(sections)) if changed else None
+
+
 @dataclass(frozen=True)
 class _Chosen:
     """A section as one try chose it: the cuts it asked about (with the answers), the
