@@ -653,9 +653,12 @@ UNREADABLE = (
         ('width="64" height="64"', f"<!-- {'x' * 1_000_000} -->{SHAPE}", TOO_BIG),
         ('width="64" height="64"', f'<g transform="scale(0.0000001)">{SHAPE}</g>', FLAT),
         ('width="64" height="64"', "<rect/>" * 2_001, MANY),
+        # drawing fails for another reason (a dash pattern of nothing): not "huge numbers"
+        ('width="64" height="64"',
+         '<circle cx="5" cy="5" r="4" stroke="#000" stroke-dasharray="0,0"/>', UNREADABLE),
     ],
     ids=["huge", "tiny", "inf-nan", "image", "xlink-image", "use-file", "tiny-viewbox",
-         "huge-scale", "huge-file", "zero-scale", "many-elements"],
+         "huge-scale", "huge-file", "zero-scale", "many-elements", "zero-dash"],
 )  # fmt: skip
 def test_an_svg_logo_that_would_fail_later_or_read_another_file_is_refused_at_load(
     cli, tmp_path, size, inside, expected

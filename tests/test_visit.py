@@ -361,10 +361,10 @@ def test_a_try_takes_the_earlier_tries_sections_and_assembles_the_same_document(
 
     def counted(self, choose):
         nonlocal chosen, reused
-        before = sum(map(len, self.tries.chosen.values())) if self.tries else None
+        before = sum(map(len, self.earlier.values())) if self.earlier is not None else None
         section = real(self, choose)
         if before is not None:
-            after = sum(map(len, self.tries.chosen.values()))
+            after = sum(map(len, self.earlier.values()))
             chosen, reused = chosen + (after > before), reused + (after == before)
         return section
 
@@ -392,6 +392,47 @@ def test_a_try_takes_the_earlier_tries_sections_and_assembles_the_same_document(
     finally:
         _Visit.chosen = real
     assert reused > 3 * chosen > 0, (chosen, reused)
+
+
+LOOSE = """
+import datetime as dt, gc
+from handouts.content.model import AttackPlan, PlanFields
+from handouts.document.document import Personal
+from handouts.document.request import Allow, Request
+from handouts.pipeline import Renderer, load_inputs
+lib, brand = load_inputs(CONTENT, None)
+renderer = Renderer()
+MARK = "Qz" + "Plan" + "Xy"
+
+def visit():
+    typed = PlanFields(attack=AttackPlan(medicine=MARK + " 50 mg"))
+    req = Request(("migraine", "lupus"), format="visit", medicines=("triptans", "snri"),
+                  plan=typed, notes=MARK + " note", personal=Personal(MARK + " name"),
+                  allow=Allow(today=dt.date(2026, 12, 3)))
+    renderer.make(lib, brand, req)
+
+visit()
+gc.collect()
+gc.disable()
+visit()
+print(sorted({type(o).__name__ for o in gc.get_objects()
+              if str(getattr(type(o), "__module__", "")).startswith("handouts.document")
+              and MARK in repr(o)}))
+"""
+
+
+def test_a_visit_handouts_tries_leave_no_patient_text_for_the_garbage_collector():
+    """The tries' shared sections (visit.Assembly) are freed when the handout is made, not
+    when the garbage collector next runs (a web page's worker may wait long for that):
+    with the collector off, no request, plan or section holding the patient's words is
+    left after make()."""
+    import subprocess
+    import sys
+
+    code = f"from pathlib import Path\nCONTENT = Path({str(CONTENT)!r})\n" + LOOSE
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "[]"
 
 
 def test_a_try_added_up_says_what_the_laid_out_try_says():

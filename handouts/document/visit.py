@@ -195,7 +195,10 @@ class _Visit:
 
     def __init__(self, lib: Library, req: Request, brand: Brand, _: Words, cuts: int,
                  tag: str, tries: Assembly | None = None):  # fmt: skip
-        self.lib, self.req, self.brand, self._, self.tries = lib, req, brand, _, tries
+        self.lib, self.req, self.brand, self._ = lib, req, brand, _
+        # the tries' sections (not the Assembly: it holds this, and a loop would keep the
+        # patient's plan alive until the garbage collector ran)
+        self.earlier = tries.chosen if tries is not None else None
         self.tag = tag  # the document's language tag (the request's, else the brand's)
         self.conds = [lib.conditions[c] for c in req.conditions]
         self.ids = frozenset(req.conditions)
@@ -248,9 +251,9 @@ class _Visit:
         """The section ``choose`` makes, as an earlier try of the same handout chose it
         when every cut it asked about is answered the same way now (with what it cited
         and the reviews of what it printed), else chosen now."""
-        if self.tries is None:
+        if self.earlier is None:
             return choose()
-        earlier = self.tries.chosen.setdefault(choose.__name__, [])
+        earlier = self.earlier.setdefault(choose.__name__, [])
         for c in earlier:
             if all((name in self.made) == made for name, made in c.asked):
                 self.cite(c.cited)

@@ -151,7 +151,9 @@ def logo_problem(path: Path) -> str | None:
         if sized and drawing is not None:
             try:
                 drawn = _drawn(drawing)
-            except ValueError:  # ReportLab's C number formatting refuses one too large
+            except ValueError:  # ReportLab's C number formatting refuses a huge number
+                if not _extreme(drawing):
+                    raise
                 drawn, too_large = "", True
     except Exception:  # whatever the picture library raises, it is the brand's problem
         kind = path.suffix.lower().lstrip(".").upper()
@@ -204,6 +206,27 @@ def _flattened(drawn: str) -> bool:
             continue
         if a * d - b * c == 0:
             return True
+    return False
+
+
+def _extreme(drawing: Drawing) -> bool:
+    """Whether a number in the drawing (a transform, a coordinate, a size) is beyond
+    ``MAX_NUMBER`` or not a number at all: what makes drawing it fail with a number that
+    cannot be written."""
+    stack: list[Any] = [drawing]
+    while stack:
+        node = stack.pop()
+        values = list(vars(node).values()) + list(getattr(node, "transform", None) or ())
+        for value in values:
+            numbers = value if isinstance(value, list | tuple) else [value]
+            for v in numbers:
+                if (
+                    isinstance(v, int | float)
+                    and not isinstance(v, bool)
+                    and not (math.isfinite(v) and abs(v) <= MAX_NUMBER)
+                ):
+                    return True
+        stack += getattr(node, "contents", None) or []
     return False
 
 
