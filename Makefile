@@ -81,6 +81,7 @@ snapshots: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/render.py
 	$(BIN)/python bench/batch.py
+	$(BIN)/python bench/visit.py
 	$(BIN)/python bench/ehr.py
 
 format: $(STAMP)

@@ -3,7 +3,7 @@
 - warm: median time to make one visit handout (assemble, lay out, fit, write the PDF) for
   the same conditions and medicines, each round for a different patient;
 - diverse: a synthetic clinic list of about 1,000 visit-handout rows where nearly every
-  row has its own set of conditions and medicines (95% distinct), run through
+  row has its own set of conditions and medicines (about 98% distinct), run through
   `handouts batch` in a new process with 1 and with 2 processes: handouts per second,
   handouts per second of processor time (the processes' together, so less swayed by
   other work on the machine), and the rows that could not fit both sides of one sheet.

@@ -157,6 +157,13 @@ class PdfCanvas(Canvas):
         self._code.append(f"q {w} 0 0 {h} {fp_str(x)} {fp_str(y)} cm /{name} Do Q")
         return (width, height)
 
+    def drawText(self, aTextObject: Any) -> None:
+        super().drawText(aTextObject)
+        # ReportLab's paragraphs give a text object a method bound to itself (_do_line),
+        # a loop that would keep its words, perhaps a patient's, until the garbage
+        # collector ran: broken once it is drawn, so it is freed at once
+        aTextObject.__dict__.pop("_do_line", None)
+
     def showPage(self) -> None:
         code = split_code(self._code)
         page = Page(
@@ -313,6 +320,10 @@ def layout(
     tmpl._doSave = 0
     start = len(canvas.pages)
     tmpl.build(list(story), canvasmaker=lambda *a, **k: canvas)
+    # ReportLab's template names itself in its namespace (doc=self), a loop through its
+    # canvas and story that would keep them, perhaps a patient's words, until the
+    # garbage collector ran: broken once laid out, so they are freed at once
+    tmpl._nameSpace.clear()
     pages = canvas.pages[start:]
     if measure:  # blank pages: counted, never composed
         del canvas.pages[start:]
