@@ -403,3 +403,14 @@ def test_an_unreadable_resource_spoils_its_patient_and_a_patient_only_it_names(c
     assert sorted((r["id"], r["status"]) for r in data["rows"]) == [
         ("b.json", "skipped"), ("p1", "skipped"), ("p3", "skipped")]  # fmt: skip
     assert run.code == 1
+
+
+def test_the_fhir_models_are_imported_only_when_a_fhir_file_is_read():
+    """Every command loads the FHIR models' quarter of a second only when it reads FHIR."""
+    import subprocess
+    import sys
+
+    code = "import sys, handouts.cli, handouts.web.app; print('fhir.resources' in sys.modules)"
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "False"

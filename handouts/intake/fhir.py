@@ -19,18 +19,12 @@ and fields; never a value, which may be a patient's name or address.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
-
-from fhir.resources.R4B.condition import Condition
-from fhir.resources.R4B.medication import Medication
-from fhir.resources.R4B.medicationrequest import MedicationRequest
-from fhir.resources.R4B.medicationstatement import MedicationStatement
-from fhir.resources.R4B.patient import Patient
-from pydantic import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from handouts.content import language
 from handouts.content.load import Doc, parse
@@ -41,6 +35,10 @@ from handouts.intake.clinic_list import MAX_BYTES, ClinicList, Row, check_cells
 from handouts.intake.coding import RXNORM, SYSTEMS, Coding, described
 from handouts.intake.patient import email_problem, shown
 
+if TYPE_CHECKING:
+    from fhir.resources.R4B.condition import Condition
+    from fhir.resources.R4B.patient import Patient
+
 ACTIVE_CONDITION = ("active", "recurrence", "relapse")
 """Condition.clinicalStatus codes of a condition the patient has now."""
 NOT_CONFIRMED = ("refuted", "entered-in-error", "provisional", "differential", "unconfirmed")
@@ -48,14 +46,25 @@ NOT_CONFIRMED = ("refuted", "entered-in-error", "provisional", "differential", "
 ACTIVE_MEDICINE = ("active",)
 """MedicationRequest/MedicationStatement status of a medicine the patient takes now."""
 
-MODELS: dict[str, Any] = {
-    "Patient": Patient,
-    "Condition": Condition,
-    "MedicationRequest": MedicationRequest,
-    "MedicationStatement": MedicationStatement,
-    "Medication": Medication,
-}
-"""The resource types read, and their models; any other type is passed over unread."""
+READ = ("Patient", "Condition", "MedicationRequest", "MedicationStatement", "Medication")
+"""The resource types read; any other type is passed over unread."""
+
+
+@functools.cache
+def models() -> dict[str, Any]:
+    """The models of the resource types read (:data:`READ`), imported when a FHIR file is
+    first read: the FHIR models take a quarter of a second to import, which every other
+    command (a handout, a clinic list) would wait for."""
+    from fhir.resources.R4B.condition import Condition
+    from fhir.resources.R4B.medication import Medication
+    from fhir.resources.R4B.medicationrequest import MedicationRequest
+    from fhir.resources.R4B.medicationstatement import MedicationStatement
+    from fhir.resources.R4B.patient import Patient
+
+    return dict(zip(READ, (Patient, Condition, MedicationRequest, MedicationStatement,
+                           Medication), strict=True))  # fmt: skip
+
+
 KINDS = (".json", ".ndjson")
 
 Line = Callable[[tuple[Any, ...]], int | None]
@@ -363,7 +372,7 @@ class _Reading:
         line_of: Line,
     ) -> None:
         kind = data.get("resourceType")
-        model = MODELS.get(kind) if isinstance(kind, str) else None
+        model = models().get(kind) if isinstance(kind, str) else None
         if model is None:
             if not isinstance(kind, str):
                 self.problems.append(
@@ -375,6 +384,8 @@ class _Reading:
                     )
                 )
             return
+        from pydantic import ValidationError  # imported with the models
+
         try:
             resource = model.model_validate(data)
         except ValidationError as exc:
@@ -619,7 +630,7 @@ def _medication(med: Any, medications: dict[str, Any]) -> tuple[Any, str | None]
             return contained.code, None
     data = medications.get(ref or "")
     if isinstance(data, dict) and isinstance(data.get("code"), dict):
-        return Medication.model_validate(data).code, None
+        return models()["Medication"].model_validate(data).code, None
     kind = med.__class__.__name__
     return None, (
         f"{kind}/{shown(med.id or '?', 64)}: its Medication "
