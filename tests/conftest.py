@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 import shutil
+import types
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -135,3 +137,46 @@ def content_copy(tmp_path) -> Path:
     dest = tmp_path / "content"
     shutil.copytree(CONTENT, dest)
     return dest
+
+
+def garbage_holding(mark: str, run: Callable[[], object]) -> list[str]:
+    """The kinds of object that ``run`` leaves for the garbage collector (unreachable but
+    in reference loops) and that hold ``mark`` themselves, found with the collector off:
+    in a string or bytes that is an attribute or an item of theirs, or of what they hold
+    that the collector does not follow (a dict of strings, an object's own attributes)."""
+    import gc
+
+    gc.collect()
+    gc.disable()
+    try:
+        run()
+        gc.set_debug(gc.DEBUG_SAVEALL)
+        gc.collect()
+        left = list(gc.garbage)
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        gc.enable()
+    kinds = set()
+    for o in left:
+        seen: set[int] = set()
+        stack = [r for r in gc.get_referents(o) if not gc.is_tracked(r)]
+        while stack:
+            x = stack.pop()
+            if id(x) in seen:
+                continue
+            seen.add(id(x))
+            if isinstance(x, (str, bytes, bytearray)):
+                if (mark if isinstance(x, str) else mark.encode()) in x:
+                    kinds.add(_kind(o))
+                    break
+                continue
+            stack += (r for r in gc.get_referents(x) if not gc.is_tracked(r))
+    return sorted(kinds)
+
+
+def _kind(o: object) -> str:
+    """An object's type, and for a frame the file and function it runs."""
+    if isinstance(o, types.FrameType):
+        return f"frame of {Path(o.f_code.co_filename).name}:{o.f_code.co_name}"
+    return f"{type(o).__module__}.{type(o).__qualname__}"

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, PackageLoader, StrictUndefined, Template, select_autoescape
 
 from handouts.document.document import (
     Block,
@@ -62,6 +63,21 @@ def templates(package: str) -> Environment:
     )
 
 
+def rendered(template: Template, **values: Any) -> str:
+    """``template`` filled with ``values``, as ``Template.render`` fills it, leaving no
+    reference loop that holds them: a template's own macros are kept in its context and
+    refer back to it, so the context, and the values (a patient's, on the web page), would
+    stay in memory until the garbage collector ran. Its variables are cleared once done."""
+    context = template.new_context(values)
+    try:
+        return template.environment.concat(template.root_render_func(context))
+    except Exception:  # as render does: the error said at the template's line
+        template.environment.handle_exception()
+    finally:
+        context.vars.clear()
+        context.exported_vars.clear()
+
+
 _ENV = templates("handouts.html")
 _ENV.globals["kind"] = lambda block: BLOCKS[type(block)]
 
@@ -79,7 +95,7 @@ def handout_page(doc: Document, css: str, home: str, all_handouts: str, skip: st
     """The handout's web page; ``css`` and ``home`` (the index, linked as
     ``all_handouts``) are addresses relative to it; ``skip``: the skip link's words."""
     page = _ENV.get_template("handout.html")
-    return page.render(doc=doc, css=css, home=home, all_handouts=all_handouts, skip=skip)
+    return rendered(page, doc=doc, css=css, home=home, all_handouts=all_handouts, skip=skip)
 
 
 def index_page(
@@ -89,8 +105,8 @@ def index_page(
     words: dict[str, str],
 ) -> str:
     """The site's index: each group (a heading and its pages), a patient can browse."""
-    return _ENV.get_template("index.html").render(
-        clinic=clinic, lang=lang, groups=groups, words=words
+    return rendered(
+        _ENV.get_template("index.html"), clinic=clinic, lang=lang, groups=groups, words=words
     )
 
 

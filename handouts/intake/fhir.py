@@ -19,7 +19,6 @@ and fields; never a value, which may be a patient's name or address.
 
 from __future__ import annotations
 
-import functools
 import json
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field, replace
@@ -34,6 +33,7 @@ from handouts.errors import PatientError, Problem
 from handouts.intake.clinic_list import MAX_BYTES, ClinicList, Row, check_cells
 from handouts.intake.coding import RXNORM, SYSTEMS, Coding, described
 from handouts.intake.patient import email_problem, shown
+from handouts.memo import memo
 
 if TYPE_CHECKING:
     from fhir.resources.R4B.condition import Condition
@@ -50,7 +50,7 @@ READ = ("Patient", "Condition", "MedicationRequest", "MedicationStatement", "Med
 """The resource types read; any other type is passed over unread."""
 
 
-@functools.cache
+@memo(None, shared=True)
 def models() -> dict[str, Any]:
     """The models of the resource types read (:data:`READ`), imported when a FHIR file is
     first read: the FHIR models take a quarter of a second to import, which every other

@@ -319,11 +319,13 @@ def layout(
     )
     tmpl._doSave = 0
     start = len(canvas.pages)
-    tmpl.build(list(story), canvasmaker=lambda *a, **k: canvas)
-    # ReportLab's template names itself in its namespace (doc=self), a loop through its
-    # canvas and story that would keep them, perhaps a patient's words, until the
-    # garbage collector ran: broken once laid out, so they are freed at once
-    tmpl._nameSpace.clear()
+    try:
+        tmpl.build(list(story), canvasmaker=lambda *a, **k: canvas)
+    finally:
+        # ReportLab's template names itself in its namespace (doc=self), a loop through
+        # its canvas and story that would keep them, perhaps a patient's words, until the
+        # garbage collector ran: broken once laid out (or stopped), so they are freed now
+        tmpl._nameSpace.clear()
     pages = canvas.pages[start:]
     if measure:  # blank pages: counted, never composed
         del canvas.pages[start:]

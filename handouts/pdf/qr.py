@@ -12,11 +12,12 @@ every mask of many addresses), so the code chosen, and every module of it, is th
 
 from __future__ import annotations
 
-import functools
 import itertools
 import re
 
 from reportlab.graphics.barcode import qrencoder
+
+from handouts.memo import memo
 
 _RUN = re.compile(r"0{5,}|1{5,}")
 _FINDER = "10111010000"
@@ -46,7 +47,7 @@ def masked(qr: qrencoder.QRCode) -> list[list[str]]:
     qr.makeImpl(True, 0)
     n = qr.moduleCount
     first = [int("".join("1" if v else "0" for v in row), 2) for row in qr.modules]
-    data = _data_rows(tuple(qr.dataPosIterator()), n)
+    data = _data_rows(qr.version)
     patterns = _mask_rows(n)
     layouts = []
     for pattern in patterns:
@@ -55,16 +56,20 @@ def masked(qr: qrencoder.QRCode) -> list[list[str]]:
     return layouts
 
 
-@functools.cache
-def _data_rows(positions: tuple[tuple[int, int], ...], n: int) -> tuple[int, ...]:
-    """Each row's data modules as a bit pattern (the leftmost module the highest bit)."""
+@memo(40, shared=True)
+def _data_rows(version: int) -> tuple[int, ...]:
+    """Each row's data modules as a bit pattern (the leftmost module the highest bit), in
+    a code of ``version``: where ReportLab's encoder puts the data, which only the
+    version decides."""
+    code = qrencoder.QRCode(version, qrencoder.QRErrorCorrectLevel.M)
+    n = code.moduleCount = version * 4 + 17
     rows = [0] * n
-    for col, row in positions:
+    for col, row in code._dataPosIterator():
         rows[row] |= 1 << (n - 1 - col)
     return tuple(rows)
 
 
-@functools.cache
+@memo(40, shared=True)
 def _mask_rows(n: int) -> tuple[tuple[int, ...], ...]:
     """Each mask's modules that it darkens, row by row as bit patterns, on a code ``n``
     modules square."""

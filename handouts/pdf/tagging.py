@@ -261,22 +261,28 @@ def plan_structure(pages: Sequence[Any], alias: dict[Node, Node] | None = None) 
     alias = alias or {}
     for page in pages:
         first, starts, parents = len(index), [], []
-
-        def element(node: Node) -> int:
-            node = alias.get(node, node)
-            i = index.get(node)
-            if i is None:
-                parent = -1 if node.parent is None else element(node.parent)
-                i = index[node] = len(index)
-                starts.append(element_start(node))  # noqa: B023
-                parents.append(parent)  # noqa: B023
-            return i
-
-        owners = [element(n) for item in page.code if type(item) is not str for n, _ in item.pairs]
-        links = [-1 if ln.owner is None else element(ln.owner) for ln in page.links]
+        new = (alias, index, starts, parents)
+        owners = [_element(n, *new) for item in page.code if type(item) is not str
+                  for n, _ in item.pairs]  # fmt: skip
+        links = [-1 if ln.owner is None else _element(ln.owner, *new) for ln in page.links]
         plans.append((first, starts, parents, owners, links))
     total = len(index)
     return [Plan(f, tuple(s), tuple(p), tuple(o), tuple(ln), total) for f, s, p, o, ln in plans]
+
+
+def _element(node: Node, alias: dict[Node, Node], index: dict[Node, int], starts: list[str],
+             parents: list[int]) -> int:  # fmt: skip
+    """``node``'s element number in the tree (``alias`` first), numbered when first met,
+    its parents before it, with the start of its dictionary and its parent's number."""
+    node = alias.get(node, node)
+    i = index.get(node)
+    if i is None:
+        parent = -1 if node.parent is None else _element(node.parent, alias, index, starts,
+                                                         parents)  # fmt: skip
+        i = index[node] = len(index)
+        starts.append(element_start(node))
+        parents.append(parent)
+    return i
 
 
 def element_start(node: Node) -> str:

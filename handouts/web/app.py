@@ -42,7 +42,7 @@ from handouts.content.model import Library
 from handouts.document.request import Allow, Request
 from handouts.document.visit import applies
 from handouts.errors import ContentError, HandoutsError, PatientError, Problem
-from handouts.html.render import templates
+from handouts.html.render import rendered, templates
 from handouts.pipeline import TOO_LONG_WHY, Rendered, Renderer, TooLong, load_inputs
 from handouts.web import security
 from handouts.web.form import Filled, blank, offer, read_form
@@ -359,7 +359,8 @@ class Page:
         cookie = _cookie(request)
         new = not security.cookie_ok(self.settings.secret, cookie)
         cookie = security.new_cookie(self.settings.secret) if new else cookie
-        html = _TEMPLATES.get_template("form.html").render(
+        html = rendered(
+            _TEMPLATES.get_template("form.html"),
             offer=self.offer,
             values=values,
             problems=problems or {},
