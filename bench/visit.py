@@ -8,8 +8,10 @@
   handouts per second of processor time (the processes' together, so less swayed by
   other work on the machine), and the rows that could not fit both sides of one sheet.
 
-    python bench/visit.py            # warm render, then the diverse list
-    python bench/visit.py --rows 300 # a smaller list
+    python bench/visit.py             # warm render, then the diverse list
+    python bench/visit.py --rows 300  # a smaller list
+    python bench/visit.py --repeat 3  # each batch three times: slowest, median, fastest
+                                      # (a shared machine's runs differ by a third)
 """
 
 from __future__ import annotations
@@ -95,6 +97,14 @@ def batch(listed: Path, jobs: int) -> tuple[float, float, int, int]:
     return rows / took, rows / cpu, manifest["written"], manifest["failed"]
 
 
+def _spread(values: list[float]) -> str:
+    """One figure, or the slowest, median and fastest of several runs."""
+    if len(values) == 1:
+        return f"{values[0]:.0f}"
+    low, mid, high = min(values), statistics.median(values), max(values)
+    return f"{low:.0f} / {mid:.0f} / {high:.0f}"
+
+
 def _children_cpu() -> float:
     """Processor seconds (user and system) of the finished child processes so far."""
     used = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -104,6 +114,7 @@ def _children_cpu() -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1000)
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each batch")
     args = parser.parse_args()
     print(f"warm visit handout (migraine, fibromyalgia, 3 medicines, a plan template): "
           f"{warm():.1f} ms median")  # fmt: skip
@@ -113,11 +124,15 @@ def main() -> None:
         sets = diverse_list(listed, args.rows)
         print(f"diverse list: {args.rows} rows, {sets} distinct sets "
               f"({sets / args.rows:.0%})")  # fmt: skip
+        if args.repeat > 1:
+            print(f"  (each batch {args.repeat} times: slowest / median / fastest)")
         for jobs in (1, 2):
-            rate, per_cpu, written, failed = batch(listed, jobs)
-            print(f"  {jobs} process{'es' if jobs > 1 else ''}: {rate:.0f} handouts/s, "
-                  f"{per_cpu:.0f} per processor second ({written} written, {failed} did not "
-                  "fit)")  # fmt: skip
+            runs = [batch(listed, jobs) for _ in range(max(1, args.repeat))]
+            rates, per_cpu = [r[0] for r in runs], [r[1] for r in runs]
+            _, _, written, failed = runs[-1]
+            print(f"  {jobs} process{'es' if jobs > 1 else ''}: {_spread(rates)} handouts/s, "
+                  f"{_spread(per_cpu)} per processor second ({written} written, {failed} did "
+                  "not fit)")  # fmt: skip
 
 
 if __name__ == "__main__":
