@@ -142,8 +142,11 @@ def content_copy(tmp_path) -> Path:
 def garbage_holding(mark: str, run: Callable[[], object]) -> list[str]:
     """The kinds of object that ``run`` leaves for the garbage collector (unreachable but
     in reference loops) and that hold ``mark`` themselves, found with the collector off:
-    in a string or bytes that is an attribute or an item of theirs, or of what they hold
-    that the collector does not follow (a dict of strings, an object's own attributes)."""
+    in a string, or bytes (UTF-8 or UTF-16), that is an attribute, item or key of theirs,
+    or of what they hold that the collector does not follow (a dict of strings, an
+    object's own attributes, a BytesIO's buffer). A PDF, PNG or zip held so counts too
+    (a name in a PDF is drawn in font subsets' codes, not written out), and so does a
+    BytesIO the collector closed (what it held is gone)."""
     import gc
 
     gc.collect()
@@ -157,21 +160,33 @@ def garbage_holding(mark: str, run: Callable[[], object]) -> list[str]:
         gc.set_debug(0)
         gc.garbage.clear()
         gc.enable()
+    wanted = [mark.encode(), mark.encode("utf-16-be"), mark.encode("utf-16-le")]
+    made = (b"%PDF-", b"\x89PNG", b"PK\x03\x04")
     kinds = set()
     for o in left:
         seen: set[int] = set()
-        stack = [r for r in gc.get_referents(o) if not gc.is_tracked(r)]
+        stack: list[object] = [o]
         while stack:
             x = stack.pop()
             if id(x) in seen:
                 continue
             seen.add(id(x))
-            if isinstance(x, (str, bytes, bytearray)):
-                if (mark if isinstance(x, str) else mark.encode()) in x:
-                    kinds.add(_kind(o))
-                    break
+            if isinstance(x, io.BytesIO):  # closed by the collector: it may have held any
+                x = x.getvalue() if not x.closed else made[0]
+            if isinstance(x, memoryview):
+                x = x.tobytes()
+            if isinstance(x, str):
+                found = mark in x
+            elif isinstance(x, (bytes, bytearray)):
+                found = any(w in x for w in wanted) or bytes(x[:5]).startswith(made)
+            else:
+                stack += (r for r in gc.get_referents(x) if not gc.is_tracked(r))
+                if isinstance(x, dict):
+                    stack += list(x)
                 continue
-            stack += (r for r in gc.get_referents(x) if not gc.is_tracked(r))
+            if found:
+                kinds.add(_kind(o))
+                break
     return sorted(kinds)
 
 

@@ -552,39 +552,72 @@ def test_an_upload_must_be_a_list(client):
 
 
 LOOSE_WEB = """
-import datetime as dt, re, sys
+import datetime as dt, json, re, sys
 from starlette.testclient import TestClient
 from handouts.web.app import Settings, create_app
 from tests.conftest import TODAY, garbage_holding
 MARK = "".join(["Qz", "Plan", "Xy"])  # made at run time: in no compiled constant
 app = create_app(Settings(today=dt.date.fromisoformat(TODAY)))
+ROWS = ("id,name,conditions,medicines,format,notes\\n"
+        f"A1,{MARK} Ana,migraine;fibromyalgia,triptans;snri,,{MARK} walk daily\\n"
+        f"B2,{MARK} Lukasz,lupus,hydroxychloroquine,full,\\n")
+BAD = ROWS + f"C3,{MARK} Zoe,{MARK}-nosuch,,,\\n"
+FHIR = json.dumps({"resourceType": "Bundle", "type": "collection", "entry": [
+    {"resource": {"resourceType": "Patient", "id": "p1", "name": [{"text": MARK + " Ana"}]}},
+    {"resource": {"resourceType": "Condition", "id": "c1", "subject": {"reference": "Patient/p1"},
+                  "code": {"text": MARK + " migraine"}}}]})
+
 with TestClient(app) as client:
-    def post(url, conditions):
-        page = client.get("/")
-        token = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
-        data = {"csrf": token, "format": "visit", "conditions": conditions,
+    def token():
+        return re.search(r'name="csrf" value="([^"]+)"', client.get("/").text).group(1)
+
+    def form(url, **fields):
+        data = {"csrf": token(), "format": "visit", "conditions": ["migraine", "lupus"],
                 "medicines": ["triptans"], "name": MARK + " name", "notes": MARK + " note",
-                "clinician": MARK + " doc", "attack_medicine": MARK + " 50 mg"}
+                "clinician": MARK + " doc", "attack_medicine": MARK + " 50 mg", **fields}
         return client.post(url, data=data).status_code
-    for url, conditions in [("/preview", ["migraine", "lupus"]), ("/pdf", ["migraine"]),
-                            ("/preview", ["no-such-condition"])]:
-        status = post(url, conditions)
+
+    def upload(text, name="clinic.csv", url="/batch", **fields):
+        data = {"csrf": token(), "list_date": "2026-12-03", **fields}
+        return client.post(url, data=data, files={"list": (name, text.encode())}).status_code
+
+    cases = {
+        "preview": lambda: form("/preview"),
+        "pdf": lambda: form("/pdf", conditions=["migraine"]),
+        "unknown condition": lambda: form("/preview", conditions=["no-such-condition"]),
+        "draft content": lambda: form("/preview", conditions=["me-cfs"], format="full"),
+        "too long": lambda: form("/preview", notes=(MARK + " call us.\\n") * 380),
+        "applies": lambda: form("/applies", conditions=["migraine", MARK]),
+        "list": lambda: upload(ROWS),
+        "bad list": lambda: upload(BAD),
+        "bad list, streamed": lambda: upload(BAD, url="/batch?stream=1"),
+        "bad list, skipped": lambda: upload(BAD, skip_invalid="on"),
+        "bad FHIR": lambda: upload(FHIR, "export.json"),
+    }
+    for name, run in cases.items():
+        status = run()
         # the test client's own request (its body is the form) is not the server's
-        kinds = [k for k in garbage_holding(MARK, lambda: post(url, conditions))
+        kinds = [k for k in garbage_holding(MARK, run)
                  if not k.startswith(("httpx", "frame of testclient.py:"))]
-        print(url, status, kinds)
+        print(f"{name}: {status} {kinds}")
 """
 
 
 def test_the_web_page_leaves_no_patient_text_for_the_garbage_collector():
-    """A preview, a PDF and a form shown again with its problems leave nothing in reference
-    loops that holds what the clinician typed (a worker may wait long for the garbage
-    collector): the form's template keeps its macros in its context, which refer back to
-    it, and handouts.html.render.rendered clears them once the page is made."""
+    """A preview, a PDF, a form shown again with its problems (unknown, draft, too long),
+    what applies, and a clinic list or FHIR export made or refused leave nothing in
+    reference loops that holds what the clinician typed or uploaded (a worker may wait
+    long for the garbage collector): the form's template keeps its macros in its
+    context, which refer back to it (handouts.html.render.rendered clears them), and an
+    error raised through the thread pool's worker would be held with the worker's frame
+    (app._in_thread hands it over as a value)."""
     import subprocess
     import sys
 
     run = subprocess.run([sys.executable, "-c", LOOSE_WEB], capture_output=True, text=True,
                          cwd=Path(__file__).parent.parent)  # fmt: skip
     assert run.returncode == 0, run.stderr
-    assert run.stdout.splitlines() == ["/preview 200 []", "/pdf 200 []", "/preview 422 []"]
+    assert run.stdout.splitlines() == [
+        "preview: 200 []", "pdf: 200 []", "unknown condition: 422 []", "draft content: 422 []",
+        "too long: 422 []", "applies: 200 []", "list: 200 []", "bad list: 422 []",
+        "bad list, streamed: 422 []", "bad list, skipped: 200 []", "bad FHIR: 422 []"]  # fmt: skip

@@ -67,7 +67,9 @@ def rendered(template: Template, **values: Any) -> str:
     """``template`` filled with ``values``, as ``Template.render`` fills it, leaving no
     reference loop that holds them: a template's own macros are kept in its context and
     refer back to it, so the context, and the values (a patient's, on the web page), would
-    stay in memory until the garbage collector ran. Its variables are cleared once done."""
+    stay in memory until the garbage collector ran. Its variables are cleared once done
+    (the top-level context's: a template that imports macros ``with context`` would
+    make another, which this does not reach; ours import none)."""
     context = template.new_context(values)
     try:
         return template.environment.concat(template.root_render_func(context))

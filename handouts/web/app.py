@@ -15,10 +15,10 @@ import datetime as dt
 import json
 import os
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, ParamSpec, TypeVar
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -191,6 +191,37 @@ async def _http_error(request: HttpRequest, exc: Exception) -> Response:
 
 _TEMPLATES = templates("handouts.web")
 
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True)
+class _Failed:
+    error: Exception
+
+
+def _caught(fn: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwargs) -> _T | _Failed:
+    try:
+        return fn(*args, **kwargs)
+    except Exception as exc:  # given back as a value: see _in_thread
+        return _Failed(exc)
+
+
+async def _in_thread(fn: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwargs) -> _T:
+    """``fn(*args)`` in the thread pool, its error raised here. The error crosses the
+    thread as a value: raised through the pool's worker, an error would be held by the
+    worker's future while its traceback holds the worker's frame, a loop that keeps the
+    error's frames, and the request and the patient's words in them, until the garbage
+    collector ran."""
+    done = await run_in_threadpool(_caught, fn, *args, **kwargs)
+    if not isinstance(done, _Failed):
+        return done
+    error, done = done.error, None
+    try:
+        raise error
+    finally:  # this frame, in the error's traceback, must not hold the error: a loop too
+        del error
+
 
 class Page:
     """The page's handlers, with what they share: settings, content, brand, renderer."""
@@ -219,7 +250,7 @@ class Page:
         if isinstance(made, Response):
             return made
         filled, done = made
-        pictures = await run_in_threadpool(page_pictures, done.pdf)
+        pictures = await _in_thread(page_pictures, done.pdf)
         assert filled.request is not None
         links, combos = applies(self.lib, filled.request, self.brand)
         shown = {"pictures": pictures, "pages": done.pages, "links": links, "combos": combos,
@@ -272,7 +303,7 @@ class Page:
         stream = request.query_params.get("stream") == "1"
         try:
             date = _date(values["list_date"])
-            checked = await run_in_threadpool(
+            checked = await _in_thread(
                 check_upload, data, name, self.lib, values["skip_invalid"], date, allow
             )
         except PatientError as exc:
@@ -285,8 +316,8 @@ class Page:
             return StreamingResponse(self._progress(bundle), media_type="application/octet-stream")
         try:
             for row in checked.listed.rows:
-                await run_in_threadpool(bundle.add, row, self._make)
-            packed = await run_in_threadpool(bundle.finish)
+                await _in_thread(bundle.add, row, self._make)
+            packed = await _in_thread(bundle.finish)
         except HandoutsError as exc:  # the zip would be too large
             return self._page(request, values, {"list": [str(exc)]}, status=422)
         finally:
@@ -303,9 +334,9 @@ class Page:
         rows = bundle.upload.listed.rows
         try:
             for done, row in enumerate(rows, 1):
-                await run_in_threadpool(bundle.add, row, self._make)
+                await _in_thread(bundle.add, row, self._make)
                 yield json.dumps({"done": done, "total": len(rows)}).encode() + b"\n"
-            packed = await run_in_threadpool(bundle.finish)
+            packed = await _in_thread(bundle.finish)
         except HandoutsError as exc:
             yield json.dumps({"problems": [str(exc)]}).encode() + b"\n"
             return
@@ -323,7 +354,7 @@ class Page:
         if filled.request is None:
             return self._page(request, filled.values, filled.problems, status=422)
         try:
-            return filled, await run_in_threadpool(self._make, filled.request)
+            return filled, await _in_thread(self._make, filled.request)
         except HandoutsError as exc:
             return self._page(request, filled.values, _said(exc), status=422)
 
