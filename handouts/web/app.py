@@ -216,7 +216,8 @@ async def _in_thread(fn: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwargs) 
     done = await run_in_threadpool(_caught, fn, *args, **kwargs)
     if not isinstance(done, _Failed):
         return done
-    error, done = done.error, None
+    error = done.error
+    del done
     try:
         raise error
     finally:  # this frame, in the error's traceback, must not hold the error: a loop too
