@@ -396,8 +396,8 @@ def test_a_try_takes_the_earlier_tries_sections_and_assembles_the_same_document(
 
 
 LOOSE = """
-import datetime as dt, gc, sys
-from handouts.content.model import AttackPlan, PlanFields
+import datetime as dt, sys
+from handouts.content.model import AttackPlan, MovementPlan, PlanFields
 from handouts.document.document import Personal
 from handouts.document.request import Allow, Request
 from handouts.pipeline import Renderer, TooLong, load_inputs
@@ -409,7 +409,7 @@ MARK = "".join(["Qz", "Plan", "Xy"])  # made at run time: in no compiled constan
 def make(form):
     typed = PlanFields(attack=AttackPlan(medicine=MARK + " 50 mg"))
     if form == "too long":  # a plan slot taller than a page: ReportLab stops mid-layout
-        typed = PlanFields(attack=AttackPlan(medicine=MARK + " 50 mg" * 400))
+        typed = PlanFields(movement=MovementPlan(build_up=MARK + " walk a little more" * 300))
     which = {"pack": "migraine-autoimmune-clinic"} if form == "pack" else {
         "conditions": ("migraine", "lupus"), "medicines": ("triptans", "snri")}
     req = Request(**which, format="full" if form in ("pack", "full") else "visit",

@@ -552,7 +552,7 @@ def test_an_upload_must_be_a_list(client):
 
 
 LOOSE_WEB = """
-import datetime as dt, json, re, sys
+import datetime as dt, json, re
 from starlette.testclient import TestClient
 from handouts.web.app import Settings, create_app
 from tests.conftest import TODAY, garbage_holding
