@@ -609,6 +609,139 @@ def test_a_section_stacked_from_its_pieces_looks_and_reads_as_laid_out(monkeypat
     assert min(used.values()) > 5, used  # each way of drawing a section was compared
 
 
+def _diverse_requests(count: int, seed: int) -> list[Request]:
+    """Visit requests for varied sets of conditions and medicines, on each paper in each
+    print size, in English and in Spanish."""
+    lib, _ = load_inputs(CONTENT, None)
+    rng = random.Random(seed)
+    pairs = [tuple(link.conditions) for link in lib.links.values()]
+    conditions, medicines = sorted(lib.conditions), sorted(lib.medicines)
+    out = []
+    for n in range(count):
+        conds = list(rng.choice(pairs))
+        if rng.random() < 0.5:
+            conds.append(rng.choice([c for c in conditions if c not in conds]))
+        meds = tuple(rng.sample(medicines, rng.randint(1, 5)))
+        out.append(Request(tuple(conds), medicines=meds, format="visit",
+                           large_print=n % 3 == 2, paper=("a4", "letter")[n // 2 % 2],
+                           language="es" if n % 4 in (1, 2) else "en",
+                           personal=Personal("Sam Smith"), allow=Allow(draft=True)))  # fmt: skip
+    return out
+
+
+def test_signs_sized_and_drawn_once_print_the_same_bytes_as_each_laid_out(monkeypatch):
+    """A tier's two columns of signs are each one flowable, sized from each sign's size
+    and drawn from each sign's drawing recorded once (handouts.pdf.columns). Over many
+    sets, on both papers in both print sizes, the visit handout is the same to the byte as with each column a list of paragraphs laid out and drawn
+    one by one, as ReportLab does; and the recordings were used."""
+    from handouts.pdf import columns, flowables
+    from handouts.pdf.paragraph import WholeParagraph
+    from handouts.pdf.tagging import list_item
+    from handouts.pipeline import Renderer
+
+    lib, brand = load_inputs(CONTENT, None)
+    reqs = _diverse_requests(24, 1407)
+    replayed = {"items": 0}
+    real_draw = columns._draw_item
+
+    def counted(canv, column, text, width, x, y):
+        replayed["items"] += columns._DRAWN.get(
+            (text, column.mark, column.style, width,
+             tuple(getattr(canv, a) for a in columns._STATE), canv.seed)) is not None  # fmt: skip
+        real_draw(canv, column, text, width, x, y)
+
+    monkeypatch.setattr(columns, "_draw_item", counted)
+    renderer = Renderer()
+    ours = [renderer.make(lib, brand, req).pdf for req in reqs]
+    assert replayed["items"] > 100, replayed
+
+    def paragraphs(texts, style, items):  # the cell as ReportLab had it
+        return [list_item(WholeParagraph(t, style, bulletText="•"), items) for t in texts]
+
+    monkeypatch.setattr(flowables, "_signs", paragraphs)
+    renderer = Renderer()
+    theirs = [renderer.make(lib, brand, req).pdf for req in reqs]
+    for req, a, b in zip(reqs, ours, theirs, strict=True):
+        assert a == b, (req.conditions, req.medicines, req.paper, req.large_print)
+
+
+def test_a_column_of_signs_sizes_and_splits_as_reportlab_does_its_list_cell():
+    """A tier that may run over a page can split in its row of signs: a column splits
+    where ReportLab splits a cell's list of signs (each never split), at every height,
+    and its size is that list's, to the last digit."""
+    from reportlab.platypus import Table
+
+    from handouts.pdf import columns, flowables, fonts
+    from handouts.pdf.paragraph import WholeParagraph
+    from handouts.pdf.tagging import Node, list_item
+
+    texts = [flowables._item_text(f.text, None) for f in list(LIB.red_flags.values())[:9]]
+    for large in (False, True):
+        st = flowables.styles("#123456", "#654321", "#111111", large, True)
+        style = flowables._item_style(st, fonts.BODY, 0)
+        items = Node("L")
+        signs = [list_item(WholeParagraph(t, style, bulletText="•"), items) for t in texts]
+        column = columns.ItemColumn(texts, "•", style, items)
+        theirs, ours = Table([[signs]], colWidths=[250]), Table([[[column]]], colWidths=[250])
+        cell = flowables.table_style([("VALIGN", (0, 0), (-1, -1), "TOP")])
+        theirs.setStyle(cell), ours.setStyle(cell)
+        assert theirs.wrap(250, 10_000) == ours.wrap(250, 10_000)
+        height = theirs._rowHeights[0]
+        style_ = theirs._cellStyles[0][0]
+        split_at = 0
+        for new in range(0, int(height) + 2):
+            a = theirs._splitCell(signs, style_, height, new, 250)
+            b = ours._splitCell([column], ours._cellStyles[0][0], height, new, 250)
+            assert bool(a) == bool(b), new
+            if a:
+                b_texts = [[t for c in part for t in c.texts] for part in b]
+                a_texts = [[p.text for p in part] for part in a]
+                assert a_texts == [[s.text for s in signs[: len(a[0])]],
+                                   [s.text for s in signs[len(a[0]):]]]  # fmt: skip
+                assert [len(x) for x in b_texts] == [len(x) for x in a_texts], new
+                split_at += 0 < len(a[0]) < len(signs)
+        assert split_at > 50, split_at
+
+
+def test_a_tier_piece_is_the_same_whether_or_not_the_tier_may_split():
+    """A tier's piece is recorded once whether or not the tier may run over a page: laid
+    out alone on one page, it is the same either way (size, drawing, structure)."""
+    from dataclasses import replace
+
+    from handouts.document.document import Tiers
+    from handouts.document.visit import assemble_visit
+    from handouts.pdf import render, stacking
+    from handouts.pdf.pages import Page
+
+    def drawn(page: Page) -> list[object]:
+        return [item if isinstance(item, str) else
+                [(n.role, n.parent and n.parent.role, code) for n, code in item.pairs]
+                for item in page.code]  # fmt: skip
+
+    lib, brand = load_inputs(CONTENT, None)
+    compared = 0
+    for req in _diverse_requests(12, 1408):
+        content = in_language(lib, brand, req)
+        doc = assemble_visit(content, req, brand, 0)
+        st, g, seed, _ = render._visit_setup(doc, brand, req.paper, req.large_print, None)
+        for section in doc.sections:
+            for block in section.blocks:
+                if not isinstance(block, Tiers):
+                    continue
+                for part in stacking._parts(block):
+                    a = stacking._block.__wrapped__(replace(part, may_split=False), st, g,
+                                                    seed, False)  # fmt: skip
+                    b = stacking._block.__wrapped__(replace(part, may_split=True), st, g,
+                                                    seed, False)  # fmt: skip
+                    assert (a is None) == (b is None)
+                    if a is None or b is None:
+                        continue
+                    assert (a.run, a.keep) == (b.run, b.keep)
+                    assert drawn(a.page) == drawn(b.page)
+                    compared += 1
+    assert compared > 30, compared
+
+
 def test_a_section_keeps_its_hash_but_never_pickles_it():
     """A section works its hash out once (it is looked up in many memo tables); equal
     sections hash alike, and a copy or a pickle (another process hashes text otherwise)

@@ -47,7 +47,7 @@ from handouts.document.document import (
 )
 from handouts.errors import RenderError
 from handouts.memo import memo
-from handouts.pdf import fonts, pictures
+from handouts.pdf import columns, fonts, pictures
 from handouts.pdf.logo import logo_flowable, qr_flowable
 from handouts.pdf.paragraph import HeadingParagraph, Paragraph, WholeParagraph
 from handouts.pdf.private import private_text
@@ -543,12 +543,14 @@ def _tiers(b: Tiers, st: Styles, width: float, key: str, parent: Node) -> list[F
                                        *[(p, (0, 0), (-1, -1), 0) for p in PADS]]))  # fmt: skip
         rows: list[list[Flowable]] = [[head, *blank]]
         items = Node("L", parent)
-        signs = [_marked("•", _item_text(item, None), st, items) for item in tier.items]
-        if n == 2 and len(signs) > 1:  # two balanced columns: down the left, then the right
-            k = _balance(signs, width / 2 - 16)
-            rows.append([signs[:k], signs[k:]])  # type: ignore[list-item]
+        if n == 2 and len(tier.items) > 1:  # two balanced columns: down the left, then the right
+            texts = [_item_text(item, None) for item in tier.items]
+            face = fonts.BODY if ord("•") in fonts.register().main else fonts.FALLBACK
+            style = _item_style(st, face, 0)
+            k = _balance([columns.size(t, "•", style, width / 2 - 16) for t in texts])
+            rows.append([_signs(texts[:k], style, items), _signs(texts[k:], style, items)])
         else:
-            rows += [[sign] for sign in signs]
+            rows += [[_marked("•", _item_text(item, None), st, items)] for item in tier.items]
         if tier.note:
             rows.append([para(tier.note, st.body, parent=parent), *blank])
         t = _TierTable(rows, colWidths=[width / n] * n, repeatRows=1, splitInRow=b.may_split)
@@ -579,11 +581,18 @@ def _tiers(b: Tiers, st: Styles, width: float, key: str, parent: Node) -> list[F
     return flows
 
 
-def _balance(flows: list[Flowable], width: float) -> int:
-    """Where to split ``flows`` into two columns of ``width`` so the taller is least tall."""
-    heights = [f.wrap(width, 10_000)[1] + f.getSpaceAfter() for f in flows]
+def _signs(texts: list[str], style: ParagraphStyle, items: Node) -> Flowable:
+    """A column of a tier's signs, list items of ``items``: one flowable, sized and drawn
+    from each sign found once (:mod:`handouts.pdf.columns`)."""
+    return columns.ItemColumn(texts, "•", style, items)
+
+
+def _balance(sizes: list[tuple[float, float, float, float]]) -> int:
+    """Where to split items of these sizes (:func:`handouts.pdf.columns.size`) into two
+    columns so the taller is least tall."""
+    heights = [h + after for _, h, _, after in sizes]
     total, best, upto = sum(heights), (float("inf"), 1), 0.0
-    for k in range(1, len(flows)):
+    for k in range(1, len(heights)):
         upto += heights[k - 1]
         best = min(best, (max(upto, total - upto), k))
     return best[1]
@@ -604,6 +613,16 @@ class _TierTable(Table):
                 part._cellvalues[0] = [artifact(Paragraph(*self.head)), *part._cellvalues[0][1:]]
                 part.head = self.head
         return parts
+
+    def _drawCell(self, cellval: Any, cellstyle: Any, pos: Any, size: Any) -> None:
+        """A column of signs drawn from each sign's drawing recorded once
+        (:mod:`handouts.pdf.columns`), else as ReportLab draws a cell."""
+        if (isinstance(cellval, (list, tuple)) and len(cellval) == 1
+                and isinstance(cellval[0], columns.ItemColumn)):  # fmt: skip
+            if columns.draw_in_cell(self, cellval[0], cellstyle, pos, size):
+                return
+            cellval = cellval[0].paragraphs()
+        super()._drawCell(cellval, cellstyle, pos, size)
 
 
 def _write_in(b: WriteIn, st: Styles, width: float, key: str, parent: Node) -> list[Flowable]:

@@ -115,7 +115,7 @@ def pieces_of(section: Section, st: Styles, g: Geometry, seed: str) -> Pieces | 
         parts = _parts(block)
         for k, part in enumerate(parts):
             last = n == len(section.blocks) - 1 and k == len(parts) - 1
-            piece = _block(part, st, g, seed, last)
+            piece = _block(_alone(part), st, g, seed, last)
             if piece is None:
                 return None
             found.append((piece, f"{section.id}-{n}", part))
@@ -136,6 +136,15 @@ def _parts(block: Block) -> tuple[Block, ...]:
         return (replace(block, tiers=(first,)),
                 *(replace(block, tiers=(t,), contact="") for t in rest))  # fmt: skip
     return (block,)
+
+
+def _alone(block: Block) -> Block:
+    """The block as its piece is recorded: whether tiers may split over pages changes
+    nothing in a piece, which is laid out on one page or not at all (so the same tier is
+    recorded once, not once for each)."""
+    if isinstance(block, Tiers) and block.may_split:
+        return replace(block, may_split=False)
+    return block
 
 
 @memo(1024)

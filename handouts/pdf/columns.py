@@ -1,0 +1,191 @@
+"""A column of list items in a table cell, sized and drawn from each item found once.
+
+A visit handout's "When to get help" puts each tier's warning signs in two columns of
+the tier's box (a table). ReportLab adds a cell's list of paragraphs up, and draws
+them, item by item every time the table is laid out, and a diverse clinic list lays a
+new tier out for nearly every handout: a thousand tiers, from a few dozen signs. So
+each column is one flowable, an :class:`ItemColumn`, holding its items' texts:
+
+- its size is what ReportLab's ``_listCellGeom`` makes of the items, added up the same
+  way (to the last digit) from each item's size, found once per text, style and width;
+- it splits (a tier allowed to run over a page) where ReportLab's ``_splitCell`` splits
+  a list cell of items that are never split themselves;
+- :func:`draw_in_cell` draws it where ReportLab's ``_drawCell`` draws a top- and
+  left-aligned list cell, each item's drawing recorded the first time and then put back
+  with a fresh list item element: the page's code is the same, to the byte, as the items
+  drawn one by one.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Sequence
+from typing import Any
+
+from reportlab.lib.rl_accel import fp_str
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.platypus import Flowable
+
+from handouts.memo import memo, table
+from handouts.pdf import fonts
+from handouts.pdf.pages import PdfCanvas
+from handouts.pdf.paragraph import WholeParagraph
+from handouts.pdf.tagging import CLOSE, Node, Open, list_item
+
+_Size = tuple[float, float, float, float]
+"""An item's width, height, space before and space after."""
+
+
+class ItemColumn(Flowable):
+    """List items of ``items`` (each ``mark`` and its text, in ``style``) as one flowable
+    in a table cell: the cell's only content, drawn by :func:`draw_in_cell`."""
+
+    def __init__(self, texts: Sequence[str], mark: str, style: ParagraphStyle, items: Node):
+        super().__init__()
+        self.texts = tuple(texts)
+        self.mark, self.style, self.items = mark, style, items
+        self.sizes: tuple[_Size, ...] = ()
+        self.avail = 0.0
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        """The items' size as ReportLab adds up a cell's list of flowables (each one's
+        height and spaces, less the first one's space before and the last one's after)."""
+        self.avail = availWidth
+        self.sizes = tuple(size(t, self.mark, self.style, availWidth) for t in self.texts)
+        t = w = 0.0
+        for vw, vh, sb, sa in self.sizes:
+            w = max(w, vw)
+            t += vh + sa + sb
+        height = t - self.sizes[0][2] - self.sizes[-1][3] if self.sizes else 0.0
+        self.width, self.height = w, height
+        return w, height
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        """The items that fit in ``availHeight`` and the rest, as ReportLab splits a cell's
+        list of items that never split: none when the first does not fit. The items'
+        sizes are those of the last wrap (ReportLab wraps a cell's content to the cell's
+        width less its padding, then passes the split the cell's whole width)."""
+        if not self.sizes:
+            self.wrap(availWidth, availHeight)
+        used, k = 0.0, 0
+        for _, vh, sb, sa in self.sizes:
+            if used + vh + sb > availHeight:
+                break
+            used += vh + sb + sa
+            k += 1
+        if k == 0:
+            return []
+        return [self._part(self.texts[:k]), self._part(self.texts[k:])]
+
+    def _part(self, texts: Sequence[str]) -> ItemColumn:
+        return ItemColumn(texts, self.mark, self.style, self.items)
+
+    def paragraphs(self) -> list[Flowable]:
+        """The items as the paragraphs they stand for, each a list item of ``items``."""
+        return [_item(t, self.mark, self.style, self.items) for t in self.texts]
+
+    def draw(self) -> None:  # drawn by its table (draw_in_cell), never alone
+        raise NotImplementedError("an ItemColumn is drawn by its table's cell")
+
+
+@memo(4096)
+def size(text: str, mark: str, style: ParagraphStyle, width: float) -> _Size:
+    """An item's width, height, space before and space after, laid out ``width`` wide."""
+    p = WholeParagraph(text, style, bulletText=mark)
+    w, h = p.wrap(width, 0x7FFFFFFF - 1)
+    return w, h, p.getSpaceBefore(), p.getSpaceAfter()
+
+
+def _item(text: str, mark: str, style: ParagraphStyle, items: Node) -> WholeParagraph:
+    return list_item(WholeParagraph(text, style, bulletText=mark), items)
+
+
+def draw_in_cell(table: Any, column: ItemColumn, cellstyle: Any, pos: Any, size_: Any) -> bool:
+    """Draw ``column`` in its cell as ReportLab's ``Table._drawCell`` draws a top- and
+    left-aligned cell's list of flowables; False (nothing drawn) for any other cell."""
+    if cellstyle.valign != "TOP" or cellstyle.alignment != "LEFT":
+        return False
+    canv = table.canv
+    if table._curcellstyle is not cellstyle:  # the cell's colour and font, as ReportLab sets
+        cur = table._curcellstyle
+        if cur is None or cellstyle.color != cur.color:
+            canv.setFillColor(cellstyle.color)
+        font = (cellstyle.fontname, cellstyle.fontsize, cellstyle.leading)
+        if cur is None or font != (cur.fontname, cur.fontsize, cur.leading):
+            canv.setFont(cellstyle.fontname, cellstyle.fontsize, cellstyle.leading)
+        table._curcellstyle = cellstyle
+    colpos, rowpos = pos
+    colwidth, rowheight = size_
+    width = colwidth - cellstyle.leftPadding - cellstyle.rightPadding
+    if not column.sizes or column.avail != width:
+        column.wrap(width, rowheight - cellstyle.topPadding - cellstyle.bottomPadding)
+    y = rowpos + rowheight - cellstyle.topPadding
+    if column.sizes:
+        y += column.sizes[0][2]
+    x = colpos + cellstyle.leftPadding
+    for text, (_, vh, sb, sa) in zip(column.texts, column.sizes, strict=True):
+        y -= sb
+        y -= vh
+        _draw_item(canv, column, text, width, x, y)
+        y -= sa
+    return True
+
+
+def _draw_item(canv: Any, column: ItemColumn, text: str, width: float, x: float, y: float) -> None:
+    """One item drawn at (``x``, ``y``): its recorded drawing put back under a new list
+    item element where there is one, else drawn (and recorded when it can be replayed:
+    it drew nothing but code, with the fonts' codes as they were)."""
+    recordable = isinstance(canv, PdfCanvas) and canv.tagging
+    key = None
+    if recordable:
+        state = tuple(getattr(canv, a) for a in _STATE)
+        key = (text, column.mark, column.style, width, state, canv.seed)
+        inner = _DRAWN.get(key)
+        if inner is not None:
+            _DRAWN.move_to_end(key)
+            li = Node("LI", column.items)
+            canv._code += [Open(Node("Lbl", li), Node("LBody", li)), "q",
+                           f"{fp_str(1, 0, 0, 1, x, y)} cm", *inner, "Q", CLOSE]  # fmt: skip
+            return
+    item = _item(text, column.mark, column.style, column.items)
+    item.wrapOn(canv, width, 0x7FFFFFFF - 1)
+    if key is None or not item._seeded(canv):
+        item.drawOn(canv, x, y)
+        return
+    start, codes = len(canv._code), fonts.codes_in_use(canv._doc)
+    others = (len(canv._links), len(canv._marks), len(canv._images))
+    item.drawOn(canv, x, y)
+    code = canv._code[start:]
+    same = (
+        fonts.codes_in_use(canv._doc) == codes
+        and (len(canv._links), len(canv._marks), len(canv._images)) == others
+        and len(code) >= 5
+        and isinstance(code[0], Open)
+        and code[1] == "q"
+        and code[2] == f"{fp_str(1, 0, 0, 1, x, y)} cm"
+        and code[-2] == "Q"
+        and code[-1] is CLOSE
+    )
+    if same:
+        _DRAWN[key] = tuple(code[3:-2])
+        if len(_DRAWN) > DRAWN_ITEMS:
+            _DRAWN.popitem(last=False)
+
+
+_STATE = (
+    "_fontname",
+    "_fontsize",
+    "_leading",
+    "_fillColorObj",
+    "_strokeColorObj",
+    "_textRenderMode",
+    "_charSpace",
+    "_wordSpace",
+    "_horizScale",
+    "_rise",
+    "_lineWidth",
+)
+"""The canvas state an item's drawing can depend on (as a paragraph's)."""
+_DRAWN: OrderedDict[tuple[Any, ...], tuple[Any, ...]] = table("columns._DRAWN", OrderedDict)
+"""Each item's drawing from its origin, by text, mark, style, width, canvas state and seed."""
+DRAWN_ITEMS = 4096
