@@ -546,7 +546,8 @@ def test_a_section_stacked_from_its_pieces_looks_and_reads_as_laid_out(monkeypat
     heading and blocks, each drawn once and moved where it falls
     (handouts.pdf.stacking); one that runs past the foot of its page has the pieces
     that fit stacked and the rest laid out; one kept whole that does not fit starts the
-    next page, laid out there once. Over many sets, on each paper in each print size, in
+    next page; one that starts a new page is stacked from the top of the page, without
+    the space before its heading. Over many sets, on each paper in each print size, in
     English and in Spanish, every other number of cuts that fits prints the same
     characters, boxes, lines, links and bookmarks in the same places, with the same
     structure tree, as laying each section out."""
@@ -554,7 +555,7 @@ def test_a_section_stacked_from_its_pieces_looks_and_reads_as_laid_out(monkeypat
     from handouts.pdf import fitting, render
 
     # how each section of the stacked handout was drawn (reset before each is laid out)
-    drawn = {"placed": 0, "split_at_foot": 0, "_on_next_page": 0}
+    drawn = {"placed": 0, "split_at_foot": 0, "_on_next_page": 0, "placed_on_new_page": 0}
 
     def counted(module, name):
         real = getattr(module, name)
@@ -567,7 +568,7 @@ def test_a_section_stacked_from_its_pieces_looks_and_reads_as_laid_out(monkeypat
         monkeypatch.setattr(module, name, call)
 
     for module, name in ((fitting, "placed"), (fitting, "split_at_foot"),
-                         (render, "_on_next_page")):  # fmt: skip
+                         (render, "_on_next_page"), (fitting, "placed_on_new_page")):  # fmt: skip
         counted(module, name)
 
     lib, brand = load_inputs(CONTENT, None)

@@ -48,6 +48,37 @@ def placed(
     return None if end is None else stacking.stacked(section, st, g, seed, top)
 
 
+def fitted_on_new_page(
+    section: Section, st: Styles, g: Geometry, seed: str, quantum: float
+) -> Recording | None:
+    """``section`` measured at the top of a new page by adding up its height (as
+    :func:`fitted`, from :func:`page_top`); None when it must be laid out to know."""
+    top = page_top(section, st, g, seed)
+    end = None if top is None else _end(section, st, g, seed, top, quantum)
+    return None if end is None else Recording((BLANK,), end, None)
+
+
+def placed_on_new_page(
+    section: Section, st: Styles, g: Geometry, seed: str, quantum: float
+) -> Recording | None:
+    """``section`` drawn at the top of a new page by stacking its pieces, where
+    :func:`fitted_on_new_page` adds its height up; None where it does not."""
+    top = page_top(section, st, g, seed)
+    if top is None or _end(section, st, g, seed, top, quantum) is None:
+        return None
+    rec = stacking.stacked(section, st, g, seed, top)
+    return None if rec is None else Recording(rec.pages, rec.end_y, None)
+
+
+def page_top(section: Section, st: Styles, g: Geometry, seed: str) -> float | None:
+    """Where ``section``'s pieces stack from when it starts a new page: the top of the
+    frame, up by its first piece's space before (a frame drops the space before what
+    comes first on a page; each piece was recorded with it, going on from something
+    above); None when it has no pieces."""
+    pieces = stacking.pieces_of(section, st, g, seed)
+    return None if pieces is None else g.frame_top + pieces[0][0].run.before
+
+
 def starts_next_page(section: Section, st: Styles, g: Geometry, seed: str, top: float) -> bool:
     """Whether ``section``, kept whole, surely starts the next page from ``top``: it is
     surely taller than the rest of the page and surely fits on a page of its own (a point

@@ -28,7 +28,7 @@ from handouts.content.text import strings
 from handouts.document.document import Document, Personal, Section, Wording
 from handouts.errors import RenderError
 from handouts.memo import clear_all, file_stamp, memo
-from handouts.pdf import fitting, fonts
+from handouts.pdf import fitting, fonts, stacking
 from handouts.pdf.flowables import (
     Styles,
     masthead,
@@ -353,9 +353,11 @@ def _lay_out(
             rec = _tried(section, st, g, seed, top, quantum, added, _pages(parts) == most)
         else:  # a visit handout's section stacked from its pieces where it fits, as tried
             placed = None
-            if doc.visit and added and top is not None:
+            if doc.visit and added and top is None:
+                placed = fitting.placed_on_new_page(section, st, g, seed, quantum)
+            elif doc.visit and added:
                 if fitting.starts_next_page(section, st, g, seed, top):
-                    placed = _on_next_page(section, st, g, seed, top)
+                    placed = _on_next_page(section, st, g, seed, top, quantum)
                 else:
                     placed = fitting.placed(
                         section, st, g, seed, top, quantum
@@ -385,14 +387,20 @@ def _tried(
     it is kept whole and surely starts there; the pieces that fit added up and the rest
     laid out when it runs past the foot. Else (a new page, or none of these sure) it is
     laid out."""
-    if added and top is not None:
+    if added and top is None:
+        rec = fitting.fitted_on_new_page(section, st, g, seed, quantum)
+        if rec is not None:
+            return rec
+    elif added:
         rec = fitting.fitted(section, st, g, seed, top, quantum)
         if rec is not None:
             return rec
         if last_page and fitting.overflows(section, st, g, seed, top):
             return Recording((BLANK, BLANK), g.bottom, top)
         if fitting.starts_next_page(section, st, g, seed, top):
-            laid = _measured(section, st, g, seed, None)
+            laid = fitting.fitted_on_new_page(section, st, g, seed, quantum) or _measured(
+                section, st, g, seed, None
+            )
             return Recording((BLANK, *laid.pages), laid.end_y, top)
         rec = fitting.split_at_foot(section, st, g, seed, top, quantum, measure=True)
         if rec is not None:
@@ -454,23 +462,29 @@ def _shared(section: Section, st: Styles, g: Geometry, seed: str, top: float | N
     return rec
 
 
-def _on_next_page(section: Section, st: Styles, g: Geometry, seed: str, top: float) -> Recording:
+def _on_next_page(
+    section: Section, st: Styles, g: Geometry, seed: str, top: float, quantum: float
+) -> Recording:
     """A section kept whole that starts the next page (:func:`fitting.starts_next_page`),
-    going on from ``top``: nothing more on this page, then the section as laid out at the
+    going on from ``top``: nothing more on this page, then the section as it is at the
     top of a page."""
-    pages, end = _next_page(section, st, g, seed)
+    pages, end = _next_page(section, st, g, seed, quantum)
     return Recording(pages, end, top)
 
 
 @memo(256)
 def _next_page(
-    section: Section, st: Styles, g: Geometry, seed: str
+    section: Section, st: Styles, g: Geometry, seed: str, quantum: float
 ) -> tuple[tuple[Page, ...], float]:
     """:func:`_on_next_page`'s pages and where they end: the same wherever the page
-    before ends, so made once for every handout that has the section there."""
-    laid = _shared(section, st, g, seed, None)
+    before ends, so made once for every handout that has the section there. Stacked
+    from its pieces where a try adds its height up, else laid out."""
+    laid = fitting.placed_on_new_page(section, st, g, seed, quantum)
+    alias = None if laid is None else stacking.alias(section, st, g, seed)
+    if laid is None:
+        laid = _shared(section, st, g, seed, None)
     pages = (Page(()), *(Page(p.code, p.links, p.marks, p.images) for p in laid.pages))
-    plans = plan_structure(pages)
+    plans = plan_structure(pages, alias)
     return tuple(map(planned, pages, plans)), laid.end_y
 
 
