@@ -1,19 +1,17 @@
-"""A column of list items in a table cell, sized and drawn from each item found once.
+"""A column of list items, sized and drawn from each item found once.
 
 A visit handout's "When to get help" puts each tier's warning signs in two columns of
-the tier's box (a table). ReportLab adds a cell's list of paragraphs up, and draws
-them, item by item every time the table is laid out, and a diverse clinic list lays a
-new tier out for nearly every handout: a thousand tiers, from a few dozen signs. So
-each column is one flowable, an :class:`ItemColumn`, holding its items' texts:
+the tier's box (:mod:`handouts.pdf.tierbox`). A diverse clinic list has a new tier in
+nearly every handout, made from a few dozen signs, so each column is an
+:class:`ItemColumn` holding its items' texts:
 
-- its size is what ReportLab's ``_listCellGeom`` makes of the items, added up the same
-  way (to the last digit) from each item's size, found once per text, style and width;
+- its size is what ReportLab's table makes of a cell's list of paragraphs
+  (``_listCellGeom``), added up the same way from each item's size, found once per
+  text, style and width;
 - it splits (a tier allowed to run over a page) where ReportLab's ``_splitCell`` splits
-  a list cell of items that are never split themselves;
-- :func:`draw_in_cell` draws it where ReportLab's ``_drawCell`` draws a top- and
-  left-aligned list cell, each item's drawing recorded the first time and then put back
-  with a fresh list item element: the page's code is the same, to the byte, as the items
-  drawn one by one.
+  such a list of items that are never split themselves;
+- :func:`draw_item` draws an item from its drawing recorded the first time, put back
+  under a new list item element: the same code, to the byte, as the item drawn there.
 """
 
 from __future__ import annotations
@@ -37,13 +35,15 @@ _Size = tuple[float, float, float, float]
 
 
 class ItemColumn(Flowable):
-    """List items of ``items`` (each ``mark`` and its text, in ``style``) as one flowable
-    in a table cell: the cell's only content, drawn by :func:`draw_in_cell`."""
+    """List items of ``items`` (each ``mark`` and its text, in ``style``), one under
+    another: sized and split here, drawn item by item by its box (:func:`draw_item`)."""
+
+    spaceBefore = spaceAfter = 0.0  # (else ReportLab would take its items' style's)
 
     def __init__(self, texts: Sequence[str], mark: str, style: ParagraphStyle, items: Node):
         super().__init__()
         self.texts = tuple(texts)
-        self.mark, self.style, self.items = mark, style, items
+        self.mark, self.item_style, self.items = mark, style, items
         self.sizes: tuple[_Size, ...] = ()
         self.avail = 0.0
 
@@ -51,7 +51,7 @@ class ItemColumn(Flowable):
         """The items' size as ReportLab adds up a cell's list of flowables (each one's
         height and spaces, less the first one's space before and the last one's after)."""
         self.avail = availWidth
-        self.sizes = tuple(size(t, self.mark, self.style, availWidth) for t in self.texts)
+        self.sizes = tuple(size(t, self.mark, self.item_style, availWidth) for t in self.texts)
         t = w = 0.0
         for vw, vh, sb, sa in self.sizes:
             w = max(w, vw)
@@ -78,14 +78,10 @@ class ItemColumn(Flowable):
         return [self._part(self.texts[:k]), self._part(self.texts[k:])]
 
     def _part(self, texts: Sequence[str]) -> ItemColumn:
-        return ItemColumn(texts, self.mark, self.style, self.items)
+        return ItemColumn(texts, self.mark, self.item_style, self.items)
 
-    def paragraphs(self) -> list[Flowable]:
-        """The items as the paragraphs they stand for, each a list item of ``items``."""
-        return [_item(t, self.mark, self.style, self.items) for t in self.texts]
-
-    def draw(self) -> None:  # drawn by its table (draw_in_cell), never alone
-        raise NotImplementedError("an ItemColumn is drawn by its table's cell")
+    def draw(self) -> None:  # drawn item by item by its box, never alone
+        raise NotImplementedError("an ItemColumn is drawn by its box (draw_item)")
 
 
 @memo(4096)
@@ -100,38 +96,7 @@ def _item(text: str, mark: str, style: ParagraphStyle, items: Node) -> WholePara
     return list_item(WholeParagraph(text, style, bulletText=mark), items)
 
 
-def draw_in_cell(table: Any, column: ItemColumn, cellstyle: Any, pos: Any, size_: Any) -> bool:
-    """Draw ``column`` in its cell as ReportLab's ``Table._drawCell`` draws a top- and
-    left-aligned cell's list of flowables; False (nothing drawn) for any other cell."""
-    if cellstyle.valign != "TOP" or cellstyle.alignment != "LEFT":
-        return False
-    canv = table.canv
-    if table._curcellstyle is not cellstyle:  # the cell's colour and font, as ReportLab sets
-        cur = table._curcellstyle
-        if cur is None or cellstyle.color != cur.color:
-            canv.setFillColor(cellstyle.color)
-        font = (cellstyle.fontname, cellstyle.fontsize, cellstyle.leading)
-        if cur is None or font != (cur.fontname, cur.fontsize, cur.leading):
-            canv.setFont(cellstyle.fontname, cellstyle.fontsize, cellstyle.leading)
-        table._curcellstyle = cellstyle
-    colpos, rowpos = pos
-    colwidth, rowheight = size_
-    width = colwidth - cellstyle.leftPadding - cellstyle.rightPadding
-    if not column.sizes or column.avail != width:
-        column.wrap(width, rowheight - cellstyle.topPadding - cellstyle.bottomPadding)
-    y = rowpos + rowheight - cellstyle.topPadding
-    if column.sizes:
-        y += column.sizes[0][2]
-    x = colpos + cellstyle.leftPadding
-    for text, (_, vh, sb, sa) in zip(column.texts, column.sizes, strict=True):
-        y -= sb
-        y -= vh
-        _draw_item(canv, column, text, width, x, y)
-        y -= sa
-    return True
-
-
-def _draw_item(canv: Any, column: ItemColumn, text: str, width: float, x: float, y: float) -> None:
+def draw_item(canv: Any, column: ItemColumn, text: str, width: float, x: float, y: float) -> None:
     """One item drawn at (``x``, ``y``): its recorded drawing put back under a new list
     item element where there is one, else drawn (and recorded when it can be replayed:
     it drew nothing but code, with the fonts' codes as they were)."""
@@ -139,7 +104,7 @@ def _draw_item(canv: Any, column: ItemColumn, text: str, width: float, x: float,
     key = None
     if recordable:
         state = tuple(getattr(canv, a) for a in _STATE)
-        key = (text, column.mark, column.style, width, state, canv.seed)
+        key = (text, column.mark, column.item_style, width, state, canv.seed)
         inner = _DRAWN.get(key)
         if inner is not None:
             _DRAWN.move_to_end(key)
@@ -147,7 +112,7 @@ def _draw_item(canv: Any, column: ItemColumn, text: str, width: float, x: float,
             canv._code += [Open(Node("Lbl", li), Node("LBody", li)), "q",
                            f"{fp_str(1, 0, 0, 1, x, y)} cm", *inner, "Q", CLOSE]  # fmt: skip
             return
-    item = _item(text, column.mark, column.style, column.items)
+    item = _item(text, column.mark, column.item_style, column.items)
     item.wrapOn(canv, width, 0x7FFFFFFF - 1)
     if key is None or not item._seeded(canv):
         item.drawOn(canv, x, y)

@@ -41,13 +41,14 @@ from handouts.document.document import (
     Section,
     Slots,
     SourceList,
+    Tier,
     Tiers,
     Wording,
     WriteIn,
 )
 from handouts.errors import RenderError
 from handouts.memo import memo
-from handouts.pdf import columns, fonts, pictures
+from handouts.pdf import columns, fonts, pictures, tierbox
 from handouts.pdf.logo import logo_flowable, qr_flowable
 from handouts.pdf.paragraph import HeadingParagraph, Paragraph, WholeParagraph
 from handouts.pdf.private import private_text
@@ -525,66 +526,100 @@ def _tiers(b: Tiers, st: Styles, width: float, key: str, parent: Node) -> list[F
     for tier in b.tiers:
         fill = TIER_FILL[tier.key]
         head_fill = colors.HexColor(fill) if fill else st.primary
-        dark_head = tier.key != "next_visit"
-        head_style = st.box_head if dark_head else st.box_head_light
-        heading = f"{fonts.markup(tier.symbol, True)}  {fonts.markup(tier.heading, True)}"
-        n = st.sign_columns
-        blank: list[Flowable] = [""] * (n - 1)  # type: ignore[list-item]
-        head: Flowable = tag(Paragraph(heading, head_style), "H3", parent)
-        if tier.sign and st.fill:  # a drawn sign (a figure) beside the heading's words
-            size = head_style.fontSize * 1.2
-            ink = head_fill if dark_head else colors.black
-            paper = colors.white if dark_head else head_fill
-            sign = leaf(pictures.tier_sign(tier.key, size, ink, paper), "Figure", parent,
-                        tier.sign)  # fmt: skip
-            words = tag(Paragraph(fonts.markup(tier.heading, True), head_style), "H3", parent)
-            head = Table([[sign, words]], colWidths=[size + 6, width - size - 28])
-            head.setStyle(table_style([("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                                       *[(p, (0, 0), (-1, -1), 0) for p in PADS]]))  # fmt: skip
-        rows: list[list[Flowable]] = [[head, *blank]]
-        items = Node("L", parent)
-        if n == 2 and len(tier.items) > 1:  # two balanced columns: down the left, then the right
-            texts = [_item_text(item, None) for item in tier.items]
-            face = fonts.BODY if ord("•") in fonts.register().main else fonts.FALLBACK
-            style = _item_style(st, face, 0)
-            k = _balance([columns.size(t, "•", style, width / 2 - 16) for t in texts])
-            rows.append([_signs(texts[:k], style, items), _signs(texts[k:], style, items)])
-        else:
-            rows += [[_marked("•", _item_text(item, None), st, items)] for item in tier.items]
-        if tier.note:
-            rows.append([para(tier.note, st.body, parent=parent), *blank])
-        t = _TierTable(rows, colWidths=[width / n] * n, repeatRows=1, splitInRow=b.may_split)
-        t.head = (heading, head_style)
+        dark = tier.key != "next_visit"
+        head_style = st.box_head if dark else st.box_head_light
         border = 3 if tier.key == "emergency" else 1.5
-        spans = [("SPAN", (0, 0), (-1, 0))] if n > 1 else []
-        if tier.note and n > 1:
-            spans.append(("SPAN", (0, -1), (-1, -1)))
-        t.setStyle(
-            table_style(
-                [
-                    *spans,
-                    ("VALIGN", (0, 1), (-1, -1), "TOP"),
-                    ("BACKGROUND", (0, 0), (-1, 0), head_fill),
-                    ("BOX", (0, 0), (-1, -1), border, head_fill if dark_head else colors.black),
-                    ("LEFTPADDING", (0, 0), (-1, -1), 8),
-                    ("TOPPADDING", (0, 0), (-1, -1), st.pad),
-                    ("BOTTOMPADDING", (0, 0), (-1, -1), st.pad + 1),
-                ]
-            )
-        )
-        if not b.may_split:
-            kept: Flowable = KeepTogether([*lead, t])
-        else:  # the contact line still travels with the first box's start
-            kept = _Lead([*lead, t], fill=True) if lead else t
-        flows += [kept, Spacer(1, 8 if st.gap > 2 else 4)]
+        ink = head_fill if dark else colors.black
+        if st.sign_columns == 2:  # a visit handout in regular print: drawn from its parts
+            box = _tier_box(tier, st, width, parent, head_fill, head_style, border, ink)
+        else:
+            box = _tier_table(tier, st, width, parent, head_fill, head_style, border, ink, b)
+        flows += [_kept(b, lead, box), Spacer(1, 8 if st.gap > 2 else 4)]
         lead = []
     return flows
 
 
-def _signs(texts: list[str], style: ParagraphStyle, items: Node) -> Flowable:
-    """A column of a tier's signs, list items of ``items``: one flowable, sized and drawn
-    from each sign found once (:mod:`handouts.pdf.columns`)."""
-    return columns.ItemColumn(texts, "•", style, items)
+def _kept(b: Tiers, lead: list[Flowable], box: Flowable) -> Flowable:
+    """A tier's box (with the contact line before the first) kept on one page, or where
+    the tiers may split over pages, the contact line still with the first box's start."""
+    if not b.may_split:
+        return KeepTogether([*lead, box])
+    return _Lead([*lead, box], fill=True) if lead else box
+
+
+def _tier_head(tier: Tier, st: Styles, width: float, fill: colors.Color,
+               head_style: ParagraphStyle, parent: Node) -> Flowable:  # fmt: skip
+    """A tier's heading (an H3): its symbol and words, or its drawn sign (a figure)
+    beside its words."""
+    if not (tier.sign and st.fill):
+        heading = f"{fonts.markup(tier.symbol, True)}  {fonts.markup(tier.heading, True)}"
+        return tag(Paragraph(heading, head_style), "H3", parent)
+    dark = tier.key != "next_visit"
+    size = head_style.fontSize * 1.2
+    ink, paper = (fill, colors.white) if dark else (colors.black, fill)
+    sign = leaf(pictures.tier_sign(tier.key, size, ink, paper), "Figure", parent, tier.sign)
+    words = tag(Paragraph(fonts.markup(tier.heading, True), head_style), "H3", parent)
+    head = Table([[sign, words]], colWidths=[size + 6, width - size - 28])
+    head.setStyle(table_style([("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                               *[(p, (0, 0), (-1, -1), 0) for p in PADS]]))  # fmt: skip
+    return head
+
+
+def _tier_table(tier: Tier, st: Styles, width: float, parent: Node, fill: colors.Color,
+                head_style: ParagraphStyle, border: float, ink: colors.Color,
+                b: Tiers) -> Flowable:  # fmt: skip
+    """A tier as a table of one column (a booklet, large print): its heading, a row for
+    each sign, then its note."""
+    rows: list[list[Flowable]] = [[_tier_head(tier, st, width, fill, head_style, parent)]]
+    items = Node("L", parent)
+    rows += [[_marked("•", _item_text(item, None), st, items)] for item in tier.items]
+    if tier.note:
+        rows.append([para(tier.note, st.body, parent=parent)])
+    t = _TierTable(rows, colWidths=[width], repeatRows=1, splitInRow=b.may_split)
+    t.head = (f"{fonts.markup(tier.symbol, True)}  {fonts.markup(tier.heading, True)}",
+              head_style)  # fmt: skip
+    t.setStyle(
+        table_style(
+            [
+                ("VALIGN", (0, 1), (-1, -1), "TOP"),
+                ("BACKGROUND", (0, 0), (-1, 0), fill),
+                ("BOX", (0, 0), (-1, -1), border, ink),
+                ("LEFTPADDING", (0, 0), (-1, -1), 8),
+                ("TOPPADDING", (0, 0), (-1, -1), st.pad),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), st.pad + 1),
+            ]
+        )
+    )
+    return t
+
+
+def _tier_box(tier: Tier, st: Styles, width: float, parent: Node, fill: colors.Color,
+              head_style: ParagraphStyle, border: float,
+              ink: colors.Color) -> Flowable:  # fmt: skip
+    """A tier as a box drawn from parts found once (:mod:`handouts.pdf.tierbox`): its
+    heading and note, each made from what it shows, and its signs in two balanced
+    columns, down the left, then the right."""
+    heading = f"{fonts.markup(tier.symbol, True)}  {fonts.markup(tier.heading, True)}"
+    look = (tier.key, tier.symbol, tier.heading, tier.sign, st.fill, head_style, fill, width)
+    head = tierbox.Part(
+        ("head", *look), lambda under: _tier_head(tier, st, width, fill, head_style, under)
+    )
+    again = tierbox.Part(
+        ("again", heading, head_style), lambda under: artifact(Paragraph(heading, head_style))
+    )
+    note = None
+    if tier.note:
+        note = tierbox.Part(
+            ("note", tier.note, st.body), lambda under: para(tier.note, st.body, parent=under)
+        )
+    texts = [_item_text(item, None) for item in tier.items]
+    face = fonts.BODY if ord("•") in fonts.register().main else fonts.FALLBACK
+    style = _item_style(st, face, 0)
+    k = len(texts)
+    if k > 1:
+        k = _balance([columns.size(t, "•", style, width / 2 - 16) for t in texts])
+    return tierbox.TierBox(head, again, texts, k, style, Node("L", parent), note, parent,
+                           fill, border, ink, st.pad)  # fmt: skip
 
 
 def _balance(sizes: list[tuple[float, float, float, float]]) -> int:
@@ -613,16 +648,6 @@ class _TierTable(Table):
                 part._cellvalues[0] = [artifact(Paragraph(*self.head)), *part._cellvalues[0][1:]]
                 part.head = self.head
         return parts
-
-    def _drawCell(self, cellval: Any, cellstyle: Any, pos: Any, size: Any) -> None:
-        """A column of signs drawn from each sign's drawing recorded once
-        (:mod:`handouts.pdf.columns`), else as ReportLab draws a cell."""
-        if (isinstance(cellval, (list, tuple)) and len(cellval) == 1
-                and isinstance(cellval[0], columns.ItemColumn)):  # fmt: skip
-            if columns.draw_in_cell(self, cellval[0], cellstyle, pos, size):
-                return
-            cellval = cellval[0].paragraphs()
-        super()._drawCell(cellval, cellstyle, pos, size)
 
 
 def _write_in(b: WriteIn, st: Styles, width: float, key: str, parent: Node) -> list[Flowable]:
