@@ -4,9 +4,10 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: handouts test check lint format snapshots bench clean lock words serve browser dictionary
+.PHONY: handouts test check lint format snapshots bench clean lock words serve browser dictionary poppler
 BROWSER := tests/browser/node_modules/.installed
 DICTIONARY := /usr/share/hunspell/es_US.dic
+POPPLER := /usr/bin/pdftotext
 
 # Everything is installed from requirements.lock: exact versions, each file checked
 # against its hash; then the project itself, with no further downloads.
@@ -61,8 +62,17 @@ $(DICTIONARY):
 	  apt-get install -y hunspell-es >/dev/null || \
 	  { apt-get update >/dev/null && apt-get install -y hunspell-es >/dev/null; }; }
 
+## The text reader the script tests read names back with (pdftotext): Debian's
+## poppler-utils (apt, as root, as CI runs; a few seconds once)
+poppler: $(POPPLER)
+$(POPPLER):
+	@[ -f $@ ] || { \
+	  [ "$$(id -u)" = 0 ] || { echo "install poppler first (Debian: sudo apt-get install poppler-utils)"; exit 1; }; \
+	  apt-get install -y poppler-utils >/dev/null || \
+	  { apt-get update >/dev/null && apt-get install -y poppler-utils >/dev/null; }; }
+
 ## Lint, check formatting, check the shipped content strictly and run every test
-test: $(STAMP) $(BROWSER) $(DICTIONARY)
+test: $(STAMP) $(BROWSER) $(DICTIONARY) $(POPPLER)
 	$(BIN)/ruff check handouts tests bench generate.py
 	$(BIN)/ruff format --check handouts tests bench generate.py
 	$(BIN)/handouts check --strict > /dev/null || $(BIN)/handouts check --strict
