@@ -787,6 +787,49 @@ def test_a_column_of_signs_sizes_and_splits_as_reportlab_does_its_list_cell():
         assert split_at > 50, split_at
 
 
+def test_a_break_inside_a_section_added_up_ends_where_the_layout_does(monkeypatch):
+    """Where a visit handout's section runs past the foot of page 1 and the page breaks
+    before a flowable that is never split and surely does not fit (a caution's point),
+    a try adds the rest up on the next page (handouts.pdf.stacking._rest_added): over
+    many sets, papers, print sizes and cuts, every such rest ends on the second page,
+    where ReportLab's layout of the rest ends, to a millionth of a point."""
+    from handouts.document.visit import assemble_visit
+    from handouts.pdf import stacking
+    from handouts.pdf.render import Tries, fits_visit
+
+    lib, brand = load_inputs(CONTENT, None)
+    real = stacking._rest_added
+    checked = {"added": 0, "laid out": 0}
+
+    def compared(pieces, k, start, g):
+        end = real(pieces, k, start, g)
+        if end is None:
+            checked["laid out"] += 1
+            return None
+        rest = tuple((part, key) for _, key, part in pieces[k:])
+        st, seed = compared.args
+        laid = stacking._rest_measured(rest, st, g, seed, start)
+        assert len(laid.pages) == 2 and abs(laid.end_y - end) < 1e-6, (end, laid.end_y)
+        checked["added"] += 1
+        return end
+
+    real_split = stacking.split_at_foot.__wrapped__
+
+    def split(section, st, g, seed, top, measure):
+        compared.args = (st, seed)
+        return real_split(section, st, g, seed, top, measure)
+
+    monkeypatch.setattr(stacking, "_rest_added", compared)
+    monkeypatch.setattr(stacking, "split_at_foot", split)
+    for req in _diverse_requests(30, 1409):
+        content = in_language(lib, brand, req)
+        most = len(assemble_visit(content, req, brand, 0).visit_order)
+        for cuts in range(0, most + 1, 2):
+            doc = assemble_visit(content, req, brand, cuts)
+            fits_visit(doc, brand, req.paper, req.large_print, Tries())
+    assert checked["added"] > 50 and checked["laid out"] > 0, checked
+
+
 def test_a_tier_piece_is_the_same_whether_or_not_the_tier_may_split():
     """A tier's piece is recorded once whether or not the tier may run over a page: laid
     out alone on one page, it is the same either way (size, drawing, structure)."""

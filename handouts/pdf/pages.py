@@ -230,10 +230,17 @@ def _image_name_at(path: Path, stamp: tuple[int, int]) -> str:
 class _Template(BaseDocTemplate):
     """Page layout onto a recording canvas; headings with an outline become bookmarks."""
 
+    positions: list[tuple[Flowable, float, float]] | None = None
+    """Where kept (:func:`layout`'s ``positions``): each flowable placed, with the frame's
+    height and space after once it is placed."""
+
     def afterFlowable(self, flowable: Flowable) -> None:
         outline = getattr(flowable, "outline", None)
         if outline:
             self.canv.mark(*outline)
+        frame = self.frame
+        if self.positions is not None and frame is not None:
+            self.positions.append((flowable, frame._y, frame._prevASpace))
 
     def afterPage(self) -> None:
         self.end_y = self.frame._y
@@ -292,13 +299,16 @@ def layout(
     canvas: PdfCanvas,
     top: float | None = None,
     measure: bool = False,
+    positions: list[tuple[Flowable, float, float]] | None = None,
 ) -> Recording:
     """Lay ``story`` out onto recorded pages of ``canvas``.
 
     With ``top``, the first page's content starts that far up the page (under
     content drawn before it) instead of at the top margin. With ``measure``, nothing is
     drawn: the pages are blank, and only how many there are and where the content ends
-    count (a visit handout's tries at fitting).
+    count (a visit handout's tries at fitting). ``positions``: a list to add each
+    flowable placed to, with the height the frame is at and the space after it keeps
+    once it is placed.
     """
     g = geometry
     height = g.frame_top - g.bottom
@@ -318,6 +328,7 @@ def layout(
         bottomMargin=g.bottom,
     )
     tmpl._doSave = 0
+    tmpl.positions = positions
     start = len(canvas.pages)
     try:
         tmpl.build(list(story), canvasmaker=lambda *a, **k: canvas)
@@ -413,7 +424,11 @@ class Composer:
 
 
 def replayable(
-    story: list[Flowable], g: Geometry, seed: str, top: float | None = None
+    story: list[Flowable],
+    g: Geometry,
+    seed: str,
+    top: float | None = None,
+    positions: list[tuple[Flowable, float, float]] | None = None,
 ) -> Recording | None:
     """``story`` laid out on a canvas apart from any file's; None if it drew a character
     or font the seed lacked, since then it would not draw the same on another canvas.
@@ -423,7 +438,7 @@ def replayable(
     canvas = scratch(g, seed)
     before = fonts.codes_in_use(canvas._doc)
     try:
-        rec = layout(story, g, canvas, top)
+        rec = layout(story, g, canvas, top, positions=positions)
     except BaseException:  # a canvas left mid-page must not be used again
         scratch.cache_clear()
         raise

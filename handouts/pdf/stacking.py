@@ -37,13 +37,14 @@ from typing import cast
 
 from reportlab.lib.rl_accel import fp_str
 from reportlab.platypus import Flowable, KeepTogether, Spacer
+from reportlab.platypus.doctemplate import ActionFlowable
 
 from handouts.document.document import Block, Section, Tiers
 from handouts.memo import memo
 from handouts.pdf import fonts
 from handouts.pdf.flowables import BLOCKS, Styles, section_flowables
 from handouts.pdf.pages import BLANK, Geometry, Recording, layout, planned, replayable, scratch
-from handouts.pdf.paragraph import HeadingParagraph
+from handouts.pdf.paragraph import HeadingParagraph, WholeParagraph
 from handouts.pdf.pdffile import Link, Mark, Page
 from handouts.pdf.tagging import Marked, Node, plan_structure
 
@@ -71,6 +72,23 @@ class Run:
     """The space after the last of them."""
 
 
+@dataclass(frozen=True)
+class Unit:
+    """One of a piece's flowables as the frame placed it (on the page it was recorded
+    on), or a group kept together: what a page break inside the piece needs."""
+
+    top: float
+    """Where its first flowable's top is (under its space before)."""
+    bottom: float
+    """Where its last flowable's bottom is (above its space after)."""
+    after: float
+    """The space after it."""
+    whole: bool
+    """It is never split: a page break moves it whole to the next page."""
+    keep: bool
+    """It keeps with the next (a page never breaks after it)."""
+
+
 @dataclass(frozen=True, eq=False)
 class Piece:
     """A heading, a block or a whole section, laid out and drawn from the top of a page's
@@ -83,6 +101,8 @@ class Piece:
     """The section element it was recorded under."""
     keep: bool = False
     """Its last flowable keeps with the next (a page never breaks after it)."""
+    units: tuple[Unit, ...] | None = None
+    """Its flowables as placed; None when they cannot be told apart."""
 
 
 def run_of(section: Section, st: Styles, g: Geometry, seed: str) -> Run | None:
@@ -230,6 +250,9 @@ def split_at_foot(section: Section, st: Styles, g: Geometry, seed: str, top: flo
     # the rest is blocks (the heading, the one piece without a block, is pieces[0])
     rest = tuple((cast(Block, part), key) for _, key, part in pieces[k:])
     if measure:
+        added = _rest_added(pieces, k, start, g)
+        if added is not None:
+            return Recording((BLANK, BLANK), added, top)
         laid = _rest_measured(rest, st, g, seed, start)
         return Recording((BLANK,) * len(laid.pages), laid.end_y, top)
     drawn = _rest_drawn(rest, st, g, seed, start)
@@ -248,6 +271,34 @@ def split_at_foot(section: Section, st: Styles, g: Geometry, seed: str, top: flo
     alias = {p.sect: sect for p, _, _ in pieces[1:k]} | {_REST_SECT: sect}
     plans = plan_structure(pages, alias)
     return Recording(tuple(map(planned, pages, plans)), drawn.end_y, top)
+
+
+def _rest_added(pieces: Pieces, k: int, start: float, g: Geometry) -> float | None:
+    """Where a section ends on the next page when the page breaks inside piece ``k``
+    (starting at ``start``, the pieces above it on this page) before a flowable that is
+    never split and surely does not fit: that flowable starts the next page (without its
+    space before), the rest of the piece under it as it was recorded, then the pieces
+    after it stacked. None when that is not sure: the break falls on a flowable that may
+    split, next to one kept with its next, within :data:`EPSILON` of the foot, or the
+    rest does not surely fit on the next page."""
+    piece, _, part = pieces[k]
+    units = piece.units
+    if units is None or part is not _alone(part):  # recorded kept whole: it may split
+        return None
+    dy = start - g.frame_top  # where the piece is drawn, moved down from where recorded
+    j = next((n for n, u in enumerate(units) if u.bottom + dy < g.bottom + EPSILON), None)
+    if j is None:  # every flowable surely fits: the break is not in this piece
+        return None
+    unit = units[j]
+    if not unit.whole or unit.bottom + dy > g.bottom - EPSILON or (j and units[j - 1].keep):
+        return None
+    end = g.frame_top - (unit.top - (g.frame_top - piece.run.height))
+    rest = [Run(end, 0.0, piece.run.after), *(p.run for p, _, _ in pieces[k + 1 :])]
+    for above, below in itertools.pairwise(rest):
+        end = end - below.height + min(below.before, above.after)
+    if end < g.bottom + EPSILON:
+        return None
+    return end
 
 
 _REST_SECT = Node("Sect")
@@ -324,12 +375,40 @@ def _recorded(flows: list[Flowable], g: Geometry, seed: str, sect: Node) -> Piec
     if any(_moves_space(f) for f in (_first(flows), _last(flows))):
         return None
     top = g.frame_top
-    rec = replayable(flows, g, seed, top)
+    placed: list[tuple[Flowable, float, float]] = []
+    rec = replayable(flows, g, seed, top, placed)
     if rec is None or len(rec.pages) != 1 or not math.isfinite(rec.end_y):
         return None
     run = Run(top - rec.end_y, _first(flows).getSpaceBefore(), _last(flows).getSpaceAfter())
     keep = bool(flows[-1].getKeepWithNext() or _last(flows).getKeepWithNext())
-    return Piece(run, rec.pages[0], sect, keep)
+    return Piece(run, rec.pages[0], sect, keep, _units(flows, placed, top))
+
+
+def _units(flows: list[Flowable], placed: list[tuple[Flowable, float, float]],
+           top: float) -> tuple[Unit, ...] | None:  # fmt: skip
+    """``flows`` as the frame placed them from ``top`` (each with the frame's height and
+    space after once placed), one unit each (a group kept together is one); None when
+    what was placed is not ``flows`` one by one, or moves space along."""
+    placed = [p for p in placed if not isinstance(p[0], ActionFlowable)]  # (moves nothing)
+    out, at, y, after = [], 0, top, 0.0
+    for f in flows:
+        members = f._content if type(f) is KeepTogether else [f]
+        first_top = None
+        for m in members:
+            if at >= len(placed) or placed[at][0] is not m or _moves_space(m):
+                return None
+            _, y_after, space_after = placed[at]
+            # the frame keeps the larger of the space after the last and the space before
+            content_top = y - max(m.getSpaceBefore() - after, 0)
+            first_top = content_top if first_top is None else first_top
+            y, after, at = y_after, space_after, at + 1
+        if first_top is None:
+            return None
+        last = members[-1]
+        whole = isinstance(f, WholeParagraph) or type(f) is KeepTogether
+        keep = bool(f.getKeepWithNext() or last.getKeepWithNext())
+        out.append(Unit(first_top, y + after, after, whole, keep))
+    return tuple(out) if at == len(placed) else None
 
 
 def _first(flows: list[Flowable]) -> Flowable:
