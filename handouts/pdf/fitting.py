@@ -103,7 +103,8 @@ def split_at_foot(
     fit stacked and the rest laid out (:func:`handouts.pdf.stacking.split_at_foot`), measured
     for a try or drawn; None when it must be laid out whole."""
     rec = stacking.split_at_foot(section, st, g, seed, top, measure)
-    if rec is not None and len(rec.pages) == 1 and _doubtful(rec.end_y, g, quantum):
+    # (on the next page too: where the rest ends may be added up, not laid out)
+    if rec is not None and _doubtful(rec.end_y, g, quantum):
         return None
     return rec
 

@@ -19,7 +19,10 @@ are one ``Sect`` again (:func:`handouts.pdf.tagging.plan_structure`'s ``alias``)
 
 A section that runs past the foot of its page is split (:func:`split_at_foot`): the pieces
 that surely fit are stacked, and only the rest is laid out, from where the frame would
-start it with the same space before it, so it breaks where the whole section would.
+start it with the same space before it, so it breaks where the whole section would. A
+try needs only where the rest ends: where the page surely breaks before a flowable that
+is never split (a caution's point), the rest is added up on the next page from where the
+frame placed each of the piece's flowables when it was recorded (:class:`Unit`).
 
 A piece that cannot be moved this way is none (it moves space along, takes more than one
 page, or draws a character the font seed lacks): its section is laid out whole.
