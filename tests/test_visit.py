@@ -480,7 +480,8 @@ def test_a_try_added_up_says_what_the_laid_out_try_says():
 
 def _looks(pdf: bytes) -> list[object]:
     """What a PDF shows and how a screen reader reads it: each page's characters, boxes,
-    lines and links where they are, and the structure tree's elements."""
+    lines and links where they are (boxes and lines with their fill and stroke colours and
+    line widths), and the structure tree's elements."""
     import pdfplumber
     import pikepdf
 
@@ -489,7 +490,9 @@ def _looks(pdf: bytes) -> list[object]:
         for page in doc.pages:
             box = ("x0", "top", "x1", "bottom")
             chars = [(c["text"], c["fontname"], c["size"], c["x0"], c["top"]) for c in page.chars]
-            drawn = [(o["object_type"], *(o[k] for k in box))
+            drawn = [(o["object_type"], *(o[k] for k in box), _colour(o.get("non_stroking_color")),
+                      _colour(o.get("stroking_color")), o.get("linewidth") or 0,
+                      bool(o.get("fill")), bool(o.get("stroke")))
                      for o in page.rects + page.lines + page.curves]  # fmt: skip
             links = [(a["uri"], *(a[k] for k in box)) for a in page.annots]
             shown.append((chars, sorted(drawn), links))
@@ -509,6 +512,14 @@ def _looks(pdf: bytes) -> list[object]:
             marks = _outline(outline.root, pages)
     shown += [tree, marks]
     return shown
+
+
+def _colour(value: object) -> tuple[float, ...]:
+    """A colour as compared: a grey as the red, green and blue it is; none as ()."""
+    if value is None:
+        return ()
+    values = tuple(value) if isinstance(value, list | tuple) else (value,)
+    return values * 3 if len(values) == 1 else values
 
 
 def _outline(items, pages: dict, depth: int = 0) -> list[object]:
@@ -665,9 +676,11 @@ def test_a_tier_box_drawn_from_its_parts_looks_and_reads_as_the_table_did(monkey
     """A visit handout's tier is a box laid out from its parts' sizes and drawn from
     their drawings, each found once (handouts.pdf.tierbox, handouts.pdf.columns). Over
     many sets, on both papers, in English and in Spanish, the handout prints the same
-    characters, fills and lines in the same places, with the same structure tree, as
+    characters, fills and lines in the same places and colours, with the same structure
+    tree, as
     with each tier ReportLab's table; and the recorded drawings were used."""
     from handouts.pdf import columns, flowables, tierbox
+    from handouts.pdf.paragraph import DRAW_STATE
     from handouts.pipeline import Renderer
 
     lib, brand = load_inputs(CONTENT, None)
@@ -677,12 +690,12 @@ def test_a_tier_box_drawn_from_its_parts_looks_and_reads_as_the_table_did(monkey
 
     def item(canv, column, text, width, x, y):
         key = (text, column.mark, column.item_style, width,
-               tuple(getattr(canv, a) for a in columns._STATE), canv.seed)  # fmt: skip
+               tuple(getattr(canv, a) for a in DRAW_STATE), canv.seed)  # fmt: skip
         used["signs"] += columns._DRAWN.get(key) is not None
         real_item(canv, column, text, width, x, y)
 
     def part(canv, p, parent, x, y, width):
-        key = (p.key, width, tuple(getattr(canv, a) for a in columns._STATE), canv.seed)
+        key = (p.key, width, tuple(getattr(canv, a) for a in DRAW_STATE), canv.seed)
         used["parts"] += tierbox._DRAWN.get(key) is not None
         real_part(canv, p, parent, x, y, width)
 
@@ -707,7 +720,7 @@ def test_a_tier_box_split_over_pages_keeps_every_sign_and_reads_its_heading_once
     from handouts.document.visit import assemble_visit
     from handouts.pdf import flowables, render
     from handouts.pdf.pages import layout, scratch
-    from handouts.pdf.tagging import Node
+    from handouts.pdf.tagging import PAGINATION, Node
     from handouts.pdf.tierbox import TierBox
 
     lib, brand = load_inputs(CONTENT, None)
@@ -747,6 +760,11 @@ def test_a_tier_box_split_over_pages_keeps_every_sign_and_reads_its_heading_once
     roles = [node.role for page in laid.pages for item in page.code
              if not isinstance(item, str) for node, _ in item.pairs]  # fmt: skip
     assert roles.count("H3") == 1 and roles.count("LBody") == len(box.texts)
+    assert roles.count("Figure") == (1 if tier.sign else 0)
+    # each later page draws the heading again, for the eye only (a paginated artifact)
+    for page in laid.pages[1:]:
+        assert any(isinstance(item, str) and item.startswith(PAGINATION) for item in page.code)
+    assert not any(isinstance(i, str) and i.startswith(PAGINATION) for i in laid.pages[0].code)
 
 
 def test_a_column_of_signs_sizes_and_splits_as_reportlab_does_its_list_cell():

@@ -27,7 +27,8 @@ from reportlab.platypus import Flowable
 from handouts.memo import memo, table
 from handouts.pdf import fonts
 from handouts.pdf.pages import PdfCanvas
-from handouts.pdf.paragraph import WholeParagraph
+from handouts.pdf.paragraph import DRAW_STATE, WholeParagraph
+from handouts.pdf.private import is_private
 from handouts.pdf.tagging import CLOSE, Node, Open, list_item
 
 _Size = tuple[float, float, float, float]
@@ -38,7 +39,7 @@ class ItemColumn(Flowable):
     """List items of ``items`` (each ``mark`` and its text, in ``style``), one under
     another: sized and split here, drawn item by item by its box (:func:`draw_item`)."""
 
-    spaceBefore = spaceAfter = 0.0  # (else ReportLab would take its items' style's)
+    spaceBefore = spaceAfter = 0.0  # its items' spaces are inside it
 
     def __init__(self, texts: Sequence[str], mark: str, style: ParagraphStyle, items: Node):
         super().__init__()
@@ -60,7 +61,7 @@ class ItemColumn(Flowable):
         self.width, self.height = w, height
         return w, height
 
-    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+    def split(self, availWidth: float, availHeight: float) -> list[ItemColumn]:  # type: ignore[override]
         """The items that fit in ``availHeight`` and the rest, as ReportLab splits a cell's
         list of items that never split: none when the first does not fit. The items'
         sizes are those of the last wrap (ReportLab wraps a cell's content to the cell's
@@ -100,10 +101,11 @@ def draw_item(canv: Any, column: ItemColumn, text: str, width: float, x: float, 
     """One item drawn at (``x``, ``y``): its recorded drawing put back under a new list
     item element where there is one, else drawn (and recorded when it can be replayed:
     it drew nothing but code, with the fonts' codes as they were)."""
-    recordable = isinstance(canv, PdfCanvas) and canv.tagging
+    # patient text is never kept; a replay opens its own tag, so none may be open
+    recordable = isinstance(canv, PdfCanvas) and canv.tagging and canv._open is None
     key = None
-    if recordable:
-        state = tuple(getattr(canv, a) for a in _STATE)
+    if recordable and not is_private():
+        state = tuple(getattr(canv, a) for a in DRAW_STATE)
         key = (text, column.mark, column.item_style, width, state, canv.seed)
         inner = _DRAWN.get(key)
         if inner is not None:
@@ -137,20 +139,6 @@ def draw_item(canv: Any, column: ItemColumn, text: str, width: float, x: float, 
             _DRAWN.popitem(last=False)
 
 
-_STATE = (
-    "_fontname",
-    "_fontsize",
-    "_leading",
-    "_fillColorObj",
-    "_strokeColorObj",
-    "_textRenderMode",
-    "_charSpace",
-    "_wordSpace",
-    "_horizScale",
-    "_rise",
-    "_lineWidth",
-)
-"""The canvas state an item's drawing can depend on (as a paragraph's)."""
 _DRAWN: OrderedDict[tuple[Any, ...], tuple[Any, ...]] = table("columns._DRAWN", OrderedDict)
 """Each item's drawing from its origin, by text, mark, style, width, canvas state and seed."""
 DRAWN_ITEMS = 4096

@@ -601,16 +601,21 @@ def _tier_box(tier: Tier, st: Styles, width: float, parent: Node, fill: colors.C
     columns, down the left, then the right."""
     heading = f"{fonts.markup(tier.symbol, True)}  {fonts.markup(tier.heading, True)}"
     look = (tier.key, tier.symbol, tier.heading, tier.sign, st.fill, head_style, fill, width)
+    words = tier.symbol + tier.heading
     head = tierbox.Part(
-        ("head", *look), lambda under: _tier_head(tier, st, width, fill, head_style, under)
+        ("head", *look), lambda under: _tier_head(tier, st, width, fill, head_style, under), words
     )
     again = tierbox.Part(
-        ("again", heading, head_style), lambda under: artifact(Paragraph(heading, head_style))
+        ("again", heading, head_style),
+        lambda under: artifact(Paragraph(heading, head_style)),
+        words,
     )
     note = None
     if tier.note:
         note = tierbox.Part(
-            ("note", tier.note, st.body), lambda under: para(tier.note, st.body, parent=under)
+            ("note", tier.note, st.body),
+            lambda under: para(tier.note, st.body, parent=under),
+            tier.note,
         )
     texts = [_item_text(item, None) for item in tier.items]
     face = fonts.BODY if ord("•") in fonts.register().main else fonts.FALLBACK

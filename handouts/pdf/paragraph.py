@@ -101,7 +101,7 @@ class Paragraph(Tagged, _RLParagraph):
         canv = self.canv
         key = body_key = None
         if self._source and isinstance(canv, PdfCanvas) and self._seeded(canv):
-            state = tuple(getattr(canv, a) for a in _DRAW_STATE)
+            state = tuple(getattr(canv, a) for a in DRAW_STATE)
             base = (id(self._source), self.style, self.width, self.height, state, canv.seed)
             key = (*base, self.bulletText)
             if self.bulletText and self._hanging():
@@ -243,7 +243,7 @@ _WRAP_STATE = (
     "_hyphenations",
 )
 """What ReportLab's wrap leaves on a paragraph."""
-_DRAW_STATE = (
+DRAW_STATE = (
     "_fontname",
     "_fontsize",
     "_leading",

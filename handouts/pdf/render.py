@@ -28,7 +28,7 @@ from handouts.content.text import strings
 from handouts.document.document import Document, Personal, Section, Wording
 from handouts.errors import RenderError
 from handouts.memo import clear_all, file_stamp, memo
-from handouts.pdf import fitting, fonts, stacking
+from handouts.pdf import fitting, fonts
 from handouts.pdf.flowables import (
     Styles,
     masthead,
@@ -55,7 +55,7 @@ from handouts.pdf.pages import (
 from handouts.pdf.paragraph import HeadingParagraph, Paragraph
 from handouts.pdf.pdffile import Meta, Page
 from handouts.pdf.private import private_text
-from handouts.pdf.tagging import Node, artifact, plan_structure, tag
+from handouts.pdf.tagging import Node, Plan, artifact, plan_structure, tag
 
 PAPER = {"letter": LETTER, "a4": A4}
 MARGIN = 18 * mm
@@ -479,12 +479,15 @@ def _next_page(
     """:func:`_on_next_page`'s pages and where they end: the same wherever the page
     before ends, so made once for every handout that has the section there. Stacked
     from its pieces where a try adds its height up, else laid out."""
-    laid = fitting.placed_on_new_page(section, st, g, seed, quantum)
-    alias = None if laid is None else stacking.alias(section, st, g, seed)
-    if laid is None:
-        laid = _shared(section, st, g, seed, None)
+    stacked = fitting.placed_on_new_page(section, st, g, seed, quantum)
+    if stacked is not None:  # one page, planned with its pieces' sections as one
+        (page,) = stacked.pages
+        assert page.plan is not None
+        blank = planned(Page(()), Plan(0, (), (), (), (), page.plan.total))
+        return (blank, page), stacked.end_y
+    laid = _shared(section, st, g, seed, None)
     pages = (Page(()), *(Page(p.code, p.links, p.marks, p.images) for p in laid.pages))
-    plans = plan_structure(pages, alias)
+    plans = plan_structure(pages)
     return tuple(map(planned, pages, plans)), laid.end_y
 
 

@@ -185,14 +185,9 @@ def stacked(section: Section, st: Styles, g: Geometry, seed: str, top: float) ->
     return Recording((planned(page, plan),), top - _run(pieces).height, top)
 
 
-def alias(section: Section, st: Styles, g: Geometry, seed: str) -> dict[Node, Node]:
-    """The section elements its pieces were recorded under, each to the one they are
-    stacked (the first's): for planning the structure of its stacked pages again."""
-    pieces = pieces_of(section, st, g, seed)
-    return {} if pieces is None else _alias(pieces)
-
-
 def _alias(pieces: Pieces) -> dict[Node, Node]:
+    """The section elements the pieces were recorded under, each to the one they are
+    stacked as (the first's)."""
     return {p.sect: pieces[0][0].sect for p, _, _ in pieces[1:]}
 
 

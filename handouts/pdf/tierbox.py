@@ -30,6 +30,8 @@ from reportlab.platypus import Flowable
 from handouts.memo import table
 from handouts.pdf import columns, fonts
 from handouts.pdf.pages import PdfCanvas
+from handouts.pdf.paragraph import DRAW_STATE
+from handouts.pdf.private import is_private
 from handouts.pdf.tagging import ARTIFACT_NODE, Node, Open
 
 LEFT, RIGHT = 8.0, 6.0
@@ -40,10 +42,12 @@ BIG = 0x7FFFFFFF - 1
 @dataclass(frozen=True)
 class Part:
     """A flowable drawn the same wherever it is put (a tier's heading, its note): made by
-    ``make`` under a parent element, found once by ``key``."""
+    ``make`` under a parent element, found once by ``key``; ``text``, the words it shows
+    (recorded only when every character has a fixed code in the font seed)."""
 
     key: tuple[Any, ...]
     make: Callable[[Node], Flowable]
+    text: str
 
 
 class TierBox(Flowable):
@@ -54,7 +58,7 @@ class TierBox(Flowable):
     ``parent``: the element the heading and note belong to. ``repeated``: the rest of
     a tier split over pages, its heading drawn for the eye only."""
 
-    spaceBefore = spaceAfter = 0.0  # (else ReportLab would take its items' style's)
+    spaceBefore = spaceAfter = 0.0  # the spaces around a tier are the Spacers between
 
     def __init__(self, head: Part, again: Part, texts: Sequence[str], split: int,
                  style: ParagraphStyle, items: Node, note: Part | None, parent: Node,
@@ -94,9 +98,11 @@ class TierBox(Flowable):
         return self.width, self.height
 
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
-        """The tier in two where it reaches ``availHeight``: its heading and the signs
-        that fit (in each column, as a table's row splits), then the rest under its
-        heading again; none when not even the heading and a first sign fit."""
+        """The tier in two where it reaches ``availHeight``: its heading and, in each
+        column, the signs that fit in the room left (less the row's top and bottom
+        padding, so the first part always fits and its box is closed at the foot), then
+        the rest under its heading again; none when not even the heading and a first sign
+        in each column fit. A note is never split: it goes on whole."""
         self.wrap(availWidth, availHeight)
         head, signs, _ = self._rows
         room = availHeight - head - (self.pad + self.pad + 1)
@@ -107,14 +113,15 @@ class TierBox(Flowable):
                     self._copy((), 0, self.note, True)]  # fmt: skip
         if not self._columns:  # a note alone does not split
             return []
-        firsts, rests = [], []
+        firsts: list[tuple[str, ...]] = []
+        rests: list[tuple[str, ...]] = []
         for col in self._columns:
             parts = col.split(col.avail, room) if col.texts else [col, col]
             if not parts:
                 return []
             first, rest = parts
-            firsts.append(first.texts)  # type: ignore[attr-defined]
-            rests.append(rest.texts)  # type: ignore[attr-defined]
+            firsts.append(first.texts)
+            rests.append(rest.texts)
         rest_texts = tuple(t for texts in rests for t in texts)
         if not rest_texts and self.note is None:
             return []
@@ -179,10 +186,11 @@ def draw(canv: Any, part: Part, parent: Node, x: float, y: float, width: float) 
     back with new elements (each under its new parent, as the recorded ones were), else
     drawn (and recorded when it can be put back: it drew nothing but code, with the
     fonts' codes as they were)."""
-    recordable = isinstance(canv, PdfCanvas) and canv.tagging
+    # patient text is never kept; a replay opens its own tags, so none may be open
+    recordable = isinstance(canv, PdfCanvas) and canv.tagging and canv._open is None
     key = None
-    if recordable:
-        state = tuple(getattr(canv, a) for a in columns._STATE)
+    if recordable and not is_private() and fonts.seeded(part.text, canv.seed_chars):
+        state = tuple(getattr(canv, a) for a in DRAW_STATE)
         key = (part.key, width, state, canv.seed)
         hit = _DRAWN.get(key)
         if hit is not None:
