@@ -5,7 +5,7 @@ in two balanced columns, and perhaps a note. ReportLab's table would lay all of 
 cell by cell, every time a tier appears, and a diverse clinic list has a new tier in
 nearly every handout, made of the same few dozen signs under the same three headings.
 A :class:`TierBox` is laid out by arithmetic from the sizes of its parts, each found
-once (the heading and the note by :func:`recorded`, each sign by
+once (the heading and the note by :func:`size` and :func:`draw`, each sign by
 :mod:`handouts.pdf.columns`), and drawn by putting back each part's drawing, recorded
 the first time, under new structure elements of its own. The box looks as the table
 did (a test compares the two, character by character and line by line): the same
@@ -52,8 +52,8 @@ class Part:
 
 class TierBox(Flowable):
     """One tier: ``head`` (its heading row; ``again``, drawn for the eye only where a
-    tier split over pages goes on), its signs ``texts`` (list items of
-    ``items``, in ``style``) split into two columns after the ``split``-th, and ``note``,
+    tier split over pages goes on), its signs ``texts`` (list items of ``items``, in
+    ``style``) split into two columns after the ``split``-th, and ``note``,
     in a box ``border`` points wide in ``ink``, its heading row filled with ``fill``.
     ``parent``: the element the heading and note belong to. ``repeated``: the rest of
     a tier split over pages, its heading drawn for the eye only."""
@@ -219,24 +219,27 @@ def draw(canv: Any, part: Part, parent: Node, x: float, y: float, width: float) 
 def _renewed(code: Sequence[Any], at: int, move: str, root: Node, parent: Node) -> list[Any]:
     """Recorded ``code`` with its move to where it is drawn (item ``at``) made ``move``,
     and each element it opens made anew: under ``parent`` where it was under ``root``."""
-    made: dict[int, Node] = {}
-
-    def new(node: Node | None) -> Node | None:
-        if node is None or node is ARTIFACT_NODE:
-            return node
-        if node is root:
-            return parent
-        found = made.get(id(node))
-        if found is None:
-            found = made[id(node)] = Node(node.role, new(node.parent), node.alt, node.scope)
-        return found
-
+    made: dict[int, Node] = {id(root): parent}
     out = list(code)
     out[at] = move
     for n, item in enumerate(out):
         if isinstance(item, Open):
-            out[n] = Open(new(item.node), new(item.body))  # type: ignore[arg-type]
+            body = None if item.body is None else _new(item.body, made)
+            out[n] = Open(_new(item.node, made), body)
     return out
+
+
+def _new(node: Node, made: dict[int, Node]) -> Node:
+    """``node`` made anew (its parents first), once per drawing (``made``); the artifact
+    node is the artifact node. A module function, not a closure calling itself: that
+    would be a reference loop left for the garbage collector at every drawing."""
+    if node is ARTIFACT_NODE:
+        return node
+    found = made.get(id(node))
+    if found is None:
+        parent = None if node.parent is None else _new(node.parent, made)
+        found = made[id(node)] = Node(node.role, parent, node.alt, node.scope)
+    return found
 
 
 _SIZES: dict[tuple[Any, ...], tuple[float, float]] = table("tierbox._SIZES")
