@@ -119,13 +119,9 @@ def draw_item(canv: Any, column: ItemColumn, text: str, width: float, x: float, 
     if key is None or not item._seeded(canv):
         item.drawOn(canv, x, y)
         return
-    start, codes = len(canv._code), fonts.codes_in_use(canv._doc)
-    others = (len(canv._links), len(canv._marks), len(canv._images))
-    item.drawOn(canv, x, y)
-    code = canv._code[start:]
+    code = drawn_code(canv, item, x, y)
     same = (
-        fonts.codes_in_use(canv._doc) == codes
-        and (len(canv._links), len(canv._marks), len(canv._images)) == others
+        code is not None
         and len(code) >= 5
         and isinstance(code[0], Open)
         and code[1] == "q"
@@ -137,6 +133,19 @@ def draw_item(canv: Any, column: ItemColumn, text: str, width: float, x: float, 
         _DRAWN[key] = tuple(code[3:-2])
         if len(_DRAWN) > DRAWN_ITEMS:
             _DRAWN.popitem(last=False)
+
+
+def drawn_code(canv: PdfCanvas, f: Flowable, x: float, y: float) -> list[Any] | None:
+    """``f`` drawn at (``x``, ``y``), and the code it drew when that can be put back
+    on any canvas seeded alike: None when it gave out a font code or drew a link, a
+    bookmark or a picture (which replaying code alone would lose)."""
+    start, codes = len(canv._code), fonts.codes_in_use(canv._doc)
+    others = (len(canv._links), len(canv._marks), len(canv._images))
+    f.drawOn(canv, x, y)
+    if (fonts.codes_in_use(canv._doc) != codes
+            or (len(canv._links), len(canv._marks), len(canv._images)) != others):  # fmt: skip
+        return None
+    return canv._code[start:]
 
 
 _DRAWN: OrderedDict[tuple[Any, ...], tuple[Any, ...]] = table("columns._DRAWN", OrderedDict)

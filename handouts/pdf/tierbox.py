@@ -203,14 +203,12 @@ def draw(canv: Any, part: Part, parent: Node, x: float, y: float, width: float) 
     if key is None:
         f.drawOn(canv, x, y)
         return
-    start, codes = len(canv._code), fonts.codes_in_use(canv._doc)
-    others = (len(canv._links), len(canv._marks), len(canv._images))
-    f.drawOn(canv, x, y)
-    code = canv._code[start:]
+    code = columns.drawn_code(canv, f, x, y)
+    if code is None:
+        return
     move = f"{fp_str(1, 0, 0, 1, x, y)} cm"
     at = next((n for n, item in enumerate(code) if item == move), None)
-    if (at is not None and fonts.codes_in_use(canv._doc) == codes
-            and (len(canv._links), len(canv._marks), len(canv._images)) == others):  # fmt: skip
+    if at is not None:
         _DRAWN[key] = (at, tuple(code), parent)
         if len(_DRAWN) > PARTS:
             _DRAWN.popitem(last=False)
