@@ -108,3 +108,25 @@ def test_a_qr_code_is_encoded_as_reportlabs_encoder_encodes_it():
             assert lost_point(theirs.modules) == qrencoder.QRUtil.getLostPoint(theirs), url
         theirs.make()
         assert encoded(url).modules == theirs.modules, url
+
+
+def test_a_qr_codes_words_are_reportlabs_in_every_version():
+    """The code words (data, padding and error correction, interleaved) of every version
+    at level M, made by table-driven division (handouts.pdf.qr.code_words), are the ones
+    ReportLab's polynomial objects make, for data that just fits and data that is short."""
+    import random
+
+    from reportlab.graphics.barcode import qrencoder
+
+    from handouts.pdf.qr import code_words
+
+    rng = random.Random(14)
+    level = qrencoder.QRErrorCorrectLevel.M
+    for version in range(1, 41):
+        room = sum(b.dataCount for b in qrencoder.QRRSBlock.getRSBlocks(version, level))
+        head = 2 if version < 10 else 3  # bytes mode and length bits, in bytes (rounded up)
+        for size in (1, max(1, room // 2), room - head):
+            code = qrencoder.QRCode(version, level)
+            code.addData("".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(size)))
+            theirs = qrencoder.QRCode.createData(version, level, code.dataList)
+            assert code_words(version, code.dataList) == theirs, (version, size)

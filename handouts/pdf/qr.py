@@ -8,12 +8,18 @@ data modules, each row's found by exclusive-or with bit patterns of the masks an
 where the data sits. :func:`lost_point` gives the same score from rows and columns as
 strings and bit patterns (a test compares each layout and each score with ReportLab's on
 every mask of many addresses), so the code chosen, and every module of it, is the same.
+
+The code words are ReportLab's too (:func:`code_words`, as ``QRCode.createData`` makes
+them), their error correction found by the usual table-driven division instead of its
+polynomial objects, and the chosen mask's layout (:func:`encoded`) made from the same
+bit patterns instead of being laid out again (both tested against ReportLab's).
 """
 
 from __future__ import annotations
 
 import itertools
 import re
+from typing import Any
 
 from reportlab.graphics.barcode import qrencoder
 
@@ -27,33 +33,136 @@ columns it compares a tuple with a list, which never matches)."""
 
 def encoded(data: str) -> qrencoder.QRCode:
     """``data`` as a QR code at error correction level M, its mask chosen as
-    ``QRCode.make`` chooses it."""
+    ``QRCode.make`` chooses it (the first of the lowest penalty), every module as
+    ``QRCode.make`` lays it out."""
     qr = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
     qr.addData(data)
     qr.version = qr.calculate_version()
-    best, least = 0, None
-    for mask, rows in enumerate(masked(qr)):
-        lost = _lost_point(rows)
-        if least is None or lost < least:
-            best, least = mask, lost
-    qr.makeImpl(False, best)
+    layouts = masked(qr)
+    best = min(range(8), key=lambda mask: _lost_point(layouts[mask]))
+    n = qr.moduleCount = qr.version * 4 + 17
+    rows = _laid(qr, _function_rows(qr.version, best, False), best)
+    qr.modules = [[bit == "1" for bit in format(row, f"0{n}b")] for row in rows]
     return qr
 
 
 def masked(qr: qrencoder.QRCode) -> list[list[str]]:
     """The code's trial layouts (``makeImpl(True, mask)``) for each of the eight masks, as
-    rows of ``0`` and ``1``: laid out once with the first mask, then each data module's
-    first mask undone and the other done."""
-    qr.makeImpl(True, 0)
-    n = qr.moduleCount
-    first = [int("".join("1" if v else "0" for v in row), 2) for row in qr.modules]
-    data = _data_rows(qr.version)
-    patterns = _mask_rows(n)
-    layouts = []
-    for pattern in patterns:
-        change = [(a ^ b) & d for a, b, d in zip(patterns[0], pattern, data, strict=True)]
-        layouts.append([format(r ^ c, f"0{n}b") for r, c in zip(first, change, strict=True)])
-    return layouts
+    rows of ``0`` and ``1``: a trial's function patterns, then the data modules with
+    each mask."""
+    n = qr.version * 4 + 17
+    trial = _function_rows(qr.version, 0, True)  # a trial's type bits are all light
+    return [[format(r, f"0{n}b") for r in _laid(qr, trial, mask)] for mask in range(8)]
+
+
+def _laid(qr: qrencoder.QRCode, function: tuple[int, ...], mask: int) -> list[int]:
+    """Rows of the code with ``mask``: its function patterns where no data goes, and its
+    data bits, masked, where they go (``mapData`` writes them last)."""
+    if qr.dataCache is None:
+        qr.dataCache = code_words(qr.version, qr.dataList)
+    bits = _placed(qr.version, tuple(qr.dataCache))
+    data, flips = _data_rows(qr.version), _mask_rows(qr.version * 4 + 17)[mask]
+    rows = zip(function, bits, flips, data, strict=True)
+    return [(f & ~d) | ((b ^ m) & d) for f, b, m, d in rows]
+
+
+def code_words(version: int, data: list[Any]) -> list[int]:
+    """The code words of ``data`` (ReportLab's segments) in a code of ``version`` at level
+    M: the data padded as ``QRCode.createData`` pads it, then each block's error
+    correction, interleaved as ``QRCode.createBytes`` does."""
+    blocks = qrencoder.QRRSBlock.getRSBlocks(version, qrencoder.QRErrorCorrectLevel.M)
+    buffer = qrencoder.QRBitBuffer()
+    for segment in data:
+        segment.write(buffer, version)
+    room = 8 * sum(block.dataCount for block in blocks)
+    if buffer.getLengthInBits() > room:
+        raise ValueError(f"code length overflow. ({buffer.getLengthInBits()} > {room})")
+    if buffer.getLengthInBits() + 4 <= room:
+        buffer.put(0, 4)
+    while buffer.getLengthInBits() % 8:
+        buffer.putBit(False)
+    pads = itertools.cycle((qrencoder.QRCode.PAD0, qrencoder.QRCode.PAD1))
+    words = list(buffer.buffer) + [next(pads) for _ in range(room // 8 - len(buffer.buffer))]
+    data_blocks, correction, at = [], [], 0
+    for block in blocks:
+        part = words[at : at + block.dataCount]
+        at += block.dataCount
+        data_blocks.append(part)
+        correction.append(_remainder(part, _generator(block.totalCount - block.dataCount)))
+    return [w for column in itertools.chain(itertools.zip_longest(*data_blocks),
+                                            itertools.zip_longest(*correction))
+            for w in column if w is not None]  # fmt: skip
+
+
+_EXP, _LOG = qrencoder.EXP_TABLE, qrencoder.LOG_TABLE
+
+
+@memo(40, shared=True)
+def _generator(count: int) -> tuple[int, ...]:
+    """The error-correction generator polynomial of ``count`` code words (highest power
+    first, as ``QRUtil.getErrorCorrectPolynomial``), its coefficients after the first
+    as logarithms."""
+    poly = [1]
+    for i in range(count):  # times (x + a^i)
+        root, out = _EXP[i], [*poly, 0]
+        for j, coef in enumerate(poly):
+            if coef:
+                out[j + 1] ^= _EXP[(_LOG[coef] + _LOG[root]) % 255]
+        poly = out
+    return tuple(_LOG[c] for c in poly[1:])
+
+
+def _remainder(words: list[int], generator: tuple[int, ...]) -> list[int]:
+    """``words`` times x^n modulo the generator (``n`` its degree): the error-correction
+    code words, as ``QRPolynomial.mod`` finds them."""
+    rest = [*words, *([0] * len(generator))]
+    for i in range(len(words)):
+        if rest[i]:
+            lead = _LOG[rest[i]]
+            for j, g in enumerate(generator, i + 1):
+                rest[j] ^= _EXP[(lead + g) % 255]
+    return rest[len(words) :]
+
+
+@memo(8)
+def _placed(version: int, words: tuple[int, ...]) -> tuple[int, ...]:
+    """The code words' bits, unmasked, as rows of bit patterns where ``mapData`` puts
+    them (the modules past the last bit light)."""
+    n = version * 4 + 17
+    rows = [0] * n
+    positions = _positions(version)
+    bits = ((word >> shift) & 1 for word in words for shift in range(7, -1, -1))
+    for (col, row), bit in zip(positions, bits):  # noqa: B905 - more modules than bits
+        if bit:
+            rows[row] |= 1 << (n - 1 - col)
+    return tuple(rows)
+
+
+@memo(40, shared=True)
+def _positions(version: int) -> tuple[tuple[int, int], ...]:
+    """Where ReportLab's encoder puts each data bit in turn, as (column, row)."""
+    code = qrencoder.QRCode(version, qrencoder.QRErrorCorrectLevel.M)
+    code.moduleCount = version * 4 + 17
+    return tuple(code._dataPosIterator())
+
+
+@memo(320, shared=True)
+def _function_rows(version: int, mask: int, test: bool) -> tuple[int, ...]:
+    """The finder, alignment and timing patterns and the type bits of a code of
+    ``version``, rows of bit patterns, as ``makeImpl(test, mask)`` sets them before
+    the data (a trial's, ``test``, with its type bits light)."""
+    code = qrencoder.QRCode(version, qrencoder.QRErrorCorrectLevel.M)
+    n = code.moduleCount = version * 4 + 17
+    code.modules = [[False] * n for _ in range(n)]
+    code.setupPositionProbePattern(0, 0)
+    code.setupPositionProbePattern(n - 7, 0)
+    code.setupPositionProbePattern(0, n - 7)
+    code.setupPositionAdjustPattern()
+    code.setupTimingPattern()
+    code.setupTypeInfo(test, mask)
+    if version >= 7:
+        code.setupTypeNumber(test)
+    return tuple(int("".join("1" if v else "0" for v in row), 2) for row in code.modules)
 
 
 @memo(40, shared=True)
@@ -93,7 +202,8 @@ def _lost_point(rows: list[str]) -> int:
     columns = ["".join(column) for column in zip(*rows, strict=True)]
     lost = 0
     for line in itertools.chain(rows, columns):
-        lost += sum(len(run) - 2 for run in _RUN.findall(line))
+        runs = _RUN.findall(line)
+        lost += sum(map(len, runs)) - 2 * len(runs)
     last = n - len(_FINDER)  # ReportLab looks no further than just before here
     for row in rows:
         at = row.find(_FINDER)
