@@ -140,6 +140,8 @@ def right_to_left(text: str) -> bool:
 
 
 _ALLOWED_CONTROLS = {"\n", "\t", "\r"}
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+"""The ASCII control characters that are not allowed (all but tab and line ends)."""
 
 
 @dataclass(frozen=True)
@@ -248,6 +250,12 @@ def seeded(text: str, seed: frozenset[str]) -> bool:
     return all(ch in seed or ord(ch) < 127 or ord(ch) in COMMON for ch in text)
 
 
+@memo(None, shared=True)
+def _draws_ascii(cov: Coverage) -> bool:
+    """Whether the body faces draw every printable ASCII character (the bundled ones do)."""
+    return cov.main.issuperset(range(32, 127))
+
+
 def _codepoints(name: str) -> frozenset[int]:
     font = pdfmetrics.getFont(name)
     return frozenset(font.face.charToGlyph)
@@ -256,6 +264,8 @@ def _codepoints(name: str) -> frozenset[int]:
 def unprintable(text: str) -> list[str]:
     """Characters in ``text`` that no bundled font can draw, in order, once each."""
     cov = register()
+    if text.isascii() and not _CONTROL.search(text) and _draws_ascii(cov):
+        return []  # most content, checked at every start: no need to look letter by letter
     out: list[str] = []
     for ch in text:
         if ch in _ALLOWED_CONTROLS:
