@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import pypdfium2
+import pytest
 import zxingcpp
 from pypdf import PdfReader
 
@@ -108,6 +109,11 @@ def test_a_qr_code_is_encoded_as_reportlabs_encoder_encodes_it():
             assert lost_point(theirs.modules) == qrencoder.QRUtil.getLostPoint(theirs), url
         theirs.make()
         assert encoded(url).modules == theirs.modules, url
+    other = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.L)
+    other.addData("https://clinic.example/h/g43")
+    other.version = other.calculate_version()
+    with pytest.raises(ValueError, match="at error correction level M only"):
+        masked(other)
 
 
 def test_a_qr_codes_words_are_reportlabs_in_every_version():

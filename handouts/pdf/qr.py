@@ -1,18 +1,17 @@
-"""A QR code encoded as ReportLab's encoder encodes it, with its mask chosen faster.
+"""A QR code encoded as ReportLab's encoder encodes it (level M), module for module, faster.
 
-ReportLab's encoder lays the code out with each of the eight masks and keeps the one its
-penalty score (``QRUtil.getLostPoint``) finds best; scoring, in Python over lists of
-booleans, is half the time a code takes, and laying it out eight times most of the rest.
-Here it is laid out once (:func:`masked`): the other masks differ from it only on the
-data modules, each row's found by exclusive-or with bit patterns of the masks and of
-where the data sits. :func:`lost_point` gives the same score from rows and columns as
-strings and bit patterns (a test compares each layout and each score with ReportLab's on
-every mask of many addresses), so the code chosen, and every module of it, is the same.
-
-The code words are ReportLab's too (:func:`code_words`, as ``QRCode.createData`` makes
-them), their error correction found by the usual table-driven division instead of its
-polynomial objects, and the chosen mask's layout (:func:`encoded`) made from the same
-bit patterns instead of being laid out again (both tested against ReportLab's).
+ReportLab's encoder makes the code words with polynomial objects (building the generator
+polynomial again for every code), lays the code out with each of the eight masks, keeps
+the one its penalty score (``QRUtil.getLostPoint``) finds best, and lays that one out
+again. Here the code words are ReportLab's (:func:`code_words`, as ``QRCode.createData``
+makes them) with their error correction found by the usual table-driven division; each
+mask's layout is made from bit patterns (:func:`masked`): the function patterns, made
+once per version and mask, and the data bits, placed once, each row's masked by
+exclusive-or with the mask's bit pattern where the data sits. :func:`lost_point` gives
+ReportLab's score from rows and columns as strings and bit patterns, and the chosen
+mask's final layout (:func:`encoded`) is made the same way. Tests compare the code words
+in every version, and each layout, each score and every module of the chosen code over
+many addresses, with ReportLab's.
 """
 
 from __future__ import annotations
@@ -49,7 +48,9 @@ def encoded(data: str) -> qrencoder.QRCode:
 def masked(qr: qrencoder.QRCode) -> list[list[str]]:
     """The code's trial layouts (``makeImpl(True, mask)``) for each of the eight masks, as
     rows of ``0`` and ``1``: a trial's function patterns, then the data modules with
-    each mask."""
+    each mask. Level M only (the level :func:`encoded` makes)."""
+    if qr.errorCorrectLevel != qrencoder.QRErrorCorrectLevel.M:
+        raise ValueError("handouts.pdf.qr encodes QR codes at error correction level M only")
     n = qr.version * 4 + 17
     trial = _function_rows(qr.version, 0, True)  # a trial's type bits are all light
     return [[format(r, f"0{n}b") for r in _laid(qr, trial, mask)] for mask in range(8)]
@@ -146,11 +147,12 @@ def _positions(version: int) -> tuple[tuple[int, int], ...]:
     return tuple(code._dataPosIterator())
 
 
-@memo(320, shared=True)
+@memo(360, shared=True)
 def _function_rows(version: int, mask: int, test: bool) -> tuple[int, ...]:
     """The finder, alignment and timing patterns and the type bits of a code of
-    ``version``, rows of bit patterns, as ``makeImpl(test, mask)`` sets them before
-    the data (a trial's, ``test``, with its type bits light)."""
+    ``version`` at level M, rows of bit patterns, as ``makeImpl(test, mask)`` sets them
+    before the data (a trial's, ``test``, with its type bits light). At most 351: 39
+    versions, each with a trial's and each mask's."""
     code = qrencoder.QRCode(version, qrencoder.QRErrorCorrectLevel.M)
     n = code.moduleCount = version * 4 + 17
     code.modules = [[False] * n for _ in range(n)]
