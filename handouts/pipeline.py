@@ -178,9 +178,11 @@ def _visit(lib: Library, brand: Brand, req: Request) -> Rendered:
     (:func:`_like`): the number of cuts of the last one with the same content, paper and
     filled plan slots (whoever it was for), else the cuts after the medicines' own, on
     average, of those with the same conditions and as many medicines, else of as many
-    conditions and medicines (the mean is wrong by one more often than the last one's
-    number, but by three or four less often: fewer tries on a list of new sets). When
-    the guess fits and one fewer cut does not, it is the fewest: two tries."""
+    conditions and medicines (on the diverse list of ``bench/visit.py`` the mean is exact
+    less often than the last one's number, but more often one cut short, which costs no
+    more tries, and three or more out less often: fewer tries in all). When the guess
+    fits and one fewer cut does not, it is the fewest: two tries; when it does not fit
+    and one more does, two tries too."""
     tries = Tries()  # this handout's: its patient text laid out once, then forgotten
     assembly = Assembly()  # and its sections chosen once for the cuts they ask about
 
