@@ -8,7 +8,7 @@ another output format.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -99,6 +99,20 @@ class Styles:
     """Fill each page (a visit handout): a section's opening that does not fit where it
     is splits after its headings rather than move, and a group kept whole that is taller
     than a page flows on from where it is rather than leave a page part empty."""
+
+    def __hash__(self) -> int:
+        """Worked out once (the styles are in the key of nearly every memo table, a visit
+        handout looks them up a few hundred times, and each colour hashes anew); equal
+        styles still hash alike."""
+        found: int | None = self.__dict__.get("_hash")
+        if found is None:
+            found = hash(tuple(getattr(self, f.name) for f in fields(self)))
+            object.__setattr__(self, "_hash", found)
+        return found
+
+    def __getstate__(self) -> dict[str, object]:
+        """Pickled or copied without the hash (a copy's styles may be other objects)."""
+        return {k: v for k, v in self.__dict__.items() if k != "_hash"}
 
 
 SIZES = {

@@ -336,6 +336,7 @@ def _lay_out(
     if mine[key] is not None:
         parts.append(mine[key])
     front = parts[-1]
+    pages = _pages(parts)  # so far: kept up as each section is added
     # a visit handout starts each section a line under the last (it has no room to
     # spare); a booklet on a coarser grid, so that more handouts share a section's layout
     quantum = st.body.leading / 2 if doc.visit else QUANTUM
@@ -350,7 +351,7 @@ def _lay_out(
                     mine[section, top] = layout(story, g, book.canvas, top)
             rec = mine[section, top]
         elif measure:
-            rec = _tried(section, st, g, seed, top, quantum, added, _pages(parts) == most)
+            rec = _tried(section, st, g, seed, top, quantum, added, pages == most)
         else:  # a visit handout's section stacked from its pieces where it fits, as tried
             placed = None
             if doc.visit and added and top is None:
@@ -363,8 +364,9 @@ def _lay_out(
                         section, st, g, seed, top, quantum
                     ) or fitting.split_at_foot(section, st, g, seed, top, quantum, measure=False)
             rec = placed or _shared(section, st, g, seed, top)
+        pages += len(rec.pages) - _continues(parts[-1], rec)
         parts.append(rec)
-        if most is not None and _pages(parts) > most:  # pages only ever add up: no fit
+        if most is not None and pages > most:  # pages only ever add up: no fit
             break
         top = _start(rec.end_y, g, quantum) if rec.pages else top
     return parts
