@@ -52,8 +52,6 @@ from handouts.intake.patient import (
     resolve_conditions,
     resolve_medicines,
 )
-from handouts.quality.check import check
-from handouts.quality.translated import check_language
 
 DEFAULT_CONTENT = paths.CONTENT
 DEFAULT_PATIENT = paths.PATIENT
@@ -402,11 +400,15 @@ def run(argv: Sequence[str]) -> int:
               f"catalogues in {args.content / 'locale' / args.language}")  # fmt: skip
         return 0
     if args.command == "check" and args.language and _translated_into(args.language, True):
+        from handouts.quality.translated import check_language  # (only for this command)
+
         base = _translated_into(args.language, True)
         report = check_language(args.content, pipeline.PRINTER, base, args.strict)
         print(report.json() if args.json else report.text())
         return report.exit_code
     if args.command == "check":
+        from handouts.quality.check import check
+
         report = check(args.content, pipeline.PRINTER, args.strict, args.today)
         print(report.json() if args.json else report.text())
         return report.exit_code

@@ -903,6 +903,27 @@ def test_a_section_keeps_its_hash_but_never_pickles_it():
         assert "_hash" not in other.__dict__ and other == a and hash(other) == hash(a)
 
 
+def test_the_styles_keep_their_hash_but_never_copy_it():
+    """The styles work their hash out once (they are in the key of nearly every memo
+    table): the same as the dataclass's own, and a copy, a deep copy (other paragraph
+    style objects) or a changed copy carries no hash and works its own out."""
+    import copy
+    import dataclasses
+
+    from handouts.pdf.flowables import styles
+
+    st = styles("#1F4E79", "#C55A11", "#1A1A1A", False, True)
+    fresh = hash(tuple(getattr(st, f.name) for f in dataclasses.fields(st)))
+    assert hash(st) == fresh and "_hash" in st.__dict__
+    deep = copy.deepcopy(st)
+    changed = dataclasses.replace(st, line=st.line + 1)
+    for other in (copy.copy(st), deep, changed):
+        assert "_hash" not in other.__dict__
+    assert copy.copy(st) == st and hash(copy.copy(st)) == hash(st)
+    assert hash(deep) == hash(tuple(getattr(deep, f.name) for f in dataclasses.fields(deep)))
+    assert hash(changed) != hash(st) and changed != st
+
+
 def test_a_plan_slot_taller_than_a_page_is_too_long_not_a_crash():
     """Past the 300-character check (a request made in code): a slot whose row is taller
     than a page is a visit handout that does not fit, said as such."""

@@ -29,8 +29,6 @@ from email.utils import formatdate, make_msgid
 from io import BytesIO
 from pathlib import Path
 
-import pikepdf
-
 from handouts.content.brand import Brand
 from handouts.content.load import read
 from handouts.content.model import Library
@@ -146,6 +144,8 @@ def smtp_settings(config: Path | None, environ: Mapping[str, str] | None = None)
 def encrypt(pdf: bytes, password: str) -> bytes:
     """``pdf`` locked with ``password`` (AES-256, PDF 2.0 security handler R6): it opens
     only with the password, and may then be printed but not changed."""
+    import pikepdf  # imported only when a handout is locked: it is slow to import
+
     owner = secrets.token_urlsafe(32)  # no one needs to change a handout
     out = BytesIO()
     with pikepdf.open(BytesIO(pdf)) as doc:
