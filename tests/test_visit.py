@@ -564,10 +564,12 @@ def test_a_section_stacked_from_its_pieces_looks_and_reads_as_laid_out(monkeypat
     characters, boxes, lines, links and bookmarks in the same places, with the same
     structure tree, as laying each section out."""
     from handouts.document.visit import assemble_visit
-    from handouts.pdf import fitting, render
+    from handouts.pdf import fitting, render, stacking
 
-    # how each section of the stacked handout was drawn (reset before each is laid out)
-    drawn = {"placed": 0, "split_at_foot": 0, "_on_next_page": 0, "placed_on_new_page": 0}
+    # how each section of the stacked handout was drawn (reset before each is laid out);
+    # _rest_stacked: one past the foot drawn from its pieces on both pages
+    drawn = {"placed": 0, "split_at_foot": 0, "_on_next_page": 0, "placed_on_new_page": 0,
+             "_rest_stacked": 0}  # fmt: skip
 
     def counted(module, name):
         real = getattr(module, name)
@@ -580,7 +582,8 @@ def test_a_section_stacked_from_its_pieces_looks_and_reads_as_laid_out(monkeypat
         monkeypatch.setattr(module, name, call)
 
     for module, name in ((fitting, "placed"), (fitting, "split_at_foot"),
-                         (render, "_on_next_page"), (fitting, "placed_on_new_page")):  # fmt: skip
+                         (render, "_on_next_page"), (fitting, "placed_on_new_page"),
+                         (stacking, "_rest_stacked")):  # fmt: skip
         counted(module, name)
 
     lib, brand = load_inputs(CONTENT, None)

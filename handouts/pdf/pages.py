@@ -227,20 +227,41 @@ def _image_name_at(path: Path, stamp: tuple[int, int]) -> str:
     return "Im" + hashlib.sha1(path.read_bytes(), usedforsecurity=False).hexdigest()[:10]
 
 
+@dataclass(frozen=True, eq=False)
+class Drawn:
+    """How far a recording canvas's page had been drawn when a flowable was placed: its
+    code so far (the page's list, which the page is made from when it ends) and how many
+    of each of its items there were."""
+
+    code: list[Any]
+    items: int
+    links: int
+    marks: int
+    images: int
+
+
+Placing = tuple[Flowable, float, float, Drawn]
+"""A flowable placed, the frame's height and space after once it was, and the page's
+drawing so far (:func:`layout`'s ``positions``)."""
+
+
 class _Template(BaseDocTemplate):
     """Page layout onto a recording canvas; headings with an outline become bookmarks."""
 
-    positions: list[tuple[Flowable, float, float]] | None = None
+    positions: list[Placing] | None = None
     """Where kept (:func:`layout`'s ``positions``): each flowable placed, with the frame's
-    height and space after once it is placed."""
+    height and space after once it is placed, and how far the page's drawing had got."""
 
     def afterFlowable(self, flowable: Flowable) -> None:
+        canvas = self.canv
         outline = getattr(flowable, "outline", None)
         if outline:
-            self.canv.mark(*outline)
+            canvas.mark(*outline)
         frame = self.frame
         if self.positions is not None and frame is not None:
-            self.positions.append((flowable, frame._y, frame._prevASpace))
+            drawn = Drawn(canvas._code, len(canvas._code), len(canvas._links),
+                          len(canvas._marks), len(canvas._images))  # fmt: skip
+            self.positions.append((flowable, frame._y, frame._prevASpace, drawn))
 
     def afterPage(self) -> None:
         self.end_y = self.frame._y
@@ -299,7 +320,7 @@ def layout(
     canvas: PdfCanvas,
     top: float | None = None,
     measure: bool = False,
-    positions: list[tuple[Flowable, float, float]] | None = None,
+    positions: list[Placing] | None = None,
 ) -> Recording:
     """Lay ``story`` out onto recorded pages of ``canvas``.
 
@@ -308,7 +329,7 @@ def layout(
     drawn: the pages are blank, and only how many there are and where the content ends
     count (a visit handout's tries at fitting). ``positions``: a list to add each
     flowable placed to, with the height the frame is at and the space after it keeps
-    once it is placed.
+    once it is placed, and how far the page's drawing had got (:class:`Drawn`).
     """
     g = geometry
     height = g.frame_top - g.bottom
@@ -428,7 +449,7 @@ def replayable(
     g: Geometry,
     seed: str,
     top: float | None = None,
-    positions: list[tuple[Flowable, float, float]] | None = None,
+    positions: list[Placing] | None = None,
 ) -> Recording | None:
     """``story`` laid out on a canvas apart from any file's; None if it drew a character
     or font the seed lacked, since then it would not draw the same on another canvas.

@@ -22,7 +22,11 @@ that surely fit are stacked, and only the rest is laid out, from where the frame
 start it with the same space before it, so it breaks where the whole section would. A
 try needs only where the rest ends: where the page surely breaks before a flowable that
 is never split (a caution's point), the rest is added up on the next page from where the
-frame placed each of the piece's flowables when it was recorded (:class:`Unit`).
+frame placed each of the piece's flowables when it was recorded (:class:`Unit`). There
+the drawing needs no layout either: each of the piece's flowables was recorded with its
+own part of the drawing (:attr:`Piece.drawings`), so the ones above the break are drawn
+where they fall on this page, and the rest from the top of the next, the pieces after
+them stacked under them (:func:`_rest_stacked`).
 
 A piece that cannot be moved this way is none (it moves space along, takes more than one
 page, or draws a character the font seed lacks): its section is laid out whole.
@@ -43,13 +47,24 @@ from reportlab.platypus import Flowable, KeepTogether, Spacer
 from reportlab.platypus.doctemplate import ActionFlowable
 
 from handouts.document.document import Block, Section, Tiers
+from handouts.errors import RenderError
 from handouts.memo import memo
 from handouts.pdf import fonts
 from handouts.pdf.flowables import BLOCKS, Styles, section_flowables
-from handouts.pdf.pages import BLANK, Geometry, Recording, layout, planned, replayable, scratch
+from handouts.pdf.pages import (
+    BLANK,
+    Drawn,
+    Geometry,
+    Placing,
+    Recording,
+    layout,
+    planned,
+    replayable,
+    scratch,
+)
 from handouts.pdf.paragraph import HeadingParagraph, WholeParagraph
 from handouts.pdf.pdffile import Link, Mark, Page
-from handouts.pdf.tagging import Marked, Node, plan_structure
+from handouts.pdf.tagging import Marked, Node, plan_structure, split_code
 
 EPSILON = 1e-3
 """Points of room kept from the foot of the page where heights are added up (added up in
@@ -106,6 +121,10 @@ class Piece:
     """Its last flowable keeps with the next (a page never breaks after it)."""
     units: tuple[Unit, ...] | None = None
     """Its flowables as placed; None when they cannot be told apart."""
+    drawings: tuple[Page, ...] | None = None
+    """Each unit's own drawing (its part of ``page``, from the top of the frame too), so
+    a page break inside the piece draws each part where it falls; None when the parts'
+    drawings cannot be told apart."""
 
 
 def run_of(section: Section, st: Styles, g: Geometry, seed: str) -> Run | None:
@@ -253,6 +272,11 @@ def split_at_foot(section: Section, st: Styles, g: Geometry, seed: str, top: flo
             return Recording((BLANK, BLANK), added, top)
         laid = _rest_measured(rest, st, g, seed, start)
         return Recording((BLANK,) * len(laid.pages), laid.end_y, top)
+    stacked = _rest_stacked(pieces, k, start, g, top)
+    if stacked is not None:  # the page breaks where adding up is sure: drawn from pieces
+        here, there, end = stacked
+        plans = plan_structure([here, there], _alias(pieces))
+        return Recording((planned(here, plans[0]), planned(there, plans[1])), end, top)
     drawn = _rest_drawn(rest, st, g, seed, start)
     if drawn is None:
         return None
@@ -279,6 +303,15 @@ def _rest_added(pieces: Pieces, k: int, start: float, g: Geometry) -> float | No
     after it stacked. None when that is not sure: the break falls on a flowable that may
     split, next to one kept with its next, within :data:`EPSILON` of the foot, or the
     rest does not surely fit on the next page."""
+    found = _rest_break(pieces, k, start, g)
+    return None if found is None else found[2][-1]
+
+
+def _rest_break(pieces: Pieces, k: int, start: float,
+                g: Geometry) -> tuple[int, float, list[float]] | None:  # fmt: skip
+    """For :func:`_rest_added`: the flowable of piece ``k`` that starts the next page,
+    how far the piece's drawing moves up for that, where each piece after it starts on
+    the next page, and (last) where the section ends there; None as said there."""
     piece, _, part = pieces[k]
     units = piece.units
     if units is None or part is not _alone(part):  # recorded kept whole: it may split
@@ -291,12 +324,56 @@ def _rest_added(pieces: Pieces, k: int, start: float, g: Geometry) -> float | No
     if not unit.whole or unit.bottom + dy > g.bottom - EPSILON or (j and units[j - 1].keep):
         return None
     end = g.frame_top - (unit.top - (g.frame_top - piece.run.height))
-    rest = [Run(end, 0.0, piece.run.after), *(p.run for p, _, _ in pieces[k + 1 :])]
-    for above, below in itertools.pairwise(rest):
-        end = end - below.height + min(below.before, above.after)
+    starts, above = [], piece.run
+    for later, _, _ in pieces[k + 1 :]:
+        starts.append(end + min(later.run.before, above.after))
+        end = end - later.run.height + min(later.run.before, above.after)  # as tries add up
+        above = later.run
     if end < g.bottom + EPSILON:
         return None
-    return end
+    return j, g.frame_top - unit.top, [*starts, end]
+
+
+def _rest_stacked(pieces: Pieces, k: int, start: float, g: Geometry,
+                  top: float) -> tuple[Page, Page, float] | None:  # fmt: skip
+    """The two pages of a section whose page breaks inside piece ``k`` where
+    :func:`_rest_added` is sure, drawn from the pieces (no plan yet): this page's
+    pieces stacked from ``top`` and piece ``k``'s flowables up to the break where they
+    fall, then the rest of piece ``k`` from the top of the next page and the pieces after
+    it stacked under it; and where the section ends. None when piece ``k``'s flowables'
+    drawings cannot be told apart, the break is not sure, or a piece is there twice."""
+    drawings = pieces[k][0].drawings
+    found = _rest_break(pieces, k, start, g)
+    if drawings is None or found is None:
+        return None
+    j, up, starts = found
+    first = _stack(pieces[:k], g, top)
+    if first is None or len({id(p) for p, _, _ in pieces}) < len(pieces):
+        return None
+    key = pieces[k][1]
+    here = _moved(drawings[:j], key, start - g.frame_top)
+    there = [_moved(drawings[j:], key, up)]
+    for (piece, key, _), at in zip(pieces[k + 1 :], starts, strict=False):
+        there.append(_moved((piece.page,), key, at - g.frame_top))
+    return _joined_pages([first, here]), _joined_pages(there), starts[-1]
+
+
+def _moved(pages: Sequence[Page], key: str, dy: float) -> Page:
+    """``pages`` drawn as one, moved ``dy`` up (down when negative), the block's
+    sub-heading bookmarked with ``key``."""
+    code = [c for p in pages for c in p.code]
+    return Page(
+        (f"q\n1 0 0 1 0 {fp_str(dy)} cm", *code, "Q") if code else (),
+        tuple(replace(ln, rect=_shifted(ln.rect, dy)) for p in pages for ln in p.links),
+        tuple(Mark(key, m.level, m.title) if m.key == KEY else m for p in pages for m in p.marks),
+        tuple(i for p in pages for i in p.images),
+    )
+
+
+def _joined_pages(pages: Sequence[Page]) -> Page:
+    """``pages`` drawn one after another on one page."""
+    return Page(*(tuple(x for p in pages for x in getattr(p, name))
+                  for name in ("code", "links", "marks", "images")))  # fmt: skip
 
 
 _REST_SECT = Node("Sect")
@@ -373,40 +450,71 @@ def _recorded(flows: list[Flowable], g: Geometry, seed: str, sect: Node) -> Piec
     if any(_moves_space(f) for f in (_first(flows), _last(flows))):
         return None
     top = g.frame_top
-    placed: list[tuple[Flowable, float, float]] = []
+    placed: list[Placing] = []
     rec = replayable(flows, g, seed, top, placed)
     if rec is None or len(rec.pages) != 1 or not math.isfinite(rec.end_y):
         return None
     run = Run(top - rec.end_y, _first(flows).getSpaceBefore(), _last(flows).getSpaceAfter())
     keep = bool(flows[-1].getKeepWithNext() or _last(flows).getKeepWithNext())
-    return Piece(run, rec.pages[0], sect, keep, _units(flows, placed, top))
+    found = _units(flows, placed, top)
+    if found is None:
+        return Piece(run, rec.pages[0], sect, keep)
+    units, ends = found
+    return Piece(run, rec.pages[0], sect, keep, units, _cut(rec.pages[0], ends))
 
 
-def _units(flows: list[Flowable], placed: list[tuple[Flowable, float, float]],
-           top: float) -> tuple[Unit, ...] | None:  # fmt: skip
+def _units(flows: list[Flowable], placed: list[Placing],
+           top: float) -> tuple[tuple[Unit, ...], tuple[Drawn, ...]] | None:  # fmt: skip
     """``flows`` as the frame placed them from ``top`` (each with the frame's height and
-    space after once placed), one unit each (a group kept together is one); None when
-    what was placed is not ``flows`` one by one, or moves space along."""
+    space after once placed), one unit each (a group kept together is one), and how far
+    the page was drawn after each; None when what was placed is not ``flows`` one by
+    one, or moves space along."""
     placed = [p for p in placed if not isinstance(p[0], ActionFlowable)]  # (moves nothing)
-    out, at, y, after = [], 0, top, 0.0
+    out, ends, at, y, after = [], [], 0, top, 0.0
     for f in flows:
         members = f._content if type(f) is KeepTogether else [f]
-        first_top = None
+        first_top, drawn = None, None
         for m in members:
             if at >= len(placed) or placed[at][0] is not m or _moves_space(m):
                 return None
-            _, y_after, space_after = placed[at]
+            _, y_after, space_after, drawn = placed[at]
             # the frame keeps the larger of the space after the last and the space before
             content_top = y - max(m.getSpaceBefore() - after, 0)
             first_top = content_top if first_top is None else first_top
             y, after, at = y_after, space_after, at + 1
-        if first_top is None:
+        if first_top is None or drawn is None:
             return None
         last = members[-1]
         whole = isinstance(f, WholeParagraph) or type(f) is KeepTogether
         keep = bool(f.getKeepWithNext() or last.getKeepWithNext())
         out.append(Unit(first_top, y + after, after, whole, keep))
-    return tuple(out) if at == len(placed) else None
+        ends.append(drawn)
+    return (tuple(out), tuple(ends)) if at == len(placed) else None
+
+
+def _cut(page: Page, ends: tuple[Drawn, ...]) -> tuple[Page, ...] | None:
+    """``page``'s drawing cut after each unit (``ends``: how far it was drawn then), a
+    page for each: drawn one after another, they are ``page``. None when they are not
+    (a unit's drawing ran on into the next one's, or the page drew more after them)."""
+    code = ends[-1].code
+    if any(e.code is not code for e in ends):
+        return None
+    out, start = [], Drawn(code, 0, 0, 0, 0)
+    try:
+        for end in ends:
+            out.append(Page(split_code(code[start.items : end.items]),
+                            page.links[start.links : end.links],
+                            page.marks[start.marks : end.marks],
+                            page.images[start.images : end.images]))  # fmt: skip
+            start = end
+    except RenderError:  # a tagged flowable's drawing cut in two: not told apart
+        return None
+    cut = [c if type(c) is str else c.pairs for p in out for c in p.code]  # type: ignore[union-attr]
+    whole = [c if type(c) is str else c.pairs for c in page.code]  # type: ignore[union-attr]
+    rest = [tuple(x for p in out for x in getattr(p, n)) for n in ("links", "marks", "images")]
+    if cut != whole or rest != [page.links, page.marks, page.images]:
+        return None
+    return tuple(out)
 
 
 def _first(flows: list[Flowable]) -> Flowable:
