@@ -906,6 +906,40 @@ def test_a_section_keeps_its_hash_but_never_pickles_it():
         assert "_hash" not in other.__dict__ and other == a and hash(other) == hash(a)
 
 
+def test_a_pieces_flowables_are_drawn_apart_only_when_each_keeps_to_itself():
+    """A piece's flowables each keep their own part of its drawing (so a page break inside
+    the piece draws each part where it falls) only when each draws between saving and
+    restoring the graphics state: a flowable that leaves a colour set for the next one
+    makes the piece's parts unusable, and its section is laid out instead."""
+    from reportlab.platypus import Flowable
+
+    from handouts.pdf import fonts, render, stacking
+    from handouts.pdf.flowables import para, styles
+
+    class Leaky(Flowable):
+        def wrap(self, *args):
+            return 10, 10
+
+        def drawOn(self, canvas, x, y, _sW=0):
+            canvas._code.append("1 0 0 rg")  # outside any saved state: the next one is red
+
+    fonts.register()
+    st = styles("#1F4E79", "#C55A11", "#1A1A1A", False, True)
+    g = render._geometry("letter", False, True)
+    seed = "".join(sorted(set("Stay well. Drink water.")))
+    sect = stacking.Node("Sect")
+    good = stacking._recorded([para("Stay well.", st.body, parent=sect),
+                               para("Drink water.", st.body, parent=sect)], g, seed, sect)  # fmt: skip
+    assert good is not None and good.units is not None and good.drawings is not None
+    assert len(good.drawings) == 2
+    text = [str(c.pairs) for p in good.drawings for c in p.code if type(c) is not str]
+    assert "Stay well." in text[0] and "Drink water." in text[1]
+    sect = stacking.Node("Sect")
+    leaky = stacking._recorded([Leaky(), para("Drink water.", st.body, parent=sect)],
+                               g, seed, sect)  # fmt: skip
+    assert leaky is not None and leaky.units is not None and leaky.drawings is None
+
+
 def test_the_styles_keep_their_hash_but_never_copy_it():
     """The styles work their hash out once (they are in the key of nearly every memo
     table): the same as the dataclass's own, and a copy, a deep copy (other paragraph

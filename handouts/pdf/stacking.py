@@ -494,27 +494,51 @@ def _units(flows: list[Flowable], placed: list[Placing],
 
 def _cut(page: Page, ends: tuple[Drawn, ...]) -> tuple[Page, ...] | None:
     """``page``'s drawing cut after each unit (``ends``: how far it was drawn then), a
-    page for each: drawn one after another, they are ``page``. None when they are not
-    (a unit's drawing ran on into the next one's, or the page drew more after them)."""
+    page for each: drawn one after another, they draw ``page`` (an untagged run that
+    two units drew in turn is two artifacts instead of one). None when a unit's drawing
+    leaves the graphics state it found (ReportLab draws each flowable between saving and
+    restoring the state), a tagged drawing is cut in two, or the page drew anything
+    after the last unit."""
     code = ends[-1].code
-    if any(e.code is not code for e in ends):
+    counts = (len(code), len(page.links), len(page.marks), len(page.images))
+    last = ends[-1]
+    if any(e.code is not code for e in ends) or (
+        last.items, last.links, last.marks, last.images) != counts:  # fmt: skip
         return None
+    if len(ends) == 1:
+        return (page,)
     out, start = [], Drawn(code, 0, 0, 0, 0)
     try:
         for end in ends:
-            out.append(Page(split_code(code[start.items : end.items]),
-                            page.links[start.links : end.links],
+            raw = code[start.items : end.items]
+            if not _enclosed(raw):
+                return None
+            out.append(Page(split_code(raw), page.links[start.links : end.links],
                             page.marks[start.marks : end.marks],
                             page.images[start.images : end.images]))  # fmt: skip
             start = end
     except RenderError:  # a tagged flowable's drawing cut in two: not told apart
         return None
-    cut = [c if type(c) is str else c.pairs for p in out for c in p.code]  # type: ignore[union-attr]
-    whole = [c if type(c) is str else c.pairs for c in page.code]  # type: ignore[union-attr]
-    rest = [tuple(x for p in out for x in getattr(p, n)) for n in ("links", "marks", "images")]
-    if cut != whole or rest != [page.links, page.marks, page.images]:
-        return None
     return tuple(out)
+
+
+def _enclosed(raw: Sequence[object]) -> bool:
+    """Whether a unit's recorded drawing draws only between saving the graphics state and
+    restoring it (each of its flowables does so), and restores all it saved: so it draws
+    the same without the drawing before it. Tags are markers, not drawing."""
+    depth = 0
+    for item in raw:
+        if type(item) is not str:
+            continue
+        if item == "q":
+            depth += 1
+        elif item == "Q":
+            depth -= 1
+            if depth < 0:
+                return False
+        elif depth == 0:
+            return False
+    return depth == 0
 
 
 def _first(flows: list[Flowable]) -> Flowable:
