@@ -39,7 +39,6 @@ import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import cast
 
 from reportlab.lib.rl_accel import fp_str
@@ -63,8 +62,8 @@ from handouts.pdf.pages import (
     scratch,
 )
 from handouts.pdf.paragraph import HeadingParagraph, WholeParagraph
-from handouts.pdf.pdffile import Link, Mark, Page
-from handouts.pdf.tagging import Marked, Node, plan_structure, split_code
+from handouts.pdf.pdffile import Mark, Page
+from handouts.pdf.tagging import Node, plan_structure, split_code
 
 EPSILON = 1e-3
 """Points of room kept from the foot of the page where heights are added up (added up in
@@ -215,17 +214,8 @@ def _stack(pieces: Pieces, g: Geometry, top: float) -> Page | None:
     there twice (its structure elements would be one)."""
     if len({id(p) for p, _, _ in pieces}) < len(pieces):
         return None
-    code: list[str | Marked] = []
-    links: list[Link] = []
-    marks: list[Mark] = []
-    images: list[tuple[str, Path]] = []
-    for (piece, key, _), start in zip(pieces, _starts(pieces, top), strict=True):
-        dy = start - g.frame_top
-        code += [f"q\n1 0 0 1 0 {fp_str(dy)} cm", *piece.page.code, "Q"]
-        links += [replace(ln, rect=_shifted(ln.rect, dy)) for ln in piece.page.links]
-        marks += [Mark(key, m.level, m.title) if m.key == KEY else m for m in piece.page.marks]
-        images += piece.page.images
-    return Page(tuple(code), tuple(links), tuple(marks), tuple(images))
+    at = zip(pieces, _starts(pieces, top), strict=True)
+    return _joined_pages([_moved((p.page,), key, start - g.frame_top) for (p, key, _), start in at])
 
 
 def _starts(pieces: Pieces, top: float) -> list[float]:
@@ -347,9 +337,10 @@ def _rest_stacked(pieces: Pieces, k: int, start: float, g: Geometry,
     if drawings is None or found is None:
         return None
     j, up, starts = found
-    first = _stack(pieces[:k], g, top)
-    if first is None or len({id(p) for p, _, _ in pieces}) < len(pieces):
+    if len({id(p) for p, _, _ in pieces}) < len(pieces):  # (so none in pieces[:k] either)
         return None
+    first = _stack(pieces[:k], g, top)
+    assert first is not None
     key = pieces[k][1]
     here = _moved(drawings[:j], key, start - g.frame_top)
     there = [_moved(drawings[j:], key, up)]
