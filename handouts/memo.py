@@ -20,7 +20,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator, MutableMapping
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import lru_cache, wraps
 from pathlib import Path
 from typing import Any, TypeVar
@@ -203,3 +203,21 @@ def file_stamp(path: Path) -> tuple[int, int]:
 def size(t: Any) -> int:
     """How many entries ``t`` holds."""
     return t.cache_info().currsize if hasattr(t, "cache_info") else len(t)
+
+
+def hashed_once(key: Any) -> int:
+    """The hash of a frozen dataclass that is in many memo tables' keys, worked out once
+    and kept on it (as the dataclass's own hash would be: of its fields), so a lookup
+    does not walk it again. A class defines ``__hash__`` and ``__getstate__`` with this
+    and :func:`without_hash` in its own body (a dataclass replaces an inherited hash)."""
+    found: int | None = key.__dict__.get("_hash")
+    if found is None:
+        found = hash(tuple(getattr(key, f.name) for f in fields(key)))
+        object.__setattr__(key, "_hash", found)
+    return found
+
+
+def without_hash(key: Any) -> dict[str, object]:
+    """``key``'s state to pickle or copy, without the kept hash (another process hashes
+    text otherwise, and a copy's fields may be other objects)."""
+    return {k: v for k, v in key.__dict__.items() if k != "_hash"}

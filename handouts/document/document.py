@@ -8,7 +8,9 @@ string here is plain text: renderers escape it.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
+
+from handouts.memo import hashed_once, without_hash
 
 
 @dataclass(frozen=True)
@@ -198,15 +200,11 @@ class Section:
     def __hash__(self) -> int:
         """Worked out once (a section is looked up in many memo tables, and hashing walks
         every block in it); equal sections still hash alike."""
-        found: int | None = self.__dict__.get("_hash")
-        if found is None:
-            found = hash(tuple(getattr(self, f.name) for f in fields(self)))
-            object.__setattr__(self, "_hash", found)
-        return found
+        return hashed_once(self)
 
     def __getstate__(self) -> dict[str, object]:
-        """Pickled or copied without the hash (another process hashes text otherwise)."""
-        return {k: v for k, v in self.__dict__.items() if k != "_hash"}
+        """Pickled or copied without the hash (:func:`handouts.memo.without_hash`)."""
+        return without_hash(self)
 
 
 @dataclass(frozen=True)

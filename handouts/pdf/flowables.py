@@ -8,7 +8,7 @@ another output format.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -47,7 +47,7 @@ from handouts.document.document import (
     WriteIn,
 )
 from handouts.errors import RenderError
-from handouts.memo import memo
+from handouts.memo import hashed_once, memo, without_hash
 from handouts.pdf import columns, fonts, pictures, tierbox
 from handouts.pdf.logo import logo_flowable, qr_flowable
 from handouts.pdf.paragraph import HeadingParagraph, Paragraph, WholeParagraph
@@ -104,15 +104,11 @@ class Styles:
         """Worked out once (the styles are in the key of nearly every memo table, a visit
         handout looks them up a few hundred times, and each colour hashes anew); equal
         styles still hash alike."""
-        found: int | None = self.__dict__.get("_hash")
-        if found is None:
-            found = hash(tuple(getattr(self, f.name) for f in fields(self)))
-            object.__setattr__(self, "_hash", found)
-        return found
+        return hashed_once(self)
 
     def __getstate__(self) -> dict[str, object]:
-        """Pickled or copied without the hash (a copy's styles may be other objects)."""
-        return {k: v for k, v in self.__dict__.items() if k != "_hash"}
+        """Pickled or copied without the hash (:func:`handouts.memo.without_hash`)."""
+        return without_hash(self)
 
 
 SIZES = {
