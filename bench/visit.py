@@ -6,18 +6,25 @@
   row has its own set of conditions and medicines (about 98% distinct), run through
   `handouts batch` in a new process with 1 and with 2 processes: handouts per second,
   handouts per second of processor time (the processes' together, so less swayed by
-  other work on the machine), and the rows that could not fit both sides of one sheet.
+  other work on the machine), and the rows that could not fit both sides of one sheet;
+- in one process: the same list's handouts made in one warm process, sorted as a batch
+  sorts them, without start-up or writing files; then the list once more in that process,
+  when nearly everything the handouts share is remembered (the memo tables are bounded,
+  so not quite all): what a handout costs apart from laying out what is new to it.
 
     python bench/visit.py             # warm render, then the diverse list
     python bench/visit.py --rows 300  # a smaller list
     python bench/visit.py --repeat 3  # each batch three times: slowest, median, fastest
                                       # (a shared machine's runs differ by a third)
+    python bench/visit.py --no-batch  # the warm render and the list in one process only
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import datetime as dt
+import gc
 import json
 import random
 import resource
@@ -28,11 +35,14 @@ import tempfile
 import time
 from pathlib import Path
 
+from handouts.content.language import CONTENT_LANGUAGES
 from handouts.content.model import AttackPlan, PlanFields
+from handouts.delivery.batch import _cache_key
 from handouts.document.document import Personal
-from handouts.document.request import Request
+from handouts.document.request import Allow, Request
+from handouts.intake.clinic_list import read_list, request
 from handouts.paths import CONTENT
-from handouts.pipeline import Renderer, load_inputs
+from handouts.pipeline import PRINTER, Renderer, load_inputs
 
 ROOT = Path(__file__).resolve().parent.parent
 NAMES = ["Ana O'Brien", "Łukasz Nowak", "Nguyễn Thị Minh", "Zoë Müller", "Sam Smith", "José Peña"]
@@ -97,6 +107,30 @@ def batch(listed: Path, jobs: int) -> tuple[float, float, int, int]:
     return rows / took, rows / cpu, manifest["written"], manifest["failed"]
 
 
+def in_process(listed: Path) -> tuple[float, float]:
+    """Milliseconds a handout, on average, for the rows of ``listed`` made in one process
+    (sorted as a batch sorts them, with a batch's garbage collection, no files written):
+    the first time through, then once more in the same process."""
+    lib, brand = load_inputs(CONTENT, None)
+    rows = sorted(read_list(listed, lib, PRINTER, lib.packs, CONTENT_LANGUAGES).rows,
+                  key=_cache_key)  # fmt: skip
+    requests = [request(row, dt.date(2026, 12, 3), Allow(draft=True)) for row in rows]
+    renderer, took = Renderer(), []
+    collecting = gc.get_threshold()
+    gc.set_threshold(20_000, 50, 1000)
+    gc.freeze()
+    try:
+        for _ in range(2):
+            start = time.perf_counter()
+            for req in requests:
+                renderer.make(lib, brand, req)
+            took.append((time.perf_counter() - start) * 1000 / len(requests))
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*collecting)
+    return took[0], took[1]
+
+
 def _spread(values: list[float]) -> str:
     """One figure, or the slowest, median and fastest of several runs."""
     if len(values) == 1:
@@ -115,6 +149,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=1, help="runs of each batch")
+    parser.add_argument("--no-batch", action="store_true", help="leave the batches out")
     args = parser.parse_args()
     print(f"warm visit handout (migraine, fibromyalgia, 3 medicines, a plan template): "
           f"{warm():.1f} ms median")  # fmt: skip
@@ -124,6 +159,11 @@ def main() -> None:
         sets = diverse_list(listed, args.rows)
         print(f"diverse list: {args.rows} rows, {sets} distinct sets "
               f"({sets / args.rows:.0%})")  # fmt: skip
+        first, again = in_process(listed)
+        print(f"  in one process: {first:.1f} ms a handout ({1000 / first:.0f}/s); the list "
+              f"once more in that process: {again:.1f} ms ({1000 / again:.0f}/s)")  # fmt: skip
+        if args.no_batch:
+            return
         if args.repeat > 1:
             print(f"  (each batch {args.repeat} times: slowest / median / fastest)")
         for jobs in (1, 2):
