@@ -7,14 +7,15 @@
   `handouts batch` in a new process with 1 and with 2 processes: handouts per second,
   handouts per second of processor time (the processes' together, so less swayed by
   other work on the machine), and the rows that could not fit both sides of one sheet;
-- in one process: the same list's handouts made in one warm process, sorted as a batch
-  sorts them, without start-up or writing files; then the list once more in that process,
-  when nearly everything the handouts share is remembered (the memo tables are bounded,
-  so not quite all): what a handout costs apart from laying out what is new to it.
+- in one process: the same list's handouts made by a new renderer in one process, sorted
+  as a batch sorts them, without start-up or writing files; then the list once more with
+  that renderer, when nearly everything the handouts share is remembered (the memo tables
+  are bounded, so not quite all): what a handout costs apart from laying out what is new
+  to it (with ``--repeat``, each run that many times too).
 
     python bench/visit.py             # warm render, then the diverse list
     python bench/visit.py --rows 300  # a smaller list
-    python bench/visit.py --repeat 3  # each batch three times: slowest, median, fastest
+    python bench/visit.py --repeat 3  # each run three times: slowest, median, fastest
                                       # (a shared machine's runs differ by a third)
     python bench/visit.py --no-batch  # the warm render and the list in one process only
 """
@@ -37,9 +38,10 @@ from pathlib import Path
 
 from handouts.content.language import CONTENT_LANGUAGES
 from handouts.content.model import AttackPlan, PlanFields
-from handouts.delivery.batch import _cache_key
+from handouts.delivery.batch import cache_key
 from handouts.document.document import Personal
 from handouts.document.request import Allow, Request
+from handouts.errors import HandoutsError
 from handouts.intake.clinic_list import read_list, request
 from handouts.paths import CONTENT
 from handouts.pipeline import PRINTER, Renderer, load_inputs
@@ -107,36 +109,42 @@ def batch(listed: Path, jobs: int) -> tuple[float, float, int, int]:
     return rows / took, rows / cpu, manifest["written"], manifest["failed"]
 
 
-def in_process(listed: Path) -> tuple[float, float]:
+def in_process(listed: Path) -> tuple[float, float, int]:
     """Milliseconds a handout, on average, for the rows of ``listed`` made in one process
-    (sorted as a batch sorts them, with a batch's garbage collection, no files written):
-    the first time through, then once more in the same process."""
+    by a new renderer (sorted as a batch sorts them, with a batch's garbage collection, no
+    files written): the first time through, then once more with the same renderer; and
+    how many rows did not fit (counted as a batch counts them, not stopping the run)."""
     lib, brand = load_inputs(CONTENT, None)
     rows = sorted(read_list(listed, lib, PRINTER, lib.packs, CONTENT_LANGUAGES).rows,
-                  key=_cache_key)  # fmt: skip
+                  key=cache_key)  # fmt: skip
     requests = [request(row, dt.date(2026, 12, 3), Allow(draft=True)) for row in rows]
-    renderer, took = Renderer(), []
+    renderer, took, failed = Renderer(), [], 0
     collecting = gc.get_threshold()
     gc.set_threshold(20_000, 50, 1000)
     gc.freeze()
     try:
         for _ in range(2):
-            start = time.perf_counter()
+            failed, start = 0, time.perf_counter()
             for req in requests:
-                renderer.make(lib, brand, req)
+                try:
+                    renderer.make(lib, brand, req)
+                except HandoutsError:
+                    failed += 1
             took.append((time.perf_counter() - start) * 1000 / len(requests))
     finally:
         gc.unfreeze()
         gc.set_threshold(*collecting)
-    return took[0], took[1]
+    return took[0], took[1], failed
 
 
-def _spread(values: list[float]) -> str:
-    """One figure, or the slowest, median and fastest of several runs."""
+def _spread(values: list[float], digits: int = 0, reverse: bool = False) -> str:
+    """One figure, or the slowest, median and fastest of several runs (``reverse``: of
+    times, where the slowest is the largest)."""
     if len(values) == 1:
-        return f"{values[0]:.0f}"
-    low, mid, high = min(values), statistics.median(values), max(values)
-    return f"{low:.0f} / {mid:.0f} / {high:.0f}"
+        return f"{values[0]:.{digits}f}"
+    low, mid, high = sorted([min(values), statistics.median(values), max(values)],
+                            reverse=reverse)  # fmt: skip
+    return f"{low:.{digits}f} / {mid:.{digits}f} / {high:.{digits}f}"
 
 
 def _children_cpu() -> float:
@@ -159,13 +167,15 @@ def main() -> None:
         sets = diverse_list(listed, args.rows)
         print(f"diverse list: {args.rows} rows, {sets} distinct sets "
               f"({sets / args.rows:.0%})")  # fmt: skip
-        first, again = in_process(listed)
-        print(f"  in one process: {first:.1f} ms a handout ({1000 / first:.0f}/s); the list "
-              f"once more in that process: {again:.1f} ms ({1000 / again:.0f}/s)")  # fmt: skip
+        if args.repeat > 1:
+            print(f"  (each {args.repeat} times: slowest / median / fastest)")
+        made = [in_process(listed) for _ in range(max(1, args.repeat))]
+        first, again = [m[0] for m in made], [m[1] for m in made]
+        print(f"  in one process: {_spread(first, 1, True)} ms a handout; the list once more "
+              f"in that process: {_spread(again, 1, True)} ms ({made[-1][2]} did not "
+              "fit)")  # fmt: skip
         if args.no_batch:
             return
-        if args.repeat > 1:
-            print(f"  (each batch {args.repeat} times: slowest / median / fastest)")
         for jobs in (1, 2):
             runs = [batch(listed, jobs) for _ in range(max(1, args.repeat))]
             rates, per_cpu = [r[0] for r in runs], [r[1] for r in runs]

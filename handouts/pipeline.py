@@ -39,7 +39,15 @@ from handouts.errors import (
 )
 from handouts.memo import Caches, table, using
 from handouts.pdf.printer import PDF
-from handouts.pdf.render import Tries, fits_visit, lay_out_visit, render, render_pack
+from handouts.pdf.render import (
+    Laid,
+    Tries,
+    fits_visit,
+    front_shape,
+    lay_out_visit,
+    render,
+    render_pack,
+)
 
 PRINTER = PDF
 """What the checks ask "can this be printed?": the PDF renderer's fonts and picture reader."""
@@ -136,6 +144,9 @@ def brand_in(brand: Brand, req: Request) -> Brand:
     """The brand with its own words (after-hours line, crisis line, footer) in the
     request's language; refused, naming them, when the brand has none in it."""
     tag = req.language or brand.spec.language
+    hit = _BRANDS.get((id(brand), tag))
+    if hit is not None and hit[0] is brand:  # one brand object a language: tables key on it
+        return hit[1]
     try:
         spec = brand.spec.words_in(tag)
     except KeyError as exc:
@@ -143,7 +154,19 @@ def brand_in(brand: Brand, req: Request) -> Brand:
             f"no words in '{exc.args[0]}' for {', '.join(TRANSLATED[:3])}: add them under "
             f"translations (language: {exc.args[0]}) so a handout in that language does "
             "not print the brand's English")]) from None  # fmt: skip
-    return brand if spec is brand.spec else replace(brand, spec=spec)
+    made = brand if spec is brand.spec else replace(brand, spec=spec)
+    _BRANDS[id(brand), tag] = (brand, made)
+    while len(_BRANDS) > 16:
+        _BRANDS.popitem(last=False)
+    return made
+
+
+_BRANDS: OrderedDict[tuple[int, str | None], tuple[Brand, Brand]] = table(
+    "pipeline._BRANDS", OrderedDict
+)
+"""The brand in each language asked for, made once, so that it is one object (the visit
+handout's guesses and fitted cuts key on it): by the brand's id and the language tag,
+with the brand itself (held, so that its id is not reused while the entry lives)."""
 
 
 def _make(lib: Library, brand: Brand, req: Request) -> Rendered:
@@ -186,8 +209,15 @@ def _visit(lib: Library, brand: Brand, req: Request) -> Rendered:
     tries = Tries()  # this handout's: its patient text laid out once, then forgotten
     assembly = Assembly()  # and its sections chosen once for the cuts they ask about
 
+    docs: dict[int, Document] = {}  # and each number of cuts assembled once
+
+    def assembled(cuts: int) -> Document:
+        if cuts not in docs:
+            docs[cuts] = assemble_visit(lib, req, brand, cuts, assembly)
+        return docs[cuts]
+
     def tried(cuts: int) -> tuple[Document, bool]:  # measured, not drawn
-        return _tried(lib, brand, req, cuts, tries, assembly)
+        return _tried(assembled(cuts), brand, req, tries)
 
     same, near, shape = _like(lib, brand, req)
     order = cut_order(lib, req)
@@ -197,6 +227,17 @@ def _visit(lib: Library, brand: Brand, req: Request) -> Rendered:
         total, count = seen
         beyond = round(total / count)  # the mean: a new set is seldom far from it
         guess = beyond if same in _CUTS else min(max(first + beyond, 0), len(order))
+    exact = _exact(lib, brand, req)
+    if exact is not None:  # the front's shape, laid out where the first try needs it
+        start = assembled(0 if guess is None else guess)
+        front = front_shape(start, brand, req.paper, req.large_print, tries)
+        exact = None if front is None else (*exact, front)
+    known = None if exact is None else _FITTED.get(exact)
+    if known is not None and known[0] is lib and known[1] is brand:
+        laid = _drawn(assembled(known[2]), brand, req, tries)
+        if laid is not None:
+            _FITTED.move_to_end(exact)
+            return Rendered(*laid.finish(), _current(lib, laid.doc, req.allow))
     doc, _fits, cuts = _fewest_cuts(tried, guess)
     laid = lay_out_visit(doc, brand, req.paper, req.large_print, tries)  # drawn once
     if laid is None:
@@ -204,6 +245,10 @@ def _visit(lib: Library, brand: Brand, req: Request) -> Rendered:
             "internal: a visit handout measured to fit and drawn did not "
             "(a bug in handouts: please report it with the command you ran)"
         )
+    if exact is not None:
+        _FITTED[exact] = (lib, brand, cuts)
+        while len(_FITTED) > FITTED:
+            _FITTED.popitem(last=False)
     _CUTS[same] = (cuts, 1)
     for key in (same, near, shape):
         if key is not same:
@@ -215,15 +260,34 @@ def _visit(lib: Library, brand: Brand, req: Request) -> Rendered:
     return Rendered(*laid.finish(), _current(lib, doc, req.allow))
 
 
-def _tried(
-    lib: Library, brand: Brand, req: Request, cuts: int, tries: Tries, assembly: Assembly
-) -> tuple[Document, bool]:
-    """The visit handout with ``cuts`` cuts made, and whether it fits (measured, not
-    drawn). Where a cut let "When to get help" split over pages and that does not fit,
-    it is tried kept whole too: a split can take more pages than moving the section to
-    the next page, and a cut must never make a handout longer (the search for the fewest
-    cuts relies on it)."""
-    doc = assemble_visit(lib, req, brand, cuts, assembly)
+def _exact(lib: Library, brand: Brand, req: Request) -> tuple[object, ...] | None:
+    """Everything that decides which cuts a visit handout fits with, but where its
+    patient's part ends (:func:`handouts.pdf.render.front_shape`): its content, paper,
+    print size and language, plan template and calming practice (ids). None when the
+    clinician typed a plan slot or the title: text laid out elsewhere than in the
+    patient's part. Numbers and ids only: no patient text is ever in it."""
+    if req.title is not None or any(v and v.strip() for v in req.plan.typed()):
+        return None
+    return (id(lib), id(brand), req.conditions, req.medicines, req.paper, req.large_print,
+            req.language, req.plan_template, req.plan.calming, req.diary)  # fmt: skip
+
+
+def _drawn(doc: Document, brand: Brand, req: Request, tries: Tries) -> Laid | None:
+    """The visit handout ``doc`` drawn as :func:`_tried` would have chosen it (kept whole
+    where that fits and the split does not), when it fits; else None."""
+    laid = lay_out_visit(doc, brand, req.paper, req.large_print, tries)
+    whole = help_kept_whole(doc) if laid is None else None
+    if whole is not None:
+        laid = lay_out_visit(whole, brand, req.paper, req.large_print, tries)
+    return laid
+
+
+def _tried(doc: Document, brand: Brand, req: Request, tries: Tries) -> tuple[Document, bool]:
+    """The visit handout ``doc`` (with some cuts made), and whether it fits (measured,
+    not drawn). Where a cut let "When to get help" split over pages and that does not
+    fit, it is tried kept whole too: a split can take more pages than moving the section
+    to the next page, and a cut must never make a handout longer (the search for the
+    fewest cuts relies on it)."""
     if fits_visit(doc, brand, req.paper, req.large_print, tries):
         return doc, True
     whole = help_kept_whole(doc)
@@ -304,6 +368,16 @@ _CUTS: OrderedDict[tuple[object, ...], tuple[int, int]] = table("pipeline._CUTS"
 like it took after their medicines' own, added up, and how many handouts they were
 (``near``, ``shape``; :func:`_like`; numbers, never patient text)."""
 CUT_HINTS = 4096
+"""How many of them a renderer remembers."""
+_FITTED: OrderedDict[tuple[object, ...], tuple[Library, Brand, int]] = table(
+    "pipeline._FITTED", OrderedDict
+)
+"""The fewest cuts a visit handout took, by everything that decides them (:func:`_exact`
+and the front's shape: numbers and ids), with the content and brand it was made with
+(held, so that their ids are not reused while the entry lives; a hit must be made with
+the same ones). A handout with the same ones is drawn with that many cuts, without
+tries."""
+FITTED = 4096
 """How many of them a renderer remembers."""
 
 

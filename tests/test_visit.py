@@ -983,7 +983,7 @@ def test_a_cut_never_makes_a_visit_handout_longer():
     depended on the guess), so a split that does not fit is tried kept whole too. Checked
     on that handout and a spread of large-print and regular ones."""
     from handouts.content.model import AttackPlan, MovementPlan, PlanFields
-    from handouts.document.visit import Assembly, cut_order
+    from handouts.document.visit import Assembly, assemble_visit, cut_order
     from handouts.pdf.render import Tries
     from handouts.pipeline import _tried
 
@@ -1008,7 +1008,8 @@ def test_a_cut_never_makes_a_visit_handout_longer():
     for req in reqs:
         tries, assembly = Tries(), Assembly()
         most = len(cut_order(lib, req))
-        fits = [_tried(lib, brand, req, k, tries, assembly)[1] for k in range(most + 1)]
+        fits = [_tried(assemble_visit(lib, req, brand, k, assembly), brand, req, tries)[1]
+                for k in range(most + 1)]  # fmt: skip
         verdicts.append("".join("1" if f else "0" for f in fits))
     assert verdicts[0] == "00000001111111"
     assert [v for v in verdicts if "10" in v] == []

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import astuple, dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Literal
 
@@ -601,8 +601,13 @@ class PlanFields:
     def typed(self) -> tuple[str | None, ...]:
         """Every slot the clinician types, in print order (all but the calming practice,
         which is chosen by id)."""
-        return (*astuple(self.attack), *astuple(self.every_day), *astuple(self.movement),
+        return (*_values(self.attack), *_values(self.every_day), *_values(self.movement),
                 self.next_visit)  # fmt: skip
+
+
+def _values(slots: object) -> tuple[str | None, ...]:
+    """A plan part's slots, in order (``astuple`` would copy each of them deeply)."""
+    return tuple(getattr(slots, f.name) for f in fields(slots))  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)

@@ -225,7 +225,7 @@ def _run(
             records[row.number] = _entry(row, fingerprint, "unchanged", **found)
         else:
             todo.append((row, fingerprint))
-    todo.sort(key=lambda item: _cache_key(item[0]))
+    todo.sort(key=lambda item: cache_key(item[0]))
     _STATE = ((args.content, args.brand), lib, brand, Renderer())
     collecting = gc.get_threshold()
     gc.set_threshold(20_000, 50, 1000)  # rendering makes many short-lived objects
@@ -328,7 +328,7 @@ def _results(todo: Todo, args: BatchJob) -> Iterator[list[Record]]:
 def _chunks(todo: Todo, size: int) -> Iterator[Todo]:
     """Chunks of about ``size`` rows that split a run of equal cache keys only if it is longer."""
     chunk: Todo = []
-    for _, same in itertools.groupby(todo, key=lambda item: _cache_key(item[0])):
+    for _, same in itertools.groupby(todo, key=lambda item: cache_key(item[0])):
         group = list(same)
         if chunk and len(chunk) + len(group) > size:
             yield chunk
@@ -341,7 +341,7 @@ def _chunks(todo: Todo, size: int) -> Iterator[Todo]:
         yield chunk
 
 
-def _cache_key(row: Row) -> tuple[Any, ...]:
+def cache_key(row: Row) -> tuple[Any, ...]:
     """Rows with equal keys share their laid-out pages in a worker's cache."""
     return (row.pack or "", row.conditions, row.medicines, row.paper or "", row.large_print,
             row.language or "")  # fmt: skip

@@ -307,34 +307,8 @@ def _lay_out(
     handout's section is drawn from its pieces there (:mod:`handouts.pdf.stacking`)."""
     measure = most is not None
     mine = {} if mine is None else mine
-    logo, alt = brand.logo_path, brand.spec.logo_text
-    head = None
-    if logo is None or logo.suffix.lower() == ".svg":  # drawn, not an image in the file
-        head = _masthead(
-            doc.clinic,
-            doc.contact_lines,
-            doc.title,
-            doc.subtitle if doc.subtitle_shown else "",
-            doc.online,
-            logo,
-            file_stamp(logo) if logo else None,
-            alt,
-            _masthead_words(wording(doc)),
-            st,
-            g,
-            seed,
-        )
-    if head is None:
-        head = layout(masthead(doc, logo, st, g.width, alt), g, book.canvas)
-    parts = [head]
-    # patient text is drawn even for a try: the handout that fits draws the same part
-    key = ("personal", doc.personal, doc.front, doc.printed_date, head.end_y)
-    if key not in mine:
-        story = personal(doc, st, g.width)
-        with private_text():  # the pages with patient text are remembered nowhere
-            mine[key] = layout(story, g, book.canvas, head.end_y) if story else None
-    if mine[key] is not None:
-        parts.append(mine[key])
+    head, own = _front(book.canvas, doc, brand, st, g, seed, mine)
+    parts = [head] if own is None else [head, own]
     front = parts[-1]
     pages = _pages(parts)  # so far: kept up as each section is added
     # a visit handout starts each section a line under the last (it has no room to
@@ -370,6 +344,70 @@ def _lay_out(
             break
         top = _start(rec.end_y, g, quantum) if rec.pages else top
     return parts
+
+
+def _front(
+    canvas: PdfCanvas,
+    doc: Document,
+    brand: Brand,
+    st: Styles,
+    g: Geometry,
+    seed: str,
+    mine: dict[object, Recording | None],
+) -> tuple[Recording, Recording | None]:
+    """The masthead (laid out once per title), and the patient's part under it (who it
+    is for, from whom and when, the notes; None without any), laid out once per handout
+    and where it starts (``mine``). Patient text is drawn even for a try: the handout
+    that fits draws the same part."""
+    logo, alt = brand.logo_path, brand.spec.logo_text
+    head = None
+    if logo is None or logo.suffix.lower() == ".svg":  # drawn, not an image in the file
+        head = _masthead(
+            doc.clinic,
+            doc.contact_lines,
+            doc.title,
+            doc.subtitle if doc.subtitle_shown else "",
+            doc.online,
+            logo,
+            file_stamp(logo) if logo else None,
+            alt,
+            _masthead_words(wording(doc)),
+            st,
+            g,
+            seed,
+        )
+    if head is None:
+        head = layout(masthead(doc, logo, st, g.width, alt), g, canvas)
+    key = ("personal", doc.personal, doc.front, doc.printed_date, head.end_y)
+    if key not in mine:
+        story = personal(doc, st, g.width)
+        with private_text():  # the pages with patient text are remembered nowhere
+            mine[key] = layout(story, g, canvas, head.end_y) if story else None
+    return head, mine[key]
+
+
+def front_shape(
+    doc: Document,
+    brand: Brand,
+    paper: str | None = None,
+    large_print: bool = False,
+    tries: Tries | None = None,
+) -> tuple[bool, float, float | None] | None:
+    """A visit handout's front as its tries see it: whether the subtitle is shown, where
+    the masthead ends, and where the patient's part under it ends (None without one).
+    The patient's part is laid out into ``tries`` (the tries and the drawing reuse it).
+    None when that part runs past page 1: laid out from another height it may break
+    elsewhere. On page 1, it is as tall wherever it starts, so two handouts with the same
+    content and the same front shape fit with the same cuts (its patient text aside, the
+    rest of a handout is content; the caller makes sure of that)."""
+    st, g, seed, tries = _visit_setup(doc, brand, paper, large_print, tries)
+    assert tries.canvas is not None
+    head, own = _front(tries.canvas, doc, brand, st, g, seed, tries.mine)
+    if own is None:
+        return doc.subtitle_shown, head.end_y, None
+    if len(head.pages) != 1 or len(own.pages) != 1 or own.top is None:
+        return None
+    return doc.subtitle_shown, head.end_y, own.end_y
 
 
 def _tried(
