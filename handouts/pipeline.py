@@ -146,6 +146,7 @@ def brand_in(brand: Brand, req: Request) -> Brand:
     tag = req.language or brand.spec.language
     hit = _BRANDS.get((id(brand), tag))
     if hit is not None and hit[0] is brand:  # one brand object a language: tables key on it
+        _BRANDS.move_to_end((id(brand), tag))
         return hit[1]
     try:
         spec = brand.spec.words_in(tag)
@@ -247,6 +248,7 @@ def _visit(lib: Library, brand: Brand, req: Request) -> Rendered:
         )
     if exact is not None:
         _FITTED[exact] = (lib, brand, cuts)
+        _FITTED.move_to_end(exact)
         while len(_FITTED) > FITTED:
             _FITTED.popitem(last=False)
     _CUTS[same] = (cuts, 1)
@@ -268,8 +270,10 @@ def _exact(lib: Library, brand: Brand, req: Request) -> tuple[object, ...] | Non
     patient's part. Numbers and ids only: no patient text is ever in it."""
     if req.title is not None or any(v and v.strip() for v in req.plan.typed()):
         return None
+    calming = (req.plan.calming or "").strip()  # an id; anything else is not kept
+    chosen = (calming if calming in lib.practices else "?") if calming else None
     return (id(lib), id(brand), req.conditions, req.medicines, req.paper, req.large_print,
-            req.language, req.plan_template, req.plan.calming, req.diary)  # fmt: skip
+            req.language, req.plan_template, chosen, req.diary)  # fmt: skip
 
 
 def _drawn(doc: Document, brand: Brand, req: Request, tries: Tries) -> Laid | None:

@@ -290,3 +290,67 @@ def test_a_visit_handout_like_one_made_before_is_drawn_with_its_cuts_and_the_sam
     doc = assemble_visit(lib, long, brand, 0)
     assert front_shape(doc, brand) is None
     assert front_shape(assemble_visit(lib, replace(long, notes=None), brand, 0), brand)
+
+
+# Two patients' notes of the same height on page 1 under a masthead without its subtitle,
+# which break differently at the foot of page 1 under the masthead with it (found by review)
+_NOTES_SIX_CUTS = (
+    "worse with drink us rest pain sleep worse and worse the take food rest"
+    " your take tablets your drink well well take tablets if your gets food"
+    " pain pain with call worse walk gets food pain call tablets if tablets"
+    " worse tablets drink water walk tablets if us well gets.\nrest drink "
+    "sleep water well water tablets food the and if worse if with sleep "
+    "call walk sleep tablets sleep walk sleep if gets sleep and your us "
+    "tablets tablets and your take tablets call pain food and and rest walk"
+    " rest pain rest drink your food take worse if and water drink rest "
+    "worse food with sleep water.\ngets take tablets pain the your pain your"
+    " if well rest take your worse your your gets if us with and with sleep"
+    " us call worse the well worse walk gets sleep well walk the well sleep"
+    " worse rest food us and the your.\n\ncall sleep call walk sleep the food"
+    " your tablets well food take the water sleep and take your pain take "
+    "pain the your call call worse sleep drink if."
+)
+_NOTES_FIVE_CUTS = (
+    "sleep worse.\nwalk gets gets walk well take gets your tablets call "
+    "sleep food your us worse if worse walk the with take water well food "
+    "worse pain water water call food and drink sleep well drink and rest "
+    "well tablets drink gets food us sleep well the water the your well "
+    "call call take water sleep.\ngets pain rest take water gets with sleep "
+    "worse take pain gets call if walk worse pain worse call call call pain"
+    " if sleep gets take tablets food tablets walk food call pain walk pain"
+    " worse the water your take sleep rest well rest us worse tablets "
+    "tablets rest water.\nworse call well gets tablets rest us the well with"
+    " tablets well the and your tablets your food take if walk tablets and "
+    "the take take us well food the rest if gets us tablets take gets food "
+    "well if worse.\nus take take walk drink take well and us your take rest"
+    " if and pain worse walk with pain pain sleep water your pain drink "
+    "well us if water worse food rest pain with walk us food pain worse "
+    "tablets worse sleep call well and food sleep."
+)
+
+
+def test_a_front_is_matched_under_the_masthead_with_its_subtitle():
+    """A handout's front is measured under the masthead with its subtitle shown, the
+    lowest it starts in any try: two patients' notes that end at the same height under
+    the masthead without it (the first try's, when the guess cuts the subtitle) can break
+    differently at the foot of page 1 under the one with it, and need different cuts. So
+    a warm renderer never draws the second with the first one's cuts: both renderers
+    make the same bytes, whatever came before."""
+    from handouts.document.visit import assemble_visit
+    from handouts.pdf.render import front_shape
+    from handouts.pipeline import in_language
+
+    lib, brand = load_inputs(CONTENT, None)
+    base = Request(("lupus", "migraine"), medicines=("corticosteroids",), format="visit",
+                   large_print=True, personal=Personal("Ann Lee"),
+                   allow=replace(ALLOW, draft=True))  # fmt: skip
+    long, six, five = (replace(base, notes=n) for n in ("Walk. " * 400, _NOTES_SIX_CUTS,
+                                                          _NOTES_FIVE_CUTS))  # fmt: skip
+    warm = Renderer()
+    for req in (long, six, long):  # the guess for the next cuts the subtitle
+        warm.make(lib, brand, req)
+    assert warm.make(lib, brand, five).pdf == Renderer().make(lib, brand, five).pdf
+    assert warm.make(lib, brand, six).pdf == Renderer().make(lib, brand, six).pdf
+    for req in (six, five):  # under the masthead with its subtitle, both run onto page 2
+        doc = assemble_visit(in_language(lib, brand, req), req, brand, 0)
+        assert doc.subtitle_shown and front_shape(doc, brand, None, True) is None

@@ -392,22 +392,30 @@ def front_shape(
     paper: str | None = None,
     large_print: bool = False,
     tries: Tries | None = None,
-) -> tuple[bool, float, float | None] | None:
-    """A visit handout's front as its tries see it: whether the subtitle is shown, where
-    the masthead ends, and where the patient's part under it ends (None without one).
-    The patient's part is laid out into ``tries`` (the tries and the drawing reuse it).
-    None when that part runs past page 1: laid out from another height it may break
-    elsewhere. On page 1, it is as tall wherever it starts, so two handouts with the same
-    content and the same front shape fit with the same cuts (its patient text aside, the
-    rest of a handout is content; the caller makes sure of that)."""
+) -> tuple[float, float | None] | None:
+    """A visit handout's front as its tries see it: where the masthead ends with its
+    subtitle shown (the lowest it ends: a cut may leave the subtitle out), and where the
+    patient's part under it ends (None without one). The patient's part is laid out into
+    ``tries`` (the tries and the drawing reuse it). None when that part runs past page 1
+    there: laid out from another height it may break elsewhere. On page 1 from the lowest
+    start, it is laid out the same from any higher one (a cut's masthead), only moved up,
+    so two handouts with the same content and the same front shape fit with the same
+    cuts (its patient text aside, the rest of a handout is content; the caller makes
+    sure of that)."""
     st, g, seed, tries = _visit_setup(doc, brand, paper, large_print, tries)
     assert tries.canvas is not None
-    head, own = _front(tries.canvas, doc, brand, st, g, seed, tries.mine)
-    if own is None:
-        return doc.subtitle_shown, head.end_y, None
-    if len(head.pages) != 1 or len(own.pages) != 1 or own.top is None:
+    tall = doc if doc.subtitle_shown else replace(doc, subtitle_shown=True)
+    try:
+        head, own = _front(tries.canvas, tall, brand, st, g, seed, tries.mine)
+    except LayoutError:  # a block taller than a page: the tries will say it does not fit
         return None
-    return doc.subtitle_shown, head.end_y, own.end_y
+    if len(head.pages) != 1:
+        return None
+    if own is None:
+        return head.end_y, None
+    if len(own.pages) != 1 or own.top is None:
+        return None
+    return head.end_y, own.end_y
 
 
 def _tried(
