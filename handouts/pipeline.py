@@ -206,7 +206,9 @@ def _visit(lib: Library, brand: Brand, req: Request) -> Rendered:
     less often than the last one's number, but more often one cut short, which costs no
     more tries, and three or more out less often: fewer tries in all). When the guess
     fits and one fewer cut does not, it is the fewest: two tries; when it does not fit
-    and one more does, two tries too."""
+    and one more does, two tries too. A handout like one made before (:func:`_exact`, and
+    a front of the same shape: :func:`handouts.pdf.render.front_shape`) is drawn with that
+    one's cuts, without tries."""
     tries = Tries()  # this handout's: its patient text laid out once, then forgotten
     assembly = Assembly()  # and its sections chosen once for the cuts they ask about
 
@@ -229,7 +231,7 @@ def _visit(lib: Library, brand: Brand, req: Request) -> Rendered:
         beyond = round(total / count)  # the mean: a new set is seldom far from it
         guess = beyond if same in _CUTS else min(max(first + beyond, 0), len(order))
     exact = _exact(lib, brand, req)
-    if exact is not None:  # the front's shape, laid out where the first try needs it
+    if exact is not None:  # the front's shape (its patient part laid out once, reused)
         start = assembled(0 if guess is None else guess)
         front = front_shape(start, brand, req.paper, req.large_print, tries)
         exact = None if front is None else (*exact, front)
