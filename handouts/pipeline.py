@@ -231,7 +231,8 @@ def _visit(lib: Library, brand: Brand, req: Request) -> Rendered:
         beyond = round(total / count)  # the mean: a new set is seldom far from it
         guess = beyond if same in _CUTS else min(max(first + beyond, 0), len(order))
     exact = _exact(lib, brand, req)
-    if exact is not None:  # the front's shape (its patient part laid out once, reused)
+    if exact is not None:  # the front's shape (its patient part laid out under the tall
+        # masthead: a try or the drawing that starts it there reuses it)
         start = assembled(0 if guess is None else guess)
         front = front_shape(start, brand, req.paper, req.large_print, tries)
         exact = None if front is None else (*exact, front)
