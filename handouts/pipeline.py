@@ -276,7 +276,7 @@ def _exact(lib: Library, brand: Brand, req: Request) -> tuple[object, ...] | Non
     calming = (req.plan.calming or "").strip()  # an id; anything else is not kept
     chosen = (calming if calming in lib.practices else "?") if calming else None
     return (id(lib), id(brand), req.conditions, req.medicines, req.paper, req.large_print,
-            req.language, req.plan_template, chosen, req.diary)  # fmt: skip
+            req.language, req.plan_template, chosen)  # fmt: skip
 
 
 def _drawn(doc: Document, brand: Brand, req: Request, tries: Tries) -> Laid | None:

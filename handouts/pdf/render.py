@@ -413,7 +413,7 @@ def front_shape(
         return None
     if own is None:
         return head.end_y, None
-    if len(own.pages) != 1 or own.top is None:
+    if len(own.pages) != 1:  # (it starts under the masthead, on page 1)
         return None
     return head.end_y, own.end_y
 
