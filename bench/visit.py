@@ -11,18 +11,23 @@
   as a batch sorts them, without start-up or writing files; then the list once more with
   that renderer, when nearly everything the handouts share is remembered (the memo tables
   are bounded, so not quite all): what a handout costs apart from laying out what is new
-  to it (with ``--repeat``, each run that many times too).
+  to it (with ``--repeat``, each run that many times too);
+- with ``--phases``: where those two passes spend their time, phase by phase, in
+  milliseconds a handout measured by the clock (a profiler slows Python code more than
+  the C it calls, and so misstates the shares).
 
     python bench/visit.py             # warm render, then the diverse list
     python bench/visit.py --rows 300  # a smaller list
     python bench/visit.py --repeat 3  # each run three times: slowest, median, fastest
                                       # (a shared machine's runs differ by a third)
     python bench/visit.py --no-batch  # the warm render and the list in one process only
+    python bench/visit.py --phases    # and the phases of a handout's time in one process
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import datetime as dt
 import gc
@@ -34,8 +39,12 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
+from unittest import mock
 
+from handouts import pipeline
 from handouts.content.language import CONTENT_LANGUAGES
 from handouts.content.model import AttackPlan, PlanFields
 from handouts.delivery.batch import cache_key
@@ -44,6 +53,7 @@ from handouts.document.request import Allow, Request
 from handouts.errors import HandoutsError
 from handouts.intake.clinic_list import read_list, request
 from handouts.paths import CONTENT
+from handouts.pdf import render, stacking
 from handouts.pipeline import PRINTER, Renderer, load_inputs
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -109,11 +119,15 @@ def batch(listed: Path, jobs: int) -> tuple[float, float, int, int]:
     return rows / took, rows / cpu, manifest["written"], manifest["failed"]
 
 
-def in_process(listed: Path) -> tuple[float, float, int]:
+def in_process(
+    listed: Path, spent: tuple[dict[str, float], dict[str, float]] | None = None
+) -> tuple[float, float, int]:
     """Milliseconds a handout, on average, for the rows of ``listed`` made in one process
     by a new renderer (sorted as a batch sorts them, with a batch's garbage collection, no
     files written): the first time through, then once more with the same renderer; and
-    how many rows did not fit (counted as a batch counts them, not stopping the run)."""
+    how many rows did not fit (counted as a batch counts them, not stopping the run).
+    With ``spent``, each pass's seconds in each phase are added to its dict
+    (:data:`PHASES`, :data:`PARTS`)."""
     lib, brand = load_inputs(CONTENT, None)
     rows = sorted(read_list(listed, lib, PRINTER, lib.packs, CONTENT_LANGUAGES).rows,
                   key=cache_key)  # fmt: skip
@@ -123,18 +137,76 @@ def in_process(listed: Path) -> tuple[float, float, int]:
     gc.set_threshold(20_000, 50, 1000)
     gc.freeze()
     try:
-        for _ in range(2):
+        for n in range(2):
             failed, start = 0, time.perf_counter()
-            for req in requests:
-                try:
-                    renderer.make(lib, brand, req)
-                except HandoutsError:
-                    failed += 1
+            with contextlib.nullcontext() if spent is None else _timed(spent[n]):
+                for req in requests:
+                    try:
+                        renderer.make(lib, brand, req)
+                    except HandoutsError:
+                        failed += 1
             took.append((time.perf_counter() - start) * 1000 / len(requests))
     finally:
         gc.unfreeze()
         gc.set_threshold(*collecting)
     return took[0], took[1], failed
+
+
+PHASES = (
+    ("assemble", pipeline, "assemble_visit",
+     "choosing its sections and words (once for each number of cuts tried)"),
+    ("front", pipeline, "front_shape", "the masthead and the patient's part under it"),
+    ("tries", pipeline, "fits_visit", "measuring tries at fitting two pages"),
+    ("draw", pipeline, "lay_out_visit", "drawing the one that fits, from its pieces"),
+    ("file", render.Laid, "finish", "writing the PDF's bytes"),
+)  # fmt: skip
+"""The phases of a visit handout's time (``--phases``): a name, where the function that
+does it is looked up when it is called (none of them calls another), and what it is."""
+PARTS = (
+    ("mastheads", render, "_masthead", "a masthead found, or laid out for a new title"),
+    ("blocks", stacking, "_block", "a block or tier found, or laid out and drawn if new"),
+)
+"""Parts of those phases, wherever they fall (the masthead in the front, a new block in
+a try or the drawing): looked up and timed the same way."""
+
+
+@contextlib.contextmanager
+def _timed(spent: dict[str, float]) -> Iterator[None]:
+    """While the block runs, each phase's function adds the seconds it takes to
+    ``spent``."""
+
+    def clocked(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                spent[name] = spent.get(name, 0.0) + time.perf_counter() - start
+
+        return call
+
+    with contextlib.ExitStack() as stack:
+        for name, owner, attribute, _ in PHASES + PARTS:
+            fn = getattr(owner, attribute)
+            stack.enter_context(mock.patch.object(owner, attribute, clocked(name, fn)))
+        yield
+
+
+def _print_phases(passes: list[tuple[float, dict[str, float]]], rows: int) -> None:
+    """Each pass's milliseconds a handout in each phase, and their shares (``passes``:
+    each pass's milliseconds a handout, and its seconds by phase)."""
+    (first, one), (second, two) = passes
+    print(f"  phases, ms a handout (first pass {first:.1f} ms; second {second:.1f} ms):")
+    about = {name: what for name, _, _, what in PHASES}
+    about["other"] = "the rest: checking the request, guessing the cuts, the pipeline's own"
+    for spent, took in ((one, first), (two, second)):
+        spent["other"] = took * rows / 1000 - sum(spent.get(name, 0.0) for name in about)
+    for names, what in ((about, None), ({n: w for n, _, _, w in PARTS}, "of which")):
+        if what:
+            print(f"    {what}, in whichever phase:")
+        for name, said in names.items():
+            a, b = one.get(name, 0.0) * 1000 / rows, two.get(name, 0.0) * 1000 / rows
+            print(f"    {name:9} {a:4.1f} {a / first:4.0%}   {b:4.1f} {b / second:4.0%}   {said}")
 
 
 def _spread(values: list[float], digits: int = 0, reverse: bool = False) -> str:
@@ -158,6 +230,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=1, help="runs of each batch")
     parser.add_argument("--no-batch", action="store_true", help="leave the batches out")
+    parser.add_argument("--phases", action="store_true", help="time each phase in one process")
     args = parser.parse_args()
     print(f"warm visit handout (migraine, fibromyalgia, 3 medicines, a plan template): "
           f"{warm():.1f} ms median")  # fmt: skip
@@ -169,11 +242,18 @@ def main() -> None:
               f"({sets / args.rows:.0%})")  # fmt: skip
         if args.repeat > 1:
             print(f"  (each {args.repeat} times: slowest / median / fastest)")
-        made = [in_process(listed) for _ in range(max(1, args.repeat))]
+        spent: tuple[dict[str, float], dict[str, float]] = ({}, {})
+        made = [in_process(listed, spent if args.phases else None)
+                for _ in range(max(1, args.repeat))]  # fmt: skip
         first, again = [m[0] for m in made], [m[1] for m in made]
         print(f"  in one process: {_spread(first, 1, True)} ms a handout; the list once more "
               f"in that process: {_spread(again, 1, True)} ms ({made[-1][2]} did not "
               "fit)")  # fmt: skip
+        if args.phases:  # (with --repeat, the phases of every run added up)
+            runs = len(made)
+            _print_phases([(sum(first) / runs, {k: v / runs for k, v in spent[0].items()}),
+                           (sum(again) / runs, {k: v / runs for k, v in spent[1].items()})],
+                          args.rows)  # fmt: skip
         if args.no_batch:
             return
         for jobs in (1, 2):
