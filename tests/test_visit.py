@@ -446,6 +446,36 @@ def test_a_handout_leaves_no_patient_text_for_the_garbage_collector():
     assert run.stdout.splitlines() == [f"{form} []" for form in forms]
 
 
+def test_in_a_typed_plan_only_the_typed_words_are_made_without_the_caches(monkeypatch):
+    """A plan with slots the clinician typed holds patient text, so it is laid out for
+    its handout alone; but only the typed words (and the patient's own line) are parsed
+    apart from the caches. The template's words, the labels and headings and the calming
+    practice are content: parsed once and shared by every patient's handout, and printed
+    just the same."""
+    from handouts.content.model import AttackPlan, PlanFields
+    from handouts.pdf import paragraph
+    from handouts.pipeline import Renderer
+
+    private: list[str] = []  # what was parsed for this handout alone (the caches passed by)
+    parse = paragraph._parse  # (the shared, cached parse holds the function it was made of)
+    monkeypatch.setattr(paragraph, "_parse", lambda t, st: private.append(t) or parse(t, st))
+    lib, brand = load_inputs(CONTENT, None)
+    typed = PlanFields(attack=AttackPlan(medicine="Rizatriptan 10 mg"), next_visit="Tuesday 9am")
+    req = Request(("migraine", "fibromyalgia"), medicines=("triptans",), format="visit",
+                  plan_template="migraine-attack-triptan", plan=typed,
+                  personal=Personal("Sam Smith"), allow=Allow(draft=True))  # fmt: skip
+    text = " ".join(pdf_text(Renderer().make(lib, brand, req).pdf).split())
+    attack = lib.plans["migraine-attack-triptan"].plan.attack
+    assert attack.when and attack.limit
+    shared = [attack.when, attack.limit, "In an attack", "A second dose:", "My plan"]
+    for words in ["Rizatriptan 10 mg", "Tuesday 9am", "Sam Smith", *shared]:
+        assert words in text, words
+    patient = ("Rizatriptan 10 mg", "Tuesday 9am", "Sam Smith")
+    assert private and all(any(w in t for w in patient) for t in private), private
+    assert all(any(w in t for t in private) for w in patient), private
+    assert not any(w in t for t in private for w in shared), private
+
+
 def test_a_try_added_up_says_what_the_laid_out_try_says():
     """A try adds section heights up where it is sure (handouts.pdf.fitting): over many
     sets of conditions and medicines, regular and large print, and every number of cuts,

@@ -119,7 +119,9 @@ class Diary:
 
 @dataclass(frozen=True)
 class Numbered:
-    """Steps to follow in order, printed 1, 2, 3 (a calming practice)."""
+    """Steps to follow in order, printed 1, 2, 3 (a calming practice). Content only, never
+    patient text (a clinician picks a practice of the library, and types none of it): made
+    with the caches even in a plan that holds typed slots (:mod:`handouts.pdf.private`)."""
 
     items: tuple[str, ...]
     lead: str | None = None
@@ -135,6 +137,11 @@ class Slots:
 
     heading: str
     rows: tuple[tuple[str, str], ...]
+    typed: tuple[bool, ...] = ()
+    """Which rows' values the clinician typed for this patient (patient text, made into
+    flowables without any cache: :mod:`handouts.pdf.private`); the rest is content (a
+    plan template's words, filled in) and shared as any content is. Empty: not said, so
+    every value is as private as the section it is in."""
 
 
 @dataclass(frozen=True)

@@ -344,18 +344,21 @@ class _Visit:
             template = chosen.plan
             self.reviews.append((f"plan:{chosen.id}", chosen.review))
 
-        def pick(part: str, name: str) -> str | None:
+        def pick(part: str, name: str) -> tuple[str, bool] | None:
+            """The slot's words, and whether the clinician typed them (else the template's)."""
             mine = getattr(getattr(own, part), name)
             if mine and mine.strip():
-                return mine.strip()
+                return mine.strip(), True
             theirs = getattr(getattr(template, part), name) if template else None
-            return self.fill(theirs.strip()) if theirs and theirs.strip() else None
+            return (self.fill(theirs.strip()), False) if theirs and theirs.strip() else None
 
         blocks: list[Block] = []
         for part, heading, slots in PLAN_SLOTS:
-            rows = tuple((_(label), v) for name, label in slots if (v := pick(part, name)))
-            if rows:
-                blocks.append(Slots(_(heading), rows))
+            picked = [(_(label), v) for name, label in slots if (v := pick(part, name))]
+            if picked:
+                rows = tuple((label, value) for label, (value, _typed) in picked)
+                typed = tuple(mine for _label, (_value, mine) in picked)
+                blocks.append(Slots(_(heading), rows, typed))
         calming = _given(own.calming) or (_given(template.calming) if template else None)
         if calming and calming in lib.practices:
             practice = lib.practices[calming]
@@ -366,9 +369,11 @@ class _Visit:
                      how_often=practice.how_often)  # fmt: skip
             steps = tuple(self.fill(s) for s in practice.steps)
             blocks.append(Numbered(steps, lead, _("To calm body and mind")))
-        visit = _given(own.next_visit) or (_given(template.next_visit) if template else None)
+        own_visit = _given(own.next_visit)
+        visit = own_visit or (_given(template.next_visit) if template else None)
         if visit:
-            blocks.append(Slots(_("My next appointment"), ((_("When:"), visit),)))
+            when = ((_("When:"), visit),)
+            blocks.append(Slots(_("My next appointment"), when, (own_visit is not None,)))
         if not blocks:
             return None
         # what the clinician typed is patient data; a template and a practice are content

@@ -7,6 +7,7 @@ another output format.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -51,7 +52,7 @@ from handouts.memo import hashed_once, memo, without_hash
 from handouts.pdf import columns, fonts, pictures, tierbox
 from handouts.pdf.logo import logo_flowable, qr_flowable
 from handouts.pdf.paragraph import HeadingParagraph, Paragraph, WholeParagraph
-from handouts.pdf.private import private_text
+from handouts.pdf.private import private_text, shared_text
 from handouts.pdf.tagging import DataTable, Node, artifact, leaf, list_item, tag
 
 NOTE_COLOUR = "#3D3D3D"
@@ -372,9 +373,10 @@ def section_flowables(
 ) -> list[Flowable]:
     """The section's flowables, under ``sect`` (a new section element when None)."""
     sect = sect or Node("Sect")
-    head = HeadingParagraph(
-        fonts.markup(section.title, True), st.h1, section.id, 1, section.title, sect
-    )
+    with shared_text():  # a section's title is content, a private section's too
+        head = HeadingParagraph(
+            fonts.markup(section.title, True), st.h1, section.id, 1, section.title, sect
+        )
     flows: list[Flowable] = []
     for n, block in enumerate(section.blocks):
         flows += BLOCKS[type(block)](block, st, width, f"{section.id}-{n}", sect)
@@ -744,7 +746,13 @@ def _diary_table(b: Diary, columns: list[str], st: Styles, width: float, parent:
 
 
 def _numbered(b: Numbered, st: Styles, width: float, key: str, parent: Node) -> list[Flowable]:
-    """Steps in order, numbered: a sub-heading, the words before them, then 1, 2, 3."""
+    """Steps in order, numbered: a sub-heading, the words before them, then 1, 2, 3. Content
+    (:class:`Numbered`), made with the caches even in a plan that holds typed slots."""
+    with shared_text():
+        return _numbered_steps(b, st, key, parent)
+
+
+def _numbered_steps(b: Numbered, st: Styles, key: str, parent: Node) -> list[Flowable]:
     flows: list[Flowable] = []
     if b.heading:
         flows.append(HeadingParagraph(fonts.markup(b.heading, True), st.h2, key, 2, b.heading,
@@ -760,13 +768,19 @@ def _numbered(b: Numbered, st: Styles, width: float, key: str, parent: Node) -> 
 
 
 def _slots(b: Slots, st: Styles, width: float, key: str, parent: Node) -> list[Flowable]:
-    """Part of a plan: its sub-heading, then each filled slot, label and value side by side."""
-    head = HeadingParagraph(fonts.markup(b.heading, True), st.h2, key, 2, b.heading, parent)
+    """Part of a plan: its sub-heading, then each filled slot, label and value side by side.
+    The sub-heading, the labels and a template's words are content, made with the caches
+    even in a plan that holds typed slots; what the clinician typed stays as private as
+    the part it is in (:mod:`handouts.pdf.private`)."""
+    typed = b.typed or (True,) * len(b.rows)  # not said: as private as the section
+    with shared_text():
+        head = HeadingParagraph(fonts.markup(b.heading, True), st.h2, key, 2, b.heading, parent)
+        labels = [para(label, st.prompt, parent=parent) for label, _ in b.rows]
+    rows = []
+    for label, (_, value), mine in zip(labels, b.rows, typed, strict=True):
+        with contextlib.nullcontext() if mine else shared_text():
+            rows.append([label, para(value, st.body, parent=parent)])
     label_w = 150.0 if st.large else 112.0
-    rows = [
-        [para(label, st.prompt, parent=parent), para(value, st.body, parent=parent)]
-        for label, value in b.rows
-    ]
     if not rows:
         return [head]
     t = Table(rows, colWidths=[label_w, width - label_w])

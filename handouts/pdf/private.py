@@ -1,7 +1,11 @@
 """Patient text is never memoised: while a handout's personal details and notes are made
 into flowables (:func:`private_text`), the markup, parse, line-break and drawing caches are
 passed by, so no name or note is kept after its handout is written. A context variable,
-so one thread or task's patient never turns another's caching off or on."""
+so one thread or task's patient never turns another's caching off or on.
+
+A part with patient text is private as a whole, and only content in it that is marked so
+(the words of a plan template beside a slot the clinician typed) is made as shared content
+is, with :func:`shared_text`: so anything not marked stays private."""
 
 from __future__ import annotations
 
@@ -23,3 +27,14 @@ def private_text() -> Iterator[None]:
 
 def is_private() -> bool:
     return _PRIVATE.get()
+
+
+@contextmanager
+def shared_text() -> Iterator[None]:
+    """Content inside a private part (:func:`private_text`): made with the caches, as
+    content anywhere else is. Only for words that are surely not the patient's."""
+    token = _PRIVATE.set(False)
+    try:
+        yield
+    finally:
+        _PRIVATE.reset(token)
