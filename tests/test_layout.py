@@ -168,7 +168,7 @@ def build():
     renderer.make(lib, brand, replace(req, conditions=(), pack="migraine-autoimmune-clinic"))
     # a visit handout, its plan typed in, tried at fitting more than once
     typed = PlanFields(attack=AttackPlan(medicine="Qz" + "Plan" + "Xy 50 mg"),
-                       next_visit="Qz" + "Plan" + "Xy at 10")  # beside a template's words
+                       next_visit="Qz" + "Plan" + "Xy at 10")  # a second typed slot
     visit = replace(req, format="visit", medicines=("triptans", "snri"), plan=typed,
                     plan_template="migraine-attack-triptan")
     for _ in range(2):  # the second time from the number of cuts the first needed

@@ -191,6 +191,7 @@ Block = (
 class Section:
     id: str
     title: str
+    """Content, never patient text: made with the caches even in a private section."""
     blocks: tuple[Block, ...]
     boxed: bool = False
     """Drawn in a tinted box (key points, clinician notes)."""

@@ -376,9 +376,12 @@ class _Visit:
             blocks.append(Slots(_("My next appointment"), when, (own_visit is not None,)))
         if not blocks:
             return None
-        # what the clinician typed is patient data; a template and a practice are content
-        typed = any(v and v.strip() for v in own.typed())
-        return Section("my-plan", _("My plan"), tuple(blocks), private=typed)
+        # what the clinician typed is patient data; a template and a practice are content.
+        # A typed row is kept out of the caches by its section being private: so any typed
+        # row makes it so, whichever slots typed() lists
+        typed_rows = (typed for b in blocks if isinstance(b, Slots) for typed in b.typed)
+        private = any(typed_rows) or any(v and v.strip() for v in own.typed())
+        return Section("my-plan", _("My plan"), tuple(blocks), private=private)
 
     def _linked(self) -> Section | None:
         """How the conditions are linked: each link's key point, in a few sentences."""
