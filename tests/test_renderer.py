@@ -193,6 +193,51 @@ def test_an_svg_logo_changed_in_place_is_read_again(tmp_path):
     assert after != before
 
 
+def test_parts_drawn_without_the_document_template_are_drawn_as_it_draws_them(monkeypatch):
+    """Most parts laid out fit on the page they start on, and are drawn without
+    ReportLab's document template (:func:`handouts.pdf.pages._on_one_page`); the rest
+    (a part that breaks over pages, a heading kept with what follows) go through it.
+    Every handout here (visit and full, regular and large print, A4, a diary, a pack) is
+    the same bytes when every part goes through the template."""
+    from handouts.pdf import pages
+
+    lib, brand = load_inputs(CONTENT, None)
+    real, used = pages._on_one_page, []
+
+    def counted(*args: object) -> float | None:
+        found = real(*args)  # type: ignore[arg-type]
+        used.append(found is not None)
+        return found
+
+    monkeypatch.setattr(pages, "_on_one_page", counted)
+    direct = [Renderer().make(lib, brand, req).pdf for req in REQUESTS]
+    assert sum(used) >= 30 and used.count(False) >= 30  # (40 and 95 when written)
+    monkeypatch.setattr(pages, "_on_one_page", lambda *args: None)
+    assert [Renderer().make(lib, brand, req).pdf for req in REQUESTS] == direct
+
+
+def test_a_logo_is_drawn_once_and_put_back_in_every_masthead(monkeypatch):
+    """A masthead is laid out for each new title, with the clinic's logo in it: the
+    logo's drawing (the example brand's SVG) is recorded once and put back in the
+    next ones, which are the same bytes as when the logo is drawn every time."""
+    from handouts.pdf import flowables
+
+    lib, brand = load_inputs(CONTENT, None)
+    sets = [("migraine", "lupus"), ("fibromyalgia", "migraine"), ("chronic-back-pain",)]
+    reqs = [Request(s, format="visit", allow=ALLOW) for s in sets]
+    renderer = Renderer()
+    kept = [renderer.make(lib, brand, req).pdf for req in reqs]
+    assert renderer.caches.sizes()["handouts.pdf.render._masthead"] == 3
+    assert renderer.caches.sizes()["flowables._LOGOS"] == 1
+
+    class Forgetful(dict):  # type: ignore[type-arg]
+        def __setitem__(self, key: object, value: object) -> None:
+            pass
+
+    monkeypatch.setattr(flowables, "_LOGOS", Forgetful())
+    assert [Renderer().make(lib, brand, req).pdf for req in reqs] == kept
+
+
 def test_patients_dates_do_not_multiply_the_remembered_mastheads():
     """The printed date is the patient's, not the handout's: 20 patients seen on 20 days
     leave the laid-out mastheads as one patient does."""

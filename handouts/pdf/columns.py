@@ -135,13 +135,15 @@ def draw_item(canv: Any, column: ItemColumn, text: str, width: float, x: float, 
             _DRAWN.popitem(last=False)
 
 
-def drawn_code(canv: PdfCanvas, f: Flowable, x: float, y: float) -> list[Any] | None:
+def drawn_code(
+    canv: PdfCanvas, f: Flowable, x: float, y: float, _sW: float = 0
+) -> list[Any] | None:
     """``f`` drawn at (``x``, ``y``), and the code it drew when that can be put back
     on any canvas seeded alike: None when it gave out a font code or drew a link, a
     bookmark or a picture (which replaying code alone would lose)."""
     start, codes = len(canv._code), fonts.codes_in_use(canv._doc)
     others = (len(canv._links), len(canv._marks), len(canv._images))
-    f.drawOn(canv, x, y)
+    f.drawOn(canv, x, y, _sW)
     if (fonts.codes_in_use(canv._doc) != codes
             or (len(canv._links), len(canv._marks), len(canv._images)) != others):  # fmt: skip
         return None

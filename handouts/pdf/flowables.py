@@ -48,10 +48,11 @@ from handouts.document.document import (
     WriteIn,
 )
 from handouts.errors import RenderError
-from handouts.memo import hashed_once, memo, without_hash
+from handouts.memo import file_stamp, hashed_once, memo, table, without_hash
 from handouts.pdf import columns, fonts, pictures, tierbox
 from handouts.pdf.logo import logo_flowable, qr_flowable
-from handouts.pdf.paragraph import HeadingParagraph, Paragraph, WholeParagraph
+from handouts.pdf.pages import PdfCanvas
+from handouts.pdf.paragraph import DRAW_STATE, HeadingParagraph, Paragraph, WholeParagraph
 from handouts.pdf.private import private_text, shared_text
 from handouts.pdf.tagging import DataTable, Node, artifact, leaf, list_item, tag
 
@@ -291,7 +292,7 @@ def masthead(
     tag(clinic, "P", None)
     words = wording(doc)
     alt = logo_text or words.logo_alt
-    picture = leaf(logo_flowable(logo), "Figure", None, alt) if logo else Spacer(1, 1)
+    picture = leaf(_Logo(logo), "Figure", None, alt) if logo else Spacer(1, 1)
     row: list[Flowable] = [picture, clinic]
     widths = [70.0, width - 70]
     online: list[Flowable] = []
@@ -317,6 +318,41 @@ def masthead(
         *([para(doc.subtitle, st.subtitle)] if doc.subtitle and doc.subtitle_shown else []),
         *online,
     ]
+
+
+class _Logo(Flowable):
+    """The logo, drawn once per file, place, canvas state and font seed, and its drawing
+    put back after that (a masthead is laid out anew for every title, with the same
+    logo): drawn again where it drew more than code (a PNG's picture)."""
+
+    def __init__(self, path: Path):
+        super().__init__()
+        self.inner = logo_flowable(path)
+        self.file = (path, file_stamp(path))
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        self.width, self.height = self.inner.wrapOn(self.canv, availWidth, availHeight)
+        return self.width, self.height
+
+    def drawOn(self, canvas: Any, x: float, y: float, _sW: float = 0) -> None:
+        if not isinstance(canvas, PdfCanvas):
+            self.inner.drawOn(canvas, x, y, _sW)
+            return
+        state = tuple(getattr(canvas, a) for a in DRAW_STATE)
+        key = (*self.file, self.width, self.height, x, y, _sW, state, canvas.seed)
+        hit = _LOGOS.get(key)
+        if hit is not None:
+            canvas._code.extend(hit)
+            return
+        code = columns.drawn_code(canvas, self.inner, x, y, _sW)
+        if code is not None:
+            _LOGOS[key] = tuple(code)
+            if len(_LOGOS) > 64:
+                _LOGOS.pop(next(iter(_LOGOS)))
+
+
+_LOGOS: dict[tuple[Any, ...], tuple[Any, ...]] = table("flowables._LOGOS")
+"""Each logo's drawing, by file, size, place, canvas state and font seed."""
 
 
 def _online(url: str, st: Styles, words: Wording) -> tuple[Flowable, float, list[Flowable]]:

@@ -32,7 +32,9 @@ from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, KeepTogether, PageTemplate
+from reportlab.platypus.doctemplate import ActionFlowable
+from reportlab.platypus.flowables import _ContainerSpace
 
 from handouts.errors import RenderError
 from handouts.memo import file_stamp, memo
@@ -332,6 +334,12 @@ def layout(
     once it is placed, and how far the page's drawing had got (:class:`Drawn`).
     """
     g = geometry
+    if not measure:
+        placed = _on_one_page(story, g, canvas, top, positions)
+        if placed is not None:
+            page = canvas.pages[-1]
+            (plan,) = plan_structure([page])
+            return Recording((planned(page, plan),), placed, top)
     height = g.frame_top - g.bottom
     whole, continued = (_Measuring, _MeasuringContinued) if measure else (_Frame, _Continued)
     full = whole(g.left, g.bottom, g.width, height, id="full", **_NO_PADDING)
@@ -364,6 +372,118 @@ def layout(
         return Recording(tuple(pages), tmpl.end_y, top)
     plans = plan_structure(pages)
     return Recording(tuple(map(planned, pages, plans)), tmpl.end_y, top)
+
+
+def _on_one_page(
+    story: Sequence[Flowable],
+    g: Geometry,
+    canvas: PdfCanvas,
+    top: float | None,
+    positions: list[Placing] | None,
+) -> float | None:
+    """``story`` drawn onto one page of ``canvas`` without a document template, where
+    the template would only place each flowable in turn (most parts laid out are a few
+    flowables that fit on the page they start on: a tier, a heading, the patient's
+    line), doing what the template does there, call for call: the same frame places
+    and draws each flowable, a group kept together (and a last flowable kept with the
+    next, which the template groups alone) is split into its parts where it fits, and
+    the page ends as the template ends it. Where the height the content ends at; None
+    (nothing drawn) when the story holds anything else (a page or frame break, another
+    group, a flowable kept with the next one, one that does not fit where it falls):
+    that is laid out by the template (:func:`layout`)."""
+    if not all(_plain(f) for f in story):
+        return None
+    frame = _one_frame(g, top)
+    code, links, marks, images = canvas._code, canvas._links, canvas._marks, canvas._images
+    drawn = (len(code), len(links), len(marks), len(images))
+    at = len(positions) if positions is not None else 0
+    flows = list(story)
+    while flows:
+        f = flows.pop(0)
+        if f.getKeepWithNext():  # the template keeps it with the next: alone only if last
+            if flows:
+                return _undone(canvas, drawn, positions, at)
+            f = KeepTogether([f])
+        if frame.add(f, canvas, trySplit=1):
+            _placed(f, frame, canvas, positions)
+            if getattr(frame, "_generated_content", None):  # the template would add it
+                return _undone(canvas, drawn, positions, at)
+            continue
+        if type(f) is not KeepTogether:  # it does not fit: split, or on the next page
+            return _undone(canvas, drawn, positions, at)
+        parts = frame.split(f, canvas)
+        if not parts or isinstance(parts[0], ActionFlowable):  # not here: the next frame
+            return _undone(canvas, drawn, positions, at)
+        if not frame.add(parts[0], canvas, trySplit=0):  # (the template's LayoutError)
+            return _undone(canvas, drawn, positions, at)
+        _placed(parts[0], frame, canvas, positions)
+        flows[0:0] = parts[1:]
+    canvas.setPageRotation(0)
+    canvas.showPage()
+    return float(frame._y)
+
+
+def _plain(f: Flowable, member: bool = False) -> bool:
+    """Whether the template would only place ``f`` (or, ``member``, the parts of a group
+    kept together): no break, action or space moved along, and a group's parts kept
+    with none."""
+    if isinstance(f, ActionFlowable) or getattr(f, "frameAction", None):
+        return False
+    if getattr(f, "locChanger", False):
+        return False
+    if getattr(f, "_SPACETRANSFER", False) or getattr(f, "_ZEROSIZE", False):
+        return False
+    style = getattr(f, "style", None)
+    for o in (f, style):
+        if getattr(o, "pageBreakBefore", 0) or getattr(o, "frameBreakBefore", 0):
+            return False
+    if isinstance(f, KeepTogether):
+        return (
+            type(f) is KeepTogether
+            and not member
+            and f._maxHeight is None
+            and all(_plain(m, True) and not m.getKeepWithNext() for m in f._content)
+        )
+    return not isinstance(f, _ContainerSpace)
+
+
+def _placed(f: Flowable, frame: Frame, canvas: PdfCanvas, positions: list[Placing] | None) -> None:
+    """What the template does once a flowable is placed (:meth:`_Template.afterFlowable`)."""
+    outline = getattr(f, "outline", None)
+    if outline:
+        canvas.mark(*outline)
+    if positions is not None:
+        drawn = Drawn(canvas._code, len(canvas._code), len(canvas._links),
+                      len(canvas._marks), len(canvas._images))  # fmt: skip
+        positions.append((f, frame._y, frame._prevASpace, drawn))
+
+
+def _undone(canvas: PdfCanvas, drawn: tuple[int, int, int, int],
+            positions: list[Placing] | None, at: int) -> None:  # fmt: skip
+    """The page as it was before :func:`_on_one_page` drew on it (each flowable drawn
+    restores the graphics state it found; a font code given out stays given out, as the
+    template gives it out again the same)."""
+    code, links, marks, images = drawn
+    del canvas._code[code:]
+    del canvas._links[links:]
+    del canvas._marks[marks:]
+    del canvas._images[images:]
+    if positions is not None:
+        del positions[at:]
+    return None
+
+
+def _one_frame(g: Geometry, top: float | None) -> Frame:
+    """The frame :func:`layout`'s template starts with, at the start of its page."""
+    if top is None:
+        frame = _Frame(g.left, g.bottom, g.width, g.frame_top - g.bottom, id="full",
+                       **_NO_PADDING)  # fmt: skip
+    else:
+        frame = _Continued(g.left, g.bottom, g.width, top - g.bottom, id="part", **_NO_PADDING)
+    frame._reset()
+    frame._leftExtraIndent = frame._rightExtraIndent = 0.0
+    frame._frameBGs = []
+    return frame
 
 
 def planned(page: Page, plan: Plan) -> Page:
