@@ -7,6 +7,7 @@ import subprocess
 import sys
 import threading
 from dataclasses import replace
+from typing import Any
 
 from PIL import Image
 
@@ -214,6 +215,97 @@ def test_parts_drawn_without_the_document_template_are_drawn_as_it_draws_them(mo
     assert sum(used) >= 30 and used.count(False) >= 30  # (40 and 95 when written)
     monkeypatch.setattr(pages, "_on_one_page", lambda *args: None)
     assert [Renderer().make(lib, brand, req).pdf for req in REQUESTS] == direct
+
+
+def test_a_story_laid_out_without_the_template_is_laid_out_as_with_it():
+    """Stories laid out directly, compared with the template's layout of the same ones:
+    the drawing, links, bookmarks, where the content ends, where each flowable was
+    placed (the template also lists the page's start first) and what the pieces read
+    after (keep with next). Some fit on their page; others go back to the template after
+    part of them was drawn (a bookmark and a link in it), or at once."""
+    import re
+
+    from reportlab.platypus import KeepTogether, Spacer
+    from reportlab.platypus.doctemplate import ActionFlowable
+
+    from handouts.pdf import pages, render
+    from handouts.pdf.paragraph import HeadingParagraph, Paragraph
+    from handouts.pdf.tagging import tag
+
+    _lib, brand = load_inputs(CONTENT, None)
+    st, g = render._setup(brand, "letter", False)
+
+    def para(text: str) -> Paragraph:
+        return tag(Paragraph(text, st.body), "P", None)
+
+    def head(text: str, level: int = 1, keep: bool = True) -> HeadingParagraph:
+        found = HeadingParagraph(text, st.h1, f"key-{text}", level, text)
+        if not keep:
+            found.keepWithNext = 0  # a bookmark on its own
+        return found
+
+    link = 'See <a href="https://example.org/x" color="#1A1A1A"><u>example.org</u></a>.'
+    stories = {  # name: (story, where it starts, drawn without the template)
+        "fits": (lambda: [head("Title", 0, False), para(link),
+                          KeepTogether([para("a"), para("b")]), head("Last")], None, True),
+        "goes on": (lambda: [para("a"), KeepTogether([para("b"), para("c")]), para("d")],
+                    400.0, True),
+        "last kept with next": (lambda: [para("a"), head("Head")], 300.0, True),
+        "runs over": (lambda: [head("Title", 0, False), para(link), Spacer(1, 600)], None,
+                      False),
+        "kept with next, then more": (lambda: [head("Head"), para("after")], 400.0, False),
+        "kept with next, too low": (lambda: [para("a"), head("Head")], 110.0, False),
+        "a group runs over": (lambda: [para("a"), KeepTogether([para("b " * 400),
+                                                                para("c " * 400)])], 400.0, False),
+        "a group too tall for a page": (lambda: [KeepTogether([para("b " * 1500),
+                                                               para("c " * 1500)])], None, False),
+    }  # fmt: skip
+
+    def laid(make: Any, top: float | None, direct: bool) -> tuple[str, bool]:
+        real = pages._on_one_page
+        used = []
+
+        def counted(*args: Any) -> float | None:
+            found = real(*args) if direct else None
+            used.append(found is not None)
+            return found
+
+        pages._on_one_page = counted
+        try:
+            story, placed = make(), []
+            canvas = pages.PdfCanvas(g, "abc")
+            rec = pages.layout(story, g, canvas, top, positions=placed)
+        finally:
+            pages._on_one_page = real
+        where = {id(f): n for n, f in enumerate(story)}
+        spots = [(type(f).__name__, where.get(id(f)), y, after, d.items, d.links, d.marks)
+                 for f, y, after, d in placed if not isinstance(f, ActionFlowable)]  # fmt: skip
+        kept = [f.__dict__.get("keepWithNext") for f in story]
+        pages_ = [(p.code, p.links, p.marks, p.images, p.plan) for p in rec.pages]
+        seen = repr((pages_, rec.end_y, spots, kept, len(canvas._code)))
+        return re.sub(r" at 0x[0-9a-f]+", "", seen), any(used)
+
+    for name, (make, top, fast) in stories.items():
+        (direct, used), (template, _) = laid(make, top, True), laid(make, top, False)
+        assert direct == template, name
+        assert used == fast, name
+
+
+def test_a_logo_whose_words_are_not_in_the_font_seed_is_drawn_again(tmp_path):
+    """An SVG logo's words in a character the content lacks (a clinic's ™) take codes
+    of the file they are first drawn in: their drawing is never put back in another."""
+    folder = tmp_path / "brand"
+    folder.mkdir()
+    (folder / "brand.yaml").write_text(BRAND.read_text(encoding="utf-8"))
+    (folder / "logo.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64" viewBox="0 0 64 64">'
+        '<text x="4" y="40" font-size="16">Clinic™</text></svg>',
+        encoding="utf-8",
+    )
+    lib, brand = load_inputs(CONTENT, folder / "brand.yaml")
+    warm = Renderer()
+    warm.make(lib, brand, Request(pack=PACK, allow=ALLOW))  # its cover's masthead: the file's
+    assert warm.make(lib, brand, REQUESTS[1]).pdf == Renderer().make(lib, brand, REQUESTS[1]).pdf
 
 
 def test_a_logo_is_drawn_once_and_put_back_in_every_masthead(monkeypatch):

@@ -140,7 +140,9 @@ def drawn_code(
 ) -> list[Any] | None:
     """``f`` drawn at (``x``, ``y``), and the code it drew when that can be put back
     on any canvas seeded alike: None when it gave out a font code or drew a link, a
-    bookmark or a picture (which replaying code alone would lose)."""
+    bookmark or a picture (which replaying code alone would lose). Only for text whose
+    characters are all in the font seed: the caller checks (a code given out earlier on
+    this canvas is this canvas's own, and gives out nothing new here)."""
     start, codes = len(canv._code), fonts.codes_in_use(canv._doc)
     others = (len(canv._links), len(canv._marks), len(canv._images))
     f.drawOn(canv, x, y, _sW)

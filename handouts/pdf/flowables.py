@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
+from reportlab.graphics.shapes import String
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.styles import ParagraphStyle
@@ -323,19 +324,22 @@ def masthead(
 class _Logo(Flowable):
     """The logo, drawn once per file, place, canvas state and font seed, and its drawing
     put back after that (a masthead is laid out anew for every title, with the same
-    logo): drawn again where it drew more than code (a PNG's picture)."""
+    logo): drawn again where it drew more than code (a PNG's picture), and where its
+    words (an SVG's text) have a character outside the font seed (its code is the
+    file's own, given out when the file first drew it)."""
 
     def __init__(self, path: Path):
         super().__init__()
         self.inner = logo_flowable(path)
         self.file = (path, file_stamp(path))
+        self.text = _drawn_text(self.inner)
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         self.width, self.height = self.inner.wrapOn(self.canv, availWidth, availHeight)
         return self.width, self.height
 
     def drawOn(self, canvas: Any, x: float, y: float, _sW: float = 0) -> None:
-        if not isinstance(canvas, PdfCanvas):
+        if not isinstance(canvas, PdfCanvas) or not fonts.seeded(self.text, canvas.seed_chars):
             self.inner.drawOn(canvas, x, y, _sW)
             return
         state = tuple(getattr(canvas, a) for a in DRAW_STATE)
@@ -353,6 +357,12 @@ class _Logo(Flowable):
 
 _LOGOS: dict[tuple[Any, ...], tuple[Any, ...]] = table("flowables._LOGOS")
 """Each logo's drawing, by file, size, place, canvas state and font seed."""
+
+
+def _drawn_text(node: object) -> str:
+    """The words a logo's drawing draws (an SVG's text; none for a PNG)."""
+    own = node.text if isinstance(node, String) else ""
+    return own + "".join(_drawn_text(c) for c in getattr(node, "contents", ()))
 
 
 def _online(url: str, st: Styles, words: Wording) -> tuple[Flowable, float, list[Flowable]]:

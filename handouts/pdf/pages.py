@@ -331,7 +331,9 @@ def layout(
     drawn: the pages are blank, and only how many there are and where the content ends
     count (a visit handout's tries at fitting). ``positions``: a list to add each
     flowable placed to, with the height the frame is at and the space after it keeps
-    once it is placed, and how far the page's drawing had got (:class:`Drawn`).
+    once it is placed, and how far the page's drawing had got (:class:`Drawn`). A story
+    that fits on the page it starts on and needs nothing else of the template is drawn
+    without it (:func:`_on_one_page`).
     """
     g = geometry
     if not measure:
@@ -384,14 +386,17 @@ def _on_one_page(
     """``story`` drawn onto one page of ``canvas`` without a document template, where
     the template would only place each flowable in turn (most parts laid out are a few
     flowables that fit on the page they start on: a tier, a heading, the patient's
-    line), doing what the template does there, call for call: the same frame places
-    and draws each flowable, a group kept together (and a last flowable kept with the
-    next, which the template groups alone) is split into its parts where it fits, and
-    the page ends as the template ends it. Where the height the content ends at; None
-    (nothing drawn) when the story holds anything else (a page or frame break, another
-    group, a flowable kept with the next one, one that does not fit where it falls):
-    that is laid out by the template (:func:`layout`)."""
-    if not all(_plain(f) for f in story):
+    line), doing what the template does there: the same frame places and draws each
+    flowable, a group kept together (and a last flowable kept with the next, which the
+    template groups alone) is split into its parts where it fits, and the page ends as
+    the template ends it. Returns the height the content ends at, or None when the
+    template must lay the story out: it holds anything else (a page or frame break,
+    another group, a flowable kept with the next one), or a flowable does not fit where
+    it falls. What was drawn is then taken back (font codes given out stay given out:
+    the template gives them out again the same). The positions differ from the
+    template's only in that it also lists the page's start, an action flowable, first
+    (which their reader skips)."""
+    if not story or not all(_plain(f) for f in story):  # (nothing: the template makes no page)
         return None
     frame = _one_frame(g, top)
     code, links, marks, images = canvas._code, canvas._links, canvas._marks, canvas._images
@@ -401,7 +406,8 @@ def _on_one_page(
     while flows:
         f = flows.pop(0)
         if f.getKeepWithNext():  # the template keeps it with the next: alone only if last
-            if flows:
+            if flows:  # (grouped with the next, the template clears its keepWithNext,
+                # which the pieces read after the layout: left to the template)
                 return _undone(canvas, drawn, positions, at)
             f = KeepTogether([f])
         if frame.add(f, canvas, trySplit=1):
@@ -409,7 +415,9 @@ def _on_one_page(
             if getattr(frame, "_generated_content", None):  # the template would add it
                 return _undone(canvas, drawn, positions, at)
             continue
-        if type(f) is not KeepTogether:  # it does not fit: split, or on the next page
+        if type(f) is not KeepTogether or frame._atTop:  # it does not fit: split, or on
+            # the next page (at the top of a page, a group that does not fit asks the
+            # template for the next frame: ReportLab's split fails without one)
             return _undone(canvas, drawn, positions, at)
         parts = frame.split(f, canvas)
         if not parts or isinstance(parts[0], ActionFlowable):  # not here: the next frame
@@ -474,7 +482,8 @@ def _undone(canvas: PdfCanvas, drawn: tuple[int, int, int, int],
 
 
 def _one_frame(g: Geometry, top: float | None) -> Frame:
-    """The frame :func:`layout`'s template starts with, at the start of its page."""
+    """The frame :func:`layout`'s template starts with, at the start of its page, its
+    indents and backgrounds as ``handle_frameBegin`` sets them."""
     if top is None:
         frame = _Frame(g.left, g.bottom, g.width, g.frame_top - g.bottom, id="full",
                        **_NO_PADDING)  # fmt: skip
