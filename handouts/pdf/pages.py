@@ -336,18 +336,31 @@ def layout(
     without it (:func:`_on_one_page`).
     """
     g = geometry
-    if not measure:
-        placed = _on_one_page(story, g, canvas, top, positions)
-        if placed is not None:
-            page = canvas.pages[-1]
-            (plan,) = plan_structure([page])
-            return Recording((planned(page, plan),), placed, top)
-    height = g.frame_top - g.bottom
-    whole, continued = (_Measuring, _MeasuringContinued) if measure else (_Frame, _Continued)
-    full = whole(g.left, g.bottom, g.width, height, id="full", **_NO_PADDING)
-    templates = [PageTemplate("full", [full])]
+    start = len(canvas.pages)
+    end_y = None if measure else _on_one_page(story, g, canvas, top, positions)
+    if end_y is None:
+        end_y = _by_template(story, g, canvas, top, measure, positions)
+    pages = canvas.pages[start:]
+    if measure:  # blank pages: counted, never composed
+        del canvas.pages[start:]
+        return Recording(tuple(pages), end_y, top)
+    plans = plan_structure(pages)
+    return Recording(tuple(map(planned, pages, plans)), end_y, top)
+
+
+def _by_template(
+    story: Sequence[Flowable],
+    g: Geometry,
+    canvas: PdfCanvas,
+    top: float | None,
+    measure: bool,
+    positions: list[Placing] | None,
+) -> float:
+    """``story`` laid out by ReportLab's document template onto ``canvas``, from ``top``
+    on: where the content ends on its last page."""
+    templates = [PageTemplate("full", [_frame(g, None, measure)])]
     if top is not None:
-        part = continued(g.left, g.bottom, g.width, top - g.bottom, id="part", **_NO_PADDING)
+        part = _frame(g, top, measure)
         templates.insert(0, PageTemplate("part", [part], autoNextPageTemplate="full"))
     tmpl = _Template(
         io.BytesIO(),
@@ -360,7 +373,6 @@ def layout(
     )
     tmpl._doSave = 0
     tmpl.positions = positions
-    start = len(canvas.pages)
     try:
         tmpl.build(list(story), canvasmaker=lambda *a, **k: canvas)
     finally:
@@ -368,12 +380,17 @@ def layout(
         # its canvas and story that would keep them, perhaps a patient's words, until the
         # garbage collector ran: broken once laid out (or stopped), so they are freed now
         tmpl._nameSpace.clear()
-    pages = canvas.pages[start:]
-    if measure:  # blank pages: counted, never composed
-        del canvas.pages[start:]
-        return Recording(tuple(pages), tmpl.end_y, top)
-    plans = plan_structure(pages)
-    return Recording(tuple(map(planned, pages, plans)), tmpl.end_y, top)
+    return float(tmpl.end_y)
+
+
+def _frame(g: Geometry, top: float | None, measure: bool) -> Frame:
+    """The frame of a page (``top`` None), or of the rest of one from ``top`` down."""
+    if top is None:
+        kind = _Measuring if measure else _Frame
+        return kind(g.left, g.bottom, g.width, g.frame_top - g.bottom, id="full",
+                    **_NO_PADDING)  # fmt: skip
+    kind = _MeasuringContinued if measure else _Continued
+    return kind(g.left, g.bottom, g.width, top - g.bottom, id="part", **_NO_PADDING)
 
 
 def _on_one_page(
@@ -484,11 +501,7 @@ def _undone(canvas: PdfCanvas, drawn: tuple[int, int, int, int],
 def _one_frame(g: Geometry, top: float | None) -> Frame:
     """The frame :func:`layout`'s template starts with, at the start of its page, its
     indents and backgrounds as ``handle_frameBegin`` sets them."""
-    if top is None:
-        frame = _Frame(g.left, g.bottom, g.width, g.frame_top - g.bottom, id="full",
-                       **_NO_PADDING)  # fmt: skip
-    else:
-        frame = _Continued(g.left, g.bottom, g.width, top - g.bottom, id="part", **_NO_PADDING)
+    frame = _frame(g, top, False)
     frame._reset()
     frame._leftExtraIndent = frame._rightExtraIndent = 0.0
     frame._frameBGs = []
