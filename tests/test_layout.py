@@ -235,6 +235,7 @@ def test_every_memo_table_is_declared_and_clearing_empties_them_all(tmp_path):
         "handouts.pdf.qr._positions",
         "handouts.pdf.qr._function_rows",
         "handouts.pdf.fonts._draws_ascii",
+        "handouts.pdf.shaping.joined_letters",
     }
     names = set(memo.declared())
     assert len(names) == len(memo.declared()) > 30  # each declared once, by its own name

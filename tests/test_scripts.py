@@ -89,6 +89,14 @@ def test_an_arabic_name_is_joined_not_drawn_letter_by_letter(make):
     assert likeness(drawn, reference(apart, FONTS / face)) < 0.8
 
 
+def test_an_arabic_letter_whose_joined_forms_have_no_character_reads_back_as_typed(make):
+    """The joined forms of ڢ are glyphs named for their looks (``fehDotMovedbelowar.init``),
+    with no character of their own: each still reads back as the letter. (They read as
+    nothing until a test with random names found one.)"""
+    name = "ڢب بڢب بڢ"  # ڢ first, in the middle and last in its word
+    assert f"For: {name} From: Dr Sam Okafor" in read_back(make(name, "joined-forms.pdf"))
+
+
 def test_a_hebrew_clinician_and_an_arabic_note_print_in_reading_order(make):
     note = "خذ الدواء بعد الأكل مرتين كل يوم ثم اتصل بنا إذا استمر الألم أكثر من ثلاثة أيام"
     pdf = make("Ana Lee", "note.pdf", notes=note, clinician="ד״ר דוד כהן")

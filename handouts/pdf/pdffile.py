@@ -30,6 +30,7 @@ from reportlab.pdfbase.ttfonts import SUBSETN, TTFont
 
 from handouts.memo import file_stamp, memo, table
 from handouts.pdf.logo import printed_pixels
+from handouts.pdf.shaping import joined_letters
 from handouts.pdf.tagging import Marked, Node, Plan, element_start, pdf_text
 
 
@@ -565,9 +566,10 @@ def _to_unicode(name: str, subset: list[int], font: TTFont | None = None) -> str
     A shaped glyph reads as the letters it shows: an Arabic joined form (a presentation
     form) as its letter, a ligature as its letters. A glyph HarfBuzz made that has no
     character (ReportLab gives it a private code, numbered in the order a process first
-    met it) reads as the letters its name in the font gives (``uni066E.fina``: ٮ), else
-    as nothing (the word it is in carries its text, ``/ActualText``); never as its
-    private number, so the same handout is the same bytes in any process."""
+    met it) reads as the letters its name in the font gives (``uni066E.fina``: ٮ), or as
+    the Arabic letter it is a joined form of (``fehDotMovedbelowar.init``: ڢ), else as
+    nothing (the word it is in carries its text, ``/ActualText``); never as its private
+    number, so the same handout is the same bytes in any process."""
     read = []
     for i, v in enumerate(subset):
         text = _named(font, v) if 0xE000 <= v <= 0xF8FF else _read_as(v)
@@ -600,19 +602,22 @@ def _to_unicode(name: str, subset: list[int], font: TTFont | None = None) -> str
 
 def _named(font: TTFont | None, cp: int) -> str:
     """The letters a glyph with no character of its own stands for, from its name
-    (``uni0644_uni0627.fina``), in the order drawn; "" when its name does not say."""
+    (``uni0644_uni0627.fina``), in the order drawn; else, for an Arabic letter's joined
+    form, the letter (:func:`~handouts.pdf.shaping.joined_letters`); else ""."""
     if font is None or not font.shapable:
         return ""
     gid = font.face.charToGlyph.get(cp)
-    name = font.hbFont().glyph_to_string(gid) if gid is not None else ""
+    if gid is None:
+        return ""
+    name = font.hbFont().glyph_to_string(gid)
     letters = []
     for part in name.split(".")[0].split("_"):
         if re.fullmatch(r"uni[0-9A-F]{4}", part):
             letters.append(chr(int(part[3:], 16)))
         elif re.fullmatch(r"u[0-9A-F]{4,6}", part):
             letters.append(chr(int(part[1:], 16)))
-        else:
-            return ""
+        else:  # a joined form named for what it looks like (fehDotMovedbelowar.init)
+            return joined_letters(font).get(gid, "")
     text = "".join(letters)
     return text[::-1] if any(unicodedata.bidirectional(c) in ("R", "AL") for c in text) else text
 

@@ -23,6 +23,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import ShapeData, ShapedFragWord, ShapedStr, makeShapedFragWord
 from reportlab.platypus import paragraph as _rl_paragraph
 
+from handouts.memo import memo
+
 FEATURES = {"kern": True, "liga": True}
 """What HarfBuzz is asked for besides each script's required forms: kerning and the usual
 ligatures, not discretionary ones (with which Noto Sans Arabic prints the name محمد as
@@ -138,3 +140,34 @@ def said(text: Any) -> str | None:
         return None
     found = sorted(((d.cluster, d.said) for d in data if hasattr(d, "said")), key=lambda c: c[0])
     return "".join(s for _, s in found) if found else None
+
+
+_PRIVATE = range(0xE000, 0xF900)
+"""The private-use codes ReportLab gives glyphs HarfBuzz made that have no character."""
+_ZWJ = "\u200d"
+
+
+@memo(None, shared=True)
+def joined_letters(font: Any) -> dict[int, str]:
+    """The glyphs of ``font``'s Arabic letters' joined forms that have no character of
+    their own, each with the letter it is (``fehDotMovedbelowar.init``: ڢ). Found from
+    the font alone, by shaping each letter between joiners, so a handout reads the same
+    whatever a process printed before; a glyph two letters share is left out."""
+    chars = font.face.charToGlyph
+    own = {gid for cp, gid in chars.items() if cp not in _PRIVATE}
+    hb_font = font.hbFont()
+    seen: dict[int, set[str]] = {}
+    for cp in sorted(cp for cp in chars if cp not in _PRIVATE):
+        letter = chr(cp)
+        if unicodedata.bidirectional(letter) != "AL" or unicodedata.category(letter)[0] != "L":
+            continue
+        for text in (letter + _ZWJ, _ZWJ + letter + _ZWJ, _ZWJ + letter):
+            buf = uharfbuzz.Buffer()
+            buf.cluster_level = uharfbuzz.BufferClusterLevel.MONOTONE_CHARACTERS
+            buf.add_str(text)
+            buf.guess_segment_properties()
+            uharfbuzz.shape(hb_font, buf, FEATURES)
+            for info in buf.glyph_infos:
+                if text[info.cluster] == letter and info.codepoint not in own:
+                    seen.setdefault(info.codepoint, set()).add(letter)
+    return {gid: min(s) for gid, s in seen.items() if len(s) == 1}
