@@ -97,6 +97,13 @@ def test_an_arabic_letter_whose_joined_forms_have_no_character_reads_back_as_typ
     assert f"For: {name} From: Dr Sam Okafor" in read_back(make(name, "joined-forms.pdf"))
 
 
+def test_a_kurdish_name_with_a_lam_alef_ligature_reads_back_as_typed(make):
+    """Sorani Kurdish ڵ joins an alef as one glyph named for its looks
+    (``lamVabove_alefar.fina``): it reads back as both letters, as does lam with alef wasla."""
+    name = "گوڵاڵە سڵاو بلٱ"
+    assert f"For: {name} From: Dr Sam Okafor" in read_back(make(name, "ligatures.pdf"))
+
+
 def test_a_hebrew_clinician_and_an_arabic_note_print_in_reading_order(make):
     note = "خذ الدواء بعد الأكل مرتين كل يوم ثم اتصل بنا إذا استمر الألم أكثر من ثلاثة أيام"
     pdf = make("Ana Lee", "note.pdf", notes=note, clinician="ד״ר דוד כהן")

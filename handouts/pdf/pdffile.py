@@ -567,9 +567,10 @@ def _to_unicode(name: str, subset: list[int], font: TTFont | None = None) -> str
     form) as its letter, a ligature as its letters. A glyph HarfBuzz made that has no
     character (ReportLab gives it a private code, numbered in the order a process first
     met it) reads as the letters its name in the font gives (``uni066E.fina``: ٮ), or as
-    the Arabic letter it is a joined form of (``fehDotMovedbelowar.init``: ڢ), else as
-    nothing (the word it is in carries its text, ``/ActualText``); never as its private
-    number, so the same handout is the same bytes in any process."""
+    the Arabic letters it is a joined form or a lam-alef ligature of
+    (``fehDotMovedbelowar.init``: ڢ), else as nothing (a left-to-right word it is in
+    carries its text, ``/ActualText``); never as its private number, so the same handout
+    is the same bytes in any process."""
     read = []
     for i, v in enumerate(subset):
         text = _named(font, v) if 0xE000 <= v <= 0xF8FF else _read_as(v)
@@ -603,7 +604,8 @@ def _to_unicode(name: str, subset: list[int], font: TTFont | None = None) -> str
 def _named(font: TTFont | None, cp: int) -> str:
     """The letters a glyph with no character of its own stands for, from its name
     (``uni0644_uni0627.fina``), in the order drawn; else, for an Arabic letter's joined
-    form, the letter (:func:`~handouts.pdf.shaping.joined_letters`); else ""."""
+    form or a lam-alef ligature, its letters (:func:`~handouts.pdf.shaping.joined_letters`);
+    else ""."""
     if font is None or not font.shapable:
         return ""
     gid = font.face.charToGlyph.get(cp)
@@ -616,8 +618,8 @@ def _named(font: TTFont | None, cp: int) -> str:
             letters.append(chr(int(part[3:], 16)))
         elif re.fullmatch(r"u[0-9A-F]{4,6}", part):
             letters.append(chr(int(part[1:], 16)))
-        else:  # a joined form named for what it looks like (fehDotMovedbelowar.init)
-            return joined_letters(font).get(gid, "")
+        else:  # named for what it looks like (fehDotMovedbelowar.init): the letters it is
+            return joined_letters(font).get(gid, "")[::-1]
     text = "".join(letters)
     return text[::-1] if any(unicodedata.bidirectional(c) in ("R", "AL") for c in text) else text
 

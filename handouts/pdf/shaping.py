@@ -149,25 +149,36 @@ _ZWJ = "\u200d"
 
 @memo(None, shared=True)
 def joined_letters(font: Any) -> dict[int, str]:
-    """The glyphs of ``font``'s Arabic letters' joined forms that have no character of
-    their own, each with the letter it is (``fehDotMovedbelowar.init``: ڢ). Found from
-    the font alone, by shaping each letter between joiners, so a handout reads the same
-    whatever a process printed before; a glyph two letters share is left out."""
-    chars = font.face.charToGlyph
+    """The glyphs of ``font``'s Arabic letters' joined forms, and of its ligatures of a
+    lam with an alef, that have no character of their own, each with the letters it is,
+    in the order typed (``fehDotMovedbelowar.init``: ڢ; ``lamVabove_alefar.fina``: ڵا).
+    Found from the font alone, by shaping each letter between joiners and each lam with
+    each alef, so a handout reads the same whatever a process printed before; a glyph
+    that stands for two different things is left out."""
+    chars = dict(font.face.charToGlyph)  # (a copy: shaping elsewhere adds private codes)
     own = {gid for cp, gid in chars.items() if cp not in _PRIVATE}
+    letters = [chr(cp) for cp in sorted(chars) if cp < 0xFB50 and _arabic_letter(chr(cp))]
+    lams = [c for c in letters if "LAM" in unicodedata.name(c, "").split()]
+    alefs = [c for c in letters if "ALEF" in unicodedata.name(c, "").split()]
     hb_font = font.hbFont()
     seen: dict[int, set[str]] = {}
-    for cp in sorted(cp for cp in chars if cp not in _PRIVATE):
-        letter = chr(cp)
-        if unicodedata.bidirectional(letter) != "AL" or unicodedata.category(letter)[0] != "L":
-            continue
-        for text in (letter + _ZWJ, _ZWJ + letter + _ZWJ, _ZWJ + letter):
-            buf = uharfbuzz.Buffer()
-            buf.cluster_level = uharfbuzz.BufferClusterLevel.MONOTONE_CHARACTERS
-            buf.add_str(text)
-            buf.guess_segment_properties()
-            uharfbuzz.shape(hb_font, buf, FEATURES)
-            for info in buf.glyph_infos:
-                if text[info.cluster] == letter and info.codepoint not in own:
-                    seen.setdefault(info.codepoint, set()).add(letter)
+    tries = [(t, 1) for c in letters for t in (c + _ZWJ, _ZWJ + c + _ZWJ, _ZWJ + c)]
+    tries += [(t, 2) for lam in lams for alef in alefs for t in (lam + alef, _ZWJ + lam + alef)]
+    for text, size in tries:
+        buf = uharfbuzz.Buffer()
+        buf.cluster_level = uharfbuzz.BufferClusterLevel.MONOTONE_CHARACTERS
+        buf.add_str(text)
+        buf.guess_segment_properties()
+        uharfbuzz.shape(hb_font, buf, FEATURES)
+        first = 1 if text[0] == _ZWJ else 0
+        clusters = {info.cluster for info in buf.glyph_infos}
+        if size == 2 and first + 1 in clusters:
+            continue  # the lam and the alef are glyphs of their own: no ligature
+        for info in buf.glyph_infos:
+            if info.cluster == first and info.codepoint not in own:
+                seen.setdefault(info.codepoint, set()).add(text[first : first + size])
     return {gid: min(s) for gid, s in seen.items() if len(s) == 1}
+
+
+def _arabic_letter(ch: str) -> bool:
+    return unicodedata.bidirectional(ch) == "AL" and unicodedata.category(ch)[0] == "L"
