@@ -255,15 +255,7 @@ class _Template(BaseDocTemplate):
     height and space after once it is placed, and how far the page's drawing had got."""
 
     def afterFlowable(self, flowable: Flowable) -> None:
-        canvas = self.canv
-        outline = getattr(flowable, "outline", None)
-        if outline:
-            canvas.mark(*outline)
-        frame = self.frame
-        if self.positions is not None and frame is not None:
-            drawn = Drawn(canvas._code, len(canvas._code), len(canvas._links),
-                          len(canvas._marks), len(canvas._images))  # fmt: skip
-            self.positions.append((flowable, frame._y, frame._prevASpace, drawn))
+        _placed(flowable, self.frame, self.canv, self.positions)
 
     def afterPage(self) -> None:
         self.end_y = self.frame._y
@@ -472,12 +464,15 @@ def _plain(f: Flowable, member: bool = False) -> bool:
     return not isinstance(f, _ContainerSpace)
 
 
-def _placed(f: Flowable, frame: Frame, canvas: PdfCanvas, positions: list[Placing] | None) -> None:
-    """What the template does once a flowable is placed (:meth:`_Template.afterFlowable`)."""
+def _placed(
+    f: Flowable, frame: Frame | None, canvas: PdfCanvas, positions: list[Placing] | None
+) -> None:
+    """What is done once a flowable is placed, by the template or without it: its
+    bookmark set, and its position listed (with ``positions``)."""
     outline = getattr(f, "outline", None)
     if outline:
         canvas.mark(*outline)
-    if positions is not None:
+    if positions is not None and frame is not None:
         drawn = Drawn(canvas._code, len(canvas._code), len(canvas._links),
                       len(canvas._marks), len(canvas._images))  # fmt: skip
         positions.append((f, frame._y, frame._prevASpace, drawn))
