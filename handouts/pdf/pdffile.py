@@ -30,7 +30,7 @@ from reportlab.pdfbase.ttfonts import SUBSETN, TTFont
 
 from handouts.memo import file_stamp, memo, table
 from handouts.pdf.logo import printed_pixels
-from handouts.pdf.shaping import joined_letters
+from handouts.pdf.shaping import PRIVATE_CODES, joined_letters
 from handouts.pdf.tagging import Marked, Node, Plan, element_start, pdf_text
 
 
@@ -573,7 +573,7 @@ def _to_unicode(name: str, subset: list[int], font: TTFont | None = None) -> str
     is the same bytes in any process."""
     read = []
     for i, v in enumerate(subset):
-        text = _named(font, v) if 0xE000 <= v <= 0xF8FF else _read_as(v)
+        text = _named(font, v) if v in PRIVATE_CODES else _read_as(v)
         if text:
             read.append((i, text))
     lines = [

@@ -142,7 +142,7 @@ def said(text: Any) -> str | None:
     return "".join(s for _, s in found) if found else None
 
 
-_PRIVATE = range(0xE000, 0xF900)
+PRIVATE_CODES = range(0xE000, 0xF900)
 """The private-use codes ReportLab gives glyphs HarfBuzz made that have no character."""
 _ZWJ = "\u200d"
 
@@ -156,7 +156,7 @@ def joined_letters(font: Any) -> dict[int, str]:
     each alef, so a handout reads the same whatever a process printed before; a glyph
     that stands for two different things is left out."""
     chars = dict(font.face.charToGlyph)  # (a copy: shaping elsewhere adds private codes)
-    own = {gid for cp, gid in chars.items() if cp not in _PRIVATE}
+    own = {gid for cp, gid in chars.items() if cp not in PRIVATE_CODES}
     letters = [chr(cp) for cp in sorted(chars) if cp < 0xFB50 and _arabic_letter(chr(cp))]
     lams = [c for c in letters if "LAM" in unicodedata.name(c, "").split()]
     alefs = [c for c in letters if "ALEF" in unicodedata.name(c, "").split()]
