@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+COMPILED := $(VENV)/.compiled
 
 .PHONY: handouts test check lint format snapshots bench clean lock words serve browser dictionary poppler
 BROWSER := tests/browser/node_modules/.installed
@@ -16,6 +17,13 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements.lock
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
+
+# The package's bytecode, compiled once after each change to its code, as installing a
+# wheel compiles it: otherwise, where PYTHONDONTWRITEBYTECODE is set, every command
+# compiles the whole package again before it starts (0.15 s of its 0.75 s start-up here).
+$(COMPILED): $(STAMP) $(shell find handouts -name '*.py')
+	$(BIN)/python -m compileall -q handouts
+	touch $(COMPILED)
 
 ## Refresh requirements.lock after changing a dependency in pyproject.toml
 lock:
@@ -35,11 +43,11 @@ words: $(STAMP)
 		-D handouts --no-fuzzy-matching --ignore-obsolete --ignore-pot-creation-date
 
 ## Build the default handouts into out/
-handouts: $(STAMP)
+handouts: $(COMPILED)
 	$(BIN)/handouts --out out
 
 ## Serve the clinicians' web page on http://127.0.0.1:8000/ (Ctrl-C to stop)
-serve: $(STAMP)
+serve: $(COMPILED)
 	$(BIN)/handouts serve
 
 ## The browser tests' browser and checker: Debian's Chromium (apt, as root, as CI runs;
@@ -72,7 +80,7 @@ $(POPPLER):
 	  { apt-get update >/dev/null && apt-get install -y poppler-utils >/dev/null; }; }
 
 ## Lint, check formatting, check the shipped content strictly and run every test
-test: $(STAMP) $(BROWSER) $(DICTIONARY) $(POPPLER)
+test: $(COMPILED) $(BROWSER) $(DICTIONARY) $(POPPLER)
 	$(BIN)/ruff check handouts tests bench generate.py
 	$(BIN)/ruff format --check handouts tests bench generate.py
 	$(BIN)/handouts check --strict > /dev/null || $(BIN)/handouts check --strict
@@ -80,7 +88,7 @@ test: $(STAMP) $(BROWSER) $(DICTIONARY) $(POPPLER)
 	$(BIN)/python -m pytest
 
 ## Check the shipped content: sources, review dates, plain language, reading level
-check: $(STAMP)
+check: $(COMPILED)
 	$(BIN)/handouts check
 
 ## Rewrite the readable text snapshots in tests/snapshots/ from the current content
@@ -88,7 +96,7 @@ snapshots: $(STAMP)
 	$(BIN)/python -m tests.snapshots
 
 ## Print render timings
-bench: $(STAMP)
+bench: $(COMPILED)
 	$(BIN)/python bench/render.py
 	$(BIN)/python bench/batch.py
 	$(BIN)/python bench/visit.py
