@@ -21,6 +21,7 @@ recorded pages stay shareable between handouts.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -196,23 +197,9 @@ def split_code(code: Sequence[Any]) -> tuple[str | Marked, ...]:
     run: list[str] = []
     opened: Open | None = None
     pieces: list[str] = []
-
-    def flush_artifact() -> None:
-        text = "\n".join(run)
-        run.clear()
-        if not text.strip():
-            return
-        if any(op in text for op in TEXT_SHOWING):
-            raise RenderError(
-                "internal: text was drawn outside a tagged flowable "
-                "(a bug in handouts: please report it with the command you ran)"
-            )
-        out.append(f"{ARTIFACT}\n{text}\nEMC")
-
     for item in code:
-        if isinstance(item, Open):
-            flush_artifact()
-            opened, pieces = item, []
+        if type(item) is str:  # most of it: drawing (the markers are a str of their own)
+            run.append(item)
         elif item is CLOSE:
             assert opened is not None
             pieces.append("\n".join(run))
@@ -222,6 +209,10 @@ def split_code(code: Sequence[Any]) -> tuple[str | Marked, ...]:
             else:
                 out.append(_marked(opened, pieces))
             opened = None
+        elif isinstance(item, Open):
+            if run:
+                _artifact(run, out)
+            opened, pieces = item, []
         elif item is LABEL_END:
             if opened is not None and opened.body is not None:
                 pieces.append("\n".join(run))
@@ -230,8 +221,27 @@ def split_code(code: Sequence[Any]) -> tuple[str | Marked, ...]:
             run.append(item)
     if opened is not None:
         raise RenderError("internal: a tagged flowable's drawing did not end on its page")
-    flush_artifact()
+    if run:
+        _artifact(run, out)
     return tuple(out)
+
+
+_SHOWS_TEXT = re.compile("|".join(map(re.escape, TEXT_SHOWING)))
+
+
+def _artifact(run: list[str], out: list[str | Marked]) -> None:
+    """The drawing in ``run``, outside any tagged flowable, added to ``out`` as an
+    artifact (none when it draws nothing); ``run`` is emptied."""
+    text = "\n".join(run)
+    run.clear()
+    if not text.strip():
+        return
+    if _SHOWS_TEXT.search(text):
+        raise RenderError(
+            "internal: text was drawn outside a tagged flowable "
+            "(a bug in handouts: please report it with the command you ran)"
+        )
+    out.append(f"{ARTIFACT}\n{text}\nEMC")
 
 
 @dataclass(frozen=True, eq=False)
