@@ -691,3 +691,27 @@ def test_pack_is_a_part_per_handout_with_contents(read: Read, name: str, expecte
     assert toc.kids and {k.role for k in toc.kids} == {"TOCI"}
     entries = squash(" ".join(read.text(k) for k in toc.kids))
     assert in_order(entries, tuple(e.title for e in want[1:])) == []
+
+
+def test_split_code_tags_pieces_and_refuses_untagged_text():
+    """A recorded page's drawing: what is drawn between a tag's start and end is that
+    element's piece (a list item's label and body apart), what is drawn outside any tag
+    an artifact (nothing drawn: none); text outside a tag, or a tag not ended on its page,
+    is refused with our own message."""
+    from handouts.errors import RenderError
+    from handouts.pdf.tagging import ARTIFACT, CLOSE, LABEL_END, Marked, Node, Open, split_code
+
+    para, label, body = Node("P"), Node("Lbl"), Node("LBody")
+    out = split_code(["q", "0 g", "Q", Open(para), "BT", "(Hi) Tj", "ET", CLOSE, " ",
+                      Open(label, body), "(1.) Tj", LABEL_END, "(Step) Tj", CLOSE])  # fmt: skip
+    assert out[0] == f"{ARTIFACT}\nq\n0 g\nQ\nEMC" and len(out) == 3
+    assert isinstance(out[1], Marked) and out[1].pairs == ((para, "BT\n(Hi) Tj\nET"),)
+    assert isinstance(out[2], Marked) and out[2].pairs == ((label, "(1.) Tj"), (body, "(Step) Tj"))
+    for code, said in (
+        (["BT", "(Hi) Tj", "ET"], "internal: text was drawn outside a tagged flowable "),
+        (["[(A) 50 (B)] TJ"], "internal: text was drawn outside a tagged flowable "),
+        ([Open(para), "(Hi) Tj"], "internal: a tagged flowable's drawing did not end on its page"),
+    ):
+        with pytest.raises(RenderError) as caught:
+            split_code(code)
+        assert str(caught.value).startswith(said)
