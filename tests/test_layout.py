@@ -237,12 +237,14 @@ def test_every_memo_table_is_declared_and_clearing_empties_them_all(tmp_path):
         "handouts.pdf.fonts._draws_ascii",
         "handouts.pdf.shaping.joined_letters",
     }
+    loaded = [
+        importlib.import_module(f"handouts.{dotted}".removesuffix(".__init__"))
+        for dotted in modules()
+        if dotted != "__main__"
+    ]  # every module first: a table is declared when its module is imported
     names = set(memo.declared())
     assert len(names) == len(memo.declared()) > 30  # each declared once, by its own name
-    for dotted in modules():
-        if dotted == "__main__":
-            continue
-        module = importlib.import_module(f"handouts.{dotted}".removesuffix(".__init__"))
+    for module in loaded:
         for value in vars(module).values():
             if (
                 hasattr(value, "cache_clear")
