@@ -299,3 +299,52 @@ def test_a_character_beyond_the_basic_plane_reads_back_from_the_pdf(cli, tmp_pat
     assert run.code == 0, run.err
     text = pdf_text(out.read_bytes())
     assert "For: Zoë 😀" in text
+
+
+PIECES = list("abc XYZ 09.,'’“”—ễŁ\u00a0\t\n&<>")
+PIECES += ["Ελένη", "Ольга", "שרה", "محمد", "王小明", "김민지", "नमस्ते", "😀", "\x01"]
+SCRIPTS = st.lists(st.sampled_from(PIECES), max_size=14).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(SCRIPTS, SCRIPTS,
+       st.sampled_from([None, "uppercase", "capitalize"]), st.booleans())  # fmt: skip
+def test_patient_text_is_marked_up_and_parsed_by_its_shape_as_it_is_whole(a, b, case, bold):
+    """Patient text's markup (the body face's own words escaped as they are) and its
+    parse (once per shape, its words put back) give what marking up letter by letter
+    and parsing the whole text give, fragment for fragment, in any script and case."""
+    from handouts.errors import RenderError
+    from handouts.pdf.paragraph import _parse, _parse_private
+
+    fonts.register()
+    style = ParagraphStyle("t", fontName=fonts.BODY, textTransform=case)
+    try:
+        said = [fonts._markup(t, bold) for t in (a, b)]
+    except RenderError as exc:
+        with pytest.raises(RenderError) as caught:
+            [fonts._by_letter(t, bold) for t in (a, b)]
+        assert str(caught.value) == str(exc)
+        return
+    assert said == [fonts._by_letter(t, bold) for t in (a, b)]
+    text = f"<b>{fonts.markup('For:', True)}</b> {said[0]}    <b>Date:</b> {said[1]}"
+    whole_style, whole = _parse(text, style)
+    shaped_style, shaped = _parse_private(text, style)
+    assert shaped_style is whole_style or shaped_style.__dict__ == whole_style.__dict__
+    assert [f.__dict__ for f in shaped] == [f.__dict__ for f in whole]
+
+
+def test_a_plain_name_is_parsed_by_its_shape_and_the_shape_holds_none_of_it(monkeypatch):
+    """A name and date in the body face take the shape's parse (the whole text is not
+    parsed: no memo table keeps a name either way, test_layout's KEPT); text with an
+    entity is parsed whole."""
+    from handouts.pdf import paragraph
+
+    fonts.register()
+    style = ParagraphStyle("t", fontName=fonts.BODY)
+    whole: list[str] = []
+    real = paragraph._parse
+    monkeypatch.setattr(paragraph, "_parse", lambda t, s: (whole.append(t), real(t, s))[1])
+    _, frags = paragraph._parse_private("<b>For:</b> Zoë  O'Brien    <b>Date:</b> 3 Dec", style)
+    assert whole == [] and "".join(f.text for f in frags) == "For: Zoë O'Brien Date: 3 Dec"
+    paragraph._parse_private("<b>For:</b> Ann &amp; Bo", style)
+    assert whole == ["<b>For:</b> Ann &amp; Bo"]

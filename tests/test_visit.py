@@ -459,8 +459,10 @@ def test_in_a_typed_plan_only_the_typed_words_are_made_without_the_caches(monkey
     from handouts.pipeline import Renderer
 
     private: list[str] = []  # what was parsed for this handout alone (the caches passed by)
-    parse = paragraph._parse  # (the shared, cached parse holds the function it was made of)
-    monkeypatch.setattr(paragraph, "_parse", lambda t, st: private.append(t) or parse(t, st))
+    parse = paragraph._parse_private  # (by its shape: test_personal compares the two)
+    monkeypatch.setattr(
+        paragraph, "_parse_private", lambda t, st: private.append(t) or parse(t, st)
+    )
     lib, brand = load_inputs(CONTENT, None)
     typed = PlanFields(attack=AttackPlan(medicine="Rizatriptan 10 mg"), next_visit="Tuesday 9am")
     req = Request(("migraine", "fibromyalgia"), medicines=("triptans",), format="visit",

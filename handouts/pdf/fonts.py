@@ -287,6 +287,13 @@ def markup(text: str, bold: bool = False) -> str:
 
 
 def _markup(text: str, bold: bool = False) -> str:
+    if _BODY_ONLY.fullmatch(text) and register().main.issuperset(map(ord, text)):
+        return escape(text)  # the body face draws it all (most names and dates): as is
+    return _by_letter(text, bold)
+
+
+def _by_letter(text: str, bold: bool = False) -> str:
+    """:func:`markup`, letter by letter: each in the face that draws it."""
     cov = register()
     names = {"": "", "Fallback": FALLBACK_BOLD if bold else FALLBACK}
     for script in SCRIPTS:
@@ -330,6 +337,10 @@ def _markup(text: str, bold: bool = False) -> str:
 
 
 _WORDS = re.compile(r"(\s+)")
+_BODY_ONLY = re.compile(r"[^\x00-\x1f\x7f\u0590-\U0010ffff]*")
+"""Text that may be drawn all in the body face, if it has every character: no control
+characters or line ends, and nothing of a script that may want its own face (from
+U+0590 on: see :func:`script_of`)."""
 
 
 _shared_markup = memo(8192)(_markup)

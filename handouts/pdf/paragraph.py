@@ -10,6 +10,7 @@ changes a handout's bytes: tests compare warm renders with cold ones.
 from __future__ import annotations
 
 import copy
+import re
 from collections import OrderedDict
 from typing import Any
 
@@ -47,6 +48,57 @@ def _parse(text: str, style: ParagraphStyle) -> tuple[ParagraphStyle, tuple[Any,
 _parsed = memo(16384)(_parse)
 
 
+def _parse_private(text: str, style: ParagraphStyle) -> tuple[ParagraphStyle, list[Any]]:
+    """:func:`_parse` of patient text, with its markup parsed once per shape: the text
+    with each of its words put for a numbered stand-in (``w0``, ``w1``, …) is parsed once
+    per style, then each handout's words are put back into copies of its fragments. The
+    parser makes the same fragments whatever the words are, so long as they hold no
+    ``&`` (an entity is a fragment of its own), and its tags are only our own faces, bold,
+    italics, underlining and line breaks (nothing of the patient's in the tags): other
+    text is parsed as it is. Only the shape is kept: those tags, the spaces and how many
+    words, never a word."""
+    clean = cleanBlockQuotedText(text)
+    parts = _TAG.split(clean)
+    if "&" in clean or not all(map(_OWN_TAG.fullmatch, parts[1::2])):
+        style, whole = _parse(text, style)
+        return style, list(whole)
+    words: list[str] = []
+
+    def stand_in(m: re.Match[str]) -> str:
+        words.append(m.group())
+        return f"w{len(words) - 1}"
+
+    parts[::2] = [_WORD.sub(stand_in, data) for data in parts[::2]]
+    style, shaped = _shape_parsed("".join(parts), style)
+    frags = []
+    for shape in shaped:
+        frag = copy.copy(shape)
+        if shape.text:
+            frag.text = _STAND_IN.sub(lambda m: words[int(m.group(1))], shape.text)
+        frags.append(frag)
+    textTransformFrags(frags, style)
+    return style, frags
+
+
+@memo(256)
+def _shape_parsed(shape: str, style: ParagraphStyle) -> tuple[ParagraphStyle, tuple[Any, ...]]:
+    """ReportLab's parse of a shape of patient text (:func:`_parse_private`), its words'
+    stand-ins not yet transformed (upper case and the like: the words are put back
+    first)."""
+    parser = ParaParser()
+    parser.caseSensitive = 1
+    style, frags, _ = parser.parse(shape, style)
+    if frags is None:
+        raise ValueError(f"paragraph markup error ({parser.errors[0]}) in {shape[:30]!r}")
+    return style, tuple(frags)
+
+
+_TAG = re.compile(r"(<[^>]*>)")
+_OWN_TAG = re.compile(r"</?[biu]>|<br/>|</font>|<font face=\"[\w-]+\">")
+_WORD = re.compile(r"[^ ]+")
+_STAND_IN = re.compile(r"w(\d+)")
+
+
 class Paragraph(Tagged, _RLParagraph):
     """ReportLab's paragraph, with its markup parsed once per text and style, and its
     lines broken once per text, style and width (many handouts share their sentences)."""
@@ -63,8 +115,7 @@ class Paragraph(Tagged, _RLParagraph):
                 rtl = self._bidi = bidi.base_rtl(said)
                 if rtl and style.alignment == TA_LEFT:
                     style = _right(style)
-            style, parsed = _parse(text, style)
-            frags = list(parsed)
+            style, frags = _parse_private(text, style)
         elif frags is None:
             style, self._source = _parsed(text, style)
             frags = list(self._source)
