@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -302,13 +304,14 @@ def test_a_character_beyond_the_basic_plane_reads_back_from_the_pdf(cli, tmp_pat
 
 
 PIECES = list("abc XYZ 09.,'’“”—ễŁ\u00a0\t\n&<>")
-PIECES += ["Ελένη", "Ольга", "שרה", "محمد", "王小明", "김민지", "नमस्ते", "😀", "\x01"]
-SCRIPTS = st.lists(st.sampled_from(PIECES), max_size=14).map("".join)
+PIECES += ["Ελένη", "Ольга", "שרה", "محمد", "王小明", "김민지", "नमस्ते", "สมชาย", "አበበ", "😀"]
+PLAIN = st.lists(st.sampled_from(PIECES), max_size=14).map("".join)  # parsed by shape
+SCRIPTS = st.lists(st.sampled_from([*PIECES, "&", "<", ">", "\x01"]), max_size=14).map("".join)
 
 
 @settings(max_examples=300, deadline=None)
-@given(SCRIPTS, SCRIPTS,
-       st.sampled_from([None, "uppercase", "capitalize"]), st.booleans())  # fmt: skip
+@given(SCRIPTS, PLAIN, st.sampled_from([None, "none", "lowercase", "uppercase", "capitalize"]),
+       st.booleans())  # fmt: skip
 def test_patient_text_is_marked_up_and_parsed_by_its_shape_as_it_is_whole(a, b, case, bold):
     """Patient text's markup (the body face's own words escaped as they are) and its
     parse (once per shape, its words put back) give what marking up letter by letter
@@ -335,8 +338,9 @@ def test_patient_text_is_marked_up_and_parsed_by_its_shape_as_it_is_whole(a, b, 
 
 def test_a_plain_name_is_parsed_by_its_shape_and_the_shape_holds_none_of_it(monkeypatch):
     """A name and date in the body face take the shape's parse (the whole text is not
-    parsed: no memo table keeps a name either way, test_layout's KEPT); text with an
-    entity is parsed whole."""
+    parsed: no memo table keeps a name either way, test_layout's KEPT), and so does a
+    name in one of our faces; text with an entity, a stray ``<``, a face not ours or
+    more words than a shape may have is parsed whole."""
     from handouts.pdf import paragraph
 
     fonts.register()
@@ -346,5 +350,11 @@ def test_a_plain_name_is_parsed_by_its_shape_and_the_shape_holds_none_of_it(monk
     monkeypatch.setattr(paragraph, "_parse", lambda t, s: (whole.append(t), real(t, s))[1])
     _, frags = paragraph._parse_private("<b>For:</b> Zoë  O'Brien    <b>Date:</b> 3 Dec", style)
     assert whole == [] and "".join(f.text for f in frags) == "For: Zoë O'Brien Date: 3 Dec"
-    paragraph._parse_private("<b>For:</b> Ann &amp; Bo", style)
-    assert whole == ["<b>For:</b> Ann &amp; Bo"]
+    apart = ["<b>For:</b> Ann &amp; Bo", "a < b", '<font face="Zoë">Zoë</font>',
+             " ".join(["word"] * (paragraph.SHAPE_WORDS + 1))]  # fmt: skip
+    for text in apart:  # an entity, a stray <, a face not ours, a long note: parsed whole
+        with contextlib.suppress(ValueError):  # (a stray < is a markup error: as before)
+            paragraph._parse_private(text, style)
+    assert whole == apart
+    paragraph._parse_private('<font face="Script-Thai">สมชาย</font> Bo', style)
+    assert whole == apart  # a face of ours: by its shape

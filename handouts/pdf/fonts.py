@@ -90,6 +90,10 @@ SCRIPTS = (
             (0xF900, 0xFAFF), (0xFE30, 0xFE4F), (0xFF00, 0xFFEF)), shaped=False),
 )  # fmt: skip
 """The scripts beyond Latin, Greek and Cyrillic (which the body and fallback faces have)."""
+SWITCHED_FACES = frozenset(
+    {FALLBACK, FALLBACK_BOLD, *(f for s in SCRIPTS for f in (s.face, s.bold_face))}
+)
+"""The faces :func:`markup` switches to."""
 
 
 def script_of(cp: int) -> Script | None:

@@ -53,13 +53,20 @@ def _parse_private(text: str, style: ParagraphStyle) -> tuple[ParagraphStyle, li
     with each of its words put for a numbered stand-in (``w0``, ``w1``, …) is parsed once
     per style, then each handout's words are put back into copies of its fragments. The
     parser makes the same fragments whatever the words are, so long as they hold no
-    ``&`` (an entity is a fragment of its own), and its tags are only our own faces, bold,
-    italics, underlining and line breaks (nothing of the patient's in the tags): other
-    text is parsed as it is. Only the shape is kept: those tags, the spaces and how many
-    words, never a word."""
+    ``&`` (an entity is a fragment of its own) or ``<`` outside a tag, and its tags are
+    only our own faces (:func:`_own_tag`), bold, italics, underlining and line breaks:
+    other text is parsed as it is, and so is text of more than :data:`SHAPE_WORDS` words
+    (a long note's shape seldom comes again). Only the shape is kept: those tags (so
+    where letters in another face fall), the spaces and how many words, never a word."""
     clean = cleanBlockQuotedText(text)
     parts = _TAG.split(clean)
-    if "&" in clean or not all(map(_OWN_TAG.fullmatch, parts[1::2])):
+    data = parts[::2]
+    if (
+        "&" in clean
+        or any("<" in d or ">" in d for d in data)
+        or not all(map(_own_tag, parts[1::2]))
+        or sum(len(d.split(" ")) for d in data) > SHAPE_WORDS
+    ):
         style, whole = _parse(text, style)
         return style, list(whole)
     words: list[str] = []
@@ -68,7 +75,7 @@ def _parse_private(text: str, style: ParagraphStyle) -> tuple[ParagraphStyle, li
         words.append(m.group())
         return f"w{len(words) - 1}"
 
-    parts[::2] = [_WORD.sub(stand_in, data) for data in parts[::2]]
+    parts[::2] = [_WORD.sub(stand_in, d) for d in data]
     style, shaped = _shape_parsed("".join(parts), style)
     frags = []
     for shape in shaped:
@@ -93,8 +100,21 @@ def _shape_parsed(shape: str, style: ParagraphStyle) -> tuple[ParagraphStyle, tu
     return style, tuple(frags)
 
 
+SHAPE_WORDS = 40
+"""The most words patient text may have to be parsed by its shape (a patient's line has
+a handful; a long note is parsed whole)."""
 _TAG = re.compile(r"(<[^>]*>)")
-_OWN_TAG = re.compile(r"</?[biu]>|<br/>|</font>|<font face=\"[\w-]+\">")
+_PLAIN_TAGS = frozenset({"<b>", "</b>", "<i>", "</i>", "<u>", "</u>", "<br/>", "</font>"})
+
+
+def _own_tag(tag: str) -> bool:
+    """Whether ``tag`` is one :func:`handouts.pdf.fonts.markup` or the handout's own
+    markup writes: bold, italics, underlining, a line break, or a bundled face."""
+    return tag in _PLAIN_TAGS or (
+        tag.startswith('<font face="') and tag.endswith('">') and tag[12:-2] in fonts.SWITCHED_FACES
+    )
+
+
 _WORD = re.compile(r"[^ ]+")
 _STAND_IN = re.compile(r"w(\d+)")
 
@@ -106,7 +126,7 @@ class Paragraph(Tagged, _RLParagraph):
     def _setup(self, text: str, style: Any, bulletText: Any, frags: Any, cleaner: Any) -> None:
         self._source: tuple[Any, ...] | None = None
         self._bidi: bool | None = None  # shaped or right-to-left: reads right to left?
-        if frags is None and is_private():  # patient text: parsed for this use, kept nowhere
+        if frags is None and is_private():  # patient text: no word of it is kept
             said = bidi.plain(text)
             shaped = fonts.shaped(said)
             if shaped:  # letters that join or combine: HarfBuzz shapes them

@@ -1,6 +1,8 @@
 """Patient text is never memoised: while a handout's personal details and notes are made
 into flowables (:func:`private_text`), the markup, parse, line-break and drawing caches are
-passed by, so no name or note is kept after its handout is written. A context variable,
+passed by, so no name or note is kept after its handout is written. (Its markup is parsed
+by its shape, a memo of our own tags, spaces and numbered stand-ins for its words, which
+holds no word: :func:`handouts.pdf.paragraph._parse_private`.) A context variable,
 so one thread or task's patient never turns another's caching off or on.
 
 A part with patient text is private as a whole, and only content in it that is marked so
