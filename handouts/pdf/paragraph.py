@@ -36,13 +36,19 @@ def _parse(text: str, style: ParagraphStyle) -> tuple[ParagraphStyle, tuple[Any,
     (about an eighth of the render time) is not repeated. ReportLab copies a
     fragment before changing it, so the shared fragments are never altered.
     """
-    parser = ParaParser()
-    parser.caseSensitive = 1
-    style, frags, _ = parser.parse(cleanBlockQuotedText(text), style)
-    if frags is None:
-        raise ValueError(f"paragraph markup error ({parser.errors[0]}) in {text[:30]!r}")
+    style, frags = _fragments(cleanBlockQuotedText(text), style)
     textTransformFrags(frags, style)
     return style, tuple(frags)
+
+
+def _fragments(markup: str, style: ParagraphStyle) -> tuple[ParagraphStyle, list[Any]]:
+    """ReportLab's parse of ``markup`` (cleaned), its fragments not yet transformed."""
+    parser = ParaParser()
+    parser.caseSensitive = 1
+    style, frags, _ = parser.parse(markup, style)
+    if frags is None:
+        raise ValueError(f"paragraph markup error ({parser.errors[0]}) in {markup[:30]!r}")
+    return style, frags
 
 
 _parsed = memo(16384)(_parse)
@@ -92,11 +98,7 @@ def _shape_parsed(shape: str, style: ParagraphStyle) -> tuple[ParagraphStyle, tu
     """ReportLab's parse of a shape of patient text (:func:`_parse_private`), its words'
     stand-ins not yet transformed (upper case and the like: the words are put back
     first)."""
-    parser = ParaParser()
-    parser.caseSensitive = 1
-    style, frags, _ = parser.parse(shape, style)
-    if frags is None:
-        raise ValueError(f"paragraph markup error ({parser.errors[0]}) in {shape[:30]!r}")
+    style, frags = _fragments(shape, style)
     return style, tuple(frags)
 
 
