@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -303,7 +301,7 @@ def test_a_character_beyond_the_basic_plane_reads_back_from_the_pdf(cli, tmp_pat
     assert "For: Zoë 😀" in text
 
 
-PIECES = list("abc XYZ 09.,'’“”—ễŁ\u00a0\t\n&<>")
+PIECES = list("abc XYZ 09.,'’“”—ễŁ\u00a0\t\n")
 PIECES += ["Ελένη", "Ольга", "שרה", "محمد", "王小明", "김민지", "नमस्ते", "สมชาย", "አበበ", "😀"]
 PLAIN = st.lists(st.sampled_from(PIECES), max_size=14).map("".join)  # parsed by shape
 SCRIPTS = st.lists(st.sampled_from([*PIECES, "&", "<", ">", "\x01"]), max_size=14).map("".join)
@@ -339,8 +337,9 @@ def test_patient_text_is_marked_up_and_parsed_by_its_shape_as_it_is_whole(a, b, 
 def test_a_plain_name_is_parsed_by_its_shape_and_the_shape_holds_none_of_it(monkeypatch):
     """A name and date in the body face take the shape's parse (the whole text is not
     parsed: no memo table keeps a name either way, test_layout's KEPT), and so does a
-    name in one of our faces; text with an entity, a stray ``<``, a face not ours or
-    more words than a shape may have is parsed whole."""
+    name in one of our faces, and as many words as a shape may have; text with an entity,
+    a stray ``<`` or ``>``, a face not ours, more words or a tag left open is parsed
+    whole."""
     from handouts.pdf import paragraph
 
     fonts.register()
@@ -350,11 +349,16 @@ def test_a_plain_name_is_parsed_by_its_shape_and_the_shape_holds_none_of_it(monk
     monkeypatch.setattr(paragraph, "_parse", lambda t, s: (whole.append(t), real(t, s))[1])
     _, frags = paragraph._parse_private("<b>For:</b> Zoë  O'Brien    <b>Date:</b> 3 Dec", style)
     assert whole == [] and "".join(f.text for f in frags) == "For: Zoë O'Brien Date: 3 Dec"
-    apart = ["<b>For:</b> Ann &amp; Bo", "a < b", '<font face="Zoë">Zoë</font>',
-             " ".join(["word"] * (paragraph.SHAPE_WORDS + 1))]  # fmt: skip
-    for text in apart:  # an entity, a stray <, a face not ours, a long note: parsed whole
-        with contextlib.suppress(ValueError):  # (a stray < is a markup error: as before)
-            paragraph._parse_private(text, style)
+    apart = ["<b>For:</b> Ann &amp; Bo", "a < b", "a > b", '<font face="Body-Bold">Zoë</font>',
+             " ".join(["<b>w</b>"] * (paragraph.SHAPE_WORDS + 1))]  # fmt: skip
+    for text in apart:  # an entity, a stray < or >, a face not ours, a long note
+        paragraph._parse_private(text, style)  # parsed whole
     assert whole == apart
+    shaped = " ".join(["<b>w</b>"] * paragraph.SHAPE_WORDS)  # as many words as may be
+    paragraph._parse_private(shaped, style)
+    assert whole == apart
+    with pytest.raises(ValueError):  # a tag left open (never made by markup): parsed whole,
+        paragraph._parse_private("<b>Zoë", style)  # which refuses it, as it did before
+    assert whole == [*apart, "<b>Zoë"]
     paragraph._parse_private('<font face="Script-Thai">สมชาย</font> Bo', style)
-    assert whole == apart  # a face of ours: by its shape
+    assert whole == [*apart, "<b>Zoë"]  # a face of ours: by its shape

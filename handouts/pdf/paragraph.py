@@ -59,30 +59,31 @@ def _parse_private(text: str, style: ParagraphStyle) -> tuple[ParagraphStyle, li
     with each of its words put for a numbered stand-in (``w0``, ``w1``, …) is parsed once
     per style, then each handout's words are put back into copies of its fragments. The
     parser makes the same fragments whatever the words are, so long as they hold no
-    ``&`` (an entity is a fragment of its own) or ``<`` outside a tag, and its tags are
-    only our own faces (:func:`_own_tag`), bold, italics, underlining and line breaks:
-    other text is parsed as it is, and so is text of more than :data:`SHAPE_WORDS` words
-    (a long note's shape seldom comes again). Only the shape is kept: those tags (so
-    where letters in another face fall), the spaces and how many words, never a word."""
+    ``&`` (an entity is a fragment of its own), ``<`` or ``>`` outside a tag, and its
+    tags are only our own faces (:func:`_own_tag`), bold, italics, underlining and line
+    breaks, each closed: other text is parsed as it is, and so is text of more than
+    :data:`SHAPE_WORDS` words (a long note's shape seldom comes again). Only the shape
+    is kept: those tags (so where letters in another face fall), the spaces and how
+    many words, never a word."""
     clean = cleanBlockQuotedText(text)
     parts = _TAG.split(clean)
     data = parts[::2]
-    if (
-        "&" in clean
-        or any("<" in d or ">" in d for d in data)
-        or not all(map(_own_tag, parts[1::2]))
-        or sum(len(d.split(" ")) for d in data) > SHAPE_WORDS
-    ):
-        style, whole = _parse(text, style)
-        return style, list(whole)
     words: list[str] = []
 
     def stand_in(m: re.Match[str]) -> str:
         words.append(m.group())
         return f"w{len(words) - 1}"
 
-    parts[::2] = [_WORD.sub(stand_in, d) for d in data]
-    style, shaped = _shape_parsed("".join(parts), style)
+    if "&" not in clean and all(map(_own_tag, parts[1::2])):
+        parts[::2] = [_WORD.sub(stand_in, d) for d in data]
+    if not words or len(words) > SHAPE_WORDS or any("<" in w or ">" in w for w in words):
+        style, whole = _parse(text, style)  # (no word: nothing to put back)
+        return style, list(whole)
+    try:
+        style, shaped = _shape_parsed("".join(parts), style)
+    except ValueError:  # a tag left open: the whole text's parse says so
+        style, whole = _parse(text, style)
+        return style, list(whole)
     frags = []
     for shape in shaped:
         frag = copy.copy(shape)
