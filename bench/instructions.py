@@ -1,0 +1,100 @@
+"""Instructions a visit handout takes, counted by callgrind: `python bench/instructions.py`.
+
+The clock on a shared 2-core machine drifts by a fifth within minutes, so a change that
+saves a few percent cannot be seen by timing it. Callgrind counts the instructions the
+processor runs instead, which the other work on the machine does not change: two runs
+agree within 0.2%. It runs Python about fifty times slower, so this counts the first
+rows of ``bench/visit.py``'s diverse list (sorted as a batch sorts them), made by one new
+renderer in one process, less the same process with no rows (starting, importing,
+loading the content). Hash seeds are fixed, so sets and dicts are laid out the same.
+
+    python bench/instructions.py              # the first 100 rows: about 70 s
+    python bench/instructions.py --rows 300   # more rows, longer
+
+To compare two versions, run it in each (a work tree of the old commit, with its
+bytecode compiled as ``make`` compiles it) and compare the figures per handout. Needs
+valgrind (Debian's package of that name).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+COLLECTED = re.compile(r"Collected\s*:\s*(\d+)")
+
+
+def make(listed: Path, rows: int) -> None:
+    """Make the visit handouts of the first ``rows`` rows of ``listed`` in this process,
+    sorted as a batch sorts them (what callgrind counts)."""
+    from handouts.content.language import CONTENT_LANGUAGES
+    from handouts.delivery.batch import cache_key
+    from handouts.document.request import Allow
+    from handouts.errors import HandoutsError
+    from handouts.intake.clinic_list import read_list, request
+    from handouts.paths import CONTENT
+    from handouts.pipeline import PRINTER, Renderer, load_inputs
+
+    lib, brand = load_inputs(CONTENT, None)
+    found = read_list(listed, lib, PRINTER, lib.packs, CONTENT_LANGUAGES).rows
+    renderer = Renderer()
+    for row in sorted(found, key=cache_key)[:rows]:
+        with contextlib.suppress(HandoutsError):  # a row that does not fit: counted as
+            # far as it went, as a batch goes on past it
+            renderer.make(lib, brand, request(row, dt.date(2026, 12, 3), Allow(draft=True)))
+
+
+def counted(listed: Path, rows: int) -> subprocess.Popen[str]:
+    """This script making ``rows`` rows under callgrind, started."""
+    command = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
+               sys.executable, __file__, "--make", str(listed), str(rows)]  # fmt: skip
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    return subprocess.Popen(command, cwd=ROOT, env=env, text=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
+
+
+def instructions(run: subprocess.Popen[str]) -> int:
+    """What callgrind counted in ``run``, once it ends."""
+    _, said = run.communicate()
+    found = COLLECTED.search(said or "")
+    if run.returncode != 0 or found is None:
+        sys.exit(f"bench/instructions.py: callgrind did not finish (exit {run.returncode}):\n"
+                 f"{(said or '')[-2000:]}")  # fmt: skip
+    return int(found.group(1))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=100)
+    parser.add_argument("--make", nargs=2, metavar=("LIST", "ROWS"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.make:
+        make(Path(args.make[0]), int(args.make[1]))
+        return
+    if shutil.which("valgrind") is None:
+        sys.exit("bench/instructions.py needs valgrind: install Debian's valgrind package")
+    sys.path.insert(0, str(ROOT / "bench"))
+    from visit import diverse_list  # (bench/visit.py: the same list)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        listed = Path(tmp) / "diverse.csv"
+        diverse_list(listed, 1000)
+        runs = counted(listed, 0), counted(listed, args.rows)  # the two cores, side by side
+        start, made = (instructions(r) for r in runs)
+    each = (made - start) / max(args.rows, 1)
+    print(f"visit handouts, the diverse list's first {args.rows} rows in one process: "
+          f"{each / 1e6:.1f} million instructions a handout (starting, importing and "
+          f"loading the content: {start / 1e6:.0f} million more)")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
