@@ -8,7 +8,7 @@ rows of ``bench/visit.py``'s diverse list (sorted as a batch sorts them), made b
 renderer in one process, less the same process with no rows (starting, importing,
 loading the content). Hash seeds are fixed, so sets and dicts are laid out the same.
 
-    python bench/instructions.py              # the first 100 rows: about 70 s
+    python bench/instructions.py              # the first 100 rows: about 70 s when idle
     python bench/instructions.py --rows 300   # more rows, longer
 
 To compare two versions, run it in each (a work tree of the old commit, with its
@@ -31,11 +31,20 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 COLLECTED = re.compile(r"Collected\s*:\s*(\d+)")
+LIST_ROWS = 1000
+"""The rows of the diverse list made (``bench/visit.py``'s default); the first of them,
+sorted, are counted."""
 
 
 def make(listed: Path, rows: int) -> None:
     """Make the visit handouts of the first ``rows`` rows of ``listed`` in this process,
-    sorted as a batch sorts them (what callgrind counts)."""
+    sorted as a batch sorts them (what callgrind counts): with this tree's code, wherever
+    the environment's ``handouts`` is installed from."""
+    sys.path.insert(0, str(ROOT))
+    import handouts
+
+    if not Path(handouts.__file__).resolve().is_relative_to(ROOT):
+        sys.exit(f"bench/instructions.py: imported {handouts.__file__}, not this tree's")
     from handouts.content.language import CONTENT_LANGUAGES
     from handouts.delivery.batch import cache_key
     from handouts.document.request import Allow
@@ -62,11 +71,15 @@ def counted(listed: Path, rows: int) -> subprocess.Popen[str]:
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
 
 
-def instructions(run: subprocess.Popen[str]) -> int:
-    """What callgrind counted in ``run``, once it ends."""
+def instructions(run: subprocess.Popen[str], others: tuple[subprocess.Popen[str], ...]) -> int:
+    """What callgrind counted in ``run``, once it ends (when it failed, ``others`` are
+    stopped too)."""
     _, said = run.communicate()
     found = COLLECTED.search(said or "")
     if run.returncode != 0 or found is None:
+        for other in others:
+            other.kill()
+            other.wait()
         sys.exit(f"bench/instructions.py: callgrind did not finish (exit {run.returncode}):\n"
                  f"{(said or '')[-2000:]}")  # fmt: skip
     return int(found.group(1))
@@ -74,12 +87,14 @@ def instructions(run: subprocess.Popen[str]) -> int:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--rows", type=int, default=100)
+    parser.add_argument("--rows", type=int, default=100, help="1 to 1000 (default 100)")
     parser.add_argument("--make", nargs=2, metavar=("LIST", "ROWS"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.make:
         make(Path(args.make[0]), int(args.make[1]))
         return
+    if not 1 <= args.rows <= LIST_ROWS:
+        sys.exit(f"bench/instructions.py: --rows must be 1 to {LIST_ROWS}")
     if shutil.which("valgrind") is None:
         sys.exit("bench/instructions.py needs valgrind: install Debian's valgrind package")
     sys.path.insert(0, str(ROOT / "bench"))
@@ -87,10 +102,11 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         listed = Path(tmp) / "diverse.csv"
-        diverse_list(listed, 1000)
+        diverse_list(listed, LIST_ROWS)
         runs = counted(listed, 0), counted(listed, args.rows)  # the two cores, side by side
-        start, made = (instructions(r) for r in runs)
-    each = (made - start) / max(args.rows, 1)
+        start = instructions(runs[0], runs[1:])
+        made = instructions(runs[1], ())
+    each = (made - start) / args.rows
     print(f"visit handouts, the diverse list's first {args.rows} rows in one process: "
           f"{each / 1e6:.1f} million instructions a handout (starting, importing and "
           f"loading the content: {start / 1e6:.0f} million more)")  # fmt: skip
