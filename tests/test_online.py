@@ -116,6 +116,35 @@ def test_a_qr_code_is_encoded_as_reportlabs_encoder_encodes_it():
         masked(other)
 
 
+def test_a_qr_codes_penalty_is_reportlabs_on_any_pattern():
+    """The penalty score, worked out on whole rows at once, is ReportLab's on patterns no
+    code makes: noise, long runs across and down, stripes, blocks, all dark and all light,
+    in sizes from the smallest code to a large one."""
+    import random
+
+    from reportlab.graphics.barcode import qrencoder
+
+    from handouts.pdf.qr import lost_point
+
+    rng = random.Random(5)
+    shapes = [
+        lambda n, r, c: rng.random() < 0.5,
+        lambda n, r, c: (r // 3 + c // 7) % 2 == 0,
+        lambda n, r, c: (c // rng.choice((1, 4, 5, 6, 9))) % 2 == 0,
+        lambda n, r, c: (r // rng.choice((1, 4, 5, 6, 9))) % 2 == 0,
+        lambda n, r, c: rng.random() < 0.9,
+        lambda n, r, c: True,
+        lambda n, r, c: False,
+        lambda n, r, c: "10111010000"[(c + r) % 11] == "1",
+    ]
+    for n in (21, 22, 25, 33, 57):
+        for shape in shapes:
+            modules = [[shape(n, r, c) for c in range(n)] for r in range(n)]
+            theirs = qrencoder.QRCode(1, qrencoder.QRErrorCorrectLevel.M)
+            theirs.moduleCount, theirs.modules = n, modules
+            assert lost_point(modules) == qrencoder.QRUtil.getLostPoint(theirs), (n, shape)
+
+
 def test_a_qr_codes_words_are_reportlabs_in_every_version():
     """The code words (data, padding and error correction, interleaved) of every version
     at level M, made by table-driven division (handouts.pdf.qr.code_words), are the ones

@@ -8,23 +8,23 @@ makes them) with their error correction found by the usual table-driven division
 mask's layout is made from bit patterns (:func:`masked`): the function patterns, made
 once per version and mask, and the data bits, placed once, each row's masked by
 exclusive-or with the mask's bit pattern where the data sits. :func:`lost_point` gives
-ReportLab's score from rows and columns as strings and bit patterns, and the chosen
-mask's final layout (:func:`encoded`) is made the same way. Tests compare the code words
-in every version, and each layout, each score and every module of the chosen code over
-many addresses, with ReportLab's.
+ReportLab's score from the rows as bit patterns (runs, blocks and dark modules worked
+out on whole rows at once; the finder-like pattern found in each row's text), and the
+chosen mask's final layout (:func:`encoded`) is made the same way. Tests compare the
+code words in every version, and each layout, each score and every module of the chosen
+code over many addresses, with ReportLab's.
 """
 
 from __future__ import annotations
 
 import itertools
-import re
+from collections.abc import Sequence
 from typing import Any
 
 from reportlab.graphics.barcode import qrencoder
 
 from handouts.memo import memo
 
-_RUN = re.compile(r"0{5,}|1{5,}")
 _FINDER = "10111010000"
 """The finder-like pattern ReportLab's score looks for (along rows only: down the
 columns it compares a tuple with a list, which never matches)."""
@@ -37,9 +37,10 @@ def encoded(data: str) -> qrencoder.QRCode:
     qr = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
     qr.addData(data)
     qr.version = qr.calculate_version()
-    layouts = masked(qr)
-    best = min(range(8), key=lambda mask: _lost_point(layouts[mask]))
-    n = qr.moduleCount = qr.version * 4 + 17
+    n = qr.version * 4 + 17
+    layouts = _trials(qr)
+    best = min(range(8), key=lambda mask: _lost_point(layouts[mask], n))
+    qr.moduleCount = n
     rows = _laid(qr, _function_rows(qr.version, best, False), best)
     qr.modules = [[bit == "1" for bit in format(row, f"0{n}b")] for row in rows]
     return qr
@@ -49,11 +50,16 @@ def masked(qr: qrencoder.QRCode) -> list[list[str]]:
     """The code's trial layouts (``makeImpl(True, mask)``) for each of the eight masks, as
     rows of ``0`` and ``1``: a trial's function patterns, then the data modules with
     each mask. Level M only (the level :func:`encoded` makes)."""
+    n = qr.version * 4 + 17
+    return [[format(r, f"0{n}b") for r in rows] for rows in _trials(qr)]
+
+
+def _trials(qr: qrencoder.QRCode) -> list[list[int]]:
+    """:func:`masked`, each row a bit pattern."""
     if qr.errorCorrectLevel != qrencoder.QRErrorCorrectLevel.M:
         raise ValueError("handouts.pdf.qr encodes QR codes at error correction level M only")
-    n = qr.version * 4 + 17
     trial = _function_rows(qr.version, 0, True)  # a trial's type bits are all light
-    return [[format(r, f"0{n}b") for r in _laid(qr, trial, mask)] for mask in range(8)]
+    return [_laid(qr, trial, mask) for mask in range(8)]
 
 
 def _laid(qr: qrencoder.QRCode, function: tuple[int, ...], mask: int) -> list[int]:
@@ -196,27 +202,34 @@ def lost_point(modules: list[list[bool]]) -> int:
     """ReportLab's penalty score of a laid-out code (``QRUtil.getLostPoint``): runs of five
     or more alike along rows and columns, two-by-two blocks alike, the finder-like pattern
     along rows, and how far dark modules are from half."""
-    return _lost_point(["".join("1" if v else "0" for v in row) for row in modules])
+    rows = [int("".join("1" if v else "0" for v in row), 2) for row in modules]
+    return _lost_point(rows, len(modules))
 
 
-def _lost_point(rows: list[str]) -> int:
-    n = len(rows)
-    columns = ["".join(column) for column in zip(*rows, strict=True)]
+def _lost_point(rows: Sequence[int], n: int) -> int:
+    """:func:`lost_point` of ``rows``, bit patterns ``n`` modules wide (the leftmost module
+    the highest bit), worked out on whole rows at once."""
     lost = 0
-    for line in itertools.chain(rows, columns):
-        runs = _RUN.findall(line)
-        lost += sum(map(len, runs)) - 2 * len(runs)
+    pairs = (1 << (n - 1)) - 1  # each module with the next along the row, but the last
+    for r in rows:  # a run of L >= 5 alike along a row costs L - 2:
+        alike = ~(r ^ (r >> 1)) & pairs  # L - 1 pairs alike,
+        five = alike & (alike >> 1) & (alike >> 2) & (alike >> 3)  # L - 4 fives,
+        lost += five.bit_count() + 2 * (five & ~(five >> 1)).bit_count()  # one run's end
+    full = (1 << n) - 1
+    down = [~(a ^ b) & full for a, b in itertools.pairwise(rows)]  # alike with the one below
+    fives = [a & b & c & d for a, b, c, d in zip(down, down[1:], down[2:], down[3:], strict=False)]
+    for five, below in itertools.zip_longest(fives, fives[1:], fillvalue=0):  # (the same,
+        lost += five.bit_count() + 2 * (five & ~below).bit_count()  # down the columns)
     last = n - len(_FINDER)  # ReportLab looks no further than just before here
-    for row in rows:
+    for r in rows:
+        row = format(r, f"0{n}b")
         at = row.find(_FINDER)
         while 0 <= at < last:
             lost += 40
             at = row.find(_FINDER, at + len(_FINDER))
-    bits = [int(row, 2) for row in rows]
-    inner = (1 << (n - 1)) - 1
-    for above, below in itertools.pairwise(bits):
+    for above, below in itertools.pairwise(rows):
         same = ~(above ^ below)  # alike down the column, then alike with the next column
-        lost += 3 * bin(same & (same >> 1) & ~(below ^ (below >> 1)) & inner).count("1")
-    dark = sum(row.count("1") for row in rows)
+        lost += 3 * (same & (same >> 1) & ~(below ^ (below >> 1)) & pairs).bit_count()
+    dark = sum(r.bit_count() for r in rows)
     lost += 10 * (abs(100 * dark // (n * n) - 50) // 5)
     return lost
