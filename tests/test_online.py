@@ -128,18 +128,19 @@ def test_a_qr_codes_penalty_is_reportlabs_on_any_pattern():
 
     rng = random.Random(5)
     shapes = [
-        lambda n, r, c: rng.random() < 0.5,
-        lambda n, r, c: (r // 3 + c // 7) % 2 == 0,
-        lambda n, r, c: (c // rng.choice((1, 4, 5, 6, 9))) % 2 == 0,
-        lambda n, r, c: (r // rng.choice((1, 4, 5, 6, 9))) % 2 == 0,
-        lambda n, r, c: rng.random() < 0.9,
-        lambda n, r, c: True,
-        lambda n, r, c: False,
-        lambda n, r, c: "10111010000"[(c + r) % 11] == "1",
+        lambda r, c: rng.random() < 0.5,
+        lambda r, c: rng.random() < 0.9,
+        lambda r, c: (r // 3 + c // 7) % 2 == 0,
+        lambda r, c: True,
+        lambda r, c: False,
+        lambda r, c: "10111010000"[(c + r) % 11] == "1",
     ]
+    for width in (1, 4, 5, 6, 9):  # stripes down and across: runs just under five and over
+        shapes.append(lambda r, c, w=width: (c // w) % 2 == 0)
+        shapes.append(lambda r, c, w=width: (r // w) % 2 == 0)
     for n in (21, 22, 25, 33, 57):
         for shape in shapes:
-            modules = [[shape(n, r, c) for c in range(n)] for r in range(n)]
+            modules = [[shape(r, c) for c in range(n)] for r in range(n)]
             theirs = qrencoder.QRCode(1, qrencoder.QRErrorCorrectLevel.M)
             theirs.moduleCount, theirs.modules = n, modules
             assert lost_point(modules) == qrencoder.QRUtil.getLostPoint(theirs), (n, shape)
