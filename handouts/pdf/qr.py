@@ -214,7 +214,7 @@ def _lost_point(rows: Sequence[int], n: int) -> int:
     for r in rows:  # a run of L >= 5 alike along a row costs L - 2:
         alike = ~(r ^ (r >> 1)) & pairs  # L - 1 pairs alike,
         five = alike & (alike >> 1) & (alike >> 2) & (alike >> 3)  # L - 4 fives,
-        lost += five.bit_count() + 2 * (five & ~(five >> 1)).bit_count()  # one run's end
+        lost += five.bit_count() + 2 * (five & ~(five >> 1)).bit_count()  # and 2 a run
     full = (1 << n) - 1
     down = [~(a ^ b) & full for a, b in itertools.pairwise(rows)]  # alike with the one below
     fives = [a & b & c & d for a, b, c, d in zip(down, down[1:], down[2:], down[3:], strict=False)]
