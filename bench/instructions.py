@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import datetime as dt
 import os
 import re
 import shutil
@@ -45,21 +44,18 @@ def make(listed: Path, rows: int) -> None:
 
     if not Path(handouts.__file__).resolve().is_relative_to(ROOT):
         sys.exit(f"bench/instructions.py: imported {handouts.__file__}, not this tree's")
-    from handouts.content.language import CONTENT_LANGUAGES
-    from handouts.delivery.batch import cache_key
-    from handouts.document.request import Allow
     from handouts.errors import HandoutsError
-    from handouts.intake.clinic_list import read_list, request
-    from handouts.paths import CONTENT
-    from handouts.pipeline import PRINTER, Renderer, load_inputs
+    from handouts.pipeline import Renderer
 
-    lib, brand = load_inputs(CONTENT, None)
-    found = read_list(listed, lib, PRINTER, lib.packs, CONTENT_LANGUAGES).rows
+    sys.path.insert(1, str(ROOT / "bench"))
+    from visit import listed_requests  # (bench/visit.py's rows, as its in-process pass)
+
+    lib, brand, requests = listed_requests(listed)
     renderer = Renderer()
-    for row in sorted(found, key=cache_key)[:rows]:
+    for req in requests[:rows]:
         with contextlib.suppress(HandoutsError):  # a row that does not fit: counted as
             # far as it went, as a batch goes on past it
-            renderer.make(lib, brand, request(row, dt.date(2026, 12, 3), Allow(draft=True)))
+            renderer.make(lib, brand, req)
 
 
 def counted(listed: Path, rows: int) -> subprocess.Popen[str]:

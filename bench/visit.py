@@ -45,8 +45,9 @@ from typing import Any
 from unittest import mock
 
 from handouts import pipeline
+from handouts.content.brand import Brand
 from handouts.content.language import CONTENT_LANGUAGES
-from handouts.content.model import AttackPlan, PlanFields
+from handouts.content.model import AttackPlan, Library, PlanFields
 from handouts.delivery.batch import cache_key
 from handouts.document.document import Personal
 from handouts.document.request import Allow, Request
@@ -119,6 +120,15 @@ def batch(listed: Path, jobs: int) -> tuple[float, float, int, int]:
     return rows / took, rows / cpu, manifest["written"], manifest["failed"]
 
 
+def listed_requests(listed: Path) -> tuple[Library, Brand, list[Request]]:
+    """The content, the brand and the requests of ``listed``'s rows, sorted as a batch
+    sorts them (drafts allowed, printed on a fixed date)."""
+    lib, brand = load_inputs(CONTENT, None)
+    rows = sorted(read_list(listed, lib, PRINTER, lib.packs, CONTENT_LANGUAGES).rows,
+                  key=cache_key)  # fmt: skip
+    return lib, brand, [request(row, dt.date(2026, 12, 3), Allow(draft=True)) for row in rows]
+
+
 def in_process(
     listed: Path, spent: tuple[dict[str, float], dict[str, float]] | None = None
 ) -> tuple[float, float, int, int]:
@@ -128,10 +138,7 @@ def in_process(
     many rows did not fit (counted as a batch counts them, not stopping the run), and how
     many rows were made. With ``spent``, each pass's seconds in each phase are added to
     its dict (:data:`PHASES`, :data:`PARTS`)."""
-    lib, brand = load_inputs(CONTENT, None)
-    rows = sorted(read_list(listed, lib, PRINTER, lib.packs, CONTENT_LANGUAGES).rows,
-                  key=cache_key)  # fmt: skip
-    requests = [request(row, dt.date(2026, 12, 3), Allow(draft=True)) for row in rows]
+    lib, brand, requests = listed_requests(listed)
     renderer, took, failed = Renderer(), [], 0
     collecting = gc.get_threshold()
     gc.set_threshold(20_000, 50, 1000)
