@@ -9,6 +9,7 @@ changes a handout's bytes: tests compare warm renders with cold ones.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import re
 from collections import OrderedDict
@@ -76,14 +77,14 @@ def _parse_private(text: str, style: ParagraphStyle) -> tuple[ParagraphStyle, li
 
     if "&" not in clean and all(map(_own_tag, parts[1::2])):
         parts[::2] = [_WORD.sub(stand_in, d) for d in data]
-    if not words or len(words) > SHAPE_WORDS or any("<" in w or ">" in w for w in words):
-        style, whole = _parse(text, style)  # (no word: nothing to put back)
-        return style, list(whole)
-    try:
-        style, shaped = _shape_parsed("".join(parts), style)
-    except ValueError:  # a tag left open: the whole text's parse says so
+    found = None  # (no word: nothing to put back)
+    if words and len(words) <= SHAPE_WORDS and not any("<" in w or ">" in w for w in words):
+        with contextlib.suppress(ValueError):  # a tag left open: the whole parse says so
+            found = _shape_parsed("".join(parts), style)
+    if found is None:
         style, whole = _parse(text, style)
         return style, list(whole)
+    style, shaped = found
     frags = []
     for shape in shaped:
         frag = copy.copy(shape)
