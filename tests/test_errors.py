@@ -182,6 +182,32 @@ CASES = [
         ],
     ),
     (
+        "plans/migraine-attack-triptan.yaml",
+        "  - medicine: triptans\n    parts: [how_to_take]",
+        "  - medicine: triptan\n    parts: [how_to_tak, doses]\n  - medicine: nsaids\n    parts: []",
+        [
+            "content/plans/migraine-attack-triptan.yaml:16: covers[0].medicine: unknown medicine "
+            "'triptan' (did you mean 'triptans'?)",
+            "content/plans/migraine-attack-triptan.yaml:17: covers[0].parts[0]: unknown part "
+            "'how_to_tak' (did you mean 'how_to_take'?); a medicine's card has how_to_take, "
+            "side_effects, pregnancy, interactions, stopping",
+            "content/plans/migraine-attack-triptan.yaml:17: covers[0].parts[1]: unknown part "
+            "'doses'; a medicine's card has how_to_take, side_effects, pregnancy, interactions, "
+            "stopping",
+            "content/plans/migraine-attack-triptan.yaml:19: covers[1].parts: name at least one "
+            "part of the medicine's card",
+        ],
+    ),
+    (
+        "plans/fibromyalgia-movement.yaml",
+        "review:",
+        "covers:\n  - medicine: snri\n    parts: [how_to_take]\nreview:",
+        [
+            "content/plans/fibromyalgia-movement.yaml:13: covers: a plan covers cautions only "
+            "in its attack slots: it has none",
+        ],
+    ),
+    (
         "medicines/snri.yaml",
         "id: snri",
         "id: snri\nname: [unclosed",

@@ -6,6 +6,7 @@ import datetime as dt
 import subprocess
 import sys
 import threading
+import traceback
 from dataclasses import replace
 from typing import Any
 
@@ -79,7 +80,7 @@ def test_two_threads_with_a_renderer_each_make_what_one_thread_makes():
     lib, brand = load_inputs(CONTENT, None)
     alone = [Renderer().make(lib, brand, req).pdf for req in REQUESTS]
     results: dict[int, list[bytes]] = {}
-    failures: list[BaseException] = []
+    failures: list[str] = []
 
     def work(n: int) -> None:
         try:
@@ -87,8 +88,8 @@ def test_two_threads_with_a_renderer_each_make_what_one_thread_makes():
             order = REQUESTS if n % 2 else REQUESTS[::-1]
             made = {req: renderer.make(lib, brand, req).pdf for _ in range(3) for req in order}
             results[n] = [made[req] for req in REQUESTS]
-        except BaseException as exc:  # reported by the main thread
-            failures.append(exc)
+        except BaseException as exc:  # reported by the main thread, with where it was raised
+            failures.append("".join(traceback.format_exception(exc)))
 
     threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]
     for t in threads:

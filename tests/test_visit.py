@@ -18,7 +18,7 @@ from handouts.errors import HandoutsError
 from handouts.intake.plan import COLUMNS
 from handouts.pipeline import PRINTER, in_language, load_inputs, make
 
-from .conftest import CONTENT, pdf_text, text_sizes
+from .conftest import CONTENT, ROOT, pdf_text, text_sizes
 
 LIB = load_library(CONTENT, PRINTER)
 SHORT_FLAG = {f.id: f for f in LIB.red_flags.values()}
@@ -29,6 +29,84 @@ VISIT = ["build", "--visit", "--conditions", "migraine", "fibromyalgia",
 
 def pages(data: bytes) -> int:
     return len(PdfReader(io.BytesIO(data)).pages)
+
+
+def figure_words(path: Path) -> list[str]:
+    """What a screen reader says for each figure in the PDF's structure tree, in order."""
+    import pikepdf
+
+    found: list[str] = []
+
+    def walk(node: pikepdf.Dictionary) -> None:
+        if str(node.get("/S", "")) == "/Figure":
+            found.append(str(node.get("/Alt", "")))
+        kids = node.get("/K")
+        for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+            if isinstance(kid, pikepdf.Dictionary):
+                walk(kid)
+
+    with pikepdf.open(path) as pdf:
+        walk(pdf.Root.StructTreeRoot)
+    return found
+
+
+def test_the_painkiller_rule_keeps_its_counting_boxes_when_the_calendar_is_cut(cli, tmp_path):
+    """The issue's own handout is one of the heaviest: the month calendar is cut to fit,
+    and the painkiller-day rule keeps the boxes that count its days (the reader's tool for
+    its limit), with how to use them and words for a screen reader. Its plan template
+    says how to take the triptan, so the triptan's "How to take it" is said once, in the
+    plan."""
+    out = tmp_path / "visit.pdf"
+    run = cli(*VISIT, "--patient", "Zoë", "--plan", ROOT / "examples" / "plan.yaml",
+              "--out", out)  # fmt: skip
+    assert run.code == 0, run.err
+    text = pdf_text(out.read_bytes())
+    assert pages(out.read_bytes()) == 2
+    rule = text.index("Painkiller days ⚠ Taking triptans and NSAIDs")
+    boxes = text.index("Each day you take a painkiller this month, fill in a box.")
+    assert rule < boxes < text.index("Triptans (sumatriptan")
+    assert "Count your painkiller days" not in text  # the month is cut
+    alt = ("A row of 10 boxes to fill in, one for each painkiller day. A thick line marks "
+           "box 10: tell us at your next visit if you get there.")  # fmt: skip
+    assert alt in figure_words(out)
+    assert "A month calendar" not in " ".join(figure_words(out))
+    assert "How to take it" not in text
+    assert "A second dose: Only if the first helped and pain returns, at least 2 hours" in text
+
+
+def test_a_plan_says_how_to_take_a_medicine_only_while_its_template_s_slots_print(cli, tmp_path):
+    """The triptan template's attack slots say how to take a triptan; a slot the clinician
+    types over may say something else, so the medicine's own "How to take it" prints again.
+    With no template, it prints as always."""
+    texts = {}
+    for name, extra in (("template", ["--plan-template", "migraine-attack-triptan"]),
+                        ("typed", ["--plan-template", "migraine-attack-triptan",
+                                   "--attack-repeat", "After 4 hours, if we say so"]),
+                        ("none", [])):  # fmt: skip
+        out = tmp_path / f"{name}.pdf"
+        run = cli("build", "--conditions", "migraine", "--medicines", "sumatriptan",
+                  *extra, "--out", out)  # fmt: skip
+        assert run.code == 0, run.err
+        texts[name] = pdf_text(out.read_bytes())
+    how = "How to take it: Take one when the headache starts"
+    assert how not in texts["template"]
+    assert "When: As soon as the headache starts. Not during the aura." in texts["template"]
+    assert how in texts["typed"] and "A second dose: After 4 hours, if we say so" in texts["typed"]
+    assert how in texts["none"]
+
+
+def test_the_counting_boxes_print_once_with_the_month_where_it_fits(cli, tmp_path):
+    """Where the calendar fits, its month and its boxes print together under their own
+    heading, and the painkiller-day rule does not repeat the boxes."""
+    out = tmp_path / "visit.pdf"
+    run = cli("build", "--conditions", "migraine", "--medicines", "sumatriptan", "--out", out)
+    assert run.code == 0, run.err
+    text = pdf_text(out.read_bytes())
+    assert "Count your painkiller days" in text
+    assert "fill in a box" not in text
+    words = figure_words(out)
+    assert sum(w.startswith("A month calendar with days 1 to 31") for w in words) == 1
+    assert not any(w.startswith("A row of") for w in words)
 
 
 def test_the_visit_handout_is_two_pages_with_the_plan_and_only_their_medicines(cli, tmp_path):
@@ -288,26 +366,11 @@ def test_build_prints_the_visit_handout_unless_told_full_or_asked_for_the_diary(
 def test_a_tier_split_over_pages_keeps_its_drawn_sign_and_heading(cli, tmp_path):
     """Large print: the emergency tier runs over a page. Its drawn sign and its heading
     (an H3) are read once, on the first page; the repeated heading is for the eye only."""
-    import pikepdf
-
     out = tmp_path / "v.pdf"
     run = cli("build", "--conditions", "migraine", "fibromyalgia", "--medicines", "sumatriptan",
               "duloxetine", "ibuprofen", "--large-print", "--out", out)  # fmt: skip
     assert run.code == 0, run.err
-    found: list[tuple[str, str]] = []
-
-    def walk(node: pikepdf.Dictionary) -> None:
-        role = str(node.get("/S", ""))
-        if role == "/Figure":
-            found.append((role, str(node.get("/Alt", ""))))
-        kids = node.get("/K")
-        for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
-            if isinstance(kid, pikepdf.Dictionary):
-                walk(kid)
-
-    with pikepdf.open(out) as pdf:
-        walk(pdf.Root.StructTreeRoot)
-    alts = [alt for _role, alt in found]
+    alts = figure_words(out)
     for sign in ("A warning triangle.", "A telephone.", "A note and a pencil."):
         assert alts.count(sign) == 1, sign
     text = pdf_text(out.read_bytes())
@@ -1054,7 +1117,7 @@ def test_a_cut_never_makes_a_visit_handout_longer():
         fits = [_tried(assemble_visit(lib, req, brand, k, assembly), brand, req, tries)[1]
                 for k in range(most + 1)]  # fmt: skip
         verdicts.append("".join("1" if f else "0" for f in fits))
-    assert verdicts[0] == "00000001111111"
+    assert verdicts[0] == "000000000001111"
     assert [v for v in verdicts if "10" in v] == []
     assert sum("1" in v for v in verdicts) > 12  # most fit with some cuts
 

@@ -267,6 +267,7 @@ def load_library(root: Path, printer: Printer, language: str | None = None) -> L
             review_at[f"plan:{plan.id}"] = (pdoc.file, ("review",))
             if plan.plan.calming and plan.plan.calming not in practices:
                 _refs(c, pdoc, ("plan", "calming"), [plan.plan.calming], practices, "practice")
+            _check_covers(c, pdoc, plan, medicines)
     for key, file in files.items():
         if key.split(":")[0] in ("condition", "medicine", "link"):
             review_at[key] = (file, ("review",))
@@ -551,6 +552,33 @@ def _check_id(
         c.add(doc, path, f"the {what} id '{value}' is used twice")
         return False
     return True
+
+
+def _check_covers(
+    c: _Checker, doc: Doc, plan: PlanTemplate, medicines: dict[str, Medicine]
+) -> None:
+    """A plan template's ``covers``: medicines that exist, parts their cards have, and an
+    attack plan to say them in."""
+    names = [part for part, _lead in PARTS]
+    for i, covered in enumerate(plan.covers):
+        med = covered.medicine
+        if med not in medicines and med not in c.broken:  # (a broken file: said already)
+            c.add(doc, ("covers", i, "medicine"),
+                  f"unknown medicine '{med}'{did_you_mean(med, medicines)}")  # fmt: skip
+        if not covered.parts:
+            c.add(doc, ("covers", i, "parts"), "name at least one part of the medicine's card")
+        for k, part in enumerate(covered.parts):
+            if part not in names:
+                c.add(doc, ("covers", i, "parts", k),
+                      f"unknown part '{part}'{did_you_mean(part, names)}; a medicine's card "
+                      f"has {', '.join(names)}")  # fmt: skip
+    if plan.covers and not any(v and v.strip() for v in _attack_slots(plan)):
+        c.add(doc, ("covers",), "a plan covers cautions only in its attack slots: it has none")
+
+
+def _attack_slots(plan: PlanTemplate) -> tuple[str | None, ...]:
+    a = plan.plan.attack
+    return (a.when, a.repeat, a.limit, a.add)
 
 
 def _refs(c: _Checker, doc: Doc, path: Key, ids: Iterable[str], known: Any, what: str) -> bool:

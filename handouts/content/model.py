@@ -611,6 +611,19 @@ def _values(slots: object) -> tuple[str | None, ...]:
 
 
 @dataclass(frozen=True)
+class Covered:
+    """A medicine's caution parts a plan template's attack plan already says in its own
+    slots (the triptan template's "When", "A second dose" and "No more than" say how to
+    take a triptan): a visit handout printed with the template says them once, in the
+    plan."""
+
+    medicine: str
+    """A medicine's id (content/medicines/)."""
+    parts: tuple[str, ...]
+    """Its card's parts (``how_to_take``, ``side_effects``, …: :data:`PARTS`)."""
+
+
+@dataclass(frozen=True)
 class PlanTemplate:
     """content/plans/<id>.yaml: a plan a clinic keeps and fills in per patient (e.g.
     ``migraine-attack-sumatriptan``). Its words are content: checked like any content."""
@@ -624,6 +637,9 @@ class PlanTemplate:
     """The fields it fills in; a patient's own plan replaces any of them."""
     review: Review
     """When it was checked."""
+    covers: tuple[Covered, ...] = ()
+    """Caution parts its attack slots already say: held only while every attack slot it
+    fills prints its words (one the clinician types over says something else)."""
 
 
 @dataclass(frozen=True)

@@ -157,6 +157,9 @@ class Calendar:
     """The words at the line (``Call us``)."""
     alt: str
     """What the picture shows, for a screen reader."""
+    month: bool = True
+    """False: the boxes alone, without the month (the painkiller-day rule's own boxes,
+    on a visit handout whose calendar is cut to fit)."""
 
 
 @dataclass(frozen=True)

@@ -3,9 +3,11 @@
 Front: who it is for, the care team's notes, the three main points for this combination of
 conditions, *My plan* (the clinician's own instructions in fixed slots) and how the
 conditions are linked. Back: cautions for the medicines the patient takes (combination
-cautions first), the one painkiller-day rule with a calendar that counts, when to get help
-(the three tiers, in short), lines for questions, where the full version is, and the key
-sources.
+cautions first), the one painkiller-day rule with a calendar that counts (when the
+calendar is cut to fit, the rule keeps its row of counting boxes), when to get help (the
+three tiers, in short), lines for questions, where the full version is, and the key
+sources. A medicine's caution the plan's template says already (``covers``) is said once,
+in the plan.
 
 What prints is chosen by data: a key point's ``priority``, a caution's ``visit`` rank, a red
 flag's ``short`` words. The two sides are one flow over two pages (four in large print):
@@ -163,10 +165,35 @@ def cut_order(lib: Library, req: Request) -> tuple[str, ...]:
     "When to get help" on one page (its tiers may then fall on both sides, each tier
     whole), the subtitle under the title, the second main point, then each medicine's
     first-rank cautions (named, with where to read them; ``must:<id>``): a caution for a
-    medicine the patient takes outranks a general point. Never the first main point, the
-    notes, the plan, a combination caution, a medicine's caution for a condition the
-    patient has, the painkiller-day rule or a red flag. Ids must exist."""
-    return _order([lib.medicines[m] for m in dict.fromkeys(req.medicines)])
+    medicine the patient takes outranks a general point. Last, the boxes that count
+    painkiller days, which the painkiller-day rule keeps once the calendar is cut (the
+    reader's tool for its limit; ``counting``, where the rule prints). Never the first
+    main point, the notes, the plan, a combination caution, a medicine's caution for a
+    condition the patient has, the painkiller-day rule or a red flag. Ids must exist."""
+    meds = [lib.medicines[m] for m in dict.fromkeys(req.medicines)]
+    return _order(meds, covered(lib, req), _counts(lib, req))
+
+
+def _counts(lib: Library, req: Request) -> bool:
+    """Whether the painkiller-day rule prints (and so may keep its counting boxes)."""
+    rule = lib.painkiller_days is not None
+    return rule and any(lib.conditions[c].painkiller_days for c in req.conditions)
+
+
+def covered(lib: Library, req: Request) -> dict[str, frozenset[str]]:
+    """The medicines' caution parts the plan says already (by medicine id): its
+    template's ``covers``, while every attack slot the template fills prints the
+    template's words (a slot the clinician typed over may say something else)."""
+    if not req.plan_template:
+        return {}
+    template = lib.plans[req.plan_template]
+    mine, theirs = req.plan.attack, template.plan.attack
+    for f in ("medicine", "when", "repeat", "limit", "add"):
+        fills = getattr(theirs, f)
+        typed = getattr(mine, f)
+        if fills and fills.strip() and typed and typed.strip():
+            return {}
+    return {c.medicine: frozenset(c.parts) for c in template.covers}
 
 
 def own_cuts(order: tuple[str, ...]) -> int:
@@ -175,18 +202,25 @@ def own_cuts(order: tuple[str, ...]) -> int:
     return sum(1 for cut in order if cut.startswith("more:"))
 
 
-def _order(meds: list[Medicine]) -> tuple[str, ...]:
+def _order(
+    meds: list[Medicine], covered: dict[str, frozenset[str]], counts: bool
+) -> tuple[str, ...]:
     last_first = list(reversed(meds))
-    more = [f"more:{m.id}" for m in last_first if _points(m, 2)]
-    must = [f"must:{m.id}" for m in last_first if _points(m, 1)]
+    more = [f"more:{m.id}" for m in last_first if _points(m, 2, covered)]
+    must = [f"must:{m.id}" for m in last_first if _points(m, 1, covered)]
     return (*more, "sources", "stroke-picture", "links-after-first", "questions",
             "third-point", "calendar", "links", "help-may-split", "subtitle",
-            "second-point", *must)  # fmt: skip
+            "second-point", *must, *(["counting"] if counts else []))  # fmt: skip
 
 
-def _points(med: Medicine, rank: int) -> list[tuple[str, Warning_]]:
-    """The medicine's cautions of visit rank ``rank`` that hold for everyone."""
-    return [(lead, ct) for _part, lead, ct in med.points() if ct.visit == rank and not ct.for_]
+def _points(
+    med: Medicine, rank: int, covered: dict[str, frozenset[str]]
+) -> list[tuple[str, Warning_]]:
+    """The medicine's cautions of visit rank ``rank`` that hold for everyone, but the
+    parts the plan says already (``covered``)."""
+    said = covered.get(med.id, frozenset())
+    return [(lead, ct) for part, lead, ct in med.points()
+            if ct.visit == rank and not ct.for_ and part not in said]  # fmt: skip
 
 
 class _Visit:
@@ -213,7 +247,8 @@ class _Visit:
         # the numbers a patient acts on print through placeholders anywhere (the limits)
         numbers = [(f"number:{n.id}", n.review) for n in lib.numbers.values() if n.review]
         self.first_reviews = (*reviews, *numbers[:1])
-        self.order = _order(self.meds)
+        self.covered = covered(lib, req)
+        self.order = _order(self.meds, self.covered, _counts(lib, req))
         when = req.personal.date
         self.printed_date = _.date(when, N_("d MMMM y")) if when else None
         self.start(cuts)
@@ -417,6 +452,8 @@ class _Visit:
             self.reviews.append(("painkiller-days", rule.review))
             point = self._point(rule, rule.evidence)
             blocks.append(Caution(self.fill(rule.title), None, (point,), what_to_do))
+            if self.cut("calendar") and not self.cut("counting"):  # the rule keeps its boxes
+                blocks.append(self._counting(month=False))
         elsewhere = [m for m in self.meds if self.cut(f"must:{m.id}")]
         for med in self.meds:
             self.reviews.append((f"medicine:{med.id}", med.review))
@@ -428,9 +465,9 @@ class _Visit:
             )
             used = " ".join(self.claim(u) for u in (uses or list(med.used_for))[:1])
             chosen = self._kept(med)
-            chosen += [] if self.cut(f"must:{med.id}") else _points(med, 1)
+            chosen += [] if self.cut(f"must:{med.id}") else _points(med, 1, self.covered)
             if not self.cut(f"more:{med.id}"):
-                chosen += _points(med, 2)
+                chosen += _points(med, 2, self.covered)
             points = []
             for lead, ct in chosen:
                 self.cite(ct.sources)
@@ -466,24 +503,39 @@ class _Visit:
 
     def _calendar(self) -> Section | None:
         """A month to tick painkiller days, and boxes that count them up to the limit."""
-        _, rule = self._, self.lib.painkiller_days
+        rule = self.lib.painkiller_days
         if not rule or not any(c.painkiller_days for c in self.conds) or self.cut("calendar"):
             return None
-        ctx_limit = self.fill("{{ painkillers.limit }}")
-        limit = int(ctx_limit)
-        how = _(
-            "Each day you take a painkiller, tick the day. Then fill in the next box. If you "
-            "fill box {limit} in a month, tell us at your next visit.",
-            limit=limit,
-        )
-        alt = _(
-            "A month calendar with days 1 to 31 to tick, and a row of {limit} boxes to fill "
-            "in, one for each painkiller day. A thick line marks box {limit}: tell us at your "
-            "next visit if you get there.",
-            limit=limit,
-        )
-        cal = Calendar(limit, how, _("Tell us"), alt)
-        return Section("painkiller-calendar", _("Count your painkiller days"), (cal,), whole=True)
+        cal = self._counting(month=True)
+        return Section("painkiller-calendar", self._("Count your painkiller days"), (cal,),
+                       whole=True)  # fmt: skip
+
+    def _counting(self, month: bool) -> Calendar:
+        """The boxes that count painkiller days up to the limit, with a month to tick
+        beside them (``month``) or alone: the tool that spares the reader counting days,
+        so it stays with the painkiller-day rule when the month is cut."""
+        _ = self._
+        limit = int(self.fill("{{ painkillers.limit }}"))
+        if month:
+            how = _(
+                "Each day you take a painkiller, tick the day. Then fill in the next box. If "
+                "you fill box {limit} in a month, tell us at your next visit.",
+                limit=limit,
+            )
+            alt = _(
+                "A month calendar with days 1 to 31 to tick, and a row of {limit} boxes to "
+                "fill in, one for each painkiller day. A thick line marks box {limit}: tell us "
+                "at your next visit if you get there.",
+                limit=limit,
+            )
+        else:
+            how = _("Each day you take a painkiller this month, fill in a box.")
+            alt = _(
+                "A row of {limit} boxes to fill in, one for each painkiller day. A thick line "
+                "marks box {limit}: tell us at your next visit if you get there.",
+                limit=limit,
+            )
+        return Calendar(limit, how, _("Tell us"), alt, month)
 
     def _help(self) -> Section:
         """When to get help: every red flag of the conditions and medicines, in its tier,

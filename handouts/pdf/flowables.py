@@ -844,9 +844,10 @@ def _slots(b: Slots, st: Styles, width: float, key: str, parent: Node) -> list[F
 
 
 def _calendar(b: Calendar, st: Styles, width: float, key: str, parent: Node) -> list[Flowable]:
-    drawing = pictures.calendar(b.limit, b.at_limit, width, st.large)
+    drawing = pictures.calendar(b.limit, b.at_limit, width, st.large, b.month)
     how = para(b.how, st.body, parent=parent)
-    return [KeepTogether([how, leaf(drawing, "Figure", parent, b.alt)])]
+    kept = KeepTogether([how, leaf(drawing, "Figure", parent, b.alt)])
+    return [kept] if b.month else [kept, Spacer(1, 8)]  # the boxes alone: apart from what follows
 
 
 def _picture(b: Picture, st: Styles, width: float, key: str, parent: Node) -> list[Flowable]:

@@ -17,25 +17,28 @@ INK = colors.HexColor("#1A1A1A")
 FAINT = colors.HexColor("#555555")
 
 
-def calendar(limit: int, at_limit: str, width: float, large: bool) -> Drawing:
+def calendar(limit: int, at_limit: str, width: float, large: bool, month: bool = True) -> Drawing:
     """A month of days 1 to 31 to tick (seven to a row), and beside it ``limit`` boxes to
     fill, one per painkiller day, with a thick line around the last and ``at_limit``
-    written beside it: the reader never has to count."""
+    written beside it: the reader never has to count. ``month=False``: the boxes alone,
+    from the left edge (the painkiller-day rule's own, where the month is left out)."""
     cell = 26.0 if large else 19.0
     size = 11.0 if large else 8.0
     grid_w, rows = 7 * cell, 5
+    label_w = _width(at_limit, fonts.BOLD, size + 3) + 8
+    left = grid_w + cell if month else 0.0
+    per_row = max(1, int((width - left - label_w) // cell))
+    if not month:
+        rows = -(-limit // per_row)
     height = rows * cell + 2
     d = Drawing(width, height, initialFontName=fonts.BODY, initialFontSize=10)
-    for day in range(31):
+    for day in range(31 if month else 0):
         r, c = divmod(day, 7)
         x, y = c * cell, height - (r + 1) * cell - 1
         d.add(Rect(x, y, cell, cell, strokeColor=FAINT, strokeWidth=0.75, fillColor=None))
         d.add(String(x + 2, y + cell - size - 1, str(day + 1), fontName=fonts.BODY,
                      fontSize=size, fillColor=INK))  # fmt: skip
     # the counting boxes, in rows that fit beside the month, the limit's box ringed
-    left = grid_w + cell
-    label_w = _width(at_limit, fonts.BOLD, size + 3) + 8
-    per_row = max(1, int((width - left - label_w) // cell))
     for n in range(limit):
         r, c = divmod(n, per_row)
         x, y = left + c * cell, height - (r + 1) * cell - 1
