@@ -16,6 +16,7 @@ import itertools
 import operator
 import re
 import struct
+import threading
 import unicodedata
 import urllib.parse
 import zlib
@@ -523,6 +524,12 @@ def _stream(data: bytes, extra: str = "", level: int = 3, keep: bool = True) -> 
     return head + packed + b"\nendstream"
 
 
+_SUBSETTING = threading.Lock()
+"""ReportLab subsets a font by seeking and reading in the font file object it shares
+with every thread (one per face, registered for the process): two threads subsetting at
+once read each other's place (seen as an ``IndexError`` in ``makeSubset``)."""
+
+
 @memo(256)
 def _font_objects(
     font: TTFont, index: int, subset: tuple[int, ...]
@@ -546,7 +553,8 @@ def _font_objects(
         f"/StemV {fp_str(face.stemV)} /MissingWidth {fp_str(face.defaultWidth)} "
         f"/FontFile2 {{file}} 0 R >>"
     )
-    program = face.makeSubset(list(subset))
+    with _SUBSETTING:
+        program = face.makeSubset(list(subset))
     file = _stream(program, f" /Length1 {len(program)}", 9)
     cmap = _stream(_to_unicode(name, list(subset), font).encode("latin-1"), level=9)
     return body.encode("latin-1"), descriptor.encode("latin-1"), file, cmap
