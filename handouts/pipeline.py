@@ -22,6 +22,7 @@ from handouts.document.assemble import assemble
 from handouts.document.document import Document, Personal, Provenance
 from handouts.document.request import FORMATS, FULL, Allow, Request
 from handouts.document.visit import (
+    PUT_BACK,
     Assembly,
     assemble_visit,
     cut_order,
@@ -206,18 +207,20 @@ def _visit(lib: Library, brand: Brand, req: Request) -> Rendered:
     less often than the last one's number, but more often one cut short, which costs no
     more tries, and three or more out less often: fewer tries in all). When the guess
     fits and one fewer cut does not, it is the fewest: two tries; when it does not fit
-    and one more does, two tries too. A handout like one made before (:func:`_exact`, and
-    a front of the same shape: :func:`handouts.pdf.render.front_shape`) is drawn with that
+    and one more does, two tries too. Then what :data:`~handouts.document.visit.PUT_BACK`
+    names, if cut, is tried again and put back where it still fits (one more try, only
+    for the handouts that cut it). A handout like one made before (:func:`_exact`, and a
+    front of the same shape: :func:`handouts.pdf.render.front_shape`) is drawn with that
     one's cuts, without tries."""
     tries = Tries()  # this handout's: its patient text laid out once, then forgotten
     assembly = Assembly()  # and its sections chosen once for the cuts they ask about
 
-    docs: dict[int, Document] = {}  # and each number of cuts assembled once
+    docs: dict[tuple[int, frozenset[str]], Document] = {}  # and each set of cuts once
 
-    def assembled(cuts: int) -> Document:
-        if cuts not in docs:
-            docs[cuts] = assemble_visit(lib, req, brand, cuts, assembly)
-        return docs[cuts]
+    def assembled(cuts: int, keep: frozenset[str] = frozenset()) -> Document:
+        if (cuts, keep) not in docs:
+            docs[cuts, keep] = assemble_visit(lib, req, brand, cuts, assembly, keep)
+        return docs[cuts, keep]
 
     def tried(cuts: int) -> tuple[Document, bool]:  # measured, not drawn
         return _tried(assembled(cuts), brand, req, tries)
@@ -238,11 +241,15 @@ def _visit(lib: Library, brand: Brand, req: Request) -> Rendered:
         exact = None if front is None else (*exact, front)
     known = None if exact is None else _FITTED.get(exact)
     if known is not None and known[0] is lib and known[1] is brand:
-        laid = _drawn(assembled(known[2]), brand, req, tries)
+        laid = _drawn(assembled(known[2], known[3]), brand, req, tries)
         if laid is not None:
             _FITTED.move_to_end(exact)
             return Rendered(*laid.finish(), _current(lib, laid.doc, req.allow))
     doc, _fits, cuts = _fewest_cuts(tried, guess)
+    keep = PUT_BACK.intersection(order[:cuts])
+    if keep:  # cut to fit: put back if it still fits
+        back, fits = _tried(assembled(cuts, keep), brand, req, tries)
+        doc, keep = (back, keep) if fits else (doc, frozenset())
     laid = lay_out_visit(doc, brand, req.paper, req.large_print, tries)  # drawn once
     if laid is None:
         raise RenderError(
@@ -250,7 +257,7 @@ def _visit(lib: Library, brand: Brand, req: Request) -> Rendered:
             "(a bug in handouts: please report it with the command you ran)"
         )
     if exact is not None:
-        _FITTED[exact] = (lib, brand, cuts)
+        _FITTED[exact] = (lib, brand, cuts, keep)
         _FITTED.move_to_end(exact)
         while len(_FITTED) > FITTED:
             _FITTED.popitem(last=False)
@@ -376,14 +383,14 @@ like it took after their medicines' own, added up, and how many handouts they we
 (``near``, ``shape``; :func:`_like`; numbers, never patient text)."""
 CUT_HINTS = 4096
 """How many of them a renderer remembers."""
-_FITTED: OrderedDict[tuple[object, ...], tuple[Library, Brand, int]] = table(
+_FITTED: OrderedDict[tuple[object, ...], tuple[Library, Brand, int, frozenset[str]]] = table(
     "pipeline._FITTED", OrderedDict
 )
-"""The fewest cuts a visit handout took, by everything that decides them (:func:`_exact`
-and the front's shape: numbers and ids), with the content and brand it was made with
-(held, so that their ids are not reused while the entry lives; a hit must be made with
-the same ones). A handout with the same ones is drawn with that many cuts, without
-tries."""
+"""The fewest cuts a visit handout took and what was put back, by everything that
+decides them (:func:`_exact` and the front's shape: numbers and ids), with the content
+and brand it was made with (held, so that their ids are not reused while the entry
+lives; a hit must be made with the same ones). A handout with the same ones is drawn
+with those cuts, without tries."""
 FITTED = 4096
 """How many of them a renderer remembers."""
 

@@ -199,6 +199,18 @@ CASES = [
         ],
     ),
     (
+        "plans/migraine-attack-triptan.yaml",
+        "  - medicine: triptans\n    parts: [how_to_take]",
+        "  - medicine: triptans\n    parts: [how_to_take, how_to_take]\n"
+        "  - medicine: triptans\n    parts: [side_effects]",
+        [
+            "content/plans/migraine-attack-triptan.yaml:17: covers[0].parts[1]: 'how_to_take' "
+            "is named twice",
+            "content/plans/migraine-attack-triptan.yaml:18: covers[1].medicine: 'triptans' is "
+            "named twice; list all its parts in one entry",
+        ],
+    ),
+    (
         "plans/fibromyalgia-movement.yaml",
         "review:",
         "covers:\n  - medicine: snri\n    parts: [how_to_take]\nreview:",

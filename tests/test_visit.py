@@ -53,7 +53,8 @@ def figure_words(path: Path) -> list[str]:
 def test_the_painkiller_rule_keeps_its_counting_boxes_when_the_calendar_is_cut(cli, tmp_path):
     """The issue's own handout is one of the heaviest: the month calendar is cut to fit,
     and the painkiller-day rule keeps the boxes that count its days (the reader's tool for
-    its limit), with how to use them and words for a screen reader. Its plan template
+    its limit; cut too, then put back where the room left holds them), with how to use
+    them and words for a screen reader. Its plan template
     says how to take the triptan, so the triptan's "How to take it" is said once, in the
     plan."""
     out = tmp_path / "visit.pdf"
@@ -79,9 +80,11 @@ def test_a_plan_says_how_to_take_a_medicine_only_while_its_template_s_slots_prin
     types over may say something else, so the medicine's own "How to take it" prints again.
     With no template, it prints as always."""
     texts = {}
-    for name, extra in (("template", ["--plan-template", "migraine-attack-triptan"]),
-                        ("typed", ["--plan-template", "migraine-attack-triptan",
-                                   "--attack-repeat", "After 4 hours, if we say so"]),
+    template = ["--plan-template", "migraine-attack-triptan"]
+    for name, extra in (("template", template),
+                        ("blank", [*template, "--attack-repeat", "   "]),
+                        ("typed", [*template, "--attack-repeat", "After 4 hours, if we say so"]),
+                        ("added", [*template, "--attack-add", "Rest in a dark room"]),
                         ("none", [])):  # fmt: skip
         out = tmp_path / f"{name}.pdf"
         run = cli("build", "--conditions", "migraine", "--medicines", "sumatriptan",
@@ -91,8 +94,50 @@ def test_a_plan_says_how_to_take_a_medicine_only_while_its_template_s_slots_prin
     how = "How to take it: Take one when the headache starts"
     assert how not in texts["template"]
     assert "When: As soon as the headache starts. Not during the aura." in texts["template"]
+    assert how not in texts["blank"]  # a slot typed blank is not typed: the template's prints
     assert how in texts["typed"] and "A second dose: After 4 hours, if we say so" in texts["typed"]
+    assert how in texts["added"] and "Also: Rest in a dark room" in texts["added"]
     assert how in texts["none"]
+
+
+def test_a_plan_that_says_all_of_a_medicines_first_rank_cautions_leaves_no_cut_for_them(
+    content_copy,
+):
+    """Where a template covers every first-rank caution of a medicine, there is nothing of
+    it to cut (no ``must:`` cut); typed over, the cautions and their cut come back. The
+    counting boxes are a cut only where the painkiller-day rule prints, just after the
+    calendar's month."""
+    from handouts.content.model import AttackPlan, PlanFields
+    from handouts.document.visit import cut_order
+
+    plan = content_copy / "plans" / "migraine-attack-triptan.yaml"
+    text = plan.read_text(encoding="utf-8")
+    plan.write_text(text.replace("parts: [how_to_take]", "parts: [how_to_take, side_effects]"),
+                    encoding="utf-8")  # fmt: skip
+    lib = load_library(content_copy, PRINTER)
+    req = Request(("migraine", "lupus"), medicines=("triptans", "nsaids"), format="visit",
+                  plan_template="migraine-attack-triptan")  # fmt: skip
+    order = cut_order(lib, req)
+    assert "must:triptans" not in order and "must:nsaids" in order
+    assert order[order.index("calendar") + 1] == "counting"
+    typed = replace(req, plan=PlanFields(attack=AttackPlan(when="At once")))
+    assert "must:triptans" in cut_order(lib, typed)
+    assert "counting" not in cut_order(lib, replace(req, conditions=("lupus", "fibromyalgia")))
+
+
+def test_the_counting_boxes_are_put_back_only_where_they_fit(cli, tmp_path):
+    """The boxes are tried again once the fewest cuts are found. On the issue's own
+    handout they fit (above); here the room left does not hold them, so the rule prints
+    alone and the handout is still two pages."""
+    out = tmp_path / "visit.pdf"
+    run = cli("build", "--conditions", "migraine", "lupus", "--medicines", "sumatriptan",
+              "duloxetine", "ibuprofen", "--out", out)  # fmt: skip
+    assert run.code == 0, run.err
+    text = pdf_text(out.read_bytes())
+    assert pages(out.read_bytes()) == 2
+    assert "Painkiller days ⚠" in text
+    assert "fill in a box" not in text and "Count your painkiller days" not in text
+    assert not any("boxes" in words for words in figure_words(out))
 
 
 def test_the_counting_boxes_print_once_with_the_month_where_it_fits(cli, tmp_path):
@@ -1117,7 +1162,7 @@ def test_a_cut_never_makes_a_visit_handout_longer():
         fits = [_tried(assemble_visit(lib, req, brand, k, assembly), brand, req, tries)[1]
                 for k in range(most + 1)]  # fmt: skip
         verdicts.append("".join("1" if f else "0" for f in fits))
-    assert verdicts[0] == "000000000001111"
+    assert verdicts[0] == "000000001111111"
     assert [v for v in verdicts if "10" in v] == []
     assert sum("1" in v for v in verdicts) > 12  # most fit with some cuts
 
@@ -1152,3 +1197,27 @@ def test_the_search_for_the_fewest_cuts_finds_them_from_any_guess():
                 assert len(asked) == len(set(asked)), (most, answer, guess, asked)
                 if guess is not None and abs(answer - guess) <= 1 and answer <= most:
                     assert len(asked) <= 3, (most, answer, guess, asked)
+
+
+def test_a_handout_like_one_made_before_keeps_what_was_put_back(monkeypatch):
+    """The second patient's handout of the same content is drawn with the first one's
+    cuts and without tries: the boxes put back for the first are put back for it too."""
+    import handouts.pipeline as pipeline
+    from handouts.pipeline import Renderer
+
+    searches = []
+    fewest = pipeline._fewest_cuts
+    monkeypatch.setattr(pipeline, "_fewest_cuts", lambda *a: searches.append(1) or fewest(*a))
+    lib, brand = load_inputs(CONTENT, None)
+    renderer = Renderer()
+    texts = []
+    for name in ("Ana Lopez", "Sam Smith"):
+        req = Request(("migraine", "rheumatoid-arthritis"), medicines=("triptans", "snri", "nsaids"),
+                      format="visit", plan_template="migraine-attack-triptan",
+                      personal=Personal(name))  # fmt: skip
+        texts.append(pdf_text(renderer.make(lib, brand, req).pdf))
+    assert len(searches) == 1  # the second without tries
+    for text in texts:
+        assert "Each day you take a painkiller this month, fill in a box." in text
+        assert "Count your painkiller days" not in text
+    assert texts[0].replace("Ana Lopez", "Sam Smith") == texts[1]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable
+from dataclasses import fields
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -19,6 +20,7 @@ from handouts.content.model import (
     AREAS,
     PARTS,
     TIERS,
+    AttackPlan,
     CalmingFile,
     CombinationFile,
     CombinationRule,
@@ -557,11 +559,16 @@ def _check_id(
 def _check_covers(
     c: _Checker, doc: Doc, plan: PlanTemplate, medicines: dict[str, Medicine]
 ) -> None:
-    """A plan template's ``covers``: medicines that exist, parts their cards have, and an
-    attack plan to say them in."""
+    """A plan template's ``covers``: medicines that exist, each named once, with parts
+    their cards have, each named once; and an attack plan to say them in."""
     names = [part for part, _lead in PARTS]
+    seen: set[str] = set()
     for i, covered in enumerate(plan.covers):
         med = covered.medicine
+        if med in seen:
+            c.add(doc, ("covers", i, "medicine"),
+                  f"'{med}' is named twice; list all its parts in one entry")  # fmt: skip
+        seen.add(med)
         if med not in medicines and med not in c.broken:  # (a broken file: said already)
             c.add(doc, ("covers", i, "medicine"),
                   f"unknown medicine '{med}'{did_you_mean(med, medicines)}")  # fmt: skip
@@ -572,13 +579,11 @@ def _check_covers(
                 c.add(doc, ("covers", i, "parts", k),
                       f"unknown part '{part}'{did_you_mean(part, names)}; a medicine's card "
                       f"has {', '.join(names)}")  # fmt: skip
-    if plan.covers and not any(v and v.strip() for v in _attack_slots(plan)):
+            elif part in covered.parts[:k]:
+                c.add(doc, ("covers", i, "parts", k), f"'{part}' is named twice")
+    slots = (getattr(plan.plan.attack, f.name) for f in fields(AttackPlan))
+    if plan.covers and not any(v and v.strip() for v in slots):
         c.add(doc, ("covers",), "a plan covers cautions only in its attack slots: it has none")
-
-
-def _attack_slots(plan: PlanTemplate) -> tuple[str | None, ...]:
-    a = plan.plan.attack
-    return (a.when, a.repeat, a.limit, a.add)
 
 
 def _refs(c: _Checker, doc: Doc, path: Key, ids: Iterable[str], known: Any, what: str) -> bool:

@@ -22,7 +22,7 @@ full version is.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from itertools import combinations
 
 from handouts.content import language, text
@@ -31,6 +31,7 @@ from handouts.content.model import (
     AFTER_HOURS,
     EVIDENCE_WORDS,
     TIERS,
+    AttackPlan,
     Claim,
     CombinationRule,
     Library,
@@ -91,20 +92,26 @@ QUESTION_LINES = 3
 
 
 def assemble_visit(
-    lib: Library, req: Request, brand: Brand, cuts: int = 0, tries: Assembly | None = None
+    lib: Library,
+    req: Request,
+    brand: Brand,
+    cuts: int = 0,
+    tries: Assembly | None = None,
+    keep: frozenset[str] = frozenset(),
 ) -> Document:
     """The visit handout for ``req`` with its first ``cuts`` cuts made (:func:`cut_order`;
-    ``Document.visit_order`` lists them). Ids must exist (the caller checked). ``tries``:
-    the same handout's tries so far, whose sections this one reuses where it can."""
+    ``Document.visit_order`` lists them), but those in ``keep`` (put back where they fit:
+    :data:`PUT_BACK`). Ids must exist (the caller checked). ``tries``: the same handout's
+    tries so far, whose sections this one reuses where it can."""
     if tries is not None and tries.visit is not None:
         visit = tries.visit
         if (visit.lib, visit.req, visit.brand) != (lib, req, brand):
             raise ValueError("internal: one handout's tries were asked for another")
-        visit.start(cuts)
+        visit.start(cuts, keep)
         return visit.document()
     tag = language.canonical(req.language) if req.language else None
     tag = tag or language.canonical(brand.spec.language) or brand.spec.language
-    visit = _Visit(lib, req, brand, words(tag), cuts, tag, tries)
+    visit = _Visit(lib, req, brand, words(tag), cuts, tag, tries, keep)
     if tries is not None:
         tries.visit = visit
     return visit.document()
@@ -161,15 +168,16 @@ def applies(lib: Library, req: Request, brand: Brand) -> tuple[list[str], list[s
 def cut_order(lib: Library, req: Request) -> tuple[str, ...]:
     """What is left out to fit, first to last: each medicine's second-rank cautions (the
     last medicine's first; ``more:<id>``), the key sources, the stroke picture, links after
-    the first, the question lines, the third main point, the calendar, the links, keeping
-    "When to get help" on one page (its tiers may then fall on both sides, each tier
-    whole), the subtitle under the title, the second main point, then each medicine's
-    first-rank cautions (named, with where to read them; ``must:<id>``): a caution for a
-    medicine the patient takes outranks a general point. Last, the boxes that count
-    painkiller days, which the painkiller-day rule keeps once the calendar is cut (the
-    reader's tool for its limit; ``counting``, where the rule prints). Never the first
-    main point, the notes, the plan, a combination caution, a medicine's caution for a
-    condition the patient has, the painkiller-day rule or a red flag. Ids must exist."""
+    the first, the question lines, the third main point, the calendar's month, the boxes
+    that count painkiller days (which the painkiller-day rule keeps once the month is
+    cut: ``counting``, where the rule prints; put back after the fewest cuts are found,
+    wherever they still fit: :data:`PUT_BACK`), the links, keeping "When to get help" on
+    one page (its tiers may then fall on both sides, each tier whole), the subtitle under
+    the title, the second main point, then each medicine's first-rank cautions (named,
+    with where to read them; ``must:<id>``): a caution for a medicine the patient takes
+    outranks a general point. Never the first main point, the notes, the plan, a
+    combination caution, a medicine's caution for a condition the patient has, the
+    painkiller-day rule or a red flag. Ids must exist."""
     meds = [lib.medicines[m] for m in dict.fromkeys(req.medicines)]
     return _order(meds, covered(lib, req), _counts(lib, req))
 
@@ -188,12 +196,18 @@ def covered(lib: Library, req: Request) -> dict[str, frozenset[str]]:
         return {}
     template = lib.plans[req.plan_template]
     mine, theirs = req.plan.attack, template.plan.attack
-    for f in ("medicine", "when", "repeat", "limit", "add"):
-        fills = getattr(theirs, f)
-        typed = getattr(mine, f)
+    for f in fields(AttackPlan):
+        fills, typed = getattr(theirs, f.name), getattr(mine, f.name)
         if fills and fills.strip() and typed and typed.strip():
             return {}
     return {c.medicine: frozenset(c.parts) for c in template.covers}
+
+
+PUT_BACK = frozenset({"counting"})
+"""Cuts tried again after the fewest cuts that fit are found, and put back if the
+handout still fits: the painkiller-day rule's counting boxes, the reader's tool for its
+limit. They rank just above the month they come from, so they never push out anything
+that outranks it, and print wherever the room left holds them."""
 
 
 def own_cuts(order: tuple[str, ...]) -> int:
@@ -209,8 +223,8 @@ def _order(
     more = [f"more:{m.id}" for m in last_first if _points(m, 2, covered)]
     must = [f"must:{m.id}" for m in last_first if _points(m, 1, covered)]
     return (*more, "sources", "stroke-picture", "links-after-first", "questions",
-            "third-point", "calendar", "links", "help-may-split", "subtitle",
-            "second-point", *must, *(["counting"] if counts else []))  # fmt: skip
+            "third-point", "calendar", *(["counting"] if counts else []), "links",
+            "help-may-split", "subtitle", "second-point", *must)  # fmt: skip
 
 
 def _points(
@@ -228,7 +242,8 @@ class _Visit:
     reviews of what is printed."""
 
     def __init__(self, lib: Library, req: Request, brand: Brand, _: Words, cuts: int,
-                 tag: str, tries: Assembly | None = None):  # fmt: skip
+                 tag: str, tries: Assembly | None = None,
+                 keep: frozenset[str] = frozenset()):  # fmt: skip
         self.lib, self.req, self.brand, self._ = lib, req, brand, _
         # the tries' sections (not the Assembly: it holds this, and a loop would keep the
         # patient's plan alive until the garbage collector ran)
@@ -251,11 +266,12 @@ class _Visit:
         self.order = _order(self.meds, self.covered, _counts(lib, req))
         when = req.personal.date
         self.printed_date = _.date(when, N_("d MMMM y")) if when else None
-        self.start(cuts)
+        self.start(cuts, keep)
 
-    def start(self, cuts: int) -> None:
-        """Begin a try with the first ``cuts`` cuts made: nothing cited or printed yet."""
-        self.made = frozenset(self.order[:cuts])
+    def start(self, cuts: int, keep: frozenset[str] = frozenset()) -> None:
+        """Begin a try with the first ``cuts`` cuts made but those in ``keep``: nothing
+        cited or printed yet."""
+        self.made = frozenset(self.order[:cuts]) - keep
         self.cites: dict[str, None] = {}
         self.reviews: list[tuple[str, Review]] = list(self.first_reviews)
         self.asked: list[tuple[str, bool]] | None = None  # while a section is chosen
