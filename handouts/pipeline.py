@@ -208,10 +208,11 @@ def _visit(lib: Library, brand: Brand, req: Request) -> Rendered:
     more tries, and three or more out less often: fewer tries in all). When the guess
     fits and one fewer cut does not, it is the fewest: two tries; when it does not fit
     and one more does, two tries too. Then what :data:`~handouts.document.visit.PUT_BACK`
-    names, if cut, is tried again and put back where it still fits (one more try, only
-    for the handouts that cut it). A handout like one made before (:func:`_exact`, and a
-    front of the same shape: :func:`handouts.pdf.render.front_shape`) is drawn with that
-    one's cuts, without tries."""
+    names, if cut, is tried again and put back where it still fits (one more try, and a
+    second kept whole where a split does not fit; only for the handouts that cut it). A
+    handout like one made before (:func:`_exact`, and a front of the same shape:
+    :func:`handouts.pdf.render.front_shape`) is drawn with that one's cuts, without
+    tries."""
     tries = Tries()  # this handout's: its patient text laid out once, then forgotten
     assembly = Assembly()  # and its sections chosen once for the cuts they ask about
 

@@ -211,6 +211,16 @@ CASES = [
         ],
     ),
     (
+        "plans/migraine-attack-triptan.yaml",
+        "    parts: [how_to_take]",
+        "    parts: [how_to_take, stopping]",
+        [
+            "content/plans/migraine-attack-triptan.yaml:17: covers[0].parts[1]: the card "
+            "'triptans' prints nothing under 'stopping' on a visit handout (no point there has "
+            "a visit rank): there is nothing to cover",
+        ],
+    ),
+    (
         "plans/fibromyalgia-movement.yaml",
         "review:",
         "covers:\n  - medicine: snri\n    parts: [how_to_take]\nreview:",

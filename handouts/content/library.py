@@ -560,7 +560,8 @@ def _check_covers(
     c: _Checker, doc: Doc, plan: PlanTemplate, medicines: dict[str, Medicine]
 ) -> None:
     """A plan template's ``covers``: medicines that exist, each named once, with parts
-    their cards have, each named once; and an attack plan to say them in."""
+    of a card, each named once, that the medicine's card prints on a visit handout (a
+    visit-ranked point for everyone); and an attack plan to say them in."""
     names = [part for part, _lead in PARTS]
     seen: set[str] = set()
     for i, covered in enumerate(plan.covers):
@@ -581,6 +582,12 @@ def _check_covers(
                       f"has {', '.join(names)}")  # fmt: skip
             elif part in covered.parts[:k]:
                 c.add(doc, ("covers", i, "parts", k), f"'{part}' is named twice")
+            elif med in medicines and not any(
+                p.visit and not p.for_ for p in getattr(medicines[med], part)
+            ):
+                c.add(doc, ("covers", i, "parts", k),
+                      f"the card '{med}' prints nothing under '{part}' on a visit handout "
+                      "(no point there has a visit rank): there is nothing to cover")  # fmt: skip
     slots = (getattr(plan.plan.attack, f.name) for f in fields(AttackPlan))
     if plan.covers and not any(v and v.strip() for v in slots):
         c.add(doc, ("covers",), "a plan covers cautions only in its attack slots: it has none")

@@ -329,9 +329,11 @@ class Caution:
     """(``for:`` in YAML) Condition ids: printed only in handouts that cover one of them.
     A text that names a condition must carry it (checked by ``handouts check``)."""
     visit: int | None = None
-    """On the visit handout of a reader who takes this medicine: ``1`` always printed, ``2``
-    printed when there is room (the first dropped to fit two pages); none: only in the
-    full version."""
+    """On the visit handout of a reader who takes this medicine: ``1`` printed unless the
+    handout needs every other cut to fit (then the medicine is named, with where to read
+    its cautions), ``2`` printed when there is room (among the first left out to fit);
+    none: only in the full version. A caution for a condition (``for:``) the reader has,
+    with a rank, is never left out."""
     short: str | None = None
     """The caution as the visit handout prints it (required with ``visit``): the risk and
     what to do, in one or two short sentences (about 20 words)."""

@@ -4,7 +4,8 @@ Front: who it is for, the care team's notes, the three main points for this comb
 conditions, *My plan* (the clinician's own instructions in fixed slots) and how the
 conditions are linked. Back: cautions for the medicines the patient takes (combination
 cautions first), the one painkiller-day rule with a calendar that counts (when the
-calendar is cut to fit, the rule keeps its row of counting boxes), when to get help (the
+calendar is cut to fit, the rule keeps its row of counting boxes where there is room),
+when to get help (the
 three tiers, in short), lines for questions, where the full version is, and the key
 sources. A medicine's caution the plan's template says already (``covers``) is said once,
 in the plan.
@@ -206,8 +207,9 @@ def covered(lib: Library, req: Request) -> dict[str, frozenset[str]]:
 PUT_BACK = frozenset({"counting"})
 """Cuts tried again after the fewest cuts that fit are found, and put back if the
 handout still fits: the painkiller-day rule's counting boxes, the reader's tool for its
-limit. They rank just above the month they come from, so they never push out anything
-that outranks it, and print wherever the room left holds them."""
+limit. Where they rank (just above the month they come from) keeps them from pushing
+out anything that outranks the month; putting them back adds them wherever the room
+left holds them, and pushes nothing out."""
 
 
 def own_cuts(order: tuple[str, ...]) -> int:

@@ -31,7 +31,7 @@ from reportlab.pdfbase.ttfonts import SUBSETN, TTFont
 
 from handouts.memo import file_stamp, memo, table
 from handouts.pdf.logo import printed_pixels
-from handouts.pdf.shaping import PRIVATE_CODES, joined_letters
+from handouts.pdf.shaping import PRIVATE_CODES, harfbuzz_font, joined_letters
 from handouts.pdf.tagging import Marked, Node, Plan, element_start, pdf_text
 
 
@@ -619,7 +619,7 @@ def _named(font: TTFont | None, cp: int) -> str:
     gid = font.face.charToGlyph.get(cp)
     if gid is None:
         return ""
-    name = font.hbFont().glyph_to_string(gid)
+    name = harfbuzz_font(font).glyph_to_string(gid)
     letters = []
     for part in name.split(".")[0].split("_"):
         if re.fullmatch(r"uni[0-9A-F]{4}", part):

@@ -15,6 +15,7 @@ glyphs are not its letters one for one can say what it says (``/ActualText``).
 
 from __future__ import annotations
 
+import threading
 import unicodedata
 from typing import Any
 
@@ -92,12 +93,26 @@ def _digit(ch: str) -> bool:
     return unicodedata.bidirectional(ch) in ("EN", "AN")
 
 
+_PRIVATE = threading.Lock()
+"""ReportLab keeps a shaped font's private codes (a glyph with no character of its own)
+in the font every thread shares: its HarfBuzz face is made on first use, and a new glyph
+takes the next code. Both happen under this lock, so two threads never give two glyphs
+one code."""
+
+
+def harfbuzz_font(font: Any, size: float | None = None) -> Any:
+    """``font``'s HarfBuzz font (at ``size``, else its own units), made under the lock the
+    first time (ReportLab then also sets up the font's private codes)."""
+    with _PRIVATE:
+        return font.hbFont() if size is None else font.hbFont(size)
+
+
 def shape_run(text: str, font_name: str, size: float, rtl: bool) -> tuple[ShapedStr, float]:
     """One run shaped by HarfBuzz in its direction: its glyphs, left to right as seen,
     as ReportLab draws them (one character a glyph, with its advance and offsets), and
     its width in points."""
     font = pdfmetrics.getFont(font_name)
-    hb_font = font.hbFont(size)  # also gives the font its private codes for glyphs
+    hb_font = harfbuzz_font(font, size)  # also gives the font its private codes for glyphs
     buf = uharfbuzz.Buffer()
     buf.cluster_level = uharfbuzz.BufferClusterLevel.MONOTONE_CHARACTERS
     buf.add_str(text)
@@ -117,9 +132,10 @@ def shape_run(text: str, font_name: str, size: float, rtl: bool) -> tuple[Shaped
         if face.charToGlyph.get(ord(own)) == gid and own not in _SPACES:
             uchar = ord(own)
         else:
-            known = [c for c in face.glyphToChar.get(gid, ()) if chr(c) not in _SPACES]
-            name = hb_font.glyph_to_string(gid)
-            uchar = known[0] if known else font.hbAddPrivate(name, gid, pos.x_advance)
+            with _PRIVATE:  # looked up and, if new, added at once
+                known = [c for c in face.glyphToChar.get(gid, ()) if chr(c) not in _SPACES]
+                name = hb_font.glyph_to_string(gid)
+                uchar = known[0] if known else font.hbAddPrivate(name, gid, pos.x_advance)
         x_advance = font.pdfScale(pos.x_advance)
         width += x_advance * size / 1000
         d = ShapeData(cluster, x_advance, font.pdfScale(pos.y_advance),
@@ -155,12 +171,13 @@ def joined_letters(font: Any) -> dict[int, str]:
     Found from the font alone, by shaping each letter between joiners and each lam with
     each alef, so a handout reads the same whatever a process printed before; a glyph
     that stands for two different things is left out."""
-    chars = dict(font.face.charToGlyph)  # (a copy: shaping elsewhere adds private codes)
+    with _PRIVATE:  # (a copy: shaping elsewhere adds private codes)
+        chars = dict(font.face.charToGlyph)
     own = {gid for cp, gid in chars.items() if cp not in PRIVATE_CODES}
     letters = [chr(cp) for cp in sorted(chars) if cp < 0xFB50 and _arabic_letter(chr(cp))]
     lams = [c for c in letters if "LAM" in unicodedata.name(c, "").split()]
     alefs = [c for c in letters if "ALEF" in unicodedata.name(c, "").split()]
-    hb_font = font.hbFont()
+    hb_font = harfbuzz_font(font)
     seen: dict[int, set[str]] = {}
     tries = [(t, 1) for c in letters for t in (c + _ZWJ, _ZWJ + c + _ZWJ, _ZWJ + c)]
     tries += [(t, 2) for lam in lams for alef in alefs for t in (lam + alef, _ZWJ + lam + alef)]
