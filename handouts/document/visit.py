@@ -5,10 +5,9 @@ conditions, *My plan* (the clinician's own instructions in fixed slots) and how 
 conditions are linked. Back: cautions for the medicines the patient takes (combination
 cautions first), the one painkiller-day rule with a calendar that counts (when the
 calendar is cut to fit, the rule keeps its row of counting boxes where there is room),
-when to get help (the
-three tiers, in short), lines for questions, where the full version is, and the key
-sources. A medicine's caution the plan's template says already (``covers``) is said once,
-in the plan.
+when to get help (the three tiers, in short), lines for questions, where the full version
+is, and the key sources. A medicine's caution the plan's template says already
+(``covers``) is said once, in the plan.
 
 What prints is chosen by data: a key point's ``priority``, a caution's ``visit`` rank, a red
 flag's ``short`` words. The two sides are one flow over two pages (four in large print):
