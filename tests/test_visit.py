@@ -122,6 +122,8 @@ def test_a_plan_that_says_all_of_a_medicines_first_rank_cautions_leaves_no_cut_f
     assert order[order.index("calendar") + 1] == "counting"
     typed = replace(req, plan=PlanFields(attack=AttackPlan(when="At once")))
     assert "must:triptans" in cut_order(lib, typed)
+    blank = replace(req, plan=PlanFields(attack=AttackPlan(when="  ", add="\t")))
+    assert "must:triptans" not in cut_order(lib, blank)  # spaces are not typing
     assert "counting" not in cut_order(lib, replace(req, conditions=("lupus", "fibromyalgia")))
 
 
