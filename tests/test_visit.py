@@ -1223,3 +1223,26 @@ def test_a_handout_like_one_made_before_keeps_what_was_put_back(monkeypatch):
         assert "Each day you take a painkiller this month, fill in a box." in text
         assert "Count your painkiller days" not in text
     assert texts[0].replace("Ana Lopez", "Sam Smith") == texts[1]
+
+
+@pytest.mark.parametrize("large", [False, True])
+def test_the_counting_boxes_sit_beside_their_words_in_regular_print(cli, tmp_path, large):
+    """In regular print the boxes alone take one row beside their words (the room they
+    take decides whether they fit); in large print they go under them, where the words
+    can be large. (This handout cuts the month and keeps the boxes in both.)"""
+    import pdfplumber
+
+    out = tmp_path / "visit.pdf"
+    run = cli("build", "--conditions", "migraine", "axial-spondyloarthritis", "--medicines",
+              "sumatriptan", "ibuprofen", "--plan-template", "migraine-attack-triptan",
+              "--patient", "X", *(["--large-print"] if large else []), "--out", out)  # fmt: skip
+    assert run.code == 0, run.err
+    text = pdf_text(out.read_bytes())
+    assert "fill in a box." in text and "Count your painkiller days" not in text
+    with pdfplumber.open(out) as pdf:
+        words = [(p, w) for p, page in enumerate(pdf.pages) for w in page.extract_words()]
+    page, said = next((p, w) for p, w in words if w["text"] == "box.")
+    label = next(w for p, w in words if p == page and w["text"] == "us"
+                 and w["top"] >= said["top"] - 12)  # fmt: skip
+    beside = abs(label["top"] - said["top"]) < 10 and label["x0"] > said["x1"]
+    assert beside != large

@@ -844,10 +844,22 @@ def _slots(b: Slots, st: Styles, width: float, key: str, parent: Node) -> list[F
 
 
 def _calendar(b: Calendar, st: Styles, width: float, key: str, parent: Node) -> list[Flowable]:
-    drawing = pictures.calendar(b.limit, b.at_limit, width, st.large, b.month)
     how = para(b.how, st.body, parent=parent)
+    if not b.month and not st.large:  # the boxes alone: beside their words, in one row
+        boxes = pictures.counting_width(b.limit, b.at_limit, st.large)
+        drawing = pictures.calendar(b.limit, b.at_limit, boxes, st.large, month=False)
+        row = Table([[how, leaf(drawing, "Figure", parent, b.alt)]],
+                    colWidths=[width - boxes - 12, boxes + 12])  # fmt: skip
+        row.setStyle(table_style([("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                                  ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                                  ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                                  ("TOPPADDING", (0, 0), (-1, -1), 0),
+                                  ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+                                  ("ALIGN", (1, 0), (1, 0), "RIGHT")]))  # fmt: skip
+        return [row, Spacer(1, 8)]
+    drawing = pictures.calendar(b.limit, b.at_limit, width, st.large, b.month)
     kept = KeepTogether([how, leaf(drawing, "Figure", parent, b.alt)])
-    return [kept] if b.month else [kept, Spacer(1, 8)]  # the boxes alone: apart from what follows
+    return [kept] if b.month else [kept, Spacer(1, 8)]  # apart from what follows
 
 
 def _picture(b: Picture, st: Styles, width: float, key: str, parent: Node) -> list[Flowable]:

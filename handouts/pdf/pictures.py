@@ -55,6 +55,14 @@ def calendar(limit: int, at_limit: str, width: float, large: bool, month: bool =
     return d
 
 
+def counting_width(limit: int, at_limit: str, large: bool) -> float:
+    """How wide the boxes alone are drawn in one row (:func:`calendar` with
+    ``month=False`` at this width): the boxes, the line and ``at_limit``."""
+    cell = 26.0 if large else 19.0
+    size = 11.0 if large else 8.0
+    return limit * cell + _width(at_limit, fonts.BOLD, size + 3) + 10
+
+
 def stroke_signs(labels: tuple[str, ...], width: float, large: bool) -> Drawing:
     """Four simple panels, one per sign (face, arm, speech, time), each with its label
     under it."""
