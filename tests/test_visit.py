@@ -1246,3 +1246,24 @@ def test_the_counting_boxes_sit_beside_their_words_in_regular_print(cli, tmp_pat
                  and w["top"] >= said["top"] - 12)  # fmt: skip
     beside = abs(label["top"] - said["top"]) < 10 and label["x0"] > said["x1"]
     assert beside != large
+
+
+@pytest.mark.parametrize("large", [False, True])
+@pytest.mark.parametrize("limit", [10, 15])
+@pytest.mark.parametrize("label", ["Tell us", "Díganos"])
+def test_the_counting_boxes_drawn_at_their_own_width_take_one_row(large, limit, label):
+    """``counting_width`` is the width ``calendar`` needs for the boxes alone in one row:
+    drawn at it, every box is on one line and the words at the limit end inside it."""
+    from reportlab.graphics.shapes import Rect, String
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from handouts.pdf import fonts, pictures
+
+    width = pictures.counting_width(limit, label, large)
+    drawing = pictures.calendar(limit, label, width, large, month=False)
+    boxes = [s for s in drawing.contents if isinstance(s, Rect)]
+    assert len(boxes) == limit and len({b.y for b in boxes}) == 1
+    said = next(s for s in drawing.contents if isinstance(s, String) and s.text == label)
+    assert said.x + stringWidth(label, fonts.BOLD, said.fontSize) <= width + 0.01
+    narrower = pictures.calendar(limit, label, width - 3, large, month=False)
+    assert len({s.y for s in narrower.contents if isinstance(s, Rect)}) == 2  # it is the least

@@ -843,10 +843,16 @@ def _slots(b: Slots, st: Styles, width: float, key: str, parent: Node) -> list[F
     return [KeepTogether([head, t])]
 
 
+BESIDE = 150.0
+"""The narrowest the words beside the counting boxes may be (about 25 letters a line);
+narrower, the boxes go under them."""
+
+
 def _calendar(b: Calendar, st: Styles, width: float, key: str, parent: Node) -> list[Flowable]:
     how = para(b.how, st.body, parent=parent)
-    if not b.month and not st.large:  # the boxes alone: beside their words, in one row
-        boxes = pictures.counting_width(b.limit, b.at_limit, st.large)
+    boxes = pictures.counting_width(b.limit, b.at_limit, st.large)
+    if not b.month and not st.large and width - boxes - 12 >= BESIDE:
+        # the boxes alone: beside their words, in one row
         drawing = pictures.calendar(b.limit, b.at_limit, boxes, st.large, month=False)
         row = Table([[how, leaf(drawing, "Figure", parent, b.alt)]],
                     colWidths=[width - boxes - 12, boxes + 12])  # fmt: skip

@@ -22,10 +22,9 @@ def calendar(limit: int, at_limit: str, width: float, large: bool, month: bool =
     fill, one per painkiller day, with a thick line around the last and ``at_limit``
     written beside it: the reader never has to count. ``month=False``: the boxes alone,
     from the left edge (the painkiller-day rule's own, where the month is left out)."""
-    cell = 26.0 if large else 19.0
-    size = 11.0 if large else 8.0
+    cell, size = _counting_sizes(large)
     grid_w, rows = 7 * cell, 5
-    label_w = _width(at_limit, fonts.BOLD, size + 3) + 8
+    label_w = _label_width(at_limit, large) + 8
     left = grid_w + cell if month else 0.0
     per_row = max(1, int((width - left - label_w) // cell))
     if not month:
@@ -58,9 +57,18 @@ def calendar(limit: int, at_limit: str, width: float, large: bool, month: bool =
 def counting_width(limit: int, at_limit: str, large: bool) -> float:
     """How wide the boxes alone are drawn in one row (:func:`calendar` with
     ``month=False`` at this width): the boxes, the line and ``at_limit``."""
-    cell = 26.0 if large else 19.0
-    size = 11.0 if large else 8.0
-    return limit * cell + _width(at_limit, fonts.BOLD, size + 3) + 10
+    cell, _size = _counting_sizes(large)
+    return limit * cell + _label_width(at_limit, large) + 10
+
+
+def _counting_sizes(large: bool) -> tuple[float, float]:
+    """A calendar's box (a day or a count) and the size of the numbers in it."""
+    return (26.0, 11.0) if large else (19.0, 8.0)
+
+
+def _label_width(at_limit: str, large: bool) -> float:
+    """How wide the words at the limit's box are drawn."""
+    return _width(at_limit, fonts.BOLD, _counting_sizes(large)[1] + 3)
 
 
 def stroke_signs(labels: tuple[str, ...], width: float, large: bool) -> Drawing:
