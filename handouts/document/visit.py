@@ -264,7 +264,8 @@ class _Visit:
         numbers = [(f"number:{n.id}", n.review) for n in lib.numbers.values() if n.review]
         self.first_reviews = (*reviews, *numbers[:1])
         self.covered = covered(lib, req)
-        self.order = _order(self.meds, self.covered, _counts(lib, req))
+        self.counts = _counts(lib, req)  # the painkiller-day rule prints
+        self.order = _order(self.meds, self.covered, self.counts)
         when = req.personal.date
         self.printed_date = _.date(when, N_("d MMMM y")) if when else None
         self.start(cuts, keep)
@@ -463,8 +464,8 @@ class _Visit:
                 self.reviews.append((f"rule:{r.id}", r.review))
             heading = self.rule_heading(r)
             blocks.append(Caution(heading, None, (self._point(r, r.evidence),), what_to_do))
-        rule = lib.painkiller_days
-        if rule and any(c.painkiller_days for c in self.conds):
+        rule = lib.painkiller_days if self.counts else None
+        if rule:
             self.cite(rule.sources)
             self.reviews.append(("painkiller-days", rule.review))
             point = self._point(rule, rule.evidence)
@@ -520,8 +521,7 @@ class _Visit:
 
     def _calendar(self) -> Section | None:
         """A month to tick painkiller days, and boxes that count them up to the limit."""
-        rule = self.lib.painkiller_days
-        if not rule or not any(c.painkiller_days for c in self.conds) or self.cut("calendar"):
+        if not self.counts or self.cut("calendar"):
             return None
         cal = self._counting(month=True)
         return Section("painkiller-calendar", self._("Count your painkiller days"), (cal,),

@@ -850,9 +850,8 @@ narrower, the boxes go under them."""
 
 def _calendar(b: Calendar, st: Styles, width: float, key: str, parent: Node) -> list[Flowable]:
     how = para(b.how, st.body, parent=parent)
-    boxes = pictures.counting_width(b.limit, b.at_limit, st.large)
-    if not b.month and not st.large and width - boxes - 12 >= BESIDE:
-        # the boxes alone: beside their words, in one row
+    boxes = 0.0 if b.month or st.large else pictures.counting_width(b.limit, b.at_limit, False)
+    if boxes and width - boxes - 12 >= BESIDE:  # the boxes alone: beside their words, in one row
         drawing = pictures.calendar(b.limit, b.at_limit, boxes, st.large, month=False)
         row = Table([[how, leaf(drawing, "Figure", parent, b.alt)]],
                     colWidths=[width - boxes - 12, boxes + 12])  # fmt: skip
