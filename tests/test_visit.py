@@ -12,6 +12,7 @@ import pytest
 from pypdf import PdfReader
 
 from handouts.content.library import load_library
+from handouts.content.model import MovementPlan, PlanFields
 from handouts.document.document import Personal
 from handouts.document.request import Allow, Request
 from handouts.errors import HandoutsError
@@ -1164,7 +1165,7 @@ def test_a_cut_never_makes_a_visit_handout_longer():
         fits = [_tried(assemble_visit(lib, req, brand, k, assembly), brand, req, tries)[1]
                 for k in range(most + 1)]  # fmt: skip
         verdicts.append("".join("1" if f else "0" for f in fits))
-    assert verdicts[0] == "000000001111111"
+    assert verdicts[0] == "0000000011111111"
     assert [v for v in verdicts if "10" in v] == []
     assert sum("1" in v for v in verdicts) > 12  # most fit with some cuts
 
@@ -1267,3 +1268,54 @@ def test_the_counting_boxes_drawn_at_their_own_width_take_one_row(large, limit, 
     assert said.x + stringWidth(label, fonts.BOLD, said.fontSize) <= width + 0.01
     narrower = pictures.calendar(limit, label, width - 3, large, month=False)
     assert len({s.y for s in narrower.contents if isinstance(s, Rect)}) == 2  # it is the least
+
+
+SPANISH_HEAVY = Request(("migraine", "hashimotos"),
+                        medicines=("opioids-butalbital", "topiramate", "ergots", "triptans", "snri",
+                                   "estrogen-contraception"),
+                        format="visit", paper="letter", plan_template="migraine-attack-triptan",
+                        language="es", personal=Personal("José Peña"), allow=Allow(draft=True))  # fmt: skip
+
+
+def test_a_plan_label_too_long_for_its_column_widens_it_instead_of_wrapping():
+    """Spanish labels ("Una segunda dosis:", "Con qué frecuencia:") are wider than the
+    label column English needs; the column widens to hold the widest on one line, where
+    it wrapped to two, a line lost beside a one-line slot."""
+    lib, brand = load_inputs(CONTENT, None)
+    req = Request(("migraine", "fibromyalgia"), medicines=("triptans",), format="visit",
+                  plan_template="migraine-attack-triptan", language="es",
+                  plan=PlanFields(movement=MovementPlan(what="Caminar", how_long="10 minutos",
+                                                        how_often="5 días a la semana")),
+                  allow=Allow(draft=True))  # fmt: skip
+    runs: list[str] = []
+    for page in PdfReader(io.BytesIO(make(lib, brand, req).pdf)).pages:
+        page.extract_text(visitor_text=lambda text, *_: runs.append(text.strip()))
+    assert "Una segunda dosis:" in runs
+    assert "Con qué frecuencia:" in runs
+    assert "dosis:" not in runs and "frecuencia:" not in runs
+
+
+def test_the_last_cut_sets_the_lines_closer_and_only_that_lets_a_heavy_handout_fit():
+    """A Spanish visit handout with a plan template, two conditions and six medicines
+    does not fit two pages with everything else left out; with its lines a little closer
+    (14.5 pt apart for 12 pt type, the last cut) it does, and prints, type unchanged."""
+    from handouts.document.visit import Assembly, assemble_visit, cut_order
+    from handouts.pdf.render import Tries
+    from handouts.pipeline import _tried, brand_in
+
+    lib, brand = load_inputs(CONTENT, None)
+    spanish, branded = in_language(lib, brand, SPANISH_HEAVY), brand_in(brand, SPANISH_HEAVY)
+    order = cut_order(spanish, SPANISH_HEAVY)
+    assert order[-1] == "snug"
+    tries, assembly = Tries(), Assembly()
+    fits = [_tried(assemble_visit(spanish, SPANISH_HEAVY, branded, k, assembly), branded,
+                   SPANISH_HEAVY, tries) for k in (len(order) - 1, len(order))]  # fmt: skip
+    assert [fit for _doc, fit in fits] == [False, True]
+    assert not fits[0][0].snug and fits[1][0].snug
+    done = make(lib, brand, SPANISH_HEAVY)
+    assert done.pages == 2
+    body = [size for text, size in text_sizes(done.pdf) if text.startswith("Un derrame")]
+    assert body and min(body) == 12
+    text = pdf_text(done.pdf)
+    for tier in ("Emergencia:", "Llámenos hoy", "Díganos en su próxima cita"):
+        assert tier in text

@@ -8,6 +8,7 @@ another output format.
 from __future__ import annotations
 
 import contextlib
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -19,6 +20,7 @@ from reportlab.graphics.shapes import String
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
     Flowable,
     KeepTogether,
@@ -156,22 +158,35 @@ headings 20 pt, as in every large-print handout, with lines as close as the regu
 handout's (a third of the type size apart) so that it fits on four pages."""
 
 
-def _size(name: str, large: bool, compact: bool = False) -> dict[str, float]:
+SNUG = {False: 14.5, True: 21.5}
+"""The body's leading where a visit handout's lines are a little closer (``Document.snug``),
+regular and large print: 1.2 times its type size, the last thing it does to fit."""
+
+
+def _size(name: str, large: bool, compact: bool = False, snug: bool = False) -> dict[str, float]:
     table = (COMPACT_LARGE if large else COMPACT) if compact else {}
     size, leading = table.get(name, SIZES[name][large])
+    if snug and name == "body":
+        leading = SNUG[large]
     return {"fontSize": size, "leading": leading}
 
 
 @memo(32)
 def styles(
-    primary: str, accent: str, text: str, large: bool = False, compact: bool = False
+    primary: str,
+    accent: str,
+    text: str,
+    large: bool = False,
+    compact: bool = False,
+    snug: bool = False,
 ) -> Styles:
     """Paragraph styles for a brand's colours, regular or large print, and for the visit
-    handout's compact regular print (built once each)."""
+    handout's compact regular print (built once each); ``snug``, a visit handout's body
+    lines closer (:data:`SNUG`)."""
     p, a, t = colors.HexColor(primary), colors.HexColor(accent), colors.HexColor(text)
     tight = compact  # a visit handout's spacing and type, in large print too
     compact = compact and not large
-    z = partial(_size, large=large, compact=tight)
+    z = partial(_size, large=large, compact=tight, snug=snug and tight)
     body = ParagraphStyle(
         "body",
         fontName=fonts.BODY,
@@ -826,9 +841,9 @@ def _slots(b: Slots, st: Styles, width: float, key: str, parent: Node) -> list[F
     for label, (_, value), mine in zip(labels, b.rows, typed, strict=True):
         with contextlib.nullcontext() if mine else shared_text():
             rows.append([label, para(value, st.body, parent=parent)])
-    label_w = 150.0 if st.large else 112.0
     if not rows:
         return [head]
+    label_w = _label_column(tuple(label for label, _ in b.rows), st, width)
     t = Table(rows, colWidths=[label_w, width - label_w])
     t.setStyle(
         table_style(
@@ -841,6 +856,20 @@ def _slots(b: Slots, st: Styles, width: float, key: str, parent: Node) -> list[F
         )
     )
     return [KeepTogether([head, t])]
+
+
+LABELS = {False: 112.0, True: 150.0}
+"""A plan part's label column, regular and large print, where its labels fit in it."""
+
+
+def _label_column(labels: tuple[str, ...], st: Styles, width: float) -> float:
+    """The width of a plan part's label column: :data:`LABELS`, or wider where a label
+    would wrap in it (a longer language's "A second dose:"), so that it takes one line,
+    up to a third of the width."""
+    room = LABELS[st.large]
+    pad = 6.0  # the table's right padding of a cell
+    widest = max(stringWidth(x, st.prompt.fontName, st.prompt.fontSize) for x in labels) + pad
+    return min(max(room, math.ceil(widest)), width / 3)
 
 
 BESIDE = 150.0

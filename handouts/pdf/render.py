@@ -157,7 +157,7 @@ def _visit_setup(
 ) -> tuple[Styles, Geometry, str, Tries]:
     """A visit handout's styles, page geometry and font seed, and its tries (their one
     canvas made on the first)."""
-    st, g = _setup(brand, paper, large_print, compact=True)
+    st, g = _setup(brand, paper, large_print, compact=True, snug=doc.snug)
     seed = _seed((doc,))
     tries = tries or Tries()
     if tries.canvas is None:
@@ -235,11 +235,11 @@ def clear_caches() -> None:
 
 
 def _setup(
-    brand: Brand, paper: str | None, large: bool, compact: bool = False
+    brand: Brand, paper: str | None, large: bool, compact: bool = False, snug: bool = False
 ) -> tuple[Styles, Geometry]:
     fonts.register()
     c = brand.spec.colours
-    st = styles(c.primary, c.accent, c.text, large, compact)
+    st = styles(c.primary, c.accent, c.text, large, compact, snug)
     return st, _geometry(paper or brand.spec.paper, large, compact)
 
 
@@ -319,11 +319,11 @@ def _lay_out(
         if section.new_page or (section.after_summary and _on_page_one(head, parts)):
             top = None
         if section.private:  # patient text: laid out for this handout, remembered nowhere
-            if (section, top) not in mine:
+            if (section, top, st) not in mine:
                 with private_text():
                     story = section_flowables(section, st, g.width)
-                    mine[section, top] = layout(story, g, book.canvas, top)
-            rec = mine[section, top]
+                    mine[section, top, st] = layout(story, g, book.canvas, top)
+            rec = mine[section, top, st]
         elif measure:
             rec = _tried(section, st, g, seed, top, quantum, added, pages == most)
         else:  # a visit handout's section stacked from its pieces where it fits, as tried
@@ -378,7 +378,7 @@ def _front(
         )
     if head is None:
         head = layout(masthead(doc, logo, st, g.width, alt), g, canvas)
-    key = ("personal", doc.personal, doc.front, doc.printed_date, head.end_y)
+    key = ("personal", doc.personal, doc.front, doc.printed_date, head.end_y, st)
     if key not in mine:
         story = personal(doc, st, g.width)
         with private_text():  # the pages with patient text are remembered nowhere
@@ -401,10 +401,13 @@ def front_shape(
     start, it is laid out the same from any higher one (a cut's masthead), only moved up,
     so two handouts with the same content and the same front shape fit with the same
     cuts (its patient text aside, the rest of a handout is content; the caller makes
-    sure of that)."""
-    st, g, seed, tries = _visit_setup(doc, brand, paper, large_print, tries)
+    sure of that). Its lines as far apart as they are before the handout's last cut
+    (:attr:`Document.snug`), whatever the cuts of ``doc``."""
+    tall = doc
+    if not doc.subtitle_shown or doc.snug:
+        tall = replace(doc, subtitle_shown=True, snug=False)
+    st, g, seed, tries = _visit_setup(tall, brand, paper, large_print, tries)
     assert tries.canvas is not None
-    tall = doc if doc.subtitle_shown else replace(doc, subtitle_shown=True)
     try:
         head, own = _front(tries.canvas, tall, brand, st, g, seed, tries.mine)
     except LayoutError:  # a block taller than a page: the tries will say it does not fit
