@@ -156,7 +156,7 @@ def test_preview_shows_every_page_and_what_applies(client):
     assert len(pictures) == 2
     assert base64.b64decode(pictures[0]).startswith(b"\x89PNG")
     assert "Migraine and fibromyalgia often happen together." in page.text
-    assert "<li>Triptans with an SNRI</li>" in page.text
+    assert "<li>Triptans with an SNRI (duloxetine, milnacipran or venlafaxine)</li>" in page.text
     # the form comes back filled in, ready to download
     assert re.search(r'value="snri" id="medicines-snri"\s+checked>', page.text)
     assert not re.search(r'value="nsaids" id="medicines-nsaids"\s+checked>', page.text)
@@ -170,7 +170,10 @@ def test_applies_answers_as_the_clinician_picks(client):
     answer = client.post("/applies", data=data).json()
     assert answer == {
         "links": ["Some studies found more migraine in people with lupus, but others did not."],
-        "combos": ["Triptans with an SNRI", "Triptans in lupus"],
+        "combos": [
+            "Triptans with an SNRI (duloxetine, milnacipran or venlafaxine)",
+            "Triptans in lupus",
+        ],
     }
     data["conditions"] = ["lupus", "sjogrens"]
     data["medicines"] = ["hydroxychloroquine"]
