@@ -212,7 +212,7 @@ def _visit(lib: Library, brand: Brand, req: Request) -> Rendered:
     second kept whole where a split does not fit; only for the handouts that cut it). A
     handout like one made before (:func:`_exact`, and a front of the same shape:
     :func:`handouts.pdf.render.front_shape`) is drawn with that one's cuts, without
-    tries."""
+    tries, unless that one's lines were set closer to fit (its last cut)."""
     tries = Tries()  # this handout's: its patient text laid out once, then forgotten
     assembly = Assembly()  # and its sections chosen once for the cuts they ask about
 
@@ -257,7 +257,9 @@ def _visit(lib: Library, brand: Brand, req: Request) -> Rendered:
             "internal: a visit handout measured to fit and drawn did not "
             "(a bug in handouts: please report it with the command you ran)"
         )
-    if exact is not None:
+    # not with the last cut: the front's shape is measured with the lines as they are
+    # before it, and with them closer two fronts of one shape may end apart
+    if exact is not None and not doc.snug:
         _FITTED[exact] = (lib, brand, cuts, keep)
         _FITTED.move_to_end(exact)
         while len(_FITTED) > FITTED:

@@ -17,7 +17,7 @@ from handouts.document.document import Personal
 from handouts.document.request import Allow, Request
 from handouts.errors import HandoutsError
 from handouts.intake.plan import COLUMNS
-from handouts.pipeline import PRINTER, in_language, load_inputs, make
+from handouts.pipeline import PRINTER, Renderer, in_language, load_inputs, make
 
 from .conftest import CONTENT, ROOT, pdf_text, text_sizes
 
@@ -1303,22 +1303,40 @@ SPANISH_HEAVY = Request(("migraine", "hashimotos"),
                         language="es", personal=Personal("José Peña"), allow=Allow(draft=True))  # fmt: skip
 
 
+def placed_runs(data: bytes) -> list[tuple[str, float]]:
+    """(text, x on the page) of every text run drawn in the PDF."""
+    runs: list[tuple[str, float]] = []
+    for page in PdfReader(io.BytesIO(data)).pages:
+
+        def visit(text, cm, tm, font, size):
+            if text.strip():
+                runs.append((text.strip(), round(cm[0] * tm[4] + cm[2] * tm[5] + cm[4], 1)))
+
+        page.extract_text(visitor_text=visit)
+    return runs
+
+
 def test_a_plan_label_too_long_for_its_column_widens_it_instead_of_wrapping():
     """Spanish labels ("Una segunda dosis:", "Con qué frecuencia:") are wider than the
     label column English needs; the column widens to hold the widest on one line, where
-    it wrapped to two, a line lost beside a one-line slot."""
+    it wrapped to two, a line lost beside a one-line slot; the plan's parts keep one
+    column, so their values line up. In large print too."""
     lib, brand = load_inputs(CONTENT, None)
-    req = Request(("migraine", "fibromyalgia"), medicines=("triptans",), format="visit",
-                  plan_template="migraine-attack-triptan", language="es",
-                  plan=PlanFields(movement=MovementPlan(what="Caminar", how_long="10 minutos",
-                                                        how_often="5 días a la semana")),
-                  allow=Allow(draft=True))  # fmt: skip
-    runs: list[str] = []
-    for page in PdfReader(io.BytesIO(make(lib, brand, req).pdf)).pages:
-        page.extract_text(visitor_text=lambda text, *_: runs.append(text.strip()))
-    assert "Una segunda dosis:" in runs
-    assert "Con qué frecuencia:" in runs
-    assert "dosis:" not in runs and "frecuencia:" not in runs
+    moving = MovementPlan(what="Caminar", how_long="10 minutos", how_often="5 días a la semana",
+                          build_up="5 minutos más cada semana")  # fmt: skip
+    for large in (False, True):
+        req = Request(("migraine", "fibromyalgia"), medicines=("triptans",), format="visit",
+                      plan_template="migraine-attack-triptan", language="es",
+                      plan=PlanFields(movement=moving), large_print=large,
+                      allow=Allow(draft=True))  # fmt: skip
+        placed = placed_runs(make(lib, brand, req).pdf)
+        runs = dict(placed)
+        for label in ("Una segunda dosis:", "Con qué frecuencia:", "Cómo aumentar:"):
+            assert label in runs, (large, label)
+        assert not {"dosis:", "frecuencia:", "aumentar:"} & runs.keys()
+        # the attack part's values start where the movement part's do
+        when = next(x for text, x in placed if text.startswith("En cuanto empiece"))
+        assert runs["Caminar"] == when > runs["Cuándo:"] + 112
 
 
 def test_the_last_cut_sets_the_lines_closer_and_only_that_lets_a_heavy_handout_fit():
@@ -1348,3 +1366,24 @@ def test_the_last_cut_sets_the_lines_closer_and_only_that_lets_a_heavy_handout_f
     # the medicines named mid-sentence by their short names, lower-case as a sentence has them
     assert ("Lo que debe vigilar con opioides como la codeína, o butalbital, topiramato, "
             "ergotamínicos, triptanes y medicamentos IRSN está en la versión completa") in text  # fmt: skip
+
+
+def test_a_handout_with_its_lines_closer_is_never_drawn_from_another_patient_s_cuts():
+    """Two fronts that end at one height with normal lines can end apart with them closer
+    (a note wrapped over six lines, or five one-line notes, each a row with its own
+    padding): a handout that needed the last cut is not reused for the next one of the
+    same shape, whose room differs (here 1.5 pt, and with it whether the counting boxes
+    are put back). The same request gives the same bytes whatever came before it."""
+    lib, brand = load_inputs(CONTENT, None)
+    base = Request(("migraine", "chronic-back-pain"), medicines=("triptans", "hydroxychloroquine"),
+                   format="visit", paper="letter", language="es",
+                   plan_template="migraine-attack-triptan", allow=Allow(draft=True))  # fmt: skip
+    one = replace(base, personal=Personal("Ana"), notes=("descanse bien " * 42).strip())
+    other = replace(base, personal=Personal("Bea"),
+                    notes="\n".join([("descanse bien " * 7).strip()] + ["Agua."] * 4))  # fmt: skip
+    alone = make(lib, brand, one).pdf
+    renderer = Renderer()
+    renderer.make(lib, brand, other)
+    after = renderer.make(lib, brand, one).pdf
+    assert after == alone
+    assert "llene una casilla" in pdf_text(alone)  # its boxes put back, in the room it has

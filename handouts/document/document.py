@@ -142,6 +142,9 @@ class Slots:
     flowables without any cache: :mod:`handouts.pdf.private`); the rest is content (a
     plan template's words, filled in) and shared as any content is. Empty: not said, so
     every value is as private as the section it is in."""
+    aligned: tuple[str, ...] = ()
+    """The labels of every part its label column lines up with (its own among them): the
+    column is as wide as the widest needs. Empty: its own labels alone."""
 
 
 @dataclass(frozen=True)

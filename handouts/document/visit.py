@@ -431,6 +431,8 @@ class _Visit:
             blocks.append(Slots(_("My next appointment"), when, (own_visit is not None,)))
         if not blocks:
             return None
+        labels = tuple(label for b in blocks if isinstance(b, Slots) for label, _v in b.rows)
+        blocks = [replace(b, aligned=labels) if isinstance(b, Slots) else b for b in blocks]
         # what the clinician typed is patient data; a template and a practice are content.
         # A typed row is kept out of the caches by its section being private: so any typed
         # row makes it so, whichever slots typed() lists

@@ -843,7 +843,7 @@ def _slots(b: Slots, st: Styles, width: float, key: str, parent: Node) -> list[F
             rows.append([label, para(value, st.body, parent=parent)])
     if not rows:
         return [head]
-    label_w = _label_column(tuple(label for label, _ in b.rows), st, width)
+    label_w = _label_column(b.aligned or tuple(label for label, _ in b.rows), st, width)
     t = Table(rows, colWidths=[label_w, width - label_w])
     t.setStyle(
         table_style(
@@ -863,9 +863,10 @@ LABELS = {False: 112.0, True: 150.0}
 
 
 def _label_column(labels: tuple[str, ...], st: Styles, width: float) -> float:
-    """The width of a plan part's label column: :data:`LABELS`, or wider where a label
-    would wrap in it (a longer language's "A second dose:"), so that it takes one line,
-    up to a third of the width."""
+    """The width of a plan part's label column (``labels``: its own and those of the
+    parts it lines up with): :data:`LABELS`, or wider where a label would wrap in it (a
+    longer language's "A second dose:"), so that it takes one line, up to a third of the
+    width."""
     room = LABELS[st.large]
     pad = 6.0  # the table's right padding of a cell
     widest = max(stringWidth(x, st.prompt.fontName, st.prompt.fontSize) for x in labels) + pad
