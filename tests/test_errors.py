@@ -474,7 +474,7 @@ REVIEW_CASES = [
         "next_review: 2028-11-01",
         "next_review: 2020-01-01",
         [
-            "content/medicines/snri.yaml:40: review.next_review: the next review must come after the last one"
+            "content/medicines/snri.yaml:41: review.next_review: the next review must come after the last one"
         ],
     ),
     (
