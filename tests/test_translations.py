@@ -84,6 +84,31 @@ def test_a_rerun_of_translate_changes_nothing(cli, content_copy):
     assert after == before  # byte for byte: no churn in a clinic's history
 
 
+def test_translate_refuses_content_that_is_not_yaml_and_writes_nothing(cli, content_copy):
+    """A content file that does not parse (a colon inside unquoted text) was skipped in
+    silence: its units counted as none, and its catalogue was left as it was, the run
+    saying all was well. It is an error at its line, and no catalogue is written."""
+    path = content_copy / "combinations" / "starter.yaml"
+    text = path.read_text(encoding="utf-8")
+    line = text[: text.index("    title: Triptans in lupus")].count("\n") + 1
+    _replace(path, "    title: Triptans in lupus", "    title: Triptans in: lupus")
+    (content_copy / "medicines" / "triptans.yaml").write_text(
+        (content_copy / "medicines" / "triptans.yaml").read_text(encoding="utf-8")
+        + "\n# a change that would be written\n",
+        encoding="utf-8",
+    )
+    before = {p: p.read_bytes() for p in (content_copy / "locale").rglob("*.po")}
+    run = cli("translate", "es", "--content", content_copy)
+    assert run.code == 1 and run.out == ""
+    assert run.err == (
+        "handouts: error: 1 problem in the content; nothing was written:\n"
+        f"  {content_copy.name}/combinations/starter.yaml:{line}: this is not valid YAML: a colon "
+        "and a space inside a text (put the text in quotes), or a line indented further than it "
+        "should be\n"
+    )
+    assert {p: p.read_bytes() for p in (content_copy / "locale").rglob("*.po")} == before
+
+
 def test_a_catalogue_that_cannot_be_read_is_refused_never_cut_short(cli, content_copy, tmp_path):
     """Red team: a line with a lost quote made Babel drop a sentence with a warning, and
     the handout printed the caution without its dosing instruction."""

@@ -198,14 +198,16 @@ def update(content: Path, language: str) -> tuple[int, int, int]:
     translated from, :func:`_from_note`; the mark goes when the English is back to that),
     keep units no longer there as obsolete entries (``#~``, their translations not lost).
     Translators' comments and the header's translator and team are kept. A catalogue is
-    written only when it changes, and nothing is written when any one of them cannot be
-    read (raises ContentError naming each). Returns (units, new, newly stale)."""
+    written only when it changes, and nothing is written when any one of them, or any
+    content file, cannot be read (raises ContentError naming each, a file that is not
+    YAML with its line). Returns (units, new, newly stale)."""
     total = new = stale = 0
     unreadable = []
     plans = []
     for file in content_files(content):
         doc = read(file, str(file.relative_to(content.parent)))
-        if not isinstance(doc, Doc):
+        if not isinstance(doc, Doc):  # (its units unknown: its catalogue would lose them)
+            unreadable.append(doc)
             continue
         target = catalogue_path(content, language, file)
         try:
