@@ -217,3 +217,17 @@ def test_a_batch_prints_again_when_the_words_change(tmp_path, monkeypatch, cli):
         clear_caches()
     assert run.out.startswith("2 rows: 2 written, 0 unchanged")
     assert "«Page 1 of" in pdf_text(Path("out/R1.pdf").read_bytes())
+
+
+def test_a_spanish_list_says_e_not_y_before_an_i_sound():
+    """Spanish "y" is "e" before a word starting with an 'i' sound (i, hi; not hie-):
+    "metotrexato e interferón beta"; English says "and" either way."""
+    from handouts.content.words import words
+    from handouts.document.assemble import join_names
+
+    es, en = words("es"), words("en")
+    assert join_names(["metotrexato", "interferón beta"], es) == "metotrexato e interferón beta"
+    assert join_names(["a", "b", "hidroxicloroquina"], es) == "a, b e hidroxicloroquina"
+    assert join_names(["a", "hierro"], es) == "a y hierro"
+    assert join_names(["a", "triptanes"], es) == "a y triptanes"
+    assert join_names(["methotrexate", "interferon-beta"], en) == "methotrexate and interferon-beta"

@@ -54,6 +54,11 @@ class Words:
         text = self.messages.get(msgid) or msgid
         return text.format(**values) if values else text
 
+    def own(self, msgid: str) -> str | None:
+        """This language's own words for ``msgid``, or None where it has none (then the
+        English is printed, or, for a variant some languages need, the usual words)."""
+        return self.messages.get(msgid) or None
+
     def date(self, day: dt.date, pattern: str) -> str:
         """``day`` written with a CLDR ``pattern`` (itself in the catalogue), e.g.
         ``d MMMM y`` → ``3 December 2026``; month names in the catalogue's language."""

@@ -65,11 +65,30 @@ DRAFT_TEXT = N_(
 """Printed at the top of page 1 of a handout that uses content still needing sign-off."""
 
 
+JOINED_BEFORE_I = N_("{items} and {last}, where {last} starts with an 'i' sound")
+"""How a list ends where its last name starts with an 'i' sound, in a language that says
+"and" otherwise there (Spanish "y" is "e": "metotrexato e interferón beta"); a language
+without it says "{items} and {last}" as usual."""
+
+
 def join_names(names: Sequence[str], _: Words) -> str:
     """``a``, ``a and b``, ``a, b and c`` (in the words' language)."""
     if len(names) <= 1:
         return "".join(names)
-    return _("{items} and {last}", items=_(", ").join(names[:-1]), last=names[-1])
+    items, last = _(", ").join(names[:-1]), names[-1]
+    pattern = _.own(JOINED_BEFORE_I) if _i_sound(last) else None
+    if pattern:
+        return pattern.format(items=items, last=last)
+    return _("{items} and {last}", items=items, last=last)
+
+
+def _i_sound(word: str) -> bool:
+    """Whether ``word`` starts with an 'i' sound as Spanish spells it: i or hi, but not
+    hi before a vowel (hierro, hielo: a 'y' sound)."""
+    w = word.lower()
+    if w[:1] in ("i", "í"):
+        return True
+    return w[:2] in ("hi", "hí") and (len(w) == 2 or w[2] not in "aeiouáéíóú")
 
 
 class _Cites:
