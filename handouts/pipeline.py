@@ -212,7 +212,8 @@ def _visit(lib: Library, brand: Brand, req: Request) -> Rendered:
     second kept whole where a split does not fit; only for the handouts that cut it). A
     handout like one made before (:func:`_exact`, and a front of the same shape:
     :func:`handouts.pdf.render.front_shape`) is drawn with that one's cuts, without
-    tries, unless that one's lines were set closer to fit (its last cut)."""
+    tries (where that one's lines were set closer to fit, only if its front's shape with
+    closer lines is the same too)."""
     tries = Tries()  # this handout's: its patient text laid out once, then forgotten
     assembly = Assembly()  # and its sections chosen once for the cuts they ask about
 
@@ -242,7 +243,11 @@ def _visit(lib: Library, brand: Brand, req: Request) -> Rendered:
         exact = None if front is None else (*exact, front)
     known = None if exact is None else _FITTED.get(exact)
     if known is not None and known[0] is lib and known[1] is brand:
-        laid = _drawn(assembled(known[2], known[3]), brand, req, tries)
+        fitted = assembled(known[2], known[3])
+        closer = known[4] is None or known[4] == front_shape(
+            fitted, brand, req.paper, req.large_print, tries, snug=True
+        )
+        laid = _drawn(fitted, brand, req, tries) if closer else None
         if laid is not None:
             _FITTED.move_to_end(exact)
             return Rendered(*laid.finish(), _current(lib, laid.doc, req.allow))
@@ -257,10 +262,11 @@ def _visit(lib: Library, brand: Brand, req: Request) -> Rendered:
             "internal: a visit handout measured to fit and drawn did not "
             "(a bug in handouts: please report it with the command you ran)"
         )
-    # not with the last cut: the front's shape is measured with the lines as they are
-    # before it, and with them closer two fronts of one shape may end apart
-    if exact is not None and not doc.snug:
-        _FITTED[exact] = (lib, brand, cuts, keep)
+    closer = None  # with its lines closer, it is known by that front's shape too
+    if exact is not None and doc.snug:
+        closer = front_shape(doc, brand, req.paper, req.large_print, tries, snug=True)
+    if exact is not None and (closer is not None or not doc.snug):
+        _FITTED[exact] = (lib, brand, cuts, keep, closer)
         _FITTED.move_to_end(exact)
         while len(_FITTED) > FITTED:
             _FITTED.popitem(last=False)
@@ -386,9 +392,10 @@ like it took after their medicines' own, added up, and how many handouts they we
 (``near``, ``shape``; :func:`_like`; numbers, never patient text)."""
 CUT_HINTS = 4096
 """How many of them a renderer remembers."""
-_FITTED: OrderedDict[tuple[object, ...], tuple[Library, Brand, int, frozenset[str]]] = table(
-    "pipeline._FITTED", OrderedDict
-)
+_FITTED: OrderedDict[
+    tuple[object, ...],
+    tuple[Library, Brand, int, frozenset[str], tuple[float, float | None] | None],
+] = table("pipeline._FITTED", OrderedDict)
 """The fewest cuts a visit handout took and what was put back, by everything that
 decides them (:func:`_exact` and the front's shape: numbers and ids), with the content
 and brand it was made with (held, so that their ids are not reused while the entry

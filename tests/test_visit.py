@@ -4,6 +4,7 @@ with their own plan, read back from the PDFs."""
 from __future__ import annotations
 
 import io
+import itertools
 import random
 from dataclasses import replace
 from pathlib import Path
@@ -52,15 +53,14 @@ def figure_words(path: Path) -> list[str]:
 
 
 def test_the_painkiller_rule_keeps_its_counting_boxes_when_the_calendar_is_cut(cli, tmp_path):
-    """The issue's own handout is one of the heaviest: the month calendar is cut to fit,
-    and the painkiller-day rule keeps the boxes that count its days (the reader's tool for
-    its limit; cut too, then put back where the room left holds them), with how to use
-    them and words for a screen reader. Its plan template
-    says how to take the triptan, so the triptan's "How to take it" is said once, in the
-    plan."""
+    """The issue's own set with the triptan template's attack plan: the month calendar is
+    cut to fit, and the painkiller-day rule keeps the boxes that count its days (the
+    reader's tool for its limit; cut too, then put back where the room left holds them),
+    with how to use them and words for a screen reader. The plan template says how to
+    take the triptan, so the triptan's "How to take it" is said once, in the plan."""
     out = tmp_path / "visit.pdf"
-    run = cli(*VISIT, "--patient", "Zoë", "--plan", ROOT / "examples" / "plan.yaml",
-              "--out", out)  # fmt: skip
+    run = cli(*VISIT, "--patient", "Zoë", "--plan-template", "migraine-attack-triptan",
+              "--attack-medicine", "Sumatriptan 50 mg, 1 tablet", "--out", out)  # fmt: skip
     assert run.code == 0, run.err
     text = pdf_text(out.read_bytes())
     assert pages(out.read_bytes()) == 2
@@ -72,8 +72,28 @@ def test_the_painkiller_rule_keeps_its_counting_boxes_when_the_calendar_is_cut(c
            "box 10: tell us at your next visit if you get there.")  # fmt: skip
     assert alt in figure_words(out)
     assert "A month calendar" not in " ".join(figure_words(out))
-    assert "How to take it" not in text
+    assert "Take one when the headache starts" not in text  # the triptans' how to take it
     assert "A second dose: Only if the first helped and pain returns, at least 2 hours" in text
+
+
+def test_the_issue_s_own_handout_sets_its_lines_closer_to_keep_its_medicines_cautions(
+    cli, tmp_path
+):
+    """The issue's own command, with the example plan (movement and the next appointment
+    as well): its lines are set closer, and the SNRI's and the NSAIDs' own first-rank
+    cautions print, outranking the boxes, which no longer fit (the rule says its limit)."""
+    out = tmp_path / "visit.pdf"
+    run = cli(*VISIT, "--patient", "Zoë", "--plan", ROOT / "examples" / "plan.yaml",
+              "--out", out)  # fmt: skip
+    assert run.code == 0, run.err
+    text = pdf_text(out.read_bytes())
+    assert pages(out.read_bytes()) == 2
+    assert 'it can cause dizziness or "electric shocks"' in text  # the SNRI's
+    assert "From 20 weeks of pregnancy, they can harm the baby's kidneys" in text  # NSAIDs'
+    assert "is in the full version: ask us for it" not in text  # no medicine's left out
+    assert "fill in a box" not in text and "Take them on fewer than 10 days a month" in text
+    lines = baselines(out.read_bytes(), "A stroke can look like an aura")
+    assert {round(a - b, 2) for a, b in itertools.pairwise(lines)} == {14.5}
 
 
 def test_a_plan_says_how_to_take_a_medicine_only_while_its_template_s_slots_print(cli, tmp_path):
@@ -129,9 +149,9 @@ def test_a_plan_that_says_all_of_a_medicines_first_rank_cautions_leaves_no_cut_f
 
 
 def test_the_counting_boxes_are_put_back_only_where_they_fit(cli, tmp_path):
-    """The boxes are tried again once the fewest cuts are found. On the issue's own
-    handout they fit (above); here the room left does not hold them, so the rule prints
-    alone and the handout is still two pages."""
+    """The boxes are tried again once the fewest cuts are found. On the handout above
+    they fit; here the room left does not hold them, so the rule prints alone and the
+    handout is still two pages."""
     out = tmp_path / "visit.pdf"
     run = cli("build", "--conditions", "migraine", "lupus", "--medicines", "sumatriptan",
               "duloxetine", "ibuprofen", "--out", out)  # fmt: skip
@@ -1339,10 +1359,34 @@ def test_a_plan_label_too_long_for_its_column_widens_it_instead_of_wrapping():
         assert runs["Caminar"] == when > runs["Cuándo:"] + 112
 
 
-def test_the_last_cut_sets_the_lines_closer_and_only_that_lets_a_heavy_handout_fit():
-    """A Spanish visit handout with a plan template, two conditions and six medicines
-    does not fit two pages with everything else left out; with its lines a little closer
-    (14.5 pt apart for 12 pt type, the last cut) it does, and prints, type unchanged."""
+def baselines(data: bytes, start: str) -> list[float]:
+    """The heights on the page of the lines of the paragraph whose first line starts
+    with ``start`` (that line and those under it at the same left edge, in order)."""
+    runs: list[tuple[str, float, float]] = []
+    for page in PdfReader(io.BytesIO(data)).pages[:1]:
+
+        def visit(text, cm, tm, font, size):
+            if text.strip():
+                x = cm[0] * tm[4] + cm[2] * tm[5] + cm[4]
+                runs.append((text.strip(), round(x, 1), cm[1] * tm[4] + cm[3] * tm[5] + cm[5]))
+
+        page.extract_text(visitor_text=visit)
+    at = next(n for n, (text, _x, _y) in enumerate(runs) if text.startswith(start))
+    left = runs[at][1]
+    lines = [runs[at][2]]
+    for _text, x, y in runs[at + 1 :]:
+        if x != left or y >= lines[-1]:
+            break
+        lines.append(y)
+    return lines
+
+
+def test_the_lines_close_up_before_a_medicine_s_own_cautions_are_left_out():
+    """Before a medicine's own first-rank cautions are left out (the last cuts), the
+    body's lines are set a little closer: 14.5 pt apart for 12 pt type instead of 16, the
+    type unchanged. A Spanish handout with a plan template, two conditions and six
+    medicines fits only so; an English one keeps valproate's warning about harm to an
+    unborn baby that it left out before."""
     from handouts.document.visit import Assembly, assemble_visit, cut_order
     from handouts.pdf.render import Tries
     from handouts.pipeline import _tried, brand_in
@@ -1350,30 +1394,49 @@ def test_the_last_cut_sets_the_lines_closer_and_only_that_lets_a_heavy_handout_f
     lib, brand = load_inputs(CONTENT, None)
     spanish, branded = in_language(lib, brand, SPANISH_HEAVY), brand_in(brand, SPANISH_HEAVY)
     order = cut_order(spanish, SPANISH_HEAVY)
-    assert order[-1] == "snug"
+    at = order.index("snug")
+    assert order[at - 1] == "second-point" and all(c.startswith("must:") for c in order[at + 1 :])
     tries, assembly = Tries(), Assembly()
-    fits = [_tried(assemble_visit(spanish, SPANISH_HEAVY, branded, k, assembly), branded,
-                   SPANISH_HEAVY, tries) for k in (len(order) - 1, len(order))]  # fmt: skip
-    assert [fit for _doc, fit in fits] == [False, True]
-    assert not fits[0][0].snug and fits[1][0].snug
+
+    def fits(cuts: int, keep: frozenset[str] = frozenset()) -> bool:
+        doc = assemble_visit(spanish, SPANISH_HEAVY, branded, cuts, assembly, keep)
+        return _tried(doc, branded, SPANISH_HEAVY, tries)[1]
+
+    assert not fits(len(order), frozenset({"snug"}))  # every other cut, normal lines
+    assert fits(len(order))
     done = make(lib, brand, SPANISH_HEAVY)
     assert done.pages == 2
     body = [size for text, size in text_sizes(done.pdf) if text.startswith("Un derrame")]
     assert body and min(body) == 12
+    lines = baselines(done.pdf, "Un derrame")
+    assert len(lines) == 3 and {round(a - b, 2) for a, b in itertools.pairwise(lines)} == {14.5}
     text = pdf_text(done.pdf)
     for tier in ("Emergencia:", "Llámenos hoy", "Díganos en su próxima cita"):
         assert tier in text
     # the medicines named mid-sentence by their short names, lower-case as a sentence has them
-    assert ("Lo que debe vigilar con opioides como la codeína, o butalbital, topiramato, "
+    assert ("Lo que debe vigilar con opioides (como la codeína) o butalbital, topiramato, "
             "ergotamínicos, triptanes y medicamentos IRSN está en la versión completa") in text  # fmt: skip
+
+    english = Request(("migraine", "endometriosis"),
+                      medicines=("triptans", "topiramate", "hydroxychloroquine", "valproate",
+                                 "estrogen-contraception", "paracetamol"),
+                      format="visit", paper="a4", plan_template="migraine-attack-triptan",
+                      personal=Personal("Sam"), allow=Allow(draft=True))  # fmt: skip
+    done = make(lib, brand, english)
+    assert done.pages == 2
+    assert "It can badly harm an unborn baby" in pdf_text(done.pdf)
+    normal = make(lib, brand, Request(("migraine", "fibromyalgia"), format="visit"))
+    lines = baselines(normal.pdf, "A stroke can look like an aura")
+    assert {round(a - b, 2) for a, b in itertools.pairwise(lines)} == {16.0}
 
 
 def test_a_handout_with_its_lines_closer_is_never_drawn_from_another_patient_s_cuts():
     """Two fronts that end at one height with normal lines can end apart with them closer
     (a note wrapped over six lines, or five one-line notes, each a row with its own
-    padding): a handout that needed the last cut is not reused for the next one of the
-    same shape, whose room differs (here 1.5 pt, and with it whether the counting boxes
-    are put back). The same request gives the same bytes whatever came before it."""
+    padding): a handout that set its lines closer is reused for the next one of the same
+    shape only if their fronts with closer lines match too, since the room differs (here
+    1.5 pt, and with it whether the triptans' own cautions fit). The same request gives
+    the same bytes whatever came before it."""
     lib, brand = load_inputs(CONTENT, None)
     base = Request(("migraine", "chronic-back-pain"), medicines=("triptans", "hydroxychloroquine"),
                    format="visit", paper="letter", language="es",
@@ -1386,4 +1449,6 @@ def test_a_handout_with_its_lines_closer_is_never_drawn_from_another_patient_s_c
     renderer.make(lib, brand, other)
     after = renderer.make(lib, brand, one).pdf
     assert after == alone
-    assert "llene una casilla" in pdf_text(alone)  # its boxes put back, in the room it has
+    caution = "Puede haber opresión en el pecho"  # the triptans' side effects
+    assert caution in pdf_text(alone)  # in the room it has...
+    assert caution not in pdf_text(make(lib, brand, other).pdf)  # ...which the other has not

@@ -173,12 +173,12 @@ def cut_order(lib: Library, req: Request) -> tuple[str, ...]:
     cut: ``counting``, where the rule prints; put back after the fewest cuts are found,
     wherever they still fit: :data:`PUT_BACK`), the links, keeping "When to get help" on
     one page (its tiers may then fall on both sides, each tier whole), the subtitle under
-    the title, the second main point, then each medicine's first-rank cautions (named,
-    with where to read them; ``must:<id>``): a caution for a medicine the patient takes
-    outranks a general point; last, the body's lines set a little closer (``snug``: the
-    type stays 12 pt, 18 pt in large print). Never the first main point, the notes, the
-    plan, a combination caution, a medicine's caution for a condition the patient has,
-    the painkiller-day rule or a red flag. Ids must exist."""
+    the title, the second main point, the body's lines set a little closer (``snug``:
+    the type stays 12 pt, 18 pt in large print), then each medicine's first-rank
+    cautions (named, with where to read them; ``must:<id>``): a caution for a medicine the
+    patient takes outranks a general point and the lines' usual spacing. Never the first
+    main point, the notes, the plan, a combination caution, a medicine's caution for a
+    condition the patient has, the painkiller-day rule or a red flag. Ids must exist."""
     meds = [lib.medicines[m] for m in dict.fromkeys(req.medicines)]
     return _order(meds, covered(lib, req), _counts(lib, req))
 
@@ -226,7 +226,7 @@ def _order(
     must = [f"must:{m.id}" for m in last_first if _points(m, 1, covered)]
     return (*more, "sources", "stroke-picture", "links-after-first", "questions",
             "third-point", "calendar", *(["counting"] if counts else []), "links",
-            "help-may-split", "subtitle", "second-point", *must, "snug")  # fmt: skip
+            "help-may-split", "subtitle", "second-point", "snug", *must)  # fmt: skip
 
 
 def _points(

@@ -392,6 +392,7 @@ def front_shape(
     paper: str | None = None,
     large_print: bool = False,
     tries: Tries | None = None,
+    snug: bool = False,
 ) -> tuple[float, float | None] | None:
     """A visit handout's front as its tries see it: where the masthead ends with its
     subtitle shown (the lowest it ends: a cut may leave the subtitle out), and where the
@@ -401,11 +402,13 @@ def front_shape(
     start, it is laid out the same from any higher one (a cut's masthead), only moved up,
     so two handouts with the same content and the same front shape fit with the same
     cuts (its patient text aside, the rest of a handout is content; the caller makes
-    sure of that). Its lines as far apart as they are before the handout's last cut
-    (:attr:`Document.snug`), whatever the cuts of ``doc``."""
+    sure of that). Its lines as far apart as they are before the cut that sets them
+    closer, whatever the cuts of ``doc``; with ``snug``, as close as that cut sets them
+    (two fronts of one shape may end apart then: a handout that made that cut is known by
+    both shapes)."""
     tall = doc
-    if not doc.subtitle_shown or doc.snug:
-        tall = replace(doc, subtitle_shown=True, snug=False)
+    if not doc.subtitle_shown or doc.snug != snug:
+        tall = replace(doc, subtitle_shown=True, snug=snug)
     st, g, seed, tries = _visit_setup(tall, brand, paper, large_print, tries)
     assert tries.canvas is not None
     try:
