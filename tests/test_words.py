@@ -229,5 +229,8 @@ def test_a_spanish_list_says_e_not_y_before_an_i_sound():
     assert join_names(["metotrexato", "interferón beta"], es) == "metotrexato e interferón beta"
     assert join_names(["a", "b", "hidroxicloroquina"], es) == "a, b e hidroxicloroquina"
     assert join_names(["a", "hierro"], es) == "a y hierro"
+    assert join_names(["a", "iodo"], es) == "a y iodo"  # i before a vowel: a 'y' sound
+    assert join_names(["a", "(ibuprofeno)"], es) == "a e (ibuprofeno)"
+    assert join_names(["a", "Ítem"], es) == "a e Ítem"
     assert join_names(["a", "triptanes"], es) == "a y triptanes"
     assert join_names(["methotrexate", "interferon-beta"], en) == "methotrexate and interferon-beta"

@@ -84,11 +84,10 @@ def join_names(names: Sequence[str], _: Words) -> str:
 
 def _i_sound(word: str) -> bool:
     """Whether ``word`` starts with an 'i' sound as Spanish spells it: i or hi, but not
-    hi before a vowel (hierro, hielo: a 'y' sound)."""
-    w = word.lower()
-    if w[:1] in ("i", "í"):
-        return True
-    return w[:2] in ("hi", "hí") and (len(w) == 2 or w[2] not in "aeiouáéíóú")
+    before another vowel (hierro, hielo, iodo: a 'y' sound); marks before it skipped."""
+    w = word.lstrip("([«\"'¡¿ ").lower()
+    w = w[1:] if w[:1] == "h" else w
+    return w[:1] in ("i", "í") and w[1:2] not in tuple("aeiouáéíóú")
 
 
 class _Cites:
