@@ -308,8 +308,8 @@ class Document:
     """Whether the subtitle prints under the title (a visit handout short of room leaves
     it out; the file's title keeps it)."""
     snug: bool = False
-    """A visit handout's lines a little closer (the last thing it does to fit: its body
-    type stays 12 pt, 18 pt in large print)."""
+    """A visit handout's lines a little closer, to fit before a medicine's own cautions
+    are left out (its body type stays 12 pt, 18 pt in large print)."""
     visit_order: tuple[str, ...] = ()
     """A visit handout: what may be left out to fit, first to last."""
     charset: str = field(default="", compare=False, repr=False)

@@ -160,7 +160,7 @@ handout's (a third of the type size apart) so that it fits on four pages."""
 
 SNUG = {False: 14.5, True: 21.5}
 """The body's leading where a visit handout's lines are a little closer (``Document.snug``),
-regular and large print: 1.2 times its type size, the last thing it does to fit."""
+regular and large print: 1.2 times its type size (16 and 24 pt otherwise)."""
 
 
 def _size(name: str, large: bool, compact: bool = False, snug: bool = False) -> dict[str, float]:
