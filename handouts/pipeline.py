@@ -399,8 +399,10 @@ _FITTED: OrderedDict[
 """The fewest cuts a visit handout took and what was put back, by everything that
 decides them (:func:`_exact` and the front's shape: numbers and ids), with the content
 and brand it was made with (held, so that their ids are not reused while the entry
-lives; a hit must be made with the same ones). A handout with the same ones is drawn
-with those cuts, without tries."""
+lives; a hit must be made with the same ones), and, where its lines were set closer to
+fit, its front's shape with closer lines (else None). A handout with the same ones, and
+where that one's lines were closer the same front with closer lines, is drawn with those
+cuts, without tries."""
 FITTED = 4096
 """How many of them a renderer remembers."""
 

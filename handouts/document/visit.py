@@ -198,8 +198,7 @@ def covered(lib: Library, req: Request) -> dict[str, frozenset[str]]:
     template = lib.plans[req.plan_template]
     mine, theirs = req.plan.attack, template.plan.attack
     for f in fields(AttackPlan):
-        fills, typed = getattr(theirs, f.name), getattr(mine, f.name)
-        if fills and fills.strip() and typed and typed.strip():
+        if _given(getattr(theirs, f.name)) and _given(getattr(mine, f.name)):
             return {}
     return {c.medicine: frozenset(c.parts) for c in template.covers}
 
