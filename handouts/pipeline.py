@@ -196,24 +196,24 @@ def assembled(lib: Library, brand: Brand, req: Request) -> tuple[Document, tuple
 
 
 def _visit(lib: Library, brand: Brand, req: Request) -> Rendered:
-    """A visit handout on both sides of one sheet, with as few items left out as it
-    takes to fit. Each cut leaves out the next lowest-priority item and only ever
-    shortens it, so fitting is monotonic and the fewest cuts are found by halving (about
-    five tries), written once. A guess from handouts made before saves most tries
-    (:func:`_like`): the number of cuts of the last one with the same content, paper and
-    filled plan slots (whoever it was for), else the cuts after the medicines' own, on
-    average, of those with the same conditions and as many medicines, else of as many
-    conditions and medicines (on the diverse list of ``bench/visit.py`` the mean is exact
-    less often than the last one's number, but more often one cut short, which costs no
-    more tries, and three or more out less often: fewer tries in all). When the guess
-    fits and one fewer cut does not, it is the fewest: two tries; when it does not fit
-    and one more does, two tries too. Then what :data:`~handouts.document.visit.PUT_BACK`
-    names, if cut, is tried again and put back where it still fits (one more try, and a
-    second kept whole where a split does not fit; only for the handouts that cut it). A
-    handout like one made before (:func:`_exact`, and a front of the same shape:
-    :func:`handouts.pdf.render.front_shape`) is drawn with that one's cuts, without
-    tries (where that one's lines were set closer to fit, only if its front's shape with
-    closer lines is the same too)."""
+    """A visit handout on both sides of one sheet, with as few items left out as it takes to
+    fit. Each cut leaves out the next lowest-priority item and only ever shortens it, so
+    fitting is monotonic and the fewest cuts are found by halving (about five tries),
+    written once. A guess from handouts made before saves most tries (:func:`_like`): the
+    number of cuts of the last one with the same content, paper and filled plan slots
+    (whoever it was for), else the cuts after the medicines' own, on average, of those with
+    the same conditions and as many medicines, else of as many conditions and medicines (on
+    the diverse list of ``bench/visit.py`` the mean is exact less often than the last one's
+    number, but more often one cut short, which costs no more tries, and three or more out
+    less often: fewer tries in all). When the guess fits and one fewer cut does not, it is
+    the fewest: two tries; when it does not fit and one more does, two tries too. Then the
+    cuts :data:`~handouts.document.visit.PUT_BACK` names, where made, are tried again: all
+    together, else each in turn, put back where it still fits (a try each, and a second kept
+    whole where a split does not fit; only for the handouts that cut them). A handout like
+    one made before (:func:`_exact`, and a front of the same shape:
+    :func:`handouts.pdf.render.front_shape`) is drawn with that one's cuts, without tries
+    (where that one's lines were set closer to fit, only if its front's shape with closer
+    lines is the same too)."""
     tries = Tries()  # this handout's: its patient text laid out once, then forgotten
     assembly = Assembly()  # and its sections chosen once for the cuts they ask about
 
@@ -252,10 +252,14 @@ def _visit(lib: Library, brand: Brand, req: Request) -> Rendered:
             _FITTED.move_to_end(exact)
             return Rendered(*laid.finish(), _current(lib, laid.doc, req.allow))
     doc, _fits, cuts = _fewest_cuts(tried, guess)
-    keep = PUT_BACK.intersection(order[:cuts])
-    if keep:  # cut to fit: put back if it still fits
-        back, fits = _tried(assembled(cuts, keep), brand, req, tries)
-        doc, keep = (back, keep) if fits else (doc, frozenset())
+    made = [c for c in PUT_BACK if c in order[:cuts]]
+    keep: frozenset[str] = frozenset()
+    if len(made) > 1:  # all put back, if they fit (a page break can fit two, not one)
+        back, fits = _tried(assembled(cuts, frozenset(made)), brand, req, tries)
+        doc, keep, made = (back, frozenset(made), []) if fits else (doc, keep, made)
+    for cut in made:  # else each in turn, if it still fits with those put back before
+        back, fits = _tried(assembled(cuts, keep | {cut}), brand, req, tries)
+        doc, keep = (back, keep | {cut}) if fits else (doc, keep)
     laid = lay_out_visit(doc, brand, req.paper, req.large_print, tries)  # drawn once
     if laid is None:
         raise RenderError(

@@ -60,7 +60,7 @@ def test_the_painkiller_rule_keeps_its_counting_boxes_when_the_calendar_is_cut(c
     take the triptan, so the triptan's "How to take it" is said once, in the plan."""
     out = tmp_path / "visit.pdf"
     run = cli(*VISIT, "--patient", "Zoë", "--plan-template", "migraine-attack-triptan",
-              "--attack-medicine", "Sumatriptan 50 mg, 1 tablet", "--out", out)  # fmt: skip
+              "--out", out)  # fmt: skip
     assert run.code == 0, run.err
     text = pdf_text(out.read_bytes())
     assert pages(out.read_bytes()) == 2
@@ -76,12 +76,11 @@ def test_the_painkiller_rule_keeps_its_counting_boxes_when_the_calendar_is_cut(c
     assert "A second dose: Only if the first helped and pain returns, at least 2 hours" in text
 
 
-def test_the_issue_s_own_handout_sets_its_lines_closer_to_keep_its_medicines_cautions(
-    cli, tmp_path
-):
+def test_the_issue_s_own_handout_keeps_its_medicines_cautions_and_the_counting_boxes(cli, tmp_path):
     """The issue's own command, with the example plan (movement and the next appointment
     as well): its lines are set closer, and the SNRI's and the NSAIDs' own first-rank
-    cautions print, outranking the boxes, which no longer fit (the rule says its limit)."""
+    cautions print, and the boxes that count painkiller days: the lines that say what
+    each medicine is for are left out first (the patient's clinician has just said)."""
     out = tmp_path / "visit.pdf"
     run = cli(*VISIT, "--patient", "Zoë", "--plan", ROOT / "examples" / "plan.yaml",
               "--out", out)  # fmt: skip
@@ -91,7 +90,11 @@ def test_the_issue_s_own_handout_sets_its_lines_closer_to_keep_its_medicines_cau
     assert 'it can cause dizziness or "electric shocks"' in text  # the SNRI's
     assert "From 20 weeks of pregnancy, they can harm the baby's kidneys" in text  # NSAIDs'
     assert "is in the full version: ask us for it" not in text  # no medicine's left out
-    assert "fill in a box" not in text and "Take them on fewer than 10 days a month" in text
+    assert "Take them on fewer than 10 days a month" in text
+    assert "Each day you take a painkiller this month, fill in a box." in text
+    for use in ("They stop a migraine attack", "may also ease fibromyalgia pain",
+                "They ease pain and swelling"):  # fmt: skip
+        assert use not in text
     lines = baselines(out.read_bytes(), "A stroke can look like an aura")
     assert {round(a - b, 2) for a, b in itertools.pairwise(lines)} == {14.5}
 
@@ -127,7 +130,7 @@ def test_a_plan_that_says_all_of_a_medicines_first_rank_cautions_leaves_no_cut_f
     """Where a template covers every first-rank caution of a medicine, there is nothing of
     it to cut (no ``must:`` cut); typed over, the cautions and their cut come back. The
     counting boxes are a cut only where the painkiller-day rule prints, just after the
-    calendar's month."""
+    calendar's month and the lines that say what each medicine is for."""
     from handouts.content.model import AttackPlan, PlanFields
     from handouts.document.visit import cut_order
 
@@ -140,7 +143,7 @@ def test_a_plan_that_says_all_of_a_medicines_first_rank_cautions_leaves_no_cut_f
                   plan_template="migraine-attack-triptan")  # fmt: skip
     order = cut_order(lib, req)
     assert "must:triptans" not in order and "must:nsaids" in order
-    assert order[order.index("calendar") + 1] == "counting"
+    assert order[order.index("calendar") + 1 :][:2] == ("uses", "counting")
     typed = replace(req, plan=PlanFields(attack=AttackPlan(when="At once")))
     assert "must:triptans" in cut_order(lib, typed)
     blank = replace(req, plan=PlanFields(attack=AttackPlan(when="  ", add="\t")))
@@ -161,6 +164,71 @@ def test_the_counting_boxes_are_put_back_only_where_they_fit(cli, tmp_path):
     assert "Painkiller days ⚠" in text
     assert "fill in a box" not in text and "Count your painkiller days" not in text
     assert not any("boxes" in words for words in figure_words(out))
+
+
+def test_the_lines_that_say_what_a_medicine_is_for_are_put_back_where_they_fit(cli, tmp_path):
+    """Back pain and rheumatoid arthritis on six medicines, on A4: to fit, the lines under
+    each medicine's name are cut, and everything after them up to the closer lines. Once
+    the fewest cuts are found, the lines are tried again, and here the room left holds
+    them: the closer lines stay, and every medicine says what it is for."""
+    out = tmp_path / "visit.pdf"
+    run = cli("build", "--conditions", "chronic-back-pain", "rheumatoid-arthritis",
+              "--medicines", "methotrexate", "hydroxychloroquine", "ibuprofen", "sumatriptan",
+              "prednisone", "duloxetine", "--paper", "a4", "--patient", "Zoë",
+              "--out", out)  # fmt: skip
+    assert run.code == 0, run.err
+    text = pdf_text(out.read_bytes())
+    assert pages(out.read_bytes()) == 2
+    assert "How back pain and rheumatoid arthritis are linked" not in text
+    assert "is in the full version: ask us for it" not in text  # no medicine's left out
+    for use in ("For rheumatoid arthritis, it helps ease joint pain and swelling.",
+                "They ease pain and swelling.", "They stop a migraine attack that has started.",
+                "They calm swelling and the immune system.", "They treat depression."):  # fmt: skip
+        assert use in text
+    lines = baselines(out.read_bytes(), "Stay active. Keep up your normal daily tasks")
+    assert [round(a - b, 2) for a, b in itertools.pairwise(lines)] == [14.5]  # closer
+
+
+def test_the_boxes_and_the_lines_are_put_back_together_where_one_alone_would_not_fit(cli, tmp_path):
+    """Large print in Spanish, lupus and migraine on four medicines: put back alone, the
+    boxes do not fit (the page breaks fall elsewhere without the lines); put back with
+    the lines, both do, so both are tried together first."""
+    out = tmp_path / "visit.pdf"
+    run = cli("build", "--conditions", "lupus", "migraine", "--medicines", "sumatriptan",
+              "topiramate", "ibuprofen", "paracetamol", "--large-print", "--language", "es",
+              "--out", out)  # fmt: skip
+    assert run.code == 0, run.err
+    text = pdf_text(out.read_bytes())
+    assert pages(out.read_bytes()) == 4
+    assert "Cada día de este mes que tome un analgésico, llene una casilla." in text
+    assert "Detienen un ataque de migraña que ya empezó." in text
+    assert "Alivian el dolor y la hinchazón." in text
+
+
+def test_a_medicine_card_with_no_cautions_to_print_keeps_the_line_that_says_what_it_is_for():
+    """With the lines cut (``uses``), a medicine with cautions to print loses its line,
+    and one with none keeps it: a card with its name alone would say nothing. Estrogen's
+    first-rank cautions are for migraine and lupus, and its second-rank one is cut."""
+    from handouts.document.document import Caution
+    from handouts.document.visit import Assembly, assemble_visit, cut_order
+
+    lib, brand = load_inputs(CONTENT, None)
+    req = Request(("rheumatoid-arthritis", "fibromyalgia"), format="visit",
+                  medicines=("estrogen-contraception", "nsaids"))  # fmt: skip
+    order = cut_order(lib, req)
+    cards = {}
+    for cuts in (order.index("uses"), order.index("uses") + 1):
+        doc = assemble_visit(lib, req, brand, cuts, Assembly())
+        medicines = next(s for s in doc.sections if s.id == "medicines")
+        cards[cuts] = {
+            b.title.split(" (")[0]: b for b in medicines.blocks if isinstance(b, Caution)
+        }
+    before, after = cards[order.index("uses")], cards[order.index("uses") + 1]
+    pill = "Birth control with estrogen"
+    assert before[pill].points == () == after[pill].points
+    assert before[pill].intro and after[pill].intro == before[pill].intro
+    assert before["NSAIDs"].intro and after["NSAIDs"].intro is None
+    assert after["NSAIDs"].points == before["NSAIDs"].points != ()
 
 
 def test_the_counting_boxes_print_once_with_the_month_where_it_fits(cli, tmp_path):
@@ -1211,7 +1279,7 @@ def test_a_cut_never_makes_a_visit_handout_longer():
         fits = [_tried(assemble_visit(lib, req, brand, k, assembly), brand, req, tries)[1]
                 for k in range(most + 1)]  # fmt: skip
         verdicts.append("".join("1" if f else "0" for f in fits))
-    assert verdicts[0] == "0000000011111111"
+    assert verdicts[0] == "00000000111111111"
     assert [v for v in verdicts if "10" in v] == []
     assert sum("1" in v for v in verdicts) > 12  # most fit with some cuts
 
@@ -1261,7 +1329,7 @@ def test_a_handout_like_one_made_before_keeps_what_was_put_back(monkeypatch):
     renderer = Renderer()
     texts = []
     for name in ("Ana Lopez", "Sam Smith"):
-        req = Request(("migraine", "rheumatoid-arthritis"), medicines=("triptans", "snri", "nsaids"),
+        req = Request(("migraine", "fibromyalgia"), medicines=("triptans", "snri", "nsaids"),
                       format="visit", plan_template="migraine-attack-triptan",
                       personal=Personal(name))  # fmt: skip
         texts.append(pdf_text(renderer.make(lib, brand, req).pdf))

@@ -168,17 +168,19 @@ def applies(lib: Library, req: Request, brand: Brand) -> tuple[list[str], list[s
 def cut_order(lib: Library, req: Request) -> tuple[str, ...]:
     """What is left out to fit, first to last: each medicine's second-rank cautions (the
     last medicine's first; ``more:<id>``), the key sources, the stroke picture, links after
-    the first, the question lines, the third main point, the calendar's month, the boxes
-    that count painkiller days (which the painkiller-day rule keeps once the month is
-    cut: ``counting``, where the rule prints; put back after the fewest cuts are found,
-    wherever they still fit: :data:`PUT_BACK`), the links, keeping "When to get help" on
-    one page (its tiers may then fall on both sides, each tier whole), the subtitle under
-    the title, the second main point, the body's lines set a little closer (``snug``:
-    the type stays 12 pt, 18 pt in large print), then each medicine's first-rank
-    cautions (named, with where to read them; ``must:<id>``): a caution for a medicine the
-    patient takes outranks a general point and the lines' usual spacing. Never the first
-    main point, the notes, the plan, a combination caution, a medicine's caution for a
-    condition the patient has, the painkiller-day rule or a red flag. Ids must exist."""
+    the first, the question lines, the third main point, the calendar's month, the line
+    under each medicine's name that says what it is for (``uses``; kept on a card with no
+    cautions to print), the boxes that count painkiller days (which the painkiller-day rule
+    keeps once the month is cut: ``counting``, where the rule prints), the links (what
+    :data:`PUT_BACK` names is put back after the fewest cuts are found, wherever it still
+    fits), keeping "When to get help" on one page (its tiers may then fall on both sides,
+    each tier whole), the subtitle under the title, the second main point, the body's lines
+    set a little closer (``snug``: the type stays 12 pt, 18 pt in large print), then each
+    medicine's first-rank cautions (named, with where to read them; ``must:<id>``): a
+    caution for a medicine the patient takes outranks a general point and the lines' usual
+    spacing. Never the first main point, the notes, the plan, a combination caution, a
+    medicine's caution for a condition the patient has, the painkiller-day rule or a red
+    flag. Ids must exist."""
     meds = [lib.medicines[m] for m in dict.fromkeys(req.medicines)]
     return _order(meds, covered(lib, req), _counts(lib, req))
 
@@ -203,12 +205,14 @@ def covered(lib: Library, req: Request) -> dict[str, frozenset[str]]:
     return {c.medicine: frozenset(c.parts) for c in template.covers}
 
 
-PUT_BACK = frozenset({"counting"})
-"""Cuts tried again after the fewest cuts that fit are found, and put back if the
-handout still fits: the painkiller-day rule's counting boxes, the reader's tool for its
-limit. Where they rank (just above the month they come from) keeps them from pushing
-out anything that outranks the month; putting them back adds them wherever the room
-left holds them, and pushes nothing out."""
+PUT_BACK = ("counting", "uses")
+"""Cuts tried again after the fewest cuts that fit are found, and put back where the
+handout still fits: all together, else each in this order (with those put back before
+it): the painkiller-day rule's counting boxes, the reader's tool for its limit, then the
+lines that say what each medicine is for. Where they rank (low: the boxes just after the
+lines, both just after the month) keeps them from pushing out anything that outranks
+them; putting them back adds them wherever the room left holds them, and pushes nothing
+out."""
 
 
 def own_cuts(order: tuple[str, ...]) -> int:
@@ -224,7 +228,8 @@ def _order(
     more = [f"more:{m.id}" for m in last_first if _points(m, 2, covered)]
     must = [f"must:{m.id}" for m in last_first if _points(m, 1, covered)]
     return (*more, "sources", "stroke-picture", "links-after-first", "questions",
-            "third-point", "calendar", *(["counting"] if counts else []), "links",
+            "third-point", "calendar", *(["uses"] if meds else []),
+            *(["counting"] if counts else []), "links",
             "help-may-split", "subtitle", "second-point", "snug", *must)  # fmt: skip
 
 
@@ -497,8 +502,8 @@ class _Visit:
             if med.also_called:
                 also = _(", ").join(med.also_called[:3])
                 title = _("{name} ({also_called})", name=med.name, also_called=also)
-            if med in elsewhere:  # its own cautions are in the full version: no room for why
-                used = ""
+            if med in elsewhere or (points and self.cut("uses")):  # no room for why (a card
+                used = ""  # with no cautions keeps it: else it would say nothing)
             blocks.append(Caution(title, used or None, tuple(points), what_to_do))
         if elsewhere:  # left out to fit: named, with where to read about them
             names = join_names([m.label for m in elsewhere], _)  # mid-sentence: its short name
