@@ -169,20 +169,28 @@ def cut_order(lib: Library, req: Request) -> tuple[str, ...]:
     """What is left out to fit, first to last: each medicine's second-rank cautions (the
     last medicine's first; ``more:<id>``), the key sources, the stroke picture, links after
     the first, the question lines, the third main point, the calendar's month, the line
-    under each medicine's name that says what it is for (``uses``; kept on a card with no
-    cautions to print), the boxes that count painkiller days (which the painkiller-day rule
-    keeps once the month is cut: ``counting``, where the rule prints), the links (what
-    :data:`PUT_BACK` names is put back after the fewest cuts are found, wherever it still
-    fits), keeping "When to get help" on one page (its tiers may then fall on both sides,
-    each tier whole), the subtitle under the title, the second main point, the body's lines
-    set a little closer (``snug``: the type stays 12 pt, 18 pt in large print), then each
-    medicine's first-rank cautions (named, with where to read them; ``must:<id>``): a
+    under each medicine's name that says what it is for anyone (``uses``; kept on a card
+    with no cautions to print), the boxes that count painkiller days (which the
+    painkiller-day rule keeps once the month is cut: ``counting``, where the rule prints),
+    the links (what :data:`PUT_BACK` names is put back after the fewest cuts are found,
+    wherever it still fits), keeping "When to get help" on one page (its tiers may then fall
+    on both sides, each tier whole), the subtitle under the title, the second main point,
+    the body's lines set a little closer (``snug``: the type stays 12 pt, 18 pt in large
+    print), the lines that say a medicine is for one of the patient's conditions
+    (``own-uses``: why they take it, above all where its cautions are for another use), then
+    each medicine's first-rank cautions (named, with where to read them; ``must:<id>``): a
     caution for a medicine the patient takes outranks a general point and the lines' usual
     spacing. Never the first main point, the notes, the plan, a combination caution, a
     medicine's caution for a condition the patient has, the painkiller-day rule or a red
     flag. Ids must exist."""
     meds = [lib.medicines[m] for m in dict.fromkeys(req.medicines)]
-    return _order(meds, covered(lib, req), _counts(lib, req))
+    return _order(meds, covered(lib, req), _counts(lib, req), frozenset(req.conditions))
+
+
+def _theirs(use: Claim, conditions: frozenset[str]) -> bool:
+    """Whether a medicine's use is for one of the patient's ``conditions`` (not for
+    anyone: those have no ``for``)."""
+    return bool(use.for_) and not conditions.isdisjoint(use.for_)
 
 
 def _counts(lib: Library, req: Request) -> bool:
@@ -209,10 +217,10 @@ PUT_BACK = ("counting", "uses")
 """Cuts tried again after the fewest cuts that fit are found, and put back where the
 handout still fits: all together, else each in this order (with those put back before
 it): the painkiller-day rule's counting boxes, the reader's tool for its limit, then the
-lines that say what each medicine is for. Where they rank (low: the boxes just after the
-lines, both just after the month) keeps them from pushing out anything that outranks
-them; putting them back adds them wherever the room left holds them, and pushes nothing
-out."""
+lines that say what each medicine is for anyone. Where they rank (low: the boxes just
+after the lines, both just after the month) keeps them from pushing out anything that
+outranks them; putting them back adds them wherever the room left holds them, and pushes
+nothing out."""
 
 
 def own_cuts(order: tuple[str, ...]) -> int:
@@ -222,15 +230,18 @@ def own_cuts(order: tuple[str, ...]) -> int:
 
 
 def _order(
-    meds: list[Medicine], covered: dict[str, frozenset[str]], counts: bool
-) -> tuple[str, ...]:
+    meds: list[Medicine], covered: dict[str, frozenset[str]], counts: bool,
+    conditions: frozenset[str],
+) -> tuple[str, ...]:  # fmt: skip
     last_first = list(reversed(meds))
+    tied = any(_theirs(u, conditions) for m in meds for u in m.used_for)
     more = [f"more:{m.id}" for m in last_first if _points(m, 2, covered)]
     must = [f"must:{m.id}" for m in last_first if _points(m, 1, covered)]
     return (*more, "sources", "stroke-picture", "links-after-first", "questions",
             "third-point", "calendar", *(["uses"] if meds else []),
             *(["counting"] if counts else []), "links",
-            "help-may-split", "subtitle", "second-point", "snug", *must)  # fmt: skip
+            "help-may-split", "subtitle", "second-point", "snug",
+            *(["own-uses"] if tied else []), *must)  # fmt: skip
 
 
 def _points(
@@ -270,7 +281,7 @@ class _Visit:
         self.first_reviews = (*reviews, *numbers[:1])
         self.covered = covered(lib, req)
         self.counts = _counts(lib, req)  # the painkiller-day rule prints
-        self.order = _order(self.meds, self.covered, self.counts)
+        self.order = _order(self.meds, self.covered, self.counts, self.ids)
         when = req.personal.date
         self.printed_date = _.date(when, N_("d MMMM y")) if when else None
         self.start(cuts, keep)
@@ -489,7 +500,9 @@ class _Visit:
             uses = sorted(
                 (u for u in med.used_for if self.covers(u.for_)), key=lambda u: not u.for_
             )
-            used = " ".join(self.claim(u) for u in (uses or list(med.used_for))[:1])
+            use = (uses or list(med.used_for))[:1]
+            used = " ".join(self.claim(u) for u in use)
+            why = "own-uses" if use and _theirs(use[0], self.ids) else "uses"
             chosen = self._kept(med)
             chosen += [] if self.cut(f"must:{med.id}") else _points(med, 1, self.covered)
             if not self.cut(f"more:{med.id}"):
@@ -502,7 +515,7 @@ class _Visit:
             if med.also_called:
                 also = _(", ").join(med.also_called[:3])
                 title = _("{name} ({also_called})", name=med.name, also_called=also)
-            if med in elsewhere or (points and self.cut("uses")):  # no room for why (a card
+            if med in elsewhere or (points and self.cut(why)):  # no room for why (a card
                 used = ""  # with no cautions keeps it: else it would say nothing)
             blocks.append(Caution(title, used or None, tuple(points), what_to_do))
         if elsewhere:  # left out to fit: named, with where to read about them
