@@ -213,14 +213,14 @@ def covered(lib: Library, req: Request) -> dict[str, frozenset[str]]:
     return {c.medicine: frozenset(c.parts) for c in template.covers}
 
 
-PUT_BACK = ("counting", "uses")
+PUT_BACK = ("own-uses", "counting", "uses")
 """Cuts tried again after the fewest cuts that fit are found, and put back where the
 handout still fits: all together, else each in this order (with those put back before
-it): the painkiller-day rule's counting boxes, the reader's tool for its limit, then the
-lines that say what each medicine is for anyone. Where they rank (low: the boxes just
-after the lines, both just after the month) keeps them from pushing out anything that
-outranks them; putting them back adds them wherever the room left holds them, and pushes
-nothing out."""
+it): the lines that say a medicine is for one of the patient's conditions (a cut after
+them, a medicine's own cautions, can leave room), the painkiller-day rule's counting
+boxes, the reader's tool for its limit, then the lines that say what each medicine is
+for anyone. Where they rank keeps them from pushing out anything that outranks them;
+putting them back adds them wherever the room left holds them, and pushes nothing out."""
 
 
 def own_cuts(order: tuple[str, ...]) -> int:
@@ -234,14 +234,14 @@ def _order(
     conditions: frozenset[str],
 ) -> tuple[str, ...]:  # fmt: skip
     last_first = list(reversed(meds))
-    tied = any(_theirs(u, conditions) for m in meds for u in m.used_for)
+    tied = [any(_theirs(u, conditions) for u in m.used_for) for m in meds if m.used_for]
     more = [f"more:{m.id}" for m in last_first if _points(m, 2, covered)]
     must = [f"must:{m.id}" for m in last_first if _points(m, 1, covered)]
     return (*more, "sources", "stroke-picture", "links-after-first", "questions",
-            "third-point", "calendar", *(["uses"] if meds else []),
+            "third-point", "calendar", *(["uses"] if not all(tied) else []),
             *(["counting"] if counts else []), "links",
             "help-may-split", "subtitle", "second-point", "snug",
-            *(["own-uses"] if tied else []), *must)  # fmt: skip
+            *(["own-uses"] if any(tied) else []), *must)  # fmt: skip
 
 
 def _points(
