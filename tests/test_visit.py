@@ -70,6 +70,7 @@ def test_the_painkiller_rule_keeps_its_counting_boxes_when_the_calendar_is_cut(c
     boxes = text.index("Each day you take a painkiller this month, fill in a box.")
     assert rule < boxes < text.index("Triptans (sumatriptan")
     assert "Count your painkiller days" not in text  # the month is cut
+    assert "Keep count on a calendar." not in text  # the boxes say how to count
     alt = ("A row of 10 boxes to fill in, one for each painkiller day. A thick line marks "
            "box 10: tell us at your next visit if you get there.")  # fmt: skip
     assert alt in figure_words(out)
@@ -85,7 +86,8 @@ def test_the_issue_s_own_handout_keeps_its_medicines_cautions_and_says_what_they
     as well): its lines are set closer, and the SNRI's and the NSAIDs' own first-rank
     cautions print, and the line that says duloxetine may ease fibromyalgia pain (a use
     for one of the patient's conditions outranks the closer lines and the boxes that
-    count painkiller days, which do not fit; the lines for anyone's use are put back)."""
+    count painkiller days, which do not fit; the lines for anyone's use are put back).
+    Without its boxes, the painkiller-day rule says in a few words how to count."""
     out = tmp_path / "visit.pdf"
     run = cli(*VISIT, "--patient", "Zoë", "--plan", ROOT / "examples" / "plan.yaml",
               "--out", out)  # fmt: skip
@@ -95,13 +97,26 @@ def test_the_issue_s_own_handout_keeps_its_medicines_cautions_and_says_what_they
     assert 'it can cause dizziness or "electric shocks"' in text  # the SNRI's
     assert "From 20 weeks of pregnancy, they can harm the baby's kidneys" in text  # NSAIDs'
     assert "is in the full version: ask us for it" not in text  # no medicine's left out
-    assert "Take them on fewer than 10 days a month" in text
+    rule = "Take them on fewer than 10 days a month, for any pain. Keep count on a calendar."
+    assert text.index(rule) < text.index("Triptans (sumatriptan")
     assert "fill in a box" not in text
     for use in ("They stop a migraine attack", "may also ease fibromyalgia pain",
                 "They ease pain and swelling"):  # fmt: skip
         assert use in text
     lines = baselines(out.read_bytes(), "A stroke can look like an aura")
     assert {round(a - b, 2) for a, b in itertools.pairwise(lines)} == {14.5}
+
+
+def test_the_words_that_say_how_to_count_are_the_patient_s_language(cli, tmp_path):
+    """The issue's own handout in Spanish: no room for the counting boxes, so the rule
+    says how to count, in Spanish."""
+    out = tmp_path / "visit.pdf"
+    run = cli(*VISIT, "--plan", ROOT / "examples" / "plan.yaml", "--language", "es",
+              "--out", out)  # fmt: skip
+    assert run.code == 0, run.err
+    text = pdf_text(out.read_bytes())
+    assert "al mes, para cualquier dolor. Lleve la cuenta en un calendario." in text
+    assert "Keep count" not in text and "llene una casilla" not in text
 
 
 def test_a_plan_says_how_to_take_a_medicine_only_while_its_template_s_slots_print(cli, tmp_path):
@@ -135,7 +150,8 @@ def test_a_plan_that_says_all_of_a_medicines_first_rank_cautions_leaves_no_cut_f
     """Where a template covers every first-rank caution of a medicine, there is nothing of
     it to cut (no ``must:`` cut); typed over, the cautions and their cut come back. The
     counting boxes are a cut only where the painkiller-day rule prints, just after the
-    calendar's month and the lines that say what each medicine is for."""
+    calendar's month and the lines that say what each medicine is for; then the words that
+    say how to count without them, where the rule has such words."""
     from handouts.content.model import AttackPlan, PlanFields
     from handouts.document.visit import cut_order
 
@@ -148,7 +164,8 @@ def test_a_plan_that_says_all_of_a_medicines_first_rank_cautions_leaves_no_cut_f
                   plan_template="migraine-attack-triptan")  # fmt: skip
     order = cut_order(lib, req)
     assert "must:triptans" not in order and "must:nsaids" in order
-    assert order[order.index("calendar") + 1 :][:2] == ("uses", "counting")
+    assert order[order.index("calendar") + 1 :][:4] == ("uses", "counting", "how-to-count",
+                                                         "links")  # fmt: skip
     fibro = replace(req, conditions=("migraine", "fibromyalgia"), medicines=("snri", "nsaids"))
     fibro_order = cut_order(lib, fibro)
     assert fibro_order[fibro_order.index("snug") + 1] == "own-uses"
@@ -157,22 +174,37 @@ def test_a_plan_that_says_all_of_a_medicines_first_rank_cautions_leaves_no_cut_f
     assert "must:triptans" in cut_order(lib, typed)
     blank = replace(req, plan=PlanFields(attack=AttackPlan(when="  ", add="\t")))
     assert "must:triptans" not in cut_order(lib, blank)  # spaces are not typing
-    assert "counting" not in cut_order(lib, replace(req, conditions=("lupus", "fibromyalgia")))
+    no_rule = cut_order(lib, replace(req, conditions=("lupus", "fibromyalgia")))
+    assert "counting" not in no_rule and "how-to-count" not in no_rule
+    rule = content_copy / "painkiller-days.yaml"
+    text = rule.read_text(encoding="utf-8")
+    rule.write_text(text.replace("how_to_count: Keep count on a calendar.\n", ""),
+                    encoding="utf-8")  # fmt: skip
+    without = cut_order(load_library(content_copy, PRINTER), req)
+    assert "counting" in without and "how-to-count" not in without
 
 
 def test_the_counting_boxes_are_put_back_only_where_they_fit(cli, tmp_path):
     """The boxes are tried again once the fewest cuts are found. On the handout above
-    they fit; here the room left does not hold them, so the rule prints alone and the
-    handout is still two pages."""
+    they fit; here the room left does not hold them, so the rule prints with the words
+    that say how to count (put back too), and the handout is still two pages. With a
+    fourth medicine, those words do not fit either: the rule prints alone."""
     out = tmp_path / "visit.pdf"
     run = cli("build", "--conditions", "migraine", "lupus", "--medicines", "sumatriptan",
               "duloxetine", "ibuprofen", "--out", out)  # fmt: skip
     assert run.code == 0, run.err
     text = pdf_text(out.read_bytes())
     assert pages(out.read_bytes()) == 2
-    assert "Painkiller days ⚠" in text
+    assert "10 days a month, for any pain. Keep count on a calendar." in text
     assert "fill in a box" not in text and "Count your painkiller days" not in text
     assert not any("boxes" in words for words in figure_words(out))
+    run = cli("build", "--conditions", "migraine", "lupus", "--medicines", "sumatriptan",
+              "topiramate", "ibuprofen", "paracetamol", "--out", out)  # fmt: skip
+    assert run.code == 0, run.err
+    text = pdf_text(out.read_bytes())
+    assert pages(out.read_bytes()) == 2
+    assert "10 days a month, for any pain. (Advised in medical guidelines)" in text
+    assert "Keep count" not in text and "fill in a box" not in text
 
 
 def test_the_lines_that_say_what_a_medicine_is_for_are_put_back_where_they_fit(cli, tmp_path):
@@ -1288,7 +1320,7 @@ def test_a_cut_never_makes_a_visit_handout_longer():
         fits = [_tried(assemble_visit(lib, req, brand, k, assembly), brand, req, tries)[1]
                 for k in range(most + 1)]  # fmt: skip
         verdicts.append("".join("1" if f else "0" for f in fits))
-    assert verdicts[0] == "00000000111111111"
+    assert verdicts[0] == "000000001111111111"
     assert [v for v in verdicts if "10" in v] == []
     assert sum("1" in v for v in verdicts) > 12  # most fit with some cuts
 
@@ -1355,6 +1387,14 @@ def test_a_handout_like_one_made_before_keeps_what_was_put_back(monkeypatch):
         texts.append(pdf_text(renderer.make(lib, brand, req).pdf))
     assert len(searches) == 2
     assert "They ease pain and swelling." in texts[0] and "They treat depression." in texts[0]
+    assert texts[0].replace("Ana Lopez", "Sam Smith") == texts[1]
+    texts = []  # and the words that say how to count, put back without the boxes
+    for name in ("Ana Lopez", "Sam Smith"):
+        req = Request(("migraine", "lupus"), medicines=("triptans", "snri", "nsaids"),
+                      format="visit", personal=Personal(name))  # fmt: skip
+        texts.append(pdf_text(renderer.make(lib, brand, req).pdf))
+    assert len(searches) == 3
+    assert "for any pain. Keep count on a calendar." in texts[0]
     assert texts[0].replace("Ana Lopez", "Sam Smith") == texts[1]
 
 

@@ -245,6 +245,9 @@ class PainkillerDays:
     """Id of the number that is the limit when the only painkiller is one simple kind."""
     short: str | None = None
     """The rule as the visit handout prints it, beside its calendar (about 20 words)."""
+    how_to_count: str | None = None
+    """How to count painkiller days, in a few words: the visit handout adds them to
+    ``short`` where it has no room for its counting boxes, and room for these words."""
 
 
 @dataclass(frozen=True)

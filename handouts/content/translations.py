@@ -37,7 +37,7 @@ PROSE = frozenset({
     "plain", "also", "means", "columns", "how_often", "steps", "any_painkiller",
     "total", "what", "how_long", "build_up", "when",
     "repeat", "add", "intro", "phrases", "mentions", "written_near", "also_called",
-    "limit", "limit_one_simple",
+    "limit", "limit_one_simple", "how_to_count",
 })  # fmt: skip
 """Keys whose strings (or lists of strings) a reader sees (not ids: a painkiller-day
 ``limit`` names a number; a number's ``value`` is digits), and the phrases the safety

@@ -4,7 +4,8 @@ Front: who it is for, the care team's notes, the three main points for this comb
 conditions, *My plan* (the clinician's own instructions in fixed slots) and how the
 conditions are linked. Back: cautions for the medicines the patient takes (combination
 cautions first), the one painkiller-day rule with a calendar that counts (when the
-calendar is cut to fit, the rule keeps its row of counting boxes where there is room),
+calendar is cut to fit, the rule keeps its row of counting boxes where there is room,
+else says how to count where there is room for that),
 when to get help (the three tiers, in short), lines for questions, where the full version
 is, and the key sources. A medicine's caution the plan's template says already
 (``covers``) is said once, in the plan.
@@ -172,6 +173,7 @@ def cut_order(lib: Library, req: Request) -> tuple[str, ...]:
     under each medicine's name that says what it is for anyone (``uses``; kept on a card
     with no cautions to print), the boxes that count painkiller days (which the
     painkiller-day rule keeps once the month is cut: ``counting``, where the rule prints),
+    the words the rule then adds to say how to count (``how-to-count``, where it has them),
     the links (what :data:`PUT_BACK` names is put back after the fewest cuts are found,
     wherever it still fits), keeping "When to get help" on one page (its tiers may then fall
     on both sides, each tier whole), the subtitle under the title, the second main point,
@@ -184,7 +186,8 @@ def cut_order(lib: Library, req: Request) -> tuple[str, ...]:
     medicine's caution for a condition the patient has, the painkiller-day rule or a red
     flag. Ids must exist."""
     meds = [lib.medicines[m] for m in dict.fromkeys(req.medicines)]
-    return _order(meds, covered(lib, req), _counts(lib, req), frozenset(req.conditions))
+    return _order(meds, covered(lib, req), _counts(lib, req), frozenset(req.conditions),
+                  _how_to_count(lib))  # fmt: skip
 
 
 def _theirs(use: Claim, conditions: frozenset[str]) -> bool:
@@ -197,6 +200,14 @@ def _counts(lib: Library, req: Request) -> bool:
     """Whether the painkiller-day rule prints (and so may keep its counting boxes)."""
     rule = lib.painkiller_days is not None
     return rule and any(lib.conditions[c].painkiller_days for c in req.conditions)
+
+
+def _how_to_count(lib: Library) -> bool:
+    """Whether the painkiller-day rule has words that say how to count, for where its
+    counting boxes are cut (only with its visit words: else it prints its full text, which
+    says how)."""
+    rule = lib.painkiller_days
+    return bool(rule and rule.short and rule.how_to_count)
 
 
 def covered(lib: Library, req: Request) -> dict[str, frozenset[str]]:
@@ -213,14 +224,15 @@ def covered(lib: Library, req: Request) -> dict[str, frozenset[str]]:
     return {c.medicine: frozenset(c.parts) for c in template.covers}
 
 
-PUT_BACK = ("own-uses", "counting", "uses")
+PUT_BACK = ("own-uses", "counting", "how-to-count", "uses")
 """Cuts tried again after the fewest cuts that fit are found, and put back where the
 handout still fits: all together, else each in this order (with those put back before
 it): the lines that say a medicine is for one of the patient's conditions (a cut after
 them, a medicine's own cautions, can leave room), the painkiller-day rule's counting
-boxes, the reader's tool for its limit, then the lines that say what each medicine is
-for anyone. Where they rank keeps them from pushing out anything that outranks them;
-putting them back adds them wherever the room left holds them, and pushes nothing out."""
+boxes, the reader's tool for its limit, the words that say how to count without them,
+then the lines that say what each medicine is for anyone. Where they rank keeps them from
+pushing out anything that outranks them; putting them back adds them wherever the room
+left holds them, and pushes nothing out."""
 
 
 def own_cuts(order: tuple[str, ...]) -> int:
@@ -231,7 +243,7 @@ def own_cuts(order: tuple[str, ...]) -> int:
 
 def _order(
     meds: list[Medicine], covered: dict[str, frozenset[str]], counts: bool,
-    conditions: frozenset[str],
+    conditions: frozenset[str], how_to_count: bool,
 ) -> tuple[str, ...]:  # fmt: skip
     last_first = list(reversed(meds))
     tied = [any(_theirs(u, conditions) for u in m.used_for) for m in meds if m.used_for]
@@ -239,7 +251,8 @@ def _order(
     must = [f"must:{m.id}" for m in last_first if _points(m, 1, covered)]
     return (*more, "sources", "stroke-picture", "links-after-first", "questions",
             "third-point", "calendar", *(["uses"] if not all(tied) else []),
-            *(["counting"] if counts else []), "links",
+            *(["counting"] if counts else []),
+            *(["how-to-count"] if counts and how_to_count else []), "links",
             "help-may-split", "subtitle", "second-point", "snug",
             *(["own-uses"] if any(tied) else []), *must)  # fmt: skip
 
@@ -281,7 +294,7 @@ class _Visit:
         self.first_reviews = (*reviews, *numbers[:1])
         self.covered = covered(lib, req)
         self.counts = _counts(lib, req)  # the painkiller-day rule prints
-        self.order = _order(self.meds, self.covered, self.counts, self.ids)
+        self.order = _order(self.meds, self.covered, self.counts, self.ids, _how_to_count(lib))
         when = req.personal.date
         self.printed_date = _.date(when, N_("d MMMM y")) if when else None
         self.start(cuts, keep)
@@ -488,6 +501,14 @@ class _Visit:
             self.cite(rule.sources)
             self.reviews.append(("painkiller-days", rule.review))
             point = self._point(rule, rule.evidence)
+            boxes = not self.cut("counting")  # alone, or in the whole calendar
+            if (
+                rule.how_to_count
+                and "how-to-count" in self.order
+                and not boxes
+                and not self.cut("how-to-count")
+            ):  # no boxes: say how to count
+                point = replace(point, risk=f"{point.risk} {self.fill(rule.how_to_count)}")
             blocks.append(Caution(self.fill(rule.title), None, (point,), what_to_do))
             if self.cut("calendar") and not self.cut("counting"):  # the rule keeps its boxes
                 blocks.append(self._counting(month=False))

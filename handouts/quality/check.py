@@ -32,7 +32,7 @@ from handouts.document.visit import assemble_visit
 from handouts.errors import ContentError, UsageError
 from handouts.quality import plain, safety
 
-PROSE_KEYS = frozenset({"text", "action", "plain", "short"})
+PROSE_KEYS = frozenset({"text", "action", "plain", "short", "how_to_count"})
 """Keys whose strings a reader sees as sentences."""
 NOT_PROSE_FILES = ("sources.yaml", "handouts.yaml", "not-supported.yaml")
 NOT_GRADED_SECTIONS = frozenset({"sources", "my-notes", "my-plan"})

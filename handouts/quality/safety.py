@@ -173,7 +173,7 @@ def _prose(lib: Library, key: str) -> str:
     )
 
 
-PRINTED = ("text", "action", "total", "short")
+PRINTED = ("text", "action", "total", "short", "how_to_count")
 """Content fields a reader sees (``short``: the visit handout's words for a caution, a
 rule or a red flag), where a number must come from its placeholder."""
 
