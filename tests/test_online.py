@@ -166,3 +166,44 @@ def test_a_qr_codes_words_are_reportlabs_in_every_version():
             code.addData("".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(size)))
             theirs = qrencoder.QRCode.createData(version, level, code.dataList)
             assert code_words(version, code.dataList) == theirs, (version, size)
+        for data in ("7", "31415926535", "HTTPS://A.B/C 1$%", "Z"):  # other modes' bits
+            code = qrencoder.QRCode(version, level)
+            code.addData(data)
+            assert type(code.dataList[0]) is not qrencoder.QR8bitByte
+            theirs = qrencoder.QRCode.createData(version, level, code.dataList)
+            assert code_words(version, code.dataList) == theirs, (version, data)
+
+
+def test_a_qr_codes_drawing_fills_its_dark_modules_and_no_others():
+    """The square code is drawn as one rectangle for each run of dark modules along a row,
+    inside its quiet margin of 4 modules: read back, the rectangles fill ReportLab's dark
+    modules, each once, and every run is whole (light, or the edge, on both sides)."""
+    import random
+
+    from reportlab.graphics.barcode import qrencoder
+
+    from handouts.pdf.logo import _qr_path
+
+    rng = random.Random(5)
+    for n in range(12):
+        url = "https://x.example/h/" + "".join(rng.choice("abc-0123") for _ in range(1 + 9 * n))
+        theirs = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
+        theirs.addData(url)
+        theirs.make()
+        size, count = 72.0 - n, theirs.getModuleCount()
+        box = size / (count + 8)
+        lines = _qr_path(url, size).split("\n")
+        assert lines[0] == "0 g" and lines[-1] == "f"
+        drawn = [[False] * count for _ in range(count)]
+        for line in lines[1:-1]:
+            x, y, width, height, op = line.split()
+            assert op == "re" and abs(float(height) - box) < 1e-3
+            c, r = round(float(x) / box) - 4, round((size - float(y)) / box) - 5
+            run = round(float(width) / box)
+            assert run >= 1 and 0 <= r < count and c >= 0 and c + run <= count
+            assert c == 0 or not theirs.modules[r][c - 1]  # whole: light before,
+            assert c + run == count or not theirs.modules[r][c + run]  # and after
+            for k in range(c, c + run):
+                assert not drawn[r][k]
+                drawn[r][k] = True
+        assert drawn == theirs.modules, url

@@ -4,7 +4,6 @@ QR code of a handout's online version."""
 from __future__ import annotations
 
 import io
-import itertools
 import math
 import re
 from pathlib import Path
@@ -15,7 +14,7 @@ from reportlab.lib.rl_accel import fp_str
 from reportlab.platypus import Flowable, Image
 
 from handouts.memo import file_stamp, memo
-from handouts.pdf.qr import encoded
+from handouts.pdf.qr import code_rows
 
 
 def _load(path: Path) -> tuple[float, float, Drawing | None]:
@@ -319,25 +318,21 @@ class _QrCode(Flowable):
 
 @memo(512)
 def _qr_path(url: str, size: float) -> str:
-    qr = encoded(url)
+    n, rows = code_rows(url)
     border = 4  # the quiet zone a reader needs, in modules
-    box = size / (qr.getModuleCount() + 2 * border)
+    box = size / (n + 2 * border)
+    at = [fp_str(k * box) for k in range(n + border + 1)]  # where a run starts, in modules
+    wide: dict[int, str] = {}  # a run's width, each once: a code repeats few of them
+    tall = fp_str(box)
     parts = ["0 g"]
-    said: dict[float, str] = {}  # each number once: a code repeats few of them
-
-    def number(value: float) -> str:
-        text = said.get(value)
-        if text is None:
-            text = said[value] = fp_str(value)
-        return text
-
-    for r, row in enumerate(qr.modules):
-        c = 0
-        for dark, run in itertools.groupby(map(bool, row)):
-            count = len(list(run))
-            if dark:
-                x, y = (c + border) * box, size - (r + border + 1) * box
-                parts.append(f"{number(x)} {number(y)} {number(count * box)} {number(box)} re")
-            c += count
+    for r, row in enumerate(rows):
+        y = fp_str(size - (r + border + 1) * box)
+        for run in _DARK.finditer(format(row, f"0{n}b")):
+            c, count = run.start(), run.end() - run.start()
+            width = wide.get(count) or wide.setdefault(count, fp_str(count * box))
+            parts.append(f"{at[c + border]} {y} {width} {tall} re")
     parts.append("f")
     return "\n".join(parts)
+
+
+_DARK = re.compile("1+")

@@ -34,6 +34,20 @@ def encoded(data: str) -> qrencoder.QRCode:
     """``data`` as a QR code at error correction level M, its mask chosen as
     ``QRCode.make`` chooses it (the first of the lowest penalty), every module as
     ``QRCode.make`` lays it out."""
+    qr, rows = _encoded(data)
+    n = qr.moduleCount
+    qr.modules = [[bit == "1" for bit in format(row, f"0{n}b")] for row in rows]
+    return qr
+
+
+def code_rows(data: str) -> tuple[int, list[int]]:
+    """:func:`encoded`'s modules, as the code's size in modules and its rows as bit
+    patterns (the leftmost module the highest bit)."""
+    qr, rows = _encoded(data)
+    return qr.moduleCount, rows
+
+
+def _encoded(data: str) -> tuple[qrencoder.QRCode, list[int]]:
     qr = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
     qr.addData(data)
     qr.version = qr.calculate_version()
@@ -41,9 +55,7 @@ def encoded(data: str) -> qrencoder.QRCode:
     layouts = _trials(qr)
     best = min(range(8), key=lambda mask: _lost_point(layouts[mask], n))
     qr.moduleCount = n
-    rows = _laid(qr, _function_rows(qr.version, best, False), best)
-    qr.modules = [[bit == "1" for bit in format(row, f"0{n}b")] for row in rows]
-    return qr
+    return qr, _laid(qr, _function_rows(qr.version, best, False), best)
 
 
 def masked(qr: qrencoder.QRCode) -> list[list[str]]:
@@ -78,18 +90,18 @@ def code_words(version: int, data: list[Any]) -> list[int]:
     M: the data padded as ``QRCode.createData`` pads it, then each block's error
     correction, interleaved as ``QRCode.createBytes`` does."""
     blocks = qrencoder.QRRSBlock.getRSBlocks(version, qrencoder.QRErrorCorrectLevel.M)
-    buffer = qrencoder.QRBitBuffer()
+    buffer = _Bits()
     for segment in data:
         segment.write(buffer, version)
     room = 8 * sum(block.dataCount for block in blocks)
-    if buffer.getLengthInBits() > room:
-        raise ValueError(f"code length overflow. ({buffer.getLengthInBits()} > {room})")
-    if buffer.getLengthInBits() + 4 <= room:
+    if buffer.length > room:
+        raise ValueError(f"code length overflow. ({buffer.length} > {room})")
+    if buffer.length + 4 <= room:
         buffer.put(0, 4)
-    while buffer.getLengthInBits() % 8:
-        buffer.putBit(False)
+    buffer.put(0, -buffer.length % 8)
+    written = list(buffer.value.to_bytes(buffer.length // 8, "big"))
     pads = itertools.cycle((qrencoder.QRCode.PAD0, qrencoder.QRCode.PAD1))
-    words = list(buffer.buffer) + [next(pads) for _ in range(room // 8 - len(buffer.buffer))]
+    words = written + [next(pads) for _ in range(room // 8 - len(written))]
     data_blocks, correction, at = [], [], 0
     for block in blocks:
         part = words[at : at + block.dataCount]
@@ -99,6 +111,22 @@ def code_words(version: int, data: list[Any]) -> list[int]:
     return [w for column in itertools.chain(itertools.zip_longest(*data_blocks),
                                             itertools.zip_longest(*correction))
             for w in column if w is not None]  # fmt: skip
+
+
+class _Bits:
+    """ReportLab's ``QRBitBuffer`` as far as a segment writes to it, its bits kept in one
+    number rather than put one at a time (ReportLab's calls a method for every bit)."""
+
+    __slots__ = ("length", "value")
+
+    def __init__(self) -> None:
+        self.value = self.length = 0
+
+    def put(self, num: int, length: int) -> None:
+        """The last ``length`` bits of ``num``, the highest first (the only method a
+        segment's ``write`` calls)."""
+        self.value = (self.value << length) | (num & ((1 << length) - 1))
+        self.length += length
 
 
 _EXP, _LOG = qrencoder.EXP_TABLE, qrencoder.LOG_TABLE
