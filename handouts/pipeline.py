@@ -254,12 +254,12 @@ def _visit(lib: Library, brand: Brand, req: Request) -> Rendered:
     doc, _fits, cuts = _fewest_cuts(tried, guess)
     made = [c for c in PUT_BACK if c in order[:cuts]]
     keep: frozenset[str] = frozenset()
-    failed = frozenset(made)
+    every = frozenset(made)
     if len(made) > 1:  # all put back, if they fit (a page break can fit two, not one)
-        back, fits = _tried(assembled(cuts, failed), brand, req, tries)
-        doc, keep, made = (back, failed, []) if fits else (doc, keep, made)
+        back, fits = _tried(assembled(cuts, every), brand, req, tries)
+        doc, keep, made = (back, every, []) if fits else (doc, keep, made)
     for cut in made:  # else each in turn, if it still fits with those put back before
-        if len(made) > 1 and keep | {cut} == failed:
+        if len(made) > 1 and keep | {cut} == every:
             continue  # tried above
         back, fits = _tried(assembled(cuts, keep | {cut}), brand, req, tries)
         doc, keep = (back, keep | {cut}) if fits else (doc, keep)
