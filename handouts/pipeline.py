@@ -23,6 +23,7 @@ from handouts.document.document import Document, Personal, Provenance
 from handouts.document.request import FORMATS, FULL, Allow, Request
 from handouts.document.visit import (
     PUT_BACK,
+    STANDS_IN,
     Assembly,
     assemble_visit,
     cut_order,
@@ -197,7 +198,8 @@ def assembled(lib: Library, brand: Brand, req: Request) -> tuple[Document, tuple
 
 def _visit(lib: Library, brand: Brand, req: Request) -> Rendered:
     """A visit handout on both sides of one sheet, with as few items left out as it takes to
-    fit. Each cut leaves out the next lowest-priority item and only ever shortens it, so
+    fit. Each cut leaves out the next lowest-priority item and only ever shortens it (words
+    that stand in for an item left out print only once put back: :data:`STANDS_IN`), so
     fitting is monotonic and the fewest cuts are found by halving (about five tries),
     written once. A guess from handouts made before saves most tries (:func:`_like`): the
     number of cuts of the last one with the same content, paper and filled plan slots
@@ -209,7 +211,8 @@ def _visit(lib: Library, brand: Brand, req: Request) -> Rendered:
     the fewest: two tries; when it does not fit and one more does, two tries too. Then the
     cuts :data:`~handouts.document.visit.PUT_BACK` names, where made, are tried again: all
     together, else each in turn, put back where it still fits (a try each, and a second kept
-    whole where a split does not fit; only for the handouts that cut them). A handout like
+    whole where a split does not fit; only for the handouts that cut them, and words that
+    stand in for an item only while it is left out). A handout like
     one made before (:func:`_exact`, and a front of the same shape:
     :func:`handouts.pdf.render.front_shape`) is drawn with that one's cuts, without tries
     (where that one's lines were set closer to fit, only if its front's shape with closer
@@ -252,15 +255,15 @@ def _visit(lib: Library, brand: Brand, req: Request) -> Rendered:
             _FITTED.move_to_end(exact)
             return Rendered(*laid.finish(), _current(lib, laid.doc, req.allow))
     doc, _fits, cuts = _fewest_cuts(tried, guess)
-    made = [c for c in PUT_BACK if c in order[:cuts]]
+    made = [c for c in PUT_BACK if {c, STANDS_IN.get(c, c)} <= set(order[:cuts])]
     keep: frozenset[str] = frozenset()
     every = frozenset(made)
     if len(made) > 1:  # all put back, if they fit (a page break can fit two, not one)
         back, fits = _tried(assembled(cuts, every), brand, req, tries)
         doc, keep, made = (back, every, []) if fits else (doc, keep, made)
     for cut in made:  # else each in turn, if it still fits with those put back before
-        if len(made) > 1 and keep | {cut} == every:
-            continue  # tried above
+        if (len(made) > 1 and keep | {cut} == every) or STANDS_IN.get(cut) in keep:
+            continue  # tried above, or it would print nothing
         back, fits = _tried(assembled(cuts, keep | {cut}), brand, req, tries)
         doc, keep = (back, keep | {cut}) if fits else (doc, keep)
     laid = lay_out_visit(doc, brand, req.paper, req.large_print, tries)  # drawn once

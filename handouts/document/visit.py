@@ -169,11 +169,12 @@ def applies(lib: Library, req: Request, brand: Brand) -> tuple[list[str], list[s
 def cut_order(lib: Library, req: Request) -> tuple[str, ...]:
     """What is left out to fit, first to last: each medicine's second-rank cautions (the
     last medicine's first; ``more:<id>``), the key sources, the stroke picture, links after
-    the first, the question lines, the third main point, the calendar's month, the line
+    the first, the question lines, the third main point, the calendar's month, the words
+    that say how to count without the boxes (``how-to-count``, where the rule has such
+    words: they print only once put back, so that no cut lengthens the handout), the line
     under each medicine's name that says what it is for anyone (``uses``; kept on a card
     with no cautions to print), the boxes that count painkiller days (which the
     painkiller-day rule keeps once the month is cut: ``counting``, where the rule prints),
-    the words the rule then adds to say how to count (``how-to-count``, where it has them),
     the links (what :data:`PUT_BACK` names is put back after the fewest cuts are found,
     wherever it still fits), keeping "When to get help" on one page (its tiers may then fall
     on both sides, each tier whole), the subtitle under the title, the second main point,
@@ -224,15 +225,19 @@ def covered(lib: Library, req: Request) -> dict[str, frozenset[str]]:
     return {c.medicine: frozenset(c.parts) for c in template.covers}
 
 
-PUT_BACK = ("own-uses", "counting", "how-to-count", "uses")
+PUT_BACK = ("own-uses", "counting", "uses", "how-to-count")
+STANDS_IN = {"how-to-count": "counting"}
+"""A put-back that prints only while another cut is made, and so is tried only then: the
+words that say how to count, while the counting boxes are left out."""
 """Cuts tried again after the fewest cuts that fit are found, and put back where the
 handout still fits: all together, else each in this order (with those put back before
 it): the lines that say a medicine is for one of the patient's conditions (a cut after
 them, a medicine's own cautions, can leave room), the painkiller-day rule's counting
-boxes, the reader's tool for its limit, the words that say how to count without them,
-then the lines that say what each medicine is for anyone. Where they rank keeps them from
-pushing out anything that outranks them; putting them back adds them wherever the room
-left holds them, and pushes nothing out."""
+boxes, the reader's tool for its limit, the lines that say what each medicine is for
+anyone, then the words that say how to count without the boxes (added only where they
+take no room from anything else). Where they rank keeps them from pushing out anything
+that outranks them; putting them back adds them wherever the room left holds them, and
+pushes nothing out."""
 
 
 def own_cuts(order: tuple[str, ...]) -> int:
@@ -250,9 +255,8 @@ def _order(
     more = [f"more:{m.id}" for m in last_first if _points(m, 2, covered)]
     must = [f"must:{m.id}" for m in last_first if _points(m, 1, covered)]
     return (*more, "sources", "stroke-picture", "links-after-first", "questions",
-            "third-point", "calendar", *(["uses"] if not all(tied) else []),
-            *(["counting"] if counts else []),
-            *(["how-to-count"] if counts and how_to_count else []), "links",
+            "third-point", "calendar", *(["how-to-count"] if counts and how_to_count else []),
+            *(["uses"] if not all(tied) else []), *(["counting"] if counts else []), "links",
             "help-may-split", "subtitle", "second-point", "snug",
             *(["own-uses"] if any(tied) else []), *must)  # fmt: skip
 
