@@ -198,11 +198,14 @@ def assembled(lib: Library, brand: Brand, req: Request) -> tuple[Document, tuple
 
 def _visit(lib: Library, brand: Brand, req: Request) -> Rendered:
     """A visit handout on both sides of one sheet, with as few items left out as it takes to
-    fit. Each cut leaves out the next lowest-priority item and only ever shortens it (words
-    that stand in for an item left out print only once put back: :data:`STANDS_IN`), so
-    fitting is monotonic and the fewest cuts are found by halving (about five tries),
-    written once. A guess from handouts made before saves most tries (:func:`_like`): the
-    number of cuts of the last one with the same content, paper and filled plan slots
+    fit. Each cut leaves out the next lowest-priority item and shortens it (words that
+    stand in for an item left out print only once put back: :data:`STANDS_IN`), so fitting
+    is monotonic and the fewest cuts are found by halving (about five tries), written once
+    (nearly monotonic: in large print, a shorter part can let a part kept whole move to the
+    next page, where it needs more room, so k cuts fit, k + 1 do not, k + 2 do, rarely; the
+    put-backs restore the same handout from either). A guess from handouts made before
+    saves most tries (:func:`_like`): the number of cuts of the last one with the same
+    content, paper and filled plan slots
     (whoever it was for), else the cuts after the medicines' own, on average, of those with
     the same conditions and as many medicines, else of as many conditions and medicines (on
     the diverse list of ``bench/visit.py`` the mean is exact less often than the last one's
@@ -257,12 +260,12 @@ def _visit(lib: Library, brand: Brand, req: Request) -> Rendered:
     doc, _fits, cuts = _fewest_cuts(tried, guess)
     made = [c for c in PUT_BACK if {c, STANDS_IN.get(c, c)} <= set(order[:cuts])]
     keep: frozenset[str] = frozenset()
-    every = frozenset(made)
+    every = _printed(frozenset(made))
     if len(made) > 1:  # all put back, if they fit (a page break can fit two, not one)
         back, fits = _tried(assembled(cuts, every), brand, req, tries)
         doc, keep, made = (back, every, []) if fits else (doc, keep, made)
     for cut in made:  # else each in turn, if it still fits with those put back before
-        if (len(made) > 1 and keep | {cut} == every) or STANDS_IN.get(cut) in keep:
+        if (len(made) > 1 and _printed(keep | {cut}) == every) or STANDS_IN.get(cut) in keep:
             continue  # tried above, or it would print nothing
         back, fits = _tried(assembled(cuts, keep | {cut}), brand, req, tries)
         doc, keep = (back, keep | {cut}) if fits else (doc, keep)
@@ -289,6 +292,12 @@ def _visit(lib: Library, brand: Brand, req: Request) -> Rendered:
     while len(_CUTS) > CUT_HINTS:
         _CUTS.popitem(last=False)
     return Rendered(*laid.finish(), _current(lib, doc, req.allow))
+
+
+def _printed(keep: frozenset[str]) -> frozenset[str]:
+    """The put-backs in ``keep`` that print: not words that stand in for an item put back
+    too (:data:`~handouts.document.visit.STANDS_IN`)."""
+    return frozenset(c for c in keep if STANDS_IN.get(c) not in keep)
 
 
 def _exact(lib: Library, brand: Brand, req: Request) -> tuple[object, ...] | None:

@@ -233,6 +233,24 @@ def test_the_lines_that_say_what_a_medicine_is_for_are_put_back_where_they_fit(c
     assert [round(a - b, 2) for a, b in itertools.pairwise(lines)] == [14.5]  # closer
 
 
+def test_the_words_that_say_how_to_count_take_no_room_from_what_a_medicine_is_for(cli, tmp_path):
+    """Migraine and Sjögren's on six medicines, A4, large print: the boxes do not fit, and
+    the room left holds the lines that say what each medicine is for, or the words that say
+    how to count, not both. Those words are the last put-back: the lines print (put back
+    first, the sentence took the room of four of them)."""
+    out = tmp_path / "visit.pdf"
+    run = cli("build", "--visit", "--conditions", "migraine", "sjogrens", "--medicines",
+              "corticosteroids", "ergots", "nsaids", "gabapentinoids", "estrogen-contraception",
+              "topiramate", "--paper", "a4", "--large-print", "--patient", "Pat Doe",
+              "--out", out)  # fmt: skip
+    assert run.code == 0, run.err
+    text = pdf_text(out.read_bytes())
+    for use in ("They calm swelling and the immune system.", "They ease pain and swelling.",
+                "They are daily pills for some kinds of nerve pain.", "They prevent pregnancy."):  # fmt: skip
+        assert use in text
+    assert "Mark the days" not in text and "fill in a box" not in text
+
+
 def test_the_boxes_and_the_lines_are_put_back_together_where_one_alone_would_not_fit(cli, tmp_path):
     """Large print in Spanish, lupus and migraine on four medicines: put back alone, the
     boxes do not fit (the page breaks fall elsewhere without the lines); put back with

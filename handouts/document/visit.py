@@ -226,9 +226,6 @@ def covered(lib: Library, req: Request) -> dict[str, frozenset[str]]:
 
 
 PUT_BACK = ("own-uses", "counting", "uses", "how-to-count")
-STANDS_IN = {"how-to-count": "counting"}
-"""A put-back that prints only while another cut is made, and so is tried only then: the
-words that say how to count, while the counting boxes are left out."""
 """Cuts tried again after the fewest cuts that fit are found, and put back where the
 handout still fits: all together, else each in this order (with those put back before
 it): the lines that say a medicine is for one of the patient's conditions (a cut after
@@ -238,6 +235,9 @@ anyone, then the words that say how to count without the boxes (added only where
 take no room from anything else). Where they rank keeps them from pushing out anything
 that outranks them; putting them back adds them wherever the room left holds them, and
 pushes nothing out."""
+STANDS_IN = {"how-to-count": "counting"}
+"""A put-back that prints only while another cut is made, and so is tried only then: the
+words that say how to count, while the counting boxes are left out."""
 
 
 def own_cuts(order: tuple[str, ...]) -> int:
