@@ -10,7 +10,7 @@ once per version and mask, and the data bits, placed once, each row's masked by
 exclusive-or with the mask's bit pattern where the data sits. :func:`lost_point` gives
 ReportLab's score from the rows as bit patterns (runs, blocks and dark modules worked
 out on whole rows at once; the finder-like pattern found in each row's text), and the
-chosen mask's final layout (:func:`encoded`) is made the same way. Tests compare the
+chosen mask's final layout (:func:`code_rows`) is made the same way. Tests compare the
 code words in every version, and each layout, each score and every module of the chosen
 code over many addresses, with ReportLab's.
 """
@@ -30,38 +30,24 @@ _FINDER = "10111010000"
 columns it compares a tuple with a list, which never matches)."""
 
 
-def encoded(data: str) -> qrencoder.QRCode:
+def code_rows(data: str) -> tuple[int, list[int]]:
     """``data`` as a QR code at error correction level M, its mask chosen as
     ``QRCode.make`` chooses it (the first of the lowest penalty), every module as
-    ``QRCode.make`` lays it out."""
-    qr, rows = _encoded(data)
-    n = qr.moduleCount
-    qr.modules = [[bit == "1" for bit in format(row, f"0{n}b")] for row in rows]
-    return qr
-
-
-def code_rows(data: str) -> tuple[int, list[int]]:
-    """:func:`encoded`'s modules, as the code's size in modules and its rows as bit
-    patterns (the leftmost module the highest bit)."""
-    qr, rows = _encoded(data)
-    return qr.moduleCount, rows
-
-
-def _encoded(data: str) -> tuple[qrencoder.QRCode, list[int]]:
+    ``QRCode.make`` lays it out: the code's size in modules, and its rows as bit patterns
+    (the leftmost module the highest bit)."""
     qr = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
     qr.addData(data)
     qr.version = qr.calculate_version()
     n = qr.version * 4 + 17
     layouts = _trials(qr)
     best = min(range(8), key=lambda mask: _lost_point(layouts[mask], n))
-    qr.moduleCount = n
-    return qr, _laid(qr, _function_rows(qr.version, best, False), best)
+    return n, _laid(qr, _function_rows(qr.version, best, False), best)
 
 
 def masked(qr: qrencoder.QRCode) -> list[list[str]]:
     """The code's trial layouts (``makeImpl(True, mask)``) for each of the eight masks, as
     rows of ``0`` and ``1``: a trial's function patterns, then the data modules with
-    each mask. Level M only (the level :func:`encoded` makes)."""
+    each mask. Level M only (the level :func:`code_rows` makes)."""
     n = qr.version * 4 + 17
     return [[format(r, f"0{n}b") for r in rows] for rows in _trials(qr)]
 
