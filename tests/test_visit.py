@@ -87,7 +87,8 @@ def test_the_issue_s_own_handout_keeps_its_medicines_cautions_and_says_what_they
     cautions print, and the line that says duloxetine may ease fibromyalgia pain (a use
     for one of the patient's conditions outranks the closer lines and the boxes that
     count painkiller days, which do not fit; the lines for anyone's use are put back).
-    Without its boxes, the painkiller-day rule says in a few words how to count."""
+    Without its boxes, the painkiller-day rule says in a few words how to count. The
+    first main point says what an aura is, in a few words."""
     out = tmp_path / "visit.pdf"
     run = cli(*VISIT, "--patient", "Zoë", "--plan", ROOT / "examples" / "plan.yaml",
               "--out", out)  # fmt: skip
@@ -97,6 +98,8 @@ def test_the_issue_s_own_handout_keeps_its_medicines_cautions_and_says_what_they
     assert 'it can cause dizziness or "electric shocks"' in text  # the SNRI's
     assert "From 20 weeks of pregnancy, they can harm the baby's kidneys" in text  # NSAIDs'
     assert "is in the full version: ask us for it" not in text  # no medicine's left out
+    # the first main point says what an aura is (PEMAT-P item 4: medical terms defined)
+    assert "A stroke can look like an aura (flashing lights or other warning signs)." in text
     rule = "Take them on fewer than 10 days a month, for any pain. Mark the days on a calendar."
     assert text.index(rule) < text.index("Triptans (sumatriptan")
     assert "fill in a box" not in text
@@ -116,6 +119,7 @@ def test_the_words_that_say_how_to_count_are_the_patient_s_language(cli, tmp_pat
     assert run.code == 0, run.err
     text = pdf_text(out.read_bytes())
     assert "al mes, para cualquier dolor. Marque los días en un calendario." in text
+    assert "parecerse a un aura (destellos de luz u otras señales de aviso)." in text
     assert "Mark the days" not in text and "llene una casilla" not in text
 
 
