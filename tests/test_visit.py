@@ -88,7 +88,8 @@ def test_the_issue_s_own_handout_keeps_its_medicines_cautions_and_says_what_they
     for one of the patient's conditions outranks the closer lines and the boxes that
     count painkiller days, which do not fit; the lines for anyone's use are put back).
     Without its boxes, the painkiller-day rule says in a few words how to count. The
-    first main point says what an aura is, in a few words."""
+    first main point says what an aura is, in a few words, and the plan names ergotamine
+    (not "ergot", a word the handout does not explain)."""
     out = tmp_path / "visit.pdf"
     run = cli(*VISIT, "--patient", "Zoë", "--plan", ROOT / "examples" / "plan.yaml",
               "--out", out)  # fmt: skip
@@ -100,6 +101,7 @@ def test_the_issue_s_own_handout_keeps_its_medicines_cautions_and_says_what_they
     assert "is in the full version: ask us for it" not in text  # no medicine's left out
     # the first main point says what an aura is (PEMAT-P item 4: medical terms defined)
     assert "A stroke can look like an aura (flashing lights or other warning signs)." in text
+    assert "No other triptan or ergotamine within 24 hours." in text  # a medicine's name
     rule = "Take them on fewer than 10 days a month, for any pain. Mark the days on a calendar."
     assert text.index(rule) < text.index("Triptans (sumatriptan")
     assert "fill in a box" not in text
@@ -120,6 +122,7 @@ def test_the_words_that_say_how_to_count_are_the_patient_s_language(cli, tmp_pat
     text = pdf_text(out.read_bytes())
     assert "al mes, para cualquier dolor. Marque los días en un calendario." in text
     assert "parecerse a un aura (destellos de luz u otras señales de aviso)." in text
+    assert "Ningún otro triptán ni ergotamina en esas 24 horas." in text
     assert "Mark the days" not in text and "llene una casilla" not in text
 
 
