@@ -27,8 +27,10 @@ from handouts.document.visit import (
     Assembly,
     assemble_visit,
     cut_order,
+    for_patient,
     help_kept_whole,
     own_cuts,
+    patient_free,
 )
 from handouts.errors import (
     ContentError,
@@ -224,10 +226,16 @@ def _visit(lib: Library, brand: Brand, req: Request) -> Rendered:
     assembly = Assembly()  # and its sections chosen once for the cuts they ask about
 
     docs: dict[tuple[int, frozenset[str]], Document] = {}  # and each set of cuts once
+    content = _exact(lib, brand, req)  # (None: the clinician typed a plan slot or title)
 
     def assembled(cuts: int, keep: frozenset[str] = frozenset()) -> Document:
         if (cuts, keep) not in docs:
-            docs[cuts, keep] = assemble_visit(lib, req, brand, cuts, assembly, keep)
+            made = None if content is None else _DOCS.get((*content, cuts, keep))
+            if made is not None and made[0] is lib and made[1] is brand:
+                _DOCS.move_to_end((*content, cuts, keep))
+                docs[cuts, keep] = for_patient(made[2], req)
+            else:
+                docs[cuts, keep] = assemble_visit(lib, req, brand, cuts, assembly, keep)
         return docs[cuts, keep]
 
     def tried(cuts: int) -> tuple[Document, bool]:  # measured, not drawn
@@ -241,7 +249,7 @@ def _visit(lib: Library, brand: Brand, req: Request) -> Rendered:
         total, count = seen
         beyond = round(total / count)  # the mean: a new set is seldom far from it
         guess = beyond if same in _CUTS else min(max(first + beyond, 0), len(order))
-    exact = _exact(lib, brand, req)
+    exact = content
     if exact is not None:  # the front's shape (its patient part laid out under the tall
         # masthead: a try or the drawing that starts it there reuses it)
         start = assembled(0 if guess is None else guess)
@@ -283,6 +291,12 @@ def _visit(lib: Library, brand: Brand, req: Request) -> Rendered:
         _FITTED.move_to_end(exact)
         while len(_FITTED) > FITTED:
             _FITTED.popitem(last=False)
+    if content is not None:  # the handouts an exact one starts from and is drawn with
+        for made in {(cuts, frozenset()), (cuts, keep)}:
+            _DOCS[(*content, *made)] = (lib, brand, patient_free(docs[made]))
+            _DOCS.move_to_end((*content, *made))
+        while len(_DOCS) > DOCS:
+            _DOCS.popitem(last=False)
     _CUTS[same] = (cuts, 1)
     for key in (same, near, shape):
         if key is not same:
@@ -424,6 +438,16 @@ where that one's lines were closer the same front with closer lines, is drawn wi
 cuts, without tries."""
 FITTED = 4096
 """How many of them a renderer remembers."""
+_DOCS: OrderedDict[tuple[object, ...], tuple[Library, Brand, Document]] = table(
+    "pipeline._DOCS", OrderedDict
+)
+"""Visit handouts as assembled, without their patient's part (who, when, the notes:
+:func:`~handouts.document.visit.patient_free`), by everything that decides them
+(:func:`_exact`, with the cuts made and those put back): the ones a handout made with
+the same content after it starts from and is drawn with, assembled once (with the
+content and brand they were made with: a hit must be made with the same ones)."""
+DOCS = 4096
+"""How many of them a renderer remembers (two a handout at most)."""
 
 
 TOO_LONG_WHY = (

@@ -374,7 +374,9 @@ def test_a_visit_handout_like_one_made_before_is_drawn_with_its_cuts_and_the_sam
     (The first try is the last answer for the same set and filled slots, so from the
     third handout of a kind at the latest.) A renderer that never saw it searches, and
     both make the same bytes. A typed plan slot or title always searches; a patient's
-    part that runs onto page 2 has no shape to match. Only numbers and ids are kept."""
+    part that runs onto page 2 has no shape to match. Only numbers and ids are kept. The
+    handouts it is drawn with are not assembled again either: they are remembered without
+    their patient's part (who, when, the notes), and given the new patient's."""
     from handouts import pipeline
     from handouts.document.visit import assemble_visit
     from handouts.pdf.render import front_shape
@@ -382,6 +384,10 @@ def test_a_visit_handout_like_one_made_before_is_drawn_with_its_cuts_and_the_sam
     drawn: list[int] = []
     real = pipeline._drawn
     monkeypatch.setattr(pipeline, "_drawn", lambda *a: drawn.append(1) or real(*a))
+    assembled: list[int] = []
+    assemble = pipeline.assemble_visit
+    monkeypatch.setattr(pipeline, "assemble_visit",
+                        lambda *a: assembled.append(1) or assemble(*a))  # fmt: skip
     lib, brand = load_inputs(CONTENT, None)
     allow = replace(ALLOW, draft=True)
     sets = [
@@ -403,24 +409,32 @@ def test_a_visit_handout_like_one_made_before_is_drawn_with_its_cuts_and_the_sam
         {"title": "Your visit today"},
         {"plan": PlanFields(next_visit="Monday 9 am")},
     ]
-    warm, seen = Renderer(), []
+    warm, seen, anew = Renderer(), [], []
     for rounds in range(3):
         for req in sets:
             for (person, notes), more in zip(people, typed, strict=True):
                 for extra in ({}, more):
                     asked = replace(req, personal=person, notes=notes, allow=allow, **extra)
-                    before = len(drawn)
+                    before, assembles = len(drawn), len(assembled)
                     made = warm.make(lib, brand, asked).pdf
                     seen.append((rounds, bool(extra), len(drawn) > before))
+                    anew.append((rounds, bool(extra), len(assembled) > assembles))
                     assert made == Renderer().make(lib, brand, asked).pdf, (asked.conditions,
                                                                             rounds, extra)  # fmt: skip
     assert all(took for rounds, extra, took in seen if rounds == 2 and not extra)
     assert not any(took for rounds, extra, took in seen if extra)
     assert not any(took for rounds, extra, took in seen if rounds == 0)
+    assert not any(new for rounds, extra, new in anew if rounds == 2 and not extra)
+    assert all(new for rounds, extra, new in anew if extra or rounds == 0)
     with memo.using(warm.caches):
         remembered = repr(list(pipeline._FITTED))
+        handouts = repr([(key, doc) for key, (_lib, _brand, doc) in pipeline._DOCS.items()])
     assert "Ann" not in remembered and "Walk" not in remembered and "Monday" not in remembered
     assert "migraine" in remembered  # ids, and numbers
+    for theirs in ("Ann Lee", "Nguyễn", "Dvořák", "Zoë", "Walk", "Monday", "Your visit",
+                   "30 November", "2026, 11, 30"):  # fmt: skip
+        assert theirs not in handouts, theirs
+    assert "Migraine and fibromyalgia" in handouts  # the handouts themselves
 
     # notes running onto page 2: no front shape (from another height they may break elsewhere)
     long = replace(sets[0], notes="Rest, drink water and walk a little each day. " * 90,

@@ -22,6 +22,7 @@ full version is.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from itertools import combinations
@@ -67,6 +68,7 @@ from handouts.document.document import (
     Numbered,
     Online,
     Para,
+    Personal,
     Picture,
     Point,
     Section,
@@ -116,6 +118,26 @@ def assemble_visit(
     if tries is not None:
         tries.visit = visit
     return visit.document()
+
+
+def patient_free(doc: Document) -> Document:
+    """A visit handout without its patient's part: who it is for, the date and the notes
+    (the rest is content where the clinician typed no plan slot and no title: what may be
+    remembered and made again for another patient with :func:`for_patient`)."""
+    return replace(doc, personal=Personal(), front=(), printed_date=None)
+
+
+def for_patient(doc: Document, req: Request) -> Document:
+    """``doc``, a handout without its patient's part (:func:`patient_free`), with
+    ``req``'s, set as :func:`assemble_visit` sets it."""
+    _ = words(doc.language)
+    return replace(doc, personal=req.personal, front=notes_section(req, _),
+                   printed_date=_printed_date(req.personal.date, _))  # fmt: skip
+
+
+def _printed_date(when: dt.date | None, _: Words) -> str | None:
+    """The date a handout prints, in its language."""
+    return _.date(when, N_("d MMMM y")) if when else None
 
 
 def help_kept_whole(doc: Document) -> Document | None:
@@ -299,8 +321,7 @@ class _Visit:
         self.covered = covered(lib, req)
         self.counts = _counts(lib, req)  # the painkiller-day rule prints
         self.order = _order(self.meds, self.covered, self.counts, self.ids, _how_to_count(lib))
-        when = req.personal.date
-        self.printed_date = _.date(when, N_("d MMMM y")) if when else None
+        self.printed_date = _printed_date(req.personal.date, _)
         self.start(cuts, keep)
 
     def start(self, cuts: int, keep: frozenset[str] = frozenset()) -> None:
