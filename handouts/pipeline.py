@@ -230,10 +230,10 @@ def _visit(lib: Library, brand: Brand, req: Request) -> Rendered:
 
     def assembled(cuts: int, keep: frozenset[str] = frozenset()) -> Document:
         if (cuts, keep) not in docs:
-            made = None if content is None else _DOCS.get((*content, cuts, keep))
-            if made is not None and made[0] is lib and made[1] is brand:
+            before = None if content is None else _DOCS.get((*content, cuts, keep))
+            if before is not None and before[0] is lib and before[1] is brand:
                 _DOCS.move_to_end((*content, cuts, keep))
-                docs[cuts, keep] = for_patient(made[2], req)
+                docs[cuts, keep] = for_patient(before[2], req)
             else:
                 docs[cuts, keep] = assemble_visit(lib, req, brand, cuts, assembly, keep)
         return docs[cuts, keep]
@@ -249,12 +249,11 @@ def _visit(lib: Library, brand: Brand, req: Request) -> Rendered:
         total, count = seen
         beyond = round(total / count)  # the mean: a new set is seldom far from it
         guess = beyond if same in _CUTS else min(max(first + beyond, 0), len(order))
-    exact = content
-    if exact is not None:  # the front's shape (its patient part laid out under the tall
-        # masthead: a try or the drawing that starts it there reuses it)
-        start = assembled(0 if guess is None else guess)
+    exact = None  # the content and the front's shape (its patient part laid out under
+    if content is not None:  # the tall masthead: a try or the drawing that starts it
+        start = assembled(0 if guess is None else guess)  # there reuses it)
         front = front_shape(start, brand, req.paper, req.large_print, tries)
-        exact = None if front is None else (*exact, front)
+        exact = None if front is None else (*content, front)
     known = None if exact is None else _FITTED.get(exact)
     if known is not None and known[0] is lib and known[1] is brand:
         fitted = assembled(known[2], known[3])
@@ -291,10 +290,10 @@ def _visit(lib: Library, brand: Brand, req: Request) -> Rendered:
         _FITTED.move_to_end(exact)
         while len(_FITTED) > FITTED:
             _FITTED.popitem(last=False)
-    if content is not None:  # the handouts an exact one starts from and is drawn with
-        for made in {(cuts, frozenset()), (cuts, keep)}:
-            _DOCS[(*content, *made)] = (lib, brand, patient_free(docs[made]))
-            _DOCS.move_to_end((*content, *made))
+    if content is not None:  # the handouts one like it starts from and is drawn with
+        for tried_cuts in {(cuts, frozenset()), (cuts, keep)}:
+            _DOCS[(*content, *tried_cuts)] = (lib, brand, patient_free(docs[tried_cuts]))
+            _DOCS.move_to_end((*content, *tried_cuts))
         while len(_DOCS) > DOCS:
             _DOCS.popitem(last=False)
     _CUTS[same] = (cuts, 1)
@@ -315,11 +314,15 @@ def _printed(keep: frozenset[str]) -> frozenset[str]:
 
 
 def _exact(lib: Library, brand: Brand, req: Request) -> tuple[object, ...] | None:
-    """Everything that decides which cuts a visit handout fits with, but where its
-    patient's part ends (:func:`handouts.pdf.render.front_shape`): its content, paper,
-    print size and language, plan template and calming practice (ids). None when the
-    clinician typed a plan slot or the title: text laid out elsewhere than in the
-    patient's part. Numbers and ids only: no patient text is ever in it."""
+    """Everything that decides a visit handout but its patient's part (who, when, the
+    notes: :func:`~handouts.document.visit.patient_free`), and so, with where that part
+    ends (:func:`handouts.pdf.render.front_shape`), which cuts it fits with: the key of
+    the handouts remembered (:data:`_DOCS`) and of their cuts (:data:`_FITTED`). A
+    request field that changes what :func:`~handouts.document.visit.assemble_visit` makes
+    must be in it: its content, paper, print size and language, plan template and
+    calming practice (ids). None when the clinician typed a plan slot or the title: text
+    laid out elsewhere than in the patient's part. Numbers and ids only: no patient text
+    is ever in it."""
     if req.title is not None or any(v and v.strip() for v in req.plan.typed()):
         return None
     calming = (req.plan.calming or "").strip()  # an id; anything else is not kept

@@ -364,6 +364,29 @@ def test_a_request_from_anywhere_is_checked_where_the_pipeline_starts():
         assert str(err.value) == message
 
 
+def test_a_remembered_visit_handout_is_given_only_to_a_request_with_the_same_content():
+    """Requests for the same conditions and medicines that differ in what else decides the
+    handout (the calming practice, known or not, the plan template, the language, the
+    paper, large print), mixed in one renderer, twice over, each for another patient: each
+    makes the bytes a new renderer makes (one patient's calming practice never printed on
+    another's handout, say)."""
+    lib, brand = load_inputs(CONTENT, None)
+    base = Request(("migraine", "fibromyalgia"), medicines=("triptans", "snri"),
+                   format="visit", allow=Allow(draft=True))  # fmt: skip
+    variants = [
+        replace(base, plan=PlanFields(calming=calming), plan_template=template,
+                language=lang, paper=paper, large_print=large)
+        for calming in (None, "slow-breathing", "muscle-relaxation", "no-such-practice")
+        for template in (None, "migraine-attack-triptan")
+        for lang, paper, large in ((None, "letter", False), ("es", "letter", False),
+                                   (None, "a4", False), (None, "letter", True))
+    ]  # fmt: skip
+    warm, people = Renderer(), ["Ann Lee", "Zoë Müller", "Sam Smith"]
+    for n, req in enumerate(variants * 2):
+        asked = replace(req, personal=Personal(people[n % 3], None, dt.date(2026, 12, n % 28 + 1)))
+        assert warm.make(lib, brand, asked).pdf == Renderer().make(lib, brand, asked).pdf, n
+
+
 def test_a_visit_handout_like_one_made_before_is_drawn_with_its_cuts_and_the_same_bytes(
     monkeypatch,
 ):

@@ -100,8 +100,8 @@ def test_the_issue_s_own_handout_keeps_its_medicines_cautions_and_says_what_they
     assert "From 20 weeks of pregnancy, they can harm the baby's kidneys" in text  # NSAIDs'
     assert "is in the full version: ask us for it" not in text  # no medicine's left out
     # the first main point says what an aura is (PEMAT-P item 4: medical terms defined)
-    assert "A stroke can look like an aura (flashing lights or other warning signs)." in text
-    assert "No other triptan or ergotamine within 24 hours." in text  # a medicine's name
+    assert "A stroke can look like an aura (flashing lights or pins and needles)." in text
+    assert "No other triptan, ergotamine or DHE within 24 hours." in text  # medicines
     rule = "Take them on fewer than 10 days a month, for any pain. Mark the days on a calendar."
     assert text.index(rule) < text.index("Triptans (sumatriptan")
     assert "fill in a box" not in text
@@ -121,8 +121,8 @@ def test_the_words_that_say_how_to_count_are_the_patient_s_language(cli, tmp_pat
     assert run.code == 0, run.err
     text = pdf_text(out.read_bytes())
     assert "al mes, para cualquier dolor. Marque los días en un calendario." in text
-    assert "parecerse a un aura (destellos de luz u otras señales de aviso)." in text
-    assert "Ningún otro triptán ni ergotamina en esas 24 horas." in text
+    assert "parecerse a un aura (destellos de luz u hormigueo)." in text
+    assert "Ningún otro triptán, ergotamina ni DHE en 24 horas." in text
     assert "Mark the days" not in text and "llene una casilla" not in text
 
 

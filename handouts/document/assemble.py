@@ -111,10 +111,19 @@ def assemble(lib: Library, req: Request, brand: Brand) -> Document:
     tag = tag or language.canonical(brand.spec.language) or brand.spec.language
     _ = words(tag)
     doc = _shared(lib, brand, req.conditions, req.title, req.medicines, req.diary, _.language)
-    front = notes_section(req, _)
-    when = req.personal.date
-    printed = _.date(when, N_("d MMMM y")) if when else None
-    return replace(doc, personal=req.personal, front=front, language=tag, printed_date=printed)
+    return with_patient(replace(doc, language=tag), req, _)
+
+
+def with_patient(doc: Document, req: Request, _: Words) -> Document:
+    """``doc``, made without a patient's part, with ``req``'s: who it is for, the date it
+    prints (:func:`printed_date`) and the care team's notes."""
+    return replace(doc, personal=req.personal, front=notes_section(req, _),
+                   printed_date=printed_date(req.personal.date, _))  # fmt: skip
+
+
+def printed_date(when: dt.date | None, _: Words) -> str | None:
+    """The date a handout prints, in its language (none without one)."""
+    return _.date(when, N_("d MMMM y")) if when else None
 
 
 def notes_section(req: Request, _: Words) -> tuple[Section, ...]:

@@ -22,7 +22,6 @@ full version is.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from itertools import combinations
@@ -54,9 +53,9 @@ from handouts.document.assemble import (
     fixed_words,
     join_names,
     mentions,
-    notes_section,
     online_address,
     provenance,
+    with_patient,
 )
 from handouts.document.document import (
     Block,
@@ -121,23 +120,19 @@ def assemble_visit(
 
 
 def patient_free(doc: Document) -> Document:
-    """A visit handout without its patient's part: who it is for, the date and the notes
-    (the rest is content where the clinician typed no plan slot and no title: what may be
-    remembered and made again for another patient with :func:`for_patient`)."""
+    """A visit handout without its patient's part: who it is for, the date and the notes.
+    What is left is content, and may be remembered and given another patient's part
+    (:func:`for_patient`), only where the clinician typed no plan slot (its section is
+    then private) and no title (the caller makes sure of that)."""
+    if any(s.private for s in doc.sections):
+        raise ValueError("internal: a handout with typed plan slots is never remembered")
     return replace(doc, personal=Personal(), front=(), printed_date=None)
 
 
 def for_patient(doc: Document, req: Request) -> Document:
-    """``doc``, a handout without its patient's part (:func:`patient_free`), with
-    ``req``'s, set as :func:`assemble_visit` sets it."""
-    _ = words(doc.language)
-    return replace(doc, personal=req.personal, front=notes_section(req, _),
-                   printed_date=_printed_date(req.personal.date, _))  # fmt: skip
-
-
-def _printed_date(when: dt.date | None, _: Words) -> str | None:
-    """The date a handout prints, in its language."""
-    return _.date(when, N_("d MMMM y")) if when else None
+    """``doc``, a visit handout without its patient's part (:func:`patient_free`), with
+    ``req``'s, as :func:`assemble_visit` gives it."""
+    return with_patient(doc, req, words(doc.language))
 
 
 def help_kept_whole(doc: Document) -> Document | None:
@@ -321,7 +316,6 @@ class _Visit:
         self.covered = covered(lib, req)
         self.counts = _counts(lib, req)  # the painkiller-day rule prints
         self.order = _order(self.meds, self.covered, self.counts, self.ids, _how_to_count(lib))
-        self.printed_date = _printed_date(req.personal.date, _)
         self.start(cuts, keep)
 
     def start(self, cuts: int, keep: frozenset[str] = frozenset()) -> None:
@@ -398,13 +392,13 @@ class _Visit:
             entries = tuple(citation(self.lib, k, _) for k in list(self.cites)[:KEY_SOURCES])
             sections.append(Section("sources", _("Key sources"), (SourceList(entries),)))
         drafts, reviewed, next_review = dated(self.reviews, sections, _)
-        return Document(
+        made = Document(
             title=self.req.title or condition_title(self.conds, _),
             subtitle=_("Your plan, and what to watch for"),
             subtitle_shown=not self.cut("subtitle"),
             snug=self.cut("snug"),
             sections=tuple(sections),
-            personal=self.req.personal,
+            personal=Personal(),  # the patient's part: with_patient, below
             **clinic_fields(self.brand, _),
             reviewed=reviewed,
             next_review=next_review,
@@ -417,14 +411,13 @@ class _Visit:
             provenance=provenance(self.reviews),
             # the full version's QR code and short address, at the top of the front
             online=online_address(self.lib, spec.online, self.conds),
-            front=notes_section(self.req, _),
             language=self.tag,
             wording=fixed_words(_, reviewed, next_review, spec.clinic_name),
-            printed_date=self.printed_date,
             visit=True,
             visit_order=self.order,
             charset=charset(self.lib, self.brand, _),
         )
+        return with_patient(made, self.req, _)
 
     def _main_points(self) -> Section:
         """The three key points with the lowest priority numbers among the conditions' (in
