@@ -221,7 +221,8 @@ def _visit(lib: Library, brand: Brand, req: Request) -> Rendered:
     one made before (:func:`_exact`, and a front of the same shape:
     :func:`handouts.pdf.render.front_shape`) is drawn with that one's cuts, without tries
     (where that one's lines were set closer to fit, only if its front's shape with closer
-    lines is the same too)."""
+    lines is the same too), from the handouts that one was assembled as, given this
+    patient's part (:data:`_DOCS`)."""
     tries = Tries()  # this handout's: its patient text laid out once, then forgotten
     assembly = Assembly()  # and its sections chosen once for the cuts they ask about
 
@@ -249,9 +250,10 @@ def _visit(lib: Library, brand: Brand, req: Request) -> Rendered:
         total, count = seen
         beyond = round(total / count)  # the mean: a new set is seldom far from it
         guess = beyond if same in _CUTS else min(max(first + beyond, 0), len(order))
-    exact = None  # the content and the front's shape (its patient part laid out under
-    if content is not None:  # the tall masthead: a try or the drawing that starts it
-        start = assembled(0 if guess is None else guess)  # there reuses it)
+    exact = None  # the content, and the front's shape: its patient part laid out under
+    # the tall masthead (a try or the drawing that starts it there reuses it)
+    if content is not None:
+        start = assembled(0 if guess is None else guess)
         front = front_shape(start, brand, req.paper, req.large_print, tries)
         exact = None if front is None else (*content, front)
     known = None if exact is None else _FITTED.get(exact)
@@ -291,7 +293,7 @@ def _visit(lib: Library, brand: Brand, req: Request) -> Rendered:
         while len(_FITTED) > FITTED:
             _FITTED.popitem(last=False)
     if content is not None:  # the handouts one like it starts from and is drawn with
-        for tried_cuts in {(cuts, frozenset()), (cuts, keep)}:
+        for tried_cuts in dict.fromkeys([(cuts, frozenset()), (cuts, keep)]):
             _DOCS[(*content, *tried_cuts)] = (lib, brand, patient_free(docs[tried_cuts]))
             _DOCS.move_to_end((*content, *tried_cuts))
         while len(_DOCS) > DOCS:
