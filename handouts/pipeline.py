@@ -12,6 +12,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import astuple, dataclass, replace
 from pathlib import Path
+from typing import TypeVar
 
 from handouts.content import language
 from handouts.content.brand import TRANSLATED, Brand, load_brand
@@ -160,9 +161,7 @@ def brand_in(brand: Brand, req: Request) -> Brand:
             f"translations (language: {exc.args[0]}) so a handout in that language does "
             "not print the brand's English")]) from None  # fmt: skip
     made = brand if spec is brand.spec else replace(brand, spec=spec)
-    _BRANDS[id(brand), tag] = (brand, made)
-    while len(_BRANDS) > 16:
-        _BRANDS.popitem(last=False)
+    _remember(_BRANDS, 16, {(id(brand), tag): (brand, made)})
     return made
 
 
@@ -207,9 +206,9 @@ def _visit(lib: Library, brand: Brand, req: Request) -> Rendered:
     next page, where it needs more room, so k cuts fit, k + 1 do not, k + 2 do, rarely; the
     put-backs restore the same handout from either). A guess from handouts made before
     saves most tries (:func:`_like`): the number of cuts of the last one with the same
-    content, paper and filled plan slots
-    (whoever it was for), else the cuts after the medicines' own, on average, of those with
-    the same conditions and as many medicines, else of as many conditions and medicines (on
+    content, paper and filled plan slots (whoever it was for), else the cuts after the
+    medicines' own, on average, of those with the same conditions and as many medicines,
+    else of as many conditions and medicines (on
     the diverse list of ``bench/visit.py`` the mean is exact less often than the last one's
     number, but more often one cut short, which costs no more tries, and three or more out
     less often: fewer tries in all). When the guess fits and one fewer cut does not, it is
@@ -288,25 +287,30 @@ def _visit(lib: Library, brand: Brand, req: Request) -> Rendered:
     if exact is not None and doc.snug:
         closer = front_shape(doc, brand, req.paper, req.large_print, tries, snug=True)
     if exact is not None and (closer is not None or not doc.snug):
-        _FITTED[exact] = (lib, brand, cuts, keep, closer)
-        _FITTED.move_to_end(exact)
-        while len(_FITTED) > FITTED:
-            _FITTED.popitem(last=False)
+        _remember(_FITTED, FITTED, {exact: (lib, brand, cuts, keep, closer)})
     if content is not None:  # the handouts one like it starts from and is drawn with
-        for tried_cuts in dict.fromkeys([(cuts, frozenset()), (cuts, keep)]):
-            _DOCS[(*content, *tried_cuts)] = (lib, brand, patient_free(docs[tried_cuts]))
-            _DOCS.move_to_end((*content, *tried_cuts))
-        while len(_DOCS) > DOCS:
-            _DOCS.popitem(last=False)
-    _CUTS[same] = (cuts, 1)
-    for key in (same, near, shape):
-        if key is not same:
-            total, count = _CUTS.get(key, (0, 0))
-            _CUTS[key] = (total + cuts - first, count + 1)
-        _CUTS.move_to_end(key)
-    while len(_CUTS) > CUT_HINTS:
-        _CUTS.popitem(last=False)
+        sets = [(cuts, frozenset()), (cuts, keep)]
+        _remember(_DOCS, DOCS, {(*content, *c): (lib, brand, patient_free(docs[c])) for c in sets})
+    hints = {same: (cuts, 1)}  # the like ones' cuts after their medicines' own, added up
+    for key in (near, shape):
+        total, count = _CUTS.get(key, (0, 0))
+        hints[key] = (total + cuts - first, count + 1)
+    _remember(_CUTS, CUT_HINTS, hints)
     return Rendered(*laid.finish(), _current(lib, doc, req.allow))
+
+
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+
+
+def _remember(table: OrderedDict[_K, _V], most: int, entries: dict[_K, _V]) -> None:
+    """``entries`` kept in ``table`` as its newest, in their order, then the oldest
+    forgotten beyond ``most``."""
+    for key, value in entries.items():
+        table[key] = value
+        table.move_to_end(key)
+    while len(table) > most:
+        table.popitem(last=False)
 
 
 def _printed(keep: frozenset[str]) -> frozenset[str]:
