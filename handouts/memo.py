@@ -7,9 +7,10 @@ active with :func:`using` (a :class:`handouts.pipeline.Renderer` does that for i
 calls), else the current thread's own: so no table is ever shared between threads, and
 dropping a :class:`Caches` drops everything it remembered.
 
-Every table is bounded (``memo(n)``; a module's own dict trims itself). The few that
-hold what is the same for the whole process and never changes (the fonts registered
-with ReportLab, type hints) are declared ``shared=True``: made once, under a lock.
+Every table is bounded: ``memo(n)``, and ``table(name, n)`` for a module's own dict (one
+more stored forgets the oldest: :class:`MemoTable`). The few that hold what is the same
+for the whole process and never changes (the fonts registered with ReportLab, type
+hints) are declared ``shared=True``: made once, under a lock.
 Patient text is never put in a table (:mod:`handouts.pdf.private`).
 """
 
@@ -26,6 +27,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 F = TypeVar("F", bound=Callable[..., Any])
+K = TypeVar("K")
+V = TypeVar("V")
 
 
 @dataclass(frozen=True)
@@ -131,55 +134,66 @@ def _shared(fn: F, maxsize: int | None) -> F:
     return call  # type: ignore[return-value]
 
 
-class Table(MutableMapping[Any, Any]):
-    """A dict (or ordered dict) that a module bounds itself, kept in the active
-    :class:`Caches`: ``_DRAWN = table("paragraph.drawn", OrderedDict)``."""
+class MemoTable(MutableMapping[K, V]):
+    """A dict a module keeps itself, in the active :class:`Caches`, that holds at most
+    ``most`` entries: storing one more forgets the oldest. In a plain ``dict`` table the
+    oldest is the first stored; in an ``OrderedDict`` table, the one least recently
+    stored or found with :meth:`recall` (``_DRAWN = table("paragraph._DRAWN", 20_000,
+    OrderedDict)``)."""
 
-    def __init__(self, n: int) -> None:
-        self._n = n
+    def __init__(self, n: int, most: int) -> None:
+        self._n, self._most = n, most
 
     def _d(self) -> Any:
         return active()._get(self._n)
 
-    def __getitem__(self, key: Any) -> Any:
-        return self._d()[key]
+    def __getitem__(self, key: K) -> V:
+        return self._d()[key]  # type: ignore[no-any-return]
 
-    def __setitem__(self, key: Any, value: Any) -> None:
-        self._d()[key] = value
+    def __setitem__(self, key: K, value: V) -> None:
+        """``value`` stored for ``key``, in an ``OrderedDict`` table as its newest entry;
+        then the oldest forgotten, if the table holds more than its bound."""
+        d = self._d()
+        d[key] = value
+        if type(d) is OrderedDict:
+            d.move_to_end(key)
+        if len(d) > self._most:
+            del d[next(iter(d))]
 
-    def __delitem__(self, key: Any) -> None:
+    def __delitem__(self, key: K) -> None:
         del self._d()[key]
 
-    def __iter__(self) -> Iterator[Any]:
+    def __iter__(self) -> Iterator[K]:
         return iter(self._d())
 
     def __len__(self) -> int:
         return len(self._d())
 
-    def get(self, key: Any, default: Any = None) -> Any:
+    def get(self, key: K, default: Any = None) -> Any:
         return self._d().get(key, default)
 
-    def move_to_end(self, key: Any, last: bool = True) -> None:
-        self._d().move_to_end(key, last=last)  # an OrderedDict table's; a dict has none
-
-    def popitem(self, last: bool = True) -> tuple[Any, Any]:
+    def recall(self, key: K) -> V | None:
+        """The entry for ``key`` (None if there is none), made the newest in an
+        ``OrderedDict`` table, so it is forgotten last."""
         d = self._d()
-        if isinstance(d, OrderedDict):
-            return d.popitem(last=last)  # type: ignore[no-any-return]
-        if not last:
-            raise TypeError("a dict table has no first item to pop: declare it OrderedDict")
-        return d.popitem()  # type: ignore[no-any-return]
+        found = d.get(key)
+        if found is not None and type(d) is OrderedDict:
+            d.move_to_end(key)
+        return found  # type: ignore[no-any-return]
 
     def __repr__(self) -> str:
         return f"<memo table {_SPECS[self._n].name}: {len(self)} entries>"
 
 
-def table(name: str, kind: type[dict[Any, Any]] = dict) -> Any:
-    """Declare a dict the module bounds itself (``kind``: ``dict`` or ``OrderedDict``),
-    one per :class:`Caches`."""
+def table(name: str, most: int, kind: type[dict[Any, Any]] = dict) -> MemoTable[Any, Any]:
+    """Declare a dict a module keeps itself (``kind``: ``dict``, forgetting the first
+    stored, or ``OrderedDict``, the least recently used), one per :class:`Caches`,
+    holding at most ``most`` entries (:class:`MemoTable`)."""
+    if most < 1:
+        raise ValueError(f"{name}: a table holds at least one entry")
     n = len(_SPECS)
     _SPECS.append(_Spec(name, kind))
-    return Table(n)
+    return MemoTable(n, most)
 
 
 def clear_all() -> None:

@@ -12,7 +12,6 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import astuple, dataclass, replace
 from pathlib import Path
-from typing import TypeVar
 
 from handouts.content import language
 from handouts.content.brand import TRANSLATED, Brand, load_brand
@@ -42,7 +41,7 @@ from handouts.errors import (
     UsageError,
     did_you_mean,
 )
-from handouts.memo import Caches, table, using
+from handouts.memo import Caches, MemoTable, table, using
 from handouts.pdf.printer import PDF
 from handouts.pdf.render import (
     Laid,
@@ -149,9 +148,8 @@ def brand_in(brand: Brand, req: Request) -> Brand:
     """The brand with its own words (after-hours line, crisis line, footer) in the
     request's language; refused, naming them, when the brand has none in it."""
     tag = req.language or brand.spec.language
-    hit = _BRANDS.get((id(brand), tag))
+    hit = _BRANDS.recall((id(brand), tag))
     if hit is not None and hit[0] is brand:  # one brand object a language: tables key on it
-        _BRANDS.move_to_end((id(brand), tag))
         return hit[1]
     try:
         spec = brand.spec.words_in(tag)
@@ -161,12 +159,12 @@ def brand_in(brand: Brand, req: Request) -> Brand:
             f"translations (language: {exc.args[0]}) so a handout in that language does "
             "not print the brand's English")]) from None  # fmt: skip
     made = brand if spec is brand.spec else replace(brand, spec=spec)
-    _remember(_BRANDS, 16, {(id(brand), tag): (brand, made)})
+    _BRANDS[id(brand), tag] = (brand, made)
     return made
 
 
-_BRANDS: OrderedDict[tuple[int, str | None], tuple[Brand, Brand]] = table(
-    "pipeline._BRANDS", OrderedDict
+_BRANDS: MemoTable[tuple[int, str | None], tuple[Brand, Brand]] = table(
+    "pipeline._BRANDS", 16, OrderedDict
 )
 """The brand in each language asked for, made once, so that it is one object (the visit
 handout's guesses and fitted cuts key on it): by the brand's id and the language tag,
@@ -230,9 +228,8 @@ def _visit(lib: Library, brand: Brand, req: Request) -> Rendered:
 
     def assembled(cuts: int, keep: frozenset[str] = frozenset()) -> Document:
         if (cuts, keep) not in docs:
-            before = None if content is None else _DOCS.get((*content, cuts, keep))
+            before = None if content is None else _DOCS.recall((*content, cuts, keep))
             if before is not None and before[0] is lib and before[1] is brand:
-                _DOCS.move_to_end((*content, cuts, keep))
                 docs[cuts, keep] = for_patient(before[2], req)
             else:
                 docs[cuts, keep] = assemble_visit(lib, req, brand, cuts, assembly, keep)
@@ -255,7 +252,7 @@ def _visit(lib: Library, brand: Brand, req: Request) -> Rendered:
         start = assembled(0 if guess is None else guess)
         front = front_shape(start, brand, req.paper, req.large_print, tries)
         exact = None if front is None else (*content, front)
-    known = None if exact is None else _FITTED.get(exact)
+    known = None if exact is None else _FITTED.recall(exact)
     if known is not None and known[0] is lib and known[1] is brand:
         fitted = assembled(known[2], known[3])
         closer = known[4] is None or known[4] == front_shape(
@@ -263,7 +260,6 @@ def _visit(lib: Library, brand: Brand, req: Request) -> Rendered:
         )
         laid = _drawn(fitted, brand, req, tries) if closer else None
         if laid is not None:
-            _FITTED.move_to_end(exact)
             return Rendered(*laid.finish(), _current(lib, laid.doc, req.allow))
     doc, _fits, cuts = _fewest_cuts(tried, guess)
     made = [c for c in PUT_BACK if {c, STANDS_IN.get(c, c)} <= set(order[:cuts])]
@@ -287,30 +283,16 @@ def _visit(lib: Library, brand: Brand, req: Request) -> Rendered:
     if exact is not None and doc.snug:
         closer = front_shape(doc, brand, req.paper, req.large_print, tries, snug=True)
     if exact is not None and (closer is not None or not doc.snug):
-        _remember(_FITTED, FITTED, {exact: (lib, brand, cuts, keep, closer)})
+        _FITTED[exact] = (lib, brand, cuts, keep, closer)
     if content is not None:  # the handouts one like it starts from and is drawn with
         sets = [(cuts, frozenset()), (cuts, keep)]
-        _remember(_DOCS, DOCS, {(*content, *c): (lib, brand, patient_free(docs[c])) for c in sets})
+        _DOCS.update({(*content, *c): (lib, brand, patient_free(docs[c])) for c in sets})
     hints = {same: (cuts, 1)}  # the like ones' cuts after their medicines' own, added up
     for key in (near, shape):
         total, count = _CUTS.get(key, (0, 0))
         hints[key] = (total + cuts - first, count + 1)
-    _remember(_CUTS, CUT_HINTS, hints)
+    _CUTS.update(hints)
     return Rendered(*laid.finish(), _current(lib, doc, req.allow))
-
-
-_K = TypeVar("_K")
-_V = TypeVar("_V")
-
-
-def _remember(table: OrderedDict[_K, _V], most: int, entries: dict[_K, _V]) -> None:
-    """``entries`` kept in ``table`` as its newest, in their order, then the oldest
-    forgotten beyond ``most``."""
-    for key, value in entries.items():
-        table[key] = value
-        table.move_to_end(key)
-    while len(table) > most:
-        table.popitem(last=False)
 
 
 def _printed(keep: frozenset[str]) -> frozenset[str]:
@@ -428,16 +410,20 @@ def _like(
             (*how, "shape", len(req.conditions), many))  # fmt: skip
 
 
-_CUTS: OrderedDict[tuple[object, ...], tuple[int, int]] = table("pipeline._CUTS", OrderedDict)
+CUT_HINTS = 4096
+"""How many of the hints below a renderer remembers."""
+_CUTS: MemoTable[tuple[object, ...], tuple[int, int]] = table(
+    "pipeline._CUTS", CUT_HINTS, OrderedDict
+)
 """How many cuts a visit handout like this one took (``same``), or how many the handouts
 like it took after their medicines' own, added up, and how many handouts they were
 (``near``, ``shape``; :func:`_like`; numbers, never patient text)."""
-CUT_HINTS = 4096
-"""How many of them a renderer remembers."""
-_FITTED: OrderedDict[
+FITTED = 4096
+"""How many fitted handouts (below) a renderer remembers."""
+_FITTED: MemoTable[
     tuple[object, ...],
     tuple[Library, Brand, int, frozenset[str], tuple[float, float | None] | None],
-] = table("pipeline._FITTED", OrderedDict)
+] = table("pipeline._FITTED", FITTED, OrderedDict)
 """The fewest cuts a visit handout took and what was put back, by everything that
 decides them (:func:`_exact` and the front's shape: numbers and ids), with the content
 and brand it was made with (held, so that their ids are not reused while the entry
@@ -445,18 +431,16 @@ lives; a hit must be made with the same ones), and, where its lines were set clo
 fit, its front's shape with closer lines (else None). A handout with the same ones, and
 where that one's lines were closer the same front with closer lines, is drawn with those
 cuts, without tries."""
-FITTED = 4096
-"""How many of them a renderer remembers."""
-_DOCS: OrderedDict[tuple[object, ...], tuple[Library, Brand, Document]] = table(
-    "pipeline._DOCS", OrderedDict
+DOCS = 4096
+"""How many assembled handouts (below) a renderer remembers (two a handout at most)."""
+_DOCS: MemoTable[tuple[object, ...], tuple[Library, Brand, Document]] = table(
+    "pipeline._DOCS", DOCS, OrderedDict
 )
 """Visit handouts as assembled, without their patient's part (who, when, the notes:
 :func:`~handouts.document.visit.patient_free`), by everything that decides them
 (:func:`_exact`, with the cuts made and those put back): the ones a handout made with
 the same content after it starts from and is drawn with, assembled once (with the
 content and brand they were made with: a hit must be made with the same ones)."""
-DOCS = 4096
-"""How many of them a renderer remembers (two a handout at most)."""
 
 
 TOO_LONG_WHY = (

@@ -7,9 +7,11 @@ import subprocess
 import sys
 import threading
 import traceback
+from collections import OrderedDict
 from dataclasses import replace
 from typing import Any
 
+import pytest
 from PIL import Image
 
 from handouts import memo
@@ -74,6 +76,29 @@ def test_a_renderer_keeps_its_tables_to_itself():
     assert sum(one.caches.sizes().values()) > 100
     assert two.caches.sizes() == {}
     assert memo.active().sizes() == {}
+
+
+def test_a_modules_own_table_holds_no_more_than_its_bound():
+    """A module's own dict forgets what it stored first once past its bound; an ordered
+    one what it least recently stored or recalled; a table without room is refused."""
+    plain = memo.table("tests.plain", 2)
+    used = memo.table("tests.used", 2, OrderedDict)
+    with memo.using(memo.Caches()) as caches:
+        plain["a"], plain["b"], plain["c"] = 1, 2, 3
+        assert dict(plain) == {"b": 2, "c": 3}
+        used["a"], used["b"] = 1, 2
+        assert used.recall("a") == 1
+        assert used.recall("z") is None
+        used["c"] = 3  # forgets b, recalled less recently than a
+        assert dict(used) == {"a": 1, "c": 3}
+        used["a"] = 4  # storing is a use too
+        used["d"] = 5
+        assert dict(used) == {"a": 4, "d": 5}
+        assert caches.sizes()["tests.used"] == 2
+    assert memo.active().sizes().get("tests.plain") is None
+    with pytest.raises(ValueError) as refused:
+        memo.table("tests.none", 0)
+    assert str(refused.value) == "tests.none: a table holds at least one entry"
 
 
 def test_two_threads_with_a_renderer_each_make_what_one_thread_makes():

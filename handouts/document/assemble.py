@@ -52,7 +52,7 @@ from handouts.document.document import (
     WriteIn,
 )
 from handouts.document.request import Request
-from handouts.memo import memo, table
+from handouts.memo import MemoTable, memo, table
 
 MAX_KEY_POINTS = 8
 """A multi-condition key-points box stays short enough to read at a glance."""
@@ -135,7 +135,9 @@ def notes_section(req: Request, _: Words) -> tuple[Section, ...]:
     return (Section("care-team-notes", _("Notes from your care team"), lines, True),)
 
 
-_CHARSETS: dict[tuple[int, int, str], tuple[Library, Brand, str]] = table("assemble._CHARSETS")
+_CHARSETS: MemoTable[tuple[int, int, str], tuple[Library, Brand, str]] = table(
+    "assemble._CHARSETS", 8
+)
 
 
 def charset(lib: Library, brand: Brand, _: Words) -> str:
@@ -148,15 +150,12 @@ def charset(lib: Library, brand: Brand, _: Words) -> str:
         texts = [v for d in lib.docs.values() for _k, v in d.walk() if isinstance(v, str)]
         texts += list(strings((brand.spec, TIERS, _.all())))
         hit = _CHARSETS[key] = (lib, brand, "".join(sorted(set().union(*texts))))
-        if len(_CHARSETS) > 8:
-            _CHARSETS.pop(next(iter(_CHARSETS)))
     return hit[2]
 
 
-_SHARED: OrderedDict[tuple[Any, ...], tuple[Library, Brand, Document]] = table(
-    "assemble._SHARED", OrderedDict
+_SHARED: MemoTable[tuple[Any, ...], tuple[Library, Brand, Document]] = table(
+    "assemble._SHARED", 256, OrderedDict
 )
-_KEEP = 256
 
 
 def _shared(
@@ -169,15 +168,12 @@ def _shared(
     words_in: str,
 ) -> Document:
     key = (id(lib), id(brand), conditions, title, medicines, diary, words_in)
-    hit = _SHARED.get(key)
+    hit = _SHARED.recall(key)
     if hit is not None and hit[0] is lib and hit[1] is brand:  # the entry keeps both alive
-        _SHARED.move_to_end(key)
         return hit[2]
     req = Request(conditions, title, medicines, diary=diary)
     doc = _build(lib, req, brand, words(words_in))
     _SHARED[key] = (lib, brand, doc)
-    if len(_SHARED) > _KEEP:
-        _SHARED.popitem(last=False)
     return doc
 
 

@@ -24,7 +24,7 @@ from reportlab.lib.rl_accel import fp_str
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable
 
-from handouts.memo import memo, table
+from handouts.memo import MemoTable, memo, table
 from handouts.pdf import fonts
 from handouts.pdf.pages import PdfCanvas
 from handouts.pdf.paragraph import DRAW_STATE, WholeParagraph
@@ -107,9 +107,8 @@ def draw_item(canv: Any, column: ItemColumn, text: str, width: float, x: float, 
     if recordable and not is_private():
         state = tuple(getattr(canv, a) for a in DRAW_STATE)
         key = (text, column.mark, column.item_style, width, state, canv.seed)
-        inner = _DRAWN.get(key)
+        inner = _DRAWN.recall(key)
         if inner is not None:
-            _DRAWN.move_to_end(key)
             li = Node("LI", column.items)
             canv._code += [Open(Node("Lbl", li), Node("LBody", li)), "q",
                            f"{fp_str(1, 0, 0, 1, x, y)} cm", *inner, "Q", CLOSE]  # fmt: skip
@@ -131,8 +130,6 @@ def draw_item(canv: Any, column: ItemColumn, text: str, width: float, x: float, 
     )
     if same:
         _DRAWN[key] = tuple(code[3:-2])
-        if len(_DRAWN) > DRAWN_ITEMS:
-            _DRAWN.popitem(last=False)
 
 
 def drawn_code(
@@ -152,6 +149,8 @@ def drawn_code(
     return canv._code[start:]
 
 
-_DRAWN: OrderedDict[tuple[Any, ...], tuple[Any, ...]] = table("columns._DRAWN", OrderedDict)
-"""Each item's drawing from its origin, by text, mark, style, width, canvas state and seed."""
 DRAWN_ITEMS = 4096
+_DRAWN: MemoTable[tuple[Any, ...], tuple[Any, ...]] = table(
+    "columns._DRAWN", DRAWN_ITEMS, OrderedDict
+)
+"""Each item's drawing from its origin, by text, mark, style, width, canvas state and seed."""

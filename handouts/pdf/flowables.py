@@ -51,7 +51,7 @@ from handouts.document.document import (
     WriteIn,
 )
 from handouts.errors import RenderError
-from handouts.memo import file_stamp, hashed_once, memo, table, without_hash
+from handouts.memo import MemoTable, file_stamp, hashed_once, memo, table, without_hash
 from handouts.pdf import columns, fonts, pictures, tierbox
 from handouts.pdf.logo import logo_flowable, qr_flowable
 from handouts.pdf.pages import PdfCanvas
@@ -366,11 +366,9 @@ class _Logo(Flowable):
         code = columns.drawn_code(canvas, self.inner, x, y, _sW)
         if code is not None:
             _LOGOS[key] = tuple(code)
-            if len(_LOGOS) > 64:
-                _LOGOS.pop(next(iter(_LOGOS)))
 
 
-_LOGOS: dict[tuple[Any, ...], tuple[Any, ...]] = table("flowables._LOGOS")
+_LOGOS: MemoTable[tuple[Any, ...], tuple[Any, ...]] = table("flowables._LOGOS", 64)
 """Each logo's drawing, by file, size, place, canvas state and font seed."""
 
 

@@ -23,7 +23,7 @@ from reportlab.platypus import Paragraph as _RLParagraph
 from reportlab.platypus.paragraph import cleanBlockQuotedText, textTransformFrags
 from reportlab.platypus.paraparser import ParaParser
 
-from handouts.memo import memo, table
+from handouts.memo import MemoTable, memo, table
 from handouts.pdf import bidi, fonts
 from handouts.pdf.pages import PdfCanvas
 from handouts.pdf.private import is_private
@@ -154,17 +154,14 @@ class Paragraph(Tagged, _RLParagraph):
             return done[1]
         bullet = None if self._hanging() else self.bulletText  # a hanging mark moves nothing
         key = (id(self._source), self.style, bullet, availWidth) if self._source else None
-        hit = _BROKEN.get(key) if key else None
+        hit = _BROKEN.recall(key) if key else None
         if hit is not None:
-            _BROKEN.move_to_end(key)
             self.__dict__.update(hit[1])
             size = (self.width, self.height)
         else:
             size = super().wrap(availWidth, availHeight)
             if key and size[1] < 0x7FFFFFFF:
                 _BROKEN[key] = (self._source, {a: getattr(self, a) for a in _WRAP_STATE})
-                if len(_BROKEN) > 20000:
-                    _BROKEN.popitem(last=False)
         self._wrapped = (availWidth, size)
         return size
 
@@ -209,16 +206,12 @@ class Paragraph(Tagged, _RLParagraph):
         if key and log is not None and fonts.codes_in_use(canv._doc) == codes:
             code = tuple(canv._code[start:])
             _DRAWN[key] = (self._source, code, tuple(log))
-            if len(_DRAWN) > 20000:
-                _DRAWN.popitem(last=False)
             mark = canv._bullet  # where the mark was drawn, and how (tagging.label_end)
             ends = [n for n, item in enumerate(code) if item is LABEL_END]
             if body_key and mark is not None and len(ends) == 1:
                 at, *how = mark
                 entry = (self._source, code[: at - start], tuple(how), code[ends[0] + 1 :])
                 _BODIES[body_key] = (*entry, tuple(log))
-                if len(_BODIES) > 20000:
-                    _BODIES.popitem(last=False)
         if log is not None:
             canv.log_links(stop=True)
 
@@ -252,8 +245,6 @@ class Paragraph(Tagged, _RLParagraph):
             text = "".join(getattr(f, "text", "") for f in self._source or ())
             ok = fonts.seeded(text + str(self.bulletText or ""), canv.seed_chars)
             _SEEDED[key] = (self._source, ok)
-            if len(_SEEDED) > 20000:
-                _SEEDED.pop(next(iter(_SEEDED)))
             return ok
         return ok[1]
 
@@ -332,11 +323,14 @@ DRAW_STATE = (
     "_lineWidth",
 )
 """The canvas state a paragraph's drawing can depend on."""
-_SEEDED: dict[tuple[Any, ...], Any] = table("paragraph._SEEDED")
-_DRAWN: OrderedDict[tuple[Any, ...], tuple[Any, ...]] = table("paragraph._DRAWN", OrderedDict)
-_BODIES: OrderedDict[tuple[Any, ...], tuple[Any, ...]] = table("paragraph._BODIES", OrderedDict)
+KEPT = 20_000
+"""How many parsed texts' seed checks, drawings and broken lines a renderer remembers,
+each (the newest)."""
+_SEEDED: MemoTable[tuple[Any, ...], Any] = table("paragraph._SEEDED", KEPT)
+_DRAWN: MemoTable[tuple[Any, ...], tuple[Any, ...]] = table("paragraph._DRAWN", KEPT, OrderedDict)
+_BODIES: MemoTable[tuple[Any, ...], tuple[Any, ...]] = table("paragraph._BODIES", KEPT, OrderedDict)
 """A list item's drawing around its mark: before it, how the mark is drawn, after it."""
-_BROKEN: OrderedDict[tuple[Any, ...], tuple[Any, ...]] = table("paragraph._BROKEN", OrderedDict)
+_BROKEN: MemoTable[tuple[Any, ...], tuple[Any, ...]] = table("paragraph._BROKEN", KEPT, OrderedDict)
 """Broken lines by (parsed text, style, width); each entry keeps its parsed text alive,
 so the id in its key is never reused while the entry exists."""
 

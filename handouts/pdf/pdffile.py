@@ -29,7 +29,7 @@ from xml.sax.saxutils import escape as xml_escape
 from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase.ttfonts import SUBSETN, TTFont
 
-from handouts.memo import file_stamp, memo, table
+from handouts.memo import MemoTable, file_stamp, memo, table
 from handouts.pdf.logo import printed_pixels
 from handouts.pdf.shaping import PRIVATE_CODES, harfbuzz_font, joined_letters
 from handouts.pdf.tagging import Marked, Node, Plan, element_start, pdf_text
@@ -494,21 +494,17 @@ class _Flate:
     KEEP = 512
 
     def __init__(self) -> None:
-        self.done: collections.OrderedDict[tuple[bytes, int], bytes] = table(
-            "pdffile._Flate.done", collections.OrderedDict
+        self.done: MemoTable[tuple[bytes, int], bytes] = table(
+            "pdffile._Flate.done", self.KEEP, collections.OrderedDict
         )
 
     def __call__(self, data: bytes, level: int, keep: bool = True) -> bytes:
         if len(data) < self.SMALLEST or not keep:
             return zlib.compress(data, level)
         key = (data, level)
-        hit = self.done.get(key)
+        hit = self.done.recall(key)
         if hit is None:
             hit = self.done[key] = zlib.compress(data, level)
-            if len(self.done) > self.KEEP:
-                self.done.popitem(last=False)
-        else:
-            self.done.move_to_end(key)
         return hit
 
 

@@ -27,7 +27,7 @@ from reportlab.lib.rl_accel import fp_str
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable
 
-from handouts.memo import table
+from handouts.memo import MemoTable, table
 from handouts.pdf import columns, fonts
 from handouts.pdf.pages import PdfCanvas
 from handouts.pdf.paragraph import DRAW_STATE
@@ -176,8 +176,6 @@ def size(part: Part, width: float) -> tuple[float, float]:
     if found is None:
         f = part.make(Node("Sect"))
         found = _SIZES[key] = f.wrap(width, BIG)
-        if len(_SIZES) > PARTS:
-            _SIZES.pop(next(iter(_SIZES)))
     return found  # type: ignore[no-any-return]
 
 
@@ -192,9 +190,8 @@ def draw(canv: Any, part: Part, parent: Node, x: float, y: float, width: float) 
     if recordable and not is_private() and fonts.seeded(part.text, canv.seed_chars):
         state = tuple(getattr(canv, a) for a in DRAW_STATE)
         key = (part.key, width, state, canv.seed)
-        hit = _DRAWN.get(key)
+        hit = _DRAWN.recall(key)
         if hit is not None:
-            _DRAWN.move_to_end(key)
             at, code, root = hit
             canv._code += _renewed(code, at, f"{fp_str(1, 0, 0, 1, x, y)} cm", root, parent)
             return
@@ -210,8 +207,6 @@ def draw(canv: Any, part: Part, parent: Node, x: float, y: float, width: float) 
     at = next((n for n, item in enumerate(code) if item == move), None)
     if at is not None:
         _DRAWN[key] = (at, tuple(code), parent)
-        if len(_DRAWN) > PARTS:
-            _DRAWN.popitem(last=False)
 
 
 def _renewed(code: Sequence[Any], at: int, move: str, root: Node, parent: Node) -> list[Any]:
@@ -240,6 +235,6 @@ def _new(node: Node, made: dict[int, Node]) -> Node:
     return found
 
 
-_SIZES: dict[tuple[Any, ...], tuple[float, float]] = table("tierbox._SIZES")
-_DRAWN: OrderedDict[tuple[Any, ...], tuple[Any, ...]] = table("tierbox._DRAWN", OrderedDict)
 PARTS = 1024
+_SIZES: MemoTable[tuple[Any, ...], tuple[float, float]] = table("tierbox._SIZES", PARTS)
+_DRAWN: MemoTable[tuple[Any, ...], tuple[Any, ...]] = table("tierbox._DRAWN", PARTS, OrderedDict)
