@@ -170,6 +170,7 @@ class MemoTable(MutableMapping[K, V]):
         return len(self._d())
 
     def get(self, key: K, default: Any = None) -> Any:
+        """The entry for ``key``, else ``default``, as it stands (not made the newest)."""
         return self._d().get(key, default)
 
     def recall(self, key: K) -> V | None:

@@ -178,14 +178,14 @@ class Paragraph(Tagged, _RLParagraph):
             key = (*base, self.bulletText)
             if self.bulletText and self._hanging():
                 body_key = base
-        hit = _DRAWN.get(key) if key else None
+        hit = _DRAWN.recall(key) if key else None
         if hit is not None:
             code, links = hit[1], hit[2]
             canv._code.extend(code)
             for url, rect in links:
                 canv.linkURL(url, rect, relative=1)
             return
-        body = _BODIES.get(body_key) if body_key else None
+        body = _BODIES.recall(body_key) if body_key else None
         if body is not None:
             _, before, (offset, cur_y, rtl), after, links = body
             canv._code.extend(before)
