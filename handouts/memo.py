@@ -1,7 +1,7 @@
 """Every memo table of the package, owned by a :class:`Caches` object with a lifetime.
 
 Modules declare their tables here (:func:`memo` for a function, :func:`table` for a dict
-the module manages itself); the tables themselves live in a :class:`Caches`, made when
+the module reads and stores itself); the tables themselves live in a :class:`Caches`, made when
 first used and forgotten together. Which :class:`Caches` a call uses is the one made
 active with :func:`using` (a :class:`handouts.pipeline.Renderer` does that for its
 calls), else the current thread's own: so no table is ever shared between threads, and
@@ -24,11 +24,12 @@ from contextvars import ContextVar
 from dataclasses import dataclass, fields
 from functools import lru_cache, wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 F = TypeVar("F", bound=Callable[..., Any])
 K = TypeVar("K")
 V = TypeVar("V")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -141,8 +142,8 @@ class MemoTable(MutableMapping[K, V]):
     stored or found with :meth:`recall` (``_DRAWN = table("paragraph._DRAWN", 20_000,
     OrderedDict)``)."""
 
-    def __init__(self, n: int, most: int) -> None:
-        self._n, self._most = n, most
+    def __init__(self, n: int, most: int, ordered: bool) -> None:
+        self._n, self._most, self._ordered = n, most, ordered
 
     def _d(self) -> Any:
         return active()._get(self._n)
@@ -155,7 +156,7 @@ class MemoTable(MutableMapping[K, V]):
         then the oldest forgotten, if the table holds more than its bound."""
         d = self._d()
         d[key] = value
-        if type(d) is OrderedDict:
+        if self._ordered:
             d.move_to_end(key)
         if len(d) > self._most:
             del d[next(iter(d))]
@@ -169,7 +170,11 @@ class MemoTable(MutableMapping[K, V]):
     def __len__(self) -> int:
         return len(self._d())
 
-    def get(self, key: K, default: Any = None) -> Any:
+    @overload
+    def get(self, key: K) -> V | None: ...
+    @overload
+    def get(self, key: K, default: V | T) -> V | T: ...
+    def get(self, key: K, default: object = None) -> object:
         """The entry for ``key``, else ``default``, as it stands (not made the newest)."""
         return self._d().get(key, default)
 
@@ -178,7 +183,7 @@ class MemoTable(MutableMapping[K, V]):
         ``OrderedDict`` table, so it is forgotten last."""
         d = self._d()
         found = d.get(key)
-        if found is not None and type(d) is OrderedDict:
+        if found is not None and self._ordered:
             d.move_to_end(key)
         return found  # type: ignore[no-any-return]
 
@@ -188,13 +193,13 @@ class MemoTable(MutableMapping[K, V]):
 
 def table(name: str, most: int, kind: type[dict[Any, Any]] = dict) -> MemoTable[Any, Any]:
     """Declare a dict a module keeps itself (``kind``: ``dict``, forgetting the first
-    stored, or ``OrderedDict``, the least recently used), one per :class:`Caches`,
-    holding at most ``most`` entries (:class:`MemoTable`)."""
+    stored, or ``OrderedDict``, the least recently stored or recalled), one per
+    :class:`Caches`, holding at most ``most`` entries (:class:`MemoTable`)."""
     if most < 1:
         raise ValueError(f"{name}: a table holds at least one entry")
     n = len(_SPECS)
     _SPECS.append(_Spec(name, kind))
-    return MemoTable(n, most)
+    return MemoTable(n, most, issubclass(kind, OrderedDict))
 
 
 def clear_all() -> None:

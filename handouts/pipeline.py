@@ -255,10 +255,10 @@ def _visit(lib: Library, brand: Brand, req: Request) -> Rendered:
     known = None if exact is None else _FITTED.recall(exact)
     if known is not None and known[0] is lib and known[1] is brand:
         fitted = assembled(known[2], known[3])
-        closer = known[4] is None or known[4] == front_shape(
+        same_closer = known[4] is None or known[4] == front_shape(
             fitted, brand, req.paper, req.large_print, tries, snug=True
         )
-        laid = _drawn(fitted, brand, req, tries) if closer else None
+        laid = _drawn(fitted, brand, req, tries) if same_closer else None
         if laid is not None:
             return Rendered(*laid.finish(), _current(lib, laid.doc, req.allow))
     doc, _fits, cuts = _fewest_cuts(tried, guess)

@@ -78,20 +78,27 @@ def test_a_renderer_keeps_its_tables_to_itself():
     assert memo.active().sizes() == {}
 
 
-def test_a_modules_own_table_holds_no_more_than_its_bound():
+def test_a_modules_own_table_holds_no_more_than_its_bound(monkeypatch):
     """A module's own dict forgets what it stored first once past its bound; an ordered
-    one what it least recently stored or recalled; a table without room is refused."""
+    one what it least recently stored or recalled (only those count as a use); a table
+    without room is refused."""
+    monkeypatch.setattr(memo, "_SPECS", list(memo._SPECS))  # declared for this test only
     plain = memo.table("tests.plain", 2)
     used = memo.table("tests.used", 2, OrderedDict)
     with memo.using(memo.Caches()) as caches:
         plain["a"], plain["b"], plain["c"] = 1, 2, 3
         assert dict(plain) == {"b": 2, "c": 3}
+        plain["b"] = 4  # stored again: still the first stored
+        plain["d"] = 5
+        assert dict(plain) == {"c": 3, "d": 5}
         used["a"], used["b"] = 1, 2
         assert used.recall("a") == 1
         assert used.recall("z") is None
         used["c"] = 3  # forgets b, recalled less recently than a
         assert dict(used) == {"a": 1, "c": 3}
-        used["a"] = 4  # storing is a use too
+        used["a"] = 4  # storing again is a use too, and forgets nothing
+        assert list(used.items()) == [("c", 3), ("a", 4)]
+        assert used.get("c") == 3  # looked at, not used
         used["d"] = 5
         assert dict(used) == {"a": 4, "d": 5}
         assert caches.sizes()["tests.used"] == 2

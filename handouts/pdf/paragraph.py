@@ -323,14 +323,20 @@ DRAW_STATE = (
     "_lineWidth",
 )
 """The canvas state a paragraph's drawing can depend on."""
-KEPT = 20_000
+REMEMBERED = 20_000
 """How many parsed texts' seed checks, drawings and broken lines a renderer remembers,
 each (the newest)."""
-_SEEDED: MemoTable[tuple[Any, ...], Any] = table("paragraph._SEEDED", KEPT)
-_DRAWN: MemoTable[tuple[Any, ...], tuple[Any, ...]] = table("paragraph._DRAWN", KEPT, OrderedDict)
-_BODIES: MemoTable[tuple[Any, ...], tuple[Any, ...]] = table("paragraph._BODIES", KEPT, OrderedDict)
+_SEEDED: MemoTable[tuple[Any, ...], Any] = table("paragraph._SEEDED", REMEMBERED)
+_DRAWN: MemoTable[tuple[Any, ...], tuple[Any, ...]] = table(
+    "paragraph._DRAWN", REMEMBERED, OrderedDict
+)
+_BODIES: MemoTable[tuple[Any, ...], tuple[Any, ...]] = table(
+    "paragraph._BODIES", REMEMBERED, OrderedDict
+)
 """A list item's drawing around its mark: before it, how the mark is drawn, after it."""
-_BROKEN: MemoTable[tuple[Any, ...], tuple[Any, ...]] = table("paragraph._BROKEN", KEPT, OrderedDict)
+_BROKEN: MemoTable[tuple[Any, ...], tuple[Any, ...]] = table(
+    "paragraph._BROKEN", REMEMBERED, OrderedDict
+)
 """Broken lines by (parsed text, style, width); each entry keeps its parsed text alive,
 so the id in its key is never reused while the entry exists."""
 
