@@ -206,20 +206,19 @@ def _visit(lib: Library, brand: Brand, req: Request) -> Rendered:
     saves most tries (:func:`_like`): the number of cuts of the last one with the same
     content, paper and filled plan slots (whoever it was for), else the cuts after the
     medicines' own, on average, of those with the same conditions and as many medicines,
-    else of as many conditions and medicines (on
-    the diverse list of ``bench/visit.py`` the mean is exact less often than the last one's
-    number, but more often one cut short, which costs no more tries, and three or more out
-    less often: fewer tries in all). When the guess fits and one fewer cut does not, it is
-    the fewest: two tries; when it does not fit and one more does, two tries too. Then the
-    cuts :data:`~handouts.document.visit.PUT_BACK` names, where made, are tried again: all
-    together, else each in turn, put back where it still fits (a try each, and a second kept
-    whole where a split does not fit; only for the handouts that cut them, and words that
-    stand in for an item only while it is left out). A handout like
-    one made before (:func:`_exact`, and a front of the same shape:
-    :func:`handouts.pdf.render.front_shape`) is drawn with that one's cuts, without tries
-    (where that one's lines were set closer to fit, only if its front's shape with closer
-    lines is the same too), from the handouts that one was assembled as, given this
-    patient's part (:data:`_DOCS`)."""
+    else of as many conditions and medicines (on the diverse list of ``bench/visit.py``
+    the mean is exact less often than the last one's number, but more often one cut short,
+    which costs no more tries, and three or more out less often: fewer tries in all). When
+    the guess fits and one fewer cut does not, it is the fewest: two tries; when it does
+    not fit and one more does, two tries too. Then the cuts
+    :data:`~handouts.document.visit.PUT_BACK` names, where made, are tried again: all
+    together, else each in turn, put back where it still fits (a try each, and a second
+    kept whole where a split does not fit; only for the handouts that cut them, and words
+    that stand in for an item only while it is left out). A handout like one made before
+    (:func:`_exact`, and a front of the same shape: :func:`handouts.pdf.render.front_shape`)
+    is drawn with that one's cuts, without tries (where that one's lines were set closer
+    to fit, only if its front's shape with closer lines is the same too), from the
+    handouts that one was assembled as, given this patient's part (:data:`_DOCS`)."""
     tries = Tries()  # this handout's: its patient text laid out once, then forgotten
     assembly = Assembly()  # and its sections chosen once for the cuts they ask about
 

@@ -89,7 +89,7 @@ def test_the_issue_s_own_handout_keeps_its_medicines_cautions_and_says_what_they
     count painkiller days, which do not fit; the lines for anyone's use are put back).
     Without its boxes, the painkiller-day rule says in a few words how to count. The
     first main point says what an aura is, in a few words, and the plan names ergotamine
-    (not "ergot", a word the handout does not explain)."""
+    and DHE (not "ergot", a word the handout does not explain)."""
     out = tmp_path / "visit.pdf"
     run = cli(*VISIT, "--patient", "Zoë", "--plan", ROOT / "examples" / "plan.yaml",
               "--out", out)  # fmt: skip
