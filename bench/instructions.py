@@ -10,6 +10,7 @@ loading the content). Hash seeds are fixed, so sets and dicts are laid out the s
 
     python bench/instructions.py              # the first 100 rows: about 70 s when idle
     python bench/instructions.py --rows 300   # more rows, longer
+    python bench/instructions.py --typed      # the example clinic list with typed plans
 
 To compare two versions, run it in each (a work tree of the old commit, with its
 bytecode compiled as ``make`` compiles it) and compare the figures per handout. Needs
@@ -26,7 +27,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 COLLECTED = re.compile(r"Collected\s*:\s*(\d+)")
@@ -35,10 +38,11 @@ LIST_ROWS = 1000
 sorted, are counted."""
 
 
-def make(listed: Path, rows: int) -> None:
+def make(listed: Path, rows: int, typed: bool = False) -> None:
     """Make the visit handouts of the first ``rows`` rows of ``listed`` in this process,
     sorted as a batch sorts them (what callgrind counts): with this tree's code, wherever
-    the environment's ``handouts`` is installed from."""
+    the environment's ``handouts`` is installed from. With ``typed``, each row's plan has
+    a typed next appointment, and every third migraine row a typed attack medicine."""
     sys.path.insert(0, str(ROOT))
     import handouts
 
@@ -51,6 +55,8 @@ def make(listed: Path, rows: int) -> None:
     from visit import listed_requests  # (bench/visit.py's rows, as its in-process pass)
 
     lib, brand, requests = listed_requests(listed)
+    if typed:
+        requests = [_typed(req, n) for n, req in enumerate(requests)]
     renderer = Renderer()
     for req in requests[:rows]:
         with contextlib.suppress(HandoutsError):  # a row that does not fit: counted as
@@ -58,10 +64,28 @@ def make(listed: Path, rows: int) -> None:
             renderer.make(lib, brand, req)
 
 
-def counted(listed: Path, rows: int) -> subprocess.Popen[str]:
+def _typed(req: Any, n: int) -> Any:
+    """``req`` as a visit handout whose plan the clinician typed in part, as a clinic's own
+    list would have it: the next appointment, and on every third migraine row the attack
+    medicine (each a line, of a few lengths)."""
+    from handouts.content.model import AttackPlan, PlanFields
+
+    when = f"{DAYS[n % 5]} {1 + n % 28} January, {9 + n % 8}:{'30' if n % 2 else '00'}"
+    plan = PlanFields(next_visit=when)
+    if "migraine" in req.conditions and n % 3 == 0:
+        plan = PlanFields(attack=AttackPlan(medicine=MEDICINES[n // 3 % 3]), next_visit=when)
+    return replace(req, format="visit", plan=plan)
+
+
+DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday")
+MEDICINES = ("Sumatriptan 50 mg", "Rizatriptan 10 mg, 1 tablet", "Ibuprofen 400 mg")
+
+
+def counted(listed: Path, rows: int, typed: bool = False) -> subprocess.Popen[str]:
     """This script making ``rows`` rows under callgrind, started."""
     command = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
-               sys.executable, __file__, "--make", str(listed), str(rows)]  # fmt: skip
+               sys.executable, __file__, "--make", str(listed), str(rows),
+               *(["--typed"] if typed else [])]  # fmt: skip
     env = {**os.environ, "PYTHONHASHSEED": "0"}
     return subprocess.Popen(command, cwd=ROOT, env=env, text=True,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
@@ -84,10 +108,13 @@ def instructions(run: subprocess.Popen[str], others: tuple[subprocess.Popen[str]
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=100, help="1 to 1000 (default 100)")
+    parser.add_argument("--typed", action="store_true",
+                        help="the example clinic list (281 sets), each row with a typed next "
+                        "appointment, every third migraine row an attack medicine")  # fmt: skip
     parser.add_argument("--make", nargs=2, metavar=("LIST", "ROWS"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.make:
-        make(Path(args.make[0]), int(args.make[1]))
+        make(Path(args.make[0]), int(args.make[1]), args.typed)
         return
     if not 1 <= args.rows <= LIST_ROWS:
         sys.exit(f"bench/instructions.py: --rows must be 1 to {LIST_ROWS}")
@@ -98,12 +125,16 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         listed = Path(tmp) / "diverse.csv"
-        diverse_list(listed, LIST_ROWS)
-        runs = counted(listed, 0), counted(listed, args.rows)  # the two cores, side by side
+        if args.typed:
+            listed = ROOT / "examples" / "clinic-list.csv"
+        else:
+            diverse_list(listed, LIST_ROWS)
+        runs = counted(listed, 0), counted(listed, args.rows, args.typed)  # side by side
         start = instructions(runs[0], runs[1:])
         made = instructions(runs[1], ())
     each = (made - start) / args.rows
-    print(f"visit handouts, the diverse list's first {args.rows} rows in one process: "
+    which = "the example list's, plans typed," if args.typed else "the diverse list's"
+    print(f"visit handouts, {which} first {args.rows} rows in one process: "
           f"{each / 1e6:.1f} million instructions a handout (starting, importing and "
           f"loading the content: {start / 1e6:.0f} million more)")  # fmt: skip
 

@@ -29,6 +29,7 @@ from handouts.document.visit import (
     cut_order,
     for_patient,
     help_kept_whole,
+    main_points,
     own_cuts,
     patient_free,
 )
@@ -49,6 +50,7 @@ from handouts.pdf.render import (
     fits_visit,
     front_shape,
     lay_out_visit,
+    plan_room,
     render,
     render_pack,
 )
@@ -218,12 +220,18 @@ def _visit(lib: Library, brand: Brand, req: Request) -> Rendered:
     (:func:`_exact`, and a front of the same shape: :func:`handouts.pdf.render.front_shape`)
     is drawn with that one's cuts, without tries (where that one's lines were set closer
     to fit, only if its front's shape with closer lines is the same too), from the
-    handouts that one was assembled as, given this patient's part (:data:`_DOCS`)."""
+    handouts that one was assembled as, given this patient's part (:data:`_DOCS`). The
+    plan slots the clinician typed are part of the patient's part: a handout is known by
+    which slots were typed and how tall the plan's section is (not what it says), where
+    that section is on page 1 from the lowest start any try gives it (:func:`plan_room`:
+    it is then laid out the same from every start, only moved), and they are left blank in
+    the handouts remembered, and filled in with this patient's."""
     tries = Tries()  # this handout's: its patient text laid out once, then forgotten
     assembly = Assembly()  # and its sections chosen once for the cuts they ask about
 
     docs: dict[tuple[int, frozenset[str]], Document] = {}  # and each set of cuts once
-    content = _exact(lib, brand, req)  # (None: the clinician typed a plan slot or title)
+    content = _exact(lib, brand, req)  # (None: the clinician typed the title)
+    typed = any(v and v.strip() for v in req.plan.typed())
 
     def assembled(cuts: int, keep: frozenset[str] = frozenset()) -> Document:
         if (cuts, keep) not in docs:
@@ -281,6 +289,13 @@ def _visit(lib: Library, brand: Brand, req: Request) -> Rendered:
     closer = None  # with its lines closer, it is known by that front's shape too
     if exact is not None and doc.snug:
         closer = front_shape(doc, brand, req.paper, req.large_print, tries, snug=True)
+    if exact is not None and (closer is not None or not doc.snug) and typed:
+        # a typed plan is known by its height only where it has room from the lowest start
+        points = main_points(lib, req, brand, assembly)
+        if not all(plan_room(doc, points, shape[-1], brand, req.paper, req.large_print,
+                             tries, snug) for shape, snug in ((front, False), (closer, True))
+                   if shape is not None):  # fmt: skip
+            exact = None
     if exact is not None and (closer is not None or not doc.snug):
         _FITTED[exact] = (lib, brand, cuts, keep, closer)
     if content is not None:  # the handouts one like it starts from and is drawn with
@@ -306,16 +321,18 @@ def _exact(lib: Library, brand: Brand, req: Request) -> tuple[object, ...] | Non
     ends (:func:`handouts.pdf.render.front_shape`), which cuts it fits with: the key of
     the handouts remembered (:data:`_DOCS`) and of their cuts (:data:`_FITTED`). A
     request field that changes what :func:`~handouts.document.visit.assemble_visit` makes
-    must be in it: its content, paper, print size and language, plan template and
-    calming practice (ids). None when the clinician typed a plan slot or the title: text
-    laid out elsewhere than in the patient's part. Numbers and ids only: no patient text
-    is ever in it."""
-    if req.title is not None or any(v and v.strip() for v in req.plan.typed()):
+    must be in it: its content, paper, print size and language, plan template, calming
+    practice (ids) and which plan slots the clinician typed (not what: a typed plan's
+    section is known by its height, in the front's shape). None when the clinician typed
+    the title: text laid out in the masthead. Numbers, flags and ids only: no patient
+    text is ever in it."""
+    if req.title is not None:
         return None
     calming = (req.plan.calming or "").strip()  # an id; anything else is not kept
     chosen = (calming if calming in lib.practices else "?") if calming else None
+    typed = tuple(bool(v and v.strip()) for v in req.plan.typed())
     return (id(lib), id(brand), req.conditions, req.medicines, req.paper, req.large_print,
-            req.language, req.plan_template, chosen)  # fmt: skip
+            req.language, req.plan_template, chosen, typed)  # fmt: skip
 
 
 def _drawn(doc: Document, brand: Brand, req: Request, tries: Tries) -> Laid | None:
@@ -421,7 +438,7 @@ FITTED = 4096
 """How many fitted handouts (below) a renderer remembers."""
 _FITTED: MemoTable[
     tuple[object, ...],
-    tuple[Library, Brand, int, frozenset[str], tuple[float, float | None] | None],
+    tuple[Library, Brand, int, frozenset[str], tuple[float | None, ...] | None],
 ] = table("pipeline._FITTED", FITTED, OrderedDict)
 """The fewest cuts a visit handout took and what was put back, by everything that
 decides them (:func:`_exact` and the front's shape: numbers and ids), with the content

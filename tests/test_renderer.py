@@ -20,7 +20,7 @@ from handouts.document.document import Personal
 from handouts.document.request import Allow, Request
 from handouts.pipeline import Renderer, load_inputs
 
-from .conftest import BRAND, CONTENT, TODAY
+from .conftest import BRAND, CONTENT, TODAY, pdf_text
 
 ALLOW = Allow(today=dt.date.fromisoformat(TODAY))
 PACK = "migraine-autoimmune-clinic"
@@ -428,10 +428,12 @@ def test_a_visit_handout_like_one_made_before_is_drawn_with_its_cuts_and_the_sam
     is drawn with that one's cuts without a try: nothing else decides which tries fit.
     (The first try is the last answer for the same set and filled slots, so from the
     third handout of a kind at the latest.) A renderer that never saw it searches, and
-    both make the same bytes. A typed plan slot or title always searches; a patient's
-    part that runs onto page 2 has no shape to match. Only numbers and ids are kept. The
-    handouts it is drawn with are not assembled again either: they are remembered without
-    their patient's part (who, when, the notes), and given the new patient's."""
+    both make the same bytes. A typed title always searches; a patient's part that runs
+    onto page 2 has no shape to match. A typed plan slot is the patient's too: the same
+    slots typed, to a plan as tall, are drawn the same way. Only numbers and ids are kept.
+    The handouts it is drawn with are not assembled again either: they are remembered
+    without their patient's part (who, when, the notes, the typed slots), and given the
+    new patient's."""
     from handouts import pipeline
     from handouts.document.visit import assemble_visit
     from handouts.pdf.render import front_shape
@@ -472,15 +474,21 @@ def test_a_visit_handout_like_one_made_before_is_drawn_with_its_cuts_and_the_sam
                     asked = replace(req, personal=person, notes=notes, allow=allow, **extra)
                     before, assembles = len(drawn), len(assembled)
                     made = warm.make(lib, brand, asked).pdf
-                    seen.append((rounds, bool(extra), len(drawn) > before))
-                    anew.append((rounds, bool(extra), len(assembled) > assembles))
+                    seen.append((rounds, tuple(extra), len(drawn) > before))
+                    anew.append((rounds, tuple(extra), len(assembled) > assembles))
                     assert made == Renderer().make(lib, brand, asked).pdf, (asked.conditions,
                                                                             rounds, extra)  # fmt: skip
     assert all(took for rounds, extra, took in seen if rounds == 2 and not extra)
-    assert not any(took for rounds, extra, took in seen if extra)
+    assert not any(took for rounds, extra, took in seen if extra == ("title",))
     assert not any(took for rounds, extra, took in seen if rounds == 0)
-    assert not any(new for rounds, extra, new in anew if rounds == 2 and not extra)
-    assert all(new for rounds, extra, new in anew if extra or rounds == 0)
+    # a typed plan is drawn like one before too, but for the large print with the long
+    # notes: there its plan has no room on page 1 from the lowest start a try gives it
+    assert [took for rounds, extra, took in seen if rounds == 2 and extra == ("plan",)] == [
+        True, True, True, True, True, False]  # fmt: skip
+    drew = [new for (rounds, extra, new), (*_, took) in zip(anew, seen, strict=True)
+            if rounds == 2 and extra != ("title",) and took]  # fmt: skip
+    assert len(drew) == 14 and not any(drew)  # nor assembled again
+    assert all(new for rounds, extra, new in anew if extra == ("title",) or rounds == 0)
     with memo.using(warm.caches):
         remembered = repr(list(pipeline._FITTED))
         handouts = repr([(key, doc) for key, (_lib, _brand, doc) in pipeline._DOCS.items()])
@@ -497,6 +505,66 @@ def test_a_visit_handout_like_one_made_before_is_drawn_with_its_cuts_and_the_sam
     doc = assemble_visit(lib, long, brand, 0)
     assert front_shape(doc, brand) is None
     assert front_shape(assemble_visit(lib, replace(long, notes=None), brand, 0), brand)
+
+
+def test_a_typed_plan_is_known_by_its_height_never_by_its_words(monkeypatch):
+    """The plan slots a clinician types are the patient's, like the name and the notes:
+    a handout whose typed plan is as tall as one made before (the same slots typed) is
+    drawn with that one's cuts, and from the handouts remembered for it with the typed
+    rows left blank, filled in with this patient's words, never the earlier patient's.
+    A taller plan is another shape and searches. Both ways make the bytes a new
+    renderer makes, and no typed word is remembered."""
+    from handouts import pipeline
+    from handouts.document.visit import assemble_visit, for_patient, patient_free
+
+    drawn: list[int] = []
+    real = pipeline._drawn
+    monkeypatch.setattr(pipeline, "_drawn", lambda *a: drawn.append(1) or real(*a))
+    lib, brand = load_inputs(CONTENT, None)
+    base = Request(("migraine", "fibromyalgia"), medicines=("triptans", "snri", "nsaids"),
+                   format="visit", plan_template="migraine-attack-triptan",
+                   allow=replace(ALLOW, draft=True))  # fmt: skip
+
+    def typed(medicine: str, when: str, name: str) -> Request:
+        plan = PlanFields(attack=AttackPlan(medicine=medicine), next_visit=when)
+        return replace(base, personal=Personal(name), plan=plan)
+
+    first = typed("Sumatriptan 50 mg", "Tuesday 14 January, 10:30", "Ann Lee")
+    warm = Renderer()
+    for req in (first, typed("Sumatriptan 50 mg", "Tuesday 14 January, 10:30", "Bo Chan")):
+        warm.make(lib, brand, req)  # (the second settles the guess at the cuts)
+    other = typed("Rizatriptan 10 mg", "Friday 2 May, 9:00", "Cy Diaz")
+    before = len(drawn)
+    made = warm.make(lib, brand, other).pdf
+    assert len(drawn) == before + 1  # drawn with the cuts remembered, without tries
+    assert made == Renderer().make(lib, brand, other).pdf
+    text = " ".join(pdf_text(made).split())
+    assert "Rizatriptan 10 mg" in text and "Friday 2 May, 9:00" in text and "Cy Diaz" in text
+    for theirs in ("Sumatriptan 50 mg", "Tuesday 14 January", "Ann Lee", "Bo Chan"):
+        assert theirs not in text, theirs
+
+    tall = typed("Rizatriptan 10 mg, one tablet with a glass of water. " * 8, "Friday", "Di Eze")
+    before = len(drawn)
+    assert warm.make(lib, brand, tall).pdf == Renderer().make(lib, brand, tall).pdf
+    assert len(drawn) == before  # a taller plan: another shape, searched
+
+    with memo.using(warm.caches):
+        remembered = repr(list(pipeline._FITTED)) + repr(list(pipeline._DOCS.values()))
+    assert "Migraine and fibromyalgia" in remembered
+    for theirs in ("Sumatriptan 50 mg", "Rizatriptan 10 mg", "Tuesday", "Friday", "Ann Lee",
+                   "Cy Diaz", "Di Eze"):  # fmt: skip
+        assert theirs not in remembered, theirs
+
+    doc = assemble_visit(lib, first, brand, 0)
+    free = patient_free(doc)
+    assert "Sumatriptan 50 mg" not in repr(free) and "Tuesday 14 January" not in repr(free)
+    assert for_patient(free, first) == doc
+    for slots in (
+        PlanFields(next_visit="Monday"),
+        PlanFields(attack=AttackPlan(medicine="Sumatriptan", when="now"), next_visit="Monday"),
+    ):
+        with pytest.raises(ValueError, match="typed slots and its rows differ"):
+            for_patient(free, replace(first, plan=slots))
 
 
 # Two patients' notes of the same height on page 1 under a masthead without its subtitle,

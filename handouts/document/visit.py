@@ -22,7 +22,7 @@ full version is.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, fields, replace
 from itertools import combinations
 
@@ -38,6 +38,7 @@ from handouts.content.model import (
     Library,
     Medicine,
     PainkillerDays,
+    PlanFields,
     Review,
 )
 from handouts.content.model import Caution as Warning_
@@ -119,20 +120,69 @@ def assemble_visit(
     return visit.document()
 
 
+def main_points(lib: Library, req: Request, brand: Brand, tries: Assembly) -> Section:
+    """The main points of the visit handout for ``req`` with none of their cuts made (the
+    tallest they are), chosen by the handout's tries (``tries``: assembled once if not
+    yet)."""
+    if tries.visit is None:
+        assemble_visit(lib, req, brand, 0, tries)
+    visit = tries.visit
+    assert visit is not None
+    visit.start(0)
+    section = visit.chosen(visit._main_points)
+    assert section is not None
+    return section
+
+
 def patient_free(doc: Document) -> Document:
-    """A visit handout without its patient's part: who it is for, the date and the notes.
+    """A visit handout without its patient's part: who it is for, the date, the notes and
+    the plan slots the clinician typed (left blank, in a plan section still private).
     What is left is content, and may be remembered and given another patient's part
-    (:func:`for_patient`), only where the clinician typed no plan slot (its section is
-    then private) and no title (the caller makes sure of that)."""
-    if any(s.private for s in doc.sections):
-        raise ValueError("internal: a handout with typed plan slots is never remembered")
-    return replace(doc, personal=Personal(), front=(), printed_date=None)
+    (:func:`for_patient`), only where the clinician typed no title (the caller makes sure
+    of that)."""
+    sections = tuple(_typed_rows(s, None) if s.private else s for s in doc.sections)
+    return replace(doc, personal=Personal(), front=(), printed_date=None, sections=sections)
 
 
 def for_patient(doc: Document, req: Request) -> Document:
     """``doc``, a visit handout without its patient's part (:func:`patient_free`), with
-    ``req``'s, as :func:`assemble_visit` gives it."""
-    return with_patient(doc, req, words(doc.language))
+    ``req``'s, as :func:`assemble_visit` gives it: the plan slots it typed fill the rows
+    left blank, which were typed in the same slots (the caller makes sure of that)."""
+    typed = iter(_typed(req.plan))
+    sections = tuple(_typed_rows(s, typed) if s.private else s for s in doc.sections)
+    if next(typed, None) is not None:
+        raise ValueError("internal: a plan's typed slots and its rows differ")
+    return with_patient(replace(doc, sections=sections), req, words(doc.language))
+
+
+def _typed(plan: PlanFields) -> list[str]:
+    """The plan slots the clinician typed, in the order their rows print (``_plan``)."""
+    own = [_given(getattr(getattr(plan, part), name)) for part, _h, slots in PLAN_SLOTS
+           for name, _label in slots]  # fmt: skip
+    return [v for v in (*own, _given(plan.next_visit)) if v]
+
+
+def _typed_rows(section: Section, typed: Iterator[str] | None) -> Section:
+    """A private plan section with its typed rows blank (``typed`` None), or filled in
+    from ``typed``, in order."""
+    blocks: list[Block] = []
+    for b in section.blocks:
+        if isinstance(b, Slots):
+            if len(b.typed) != len(b.rows):
+                raise ValueError("internal: a plan part does not say which rows are typed")
+            rows = tuple((label, _next(typed) if typed is not None else "") if mine
+                         else (label, value)
+                         for (label, value), mine in zip(b.rows, b.typed, strict=True))  # fmt: skip
+            b = replace(b, rows=rows)
+        blocks.append(b)
+    return replace(section, blocks=tuple(blocks))
+
+
+def _next(typed: Iterator[str]) -> str:
+    value = next(typed, None)
+    if value is None:
+        raise ValueError("internal: a plan's typed slots and its rows differ")
+    return value
 
 
 def help_kept_whole(doc: Document) -> Document | None:

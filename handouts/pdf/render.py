@@ -319,11 +319,7 @@ def _lay_out(
         if section.new_page or (section.after_summary and _on_page_one(head, parts)):
             top = None
         if section.private:  # patient text: laid out for this handout, remembered nowhere
-            if (section, top, st) not in mine:
-                with private_text():
-                    story = section_flowables(section, st, g.width)
-                    mine[section, top, st] = layout(story, g, book.canvas, top)
-            rec = mine[section, top, st]
+            rec = _private(section, st, g, book.canvas, top, mine)
         elif measure:
             rec = _tried(section, st, g, seed, top, quantum, added, pages == most)
         else:  # a visit handout's section stacked from its pieces where it fits, as tried
@@ -393,19 +389,22 @@ def front_shape(
     large_print: bool = False,
     tries: Tries | None = None,
     snug: bool = False,
-) -> tuple[float, float | None] | None:
+) -> tuple[float | None, ...] | None:
     """A visit handout's front as its tries see it: where the masthead ends with its
-    subtitle shown (the lowest it ends: a cut may leave the subtitle out), and where the
-    patient's part under it ends (None without one). The patient's part is laid out into
-    ``tries`` (the tries and the drawing reuse it). None when that part runs past page 1
-    there: laid out from another height it may break elsewhere. On page 1 from the lowest
-    start, it is laid out the same from any higher one (a cut's masthead), only moved up,
-    so two handouts with the same content and the same front shape fit with the same
-    cuts (its patient text aside, the rest of a handout is content; the caller makes
-    sure of that). Its lines as far apart as they are before the cut that sets them
-    closer, whatever the cuts of ``doc``; with ``snug``, as close as that cut sets them
-    (two fronts of one shape may end apart then: a handout that made that cut is known by
-    both shapes)."""
+    subtitle shown (the lowest it ends: a cut may leave the subtitle out), where the
+    patient's part under it ends (None without one), and with a typed plan, how tall its
+    section is (:func:`_plan_height`). The patient's part is laid out into ``tries`` (the
+    tries and the drawing reuse it). None when that part runs past page 1 there: laid
+    out from another height it may break elsewhere. On page 1 from the lowest start, it
+    is laid out the same from any higher one (a cut's masthead), only moved up, so two
+    handouts with the same content and the same front shape fit with the same cuts (its
+    patient text aside, the rest of a handout is content; the caller makes sure of that).
+    Its lines as far apart as they are before the cut that sets them closer, whatever the
+    cuts of ``doc``; with ``snug``, as close as that cut sets them (two fronts of one
+    shape may end apart then: a handout that made that cut is known by both shapes). A
+    typed plan is measured where ``doc`` starts it: two handouts whose plans are as tall
+    fit with the same cuts only where that height has room on page 1 from the lowest
+    start any try gives it (the caller asks :func:`plan_room`)."""
     tall = doc
     if not doc.subtitle_shown or doc.snug != snug:
         tall = replace(doc, subtitle_shown=True, snug=snug)
@@ -417,11 +416,89 @@ def front_shape(
         return None
     if len(head.pages) != 1:
         return None
-    if own is None:
-        return head.end_y, None
-    if len(own.pages) != 1:  # (it starts under the masthead, on page 1)
+    if own is not None and len(own.pages) != 1:  # (it starts under the masthead, on page 1)
         return None
-    return head.end_y, own.end_y
+    front = (head.end_y, None if own is None else own.end_y)
+    if not any(s.private for s in tall.sections):
+        return front
+    try:
+        height = _plan_height(tall, own or head, st, g, seed, tries)
+    except LayoutError:  # a plan slot taller than a page: the tries will say it does not fit
+        return None
+    return None if height is None else (*front, height)
+
+
+def _plan_height(
+    doc: Document, front: Recording, st: Styles, g: Geometry, seed: str, tries: Tries
+) -> float | None:
+    """How tall a typed plan's section is (the first private section), laid out where
+    ``doc`` starts it under ``front`` (into ``tries``: the tries from the same start reuse
+    it), when it is on page 1 there and every part above it is; else None."""
+    assert tries.canvas is not None
+    quantum = st.body.leading / 2  # as a visit handout's parts go on (_lay_out)
+    top = _start(front.end_y, g, quantum)
+    for section in doc.sections:
+        if top is None or section.new_page or section.after_summary:
+            return None
+        if section.private:
+            rec = _private(section, st, g, tries.canvas, top, tries.mine)
+            return top - rec.end_y if len(rec.pages) == 1 else None
+        rec = _tried(section, st, g, seed, top, quantum, True, False)
+        if len(rec.pages) != 1:
+            return None
+        top = _start(rec.end_y, g, quantum)
+    return None
+
+
+def plan_room(
+    doc: Document,
+    points: Section,
+    height: float,
+    brand: Brand,
+    paper: str | None = None,
+    large_print: bool = False,
+    tries: Tries | None = None,
+    snug: bool = False,
+) -> bool:
+    """Whether a typed plan ``height`` tall fits on page 1 with a grid step to spare from
+    the lowest start any try of ``doc`` gives it: under its front as :func:`front_shape`
+    measures it (the masthead with its subtitle, the patient's part), and ``points``, the
+    main points with none of their cuts made (nothing else is above the plan). From every
+    start its tries reach, it is then laid out the same, only moved up, so another
+    handout with the same content, front and plan height fits with the same cuts."""
+    first, plan = (*doc.sections[:2], None, None)[:2]
+    if first is None or first.id != points.id or plan is None or not plan.private:
+        return False  # (the main points must be all there is above the plan)
+    tall = replace(doc, subtitle_shown=True, snug=snug)
+    st, g, seed, tries = _visit_setup(tall, brand, paper, large_print, tries)
+    assert tries.canvas is not None
+    head, own = _front(tries.canvas, tall, brand, st, g, seed, tries.mine)
+    quantum = st.body.leading / 2
+    first = _start((own or head).end_y, g, quantum)
+    if first is None:
+        return False
+    low = _tried(points, st, g, seed, first, quantum, True, False)
+    lowest = _start(low.end_y, g, quantum) if len(low.pages) == 1 else None
+    return lowest is not None and lowest - height - g.bottom >= quantum
+
+
+def _private(
+    section: Section,
+    st: Styles,
+    g: Geometry,
+    canvas: PdfCanvas,
+    top: float | None,
+    mine: dict[object, Recording | None],
+) -> Recording:
+    """A section with patient text (a typed plan) laid out from ``top``, once per
+    handout and start (``mine``, the handout's own: remembered nowhere else)."""
+    if (section, top, st) not in mine:
+        with private_text():
+            story = section_flowables(section, st, g.width)
+            mine[section, top, st] = layout(story, g, canvas, top)
+    rec = mine[section, top, st]
+    assert rec is not None
+    return rec
 
 
 def _tried(
