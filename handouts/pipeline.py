@@ -292,9 +292,11 @@ def _visit(lib: Library, brand: Brand, req: Request) -> Rendered:
     if exact is not None and (closer is not None or not doc.snug) and typed:
         # a typed plan is known by its height only where it has room from the lowest start
         points = main_points(lib, req, brand, assembly)
-        if not all(plan_room(doc, points, shape[-1], brand, req.paper, req.large_print,
-                             tries, snug) for shape, snug in ((front, False), (closer, True))
-                   if shape is not None):  # fmt: skip
+        shapes = [(shape, snug) for shape, snug in ((front, False), (closer, True)) if shape]
+        if not all(len(shape) == 3 and (height := shape[2]) is not None
+                   and plan_room(doc, points, height, brand, req.paper, req.large_print,
+                                 tries, snug)
+                   for shape, snug in shapes):  # fmt: skip
             exact = None
     if exact is not None and (closer is not None or not doc.snug):
         _FITTED[exact] = (lib, brand, cuts, keep, closer)
