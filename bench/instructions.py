@@ -67,13 +67,12 @@ def make(listed: Path, rows: int, typed: bool = False) -> None:
 def _typed(req: Any, n: int) -> Any:
     """``req`` as a visit handout whose plan the clinician typed in part, as a clinic's own
     list would have it: the next appointment, and on every third migraine row the attack
-    medicine (each a line, of a few lengths)."""
-    from handouts.content.model import AttackPlan, PlanFields
-
+    medicine (each a line, of a few lengths); the rest of the row's plan (its template,
+    calming practice and any slot it types) as the list has it."""
     when = f"{DAYS[n % 5]} {1 + n % 28} January, {9 + n % 8}:{'30' if n % 2 else '00'}"
-    plan = PlanFields(next_visit=when)
+    plan = replace(req.plan, next_visit=when)
     if "migraine" in req.conditions and n % 3 == 0:
-        plan = PlanFields(attack=AttackPlan(medicine=MEDICINES[n // 3 % 3]), next_visit=when)
+        plan = replace(plan, attack=replace(plan.attack, medicine=MEDICINES[n // 3 % 3]))
     return replace(req, format="visit", plan=plan)
 
 

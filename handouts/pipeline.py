@@ -29,7 +29,6 @@ from handouts.document.visit import (
     cut_order,
     for_patient,
     help_kept_whole,
-    main_points,
     own_cuts,
     patient_free,
 )
@@ -231,7 +230,7 @@ def _visit(lib: Library, brand: Brand, req: Request) -> Rendered:
 
     docs: dict[tuple[int, frozenset[str]], Document] = {}  # and each set of cuts once
     content = _exact(lib, brand, req)  # (None: the clinician typed the title)
-    typed = any(v and v.strip() for v in req.plan.typed())
+    typed = any(req.plan.filled())
 
     def assembled(cuts: int, keep: frozenset[str] = frozenset()) -> Document:
         if (cuts, keep) not in docs:
@@ -290,11 +289,12 @@ def _visit(lib: Library, brand: Brand, req: Request) -> Rendered:
     if exact is not None and doc.snug:
         closer = front_shape(doc, brand, req.paper, req.large_print, tries, snug=True)
     if exact is not None and (closer is not None or not doc.snug) and typed:
-        # a typed plan is known by its height only where it has room from the lowest start
-        points = main_points(lib, req, brand, assembly)
+        # a typed plan is known by its height only where it has room from the lowest
+        # start: under the parts above it with none of the cuts made
+        lowest = assembled(0)
         shapes = [(shape, snug) for shape, snug in ((front, False), (closer, True)) if shape]
         if not all(len(shape) == 3 and (height := shape[2]) is not None
-                   and plan_room(doc, points, height, brand, req.paper, req.large_print,
+                   and plan_room(doc, lowest, height, brand, req.paper, req.large_print,
                                  tries, snug)
                    for shape, snug in shapes):  # fmt: skip
             exact = None
@@ -332,7 +332,7 @@ def _exact(lib: Library, brand: Brand, req: Request) -> tuple[object, ...] | Non
         return None
     calming = (req.plan.calming or "").strip()  # an id; anything else is not kept
     chosen = (calming if calming in lib.practices else "?") if calming else None
-    typed = tuple(bool(v and v.strip()) for v in req.plan.typed())
+    typed = req.plan.filled()
     return (id(lib), id(brand), req.conditions, req.medicines, req.paper, req.large_print,
             req.language, req.plan_template, chosen, typed)  # fmt: skip
 
@@ -418,7 +418,7 @@ def _like(
     and medicines (``same``: the same number of cuts); more loosely, the same conditions
     and as many medicines (``near``), or as many of each (``shape``): the same number of
     cuts after the medicines' own (their second-rank cautions, cut first)."""
-    plan = (*(bool(v) for v in req.plan.typed()), bool(req.plan.calming))
+    plan = (*req.plan.filled(), bool(req.plan.calming))
     who = tuple(bool(v) for v in astuple(req.personal))
     how = (id(lib), id(brand), req.paper, req.large_print, req.language, req.plan_template,
            req.title is None, plan, who, bool(req.notes))  # fmt: skip

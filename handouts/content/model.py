@@ -609,6 +609,11 @@ class PlanFields:
         return (*_values(self.attack), *_values(self.every_day), *_values(self.movement),
                 self.next_visit)  # fmt: skip
 
+    def filled(self) -> tuple[bool, ...]:
+        """Which of those slots the clinician typed something in (more than spaces: a slot
+        of spaces is blank and prints nothing), in the same order."""
+        return tuple(bool(v and v.strip()) for v in self.typed())
+
 
 def _values(slots: object) -> tuple[str | None, ...]:
     """A plan part's slots, in order (``astuple`` would copy each of them deeply)."""

@@ -120,20 +120,6 @@ def assemble_visit(
     return visit.document()
 
 
-def main_points(lib: Library, req: Request, brand: Brand, tries: Assembly) -> Section:
-    """The main points of the visit handout for ``req`` with none of their cuts made (the
-    tallest they are), chosen by the handout's tries (``tries``: assembled once if not
-    yet)."""
-    if tries.visit is None:
-        assemble_visit(lib, req, brand, 0, tries)
-    visit = tries.visit
-    assert visit is not None
-    visit.start(0)
-    section = visit.chosen(visit._main_points)
-    assert section is not None
-    return section
-
-
 def patient_free(doc: Document) -> Document:
     """A visit handout without its patient's part: who it is for, the date, the notes and
     the plan slots the clinician typed (left blank, in a plan section still private).
@@ -147,42 +133,53 @@ def patient_free(doc: Document) -> Document:
 def for_patient(doc: Document, req: Request) -> Document:
     """``doc``, a visit handout without its patient's part (:func:`patient_free`), with
     ``req``'s, as :func:`assemble_visit` gives it: the plan slots it typed fill the rows
-    left blank, which were typed in the same slots (the caller makes sure of that)."""
+    left blank, each the row of the same slot (else an internal error: never a plan with
+    one slot's words under another's label)."""
+    _ = words(doc.language)
     typed = iter(_typed(req.plan))
-    sections = tuple(_typed_rows(s, typed) if s.private else s for s in doc.sections)
+    sections = tuple(_typed_rows(s, typed, _) if s.private else s for s in doc.sections)
     if next(typed, None) is not None:
-        raise ValueError("internal: a plan's typed slots and its rows differ")
-    return with_patient(replace(doc, sections=sections), req, words(doc.language))
+        raise ValueError(_DIFFER)
+    return with_patient(replace(doc, sections=sections), req, _)
 
 
-def _typed(plan: PlanFields) -> list[str]:
-    """The plan slots the clinician typed, in the order their rows print (``_plan``)."""
-    own = [_given(getattr(getattr(plan, part), name)) for part, _h, slots in PLAN_SLOTS
-           for name, _label in slots]  # fmt: skip
-    return [v for v in (*own, _given(plan.next_visit)) if v]
+def _typed(plan: PlanFields) -> list[tuple[str, str, str]]:
+    """The plan slots the clinician typed, in the order their rows print (``_plan``): each
+    its part's heading and its label (message ids), and what was typed."""
+    own = [(heading, label, _given(getattr(getattr(plan, part), name)))
+           for part, heading, slots in PLAN_SLOTS for name, label in slots]  # fmt: skip
+    visit = (NEXT_VISIT, WHEN, _given(plan.next_visit))
+    return [(heading, label, v) for heading, label, v in (*own, visit) if v]
 
 
-def _typed_rows(section: Section, typed: Iterator[str] | None) -> Section:
+def _typed_rows(
+    section: Section, typed: Iterator[tuple[str, str, str]] | None, _: Words | None = None
+) -> Section:
     """A private plan section with its typed rows blank (``typed`` None), or filled in
-    from ``typed``, in order."""
+    from ``typed`` (:func:`_typed`, whose headings and labels ``_`` translates), in order."""
     blocks: list[Block] = []
     for b in section.blocks:
         if isinstance(b, Slots):
             if len(b.typed) != len(b.rows):
                 raise ValueError("internal: a plan part does not say which rows are typed")
-            rows = tuple((label, _next(typed) if typed is not None else "") if mine
-                         else (label, value)
+            rows = tuple((label, _next(typed, b.heading, label, _) if typed is not None
+                          else "") if mine else (label, value)
                          for (label, value), mine in zip(b.rows, b.typed, strict=True))  # fmt: skip
             b = replace(b, rows=rows)
         blocks.append(b)
     return replace(section, blocks=tuple(blocks))
 
 
-def _next(typed: Iterator[str]) -> str:
-    value = next(typed, None)
-    if value is None:
-        raise ValueError("internal: a plan's typed slots and its rows differ")
-    return value
+def _next(typed: Iterator[tuple[str, str, str]], heading: str, label: str, _: Words | None) -> str:
+    """What was typed in the next slot, which must be the one under ``heading`` and
+    ``label``."""
+    slot = next(typed, None)
+    if slot is None or _ is None or (_(slot[0]), _(slot[1])) != (heading, label):
+        raise ValueError(_DIFFER)
+    return slot[2]
+
+
+_DIFFER = "internal: a plan's typed slots and its rows differ"
 
 
 def help_kept_whole(doc: Document) -> Document | None:
@@ -523,8 +520,8 @@ class _Visit:
         own_visit = _given(own.next_visit)
         visit = own_visit or (_given(template.next_visit) if template else None)
         if visit:
-            when = ((_("When:"), visit),)
-            blocks.append(Slots(_("My next appointment"), when, (own_visit is not None,)))
+            when = ((_(WHEN), visit),)
+            blocks.append(Slots(_(NEXT_VISIT), when, (own_visit is not None,)))
         if not blocks:
             return None
         labels = tuple(label for b in blocks if isinstance(b, Slots) for label, _v in b.rows)
@@ -533,7 +530,7 @@ class _Visit:
         # A typed row is kept out of the caches by its section being private: so any typed
         # row makes it so, whichever slots typed() lists
         typed_rows = (typed for b in blocks if isinstance(b, Slots) for typed in b.typed)
-        private = any(typed_rows) or any(v and v.strip() for v in own.typed())
+        private = any(typed_rows) or any(own.filled())
         return Section("my-plan", _("My plan"), tuple(blocks), private=private)
 
     def _linked(self) -> Section | None:
@@ -730,6 +727,8 @@ class _Visit:
         return Section("full-version", _("Want to know more?"), (Online(said),))
 
 
+NEXT_VISIT, WHEN = N_("My next appointment"), N_("When:")
+"""The heading and label of the next appointment's slot, after :data:`PLAN_SLOTS`."""
 PLAN_SLOTS: tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...] = (
     (
         "attack",

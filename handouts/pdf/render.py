@@ -435,24 +435,18 @@ def _plan_height(
     ``doc`` starts it under ``front`` (into ``tries``: the tries from the same start reuse
     it), when it is on page 1 there and every part above it is; else None."""
     assert tries.canvas is not None
+    above, plan = _above_plan(doc)
     quantum = st.body.leading / 2  # as a visit handout's parts go on (_lay_out)
-    top = _start(front.end_y, g, quantum)
-    for section in doc.sections:
-        if top is None or section.new_page or section.after_summary:
-            return None
-        if section.private:
-            rec = _private(section, st, g, tries.canvas, top, tries.mine)
-            return top - rec.end_y if len(rec.pages) == 1 else None
-        rec = _tried(section, st, g, seed, top, quantum, True, False)
-        if len(rec.pages) != 1:
-            return None
-        top = _start(rec.end_y, g, quantum)
-    return None
+    top = _under(above, _start(front.end_y, g, quantum), st, g, seed, quantum)
+    if plan is None or top is None or plan.new_page or plan.after_summary:
+        return None
+    rec = _private(plan, st, g, tries.canvas, top, tries.mine)
+    return top - rec.end_y if len(rec.pages) == 1 else None
 
 
 def plan_room(
     doc: Document,
-    points: Section,
+    lowest: Document,
     height: float,
     brand: Brand,
     paper: str | None = None,
@@ -462,24 +456,44 @@ def plan_room(
 ) -> bool:
     """Whether a typed plan ``height`` tall fits on page 1 with a grid step to spare from
     the lowest start any try of ``doc`` gives it: under its front as :func:`front_shape`
-    measures it (the masthead with its subtitle, the patient's part), and ``points``, the
-    main points with none of their cuts made (nothing else is above the plan). From every
-    start its tries reach, it is then laid out the same, only moved up, so another
-    handout with the same content, front and plan height fits with the same cuts."""
-    first, plan = (*doc.sections[:2], None, None)[:2]
-    if first is None or first.id != points.id or plan is None or not plan.private:
-        return False  # (the main points must be all there is above the plan)
+    measures it (the masthead with its subtitle, the patient's part), and the parts above
+    the plan in ``lowest``, the same handout with none of its cuts made (the main points
+    all there, and a draft box where anything it prints is a draft). From every start its
+    tries reach, the plan is then laid out the same, only moved up, so another handout
+    with the same content, front and plan height fits with the same cuts."""
     tall = replace(doc, subtitle_shown=True, snug=snug)
     st, g, seed, tries = _visit_setup(tall, brand, paper, large_print, tries)
     assert tries.canvas is not None
     head, own = _front(tries.canvas, tall, brand, st, g, seed, tries.mine)
     quantum = st.body.leading / 2
-    first = _start((own or head).end_y, g, quantum)
-    if first is None:
-        return False
-    low = _tried(points, st, g, seed, first, quantum, True, False)
-    lowest = _start(low.end_y, g, quantum) if len(low.pages) == 1 else None
-    return lowest is not None and lowest - height - g.bottom >= quantum
+    above, plan = _above_plan(lowest)
+    top = _under(above, _start((own or head).end_y, g, quantum), st, g, seed, quantum)
+    return plan is not None and top is not None and top - height - g.bottom >= quantum
+
+
+def _above_plan(doc: Document) -> tuple[tuple[Section, ...], Section | None]:
+    """A visit handout's sections above its typed plan, and that plan's section (the first
+    private one; None without one)."""
+    for n, section in enumerate(doc.sections):
+        if section.private:
+            return doc.sections[:n], section
+    return doc.sections, None
+
+
+def _under(
+    sections: Sequence[Section], top: float | None, st: Styles, g: Geometry, seed: str,
+    quantum: float,
+) -> float | None:  # fmt: skip
+    """Where the part after ``sections`` starts, laid out one under another from ``top``
+    on page 1; None where one of them starts a page or does not end on page 1."""
+    for section in sections:
+        if top is None or section.new_page or section.after_summary:
+            return None
+        rec = _tried(section, st, g, seed, top, quantum, True, False)
+        if len(rec.pages) != 1:
+            return None
+        top = _start(rec.end_y, g, quantum)
+    return top
 
 
 def _private(
