@@ -402,9 +402,11 @@ def front_shape(
     Its lines as far apart as they are before the cut that sets them closer, whatever the
     cuts of ``doc``; with ``snug``, as close as that cut sets them (two fronts of one
     shape may end apart then: a handout that made that cut is known by both shapes). A
-    typed plan is measured where ``doc`` starts it: two handouts whose plans are as tall
+    typed plan is measured where ``doc`` starts it (under its own masthead, with or without
+    its subtitle; the lines as ``snug`` sets them): two handouts whose plans are as tall
     fit with the same cuts only where that height has room on page 1 from the lowest
-    start any try gives it (the caller asks :func:`plan_room`)."""
+    start any try gives it (the caller asks :func:`plan_room`); from every start above
+    that, it is then laid out the same, only moved, so it is as tall from any of them."""
     tall = doc
     if not doc.subtitle_shown or doc.snug != snug:
         tall = replace(doc, subtitle_shown=True, snug=snug)
@@ -421,8 +423,11 @@ def front_shape(
     front = (head.end_y, None if own is None else own.end_y)
     if not any(s.private for s in tall.sections):
         return front
-    try:
-        height = _plan_height(tall, own or head, st, g, seed, tries)
+    drawn = doc if doc.snug == snug else replace(doc, snug=snug)  # where doc's own masthead
+    try:  # ends (the drawing of a handout with doc's cuts, and its first try, reuse it)
+        if drawn is not tall:
+            head, own = _front(tries.canvas, drawn, brand, st, g, seed, tries.mine)
+        height = _plan_height(drawn, own or head, st, g, seed, tries)
     except LayoutError:  # a plan slot taller than a page: the tries will say it does not fit
         return None
     return None if height is None else (*front, height)
