@@ -476,6 +476,9 @@ class _Lead(KeepTogether):
     """
 
     ROOM = 120.0
+    SPLITS_ALONE = True
+    """Where it fits, it splits into its parts as ReportLab's group does, without the
+    document template (:func:`handouts.pdf.pages.layout` may lay it out without one)."""
 
     def __init__(self, flowables: list[Flowable], fill: bool = False):
         super().__init__(flowables)

@@ -33,7 +33,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, KeepTogether, PageTemplate
-from reportlab.platypus.doctemplate import ActionFlowable
+from reportlab.platypus.doctemplate import ActionFlowable, _ktAllow
 from reportlab.platypus.flowables import _ContainerSpace
 
 from handouts.errors import RenderError
@@ -396,43 +396,41 @@ def _on_one_page(
     the template would only place each flowable in turn (most parts laid out are a few
     flowables that fit on the page they start on: a tier, a heading, the patient's
     line), doing what the template does there: the same frame places and draws each
-    flowable, a group kept together (and a last flowable kept with the next, which the
-    template groups alone) is split into its parts where it fits, and the page ends as
-    the template ends it. Returns the height the content ends at, or None when the
-    template must lay the story out: it holds anything else (a page or frame break,
-    another group, a flowable kept with the next one), or a flowable does not fit where
-    it falls. What was drawn is then taken back (font codes given out stay given out:
-    the template gives them out again the same). The positions differ from the
-    template's only in that it also lists the page's start, an action flowable, first
-    (which their reader skips)."""
+    flowable, flowables kept with the next are grouped as the template groups them
+    (:func:`_kept_with_next`), a group kept together is split into its parts where it
+    fits, and the page ends as the template ends it. Returns the height the content ends
+    at, or None when the template must lay the story out: it holds anything else (a page
+    or frame break, another kind of group), or a flowable does not fit where it falls.
+    What was drawn is then taken back (font codes given out stay given out: the template
+    gives them out again the same). The positions differ from the template's only in
+    that it also lists the page's start, an action flowable, first (which their reader
+    skips)."""
     if not story or not all(_plain(f) for f in story):  # (nothing: the template makes no page)
         return None
     frame = _one_frame(g, top)
     code, links, marks, images = canvas._code, canvas._links, canvas._marks, canvas._images
     drawn = (len(code), len(links), len(marks), len(images))
     at = len(positions) if positions is not None else 0
+    kept: list[tuple[Flowable, dict[str, Any]]] = []  # keepWithNext cleared, to put back
     flows = list(story)
     while flows:
+        if flows[0].getKeepWithNext() and not _kept_with_next(flows, kept):
+            return _undone(canvas, drawn, positions, at, kept)
         f = flows.pop(0)
-        if f.getKeepWithNext():  # the template keeps it with the next: alone only if last
-            if flows:  # (grouped with the next, the template clears its keepWithNext,
-                # which the pieces read after the layout: left to the template)
-                return _undone(canvas, drawn, positions, at)
-            f = KeepTogether([f])
         if frame.add(f, canvas, trySplit=1):
             _placed(f, frame, canvas, positions)
             if getattr(frame, "_generated_content", None):  # the template would add it
-                return _undone(canvas, drawn, positions, at)
+                return _undone(canvas, drawn, positions, at, kept)
             continue
-        if type(f) is not KeepTogether or frame._atTop:  # it does not fit: split, or on
-            # the next page (at the top of a page, a group that does not fit asks the
-            # template for the next frame: ReportLab's split fails without one)
-            return _undone(canvas, drawn, positions, at)
+        if not _splits_alone(f) or frame._atTop:  # it does not fit: split, or on the next
+            # page (at the top of a page, a group that does not fit asks the template for
+            # the next frame: ReportLab's split fails without one)
+            return _undone(canvas, drawn, positions, at, kept)
         parts = frame.split(f, canvas)
         if not parts or isinstance(parts[0], ActionFlowable):  # not here: the next frame
-            return _undone(canvas, drawn, positions, at)
+            return _undone(canvas, drawn, positions, at, kept)
         if not frame.add(parts[0], canvas, trySplit=0):  # (the template's LayoutError)
-            return _undone(canvas, drawn, positions, at)
+            return _undone(canvas, drawn, positions, at, kept)
         _placed(parts[0], frame, canvas, positions)
         flows[0:0] = parts[1:]
     canvas.setPageRotation(0)
@@ -456,12 +454,41 @@ def _plain(f: Flowable, member: bool = False) -> bool:
             return False
     if isinstance(f, KeepTogether):
         return (
-            type(f) is KeepTogether
+            _splits_alone(f)
             and not member
             and f._maxHeight is None
-            and all(_plain(m, True) and not m.getKeepWithNext() for m in f._content)
+            and all(_plain(m, True) for m in f._content)
         )
     return not isinstance(f, _ContainerSpace)
+
+
+def _splits_alone(f: Flowable) -> bool:
+    """A group kept together whose split needs nothing of the template: ReportLab's own,
+    or one that says so (``SPLITS_ALONE``: where it fits, it splits into its parts as
+    ReportLab's does)."""
+    return type(f) is KeepTogether or getattr(type(f), "SPLITS_ALONE", False)
+
+
+def _kept_with_next(flows: list[Flowable], kept: list[tuple[Flowable, dict[str, Any]]]) -> bool:
+    """The first of ``flows``, which keeps with the next, grouped as the template groups
+    it (``handle_keepWithNext``): it and those after it that keep with the next, and the
+    one after them, kept together, each but the last no longer keeping with the next
+    (the pieces read that after the layout, as the template leaves it). What each had is
+    added to ``kept``, to be put back if the template lays the story out after all.
+    False where the template would not group it."""
+    n = 0
+    while n < len(flows) and flows[n].getKeepWithNext() and _ktAllow(flows[n]):
+        n += 1
+    if not n:
+        return False
+    if n < len(flows) and _ktAllow(flows[n]):
+        n += 1
+    group = KeepTogether(flows[:n])
+    for m in group._content[:-1]:
+        kept.append((m, {k: m.__dict__[k] for k in ("keepWithNext",) if k in m.__dict__}))
+        m.__dict__["keepWithNext"] = 0
+    flows[:n] = [group]
+    return True
 
 
 def _placed(
@@ -479,10 +506,14 @@ def _placed(
 
 
 def _undone(canvas: PdfCanvas, drawn: tuple[int, int, int, int],
-            positions: list[Placing] | None, at: int) -> None:  # fmt: skip
+            positions: list[Placing] | None, at: int,
+            kept: list[tuple[Flowable, dict[str, Any]]]) -> None:  # fmt: skip
     """The page as it was before :func:`_on_one_page` drew on it (each flowable drawn
     restores the graphics state it found; a font code given out stays given out, as the
-    template gives it out again the same)."""
+    template gives it out again the same), and the flowables it grouped as they were."""
+    for f, had in reversed(kept):
+        f.__dict__.pop("keepWithNext", None)
+        f.__dict__.update(had)
     code, links, marks, images = drawn
     del canvas._code[code:]
     del canvas._links[links:]
