@@ -288,17 +288,18 @@ def _visit(lib: Library, brand: Brand, req: Request) -> Rendered:
     closer = None  # with its lines closer, it is known by that front's shape too
     if exact is not None and doc.snug:
         closer = front_shape(doc, brand, req.paper, req.large_print, tries, snug=True)
-    if exact is not None and (closer is not None or not doc.snug) and typed:
+    remember = exact is not None and (closer is not None or not doc.snug)
+    if remember and typed:
         # a typed plan is known by its height only where it has room from the lowest
-        # start: under the parts above it with none of the cuts made
+        # start: under the parts above it with none of the cuts made (a shape without
+        # a plan height is never trusted)
         lowest = assembled(0)
-        shapes = [(shape, snug) for shape, snug in ((front, False), (closer, True)) if shape]
-        if not all(len(shape) == 3 and (height := shape[2]) is not None
-                   and plan_room(doc, lowest, height, brand, req.paper, req.large_print,
-                                 tries, snug)
-                   for shape, snug in shapes):  # fmt: skip
-            exact = None
-    if exact is not None and (closer is not None or not doc.snug):
+        shapes = ((front, False), (closer, True))
+        remember = all(len(s) == 3 and s[2] is not None
+                       and plan_room(doc, lowest, s[2], brand, req.paper, req.large_print,
+                                     tries, snug)
+                       for s, snug in shapes if s is not None)  # fmt: skip
+    if remember and exact is not None:
         _FITTED[exact] = (lib, brand, cuts, keep, closer)
     if content is not None:  # the handouts one like it starts from and is drawn with
         sets = [(cuts, frozenset()), (cuts, keep)]

@@ -580,6 +580,58 @@ def test_a_typed_plan_is_known_by_its_height_never_by_its_words(monkeypatch):
             for_patient(free, replace(first, plan=slots))
 
 
+@pytest.mark.parametrize("large", [False, True])
+def test_a_typed_plan_starts_where_plan_start_says_and_never_under_the_lowest(large):
+    """``plan_start`` says where a visit handout's parts start its typed plan; a typed
+    plan is trusted by its height only with room from the lowest start (``plan_room``:
+    the handout with no cuts, under the tall masthead). At every number of cuts, with
+    and without closer lines, the handout's own layout starts the plan where
+    ``plan_start`` says, never under that lowest start, and where it is on page 1 it is
+    as tall from every start (found wanting by review: nothing tied the two)."""
+    from handouts.document.visit import Assembly, assemble_visit, cut_order
+    from handouts.pdf import render
+    from handouts.pdf.pages import Composer
+
+    lib, brand = load_inputs(CONTENT, None)
+    plan = PlanFields(attack=AttackPlan(medicine="Sumatriptan 50 mg, one tablet"),
+                      next_visit="Tuesday 14 January, 10:30")  # fmt: skip
+    template = None if large else "migraine-attack-triptan"  # (a plan on page 1)
+    req = Request(("migraine", "fibromyalgia"), medicines=("triptans", "snri", "nsaids"),
+                  format="visit", plan_template=template, plan=plan, large_print=large,
+                  personal=Personal("Ann Lee"), notes="Rest well.",
+                  allow=replace(ALLOW, draft=True))  # fmt: skip
+    tries, assembly = render.Tries(), Assembly()
+    lowest = assemble_visit(lib, req, brand, 0, assembly)
+    checked = tall_ones = 0
+    with memo.using(Renderer().caches):
+        for snug in (False, True):
+            tall = replace(lowest, subtitle_shown=True, snug=snug)
+            st, g, seed, _t = render._visit_setup(tall, brand, None, large, tries)
+            head, own = render._front(tries.canvas, tall, brand, st, g, seed, tries.mine)
+            low = render.plan_start(lowest, (own or head).end_y, st, g, seed)
+            assert low is not None
+            heights = set()
+            for cuts in range(len(cut_order(lib, req)) + 1):
+                doc = assemble_visit(lib, req, brand, cuts, assembly)
+                if doc.snug != snug:
+                    continue
+                st, g, seed, _t = render._visit_setup(doc, brand, None, large, tries)
+                parts = render._lay_out(Composer(tries.canvas), doc, brand, st, g, seed,
+                                        tries.mine, 4)  # fmt: skip
+                head, own = render._front(tries.canvas, doc, brand, st, g, seed, tries.mine)
+                found = render.plan_start(doc, (own or head).end_y, st, g, seed)
+                index = next(n for n, s in enumerate(doc.sections) if s.private)
+                laid = parts[1 + (own is not None) + index]  # (the masthead, the patient's)
+                assert found is not None and laid.top == found[1], cuts
+                assert found[1] >= low[1] - 1e-6, cuts  # never under the lowest start
+                if len(laid.pages) == 1:
+                    heights.add(round(found[1] - laid.end_y, 6))
+                checked += 1
+            assert len(heights) <= 1, heights  # (none: the plan runs onto page 2)
+            tall_ones += len(heights)
+    assert checked >= 8 and tall_ones >= 1
+
+
 def test_a_typed_plan_under_a_draft_a_cut_leaves_out_is_not_known_by_its_height(content_copy):
     """A draft box opens a handout while anything it prints is a draft: a try that keeps
     a draft link starts the plan lower than the handout that fits with the link cut. A

@@ -22,7 +22,7 @@ full version is.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from itertools import combinations
 
@@ -126,7 +126,7 @@ def patient_free(doc: Document) -> Document:
     What is left is content, and may be remembered and given another patient's part
     (:func:`for_patient`), only where the clinician typed no title (the caller makes sure
     of that)."""
-    sections = tuple(_typed_rows(s, None) if s.private else s for s in doc.sections)
+    sections = tuple(_typed_rows(s, _blank) if s.private else s for s in doc.sections)
     return replace(doc, personal=Personal(), front=(), printed_date=None, sections=sections)
 
 
@@ -137,7 +137,16 @@ def for_patient(doc: Document, req: Request) -> Document:
     one slot's words under another's label)."""
     _ = words(doc.language)
     typed = iter(_typed(req.plan))
-    sections = tuple(_typed_rows(s, typed, _) if s.private else s for s in doc.sections)
+
+    def filled(heading: str, label: str) -> str:
+        """What was typed in the next slot, which must be the one under ``heading`` and
+        ``label`` (as printed)."""
+        slot = next(typed, None)
+        if slot is None or (_(slot[0]), _(slot[1])) != (heading, label):
+            raise ValueError(_DIFFER)
+        return slot[2]
+
+    sections = tuple(_typed_rows(s, filled) if s.private else s for s in doc.sections)
     if next(typed, None) is not None:
         raise ValueError(_DIFFER)
     return with_patient(replace(doc, sections=sections), req, _)
@@ -152,31 +161,23 @@ def _typed(plan: PlanFields) -> list[tuple[str, str, str]]:
     return [(heading, label, v) for heading, label, v in (*own, visit) if v]
 
 
-def _typed_rows(
-    section: Section, typed: Iterator[tuple[str, str, str]] | None, _: Words | None = None
-) -> Section:
-    """A private plan section with its typed rows blank (``typed`` None), or filled in
-    from ``typed`` (:func:`_typed`, whose headings and labels ``_`` translates), in order."""
+def _typed_rows(section: Section, value: Callable[[str, str], str]) -> Section:
+    """A private plan section with each typed row's words given by ``value``, from its
+    part's heading and its label, in the order the rows print."""
     blocks: list[Block] = []
     for b in section.blocks:
         if isinstance(b, Slots):
             if len(b.typed) != len(b.rows):
                 raise ValueError("internal: a plan part does not say which rows are typed")
-            rows = tuple((label, _next(typed, b.heading, label, _) if typed is not None
-                          else "") if mine else (label, value)
-                         for (label, value), mine in zip(b.rows, b.typed, strict=True))  # fmt: skip
+            rows = tuple((label, value(b.heading, label) if mine else given)
+                         for (label, given), mine in zip(b.rows, b.typed, strict=True))  # fmt: skip
             b = replace(b, rows=rows)
         blocks.append(b)
     return replace(section, blocks=tuple(blocks))
 
 
-def _next(typed: Iterator[tuple[str, str, str]], heading: str, label: str, _: Words | None) -> str:
-    """What was typed in the next slot, which must be the one under ``heading`` and
-    ``label``."""
-    slot = next(typed, None)
-    if slot is None or _ is None or (_(slot[0]), _(slot[1])) != (heading, label):
-        raise ValueError(_DIFFER)
-    return slot[2]
+def _blank(heading: str, label: str) -> str:
+    return ""
 
 
 _DIFFER = "internal: a plan's typed slots and its rows differ"

@@ -395,15 +395,17 @@ def front_shape(
     patient's part under it ends (None without one), and with a typed plan, how tall its
     section is (:func:`_plan_height`). The patient's part is laid out into ``tries`` (the
     tries and the drawing reuse it). None when that part runs past page 1 there: laid
-    out from another height it may break elsewhere. On page 1 from the lowest start, it
-    is laid out the same from any higher one (a cut's masthead), only moved up, so two
-    handouts with the same content and the same front shape fit with the same cuts (its
-    patient text aside, the rest of a handout is content; the caller makes sure of that).
-    Its lines as far apart as they are before the cut that sets them closer, whatever the
-    cuts of ``doc``; with ``snug``, as close as that cut sets them (two fronts of one
-    shape may end apart then: a handout that made that cut is known by both shapes). A
-    typed plan is measured where ``doc`` starts it (under its own masthead, with or without
-    its subtitle; the lines as ``snug`` sets them): two handouts whose plans are as tall
+    out from another height it may break elsewhere (and with a typed plan, when the plan
+    or a part above it is not on page 1, or a block is taller than a page). On page 1
+    from the lowest start, it is laid out the same from any higher one (a cut's
+    masthead), only moved up, so two handouts with the same content and the same front
+    shape fit with the same cuts (its patient text aside, the rest of a handout is
+    content; the caller makes sure of that). Its lines as far apart as they are before
+    the cut that sets them closer, whatever the cuts of ``doc``; with ``snug``, as close
+    as that cut sets them (two fronts of one shape may end apart then: a handout that
+    made that cut is known by both shapes). A typed plan is measured where ``doc``
+    starts it (under its own masthead, with or without its subtitle; the lines as
+    ``snug`` sets them): two handouts whose plans are as tall
     fit with the same cuts only where that height has room on page 1 from the lowest
     start any try gives it (the caller asks :func:`plan_room`); from every start above
     that, it is then laid out the same, only moved, so it is as tall from any of them."""
@@ -436,15 +438,14 @@ def front_shape(
 def _plan_height(
     doc: Document, front: Recording, st: Styles, g: Geometry, seed: str, tries: Tries
 ) -> float | None:
-    """How tall a typed plan's section is (the first private section), laid out where
-    ``doc`` starts it under ``front`` (into ``tries``: the tries from the same start reuse
+    """How tall a typed plan's section is, laid out where ``doc`` starts it under
+    ``front`` (:func:`plan_start`; into ``tries``: the tries from the same start reuse
     it), when it is on page 1 there and every part above it is; else None."""
     assert tries.canvas is not None
-    above, plan = _above_plan(doc)
-    quantum = st.body.leading / 2  # as a visit handout's parts go on (_lay_out)
-    top = _under(above, _start(front.end_y, g, quantum), st, g, seed, quantum)
-    if plan is None or top is None or plan.new_page or plan.after_summary:
+    found = plan_start(doc, front.end_y, st, g, seed)
+    if found is None:
         return None
+    plan, top = found
     rec = _private(plan, st, g, tries.canvas, top, tries.mine)
     return top - rec.end_y if len(rec.pages) == 1 else None
 
@@ -470,35 +471,29 @@ def plan_room(
     st, g, seed, tries = _visit_setup(tall, brand, paper, large_print, tries)
     assert tries.canvas is not None
     head, own = _front(tries.canvas, tall, brand, st, g, seed, tries.mine)
-    quantum = st.body.leading / 2
-    above, plan = _above_plan(lowest)
-    top = _under(above, _start((own or head).end_y, g, quantum), st, g, seed, quantum)
-    return plan is not None and top is not None and top - height - g.bottom >= quantum
+    found = plan_start(lowest, (own or head).end_y, st, g, seed)
+    return found is not None and found[1] - height - g.bottom >= st.body.leading / 2
 
 
-def _above_plan(doc: Document) -> tuple[tuple[Section, ...], Section | None]:
-    """A visit handout's sections above its typed plan, and that plan's section (the first
-    private one; None without one)."""
-    for n, section in enumerate(doc.sections):
-        if section.private:
-            return doc.sections[:n], section
-    return doc.sections, None
-
-
-def _under(
-    sections: Sequence[Section], top: float | None, st: Styles, g: Geometry, seed: str,
-    quantum: float,
-) -> float | None:  # fmt: skip
-    """Where the part after ``sections`` starts, laid out one under another from ``top``
-    on page 1; None where one of them starts a page or does not end on page 1."""
-    for section in sections:
+def plan_start(
+    doc: Document, front_end: float, st: Styles, g: Geometry, seed: str
+) -> tuple[Section, float] | None:
+    """A visit handout's typed plan section (its first private one), and where its parts
+    start it (as :func:`_lay_out` goes on from one part to the next) under a front that
+    ends at ``front_end``: None without one, or where a part above it (or the plan)
+    starts a page, or a part above it does not end on page 1."""
+    quantum = st.body.leading / 2  # as a visit handout's parts go on (_lay_out)
+    top: float | None = _start(front_end, g, quantum)
+    for section in doc.sections:
         if top is None or section.new_page or section.after_summary:
             return None
+        if section.private:
+            return section, top
         rec = _tried(section, st, g, seed, top, quantum, True, False)
         if len(rec.pages) != 1:
             return None
         top = _start(rec.end_y, g, quantum)
-    return top
+    return None
 
 
 def _private(
