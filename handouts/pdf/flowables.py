@@ -477,8 +477,8 @@ class _Lead(KeepTogether):
 
     ROOM = 120.0
     SPLITS_ALONE = True
-    """Where it fits, it splits into its parts as ReportLab's group does, without the
-    document template (:func:`handouts.pdf.pages.layout` may lay it out without one)."""
+    """Its split reads nothing of the document template but what ReportLab's group reads,
+    so a layout without one may split it (:func:`handouts.pdf.pages.layout`)."""
 
     def __init__(self, flowables: list[Flowable], fill: bool = False):
         super().__init__(flowables)

@@ -397,14 +397,14 @@ def _on_one_page(
     flowables that fit on the page they start on: a tier, a heading, the patient's
     line), doing what the template does there: the same frame places and draws each
     flowable, flowables kept with the next are grouped as the template groups them
-    (:func:`_kept_with_next`), a group kept together is split into its parts where it
-    fits, and the page ends as the template ends it. Returns the height the content ends
-    at, or None when the template must lay the story out: it holds anything else (a page
-    or frame break, another kind of group), or a flowable does not fit where it falls.
-    What was drawn is then taken back (font codes given out stay given out: the template
-    gives them out again the same). The positions differ from the template's only in
-    that it also lists the page's start, an action flowable, first (which their reader
-    skips)."""
+    (:func:`_kept_with_next`), a group kept together is split as the template splits it
+    (into its parts where it fits), and the page ends as the template ends it. Returns
+    the height the content ends at, or None when the template must lay the story out: it
+    holds anything else (a page or frame break, another kind of group), or a flowable
+    does not fit where it falls. What was drawn is then taken back (font codes given out
+    stay given out: the template gives them out again the same). The positions differ
+    from the template's only in that it also lists the page's start, an action flowable,
+    first (which their reader skips)."""
     if not story or not all(_plain(f) for f in story):  # (nothing: the template makes no page)
         return None
     frame = _one_frame(g, top)
@@ -422,9 +422,9 @@ def _on_one_page(
             if getattr(frame, "_generated_content", None):  # the template would add it
                 return _undone(canvas, drawn, positions, at, kept)
             continue
-        if not _splits_alone(f) or frame._atTop:  # it does not fit: split, or on the next
-            # page (at the top of a page, a group that does not fit asks the template for
-            # the next frame: ReportLab's split fails without one)
+        if not _splits_alone(f) or (frame._atTop and not _fits_whole(f, frame, canvas)):
+            # not a group (it does not fit: split, or on the next page), or a group at the
+            # top of a page that does not fit whole: it asks the template for the next frame
             return _undone(canvas, drawn, positions, at, kept)
         parts = frame.split(f, canvas)
         if not parts or isinstance(parts[0], ActionFlowable):  # not here: the next frame
@@ -440,8 +440,8 @@ def _on_one_page(
 
 def _plain(f: Flowable, member: bool = False) -> bool:
     """Whether the template would only place ``f`` (or, ``member``, the parts of a group
-    kept together): no break, action or space moved along, and a group's parts kept
-    with none."""
+    kept together): no break, action or space moved along, and no group in a group (the
+    parts that keep with the next are grouped again once the group is split)."""
     if isinstance(f, ActionFlowable) or getattr(f, "frameAction", None):
         return False
     if getattr(f, "locChanger", False):
@@ -463,10 +463,19 @@ def _plain(f: Flowable, member: bool = False) -> bool:
 
 
 def _splits_alone(f: Flowable) -> bool:
-    """A group kept together whose split needs nothing of the template: ReportLab's own,
-    or one that says so (``SPLITS_ALONE``: where it fits, it splits into its parts as
-    ReportLab's does)."""
+    """A group kept together whose split reads nothing of the template but what ReportLab's
+    own reads (a group that does not fit asks it for the next frame): ReportLab's, or one
+    that says so (``SPLITS_ALONE``)."""
     return type(f) is KeepTogether or getattr(type(f), "SPLITS_ALONE", False)
+
+
+def _fits_whole(f: KeepTogether, frame: Frame, canvas: PdfCanvas) -> bool:
+    """Whether a group at the top of ``frame`` fits whole in it, wrapped as the frame's
+    split wraps it (which then wraps it no more): its split then asks nothing of the
+    template, and gives its parts."""
+    room = frame._y - frame._y1p
+    f.wrapOn(canvas, frame._aW, room)
+    return max(f._H, f._H0) <= room
 
 
 def _kept_with_next(flows: list[Flowable], kept: list[tuple[Flowable, dict[str, Any]]]) -> bool:
@@ -483,9 +492,10 @@ def _kept_with_next(flows: list[Flowable], kept: list[tuple[Flowable, dict[str, 
         return False
     if n < len(flows) and _ktAllow(flows[n]):
         n += 1
-    group = KeepTogether(flows[:n])
+    group = KeepTogether(flows[:n])  # (the template's keepTogetherClass)
     for m in group._content[:-1]:
-        kept.append((m, {k: m.__dict__[k] for k in ("keepWithNext",) if k in m.__dict__}))
+        had = {"keepWithNext": m.__dict__["keepWithNext"]} if "keepWithNext" in m.__dict__ else {}
+        kept.append((m, had))
         m.__dict__["keepWithNext"] = 0
     flows[:n] = [group]
     return True
