@@ -426,10 +426,12 @@ def front_shape(
     if not any(s.private for s in tall.sections):
         return front
     drawn = doc if doc.snug == snug else replace(doc, snug=snug)  # where doc's own masthead
-    try:  # ends (the drawing of a handout with doc's cuts, and its first try, reuse it)
-        if drawn is not tall:
-            head, own = _front(tries.canvas, drawn, brand, st, g, seed, tries.mine)
-        height = _plan_height(drawn, own or head, st, g, seed, tries)
+    above = own or head  # ends (the drawing of a handout with doc's cuts, and its first
+    try:  # try, reuse it): the tall one, unless doc leaves its subtitle out
+        if not doc.subtitle_shown:
+            short, part = _front(tries.canvas, drawn, brand, st, g, seed, tries.mine)
+            above = part or short
+        height = _plan_height(drawn, above, st, g, seed, tries)
     except LayoutError:  # a plan slot taller than a page: the tries will say it does not fit
         return None
     return None if height is None else (*front, height)
