@@ -405,10 +405,10 @@ def front_shape(
     as that cut sets them (two fronts of one shape may end apart then: a handout that
     made that cut is known by both shapes). A typed plan is measured where ``doc``
     starts it (under its own masthead, with or without its subtitle; the lines as
-    ``snug`` sets them): two handouts whose plans are as tall
-    fit with the same cuts only where that height has room on page 1 from the lowest
-    start any try gives it (the caller asks :func:`plan_room`); from every start above
-    that, it is then laid out the same, only moved, so it is as tall from any of them."""
+    ``snug`` sets them): two handouts whose plans are as tall fit with the same cuts
+    only where that height has room on page 1 from the lowest start any try gives it
+    (the caller asks :func:`plan_room`); from every start above that, it is then laid
+    out the same, only moved, so it is as tall from any of them."""
     tall = doc
     if not doc.subtitle_shown or doc.snug != snug:
         tall = replace(doc, subtitle_shown=True, snug=snug)
@@ -425,9 +425,11 @@ def front_shape(
     front = (head.end_y, None if own is None else own.end_y)
     if not any(s.private for s in tall.sections):
         return front
-    drawn = doc if doc.snug == snug else replace(doc, snug=snug)  # where doc's own masthead
-    above = own or head  # ends (the drawing of a handout with doc's cuts, and its first
-    try:  # try, reuse it): the tall one, unless doc leaves its subtitle out
+    # the plan measured under doc's own masthead (the drawing of a handout with doc's
+    # cuts, and its first try, reuse it): the tall front, unless doc leaves its subtitle out
+    drawn = doc if doc.snug == snug else replace(doc, snug=snug)
+    above = own or head
+    try:
         if not doc.subtitle_shown:
             short, part = _front(tries.canvas, drawn, brand, st, g, seed, tries.mine)
             above = part or short
