@@ -245,7 +245,7 @@ def test_parts_drawn_without_the_document_template_are_drawn_as_it_draws_them(mo
 
     monkeypatch.setattr(pages, "_on_one_page", counted)
     direct = [Renderer().make(lib, brand, req).pdf for req in REQUESTS]
-    assert sum(used) >= 90 and used.count(False) >= 30  # (120 and 44 on 6 December)
+    assert sum(used) >= 90 and used.count(False) >= 30  # (129 and 35 on 6 December)
     monkeypatch.setattr(pages, "_on_one_page", lambda *args: None)
     assert [Renderer().make(lib, brand, req).pdf for req in REQUESTS] == direct
 
