@@ -291,14 +291,11 @@ def _visit(lib: Library, brand: Brand, req: Request) -> Rendered:
     remember = exact is not None and (closer is not None or not doc.snug)
     if remember and typed:
         # a typed plan is known by its height only where it has room from the lowest
-        # start: under the parts above it with none of the cuts made (a shape without
-        # a plan height is never trusted)
+        # start: under the parts above it with none of the cuts made
         lowest = assembled(0)
         shapes = ((front, False), (closer, True))
-        remember = all(len(s) == 3 and s[2] is not None
-                       and plan_room(doc, lowest, s[2], brand, req.paper, req.large_print,
-                                     tries, snug)
-                       for s, snug in shapes if s is not None)  # fmt: skip
+        remember = all(plan_room(doc, lowest, s, brand, req.paper, req.large_print, tries,
+                                 snug) for s, snug in shapes if s is not None)  # fmt: skip
     if remember and exact is not None:
         _FITTED[exact] = (lib, brand, cuts, keep, closer)
     if content is not None:  # the handouts one like it starts from and is drawn with

@@ -427,13 +427,13 @@ def front_shape(
         return front
     # the plan measured under doc's own masthead (the drawing of a handout with doc's
     # cuts, and its first try, reuse it): the tall front, unless doc leaves its subtitle out
-    drawn = doc if doc.snug == snug else replace(doc, snug=snug)
     above = own or head
     try:
         if not doc.subtitle_shown:
+            drawn = doc if doc.snug == snug else replace(doc, snug=snug)
             short, part = _front(tries.canvas, drawn, brand, st, g, seed, tries.mine)
             above = part or short
-        height = _plan_height(drawn, above, st, g, seed, tries)
+        height = _plan_height(doc, above, st, g, seed, tries)
     except LayoutError:  # a plan slot taller than a page: the tries will say it does not fit
         return None
     return None if height is None else (*front, height)
@@ -457,25 +457,30 @@ def _plan_height(
 def plan_room(
     doc: Document,
     lowest: Document,
-    height: float,
+    shape: tuple[float | None, ...],
     brand: Brand,
     paper: str | None = None,
     large_print: bool = False,
     tries: Tries | None = None,
     snug: bool = False,
 ) -> bool:
-    """Whether a typed plan ``height`` tall fits on page 1 with a grid step to spare from
-    the lowest start any try of ``doc`` gives it: under its front as :func:`front_shape`
-    measures it (the masthead with its subtitle, the patient's part), and the parts above
-    the plan in ``lowest``, the same handout with none of its cuts made (the main points
-    all there, and a draft box where anything it prints is a draft). From every start its
-    tries reach, the plan is then laid out the same, only moved up, so another handout
-    with the same content, front and plan height fits with the same cuts."""
+    """Whether the typed plan of ``doc``, whose front has ``shape`` (:func:`front_shape`'s,
+    with ``snug``: where the masthead with its subtitle and the patient's part end, and
+    the plan's height), fits on page 1 with a grid step to spare from the lowest start
+    any try of ``doc`` gives it: under that front and the parts above the plan in
+    ``lowest``, the same handout with none of its cuts made (the main points all there,
+    and a draft box where anything it prints is a draft). From every start its tries
+    reach, the plan is then laid out the same, only moved up, so another handout with the
+    same content and front shape fits with the same cuts. False for a shape without a
+    plan height."""
+    if len(shape) != 3:
+        return False
+    head_end, own_end, height = shape
+    if head_end is None or height is None:
+        return False
     tall = replace(doc, subtitle_shown=True, snug=snug)
-    st, g, seed, tries = _visit_setup(tall, brand, paper, large_print, tries)
-    assert tries.canvas is not None
-    head, own = _front(tries.canvas, tall, brand, st, g, seed, tries.mine)
-    found = plan_start(lowest, (own or head).end_y, st, g, seed)
+    st, g, seed, _tries = _visit_setup(tall, brand, paper, large_print, tries)
+    found = plan_start(lowest, head_end if own_end is None else own_end, st, g, seed)
     return found is not None and found[1] - height - g.bottom >= st.body.leading / 2
 
 
