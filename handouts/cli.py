@@ -38,7 +38,7 @@ from handouts.delivery.write import (
     write_atomic,
 )
 from handouts.document.request import DEFAULT_FORMAT, FULL, Allow, Request
-from handouts.errors import HandoutsError, PatientError, UsageError
+from handouts.errors import HandoutsError, PatientError, UsageError, unexpected
 from handouts.intake import plan
 from handouts.intake.fhir import Record, one_record
 from handouts.intake.fhir import lines as fhir_lines
@@ -667,6 +667,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("handouts: interrupted; no partial files were left", file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug: said in a line, not a traceback that may quote a patient
+        if "--verbose" in argv:
+            raise
+        print(f"handouts: error: {unexpected(exc)}", file=sys.stderr)
+        return 1
 
 
 class TerminalProgress:

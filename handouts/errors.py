@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,33 @@ class SettingsError(ProblemsError):
 
 class RenderError(HandoutsError):
     """A handout cannot be drawn faithfully (e.g. a character no bundled font has)."""
+
+
+REPORT = "(a bug in handouts: please report it with the command you ran)"
+"""What an internal error adds: nobody using the tool can fix it, so it says so."""
+
+
+def internal(what: str) -> RenderError:
+    """An error for what the code itself got wrong, said as every such error is said:
+    ``internal: {what} (a bug in handouts: ...)``. ``what`` never holds patient text."""
+    return RenderError(f"internal: {what} {REPORT}")
+
+
+def unexpected(exc: BaseException) -> str:
+    """What to say of an error that is not a :class:`HandoutsError` (a bug): its kind and
+    the line of handouts it was raised from, never its own words, which may quote what
+    it was given (a patient's name, a note)."""
+    here = Path(__file__).resolve().parent
+    ours = last = ""
+    tb = exc.__traceback__
+    while tb is not None:  # the innermost frame in handouts, else the innermost of all
+        file, line = Path(tb.tb_frame.f_code.co_filename).resolve(), tb.tb_lineno
+        last = f"{file.name}:{line}"
+        if file.is_relative_to(here):
+            ours = f"{Path(here.name, file.relative_to(here)).as_posix()}:{line}"
+        tb = tb.tb_next
+    where = f" at {ours or last}" if ours or last else ""
+    return f"internal error: {type(exc).__name__}{where} {REPORT}"
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:

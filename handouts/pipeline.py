@@ -37,9 +37,9 @@ from handouts.errors import (
     HandoutsError,
     Problem,
     ProblemsError,
-    RenderError,
     UsageError,
     did_you_mean,
+    internal,
 )
 from handouts.memo import Caches, MemoTable, table, using
 from handouts.pdf.printer import PDF
@@ -281,10 +281,7 @@ def _visit(lib: Library, brand: Brand, req: Request) -> Rendered:
         doc, keep = (back, keep | {cut}) if fits else (doc, keep)
     laid = lay_out_visit(doc, brand, req.paper, req.large_print, tries)  # drawn once
     if laid is None:
-        raise RenderError(
-            "internal: a visit handout measured to fit and drawn did not "
-            "(a bug in handouts: please report it with the command you ran)"
-        )
+        raise internal("a visit handout measured to fit and drawn did not")
     closer = None  # with its lines closer, it is known by that front's shape too
     if exact is not None and doc.snug:
         closer = front_shape(doc, brand, req.paper, req.large_print, tries, snug=True)

@@ -295,6 +295,34 @@ def test_verbose_shows_the_traceback(cli, content_copy, tmp_path):
         cli("--content", content_copy, "--out", tmp_path / "out", "--verbose")
 
 
+def test_a_bug_is_said_in_one_line_with_where_it_was_not_its_words(cli, monkeypatch, tmp_path):
+    """An error that is not one of ours is a bug: said as one, with its kind and the line
+    of handouts it came from, never its own words (here the patient's name and note), and
+    with no traceback unless asked for; nothing is written."""
+    from handouts import pipeline
+
+    def broken(lib, brand, req):
+        raise KeyError(f"{req.personal.patient}: {req.notes}")
+
+    monkeypatch.setattr(pipeline, "_make", broken)
+    out = tmp_path / "ana.pdf"
+    args = ("build", "--conditions", "migraine", "--patient", "Ana Zoë Testpatient",
+            "--notes", "Private note 4471", "--out", out)  # fmt: skip
+    run = cli(*args)
+    calls = [n for n, line in enumerate(Path(pipeline.__file__).read_text().splitlines(), 1)
+             if "return _make(lib, brand, req)" in line]  # fmt: skip
+    assert run.code == 1 and run.out == ""
+    assert run.err in [  # the line in handouts that called the broken function
+        f"handouts: error: internal error: KeyError at handouts/pipeline.py:{n} "
+        "(a bug in handouts: please report it with the command you ran)\n"
+        for n in calls
+    ], run.err
+    assert "Ana" not in run.err and "4471" not in run.err
+    assert not out.exists()
+    with pytest.raises(KeyError):
+        cli(*args, "--verbose")
+
+
 # Brands ---------------------------------------------------------------------
 
 

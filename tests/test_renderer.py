@@ -18,6 +18,7 @@ from handouts import memo
 from handouts.content.model import AttackPlan, PlanFields
 from handouts.document.document import Personal
 from handouts.document.request import Allow, Request
+from handouts.errors import RenderError
 from handouts.pipeline import Renderer, load_inputs
 
 from .conftest import BRAND, CONTENT, TODAY, pdf_text
@@ -580,8 +581,12 @@ def test_a_typed_plan_is_known_by_its_height_never_by_its_words(monkeypatch):
         PlanFields(attack=AttackPlan(when="At the first sign"), next_visit="Friday"),
         PlanFields(attack=AttackPlan(medicine="Sumatriptan", repeat="After 2 hours")),
     ):
-        with pytest.raises(ValueError, match="typed slots and its rows differ"):
+        with pytest.raises(RenderError) as raised:
             for_patient(free, replace(first, plan=slots))
+        assert str(raised.value) == (
+            "internal: a plan's typed slots and its rows differ "
+            "(a bug in handouts: please report it with the command you ran)"
+        )
 
 
 @pytest.mark.parametrize("large", [False, True])

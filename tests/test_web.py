@@ -388,6 +388,35 @@ def test_nothing_is_written_or_logged(client, tmp_path, monkeypatch, caplog):
     assert NAME not in logged and "4471" not in logged
 
 
+def test_a_bug_is_answered_500_and_logged_in_one_line_without_its_words(
+    client, monkeypatch, capsys, caplog
+):
+    """An error that is not one of ours (a bug) is answered with a plain 500, with the
+    headers every response carries, and said on stderr in one line: its kind and the line
+    of handouts it came from, never its words, which here quote the form."""
+    from handouts.web import app as web
+
+    def broken(self, req):
+        raise ValueError(f"cannot draw {req.personal.patient} ({req.notes})")
+
+    monkeypatch.setattr(web.Page, "_make", broken)
+    caplog.set_level(logging.DEBUG)
+    capsys.readouterr()
+    response = post(client, "/pdf", conditions="migraine", name=NAME, notes="Private note 4471")
+    assert response.status_code == 500
+    assert response.text == "Internal Server Error"
+    assert response.headers["cache-control"] == "no-store"
+    assert response.headers["content-security-policy"] == CSP
+    err = capsys.readouterr().err
+    assert re.fullmatch(
+        r"handouts serve: internal error: ValueError at handouts/web/app\.py:\d+ "
+        r"\(a bug in handouts: please report it with the command you ran\)\n",
+        err,
+    ), err
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert NAME not in err + logged and "4471" not in err + logged
+
+
 def test_serve_needs_a_token_off_this_machine(capsys, monkeypatch):
     monkeypatch.delenv("HANDOUTS_TOKEN", raising=False)
     assert real_main(["serve", "--host", "0.0.0.0"]) == 2

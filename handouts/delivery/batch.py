@@ -68,7 +68,7 @@ from handouts.delivery.write import (
     write_atomic,
 )
 from handouts.document.request import ALLOW_NOTHING, Allow, Request
-from handouts.errors import HandoutsError, PatientError, ProblemsError
+from handouts.errors import HandoutsError, PatientError, ProblemsError, unexpected
 from handouts.intake.clinic_list import ClinicList, Row, read_list, request
 from handouts.intake.fhir import is_fhir, read_fhir
 from handouts.pipeline import PRINTER, Renderer, brand_in, in_language, load_inputs
@@ -387,7 +387,7 @@ def _work(chunk: Todo, out: Path, date: dt.date | None, allow: Allow, mode: int)
             except HandoutsError as exc:
                 errors = _messages(exc)
             except Exception as exc:  # a bug must not stop the other rows
-                errors = [f"{type(exc).__name__}: {exc}"]
+                errors = [unexpected(exc)]  # not its words: they may quote the row
             else:
                 digest, late = _digest(key, done.pdf), [str(p) for p in done.allowed]
                 record |= dict(pages=done.pages, bytes=len(done.pdf), content_hash=digest)

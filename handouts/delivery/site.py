@@ -23,7 +23,7 @@ from handouts.content.words import N_, Words, words
 from handouts.delivery.write import PUBLIC, inside, write_atomic
 from handouts.document.assemble import ONLINE_MOST, slug
 from handouts.document.request import FULL, Allow, Request
-from handouts.errors import ContentError, HandoutsError, Problem
+from handouts.errors import ContentError, HandoutsError, Problem, internal
 from handouts.html.render import Entry, handout_page, index_page
 
 TITLE = N_("Our handouts")
@@ -78,7 +78,7 @@ def write_site(lib: Library, brand: Brand, out: Path, allow: Allow) -> Written:
         target = out.joinpath(*folder.parts)
         indexes.append(target / "index.html")
         if not target.resolve().is_relative_to(out.resolve()):  # the brand refuses '..'
-            raise HandoutsError(f"internal: the online address {base} leads outside {out}")
+            raise internal(f"the online address {base} leads outside {out}")
         css = (resources.files("handouts.html") / "static" / "site.css").read_bytes()
         write_atomic(target / "site.css", css, PUBLIC)
         for address, html in files.items():

@@ -79,6 +79,7 @@ from handouts.document.document import (
     WriteIn,
 )
 from handouts.document.request import Request
+from handouts.errors import internal
 
 ELSEWHERE = N_("What to watch for with {medicines} is in the full version: ask us for it.")
 SIGNS = {
@@ -109,7 +110,7 @@ def assemble_visit(
     if tries is not None and tries.visit is not None:
         visit = tries.visit
         if (visit.lib, visit.req, visit.brand) != (lib, req, brand):
-            raise ValueError("internal: one handout's tries were asked for another")
+            raise internal("one handout's tries were asked for another")
         visit.start(cuts, keep)
         return visit.document()
     tag = language.canonical(req.language) if req.language else None
@@ -143,12 +144,12 @@ def for_patient(doc: Document, req: Request) -> Document:
         ``label`` (as printed)."""
         slot = next(typed, None)
         if slot is None or (_(slot[0]), _(slot[1])) != (heading, label):
-            raise ValueError(_DIFFER)
+            raise internal(_DIFFER)
         return slot[2]
 
     sections = tuple(_typed_rows(s, filled) if s.private else s for s in doc.sections)
     if next(typed, None) is not None:
-        raise ValueError(_DIFFER)
+        raise internal(_DIFFER)
     return with_patient(replace(doc, sections=sections), req, _)
 
 
@@ -168,7 +169,7 @@ def _typed_rows(section: Section, value: Callable[[str, str], str]) -> Section:
     for b in section.blocks:
         if isinstance(b, Slots):
             if len(b.typed) != len(b.rows):
-                raise ValueError("internal: a plan part does not say which rows are typed")
+                raise internal("a plan part does not say which rows are typed")
             rows = tuple((label, value(b.heading, label) if mine else given)
                          for (label, given), mine in zip(b.rows, b.typed, strict=True))  # fmt: skip
             b = replace(b, rows=rows)
@@ -180,7 +181,7 @@ def _blank(heading: str, label: str) -> str:
     return ""
 
 
-_DIFFER = "internal: a plan's typed slots and its rows differ"
+_DIFFER = "a plan's typed slots and its rows differ"
 
 
 def help_kept_whole(doc: Document) -> Document | None:

@@ -50,7 +50,7 @@ from handouts.document.document import (
     Wording,
     WriteIn,
 )
-from handouts.errors import RenderError
+from handouts.errors import internal
 from handouts.memo import MemoTable, file_stamp, hashed_once, memo, table, without_hash
 from handouts.pdf import columns, fonts, pictures, tierbox
 from handouts.pdf.logo import logo_flowable, qr_flowable
@@ -398,7 +398,7 @@ def _online(url: str, st: Styles, words: Wording) -> tuple[Flowable, float, list
 def wording(doc: Document) -> Wording:
     """The document's fixed words (every assembled document has them)."""
     if doc.wording is None:
-        raise RenderError("internal: a document without its words (make it with assemble)")
+        raise internal("a document without its words (make it with assemble)")
     return doc.wording
 
 

@@ -36,7 +36,7 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, KeepTogether, P
 from reportlab.platypus.doctemplate import ActionFlowable, _ktAllow
 from reportlab.platypus.flowables import _ContainerSpace
 
-from handouts.errors import RenderError
+from handouts.errors import internal
 from handouts.memo import file_stamp, memo
 from handouts.pdf import fonts, pdffile
 from handouts.pdf.pdffile import Link, Mark, Meta, Page, Part, Sheet
@@ -180,7 +180,7 @@ class PdfCanvas(Canvas):
         self._startPage()
 
     def save(self) -> None:
-        raise RenderError("internal: a recording canvas is written by handouts.pdf.pdffile")
+        raise internal("a recording canvas is written by handouts.pdf.pdffile")
 
     def draw_apart(self, draw: Callable[[PdfCanvas], None]) -> str:
         """What ``draw`` draws on a fresh page state, as content code (for footers)."""
@@ -197,10 +197,7 @@ class PdfCanvas(Canvas):
         for name in doc.fontMapping:
             font = pdfmetrics.getFont(name)
             if not isinstance(font, TTFont):
-                raise RenderError(
-                    f"internal: the font {name} is not embedded "
-                    "(a bug in handouts: please report it with the command you ran)"
-                )
+                raise internal(f"the font {name} is not embedded")
             state = font.state[doc]
             uses += [
                 pdffile.FontUse(f"{state.internalName}+{n}", font, n, tuple(subset))

@@ -26,7 +26,7 @@ from reportlab.platypus.doctemplate import LayoutError
 from handouts.content.brand import Brand
 from handouts.content.text import strings
 from handouts.document.document import Document, Personal, Section, Wording
-from handouts.errors import RenderError
+from handouts.errors import internal
 from handouts.memo import clear_all, file_stamp, memo
 from handouts.pdf import fitting, fonts
 from handouts.pdf.flowables import (
@@ -209,10 +209,7 @@ def render_pack(
             break
         cover_pages = len(rec.pages)
     else:
-        raise RenderError(
-            "internal: the pack's contents did not settle on a number of pages "
-            "(a bug in handouts: please report it with the command you ran)"
-        )
+        raise internal("the pack's contents did not settle on a number of pages")
     assert rec is not None
     total = at - 1
     book = Composer(canvas)
@@ -609,10 +606,7 @@ def _shared(section: Section, st: Styles, g: Geometry, seed: str, top: float | N
     paper and start: many handouts share their sections."""
     rec = replayable(section_flowables(section, st, g.width), g, seed, top)
     if rec is None:
-        raise RenderError(
-            "internal: the shared content drew a character or font its seed lacked "
-            "(a bug in handouts: please report it with the command you ran)"
-        )
+        raise internal("the shared content drew a character or font its seed lacked")
     return rec
 
 

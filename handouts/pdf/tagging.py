@@ -31,7 +31,7 @@ from typing import Any
 from reportlab.platypus import Flowable, Table
 from reportlab.platypus import paragraph as rl_paragraph
 
-from handouts.errors import RenderError
+from handouts.errors import internal
 
 
 @dataclass(eq=False)
@@ -220,7 +220,7 @@ def split_code(code: Sequence[Any]) -> tuple[str | Marked, ...]:
         else:
             run.append(item)
     if opened is not None:
-        raise RenderError("internal: a tagged flowable's drawing did not end on its page")
+        raise internal("a tagged flowable's drawing did not end on its page")
     if run:
         _artifact(run, out)
     return tuple(out)
@@ -237,10 +237,7 @@ def _artifact(run: list[str], out: list[str | Marked]) -> None:
     if not text.strip():
         return
     if _SHOWS_TEXT.search(text):
-        raise RenderError(
-            "internal: text was drawn outside a tagged flowable "
-            "(a bug in handouts: please report it with the command you ran)"
-        )
+        raise internal("text was drawn outside a tagged flowable")
     out.append(f"{ARTIFACT}\n{text}\nEMC")
 
 

@@ -114,7 +114,7 @@ def create_app(settings: Settings | None = None) -> security.App:
     if settings.token:
         app.add_middleware(security.AccessToken, token=settings.token)
     _no_core_dumps()
-    return security.Headers(app)  # outermost: an error page carries the headers too
+    return security.Headers(security.Bugs(app))  # an error page carries the headers too
 
 
 def _no_core_dumps() -> None:

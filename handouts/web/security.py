@@ -12,8 +12,11 @@ import binascii
 import hashlib
 import hmac
 import secrets
+import sys
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
+
+from handouts.errors import unexpected
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -68,6 +71,36 @@ class Headers:
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+class Bugs:
+    """A bug answered with a plain 500 and said in one line on stderr: its kind and the
+    line of handouts it was raised from, never its words (they may quote the form), and
+    no traceback (the server would log the error's words with it)."""
+
+    def __init__(self, app: App):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def sending(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        except Exception as exc:
+            print(f"handouts serve: {unexpected(exc)}", file=sys.stderr)
+            if started:
+                return  # Starlette answered 500 already, then raised it again to be logged
+            headers = [(b"content-type", b"text/plain; charset=utf-8")]
+            await send({"type": "http.response.start", "status": 500, "headers": headers})
+            await send({"type": "http.response.body", "body": b"Internal Server Error"})
 
 
 class TooLarge(Exception):
