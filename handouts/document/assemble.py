@@ -196,8 +196,7 @@ def _build(lib: Library, req: Request, brand: Brand, _: Words) -> Document:
         return text.fill(s, ctx)
 
     def covers(for_: tuple[str, ...]) -> bool:
-        """A text scoped to conditions (``for:``) prints only where one of them is covered."""
-        return not for_ or not ids.isdisjoint(for_)
+        return in_scope(for_, ids)
 
     cites = _Cites()
     reviews: list[tuple[str, Review]] = [(f"condition:{c.id}", c.review) for c in conds]
@@ -512,6 +511,12 @@ def _steps(
         if items:
             blocks += [Heading(_(heading)), Checklist(tuple(items))]
     return blocks, reviews
+
+
+def in_scope(for_: tuple[str, ...], conditions: frozenset[str]) -> bool:
+    """Whether a text scoped to conditions (``for:``) prints for a handout of
+    ``conditions``: where it names none, or one of them."""
+    return not for_ or not conditions.isdisjoint(for_)
 
 
 def mentions(when: Any, item: str) -> bool:

@@ -52,6 +52,7 @@ from handouts.document.assemble import (
     dated,
     fill_context,
     fixed_words,
+    in_scope,
     join_names,
     mentions,
     online_address,
@@ -388,7 +389,7 @@ class _Visit:
         self.cites.update(dict.fromkeys(sources))
 
     def covers(self, for_: tuple[str, ...]) -> bool:
-        return not for_ or not self.ids.isdisjoint(for_)
+        return in_scope(for_, self.ids)
 
     def cut(self, name: str) -> bool:
         """Whether the cut ``name`` is made on this try."""
