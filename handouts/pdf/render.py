@@ -14,6 +14,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import fields, replace
 from pathlib import Path
+from typing import NamedTuple
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
@@ -379,6 +380,17 @@ def _front(
     return head, mine[key]
 
 
+class FrontShape(NamedTuple):
+    """A visit handout's front as its tries see it (:func:`front_shape`)."""
+
+    head_end: float
+    """Where the masthead ends, with its subtitle shown."""
+    own_end: float | None
+    """Where the patient's part under it ends (None without one)."""
+    plan_height: float | None = None
+    """How tall a typed plan's section is (None without one)."""
+
+
 def front_shape(
     doc: Document,
     brand: Brand,
@@ -386,7 +398,7 @@ def front_shape(
     large_print: bool = False,
     tries: Tries | None = None,
     snug: bool = False,
-) -> tuple[float | None, ...] | None:
+) -> FrontShape | None:
     """A visit handout's front as its tries see it: where the masthead ends with its
     subtitle shown (the lowest it ends: a cut may leave the subtitle out), where the
     patient's part under it ends (None without one), and with a typed plan, how tall its
@@ -419,7 +431,7 @@ def front_shape(
         return None
     if own is not None and len(own.pages) != 1:  # (it starts under the masthead, on page 1)
         return None
-    front = (head.end_y, None if own is None else own.end_y)
+    front = FrontShape(head.end_y, None if own is None else own.end_y)
     if not any(s.private for s in tall.sections):
         return front
     # the plan measured under doc's own masthead (the drawing of a handout with doc's
@@ -433,7 +445,7 @@ def front_shape(
         height = _plan_height(doc, above, st, g, seed, tries)
     except LayoutError:  # a plan slot taller than a page: the tries will say it does not fit
         return None
-    return None if height is None else (*front, height)
+    return None if height is None else front._replace(plan_height=height)
 
 
 def _plan_height(
@@ -454,7 +466,7 @@ def _plan_height(
 def plan_room(
     doc: Document,
     lowest: Document,
-    shape: tuple[float | None, ...],
+    shape: FrontShape,
     brand: Brand,
     paper: str | None = None,
     large_print: bool = False,
@@ -470,10 +482,8 @@ def plan_room(
     reach, the plan is then laid out the same, only moved up, so another handout with the
     same content and front shape fits with the same cuts. False for a shape without a
     plan height."""
-    if len(shape) != 3:
-        return False
     head_end, own_end, height = shape
-    if head_end is None or height is None:
+    if height is None:
         return False
     tall = replace(doc, subtitle_shown=True, snug=snug)
     st, g, seed, _tries = _visit_setup(tall, brand, paper, large_print, tries)
