@@ -589,8 +589,8 @@ def test_a_typed_plan_is_known_by_its_height_never_by_its_words(monkeypatch):
         )
 
 
-@pytest.mark.parametrize("large", [False, True])
-def test_a_typed_plan_starts_where_plan_start_says_and_never_under_the_lowest(large):
+@pytest.mark.parametrize(("large", "language"), [(False, None), (True, None), (False, "es")])
+def test_a_typed_plan_starts_where_plan_start_says_and_never_under_the_lowest(large, language):
     """``plan_start`` says where a visit handout's parts start its typed plan; a typed
     plan is trusted by its height only with room from the lowest start (``plan_room``:
     the handout with no cuts, under the tall masthead). At every number of cuts, with
@@ -607,7 +607,7 @@ def test_a_typed_plan_starts_where_plan_start_says_and_never_under_the_lowest(la
     template = None if large else "migraine-attack-triptan"  # (a plan on page 1)
     req = Request(("migraine", "fibromyalgia"), medicines=("triptans", "snri", "nsaids"),
                   format="visit", plan_template=template, plan=plan, large_print=large,
-                  personal=Personal("Ann Lee"), notes="Rest well.",
+                  personal=Personal("Ann Lee"), notes="Rest well.", language=language,
                   allow=replace(ALLOW, draft=True))  # fmt: skip
     tries, assembly = render.Tries(), Assembly()
     lowest = assemble_visit(lib, req, brand, 0, assembly)
