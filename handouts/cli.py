@@ -655,12 +655,17 @@ def _warn_allowed(written: list[Written]) -> None:
         print(f"handouts: warning: {p}", file=sys.stderr)
 
 
+def _verbose(argv: Sequence[str]) -> bool:
+    """Whether ``--verbose`` was given, as argparse reads it (any prefix it accepts)."""
+    return any(a.startswith("--ve") and "--verbose".startswith(a) for a in argv)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     try:
         return run(argv)
     except HandoutsError as exc:
-        if "--verbose" in argv:
+        if _verbose(argv):
             raise
         print(f"handouts: error: {exc}", file=sys.stderr)
         return exc.exit_code
@@ -668,7 +673,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("handouts: interrupted; no partial files were left", file=sys.stderr)
         return 130
     except Exception as exc:  # a bug: said in a line, not a traceback that may quote a patient
-        if "--verbose" in argv:
+        if _verbose(argv):
             raise
         print(f"handouts: error: {unexpected(exc)}", file=sys.stderr)
         return 1

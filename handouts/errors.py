@@ -10,7 +10,6 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -94,26 +93,37 @@ REPORT = "(a bug in handouts: please report it with the command you ran)"
 """What an internal error adds: nobody using the tool can fix it, so it says so."""
 
 
-def internal(what: str) -> RenderError:
+class InternalError(RenderError):
+    """What the code itself got wrong (:func:`internal`): a bug, never the input's fault.
+    Its words are ours and never hold patient text."""
+
+    def __init__(self, what: str):
+        self.what = what
+        super().__init__(f"internal: {what} {REPORT}")
+
+
+def internal(what: str) -> InternalError:
     """An error for what the code itself got wrong, said as every such error is said:
     ``internal: {what} (a bug in handouts: ...)``. ``what`` never holds patient text."""
-    return RenderError(f"internal: {what} {REPORT}")
+    return InternalError(what)
 
 
 def unexpected(exc: BaseException) -> str:
-    """What to say of an error that is not a :class:`HandoutsError` (a bug): its kind and
-    the line of handouts it was raised from, never its own words, which may quote what
-    it was given (a patient's name, a note)."""
-    here = Path(__file__).resolve().parent
-    ours = last = ""
-    tb = exc.__traceback__
-    while tb is not None:  # the innermost frame in handouts, else the innermost of all
-        file, line = Path(tb.tb_frame.f_code.co_filename).resolve(), tb.tb_lineno
-        last = f"{file.name}:{line}"
-        if file.is_relative_to(here):
-            ours = f"{Path(here.name, file.relative_to(here)).as_posix()}:{line}"
+    """What to say of a bug: an :class:`InternalError`'s own words, else (any error that
+    is not a :class:`HandoutsError`) its kind and the line of handouts it was raised
+    from, never its own words, which may quote what it was given (a patient's name, a
+    note). The line is the innermost one in a module of handouts (else none is said)."""
+    where, tb = "", exc.__traceback__
+    while tb is not None:
+        name = tb.tb_frame.f_globals.get("__name__")
+        if isinstance(name, str) and name.split(".")[0] == __name__.split(".")[0]:
+            file = tb.tb_frame.f_code.co_filename.replace("\\", "/").rsplit("/", 1)[-1]
+            module = name.replace(".", "/")
+            path = f"{module}/{file}" if file == "__init__.py" else f"{module}.py"
+            where = f" at {path}:{tb.tb_lineno}"
         tb = tb.tb_next
-    where = f" at {ours or last}" if ours or last else ""
+    if isinstance(exc, InternalError):
+        return f"internal: {exc.what}{where} {REPORT}"
     return f"internal error: {type(exc).__name__}{where} {REPORT}"
 
 

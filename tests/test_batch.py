@@ -343,6 +343,30 @@ def test_an_unexpected_error_fails_its_row_only_and_its_message_names_no_patient
     ]
 
 
+def test_a_bug_writing_a_file_fails_its_row_only(cli, monkeypatch):
+    """A bug in writing one row's file (not an error writing it: those are said in their
+    words) fails that row, said by its kind and where; the others are written."""
+    real = batch.write_atomic
+
+    def write(path, data, *mode):
+        if path.name == "RHEU-2.pdf":
+            raise TypeError(f"cannot write {path.name} for Ana Pérez")
+        return real(path, data, *mode)
+
+    monkeypatch.setattr(batch, "write_atomic", write)
+    run = cli("batch", clinic(GOOD), "--out", "out", "--jobs", "1")
+    assert run.code == 1
+    assert re.fullmatch(
+        r"row 2 \(id RHEU-2\): internal error: TypeError at handouts/delivery/batch\.py:\d+ "
+        r"\(a bug in handouts: please report it with the command you ran\)\n",
+        run.err,
+    ), run.err
+    assert summary(run.out).splitlines()[0] == (
+        "6 rows: 5 written, 0 unchanged, 0 skipped (invalid), 1 failed in T s (R rows/s)"
+    )
+    assert statuses()["RHEU-2"] == "failed" and not Path("out/RHEU-2.pdf").exists()
+
+
 def test_a_file_that_cannot_be_written_fails_its_row_only_with_nothing_recorded(cli):
     """The writing happens beside the rendering; a row whose file cannot be written is
     failed, with no pages, size or hash in the manifest, and the others are written."""

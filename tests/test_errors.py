@@ -319,8 +319,9 @@ def test_a_bug_is_said_in_one_line_with_where_it_was_not_its_words(cli, monkeypa
     ], run.err
     assert "Ana" not in run.err and "4471" not in run.err
     assert not out.exists()
-    with pytest.raises(KeyError):
-        cli(*args, "--verbose")
+    for verbose in ("--verbose", "--verb"):  # (argparse takes a prefix as the option)
+        with pytest.raises(KeyError):
+            cli(*args, verbose)
 
 
 # Brands ---------------------------------------------------------------------

@@ -404,7 +404,10 @@ def test_a_bug_is_answered_500_and_logged_in_one_line_without_its_words(
     capsys.readouterr()
     response = post(client, "/pdf", conditions="migraine", name=NAME, notes="Private note 4471")
     assert response.status_code == 500
-    assert response.text == "Internal Server Error"
+    assert response.text == (
+        "Something went wrong: a bug in handouts stopped this page. Nothing about the patient "
+        "was kept. Please tell whoever runs this page what you did just before."
+    )
     assert response.headers["cache-control"] == "no-store"
     assert response.headers["content-security-policy"] == CSP
     err = capsys.readouterr().err
@@ -415,6 +418,103 @@ def test_a_bug_is_answered_500_and_logged_in_one_line_without_its_words(
     ), err
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert NAME not in err + logged and "4471" not in err + logged
+
+
+def test_an_internal_error_is_a_bug_not_a_problem_with_the_form(client, monkeypatch, capsys):
+    """What the code itself got wrong (``internal``) is not shown beside the form as if
+    the clinician could fix it: it is answered 500 and said on stderr in its own words
+    (ours: never patient text), with where it was."""
+    from handouts.errors import internal
+    from handouts.web import app as web
+
+    def broken(self, req):
+        raise internal("a visit handout measured to fit and drawn did not")
+
+    monkeypatch.setattr(web.Page, "_make", broken)
+    capsys.readouterr()
+    response = post(client, "/pdf", conditions="migraine", name=NAME)
+    assert response.status_code == 500 and response.text.startswith("Something went wrong")
+    assert re.fullmatch(
+        r"handouts serve: internal: a visit handout measured to fit and drawn did not at "
+        r"handouts/web/app\.py:\d+ \(a bug in handouts: please report it with the command "
+        r"you ran\)\n",
+        capsys.readouterr().err,
+    )
+
+
+def bug_line(module: str) -> str:
+    """The line a ValueError in ``module`` (a path in handouts) is said by, as a pattern."""
+    return (rf"internal error: ValueError at handouts/{re.escape(module)}:\d+ "
+            r"\(a bug in handouts: please report it with the command you ran\)")  # fmt: skip
+
+
+def test_a_bug_in_one_row_of_an_upload_fails_that_row_only(client, monkeypatch, capsys):
+    """As in ``handouts batch``: the row a bug stopped is failed in the manifest, said by
+    its kind and where (on stderr too, for whoever runs the server), never by its words;
+    the other rows are made, streamed or not."""
+    from handouts.web import app as web
+
+    real = web.Page._make
+
+    def broken(self, req):
+        if req.personal.patient == "Łukasz Nowak":
+            raise ValueError(f"cannot draw {req.personal.patient}")
+        return real(self, req)
+
+    monkeypatch.setattr(web.Page, "_make", broken)
+    for url in ("/batch", "/batch?stream=1"):
+        capsys.readouterr()
+        response = upload(client, LIST.encode(), url=url)
+        assert response.status_code == 200
+        packed = response.content.split(b"\nZIP\n", 1)[-1]
+        z = zipfile.ZipFile(io.BytesIO(packed))
+        assert z.namelist() == ["A1.pdf", "C3.pdf", "manifest.csv", "manifest.json"]
+        manifest = json.loads(z.read("manifest.json"))
+        assert (manifest["written"], manifest["failed"]) == (2, 1)
+        (failed,) = [r for r in manifest["rows"] if r["status"] == "failed"]
+        assert failed["id"] == "B2" and len(failed["errors"]) == 1
+        assert re.fullmatch(bug_line("web/upload.py"), failed["errors"][0])  # where it made it
+        err = capsys.readouterr().err
+        assert re.fullmatch(f"handouts serve: {bug_line('web/upload.py')}\n", err), err
+        text = err + z.read("manifest.csv").decode("utf-8-sig") + json.dumps(manifest)
+        assert "Łukasz" not in text and "Nowak" not in text
+
+
+def test_a_bug_making_the_zip_is_said_as_one(client, monkeypatch, capsys):
+    """A bug after the rows (making the zip) answers 500, or, streamed, a line that says
+    so; and is said on stderr by its kind and where."""
+    from handouts.web import upload as up
+
+    def broken(self):
+        raise ValueError("Ana O'Brien")
+
+    monkeypatch.setattr(up.Bundle, "finish", broken)
+    capsys.readouterr()
+    page = upload(client, LIST.encode())
+    assert page.status_code == 500 and page.text.startswith("Something went wrong: a bug")
+    streamed = upload(client, LIST.encode(), url="/batch?stream=1")
+    said = json.loads(streamed.text.splitlines()[-1])["problems"]
+    assert said == [page.text]
+    lines = capsys.readouterr().err.splitlines()
+    pattern = f"handouts serve: {bug_line('web/app.py')}"
+    assert len(lines) == 2 and all(re.fullmatch(pattern, line) for line in lines), lines
+    assert "Ana" not in streamed.text + page.text
+
+
+def test_a_browser_that_went_away_is_no_bug(client, monkeypatch, capsys):
+    """A request whose browser went away while it was read (a tab closed mid-upload) is
+    not said as a bug."""
+    from starlette.requests import ClientDisconnect
+
+    from handouts.web import app as web
+
+    def gone(self, req):
+        raise ClientDisconnect()
+
+    monkeypatch.setattr(web.Page, "_make", gone)
+    capsys.readouterr()
+    post(client, "/pdf", conditions="migraine", name=NAME)
+    assert capsys.readouterr().err == ""
 
 
 def test_serve_needs_a_token_off_this_machine(capsys, monkeypatch):

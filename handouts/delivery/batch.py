@@ -383,13 +383,13 @@ def _work(chunk: Todo, out: Path, date: dt.date | None, allow: Allow, mode: int)
             try:
                 done = renderer.make(lib, brand, request(row, date, allow))
                 path = inside(out, record["file"])
+                digest, late = _digest(key, done.pdf), [str(p) for p in done.allowed]
                 saved = writer.submit(write_atomic, path, done.pdf, mode)
             except HandoutsError as exc:
                 errors = _messages(exc)
             except Exception as exc:  # a bug must not stop the other rows
                 errors = [unexpected(exc)]  # not its words: they may quote the row
             else:
-                digest, late = _digest(key, done.pdf), [str(p) for p in done.allowed]
                 record |= dict(pages=done.pages, bytes=len(done.pdf), content_hash=digest)
                 record["expired"] = late
             made.append((row, record, saved, errors))
@@ -399,8 +399,8 @@ def _work(chunk: Todo, out: Path, date: dt.date | None, allow: Allow, mode: int)
             if saved is not None:
                 try:
                     saved.result()
-                except HandoutsError as exc:
-                    errors = _messages(exc)
+                except Exception as exc:  # a bug writing it too fails this row only
+                    errors = _messages(exc) if isinstance(exc, HandoutsError) else [unexpected(exc)]
                     record |= dict(pages=None, bytes=None, content_hash="", expired=[])
                 else:
                     record["status"] = "written"

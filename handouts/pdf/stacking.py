@@ -46,7 +46,6 @@ from reportlab.platypus import Flowable, KeepTogether, Spacer
 from reportlab.platypus.doctemplate import ActionFlowable
 
 from handouts.document.document import Block, Section, Tiers
-from handouts.errors import RenderError
 from handouts.memo import memo
 from handouts.pdf import fonts
 from handouts.pdf.flowables import BLOCKS, Styles, section_flowables
@@ -63,7 +62,7 @@ from handouts.pdf.pages import (
 )
 from handouts.pdf.paragraph import HeadingParagraph, WholeParagraph
 from handouts.pdf.pdffile import Mark, Page
-from handouts.pdf.tagging import Node, plan_structure, split_code
+from handouts.pdf.tagging import Node, Unsplit, plan_structure, split_code
 
 EPSILON = 1e-3
 """Points of room kept from the foot of the page where heights are added up (added up in
@@ -508,7 +507,7 @@ def _cut(page: Page, ends: tuple[Drawn, ...]) -> tuple[Page, ...] | None:
                             page.marks[start.marks : end.marks],
                             page.images[start.images : end.images]))  # fmt: skip
             start = end
-    except RenderError:  # a tagged flowable's drawing cut in two: not told apart
+    except Unsplit:  # a tagged flowable's drawing cut in two: not told apart
         return None
     return tuple(out)
 

@@ -31,7 +31,7 @@ from typing import Any
 from reportlab.platypus import Flowable, Table
 from reportlab.platypus import paragraph as rl_paragraph
 
-from handouts.errors import internal
+from handouts.errors import InternalError
 
 
 @dataclass(eq=False)
@@ -188,10 +188,17 @@ def _cell_tags(table: Any, event: str, *args: Any) -> None:
         table._cell_open = False
 
 
+class Unsplit(InternalError):
+    """A drawing :func:`split_code` cannot split into artifacts and tagged pieces: a bug
+    in a page being written; in a piece's drawing cut in two (``stacking``), the sign
+    that the cut falls inside a tagged flowable."""
+
+
 def split_code(code: Sequence[Any]) -> tuple[str | Marked, ...]:
     """A recorded page's drawing as artifacts and tagged pieces, ready to write.
 
-    Raises :class:`RenderError` when text was drawn outside a tagged flowable.
+    Raises :class:`Unsplit` when text was drawn outside a tagged flowable, or a tagged
+    flowable's drawing does not end.
     """
     out: list[str | Marked] = []
     run: list[str] = []
@@ -220,7 +227,7 @@ def split_code(code: Sequence[Any]) -> tuple[str | Marked, ...]:
         else:
             run.append(item)
     if opened is not None:
-        raise internal("a tagged flowable's drawing did not end on its page")
+        raise Unsplit("a tagged flowable's drawing did not end on its page")
     if run:
         _artifact(run, out)
     return tuple(out)
@@ -237,7 +244,7 @@ def _artifact(run: list[str], out: list[str | Marked]) -> None:
     if not text.strip():
         return
     if _SHOWS_TEXT.search(text):
-        raise internal("text was drawn outside a tagged flowable")
+        raise Unsplit("text was drawn outside a tagged flowable")
     out.append(f"{ARTIFACT}\n{text}\nEMC")
 
 

@@ -41,7 +41,7 @@ from handouts.content.brand import Brand
 from handouts.content.model import Library
 from handouts.document.request import Allow, Request
 from handouts.document.visit import applies
-from handouts.errors import ContentError, HandoutsError, PatientError, Problem
+from handouts.errors import ContentError, HandoutsError, InternalError, PatientError, Problem
 from handouts.html.render import rendered, templates
 from handouts.pipeline import TOO_LONG_WHY, Rendered, Renderer, TooLong, load_inputs
 from handouts.web import security
@@ -105,7 +105,7 @@ def create_app(settings: Settings | None = None) -> security.App:
             Route("/batch", page.batch, methods=["POST"]),
             Mount("/static", StaticFiles(packages=[("handouts.web", "static")]), name="static"),
         ],
-        exception_handlers={HTTPException: _http_error},
+        exception_handlers={HTTPException: _http_error, Exception: _bug_page},
     )
     # an upload's request is never larger than what Starlette keeps in memory (past that
     # size it would spool the file to disk)
@@ -187,6 +187,12 @@ def _zip_name(date: dt.date | None) -> str:
 async def _http_error(request: HttpRequest, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     return PlainTextResponse(exc.detail, status_code=exc.status_code)
+
+
+async def _bug_page(request: HttpRequest, exc: Exception) -> Response:
+    """The page a bug answers with (Starlette then raises the bug again, for
+    :class:`security.Bugs` to say where it was)."""
+    return PlainTextResponse(security.BUG_PAGE, status_code=500)
 
 
 _TEMPLATES = templates("handouts.web")
@@ -319,6 +325,8 @@ class Page:
             for row in checked.listed.rows:
                 await _in_thread(bundle.add, row, self._make)
             packed = await _in_thread(bundle.finish)
+        except InternalError:
+            raise  # a bug: answered and said by security.Bugs
         except HandoutsError as exc:  # the zip would be too large
             return self._page(request, values, {"list": [str(exc)]}, status=422)
         finally:
@@ -338,8 +346,13 @@ class Page:
                 await _in_thread(bundle.add, row, self._make)
                 yield json.dumps({"done": done, "total": len(rows)}).encode() + b"\n"
             packed = await _in_thread(bundle.finish)
-        except HandoutsError as exc:
-            yield json.dumps({"problems": [str(exc)]}).encode() + b"\n"
+        except Exception as exc:  # the zip would be too large, or a bug
+            if isinstance(exc, HandoutsError) and not isinstance(exc, InternalError):
+                said = str(exc)
+            else:
+                security.bug(exc)
+                said = security.BUG_PAGE
+            yield json.dumps({"problems": [said]}).encode() + b"\n"
             return
         finally:
             bundle.close()  # also when the page went away mid-way
@@ -356,6 +369,8 @@ class Page:
             return self._page(request, filled.values, filled.problems, status=422)
         try:
             return filled, await _in_thread(self._make, filled.request)
+        except InternalError:
+            raise  # a bug: answered and said by security.Bugs
         except HandoutsError as exc:
             return self._page(request, filled.values, _said(exc), status=422)
 

@@ -16,6 +16,8 @@ import sys
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+from starlette.requests import ClientDisconnect
+
 from handouts.errors import unexpected
 
 Scope = MutableMapping[str, Any]
@@ -73,10 +75,23 @@ class Headers:
         await self.app(scope, receive, with_headers)
 
 
+BUG_PAGE = (
+    "Something went wrong: a bug in handouts stopped this page. Nothing about the patient "
+    "was kept. Please tell whoever runs this page what you did just before."
+)
+"""What a page a bug stopped says (the server's log says where, for whoever runs it)."""
+
+
+def bug(exc: BaseException) -> None:
+    """Say a bug in one line on stderr, for whoever runs the server: its kind and the line
+    of handouts it was raised from, never its words (:func:`handouts.errors.unexpected`)."""
+    print(f"handouts serve: {unexpected(exc)}", file=sys.stderr)
+
+
 class Bugs:
-    """A bug answered with a plain 500 and said in one line on stderr: its kind and the
-    line of handouts it was raised from, never its words (they may quote the form), and
-    no traceback (the server would log the error's words with it)."""
+    """A bug answered with a plain 500 and said in one line on stderr (:func:`bug`), with
+    no traceback (the server would log the error's words with it). A browser that went
+    away while its request was read is no bug: nothing is said."""
 
     def __init__(self, app: App):
         self.app = app
@@ -94,13 +109,15 @@ class Bugs:
 
         try:
             await self.app(scope, receive, sending)
+        except ClientDisconnect:
+            return
         except Exception as exc:
-            print(f"handouts serve: {unexpected(exc)}", file=sys.stderr)
+            bug(exc)
             if started:
                 return  # Starlette answered 500 already, then raised it again to be logged
             headers = [(b"content-type", b"text/plain; charset=utf-8")]
             await send({"type": "http.response.start", "status": 500, "headers": headers})
-            await send({"type": "http.response.body", "body": b"Internal Server Error"})
+            await send({"type": "http.response.body", "body": BUG_PAGE.encode()})
 
 
 class TooLarge(Exception):

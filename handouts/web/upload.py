@@ -17,10 +17,11 @@ from handouts.content.language import CONTENT_LANGUAGES
 from handouts.content.model import Library
 from handouts.delivery.batch import scrub
 from handouts.document.request import Allow, Request
-from handouts.errors import HandoutsError, PatientError, Problem
+from handouts.errors import HandoutsError, InternalError, PatientError, Problem, unexpected
 from handouts.intake.clinic_list import ClinicList, Row, read_list_data, request
 from handouts.intake.patient import shown
 from handouts.pipeline import PRINTER, Rendered
+from handouts.web.security import bug
 
 MAX_UPLOAD = 1_000_000
 """The largest list the page takes (about 5,000 rows), in bytes. A request carrying one
@@ -95,6 +96,11 @@ class Bundle:
             made = make(request(row, self.upload.date, self.upload.allow))
         except HandoutsError as exc:
             record |= {"file": "", "status": "failed", "errors": [scrub(str(exc), row)]}
+            if isinstance(exc, InternalError):
+                bug(exc)
+        except Exception as exc:  # a bug must not stop the other rows
+            bug(exc)  # and the row says it without its words, which may quote the row
+            record |= {"file": "", "status": "failed", "errors": [unexpected(exc)]}
         else:
             self.size += len(made.pdf)
             if self.size > MAX_ZIP:
