@@ -335,8 +335,9 @@ class Caution:
     """On the visit handout of a reader who takes this medicine: ``1`` printed unless the
     handout needs every other cut to fit (then the medicine is named, with where to read
     its cautions), ``2`` printed when there is room (among the first left out to fit);
-    none: only in the full version. A caution for a condition (``for:``) the reader has,
-    with a rank, is never left out."""
+    none: only in the full version. A caution for a condition (``for:``) the reader has
+    is never left out with rank ``1``; with ``2``, only with the medicine's own first-rank
+    cautions (the last cuts)."""
     short: str | None = None
     """The caution as the visit handout prints it (required with ``visit``): the risk and
     what to do, in one or two short sentences (about 20 words)."""

@@ -250,9 +250,10 @@ def cut_order(lib: Library, req: Request) -> tuple[str, ...]:
     (``own-uses``: why they take it, above all where its cautions are for another use), then
     each medicine's first-rank cautions (named, with where to read them; ``must:<id>``): a
     caution for a medicine the patient takes outranks a general point and the lines' usual
-    spacing. Never the first main point, the notes, the plan, a combination caution, a
-    medicine's caution for a condition the patient has, the painkiller-day rule or a red
-    flag. Ids must exist."""
+    spacing (and with them, a medicine's second-rank cautions for a condition the patient
+    has). Never the first main point, the notes, the plan, a combination caution, a
+    medicine's first-rank caution for a condition the patient has, the painkiller-day rule
+    or a red flag. Ids must exist."""
     meds = [lib.medicines[m] for m in dict.fromkeys(req.medicines)]
     return _order(meds, covered(lib, req), _counts(lib, req), frozenset(req.conditions),
                   _how_to_count(lib))  # fmt: skip
@@ -419,15 +420,16 @@ class _Visit:
             self.asked = self.cited = None
         return section
 
-    def _kept(self, med: Medicine) -> list[tuple[str, Warning_]]:
-        """The medicine's visit-ranked cautions for a condition the patient has (estrogen
-        with migraine aura, NSAIDs with IBD): combination cautions in all but name, so
-        never cut. (Advice for a condition without a visit rank, such as guidance on
-        starting a medicine, is in the full version.)"""
+    def _kept(self, med: Medicine, rank: int = 1) -> list[tuple[str, Warning_]]:
+        """The medicine's cautions of visit rank ``rank`` for a condition the patient has:
+        of rank 1 (estrogen with migraine aura, NSAIDs with IBD), combination cautions in
+        all but name, so never cut; of rank 2 (opioids for migraine: a last resort), left
+        out only with the medicine's own first-rank cautions. (Advice for a condition
+        without a visit rank is in the full version.)"""
         return [
             (lead, ct)
             for _part, lead, ct in med.points()
-            if ct.for_ and ct.visit and self.covers(ct.for_)
+            if ct.for_ and ct.visit == rank and self.covers(ct.for_)
         ]
 
     # -- the document
@@ -593,7 +595,8 @@ class _Visit:
             used = " ".join(self.claim(u) for u in use)
             why = "own-uses" if use and _theirs(use[0], self.ids) else "uses"
             chosen = self._kept(med)
-            chosen += [] if self.cut(f"must:{med.id}") else _points(med, 1, self.covered)
+            if not self.cut(f"must:{med.id}"):
+                chosen += self._kept(med, 2) + _points(med, 1, self.covered)
             if not self.cut(f"more:{med.id}"):
                 chosen += _points(med, 2, self.covered)
             points = []
