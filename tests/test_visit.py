@@ -1313,12 +1313,14 @@ def test_a_plan_slot_taller_than_a_page_is_too_long_not_a_crash():
     assert str(caught.value) == TOO_LONG
 
 
-def test_a_second_rank_caution_for_their_condition_goes_only_with_the_medicine_s_own():
+def test_a_second_rank_caution_for_their_condition_goes_after_every_general_item():
     """Opioids for migraine only as a last resort, and not started for long-term pain like
     fibromyalgia: cautions for the patient's conditions of visit rank 2. Each prints on
-    the visit handout (the reader might take the card as leave to use them), and is left
-    out only with the medicine's own first-rank cautions, in the last cuts: where every
-    cut is needed (a heavy Spanish list that fits only so) it is no line that never goes."""
+    the visit handout (the card alone might read as leave to use them). They are left out
+    after every general item and before any medicine's first-rank caution
+    (``theirs:<id>``): never what keeps a heavy list from printing (the Spanish list that
+    fits only with every cut), never in the place of another medicine's first caution.
+    Amitriptyline's dry mouth with Sjögren's is such a caution too."""
     from handouts.document.visit import assemble_visit, cut_order
 
     lib, brand = load_inputs(CONTENT, None)
@@ -1327,17 +1329,25 @@ def test_a_second_rank_caution_for_their_condition_goes_only_with_the_medicine_s
     text = pdf_text(make(lib, brand, req).pdf)
     last_resort = "For migraine, experts advise them only as a last resort."
     not_started = "For long-term pain like yours, guidelines advise against starting them."
+    addictive = "They can be addictive."
     assert last_resort in text and not_started in text
     order = cut_order(lib, req)
-    at = order.index("must:opioids-butalbital")
+    at = order.index("theirs:opioids-butalbital")
+    assert order[at - 1] == "own-uses" and order[at + 1 :] == ("must:snri",
+                                                               "must:opioids-butalbital")  # fmt: skip
 
     def says(cuts: int) -> str:
         return repr(assemble_visit(lib, req, brand, cuts))
 
     assert last_resort in says(at) and not_started in says(at)
     assert last_resort not in says(at + 1) and not_started not in says(at + 1)
-    assert "What to watch for with opioids (such as codeine) or butalbital" in says(at + 1)
+    assert addictive in says(at + 1)  # the medicine's own first caution stays
     assert make(lib, brand, SPANISH_HEAVY).pages == 2  # (with migraine: it fits only so)
+    sjogrens = Request(("migraine", "sjogrens"), medicines=("triptans", "amitriptyline"),
+                       format="visit")  # fmt: skip
+    order = cut_order(lib, sjogrens)
+    assert order[order.index("own-uses") + 1 :] == ("theirs:amitriptyline",
+                                                    "must:amitriptyline", "must:triptans")  # fmt: skip
 
 
 def test_a_cut_never_makes_a_visit_handout_longer():
@@ -1384,7 +1394,7 @@ def test_a_cut_never_makes_a_visit_handout_longer():
                 for k in range(most + 1)]  # fmt: skip
         verdicts.append("".join("1" if f else "0" for f in fits))
     assert verdicts[0] == "000000000111111111"
-    assert verdicts[1] == "0000000000000001111111111"
+    assert verdicts[1] == "00000000000001111111111111"
     assert [v for v in verdicts if "10" in v] == []
     assert sum("1" in v for v in verdicts) > 12  # most fit with some cuts
 
@@ -1586,7 +1596,7 @@ def test_the_lines_close_up_before_a_medicine_s_own_cautions_are_left_out():
     order = cut_order(spanish, SPANISH_HEAVY)
     at = order.index("snug")
     assert order[at - 1] == "second-point" and order[at + 1] == "own-uses"
-    assert all(c.startswith("must:") for c in order[at + 2 :])
+    assert all(c.startswith(("theirs:", "must:")) for c in order[at + 2 :])
     tries, assembly = Tries(), Assembly()
 
     def fits(cuts: int, keep: frozenset[str] = frozenset()) -> bool:

@@ -336,8 +336,8 @@ class Caution:
     handout needs every other cut to fit (then the medicine is named, with where to read
     its cautions), ``2`` printed when there is room (among the first left out to fit);
     none: only in the full version. A caution for a condition (``for:``) the reader has
-    is never left out with rank ``1``; with ``2``, only with the medicine's own first-rank
-    cautions (the last cuts)."""
+    is never left out with rank ``1``; with ``2``, it is left out after every general
+    item and before any medicine's first-rank cautions."""
     short: str | None = None
     """The caution as the visit handout prints it (required with ``visit``): the risk and
     what to do, in one or two short sentences (about 20 words)."""

@@ -247,13 +247,13 @@ def cut_order(lib: Library, req: Request) -> tuple[str, ...]:
     on both sides, each tier whole), the subtitle under the title, the second main point,
     the body's lines set a little closer (``snug``: the type stays 12 pt, 18 pt in large
     print), the lines that say a medicine is for one of the patient's conditions
-    (``own-uses``: why they take it, above all where its cautions are for another use), then
-    each medicine's first-rank cautions (named, with where to read them; ``must:<id>``): a
-    caution for a medicine the patient takes outranks a general point and the lines' usual
-    spacing (and with them, a medicine's second-rank cautions for a condition the patient
-    has). Never the first main point, the notes, the plan, a combination caution, a
-    medicine's first-rank caution for a condition the patient has, the painkiller-day rule
-    or a red flag. Ids must exist."""
+    (``own-uses``: why they take it, above all where its cautions are for another use), each
+    medicine's second-rank cautions for one of the patient's conditions (``theirs:<id>``:
+    opioids for migraine only as a last resort), then each medicine's first-rank cautions
+    (named, with where to read them; ``must:<id>``): a caution for a medicine the patient
+    takes outranks a general point and the lines' usual spacing. Never the first main
+    point, the notes, the plan, a combination caution, a medicine's first-rank caution for
+    a condition the patient has, the painkiller-day rule or a red flag. Ids must exist."""
     meds = [lib.medicines[m] for m in dict.fromkeys(req.medicines)]
     return _order(meds, covered(lib, req), _counts(lib, req), frozenset(req.conditions),
                   _how_to_count(lib))  # fmt: skip
@@ -321,12 +321,24 @@ def _order(
     last_first = list(reversed(meds))
     tied = [any(_theirs(u, conditions) for u in m.used_for) for m in meds if m.used_for]
     more = [f"more:{m.id}" for m in last_first if _points(m, 2, covered)]
+    theirs = [f"theirs:{m.id}" for m in last_first if _for_theirs(m, 2, conditions)]
     must = [f"must:{m.id}" for m in last_first if _points(m, 1, covered)]
     return (*more, "sources", "stroke-picture", "links-after-first", "questions",
             "third-point", "calendar", *(["how-to-count"] if counts and how_to_count else []),
             *(["uses"] if not all(tied) else []), *(["counting"] if counts else []), "links",
             "help-may-split", "subtitle", "second-point", "snug",
-            *(["own-uses"] if any(tied) else []), *must)  # fmt: skip
+            *(["own-uses"] if any(tied) else []), *theirs, *must)  # fmt: skip
+
+
+def _for_theirs(med: Medicine, rank: int, conditions: frozenset[str]) -> list[tuple[str, Warning_]]:
+    """The medicine's cautions of visit rank ``rank`` for one of the patient's
+    ``conditions`` (each with its lead): of rank 1 (estrogen with migraine aura, NSAIDs
+    with IBD), combination cautions in all but name, so never cut; of rank 2 (opioids
+    for migraine: a last resort), cut after every general item (``theirs:<id>``), before
+    any medicine's first-rank cautions. (Advice for a condition without a visit rank is
+    in the full version.)"""
+    return [(lead, ct) for _part, lead, ct in med.points()
+            if ct.for_ and ct.visit == rank and in_scope(ct.for_, conditions)]  # fmt: skip
 
 
 def _points(
@@ -421,16 +433,9 @@ class _Visit:
         return section
 
     def _kept(self, med: Medicine, rank: int = 1) -> list[tuple[str, Warning_]]:
-        """The medicine's cautions of visit rank ``rank`` for a condition the patient has:
-        of rank 1 (estrogen with migraine aura, NSAIDs with IBD), combination cautions in
-        all but name, so never cut; of rank 2 (opioids for migraine: a last resort), left
-        out only with the medicine's own first-rank cautions. (Advice for a condition
-        without a visit rank is in the full version.)"""
-        return [
-            (lead, ct)
-            for _part, lead, ct in med.points()
-            if ct.for_ and ct.visit == rank and self.covers(ct.for_)
-        ]
+        """The medicine's cautions of visit rank ``rank`` for a condition the patient has
+        (:func:`_for_theirs`)."""
+        return _for_theirs(med, rank, self.ids)
 
     # -- the document
 
@@ -595,8 +600,8 @@ class _Visit:
             used = " ".join(self.claim(u) for u in use)
             why = "own-uses" if use and _theirs(use[0], self.ids) else "uses"
             chosen = self._kept(med)
-            if not self.cut(f"must:{med.id}"):
-                chosen += self._kept(med, 2) + _points(med, 1, self.covered)
+            chosen += [] if self.cut(f"theirs:{med.id}") else self._kept(med, 2)
+            chosen += [] if self.cut(f"must:{med.id}") else _points(med, 1, self.covered)
             if not self.cut(f"more:{med.id}"):
                 chosen += _points(med, 2, self.covered)
             points = []
