@@ -100,24 +100,26 @@ class Bugs:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        started = False
-
-        async def sending(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
+        sending = _Watched(send)
         try:
             await self.app(scope, receive, sending)
         except ClientDisconnect:
             return
         except Exception as exc:
             bug(exc)
-            if started:
-                return  # Starlette answered 500 already, then raised it again to be logged
-            headers = [(b"content-type", b"text/plain; charset=utf-8")]
-            await send({"type": "http.response.start", "status": 500, "headers": headers})
-            await send({"type": "http.response.body", "body": BUG_PAGE.encode()})
+            if not sending.started:  # (else Starlette answered 500, then raised it again)
+                await _plain(send, 500, BUG_PAGE)
+
+
+class _Watched:
+    """A send that notes whether the response has started."""
+
+    def __init__(self, send: Send):
+        self.send, self.started = send, False
+
+    async def __call__(self, message: Message) -> None:
+        self.started = self.started or message["type"] == "http.response.start"
+        await self.send(message)
 
 
 class TooLarge(Exception):
@@ -142,7 +144,6 @@ class SizeLimit:
             await _plain(send, 413, _too_large(limit))
             return
         seen = 0
-        started = False
 
         async def counted() -> Message:
             nonlocal seen
@@ -153,15 +154,11 @@ class SizeLimit:
                     raise TooLarge
             return message
 
-        async def watched(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
+        watched = _Watched(send)
         try:
             await self.app(scope, counted, watched)
         except TooLarge:
-            if not started:
+            if not watched.started:
                 await _plain(send, 413, _too_large(limit))
 
 
