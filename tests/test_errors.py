@@ -128,7 +128,7 @@ CASES = [
             "'numbers.painkiller_hours'; you can use {{ numbers.painkiller_days }}, "
             "{{ numbers.painkiller_days_one_simple }}, {{ numbers.paracetamol_dose_g }}, "
             "{{ numbers.paracetamol_hours_apart }}, {{ numbers.paracetamol_day_g }}, "
-            "{{ numbers.triptan_repeat_hours }}"
+            "{{ numbers.triptan_repeat_hours }}, {{ numbers.steroid_weeks }}"
         ],
     ),
     (
