@@ -144,7 +144,10 @@ def test_a_plan_says_how_to_take_a_medicine_only_while_its_template_s_slots_prin
         texts[name] = pdf_text(out.read_bytes())
     how = "How to take it: Take one when the headache starts"
     assert how not in texts["template"]
-    assert "When: As soon as the headache starts. During the aura, it may not work." in texts["template"]
+    assert (
+        "When: As soon as the headache starts. During the aura, it may not work."
+        in texts["template"]
+    )
     assert how not in texts["blank"]  # a slot typed blank is not typed: the template's prints
     assert how in texts["typed"] and "A second dose: After 4 hours, if we say so" in texts["typed"]
     assert how in texts["added"] and "Also: Rest in a dark room" in texts["added"]
