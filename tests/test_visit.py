@@ -162,7 +162,8 @@ def test_a_plan_that_says_all_of_a_medicines_first_rank_cautions_leaves_no_cut_f
     counting boxes are a cut only where the painkiller-day rule prints, just after the
     calendar's month, the words that say how to count without the boxes (where the rule
     has such words and its visit words: without them, it prints its full text, which says
-    how to count), and the lines that say what each medicine is for."""
+    how to count), and the lines that say what each medicine is for; then the subtitle,
+    which goes before the links (it says nothing the patient acts on)."""
     from handouts.content.model import AttackPlan, PlanFields
     from handouts.document.visit import cut_order
 
@@ -175,8 +176,8 @@ def test_a_plan_that_says_all_of_a_medicines_first_rank_cautions_leaves_no_cut_f
                   plan_template="migraine-attack-triptan")  # fmt: skip
     order = cut_order(lib, req)
     assert "must:triptans" not in order and "must:nsaids" in order
-    assert order[order.index("calendar") + 1 :][:4] == ("how-to-count", "uses", "counting",
-                                                         "links")  # fmt: skip
+    assert order[order.index("calendar") + 1 :][:5] == ("how-to-count", "uses", "counting",
+                                                         "subtitle", "links")  # fmt: skip
     fibro = replace(req, conditions=("migraine", "fibromyalgia"), medicines=("snri", "nsaids"))
     fibro_order = cut_order(lib, fibro)
     assert fibro_order[fibro_order.index("snug") + 1] == "own-uses"

@@ -241,10 +241,11 @@ def cut_order(lib: Library, req: Request) -> tuple[str, ...]:
     words: they print only once put back, so that no cut lengthens the handout), the line
     under each medicine's name that says what it is for anyone (``uses``; kept on a card
     with no cautions to print), the boxes that count painkiller days (which the
-    painkiller-day rule keeps once the month is cut: ``counting``, where the rule prints),
-    the links (what :data:`PUT_BACK` names is put back after the fewest cuts are found,
-    wherever it still fits), keeping "When to get help" on one page (its tiers may then fall
-    on both sides, each tier whole), the subtitle under the title, the second main point,
+    painkiller-day rule keeps once the month is cut: ``counting``, where the rule prints;
+    what :data:`PUT_BACK` names is put back after the fewest cuts are found, wherever it
+    still fits), the subtitle under the title (no words the patient acts on: it goes
+    before the links), the links, keeping "When to get help" on one page (its tiers may
+    then fall on both sides, each tier whole), the second main point,
     the body's lines set a little closer (``snug``: the type stays 12 pt, 18 pt in large
     print), the lines that say a medicine is for one of the patient's conditions
     (``own-uses``: why they take it, above all where its cautions are for another use), each
@@ -325,8 +326,8 @@ def _order(
     must = [f"must:{m.id}" for m in last_first if _points(m, 1, covered)]
     return (*more, "sources", "stroke-picture", "links-after-first", "questions",
             "third-point", "calendar", *(["how-to-count"] if counts and how_to_count else []),
-            *(["uses"] if not all(tied) else []), *(["counting"] if counts else []), "links",
-            "help-may-split", "subtitle", "second-point", "snug",
+            *(["uses"] if not all(tied) else []), *(["counting"] if counts else []), "subtitle",
+            "links", "help-may-split", "second-point", "snug",
             *(["own-uses"] if any(tied) else []), *theirs, *must)  # fmt: skip
 
 
