@@ -364,3 +364,18 @@ def test_today_sets_the_day_review_dates_are_checked_against(cli, tmp_path, comm
     assert "review.next_review: past its review date (2028-11-01)" in late.err
     assert cli(*args, "--today", "2029-06-01", "--allow-expired").code == 0
     assert cli(*args).code == 0  # on the tests' own day, nothing is past review
+
+
+def test_an_urgency_is_refused_anywhere_but_on_a_key_point(cli, content_copy):
+    f = content_copy / "medicines" / "triptans.yaml"
+    text = f.read_text(encoding="utf-8")
+    f.write_text(text.replace("    visit: 1\n", "    visit: 1\n    urgency: emergency\n", 1),
+                 encoding="utf-8")  # fmt: skip
+    run = cli("check", "--content", content_copy)
+    assert run.code == 1
+    line = line_of(f, "urgency: emergency")
+    expected = (
+        f"content/medicines/triptans.yaml:{line}: error: how_to_take[0].urgency: 'urgency' "
+        "ranks a condition's key point for the visit handout; remove it here"
+    )
+    assert expected in lines(run.out), run.out

@@ -20,7 +20,7 @@ from handouts.errors import HandoutsError
 from handouts.intake.plan import COLUMNS
 from handouts.pipeline import PRINTER, Renderer, in_language, load_inputs, make
 
-from .conftest import CONTENT, ROOT, pdf_text, text_sizes
+from .conftest import ALLOW_TODAY, CONTENT, ROOT, pdf_text, text_sizes
 
 LIB = load_library(CONTENT, PRINTER)
 SHORT_FLAG = {f.id: f for f in LIB.red_flags.values()}
@@ -1657,3 +1657,25 @@ def test_a_handout_with_its_lines_closer_is_never_drawn_from_another_patient_s_c
     caution = "Puede haber opresión en el pecho"  # the triptans' side effects
     assert caution in pdf_text(alone)  # in the room it has...
     assert caution not in pdf_text(make(lib, brand, other).pdf)  # ...which the other has not
+
+
+def test_an_urgent_main_point_comes_first_whatever_order_the_conditions_are_picked_in():
+    """Of the key points with the same priority, the most urgent print first (a stroke can
+    look like an aura: call the emergency number, before giant cell arteritis: call us the
+    same day), so a web form that lists conditions by name does not put fibromyalgia's
+    exercise point above it; ties of the same urgency print in the order the conditions
+    are given."""
+    lib, brand = load_inputs(CONTENT, None)
+    stroke = "The main points • A stroke can look like an aura"
+
+    def main_points(*conditions: str) -> str:
+        req = Request(conditions, medicines=("triptans",), format="visit", allow=ALLOW_TODAY)
+        return pdf_text(make(lib, brand, req).pdf)
+
+    assert stroke in main_points("migraine", "fibromyalgia")
+    assert stroke in main_points("fibromyalgia", "migraine")
+    assert stroke in main_points("lupus", "migraine")
+    assert stroke in main_points("jaw-disorders", "migraine")
+    exercise = "The main points • Exercise is the best-proven way to ease the pain."
+    assert exercise in main_points("fibromyalgia", "lupus")
+    assert "The main points • Some people with lupus" in main_points("lupus", "fibromyalgia")

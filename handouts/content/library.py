@@ -448,9 +448,12 @@ RANKS = {"priority": (1, 5), "visit": (1, 2)}
 
 
 def _check_ranks(c: _Checker, doc: Doc) -> None:
-    """A ``priority`` only on a key point, a ``visit`` only on a medicine's caution, each
-    in its range."""
+    """A ``priority`` (and ``urgency``) only on a key point, a ``visit`` only on a
+    medicine's caution, each in its range."""
     for path, value in doc.walk():
+        if path and path[-1] == "urgency" and (len(path) < 3 or path[-3] != "key_points"):
+            c.add(doc, path, "'urgency' ranks a condition's key point for the visit "
+                             "handout; remove it here")  # fmt: skip
         if not path or path[-1] not in RANKS or isinstance(value, dict | list):
             continue
         key = str(path[-1])

@@ -96,6 +96,13 @@ class Claim:
     three main points with the lowest numbers among its conditions' (ties in the order
     the conditions are given). A key point without one is printed in the full version
     only. Only key points take a priority."""
+    urgency: Tier | None = None
+    """How soon a key point tells the reader to get help, in the red flags' tiers
+    (``emergency``: a stroke can look like an aura, call the emergency number;
+    ``call_today``: call us the same day): of the key points with the same priority, the
+    most urgent print first, so such a point is not left out for another condition's
+    general one because of the order the conditions were picked in (a web form lists
+    them by name). Only key points take an urgency."""
 
 
 @dataclass(frozen=True)

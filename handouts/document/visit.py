@@ -31,6 +31,7 @@ from handouts.content.brand import Brand
 from handouts.content.model import (
     AFTER_HOURS,
     EVIDENCE_WORDS,
+    TIER_RANK,
     TIERS,
     AttackPlan,
     Claim,
@@ -478,17 +479,18 @@ class _Visit:
         return with_patient(made, self.req, _)
 
     def _main_points(self) -> Section:
-        """The three key points with the lowest priority numbers among the conditions' (in
-        the order the conditions are given on a tie); key points without a priority only
-        when there are not three with one."""
+        """The three key points with the lowest priority numbers among the conditions' (on
+        a tie, the most urgent first, then in the order the conditions are given); key
+        points without a priority only when there are not three with one."""
         _ = self._
+        calm = len(TIER_RANK)  # a key point with no urgency: after every tier
         ranked = [
-            (kp.priority if kp.priority is not None else 99, n, i, kp)
+            (kp.priority or 99, calm if kp.urgency is None else TIER_RANK[kp.urgency], n, i, kp)
             for n, c in enumerate(self.conds)
             for i, kp in enumerate(c.key_points)
             if self.covers(kp.for_)
         ]
-        ranked.sort(key=lambda r: (r[0], r[1], r[2]))
+        ranked.sort(key=lambda r: r[:4])
         count = MAIN_POINTS - self.cut("third-point") - self.cut("second-point")
         points = tuple(Item(self.claim(kp)) for *_r, kp in ranked[:count])
         return Section("main-points", _("The main points"), (Bullets(points),), boxed=True)
