@@ -145,7 +145,7 @@ def test_a_plan_says_how_to_take_a_medicine_only_while_its_template_s_slots_prin
     how = "How to take it: Take one when the headache starts"
     assert how not in texts["template"]
     assert (
-        "When: As soon as the headache starts. During the aura, it may not work."
+        "When: As soon as the headache starts. During aura, it may not work."
         in texts["template"]
     )
     assert how not in texts["blank"]  # a slot typed blank is not typed: the template's prints
