@@ -366,16 +366,21 @@ def test_today_sets_the_day_review_dates_are_checked_against(cli, tmp_path, comm
     assert cli(*args).code == 0  # on the tests' own day, nothing is past review
 
 
-def test_an_urgency_is_refused_anywhere_but_on_a_key_point(cli, content_copy):
-    f = content_copy / "medicines" / "triptans.yaml"
-    text = f.read_text(encoding="utf-8")
-    f.write_text(text.replace("    visit: 1\n", "    visit: 1\n    urgency: emergency\n", 1),
-                 encoding="utf-8")  # fmt: skip
+def test_an_urgency_is_refused_anywhere_but_on_a_conditions_key_point(cli, content_copy):
+    """On a medicine's caution, and on a link's key point (a claim, as a condition's key
+    point is, so only this check stops it): each said with its place."""
+    triptans = content_copy / "medicines" / "triptans.yaml"
+    text = triptans.read_text(encoding="utf-8")
+    triptans.write_text(text.replace("    visit: 1\n", "    visit: 1\n    urgency: emergency\n", 1),
+                        encoding="utf-8")  # fmt: skip
+    link = content_copy / "links" / "migraine--lupus.yaml"
+    text = link.read_text(encoding="utf-8")
+    start = text.index("key_point:\n")
+    sources = text.index("  sources:", start)
+    link.write_text(text[:sources] + "  urgency: call_today\n" + text[sources:], encoding="utf-8")
     run = cli("check", "--content", content_copy)
     assert run.code == 1
-    line = line_of(f, "urgency: emergency")
-    expected = (
-        f"content/medicines/triptans.yaml:{line}: error: how_to_take[0].urgency: 'urgency' "
-        "ranks a condition's key point for the visit handout; remove it here"
-    )
-    assert expected in lines(run.out), run.out
+    said = "'urgency' ranks a condition's key point for the visit handout; remove it here"
+    for f, path in ((triptans, "how_to_take[0].urgency"), (link, "key_point.urgency")):
+        line = line_of(f, "urgency: ")
+        assert f"content/{f.parent.name}/{f.name}:{line}: error: {path}: {said}" in lines(run.out)

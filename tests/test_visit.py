@@ -145,8 +145,7 @@ def test_a_plan_says_how_to_take_a_medicine_only_while_its_template_s_slots_prin
     how = "How to take it: Take one when the headache starts"
     assert how not in texts["template"]
     assert (
-        "When: As soon as the headache starts. During aura, it may not work."
-        in texts["template"]
+        "When: As soon as the headache starts. During aura, it may not work." in texts["template"]
     )
     assert how not in texts["blank"]  # a slot typed blank is not typed: the template's prints
     assert how in texts["typed"] and "A second dose: After 4 hours, if we say so" in texts["typed"]
@@ -1664,7 +1663,8 @@ def test_an_urgent_main_point_comes_first_whatever_order_the_conditions_are_pick
     look like an aura: call the emergency number, before giant cell arteritis: call us the
     same day), so a web form that lists conditions by name does not put fibromyalgia's
     exercise point above it; ties of the same urgency print in the order the conditions
-    are given."""
+    are given. The full version's main points, capped at eight, keep it too (three links
+    and each condition's first point filled them, before its urgent points came first)."""
     lib, brand = load_inputs(CONTENT, None)
     stroke = "The main points • A stroke can look like an aura"
 
@@ -1676,6 +1676,8 @@ def test_an_urgent_main_point_comes_first_whatever_order_the_conditions_are_pick
     assert stroke in main_points("fibromyalgia", "migraine")
     assert stroke in main_points("lupus", "migraine")
     assert stroke in main_points("jaw-disorders", "migraine")
+    full = Request(("fibromyalgia", "lupus", "migraine"), format="full", allow=ALLOW_TODAY)
+    assert "A stroke can look like an aura" in pdf_text(make(lib, brand, full).pdf)  # capped at 8
     exercise = "The main points • Exercise is the best-proven way to ease the pain."
     assert exercise in main_points("fibromyalgia", "lupus")
     assert "The main points • Some people with lupus" in main_points("lupus", "fibromyalgia")

@@ -93,16 +93,17 @@ class Claim:
     """(``for:`` in YAML) Condition ids: printed only in handouts that cover one of them."""
     priority: int | None = None
     """A key point's rank for the visit handout, 1 (most important) to 5: it prints the
-    three main points with the lowest numbers among its conditions' (ties in the order
-    the conditions are given). A key point without one is printed in the full version
-    only. Only key points take a priority."""
+    three main points with the lowest numbers among its conditions' (on a tie, the most
+    urgent first, then in the order the conditions are given). A key point without one
+    is a main point of the full version only. Only key points take a priority."""
     urgency: Tier | None = None
     """How soon a key point tells the reader to get help, in the red flags' tiers
     (``emergency``: a stroke can look like an aura, call the emergency number;
     ``call_today``: call us the same day): of the key points with the same priority, the
-    most urgent print first, so such a point is not left out for another condition's
-    general one because of the order the conditions were picked in (a web form lists
-    them by name). Only key points take an urgency."""
+    most urgent print first on the visit handout, and a condition's points with an
+    urgency come first in the full version's, so such a point is not left out for
+    another condition's general one because of the order the conditions were picked in
+    (a web form and the website list them by name). Only key points take an urgency."""
 
 
 @dataclass(frozen=True)

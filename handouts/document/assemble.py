@@ -22,6 +22,7 @@ from handouts.content.model import (
     AFTER_HOURS,
     AREAS,
     EVIDENCE_WORDS,
+    TIER_RANK,
     TIERS,
     Claim,
     Condition,
@@ -481,12 +482,21 @@ def _words_to_know(lib: Library, sections: list[Section], _: Words) -> list[Bloc
 
 
 def _key_points(links: list[Link], conds: list[Condition]) -> list[Claim]:
-    """Links' points first, then each condition's in turn, most important first, up to the cap."""
+    """Links' points first, then each condition's in turn, up to the cap: its points with
+    an urgency first, the most urgent first (a stroke can look like an aura), then the
+    others in the order written, so the cap never leaves out a point that says to get
+    help soon, whatever the order the conditions were given in."""
     chosen = [lk.key_point for lk in links]
-    depth = max(len(c.key_points) for c in conds)
-    for i in range(depth):
-        chosen += [c.key_points[i] for c in conds if i < len(c.key_points)]
+    ranked = [sorted(c.key_points, key=urgency_rank) for c in conds]
+    for i in range(max(len(points) for points in ranked)):
+        chosen += [points[i] for points in ranked if i < len(points)]
     return chosen[: max(MAX_KEY_POINTS, len(links) + 1)] if len(conds) > 1 else chosen
+
+
+def urgency_rank(point: Claim) -> int:
+    """How soon a key point says to get help, as a sort key: its tier's rank (0, the most
+    urgent), or after every tier when it has none."""
+    return len(TIER_RANK) if point.urgency is None else TIER_RANK[point.urgency]
 
 
 def _steps(

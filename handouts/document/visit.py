@@ -31,7 +31,6 @@ from handouts.content.brand import Brand
 from handouts.content.model import (
     AFTER_HOURS,
     EVIDENCE_WORDS,
-    TIER_RANK,
     TIERS,
     AttackPlan,
     Claim,
@@ -58,6 +57,7 @@ from handouts.document.assemble import (
     mentions,
     online_address,
     provenance,
+    urgency_rank,
     with_patient,
 )
 from handouts.document.document import (
@@ -483,9 +483,8 @@ class _Visit:
         a tie, the most urgent first, then in the order the conditions are given); key
         points without a priority only when there are not three with one."""
         _ = self._
-        calm = len(TIER_RANK)  # a key point with no urgency: after every tier
         ranked = [
-            (kp.priority or 99, calm if kp.urgency is None else TIER_RANK[kp.urgency], n, i, kp)
+            (kp.priority or 99, urgency_rank(kp), n, i, kp)
             for n, c in enumerate(self.conds)
             for i, kp in enumerate(c.key_points)
             if self.covers(kp.for_)
