@@ -61,7 +61,7 @@ CASES = [
         "relax-daily",
         "relax-dialy",
         [
-            "content/conditions/migraine.yaml:33: lifestyle.stress[0]: "
+            "content/conditions/migraine.yaml:34: lifestyle.stress[0]: "
             "unknown lifestyle step 'relax-dialy' (did you mean 'relax-daily'?)"
         ],
     ),
