@@ -443,32 +443,35 @@ def _practices(
 
 MIN_STEPS, MAX_STEPS = 3, 6
 """A calming practice's numbered steps: enough to follow, few enough to remember."""
-RANKS = {"priority": (1, 5), "visit": (1, 2)}
-"""Keys that rank content for the visit handout, and their ranges."""
+RANKS: dict[str, tuple[int, int] | None] = {"priority": (1, 5), "urgency": None, "visit": (1, 2)}
+"""Keys that rank content for the visit handout, and their ranges (an urgency is a red
+flag's tier, which the schema checks)."""
+ON_KEY_POINTS = frozenset({"priority", "urgency"})
+"""The ranks only a condition's key point takes (the other, ``visit``, a medicine's
+caution)."""
 
 
 def _check_ranks(c: _Checker, doc: Doc) -> None:
-    """A ``priority`` (and ``urgency``) only on a key point, a ``visit`` only on a
+    """A ``priority`` or ``urgency`` only on a condition's key point, a ``visit`` only on a
     medicine's caution, each in its range."""
     for path, value in doc.walk():
-        if path and path[-1] == "urgency" and (len(path) < 3 or path[-3] != "key_points"):
-            c.add(doc, path, "'urgency' ranks a condition's key point for the visit "
-                             "handout; remove it here")  # fmt: skip
         if not path or path[-1] not in RANKS or isinstance(value, dict | list):
             continue
         key = str(path[-1])
-        low, high = RANKS[key]
         where = path[-3] if len(path) >= 3 else None
         belongs = (
             where == "key_points"
-            if key == "priority"
+            if key in ON_KEY_POINTS
             else where in {part for part, _lead in PARTS} and "medicines" in doc.file
         )
+        limits = RANKS[key]
         if not belongs:
-            what = "a condition's key point" if key == "priority" else "a medicine's caution"
+            what = "a condition's key point" if key in ON_KEY_POINTS else "a medicine's caution"
             c.add(doc, path, f"'{key}' ranks {what} for the visit handout; remove it here")
-        elif isinstance(value, int) and not isinstance(value, bool) and not low <= value <= high:
-            c.add(doc, path, f"expected a whole number from {low} to {high}, found {value}")
+        elif limits and isinstance(value, int) and not isinstance(value, bool):
+            low, high = limits
+            if not low <= value <= high:
+                c.add(doc, path, f"expected a whole number from {low} to {high}, found {value}")
 
 
 def _unsupported(c: _Checker) -> tuple[Unsupported, ...]:
