@@ -368,7 +368,8 @@ def test_today_sets_the_day_review_dates_are_checked_against(cli, tmp_path, comm
 
 def test_an_urgency_is_refused_anywhere_but_on_a_conditions_key_point(cli, content_copy):
     """On a medicine's caution, and on a link's key point (a claim, as a condition's key
-    point is, so only this check stops it): each said with its place."""
+    point is, so only this check stops it): each said once, with its place (the caution's
+    not also as the schema's bare "unknown key")."""
     triptans = content_copy / "medicines" / "triptans.yaml"
     text = triptans.read_text(encoding="utf-8")
     triptans.write_text(text.replace("    visit: 1\n", "    visit: 1\n    urgency: emergency\n", 1),
@@ -380,7 +381,31 @@ def test_an_urgency_is_refused_anywhere_but_on_a_conditions_key_point(cli, conte
     link.write_text(text[:sources] + "  urgency: call_today\n" + text[sources:], encoding="utf-8")
     run = cli("check", "--content", content_copy)
     assert run.code == 1
-    said = "'urgency' ranks a condition's key point for the visit handout; remove it here"
+    said = "'urgency' belongs only on a condition's key point; remove it here"
     for f, path in ((triptans, "how_to_take[0].urgency"), (link, "key_point.urgency")):
         line = line_of(f, "urgency: ")
         assert f"content/{f.parent.name}/{f.name}:{line}: error: {path}: {said}" in lines(run.out)
+        assert sum(f"{f.name}:{line}: " in out for out in lines(run.out)) == 1
+
+
+def test_a_visit_rank_or_priority_in_the_wrong_place_is_said_once(cli, content_copy):
+    """'visit' on a condition's key point and 'priority' on a medicine's caution: each a
+    line that says where it belongs, not also the schema's "unknown key"."""
+    migraine = content_copy / "conditions" / "migraine.yaml"
+    edit(migraine, "    priority: 2\n", "    priority: 2\n    visit: 1\n")
+    triptans = content_copy / "medicines" / "triptans.yaml"
+    edit(triptans, "    visit: 1\n", "    visit: 1\n    priority: 2\n")
+    run = cli("check", "--content", content_copy)
+    assert run.code == 1
+    wrong = (
+        (migraine, "visit: 1", "key_points[2].visit", "'visit' belongs only on a medicine's caution"),
+        (triptans, "priority: 2", "how_to_take[0].priority",
+         "'priority' belongs only on a condition's key point"),
+    )  # fmt: skip
+    for f, text, path, said in wrong:
+        line = line_of(f, text)
+        where = f"content/{f.parent.name}/{f.name}:{line}: "
+        assert f"{where}error: {path}: {said}; remove it here" in lines(run.out)
+        assert [out for out in lines(run.out) if out.startswith(where)] == [
+            f"{where}error: {path}: {said}; remove it here"
+        ]

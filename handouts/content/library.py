@@ -111,6 +111,13 @@ class _Checker:
     def add(self, doc: Doc, path: Key, message: str) -> None:
         self.problems.append(Problem(doc.file, doc.line(path), path_text(path), message))
 
+    def instead(self, doc: Doc, path: Key, message: str) -> None:
+        """Say ``message`` of ``path`` in place of what was said of that same key before
+        (the schema's bare "unknown key", which this says better): one problem, one line."""
+        place = (doc.file, path_text(path))
+        self.problems = [p for p in self.problems if (p.file, p.path) != place]
+        self.add(doc, path, message)
+
     def files(self, folder: str) -> list[Path]:
         return sorted((self.root / folder).glob("*.yaml"))
 
@@ -467,7 +474,7 @@ def _check_ranks(c: _Checker, doc: Doc) -> None:
         limits = RANKS[key]
         if not belongs:
             what = "a condition's key point" if key in ON_KEY_POINTS else "a medicine's caution"
-            c.add(doc, path, f"'{key}' ranks {what} for the visit handout; remove it here")
+            c.instead(doc, path, f"'{key}' belongs only on {what}; remove it here")
         elif limits and isinstance(value, int) and not isinstance(value, bool):
             low, high = limits
             if not low <= value <= high:
