@@ -320,3 +320,16 @@ def test_a_problem_in_a_translated_sentence_is_said_at_its_catalogue_line(cli, c
     run = cli("check", "--language", "es", "--content", content_copy)
     assert run.code == 1
     assert f"{MIGRAINE}:{line}: error: name: no bundled font can print 'க' (U+0B95)" in run.out
+
+
+@pytest.mark.parametrize("form", ["--visit", "--full"])
+def test_a_medicines_other_name_that_its_spanish_name_gives_is_not_said_twice(cli, tmp_path, form):
+    """The Spanish name of paracetamol says 'acetaminofén' itself: its card is titled
+    'Paracetamol (acetaminofén)', not with the other name in brackets a second time."""
+    out = tmp_path / "es.pdf"
+    run = cli("build", "--conditions", "migraine", "--medicines", "paracetamol", "--language",
+              "es", form, "--out", out)  # fmt: skip
+    assert run.code == 0, run.err
+    text = pdf_text(out.read_bytes())
+    assert "Paracetamol (acetaminofén)" in text
+    assert "(acetaminofén) (acetaminofén)" not in text

@@ -281,10 +281,7 @@ def _build(lib: Library, req: Request, brand: Brand, _: Words) -> Document:
                     cites.add(ct.sources)
                     note = _(EVIDENCE_WORDS[ct.evidence])
                     pts.append(Point(fill(ct.text), fill(ct.action), note, lead and _(lead)))
-            title_m = med.name
-            if med.also_called:
-                also = _(", ").join(med.also_called[:4])
-                title_m = _("{name} ({also_called})", name=med.name, also_called=also)
+            title_m = medicine_title(med, 4, _)
             med_blocks.append(Caution(title_m, used or None, tuple(pts), what_to_do))
     if med_blocks:
         watch = _("Medicines: what to watch for")
@@ -491,6 +488,17 @@ def _key_points(links: list[Link], conds: list[Condition]) -> list[Claim]:
     for i in range(max(len(points) for points in ranked)):
         chosen += [points[i] for points in ranked if i < len(points)]
     return chosen[: max(MAX_KEY_POINTS, len(links) + 1)] if len(conds) > 1 else chosen
+
+
+def medicine_title(med: Medicine, most: int, _: Words) -> str:
+    """A medicine's card title: its name, then up to ``most`` of the other names it goes
+    by that the name does not already say (the Spanish name of paracetamol gives its
+    other name, acetaminofén, in brackets itself: said once, not twice)."""
+    said = med.name.casefold()
+    also = [name for name in med.also_called if name.casefold() not in said][:most]
+    if not also:
+        return med.name
+    return _("{name} ({also_called})", name=med.name, also_called=_(", ").join(also))
 
 
 def urgency_rank(point: Claim) -> int:

@@ -54,6 +54,7 @@ from handouts.document.assemble import (
     fixed_words,
     in_scope,
     join_names,
+    medicine_title,
     mentions,
     online_address,
     provenance,
@@ -610,10 +611,7 @@ class _Visit:
             for lead, ct in chosen:
                 self.cite(ct.sources)
                 points.append(replace(self._point(ct, ct.evidence), lead=_(lead)))
-            title = med.name
-            if med.also_called:
-                also = _(", ").join(med.also_called[:3])
-                title = _("{name} ({also_called})", name=med.name, also_called=also)
+            title = medicine_title(med, 3, _)
             if med in elsewhere or (points and self.cut(why)):  # no room for why (a card
                 used = ""  # with no cautions keeps it: else it would say nothing)
             blocks.append(Caution(title, used or None, tuple(points), what_to_do))
