@@ -409,3 +409,19 @@ def test_a_visit_rank_or_priority_in_the_wrong_place_is_said_once(cli, content_c
         assert [out for out in lines(run.out) if out.startswith(where)] == [
             f"{where}error: {path}: {said}; remove it here"
         ]
+
+
+def test_a_red_flags_not_with_names_known_conditions_that_do_not_list_it(cli, content_copy):
+    """An unknown condition in a flag's not_with is named with its place; so is a condition
+    that lists the flag (it would never print for it)."""
+    signs = content_copy / "red-flags" / "signs.yaml"
+    edit(signs, "    not_with: [migraine]", "    not_with: [migrane, endometriosis]")
+    run = cli("check", "--content", content_copy)
+    assert run.code == 1
+    line = line_of(signs, "not_with:")
+    where = f"content/red-flags/signs.yaml:{line}: error: flags[13].not_with"
+    assert f"{where}[0]: unknown condition 'migrane' (did you mean 'migraine'?)" in lines(run.out)
+    assert (
+        f"{where}[1]: condition 'endometriosis' lists this red flag, which is left out of its "
+        "handouts: remove one or the other"
+    ) in lines(run.out)

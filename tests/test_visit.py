@@ -1683,3 +1683,27 @@ def test_an_urgent_main_point_comes_first_whatever_order_the_conditions_are_pick
     exercise = "The main points • Exercise is the best-proven way to ease the pain."
     assert exercise in main_points("fibromyalgia", "lupus")
     assert "The main points • Some people with lupus" in main_points("lupus", "fibromyalgia")
+
+
+@pytest.mark.parametrize("form", ["--visit", "--full"])
+def test_a_sign_to_look_for_migraine_is_left_out_for_someone_who_has_it(cli, tmp_path, form):
+    """'Headaches that keep coming back' (tell us at your next visit) says something to a
+    reader with endometriosis alone, and nothing to one who has migraine too: its
+    not_with leaves it out there, in both versions; the other signs of both print."""
+    flag = LIB.red_flags["recurring-headaches"]
+    assert flag.not_with == ("migraine",)
+    printed = {}
+    for conditions in (("endometriosis",), ("migraine", "endometriosis")):
+        out = tmp_path / f"{len(conditions)}.pdf"
+        run = cli("build", form, "--conditions", *conditions, "--out", out)
+        assert run.code == 0, run.err
+        printed[conditions] = pdf_text(out.read_bytes())
+    assert "Headaches that keep coming back." in printed["endometriosis",]
+    both = printed["migraine", "endometriosis"]
+    assert "Headaches that keep coming back." not in both
+    for cid in ("migraine", "endometriosis"):
+        for other in (LIB.red_flags[f] for f in LIB.conditions[cid].red_flags if f != flag.id):
+            said = (other.short or other.text) if form == "--visit" else other.text
+            words = " ".join(said.split()[:4])
+            if "{{" not in words:
+                assert words in both, other.id

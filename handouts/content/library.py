@@ -288,6 +288,7 @@ def load_library(root: Path, printer: Printer, language: str | None = None) -> L
             c.add(doc, ("painkiller_days",), "there is no content/painkiller-days.yaml to print")
     for med in medicines.values():
         _check_medicine(c, c.docs[files[f"medicine:{med.id}"]], med, flags)
+    _check_not_with(c, flags, conditions, files)
     _check_step_areas(c, conditions, files)
     _check_codes(c, conditions, medicines, files)
     known = {"clinic": text.CLINIC_FIELDS, "numbers": tuple(numbers)}
@@ -615,6 +616,22 @@ def _refs(c: _Checker, doc: Doc, path: Key, ids: Iterable[str], known: Any, what
             c.add(doc, (*path, i), f"unknown {what} '{ref}'{did_you_mean(ref, known)}")
             ok = False
     return ok
+
+
+def _check_not_with(
+    c: _Checker, flags: dict[str, RedFlag], conditions: dict[str, Condition], files: dict[str, str]
+) -> None:
+    """A red flag's ``not_with`` names conditions that exist, and none that lists it (it
+    would never print for them)."""
+    for flag in (f for f in flags.values() if f.not_with):
+        doc = c.docs[files[f"flag:{flag.id}"]]
+        ids = [raw.get("id") for raw in doc.data["flags"]]  # a flag built is a mapping
+        at = ids.index(flag.id)
+        _refs(c, doc, ("flags", at, "not_with"), flag.not_with, conditions, "condition")
+        for i, cid in enumerate(flag.not_with):
+            if cid in conditions and flag.id in conditions[cid].red_flags:
+                c.add(doc, ("flags", at, "not_with", i), f"condition '{cid}' lists this red flag, "
+                      "which is left out of its handouts: remove one or the other")  # fmt: skip
 
 
 def _check_condition(

@@ -173,6 +173,10 @@ class RedFlag:
     sign, tier and action, with the details left to the full version (``text``)."""
     required_when: RequiredWhen | None = None
     """Content that must list this flag (checked by ``handouts check``)."""
+    not_with: tuple[str, ...] = ()
+    """Condition ids: left out of a handout for a reader with one of them, whose own flags
+    say it better (headaches that keep coming back, a sign to look for migraine, says
+    nothing to someone who has migraine)."""
     review: Review | None = None
     """Set from its file's review when loaded."""
 

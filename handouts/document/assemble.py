@@ -29,6 +29,7 @@ from handouts.content.model import (
     Library,
     Link,
     Medicine,
+    RedFlag,
     Review,
 )
 from handouts.content.text import strings
@@ -287,9 +288,7 @@ def _build(lib: Library, req: Request, brand: Brand, _: Words) -> Document:
         watch = _("Medicines: what to watch for")
         sections.append(Section("medicines", watch, tuple(med_blocks)))
 
-    flags = [f.id for f in lib.red_flags.values() if f.always]
-    flags += [f for c in conds for f in c.red_flags] + [f for m in meds for f in m.red_flags]
-    chosen = [lib.red_flags[f] for f in dict.fromkeys(flags)]
+    chosen = red_flags_for(lib, conds, meds)
     tiers = []
     for key, heading, symbol in TIERS:
         signs = []
@@ -499,6 +498,19 @@ def medicine_title(med: Medicine, most: int, _: Words) -> str:
     if not also:
         return med.name
     return _("{name} ({also_called})", name=med.name, also_called=_(", ").join(also))
+
+
+def red_flags_for(
+    lib: Library, conds: Sequence[Condition], meds: Sequence[Medicine]
+) -> list[RedFlag]:
+    """The red flags a handout prints, each once: those for every handout, then each
+    condition's and each medicine's in turn, but those whose ``not_with`` names one of
+    ``conds``."""
+    ids = [f.id for f in lib.red_flags.values() if f.always]
+    ids += [f for c in conds for f in c.red_flags] + [f for m in meds for f in m.red_flags]
+    have = {c.id for c in conds}
+    chosen = (lib.red_flags[f] for f in dict.fromkeys(ids))
+    return [flag for flag in chosen if have.isdisjoint(flag.not_with)]
 
 
 def urgency_rank(point: Claim) -> int:

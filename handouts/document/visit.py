@@ -58,6 +58,7 @@ from handouts.document.assemble import (
     mentions,
     online_address,
     provenance,
+    red_flags_for,
     urgency_rank,
     with_patient,
 )
@@ -676,10 +677,7 @@ class _Visit:
         """When to get help: every red flag of the conditions and medicines, in its tier,
         in a few words each (the full text is in the full version)."""
         _, lib, spec = self._, self.lib, self.brand.spec
-        flags = [f.id for f in lib.red_flags.values() if f.always]
-        flags += [f for c in self.conds for f in c.red_flags]
-        flags += [f for m in self.meds for f in m.red_flags]
-        chosen = [lib.red_flags[f] for f in dict.fromkeys(flags)]
+        chosen = red_flags_for(lib, self.conds, self.meds)
         tiers = []
         for key, heading, symbol in TIERS:
             signs = []
