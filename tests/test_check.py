@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from .conftest import CONTENT, ROOT, card, pdf_text
 from .test_errors import edit
@@ -411,17 +412,63 @@ def test_a_visit_rank_or_priority_in_the_wrong_place_is_said_once(cli, content_c
         ]
 
 
-def test_a_red_flags_not_with_names_known_conditions_that_do_not_list_it(cli, content_copy):
-    """An unknown condition in a flag's not_with is named with its place; so is a condition
-    that lists the flag (it would never print for it)."""
+def _flag_place(path: Path, flag_id: str) -> str:
+    """``flags[N]``, the place of the flag ``flag_id`` in its catalogue file."""
+    flags = yaml.safe_load(path.read_text(encoding="utf-8"))["flags"]
+    return f"flags[{[f['id'] for f in flags].index(flag_id)}]"
+
+
+def test_a_red_flags_not_with_is_refused_where_it_could_drop_a_sign(cli, content_copy):
+    """not_with, each problem said with its place, all at once: an unknown condition; one
+    that lists the flag (it would never print for it); one with no sign of its own in the
+    tier that always prints (with both, the tier could be empty: migraine and
+    endometriosis each leaving out the other's only 'tell us at your next visit' sign);
+    and on a flag every handout prints, one that content must list, or an urgent one."""
     signs = content_copy / "red-flags" / "signs.yaml"
-    edit(signs, "    not_with: [migraine]", "    not_with: [migrane, endometriosis]")
+    edit(signs, "    not_with: [migraine]", "    not_with: [migrane, endometriosis, migraine]")
+    edit(
+        signs,
+        "  - id: painkillers-often\n",
+        "  - id: painkillers-often\n    not_with: [endometriosis]\n",
+    )
+    stroke = next(f for f in (content_copy / "red-flags").glob("*.yaml")
+                  if "id: stroke-signs" in f.read_text(encoding="utf-8"))  # fmt: skip
+    edit(stroke, "  - id: stroke-signs\n", "  - id: stroke-signs\n    not_with: [lupus]\n")
     run = cli("check", "--content", content_copy)
     assert run.code == 1
-    line = line_of(signs, "not_with:")
-    where = f"content/red-flags/signs.yaml:{line}: error: flags[13].not_with"
-    assert f"{where}[0]: unknown condition 'migrane' (did you mean 'migraine'?)" in lines(run.out)
-    assert (
+    at = f"content/red-flags/signs.yaml:{line_of(signs, 'not_with: [migrane')}: error: "
+    where = f"{at}{_flag_place(signs, 'recurring-headaches')}.not_with"
+    told = [
+        f"{where}[0]: unknown condition 'migrane' (did you mean 'migraine'?)",
         f"{where}[1]: condition 'endometriosis' lists this red flag, which is left out of its "
-        "handouts: remove one or the other"
-    ) in lines(run.out)
+        "handouts: remove one or the other",
+        f"{where}[2]: condition 'migraine' has no sign of its own in the tier 'next_visit' that "
+        "always prints: left out with it, this flag could leave that tier empty",
+    ]
+    at = f"content/red-flags/signs.yaml:{line_of(signs, 'not_with: [endometriosis]')}: error: "
+    told.append(f"{at}{_flag_place(signs, 'painkillers-often')}.not_with[0]: condition "
+                "'endometriosis' has no sign of its own in the tier 'next_visit' that always "
+                "prints: left out with it, this flag could leave that tier empty")  # fmt: skip
+    at = f"content/red-flags/{stroke.name}:{line_of(stroke, 'not_with: [lupus]')}: error: "
+    place = f"{at}{_flag_place(stroke, 'stroke-signs')}.not_with: "
+    told += [
+        f"{place}a flag printed in every handout (always) is never left out: remove not_with",
+        f"{place}a sign in the tier 'emergency' is never left out: not_with is only for a "
+        "'next_visit' sign",
+    ]
+    for line in told:
+        assert line in lines(run.out)
+
+
+def test_a_rank_key_the_schema_can_guess_better_keeps_its_guess(cli, content_copy):
+    """'visit' in a plan template's slots is most likely 'next_visit' misspelt: the
+    schema's guess is said alone, not "'visit' belongs only on a medicine's caution;
+    remove it here", which would have the author delete the next appointment."""
+    plan = content_copy / "plans" / "back-pain-movement.yaml"
+    edit(plan, "plan:\n", "plan:\n  visit: In two weeks\n")
+    run = cli("check", "--content", content_copy)
+    assert run.code == 1
+    where = f"content/plans/back-pain-movement.yaml:{line_of(plan, 'visit: In two')}: "
+    assert [line for line in lines(run.out) if line.startswith(where)] == [
+        f"{where}error: plan.visit: unknown key (did you mean 'next_visit'?)"
+    ]

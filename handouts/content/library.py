@@ -51,7 +51,7 @@ from handouts.content.model import (
     UnsupportedFile,
 )
 from handouts.content.printable import Printer, unprintable_problem
-from handouts.content.schema import Builder, Invalid
+from handouts.content.schema import UNKNOWN_KEY, Builder, Invalid
 from handouts.content.text import strings
 from handouts.errors import ContentError, Problem, did_you_mean
 
@@ -82,6 +82,8 @@ class _Checker:
         reference into one is not reported unknown, so its one problem is not buried."""
         self.docs: dict[str, Doc] = {}
         """Every document read, by its display name."""
+        self.flag_items: dict[str, int] = {}
+        """Each red flag's place in its file's list of flags, by id."""
 
     def display(self, path: Path) -> str:
         try:
@@ -112,10 +114,16 @@ class _Checker:
         self.problems.append(Problem(doc.file, doc.line(path), path_text(path), message))
 
     def instead(self, doc: Doc, path: Key, message: str) -> None:
-        """Say ``message`` of ``path`` in place of what was said of that same key before
-        (the schema's bare "unknown key", which this says better): one problem, one line."""
+        """Say ``message`` of ``path`` in place of the schema's bare "unknown key" there,
+        which it says better: one problem, one line. Where the schema guessed a likelier
+        key ("unknown key (did you mean 'next_visit'?)"), the guess is the better help
+        and is said alone."""
         place = (doc.file, path_text(path))
-        self.problems = [p for p in self.problems if (p.file, p.path) != place]
+        said = [p for p in self.problems
+                if (p.file, p.path) == place and p.message.startswith(UNKNOWN_KEY)]  # fmt: skip
+        if any(p.message != UNKNOWN_KEY for p in said):
+            return
+        self.problems = [p for p in self.problems if p not in said]
         self.add(doc, path, message)
 
     def files(self, folder: str) -> list[Path]:
@@ -354,6 +362,7 @@ def _red_flags(
         for i, flag in enumerate(found.flags):
             if _check_id(c, doc, ("flags", i, "id"), flag.id, flags, "red flag"):
                 flags[flag.id] = _with_review(flag, found.review)
+                c.flag_items[flag.id] = i
                 files[f"flag:{flag.id}"] = doc.file
                 review_at[f"flag:{flag.id}"] = (doc.file, ("review",))
         for i, rule in enumerate(found.minimum_tiers):
@@ -452,8 +461,9 @@ def _practices(
 MIN_STEPS, MAX_STEPS = 3, 6
 """A calming practice's numbered steps: enough to follow, few enough to remember."""
 RANKS: dict[str, tuple[int, int] | None] = {"priority": (1, 5), "urgency": None, "visit": (1, 2)}
-"""Keys that rank content for the visit handout, and their ranges (an urgency is a red
-flag's tier, which the schema checks)."""
+"""Keys that rank content, and their ranges: a key point's ``priority`` (the visit
+handout's main points) and ``urgency`` (a red flag's tier, which the schema checks: the
+most urgent first in both versions), a medicine caution's ``visit`` rank."""
 ON_KEY_POINTS = frozenset({"priority", "urgency"})
 """The ranks only a condition's key point takes (the other, ``visit``, a medicine's
 caution)."""
@@ -621,17 +631,43 @@ def _refs(c: _Checker, doc: Doc, path: Key, ids: Iterable[str], known: Any, what
 def _check_not_with(
     c: _Checker, flags: dict[str, RedFlag], conditions: dict[str, Condition], files: dict[str, str]
 ) -> None:
-    """A red flag's ``not_with`` names conditions that exist, and none that lists it (it
-    would never print for them)."""
+    """A red flag's ``not_with`` names conditions that exist, once each, and none that
+    lists the flag (it would never print for them); and only on a sign to tell us about at
+    the next visit that no content must list: a flag every handout prints, one content
+    must list, or a more urgent sign, is never left out."""
     for flag in (f for f in flags.values() if f.not_with):
         doc = c.docs[files[f"flag:{flag.id}"]]
-        ids = [raw.get("id") for raw in doc.data["flags"]]  # a flag built is a mapping
-        at = ids.index(flag.id)
-        _refs(c, doc, ("flags", at, "not_with"), flag.not_with, conditions, "condition")
+        where: Key = ("flags", c.flag_items[flag.id], "not_with")
+        if flag.always:
+            c.add(doc, where, "a flag printed in every handout (always) is never left out: "
+                  "remove not_with")  # fmt: skip
+        if flag.required_when:
+            c.add(doc, where, "a flag that content must list (required_when) is never left "
+                  "out: remove not_with")  # fmt: skip
+        if flag.tier != "next_visit":
+            c.add(doc, where, f"a sign in the tier '{flag.tier}' is never left out: not_with "
+                  "is only for a 'next_visit' sign")  # fmt: skip
+        _refs(c, doc, where, flag.not_with, conditions, "condition")
+        _twice(c, doc, where, flag.not_with, "condition")
         for i, cid in enumerate(flag.not_with):
-            if cid in conditions and flag.id in conditions[cid].red_flags:
-                c.add(doc, ("flags", at, "not_with", i), f"condition '{cid}' lists this red flag, "
-                      "which is left out of its handouts: remove one or the other")  # fmt: skip
+            if cid not in conditions:
+                continue
+            if flag.id in conditions[cid].red_flags:
+                c.add(doc, (*where, i), f"condition '{cid}' lists this red flag, which is left "
+                      "out of its handouts: remove one or the other")  # fmt: skip
+            elif not _kept_in(flag.tier, conditions[cid], flags):
+                c.add(doc, (*where, i), f"condition '{cid}' has no sign of its own in the tier "
+                      f"'{flag.tier}' that always prints: left out with it, this flag could "
+                      "leave that tier empty")  # fmt: skip
+
+
+def _kept_in(tier: str, cond: Condition, flags: dict[str, RedFlag]) -> bool:
+    """Whether a handout of ``cond`` prints a sign in ``tier`` whatever else it covers: one
+    every handout prints, or one of its own with no ``not_with``."""
+    if any(f.always and f.tier == tier for f in flags.values()):
+        return True
+    own = [flags[f] for f in cond.red_flags if f in flags]
+    return any(f.tier == tier and not f.not_with for f in own)
 
 
 def _check_condition(

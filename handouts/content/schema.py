@@ -17,6 +17,9 @@ from handouts.content.load import Doc, Key, path_text
 from handouts.errors import Problem, did_you_mean
 from handouts.memo import memo
 
+UNKNOWN_KEY = "unknown key"
+"""What is said of a key the schema does not know (then a "did you mean", if one is near)."""
+
 
 class Invalid(Exception):
     """Raised inside the builder when a value cannot be used; its problems are already recorded."""
@@ -105,7 +108,7 @@ class Builder:
         ok = True
         for key in data:
             if key not in fields:
-                self.fail((*path, key), f"unknown key{did_you_mean(str(key), fields)}")
+                self.fail((*path, key), f"{UNKNOWN_KEY}{did_you_mean(str(key), fields)}")
                 ok = False
         kwargs: dict[str, Any] = {}
         for name, f in fields.items():
