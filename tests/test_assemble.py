@@ -286,3 +286,18 @@ def test_a_blank_line_in_the_notes_is_kept():
     assert front.blocks == (
         Para("First thing."), Para("\u00a0"), Para("Second thing."), Para("Third thing.")
     )  # fmt: skip
+
+
+def test_a_medicines_other_name_inside_a_longer_word_of_its_name_is_still_said():
+    """Only other names the name says word for word are left out of a card's title:
+    'ergotamine' is another medicine than 'dihydroergotamine'."""
+    from dataclasses import replace as changed
+
+    from handouts.content.words import words
+    from handouts.document.assemble import medicine_title
+
+    ergots = LIB.medicines["ergots"]
+    made = changed(ergots, name="Dihydroergotamine", also_called=("ergotamine", "DHE"))
+    assert medicine_title(made, 3, words("en")) == "Dihydroergotamine (ergotamine, DHE)"
+    made = changed(ergots, name="Ergotamine and DHE", also_called=("ergotamine", "DHE", "Cafergot"))
+    assert medicine_title(made, 3, words("en")) == "Ergotamine and DHE (Cafergot)"

@@ -9,6 +9,7 @@ merged, space for notes, and the sources cited.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
@@ -489,12 +490,16 @@ def _key_points(links: list[Link], conds: list[Condition]) -> list[Claim]:
     return chosen[: max(MAX_KEY_POINTS, len(links) + 1)] if len(conds) > 1 else chosen
 
 
+_WORD = re.compile(r"\w+")
+"""A word of a name (letters of any script, digits)."""
+
+
 def medicine_title(med: Medicine, most: int, _: Words) -> str:
     """A medicine's card title: its name, then up to ``most`` of the other names it goes
-    by that the name does not already say (the Spanish name of paracetamol gives its
-    other name, acetaminofén, in brackets itself: said once, not twice)."""
-    said = med.name.casefold()
-    also = [name for name in med.also_called if name.casefold() not in said][:most]
+    by that the name does not already say, word for word (the Spanish name of paracetamol
+    gives its other name, acetaminofén, in brackets itself: said once, not twice)."""
+    said = set(_WORD.findall(med.name.casefold()))  # not "ergotamine" in "dihydroergotamine"
+    also = [a for a in med.also_called if not set(_WORD.findall(a.casefold())) <= said][:most]
     if not also:
         return med.name
     return _("{name} ({also_called})", name=med.name, also_called=_(", ").join(also))
