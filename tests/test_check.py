@@ -443,12 +443,14 @@ def test_a_red_flags_not_with_is_refused_where_it_could_drop_a_sign(cli, content
         f"{where}[1]: condition 'endometriosis' lists this red flag, which is left out of its "
         "handouts: remove one or the other",
         f"{where}[2]: condition 'migraine' has no sign of its own in the tier 'next_visit' that "
-        "always prints: left out with it, this flag could leave that tier empty",
+        "always prints: left out with it, this flag could leave that tier empty; list one for "
+        "'migraine' (a sign with no not_with), or remove it here",
     ]
     at = f"content/red-flags/signs.yaml:{line_of(signs, 'not_with: [endometriosis]')}: error: "
     told.append(f"{at}{_flag_place(signs, 'painkillers-often')}.not_with[0]: condition "
                 "'endometriosis' has no sign of its own in the tier 'next_visit' that always "
-                "prints: left out with it, this flag could leave that tier empty")  # fmt: skip
+                "prints: left out with it, this flag could leave that tier empty; list one for "
+                "'endometriosis' (a sign with no not_with), or remove it here")  # fmt: skip
     at = f"content/red-flags/{stroke.name}:{line_of(stroke, 'not_with: [lupus]')}: error: "
     place = f"{at}{_flag_place(stroke, 'stroke-signs')}.not_with: "
     told += [

@@ -658,7 +658,8 @@ def _check_not_with(
             elif not _kept_in(flag.tier, conditions[cid], flags):
                 c.add(doc, (*where, i), f"condition '{cid}' has no sign of its own in the tier "
                       f"'{flag.tier}' that always prints: left out with it, this flag could "
-                      "leave that tier empty")  # fmt: skip
+                      f"leave that tier empty; list one for '{cid}' (a sign with no not_with), "
+                      "or remove it here")  # fmt: skip
 
 
 def _kept_in(tier: str, cond: Condition, flags: dict[str, RedFlag]) -> bool:
