@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
@@ -782,6 +783,13 @@ class Library:
     others: dict[str, Library] = field(default_factory=dict, compare=False, repr=False)
     """The same content in other languages, read the first time one is asked for
     (:func:`handouts.pipeline.in_language`); owned by the English library."""
+
+    @cached_property
+    def handout_sets(self) -> frozenset[frozenset[str]]:
+        """The conditions of each library handout and pack handout, as sets: each has its
+        page online. Worked out once (it is asked for every handout made)."""
+        specs = [*self.handouts, *(h for p in self.packs.values() for h in p.handouts)]
+        return frozenset(frozenset(h.conditions) for h in specs)
 
     def review_line(self, key: str, field: str = "next_review") -> tuple[str, int | None]:
         """File and line of the review ``field`` that governs item ``key``."""

@@ -455,9 +455,8 @@ def online_address(lib: Library, base: str | None, conds: Sequence[Condition]) -
         parts = urlsplit(base)
         base = urlunsplit(parts._replace(path=f"/{lib.language}{parts.path or '/'}"))
     ids = frozenset(c.id for c in conds)
-    paged = {frozenset(h.conditions) for h in lib.handouts}
-    paged |= {frozenset(h.conditions) for p in lib.packs.values() for h in p.handouts}
-    return f"{base}{slug(conds)}" if len(ids) <= ONLINE_MOST or ids in paged else base
+    paged = len(ids) <= ONLINE_MOST or ids in lib.handout_sets
+    return f"{base}{slug(conds)}" if paged else base
 
 
 def slug(conds: Sequence[Condition]) -> str:
