@@ -1,7 +1,8 @@
 """Batch throughput and memory, printed as figures (not asserted): `make bench`.
 
-Makes synthetic clinic lists of two-condition personal handouts with
-examples/make_clinic_list.py, runs `handouts batch` on them in a new process
+Makes synthetic clinic lists with examples/make_clinic_list.py (each row a linked
+pair of conditions and the patient's medicines, with no format column: visit handouts,
+the default), runs `handouts batch` on them in a new process
 into an empty folder, and prints handouts per second with one process and with
 all cores, and the peak memory of the whole process tree (the main process and
 its workers, summed) for a 1,000-row and a 10,000-row list.
