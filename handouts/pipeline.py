@@ -31,6 +31,7 @@ from handouts.document.visit import (
     help_kept_whole,
     own_cuts,
     patient_free,
+    with_plan_medicines,
 )
 from handouts.errors import (
     ContentError,
@@ -179,7 +180,7 @@ def _make(lib: Library, brand: Brand, req: Request) -> Rendered:
     if req.pack:
         return _pack(lib, brand, req, find_pack(lib, req.pack))
     if req.format == "visit":
-        return _visit(lib, brand, req)
+        return _visit(lib, brand, with_plan_medicines(lib, req))
     doc = assemble(lib, req, brand)
     late = _current(lib, doc, req.allow)
     pdf, pages = render(doc, brand, req.paper, req.large_print)
@@ -494,7 +495,10 @@ def check_all(lib: Library, brand: Brand, reqs: list[Request]) -> None:
         # a visit handout as it is before anything is left out: all it may print
         visit = req.format == "visit" and not req.pack
         here, its = in_language(lib, brand, req), brand_in(brand, req)
-        doc = assemble_visit(here, req, its, 0) if visit else assemble(here, req, its)
+        if visit:
+            doc = assemble_visit(here, with_plan_medicines(here, req), its, 0)
+        else:
+            doc = assemble(here, req, its)
         try:
             _current(here, doc, req.allow)
         except ContentError as exc:

@@ -221,6 +221,16 @@ CASES = [
         ],
     ),
     (
+        "plans/migraine-attack-triptan.yaml",
+        "medicines: [triptans]",
+        "medicines: [triptan, nsaids, nsaids]",
+        [
+            "content/plans/migraine-attack-triptan.yaml:20: medicines[0]: unknown medicine "
+            "'triptan' (did you mean 'triptans'?)",
+            "content/plans/migraine-attack-triptan.yaml:20: medicines[2]: 'nsaids' is named twice",
+        ],
+    ),
+    (
         "plans/fibromyalgia-movement.yaml",
         "review:",
         "covers:\n  - medicine: snri\n    parts: [how_to_take]\nreview:",

@@ -153,6 +153,38 @@ def test_a_plan_says_how_to_take_a_medicine_only_while_its_template_s_slots_prin
     assert how in texts["none"]
 
 
+def test_a_plan_template_gives_the_cautions_of_the_medicines_it_tells_the_patient_to_take(
+    cli, tmp_path
+):
+    """Red team: a triptan plan printed with no medicine named had no triptan card and no
+    triptan warning sign. A template's ``medicines:`` are taken as named, after the
+    clinician's own, each once; the simple-painkiller plan brings the NSAIDs' caution
+    with inflammatory bowel disease."""
+    texts = {}
+    for name, args in {
+        "triptan": ["--conditions", "migraine", "--plan-template", "migraine-attack-triptan",
+                    "--attack-medicine", "Sumatriptan 50 mg"],
+        "no-plan": ["--conditions", "migraine"],
+        "named": ["--conditions", "migraine", "--medicines", "sumatriptan", "--plan-template",
+                  "migraine-attack-triptan"],
+        "painkiller": ["--conditions", "migraine", "inflammatory-bowel-disease",
+                       "--plan-template", "migraine-attack-simple-painkiller"],
+    }.items():  # fmt: skip
+        out = tmp_path / f"{name}.pdf"
+        run = cli("build", *args, "--out", out)
+        assert run.code == 0, run.err
+        texts[name] = pdf_text(out.read_bytes())
+    card = "Triptans (sumatriptan, rizatriptan, zolmitriptan)"
+    chest = "Side effects: Chest, throat or jaw tightness can happen"
+    sign = "after a triptan"
+    assert card in texts["triptan"] and chest in texts["triptan"] and sign in texts["triptan"]
+    assert card not in texts["no-plan"] and chest not in texts["no-plan"]
+    assert sign not in texts["no-plan"]
+    assert texts["named"].count(card) == 1
+    assert "With IBD, NSAIDs may bring on a flare." in texts["painkiller"]
+    assert "Paracetamol (acetaminophen)" in texts["painkiller"]
+
+
 def test_a_plan_that_says_all_of_a_medicines_first_rank_cautions_leaves_no_cut_for_them(
     content_copy,
 ):

@@ -285,6 +285,10 @@ def load_library(root: Path, printer: Printer, language: str | None = None) -> L
             if plan.plan.calming and plan.plan.calming not in practices:
                 _refs(c, pdoc, ("plan", "calming"), [plan.plan.calming], practices, "practice")
             _check_covers(c, pdoc, plan, medicines)
+            _refs(c, pdoc, ("medicines",), plan.medicines, medicines, "medicine")
+            for i, med in enumerate(plan.medicines):
+                if med in plan.medicines[:i]:
+                    c.add(pdoc, ("medicines", i), f"'{med}' is named twice")
     for key, file in files.items():
         if key.split(":")[0] in ("condition", "medicine", "link"):
             review_at[key] = (file, ("review",))

@@ -664,6 +664,10 @@ class PlanTemplate:
     covers: tuple[Covered, ...] = ()
     """Caution parts its attack slots already say: held only while every attack slot it
     fills prints its words (one the clinician types over says something else)."""
+    medicines: tuple[str, ...] = ()
+    """The medicines its plan tells the patient to take (ids): a visit handout printed with
+    it gives their cautions and warning signs, after those of the medicines the clinician
+    names, as if they had been named too."""
 
 
 @dataclass(frozen=True)

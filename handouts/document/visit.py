@@ -232,7 +232,7 @@ def applies(lib: Library, req: Request, brand: Brand) -> tuple[list[str], list[s
     key point) and the headings of the combination cautions that print for them."""
     tag = language.canonical(req.language) if req.language else None
     tag = tag or language.canonical(brand.spec.language) or brand.spec.language
-    v = _Visit(lib, req, brand, words(tag), 0, tag)
+    v = _Visit(lib, with_plan_medicines(lib, req), brand, words(tag), 0, tag)
     return [v.claim(lk.key_point) for lk in v.links], [v.rule_heading(r) for r in v.rules]
 
 
@@ -281,6 +281,16 @@ def _how_to_count(lib: Library) -> bool:
     says how)."""
     rule = lib.painkiller_days
     return bool(rule and rule.short and rule.how_to_count)
+
+
+def with_plan_medicines(lib: Library, req: Request) -> Request:
+    """``req`` as its visit handout prints it: with the medicines its plan template tells
+    the patient to take (``medicines:``) after those the clinician named, each once. A
+    plan that says "take a triptan" gives the triptans' cautions and warning signs even
+    when no medicine was named. An unknown template adds none (the caller says so)."""
+    template = lib.plans.get(req.plan_template) if req.plan_template else None
+    more = [m for m in template.medicines if m not in req.medicines] if template else []
+    return replace(req, medicines=(*req.medicines, *more)) if more else req
 
 
 def covered(lib: Library, req: Request) -> dict[str, frozenset[str]]:
