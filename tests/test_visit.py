@@ -462,11 +462,44 @@ def test_a_plan_file_with_an_unknown_key_or_a_tag_gets_its_line(cli, tmp_path):
     plan.write_text("attack:\n  medcine: x\n", encoding="utf-8")
     run = cli(*VISIT, "--plan", plan, "--out", tmp_path / "v.pdf")
     assert run.code == 1
-    assert f"{plan}:2: attack.medcine: unknown key" in run.err
+    assert (
+        f"{plan}:2: attack: unknown key (did you mean 'medicine'?); expected one of: medicine, "
+        "when, repeat, limit, add\n"
+    ) in run.err
     plan.write_text("next_visit: !!binary QTM=\n", encoding="utf-8")
     run = cli(*VISIT, "--plan", plan, "--out", tmp_path / "v.pdf")
     assert run.code == 1
     assert f"{plan}:1: a YAML tag" in run.err
+
+
+def test_a_plan_file_s_mistakes_never_quote_what_it_says(cli, tmp_path):
+    """Red team: a plan file is patient data, but its mistakes quoted it: a slot's text
+    where a mapping belongs, a line that was not a key, a key written twice. Each is now
+    said by its line and the key above it, and what kind of value was found."""
+    plan, out = tmp_path / "plan.yaml", tmp_path / "v.pdf"
+    plan.write_text(
+        "attack: Sumatriptan for Ana O'Brien, who is pregnant\n"
+        "Ana O Brien has HIV: see notes\n"
+        "movement:\n  what: Walking\n  Ana secret: x\n"
+        "calming: [Ana, private]\n",
+        encoding="utf-8",
+    )
+    run = cli(*VISIT, "--plan", plan, "--out", out)
+    assert run.code == 1 and not out.exists()
+    assert run.err == (
+        "handouts: error: 4 problems in the patient details; nothing was written:\n"
+        f"  {plan}:1: attack: expected a mapping of keys to values, found text\n"
+        f"  {plan}:2: unknown key; expected one of: attack, every_day, movement, calming, "
+        "next_visit, template\n"
+        f"  {plan}:5: movement: unknown key; expected one of: what, how_long, how_often, "
+        "build_up\n"
+        f"  {plan}:6: calming: expected text, found a list\n"
+    )
+    plan.write_text("attack:\n  when: x\nAna has HIV: 1\nAna has HIV: 2\n", encoding="utf-8")
+    run = cli(*VISIT, "--plan", plan, "--out", out)
+    assert run.code == 1
+    assert run.err.endswith(f"  {plan}:4: this key appears twice\n")
+    assert "Ana" not in run.err
 
 
 def test_a_plan_file_s_blank_slots_are_left_out_and_its_problems_name_the_file(cli, tmp_path):

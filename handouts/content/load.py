@@ -85,7 +85,8 @@ _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 def parse(text: str, file: str, as_text: bool = False) -> Doc | Problem:
     """Parse YAML text into a :class:`Doc`, or return the one problem that stops it.
     ``as_text``: every value is the text as written (a clinic list's ``0123`` is the id
-    ``0123``, not the number 83; ``NO`` is ``NO``; a blank or ``null`` is ``""``)."""
+    ``0123``, not the number 83; ``NO`` is ``NO``; a blank or ``null`` is ``""``), and
+    a problem is located by its line alone, never by its keys (patient data)."""
     if not text.strip():
         return Problem(file, None, "", "the file is empty; expected a YAML mapping")
     loader = _Loader(text)
@@ -95,6 +96,8 @@ def parse(text: str, file: str, as_text: bool = False) -> Doc | Problem:
             return Problem(file, None, "", "the file has no content; expected a YAML mapping")
         lines: dict[Key, int] = {}
         found = _index(node, (), lines, file, set())
+        if found is not None and as_text:  # patient data: its keys may be the patient's words
+            found = Problem(found.file, found.line, "", found.message)
         if found is not None:
             return found
         data = _as_text(node) if as_text else loader.construct_document(node)

@@ -106,7 +106,7 @@ def read_plan(path: Path) -> tuple[PlanFields, str | None]:
         raise PatientError([doc])
     problems: list[Problem] = []
     try:  # a blank slot is no slot, as on the command line and in a clinic list
-        plan = Builder(doc, problems).value(PlanFile, _filled(doc.data), ())
+        plan = Builder(doc, problems, private=True).value(PlanFile, _filled(doc.data), ())
     except Invalid:
         raise PatientError(problems) from None
     own = PlanFields(plan.attack, plan.every_day, plan.movement, plan.calming, plan.next_visit)
