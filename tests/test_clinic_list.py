@@ -199,6 +199,19 @@ def test_a_row_with_more_cells_than_the_header_is_refused():
     ]
 
 
+def test_a_shifted_row_is_refused_when_the_header_ends_in_blank_cells():
+    """Red team: a spreadsheet's export may end the header with blank cells; a name with
+    an unquoted comma then shifted its row's cells without reaching the header's width,
+    and a piece of the name was quoted as an unknown condition."""
+    text = (
+        "id,name,conditions,medicines,,\nA1,O'Brien, Ana,migraine,sumatriptan\nA2,Bo,migraine,,,\n"
+    )
+    assert refused(text) == [
+        "clinic.csv:2: row 1: this row fills 5 cells but the header names 4 columns; put text "
+        "with a ',' in double quotes",
+    ]
+
+
 def test_blank_cells_after_the_last_named_column_are_fine_when_the_header_has_them_too():
     text = "id,name,conditions,,\nA1,Jo,migraine,,\nA2,Jo,lupus\n"
     assert [row.id for row in read(text).rows] == ["A1", "A2"]

@@ -300,9 +300,18 @@ def _csv(text: str, file: str) -> list[_Raw]:
                 header, width = [cell.lower() for cell in cells[:used]], len(cells)
                 problems += _header(cells[:used], file, start)
                 continue
-            if len(cells) > width:  # e.g. a name with a comma, not in quotes: cells shifted
+            # e.g. a name with a comma, not in quotes: its cells shifted right, past the
+            # header's last cell, or past its last named one (a spreadsheet may end the
+            # header with blank cells)
+            if len(cells) > width:
                 message = (
                     f"this row has {len(cells)} cells but the header has {width}; "
+                    f"put text with a '{delimiter}' in double quotes"
+                )
+                problems.append(Problem(file, start, f"row {len(raws) + 1}", message))
+            elif used > len(header):
+                message = (
+                    f"this row fills {used} cells but the header names {len(header)} columns; "
                     f"put text with a '{delimiter}' in double quotes"
                 )
                 problems.append(Problem(file, start, f"row {len(raws) + 1}", message))
