@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import getpass
 import os
 import secrets
+import signal
 import sys
 import time
 from collections.abc import Sequence
@@ -508,7 +510,7 @@ def run(argv: Sequence[str]) -> int:
     req = Request(
         medicines=record.row.medicines
         if record
-        else resolve_medicines(lib, patient.medicines, "--medicines"),
+        else resolve_medicines(lib, patient.medicines, "--medicines", field=""),
         notes=notes,
         personal=who,
         language=args.language or (record.row.language if record else None),
@@ -672,6 +674,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("handouts: interrupted; no partial files were left", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # what reads the output closed it (| head): not a bug
+        with contextlib.suppress(OSError):  # nor may Python's own flush at exit say it is
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 128 + signal.SIGPIPE if hasattr(signal, "SIGPIPE") else 1
     except Exception as exc:  # a bug: said in a line, not a traceback that may quote a patient
         if _verbose(argv):
             raise

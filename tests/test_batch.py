@@ -535,6 +535,21 @@ def test_the_cli_module_run_as_a_program_can_run_a_batch(tmp_path):
     assert (run.returncode, run.stdout, run.stderr) == (0, "no rows in empty.csv\n", "")
 
 
+def test_output_closed_by_its_reader_is_not_called_a_bug(tmp_path):
+    """Red team: ``handouts batch … | head -1`` ended "internal error: BrokenPipeError (a
+    bug in handouts…)". The handouts are written; the command ends quietly, as a program
+    whose reader went away does (128 + SIGPIPE)."""
+    (tmp_path / "list.csv").write_text(HEADER + "A1,Jo,migraine,,,,,,\n", encoding="utf-8")
+    command = [sys.executable, "-m", "handouts", "batch", "list.csv", "--out", "out"]
+    with subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE) as proc:  # fmt: skip
+        assert proc.stdout is not None and proc.stderr is not None
+        proc.stdout.close()  # the reader goes away before anything is printed
+        err = proc.stderr.read()
+        assert (proc.wait(), err) == (141, b"")
+    assert (tmp_path / "out" / "A1.pdf").is_file()
+
+
 def test_a_batch_message_about_a_name_or_note_gives_none_of_it(cli):
     """Red team, issue 13 item 1: the message named every character of the name in order."""
     text = HEADER + (

@@ -186,9 +186,23 @@ def test_unknown_condition_and_medicine_get_suggestions(cli, tmp_path):
     ]
     run = cli("build", "--conditions", "lupus", "--medicines", "ibuprofin", "--out", out)
     assert run.err.splitlines()[1] == (
-        "  --medicines: medicines: unknown medicine 'ibuprofin' (did you mean 'ibuprofen'?)"
+        "  --medicines: unknown medicine 'ibuprofin' (did you mean 'ibuprofen'?)"
     )
     assert not out.exists()
+
+
+def test_a_medicine_may_be_named_by_a_brand_and_a_combination_s_brand_names_each(cli, tmp_path):
+    """Red team: a brand the content lists (for EHR records) was refused on the command
+    line. ``Advil`` is an NSAID; ``Treximet`` (sumatriptan with naproxen) is both."""
+    out = tmp_path / "v.pdf"
+    run = cli("build", "--conditions", "migraine", "--medicines", "Advil", "--out", out)
+    assert run.code == 0, run.err
+    text = pdf_text(out.read_bytes())
+    assert "NSAIDs (anti-inflammatory painkillers)" in text and "Triptans (" not in text
+    run = cli("build", "--conditions", "migraine", "--medicines", "treximet", "--out", out)
+    assert run.code == 0, run.err
+    text = pdf_text(out.read_bytes())
+    assert "NSAIDs (anti-inflammatory painkillers)" in text and "Triptans (" in text
 
 
 def test_out_must_be_a_pdf(cli, tmp_path):

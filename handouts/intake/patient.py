@@ -136,22 +136,31 @@ def resolve_conditions(lib: Library, terms: list[str]) -> tuple[str, ...]:
     return tuple(out)
 
 
-def resolve_medicines(lib: Library, terms: tuple[str, ...], where: str) -> tuple[str, ...]:
-    """Medicine ids from ids or common names (``ibuprofen`` finds ``nsaids``)."""
-    names = {m.id: m.id for m in lib.medicines.values()}
+def resolve_medicines(
+    lib: Library, terms: tuple[str, ...], where: str, field: str = "medicines"
+) -> tuple[str, ...]:
+    """Medicine ids from ids, common names (``ibuprofen`` finds ``nsaids``) or brand names
+    (``Advil``; a combination's brand, ``Treximet``, finds each medicine it contains),
+    each once, in the order named. A problem is said at ``where``, under ``field``."""
+    names = {m.id: (m.id,) for m in lib.medicines.values()}
     for med in lib.medicines.values():
         for alias in (med.name, *med.also_called):
-            names.setdefault(alias.lower(), med.id)
-    out, problems = [], []
+            names.setdefault(alias.lower(), (med.id,))
+    brands: dict[str, tuple[str, ...]] = {}
+    for med in lib.medicines.values():
+        for brand in med.brands:
+            brands[brand.lower()] = (*brands.get(brand.lower(), ()), med.id)
+    for brand, ids in brands.items():
+        names.setdefault(brand, ids)
+    out: list[str] = []
+    problems = []
     for term in terms:
-        mid = names.get(term.lower())
-        if mid is None:
+        ids = names.get(term.lower())
+        if ids is None:
             hint = did_you_mean(term.lower(), names)
-            problems.append(
-                Problem(where, None, "medicines", f"unknown medicine '{shown(term)}'{hint}")
-            )
-        elif mid not in out:
-            out.append(mid)
+            problems.append(Problem(where, None, field, f"unknown medicine '{shown(term)}'{hint}"))
+        else:
+            out += [mid for mid in ids if mid not in out]
     if problems:
         raise PatientError(problems)
     return tuple(out)
