@@ -11,9 +11,10 @@ import secrets
 import signal
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any, TypeVar
 
 from handouts import paths, pipeline
 from handouts.content import language, translations
@@ -40,7 +41,7 @@ from handouts.delivery.write import (
     write_atomic,
 )
 from handouts.document.request import DEFAULT_FORMAT, FULL, Allow, Request
-from handouts.errors import HandoutsError, PatientError, UsageError, unexpected
+from handouts.errors import HandoutsError, PatientError, Problem, UsageError, unexpected
 from handouts.intake import plan
 from handouts.intake.fhir import Record, one_record
 from handouts.intake.fhir import lines as fhir_lines
@@ -59,6 +60,9 @@ DEFAULT_CONTENT = paths.CONTENT
 DEFAULT_PATIENT = paths.PATIENT
 
 COMMANDS = ("generate", "build", "email", "pack", "batch", "check", "translate", "serve", "site")
+
+
+T = TypeVar("T")
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -505,12 +509,24 @@ def run(argv: Sequence[str]) -> int:
     patient = Patient(name, args.clinician, args.date, notes, tuple(args.medicines))
     typed = {"name": args.patient, "clinician": args.clinician, "notes": notes}
     typed |= {"title": args.title} if args.command != "pack" else {}
-    check_details(typed, "command line", pipeline.PRINTER)
+    problems: list[Problem] = []  # every problem of what was typed, said at once
+    _gathered(problems, check_details, typed, "command line", pipeline.PRINTER)
+    medicines = record.row.medicines if record else _gathered(
+        problems, resolve_medicines, lib, patient.medicines, "--medicines", ""
+    )  # fmt: skip
+    conditions: tuple[str, ...] | None = ()
+    the_plan: dict[str, object] | None = {}
+    if args.command != "pack":
+        conditions = record.row.conditions if record else _gathered(
+            problems, resolve_conditions, lib, args.conditions
+        )  # fmt: skip
+        the_plan = _gathered(problems, _the_plan, args, lib)
+    if problems:
+        raise PatientError(problems)
+    assert medicines is not None and conditions is not None and the_plan is not None
     who, notes = personal(patient)
     req = Request(
-        medicines=record.row.medicines
-        if record
-        else resolve_medicines(lib, patient.medicines, "--medicines", field=""),
+        medicines=medicines,
         notes=notes,
         personal=who,
         language=args.language or (record.row.language if record else None),
@@ -521,10 +537,9 @@ def run(argv: Sequence[str]) -> int:
     if args.command == "pack":
         req = replace(req, pack=pipeline.find_pack(lib, args.name).id)
     else:
-        conditions = record.row.conditions if record else resolve_conditions(lib, args.conditions)
         title = nfc(args.title) if args.title else None
         req = replace(req, conditions=conditions, title=title, diary=args.diary)
-        req = replace(req, format=_format(args), **_the_plan(args, lib))
+        req = replace(req, format=_format(args), **the_plan)
     if args.command == "email":
         return _email(args, lib, brand, req, record)
     written = write_one(lib, brand, req, args.out, _mode(args))
@@ -627,14 +642,29 @@ def _typed_plan(args: argparse.Namespace) -> bool:
     return any(getattr(args, name) for name, _m, _h in PLAN_OPTIONS)
 
 
+def _gathered(problems: list[Problem], check: Callable[..., T], *args: Any) -> T | None:
+    """What ``check`` gives, or None with its problems added to ``problems``."""
+    try:
+        return check(*args)
+    except PatientError as exc:
+        problems += exc.problems
+        return None
+
+
 def _the_plan(args: argparse.Namespace, lib: Library) -> dict[str, object]:
     """The plan from ``--plan FILE``, then each plan option over it. The file and the
     options are each checked, and each problem is reported against where it was written
-    (a bad value in the file is refused even when an option replaces it)."""
+    (a bad value in the file is refused even when an option replaces it; a file that
+    cannot be read as a plan, with the options' problems too)."""
     own, template, problems = PlanFields(), None, []
     if args.plan:  # the file's problems are reported against the file
-        own, template = plan.read_plan(args.plan)
-        problems += plan.check_plan(own, template, str(args.plan), lib, pipeline.PRINTER)
+        try:
+            own, template, places = plan.read_plan(args.plan)
+        except PatientError as exc:
+            problems += exc.problems
+        else:
+            problems += plan.check_plan(own, template, str(args.plan), lib, pipeline.PRINTER,
+                                        places)  # fmt: skip
     typed = plan.from_columns({name: getattr(args, name) for name, _m, _h in PLAN_OPTIONS})
     problems += plan.check_plan(typed, args.plan_template, "command line", lib, pipeline.PRINTER)
     if problems:

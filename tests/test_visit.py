@@ -516,9 +516,32 @@ def test_a_plan_file_s_blank_slots_are_left_out_and_its_problems_name_the_file(c
     plan.write_text(f"attack:\n  medicine: {'x' * 301}\ntemplate: nope\n", encoding="utf-8")
     run = cli(*VISIT, "--plan", plan, "--attack-when", "At once", "--out", out)
     assert run.code == 1 and not out.exists()
-    assert f"  {plan}: attack_medicine: too long: at most 300 characters\n" in run.err
-    assert f"  {plan}: plan_template: unknown plan template" in run.err
+    assert f"  {plan}:2: attack.medicine: too long: at most 300 characters\n" in run.err
+    assert f"  {plan}:3: template: unknown plan template" in run.err
     assert "command line" not in run.err
+
+
+def test_every_problem_of_what_was_typed_is_said_at_once(cli, tmp_path):
+    """Red team: ``build`` said its problems a group at a time (the name, then the
+    medicines, then the conditions, then the plan), and a plan file that could not be read
+    hid the plan options' problems."""
+    plan, out = tmp_path / "plan.yaml", tmp_path / "v.pdf"
+    plan.write_text("attack: one tablet\n", encoding="utf-8")
+    run = cli("build", "--conditions", "migrane", "--medicines", "foo", "--plan", plan,
+              "--plan-template", "nope", "--attack-when", "x" * 301, "--patient", "y" * 201,
+              "--out", out)  # fmt: skip
+    assert run.code == 1 and not out.exists()
+    assert run.err == (
+        "handouts: error: 6 problems in the patient details; nothing was written:\n"
+        "  --conditions: unknown condition 'migrane' (did you mean 'migraine'?)\n"
+        "  --medicines: unknown medicine 'foo'\n"
+        f"  {plan}:1: attack: expected a mapping of keys to values, found text\n"
+        "  command line: attack_when: too long: at most 300 characters\n"
+        "  command line: name: too long: at most 200 characters\n"
+        "  command line: plan_template: unknown plan template; choose one of: "
+        "back-pain-movement, fibromyalgia-movement, migraine-attack-simple-painkiller, "
+        "migraine-attack-triptan\n"
+    )
 
 
 def test_what_cannot_fit_two_sides_is_a_clear_error_and_nothing_is_written(cli, tmp_path):

@@ -81,9 +81,14 @@ def over(base: PlanFields, mine: PlanFields) -> PlanFields:
     )
 
 
-def read_plan(path: Path) -> tuple[PlanFields, str | None]:
-    """A plan file (YAML): its fields and the template it starts from. Every value is read
-    as the text written."""
+Places = dict[str, tuple[str, int | None]]
+"""Where each plan field is written in a plan file, by its flat name (:data:`COLUMNS`, and
+``plan_template``): its key there (``movement.what``) and its line."""
+
+
+def read_plan(path: Path) -> tuple[PlanFields, str | None, Places]:
+    """A plan file (YAML): its fields, the template it starts from, and where each field
+    is written (for :func:`check_plan`). Every value is read as the text written."""
     try:
         with path.open("rb") as f:
             data = f.read(MAX_PLAN_BYTES + 1)
@@ -110,39 +115,48 @@ def read_plan(path: Path) -> tuple[PlanFields, str | None]:
     except Invalid:
         raise PatientError(problems) from None
     own = PlanFields(plan.attack, plan.every_day, plan.movement, plan.calming, plan.next_visit)
-    return _normalised(own), (plan.template or None)
+    keys = {name: (part,) if key is None else (part, key) for name, (part, key) in COLUMNS.items()}
+    keys["plan_template"] = ("template",)
+    places = {name: (".".join(key), doc.line(key)) for name, key in keys.items()}
+    return _normalised(own), (plan.template or None), places
 
 
 def check_plan(
-    plan: PlanFields, template: str | None, where: str, lib: Library, printer: Printer
+    plan: PlanFields,
+    template: str | None,
+    where: str,
+    lib: Library,
+    printer: Printer,
+    places: Places | None = None,
 ) -> list[Problem]:
     """Every problem of a patient's plan, located by field and never quoting it: too long,
-    unprintable, an unknown calming practice or template."""
+    unprintable, an unknown calming practice or template. A field is named by its flat
+    name (a clinic list's column, an option's), or with ``places`` (a plan file's), by its
+    key and line in the file."""
+
+    def problem(name: str, message: str) -> Problem:
+        key, line = (places or {}).get(name, (name, None))
+        return Problem(where, line, key, message)
+
     problems = []
     for name, value in _flat(plan).items():
         if not value:
             continue
         if len(value) > FIELD_LIMIT:
-            problems.append(
-                Problem(where, None, name, f"too long: at most {FIELD_LIMIT} characters")
-            )
+            problems.append(problem(name, f"too long: at most {FIELD_LIMIT} characters"))
         elif said := private_text_problem(printer, value):
-            problems.append(Problem(where, None, name, said))
+            problems.append(problem(name, said))
     if plan.calming and plan.calming not in lib.practices and len(plan.calming) <= FIELD_LIMIT:
         have = ", ".join(sorted(lib.practices)) or "none"
         hint = did_you_mean(plan.calming, lib.practices)
         problems.append(
-            Problem(
-                where, None, "calming", f"unknown calming practice{hint}; choose one of: {have}"
-            )
+            problem("calming", f"unknown calming practice{hint}; choose one of: {have}")
         )
     if template and template not in lib.plans:
         have = ", ".join(sorted(lib.plans)) or "none"
         hint = did_you_mean(template, lib.plans)
         problems.append(
-            Problem(
-                where, None, "plan_template", f"unknown plan template{hint}; choose one of: {have}"
-            )
+            problem("plan_template", f"unknown plan template{hint}; choose one of: {have}")
         )
     return problems
 
