@@ -370,6 +370,14 @@ BRAND_CASES = [
         "paper: legal",
         ["brand.yaml:19: paper: expected one of 'letter', 'a4', found 'legal'"],
     ),
+    (  # red team: the schema's problems and the checks after it, said together
+        "paper: letter\nlanguage: en-US",
+        "paper: legal\nlanguage: xx",
+        [
+            "brand.yaml:19: paper: expected one of 'letter', 'a4', found 'legal'",
+            "brand.yaml:20: language: no content in language 'xx'; the content is in: en, es",
+        ],
+    ),
     (
         "clinic_name:",
         "clinic:",

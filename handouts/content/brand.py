@@ -7,7 +7,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from handouts import paths
 from handouts.content import language
@@ -176,6 +176,21 @@ class Brand:
         return self.spec.clinic_name
 
 
+class _Written:
+    """A brand file's values as written, where the schema refused the file: each text
+    value (stripped, as the schema gives it), anything else None, so that the checks
+    below say their problems with the schema's."""
+
+    def __init__(self, data: object):
+        self._data = data if isinstance(data, dict) else {}
+
+    def __getattr__(self, name: str) -> Any:
+        value = self._data.get(name)
+        if isinstance(value, dict):
+            return _Written(value)
+        return value.strip() if isinstance(value, str) and value.strip() else None
+
+
 def load_brand(path: Path | None, printer: Printer) -> Brand:
     """Read and check a brand file (the shipped example when ``path`` is None); its logo
     must be one ``printer`` can draw."""
@@ -186,16 +201,18 @@ def load_brand(path: Path | None, printer: Printer) -> Brand:
         raise BrandError([result])
     doc: Doc = result
     try:
-        spec: BrandFile = Builder(doc, problems).value(BrandFile, doc.data, ())
-    except Invalid:
-        raise BrandError(problems) from None
+        spec: Any = Builder(doc, problems).value(BrandFile, doc.data, ())
+    except Invalid:  # what can still be checked is, so that every problem is said at once
+        spec = _Written(doc.data)
 
     def add(key: tuple[str, ...], message: str) -> None:
         problems.append(Problem(doc.file, doc.line(key), path_text(key), message))
 
     colours = {"white": WHITE, "grey": GREY}
     for name in ("primary", "accent", "text", "background"):
-        value = getattr(spec.colours, name)
+        value = None if spec.colours is None else getattr(spec.colours, name)
+        if value is None:  # (only in a file the schema refused: said there)
+            continue
         if COLOUR.match(value):
             colours[name] = value
         else:
@@ -215,7 +232,9 @@ def load_brand(path: Path | None, printer: Printer) -> Brand:
                     f"{label(fore)} on {label(back)} has a contrast ratio of {shown:.2f}:1; "
                     f"{needs} at least {least:g}:1",
                 )
-    if language.canonical(spec.language) and language.unknown(spec.language):
+    if spec.language is None:  # (as above)
+        pass
+    elif language.canonical(spec.language) and language.unknown(spec.language):
         have = ", ".join(language.CONTENT_LANGUAGES)
         add(("language",), f"no content in language '{spec.language}'; the content is in: {have}")
     elif language.canonical(spec.language) is None:
