@@ -461,7 +461,8 @@ TOO_LONG_WHY = (
     "the visit handout does not fit on two pages (four in large print), even with everything "
     "that may be left out left out: shorten the notes or the plan, or print the full version"
 )
-TOO_LONG = f"{TOO_LONG_WHY} (--full; format full in a clinic list)"
+TOO_LONG = f"{TOO_LONG_WHY} (--full; format full in a clinic list), which has no plan"
+"""(Red team: the full version refuses a plan, so its advice says the plan is lost.)"""
 
 
 class TooLong(HandoutsError):

@@ -554,7 +554,7 @@ def test_what_cannot_fit_two_sides_is_a_clear_error_and_nothing_is_written(cli, 
     assert run.err == (
         "handouts: error: the visit handout does not fit on two pages (four in large print), "
         "even with everything that may be left out left out: shorten the notes or the plan, or "
-        "print the full version (--full; format full in a clinic list)\n"
+        "print the full version (--full; format full in a clinic list), which has no plan\n"
     )
     assert not out.exists()
 
