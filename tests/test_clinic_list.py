@@ -540,3 +540,12 @@ def test_one_id_on_every_row_is_said_once_per_row(tmp_path):
         f"{listed}:2: row 1: id: id 'X1' is also the id of rows 2, 3, 4 and 3,996 more; "
         "each row needs its own id"
     )
+
+
+def test_a_plan_on_a_pack_row_is_refused_with_advice_that_can_be_followed():
+    """Red team: a pack row with a plan was told to leave its format blank (visit), but a
+    pack is always printed full."""
+    assert problems("id,pack,attack_medicine\nA1,migraine-autoimmune-clinic,Ibuprofen\n") == [
+        "clinic.csv:2: row 1: attack_medicine: a plan prints on the visit handout, not a pack: "
+        "leave the plan blank, or leave the pack blank"
+    ]

@@ -134,7 +134,9 @@ def test_one_language_tag_rule_for_the_command_line_the_brand_and_a_clinic_list(
     assert cli(*args, "--language", "en-NZ").code == 0
     assert PdfReader(out).trailer["/Root"]["/Lang"] == "en-NZ"
     run = cli("build", "--conditions", "migraine", "--language", "en-", "--out", out)
-    assert run.err == "handouts: error: no content in language 'en-'; the content is in: en, es\n"
+    assert (
+        run.err == "handouts: error: expected a language code like 'es' or 'en-US', found 'en-'\n"
+    )
     (tmp_path / "fr").mkdir()
     french = brand_copy(tmp_path / "fr", "language: en-US", "language: fr")
     run = cli("build", "--conditions", "migraine", "--brand", french, "--out", out)

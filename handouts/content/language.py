@@ -44,6 +44,8 @@ def unknown(value: str, languages: Collection[str] = CONTENT_LANGUAGES) -> str |
 
 def check(value: str | None) -> None:
     """Refuse a document language there is no content in (a usage error)."""
+    if value and canonical(value) is None:
+        raise UsageError(f"expected a language code like 'es' or 'en-US', found '{value}'")
     if value and unknown(value):
         have = ", ".join(CONTENT_LANGUAGES)
         raise UsageError(f"no content in language '{value}'; the content is in: {have}")

@@ -504,9 +504,11 @@ def _row(
     bad += [(p.path, p.message) for p in check_plan(plan, template, "", lib, printer)]
     planned = [c for c in ("plan_template", *PLAN_COLUMNS) if get(c)]
     if planned and (pack or shape == "full"):
-        printed = "a pack" if pack else "format full"
+        # (a pack is always full: leaving its format blank would not print the plan)
+        printed, instead = (("a pack", "or leave the pack blank") if pack
+                            else ("format full", "or format blank (visit)"))  # fmt: skip
         bad.append((planned[0], f"a plan prints on the visit handout, not {printed}: "
-                                "leave the plan blank, or format blank (visit)"))  # fmt: skip
+                                f"leave the plan blank, {instead}"))  # fmt: skip
     email, password = get("email"), cells.get("pdf_password") or None
     if email and (said := email_problem(email)):
         bad.append(("email", said))
