@@ -370,6 +370,24 @@ BRAND_CASES = [
         "paper: legal",
         ["brand.yaml:19: paper: expected one of 'letter', 'a4', found 'legal'"],
     ),
+    (  # review: text where a mapping is written, with the schema refusing the file
+        "language: en-US",
+        "language: {a: 1}\nlogo_url: x",
+        [
+            "brand.yaml:20: language: expected text, found a mapping",
+            "brand.yaml:21: logo_url: unknown key (did you mean 'logo'?)",
+        ],
+    ),
+    (
+        'primary: "#1F4E79"',
+        "primary: {x: 1}",
+        ["brand.yaml:14: colours.primary: expected text, found a mapping"],
+    ),
+    (
+        "logo: logo.svg",
+        'logo: "lo\\0go.svg"',
+        ["brand.yaml:4: logo: the logo's file name has a NUL character; write the file's name"],
+    ),
     (  # red team: the schema's problems and the checks after it, said together
         "paper: letter\nlanguage: en-US",
         "paper: legal\nlanguage: xx",

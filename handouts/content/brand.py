@@ -178,16 +178,19 @@ class Brand:
 
 class _Written:
     """A brand file's values as written, where the schema refused the file: each text
-    value (stripped, as the schema gives it), anything else None, so that the checks
-    below say their problems with the schema's."""
+    value (stripped, as the schema gives it), the ``colours`` and ``contact`` mappings as
+    more of the same, anything else None (a mapping or list where text belongs: the
+    schema said so), so that the checks below say their problems with the schema's."""
+
+    MAPPINGS = frozenset({"colours", "contact"})
 
     def __init__(self, data: object):
         self._data = data if isinstance(data, dict) else {}
 
     def __getattr__(self, name: str) -> Any:
         value = self._data.get(name)
-        if isinstance(value, dict):
-            return _Written(value)
+        if name in self.MAPPINGS:
+            return _Written(value) if isinstance(value, dict) else None
         return value.strip() if isinstance(value, str) and value.strip() else None
 
 
@@ -257,7 +260,9 @@ def load_brand(path: Path | None, printer: Printer) -> Brand:
             "control characters), like 'Riverside Clinic'",
         )
     logo_path = None
-    if spec.logo:
+    if spec.logo and "\0" in spec.logo:  # no file can be named so (the path would raise)
+        add(("logo",), "the logo's file name has a NUL character; write the file's name")
+    elif spec.logo:
         folder = path.parent.resolve()
         logo_path = (path.parent / spec.logo).resolve()
         if not logo_path.is_relative_to(folder):
