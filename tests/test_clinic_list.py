@@ -147,7 +147,7 @@ patients:
     assert [str(p) for p in got.problems] == [
         "clinic.yaml:15: row 3: medicines: unknown medicine 'aspirine' (did you mean 'aspirin'?)",
         "clinic.yaml:16: row 3: paper: unknown paper 'A5'; use letter or a4, or leave it blank",
-        "clinic.yaml:17: row 3: colour: unknown key; the keys are id, name, conditions, medicines, "
+        "clinic.yaml:17: row 3: unknown key; the keys are id, name, conditions, medicines, "
         "pack, clinician, notes, paper, large_print, language, date, format, plan_template, attack_medicine, "
         "attack_when, attack_repeat, attack_limit, attack_add, daily_medicine, daily_how, "
         "move_what, move_how_long, move_how_often, move_build_up, calming, next_visit, email, pdf_password",
@@ -157,7 +157,7 @@ patients:
 
 def test_a_yaml_list_must_be_patients_holding_a_list_of_mappings():
     assert refused("patient:\n  - id: A\n", "list.yml") == [
-        "list.yml:1: patient: unknown key; a list has only 'patients:'",
+        "list.yml:1: unknown key; a list has only 'patients:'",
         "list.yml:1: patients: expected a list of patients, each a mapping with an id",
     ]
     assert problems(
@@ -549,3 +549,21 @@ def test_a_plan_on_a_pack_row_is_refused_with_advice_that_can_be_followed():
         "clinic.csv:2: row 1: attack_medicine: a plan prints on the visit handout, not a pack: "
         "leave the plan blank, or leave the pack blank"
     ]
+
+
+def test_a_yaml_list_s_unknown_keys_are_located_by_line_never_named():
+    """Review: an unknown key of a YAML list was printed as written (escape codes too),
+    and a row's was shown cut short; a mis-indented line of notes becomes such a key."""
+    text = (
+        "patients:\n"
+        "  - id: A1\n"
+        "    conditions: migraine\n"
+        "    Ana O'Brien has HIV: yes\n"
+        "    nots: x\n"
+        '"\\e[31mAna secret": 1\n'
+    )
+    assert refused(text, "l.yaml") == ["l.yaml:6: unknown key; a list has only 'patients:'"]
+    got = problems(text.rsplit("\n", 2)[0] + "\n", "l.yaml")
+    assert got[0].startswith("l.yaml:4: row 1: unknown key; the keys are id, name, ")
+    assert got[1] == "l.yaml:5: row 1: unknown key (did you mean 'notes'?)"
+    assert not any("Ana" in p for p in got)

@@ -203,7 +203,7 @@ def _checked(
                 )
                 raws[row.number - 1].bad.append(("id", f"id '{row.id}' {message}"))
     problems = [
-        Problem(file, raw.lines.get(c, raw.line), f"row {n}: {c}" if c else f"row {n}", m)
+        Problem(file, raw.lines.get(c, raw.line), _row_field(n, c), m)
         for n, raw in enumerate(raws, 1)
         for c, m in raw.bad
     ]
@@ -362,8 +362,8 @@ def _yaml(text: str, file: str) -> list[_Raw]:
     if isinstance(doc, Problem):
         raise PatientError([doc])
     items = doc.data.get("patients")
-    problems = [
-        Problem(file, doc.line((str(k),)), str(k), "unknown key; a list has only 'patients:'")
+    problems = [  # located by its line alone: a key may be a patient's words, mis-indented
+        Problem(file, doc.line((str(k),)), "", "unknown key; a list has only 'patients:'")
         for k in doc.data
         if k != "patients"
     ]
@@ -384,9 +384,11 @@ def _yaml(text: str, file: str) -> list[_Raw]:
         for key, value in item.items():
             col, cell = str(key).strip().lower(), _cell(key, value)
             raw.lines[str(key)] = raw.lines[col] = doc.line(("patients", i, str(key))) or raw.line
-            if col not in COLUMNS:
+            if col not in COLUMNS:  # said at its line, not named (as above)
                 hint = did_you_mean(col, COLUMNS) or f"; the keys are {', '.join(COLUMNS)}"
-                raw.bad.append((shown(str(key)), f"unknown key{hint}"))
+                unnamed = f"{UNNAMED}{len(raw.lines)}"
+                raw.lines[unnamed] = raw.lines[col]
+                raw.bad.append((unnamed, f"unknown key{hint}"))
             elif col in raw.cells:
                 raw.bad.append((str(key), f"'{col}' appears twice"))
             elif cell is None:
@@ -395,6 +397,17 @@ def _yaml(text: str, file: str) -> list[_Raw]:
             else:
                 raw.cells[col] = cell.strip()
     return raws
+
+
+UNNAMED = "\0"
+"""The start of a row problem's field that is located by its line but not named: an
+unknown key of a YAML list's row, which may be the patient's words."""
+
+
+def _row_field(n: int, field: str) -> str:
+    """Where a problem of row ``n`` is: ``row 3: paper``, or ``row 3`` for a field that is
+    blank or :data:`UNNAMED`."""
+    return f"row {n}: {field}" if field and not field.startswith(UNNAMED) else f"row {n}"
 
 
 def _cell(key: Any, value: Any) -> str | None:
