@@ -376,3 +376,26 @@ def test_a_plain_name_is_parsed_by_its_shape_and_the_shape_holds_none_of_it(monk
     assert whole == [*apart, "<b>Zoë"]
     paragraph._parse_private('<font face="Script-Thai">สมชาย</font> Bo', style)
     assert whole == [*apart, "<b>Zoë"]  # a face of ours: by its shape
+
+
+def test_a_patient_file_s_mistakes_never_quote_it(cli, tmp_path):
+    """Review: ``generate --patient-file`` read a patient's details with the content's
+    checks, which quote what they found: a value, an unknown key, a key written twice."""
+    patient = tmp_path / "patient.yaml"
+    patient.write_text(
+        "name: 12345\nmedicines: sumatriptan for Ana\ndate: Ana HIV\n"
+        "Ana O'Brien HIV positive: yes\n",
+        encoding="utf-8",
+    )
+    run = cli("generate", "--patient-file", patient, "--out", tmp_path / "out")
+    assert run.code == 1 and not (tmp_path / "out").exists()
+    assert run.err == (
+        "handouts: error: 4 problems in the patient details; nothing was written:\n"
+        f"  {patient}:1: name: expected text, found a number; put it in quotes\n"
+        f"  {patient}:2: medicines: expected a list, found text\n"
+        f"  {patient}:3: date: expected a date like 2026-11-01, found text\n"
+        f"  {patient}:4: unknown key; expected one of: name, clinician, date, notes, medicines\n"
+    )
+    patient.write_text("name: Ana\nname: Ana O'Brien\n", encoding="utf-8")
+    run = cli("generate", "--patient-file", patient, "--out", tmp_path / "out")
+    assert run.err.endswith(f"  {patient}:2: this key appears twice\n")

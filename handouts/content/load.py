@@ -82,11 +82,15 @@ def _timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 
 
-def parse(text: str, file: str, as_text: bool = False) -> Doc | Problem:
+def parse(
+    text: str, file: str, as_text: bool = False, private: bool | None = None
+) -> Doc | Problem:
     """Parse YAML text into a :class:`Doc`, or return the one problem that stops it.
     ``as_text``: every value is the text as written (a clinic list's ``0123`` is the id
-    ``0123``, not the number 83; ``NO`` is ``NO``; a blank or ``null`` is ``""``), and
-    a problem is located by its line alone, never by its keys (patient data)."""
+    ``0123``, not the number 83; ``NO`` is ``NO``; a blank or ``null`` is ``""``).
+    ``private`` (as ``as_text`` unless given): patient data, whose problems are located
+    by their line alone, never by their keys."""
+    private = as_text if private is None else private
     if not text.strip():
         return Problem(file, None, "", "the file is empty; expected a YAML mapping")
     loader = _Loader(text)
@@ -96,7 +100,7 @@ def parse(text: str, file: str, as_text: bool = False) -> Doc | Problem:
             return Problem(file, None, "", "the file has no content; expected a YAML mapping")
         lines: dict[Key, int] = {}
         found = _index(node, (), lines, file, set())
-        if found is not None and as_text:  # patient data: its keys may be the patient's words
+        if found is not None and private:  # patient data: its keys may be the patient's words
             found = Problem(found.file, found.line, "", found.message)
         if found is not None:
             return found
@@ -249,8 +253,9 @@ def path_text(path: Key) -> str:
     return out
 
 
-def read(path: Path, display: str | None = None) -> Doc | Problem:
-    """Read and parse one file, refusing ones that are missing, huge or not UTF-8."""
+def read(path: Path, display: str | None = None, private: bool = False) -> Doc | Problem:
+    """Read and parse one file, refusing ones that are missing, huge or not UTF-8
+    (``private``: patient data, as :func:`parse` says)."""
     name = display or str(path)
     try:
         size = path.stat().st_size
@@ -274,4 +279,4 @@ def read(path: Path, display: str | None = None) -> Doc | Problem:
         )
     except OSError as exc:
         return Problem(name, None, "", f"cannot read the file: {exc.strerror}")
-    return parse(text, name)
+    return parse(text, name, private=private)

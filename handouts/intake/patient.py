@@ -18,11 +18,11 @@ from handouts.errors import PatientError, Problem, did_you_mean
 def load_patient(path: Path, printer: Printer) -> Patient:
     """An example or saved patient file (name, clinician, date, notes, medicines)."""
     problems: list[Problem] = []
-    doc = read(path)
+    doc = read(path, private=True)  # patient data: its mistakes never quote it
     if isinstance(doc, Problem):
         raise PatientError([doc])
     try:
-        patient = Builder(doc, problems).value(Patient, doc.data, ())
+        patient = Builder(doc, problems, private=True).value(Patient, doc.data, ())
     except Invalid:
         raise PatientError(problems) from None
     check_patient(patient, str(path), printer)
