@@ -178,6 +178,12 @@ def test_applies_answers_as_the_clinician_picks(client):
     data["conditions"] = ["lupus", "sjogrens"]
     data["medicines"] = ["hydroxychloroquine"]
     assert client.post("/applies", data=data).json() == {"links": [], "combos": []}
+    # review: a plan template's medicines count, as in the preview and the PDF
+    data = {"csrf": token(client), "conditions": ["migraine", "lupus"],
+            "plan_template": "migraine-attack-simple-painkiller"}  # fmt: skip
+    assert client.post("/applies", data=data).json()["combos"] == ["NSAIDs in lupus"]
+    data["plan_template"] = "no-such-template"
+    assert client.post("/applies", data=data).json()["combos"] == []
 
 
 def test_problems_are_said_beside_their_fields_in_the_lists_words(client):

@@ -109,6 +109,22 @@ def pick(page: Page, finder: str, typed: str, label: str) -> None:
     page.get_by_label(label, exact=False).check()
 
 
+def test_what_applies_follows_the_plan_template(visit: Visit):
+    """Review: the panel asked only with the conditions and medicines, so a plan whose
+    medicines bring a caution (an NSAID in lupus) showed none, though the preview and the
+    PDF print it."""
+    page = visit.page
+    pick(page, "Find a condition", "G43", "Migraine")
+    pick(page, "Find a condition", "lupus", "Lupus")
+    applies = page.locator("#applies-body")
+    expect(applies).to_contain_text("No combination caution applies.")
+    template = page.get_by_label("Start from a plan template")
+    template.select_option("migraine-attack-simple-painkiller")
+    expect(applies).to_contain_text("NSAIDs in lupus")
+    template.select_option("")
+    expect(applies).to_contain_text("No combination caution applies.")
+
+
 def test_a_clinician_makes_a_visit_handout(visit: Visit):
     page = visit.page
     pick(page, "Find a condition", "G43", "Migraine")

@@ -287,7 +287,10 @@ class Page:
         lib = self.lib
         conds = tuple(c for c in dict.fromkeys(form.getlist("conditions")) if c in lib.conditions)
         meds = tuple(m for m in dict.fromkeys(form.getlist("medicines")) if m in lib.medicines)
-        links, combos = applies(lib, Request(conds, medicines=meds), self.brand)
+        plan = form.get("plan_template")  # its medicines' cautions print too
+        template = plan if isinstance(plan, str) and plan in lib.plans else None
+        req = Request(conds, medicines=meds, plan_template=template)
+        links, combos = applies(lib, req, self.brand)
         return JSONResponse({"links": links, "combos": combos})
 
     async def batch(self, request: HttpRequest) -> Response:

@@ -45,7 +45,7 @@ function askApplies(form) {
   clearTimeout(pending);
   pending = setTimeout(async () => {
     const sent = new FormData();
-    for (const name of ["csrf", "conditions", "medicines"]) {
+    for (const name of ["csrf", "conditions", "medicines", "plan_template"]) {
       for (const value of new FormData(form).getAll(name)) sent.append(name, value);
     }
     try {
@@ -64,7 +64,7 @@ document.addEventListener("DOMContentLoaded", () => {
     finder.addEventListener("input", () => filterList(finder));
   }
   form.addEventListener("change", (event) => {
-    if (["conditions", "medicines"].includes(event.target.name)) askApplies(form);
+    if (["conditions", "medicines", "plan_template"].includes(event.target.name)) askApplies(form);
   });
   const problems = document.getElementById("problems");
   if (problems) problems.focus();
