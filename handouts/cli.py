@@ -509,7 +509,10 @@ def run(argv: Sequence[str]) -> int:
     patient = Patient(name, args.clinician, args.date, notes, tuple(args.medicines))
     typed = {"name": args.patient, "clinician": args.clinician, "notes": notes}
     typed |= {"title": args.title} if args.command != "pack" else {}
-    problems: list[Problem] = []  # every problem of what was typed, said at once
+    # how the options go together is said first, as argparse says its own; then every
+    # problem of what was typed, at once
+    shape = _format(args) if args.command != "pack" else None
+    problems: list[Problem] = []
     _gathered(problems, check_details, typed, "command line", pipeline.PRINTER)
     medicines = record.row.medicines if record else _gathered(
         problems, resolve_medicines, lib, patient.medicines, "--medicines", ""
@@ -539,7 +542,7 @@ def run(argv: Sequence[str]) -> int:
     else:
         title = nfc(args.title) if args.title else None
         req = replace(req, conditions=conditions, title=title, diary=args.diary)
-        req = replace(req, format=_format(args), **the_plan)
+        req = replace(req, format=shape, **the_plan)
     if args.command == "email":
         return _email(args, lib, brand, req, record)
     written = write_one(lib, brand, req, args.out, _mode(args))
