@@ -20,9 +20,9 @@ $(STAMP): pyproject.toml requirements.lock
 
 # The package's bytecode, compiled after each change to its code, as pip compiles a wheel
 # it installs: otherwise, where PYTHONDONTWRITEBYTECODE is set, every command compiles the
-# whole package before it starts (README, "Speed"). Checked against a hash of the source
-# at each import, never its time stamp: a file edited twice within a second, to the same
-# size, would otherwise run its old code. The folders are listed too, so that a module
+# whole package before it starts (README, "Quick start"). Checked against a hash of the
+# source at each import, never its time stamp: a file edited twice within a second, to the
+# same size, would otherwise run its old code. The folders are listed too, so that a module
 # added, removed or renamed compiles again.
 $(COMPILED): $(STAMP) $(shell find handouts -mindepth 1 -name __pycache__ -prune -o \( -type d -o -name '*.py' \) -print)
 	$(BIN)/python -m compileall -q -f --invalidation-mode checked-hash handouts

@@ -208,7 +208,7 @@ def test_a_shifted_row_is_refused_when_the_header_ends_in_blank_cells():
     )
     assert refused(text) == [
         "clinic.csv:2: row 1: this row fills 5 cells but the header names 4 columns; put text "
-        "with a ',' in double quotes",
+        "with a ',' in double quotes, or name the column of a cell after the last named one",
     ]
 
 

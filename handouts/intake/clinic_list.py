@@ -312,7 +312,8 @@ def _csv(text: str, file: str) -> list[_Raw]:
             elif used > len(header):
                 message = (
                     f"this row fills {used} cells but the header names {len(header)} columns; "
-                    f"put text with a '{delimiter}' in double quotes"
+                    f"put text with a '{delimiter}' in double quotes, or name the column of a "
+                    "cell after the last named one"
                 )
                 problems.append(Problem(file, start, f"row {len(raws) + 1}", message))
             raws.append(_Raw(start, dict(zip(header, cells, strict=False))))
