@@ -230,6 +230,16 @@ CASES = [
             "content/plans/migraine-attack-triptan.yaml:20: medicines[2]: 'nsaids' is named twice",
         ],
     ),
+    (  # review: a brand that is another medicine's name would name that one only
+        "medicines/paracetamol.yaml",
+        "brands: [Tylenol,",
+        "brands: [Ibuprofen, Tylenol,",
+        [
+            "content/medicines/paracetamol.yaml:40: brands[0]: 'Ibuprofen' is what the "
+            "medicine 'nsaids' is called: a clinician typing it would get that medicine only; "
+            "remove it here",
+        ],
+    ),
     (
         "plans/fibromyalgia-movement.yaml",
         "review:",

@@ -300,6 +300,7 @@ def load_library(root: Path, printer: Printer, language: str | None = None) -> L
             c.add(doc, ("painkiller_days",), "there is no content/painkiller-days.yaml to print")
     for med in medicines.values():
         _check_medicine(c, c.docs[files[f"medicine:{med.id}"]], med, flags)
+    _check_brand_names(c, medicines, files)
     _check_not_with(c, flags, conditions, files)
     _check_step_areas(c, conditions, files)
     _check_codes(c, conditions, medicines, files)
@@ -755,6 +756,24 @@ def _check_medicine(c: _Checker, doc: Doc, med: Medicine, flags: dict[str, RedFl
             if caution.visit is not None and not (caution.short and caution.short.strip()):
                 c.add(doc, (part, i, "visit"), "a caution on the visit handout needs its "
                       "'short:' words (the risk and what to do, about 20 words)")  # fmt: skip
+
+
+def _check_brand_names(c: _Checker, medicines: dict[str, Medicine], files: dict[str, str]) -> None:
+    """A brand is not another medicine's id or name: a clinician who types it means that
+    medicine (``handouts.intake.patient.resolve_medicines`` finds a name first), so the
+    brand would silently stop naming this one."""
+    named = {m.id.lower(): m.id for m in medicines.values()}
+    for med in medicines.values():
+        for alias in (med.name, *med.also_called):
+            named.setdefault(alias.lower(), med.id)
+    for med in medicines.values():
+        doc = c.docs[files[f"medicine:{med.id}"]]
+        for i, brand in enumerate(med.brands):
+            other = named.get(brand.lower())
+            if other is not None and other != med.id:
+                c.add(doc, ("brands", i), f"'{brand}' is what the medicine '{other}' is "
+                      "called: a clinician typing it would get that medicine only; "
+                      "remove it here")  # fmt: skip
 
 
 def _twice(c: _Checker, doc: Doc, path: Key, ids: tuple[str, ...], what: str) -> None:
