@@ -134,7 +134,7 @@ def test_a_clinician_makes_a_visit_handout(visit: Visit):
     expect(page.locator("#find-conditions-count")).to_have_text("2 shown (ticked ones stay shown)")
     pick(page, "Find a medicine", "sumatriptan", "Triptans")
     pick(page, "Find a medicine", "duloxetine", "SNRI medicines")
-    pick(page, "Find a medicine", "ibuprofen", "NSAIDs")
+    pick(page, "Find a medicine", "Advil", "NSAIDs")  # a brand finds its medicine too
     applies = page.locator("#applies-body")
     expect(applies).to_contain_text("Migraine and fibromyalgia often happen together.")
     expect(applies).to_contain_text("Triptans with an SNRI")

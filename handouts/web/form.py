@@ -57,7 +57,7 @@ def offer(lib: Library) -> Offer:
         conditions.append(_choice(c.id, c.name, also))
     medicines = []
     for m in sorted(lib.medicines.values(), key=lambda m: m.name.lower()):
-        medicines.append(_choice(m.id, m.name, m.also_called))
+        medicines.append(_choice(m.id, m.name, m.also_called, m.brands))
     return Offer(
         tuple(conditions),
         tuple(medicines),
@@ -68,8 +68,10 @@ def offer(lib: Library) -> Offer:
     )
 
 
-def _choice(id_: str, name: str, also: Sequence[str]) -> Choice:
-    search = " ".join((id_, name, *also)).lower()
+def _choice(id_: str, name: str, also: Sequence[str], brands: Sequence[str] = ()) -> Choice:
+    """A choice, found by its id, name, other names and brands (a clinician may type
+    ``Advil``, as on the command line); the brands are not shown (a long list)."""
+    search = " ".join((id_, name, *also, *brands)).lower()
     return Choice(id_, name, ", ".join(also), search)
 
 
