@@ -398,6 +398,25 @@ BRAND_CASES = [
         'logo: "lo\\0go.svg"',
         ["brand.yaml:4: logo: the logo's file name has a NUL character; write the file's name"],
     ),
+    (  # review: the clinic's words are checked as the text every handout shares
+        "phone: 555-0142",
+        'phone: "555-0142 王"',
+        [
+            "brand.yaml:7: contact.phone: no bundled font prints '王' (U+738B) in the words "
+            "every handout shares: write them in Latin, Greek or Cyrillic letters (a patient's "
+            "name may use more scripts)",
+        ],
+    ),
+    (
+        'emergency_number: "911"',
+        f'emergency_number: "{"9" * 41}"',
+        ["brand.yaml:9: contact.emergency_number: too long: at most 40 characters"],
+    ),
+    (
+        "address: 12 River Road, Springfield",
+        'address: "12 River\\0 Road"',
+        ["brand.yaml:11: contact.address: has a control character '\\x00' (U+0000); remove it"],
+    ),
     (  # red team: the schema's problems and the checks after it, said together
         "paper: letter\nlanguage: en-US",
         "paper: legal\nlanguage: xx",

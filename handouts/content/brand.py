@@ -5,14 +5,14 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any, Literal
 
 from handouts import paths
 from handouts.content import language
 from handouts.content.load import Doc, path_text, read
-from handouts.content.printable import Printer
+from handouts.content.printable import Printer, shared_text_problem
 from handouts.content.schema import Builder, Invalid
 from handouts.errors import BrandError, Problem
 
@@ -176,6 +176,28 @@ class Brand:
         return self.spec.clinic_name
 
 
+TEXT_LIMIT = 200
+"""The most characters of a brand's words (a clinic's name, its after-hours line): a line
+or two of a handout."""
+TEXT_LIMITS = {"phone": 40, "emergency_number": 40, "footer": 300}
+"""Where a brand's words have another limit."""
+
+
+def _words(spec: Any) -> list[tuple[tuple[str | int, ...], str]]:
+    """The brand's words every handout may print, with their keys: its name, footer and
+    logo's words, its contact lines, and each translation's words."""
+    found: list[tuple[tuple[str | int, ...], str]] = []
+    for key in ("clinic_name", "footer", "logo_text"):
+        found.append(((key,), getattr(spec, key)))
+    if spec.contact is not None:
+        for f in fields(Contact):
+            found.append((("contact", f.name), getattr(spec.contact, f.name)))
+    for i, words in enumerate(spec.translations if isinstance(spec.translations, tuple) else ()):
+        for key in TRANSLATED:
+            found.append((("translations", i, key), getattr(words, key)))
+    return [(key, value) for key, value in found if isinstance(value, str) and value]
+
+
 class _Written:
     """A brand file's values as written, where the schema refused the file: each text
     value (stripped, as the schema gives it), the ``colours`` and ``contact`` mappings as
@@ -208,7 +230,7 @@ def load_brand(path: Path | None, printer: Printer) -> Brand:
     except Invalid:  # what can still be checked is, so that every problem is said at once
         spec = _Written(doc.data)
 
-    def add(key: tuple[str, ...], message: str) -> None:
+    def add(key: tuple[str | int, ...], message: str) -> None:
         problems.append(Problem(doc.file, doc.line(key), path_text(key), message))
 
     colours = {"white": WHITE, "grey": GREY}
@@ -259,6 +281,12 @@ def load_brand(path: Path | None, printer: Printer) -> Brand:
             "expected a short name on one line (at most 100 characters, no "
             "control characters), like 'Riverside Clinic'",
         )
+    for key, value in _words(spec):  # printed in every handout, as shared text
+        most = TEXT_LIMITS.get(key[-1], TEXT_LIMIT)
+        if len(value) > most:
+            add(key, f"too long: at most {most} characters")
+        elif key[-1] != "logo_text" and (said := shared_text_problem(printer, value)):
+            add(key, said)  # (a logo's words are read aloud, not drawn)
     logo_path = None
     if spec.logo and "\0" in spec.logo:  # no file can be named so (the path would raise)
         add(("logo",), "the logo's file name has a NUL character; write the file's name")

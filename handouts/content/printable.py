@@ -18,6 +18,12 @@ class Printer(Protocol):
         """Characters in ``text`` that cannot be printed, in order, once each."""
         ...
 
+    def not_shared(self, text: str) -> list[str]:
+        """Characters in ``text`` that text every handout shares (a clinic's words) cannot
+        print, in order, once each: more than :meth:`unprintable` (a patient's name may
+        use a script's own face)."""
+        ...
+
     def picture_problem(self, path: Path) -> str | None:
         """Why the picture (a logo) cannot be printed, or None."""
         ...
@@ -34,6 +40,22 @@ def unprintable_problem(printer: Printer, text: str) -> str | None:
     if not bad:
         return None
     return f"no bundled font can print {', '.join(describe(ch) for ch in bad)}"
+
+
+def shared_text_problem(printer: Printer, text: str) -> str | None:
+    """Why a clinic's own words cannot print in every handout, or None: ``no bundled font
+    prints '王' (U+738B) in the words every handout shares (…)``."""
+    bad = printer.not_shared(text) if text else []
+    controls = [ch for ch in bad if unicodedata.category(ch) == "Cc"]
+    if controls:
+        return f"has a control character {', '.join(map(describe, controls))}; remove it"
+    if not bad:
+        return None
+    return (
+        f"no bundled font prints {', '.join(describe(ch) for ch in bad)} in the words every "
+        "handout shares: write them in Latin, Greek or Cyrillic letters (a patient's name may "
+        "use more scripts)"
+    )
 
 
 def private_text_problem(printer: Printer, text: str) -> str | None:

@@ -281,6 +281,20 @@ def unprintable(text: str) -> list[str]:
     return out
 
 
+def not_shared(text: str) -> list[str]:
+    """Characters in ``text`` that text every handout shares (the clinic's words, the
+    content) cannot draw, in order, once each: those no bundled font has, and those only
+    a script's own face has (a face kept for patients' names: shared text is laid out once
+    in the four seeded faces, :data:`SEEDED`)."""
+    cov = register()
+    out = unprintable(text)
+    for ch in text:
+        face = _face_of(ord(ch), cov)
+        if face not in ("", "Fallback", None) and ch not in out:
+            out.append(ch)
+    return [ch for ch in text if ch in out and ch not in text[: text.index(ch)]]
+
+
 def markup(text: str, bold: bool = False) -> str:
     """Escape ``text`` for a ReportLab paragraph and switch to the fallback face where needed.
 

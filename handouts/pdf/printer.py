@@ -12,6 +12,9 @@ class PdfPrinter:
     def unprintable(self, text: str) -> list[str]:
         return fonts.unprintable(text)
 
+    def not_shared(self, text: str) -> list[str]:
+        return fonts.not_shared(text)
+
     def picture_problem(self, path: Path) -> str | None:
         return logo.logo_problem(path)
 
