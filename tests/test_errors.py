@@ -249,6 +249,15 @@ CASES = [
             "in its attack slots: it has none",
         ],
     ),
+    (  # review: a NUL was "not valid YAML" with no line
+        "medicines/snri.yaml",
+        "id: snri",
+        "id: snri\nnote: a\x00b",
+        [
+            "content/medicines/snri.yaml:2: this line has '\\x00' (U+0000), which YAML does "
+            "not allow; remove it"
+        ],
+    ),
     (
         "medicines/snri.yaml",
         "id: snri",

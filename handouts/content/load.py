@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from handouts.content.printable import describe
 from handouts.errors import Problem
 
 MAX_BYTES = 1_000_000
@@ -113,6 +114,11 @@ def parse(
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         return Problem(file, line, "", f"this is not valid YAML: {_why(exc)}")
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow (a NUL)
+        line = text[: exc.position].count("\n") + 1
+        what = describe(chr(exc.character)) if isinstance(exc.character, int) else "a character"
+        said = f"this line has {what}, which YAML does not allow; remove it"
+        return Problem(file, line, "", said)
     except yaml.YAMLError:
         return Problem(file, None, "", f"this is not valid YAML: {NOT_YAML}")
     except RecursionError:
