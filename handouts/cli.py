@@ -525,7 +525,7 @@ def run(argv: Sequence[str]) -> int:
         )  # fmt: skip
         the_plan = _gathered(problems, _the_plan, args, lib)
     if problems:
-        raise PatientError(problems)
+        raise PatientError([_by_option(p, args) for p in problems])
     assert medicines is not None and conditions is not None and the_plan is not None
     who, notes = personal(patient)
     req = Request(
@@ -643,6 +643,23 @@ def _format(args: argparse.Namespace) -> str:
 
 def _typed_plan(args: argparse.Namespace) -> bool:
     return any(getattr(args, name) for name, _m, _h in PLAN_OPTIONS)
+
+
+TYPED_OPTIONS = {"name": "--patient", "clinician": "--clinician", "notes": "--notes",
+                 "title": "--title", "plan_template": "--plan-template"}  # fmt: skip
+"""The option each detail typed on the command line came from, where it is not the
+detail's own name with dashes (``attack_when``: ``--attack-when``)."""
+
+
+def _by_option(problem: Problem, args: argparse.Namespace) -> Problem:
+    """A problem of what was typed on the command line, said at the option it was typed
+    in (``--attack-when: too long``), as the conditions' and medicines' are."""
+    if problem.file != "command line" or not problem.path:
+        return problem
+    option = TYPED_OPTIONS.get(problem.path, f"--{problem.path.replace('_', '-')}")
+    if problem.path == "notes" and getattr(args, "notes_file", None):
+        option = "--notes-file"
+    return Problem(option, None, "", problem.message)
 
 
 def _gathered(problems: list[Problem], check: Callable[..., T], *args: Any) -> T | None:

@@ -68,7 +68,7 @@ def test_any_name_and_notes_print_or_give_a_located_error_that_hides_them(name, 
     assert code in (0, 1), err
     if code:
         assert err.startswith("handouts: error: ")
-        assert "command line: name:" in err or "command line: notes:" in err
+        assert "--patient:" in err or "--notes:" in err
         for value in (name, notes):
             if shown(value) and value.strip() not in ours():  # "font" is our own word
                 assert value.strip() not in err
@@ -133,7 +133,7 @@ def test_a_name_with_right_to_left_letters_prints_in_reading_order_or_is_refused
                             str(out)])  # fmt: skip
         if code == 1:
             assert not out.exists()
-            assert "command line: name: " in err and "no bundled font can print" in err, err
+            assert "--patient: " in err and "no bundled font can print" in err, err
             assert rtl not in err
             return
         assert code == 0, err

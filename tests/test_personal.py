@@ -69,7 +69,7 @@ def test_a_character_no_font_has_stops_the_build_naming_the_field(cli, tmp_path)
     assert run.code == 1
     assert run.err == (
         "handouts: error: 1 problem in the patient details; nothing was written:\n"
-        "  command line: name: 3 characters that no bundled font can print (3 letters; not "
+        "  --patient: 3 characters that no bundled font can print (3 letters; not "
         "shown: patient details stay out of messages); spell it with letters the handout's "
         "fonts have, or leave it out\n"
     )
@@ -100,7 +100,7 @@ def test_a_name_that_would_print_in_the_wrong_order_is_refused_without_showing_i
     assert (run.code, run.err) == (
         1,
         "handouts: error: 1 problem in the patient details; nothing was written:\n"
-        f"  command line: name: {said}\n",
+        f"  --patient: {said}\n",
     )
     assert not out.exists()
 
@@ -114,10 +114,10 @@ def test_a_title_is_checked_like_a_name_and_lengths_are_counted_once_normalised(
     assert (run.code, run.err) == (
         1,
         "handouts: error: 2 problems in the patient details; nothing was written:\n"
-        "  command line: name: 1 character that no bundled font can print (1 letter; not "
+        "  --patient: 1 character that no bundled font can print (1 letter; not "
         "shown: patient details stay out of messages); spell it with letters the handout's "
         "fonts have, or leave it out\n"
-        "  command line: title: too long: at most 200 characters\n",
+        "  --title: too long: at most 200 characters\n",
     )
     decomposed = "Zoe\u0308" * 60  # 240 characters as typed, 180 once normalised
     run = cli("build", "--conditions", "migraine", "--patient", decomposed, "--out", out)
@@ -285,14 +285,14 @@ def test_notes_longer_than_a_page_are_refused_and_say_so(cli, tmp_path):
         assert (run.code, run.err) == (
             1,
             "handouts: error: 1 problem in the patient details; nothing was written:\n"
-            "  command line: notes: too long: at most 4,000 characters (about a page)\n",
+            f"  {args[0]}: too long: at most 4,000 characters (about a page)\n",
         )
     # a notes file is read far enough to judge its length once accents are joined: a
     # file of 4,841 letters and accents (5,013 characters as saved) is too long, whole
     decomposed = tmp_path / "notes.txt"
     decomposed.write_text(("Take one tablet daily. Cafe\u0301 " * 200)[:5000] + " END", "utf-8")
     run = cli("build", "--conditions", "migraine", "--notes-file", decomposed, "--out", out)
-    assert run.err.endswith("notes: too long: at most 4,000 characters (about a page)\n")
+    assert run.err.endswith("--notes-file: too long: at most 4,000 characters (about a page)\n")
     decomposed.write_text("Cafe\u0301 " * 700 + "END", "utf-8")  # 4,203 as saved, 3,503 joined
     run = cli("build", "--conditions", "migraine", "--notes-file", decomposed, "--out", out)
     assert run.code == 0, run.err
@@ -301,7 +301,7 @@ def test_notes_longer_than_a_page_are_refused_and_say_so(cli, tmp_path):
     assert cli("build", "--conditions", "migraine", "--notes", longest, "--out", out).code == 0
     assert cli("build", "--conditions", "lupus", "--patient", "N" * 201, "--out", out).err == (
         "handouts: error: 1 problem in the patient details; nothing was written:\n"
-        "  command line: name: too long: at most 200 characters\n"
+        "  --patient: too long: at most 200 characters\n"
     )
 
 

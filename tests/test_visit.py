@@ -444,13 +444,13 @@ def test_a_bad_plan_is_reported_by_field_all_at_once_and_never_quoted(cli, tmp_p
     assert run.code == 1
     assert run.err == (
         "handouts: error: 4 problems in the patient details; nothing was written:\n"
-        "  command line: attack_when: too long: at most 300 characters\n"
-        "  command line: calming: unknown calming practice; choose one of: "
+        "  --attack-when: too long: at most 300 characters\n"
+        "  --calming: unknown calming practice; choose one of: "
         "muscle-relaxation, slow-breathing\n"
-        "  command line: daily_how: 1 character that no bundled font can print (1 letter; "
+        "  --daily-how: 1 character that no bundled font can print (1 letter; "
         "not shown: patient details stay out of messages); spell it with letters the "
         "handout's fonts have, or leave it out\n"
-        "  command line: plan_template: unknown plan template; choose one of: "
+        "  --plan-template: unknown plan template; choose one of: "
         "back-pain-movement, fibromyalgia-movement, migraine-attack-simple-painkiller, "
         "migraine-attack-triptan\n"
     )
@@ -533,14 +533,14 @@ def test_every_problem_of_what_was_typed_is_said_at_once(cli, tmp_path):
     assert run.code == 1 and not out.exists()
     assert run.err == (
         "handouts: error: 6 problems in the patient details; nothing was written:\n"
+        "  --attack-when: too long: at most 300 characters\n"
         "  --conditions: unknown condition 'migrane' (did you mean 'migraine'?)\n"
         "  --medicines: unknown medicine 'foo'\n"
-        f"  {plan}:1: attack: expected a mapping of keys to values, found text\n"
-        "  command line: attack_when: too long: at most 300 characters\n"
-        "  command line: name: too long: at most 200 characters\n"
-        "  command line: plan_template: unknown plan template; choose one of: "
+        "  --patient: too long: at most 200 characters\n"
+        "  --plan-template: unknown plan template; choose one of: "
         "back-pain-movement, fibromyalgia-movement, migraine-attack-simple-painkiller, "
         "migraine-attack-triptan\n"
+        f"  {plan}:1: attack: expected a mapping of keys to values, found text\n"
     )
 
 
