@@ -49,6 +49,7 @@ from handouts.content.model import (
     Term,
     Unsupported,
     UnsupportedFile,
+    medicine_names,
 )
 from handouts.content.printable import Printer, unprintable_problem
 from handouts.content.schema import UNKNOWN_KEY, Builder, Invalid
@@ -762,10 +763,7 @@ def _check_brand_names(c: _Checker, medicines: dict[str, Medicine], files: dict[
     """A brand is not another medicine's id or name: a clinician who types it means that
     medicine (``handouts.intake.patient.resolve_medicines`` finds a name first), so the
     brand would silently stop naming this one."""
-    named = {m.id.lower(): m.id for m in medicines.values()}
-    for med in medicines.values():
-        for alias in (med.name, *med.also_called):
-            named.setdefault(alias.lower(), med.id)
+    named = medicine_names(medicines.values())
     for med in medicines.values():
         doc = c.docs[files[f"medicine:{med.id}"]]
         for i, brand in enumerate(med.brands):

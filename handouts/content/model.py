@@ -7,7 +7,7 @@ content file may (or, without a default, must) have. See docs/content-format.md.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, fields
 from functools import cached_property
 from pathlib import Path
@@ -789,6 +789,19 @@ class Library:
     (:func:`handouts.pipeline.in_language`); owned by the English library."""
 
     @cached_property
+    def medicine_terms(self) -> dict[str, tuple[str, ...]]:
+        """What a clinician may type for a medicine, in lower case, and the medicines it
+        names: an id, name or other name names one (:func:`medicine_names`); else a brand
+        names each medicine with that brand (a combination's brand, all it contains).
+        Worked out once (it is asked for every row of a clinic list)."""
+        terms = {term: (mid,) for term, mid in medicine_names(self.medicines.values()).items()}
+        brands: dict[str, tuple[str, ...]] = {}
+        for med in self.medicines.values():
+            for brand in med.brands:
+                brands[brand.lower()] = (*brands.get(brand.lower(), ()), med.id)
+        return terms | {b: ids for b, ids in brands.items() if b not in terms}
+
+    @cached_property
     def handout_sets(self) -> frozenset[frozenset[str]]:
         """The conditions of each library handout and pack handout, as sets: each has its
         page online. Worked out once (it is asked for every handout made)."""
@@ -799,6 +812,17 @@ class Library:
         """File and line of the review ``field`` that governs item ``key``."""
         file, path = self.review_at[key]
         return file, self.docs[file].line((*path, field))
+
+
+def medicine_names(medicines: Iterable[Medicine]) -> dict[str, str]:
+    """Each medicine's id, name and other names, in lower case, and its id (a name two
+    medicines give is the first's)."""
+    meds = list(medicines)
+    names = {m.id.lower(): m.id for m in meds}
+    for med in meds:
+        for alias in (med.name, *med.also_called):
+            names.setdefault(alias.lower(), med.id)
+    return names
 
 
 @dataclass(frozen=True)

@@ -142,16 +142,7 @@ def resolve_medicines(
     """Medicine ids from ids, common names (``ibuprofen`` finds ``nsaids``) or brand names
     (``Advil``; a combination's brand, ``Treximet``, finds each medicine it contains),
     each once, in the order named. A problem is said at ``where``, under ``field``."""
-    names = {m.id: (m.id,) for m in lib.medicines.values()}
-    for med in lib.medicines.values():
-        for alias in (med.name, *med.also_called):
-            names.setdefault(alias.lower(), (med.id,))
-    brands: dict[str, tuple[str, ...]] = {}
-    for med in lib.medicines.values():
-        for brand in med.brands:
-            brands[brand.lower()] = (*brands.get(brand.lower(), ()), med.id)
-    for brand, ids in brands.items():
-        names.setdefault(brand, ids)
+    names = lib.medicine_terms
     out: list[str] = []
     problems = []
     for term in terms:
