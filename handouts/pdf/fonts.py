@@ -286,13 +286,12 @@ def not_shared(text: str) -> list[str]:
     content) cannot draw, in order, once each: those no bundled font has, and those only
     a script's own face has (a face kept for patients' names: shared text is laid out once
     in the four seeded faces, :data:`SEEDED`)."""
-    cov = register()
-    out = unprintable(text)
+    cov, bad = register(), set(unprintable(text))
+    out: list[str] = []
     for ch in text:
-        face = _face_of(ord(ch), cov)
-        if face not in ("", "Fallback", None) and ch not in out:
+        if ch not in out and (ch in bad or _face_of(ord(ch), cov) not in ("", "Fallback", None)):
             out.append(ch)
-    return [ch for ch in text if ch in out and ch not in text[: text.index(ch)]]
+    return out
 
 
 def markup(text: str, bold: bool = False) -> str:
