@@ -389,6 +389,16 @@ BRAND_CASES = [
         "paper: legal",
         ["brand.yaml:19: paper: expected one of 'letter', 'a4', found 'legal'"],
     ),
+    (  # not Python's words for what was found ('None')
+        "paper: letter",
+        "paper: null",
+        ["brand.yaml:19: paper: expected one of 'letter', 'a4', found nothing"],
+    ),
+    (
+        "paper: letter",
+        "paper: {size: letter}",
+        ["brand.yaml:19: paper: expected one of 'letter', 'a4', found a mapping"],
+    ),
     (  # review: text where a mapping is written, with the schema refusing the file
         "language: en-US",
         "language: {a: 1}\nlogo_url: x",

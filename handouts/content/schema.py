@@ -69,7 +69,10 @@ class Builder:
                 hint = did_you_mean(str(data), choices)
                 if self.private:
                     raise self.fail(path, f"expected one of {listed}, found {_kind(data)}")
-                raise self.fail(path, f"expected one of {listed}, found {data!r}{hint}")
+                said = (
+                    repr(data[:40]) if isinstance(data, str) and data.strip() else _describe(data)
+                )
+                raise self.fail(path, f"expected one of {listed}, found {said}{hint}")
             return data
         if tp is str:
             if isinstance(data, str) and data.strip():
