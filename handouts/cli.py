@@ -385,7 +385,7 @@ def _translated_into(value: str, must_have_content: bool) -> str:
     what is not a language tag, and (``must_have_content``) a language with no content."""
     tag = language.canonical(value)
     if tag is None:
-        raise UsageError(f"'{value}' is not a language code (such as es or es-MX)")
+        raise UsageError(language.problem(value) or language.EXPECTED)
     if must_have_content:
         language.check(tag)
     code = language.base(tag)

@@ -8,6 +8,7 @@ at once, so a clinic sees every mistake in one run.
 from __future__ import annotations
 
 import difflib
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -131,3 +132,15 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """Return `` (did you mean 'x'?)`` for the closest choice, or an empty string."""
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def shown(value: str, most: int = 40) -> str:
+    """A cell, column or key as a message may show it: control and direction characters
+    escaped, and cut short (a value in the wrong column may be a patient's name)."""
+    escaped = "".join(
+        ch.encode("unicode_escape").decode("ascii")
+        if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp")
+        else ch
+        for ch in value
+    )
+    return escaped if len(escaped) <= most else escaped[: most - 1] + "…"

@@ -62,7 +62,7 @@ def test_contrast_comes_with_the_other_problems(tmp_path):
         f"{brand}:14: colours.accent: expected a colour like '#1F4E79', found 'pale'",
         f"{brand}:15: colours.text: colours.text '#777777' on colours.background '#FFFFFF' has a contrast ratio of 4.47:1; body text needs at least 4.5:1",
         f"{brand}:15: colours.text: colours.text '#777777' on the grey box fill '#E8E8E8' has a contrast ratio of 3.65:1; the 'Tell us at your next visit' heading needs at least 4.5:1",
-        f"{brand}:19: language: expected a language code like 'en-US', found 'English'",
+        f"{brand}:19: language: expected a language code like 'es' or 'en-US', found 'English'",
     ]
 
 
@@ -107,5 +107,5 @@ def test_bad_online_addresses_are_refused(tmp_path, online):
         load_brand(brand, PRINTER)
     assert [p.message for p in caught.value.problems] == [
         "expected a web address ending in '/', like 'https://example.org/h/' (no '.' or '..' "
-        f"folders, '?' or '#'), found '{online}'"
+        f"folders, '?' or '#'), found '{online.replace(chr(9), chr(92) + 't')}'"  # (escaped)
     ]

@@ -374,6 +374,13 @@ BRAND_CASES = [
         'primary: "blurple"',
         ["brand.yaml:14: colours.primary: expected a colour like '#1F4E79', found 'blurple'"],
     ),
+    (  # a long value is said cut short
+        'primary: "#1F4E79"',
+        f'primary: "blurple{"e" * 60}"',
+        [
+            f"brand.yaml:14: colours.primary: expected a colour like '#1F4E79', found 'blurple{'e' * 32}…'"
+        ],
+    ),
     (
         "logo: logo.svg",
         "logo: missing.png",
@@ -455,7 +462,7 @@ BRAND_CASES = [
     (
         "language: en-US",
         "language: English",
-        ["brand.yaml:20: language: expected a language code like 'en-US', found 'English'"],
+        ["brand.yaml:20: language: expected a language code like 'es' or 'en-US', found 'English'"],
     ),
     (
         'text: "#1A1A1A"',

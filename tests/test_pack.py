@@ -134,8 +134,15 @@ def test_one_language_tag_rule_for_the_command_line_the_brand_and_a_clinic_list(
     assert cli(*args, "--language", "en-NZ").code == 0
     assert PdfReader(out).trailer["/Root"]["/Lang"] == "en-NZ"
     run = cli("build", "--conditions", "migraine", "--language", "en-", "--out", out)
+    expected = "expected a language code like 'es' or 'en-US', found 'en-' (did you mean 'en'?)"
+    assert run.err == f"handouts: error: {expected}\n"
+    assert cli("translate", "en-").err == f"handouts: error: {expected}\n"  # the same words
+    (tmp_path / "long").mkdir()  # said cut short, and escaped
+    long = brand_copy(tmp_path / "long", "language: en-US", f'language: "en\\t{"x" * 60}"')
+    run = cli("build", "--conditions", "migraine", "--brand", long, "--out", out)
     assert (
-        run.err == "handouts: error: expected a language code like 'es' or 'en-US', found 'en-'\n"
+        f"{long}:20: language: expected a language code like 'es' or 'en-US', found 'en\\t{'x' * 35}…'"
+        in run.err
     )
     (tmp_path / "fr").mkdir()
     french = brand_copy(tmp_path / "fr", "language: en-US", "language: fr")

@@ -14,7 +14,7 @@ from handouts.content import language
 from handouts.content.load import Doc, path_text, read
 from handouts.content.printable import Printer, shared_text_problem
 from handouts.content.schema import Builder, Invalid
-from handouts.errors import BrandError, Problem
+from handouts.errors import BrandError, Problem, shown
 
 DEFAULT_BRAND = paths.BRAND
 COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
@@ -241,7 +241,7 @@ def load_brand(path: Path | None, printer: Printer) -> Brand:
         if COLOUR.match(value):
             colours[name] = value
         else:
-            add(("colours", name), f"expected a colour like '#1F4E79', found '{value}'")
+            add(("colours", name), f"expected a colour like '#1F4E79', found '{shown(value)}'")
 
     def label(name: str) -> str:
         fixed = {"white": "white", "grey": "the grey box fill"}
@@ -251,24 +251,20 @@ def load_brand(path: Path | None, printer: Printer) -> Brand:
         if fore in colours and back in colours:
             ratio = contrast(colours[fore], colours[back])
             if ratio < least:
-                shown = math.floor(ratio * 100) / 100  # 4.499 shows as 4.49, never 4.50
+                floored = math.floor(ratio * 100) / 100  # 4.499 shows as 4.49, never 4.50
                 add(
                     ("colours", back if fore == "white" else fore),
-                    f"{label(fore)} on {label(back)} has a contrast ratio of {shown:.2f}:1; "
+                    f"{label(fore)} on {label(back)} has a contrast ratio of {floored:.2f}:1; "
                     f"{needs} at least {least:g}:1",
                 )
-    if spec.language is None:  # (as above)
-        pass
-    elif language.canonical(spec.language) and language.unknown(spec.language):
-        have = ", ".join(language.CONTENT_LANGUAGES)
-        add(("language",), f"no content in language '{spec.language}'; the content is in: {have}")
-    elif language.canonical(spec.language) is None:
-        add(("language",), f"expected a language code like 'en-US', found '{spec.language}'")
+    said = spec.language and language.problem(spec.language)  # (None: as above)
+    if said:
+        add(("language",), said)
     if spec.online is not None and (not ONLINE.match(spec.online) or _strays(spec.online)):
         add(
             ("online",),
             "expected a web address ending in '/', like 'https://example.org/h/' (no '.' or "
-            f"'..' folders, '?' or '#'), found '{spec.online}'",
+            f"'..' folders, '?' or '#'), found '{shown(spec.online, 120)}'",
         )
     name = spec.email_name
     if name is not None and (
@@ -297,10 +293,10 @@ def load_brand(path: Path | None, printer: Printer) -> Brand:
             add(
                 ("logo",),
                 f"the logo must be a file in the brand's own folder ({folder}), found "
-                f"'{spec.logo}'",
+                f"'{shown(spec.logo, 120)}'",
             )
         elif logo_path.suffix.lower() not in (".png", ".svg"):
-            add(("logo",), f"the logo must be a .png or .svg file, found '{spec.logo}'")
+            add(("logo",), f"the logo must be a .png or .svg file, found '{shown(spec.logo, 120)}'")
         elif not logo_path.is_file():
             add(("logo",), f"logo file not found: {logo_path}")
         else:

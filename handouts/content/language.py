@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 
-from handouts.errors import UsageError, did_you_mean
+from handouts.errors import UsageError, did_you_mean, shown
 
 TAG = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*")
 CONTENT_LANGUAGES = ("en", "es")
@@ -31,21 +31,30 @@ def base(value: str) -> str:
     return re.split(r"[-_]", value)[0].lower()
 
 
-def unknown(value: str, languages: Collection[str] = CONTENT_LANGUAGES) -> str | None:
-    """Why ``value`` is not a tag of one of ``languages`` (the start of a message: "unknown
-    language 'fr'"), or None when it is."""
-    tag = canonical(value)
+EXPECTED = "expected a language code like 'es' or 'en-US'"
+"""What a language must look like (also the start of :func:`problem`'s message)."""
+
+
+def problem(value: str, languages: Collection[str] = CONTENT_LANGUAGES) -> str | None:
+    """Why ``value`` cannot be the language of a handout, in the same words wherever it
+    was written (``--language``, a brand, a clinic list, the web form); None when its
+    first part is one of ``languages``. The value is shown cut short and escaped: a value
+    in the wrong column may be a patient's name."""
     have = {lang.lower(): lang for lang in sorted(languages)}
-    if tag and tag.split("-")[0] in have:
-        return None
-    first = re.split(r"[-_]", value)[0].lower()
-    return f"unknown language '{value}'{did_you_mean(first, have)}"
+    tag = canonical(value)
+    if tag is None:
+        first = re.split(r"[-_]", value)[0].lower()
+        return f"{EXPECTED}, found '{shown(value)}'{did_you_mean(first, have)}"
+    if base(tag) not in have:
+        hint = did_you_mean(base(tag), have)
+        return (
+            f"no content in language '{shown(value)}'{hint}; the content is in: {', '.join(have)}"
+        )
+    return None
 
 
 def check(value: str | None) -> None:
     """Refuse a document language there is no content in (a usage error)."""
-    if value and canonical(value) is None:
-        raise UsageError(f"expected a language code like 'es' or 'en-US', found '{value}'")
-    if value and unknown(value):
-        have = ", ".join(CONTENT_LANGUAGES)
-        raise UsageError(f"no content in language '{value}'; the content is in: {have}")
+    said = value and problem(value)
+    if said:
+        raise UsageError(said)

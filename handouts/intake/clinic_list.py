@@ -32,7 +32,7 @@ from handouts.content.load import parse
 from handouts.content.model import Library, Patient, PlanFields
 from handouts.content.printable import Printer
 from handouts.document.request import DEFAULT_FORMAT, FORMATS, FULL, Allow, Request
-from handouts.errors import PatientError, Problem, did_you_mean
+from handouts.errors import PatientError, Problem, did_you_mean, shown
 from handouts.intake.patient import (
     check_patient,
     email_problem,
@@ -41,7 +41,6 @@ from handouts.intake.patient import (
     personal,
     resolve_conditions,
     resolve_medicines,
-    shown,
 )
 from handouts.intake.plan import COLUMNS as PLAN_COLUMNS
 from handouts.intake.plan import check_plan, from_columns
@@ -541,10 +540,8 @@ def _language(
     ``en-GB`` are all English), with the usual case: ``en``, ``en-GB``, ``zh-Hant-TW``."""
     if not value:
         return None
-    why = language.unknown(value, languages)
-    why = why and why.replace(value, shown(value), 1)
+    why = language.problem(value, languages)
     if why is None:
         return language.canonical(value)
-    have = ", ".join(sorted(languages))
-    bad.append(("language", f"{why}; use {have}, or leave it blank"))
+    bad.append(("language", f"{why}; or leave it blank"))
     return None

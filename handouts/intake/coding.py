@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from handouts.content.model import Library
-from handouts.intake.patient import by_icd10, shown
+from handouts.errors import shown
+from handouts.intake.patient import by_icd10
 
 SNOMED = "http://snomed.info/sct"
 ICD10 = ("http://hl7.org/fhir/sid/icd-10-cm", "http://hl7.org/fhir/sid/icd-10")

@@ -29,10 +29,10 @@ from handouts.content import language
 from handouts.content.load import Doc, parse
 from handouts.content.model import Library
 from handouts.content.printable import Printer
-from handouts.errors import PatientError, Problem
+from handouts.errors import PatientError, Problem, shown
 from handouts.intake.clinic_list import MAX_BYTES, ClinicList, Row, check_cells
 from handouts.intake.coding import RXNORM, SYSTEMS, Coding, described
-from handouts.intake.patient import email_problem, shown
+from handouts.intake.patient import email_problem
 from handouts.memo import memo
 
 if TYPE_CHECKING:
@@ -666,7 +666,7 @@ def _language(patient: Patient, languages: Collection[str]) -> tuple[str | None,
     for one in spoken[:1]:
         tags = [c.code for c in one.language.coding or [] if c.code] if one.language else []
         for tag in tags:
-            if language.unknown(tag, languages) is None:
+            if language.problem(tag, languages) is None:
                 return language.canonical(tag), None
         if tags:
             return None, (

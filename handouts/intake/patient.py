@@ -12,7 +12,7 @@ from handouts.content.model import Library, Patient
 from handouts.content.printable import Printer, private_text_problem
 from handouts.content.schema import Builder, Invalid
 from handouts.document.document import Personal
-from handouts.errors import PatientError, Problem, did_you_mean
+from handouts.errors import PatientError, Problem, did_you_mean, shown
 
 
 def load_patient(path: Path, printer: Printer) -> Patient:
@@ -99,18 +99,6 @@ def personal(patient: Patient | None) -> tuple[Personal, str | None]:
 
     who = Personal(given(patient.name), given(patient.clinician), patient.date)
     return who, given(patient.notes)
-
-
-def shown(value: str, most: int = 40) -> str:
-    """A cell, column or key as a message may show it: control and direction characters
-    escaped, and cut short (a value in the wrong column may be a patient's name)."""
-    escaped = "".join(
-        ch.encode("unicode_escape").decode("ascii")
-        if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp")
-        else ch
-        for ch in value
-    )
-    return escaped if len(escaped) <= most else escaped[: most - 1] + "…"
 
 
 def nfc(text: str) -> str:

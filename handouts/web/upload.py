@@ -17,9 +17,15 @@ from handouts.content.language import CONTENT_LANGUAGES
 from handouts.content.model import Library
 from handouts.delivery.batch import scrub
 from handouts.document.request import Allow, Request
-from handouts.errors import HandoutsError, InternalError, PatientError, Problem, unexpected
+from handouts.errors import (
+    HandoutsError,
+    InternalError,
+    PatientError,
+    Problem,
+    shown,
+    unexpected,
+)
 from handouts.intake.clinic_list import ClinicList, Row, read_list_data, request
-from handouts.intake.patient import shown
 from handouts.pipeline import PRINTER, Rendered
 from handouts.web.security import bug
 
