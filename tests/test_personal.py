@@ -399,3 +399,24 @@ def test_a_patient_file_s_mistakes_never_quote_it(cli, tmp_path):
     patient.write_text("name: Ana\nname: Ana O'Brien\n", encoding="utf-8")
     run = cli("generate", "--patient-file", patient, "--out", tmp_path / "out")
     assert run.err.endswith(f"  {patient}:2: this key appears twice\n")
+    patient.write_text(  # (third review: the unknown medicine was quoted, with no line)
+        f'name: {"A" * 201}\nnotes: "a\\x07b"\nmedicines:\n  - Advil\n  - Ana\'s pill\n'
+        "  - ibuprofin\n",
+        encoding="utf-8",
+    )
+    run = cli("generate", "--patient-file", patient, "--out", tmp_path / "out")
+    assert run.code == 1 and not (tmp_path / "out").exists()
+    expected = (
+        "expected a medicine's name, kind or brand, like 'sumatriptan', 'triptans' or 'Imitrex'"
+    )
+    assert run.err == (
+        "handouts: error: 4 problems in the patient details; nothing was written:\n"
+        f"  {patient}:1: name: too long: at most 200 characters\n"
+        f"  {patient}:2: notes: 1 character that no bundled font can print (1 other character; "
+        "not shown: patient details stay out of messages); spell it with letters the "
+        "handout's fonts have, or leave it out\n"
+        f"  {patient}:5: medicines[1]: unknown medicine; {expected}\n"
+        f"  {patient}:6: medicines[2]: unknown medicine (did you mean 'ibuprofen'?); {expected}\n"
+    )
+    patient.write_text("name: Ana\nmedicines: [Advil, sumatriptan]\n", encoding="utf-8")
+    assert cli("generate", "--patient-file", patient, "--out", tmp_path / "out").code == 0

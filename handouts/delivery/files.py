@@ -15,7 +15,7 @@ from handouts.content.model import Library
 from handouts.delivery.write import PRIVATE, inside, write_atomic
 from handouts.document.request import ALLOW_NOTHING, Allow, Request
 from handouts.errors import Problem
-from handouts.intake.patient import load_patient, personal, resolve_medicines
+from handouts.intake.patient import load_patient, personal
 
 
 @dataclass(frozen=True)
@@ -53,9 +53,9 @@ def default_run(
     any of them leaves the folder as it was.
     """
     lib, brand = pipeline.load_inputs(content, brand_file)
-    patient = load_patient(patient_file, pipeline.PRINTER) if patient_file else None
+    patient = load_patient(patient_file, pipeline.PRINTER, lib) if patient_file else None
     who, notes = personal(patient)
-    meds = resolve_medicines(lib, patient.medicines, str(patient_file)) if patient else ()
+    meds = patient.medicines if patient else ()
     asked = Request((), language=language)
     specs = pipeline.in_language(lib, brand, asked).handouts  # titles in that language
     reqs = [

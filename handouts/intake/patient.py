@@ -3,8 +3,10 @@ conditions and medicines found from what a clinician types (ids, ICD-10 codes, n
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
+from collections.abc import Sequence
 from pathlib import Path
 
 from handouts.content.load import read
@@ -15,8 +17,10 @@ from handouts.document.document import Personal
 from handouts.errors import PatientError, Problem, did_you_mean, shown
 
 
-def load_patient(path: Path, printer: Printer) -> Patient:
-    """An example or saved patient file (name, clinician, date, notes, medicines)."""
+def load_patient(path: Path, printer: Printer, lib: Library) -> Patient:
+    """An example or saved patient file (name, clinician, date, notes, medicines), its
+    medicines named as the content names them (ids). Every problem at once, each at its
+    line; none quotes the file (patient data)."""
     problems: list[Problem] = []
     doc = read(path, private=True)  # patient data: its mistakes never quote it
     if isinstance(doc, Problem):
@@ -25,8 +29,20 @@ def load_patient(path: Path, printer: Printer) -> Patient:
         patient = Builder(doc, problems, private=True).value(Patient, doc.data, ())
     except Invalid:
         raise PatientError(problems) from None
-    check_patient(patient, str(path), printer)
-    return patient
+    fields = {f: getattr(patient, f) for f in ("name", "clinician", "notes")}
+    lines = {f: doc.line((f,)) for f in fields}
+    try:
+        check_details(fields, str(path), printer, lines)
+    except PatientError as exc:
+        problems += exc.problems
+    at = [doc.line(("medicines", n)) for n in range(len(patient.medicines))]
+    try:
+        medicines = resolve_medicines(lib, patient.medicines, str(path), lines=at)
+    except PatientError as exc:
+        problems += exc.problems
+    if problems:
+        raise PatientError(problems)
+    return dataclasses.replace(patient, medicines=medicines)
 
 
 LIMITS = {"name": 200, "clinician": 200, "notes": 4_000, "title": 200}
@@ -40,20 +56,27 @@ def check_patient(patient: Patient, where: str, printer: Printer) -> None:
     check_details(fields, where, printer)
 
 
-def check_details(fields: dict[str, str | None], where: str, printer: Printer) -> None:
+def check_details(
+    fields: dict[str, str | None],
+    where: str,
+    printer: Printer,
+    lines: dict[str, int | None] | None = None,
+) -> None:
     """Free text typed for one handout (``name``, ``clinician``, ``notes``, ``title``) fits
-    its limit once normalised, and prints as typed: every problem at once, none quoting it."""
+    its limit once normalised, and prints as typed: every problem at once, none quoting it
+    (each at its line in ``where``, when ``lines`` has it)."""
     problems = []
     for field, value in fields.items():
+        line = (lines or {}).get(field)
         value = nfc(value or "")
         limit = LIMITS[field]
         if len(value) > limit:
             said = f"too long: at most {limit:,} characters" + (
                 " (about a page)" if field == "notes" else ""
             )
-            problems.append(Problem(where, None, field, said))
+            problems.append(Problem(where, line, field, said))
         elif said := private_text_problem(printer, value):
-            problems.append(Problem(where, None, field, said))
+            problems.append(Problem(where, line, field, said))
     if problems:
         raise PatientError(problems)
 
@@ -124,20 +147,37 @@ def resolve_conditions(lib: Library, terms: list[str]) -> tuple[str, ...]:
     return tuple(out)
 
 
+EXPECTED_MEDICINE = (
+    "expected a medicine's name, kind or brand, like 'sumatriptan', 'triptans' or 'Imitrex'"
+)
+"""What a medicine in a patient's file must be (said where the file's words are not quoted)."""
+
+
 def resolve_medicines(
-    lib: Library, terms: tuple[str, ...], where: str, field: str = "medicines"
+    lib: Library,
+    terms: tuple[str, ...],
+    where: str,
+    field: str = "medicines",
+    lines: Sequence[int | None] = (),
 ) -> tuple[str, ...]:
     """Medicine ids from ids, common names (``ibuprofen`` finds ``nsaids``) or brand names
     (``Advil``; a combination's brand, ``Treximet``, finds each medicine it contains),
-    each once, in the order named. A problem is said at ``where``, under ``field``."""
+    each once, in the order named. A problem is said at ``where``, under ``field``; with
+    ``lines`` (a file's, one a term), at the term's line and place in the list, without
+    quoting it (a patient's file)."""
     names = lib.medicine_terms
     out: list[str] = []
     problems = []
-    for term in terms:
+    for n, term in enumerate(terms):
         ids = names.get(term.lower())
         if ids is None:
             hint = did_you_mean(term.lower(), names)
-            problems.append(Problem(where, None, field, f"unknown medicine '{shown(term)}'{hint}"))
+            if lines:
+                said = f"unknown medicine{hint}; {EXPECTED_MEDICINE}"
+                problems.append(Problem(where, lines[n], f"{field}[{n}]", said))
+            else:
+                said = f"unknown medicine '{shown(term)}'{hint}"
+                problems.append(Problem(where, None, field, said))
         else:
             out += [mid for mid in ids if mid not in out]
     if problems:
