@@ -167,7 +167,7 @@ def test_a_yaml_list_must_be_patients_holding_a_list_of_mappings():
         "l.yaml:4: row 2: conditions: expected text, found a mapping",
     ]
     assert refused("patients: [\n", "l.yaml") == [
-        "l.yaml:2: this is not valid YAML: check the indentation, quotes, brackets and colons on "
+        "l.yaml:1: this is not valid YAML: check the indentation, quotes, brackets and colons on "
         "this line and the one before"
     ]
 

@@ -708,8 +708,8 @@ def test_a_broken_catalogue_is_one_problem_not_a_flood(
 @pytest.mark.parametrize(
     ("text", "line", "ours"),
     [
-        ("x: [a, b\n", 2, "a list in [brackets] is not closed, or two items lack a comma"),
-        ("x: {a: 1\n", 2, "a mapping in {braces} is not closed, or two items lack a comma"),
+        ("x: [a, b\n", 1, "a list in [brackets] is not closed, or two items lack a comma"),
+        ("x: {a: 1\n", 1, "a mapping in {braces} is not closed, or two items lack a comma"),
         (
             "x: a: b\n",
             1,
@@ -728,7 +728,13 @@ def test_a_broken_catalogue_is_one_problem_not_a_flood(
             "a tab, or a text starting with @, ` or %: indent with spaces, and put such text in "
             "quotes",
         ),
-        ('x: "abc\n', 2, "a quote is not closed"),
+        ('x: "abc\n', 1, "a quote is not closed"),  # (not line 2: past the file's end)
+        ('a: 1\nb: "x\n\nc: 2\n\n', 2, "a quote is not closed"),  # where it was opened
+        (
+            "x: 1\ny:\n  - [\n\n",
+            3,  # (the parser's marks are both past the end): the last line with text
+            "check the indentation, quotes, brackets and colons on this line and the one before",
+        ),
         (
             'x: "C:\\path"\n',
             1,

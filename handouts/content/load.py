@@ -111,9 +111,7 @@ def parse(
     except yaml.MarkedYAMLError as exc:
         if _too_deep(text):
             return Problem(file, None, "", TOO_DEEP)
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        return Problem(file, line, "", f"this is not valid YAML: {_why(exc)}")
+        return Problem(file, _line(exc, text), "", f"this is not valid YAML: {_why(exc)}")
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow (a NUL)
         line = text[: exc.position].count("\n") + 1
         what = describe(chr(exc.character)) if isinstance(exc.character, int) else "a character"
@@ -231,6 +229,15 @@ YAML_PROBLEMS = (
     ),
 )
 """The parser's problems we put in our own words; others get NOT_YAML."""
+
+
+def _line(exc: yaml.MarkedYAMLError, text: str) -> int | None:
+    """The line a YAML mistake is said at: where the parser stopped, unless that is past
+    the file's last line (the file ended inside a quote or a bracket): then where what
+    was left open began, else the last line with something on it."""
+    last = len(text.rstrip().split("\n"))
+    marks = [m.line + 1 for m in (exc.problem_mark, exc.context_mark) if m is not None]
+    return next((n for n in marks if n <= last), last if marks else None)
 
 
 def _why(exc: yaml.MarkedYAMLError) -> str:
