@@ -166,6 +166,16 @@ def test_a_yaml_list_must_be_patients_holding_a_list_of_mappings():
         "l.yaml:2: row 1: expected a mapping of keys (id, name, conditions, …) to values",
         "l.yaml:4: row 2: conditions: expected text, found a mapping",
     ]
+    assert refused(  # a stray key is said with the rows' problems, all at once
+        "patients:\n  - id: A1\n    conditions: migrane\n  - id: A2\n    medicines: zzz\n"
+        "clinic: x\n",
+        "l.yaml",
+    ) == [
+        "l.yaml:3: row 1: conditions: unknown condition 'migrane' (did you mean 'migraine'?)",
+        "l.yaml:4: row 2: conditions: give conditions (ids or ICD-10 codes) or a pack; found neither",
+        "l.yaml:5: row 2: medicines: unknown medicine 'zzz'",
+        "l.yaml:6: unknown key; a list has only 'patients:'",
+    ]
     assert refused("patients: [\n", "l.yaml") == [
         "l.yaml:1: this is not valid YAML: check the indentation, quotes, brackets and colons on "
         "this line and the one before"
@@ -562,8 +572,11 @@ def test_a_yaml_list_s_unknown_keys_are_located_by_line_never_named():
         "    nots: x\n"
         '"\\e[31mAna secret": 1\n'
     )
-    assert refused(text, "l.yaml") == ["l.yaml:6: unknown key; a list has only 'patients:'"]
-    got = problems(text.rsplit("\n", 2)[0] + "\n", "l.yaml")
+    got = refused(text, "l.yaml")  # the list's own and its rows' at once
     assert got[0].startswith("l.yaml:4: row 1: unknown key; the keys are id, name, ")
-    assert got[1] == "l.yaml:5: row 1: unknown key (did you mean 'notes'?)"
+    assert got[1:] == [
+        "l.yaml:5: row 1: unknown key (did you mean 'notes'?)",
+        "l.yaml:6: unknown key; a list has only 'patients:'",
+    ]
     assert not any("Ana" in p for p in got)
+    assert problems(text.rsplit("\n", 2)[0] + "\n", "l.yaml") == got[:2]

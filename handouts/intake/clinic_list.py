@@ -180,7 +180,7 @@ def _checked(
     languages: Collection[str],
     most_rows: int | None = None,
 ) -> ClinicList:
-    raws = _csv(text, file) if kind == ".csv" else _yaml(text, file)
+    raws, stray = (_csv(text, file), []) if kind == ".csv" else _yaml(text, file)
     if most_rows is not None and len(raws) > most_rows:
         _fail(file, f"the list has {len(raws):,} rows; at most {most_rows:,} here "
                     "(use handouts batch for a longer one)")  # fmt: skip
@@ -207,6 +207,8 @@ def _checked(
         for c, m in raw.bad
     ]
     problems.sort(key=lambda p: p.line or 0)  # a YAML row's problems in the order of its keys
+    if stray:  # the whole list is in doubt (a patient mis-indented?): said with the rows'
+        raise PatientError(sorted([*stray, *problems], key=lambda p: p.line or 0))
     invalid = tuple(n for n, raw in enumerate(raws, 1) if raw.bad)
     ids = tuple((raws[n - 1].cells or {}).get("id", "") for n in invalid)
     cells = tuple(tuple((raws[n - 1].cells or {}).values()) for n in invalid)
@@ -356,8 +358,10 @@ def _header(names: list[str], file: str, line: int) -> list[Problem]:
     return problems
 
 
-def _yaml(text: str, file: str) -> list[_Raw]:
-    """The rows of a YAML list: ``patients:`` holding a mapping per patient."""
+def _yaml(text: str, file: str) -> tuple[list[_Raw], list[Problem]]:
+    """The rows of a YAML list: ``patients:`` holding a mapping per patient; and the
+    problems of any other key beside it (the rows are still read, so that every problem
+    is said at once)."""
     doc = parse(text, file, as_text=True)  # 0123 stays 0123, NO stays NO
     if isinstance(doc, Problem):
         raise PatientError([doc])
@@ -370,7 +374,6 @@ def _yaml(text: str, file: str) -> list[_Raw]:
     if not isinstance(items, list):
         message = "expected a list of patients, each a mapping with an id"
         problems.append(Problem(file, doc.line(("patients",)), "patients", message))
-    if problems:
         raise PatientError(problems)
     raws = []
     for i, item in enumerate(items):
@@ -396,7 +399,7 @@ def _yaml(text: str, file: str) -> list[_Raw]:
                 raw.bad.append((col, f"expected text, found a {kind}"))
             else:
                 raw.cells[col] = cell.strip()
-    return raws
+    return raws, problems
 
 
 UNNAMED = "\0"
