@@ -162,6 +162,18 @@ def test_preview_shows_every_page_and_what_applies(client):
     assert not re.search(r'value="nsaids" id="medicines-nsaids"\s+checked>', page.text)
     assert 'value="Ana Zoë O&#39;Brien-Testpatient"' in page.text  # escaped, as typed
     assert 'formaction="/pdf"' in page.text
+    assert "plan template" not in page.text.split('id="applies-body"')[1].split("</section>")[0]
+    page = post(client, "/preview", conditions=["migraine", "lupus"],
+                plan_template="migraine-attack-simple-painkiller")  # fmt: skip
+    panel = page.text.split('id="applies-body"')[1].split("</section>")[0]
+    assert (
+        '<li>NSAIDs in lupus <span class="from-plan">(for a medicine the plan template '
+        "names)</span></li>" in panel
+    )
+    assert (
+        "The plan template names Paracetamol, NSAIDs (anti-inflammatory painkillers): their "
+        "cautions print too." in panel
+    )
 
 
 def test_applies_answers_as_the_clinician_picks(client):
@@ -174,15 +186,26 @@ def test_applies_answers_as_the_clinician_picks(client):
             "Triptans with an SNRI (duloxetine, milnacipran or venlafaxine)",
             "Triptans in lupus",
         ],
+        "from_plan": [],
+        "plan_medicines": [],
     }
     data["conditions"] = ["lupus", "sjogrens"]
     data["medicines"] = ["hydroxychloroquine"]
-    assert client.post("/applies", data=data).json() == {"links": [], "combos": []}
-    # review: a plan template's medicines count, as in the preview and the PDF
+    none = {"links": [], "combos": [], "from_plan": [], "plan_medicines": []}
+    assert client.post("/applies", data=data).json() == none
+    # review: a plan template's medicines count, as in the preview and the PDF, and the
+    # panel says which cautions come from them (a clinician who ticked no NSAID wonders)
     data = {"csrf": token(client), "conditions": ["migraine", "lupus"],
             "plan_template": "migraine-attack-simple-painkiller"}  # fmt: skip
-    assert client.post("/applies", data=data).json()["combos"] == ["NSAIDs in lupus"]
+    answer = client.post("/applies", data=data).json()
+    assert answer["combos"] == answer["from_plan"] == ["NSAIDs in lupus"]
+    assert answer["plan_medicines"] == ["Paracetamol", "NSAIDs (anti-inflammatory painkillers)"]
+    data["medicines"] = ["nsaids"]  # ticked too: the caution is the clinician's own
+    answer = client.post("/applies", data=data).json()
+    assert (answer["combos"], answer["from_plan"]) == (["NSAIDs in lupus"], [])
+    assert answer["plan_medicines"] == ["Paracetamol"]
     data["plan_template"] = "no-such-template"
+    del data["medicines"]
     assert client.post("/applies", data=data).json()["combos"] == []
 
 

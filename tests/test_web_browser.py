@@ -120,7 +120,11 @@ def test_what_applies_follows_the_plan_template(visit: Visit):
     expect(applies).to_contain_text("No combination caution applies.")
     template = page.get_by_label("Start from a plan template")
     template.select_option("migraine-attack-simple-painkiller")
-    expect(applies).to_contain_text("NSAIDs in lupus")
+    expect(applies).to_contain_text("NSAIDs in lupus (for a medicine the plan template names)")
+    expect(applies).to_contain_text(
+        "The plan template names Paracetamol, NSAIDs (anti-inflammatory painkillers): their "
+        "cautions print too."
+    )
     template.select_option("")
     expect(applies).to_contain_text("No combination caution applies.")
 

@@ -227,13 +227,36 @@ class Assembly:
         self.chosen: dict[str, list[_Chosen]] = {}
 
 
-def applies(lib: Library, req: Request, brand: Brand) -> tuple[list[str], list[str]]:
-    """What a clinician checks before printing: how the conditions are linked (each link's
-    key point) and the headings of the combination cautions that print for them."""
+@dataclass(frozen=True)
+class Applies:
+    """What a clinician checks before printing (the web page's "What applies")."""
+
+    links: list[str]
+    """How the conditions are linked: each link's key point."""
+    combos: list[str]
+    """The headings of the combination cautions that print."""
+    from_plan: list[str]
+    """Those of :attr:`combos` that print only for a medicine the plan template names."""
+    plan_medicines: list[str]
+    """The names of the medicines the plan template adds, whose cautions print too."""
+
+
+def applies(lib: Library, req: Request, brand: Brand) -> Applies:
+    """What a clinician checks before printing: how the conditions are linked, the
+    combination cautions that print for them, and what of that the plan template brings
+    (a caution for a medicine the clinician did not tick, which they may wonder at)."""
     tag = language.canonical(req.language) if req.language else None
     tag = tag or language.canonical(brand.spec.language) or brand.spec.language
-    v = _Visit(lib, with_plan_medicines(lib, req), brand, words(tag), 0, tag)
-    return [v.claim(lk.key_point) for lk in v.links], [v.rule_heading(r) for r in v.rules]
+    full = with_plan_medicines(lib, req)
+    v = _Visit(lib, full, brand, words(tag), 0, tag)
+    own = v if full is req else _Visit(lib, req, brand, words(tag), 0, tag)
+    added = [lib.medicines[m].name for m in full.medicines[len(req.medicines) :]]
+    return Applies(
+        [v.claim(lk.key_point) for lk in v.links],
+        [v.rule_heading(r) for r in v.rules],
+        [v.rule_heading(r) for r in v.rules if r not in own.rules],
+        added,
+    )
 
 
 def cut_order(lib: Library, req: Request) -> tuple[str, ...]:

@@ -11,6 +11,7 @@ and its preview are made in memory and sent. Each worker process has its own ren
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -259,8 +260,8 @@ class Page:
         filled, done = made
         pictures = await _in_thread(page_pictures, done.pdf)
         assert filled.request is not None
-        links, combos = applies(self.lib, filled.request, self.brand)
-        shown = {"pictures": pictures, "pages": done.pages, "links": links, "combos": combos,
+        what = applies(self.lib, filled.request, self.brand)
+        shown = {"pictures": pictures, "pages": done.pages, "applies": what,
                  "allowed": [str(p) for p in done.allowed]}  # fmt: skip
         return self._page(request, filled.values, preview=shown)
 
@@ -290,8 +291,7 @@ class Page:
         plan = form.get("plan_template")  # its medicines' cautions print too
         template = plan if isinstance(plan, str) and plan in lib.plans else None
         req = Request(conds, medicines=meds, plan_template=template)
-        links, combos = applies(lib, req, self.brand)
-        return JSONResponse({"links": links, "combos": combos})
+        return JSONResponse(dataclasses.asdict(applies(lib, req, self.brand)))
 
     async def batch(self, request: HttpRequest) -> Response:
         """A clinic list uploaded: every row's handout in one zip with its manifest. With

@@ -19,7 +19,7 @@ function filterList(input) {
 function showApplies(data) {
   const body = document.getElementById("applies-body");
   body.replaceChildren();
-  const part = (title, lines, none) => {
+  const part = (title, lines, none, fromPlan) => {
     if (!lines.length) {
       const p = document.createElement("p");
       p.textContent = none;
@@ -32,12 +32,24 @@ function showApplies(data) {
     for (const line of lines) {
       const li = document.createElement("li");
       li.textContent = line;
+      if (fromPlan.includes(line)) {
+        const why = document.createElement("span");
+        why.className = "from-plan";
+        why.textContent = "(for a medicine the plan template names)";
+        li.append(" ", why);
+      }
       ul.append(li);
     }
     body.append(h, ul);
   };
-  part("How the conditions are linked", data.links, "No link between these conditions is in the library.");
-  part("Combination cautions that print", data.combos, "No combination caution applies.");
+  part("How the conditions are linked", data.links, "No link between these conditions is in the library.", []);
+  part("Combination cautions that print", data.combos, "No combination caution applies.", data.from_plan);
+  if (data.plan_medicines.length) {
+    const p = document.createElement("p");
+    p.className = "plan-adds";
+    p.textContent = "The plan template names " + data.plan_medicines.join(", ") + ": their cautions print too.";
+    body.append(p);
+  }
 }
 
 let pending = null;
