@@ -6,6 +6,7 @@ plus a map from key path to line number, or into :class:`Problem` records.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -234,10 +235,18 @@ YAML_PROBLEMS = (
 def _line(exc: yaml.MarkedYAMLError, text: str) -> int | None:
     """The line a YAML mistake is said at: where the parser stopped, unless that is past
     the file's last line (the file ended inside a quote or a bracket): then where what
-    was left open began, else the last line with something on it."""
-    last = len(text.rstrip().split("\n"))
+    was left open began, else the last line with something on it. Lines are counted as
+    the parser counts them (a line of spaces is a line; so are lines ended by '\\r')."""
+    lines = BREAK.split(text)
+    if lines[-1] == "":  # (a final line break ends the last line; it starts none)
+        lines.pop()
     marks = [m.line + 1 for m in (exc.problem_mark, exc.context_mark) if m is not None]
-    return next((n for n in marks if n <= last), last if marks else None)
+    filled = max((n for n, line in enumerate(lines, 1) if line.strip()), default=1)
+    return next((n for n in marks if n <= len(lines)), filled if marks else None)
+
+
+BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+"""What the YAML parser reads as the end of a line."""
 
 
 def _why(exc: yaml.MarkedYAMLError) -> str:
