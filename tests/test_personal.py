@@ -420,3 +420,17 @@ def test_a_patient_file_s_mistakes_never_quote_it(cli, tmp_path):
     )
     patient.write_text("name: Ana\nmedicines: [Advil, sumatriptan]\n", encoding="utf-8")
     assert cli("generate", "--patient-file", patient, "--out", tmp_path / "out").code == 0
+    patient.write_text(  # a value the schema refuses holds back none of the others (review)
+        f"name: {'J' * 201}\ndate: tomorrow\nAna secret: 1\nmedicines: [nope, [a], Advil]\n",
+        encoding="utf-8",
+    )
+    run = cli("generate", "--patient-file", patient, "--out", tmp_path / "out2")
+    assert run.code == 1 and not (tmp_path / "out2").exists()
+    assert run.err == (
+        "handouts: error: 5 problems in the patient details; nothing was written:\n"
+        f"  {patient}:1: name: too long: at most 200 characters\n"
+        f"  {patient}:2: date: expected a date like 2026-11-01, found text\n"
+        f"  {patient}:3: unknown key; expected one of: name, clinician, date, notes, medicines\n"
+        f"  {patient}:4: medicines[0]: unknown medicine; {expected}\n"
+        f"  {patient}:4: medicines[1]: expected text, found a list\n"
+    )

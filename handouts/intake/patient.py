@@ -20,28 +20,39 @@ from handouts.errors import PatientError, Problem, did_you_mean, shown
 def load_patient(path: Path, printer: Printer, lib: Library) -> Patient:
     """An example or saved patient file (name, clinician, date, notes, medicines), its
     medicines named as the content names them (ids). Every problem at once, each at its
-    line; none quotes the file (patient data)."""
+    line (where the schema refuses a value, the others are still checked); none quotes
+    the file (patient data)."""
     problems: list[Problem] = []
     doc = read(path, private=True)  # patient data: its mistakes never quote it
     if isinstance(doc, Problem):
         raise PatientError([doc])
     try:
-        patient = Builder(doc, problems, private=True).value(Patient, doc.data, ())
+        patient: Patient | None = Builder(doc, problems, private=True).value(Patient, doc.data, ())
     except Invalid:
-        raise PatientError(problems) from None
-    fields = {f: getattr(patient, f) for f in ("name", "clinician", "notes")}
-    lines = {f: doc.line((f,)) for f in fields}
+        patient = None  # what the schema took is checked below, as written
+    written = doc.data
+
+    def text(key: str) -> str | None:
+        value = written.get(key)
+        return value.strip() if isinstance(value, str) and value.strip() else None
+
+    details = ("name", "clinician", "notes")
+    fields = {f: getattr(patient, f) if patient else text(f) for f in details}
     try:
-        check_details(fields, str(path), printer, lines)
+        check_details(fields, str(path), printer, {f: doc.line((f,)) for f in fields})
     except PatientError as exc:
         problems += exc.problems
-    at = [doc.line(("medicines", n)) for n in range(len(patient.medicines))]
+    listed = patient.medicines if patient else written.get("medicines")
+    terms = list(enumerate(listed)) if isinstance(listed, list | tuple) else []
+    terms = [(n, t.strip()) for n, t in terms if isinstance(t, str) and t.strip()]
+    places = [(n, doc.line(("medicines", n))) for n, _ in terms]
+    medicines: tuple[str, ...] = ()
     try:
-        medicines = resolve_medicines(lib, patient.medicines, str(path), lines=at)
+        medicines = resolve_medicines(lib, tuple(t for _, t in terms), str(path), places=places)
     except PatientError as exc:
         problems += exc.problems
-    if problems:
-        raise PatientError(problems)
+    if problems or patient is None:
+        raise PatientError(sorted(problems, key=lambda p: p.line or 0))
     return dataclasses.replace(patient, medicines=medicines)
 
 
@@ -158,13 +169,13 @@ def resolve_medicines(
     terms: tuple[str, ...],
     where: str,
     field: str = "medicines",
-    lines: Sequence[int | None] = (),
+    places: Sequence[tuple[int, int | None]] = (),
 ) -> tuple[str, ...]:
     """Medicine ids from ids, common names (``ibuprofen`` finds ``nsaids``) or brand names
     (``Advil``; a combination's brand, ``Treximet``, finds each medicine it contains),
     each once, in the order named. A problem is said at ``where``, under ``field``; with
-    ``lines`` (a file's, one a term), at the term's line and place in the list, without
-    quoting it (a patient's file)."""
+    ``places`` (a file's: each term's place in its list, and its line), at the term's line
+    and place, without quoting it (a patient's file)."""
     names = lib.medicine_terms
     out: list[str] = []
     problems = []
@@ -172,9 +183,10 @@ def resolve_medicines(
         ids = names.get(term.lower())
         if ids is None:
             hint = did_you_mean(term.lower(), names)
-            if lines:
+            if places:
+                at, line = places[n]
                 said = f"unknown medicine{hint}; {EXPECTED_MEDICINE}"
-                problems.append(Problem(where, lines[n], f"{field}[{n}]", said))
+                problems.append(Problem(where, line, f"{field}[{at}]", said))
             else:
                 said = f"unknown medicine '{shown(term)}'{hint}"
                 problems.append(Problem(where, None, field, said))
