@@ -136,11 +136,20 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
 
 def shown(value: str, most: int = 40) -> str:
     """A cell, column or key as a message may show it: control and direction characters
-    escaped, and cut short (a value in the wrong column may be a patient's name)."""
-    escaped = "".join(
+    escaped, and cut short (a value in the wrong column may be a patient's name), never
+    inside an escape."""
+    pieces = [
         ch.encode("unicode_escape").decode("ascii")
         if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp")
         else ch
         for ch in value
-    )
-    return escaped if len(escaped) <= most else escaped[: most - 1] + "…"
+    ]
+    if sum(map(len, pieces)) <= most:
+        return "".join(pieces)
+    out, size = [], 0
+    for piece in pieces:
+        if size + len(piece) > most - 1:
+            break
+        out.append(piece)
+        size += len(piece)
+    return "".join(out) + "…"

@@ -299,7 +299,7 @@ def test_every_row_problem_is_reported_at_once_and_only_good_rows_are_kept():
         "clinic.csv:3: row 2: medicines: unknown medicine 'xyzzy'",
         "clinic.csv:3: row 2: paper: unknown paper 'leter' (did you mean 'letter'?); use letter or a4, or leave it blank",
         "clinic.csv:3: row 2: large_print: unknown large_print 'maybe'; use yes/no, true/false, y/n, on/off or 1/0, or leave it blank",
-        "clinic.csv:3: row 2: language: no content in language 'fr'; the content is in: en; or leave it blank",
+        "clinic.csv:3: row 2: language: no content in language 'fr'; use en, or leave it blank",
         "clinic.csv:3: row 2: date: not a date written YYYY-MM-DD (e.g. 2026-11-21)",
         "clinic.csv:5: row 4: pack: give conditions or a pack, not both",
         "clinic.csv:6: row 5: conditions: give conditions (ids or ICD-10 codes) or a pack; found neither",
@@ -328,10 +328,10 @@ def test_languages_are_matched_by_their_first_part_without_case_against_those_gi
         ("A8", "en-GB"),
     ]
     assert [str(p) for p in got.problems] == [
-        "clinic.csv:3: row 2: language: no content in language 'de'; the content is in: en, es; or leave it blank",
-        "clinic.csv:7: row 6: language: no content in language 'fr-CA'; the content is in: en, es; or leave it blank",
-        "clinic.csv:8: row 7: language: expected a language code like 'es' or 'en-US', found 'en-' (did you mean 'en'?); or leave it blank",
-        "clinic.csv:10: row 9: language: no content in language 'zh-Hant-TW'; the content is in: en, es; or leave it blank",
+        "clinic.csv:3: row 2: language: no content in language 'de'; use en or es, or leave it blank",
+        "clinic.csv:7: row 6: language: no content in language 'fr-CA'; use en or es, or leave it blank",
+        "clinic.csv:8: row 7: language: expected a language code like 'es' or 'en-US' (or leave it blank), found 'en-' (did you mean 'en'?)",
+        "clinic.csv:10: row 9: language: no content in language 'zh-Hant-TW'; use en or es, or leave it blank",
     ]
     assert got.invalid == (2, 6, 7, 9)
     assert got.invalid_ids == ("A2", "A6", "A7", "A9")
@@ -442,7 +442,7 @@ def test_every_yaml_value_is_read_as_the_text_written():
     )
     assert [row.id for row in got.rows] == ["0123", "000456", "1_000", "12:30:00", "0x1F"]
     assert [str(p) for p in got.problems] == [
-        "list.yaml:7: row 6: language: no content in language 'no'; the content is in: en; or leave it blank"
+        "list.yaml:7: row 6: language: no content in language 'no'; use en, or leave it blank"
     ]
     first, second, third, fourth, fifth = got.rows
     assert (first.name, first.large_print) == ("NO", True)

@@ -396,6 +396,27 @@ BRAND_CASES = [
         "paper: legal",
         ["brand.yaml:19: paper: expected one of 'letter', 'a4', found 'legal'"],
     ),
+    (  # a translation's language: one rule with the brand's own (review: accepted unread)
+        "  - language: es\n",
+        "  - language: Ana Secret\n",
+        [
+            "brand.yaml:23: translations[0].language: expected a language code like 'es' or "
+            "'en-US', found 'Ana Secret'"
+        ],
+    ),
+    (
+        "  - language: es\n",
+        "  - language: es-MX\n    after_hours: x\n    crisis_line: x\n  - language: ES\n",
+        [
+            "brand.yaml:26: translations[1].language: 'es' has words above; give each language's "
+            "words once"
+        ],
+    ),
+    (  # cut short as other values are, marked so
+        "paper: letter",
+        f'paper: "lettre{"q" * 80}"',
+        [f"brand.yaml:19: paper: expected one of 'letter', 'a4', found 'lettre{'q' * 33}…'"],
+    ),
     (  # not Python's words for what was found ('None')
         "paper: letter",
         "paper: null",
@@ -448,7 +469,7 @@ BRAND_CASES = [
         "paper: legal\nlanguage: xx",
         [
             "brand.yaml:19: paper: expected one of 'letter', 'a4', found 'legal'",
-            "brand.yaml:20: language: no content in language 'xx'; the content is in: en, es",
+            "brand.yaml:20: language: no content in language 'xx'; use en or es",
         ],
     ),
     (
@@ -730,6 +751,13 @@ def test_a_broken_catalogue_is_one_problem_not_a_flood(
         ),
         ('x: "abc\n', 1, "a quote is not closed"),  # (not line 2: past the file's end)
         ('a: 1\nb: "x\n\nc: 2\n\n', 2, "a quote is not closed"),  # where it was opened
+        (  # a line of spaces or tabs is a line the file has (review)
+            "a: 1\nb:\n\t\n",
+            3,
+            "a tab, or a text starting with @, ` or %: indent with spaces, and put such text in "
+            "quotes",
+        ),
+        ('name: Jo\rnotes: "open\r', 2, "a quote is not closed"),  # lines ended by '\r' alone
         (
             "x: 1\ny:\n  - [\n\n",
             3,  # (the parser's marks are both past the end): the last line with text
@@ -928,3 +956,13 @@ def test_an_svg_logo_paints_nothing_outside_its_box(cli, tmp_path):
     page = pypdfium2.PdfDocument(str(out))[0].render(scale=0.5).to_pil().convert("L")
     dark = sum(page.histogram()[:60]) / (page.width * page.height)
     assert dark < 0.05, dark  # the logo's box (64 x 44 points) is under 1% of the page
+
+
+def test_a_value_is_shown_escaped_and_cut_between_characters():
+    from handouts.errors import shown
+
+    assert shown("Ana\u202eB\x07") == "Ana\\u202eB\\x07"
+    assert (
+        shown("Jane\u202eSecret" * 10) == "Jane\\u202eSecretJane\\u202eSecretJane…"
+    )  # not '\\u2…'
+    assert shown("a" * 41) == "a" * 39 + "…" and shown("a" * 40) == "a" * 40

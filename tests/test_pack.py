@@ -8,7 +8,7 @@ import re
 import pytest
 from pypdf import PdfReader
 
-from .conftest import text_sizes
+from .conftest import pdf_text, text_sizes
 
 PACK = "migraine-autoimmune-clinic"
 HANDOUTS = [
@@ -115,7 +115,7 @@ def test_language_sets_the_document_language_or_is_refused(tmp_path, cli):
     assert PdfReader(out).trailer["/Root"]["/Lang"] == "en-GB"
     run = cli("build", "--conditions", "migraine", "--language", "fr", "--out", tmp_path / "f.pdf")
     assert run.code == 2
-    assert run.err == "handouts: error: no content in language 'fr'; the content is in: en, es\n"
+    assert run.err == "handouts: error: no content in language 'fr'; use en or es\n"
     assert not (tmp_path / "f.pdf").exists()
 
 
@@ -144,13 +144,16 @@ def test_one_language_tag_rule_for_the_command_line_the_brand_and_a_clinic_list(
         f"{long}:20: language: expected a language code like 'es' or 'en-US', found 'en\\t{'x' * 35}…'"
         in run.err
     )
+    (tmp_path / "mx").mkdir()  # a translation for es-MX is the brand's Spanish words
+    mexican = brand_copy(tmp_path / "mx", "  - language: es\n", "  - language: es-MX\n")
+    run = cli("build", "--conditions", "migraine", "--brand", mexican, "--language", "es",
+              "--out", out)  # fmt: skip
+    assert run.code == 0 and "fuera de horario" in " ".join(pdf_text(out.read_bytes()).split())
     (tmp_path / "fr").mkdir()
     french = brand_copy(tmp_path / "fr", "language: en-US", "language: fr")
     run = cli("build", "--conditions", "migraine", "--brand", french, "--out", out)
     assert run.code == 1
-    assert (
-        f"{french}:20: language: no content in language 'fr'; the content is in: en, es" in run.err
-    )
+    assert f"{french}:20: language: no content in language 'fr'; use en or es" in run.err
 
 
 def test_unknown_pack_is_named_with_a_suggestion(tmp_path, cli):

@@ -399,7 +399,7 @@ def test_a_request_from_anywhere_is_checked_where_the_pipeline_starts():
 
     lib, brand = load_inputs(CONTENT, None)
     cases = [
-        (replace(REQUESTS[0], language="fr"), "no content in language 'fr'; the content is in: en, es"),
+        (replace(REQUESTS[0], language="fr"), "no content in language 'fr'; use en or es"),
         (replace(REQUESTS[0], language="!!"), "expected a language code like 'es' or 'en-US', found '!!'"),
         (Request(allow=ALLOW), "a handout needs at least one condition, or a pack"),
         (Request(("migrane",), allow=ALLOW), "unknown condition or medicine id: migrane"),

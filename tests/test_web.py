@@ -229,7 +229,7 @@ def test_problems_are_said_beside_their_fields_in_the_lists_words(client):
         "medicines": "unknown medicine 'aspirinn' (did you mean 'aspirin'?)",
         "paper": "unknown paper 'b5'; use letter or a4, or leave it blank",
         "date": "not a date written YYYY-MM-DD (e.g. 2026-11-21)",
-        "language": "no content in language 'xx'; the content is in: en, es; or leave it blank",
+        "language": "no content in language 'xx'; use en or es, or leave it blank",
         "name": said["name"],
         "notes": "too long: at most 4,000 characters (about a page)",
         "attack_limit": f"too long: at most {FIELD_LIMIT} characters",

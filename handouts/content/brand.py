@@ -141,7 +141,7 @@ class BrandFile:
         base = language.base(tag)
         if base == "en":
             return self
-        own = next((t for t in self.translations if t.language.lower() == base), None)
+        own = next((t for t in self.translations if language.base(t.language) == base), None)
         if own is None:
             raise KeyError(base)
         contact = replace(self.contact, after_hours=own.after_hours, crisis_line=own.crisis_line)
@@ -260,6 +260,17 @@ def load_brand(path: Path | None, printer: Printer) -> Brand:
     said = spec.language and language.problem(spec.language)  # (None: as above)
     if said:
         add(("language",), said)
+    seen: set[str] = set()
+    for i, words in enumerate(spec.translations if isinstance(spec.translations, tuple) else ()):
+        tag = words.language if isinstance(words, BrandWords) else None
+        if not tag:  # (the schema said so)
+            continue
+        if said := language.problem(tag):
+            add(("translations", i, "language"), said)
+        elif language.base(tag) in seen:
+            add(("translations", i, "language"), f"'{language.base(tag)}' has words above; "
+                "give each language's words once")  # fmt: skip
+        seen.add(language.base(tag))
     if spec.online is not None and (not ONLINE.match(spec.online) or _strays(spec.online)):
         add(
             ("online",),
@@ -298,7 +309,7 @@ def load_brand(path: Path | None, printer: Printer) -> Brand:
         elif logo_path.suffix.lower() not in (".png", ".svg"):
             add(("logo",), f"the logo must be a .png or .svg file, found '{shown(spec.logo, 120)}'")
         elif not logo_path.is_file():
-            add(("logo",), f"logo file not found: {logo_path}")
+            add(("logo",), f"logo file not found: {shown(str(logo_path), 200)}")
         else:
             problem = printer.picture_problem(logo_path)
             if problem:

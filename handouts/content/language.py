@@ -35,20 +35,25 @@ EXPECTED = "expected a language code like 'es' or 'en-US'"
 """What a language must look like (also the start of :func:`problem`'s message)."""
 
 
-def problem(value: str, languages: Collection[str] = CONTENT_LANGUAGES) -> str | None:
+def problem(
+    value: str, languages: Collection[str] = CONTENT_LANGUAGES, blank: bool = False
+) -> str | None:
     """Why ``value`` cannot be the language of a handout, in the same words wherever it
     was written (``--language``, a brand, a clinic list, the web form); None when its
-    first part is one of ``languages``. The value is shown cut short and escaped: a value
-    in the wrong column may be a patient's name."""
-    have = {lang.lower(): lang for lang in sorted(languages)}
+    first part is one of ``languages``. ``blank``: it may be left blank too (a clinic
+    list's cell, a form's field), and the message says so. The value is shown cut short
+    and escaped: a value in the wrong column may be a patient's name."""
+    have = sorted({lang.lower() for lang in languages})
     tag = canonical(value)
     if tag is None:
         first = re.split(r"[-_]", value)[0].lower()
-        return f"{EXPECTED}, found '{shown(value)}'{did_you_mean(first, have)}"
+        expected = f"{EXPECTED} (or leave it blank)" if blank else EXPECTED
+        return f"{expected}, found '{shown(value)}'{did_you_mean(first, have)}"
     if base(tag) not in have:
         hint = did_you_mean(base(tag), have)
-        return (
-            f"no content in language '{shown(value)}'{hint}; the content is in: {', '.join(have)}"
+        use = ", ".join(have[:-1]) + " or " + have[-1] if len(have) > 1 else have[0]
+        return f"no content in language '{shown(value)}'{hint}; use {use}" + (
+            ", or leave it blank" if blank else ""
         )
     return None
 

@@ -14,7 +14,7 @@ import typing
 from typing import Any, Literal
 
 from handouts.content.load import Doc, Key, path_text
-from handouts.errors import Problem, did_you_mean
+from handouts.errors import Problem, did_you_mean, shown
 from handouts.memo import memo
 
 UNKNOWN_KEY = "unknown key"
@@ -42,8 +42,8 @@ class Builder:
         named (it may be the patient's words)."""
 
     def fail(self, path: Key, message: str, field: Key | None = None) -> Invalid:
-        shown = path_text(path if field is None else field)
-        self.problems.append(Problem(self.doc.file, self.doc.line(path), shown, message))
+        where = path_text(path if field is None else field)
+        self.problems.append(Problem(self.doc.file, self.doc.line(path), where, message))
         return Invalid()
 
     def _found(self, data: Any) -> str:
@@ -69,9 +69,8 @@ class Builder:
                 hint = did_you_mean(str(data), choices)
                 if self.private:
                     raise self.fail(path, f"expected one of {listed}, found {_kind(data)}")
-                said = (
-                    repr(data[:40]) if isinstance(data, str) and data.strip() else _describe(data)
-                )
+                said = f"'{shown(data)}'" if isinstance(data, str) and data.strip() else None
+                said = said or _describe(data)
                 raise self.fail(path, f"expected one of {listed}, found {said}{hint}")
             return data
         if tp is str:

@@ -543,8 +543,8 @@ def _language(
     ``en-GB`` are all English), with the usual case: ``en``, ``en-GB``, ``zh-Hant-TW``."""
     if not value:
         return None
-    why = language.problem(value, languages)
+    why = language.problem(value, languages, blank=True)
     if why is None:
         return language.canonical(value)
-    bad.append(("language", f"{why}; or leave it blank"))
+    bad.append(("language", why))
     return None
