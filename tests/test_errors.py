@@ -408,8 +408,24 @@ BRAND_CASES = [
         "  - language: es\n",
         "  - language: es-MX\n    after_hours: x\n    crisis_line: x\n  - language: ES\n",
         [
-            "brand.yaml:26: translations[1].language: 'es' has words above; give each language's "
-            "words once"
+            "brand.yaml:26: translations[1].language: the words for 'es' are given above (they "
+            "serve 'es' with any region too); give each language's words once"
+        ],
+    ),
+    (  # English prints the brand's own words: a translation into it would never be read
+        "  - language: es\n",
+        "  - language: en-GB\n",
+        [
+            "brand.yaml:23: translations[0].language: handouts in English print the brand's own "
+            "words; leave this out"
+        ],
+    ),
+    (  # checked too where the schema refuses the file (second review)
+        "  - language: es\n",
+        "  - language: fr\n    surprise: 1\n",
+        [
+            "brand.yaml:23: translations[0].language: no content in language 'fr'; use en or es",
+            "brand.yaml:24: translations[0].surprise: unknown key",
         ],
     ),
     (  # cut short as other values are, marked so
@@ -758,6 +774,7 @@ def test_a_broken_catalogue_is_one_problem_not_a_flood(
             "quotes",
         ),
         ('name: Jo\rnotes: "open\r', 2, "a quote is not closed"),  # lines ended by '\r' alone
+        ('a: 1\nb: "open\nmore\n   ', 2, "a quote is not closed"),  # no final line break
         (
             "x: 1\ny:\n  - [\n\n",
             3,  # (the parser's marks are both past the end): the last line with text
@@ -966,3 +983,20 @@ def test_a_value_is_shown_escaped_and_cut_between_characters():
         shown("Jane\u202eSecret" * 10) == "Jane\\u202eSecretJane\\u202eSecretJane…"
     )  # not '\\u2…'
     assert shown("a" * 41) == "a" * 39 + "…" and shown("a" * 40) == "a" * 40
+
+
+def test_lines_ended_by_a_carriage_return_alone_are_counted_everywhere(tmp_path):
+    """Second review: a NUL or a byte that is not UTF-8 was said at line 1 of a file whose
+    lines end in '\\r' alone (an old Mac's), where a YAML mistake was said at its line."""
+    from handouts.content.load import read
+
+    path = tmp_path / "p.yaml"
+    path.write_bytes(b'name: Ana\rclinician: Dr B\rnotes: "a\x00b"\r')
+    assert str(read(path, "p.yaml")) == (
+        "p.yaml:3: this line has '\\x00' (U+0000), which YAML does not allow; remove it"
+    )
+    path.write_bytes(b'name: Ana\r\nclinician: Dr B\rnotes: "a\xffb"\r')
+    assert str(read(path, "p.yaml")) == (
+        "p.yaml:3: the file is not UTF-8 text: byte 0xFF at column 10 cannot be read; save the "
+        "file as UTF-8"
+    )

@@ -200,9 +200,10 @@ def _words(spec: Any) -> list[tuple[tuple[str | int, ...], str]]:
 
 class _Written:
     """A brand file's values as written, where the schema refused the file: each text
-    value (stripped, as the schema gives it), the ``colours`` and ``contact`` mappings as
-    more of the same, anything else None (a mapping or list where text belongs: the
-    schema said so), so that the checks below say their problems with the schema's."""
+    value (stripped, as the schema gives it), the ``colours`` and ``contact`` mappings and
+    each of the ``translations`` as more of the same, anything else None (a mapping or
+    list where text belongs: the schema said so), so that the checks below say their
+    problems with the schema's."""
 
     MAPPINGS = frozenset({"colours", "contact"})
 
@@ -213,6 +214,8 @@ class _Written:
         value = self._data.get(name)
         if name in self.MAPPINGS:
             return _Written(value) if isinstance(value, dict) else None
+        if name == "translations":  # a list of mappings: each as its values as written
+            return tuple(_Written(v) for v in value) if isinstance(value, list) else None
         return value.strip() if isinstance(value, str) and value.strip() else None
 
 
@@ -262,15 +265,18 @@ def load_brand(path: Path | None, printer: Printer) -> Brand:
         add(("language",), said)
     seen: set[str] = set()
     for i, words in enumerate(spec.translations if isinstance(spec.translations, tuple) else ()):
-        tag = words.language if isinstance(words, BrandWords) else None
-        if not tag:  # (the schema said so)
+        tag, at = words.language, ("translations", i, "language")
+        if not isinstance(tag, str) or not tag:  # (the schema said so)
             continue
+        base = language.base(tag)
         if said := language.problem(tag):
-            add(("translations", i, "language"), said)
-        elif language.base(tag) in seen:
-            add(("translations", i, "language"), f"'{language.base(tag)}' has words above; "
-                "give each language's words once")  # fmt: skip
-        seen.add(language.base(tag))
+            add(at, said)
+        elif base == "en":
+            add(at, "handouts in English print the brand's own words; leave this out")
+        elif base in seen:
+            add(at, f"the words for '{base}' are given above (they serve '{base}' with any "
+                "region too); give each language's words once")  # fmt: skip
+        seen.add(base)
     if spec.online is not None and (not ONLINE.match(spec.online) or _strays(spec.online)):
         add(
             ("online",),

@@ -51,7 +51,7 @@ def problem(
         return f"{expected}, found '{shown(value)}'{did_you_mean(first, have)}"
     if base(tag) not in have:
         hint = did_you_mean(base(tag), have)
-        use = ", ".join(have[:-1]) + " or " + have[-1] if len(have) > 1 else have[0]
+        use = ", ".join(have[:-1]) + " or " + have[-1] if len(have) > 1 else "".join(have)
         return f"no content in language '{shown(value)}'{hint}; use {use}" + (
             ", or leave it blank" if blank else ""
         )

@@ -114,7 +114,7 @@ def parse(
             return Problem(file, None, "", TOO_DEEP)
         return Problem(file, _line(exc, text), "", f"this is not valid YAML: {_why(exc)}")
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow (a NUL)
-        line = text[: exc.position].count("\n") + 1
+        line = lines_before(text[: exc.position])
         what = describe(chr(exc.character)) if isinstance(exc.character, int) else "a character"
         said = f"this line has {what}, which YAML does not allow; remove it"
         return Problem(file, line, "", said)
@@ -233,16 +233,21 @@ YAML_PROBLEMS = (
 
 
 def _line(exc: yaml.MarkedYAMLError, text: str) -> int | None:
-    """The line a YAML mistake is said at: where the parser stopped, unless that is past
-    the file's last line (the file ended inside a quote or a bracket): then where what
-    was left open began, else the last line with something on it. Lines are counted as
-    the parser counts them (a line of spaces is a line; so are lines ended by '\\r')."""
+    """The line a YAML mistake is said at: where the parser stopped, unless it stopped at
+    the end of the file (which ended inside a quote or a bracket): then where what was
+    left open began, else the last line with something on it. Lines are counted as the
+    parser counts them (lines ended by '\\r' alone too)."""
+    marks = [m for m in (exc.problem_mark, exc.context_mark) if m is not None]
+    inside = next((m.line + 1 for m in marks if m.index < len(text)), None)
     lines = BREAK.split(text)
-    if lines[-1] == "":  # (a final line break ends the last line; it starts none)
-        lines.pop()
-    marks = [m.line + 1 for m in (exc.problem_mark, exc.context_mark) if m is not None]
     filled = max((n for n, line in enumerate(lines, 1) if line.strip()), default=1)
-    return next((n for n in marks if n <= len(lines)), filled if marks else None)
+    return inside if inside is not None else filled if marks else None
+
+
+def lines_before(text: str) -> int:
+    """The number of the line that starts after ``text``, counted as the YAML parser
+    counts lines."""
+    return len(BREAK.split(text))
 
 
 BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
@@ -289,9 +294,8 @@ def read(path: Path, display: str | None = None, private: bool = False) -> Doc |
         data = path.read_bytes().removeprefix(b"\xef\xbb\xbf")
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        start = data.rfind(b"\n", 0, exc.start) + 1
-        column = len(data[start : exc.start].decode("utf-8", errors="replace")) + 1
+        before = data[: exc.start].decode("utf-8")  # (valid up to there)
+        line, column = lines_before(before), len(BREAK.split(before)[-1]) + 1
         return Problem(
             name,
             line,
