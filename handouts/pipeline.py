@@ -175,12 +175,12 @@ with the brand itself (held, so that its id is not reused while the entry lives)
 
 def _make(lib: Library, brand: Brand, req: Request) -> Rendered:
     language.check(req.language)
-    lib, brand = in_language(lib, brand, req), brand_in(brand, req)
+    english, (lib, brand) = lib, (in_language(lib, brand, req), brand_in(brand, req))
     _check(lib, req)
     if req.pack:
         return _pack(lib, brand, req, find_pack(lib, req.pack))
-    if req.format == "visit":
-        return _visit(lib, brand, with_plan_medicines(lib, req))
+    if req.format == "visit":  # (a medicine the plan names in English is named too)
+        return _visit(lib, brand, with_plan_medicines(lib, req, english))
     doc = assemble(lib, req, brand)
     late = _current(lib, doc, req.allow)
     pdf, pages = render(doc, brand, req.paper, req.large_print)
@@ -497,7 +497,7 @@ def check_all(lib: Library, brand: Brand, reqs: list[Request]) -> None:
         visit = req.format == "visit" and not req.pack
         here, its = in_language(lib, brand, req), brand_in(brand, req)
         if visit:
-            doc = assemble_visit(here, with_plan_medicines(here, req), its, 0)
+            doc = assemble_visit(here, with_plan_medicines(here, req, lib), its, 0)
         else:
             doc = assemble(here, req, its)
         try:

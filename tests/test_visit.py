@@ -185,6 +185,37 @@ def test_a_plan_template_gives_the_cautions_of_the_medicines_it_tells_the_patien
     assert "Paracetamol (acetaminophen)" in texts["painkiller"]
 
 
+def test_a_medicine_the_clinician_types_in_the_plan_brings_its_cautions(cli, tmp_path):
+    """A triptan typed as the attack medicine, with only duloxetine among the medicines,
+    printed no triptan card and no triptan-with-SNRI caution: the handout did not know
+    what the plan tells the patient to take. The attack and daily medicine slots are read
+    for our medicines' names (a brand with its capital, any accents, in English and the
+    handout's language); what to add is not (review: "never with ergotamine" is written
+    there too, and would have printed the ergots' card)."""
+    texts = {}
+    for name, args in {
+        "typed": ["--medicines", "duloxetine", "--attack-medicine", "Sumatriptán 50 mg",
+                  "--daily-medicine", "Propranolol 80 mg"],
+        "none": ["--medicines", "duloxetine", "--attack-medicine", "the tablets we discussed",
+                 "--attack-add", "Never take ergotamine, DHE or ibuprofen with it"],
+        "spanish": ["--medicines", "duloxetine", "--language", "es",
+                    "--attack-medicine", "Sumatriptán 50 mg", "--daily-medicine", "Topamax 25 mg"],
+    }.items():  # fmt: skip
+        out = tmp_path / f"{name}.pdf"
+        run = cli("build", "--conditions", "migraine", *args, "--out", out)
+        assert run.code == 0, run.err
+        texts[name] = pdf_text(out.read_bytes())
+    combo = "Triptans with an SNRI (duloxetine, milnacipran or venlafaxine)"
+    card = "Triptans (sumatriptan, rizatriptan, zolmitriptan)"
+    beta = "Beta-blockers (propranolol, metoprolol)"
+    assert combo in texts["typed"] and card in texts["typed"] and beta in texts["typed"]
+    assert "Sumatriptán 50 mg" in texts["typed"]  # the plan prints as typed
+    assert combo not in texts["none"] and card not in texts["none"]
+    assert "Ergots (" not in texts["none"] and "NSAIDs" not in texts["none"]
+    assert "Triptanes (sumatriptán, rizatriptán, zolmitriptán)" in texts["spanish"]
+    assert "Topiramato" in texts["spanish"]
+
+
 def test_a_plan_that_says_all_of_a_medicines_first_rank_cautions_leaves_no_cut_for_them(
     content_copy,
 ):

@@ -162,18 +162,24 @@ def test_preview_shows_every_page_and_what_applies(client):
     assert not re.search(r'value="nsaids" id="medicines-nsaids"\s+checked>', page.text)
     assert 'value="Ana Zoë O&#39;Brien-Testpatient"' in page.text  # escaped, as typed
     assert 'formaction="/pdf"' in page.text
-    assert "plan template" not in page.text.split('id="applies-body"')[1].split("</section>")[0]
+    assert "the plan names" not in page.text.split('id="applies-body"')[1].split("</section>")[0]
     page = post(client, "/preview", conditions=["migraine", "lupus"],
                 plan_template="migraine-attack-simple-painkiller")  # fmt: skip
     panel = page.text.split('id="applies-body"')[1].split("</section>")[0]
     assert (
-        '<li>NSAIDs in lupus <span class="from-plan">(for a medicine the plan template '
+        '<li>NSAIDs in lupus <span class="from-plan">(for a medicine the plan '
         "names)</span></li>" in panel
     )
     assert (
-        "The plan template names Paracetamol, NSAIDs (anti-inflammatory painkillers): their "
+        "The plan names Paracetamol, NSAIDs (anti-inflammatory painkillers): their "
         "cautions print too." in panel
     )
+    # a medicine typed in a plan slot counts too, as in the PDF
+    page = post(client, "/preview", conditions=["migraine", "lupus"],
+                attack_medicine="Rizatriptan 10 mg")  # fmt: skip
+    panel = page.text.split('id="applies-body"')[1].split("</section>")[0]
+    assert '<li>Triptans in lupus <span class="from-plan">' in panel
+    assert "The plan names Triptans: their cautions print too." in panel
 
 
 def test_applies_answers_as_the_clinician_picks(client):
@@ -207,6 +213,33 @@ def test_applies_answers_as_the_clinician_picks(client):
     data["plan_template"] = "no-such-template"
     del data["medicines"]
     assert client.post("/applies", data=data).json()["combos"] == []
+    # the words of the slots that say which medicine name medicines too (a brand with its
+    # capital; not what to add, where what not to take is written too), and what the
+    # clinician ticked is theirs
+    data = {"csrf": token(client), "conditions": ["migraine", "lupus"],
+            "attack_medicine": "  Maxalt 10 mg", "attack_add": "Ibuprofen, if we say so",
+            "daily_medicine": "Ibuprofeno 400 mg", "language": "es"}  # fmt: skip
+    answer = client.post("/applies", data=data).json()
+    assert answer["plan_medicines"] == ["Triptans", "NSAIDs (anti-inflammatory painkillers)"]
+    assert answer["combos"] == answer["from_plan"] == ["Triptans in lupus", "NSAIDs in lupus"]
+    data["medicines"] = ["triptans"]
+    answer = client.post("/applies", data=data).json()
+    assert answer["plan_medicines"] == ["NSAIDs (anti-inflammatory painkillers)"]
+    assert answer["from_plan"] == ["NSAIDs in lupus"]
+    data["language"] = "en"  # the Spanish name is read only for a handout in Spanish
+    answer = client.post("/applies", data=data).json()
+    assert answer["plan_medicines"] == []
+    data["attack_medicine"] = "maxalt"  # a brand in lower case is a word, not named
+    del data["medicines"], data["daily_medicine"]
+    data["attack_medicine"] = " " * 296 + "Advil"  # read as the preview reads it: trimmed
+    assert client.post("/applies", data=data).json()["plan_medicines"] == [
+        "NSAIDs (anti-inflammatory painkillers)"
+    ]
+    data["attack_medicine"] = "maxalt"
+    assert client.post("/applies", data=data).json() == {
+        "links": ["Some studies found more migraine in people with lupus, but others did not."],
+        "combos": [], "from_plan": [], "plan_medicines": [],
+    }  # fmt: skip
 
 
 def test_problems_are_said_beside_their_fields_in_the_lists_words(client):

@@ -109,7 +109,7 @@ def pick(page: Page, finder: str, typed: str, label: str) -> None:
     page.get_by_label(label, exact=False).check()
 
 
-def test_what_applies_follows_the_plan_template(visit: Visit):
+def test_what_applies_follows_the_plan(visit: Visit):
     """Review: the panel asked only with the conditions and medicines, so a plan whose
     medicines bring a caution (an NSAID in lupus) showed none, though the preview and the
     PDF print it."""
@@ -120,12 +120,21 @@ def test_what_applies_follows_the_plan_template(visit: Visit):
     expect(applies).to_contain_text("No combination caution applies.")
     template = page.get_by_label("Start from a plan template")
     template.select_option("migraine-attack-simple-painkiller")
-    expect(applies).to_contain_text("NSAIDs in lupus (for a medicine the plan template names)")
+    expect(applies).to_contain_text("NSAIDs in lupus (for a medicine the plan names)")
     expect(applies).to_contain_text(
-        "The plan template names Paracetamol, NSAIDs (anti-inflammatory painkillers): their "
+        "The plan names Paracetamol, NSAIDs (anti-inflammatory painkillers): their "
         "cautions print too."
     )
     template.select_option("")
+    expect(applies).to_contain_text("No combination caution applies.")
+    # a medicine typed in a plan slot brings its cautions too, once the slot is left
+    typed = page.get_by_label("Which medicine and dose")
+    typed.fill("Sumatriptan 50 mg")
+    typed.press("Tab")
+    expect(applies).to_contain_text("Triptans in lupus (for a medicine the plan names)")
+    expect(applies).to_contain_text("The plan names Triptans: their cautions print too.")
+    typed.fill("")
+    typed.press("Tab")
     expect(applies).to_contain_text("No combination caution applies.")
 
 

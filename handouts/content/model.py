@@ -13,6 +13,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
+from handouts.content.medicine_finder import Finder, finder_for
 from handouts.content.words import N_
 
 Evidence = Literal["strong", "guideline", "label", "moderate", "conflicting", "weak"]
@@ -800,6 +801,14 @@ class Library:
             for brand in med.brands:
                 brands[brand.lower()] = (*brands.get(brand.lower(), ()), med.id)
         return terms | {b: ids for b, ids in brands.items() if b not in terms}
+
+    @cached_property
+    def medicine_finder(self) -> Finder:
+        """The names of :attr:`medicine_terms`, to be found in what a clinician types in a
+        plan (:func:`handouts.content.medicine_finder.named`). Worked out once."""
+        names = medicine_names(self.medicines.values())
+        terms = self.medicine_terms
+        return finder_for(terms, (t for t in terms if t not in names))
 
     @cached_property
     def handout_sets(self) -> frozenset[frozenset[str]]:

@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from itertools import combinations
 
-from handouts.content import language, text
+from handouts.content import language, medicine_finder, text
 from handouts.content.brand import Brand
 from handouts.content.model import (
     AFTER_HOURS,
@@ -236,18 +236,21 @@ class Applies:
     combos: list[str]
     """The headings of the combination cautions that print."""
     from_plan: list[str]
-    """Those of :attr:`combos` that print only for a medicine the plan template names."""
+    """Those of :attr:`combos` that print only for a medicine the plan names (its template,
+    or a slot the clinician typed: :func:`with_plan_medicines`)."""
     plan_medicines: list[str]
-    """The names of the medicines the plan template adds, whose cautions print too."""
+    """The names of the medicines the plan adds, whose cautions print too."""
 
 
-def applies(lib: Library, req: Request, brand: Brand) -> Applies:
+def applies(lib: Library, req: Request, brand: Brand, *more: Library) -> Applies:
     """What a clinician checks before printing: how the conditions are linked, the
-    combination cautions that print for them, and what of that the plan template brings
-    (a caution for a medicine the clinician did not tick, which they may wonder at)."""
+    combination cautions that print for them, and what of that the plan brings (a caution
+    for a medicine the clinician did not tick, which they may wonder at). ``more``, as
+    for :func:`with_plan_medicines`: the content in the handout's language, whose
+    medicine names the plan's slots are read in too, as the handout reads them."""
     tag = language.canonical(req.language) if req.language else None
     tag = tag or language.canonical(brand.spec.language) or brand.spec.language
-    full = with_plan_medicines(lib, req)
+    full = with_plan_medicines(lib, req, *more)
     v = _Visit(lib, full, brand, words(tag), 0, tag)
     own = v if full is req else _Visit(lib, req, brand, words(tag), 0, tag)
     added = [lib.medicines[m].name for m in full.medicines[len(req.medicines) :]]
@@ -306,14 +309,28 @@ def _how_to_count(lib: Library) -> bool:
     return bool(rule and rule.short and rule.how_to_count)
 
 
-def with_plan_medicines(lib: Library, req: Request) -> Request:
-    """``req`` as its visit handout prints it: with the medicines its plan template tells
-    the patient to take (``medicines:``) after those the clinician named, each once. A
+def with_plan_medicines(lib: Library, req: Request, *more: Library) -> Request:
+    """``req`` as its visit handout prints it: with the medicines its plan tells the
+    patient to take after those the clinician named, each once: its template's
+    (``medicines:``), then those the clinician typed as its attack or daily medicine
+    (:func:`plan_named`). A
     plan that says "take a triptan" gives the triptans' cautions and warning signs even
-    when no medicine was named. An unknown template adds none (the caller says so)."""
+    when no medicine was named. An unknown template adds none (the caller says so).
+    ``more``: libraries whose medicine names are read too (the English one, for a
+    handout in another language)."""
     template = lib.plans.get(req.plan_template) if req.plan_template else None
-    more = [m for m in template.medicines if m not in req.medicines] if template else []
-    return replace(req, medicines=(*req.medicines, *more)) if more else req
+    told = (*(template.medicines if template else ()), *plan_named(req.plan, lib, *more))
+    more_ids = [m for m in dict.fromkeys(told) if m not in req.medicines and m in lib.medicines]
+    return replace(req, medicines=(*req.medicines, *more_ids)) if more_ids else req
+
+
+def plan_named(plan: PlanFields, *libs: Library) -> tuple[str, ...]:
+    """The medicines the clinician typed as the plan's attack medicine and daily medicine
+    (:mod:`handouts.content.medicine_finder`; read in each of ``libs``' names, never kept).
+    Not what to add: that is also where what not to take is written."""
+    each = {id(one): one for one in libs}.values()  # (the English library given twice: once)
+    slots = (plan.attack.medicine, plan.every_day.medicine)
+    return medicine_finder.named(slots, [one.medicine_finder for one in each])
 
 
 def covered(lib: Library, req: Request) -> dict[str, frozenset[str]]:

@@ -39,12 +39,21 @@ from starlette.staticfiles import StaticFiles
 
 from handouts import paths
 from handouts.content.brand import Brand
+from handouts.content.language import CONTENT_LANGUAGES
 from handouts.content.model import Library
 from handouts.document.request import Allow, Request
 from handouts.document.visit import applies
 from handouts.errors import ContentError, HandoutsError, InternalError, PatientError, Problem
 from handouts.html.render import rendered, templates
-from handouts.pipeline import TOO_LONG_WHY, Rendered, Renderer, TooLong, load_inputs
+from handouts.intake.plan import from_columns
+from handouts.pipeline import (
+    TOO_LONG_WHY,
+    Rendered,
+    Renderer,
+    TooLong,
+    in_language,
+    load_inputs,
+)
 from handouts.web import security
 from handouts.web.form import Filled, blank, offer, read_form
 from handouts.web.preview import page_pictures
@@ -53,11 +62,14 @@ from handouts.web.upload import MAX_UPLOAD, Bundle, check_upload
 FORM_LIMIT = 256 * 1024
 """The most bytes a form post may hold (notes and plan fields are a few KB)."""
 ENV_PREFIX = "HANDOUTS_WEB_"
+"""Settings pass to worker processes in environment variables with this prefix."""
 EXPIRED = (
     "This form has expired, or it came from another site. Go back, reload the page "
     "and send it again."
 )
-"""Settings pass to worker processes in environment variables with this prefix."""
+NAMING_SLOTS = ("attack_medicine", "daily_medicine")
+"""The plan's fields that say which medicine the patient takes (their words may name one
+of ours: "What applies" reads them too)."""
 
 
 @dataclass(frozen=True)
@@ -260,7 +272,7 @@ class Page:
         filled, done = made
         pictures = await _in_thread(page_pictures, done.pdf)
         assert filled.request is not None
-        what = applies(self.lib, filled.request, self.brand)
+        what = applies(self.lib, filled.request, self.brand, *self._in_language(filled.request))
         shown = {"pictures": pictures, "pages": done.pages, "applies": what,
                  "allowed": [str(p) for p in done.allowed]}  # fmt: skip
         return self._page(request, filled.values, preview=shown)
@@ -290,8 +302,26 @@ class Page:
         meds = tuple(m for m in dict.fromkeys(form.getlist("medicines")) if m in lib.medicines)
         plan = form.get("plan_template")  # its medicines' cautions print too
         template = plan if isinstance(plan, str) and plan in lib.plans else None
-        req = Request(conds, medicines=meds, plan_template=template)
-        return JSONResponse(dataclasses.asdict(applies(lib, req, self.brand)))
+        # and those of the medicines its typed slots name (read as the preview reads them,
+        # not kept nor checked: the preview checks them)
+        typed = {k: v if isinstance(v := form.get(k), str) else None for k in NAMING_SLOTS}
+        named = from_columns(typed)
+        asked = form.get("language")  # (the slots are read in its medicine names too)
+        tongue = asked if isinstance(asked, str) and asked in CONTENT_LANGUAGES else None
+        req = Request(conds, medicines=meds, plan_template=template, plan=named,
+                      language=tongue)  # fmt: skip
+        what = applies(lib, req, self.brand, *self._in_language(req))
+        return JSONResponse(dataclasses.asdict(what))
+
+    def _in_language(self, req: Request) -> tuple[Library, ...]:
+        """The content in ``req``'s language when it is not English, whose medicine names
+        a plan's slots are read in too, as the handout reads them; none when it is
+        English, or cannot be read (the preview says why)."""
+        try:
+            here = in_language(self.lib, self.brand, req)
+        except HandoutsError:
+            return ()
+        return () if here is self.lib else (here,)
 
     async def batch(self, request: HttpRequest) -> Response:
         """A clinic list uploaded: every row's handout in one zip with its manifest. With

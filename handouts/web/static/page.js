@@ -35,7 +35,7 @@ function showApplies(data) {
       if (fromPlan.includes(line)) {
         const why = document.createElement("span");
         why.className = "from-plan";
-        why.textContent = "(for a medicine the plan template names)";
+        why.textContent = "(for a medicine the plan names)";
         li.append(" ", why);
       }
       ul.append(li);
@@ -47,17 +47,21 @@ function showApplies(data) {
   if (data.plan_medicines.length) {
     const p = document.createElement("p");
     p.className = "plan-adds";
-    p.textContent = "The plan template names " + data.plan_medicines.join(", ") + ": their cautions print too.";
+    p.textContent = "The plan names " + data.plan_medicines.join(", ") + ": their cautions print too.";
     body.append(p);
   }
 }
 
+// The plan's fields that can bring a medicine's cautions: its template, and the slots
+// that say which medicine (typed words go to this server only, as a preview's do); the
+// language too: the slots are read in its medicine names as well as in English.
+const ASKED = ["plan_template", "attack_medicine", "daily_medicine", "language"];
 let pending = null;
 function askApplies(form) {
   clearTimeout(pending);
   pending = setTimeout(async () => {
     const sent = new FormData();
-    for (const name of ["csrf", "conditions", "medicines", "plan_template"]) {
+    for (const name of ["csrf", "conditions", "medicines", ...ASKED]) {
       for (const value of new FormData(form).getAll(name)) sent.append(name, value);
     }
     try {
@@ -76,7 +80,7 @@ document.addEventListener("DOMContentLoaded", () => {
     finder.addEventListener("input", () => filterList(finder));
   }
   form.addEventListener("change", (event) => {
-    if (["conditions", "medicines", "plan_template"].includes(event.target.name)) askApplies(form);
+    if (["conditions", "medicines", ...ASKED].includes(event.target.name)) askApplies(form);
   });
   const problems = document.getElementById("problems");
   if (problems) problems.focus();

@@ -1,0 +1,76 @@
+"""Which medicines a clinician's typed words name (a plan's medicine slots)."""
+
+from __future__ import annotations
+
+import pytest
+
+from handouts.content.medicine_finder import SLOT_MOST, finder_for, named
+from handouts.document.request import Request
+from handouts.pipeline import in_language, load_inputs
+
+from .conftest import CONTENT
+
+LIB, BRAND = load_inputs(CONTENT, None)
+SPANISH = in_language(LIB, BRAND, Request(("migraine",), language="es"))
+BOTH = [SPANISH.medicine_finder, LIB.medicine_finder]
+
+
+@pytest.mark.parametrize(
+    ("typed", "ids"),
+    [
+        ("Sumatriptan 50 mg, 1 tablet", ("triptans",)),
+        ("SUMATRIPTAN 50 MG", ("triptans",)),
+        ("Sumatriptán 50 mg", ("triptans",)),  # accents or none
+        ("Ibuprofeno 400 mg si lo necesita", ("nsaids",)),  # the Spanish name
+        ("ibuprofen or paracetamol", ("nsaids", "paracetamol")),  # in the order named
+        ("paracetamol, then ibuprofen, then paracetamol", ("paracetamol", "nsaids")),
+        ("Treximet", ("nsaids", "triptans")),  # a combination's brand: all it holds
+        ("Interferon beta-1a weekly", ("interferon-beta",)),
+        ("a triptan", ("triptans",)),  # one or many
+        ("SNRIs", ("snri",)),
+        ("beta blockers", ("beta-blockers",)),  # a space for a hyphen
+        ("Sumatriptan/Naproxen", ("triptans", "nsaids")),
+        ("Maxalt-MLT 10 mg", ("triptans",)),
+        ("Rayos 5 mg", ("corticosteroids",)),  # a brand, written as brands are
+        ("evite los rayos del sol", ()),  # a word, not the brand
+        ("maxalt", ()),
+        ("sumatriptan50", ()),  # whole words only
+        ("presumatriptan", ()),
+        ("the tablets we discussed", ()),
+        ("", ()),
+    ],
+)
+def test_typed_words_name_our_medicines(typed, ids):
+    assert named([typed], BOTH) == ids
+
+
+def test_each_slot_is_read_in_order_and_only_so_far():
+    assert named(["Maxalt", None, "Advil", "Maxalt"], BOTH) == ("triptans", "nsaids")
+    assert named(["x" * SLOT_MOST + " ibuprofen"], BOTH) == ()
+    assert named(["x" * (SLOT_MOST - 9) + " ibuprofen"], BOTH) == ()  # cut inside it
+    assert named(["x" * (SLOT_MOST - 10) + " ibuprofen"], BOTH) == ("nsaids",)
+
+
+def test_accents_are_taken_off_and_a_brand_s_capital_is_found_where_it_was_typed():
+    english = [LIB.medicine_finder]  # its names have no accents
+    assert named(["Sumatriptán 50 mg"], english) == ("triptans",)
+    assert named(["IBUPROFÈN"], english) == ("nsaids",)
+    # letters that fold to two, and marks typed on their own, before the brand
+    assert named(["İİ ß 1\u0301\u0301 Advil"], english) == ("nsaids",)
+    assert named(["İİ ß 1\u0301\u0301 advil"], english) == ()
+    assert named(["\u00e9\u0301 x Maxalt"], english) == ("triptans",)
+
+
+def test_no_names_finds_nothing():
+    empty = finder_for({}, [])
+    assert empty.pattern is None
+    assert named(["Rest, then water"], [empty]) == ()
+
+
+def test_a_name_that_is_also_a_brand_is_found_in_lower_case():
+    found = finder_for({"naproxen": ("nsaids",), "aleve": ("nsaids",), "x": ("x",)}, ["aleve"])
+    assert found.brands == frozenset({"aleve"})
+    assert named(["aleve"], [found]) == ()
+    assert named(["Aleve"], [found]) == ("nsaids",)
+    both = finder_for({"naproxen": ("nsaids",)}, ["naproxen"])
+    assert both.brands == frozenset({"naproxen"})  # a brand only: given as one
