@@ -31,6 +31,18 @@ BOTH = [SPANISH.medicine_finder, LIB.medicine_finder]
         ("beta blockers", ("beta-blockers",)),  # a space for a hyphen
         ("Sumatriptan/Naproxen", ("triptans", "nsaids")),
         ("Maxalt-MLT 10 mg", ("triptans",)),
+        ("betabloqueador", ("beta-blockers",)),  # one or many in Spanish too
+        ("contraceptive patches", ("estrogen-contraception",)),
+        # a name after a word that says not to take it, in the same part of the sentence
+        ("Rizatriptan 10 mg; not within 24 h of an ergot", ("triptans",)),
+        ("Sumatriptan 50 mg (no NSAIDs: kidneys)", ("triptans",)),
+        ("none \u2014 stop propranolol", ()),
+        ("Suspender propranolol", ()),
+        ("Don\u2019t take ibuprofen", ()),
+        ("non-NSAID painkiller", ()),
+        ("Sumatriptan; if no relief, naproxen", ("triptans", "nsaids")),
+        ("No more than 2 sumatriptan a day", ("triptans",)),  # a limit, not a no
+        ("No más de 2 sumatriptán al día", ("triptans",)),
         ("Rayos 5 mg", ("corticosteroids",)),  # a brand, written as brands are
         ("evite los rayos del sol", ()),  # a word, not the brand
         ("maxalt", ()),

@@ -190,16 +190,21 @@ def test_a_medicine_the_clinician_types_in_the_plan_brings_its_cautions(cli, tmp
     printed no triptan card and no triptan-with-SNRI caution: the handout did not know
     what the plan tells the patient to take. The attack and daily medicine slots are read
     for our medicines' names (a brand with its capital, any accents, in English and the
-    handout's language); what to add is not (review: "never with ergotamine" is written
-    there too, and would have printed the ergots' card)."""
+    handout's language), but not one the clinician says not to take; what to add is not
+    read (review: "never with ergotamine" is written there, and printed the ergots' card,
+    pushing out a main point and the calendar)."""
     texts = {}
     for name, args in {
         "typed": ["--medicines", "duloxetine", "--attack-medicine", "Sumatriptán 50 mg",
                   "--daily-medicine", "Propranolol 80 mg"],
         "none": ["--medicines", "duloxetine", "--attack-medicine", "the tablets we discussed",
-                 "--attack-add", "Never take ergotamine, DHE or ibuprofen with it"],
+                 "--attack-add", "Never take ergotamine, DHE or ibuprofen with it",
+                 "--daily-medicine", "None for now; stop propranolol"],
+        "not": ["--medicines", "duloxetine", "--attack-medicine",
+                "Rizatriptan 10 mg; never within 24 hours of ergotamine or DHE"],
+        # a Spanish name only the Spanish content has, an English one only the English has
         "spanish": ["--medicines", "duloxetine", "--language", "es",
-                    "--attack-medicine", "Sumatriptán 50 mg", "--daily-medicine", "Topamax 25 mg"],
+                    "--attack-medicine", "Ibuprofeno 400 mg", "--daily-medicine", "Topiramate 25 mg"],
     }.items():  # fmt: skip
         out = tmp_path / f"{name}.pdf"
         run = cli("build", "--conditions", "migraine", *args, "--out", out)
@@ -212,7 +217,9 @@ def test_a_medicine_the_clinician_types_in_the_plan_brings_its_cautions(cli, tmp
     assert "Sumatriptán 50 mg" in texts["typed"]  # the plan prints as typed
     assert combo not in texts["none"] and card not in texts["none"]
     assert "Ergots (" not in texts["none"] and "NSAIDs" not in texts["none"]
-    assert "Triptanes (sumatriptán, rizatriptán, zolmitriptán)" in texts["spanish"]
+    assert beta not in texts["none"]
+    assert combo in texts["not"] and card in texts["not"] and "Ergots (" not in texts["not"]
+    assert "(ibuprofeno, naproxeno, diclofenaco)" in texts["spanish"]
     assert "Topiramato" in texts["spanish"]
 
 

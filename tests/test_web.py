@@ -229,13 +229,12 @@ def test_applies_answers_as_the_clinician_picks(client):
     data["language"] = "en"  # the Spanish name is read only for a handout in Spanish
     answer = client.post("/applies", data=data).json()
     assert answer["plan_medicines"] == []
-    data["attack_medicine"] = "maxalt"  # a brand in lower case is a word, not named
     del data["medicines"], data["daily_medicine"]
     data["attack_medicine"] = " " * 296 + "Advil"  # read as the preview reads it: trimmed
     assert client.post("/applies", data=data).json()["plan_medicines"] == [
         "NSAIDs (anti-inflammatory painkillers)"
     ]
-    data["attack_medicine"] = "maxalt"
+    data["attack_medicine"] = "maxalt"  # a brand in lower case is a word, not named
     assert client.post("/applies", data=data).json() == {
         "links": ["Some studies found more migraine in people with lupus, but others did not."],
         "combos": [], "from_plan": [], "plan_medicines": [],

@@ -136,6 +136,10 @@ def test_what_applies_follows_the_plan(visit: Visit):
     typed.fill("")
     typed.press("Tab")
     expect(applies).to_contain_text("No combination caution applies.")
+    daily = page.get_by_label("A preventive medicine and dose")
+    daily.fill("Propranolol 80 mg")
+    daily.press("Tab")
+    expect(applies).to_contain_text("The plan names Beta-blockers: their cautions print too.")
 
 
 def test_a_clinician_makes_a_visit_handout(visit: Visit):

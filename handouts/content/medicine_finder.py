@@ -6,11 +6,13 @@ tells the patient which medicine to take says so. So the plan's two slots that s
 medicine (the attack medicine, the daily medicine) are read for the names a clinician may
 type (:attr:`handouts.content.model.Library.medicine_terms`: an id, a name, another name,
 a brand), as whole words, whatever the case and accents ("sumatriptán" is "sumatriptan"),
-one or many ("a triptan", "SNRIs"), with a space for a hyphen ("beta blockers"). A brand
-is taken only where it is written with a capital, as brands are: "Rayos" (a prednisone)
-is a brand, "rayos" a word. Other slots are not read: "what to add" is also where a
-clinician writes what not to take ("never with ergotamine"). The words are read, never
-kept: what comes out is medicine ids.
+one or many ("a triptan", "SNRIs", "betabloqueador"), with a space for a hyphen ("beta
+blockers"). A brand is taken only where it is written with a capital, as brands are:
+"Rayos" (a prednisone) is a brand, "rayos" a word. A name after a word that says not to
+take it, in the same part of the sentence ("Rizatriptan 10 mg; not within 24 hours of an
+ergot", "none, stop propranolol", "sin ibuprofeno"), is not taken (:data:`NOT`). Other slots are
+not read: "what to add" is where a clinician writes what not to take. The words are
+read, never kept: what comes out is medicine ids.
 """
 
 from __future__ import annotations
@@ -22,6 +24,18 @@ from dataclasses import dataclass
 
 SLOT_MOST = 300
 """The most characters of a slot read (a plan slot holds at most this many)."""
+NOT = re.compile(
+    r"(?<!\w)(?:no|not|non|none|nor|never|avoid|avoiding|stop|stopped|stopping|hold|held"
+    r"|without|instead|don['\u2019]?t|doesn['\u2019]?t|ni|sin|nunca|ningun|ninguno|ninguna|evite|evitar"
+    r"|suspenda|suspender|suspendido|deje|dejar|pare|parar|en vez)(?!\w)"
+    r"(?!\s+(?:more|mas|later|sooner|earlier|before|antes|despues)(?!\w))"
+)
+"""Words (folded: :func:`fold`) that say not to take what follows them in the same part
+of a sentence, in English and Spanish; not a limit ("no more than 2 sumatriptan a
+day", "no más de 2")."""
+CLAUSE = re.compile(r"[;:,.()\[\]\n\u2013\u2014]|\s-\s")
+"""What ends a part of a sentence: a name after one of these is not negated by a word
+before it ("Sumatriptan 50 mg; no NSAIDs" takes sumatriptan, not the NSAIDs)."""
 
 
 @dataclass(frozen=True)
@@ -62,9 +76,14 @@ def finder_for(terms: Mapping[str, tuple[str, ...]], brands: Iterable[str]) -> F
 
 
 def _variants(name: str) -> list[str]:
-    """``name`` as typed for one or many ("triptans", "triptan"), and with a space for a
+    """``name`` as typed for one or many, in English or Spanish ("triptans", "triptan";
+    "betabloqueadores", "betabloqueador"; "patch", "patches"), and with a space for a
     hyphen ("beta blockers")."""
-    forms = {name, name[:-1] if name.endswith("s") and len(name) > 4 else name + "s"}
+    forms = {name}
+    if name.endswith("s") and len(name) > 4:
+        forms |= {name[:-1], name[:-2]} if name.endswith("es") and len(name) > 5 else {name[:-1]}
+    else:
+        forms |= {name + "s", name + "es"}
     return sorted(forms | {f.replace("-", " ") for f in forms})
 
 
@@ -98,7 +117,17 @@ def named(slots: Iterable[str | None], finders: Sequence[Finder]) -> tuple[str, 
             for m in f.pattern.finditer(folded) if f.pattern is not None else ():
                 if m.group() in f.brands and not typed[at[m.start()]].isupper():
                     continue
+                if _negated(folded, m.start()):
+                    continue
                 hits.append((m.start(), f.ids[m.group()]))
         for _, ids in sorted(hits, key=lambda hit: hit[0]):
             found += [i for i in ids if i not in found]
     return tuple(found)
+
+
+def _negated(folded: str, start: int) -> bool:
+    """Whether a word before ``start``, in the same part of the sentence, says not to take
+    what is named there (:data:`NOT`, :data:`CLAUSE`)."""
+    before = folded[:start]
+    ends = [m.end() for m in CLAUSE.finditer(before)]
+    return NOT.search(before, ends[-1] if ends else 0) is not None
