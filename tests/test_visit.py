@@ -190,8 +190,8 @@ def test_a_medicine_the_clinician_types_in_the_plan_brings_its_cautions(cli, tmp
     printed no triptan card and no triptan-with-SNRI caution: the handout did not know
     what the plan tells the patient to take. The attack and daily medicine slots are read
     for our medicines' names (a brand with its capital, any accents, in English and the
-    handout's language), but not one the clinician says not to take; what to add is not
-    read (review: "never with ergotamine" is written there, and printed the ergots' card,
+    handout's language), up to the first word that says not; what to add is not read
+    (review: "never with ergotamine" is written there, and printed the ergots' card,
     pushing out a main point and the calendar)."""
     texts = {}
     for name, args in {
@@ -201,7 +201,7 @@ def test_a_medicine_the_clinician_types_in_the_plan_brings_its_cautions(cli, tmp
                  "--attack-add", "Never take ergotamine, DHE or ibuprofen with it",
                  "--daily-medicine", "None for now; stop propranolol"],
         "not": ["--medicines", "duloxetine", "--attack-medicine",
-                "Rizatriptan 10 mg; never within 24 hours of ergotamine or DHE"],
+                "Rizatriptan 10 mg; never within 24 hours of ergotamine, DHE or ibuprofen"],
         # a Spanish name only the Spanish content has, an English one only the English has
         "spanish": ["--medicines", "duloxetine", "--language", "es",
                     "--attack-medicine", "Ibuprofeno 400 mg", "--daily-medicine", "Topiramate 25 mg"],
@@ -219,6 +219,7 @@ def test_a_medicine_the_clinician_types_in_the_plan_brings_its_cautions(cli, tmp
     assert "Ergots (" not in texts["none"] and "NSAIDs" not in texts["none"]
     assert beta not in texts["none"]
     assert combo in texts["not"] and card in texts["not"] and "Ergots (" not in texts["not"]
+    assert "NSAIDs" not in texts["not"]
     assert "(ibuprofeno, naproxeno, diclofenaco)" in texts["spanish"]
     assert "Topiramato" in texts["spanish"]
 

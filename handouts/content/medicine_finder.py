@@ -8,11 +8,16 @@ type (:attr:`handouts.content.model.Library.medicine_terms`: an id, a name, anot
 a brand), as whole words, whatever the case and accents ("sumatriptán" is "sumatriptan"),
 one or many ("a triptan", "SNRIs", "betabloqueador"), with a space for a hyphen ("beta
 blockers"). A brand is taken only where it is written with a capital, as brands are:
-"Rayos" (a prednisone) is a brand, "rayos" a word. A name after a word that says not to
-take it, in the same part of the sentence ("Rizatriptan 10 mg; not within 24 hours of an
-ergot", "none, stop propranolol", "sin ibuprofeno"), is not taken (:data:`NOT`). Other slots are
-not read: "what to add" is where a clinician writes what not to take. The words are
-read, never kept: what comes out is medicine ids.
+"Rayos" (a prednisone) is a brand, "rayos" a word. A slot is read up to its first word
+that says not (:data:`NOT`: "no", "not", "never", "avoid", "instead", "sin", "nunca" …):
+"Rizatriptan 10 mg; never with ergotamine, DHE or ibuprofen" names the triptans only, and
+"None for now" or "Do not stop propranolol" nothing. So a medicine named after such a
+word is missed, as one typed anywhere was before ("Paracetamol; if no relief, sumatriptan"
+names paracetamol only), but is never taken for one the patient takes when the clinician
+says not to take it (a review found a rule by each part of the sentence wrong both ways,
+and a wrong card pushes out what the patient needs). Other slots are not read:
+"what to add" is where a clinician writes what not to take. The words are read, never
+kept: what comes out is medicine ids.
 """
 
 from __future__ import annotations
@@ -25,17 +30,14 @@ from dataclasses import dataclass
 SLOT_MOST = 300
 """The most characters of a slot read (a plan slot holds at most this many)."""
 NOT = re.compile(
-    r"(?<!\w)(?:no|not|non|none|nor|never|avoid|avoiding|stop|stopped|stopping|hold|held"
-    r"|without|instead|don['\u2019]?t|doesn['\u2019]?t|ni|sin|nunca|ningun|ninguno|ninguna|evite|evitar"
-    r"|suspenda|suspender|suspendido|deje|dejar|pare|parar|en vez)(?!\w)"
-    r"(?!\s+(?:more|mas|later|sooner|earlier|before|antes|despues)(?!\w))"
+    r"(?<!\w)(?:no|not|non|none|nor|never|avoid|avoiding|without|instead|rather|except"
+    r"|unless|cannot|can['\u2019\u00b4`\u02bc]?t|don['\u2019\u00b4`\u02bc]?t"
+    r"|doesn['\u2019\u00b4`\u02bc]?t|shouldn['\u2019\u00b4`\u02bc]?t|allergic|contraindicated"
+    r"|ni|sin|nunca|ningun|ninguno|ninguna|nada|evite|evitar|evitese|tampoco|alergico"
+    r"|contraindicado|en vez|en lugar)(?!\w)"
 )
-"""Words (folded: :func:`fold`) that say not to take what follows them in the same part
-of a sentence, in English and Spanish; not a limit ("no more than 2 sumatriptan a
-day", "no más de 2")."""
-CLAUSE = re.compile(r"[;:,.()\[\]\n\u2013\u2014]|\s-\s")
-"""What ends a part of a sentence: a name after one of these is not negated by a word
-before it ("Sumatriptan 50 mg; no NSAIDs" takes sumatriptan, not the NSAIDs)."""
+"""Words (folded: :func:`fold`) that say not, in English and Spanish: a slot is read up to
+the first of them."""
 
 
 @dataclass(frozen=True)
@@ -112,22 +114,14 @@ def named(slots: Iterable[str | None], finders: Sequence[Finder]) -> tuple[str, 
             continue
         typed = slot[:SLOT_MOST]
         folded, at = fold(typed)
+        refused = NOT.search(folded)
+        end = len(folded) if refused is None else refused.start()
         hits: list[tuple[int, tuple[str, ...]]] = []
         for f in finders:
-            for m in f.pattern.finditer(folded) if f.pattern is not None else ():
+            for m in f.pattern.finditer(folded, 0, end) if f.pattern is not None else ():
                 if m.group() in f.brands and not typed[at[m.start()]].isupper():
-                    continue
-                if _negated(folded, m.start()):
                     continue
                 hits.append((m.start(), f.ids[m.group()]))
         for _, ids in sorted(hits, key=lambda hit: hit[0]):
             found += [i for i in ids if i not in found]
     return tuple(found)
-
-
-def _negated(folded: str, start: int) -> bool:
-    """Whether a word before ``start``, in the same part of the sentence, says not to take
-    what is named there (:data:`NOT`, :data:`CLAUSE`)."""
-    before = folded[:start]
-    ends = [m.end() for m in CLAUSE.finditer(before)]
-    return NOT.search(before, ends[-1] if ends else 0) is not None
