@@ -33,6 +33,17 @@ def pages(data: bytes) -> int:
     return len(PdfReader(io.BytesIO(data)).pages)
 
 
+def built(cli, folder: Path, runs: dict[str, list[str]], *common: str) -> dict[str, str]:
+    """Each run's visit handout built (``common`` arguments first), its text read back."""
+    texts = {}
+    for name, args in runs.items():
+        out = folder / f"{name}.pdf"
+        run = cli("build", *common, *args, "--out", out)
+        assert run.code == 0, run.err
+        texts[name] = pdf_text(out.read_bytes())
+    return texts
+
+
 def figure_words(path: Path) -> list[str]:
     """What a screen reader says for each figure in the PDF's structure tree, in order."""
     import pikepdf
@@ -130,18 +141,13 @@ def test_a_plan_says_how_to_take_a_medicine_only_while_its_template_s_slots_prin
     """The triptan template's attack slots say how to take a triptan; a slot the clinician
     types over may say something else, so the medicine's own "How to take it" prints again.
     With no template, it prints as always."""
-    texts = {}
     template = ["--plan-template", "migraine-attack-triptan"]
-    for name, extra in (("template", template),
-                        ("blank", [*template, "--attack-repeat", "   "]),
-                        ("typed", [*template, "--attack-repeat", "After 4 hours, if we say so"]),
-                        ("added", [*template, "--attack-add", "Rest in a dark room"]),
-                        ("none", [])):  # fmt: skip
-        out = tmp_path / f"{name}.pdf"
-        run = cli("build", "--conditions", "migraine", "--medicines", "sumatriptan",
-                  *extra, "--out", out)  # fmt: skip
-        assert run.code == 0, run.err
-        texts[name] = pdf_text(out.read_bytes())
+    runs = {"template": template,
+            "blank": [*template, "--attack-repeat", "   "],
+            "typed": [*template, "--attack-repeat", "After 4 hours, if we say so"],
+            "added": [*template, "--attack-add", "Rest in a dark room"],
+            "none": []}  # fmt: skip
+    texts = built(cli, tmp_path, runs, "--conditions", "migraine", "--medicines", "sumatriptan")
     how = "How to take it: Take one when the headache starts"
     assert how not in texts["template"]
     assert (
@@ -160,8 +166,7 @@ def test_a_plan_template_gives_the_cautions_of_the_medicines_it_tells_the_patien
     triptan warning sign. A template's ``medicines:`` are taken as named, after the
     clinician's own, each once; the simple-painkiller plan brings the NSAIDs' caution
     with inflammatory bowel disease."""
-    texts = {}
-    for name, args in {
+    texts = built(cli, tmp_path, {
         "triptan": ["--conditions", "migraine", "--plan-template", "migraine-attack-triptan",
                     "--attack-medicine", "Sumatriptan 50 mg"],
         "no-plan": ["--conditions", "migraine"],
@@ -169,11 +174,7 @@ def test_a_plan_template_gives_the_cautions_of_the_medicines_it_tells_the_patien
                   "migraine-attack-triptan"],
         "painkiller": ["--conditions", "migraine", "inflammatory-bowel-disease",
                        "--plan-template", "migraine-attack-simple-painkiller"],
-    }.items():  # fmt: skip
-        out = tmp_path / f"{name}.pdf"
-        run = cli("build", *args, "--out", out)
-        assert run.code == 0, run.err
-        texts[name] = pdf_text(out.read_bytes())
+    })  # fmt: skip
     card = "Triptans (sumatriptan, rizatriptan, zolmitriptan)"
     chest = "Side effects: Chest, throat or jaw tightness can happen"
     sign = "after a triptan"
@@ -193,8 +194,7 @@ def test_a_medicine_the_clinician_types_in_the_plan_brings_its_cautions(cli, tmp
     handout's language), up to the first word that says not; what to add is not read
     (review: "never with ergotamine" is written there, and printed the ergots' card,
     pushing out a main point and the calendar)."""
-    texts = {}
-    for name, args in {
+    texts = built(cli, tmp_path, {
         "typed": ["--medicines", "duloxetine", "--attack-medicine", "Sumatriptán 50 mg",
                   "--daily-medicine", "Propranolol 80 mg"],
         "none": ["--medicines", "duloxetine", "--attack-medicine", "the tablets we discussed",
@@ -205,11 +205,7 @@ def test_a_medicine_the_clinician_types_in_the_plan_brings_its_cautions(cli, tmp
         # a Spanish name only the Spanish content has, an English one only the English has
         "spanish": ["--medicines", "duloxetine", "--language", "es",
                     "--attack-medicine", "Ibuprofeno 400 mg", "--daily-medicine", "Topiramate 25 mg"],
-    }.items():  # fmt: skip
-        out = tmp_path / f"{name}.pdf"
-        run = cli("build", "--conditions", "migraine", *args, "--out", out)
-        assert run.code == 0, run.err
-        texts[name] = pdf_text(out.read_bytes())
+    }, "--conditions", "migraine")  # fmt: skip
     combo = "Triptans with an SNRI (duloxetine, milnacipran or venlafaxine)"
     card = "Triptans (sumatriptan, rizatriptan, zolmitriptan)"
     beta = "Beta-blockers (propranolol, metoprolol)"

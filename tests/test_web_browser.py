@@ -128,18 +128,16 @@ def test_what_applies_follows_the_plan(visit: Visit):
     template.select_option("")
     expect(applies).to_contain_text("No combination caution applies.")
     # a medicine typed in a plan slot brings its cautions too, once the slot is left
-    typed = page.get_by_label("Which medicine and dose")
-    typed.fill("Sumatriptan 50 mg")
-    typed.press("Tab")
-    expect(applies).to_contain_text("Triptans in lupus (for a medicine the plan names)")
-    expect(applies).to_contain_text("The plan names Triptans: their cautions print too.")
-    typed.fill("")
-    typed.press("Tab")
-    expect(applies).to_contain_text("No combination caution applies.")
-    daily = page.get_by_label("A preventive medicine and dose")
-    daily.fill("Propranolol 80 mg")
-    daily.press("Tab")
-    expect(applies).to_contain_text("The plan names Beta-blockers: their cautions print too.")
+    for label, typed, said in (
+        ("Which medicine and dose", "Sumatriptan 50 mg",
+         "Triptans in lupus (for a medicine the plan names)"),
+        ("Which medicine and dose", "", "No combination caution applies."),
+        ("A preventive medicine and dose", "Propranolol 80 mg",
+         "The plan names Beta-blockers: their cautions print too."),
+    ):  # fmt: skip
+        page.get_by_label(label).fill(typed)
+        page.get_by_label(label).press("Tab")
+        expect(applies).to_contain_text(said)
 
 
 def test_a_clinician_makes_a_visit_handout(visit: Visit):

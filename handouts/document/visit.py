@@ -313,11 +313,10 @@ def with_plan_medicines(lib: Library, req: Request, *more: Library) -> Request:
     """``req`` as its visit handout prints it: with the medicines its plan tells the
     patient to take after those the clinician named, each once: its template's
     (``medicines:``), then those the clinician typed as its attack or daily medicine
-    (:func:`plan_named`). A
-    plan that says "take a triptan" gives the triptans' cautions and warning signs even
-    when no medicine was named. An unknown template adds none (the caller says so).
-    ``more``: libraries whose medicine names are read too (the English one, for a
-    handout in another language)."""
+    (:func:`plan_named`). A plan that says "take a triptan" gives the triptans' cautions
+    and warning signs even when no medicine was named. An unknown template adds none (the
+    caller says so). ``more``: libraries whose medicine names are read too (the English
+    one, for a handout in another language)."""
     template = lib.plans.get(req.plan_template) if req.plan_template else None
     told = (*(template.medicines if template else ()), *plan_named(req.plan, lib, *more))
     more_ids = [m for m in dict.fromkeys(told) if m not in req.medicines and m in lib.medicines]
