@@ -26,6 +26,8 @@ BOTH = [SPANISH.medicine_finder, LIB.medicine_finder]
         ("paracetamol, then ibuprofen, then paracetamol", ("paracetamol", "nsaids")),
         ("Treximet", ("nsaids", "triptans")),  # a combination's brand: all it holds
         ("Interferon beta-1a weekly", ("interferon-beta",)),
+        ("Valproic  acid", ("valproate",)),  # any spacing between a name's words
+        ("valproic\nacid", ("valproate",)),
         ("a triptan", ("triptans",)),  # one or many
         ("SNRIs", ("snri",)),
         ("beta blockers", ("beta-blockers",)),  # a space for a hyphen

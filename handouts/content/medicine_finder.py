@@ -45,7 +45,8 @@ class Finder:
     """The names of one library's medicines, to be found in typed words."""
 
     pattern: re.Pattern[str] | None
-    """Every name, folded (:func:`fold`), longest first, as a whole word; None for none."""
+    """Every name, folded (:func:`fold`), longest first, as whole words apart by any
+    spacing; None for none."""
     ids: Mapping[str, tuple[str, ...]]
     """Each folded name and the medicines it names."""
     brands: frozenset[str]
@@ -59,21 +60,20 @@ def finder_for(terms: Mapping[str, tuple[str, ...]], brands: Iterable[str]) -> F
     brands = set(brands)
     ids: dict[str, tuple[str, ...]] = {}
     only: set[str] = set()
+    generic: set[str] = set()
     for term, named in terms.items():
-        key = fold(term)[0].strip()
+        key = " ".join(fold(term)[0].split())
         if not key:
             continue
         keys = [key] if term in brands else _variants(key)
+        (only if term in brands else generic).update(keys)
         for k in keys:
             ids[k] = (*ids.get(k, ()), *(m for m in named if m not in ids.get(k, ())))
-        if term in brands:
-            only.add(key)
     names = sorted(ids, key=lambda k: (-len(k), k))
-    pattern = (
-        re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, names)) + r")(?!\w)") if names else None
-    )
+    # a name's words apart by any spacing, as typed ("valproic  acid", a line break)
+    alts = (r"\s+".join(map(re.escape, name.split(" "))) for name in names)
+    pattern = re.compile(r"(?<!\w)(?:" + "|".join(alts) + r")(?!\w)") if names else None
     # a name that is a brand and another's name too is a name: found as typed
-    generic = {k for t in terms if t not in brands for k in _variants(fold(t)[0].strip())}
     return Finder(pattern, ids, frozenset(only - generic))
 
 
@@ -119,9 +119,10 @@ def named(slots: Iterable[str | None], finders: Sequence[Finder]) -> tuple[str, 
         hits: list[tuple[int, tuple[str, ...]]] = []
         for f in finders:
             for m in f.pattern.finditer(folded, 0, end) if f.pattern is not None else ():
-                if m.group() in f.brands and not typed[at[m.start()]].isupper():
+                name = " ".join(m.group().split())
+                if name in f.brands and not typed[at[m.start()]].isupper():
                     continue
-                hits.append((m.start(), f.ids[m.group()]))
+                hits.append((m.start(), f.ids[name]))
         for _, ids in sorted(hits, key=lambda hit: hit[0]):
             found += [i for i in ids if i not in found]
     return tuple(found)
