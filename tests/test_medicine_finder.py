@@ -35,6 +35,16 @@ BOTH = [SPANISH.medicine_finder, LIB.medicine_finder]
         ("Maxalt-MLT 10 mg", ("triptans",)),
         ("betabloqueador", ("beta-blockers",)),  # one or many in Spanish too
         ("contraceptive patches", ("estrogen-contraception",)),
+        # what a name says on its own: each side of its bracket, a class's letters
+        ("AINE si lo necesita", ("nsaids",)),  # "Analgésicos antiinflamatorios (AINE)"
+        ("AINEs", ("nsaids",)),
+        ("IRSN por la mañana", ("snri",)),  # "Medicamentos IRSN"
+        ("Corticosteroides 20 mg", ("corticosteroids",)),
+        ("Steroid tablets", ("corticosteroids",)),  # "Steroid tablets (corticosteroids)"
+        ("anti-CGRP monthly", ("cgrp-medicines",)),  # "Medicamentos anti-CGRP"
+        ("TNF inhibitor", ("tnf-inhibitors",)),
+        ("Tylenol #3, 1 tablet", ("opioids-butalbital", "paracetamol")),  # codeine in it
+        ("Tylenol 3 times a day", ("paracetamol",)),  # not "Tylenol #3"
         # read up to the first word that says not: a medicine refused is never taken,
         # one named after such a word is missed, as it was before
         ("Rizatriptan 10 mg; never with ergotamine, DHE or ibuprofen", ("triptans",)),
@@ -56,6 +66,13 @@ BOTH = [SPANISH.medicine_finder, LIB.medicine_finder]
 )
 def test_typed_words_name_our_medicines(typed, ids):
     assert named([typed], BOTH) == ids
+
+
+def test_a_class_s_letters_in_its_name_are_a_name_in_that_language_only():
+    """ "AINE" is in the Spanish name of the NSAIDs, not in the English one."""
+    assert named(["AINE"], [SPANISH.medicine_finder]) == ("nsaids",)
+    assert named(["AINE"], [LIB.medicine_finder]) == ()
+    assert named(["NSAIDs"], [LIB.medicine_finder]) == ("nsaids",)
 
 
 def test_each_slot_is_read_in_order_and_only_so_far():

@@ -77,6 +77,20 @@ def finder_for(terms: Mapping[str, tuple[str, ...]], brands: Iterable[str]) -> F
     return Finder(pattern, ids, frozenset(only - generic))
 
 
+_BRACKETED = re.compile(r"(?P<before>[^()]*[^()\s])\s*\((?P<inside>[^()]+)\)")
+_LETTERS = re.compile(r"(?<![^\W\d_])[A-Z]{3,}s?(?![^\W\d_])")
+
+
+def name_parts(name: str) -> list[str]:
+    """What a medicine's name also says on its own, as a clinician may type it: each side of
+    a bracket ("Steroid tablets (corticosteroids)": "Steroid tablets", "corticosteroids";
+    "Analgésicos antiinflamatorios (AINE)": "AINE"), and a class's letters ("SNRI
+    medicines": "SNRI"; "Medicamentos anti-CGRP": "CGRP"; "NSAIDs")."""
+    whole = _BRACKETED.fullmatch(name.strip())
+    parts = [whole["before"], whole["inside"].strip()] if whole else []
+    return list(dict.fromkeys([*parts, *(m.group() for m in _LETTERS.finditer(name))]))
+
+
 def _variants(name: str) -> list[str]:
     """``name`` as typed for one or many, in English or Spanish ("triptans", "triptan";
     "betabloqueadores", "betabloqueador"; "patch", "patches"), and with a space for a

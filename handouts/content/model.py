@@ -13,7 +13,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
-from handouts.content.medicine_finder import Finder, finder_for
+from handouts.content.medicine_finder import Finder, finder_for, name_parts
 from handouts.content.words import N_
 
 Evidence = Literal["strong", "guideline", "label", "moderate", "conflicting", "weak"]
@@ -825,12 +825,16 @@ class Library:
 
 def medicine_names(medicines: Iterable[Medicine]) -> dict[str, str]:
     """Each medicine's id, name and other names, in lower case, and its id (a name two
-    medicines give is the first's)."""
+    medicines give is the first's); then what a name also says on its own (:func:`name_parts`:
+    "AINE" of "Analgésicos antiinflamatorios (AINE)"), where no medicine is called so."""
     meds = list(medicines)
     names = {m.id.lower(): m.id for m in meds}
     for med in meds:
         for alias in (med.name, *med.also_called):
             names.setdefault(alias.lower(), med.id)
+    for med in meds:
+        for part in name_parts(med.name):
+            names.setdefault(part.lower(), med.id)
     return names
 
 
