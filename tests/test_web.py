@@ -698,6 +698,20 @@ def test_a_name_in_the_wrong_column_never_reaches_the_manifest(client):
     assert "O'Brien" not in text
 
 
+def test_a_skipped_row_s_messages_quote_no_part_of_a_cell(client):
+    """A message may quote one of a cell's names, or a cell in lower case: blanked too."""
+    bad = LIST + "D4,x,migraine,Ana Smith;ibuprofen\nD5,Bob,migraine; SECRETCOND,\n"
+    response = upload(client, bad.encode(), skip_invalid="yes")
+    z = zipfile.ZipFile(io.BytesIO(response.content))
+    rows = json.loads(z.read("manifest.json"))["rows"]
+    assert [r["errors"] for r in rows[-2:]] == [
+        ["list.csv:5: row 4: medicines: unknown medicine '[…]'"],
+        ["list.csv:6: row 5: conditions: unknown condition '[…]'"],
+    ]
+    text = z.read("manifest.json").decode()
+    assert "Ana" not in text and "secretcond" not in text.lower()
+
+
 def test_a_zip_too_large_for_memory_is_refused(client, monkeypatch):
     from handouts.web import upload as up
 

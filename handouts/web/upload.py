@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -133,9 +134,15 @@ class Bundle:
         return self.out.getvalue()
 
 
+_QUOTED = re.compile(r"(?<!\w)'(?:[^'\n]|'(?=\w))*'(?!\w)")
+"""What a message quotes ('Ana Smith', 'Ana O'Brien'): not the apostrophe of "it's"."""
+
+
 def _skipped(listed: ClinicList) -> Iterator[dict[str, Any]]:
     """The rows not made, with their problems, every cell of the row but its id blanked
-    out of them (a name in the wrong column would otherwise be quoted)."""
+    out of them (a name in the wrong column would otherwise be quoted), and whatever they
+    quote: a part of a cell ("Ana Smith" in a list of medicines), or a cell as a message
+    changes it (in lower case), may be a name too."""
     cells = listed.invalid_cells or ((),) * len(listed.invalid)
     for number, rid, row in zip(listed.invalid, listed.invalid_ids, cells, strict=True):
         mine = [str(p) for p in listed.problems if p.path.split(":")[0] == f"row {number}"]
@@ -144,6 +151,7 @@ def _skipped(listed: ClinicList) -> Iterator[dict[str, Any]]:
         private |= {v.lower() for v in private}
         for text in sorted(private, key=len, reverse=True):
             mine = [m.replace(f"'{text}'", "'[…]'") for m in mine]
+        mine = [_QUOTED.sub("'[…]'", m) for m in mine]
         yield dict.fromkeys(FIELDS, "") | {
             "id": rid, "pages": None, "bytes": None, "status": "skipped", "errors": mine,
         }  # fmt: skip
