@@ -92,6 +92,14 @@ def test_every_response_carries_the_security_headers(client):
     assert "no-store" not in client.get("/static/style.css").headers.get("cache-control", "")
 
 
+def test_a_page_the_form_posts_to_opened_in_the_address_bar_goes_to_the_form(client):
+    for page in ("/preview", "/pdf", "/batch", "/applies"):
+        opened = client.get(page, follow_redirects=False)
+        assert (opened.status_code, opened.headers["location"]) == (303, "/")
+    put = client.put("/pdf")
+    assert (put.status_code, put.headers["allow"]) == (405, "POST")  # what it takes
+
+
 def test_pdf_is_the_visit_handout_for_the_form(client):
     response = post(
         client,
@@ -698,6 +706,18 @@ def test_a_name_in_the_wrong_column_never_reaches_the_manifest(client):
     assert "O'Brien" not in text
 
 
+def test_a_wrong_date_for_a_list_is_said_at_the_date(client):
+    page = upload(client, LIST.encode(), list_date="unreadable")
+    assert page.status_code == 422
+    assert errors(page.text) == {"list_date": "not a date written YYYY-MM-DD (e.g. 2026-11-21)"}
+    assert 'aria-describedby="list_date-error"' in page.text
+    streamed = upload(client, LIST.encode(), url="/batch?stream=1", list_date="2026-02-30")
+    assert (streamed.status_code, streamed.json()) == (
+        422,
+        {"problems": ["not a date written YYYY-MM-DD (e.g. 2026-11-21)"], "field": "list_date"},
+    )
+
+
 def test_a_skipped_row_s_messages_quote_no_part_of_a_cell(client):
     """A message may quote one of a cell's names, or a cell in lower case: blanked too."""
     bad = LIST + "D4,x,migraine,Ana Smith;ibuprofen\nD5,Bob,migraine; SECRETCOND,\n"
@@ -750,11 +770,14 @@ def test_an_upload_must_be_a_list(client):
     }
     too_big = upload(client, b"id,name\n" + b"x" * (1024 * 1024))
     assert too_big.status_code == 413
-    assert too_big.text == "The form or file is too large: the limit is 1,024 KB."
+    assert too_big.text == (
+        "The clinic list is more than 1 MB (1,000,000 bytes): the page takes lists up to that "
+        "size (use handouts batch for a larger one)."
+    )  # the same limit, in the same words, as one the page reads and refuses:
     nearly = upload(client, b"id,name\n" + b"x" * 1_000_000)
     assert errors(nearly.text) == {
-        "list": "list.csv: the file is more than 1,000,000 bytes; the page takes lists up to "
-        "that size (use handouts batch for a larger one)"
+        "list": "list.csv: the file is more than 1 MB (1,000,000 bytes): the page takes lists "
+        "up to that size (use handouts batch for a larger one)"
     }
 
 

@@ -9,6 +9,7 @@ tests/browser/package-lock.json) before the tests run."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import shutil
@@ -16,6 +17,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 import zipfile
 from collections.abc import Iterator
@@ -39,8 +41,10 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
+@contextlib.contextmanager
+def _served(said: list[str]) -> Iterator[str]:
+    """`handouts serve` on a free port, until the block ends; then what it printed (its
+    output and errors together) goes into ``said``."""
     port = _free_port()
     command = [sys.executable, "-m", "handouts", "serve", "--port", str(port),
                "--workers", "1", "--today", TODAY]  # fmt: skip
@@ -62,7 +66,32 @@ def server() -> Iterator[str]:
         yield address
     finally:
         process.terminate()
-        process.communicate(timeout=10)
+        said.append(process.communicate(timeout=10)[0].decode())
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    with _served([]) as address:
+        yield address
+
+
+def test_the_server_prints_only_its_address_whatever_it_is_sent():
+    """Not a word of a broken request (a form's body, a header) reaches its output."""
+    said: list[str] = []
+    with _served(said) as address:
+        host, port = urlsplit(address).hostname, urlsplit(address).port
+        with socket.create_connection((host, port)) as raw:  # not HTTP at all
+            raw.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nBad\x01Header: Ana\r\n\r\n")
+            raw.recv(1000)
+        broken = urllib.request.Request(
+            address + "preview", data=b"Ana O'Brien garbage", method="POST",
+            headers={"Content-Type": "multipart/form-data; boundary=zz"},
+        )  # fmt: skip
+        with pytest.raises(urllib.error.HTTPError):
+            urllib.request.urlopen(broken, timeout=5)
+    assert said[0].splitlines() == [
+        f"handouts: the web page is at {address} (1 worker; Ctrl-C to stop)"
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -224,10 +253,41 @@ def test_a_clinic_list_uploads_with_a_progress_bar(visit: Visit, tmp_path):
     )
     expect(page.locator("#list-error")).to_be_focused()
     expect(status).to_have_text("Nothing was made: the list has problems.")
+    # a date half typed is said at the date, not taken for no date (red team)
+    listed.write_text(LIST, encoding="utf-8")
+    page.get_by_label("Clinic list (.csv").set_input_files(listed)
+    half_type(page.get_by_label("Date to print on rows that give none"))
+    page.get_by_role("button", name="Make every handout (zip)").click()
+    expect(page.locator("#list_date-error")).to_have_text(NOT_A_DATE)
+    expect(page.locator("#list-error")).to_have_count(0)  # the list's box is gone
+    expect(status).to_have_text("Nothing was made.")
     # the browser notes the refusal itself; no script error, nothing the policy blocked
-    assert visit.console == [
-        "Failed to load resource: the server responded with a status of 422 (Unprocessable Entity)"
-    ]
+    assert (
+        visit.console
+        == [
+            "Failed to load resource: the server responded with a status of 422 (Unprocessable Entity)"
+        ]
+        * 2
+    )
+
+
+NOT_A_DATE = "not a date written YYYY-MM-DD (e.g. 2026-11-21)"
+
+
+def half_type(date_field) -> None:
+    """Clear a date field and type its month only: the browser then holds a date it
+    cannot read, and would post it as no date."""
+    date_field.fill("")
+    date_field.press_sequentially("02")
+    assert date_field.evaluate("input => input.validity.badInput")
+
+
+def test_a_date_half_typed_is_said_at_the_date(visit: Visit):
+    page = visit.page
+    pick(page, "Find a condition", "G43", "Migraine")
+    half_type(page.get_by_label("Date to print", exact=True))
+    page.get_by_role("button", name="Preview").click()
+    expect(page.locator("#date-error")).to_have_text("Problem: " + NOT_A_DATE)
 
 
 def test_the_page_works_without_javascript(browser, server):

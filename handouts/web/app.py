@@ -14,6 +14,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import json
+import logging
 import os
 import sys
 from collections.abc import AsyncIterator, Callable
@@ -31,6 +32,7 @@ from starlette.responses import (
     HTMLResponse,
     JSONResponse,
     PlainTextResponse,
+    RedirectResponse,
     Response,
     StreamingResponse,
 )
@@ -57,7 +59,7 @@ from handouts.pipeline import (
 from handouts.web import security
 from handouts.web.form import Filled, blank, offer, read_form
 from handouts.web.preview import page_pictures
-from handouts.web.upload import MAX_UPLOAD, Bundle, check_upload
+from handouts.web.upload import MAX_UPLOAD, TOO_LARGE, Bundle, check_upload
 
 FORM_LIMIT = 256 * 1024
 """The most bytes a form post may hold (notes and plan fields are a few KB)."""
@@ -122,12 +124,22 @@ def create_app(settings: Settings | None = None) -> security.App:
     )
     # an upload's request is never larger than what Starlette keeps in memory (past that
     # size it would spool the file to disk)
-    upload = {"/batch": MultiPartParser.spool_max_size}
+    upload = {"/batch": (MultiPartParser.spool_max_size, f"The clinic list {TOO_LARGE}.")}
     app.add_middleware(security.SizeLimit, limit=FORM_LIMIT, larger=upload)
     if settings.token:
         app.add_middleware(security.AccessToken, token=settings.token)
     _no_core_dumps()
+    _quiet_parsers()
     return security.Headers(security.Bugs(app))  # an error page carries the headers too
+
+
+def _quiet_parsers() -> None:
+    """The form parser's warnings say what a broken form's body held ("got 103 at index
+    2"): never printed (the server prints only its address)."""
+    for name in ("python_multipart", "multipart"):
+        quiet = logging.getLogger(name)
+        quiet.addHandler(logging.NullHandler())
+        quiet.propagate = False
 
 
 def _no_core_dumps() -> None:
@@ -198,8 +210,12 @@ def _zip_name(date: dt.date | None) -> str:
 
 
 async def _http_error(request: HttpRequest, exc: Exception) -> Response:
+    """Starlette's answer, with its headers (a 405's ``Allow``). A page the form posts to,
+    opened in the address bar, goes to the form."""
     assert isinstance(exc, HTTPException)
-    return PlainTextResponse(exc.detail, status_code=exc.status_code)
+    if exc.status_code == 405 and request.method in ("GET", "HEAD"):
+        return RedirectResponse("/", status_code=303)
+    return PlainTextResponse(exc.detail, status_code=exc.status_code, headers=exc.headers)
 
 
 async def _bug_page(request: HttpRequest, exc: Exception) -> Response:
@@ -343,6 +359,12 @@ class Page:
         stream = request.query_params.get("stream") == "1"
         try:
             date = _date(values["list_date"])
+        except PatientError as exc:  # said at the date's field, in its own words
+            said = [p.message for p in exc.problems]
+            if stream:
+                return JSONResponse({"problems": said, "field": "list_date"}, status_code=422)
+            return self._page(request, values, {"list_date": said}, status=422)
+        try:
             checked = await _in_thread(
                 check_upload, data, name, self.lib, values["skip_invalid"], date, allow
             )

@@ -131,17 +131,20 @@ class SizeLimit:
     some paths, such as an upload's): by its stated length at once, else (chunked) as soon
     as it has sent that much."""
 
-    def __init__(self, app: App, limit: int, larger: dict[str, int] | None = None):
-        self.app, self.default, self.larger = app, limit, larger or {}
+    def __init__(
+        self, app: App, limit: int, larger: dict[str, tuple[int, str]] | None = None
+    ) -> None:
+        self.app, self.default, self.larger = app, (limit, _too_large(limit)), larger or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self.larger.get(scope["path"], self.default)  # this request's, kept local
+        # this request's limit and what it says (kept local)
+        limit, said = self.larger.get(scope["path"], self.default)
         stated = dict(scope.get("headers", [])).get(b"content-length")
         if stated is not None and (not stated.isdigit() or int(stated) > limit):
-            await _plain(send, 413, _too_large(limit))
+            await _plain(send, 413, said)
             return
         seen = 0
 
@@ -159,7 +162,7 @@ class SizeLimit:
             await self.app(scope, counted, watched)
         except TooLarge:
             if not watched.started:
-                await _plain(send, 413, _too_large(limit))
+                await _plain(send, 413, said)
 
 
 def _too_large(limit: int) -> str:

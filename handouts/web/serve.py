@@ -94,7 +94,7 @@ def serve(
         port=port,
         workers=workers,
         access_log=False,  # a page's address holds nothing about a patient, but say nothing
-        log_level="warning",
+        log_level="error",  # not "Invalid HTTP request received": a request's fault
         server_header=False,
         proxy_headers=True,
         forwarded_allow_ips="127.0.0.1",

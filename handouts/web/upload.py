@@ -33,6 +33,11 @@ from handouts.web.security import bug
 MAX_UPLOAD = 1_000_000
 """The largest list the page takes (about 5,000 rows), in bytes. A request carrying one
 stays under the size at which Starlette would spool an uploaded file to disk."""
+TOO_LARGE = (
+    f"is more than 1 MB ({MAX_UPLOAD:,} bytes): the page takes lists up to that size (use "
+    "handouts batch for a larger one)"
+)
+"""What a list too large is, wherever it is found (by the app, or by its size limit)."""
 MAX_ROWS = 2_000
 """The most rows one upload makes (a bigger list is for `handouts batch`)."""
 MAX_ZIP = 200 * 1024 * 1024
@@ -69,9 +74,7 @@ def check_upload(
         message = "choose a clinic list to upload (.csv, .yaml or .yml)"
         raise PatientError([Problem("the list", None, "", message)])
     if len(data) > MAX_UPLOAD:
-        message = (f"the file is more than {MAX_UPLOAD:,} bytes; the page takes lists up to "
-                   "that size (use handouts batch for a larger one)")  # fmt: skip
-        raise PatientError([Problem(label, None, "", message)])
+        raise PatientError([Problem(label, None, "", f"the file {TOO_LARGE}")])
     listed = read_list_data(
         data, label, lib, PRINTER, lib.packs, CONTENT_LANGUAGES, most_rows=MAX_ROWS
     )

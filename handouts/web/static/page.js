@@ -73,7 +73,16 @@ function askApplies(form) {
   }, 150);
 }
 
+// A date the browser cannot read (half typed, or 31 February) would be posted as no date
+// at all, and print none: it is posted as what it is, so the server says where it is wrong.
+function unreadableDates(event) {
+  for (const input of event.target.querySelectorAll("input[type=date]")) {
+    if (input.validity.badInput) event.formData.set(input.name, "unreadable");
+  }
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  for (const form of document.querySelectorAll("form")) form.addEventListener("formdata", unreadableDates);
   const form = document.getElementById("handout");
   for (const finder of document.querySelectorAll("[data-filters]")) {
     finder.closest(".find").hidden = false;
@@ -92,15 +101,22 @@ document.addEventListener("DOMContentLoaded", () => {
 
 // A clinic list: the handouts are made a row at a time, with a bar that fills as they
 // are; then the zip is saved. Without the script, the form posts and the zip comes back.
-function uploadProblems(form, problems) {
-  let box = document.getElementById("list-error");
+function uploadProblems(form, problems, field = "list") {
+  for (const old of form.querySelectorAll(".error")) {
+    const input = old.parentElement.querySelector("input");
+    input.removeAttribute("aria-describedby");
+    input.removeAttribute("aria-invalid");
+    old.parentElement.classList.remove("has-error");
+    old.remove();
+  }
+  let box = document.getElementById(field + "-error");
   if (!box) {
     box = document.createElement("div");
     box.className = "error";
-    box.id = "list-error";
-    const input = document.getElementById("f-list");
+    box.id = field + "-error";
+    const input = document.getElementById("f-" + field);
     input.before(box);
-    input.setAttribute("aria-describedby", "list-error");
+    input.setAttribute("aria-describedby", field + "-error");
     input.setAttribute("aria-invalid", "true");
     input.parentElement.classList.add("has-error");
   }
@@ -126,8 +142,9 @@ async function sendList(form) {
     const answer = await fetch("/batch?stream=1", { method: "POST", body: new FormData(form), credentials: "same-origin" });
     const kind = answer.headers.get("content-type") || "";
     if (kind.startsWith("application/json")) {
-      status.textContent = "Nothing was made: the list has problems.";
-      uploadProblems(form, (await answer.json()).problems);
+      const said = await answer.json();
+      status.textContent = said.field ? "Nothing was made." : "Nothing was made: the list has problems.";
+      uploadProblems(form, said.problems, said.field);
       return;
     }
     if (!answer.ok) {
