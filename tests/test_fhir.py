@@ -250,6 +250,36 @@ def test_email_takes_the_address_and_language_from_the_fhir_record(cli, tmp_path
     assert "Ana Lopez" in pdf_text(next(msg.iter_attachments()).get_content())
 
 
+def test_a_patient_given_twice_differently_is_refused_wherever_the_copies_are(cli, tmp_path):
+    """Red team: in an export's Patient file, read after its Condition file, the second
+    copy won silently: the wrong name, or a handout for a patient the first says has died."""
+    export = tmp_path / "export"
+    export.mkdir()
+    ndjson(export / "Condition.ndjson", [condition("c1", "Patient/A1", MIGRAINE),
+                                         condition("c2", "Patient/B2", MIGRAINE)])  # fmt: skip
+    died = dict(patient("A1", "Ann One"), deceasedBoolean=True)
+    ndjson(export / "Patient.ndjson", [died, patient("A1", "Ann Other"), patient("B2")])
+    run = cli("batch", export, "--out", tmp_path / "out")
+    assert run.code == 1
+    assert run.err == (
+        "handouts: error: 1 problem in the patient details; nothing was written:\n"
+        f"  {export / 'Patient.ndjson'}:2: Patient/A1: the same patient is given twice, "
+        "differently (also at line 1); which is right?\n"
+    )
+    # in two Bundles of a folder: the other file is named
+    folder = tmp_path / "visits"
+    folder.mkdir()
+    write(folder / "a.json", bundle(patient("p1", "Ann One"), condition("c1", "urn:uuid:p1", RA)))
+    write(folder / "b.json", bundle(patient("p1", "Ann Other")))
+    run = cli("batch", folder, "--out", tmp_path / "out")
+    assert run.code == 1
+    assert f"{folder / 'b.json'}:" in run.err
+    assert "the same patient is given twice, differently (also in a.json); which is right?" in (
+        run.err
+    )
+    assert not (tmp_path / "out").exists()
+
+
 def test_ids_that_would_share_a_file_are_each_a_row_problem(cli, tmp_path):
     lines = [patient("a.b", "Al One", "al@example.org"), patient("a..b", "Bo Two", "bo@example.org"),
              condition("c1", "Patient/a.b", RA), condition("c2", "Patient/a..b", RA)]  # fmt: skip

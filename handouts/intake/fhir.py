@@ -442,11 +442,19 @@ class _Reading:
             if have is None:
                 self.found[key] = one
                 continue
+            # a conflict found within the other file stays said (red team: an export's
+            # Patient file giving one patient twice, read after its Condition file)
+            have.conflict = have.conflict or one.conflict
             if one.patient is not None:
                 if have.patient is not None and _differ(have.patient, one.patient):
+                    also = (
+                        f"at line {have.line}"
+                        if have.file == one.file and have.line is not None
+                        else f"in {shown(Path(have.file).name)}"
+                    )
                     have.conflict = (
-                        f"the same patient is given twice, differently (also in "
-                        f"{shown(Path(one.file).name)}); which is right?"
+                        f"the same patient is given twice, differently (also {also}); "
+                        "which is right?"
                     )
                 have.patient, have.file, have.line = one.patient, one.file, one.line
             have.conditions += one.conditions
