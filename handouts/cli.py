@@ -43,6 +43,7 @@ from handouts.delivery.write import (
 from handouts.document.request import DEFAULT_FORMAT, FULL, Allow, Request
 from handouts.errors import HandoutsError, PatientError, Problem, UsageError, unexpected
 from handouts.intake import plan
+from handouts.intake.clinic_list import iso_date
 from handouts.intake.fhir import Record, one_record
 from handouts.intake.fhir import lines as fhir_lines
 from handouts.intake.patient import (
@@ -368,7 +369,7 @@ def allowed(args: argparse.Namespace) -> Allow:
 
 def _date(value: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(value)
+        return iso_date(value)
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"expected a date like 2026-11-21, got '{value}'"

@@ -201,11 +201,32 @@ def test_a_list_without_an_id_column_is_refused():
     ]
 
 
-def test_a_row_with_more_cells_than_the_header_is_refused():
-    text = "id,name,conditions\nA1,O'Brien, Jo,migraine\nA2,Jo,migraine,\nA3,Jo,lupus\n"
-    assert refused(text) == [
+def test_a_row_with_more_cells_than_the_header_is_a_row_problem_with_no_cell_quoted():
+    """Red team: it stopped the whole list, even with --skip-invalid, and hid the other
+    rows' problems."""
+    text = ("id,name,conditions\nA1,O'Brien, Jo,migraine\nA2,Jo,migraine,\nA3,Jo,lupus\n"
+            "A4,Al,migrane\n")  # fmt: skip
+    listed = read(text)
+    assert [str(p) for p in listed.problems] == [
         "clinic.csv:2: row 1: this row has 4 cells but the header has 3; put text with a ',' in double quotes",
         "clinic.csv:3: row 2: this row has 4 cells but the header has 3; put text with a ',' in double quotes",
+        "clinic.csv:5: row 4: conditions: unknown condition 'migrane' (did you mean 'migraine'?)",
+    ]  # fmt: skip
+    assert [row.id for row in listed.rows] == ["A3"]
+    assert listed.invalid_ids == ("A1", "A2", "A4")
+
+
+def test_a_message_quotes_nothing_of_a_row_s_personal_cells():
+    """Red team: a name typed in the conditions column too, or a clinician in the
+    medicines column, was printed in full (to a terminal, and maybe a log)."""
+    text = ("id,name,conditions,medicines,clinician,notes\n"
+            "A1,Ana Maria Gonzalez,Ana Maria Gonzalez,Dr Who,Dr Who,\n"
+            "A2,Bo,migrane;Walk daily,,,Walk daily\n")  # fmt: skip
+    assert problems(text) == [
+        "clinic.csv:2: row 1: conditions: unknown condition '[…]'",
+        "clinic.csv:2: row 1: medicines: unknown medicine '[…]'",
+        "clinic.csv:3: row 2: conditions: unknown condition 'migrane' (did you mean 'migraine'?)",
+        "clinic.csv:3: row 2: conditions: unknown condition '[…]'",
     ]
 
 
@@ -216,7 +237,7 @@ def test_a_shifted_row_is_refused_when_the_header_ends_in_blank_cells():
     text = (
         "id,name,conditions,medicines,,\nA1,O'Brien, Ana,migraine,sumatriptan\nA2,Bo,migraine,,,\n"
     )
-    assert refused(text) == [
+    assert problems(text) == [
         "clinic.csv:2: row 1: this row fills 5 cells but the header names 4 columns; put text "
         "with a ',' in double quotes, or name the column of a cell after the last named one",
     ]

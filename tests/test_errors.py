@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from handouts.cli import main
+
 from .conftest import BRAND
 
 
@@ -1000,3 +1002,17 @@ def test_lines_ended_by_a_carriage_return_alone_are_counted_everywhere(tmp_path)
         "p.yaml:3: the file is not UTF-8 text: byte 0xFF at column 10 cannot be read; save the "
         "file as UTF-8"
     )
+
+
+def test_a_date_on_the_command_line_is_read_only_as_written_yyyy_mm_dd(capsys, tmp_path):
+    """Red team: Python also reads 20261203 and 2026-W49-4 as dates, which a clinic
+    list refuses."""
+    for written in ("20261203", "2026-W49-4"):
+        with pytest.raises(SystemExit) as stopped:  # argparse's usage error
+            main(["build", "--conditions", "migraine", "--date", written,
+                  "--out", str(tmp_path / "x.pdf")])  # fmt: skip
+        assert stopped.value.code == 2
+        assert capsys.readouterr().err.endswith(
+            f"error: argument --date: expected a date like 2026-11-21, got '{written}'\n"
+        )
+    assert not (tmp_path / "x.pdf").exists()

@@ -32,7 +32,7 @@ from handouts.content.load import parse
 from handouts.content.model import Library, Patient, PlanFields
 from handouts.content.printable import Printer
 from handouts.document.request import DEFAULT_FORMAT, FORMATS, FULL, Allow, Request
-from handouts.errors import PatientError, Problem, did_you_mean, shown
+from handouts.errors import QUOTED, PatientError, Problem, did_you_mean, shown
 from handouts.intake.patient import (
     check_patient,
     email_problem,
@@ -85,6 +85,7 @@ class _Raw:
     cells: dict[str, str] | None  # None: a YAML item that is not a mapping
     lines: dict[str, int] = field(default_factory=dict)  # YAML: the line of each key
     bad: list[tuple[str, str]] = field(default_factory=list)  # (column, message)
+    shifted: bool = False  # a CSV row whose cells moved: none of them is checked or quoted
 
 
 @dataclass(frozen=True)
@@ -202,7 +203,7 @@ def _checked(
                 )
                 raws[row.number - 1].bad.append(("id", f"id '{row.id}' {message}"))
     problems = [
-        Problem(file, raw.lines.get(c, raw.line), _row_field(n, c), m)
+        Problem(file, raw.lines.get(c, raw.line), _row_field(n, c), _unquoting(m, raw.cells))
         for n, raw in enumerate(raws, 1)
         for c, m in raw.bad
     ]
@@ -227,7 +228,7 @@ def check_cells(
     every problem as (column, message), in the words a list's problems use."""
     raw = _Raw(1, dict(cells))
     row = _row(1, raw, lib, printer, packs, languages)
-    return (None if raw.bad else row), list(raw.bad)
+    return (None if raw.bad else row), [(c, _unquoting(m, raw.cells)) for c, m in raw.bad]
 
 
 def _named(rows: list[Row], with_ids: bool, most: int = 3) -> str:
@@ -304,20 +305,25 @@ def _csv(text: str, file: str) -> list[_Raw]:
             # e.g. a name with a comma, not in quotes: its cells shifted right, past the
             # header's last cell, or past its last named one (a spreadsheet may end the
             # header with blank cells)
+            # A row problem (the other rows are good, or have problems of their own), and
+            # the row's only one: its cells are not where the header says, so none of them
+            # is checked, nor quoted (a piece of a name would be)
+            shifted = ""
             if len(cells) > width:
-                message = (
+                shifted = (
                     f"this row has {len(cells)} cells but the header has {width}; "
                     f"put text with a '{delimiter}' in double quotes"
                 )
-                problems.append(Problem(file, start, f"row {len(raws) + 1}", message))
             elif used > len(header):
-                message = (
+                shifted = (
                     f"this row fills {used} cells but the header names {len(header)} columns; "
                     f"put text with a '{delimiter}' in double quotes, or name the column of a "
                     "cell after the last named one"
                 )
-                problems.append(Problem(file, start, f"row {len(raws) + 1}", message))
-            raws.append(_Raw(start, dict(zip(header, cells, strict=False))))
+            raw = _Raw(start, dict(zip(header, cells, strict=False)), shifted=bool(shifted))
+            raws.append(raw)
+            if shifted:
+                raw.bad.append(("", shifted))
     except csv.Error:  # e.g. a quote never closed: the rest would be one cell
         message = (
             'cannot read this row: a double quote (") is not closed, or text follows one; '
@@ -407,6 +413,33 @@ UNNAMED = "\0"
 unknown key of a YAML list's row, which may be the patient's words."""
 
 
+def iso_date(text: str) -> dt.date:
+    """A date written YYYY-MM-DD, and only so (Python also reads 20261203 and 2026-W49-4);
+    ValueError otherwise."""
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        raise ValueError(text)
+    return dt.date.fromisoformat(text)
+
+
+PERSONAL = ("name", "clinician", "notes", "email", "pdf_password", *PLAN_COLUMNS)
+"""The columns that hold a patient's own words."""
+
+
+def _unquoting(message: str, cells: dict[str, str] | None) -> str:
+    """``message`` with anything it quotes from the row's personal cells blanked: a name
+    typed in the conditions column too is said as ``unknown condition '[…]'`` (red team),
+    since messages go to a terminal, and from there maybe to a log."""
+    private = [v.casefold() for col in PERSONAL if (v := (cells or {}).get(col, "").strip())]
+    if not private:
+        return message
+
+    def blank(quote: re.Match[str]) -> str:
+        said = quote.group()[1:-1].removesuffix("…").strip().casefold()
+        return "'[…]'" if said and any(said in p for p in private) else quote.group()
+
+    return QUOTED.sub(blank, message)
+
+
 def _row_field(n: int, field: str) -> str:
     """Where a problem of row ``n`` is: ``row 3: paper``, or ``row 3`` for a field that is
     blank or :data:`UNNAMED`."""
@@ -433,7 +466,7 @@ def _row(
     languages: Collection[str],
 ) -> Row | None:
     """Check one row's cells, adding each problem to ``raw.bad``."""
-    if raw.cells is None:
+    if raw.cells is None or raw.shifted:
         return None
     written = raw.cells.get("id", "")
     if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in written):
@@ -500,9 +533,7 @@ def _row(
     date = None
     if written := get("date"):
         try:
-            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", written):
-                raise ValueError(written)
-            date = dt.date.fromisoformat(written)
+            date = iso_date(written)
         except ValueError:
             bad.append(("date", "not a date written YYYY-MM-DD (e.g. 2026-11-21)"))
     notes = get("notes")

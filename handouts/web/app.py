@@ -47,6 +47,7 @@ from handouts.document.request import Allow, Request
 from handouts.document.visit import applies
 from handouts.errors import ContentError, HandoutsError, InternalError, PatientError, Problem
 from handouts.html.render import rendered, templates
+from handouts.intake.clinic_list import iso_date
 from handouts.intake.plan import from_columns
 from handouts.pipeline import (
     TOO_LONG_WHY,
@@ -188,7 +189,7 @@ def _date(text: str) -> dt.date | None:
     if not text:
         return None
     try:
-        return dt.date.fromisoformat(text) if len(text) == 10 else _no_date()
+        return iso_date(text)
     except ValueError:
         return _no_date()
 

@@ -7,7 +7,6 @@ import csv
 import datetime as dt
 import io
 import json
-import re
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from handouts.content.model import Library
 from handouts.delivery.batch import scrub
 from handouts.document.request import Allow, Request
 from handouts.errors import (
+    QUOTED,
     HandoutsError,
     InternalError,
     PatientError,
@@ -137,10 +137,6 @@ class Bundle:
         return self.out.getvalue()
 
 
-_QUOTED = re.compile(r"(?<!\w)'(?:[^'\n]|'(?=\w))*'(?!\w)")
-"""What a message quotes ('Ana Smith', 'Ana O'Brien'): not the apostrophe of "it's"."""
-
-
 def _skipped(listed: ClinicList) -> Iterator[dict[str, Any]]:
     """The rows not made, with their problems, every cell of the row but its id blanked
     out of them (a name in the wrong column would otherwise be quoted), and whatever they
@@ -154,7 +150,7 @@ def _skipped(listed: ClinicList) -> Iterator[dict[str, Any]]:
         private |= {v.lower() for v in private}
         for text in sorted(private, key=len, reverse=True):
             mine = [m.replace(f"'{text}'", "'[…]'") for m in mine]
-        mine = [_QUOTED.sub("'[…]'", m) for m in mine]
+        mine = [QUOTED.sub("'[…]'", m) for m in mine]
         yield dict.fromkeys(FIELDS, "") | {
             "id": rid, "pages": None, "bytes": None, "status": "skipped", "errors": mine,
         }  # fmt: skip
