@@ -61,6 +61,10 @@ BOTH = [SPANISH.medicine_finder, LIB.medicine_finder]
         ("Avoid ergots e.g. DHE", ()),
         ("Sin ibuprofeno", ()),
         ("Do not stop propranolol suddenly", ()),  # missed, not wrong
+        ("Anything but ibuprofen", ()),
+        ("Sumatriptan; skip ibuprofen", ("triptans",)),
+        ("Todo excepto ibuprofeno", ()),
+        ("Sumatriptán, salvo en el embarazo; ibuprofeno", ("triptans",)),
         ("Suspender propranolol", ("beta-blockers",)),  # stopping it: its card says how
     ],
 )

@@ -31,9 +31,10 @@ SLOT_MOST = 300
 """The most characters of a slot read (a plan slot holds at most this many)."""
 NOT = re.compile(
     r"(?<!\w)(?:no|not|non|none|nor|never|avoid|avoiding|without|instead|rather|except"
-    r"|unless|cannot|can['\u2019\u00b4`\u02bc]?t|don['\u2019\u00b4`\u02bc]?t"
+    r"|but|skip|skipping|unless|cannot|can['\u2019\u00b4`\u02bc]?t|don['\u2019\u00b4`\u02bc]?t"
     r"|doesn['\u2019\u00b4`\u02bc]?t|shouldn['\u2019\u00b4`\u02bc]?t|allergic|contraindicated"
     r"|ni|sin|nunca|ningun|ninguno|ninguna|nada|evite|evitar|evitese|tampoco|alergico"
+    r"|excepto|salvo"
     r"|contraindicado|en vez|en lugar)(?!\w)"
 )
 """Words (folded: :func:`fold`) that say not, in English and Spanish: a slot is read up to
