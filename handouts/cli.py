@@ -504,8 +504,15 @@ def run(argv: Sequence[str]) -> int:
     if args.notes_file:
         try:
             notes = _read_notes(args.notes_file)
-        except (OSError, UnicodeDecodeError) as exc:
-            raise UsageError(f"cannot read --notes-file {args.notes_file}: {exc}") from None
+        except UnicodeDecodeError:
+            raise UsageError(
+                f"cannot read --notes-file {args.notes_file}: it is not UTF-8 text; save it "
+                "as UTF-8"
+            ) from None
+        except OSError as exc:
+            raise UsageError(
+                f"cannot read --notes-file {args.notes_file}: {exc.strerror or exc}"
+            ) from None
     name = record.row.name if record else args.patient
     patient = Patient(name, args.clinician, args.date, notes, tuple(args.medicines))
     typed = {"name": args.patient, "clinician": args.clinician, "notes": notes}
@@ -541,7 +548,8 @@ def run(argv: Sequence[str]) -> int:
     if args.command == "pack":
         req = replace(req, pack=pipeline.find_pack(lib, args.name).id)
     else:
-        title = nfc(args.title) if args.title else None
+        # a blank title, spaces only too, is the condition names (red team: an empty line)
+        title = nfc(args.title).strip() if args.title and args.title.strip() else None
         req = replace(req, conditions=conditions, title=title, diary=args.diary)
         req = replace(req, format=shape, **the_plan)
     if args.command == "email":
@@ -680,7 +688,7 @@ def _the_plan(args: argparse.Namespace, lib: Library) -> dict[str, object]:
     own, template, problems = PlanFields(), None, []
     if args.plan:  # the file's problems are reported against the file
         try:
-            own, template, places = plan.read_plan(args.plan)
+            own, template, places = plan.read_plan(args.plan, lib)
         except PatientError as exc:
             problems += exc.problems
         else:

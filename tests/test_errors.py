@@ -8,7 +8,7 @@ import pytest
 
 from handouts.cli import main
 
-from .conftest import BRAND
+from .conftest import BRAND, ROOT
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -1016,3 +1016,24 @@ def test_a_date_on_the_command_line_is_read_only_as_written_yyyy_mm_dd(capsys, t
             f"error: argument --date: expected a date like 2026-11-21, got '{written}'\n"
         )
     assert not (tmp_path / "x.pdf").exists()
+
+
+def test_odd_command_line_inputs_get_messages_of_our_own(cli, tmp_path):
+    """Red team: a file where a folder belongs said "File exists"; notes not in UTF-8 said
+    Python's words; "Migraine" was refused on the command line, though a list takes it."""
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    run = cli("build", "--conditions", "Migraine", "--out", afile / "x.pdf")
+    assert (run.code, run.err) == (1, f"handouts: error: {afile} is a file, not a folder\n")
+    run = cli("batch", ROOT / "examples" / "clinic-list-small.csv", "--out", afile)
+    assert (run.code, run.err) == (1, f"handouts: error: {afile} is a file, not a folder\n")
+    latin = tmp_path / "notes.txt"
+    latin.write_bytes("Café".encode("latin-1"))
+    run = cli("build", "--conditions", "migraine", "--notes-file", latin,
+              "--out", tmp_path / "n.pdf")  # fmt: skip
+    assert run.err == (
+        f"handouts: error: cannot read --notes-file {latin}: it is not UTF-8 text; save it "
+        "as UTF-8\n"
+    )
+    run = cli("build", "--conditions", "MIGRAINE", "--out", tmp_path / "m.pdf")
+    assert run.code == 0, run.err

@@ -126,6 +126,29 @@ def test_a_title_is_checked_like_a_name_and_lengths_are_counted_once_normalised(
     assert "For:" + "Zoë" * 60 in printed
 
 
+def test_a_name_is_one_line_and_a_blank_title_is_the_condition_names(cli, tmp_path):
+    """Red team: "Ana\\rX" printed "For: Ana" and "X" under it; a title of spaces printed an
+    empty title line."""
+    out = tmp_path / "one.pdf"
+    run = cli("build", "--conditions", "migraine", "--patient", "Ana\rX",
+              "--clinician", "Dr\u2028Okafor", "--title", "A\vB", "--out", out)  # fmt: skip
+    breaks = "a line break (or a carriage return, or a vertical tab); write it on one line"
+    assert (run.code, run.err) == (
+        1,
+        "handouts: error: 3 problems in the patient details; nothing was written:\n"
+        f"  --clinician: {breaks}\n  --patient: {breaks}\n  --title: {breaks}\n",
+    )
+    assert not out.exists()
+    run = cli(
+        "build", "--conditions", "migraine", "--title", "   ", "--notes", "One\nTwo", "--out", out
+    )  # fmt: skip  (notes keep their lines)
+    assert run.code == 0, run.err
+    assert pdf_text(out.read_bytes()).startswith(
+        "Riverside Headache and Rheumatology Clinic Phone 555-0142 12 River Road, "
+        "Springfield https://riverside.example.org/handouts Migraine "
+    )
+
+
 def test_accented_names_use_the_fallback_font(cli, tmp_path):
     out = tmp_path / "one.pdf"
     assert (

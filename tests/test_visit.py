@@ -505,6 +505,12 @@ def test_a_plan_file_with_an_unknown_key_or_a_tag_gets_its_line(cli, tmp_path):
     run = cli(*VISIT, "--plan", plan, "--out", tmp_path / "v.pdf")
     assert run.code == 1
     assert f"{plan}:1: a YAML tag" in run.err
+    # with a misnamed calming practice and template: said too (red team: they were not)
+    plan.write_text("attack:\n  medcine: x\ncalming: nope\ntemplate: triptan\n", encoding="utf-8")
+    run = cli(*VISIT, "--plan", plan, "--out", tmp_path / "v.pdf")
+    assert run.err.startswith("handouts: error: 3 problems in the patient details")
+    assert f"{plan}:3: calming: unknown calming practice; choose one of: " in run.err
+    assert f"{plan}:4: template: unknown plan template; choose one of: " in run.err
 
 
 def test_a_plan_file_s_mistakes_never_quote_what_it_says(cli, tmp_path):

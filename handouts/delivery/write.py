@@ -46,6 +46,8 @@ def make_folder(folder: Path, mode: int = PRIVATE) -> None:
     folder that exists keeps its mode: it is the clinic's."""
     if folder.is_dir():
         return
+    if folder.exists() or folder.is_symlink():  # red team: "File exists" said nothing
+        raise HandoutsError(f"{folder} is a file, not a folder")
     make_folder(folder.parent, mode)
     folder.mkdir(mode=0o700 if mode == PRIVATE else 0o755 if mode & 0o004 else 0o750, exist_ok=True)
 

@@ -86,10 +86,18 @@ def check_details(
                 " (about a page)" if field == "notes" else ""
             )
             problems.append(Problem(where, line, field, said))
+        elif field != "notes" and any(ch in LINE_BREAKS for ch in value):
+            said = "a line break (or a carriage return, or a vertical tab); write it on one line"
+            problems.append(Problem(where, line, field, said))
         elif said := private_text_problem(printer, value):
             problems.append(Problem(where, line, field, said))
     if problems:
         raise PatientError(problems)
+
+
+LINE_BREAKS = frozenset("\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")
+"""What Python and a PDF reader take for the end of a line: a name, a clinician or a title
+is one line (red team: "Ana\rX" printed "For: Ana", and "X" under it)."""
 
 
 EMAIL = re.compile(
@@ -145,7 +153,8 @@ def resolve_conditions(lib: Library, terms: list[str]) -> tuple[str, ...]:
     """Condition ids from ids or ICD-10 codes (``G43.1`` finds the condition coded ``G43``)."""
     out, problems = [], []
     for term in terms:
-        cid = term if term in lib.conditions else by_icd10(lib, term)
+        # any case, as a clinic list reads it (red team: "Migraine" was refused here only)
+        cid = term.lower() if term.lower() in lib.conditions else by_icd10(lib, term)
         if cid is None:
             hint = did_you_mean(term, lib.conditions)
             problems.append(

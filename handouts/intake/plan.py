@@ -4,6 +4,7 @@ capped in length, printed as written (never a template), and never quoted in a m
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import fields, replace
 from pathlib import Path
 
@@ -86,9 +87,11 @@ Places = dict[str, tuple[str, int | None]]
 ``plan_template``): its key there (``movement.what``) and its line."""
 
 
-def read_plan(path: Path) -> tuple[PlanFields, str | None, Places]:
+def read_plan(path: Path, lib: Library) -> tuple[PlanFields, str | None, Places]:
     """A plan file (YAML): its fields, the template it starts from, and where each field
-    is written (for :func:`check_plan`). Every value is read as the text written."""
+    is written (for :func:`check_plan`). Every value is read as the text written. A file
+    whose keys or shape are wrong is refused with those problems and those of its calming
+    practice and template, if they are named wrong too (all at once)."""
     try:
         with path.open("rb") as f:
             data = f.read(MAX_PLAN_BYTES + 1)
@@ -113,6 +116,14 @@ def read_plan(path: Path) -> tuple[PlanFields, str | None, Places]:
     try:  # a blank slot is no slot, as on the command line and in a clinic list
         plan = Builder(doc, problems, private=True).value(PlanFile, _filled(doc.data), ())
     except Invalid:
+        data = doc.data if isinstance(doc.data, dict) else {}
+        named = {k: v.strip() for k in ("calming", "template") if isinstance(v := data.get(k), str)}
+
+        def where(name: str, message: str) -> Problem:
+            key = "template" if name == "plan_template" else name  # the file's key
+            return Problem(str(path), doc.line((key,)), key, message)
+
+        problems += _names(named.get("calming"), named.get("template"), lib, where)
         raise PatientError(problems) from None
     own = PlanFields(plan.attack, plan.every_day, plan.movement, plan.calming, plan.next_visit)
     keys = {name: (part,) if key is None else (part, key) for name, (part, key) in COLUMNS.items()}
@@ -146,9 +157,20 @@ def check_plan(
             problems.append(problem(name, f"too long: at most {FIELD_LIMIT} characters"))
         elif said := private_text_problem(printer, value):
             problems.append(problem(name, said))
-    if plan.calming and plan.calming not in lib.practices and len(plan.calming) <= FIELD_LIMIT:
+    return problems + _names(plan.calming, template, lib, problem)
+
+
+def _names(
+    calming: str | None,
+    template: str | None,
+    lib: Library,
+    problem: Callable[[str, str], Problem],
+) -> list[Problem]:
+    """An unknown calming practice or plan template, each said by ``problem``."""
+    problems = []
+    if calming and calming not in lib.practices and len(calming) <= FIELD_LIMIT:
         have = ", ".join(sorted(lib.practices)) or "none"
-        hint = did_you_mean(plan.calming, lib.practices)
+        hint = did_you_mean(calming, lib.practices)
         problems.append(
             problem("calming", f"unknown calming practice{hint}; choose one of: {have}")
         )
