@@ -219,14 +219,19 @@ def test_a_row_with_more_cells_than_the_header_is_a_row_problem_with_no_cell_quo
 def test_a_message_quotes_nothing_of_a_row_s_personal_cells():
     """Red team: a name typed in the conditions column too, or a clinician in the
     medicines column, was printed in full (to a terminal, and maybe a log)."""
-    text = ("id,name,conditions,medicines,clinician,notes\n"
-            "A1,Ana Maria Gonzalez,Ana Maria Gonzalez,Dr Who,Dr Who,\n"
-            "A2,Bo,migrane;Walk daily,,,Walk daily\n")  # fmt: skip
+    long = "Ana Maria Gonzalez de la Fuente Rodriguez"  # quoted cut short
+    text = ("id,name,conditions,medicines,clinician,notes,attack_limit\n"
+            "A1,Ana Maria Gonzalez,Ana Maria Gonzalez,Dr Who,Dr Who,,\n"
+            "A2,Bo,migrane;Walk daily,,,Walk daily,\n"
+            f"A3,{long},{long},,,,\n"
+            "A4,Cy,xx,,,,xxxx\n")  # fmt: skip
     assert problems(text) == [
         "clinic.csv:2: row 1: conditions: unknown condition '[…]'",
         "clinic.csv:2: row 1: medicines: unknown medicine '[…]'",
         "clinic.csv:3: row 2: conditions: unknown condition 'migrane' (did you mean 'migraine'?)",
         "clinic.csv:3: row 2: conditions: unknown condition '[…]'",
+        "clinic.csv:4: row 3: conditions: unknown condition '[…]'",
+        "clinic.csv:5: row 4: conditions: unknown condition 'xx'",  # not a word of a cell
     ]
 
 

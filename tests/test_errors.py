@@ -680,7 +680,7 @@ def test_output_folder_that_is_a_file_is_a_clear_error(cli, tmp_path):
     (tmp_path / "afile").write_text("x")
     run = cli("build", "--conditions", "lupus", "--out", tmp_path / "afile" / "z.pdf")
     assert run.code == 1
-    assert run.err.startswith(f"handouts: error: could not write {tmp_path / 'afile' / 'z.pdf'}: ")
+    assert run.err == f"handouts: error: {tmp_path / 'afile'} is a file, not a folder\n"
 
 
 def test_a_failure_rendering_a_later_handout_writes_none_of_them(cli, tmp_path, monkeypatch):
@@ -1023,8 +1023,6 @@ def test_odd_command_line_inputs_get_messages_of_our_own(cli, tmp_path):
     Python's words; "Migraine" was refused on the command line, though a list takes it."""
     afile = tmp_path / "afile"
     afile.write_text("x")
-    run = cli("build", "--conditions", "Migraine", "--out", afile / "x.pdf")
-    assert (run.code, run.err) == (1, f"handouts: error: {afile} is a file, not a folder\n")
     run = cli("batch", ROOT / "examples" / "clinic-list-small.csv", "--out", afile)
     assert (run.code, run.err) == (1, f"handouts: error: {afile} is a file, not a folder\n")
     latin = tmp_path / "notes.txt"

@@ -433,9 +433,12 @@ def _unquoting(message: str, cells: dict[str, str] | None) -> str:
     if not private:
         return message
 
-    def blank(quote: re.Match[str]) -> str:
-        said = quote.group()[1:-1].removesuffix("…").strip().casefold()
-        return "'[…]'" if said and any(said in p for p in private) else quote.group()
+    def blank(quote: re.Match[str]) -> str:  # what it quotes is a personal cell's words
+        inner = quote.group()[1:-1]
+        said = inner.removesuffix("…").strip().casefold()
+        end = "" if inner.endswith("…") else r"(?!\w)"  # cut short (shown): a word's start
+        words = re.compile(rf"(?<!\w){re.escape(said)}{end}") if said else None
+        return "'[…]'" if words and any(words.search(p) for p in private) else quote.group()
 
     return QUOTED.sub(blank, message)
 
