@@ -8,7 +8,6 @@ at once, so a clinic sees every mistake in one run.
 from __future__ import annotations
 
 import difflib
-import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -133,10 +132,6 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """Return `` (did you mean 'x'?)`` for the closest choice, or an empty string."""
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
-
-
-QUOTED = re.compile(r"(?<!\w)'(?:[^'\n]|'(?=\w))*'(?!\w)")
-"""What a message quotes ('Ana Smith', 'Ana O'Brien'): not the apostrophe of "it's"."""
 
 
 def shown(value: str, most: int = 40) -> str:

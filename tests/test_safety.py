@@ -397,3 +397,18 @@ def test_a_limit_on_a_medicine_card_is_that_medicines_and_another_medicines_is_n
         "a month' writes a number by hand; it is defined once in numbers.yaml: write "
         "{{ numbers.painkiller_days }} (10), or {{ painkillers.limit }}"
     ]
+
+
+def test_a_bracket_in_a_medicine_s_name_holds_a_name_not_a_remark(cli, content_copy):
+    """Review: each side of a bracket in a name names the medicine in a typed plan, so a
+    remark there ("if needed") would bring its cards for everyday words."""
+    f = content_copy / "medicines" / "nsaids.yaml"
+    text = f.read_text(encoding="utf-8")
+    remark = text.replace("(anti-inflammatory painkillers)", "(not every day)", 1)
+    f.write_text(remark, encoding="utf-8")
+    line = line_of(f, "name: NSAIDs (not every day)")
+    assert errors(cli, content_copy) == [
+        f"content/medicines/nsaids.yaml:{line}: error: name: 'NSAIDs (not every day)' ends in a "
+        "bracket that is not another name for the medicine (at most 3 words, none saying "
+        "not): typed in a plan, each side of it names the medicine; put a remark elsewhere"
+    ]

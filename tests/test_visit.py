@@ -1614,7 +1614,7 @@ def test_the_counting_boxes_sit_beside_their_words_in_regular_print(cli, tmp_pat
     import pdfplumber
 
     out = tmp_path / "visit.pdf"
-    run = cli("build", "--conditions", "migraine", "axial-spondyloarthritis", "--medicines",
+    run = cli("build", "--conditions", "migraine", "lupus", "--medicines",
               "sumatriptan", "ibuprofen", "--plan-template", "migraine-attack-triptan",
               "--patient", "X", *(["--large-print"] if large else []), "--out", out)  # fmt: skip
     assert run.code == 0, run.err

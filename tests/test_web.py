@@ -720,16 +720,23 @@ def test_a_wrong_date_for_a_list_is_said_at_the_date(client):
 
 def test_a_skipped_row_s_messages_quote_no_part_of_a_cell(client):
     """A message may quote one of a cell's names, or a cell in lower case: blanked too."""
-    bad = LIST + "D4,x,migraine,Ana Smith;ibuprofen\nD5,Bob,migraine; SECRETCOND,\n"
+    bad = LIST + (
+        "D4,x,migraine,Ana Smith;ibuprofen\nD5,Bob,migraine; SECRETCOND,\n"
+        "D6,Cy,migrane,Ana 'Nan' Smith\n"  # review: a quote inside a quote
+    )
     response = upload(client, bad.encode(), skip_invalid="yes")
     z = zipfile.ZipFile(io.BytesIO(response.content))
     rows = json.loads(z.read("manifest.json"))["rows"]
-    assert [r["errors"] for r in rows[-2:]] == [
+    assert [r["errors"] for r in rows[-3:]] == [
         ["list.csv:5: row 4: medicines: unknown medicine '[…]'"],
         ["list.csv:6: row 5: conditions: unknown condition '[…]'"],
+        [  # what it suggests stays
+            "list.csv:7: row 6: conditions: unknown condition '[…]' (did you mean 'migraine'?)",
+            "list.csv:7: row 6: medicines: unknown medicine '[…]'",
+        ],
     ]
     text = z.read("manifest.json").decode()
-    assert "Ana" not in text and "secretcond" not in text.lower()
+    assert "Ana" not in text and "secretcond" not in text.lower() and "Nan" not in text
 
 
 def test_a_zip_too_large_for_memory_is_refused(client, monkeypatch):

@@ -52,30 +52,36 @@ class Finder:
     """Each folded name and the medicines it names."""
     brands: frozenset[str]
     """The folded names that are only brands (found only where written with a capital)."""
+    capitals: frozenset[str] = frozenset()
+    """The folded names that are only a class's letters (found only written in capitals:
+    "AINE", not "Aine", a name)."""
 
 
-def finder_for(terms: Mapping[str, tuple[str, ...]], brands: Iterable[str]) -> Finder:
+def finder_for(
+    terms: Mapping[str, tuple[str, ...]], brands: Iterable[str], capitals: Iterable[str] = ()
+) -> Finder:
     """A finder for ``terms`` (a name in lower case and the medicines it names), of which
     ``brands`` are brand names only (taken as written; the others also one or many, and
-    with a space for a hyphen)."""
-    brands = set(brands)
+    with a space for a hyphen) and ``capitals`` a class's letters only."""
+    brands, capitals = set(brands), set(capitals)
     ids: dict[str, tuple[str, ...]] = {}
     only: set[str] = set()
+    letters: set[str] = set()
     generic: set[str] = set()
     for term, named in terms.items():
         key = " ".join(fold(term)[0].split())
         if not key:
             continue
         keys = [key] if term in brands else _variants(key)
-        (only if term in brands else generic).update(keys)
+        (only if term in brands else letters if term in capitals else generic).update(keys)
         for k in keys:
             ids[k] = (*ids.get(k, ()), *(m for m in named if m not in ids.get(k, ())))
     names = sorted(ids, key=lambda k: (-len(k), k))
     # a name's words apart by any spacing, as typed ("valproic  acid", a line break)
     alts = (r"\s+".join(map(re.escape, name.split(" "))) for name in names)
     pattern = re.compile(r"(?<!\w)(?:" + "|".join(alts) + r")(?!\w)") if names else None
-    # a name that is a brand and another's name too is a name: found as typed
-    return Finder(pattern, ids, frozenset(only - generic))
+    # a name that is a brand, or letters, and another's name too is a name: found as typed
+    return Finder(pattern, ids, frozenset(only - generic), frozenset(letters - generic))
 
 
 _BRACKETED = re.compile(r"(?P<before>[^()]*[^()\s])\s*\((?P<inside>[^()]+)\)")
@@ -85,11 +91,28 @@ _LETTERS = re.compile(r"(?<![^\W\d_])[A-Z]{3,}s?(?![^\W\d_])")
 def name_parts(name: str) -> list[str]:
     """What a medicine's name also says on its own, as a clinician may type it: each side of
     a bracket ("Steroid tablets (corticosteroids)": "Steroid tablets", "corticosteroids";
-    "Analgésicos antiinflamatorios (AINE)": "AINE"), and a class's letters ("SNRI
-    medicines": "SNRI"; "Medicamentos anti-CGRP": "CGRP"; "NSAIDs")."""
+    "Analgésicos antiinflamatorios (AINE)": "AINE"), and a class's letters
+    (:func:`class_letters`)."""
+    return list(dict.fromkeys([*bracket_parts(name), *class_letters(name)]))
+
+
+def bracket_parts(name: str) -> list[str]:
+    """A name ending in a bracket, as the words before it and the words in it (a content
+    check sees that a bracket holds a name, not a remark); else none."""
     whole = _BRACKETED.fullmatch(name.strip())
-    parts = [whole["before"], whole["inside"].strip()] if whole else []
-    return list(dict.fromkeys([*parts, *(m.group() for m in _LETTERS.finditer(name))]))
+    return [whole["before"], whole["inside"].strip()] if whole else []
+
+
+def class_letters(name: str) -> list[str]:
+    """The words of three or more capitals in a medicine's name, a class's letters ("SNRI
+    medicines": "SNRI"; "Medicamentos anti-CGRP": "CGRP"; "NSAIDs")."""
+    return [m.group() for m in _LETTERS.finditer(name)]
+
+
+def _in_capitals(typed: str) -> bool:
+    """Whether ``typed`` is written in capitals, but for a plural's s ("AINEs")."""
+    letters = "".join(ch for ch in typed if ch.isalpha())
+    return letters.removesuffix("s").isupper()
 
 
 def _variants(name: str) -> list[str]:
@@ -136,6 +159,10 @@ def named(slots: Iterable[str | None], finders: Sequence[Finder]) -> tuple[str, 
             for m in f.pattern.finditer(folded, 0, end) if f.pattern is not None else ():
                 name = " ".join(m.group().split())
                 if name in f.brands and not typed[at[m.start()]].isupper():
+                    continue
+                if name in f.capitals and not _in_capitals(
+                    typed[at[m.start()] : at[m.end() - 1] + 1]
+                ):
                     continue
                 hits.append((m.start(), f.ids[name]))
         for _, ids in sorted(hits, key=lambda hit: hit[0]):

@@ -13,7 +13,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
-from handouts.content.medicine_finder import Finder, finder_for, name_parts
+from handouts.content.medicine_finder import Finder, class_letters, finder_for, name_parts
 from handouts.content.words import N_
 
 Evidence = Literal["strong", "guideline", "label", "moderate", "conflicting", "weak"]
@@ -808,7 +808,9 @@ class Library:
         plan (:func:`handouts.content.medicine_finder.named`). Worked out once."""
         names = medicine_names(self.medicines.values())
         terms = self.medicine_terms
-        return finder_for(terms, (t for t in terms if t not in names))
+        given = {n.lower() for m in self.medicines.values() for n in (m.id, m.name, *m.also_called)}
+        letters = {p.lower() for m in self.medicines.values() for p in class_letters(m.name)}
+        return finder_for(terms, (t for t in terms if t not in names), letters - given)
 
     @cached_property
     def handout_sets(self) -> frozenset[frozenset[str]]:

@@ -22,7 +22,7 @@ import datetime as dt
 import io
 import re
 import unicodedata
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
@@ -32,7 +32,7 @@ from handouts.content.load import parse
 from handouts.content.model import Library, Patient, PlanFields
 from handouts.content.printable import Printer
 from handouts.document.request import DEFAULT_FORMAT, FORMATS, FULL, Allow, Request
-from handouts.errors import QUOTED, PatientError, Problem, did_you_mean, shown
+from handouts.errors import PatientError, Problem, did_you_mean, shown
 from handouts.intake.patient import (
     check_patient,
     email_problem,
@@ -211,10 +211,22 @@ def _checked(
     if stray:  # the whole list is in doubt (a patient mis-indented?): said with the rows'
         raise PatientError(sorted([*stray, *problems], key=lambda p: p.line or 0))
     invalid = tuple(n for n, raw in enumerate(raws, 1) if raw.bad)
-    ids = tuple((raws[n - 1].cells or {}).get("id", "") for n in invalid)
+    ids = tuple(_id(raws[n - 1], raws) for n in invalid)
     cells = tuple(tuple((raws[n - 1].cells or {}).values()) for n in invalid)
     good = tuple(row for row in rows if row and not raws[row.number - 1].bad)
     return ClinicList(file, good, tuple(problems), invalid, ids, cells)
+
+
+def _id(raw: _Raw, raws: list[_Raw]) -> str:
+    """A bad row's id, as the manifest gives it and a batch removes its earlier PDF by; a
+    shifted row's only where it cannot have moved (the first column) and no other row has
+    it, else none (red team: a piece of a name, or another row's id, was taken for it)."""
+    rid = (raw.cells or {}).get("id", "")
+    if not raw.shifted:
+        return rid
+    first = next(iter(raw.cells or {}), None) == "id"
+    twice = sum((other.cells or {}).get("id", "").casefold() == rid.casefold() for other in raws)
+    return rid if first and twice == 1 else ""
 
 
 def check_cells(
@@ -425,22 +437,49 @@ PERSONAL = ("name", "clinician", "notes", "email", "pdf_password", *PLAN_COLUMNS
 """The columns that hold a patient's own words."""
 
 
+_WORD = re.compile(r"[^\W\d_]{2,}")
+"""A word of two or more letters (any script)."""
+
+
 def _unquoting(message: str, cells: dict[str, str] | None) -> str:
-    """``message`` with anything it quotes from the row's personal cells blanked: a name
-    typed in the conditions column too is said as ``unknown condition '[…]'`` (red team),
-    since messages go to a terminal, and from there maybe to a log."""
-    private = [v.casefold() for col in PERSONAL if (v := (cells or {}).get(col, "").strip())]
-    if not private:
+    """``message`` with any cell (or part of one) it quotes blanked where that shares a word
+    with the row's personal cells: a name typed in the conditions column too, in any order
+    or case, is said as ``unknown condition '[…]'`` (red team), since messages go to a
+    terminal, and from there maybe to a log. What it suggests (``did you mean``) stays."""
+    if not cells:
         return message
+    personal = {w for col in PERSONAL for w in _words(cells.get(col, ""))}
+    shared = [
+        part
+        for col, text in cells.items()
+        if col not in PERSONAL and col != "id"
+        for part in cell_parts(text)
+        if _words(part) & personal
+    ]
+    return blanked(message, shared)
 
-    def blank(quote: re.Match[str]) -> str:  # what it quotes is a personal cell's words
-        inner = quote.group()[1:-1]
-        said = inner.removesuffix("…").strip().casefold()
-        end = "" if inner.endswith("…") else r"(?!\w)"  # cut short (shown): a word's start
-        words = re.compile(rf"(?<!\w){re.escape(said)}{end}") if said else None
-        return "'[…]'" if words and any(words.search(p) for p in private) else quote.group()
 
-    return QUOTED.sub(blank, message)
+def _words(text: str) -> set[str]:
+    return set(_WORD.findall(nfc(text).casefold()))
+
+
+def cell_parts(text: str) -> list[str]:
+    """A cell's text and each of its ``;``-separated parts: what a message may quote."""
+    return [t for t in (text.strip(), *(p.strip() for p in text.split(";"))) if t]
+
+
+def blanked(message: str, quoted: Iterable[str]) -> str:
+    """``message`` with each of ``quoted`` blanked where it is quoted as a message quotes a
+    cell (:func:`~handouts.errors.shown`, perhaps in lower case): ``'[…]'``."""
+    forms = {
+        shown(case)
+        for text in quoted
+        for form in (text, nfc(text))
+        for case in (form, form.lower(), form.casefold())
+    }
+    for form in sorted(forms, key=len, reverse=True):
+        message = message.replace(f"'{form}'", "'[…]'")
+    return message
 
 
 def _row_field(n: int, field: str) -> str:

@@ -26,6 +26,7 @@ from itertools import combinations
 
 from handouts.content import text
 from handouts.content.load import Key
+from handouts.content.medicine_finder import NOT, bracket_parts, fold
 from handouts.content.model import AREAS, PARTS, TIER_RANK, Caution, Claim, Library, Medicine
 
 Found = tuple[str, int | None, str]
@@ -83,6 +84,24 @@ def findings(lib: Library) -> Iterator[Found]:
     yield from flags_required(lib)
     yield from numbers_by_hand(lib)
     yield from named_conditions(lib)
+    yield from name_brackets(lib)
+
+
+def name_brackets(lib: Library) -> Iterator[Found]:
+    """A bracket in a medicine's name holds another name for it: a clinician typing either
+    side in a plan names the medicine (:mod:`handouts.content.medicine_finder`), so a
+    remark there ("if needed") would bring its cards for everyday words. In each language."""
+    for med in lib.medicines.values():
+        inside = bracket_parts(med.name)[1:]
+        if inside and (len(inside[0].split()) > 3 or NOT.search(fold(inside[0])[0])):
+            file = lib.files[f"medicine:{med.id}"]
+            yield (
+                file,
+                _line(lib, file, ("name",)),
+                f"name: '{med.name}' ends in a bracket that is not another name for the "
+                "medicine (at most 3 words, none saying not): typed in a plan, each side of "
+                "it names the medicine; put a remark elsewhere",
+            )
 
 
 def _line(lib: Library, file: str, path: Key) -> int | None:

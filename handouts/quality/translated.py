@@ -113,6 +113,7 @@ def _safety(lib: Library) -> Iterator[tuple[str, int | None, str]]:
     yield from safety.flags_required(lib)
     yield from safety.numbers_by_hand(lib)
     yield from safety.named_conditions(lib)
+    yield from safety.name_brackets(lib)
 
 
 def _readable(doc: Document) -> str:

@@ -18,15 +18,20 @@ from handouts.content.model import Library
 from handouts.delivery.batch import scrub
 from handouts.document.request import Allow, Request
 from handouts.errors import (
-    QUOTED,
     HandoutsError,
     InternalError,
     PatientError,
     Problem,
-    shown,
     unexpected,
 )
-from handouts.intake.clinic_list import ClinicList, Row, read_list_data, request
+from handouts.intake.clinic_list import (
+    ClinicList,
+    Row,
+    blanked,
+    cell_parts,
+    read_list_data,
+    request,
+)
 from handouts.pipeline import PRINTER, Rendered
 from handouts.web.security import bug
 
@@ -138,21 +143,16 @@ class Bundle:
 
 
 def _skipped(listed: ClinicList) -> Iterator[dict[str, Any]]:
-    """The rows not made, with their problems, every cell of the row but its id blanked
-    out of them (a name in the wrong column would otherwise be quoted), and whatever they
-    quote: a part of a cell ("Ana Smith" in a list of medicines), or a cell as a message
-    changes it (in lower case), may be a name too."""
+    """The rows not made, with their problems, every cell of the row but its id (and each
+    part of a cell, in any case) blanked out of them: a name in the wrong column, or among
+    the medicines, would otherwise be quoted in a file that is kept."""
     cells = listed.invalid_cells or ((),) * len(listed.invalid)
     for number, rid, row in zip(listed.invalid, listed.invalid_ids, cells, strict=True):
         mine = [str(p) for p in listed.problems if p.path.split(":")[0] == f"row {number}"]
-        private = {v.strip() for v in row if v.strip() and v != rid}
-        private |= {shown(v) for v in private} | {shown(v).lower() for v in private}
-        private |= {v.lower() for v in private}
-        for text in sorted(private, key=len, reverse=True):
-            mine = [m.replace(f"'{text}'", "'[…]'") for m in mine]
-        mine = [QUOTED.sub("'[…]'", m) for m in mine]
+        quoted = [part for text in row if text != rid for part in cell_parts(text)]
         yield dict.fromkeys(FIELDS, "") | {
-            "id": rid, "pages": None, "bytes": None, "status": "skipped", "errors": mine,
+            "id": rid, "pages": None, "bytes": None, "status": "skipped",
+            "errors": [blanked(m, quoted) for m in mine],
         }  # fmt: skip
 
 
