@@ -11,7 +11,7 @@ from handouts.content.brand import load_brand
 from handouts.content.library import load_library
 from handouts.content.text import strings
 from handouts.document.assemble import assemble
-from handouts.document.document import Caution, Checklist, Document, Tier, Tiers
+from handouts.document.document import Caution, Checklist, Document, Heading, Tier, Tiers
 from handouts.document.request import Request
 from handouts.pdf.render import render
 from handouts.pipeline import PRINTER
@@ -41,6 +41,18 @@ def test_a_link_is_found_from_either_side():
     assert a.title == "How migraine and lupus are linked"
     assert b.title == "How lupus and migraine are linked"
     assert a.blocks[1] == b.blocks[1]  # the same "What we know"
+
+
+def test_combination_cautions_are_yours_only_when_the_medicines_are():
+    """Red team: with no medicines named the booklet covers every medicine of its
+    conditions, so its combination cautions are not "your mix"."""
+
+    def heading(d: Document) -> list[str]:
+        return [b.text for b in section(d, "medicines").blocks if isinstance(b, Heading)][:1]
+
+    assert heading(doc("migraine", "lupus")) == ["If you take these together"]
+    mine = doc("migraine", "lupus", medicines=("triptans",))
+    assert heading(mine) == ["Because of your mix of conditions and medicines"]
 
 
 def test_no_links_section_without_a_link():

@@ -258,7 +258,9 @@ def _build(lib: Library, req: Request, brand: Brand, _: Words) -> Document:
         point = Point(fill(rule.text), fill(rule.action), _(EVIDENCE_WORDS[rule.evidence]))
         med_blocks.append(Caution(fill(rule.title), None, (point,), what_to_do))
     if rules:
-        med_blocks.append(Heading(_("Because of your mix of conditions and medicines")))
+        mix = _("Because of your mix of conditions and medicines")
+        # with no medicines named, every medicine of the conditions is covered: not "yours"
+        med_blocks.append(Heading(mix if req.medicines else _("If you take these together")))
         for r in rules:
             cites.add(r.sources)
             involved = [lib.medicines[m].name for m in in_play if mentions(r.when, m)]
