@@ -184,6 +184,20 @@ def test_skip_invalid_writes_the_good_rows_and_lists_the_bad_as_skipped(cli):
     assert sorted(p.name for p in Path("out").glob("*.pdf")) == ["A4.pdf"]
 
 
+def test_a_row_that_shifted_leaves_no_old_handout_behind(cli):
+    """Review: a shifted row's id is not trusted where its cells may have moved it, and its
+    old handout stayed to be printed; now each of its cells that is an earlier row's id,
+    and no good row's, loses its old handout."""
+    cli("batch", clinic("name,id,conditions\nBo,A1,migraine\nCy,B2,lupus\n"), "--out", "out")
+    assert sorted(p.name for p in Path("out").glob("*.pdf")) == ["A1.pdf", "B2.pdf"]
+    shifted = clinic("name,id,conditions\nBo,A1,migraine\nCy,B2,lupus,extra\n")
+    run = cli("batch", shifted, "--out", "out", "--skip-invalid")
+    assert run.code == 1
+    assert sorted(p.name for p in Path("out").glob("*.pdf")) == ["A1.pdf"]
+    data, _ = manifest()
+    assert [(r["id"], r["status"]) for r in data["rows"]] == [("A1", "unchanged"), ("", "skipped")]
+
+
 def test_ids_that_would_share_a_file_stop_the_batch(cli):
     text = HEADER + "A/1,Jo,migraine,,,,,,\nA:1,Jo,lupus,,,,,,\n"
     run = cli("batch", clinic(text), "--out", "out")

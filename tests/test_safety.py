@@ -404,11 +404,12 @@ def test_a_bracket_in_a_medicine_s_name_holds_a_name_not_a_remark(cli, content_c
     remark there ("if needed") would bring its cards for everyday words."""
     f = content_copy / "medicines" / "nsaids.yaml"
     text = f.read_text(encoding="utf-8")
-    remark = text.replace("(anti-inflammatory painkillers)", "(not every day)", 1)
-    f.write_text(remark, encoding="utf-8")
-    line = line_of(f, "name: NSAIDs (not every day)")
-    assert errors(cli, content_copy) == [
-        f"content/medicines/nsaids.yaml:{line}: error: name: 'NSAIDs (not every day)' ends in a "
-        "bracket that is not another name for the medicine (at most 3 words, none saying "
-        "not): typed in a plan, each side of it names the medicine; put a remark elsewhere"
-    ]
+    for remark in ("not every day", "if needed"):
+        f.write_text(text.replace("(anti-inflammatory painkillers)", f"({remark})", 1), "utf-8")
+        line = line_of(f, f"name: NSAIDs ({remark})")
+        assert errors(cli, content_copy) == [
+            f"content/medicines/nsaids.yaml:{line}: error: name: 'NSAIDs ({remark})' ends in a "
+            "bracket that is not another name for the medicine (at most 3 words, none saying "
+            "not, if or when): typed in a plan, each side of it names the medicine; put a "
+            "remark elsewhere"
+        ]

@@ -53,8 +53,8 @@ class Finder:
     brands: frozenset[str]
     """The folded names that are only brands (found only where written with a capital)."""
     capitals: frozenset[str] = frozenset()
-    """The folded names that are only a class's letters (found only written in capitals:
-    "AINE", not "Aine", a name)."""
+    """The folded names that are only a class's letters (found only written in capitals or
+    all in small letters: "AINE" or "aine", not "Aine", a name)."""
 
 
 def finder_for(
@@ -109,10 +109,11 @@ def class_letters(name: str) -> list[str]:
     return [m.group() for m in _LETTERS.finditer(name)]
 
 
-def _in_capitals(typed: str) -> bool:
-    """Whether ``typed`` is written in capitals, but for a plural's s ("AINEs")."""
+def _as_letters(typed: str) -> bool:
+    """Whether ``typed`` is written as a class's letters are: in capitals, but for a
+    plural's s ("AINEs"), or all in small letters ("cgrp"); not as a name is ("Aine")."""
     letters = "".join(ch for ch in typed if ch.isalpha())
-    return letters.removesuffix("s").isupper()
+    return letters.removesuffix("s").isupper() or letters.islower()
 
 
 def _variants(name: str) -> list[str]:
@@ -160,7 +161,7 @@ def named(slots: Iterable[str | None], finders: Sequence[Finder]) -> tuple[str, 
                 name = " ".join(m.group().split())
                 if name in f.brands and not typed[at[m.start()]].isupper():
                     continue
-                if name in f.capitals and not _in_capitals(
+                if name in f.capitals and not _as_letters(
                     typed[at[m.start()] : at[m.end() - 1] + 1]
                 ):
                     continue

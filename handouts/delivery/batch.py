@@ -208,7 +208,7 @@ def _run(
     ids = zip(listed.invalid, listed.invalid_ids, strict=True)
     records: dict[int, Record] = {n: skipped | {"id": i} for n, i in ids}
     inputs, earlier, todo = _inputs(args, brand, lib), _earlier(out), []
-    for stale in (earlier.get(i, {}).get("file") for i in listed.invalid_ids):
+    for stale in (earlier.get(i, {}).get("file") for i in _skipped_ids(listed)):
         if stale:  # a row now skipped must not leave its old handout to be printed
             with contextlib.suppress(OSError, HandoutsError):
                 inside(out, stale).unlink(missing_ok=True)
@@ -243,6 +243,18 @@ def _run(
     emails = Counter(r["email"].split(":")[0] for r in records.values() if r["email"])
     ways = sorted(emails.items(), key=lambda kv: ([*MAIL_ORDER, kv[0]]).index(kv[0]))
     return Summary(len(records), *(count[s] for s in STATUSES[:4]), took, tuple(ways))
+
+
+def _skipped_ids(listed: ClinicList) -> set[str]:
+    """The ids whose earlier handouts a run removes: the skipped rows'; for one whose id is
+    not known (its cells shifted), each of its cells that is no good row's id (review: its
+    old handout was left to be printed)."""
+    good = {row.id for row in listed.rows}
+    cells = listed.invalid_cells or ((),) * len(listed.invalid_ids)
+    found = {rid for rid in listed.invalid_ids if rid}
+    for rid, row in zip(listed.invalid_ids, cells, strict=True):
+        found |= set() if rid else {c.strip() for c in row if c.strip() and c.strip() not in good}
+    return found
 
 
 def rows(n: int) -> str:

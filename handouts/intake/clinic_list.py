@@ -29,6 +29,7 @@ from typing import Any, NoReturn
 
 from handouts.content import language
 from handouts.content.load import parse
+from handouts.content.medicine_finder import fold
 from handouts.content.model import Library, Patient, PlanFields
 from handouts.content.printable import Printer
 from handouts.document.request import DEFAULT_FORMAT, FORMATS, FULL, Allow, Request
@@ -86,6 +87,13 @@ class _Raw:
     lines: dict[str, int] = field(default_factory=dict)  # YAML: the line of each key
     bad: list[tuple[str, str]] = field(default_factory=list)  # (column, message)
     shifted: bool = False  # a CSV row whose cells moved: none of them is checked or quoted
+    private: list[str] = field(default_factory=list)
+    """YAML: the text under a personal key that is not a cell (a list, a mapping), or under
+    an unknown key (``nmae:``): words a message must not quote either."""
+
+    def said(self) -> tuple[dict[str, str] | None, list[str]]:
+        """What a message about this row must not quote: its cells, and other personal text."""
+        return self.cells, self.private
 
 
 @dataclass(frozen=True)
@@ -203,7 +211,7 @@ def _checked(
                 )
                 raws[row.number - 1].bad.append(("id", f"id '{row.id}' {message}"))
     problems = [
-        Problem(file, raw.lines.get(c, raw.line), _row_field(n, c), _unquoting(m, raw.cells))
+        Problem(file, raw.lines.get(c, raw.line), _row_field(n, c), _unquoting(m, *raw.said()))
         for n, raw in enumerate(raws, 1)
         for c, m in raw.bad
     ]
@@ -405,6 +413,8 @@ def _yaml(text: str, file: str) -> tuple[list[_Raw], list[Problem]]:
         for key, value in item.items():
             col, cell = str(key).strip().lower(), _cell(key, value)
             raw.lines[str(key)] = raw.lines[col] = doc.line(("patients", i, str(key))) or raw.line
+            if col not in COLUMNS or (col in PERSONAL and cell is None):
+                raw.private += _texts({key: value})
             if col not in COLUMNS:  # said at its line, not named (as above)
                 hint = did_you_mean(col, COLUMNS) or f"; the keys are {', '.join(COLUMNS)}"
                 unnamed = f"{UNNAMED}{len(raw.lines)}"
@@ -437,18 +447,20 @@ PERSONAL = ("name", "clinician", "notes", "email", "pdf_password", *PLAN_COLUMNS
 """The columns that hold a patient's own words."""
 
 
-_WORD = re.compile(r"[^\W\d_]{2,}")
-"""A word of two or more letters (any script)."""
+_WORD = re.compile(r"[^\W\d_]{2,}|\d{3,}")
+"""A word of two or more letters (any script), or three or more digits."""
 
 
-def _unquoting(message: str, cells: dict[str, str] | None) -> str:
+def _unquoting(message: str, cells: dict[str, str] | None, private: list[str] = ()) -> str:
     """``message`` with any cell (or part of one) it quotes blanked where that shares a word
-    with the row's personal cells: a name typed in the conditions column too, in any order
-    or case, is said as ``unknown condition '[…]'`` (red team), since messages go to a
-    terminal, and from there maybe to a log. What it suggests (``did you mean``) stays."""
+    with the row's personal cells (or ``private``, a YAML row's other personal text): a name
+    typed in the conditions column too, in any order, case or accents, is said as
+    ``unknown condition '[…]'`` (red team), since messages go to a terminal, and from there
+    maybe to a log. What it suggests (``did you mean``) stays."""
     if not cells:
         return message
-    personal = {w for col in PERSONAL for w in _words(cells.get(col, ""))}
+    mine = [*(cells.get(col, "") for col in PERSONAL), *private]
+    personal = {w for text in mine for w in _words(text)}
     shared = [
         part
         for col, text in cells.items()
@@ -460,7 +472,18 @@ def _unquoting(message: str, cells: dict[str, str] | None) -> str:
 
 
 def _words(text: str) -> set[str]:
-    return set(_WORD.findall(nfc(text).casefold()))
+    """The words of ``text`` as a message may quote them: letters (two or more, any case,
+    accents or none) and runs of three or more digits (a password, a date of birth)."""
+    return set(_WORD.findall(fold(nfc(text))[0]))
+
+
+def _texts(value: object) -> list[str]:
+    """Every text in a YAML value, lists and mappings (keys too) opened."""
+    if isinstance(value, dict):
+        return [t for k, v in value.items() for t in (*_texts(k), *_texts(v))]
+    if isinstance(value, list):
+        return [t for v in value for t in _texts(v)]
+    return [str(value)] if value is not None else []
 
 
 def cell_parts(text: str) -> list[str]:
@@ -468,9 +491,15 @@ def cell_parts(text: str) -> list[str]:
     return [t for t in (text.strip(), *(p.strip() for p in text.split(";"))) if t]
 
 
+HINT = " (did you mean '"
+"""Where a message's suggestion starts: our own words, never blanked."""
+
+
 def blanked(message: str, quoted: Iterable[str]) -> str:
     """``message`` with each of ``quoted`` blanked where it is quoted as a message quotes a
-    cell (:func:`~handouts.errors.shown`, perhaps in lower case): ``'[…]'``."""
+    cell (:func:`~handouts.errors.shown`, perhaps in lower case): ``'[…]'``. What it
+    suggests (``did you mean 'migraine'?``) stays as it is."""
+    said, hint, rest = message.partition(HINT)
     forms = {
         shown(case)
         for text in quoted
@@ -478,8 +507,8 @@ def blanked(message: str, quoted: Iterable[str]) -> str:
         for case in (form, form.lower(), form.casefold())
     }
     for form in sorted(forms, key=len, reverse=True):
-        message = message.replace(f"'{form}'", "'[…]'")
-    return message
+        said = said.replace(f"'{form}'", "'[…]'")
+    return said + hint + rest
 
 
 def _row_field(n: int, field: str) -> str:

@@ -87,20 +87,31 @@ def findings(lib: Library) -> Iterator[Found]:
     yield from name_brackets(lib)
 
 
+_REMARK = frozenset(
+    {
+        *("if", "as", "when", "needed", "required", "only", "daily", "per", "prn", "for"),
+        *("with", "take", "use", "si", "cuando", "necesario", "necesita", "hace", "falta"),
+        *("solo", "diario", "para", "con", "tome"),
+    }
+)
+"""Words of a remark ("if needed", "si hace falta"), not of a name."""
+
+
 def name_brackets(lib: Library) -> Iterator[Found]:
     """A bracket in a medicine's name holds another name for it: a clinician typing either
     side in a plan names the medicine (:mod:`handouts.content.medicine_finder`), so a
     remark there ("if needed") would bring its cards for everyday words. In each language."""
     for med in lib.medicines.values():
         inside = bracket_parts(med.name)[1:]
-        if inside and (len(inside[0].split()) > 3 or NOT.search(fold(inside[0])[0])):
+        words = set(fold(inside[0])[0].split()) if inside else set()
+        if inside and (len(words) > 3 or NOT.search(fold(inside[0])[0]) or words & _REMARK):
             file = lib.files[f"medicine:{med.id}"]
             yield (
                 file,
                 _line(lib, file, ("name",)),
                 f"name: '{med.name}' ends in a bracket that is not another name for the "
-                "medicine (at most 3 words, none saying not): typed in a plan, each side of "
-                "it names the medicine; put a remark elsewhere",
+                "medicine (at most 3 words, none saying not, if or when): typed in a plan, "
+                "each side of it names the medicine; put a remark elsewhere",
             )
 
 
