@@ -91,10 +91,6 @@ class _Raw:
     """YAML: the text under a personal key that is not a cell (a list, a mapping), or under
     an unknown key (``nmae:``): words a message must not quote either."""
 
-    def said(self) -> tuple[dict[str, str] | None, list[str]]:
-        """What a message about this row must not quote: its cells, and other personal text."""
-        return self.cells, self.private
-
 
 @dataclass(frozen=True)
 class Row:
@@ -210,11 +206,11 @@ def _checked(
                     f"would be written to the same file ({row.stem}.pdf) as {_named(other, True)}"
                 )
                 raws[row.number - 1].bad.append(("id", f"id '{row.id}' {message}"))
-    problems = [
-        Problem(file, raw.lines.get(c, raw.line), _row_field(n, c), _unquoting(m, *raw.said()))
-        for n, raw in enumerate(raws, 1)
-        for c, m in raw.bad
-    ]
+    problems = []
+    for n, raw in enumerate(raws, 1):
+        for c, m in raw.bad:
+            said = _unquoting(m, raw.cells, raw.private)
+            problems.append(Problem(file, raw.lines.get(c, raw.line), _row_field(n, c), said))
     problems.sort(key=lambda p: p.line or 0)  # a YAML row's problems in the order of its keys
     if stray:  # the whole list is in doubt (a patient mis-indented?): said with the rows'
         raise PatientError(sorted([*stray, *problems], key=lambda p: p.line or 0))
@@ -451,7 +447,7 @@ _WORD = re.compile(r"[^\W\d_]{2,}|\d{3,}")
 """A word of two or more letters (any script), or three or more digits."""
 
 
-def _unquoting(message: str, cells: dict[str, str] | None, private: list[str] = ()) -> str:
+def _unquoting(message: str, cells: dict[str, str] | None, private: Iterable[str] = ()) -> str:
     """``message`` with any cell (or part of one) it quotes blanked where that shares a word
     with the row's personal cells (or ``private``, a YAML row's other personal text): a name
     typed in the conditions column too, in any order, case or accents, is said as
