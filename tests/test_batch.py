@@ -198,6 +198,41 @@ def test_a_row_that_shifted_leaves_no_old_handout_behind(cli):
     assert [(r["id"], r["status"]) for r in data["rows"]] == [("A1", "unchanged"), ("", "skipped")]
 
 
+NAME_LIKE = (
+    "this id looks like a name (it has a word of the row's name, or is words with no digit); "
+    "an id names the file and is listed in the manifest, so use the clinic's reference (are "
+    "the id and name columns swapped?)"
+)
+
+
+def test_an_id_that_reads_as_a_name_names_no_file_and_is_not_in_the_manifest(cli):
+    """Red team: a header with name and id swapped wrote Jo_Smith.pdf, and the manifest
+    listed the name as its id; an id made of the name does the same."""
+    listed = clinic(
+        "name,id,conditions\nA1,Jo Smith,migraine\nA2,Ana Ruiz,lupus\n"
+        "Jo Smith,SMITH-0201,migraine\nSam Lee,B7,lupus\n"
+    )
+    run = cli("batch", listed, "--out", "out")
+    assert run.code == 1
+    assert run.err == (
+        "handouts: error: 3 problems in the patient details; nothing was written:\n"
+        f"  clinic.csv:2: row 1: id: {NAME_LIKE}\n"
+        f"  clinic.csv:3: row 2: id: {NAME_LIKE}\n"
+        f"  clinic.csv:4: row 3: id: {NAME_LIKE}\n"
+    )
+    assert not Path("out").exists()
+    run = cli("batch", listed, "--out", "out", "--skip-invalid")
+    assert run.code == 1
+    assert sorted(p.name for p in Path("out").glob("*.pdf")) == ["B7.pdf"]
+    data, rows = manifest()
+    assert [(r["id"], r["status"]) for r in data["rows"]] == [
+        ("", "skipped"), ("", "skipped"), ("", "skipped"), ("B7", "written")
+    ]  # fmt: skip
+    for text in (run.out, run.err, *(p.read_text("utf-8") for p in Path("out").glob("manifest.*"))):
+        assert not re.search("(?i)smith|ruiz", text)
+    assert [r["id"] for r in rows] == ["", "", "", "B7"]
+
+
 def test_ids_that_would_share_a_file_stop_the_batch(cli):
     text = HEADER + "A/1,Jo,migraine,,,,,,\nA:1,Jo,lupus,,,,,,\n"
     run = cli("batch", clinic(text), "--out", "out")

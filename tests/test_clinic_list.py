@@ -330,6 +330,22 @@ def test_files_that_are_not_utf8_text_are_refused_never_guessed(data, message):
     assert refused(data) == [message]
 
 
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ("- id: A1\n".encode("utf-16"), "the file is UTF-16 text, not UTF-8"),
+        (b"- id: A1\n  name: Jos\xe9\n", "not UTF-8: byte 0xE9 on line 2"),
+        (
+            b"- id: A1\n  name: J\x00o\n",
+            "a NUL character (byte 0x00) on line 2: this is not a text file",
+        ),
+    ],
+)
+def test_a_yaml_list_not_in_utf8_is_told_to_be_saved_as_text_not_from_excel(data, message):
+    # a YAML list is written in a text editor: the spreadsheet's "CSV UTF-8" is no help
+    assert refused(data, "clinic.yaml") == [f"clinic.yaml: {message}; save the list as UTF-8 text"]
+
+
 def test_missing_files_and_other_file_types_are_refused():
     with pytest.raises(PatientError) as caught:
         read_list(Path("absent.csv"), LIB, PRINTER, PACKS)
@@ -541,9 +557,9 @@ def test_an_id_with_a_control_or_direction_character_is_refused_and_shown_escape
 
 def test_names_notes_and_ids_are_composed_so_accents_stay_on_their_letters():
     """Red team, issue 13 item 10: Zoe + U+0308 printed the two dots apart."""
-    got = read("id,name,conditions,notes\nZoe\u0308,Zoe\u0308 Lee,lupus,Cafe\u0301\n")
+    got = read("id,name,conditions,notes\nRe\u0301a-7,Zoe\u0308 Lee,lupus,Cafe\u0301\n")
     (row,) = got.rows
-    assert (row.id, row.name, row.notes) == ("Zoë", "Zoë Lee", "Café")
+    assert (row.id, row.name, row.notes) == ("Réa-7", "Zoë Lee", "Café")
 
 
 def test_a_list_without_a_header_shows_none_of_its_first_row():

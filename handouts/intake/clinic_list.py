@@ -57,6 +57,8 @@ PAPERS = ("letter", "a4")
 YES, NO = ("yes", "true", "y", "1", "on"), ("no", "false", "n", "0", "off")
 YES_NO = dict.fromkeys(YES, True) | dict.fromkeys(NO, False)
 SAVE_UTF8 = 'save the list as UTF-8 (in Excel: "CSV UTF-8")'
+SAVE_UTF8_YAML = "save the list as UTF-8 text"
+"""The same for a YAML list, written in a text editor, not a spreadsheet."""
 UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
 WINDOWS_RESERVED = frozenset(
     ["CON", "PRN", "AUX", "NUL"] + [f"{d}{n}" for d in ("COM", "LPT") for n in range(1, 10)]
@@ -87,6 +89,7 @@ class _Raw:
     lines: dict[str, int] = field(default_factory=dict)  # YAML: the line of each key
     bad: list[tuple[str, str]] = field(default_factory=list)  # (column, message)
     shifted: bool = False  # a CSV row whose cells moved: none of them is checked or quoted
+    named: bool = False  # its id reads as a name (:func:`_name_like`): not trusted, not quoted
     private: list[str] = field(default_factory=list)
     """YAML: the text under a personal key that is not a cell (a list, a mapping), or under
     an unknown key (``nmae:``): words a message must not quote either."""
@@ -149,7 +152,9 @@ def read_list(
     file, kind = str(path), path.suffix.lower()
     if kind not in KINDS:
         _fail(file, f"expected a .csv, .yaml or .yml file, not '{path.name}'")
-    return _checked(_text(_bytes(path, file), file), file, kind, lib, printer, packs, languages)
+    return _checked(
+        _text(_bytes(path, file), file, kind), file, kind, lib, printer, packs, languages
+    )
 
 
 def read_list_data(
@@ -169,7 +174,7 @@ def read_list_data(
         _fail(name, f"expected a .csv, .yaml or .yml file, not '{shown(Path(name).name)}'")
     if len(data) > MAX_BYTES:
         _fail(name, f"the file is {len(data):,} bytes; the limit is {MAX_BYTES:,}")
-    return _checked(_text(data, name), name, kind, lib, printer, packs, languages, most_rows)
+    return _checked(_text(data, name, kind), name, kind, lib, printer, packs, languages, most_rows)
 
 
 KINDS = (".csv", ".yaml", ".yml")
@@ -190,9 +195,13 @@ def _checked(
         _fail(file, f"the list has {len(raws):,} rows; at most {most_rows:,} here "
                     "(use handouts batch for a longer one)")  # fmt: skip
     rows = [_row(n, raw, lib, printer, packs, languages) for n, raw in enumerate(raws, 1)]
+    for raw in raws:
+        if raw.cells and not raw.shifted and _name_like(raw.cells.get("id", ""), raw.cells):
+            raw.named = True
+            raw.bad.append(("id", NAME_LIKE))
     stems: dict[str, list[Row]] = {}
     for row in rows:
-        if row and row.stem:
+        if row and row.stem and not raws[row.number - 1].named:
             stems.setdefault(row.stem.lower(), []).append(row)
     for group in stems.values():
         for row in group if len(group) > 1 else ():  # a message per row, naming a few others
@@ -221,11 +230,33 @@ def _checked(
     return ClinicList(file, good, tuple(problems), invalid, ids, cells)
 
 
+NAME_LIKE = (
+    "this id looks like a name (it has a word of the row's name, or is words with no "
+    "digit); an id names the file and is listed in the manifest, so use the clinic's "
+    "reference (are the id and name columns swapped?)"
+)
+"""Said of a row whose id reads as a name, without quoting it (:func:`_name_like`)."""
+
+
+def _name_like(rid: str, cells: dict[str, str]) -> bool:
+    """Whether a list row's id reads as a patient's name, which would then name a file and
+    sit in the manifest (red team: a header with ``name`` and ``id`` swapped wrote
+    ``Jo_Smith.pdf``): it has a word of the row's name (two letters or more, in any case
+    or accents), or it is words with a space between and no digit, as a name is."""
+    letters = {w for w in _words(rid) if not w.isdigit()}
+    if letters & {w for w in _words(cells.get("name", "")) if not w.isdigit()}:
+        return True
+    return any(ch.isspace() for ch in rid.strip()) and not any(ch.isdigit() for ch in rid)
+
+
 def _id(raw: _Raw, raws: list[_Raw]) -> str:
     """A bad row's id, as the manifest gives it and a batch removes its earlier PDF by; a
     shifted row's only where it cannot have moved (the first column) and no other row has
-    it, else none (red team: a piece of a name, or another row's id, was taken for it)."""
+    it, else none (red team: a piece of a name, or another row's id, was taken for it);
+    none for an id that reads as a name (:func:`_name_like`)."""
     rid = (raw.cells or {}).get("id", "")
+    if raw.named:
+        return ""
     if not raw.shifted:
         return rid
     first = next(iter(raw.cells or {}), None) == "id"
@@ -274,10 +305,12 @@ def _bytes(path: Path, file: str) -> bytes:
     return data
 
 
-def _text(data: bytes, file: str) -> str:
-    """The file's text, refusing anything that is not UTF-8 (a UTF-8 BOM is fine)."""
+def _text(data: bytes, file: str, kind: str) -> str:
+    """The file's text, refusing anything that is not UTF-8 (a UTF-8 BOM is fine); how to
+    save it as UTF-8 is said for the ``kind`` of list it is."""
+    save = SAVE_UTF8 if kind == ".csv" else SAVE_UTF8_YAML
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        _fail(file, f"the file is UTF-16 text, not UTF-8; {SAVE_UTF8}")
+        _fail(file, f"the file is UTF-16 text, not UTF-8; {save}")
     data = data.removeprefix(codecs.BOM_UTF8)
     bad, text = data.find(b"\x00"), ""
     try:
@@ -288,8 +321,8 @@ def _text(data: bytes, file: str) -> str:
         line = data[:bad].replace(b"\r\n", b"\n").replace(b"\r", b"\n").count(b"\n") + 1
         if data[bad] == 0:  # valid UTF-8, but never in a text file: a binary or UTF-16 file
             _fail(file, f"a NUL character (byte 0x00) on line {line}: this is not a text "
-                        f"file; {SAVE_UTF8}")  # fmt: skip
-        _fail(file, f"not UTF-8: byte 0x{data[bad]:02X} on line {line}; {SAVE_UTF8}")
+                        f"file; {save}")  # fmt: skip
+        _fail(file, f"not UTF-8: byte 0x{data[bad]:02X} on line {line}; {save}")
     if not text.strip():
         _fail(file, "the file is empty; expected a list of patients")
     return text
