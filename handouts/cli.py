@@ -606,7 +606,7 @@ def _email(
         return 0
     with Sending(smtp) as sending:
         why = sending.ready()
-        status, why = (FAILED, why) if why else sending.send(msg)
+        status, why = (FAILED, why) if why else sending.send(msg, to)
     if status == UNCONFIRMED:
         raise HandoutsError(f"{why}{UNCONFIRMED_WHY} before sending it again")
     if status != SENT:

@@ -247,6 +247,27 @@ def test_a_message_quotes_nothing_of_a_row_s_personal_cells():
     ]
 
 
+def test_a_message_quotes_no_address_nor_words_written_as_a_name_it_cannot_place():
+    """Red team: with the header in the wrong order (no name in the name column), a name
+    in the conditions column, or an address in any, was quoted on the terminal. Words it
+    can place are quoted, with what they may mean; a typo of one word too."""
+    text = ("id,conditions,name,medicines\n"
+            "A1,Jo Smith,migraine,\n"
+            "A2,bob.jones@example.org,,\n"
+            "A3,rheumatoid arthritis,,vitamin d;ibuprofen 400 mg\n"
+            "A4,migrane,,\n")  # fmt: skip
+    assert problems(text) == [
+        "clinic.csv:2: row 1: conditions: unknown condition '[…]'",
+        "clinic.csv:3: row 2: conditions: unknown condition '[…]'",
+        "clinic.csv:4: row 3: conditions: unknown condition 'rheumatoid arthritis' "
+        "(did you mean 'rheumatoid-arthritis'?)",
+        "clinic.csv:4: row 3: medicines: unknown medicine '[…]'",
+        "clinic.csv:4: row 3: medicines: unknown medicine 'ibuprofen 400 mg' "
+        "(did you mean 'ibuprofen'?)",
+        "clinic.csv:5: row 4: conditions: unknown condition 'migrane' (did you mean 'migraine'?)",
+    ]
+
+
 def test_a_message_quotes_no_personal_words_however_they_are_written():
     """Second review: a password of digits, a name without its accents, and a YAML row's
     name given as a list, or under a misspelt key, were still quoted; a suggestion that
@@ -573,11 +594,11 @@ def test_a_list_without_a_header_shows_none_of_its_first_row():
 def test_a_value_shown_in_a_message_is_escaped_and_cut_short():
     got = read(
         "id,conditions,paper,language,date\n"
-        "R1,Ana Secretcondition name,\x1b[31mRED,\u202eEN,Zoë Secretname and more words\n"
+        "R1,Secretcondition-name,\x1b[31mRED,\u202eEN,Zoë Secretname and more words\n"
     )
     text = "\n".join(str(p) for p in got.problems)
     assert "\x1b" not in text and "\u202e" not in text and "Secretname" not in text
-    assert "unknown condition 'ana secretcondition name'" in text
+    assert "unknown condition 'secretcondition-name'" in text  # one word: quoted
     assert "unknown paper '\\x1b[31mred'" in text or "unknown paper '\\x1b[31mRED'" in text
 
 

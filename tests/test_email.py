@@ -212,7 +212,12 @@ def test_a_killed_send_is_never_repeated_and_the_rest_go_on_the_rerun(
     assert sorted(inbox.to()) == ["k1@example.org", "k2@example.org"]
     inbox.slow_for = None
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
+    # said again, and the exit code says so too (red team: a scheduled rerun saw success)
+    assert done.returncode == 1, done.stderr
+    assert done.stderr == (
+        "row 2 (id K2): e-mail unconfirmed earlier; it may have arrived, so it is not sent "
+        "again: check the mail server's log\n"
+    )
     assert sorted(inbox.to()) == [f"k{n}@example.org" for n in range(1, 6)]  # each once
     assert done.stdout.splitlines()[-1] == "e-mail: 3 sent, 1 sent earlier, 1 unconfirmed earlier"
     data = json.loads((out / "manifest.json").read_text())
@@ -414,3 +419,118 @@ def test_a_batch_stopped_while_mailing_still_says_what_went(server, tmp_path):
     data = json.loads((out / "manifest.json").read_text())
     assert data["rows"][0]["email"] == "sent"
     assert inbox.to() == ["t1@example.org", "t2@example.org"]
+
+
+FROM = ("--email", "--from", "clinic@example.org")
+
+
+def emails(out: Path) -> dict[str, str]:
+    data = json.loads((out / "manifest.json").read_text())
+    return {r["id"]: r["email"] for r in data["rows"]}
+
+
+def test_a_lost_or_damaged_key_stops_a_folder_that_has_mailed_rather_than_mail_again(cli, tmp_path):
+    """Red team: the mail journal is keyed by the folder's key; made anew, it matched no
+    message, and every patient was e-mailed again (exit code 0)."""
+    listed, out = clinic_list(tmp_path), tmp_path / "out"
+    assert cli("batch", listed, "--out", out, *FROM).code == 0
+    (out / "outbox" / "E1.eml").unlink()  # the clinic's mail system took them
+    (out / "outbox" / "E2.eml").unlink()
+    for damage in ("garbage\n", None):
+        key = out / ".handouts-batch.key"
+        key.unlink(missing_ok=True)
+        if damage is not None:
+            key.write_text(damage)
+        run = cli("batch", listed, "--out", out, *FROM)
+        assert run.code == 1
+        assert run.err == (
+            f"handouts: error: {key} is missing or damaged, and the folder's mail journal is "
+            "keyed by it: made anew, every message would be sent again. Put the key back "
+            "(from a backup or copy of the folder), or use a new output folder\n"
+        )
+        assert not list((out / "outbox").iterdir())
+
+
+def test_a_queued_message_of_an_older_handout_is_replaced_or_taken_out_of_the_outbox(cli, tmp_path):
+    """Red team: a row changed (or now skipped) kept its queued message, with the older
+    handout, to be sent from the outbox."""
+    listed, out = clinic_list(tmp_path), tmp_path / "out"
+    assert cli("batch", listed, "--out", out, *FROM).code == 0
+    first = (out / "outbox" / "E1.eml").read_bytes()
+    changed = LIST.replace("E1,migraine;fibromyalgia", "E1,lupus").replace(
+        "E2,rheumatoid-arthritis", "E2,migrane"
+    )
+    run = cli("batch", clinic_list(tmp_path, changed), "--out", out, *FROM, "--skip-invalid")
+    assert run.code == 1  # E2 skipped
+    assert sorted(p.name for p in (out / "outbox").iterdir()) == ["E1.eml"]  # E2's taken out
+    again = (out / "outbox" / "E1.eml").read_bytes()
+    assert again != first
+    msg = email.message_from_bytes(again, policy=email.policy.default)
+    (attached,) = [p for p in msg.iter_attachments()]
+    assert "lupus" in pdf_text(attached.get_content()).lower()
+    assert emails(out)["E1"] == "queued: in place of an older one"
+    # put right: E2 is queued again; a rerun without --email takes out E1's older one
+    fixed = LIST.replace("E1,migraine;fibromyalgia", "E1,multiple-sclerosis")
+    run = cli("batch", clinic_list(tmp_path, fixed), "--out", out)
+    assert run.code == 0, run.err
+    assert not list((out / "outbox").iterdir())
+    run = cli("batch", clinic_list(tmp_path, fixed), "--out", out, *FROM)
+    assert run.code == 0, run.err
+    assert sorted(p.name for p in (out / "outbox").iterdir()) == ["E1.eml", "E2.eml"]
+    assert emails(out) == {"E1": "queued", "E2": "queued", "E3": "no address"}
+
+
+def test_a_handout_changed_after_it_was_sent_is_not_sent_again_but_said(
+    cli, server, monkeypatch, tmp_path
+):
+    """Red team: 'sent earlier' with exit code 0, though the handout sent was older."""
+    inbox = Inbox()
+    smtp_env(monkeypatch, server(inbox))
+    listed, out = clinic_list(tmp_path), tmp_path / "out"
+    assert cli("batch", listed, "--out", out, "--email", "--send").code == 0
+    changed = LIST.replace("E1,migraine;fibromyalgia", "E1,lupus")
+    run = cli("batch", clinic_list(tmp_path, changed), "--out", out, "--email", "--send")
+    assert run.code == 1
+    assert run.err == (
+        "row 1 (id E1): e-mail not sent: an earlier version of this handout was e-mailed "
+        "from this folder; to send this one, use a new output folder\n"
+    )
+    assert len(inbox.messages) == 2
+    assert emails(out) == {
+        "E1": "not sent: an earlier version of this handout was e-mailed from this folder; "
+        "to send this one, use a new output folder",
+        "E2": "sent earlier",
+        "E3": "no address",
+    }
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["=?utf-8?q?someone.else?=@example.org", "x%evil.example@example.org", "a!b@example.org"],
+)
+def test_an_address_another_mailbox_could_be_read_from_is_refused(cli, tmp_path, address):
+    """Red team: an encoded word (=?utf-8?q?…?=) passed the check, and the e-mail library
+    read another mailbox from it (or failed the whole run); % and ! route on some servers."""
+    text = f"id,conditions,email\nW1,migraine,{address}\n"
+    run = cli("batch", clinic_list(tmp_path, text), "--out", tmp_path / "out", *FROM)
+    assert run.code == 1
+    assert run.err == (
+        "handouts: error: 1 problem in the patient details; nothing was written:\n"
+        f"  {tmp_path / 'clinic.csv'}:2: row 1: email: not an e-mail address like "
+        "name@example.org (one @, no spaces, letters A to Z)\n"
+    )
+
+
+def test_a_link_where_the_outbox_belongs_is_refused(cli, tmp_path):
+    """Red team: a link planted at OUT/outbox sent the messages to a folder open to all."""
+    out, elsewhere = tmp_path / "out", tmp_path / "elsewhere"
+    out.mkdir()
+    elsewhere.mkdir()
+    (out / "outbox").symlink_to(elsewhere)
+    run = cli("batch", clinic_list(tmp_path), "--out", out, *FROM)
+    assert run.code == 1
+    assert run.err.endswith(
+        f"handouts: error: {out / 'outbox'} is a link; a batch writes its messages only "
+        "into a folder of its own there: remove the link\n"
+    )
+    assert not list(elsewhere.iterdir())

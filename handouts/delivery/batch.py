@@ -57,7 +57,16 @@ from handouts.content.brand import DEFAULT_BRAND, Brand
 from handouts.content.language import CONTENT_LANGUAGES
 from handouts.content.model import Library
 from handouts.delivery.email import NO_EMAIL_NAME, UNCONFIRMED_WHY, Smtp, with_sender
-from handouts.delivery.mailing import FAILED, MAIL_JOURNAL, UNCONFIRMED, Letter, deliver
+from handouts.delivery.mailing import (
+    EARLIER,
+    FAILED,
+    MAIL_JOURNAL,
+    OLDER,
+    UNCONFIRMED,
+    Letter,
+    deliver,
+    withdraw,
+)
 from handouts.delivery.write import (
     GROUP_CLOSED,
     PRIVATE,
@@ -155,9 +164,9 @@ class Summary:
 
     @property
     def exit_code(self) -> int:
-        """1 when a row was skipped (invalid) or failed, or a message failed or is
-        unconfirmed, else 0."""
-        unsent = any(how in (FAILED, UNCONFIRMED) for how, _ in self.emails)
+        """1 when a row was skipped (invalid) or failed, or a message failed, is
+        unconfirmed (now or from an earlier run) or was not sent, else 0."""
+        unsent = any(how in ALARMING for how, _ in self.emails)
         return 1 if self.skipped or self.failed or unsent else 0
 
 
@@ -208,10 +217,10 @@ def _run(
     ids = zip(listed.invalid, listed.invalid_ids, strict=True)
     records: dict[int, Record] = {n: skipped | {"id": i} for n, i in ids}
     inputs, earlier, todo = _inputs(args, brand, lib), _earlier(out), []
-    for stale in (earlier.get(i, {}).get("file") for i in _skipped_ids(listed)):
-        if stale:  # a row now skipped must not leave its old handout to be printed
-            with contextlib.suppress(OSError, HandoutsError):
-                inside(out, stale).unlink(missing_ok=True)
+    gone = [f for f in (earlier.get(i, {}).get("file") for i in _skipped_ids(listed)) if f]
+    for stale in gone:  # a row now skipped must not leave its old handout to be printed
+        with contextlib.suppress(OSError, HandoutsError):
+            inside(out, stale).unlink(missing_ok=True)
     for row in listed.rows:
         fields = dataclasses.asdict(row) | {"date": row.date or args.date}  # the date printed
         del fields["number"], fields["line"]  # the row's place in the list changes nothing
@@ -236,6 +245,17 @@ def _run(
         _STATE = None
         gc.unfreeze()
         gc.set_threshold(*collecting)
+    now = {Path(f).stem: "" for f in gone}  # nor a message of an older handout, queued in
+    for row in listed.rows:  # the outbox (red team: one was left there to be sent); with
+        record = records[row.number]  # --email, a row's newer handout replaces it there
+        if record["status"] not in DONE:
+            now[row.stem] = ""
+        elif not args.email:
+            now[row.stem] = record["content_hash"] or ""
+    try:
+        withdraw(out, now, (_read, _append))
+    except OSError as exc:
+        raise HandoutsError(f"cannot use the output folder {out}: {exc.strerror or exc}") from None
     if args.email:
         _mail(args, lib, brand, listed, records, key, progress)
     count = Counter(r["status"] for r in records.values())
@@ -501,7 +521,7 @@ def _mail(
                 record["email"] = f"failed: {exc}"
                 continue
             yield Letter(row.id, row.stem, row.email, pdf, row.pdf_password, words_lib,
-                         brand_in(brand, req))  # fmt: skip
+                         brand_in(brand, req), record["content_hash"] or "")  # fmt: skip
 
     numbers = {row.id: row.number for row in listed.rows}
     sender = args.sender or ""
@@ -513,14 +533,18 @@ def _mail(
                                            (_read, _append)):  # fmt: skip
                 said = f"{outcome.status}: {outcome.why}" if outcome.why else outcome.status
                 records[numbers[letter.id]]["email"] = said
-                if outcome.status in (FAILED, UNCONFIRMED):
-                    more = UNCONFIRMED_WHY if outcome.status == UNCONFIRMED else ""
+                if outcome.status in ALARMING:
+                    more = UNCONFIRMED_WHY if "unconfirmed" in outcome.status else ""
                     number = numbers[letter.id]
                     progress.say(f"row {number} (id {letter.id}): e-mail {said}{more}")
     finally:
         _write_manifest(args.out, listed, records, args.mode)
 
 
+ALARMING = (FAILED, UNCONFIRMED, EARLIER[UNCONFIRMED], OLDER)
+"""How a message ended that the clinic must act on: each said on its row's line, and the
+exit code is 1 (a message left unconfirmed is said on every rerun, until the clinic
+sends it from a new folder)."""
 MAIL_ORDER = ["sent", "queued", "sent earlier", "queued earlier", FAILED, UNCONFIRMED,
               "unconfirmed earlier", "not sent", "no address"]  # fmt: skip
 """The order the summary gives how messages ended."""
@@ -688,15 +712,27 @@ def _lock(fd: int, wait: bool) -> bool:
     return True
 
 
+KEY_LOST = (
+    "{key} is missing or damaged, and the folder's mail journal is keyed by it: made anew, "
+    "every message would be sent again. Put the key back (from a backup or copy of the "
+    "folder), or use a new output folder"
+)
+
+
 def _key(out: Path) -> bytes:
     """The output folder's fingerprint key, made on first use; a key an older version
-    left readable by others is made private."""
+    left readable by others is made private. Not made again where the folder's mail
+    journal is keyed by it: each message would be sent again (red team)."""
     with contextlib.suppress(OSError, ValueError):
         fd = _nofollow(out / KEY, os.O_RDONLY)
         with os.fdopen(fd, "rb") as f:
             if os.name == "posix" and os.fstat(fd).st_mode & 0o077:
                 os.fchmod(fd, 0o600)
-            return bytes.fromhex(f.read().decode("ascii").strip())
+            key = bytes.fromhex(f.read().decode("ascii").strip())
+            if len(key) == 32:
+                return key
+    if os.path.lexists(out / MAIL_JOURNAL):
+        raise HandoutsError(KEY_LOST.format(key=out / KEY))
     key = secrets.token_bytes(32)
     write_atomic(out / KEY, key.hex().encode())
     return key

@@ -186,7 +186,8 @@ def compose(
     msg = EmailMessage(policy=SMTP_POLICY)
     msg["Subject"] = fill(wording.subject.text, ctx)
     msg["From"] = _from(shown_as, sender)
-    msg["To"] = to
+    local, domain = to.rsplit("@", 1)  # an Address, not text to be read as a header
+    msg["To"] = Address(username=local, domain=domain)
     msg["Date"] = formatdate(localtime=False, usegmt=True)
     msg["Message-ID"] = make_msgid(domain=sender.rsplit("@", 1)[1])
     msg.set_content("\n\n".join(paragraphs) + "\n")
@@ -294,13 +295,14 @@ class Sending:
             raise
         return conn
 
-    def send(self, msg: EmailMessage) -> tuple[str, str]:
+    def send(self, msg: EmailMessage, to: str) -> tuple[str, str]:
         """Send one message on a :meth:`ready` connection, step by step so that what the
         server could not have kept is told apart from what it may have: (:data:`SENT`,
         ""); (:data:`FAILED`, why) when it refused the message, or the connection went
         before the message was given (tried again on a rerun); (:data:`UNCONFIRMED`, why)
         when it went while the server had the message (never tried again). Why is in
-        our words, never the address."""
+        our words, never the address. ``to``: the address as checked, given to the server
+        as it is (not read back from the message's header)."""
         conn = self.connection
         assert conn is not None, "ready() first"
         data = msg.as_bytes(policy=SMTP_POLICY)
@@ -309,7 +311,7 @@ class Sending:
             options = [f"SIZE={len(data)}"] if conn.has_extn("size") else []
             code, _ = conn.mail(self.smtp.sender, options)
             if code == 250:
-                code, _ = conn.rcpt(str(msg["To"]))
+                code, _ = conn.rcpt(to)
                 if code in (250, 251):
                     code = 0
             if code:

@@ -4,11 +4,15 @@ through the clinic's SMTP server.
 The mail journal (``.handouts-mail.jsonl`` in the output folder) records each message as
 it goes: ``sending`` once the server is ready for it, then ``sent``, ``failed`` or
 ``unconfirmed`` (the connection was lost while the server had it); ``queued`` when written
-to the outbox. A row is keyed by its id and a keyed digest of its address
-(never the address itself). A rerun sends nothing that was sent or queued before, and
-retries what failed. A message whose outcome was never recorded (the run was killed
-while the server had it) is not sent again: it is reported as ``unconfirmed``, for the
-clinic to check the mail server's log, so a patient never gets a handout twice.
+to the outbox; ``withdrawn`` when a queued message was taken out of the outbox (its row
+now has no handout). A row is keyed by its file's name (its id as the file gives it) and
+a keyed digest of its address (never the address itself), and each message records a
+keyed digest of the handout it carried. A rerun sends nothing that was sent or queued
+before, and retries what failed. A message whose outcome was never recorded (the run was
+killed while the server had it) is not sent again: it is reported as ``unconfirmed``, for
+the clinic to check the mail server's log, so a patient never gets a handout twice. A
+queued message whose handout has changed since is replaced in the outbox; one sent with
+an older handout is not sent again but said (:data:`OLDER`), for the clinic to decide.
 """
 
 from __future__ import annotations
@@ -36,11 +40,23 @@ from handouts.delivery.email import (
     encrypt,
 )
 from handouts.delivery.write import PRIVATE, inside, make_folder, write_atomic
+from handouts.errors import HandoutsError
 
 MAIL_JOURNAL = ".handouts-mail.jsonl"
 OUTBOX = "outbox"
 QUEUED = "queued"
+WITHDRAWN = "withdrawn"
 EARLIER = {SENT: "sent earlier", QUEUED: "queued earlier", UNCONFIRMED: "unconfirmed earlier"}
+OLDER = "not sent"
+OLDER_WHY = (
+    "an earlier version of this handout was e-mailed from this folder; to send this one, "
+    "use a new output folder"
+)
+"""Said of a message not sent because the row's handout changed after it was sent (or
+may have been: unconfirmed). Sending again would give the patient two handouts that
+differ; not sending leaves them the older one: the clinic decides."""
+REPLACED = "in place of an older one"
+"""Why of a message queued again because its handout changed while it waited."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +71,9 @@ class Letter:
     lib: Library
     """The content in the patient's language (the e-mail's words come from it)."""
     brand: Brand
+    digest: str = ""
+    """A keyed digest of the handout (its manifest's ``content_hash``): a message queued
+    or sent with another is of an older handout."""
 
 
 @dataclass(frozen=True)
@@ -99,37 +118,90 @@ def deliver(
         log = stack.enter_context(opener(journal))
         for letter in letters:
             mark = _mark(key, letter)
-            before = earlier.get(mark)
-            if before in EARLIER:
+            before, carried = earlier.get(mark, ("", ""))
+            # (a journal from before digests were kept: the same handout)
+            older = bool(carried and letter.digest and carried != letter.digest)
+            if before in EARLIER and not older:
                 yield letter, Outcome(EARLIER[before])
                 continue
-            msg = message(letter, sender)
+            if before in (SENT, UNCONFIRMED) or (before == QUEUED and sending is not None):
+                yield letter, Outcome(OLDER, OLDER_WHY)
+                continue
+            try:
+                msg = message(letter, sender)
+                msg.as_bytes()  # anything that cannot be written fails here, this row only
+            except (ValueError, UnicodeError):
+                yield letter, Outcome(FAILED, "the message could not be made from the address")
+                continue
             if sending is None:
-                to_outbox(folder / OUTBOX, f"{letter.stem}.eml", msg)
-                _log(log, mark, letter.id, QUEUED)
-                yield letter, Outcome(QUEUED)
+                to_outbox(_outbox(folder), f"{letter.stem}.eml", msg)
+                _log(log, mark, QUEUED, pdf=letter.digest)
+                yield letter, Outcome(QUEUED, REPLACED if before == QUEUED else "")
                 continue
             why = sending.ready()  # before "sending": a server not reached sent nothing
             if why:
-                _log(log, mark, letter.id, FAILED, why)
+                _log(log, mark, FAILED, why)
                 yield letter, Outcome(FAILED, why)
                 continue
-            _log(log, mark, letter.id, "sending")
-            status, why = sending.send(msg)
-            _log(log, mark, letter.id, status, why)
+            _log(log, mark, "sending", pdf=letter.digest)
+            status, why = sending.send(msg, letter.to)
+            _log(log, mark, status, why, pdf=letter.digest)
             yield letter, Outcome(status, why)
 
 
+def withdraw(
+    folder: Path,
+    stems: dict[str, str],
+    files: tuple[Callable[[Path], bytes], Callable[[Path], Any]],
+) -> None:
+    """Take out of the outbox the messages queued for ``stems`` (a row's file name, with
+    the digest of its handout now; "" when it now has none: skipped, or failed) that carry
+    another handout, so that an older one is never sent from it; each is journalled as
+    withdrawn, so the row's next handout is queued anew."""
+    journal = folder / MAIL_JOURNAL
+    reader, opener = files
+    queued: dict[str, set[str]] = {}
+    for mark, (state, pdf) in _earlier(journal, reader).items():
+        if state == QUEUED:
+            queued.setdefault(mark.split("\0")[0], set()).add(pdf)
+    gone = [
+        stem
+        for stem, now in stems.items()
+        if stem in queued and (not now or any(p and p != now for p in queued[stem]))
+    ]
+    if not gone:
+        return
+    with opener(journal) as log:
+        for stem in gone:
+            with contextlib.suppress(FileNotFoundError):
+                inside(_outbox(folder), f"{stem}.eml").unlink()
+            _log(log, f"{stem}\0*", WITHDRAWN)
+
+
+def _outbox(folder: Path) -> Path:
+    """A batch's outbox, ``folder/outbox``, refused when it is a link: messages (each with
+    a patient's address and handout) are written, and taken out, only where the batch
+    keeps its files (red team: a planted link sent them to a folder open to anyone)."""
+    outbox = folder / OUTBOX
+    if outbox.is_symlink():
+        raise HandoutsError(f"{outbox} is a link; a batch writes its messages only into a "
+                            "folder of its own there: remove the link")  # fmt: skip
+    return outbox
+
+
 def _mark(key: bytes, letter: Letter) -> str:
-    """The journal's key for a letter: its id and a keyed digest of its address."""
+    """The journal's key for a letter: its file's name (ids that give the same file are
+    one row: red team, ``P.1`` then ``P_1`` was sent twice) and a keyed digest of its
+    address."""
     address = letter.to.strip().lower().encode("utf-8")
     digest = hmac.new(key, address, "sha256").hexdigest()[:32]
-    return f"{letter.id}\0{digest}"
+    return f"{letter.stem}\0{digest}"
 
 
-def _log(log: Any, mark: str, rid: str, state: str, why: str = "") -> None:
-    digest = mark.split("\0")[1]
-    entry = {"id": rid, "to": digest, "state": state, "at": _now()} | ({"why": why} if why else {})
+def _log(log: Any, mark: str, state: str, why: str = "", pdf: str = "") -> None:
+    stem, digest = mark.split("\0")
+    entry = {"id": stem, "to": digest, "state": state, "at": _now()}
+    entry |= ({"why": why} if why else {}) | ({"pdf": pdf} if pdf else {})
     log.write(json.dumps(entry, ensure_ascii=False) + "\n")
     log.flush()
     os.fsync(log.fileno())  # before the next message: a kill never loses a sent one
@@ -139,10 +211,12 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _earlier(journal: Path, reader: Callable[[Path], bytes]) -> dict[str, str]:
-    """The last state of each letter in the journal: ``sending`` with nothing after it
-    is unconfirmed; ``failed`` is retried."""
-    states: dict[str, str] = {}
+def _earlier(journal: Path, reader: Callable[[Path], bytes]) -> dict[str, tuple[str, str]]:
+    """The last state of each letter in the journal, with the digest of the handout it
+    carried ("" in a journal from before they were kept): ``sending`` with nothing after
+    it is unconfirmed; ``failed`` is retried; ``withdrawn`` (a row's queued messages, to
+    any address) is queued anew."""
+    states: dict[str, tuple[str, str]] = {}
     try:
         text = reader(journal).decode("utf-8", "replace")
     except FileNotFoundError:
@@ -150,9 +224,13 @@ def _earlier(journal: Path, reader: Callable[[Path], bytes]) -> dict[str, str]:
     for line in text.splitlines():
         try:
             entry = json.loads(line)
-            mark = f"{entry['id']}\0{entry['to']}"
-            state = entry["state"]
-        except (ValueError, KeyError, TypeError):
+            stem, to, state = str(entry["id"]), entry["to"], entry["state"]
+            pdf = str(entry.get("pdf", ""))
+        except (ValueError, KeyError, TypeError, AttributeError):
             continue  # a line cut short by a kill
-        states[mark] = UNCONFIRMED if state == "sending" else state
-    return {m: s for m, s in states.items() if s != FAILED}
+        if state == WITHDRAWN:  # its queued messages only: one sent stays sent
+            states = {m: v for m, v in states.items()
+                      if m.split("\0")[0] != stem or v[0] != QUEUED}  # fmt: skip
+            continue
+        states[f"{stem}\0{to}"] = (UNCONFIRMED if state == "sending" else state, pdf)
+    return {m: v for m, v in states.items() if v[0] != FAILED}

@@ -485,19 +485,30 @@ def _unquoting(message: str, cells: dict[str, str] | None, private: Iterable[str
     with the row's personal cells (or ``private``, a YAML row's other personal text): a name
     typed in the conditions column too, in any order, case or accents, is said as
     ``unknown condition '[…]'`` (red team), since messages go to a terminal, and from there
-    maybe to a log. What it suggests (``did you mean``) stays."""
+    maybe to a log. So is an address in any column, and text written as a name where the
+    message suggests nothing (:func:`_name_shaped`). What it suggests (``did you mean``)
+    stays."""
     if not cells:
         return message
     mine = [*(cells.get(col, "") for col in PERSONAL), *private]
     personal = {w for text in mine for w in _words(text)}
+    hinted = HINT in message
     shared = [
         part
         for col, text in cells.items()
         if col not in PERSONAL and col != "id"
         for part in cell_parts(text)
-        if _words(part) & personal
+        if _words(part) & personal or "@" in part or (not hinted and _name_shaped(part))
     ]
     return blanked(message, shared)
+
+
+def _name_shaped(text: str) -> bool:
+    """Whether ``text`` is written as a name is: words with a space between, no digit (a
+    name in the wrong column, where the header is in the wrong order and the name column
+    holds something else). Said only where nothing we know is like it: a condition or
+    medicine written in words (``rheumatoid arthritis``) is quoted, with its id."""
+    return any(ch.isspace() for ch in text.strip()) and not any(ch.isdigit() for ch in text)
 
 
 def _words(text: str) -> set[str]:
