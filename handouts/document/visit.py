@@ -86,6 +86,11 @@ from handouts.document.request import Request
 from handouts.errors import internal
 
 ELSEWHERE = N_("What to watch for with {medicines} is in the full version: ask us for it.")
+ELSEWHERE_EACH = N_(
+    "The full version says what to watch for with each of these: {medicines}. Ask us for it."
+)
+"""Of two medicines or more, set apart by semicolons (red team: 'NSAIDs such as ibuprofen,
+hydroxychloroquine and methotrexate' read as if all three were NSAIDs)."""
 SIGNS = {
     "emergency": N_("A warning triangle."),
     "call_today": N_("A telephone."),
@@ -666,8 +671,11 @@ class _Visit:
                 used = ""  # with no cautions keeps it: else it would say nothing)
             blocks.append(Caution(title, used or None, tuple(points), what_to_do))
         if elsewhere:  # left out to fit: named, with where to read about them
-            names = join_names([m.label for m in elsewhere], _)  # mid-sentence: its short name
-            blocks.append(Para(_(ELSEWHERE, medicines=names)))
+            names = [m.label for m in elsewhere]  # mid-sentence: its short name
+            if len(names) == 1:
+                blocks.append(Para(_(ELSEWHERE, medicines=names[0])))
+            else:
+                blocks.append(Para(_(ELSEWHERE_EACH, medicines=_("; ").join(names))))
         if not blocks:
             return None
         return Section("medicines", _("Your medicines: what to watch for"), tuple(blocks))

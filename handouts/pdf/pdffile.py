@@ -27,7 +27,7 @@ from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
 from reportlab.lib.rl_accel import fp_str
-from reportlab.pdfbase.ttfonts import SUBSETN, TTFont
+from reportlab.pdfbase.ttfonts import TTFont
 
 from handouts.memo import MemoTable, file_stamp, memo, table
 from handouts.pdf.logo import printed_pixels
@@ -526,6 +526,15 @@ with every thread (one per face, registered for the process): two threads subset
 once read each other's place (seen as an ``IndexError`` in ``makeSubset``)."""
 
 
+def _tag(face: bytes, index: int, subset: tuple[int, ...]) -> bytes:
+    """A subset's six-letter tag, from its face, number and characters: the same subset
+    always has the same tag (the same bytes each time), and different subsets in one file
+    have different ones, as ISO 32000-1 (9.6.4) asks (ReportLab names each face's first
+    subset AAAAAA: red team)."""
+    digest = hashlib.sha256(repr((face, index, subset)).encode("latin-1")).digest()
+    return bytes(65 + b % 26 for b in digest[:6])
+
+
 @memo(256)
 def _font_objects(
     font: TTFont, index: int, subset: tuple[int, ...]
@@ -533,7 +542,7 @@ def _font_objects(
     """A subset's font dictionary, descriptor, font file and character map, made once.
     The dictionaries hold ``{desc}``, ``{cmap}`` and ``{file}`` for their references."""
     face = font.face
-    name = (SUBSETN(index) + b"+" + face.name + face.subfontNameX).decode("latin-1")
+    name = (_tag(face.name, index, subset) + b"+" + face.name + face.subfontNameX).decode("latin-1")
     widths = " ".join(fp_str(face.getCharWidth(c)) for c in subset)
     body = (
         f"<< /Type /Font /Subtype /TrueType /BaseFont /{name} /FirstChar 0 "

@@ -50,7 +50,7 @@ def calendar(limit: int, at_limit: str, width: float, large: bool, month: bool =
             d.add(Line(x + cell + 2, y + cell / 2, x + cell + 8, y + cell / 2,
                        strokeColor=INK, strokeWidth=2))  # fmt: skip
             d.add(String(x + cell + 10, y + (cell - size) / 2, at_limit, fontName=fonts.BOLD,
-                         fontSize=size + 3, fillColor=INK))  # fmt: skip
+                         fontSize=_label_size(large), fillColor=INK))  # fmt: skip
     return d
 
 
@@ -62,19 +62,25 @@ def counting_width(limit: int, at_limit: str, large: bool) -> float:
 
 
 def _counting_sizes(large: bool) -> tuple[float, float]:
-    """A calendar's box (a day or a count) and the size of the numbers in it."""
-    return (26.0, 11.0) if large else (19.0, 8.0)
+    """A calendar's box (a day or a count) and the size of the numbers in it: in large
+    print as large as its reading text (red team: 11 pt)."""
+    return (36.0, 18.0) if large else (19.0, 8.0)
+
+
+def _label_size(large: bool) -> float:
+    """The size of the words at the limit's box: no smaller than reading text."""
+    return 18.0 if large else 12.0
 
 
 def _label_width(at_limit: str, large: bool) -> float:
     """How wide the words at the limit's box are drawn."""
-    return _width(at_limit, fonts.BOLD, _counting_sizes(large)[1] + 3)
+    return _width(at_limit, fonts.BOLD, _label_size(large))
 
 
 def stroke_signs(labels: tuple[str, ...], width: float, large: bool) -> Drawing:
     """Four simple panels, one per sign (face, arm, speech, time), each with its label
-    under it."""
-    size = 13.0 if large else 9.5
+    under it, as large as reading text (red team: 9.5 pt, and 13 in large print)."""
+    size = 18.0 if large else 12.0
     panel = width / 4
     art = 44.0 if large else 34.0
     lines = [_wrap(label, fonts.BOLD, size, panel - 8) for label in labels]
