@@ -1840,3 +1840,36 @@ def test_a_sign_to_look_for_migraine_is_left_out_for_someone_who_has_it(cli, tmp
             words = " ".join(said.split()[:4])
             if "{{" not in words:
                 assert words in both, other.id
+
+
+def _lowest_text_mm(data: bytes) -> float:
+    """How far above the bottom edge the lowest word of any page ends, in millimetres."""
+    import pdfplumber
+
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        gaps = [p.height - max(w["bottom"] for w in p.extract_words()) for p in pdf.pages]
+    return min(gaps) / 72 * 25.4
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+@pytest.mark.parametrize("paper", ["letter", "a4"])
+@pytest.mark.parametrize("large", [False, True])
+def test_the_footer_ends_inside_the_margin_in_every_language_and_for_a_long_clinic_footer(
+    language, paper, large
+):
+    """Red team: a Spanish visit handout's footer ran to a third line (a fourth in large
+    print), which ended 5.6 mm (4.2 mm) from the edge, where a home printer may not reach.
+    A clinic's longer footer moves the text up instead."""
+    lib, brand = load_inputs(CONTENT, None)
+    req = Request(("migraine", "fibromyalgia"), medicines=("triptans",), format="visit",
+                  paper=paper, large_print=large, language=language,
+                  personal=Personal("Ana"), allow=ALLOW_TODAY)  # fmt: skip
+    done = make(lib, brand, req)
+    assert _lowest_text_mm(done.pdf) >= 9.5  # the 10 mm margin, less a letter's tail
+    spec = brand.spec
+    long = "Riverside Clinic, Department of Neurology and Rheumatology, 12 River Road. " * 3
+    spec = replace(spec, footer=long, translations=[
+        replace(t, footer=long) for t in spec.translations])  # fmt: skip
+    done = make(lib, replace(brand, spec=spec), req)
+    assert _lowest_text_mm(done.pdf) >= 9.5
+    assert "Department of Neurology" in pdf_text(done.pdf)

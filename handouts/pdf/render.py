@@ -159,11 +159,22 @@ def _visit_setup(
     """A visit handout's styles, page geometry and font seed, and its tries (their one
     canvas made on the first)."""
     st, g = _setup(brand, paper, large_print, compact=True, snug=doc.snug)
+    g = _above_footer(g, _footer(doc, st, g, 1).h)
     seed = _seed((doc,))
     tries = tries or Tries()
     if tries.canvas is None:
         tries.canvas = _canvas(brand, g, seed, doc, f"{doc.title}: {doc.subtitle}")
     return st, g, seed, tries
+
+
+@memo(32)
+def _above_footer(g: Geometry, footer: float) -> Geometry:
+    """``g``, with the text ending higher where a visit handout's footer (``footer``
+    points of its words, two lines kept for them) needs more room above the margin: a
+    language's longer words, or a clinic's longer footer (red team: the third line of a
+    Spanish footer ended 5.6 mm from the edge, where a home printer may not reach)."""
+    more = footer - (g.bottom - g.left - 1 * mm - 4)
+    return g if more <= 0 else replace(g, bottom=g.bottom + math.ceil(more))
 
 
 def render_pack(
