@@ -534,3 +534,43 @@ def test_a_link_where_the_outbox_belongs_is_refused(cli, tmp_path):
         "into a folder of its own there: remove the link\n"
     )
     assert not list(elsewhere.iterdir())
+
+
+def _refusing_tls(port_ready: threading.Event, box: list[int]) -> None:
+    """A server that offers STARTTLS, then answers 454 (TLS not available now), once."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        box.append(listener.getsockname()[1])
+        port_ready.set()
+        conn, _ = listener.accept()
+        with conn, conn.makefile("rwb") as f:
+            f.write(b"220 ready\r\n")
+            f.flush()
+            for line in f:
+                verb = line.split()[0].upper() if line.split() else b""
+                answer = {b"EHLO": b"250-here\r\n250 STARTTLS\r\n", b"STARTTLS": b"454 not now\r\n",
+                          b"QUIT": b"221 bye\r\n"}.get(verb, b"500 what\r\n")  # fmt: skip
+                f.write(answer)
+                f.flush()
+                if verb == b"QUIT":
+                    break
+
+
+def test_a_server_that_will_not_start_tls_now_is_said_so_and_tried_again(
+    cli, monkeypatch, tmp_path
+):
+    """Red team: a 454 to STARTTLS was said as 'cannot reach the SMTP server
+    (SMTPResponseException)'."""
+    ready, box = threading.Event(), []
+    threading.Thread(target=_refusing_tls, args=(ready, box), daemon=True).start()
+    ready.wait(5)
+    smtp_env(monkeypatch, box[0])
+    monkeypatch.setenv("HANDOUTS_SMTP_SECURITY", "starttls")
+    listed, out = clinic_list(tmp_path), tmp_path / "out"
+    run = cli("batch", listed, "--out", out, "--email", "--send")
+    assert run.code == 1
+    why = ("the SMTP server 127.0.0.1 would not take mail now (SMTP 454); tried again next "
+           "run")  # fmt: skip
+    assert f"row 1 (id E1): e-mail failed: {why}\n" in run.err
+    assert emails(out) == {"E1": f"failed: {why}", "E2": f"failed: {why}", "E3": "no address"}

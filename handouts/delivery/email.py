@@ -255,6 +255,12 @@ class Sending:
             raise HandoutsError(
                 f"cannot make a secure connection to {self.smtp.host}: {exc.reason or 'TLS failed'}"
             ) from None
+        except smtplib.SMTPResponseException as exc:  # it answered, but not now (STARTTLS 454)
+            self.down = (
+                f"the SMTP server {self.smtp.host} would not take mail now "
+                f"(SMTP {exc.smtp_code}); tried again next run"
+            )
+            return self.down
         except (smtplib.SMTPException, OSError) as exc:
             self.down = f"cannot reach the SMTP server {self.smtp.host} ({_why(exc)})"
             return self.down
