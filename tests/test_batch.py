@@ -199,9 +199,9 @@ def test_a_row_that_shifted_leaves_no_old_handout_behind(cli):
 
 
 NAME_LIKE = (
-    "this id looks like a name (it has a word of the row's name, or is words with no digit); "
-    "an id names the file and is listed in the manifest, so use the clinic's reference (are "
-    "the id and name columns swapped?)"
+    "this id looks like a name (it has a word of the row's name of 3 letters or more, or is "
+    "words with no digit); an id names the file and is listed in the manifest, so use the "
+    "clinic's reference (are the id and name columns swapped?)"
 )
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from handouts.content.library import load_library
 from handouts.errors import PatientError
-from handouts.intake.clinic_list import ClinicList, Row, read_list
+from handouts.intake.clinic_list import NAME_LIKE, ClinicList, Row, read_list
 from handouts.pipeline import PRINTER
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -245,6 +245,28 @@ def test_a_message_quotes_nothing_of_a_row_s_personal_cells():
         # what it suggests stays, though the notes say it
         "clinic.csv:7: row 6: conditions: unknown condition 'migrane' (did you mean 'migraine'?)",
     ]
+
+
+@pytest.mark.parametrize(
+    ("rid", "name", "refused"),
+    [
+        ("LEE001", "Jo Lee", True),  # the surname, glued to digits
+        ("ANALOPEZ", "Ana López", True),  # a name word of four letters or more inside
+        ("smith_j_0201", "Jo Smith", True),
+        ("Jo Smith", "A1", True),  # the columns swapped
+        # review: a site's or state's two letters are often a name's particle too
+        ("LA-2024-001", "María de la Cruz", False),
+        ("DE-0042", "Anna de Vries", False),
+        ("ED-1001", "Ed Jones", False),
+        ("MA 0001", "Ma Lin", False),
+        ("RHEU-000201", "Ana Lopez", False),
+    ],
+)
+def test_an_id_that_reads_as_a_name_is_refused_and_a_clinic_s_reference_is_not(rid, name, refused):
+    got = read(f"id,name,conditions\n{rid},{name},migraine\n")
+    said = [str(p) for p in got.problems]
+    assert said == ([f"clinic.csv:2: row 1: id: {NAME_LIKE}"] if refused else [])
+    assert got.invalid_ids == (("",) if refused else ())
 
 
 def test_a_message_quotes_no_address_nor_words_written_as_a_name_it_cannot_place():

@@ -574,3 +574,74 @@ def test_a_server_that_will_not_start_tls_now_is_said_so_and_tried_again(
            "run")  # fmt: skip
     assert f"row 1 (id E1): e-mail failed: {why}\n" in run.err
     assert emails(out) == {"E1": f"failed: {why}", "E2": f"failed: {why}", "E3": "no address"}
+
+
+def test_a_journal_by_ids_as_typed_or_in_another_case_still_knows_what_went(
+    cli, server, monkeypatch, tmp_path
+):
+    """Review: an older version's journal has each id as typed ('A.1'); read by the file's
+    name ('A_1') it matched nothing, and the patient was mailed again. So were ids that
+    differ only in case (one file on a system that does not tell case apart)."""
+    inbox = Inbox()
+    smtp_env(monkeypatch, server(inbox))
+    text = "id,conditions,email\nA.1,migraine,a1@example.org\nrheu-1,lupus,r1@example.org\n"
+    listed, out = clinic_list(tmp_path, text), tmp_path / "out"
+    assert cli("batch", listed, "--out", out, "--email", "--send").code == 0
+    journal = out / ".handouts-mail.jsonl"
+    lines = [json.loads(line) for line in journal.read_text().splitlines()]
+    assert {e["id"] for e in lines} == {"a_1", "rheu-1"}  # by the file's name
+    journal.write_text("".join(json.dumps(e | {"id": "A.1"} if e["id"] == "a_1" else e) + "\n"
+                               for e in lines))  # fmt: skip
+    again = clinic_list(tmp_path, text.replace("rheu-1", "RHEU-1"))
+    run = cli("batch", again, "--out", out, "--email", "--send")
+    assert run.code == 0, run.err
+    assert len(inbox.messages) == 2
+    assert emails(out) == {"A.1": "sent earlier", "RHEU-1": "sent earlier"}
+
+
+def test_with_send_a_waiting_message_of_an_older_handout_is_taken_out_and_the_new_one_sent(
+    cli, server, monkeypatch, tmp_path
+):
+    """Review: queued, then changed, then --send: the older message stayed in the outbox to
+    be sent, and the row said it had been e-mailed."""
+    inbox = Inbox()
+    smtp_env(monkeypatch, server(inbox))
+    listed, out = clinic_list(tmp_path), tmp_path / "out"
+    assert cli("batch", listed, "--out", out, *FROM).code == 0
+    (out / "outbox" / "E2.eml").unlink()  # the clinic's mail system took E2's
+    changed = LIST.replace("E1,migraine;fibromyalgia", "E1,lupus").replace(
+        "E2,rheumatoid-arthritis", "E2,lupus"
+    )
+    run = cli("batch", clinic_list(tmp_path, changed), "--out", out, "--email", "--send")
+    assert run.code == 1
+    assert run.err == (
+        "row 2 (id E2): e-mail not sent: an earlier version of this handout was queued in "
+        "this folder's outbox and has left it; to send this one, use a new output folder\n"
+    )
+    assert not list((out / "outbox").iterdir())  # E1's older one taken out
+    assert inbox.to() == ["ana@example.org"]  # and the new one sent
+    (attached,) = list(inbox.parsed()[0].iter_attachments())
+    assert "lupus" in pdf_text(attached.get_content()).lower()
+    assert emails(out)["E1"] == "sent"
+
+
+def test_a_waiting_message_is_taken_out_when_its_address_is_taken_away(cli, tmp_path):
+    """Review: a row's address removed (consent withdrawn), its queued message stayed."""
+    listed, out = clinic_list(tmp_path), tmp_path / "out"
+    assert cli("batch", listed, "--out", out, *FROM).code == 0
+    gone = clinic_list(tmp_path, LIST.replace("jose@example.org", ""))
+    run = cli("batch", gone, "--out", out, *FROM)
+    assert run.code == 0, run.err
+    assert sorted(p.name for p in (out / "outbox").iterdir()) == ["E1.eml"]
+    assert emails(out) == {"E1": "queued earlier", "E2": "no address", "E3": "no address"}
+
+
+def test_a_folder_that_never_mailed_anyone_makes_a_new_key(cli, tmp_path):
+    """Review: an empty mail journal (no row had an address) stopped the run once the key
+    was lost, though nothing had been mailed."""
+    listed, out = clinic_list(tmp_path, "id,conditions\nZ1,migraine\n"), tmp_path / "out"
+    assert cli("batch", listed, "--out", out, *FROM).code == 0
+    (out / ".handouts-batch.key").unlink()
+    run = cli("batch", listed, "--out", out, *FROM)
+    assert run.code == 0, run.err
+    assert (out / ".handouts-batch.key").stat().st_size == 64

@@ -248,7 +248,7 @@ def _run(
     now = {Path(f).stem: "" for f in gone}  # nor a message of an older handout, queued in
     for row in listed.rows:  # the outbox (red team: one was left there to be sent); with
         record = records[row.number]  # --email, a row's newer handout replaces it there
-        if record["status"] not in DONE:
+        if record["status"] not in DONE or not row.email:  # (an address taken away too)
             now[row.stem] = ""
         elif not args.email:
             now[row.stem] = record["content_hash"] or ""
@@ -731,8 +731,9 @@ def _key(out: Path) -> bytes:
             key = bytes.fromhex(f.read().decode("ascii").strip())
             if len(key) == 32:
                 return key
-    if os.path.lexists(out / MAIL_JOURNAL):
-        raise HandoutsError(KEY_LOST.format(key=out / KEY))
+    with contextlib.suppress(OSError):  # a journal with nothing in it has mailed nothing
+        if os.lstat(out / MAIL_JOURNAL).st_size:
+            raise HandoutsError(KEY_LOST.format(key=out / KEY))
     key = secrets.token_bytes(32)
     write_atomic(out / KEY, key.hex().encode())
     return key

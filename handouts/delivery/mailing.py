@@ -41,6 +41,7 @@ from handouts.delivery.email import (
 )
 from handouts.delivery.write import PRIVATE, inside, make_folder, write_atomic
 from handouts.errors import HandoutsError
+from handouts.intake.clinic_list import stem_of
 
 MAIL_JOURNAL = ".handouts-mail.jsonl"
 OUTBOX = "outbox"
@@ -55,6 +56,13 @@ OLDER_WHY = (
 """Said of a message not sent because the row's handout changed after it was sent (or
 may have been: unconfirmed). Sending again would give the patient two handouts that
 differ; not sending leaves them the older one: the clinic decides."""
+OLDER_QUEUED_WHY = (
+    "an earlier version of this handout was queued in this folder's outbox and has left "
+    "it; to send this one, use a new output folder"
+)
+"""The same for a message queued with an older handout and taken from the outbox since
+(by the clinic's mail system: it may have been sent). One still there is taken out, and
+the newer one sent in its place."""
 REPLACED = "in place of an older one"
 """Why of a message queued again because its handout changed while it waited."""
 
@@ -124,7 +132,14 @@ def deliver(
             if before in EARLIER and not older:
                 yield letter, Outcome(EARLIER[before])
                 continue
-            if before in (SENT, UNCONFIRMED) or (before == QUEUED and sending is not None):
+            if before == QUEUED and sending is not None:  # its older message, still waiting
+                waiting = inside(_outbox(folder), f"{letter.stem}.eml")  # there, goes
+                if not waiting.exists():  # it left the outbox: it may have been sent
+                    yield letter, Outcome(OLDER, OLDER_QUEUED_WHY)
+                    continue
+                waiting.unlink()
+                _log(log, f"{letter.stem}\0*", WITHDRAWN)
+            elif before in (SENT, UNCONFIRMED):
                 yield letter, Outcome(OLDER, OLDER_WHY)
                 continue
             try:
@@ -167,7 +182,8 @@ def withdraw(
     gone = [
         stem
         for stem, now in stems.items()
-        if stem in queued and (not now or any(p and p != now for p in queued[stem]))
+        if (was := queued.get(stem.lower())) is not None
+        and (not now or any(p and p != now for p in was))
     ]
     if not gone:
         return
@@ -190,12 +206,12 @@ def _outbox(folder: Path) -> Path:
 
 
 def _mark(key: bytes, letter: Letter) -> str:
-    """The journal's key for a letter: its file's name (ids that give the same file are
-    one row: red team, ``P.1`` then ``P_1`` was sent twice) and a keyed digest of its
-    address."""
+    """The journal's key for a letter: its file's name in small letters (ids that give the
+    same file, or the same on a system that does not tell case apart, are one row: red
+    team, ``P.1`` then ``P_1`` was sent twice) and a keyed digest of its address."""
     address = letter.to.strip().lower().encode("utf-8")
     digest = hmac.new(key, address, "sha256").hexdigest()[:32]
-    return f"{letter.stem}\0{digest}"
+    return f"{letter.stem.lower()}\0{digest}"
 
 
 def _log(log: Any, mark: str, state: str, why: str = "", pdf: str = "") -> None:
@@ -224,7 +240,8 @@ def _earlier(journal: Path, reader: Callable[[Path], bytes]) -> dict[str, tuple[
     for line in text.splitlines():
         try:
             entry = json.loads(line)
-            stem, to, state = str(entry["id"]), entry["to"], entry["state"]
+            # a row by its file's name (a journal an older version wrote has the id as typed)
+            stem, to, state = stem_of(str(entry["id"])).lower(), entry["to"], entry["state"]
             pdf = str(entry.get("pdf", ""))
         except (ValueError, KeyError, TypeError, AttributeError):
             continue  # a line cut short by a kill

@@ -231,9 +231,9 @@ def _checked(
 
 
 NAME_LIKE = (
-    "this id looks like a name (it has a word of the row's name, or is words with no "
-    "digit); an id names the file and is listed in the manifest, so use the clinic's "
-    "reference (are the id and name columns swapped?)"
+    "this id looks like a name (it has a word of the row's name of 3 letters or more, or "
+    "is words with no digit); an id names the file and is listed in the manifest, so use "
+    "the clinic's reference (are the id and name columns swapped?)"
 )
 """Said of a row whose id reads as a name, without quoting it (:func:`_name_like`)."""
 
@@ -241,12 +241,29 @@ NAME_LIKE = (
 def _name_like(rid: str, cells: dict[str, str]) -> bool:
     """Whether a list row's id reads as a patient's name, which would then name a file and
     sit in the manifest (red team: a header with ``name`` and ``id`` swapped wrote
-    ``Jo_Smith.pdf``): it has a word of the row's name (two letters or more, in any case
-    or accents), or it is words with a space between and no digit, as a name is."""
-    letters = {w for w in _words(rid) if not w.isdigit()}
-    if letters & {w for w in _words(cells.get("name", "")) if not w.isdigit()}:
+    ``Jo_Smith.pdf``): it is words with a space between and no digit, as a name is; or a
+    run of its letters (in any case or accents) is a word of the row's name of three
+    letters or more (``LEE001`` for Jo Lee), or holds one of four or more (``ANALOPEZ``).
+    Two-letter words are left out: a site's or a state's letters (``LA-2024-001``,
+    ``DE-0042``) are often a name's particle too (review)."""
+    if any(ch.isspace() for ch in rid.strip()) and not any(ch.isdigit() for ch in rid):
         return True
-    return any(ch.isspace() for ch in rid.strip()) and not any(ch.isdigit() for ch in rid)
+    runs = [r for r in _LETTERS.findall(fold(nfc(rid))[0]) if len(r) >= 3]
+    words = [w for w in _words(cells.get("name", "")) if len(w) >= 3 and not w.isdigit()]
+    return any(w == r or (len(w) >= 4 and w in r) for w in words for r in runs)
+
+
+_LETTERS = re.compile(r"[^\W\d_]+")
+"""A run of letters (any script)."""
+
+
+def stem_of(rid: str) -> str:
+    """The name of an id's file, without ``.pdf``: characters other than A to Z, digits,
+    ``-`` and ``_`` made ``_``, none at either end, and a name Windows keeps for a device
+    given a ``_`` (``CON.pdf`` cannot be made there: the same files on any system). The
+    stem of a stem is itself."""
+    stem = UNSAFE.sub("_", rid).strip("_")
+    return stem + "_" if stem.upper() in WINDOWS_RESERVED else stem
 
 
 def _id(raw: _Raw, raws: list[_Raw]) -> str:
@@ -609,9 +626,7 @@ def _row(
         return choices.get(value.lower()) if value else None
 
     rid = cells.get("id", "")
-    stem = UNSAFE.sub("_", rid).strip("_")
-    if stem.upper() in WINDOWS_RESERVED:
-        stem += "_"  # CON.pdf cannot be made on Windows: the same files on any system
+    stem = stem_of(rid)
     if not rid:
         bad.append(("id", "the id is blank; every row needs the clinic's reference"))
     elif not any(ch.isalnum() for ch in stem):
