@@ -536,8 +536,9 @@ def test_a_link_where_the_outbox_belongs_is_refused(cli, tmp_path):
     assert not list(elsewhere.iterdir())
 
 
-def _refusing_tls(port_ready: threading.Event, box: list[int]) -> None:
-    """A server that offers STARTTLS, then answers 454 (TLS not available now), once."""
+def _refusing_tls(port_ready: threading.Event, box: list[int], answer: bytes = b"454") -> None:
+    """A server that offers STARTTLS, then answers 454 (TLS not available now: or
+    ``answer``), once."""
     with socket.socket() as listener:
         listener.bind(("127.0.0.1", 0))
         listener.listen(1)
@@ -549,9 +550,9 @@ def _refusing_tls(port_ready: threading.Event, box: list[int]) -> None:
             f.flush()
             for line in f:
                 verb = line.split()[0].upper() if line.split() else b""
-                answer = {b"EHLO": b"250-here\r\n250 STARTTLS\r\n", b"STARTTLS": b"454 not now\r\n",
-                          b"QUIT": b"221 bye\r\n"}.get(verb, b"500 what\r\n")  # fmt: skip
-                f.write(answer)
+                reply = {b"EHLO": b"250-here\r\n250 STARTTLS\r\n", b"STARTTLS": answer + b" no\r\n",
+                         b"QUIT": b"221 bye\r\n"}.get(verb, b"500 what\r\n")  # fmt: skip
+                f.write(reply)
                 f.flush()
                 if verb == b"QUIT":
                     break
@@ -645,3 +646,71 @@ def test_a_folder_that_never_mailed_anyone_makes_a_new_key(cli, tmp_path):
     run = cli("batch", listed, "--out", out, *FROM)
     assert run.code == 0, run.err
     assert (out / ".handouts-batch.key").stat().st_size == 64
+
+
+def test_a_server_that_refuses_tls_for_good_stops_the_run_with_nothing_marked(
+    cli, monkeypatch, tmp_path
+):
+    """Review: a 502 to STARTTLS was said as 'would not take mail now … tried again'."""
+    ready, box = threading.Event(), []
+    threading.Thread(target=_refusing_tls, args=(ready, box, b"502"), daemon=True).start()
+    ready.wait(5)
+    smtp_env(monkeypatch, box[0])
+    monkeypatch.setenv("HANDOUTS_SMTP_SECURITY", "starttls")
+    listed, out = clinic_list(tmp_path), tmp_path / "out"
+    run = cli("batch", listed, "--out", out, "--email", "--send")
+    assert run.code == 1
+    assert run.err.endswith(
+        "handouts: error: the SMTP server 127.0.0.1 refused to take mail (SMTP 502): check "
+        "the settings, or ask the mail administrator\n"
+    )
+    assert not (out / ".handouts-mail.jsonl").read_text()
+
+
+def _queued(out: Path) -> dict[str, tuple[str, str]]:
+    """Each message waiting in the outbox: its To and the first words of its handout."""
+    got = {}
+    for path in sorted((out / "outbox").iterdir()):
+        msg = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        (attached,) = list(msg.iter_attachments())
+        got[path.name] = (str(msg["To"]), pdf_text(attached.get_content()))
+    return got
+
+
+def test_a_waiting_message_follows_its_row_s_id_address_and_handout(cli, tmp_path):
+    """Review: an id whose case changed left its older message (and PDF) named as it was;
+    a corrected address left the message to the wrong one waiting; a message queued by a
+    version that kept no digests stayed, with an older handout; a row skipped by an id
+    typed otherwise ('a.1' for 'A_1') kept its PDF and message."""
+    out = tmp_path / "out"
+    first = "id,conditions,email\nP1,migraine,wrong@example.org\nA_1,lupus,a@example.org\n"
+    assert cli("batch", clinic_list(tmp_path, first), "--out", out, *FROM).code == 0
+    # the address put right: the message to the wrong one is taken out, even without --email
+    fixed = first.replace("wrong@", "ana@")
+    assert cli("batch", clinic_list(tmp_path, fixed), "--out", out).code == 0
+    assert sorted(_queued(out)) == ["A_1.eml"]
+    assert cli("batch", clinic_list(tmp_path, fixed), "--out", out, *FROM).code == 0
+    assert _queued(out)["P1.eml"][0] == "ana@example.org"
+    # an id in small letters, its handout changed: one message and one PDF, both new
+    recased = fixed.replace("P1,migraine", "p1,lupus")
+    run = cli("batch", clinic_list(tmp_path, recased), "--out", out, *FROM)
+    assert run.code == 0, run.err
+    queued = _queued(out)
+    assert sorted(queued) == ["A_1.eml", "p1.eml"] and "lupus" in queued["p1.eml"][1].lower()
+    assert sorted(p.name for p in out.glob("*.pdf")) == ["A_1.pdf", "p1.pdf"]
+    # a journal from before digests were kept: a handout made anew replaces its message
+    journal = out / ".handouts-mail.jsonl"
+    lines = [json.loads(line) for line in journal.read_text().splitlines()]
+    journal.write_text("".join(json.dumps({k: v for k, v in e.items() if k != "pdf"}) + "\n"
+                               for e in lines))  # fmt: skip
+    changed = recased.replace("p1,lupus", "p1,migraine")
+    run = cli("batch", clinic_list(tmp_path, changed), "--out", out, *FROM)
+    assert run.code == 0, run.err
+    assert emails(out) == {"p1": "queued: in place of an older one", "A_1": "queued earlier"}
+    assert "migraine" in _queued(out)["p1.eml"][1].lower()
+    # a row now skipped, its id typed otherwise: its PDF and its message both go
+    skipped = changed.replace("A_1,lupus", "a.1,nosuchthing")
+    run = cli("batch", clinic_list(tmp_path, skipped), "--out", out, *FROM, "--skip-invalid")
+    assert run.code == 1
+    assert sorted(_queued(out)) == ["p1.eml"]
+    assert sorted(p.name for p in out.glob("*.pdf")) == ["p1.pdf"]

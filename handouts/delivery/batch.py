@@ -64,6 +64,8 @@ from handouts.delivery.mailing import (
     OLDER,
     UNCONFIRMED,
     Letter,
+    Now,
+    address_digest,
     deliver,
     withdraw,
 )
@@ -78,7 +80,7 @@ from handouts.delivery.write import (
 )
 from handouts.document.request import ALLOW_NOTHING, Allow, Request
 from handouts.errors import HandoutsError, PatientError, ProblemsError, unexpected
-from handouts.intake.clinic_list import ClinicList, Row, read_list, request
+from handouts.intake.clinic_list import ClinicList, Row, read_list, request, stem_of
 from handouts.intake.fhir import is_fhir, read_fhir
 from handouts.pipeline import PRINTER, Renderer, brand_in, in_language, load_inputs
 
@@ -217,8 +219,18 @@ def _run(
     ids = zip(listed.invalid, listed.invalid_ids, strict=True)
     records: dict[int, Record] = {n: skipped | {"id": i} for n, i in ids}
     inputs, earlier, todo = _inputs(args, brand, lib), _earlier(out), []
-    gone = [f for f in (earlier.get(i, {}).get("file") for i in _skipped_ids(listed)) if f]
-    for stale in gone:  # a row now skipped must not leave its old handout to be printed
+    # a row now skipped must not leave its old handout to be printed: found by its file's
+    # name, in any case (review: 'a.1' now skipped left A_1.pdf from when it was 'A_1')
+    by_stem = {stem_of(i).lower(): r for i, r in earlier.items()}
+    skipped = [stem_of(i) for i in _skipped_ids(listed)]
+    gone = [f for f in (by_stem.get(s.lower(), {}).get("file") for s in skipped) if f]
+    names = {row.stem.lower(): f"{row.stem}.pdf" for row in listed.rows}
+    recased = [  # an id now in another case
+        f
+        for r in earlier.values()
+        if isinstance(f := r.get("file"), str) and names.get(Path(f).stem.lower(), f) != f
+    ]
+    for stale in (*gone, *recased):
         with contextlib.suppress(OSError, HandoutsError):
             inside(out, stale).unlink(missing_ok=True)
     for row in listed.rows:
@@ -245,13 +257,16 @@ def _run(
         _STATE = None
         gc.unfreeze()
         gc.set_threshold(*collecting)
-    now = {Path(f).stem: "" for f in gone}  # nor a message of an older handout, queued in
-    for row in listed.rows:  # the outbox (red team: one was left there to be sent); with
-        record = records[row.number]  # --email, a row's newer handout replaces it there
+    # nor a message of an older handout, or to an older address, left waiting in the
+    # outbox (red team, review); with --email, a row's newer handout replaces it there
+    now = {stem: Now() for stem in (*skipped, *(Path(f).stem for f in gone))}
+    for row in listed.rows:
+        record = records[row.number]
         if record["status"] not in DONE or not row.email:  # (an address taken away too)
-            now[row.stem] = ""
-        elif not args.email:
-            now[row.stem] = record["content_hash"] or ""
+            now[row.stem] = Now()
+            continue
+        pdf = None if args.email else record["content_hash"] or ""
+        now[row.stem] = Now(pdf, record["status"] == "written", address_digest(key, row.email))
     try:
         withdraw(out, now, (_read, _append))
     except OSError as exc:
@@ -521,7 +536,8 @@ def _mail(
                 record["email"] = f"failed: {exc}"
                 continue
             yield Letter(row.id, row.stem, row.email, pdf, row.pdf_password, words_lib,
-                         brand_in(brand, req), record["content_hash"] or "")  # fmt: skip
+                         brand_in(brand, req), record["content_hash"] or "",
+                         record["status"] == "written")  # fmt: skip
 
     numbers = {row.id: row.number for row in listed.rows}
     sender = args.sender or ""

@@ -255,8 +255,13 @@ class Sending:
             raise HandoutsError(
                 f"cannot make a secure connection to {self.smtp.host}: {exc.reason or 'TLS failed'}"
             ) from None
-        except smtplib.SMTPResponseException as exc:  # it answered, but not now (STARTTLS 454)
-            self.down = (
+        except smtplib.SMTPResponseException as exc:  # it answered, but no
+            if not 400 <= exc.smtp_code < 500:  # for good (review: said as "not now")
+                raise HandoutsError(
+                    f"the SMTP server {self.smtp.host} refused to take mail (SMTP "
+                    f"{exc.smtp_code}): check the settings, or ask the mail administrator"
+                ) from None
+            self.down = (  # not now (STARTTLS 454)
                 f"the SMTP server {self.smtp.host} would not take mail now "
                 f"(SMTP {exc.smtp_code}); tried again next run"
             )

@@ -82,6 +82,9 @@ class Letter:
     digest: str = ""
     """A keyed digest of the handout (its manifest's ``content_hash``): a message queued
     or sent with another is of an older handout."""
+    rewritten: bool = False
+    """Its handout was made anew in this run: a message queued before digests were kept
+    may carry an older one (it is replaced)."""
 
 
 @dataclass(frozen=True)
@@ -127,17 +130,20 @@ def deliver(
         for letter in letters:
             mark = _mark(key, letter)
             before, carried = earlier.get(mark, ("", ""))
-            # (a journal from before digests were kept: the same handout)
             older = bool(carried and letter.digest and carried != letter.digest)
+            # a journal from before digests were kept: the same handout, unless it was
+            # made anew and its message still waits (review: an older one stayed queued)
+            older = older or (not carried and letter.rewritten and before == QUEUED)
             if before in EARLIER and not older:
                 yield letter, Outcome(EARLIER[before])
                 continue
             if before == QUEUED and sending is not None:  # its older message, still waiting
-                waiting = inside(_outbox(folder), f"{letter.stem}.eml")  # there, goes
-                if not waiting.exists():  # it left the outbox: it may have been sent
+                waiting = _waiting(folder, letter.stem)  # there, goes
+                if not waiting:  # it left the outbox: it may have been sent
                     yield letter, Outcome(OLDER, OLDER_QUEUED_WHY)
                     continue
-                waiting.unlink()
+                for path in waiting:
+                    path.unlink()
                 _log(log, f"{letter.stem}\0*", WITHDRAWN)
             elif before in (SENT, UNCONFIRMED):
                 yield letter, Outcome(OLDER, OLDER_WHY)
@@ -149,6 +155,9 @@ def deliver(
                 yield letter, Outcome(FAILED, "the message could not be made from the address")
                 continue
             if sending is None:
+                for path in _waiting(folder, letter.stem):  # (its id in another case)
+                    if path.name != f"{letter.stem}.eml":
+                        path.unlink()
                 to_outbox(_outbox(folder), f"{letter.stem}.eml", msg)
                 _log(log, mark, QUEUED, pdf=letter.digest)
                 yield letter, Outcome(QUEUED, REPLACED if before == QUEUED else "")
@@ -164,34 +173,69 @@ def deliver(
             yield letter, Outcome(status, why)
 
 
+@dataclass(frozen=True)
+class Now:
+    """What a row is now, for :func:`withdraw`: the digest of its handout (None: its
+    message's is not compared, as a batch that e-mails replaces it itself), whether it
+    was made anew in this run, and the keyed digest of its address (None: it has none,
+    or no handout now: its waiting message is taken out whatever it carries)."""
+
+    pdf: str | None = None
+    rewritten: bool = False
+    to: str | None = None
+
+
 def withdraw(
     folder: Path,
-    stems: dict[str, str],
+    rows: dict[str, Now],
     files: tuple[Callable[[Path], bytes], Callable[[Path], Any]],
 ) -> None:
-    """Take out of the outbox the messages queued for ``stems`` (a row's file name, with
-    the digest of its handout now; "" when it now has none: skipped, or failed) that carry
-    another handout, so that an older one is never sent from it; each is journalled as
-    withdrawn, so the row's next handout is queued anew."""
+    """Take out of the outbox the messages queued for ``rows`` (by a row's file name) that
+    are not what the row is now: to another address (review: a corrected address left the
+    message to the wrong one waiting), with another handout (an older one must never be
+    sent from it), or for a row with no address or no handout now (skipped, failed).
+    Each is journalled as withdrawn, so the row's next handout is queued anew."""
     journal = folder / MAIL_JOURNAL
     reader, opener = files
-    queued: dict[str, set[str]] = {}
+    queued: dict[str, list[tuple[str, str]]] = {}
     for mark, (state, pdf) in _earlier(journal, reader).items():
         if state == QUEUED:
-            queued.setdefault(mark.split("\0")[0], set()).add(pdf)
-    gone = [
-        stem
-        for stem, now in stems.items()
-        if (was := queued.get(stem.lower())) is not None
-        and (not now or any(p and p != now for p in was))
-    ]
+            stem, to = mark.split("\0")
+            queued.setdefault(stem, []).append((to, pdf))
+
+    def stale(now: Now, to: str, pdf: str) -> bool:
+        if now.to is None or to != now.to:
+            return True
+        if now.pdf is None:
+            return False
+        return pdf != now.pdf if pdf else now.rewritten  # (a journal without digests)
+
+    gone = [stem for stem, now in rows.items()
+            if any(stale(now, *was) for was in queued.get(stem.lower(), ()))]  # fmt: skip
     if not gone:
         return
     with opener(journal) as log:
         for stem in gone:
-            with contextlib.suppress(FileNotFoundError):
-                inside(_outbox(folder), f"{stem}.eml").unlink()
+            for path in _waiting(folder, stem):
+                path.unlink()
             _log(log, f"{stem}\0*", WITHDRAWN)
+
+
+def address_digest(key: bytes, to: str) -> str:
+    """The keyed digest of an address, as the journal keeps it (never the address)."""
+    return hmac.new(key, to.strip().lower().encode("utf-8"), "sha256").hexdigest()[:32]
+
+
+def _waiting(folder: Path, stem: str) -> list[Path]:
+    """The messages waiting in the outbox for the row ``stem`` names: its ``.eml``, in any
+    case (review: an id whose case changed left the older one, named as it was)."""
+    outbox = _outbox(folder)
+    want = f"{stem}.eml".lower()
+    try:
+        names = [e.name for e in os.scandir(outbox) if e.name.lower() == want]
+    except FileNotFoundError:
+        return []
+    return [inside(outbox, name) for name in sorted(names)]
 
 
 def _outbox(folder: Path) -> Path:
@@ -209,9 +253,7 @@ def _mark(key: bytes, letter: Letter) -> str:
     """The journal's key for a letter: its file's name in small letters (ids that give the
     same file, or the same on a system that does not tell case apart, are one row: red
     team, ``P.1`` then ``P_1`` was sent twice) and a keyed digest of its address."""
-    address = letter.to.strip().lower().encode("utf-8")
-    digest = hmac.new(key, address, "sha256").hexdigest()[:32]
-    return f"{letter.stem.lower()}\0{digest}"
+    return f"{letter.stem.lower()}\0{address_digest(key, letter.to)}"
 
 
 def _log(log: Any, mark: str, state: str, why: str = "", pdf: str = "") -> None:
