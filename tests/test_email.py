@@ -536,9 +536,12 @@ def test_a_link_where_the_outbox_belongs_is_refused(cli, tmp_path):
     assert not list(elsewhere.iterdir())
 
 
-def _refusing_tls(port_ready: threading.Event, box: list[int], answer: bytes = b"454") -> None:
+def _refusing_tls(
+    port_ready: threading.Event, box: list[int], answer: bytes = b"454",
+    greeting: bytes = b"220 ready",
+) -> None:  # fmt: skip
     """A server that offers STARTTLS, then answers 454 (TLS not available now: or
-    ``answer``), once."""
+    ``answer``), once; it greets with ``greeting``."""
     with socket.socket() as listener:
         listener.bind(("127.0.0.1", 0))
         listener.listen(1)
@@ -546,7 +549,7 @@ def _refusing_tls(port_ready: threading.Event, box: list[int], answer: bytes = b
         port_ready.set()
         conn, _ = listener.accept()
         with conn, conn.makefile("rwb") as f:
-            f.write(b"220 ready\r\n")
+            f.write(greeting + b"\r\n")
             f.flush()
             for line in f:
                 verb = line.split()[0].upper() if line.split() else b""
@@ -714,3 +717,58 @@ def test_a_waiting_message_follows_its_row_s_id_address_and_handout(cli, tmp_pat
     assert run.code == 1
     assert sorted(_queued(out)) == ["p1.eml"]
     assert sorted(p.name for p in out.glob("*.pdf")) == ["p1.pdf"]
+
+
+def test_a_server_that_is_not_an_smtp_server_is_said_so(cli, monkeypatch, tmp_path):
+    """Review: a web server's answer was said as 'refused to take mail (SMTP -1)'."""
+    ready, box = threading.Event(), []
+    threading.Thread(target=_refusing_tls, args=(ready, box, b"454", b"HTTP/1.1 400 Bad"),
+                     daemon=True).start()  # fmt: skip
+    ready.wait(5)
+    smtp_env(monkeypatch, box[0])
+    run = cli("batch", clinic_list(tmp_path), "--out", tmp_path / "out", "--email", "--send")
+    assert run.code == 1
+    assert run.err.endswith(
+        f"handouts: error: the server at 127.0.0.1 port {box[0]} does not answer as an SMTP "
+        "server: check the host and port\n"
+    )
+
+
+def test_a_message_that_left_the_outbox_is_not_followed_by_a_newer_one_unsaid(cli, tmp_path):
+    """Review: the clinic's mail system took a queued message; the row's handout changed;
+    the newer one was queued too, exit code 0, and the patient would have two."""
+    listed, out = clinic_list(tmp_path), tmp_path / "out"
+    assert cli("batch", listed, "--out", out, *FROM).code == 0
+    (out / "outbox" / "E1.eml").unlink()  # taken by the clinic's mail system
+    changed = clinic_list(tmp_path, LIST.replace("E1,migraine;fibromyalgia", "E1,lupus"))
+    assert cli("batch", changed, "--out", out).code == 0  # without --email: nothing to take
+    run = cli("batch", changed, "--out", out, *FROM)
+    assert run.code == 1
+    assert run.err == (
+        "row 1 (id E1): e-mail not sent: an earlier version of this handout was queued in "
+        "this folder's outbox and has left it; to send this one, use a new output folder\n"
+    )
+    assert sorted(p.name for p in (out / "outbox").iterdir()) == ["E2.eml"]
+
+
+def test_a_stray_cell_of_a_shifted_row_leaves_a_good_row_s_message_and_handout(cli, tmp_path):
+    """Review: a shifted row's cell 'P1' took the good row p1's waiting message and PDF."""
+    out = tmp_path / "out"
+    first = "name,id,conditions,email\n,p1,migraine,p1@example.org\n,Q2,lupus,q2@example.org\n"
+    assert cli("batch", clinic_list(tmp_path, first), "--out", out, *FROM).code == 0
+    before = (out / "p1.pdf").stat().st_mtime_ns
+    shifted = first + "Smith, P1,Z3,lupus,z@example.org\n"
+    run = cli("batch", clinic_list(tmp_path, shifted), "--out", out, "--skip-invalid")
+    assert run.code == 1
+    assert sorted(p.name for p in (out / "outbox").iterdir()) == ["Q2.eml", "p1.eml"]
+    assert (out / "p1.pdf").stat().st_mtime_ns == before
+
+
+def test_an_outbox_that_is_a_file_is_said_so(cli, tmp_path):
+    """Review: it gave an internal error."""
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "outbox").write_text("")
+    run = cli("batch", clinic_list(tmp_path), "--out", out, *FROM)
+    assert run.code == 1
+    assert run.err.endswith(f"handouts: error: {out / 'outbox'} is a file, not a folder\n")

@@ -282,14 +282,15 @@ def _run(
 
 def _skipped_ids(listed: ClinicList) -> set[str]:
     """The ids whose earlier handouts a run removes: the skipped rows'; for one whose id is
-    not known (its cells shifted), each of its cells that is no good row's id (review: its
-    old handout was left to be printed)."""
-    good = {row.id for row in listed.rows}
+    not known (its cells shifted), each of its cells (review: its old handout was left to
+    be printed). None that names a good row's file, in any case (review: a stray cell
+    'P1' took the good row p1's handout and message)."""
+    good = {row.stem.lower() for row in listed.rows}
     cells = listed.invalid_cells or ((),) * len(listed.invalid_ids)
     found = {rid for rid in listed.invalid_ids if rid}
     for rid, row in zip(listed.invalid_ids, cells, strict=True):
-        found |= set() if rid else {c.strip() for c in row if c.strip() and c.strip() not in good}
-    return found
+        found |= set() if rid else {c.strip() for c in row if c.strip()}
+    return {rid for rid in found if stem_of(rid).lower() not in good}
 
 
 def rows(n: int) -> str:

@@ -256,6 +256,11 @@ class Sending:
                 f"cannot make a secure connection to {self.smtp.host}: {exc.reason or 'TLS failed'}"
             ) from None
         except smtplib.SMTPResponseException as exc:  # it answered, but no
+            if exc.smtp_code < 0:  # not an SMTP answer at all
+                raise HandoutsError(
+                    f"the server at {self.smtp.host} port {self.smtp.port} does not answer as "
+                    "an SMTP server: check the host and port"
+                ) from None
             if not 400 <= exc.smtp_code < 500:  # for good (review: said as "not now")
                 raise HandoutsError(
                     f"the SMTP server {self.smtp.host} refused to take mail (SMTP "

@@ -137,14 +137,15 @@ def deliver(
             if before in EARLIER and not older:
                 yield letter, Outcome(EARLIER[before])
                 continue
-            if before == QUEUED and sending is not None:  # its older message, still waiting
-                waiting = _waiting(folder, letter.stem)  # there, goes
-                if not waiting:  # it left the outbox: it may have been sent
+            if before == QUEUED:  # its older message: still waiting there, it goes
+                waiting = _waiting(folder, letter.stem)
+                if not waiting:  # it left the outbox: it may have been sent (review)
                     yield letter, Outcome(OLDER, OLDER_QUEUED_WHY)
                     continue
-                for path in waiting:
-                    path.unlink()
-                _log(log, f"{letter.stem}\0*", WITHDRAWN)
+                if sending is not None:
+                    for path in waiting:
+                        path.unlink()
+                    _log(log, f"{letter.stem}\0*", WITHDRAWN)
             elif before in (SENT, UNCONFIRMED):
                 yield letter, Outcome(OLDER, OLDER_WHY)
                 continue
@@ -216,9 +217,11 @@ def withdraw(
         return
     with opener(journal) as log:
         for stem in gone:
-            for path in _waiting(folder, stem):
+            waiting = _waiting(folder, stem)
+            for path in waiting:
                 path.unlink()
-            _log(log, f"{stem}\0*", WITHDRAWN)
+            if waiting:  # one that left the outbox may have been sent: it stays queued, so
+                _log(log, f"{stem}\0*", WITHDRAWN)  # a newer handout is said, not sent
 
 
 def address_digest(key: bytes, to: str) -> str:
@@ -235,6 +238,10 @@ def _waiting(folder: Path, stem: str) -> list[Path]:
         names = [e.name for e in os.scandir(outbox) if e.name.lower() == want]
     except FileNotFoundError:
         return []
+    except NotADirectoryError:
+        raise HandoutsError(f"{outbox} is a file, not a folder") from None
+    except OSError as exc:
+        raise HandoutsError(f"cannot use the outbox {outbox}: {exc.strerror or exc}") from None
     return [inside(outbox, name) for name in sorted(names)]
 
 
