@@ -561,16 +561,23 @@ def _refusing_tls(
                     break
 
 
+def _fake(monkeypatch, answer: bytes = b"454", greeting: bytes = b"220 ready") -> int:
+    """Start :func:`_refusing_tls` and point the SMTP settings (STARTTLS) at it: its port."""
+    ready, box = threading.Event(), []
+    threading.Thread(target=_refusing_tls, args=(ready, box, answer, greeting),
+                     daemon=True).start()  # fmt: skip
+    ready.wait(5)
+    smtp_env(monkeypatch, box[0])
+    monkeypatch.setenv("HANDOUTS_SMTP_SECURITY", "starttls")
+    return box[0]
+
+
 def test_a_server_that_will_not_start_tls_now_is_said_so_and_tried_again(
     cli, monkeypatch, tmp_path
 ):
     """Red team: a 454 to STARTTLS was said as 'cannot reach the SMTP server
     (SMTPResponseException)'."""
-    ready, box = threading.Event(), []
-    threading.Thread(target=_refusing_tls, args=(ready, box), daemon=True).start()
-    ready.wait(5)
-    smtp_env(monkeypatch, box[0])
-    monkeypatch.setenv("HANDOUTS_SMTP_SECURITY", "starttls")
+    _fake(monkeypatch)
     listed, out = clinic_list(tmp_path), tmp_path / "out"
     run = cli("batch", listed, "--out", out, "--email", "--send")
     assert run.code == 1
@@ -655,11 +662,7 @@ def test_a_server_that_refuses_tls_for_good_stops_the_run_with_nothing_marked(
     cli, monkeypatch, tmp_path
 ):
     """Review: a 502 to STARTTLS was said as 'would not take mail now … tried again'."""
-    ready, box = threading.Event(), []
-    threading.Thread(target=_refusing_tls, args=(ready, box, b"502"), daemon=True).start()
-    ready.wait(5)
-    smtp_env(monkeypatch, box[0])
-    monkeypatch.setenv("HANDOUTS_SMTP_SECURITY", "starttls")
+    _fake(monkeypatch, b"502")
     listed, out = clinic_list(tmp_path), tmp_path / "out"
     run = cli("batch", listed, "--out", out, "--email", "--send")
     assert run.code == 1
@@ -721,15 +724,12 @@ def test_a_waiting_message_follows_its_row_s_id_address_and_handout(cli, tmp_pat
 
 def test_a_server_that_is_not_an_smtp_server_is_said_so(cli, monkeypatch, tmp_path):
     """Review: a web server's answer was said as 'refused to take mail (SMTP -1)'."""
-    ready, box = threading.Event(), []
-    threading.Thread(target=_refusing_tls, args=(ready, box, b"454", b"HTTP/1.1 400 Bad"),
-                     daemon=True).start()  # fmt: skip
-    ready.wait(5)
-    smtp_env(monkeypatch, box[0])
+    port = _fake(monkeypatch, greeting=b"HTTP/1.1 400 Bad")
+    monkeypatch.setenv("HANDOUTS_SMTP_SECURITY", "none")
     run = cli("batch", clinic_list(tmp_path), "--out", tmp_path / "out", "--email", "--send")
     assert run.code == 1
     assert run.err.endswith(
-        f"handouts: error: the server at 127.0.0.1 port {box[0]} does not answer as an SMTP "
+        f"handouts: error: the server at 127.0.0.1 port {port} does not answer as an SMTP "
         "server: check the host and port\n"
     )
 
