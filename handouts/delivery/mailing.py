@@ -5,7 +5,8 @@ The mail journal (``.handouts-mail.jsonl`` in the output folder) records each me
 it goes: ``sending`` once the server is ready for it, then ``sent``, ``failed`` or
 ``unconfirmed`` (the connection was lost while the server had it); ``queued`` when written
 to the outbox; ``withdrawn`` when a queued message was taken out of the outbox (its row
-now has no handout). A row is keyed by its file's name (its id as the file gives it) and
+now has another handout or address, or none). A row is keyed by its file's name (its id
+as the file gives it, in small letters) and
 a keyed digest of its address (never the address itself), and each message records a
 keyed digest of the handout it carried. A rerun sends nothing that was sent or queued
 before, and retries what failed. A message whose outcome was never recorded (the run was
