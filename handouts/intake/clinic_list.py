@@ -246,7 +246,7 @@ def _name_like(rid: str, cells: dict[str, str]) -> bool:
     letters or more (``LEE001`` for Jo Lee), or holds one of four or more (``ANALOPEZ``).
     Two-letter words are left out: a site's or a state's letters (``LA-2024-001``,
     ``DE-0042``) are often a name's particle too (review)."""
-    if any(ch.isspace() for ch in rid.strip()) and not any(ch.isdigit() for ch in rid):
+    if _name_shaped(rid):
         return True
     runs = [r for r in _LETTERS.findall(fold(nfc(rid))[0]) if len(r) >= 3]
     words = [w for w in _words(cells.get("name", "")) if len(w) >= 3 and not w.isdigit()]
