@@ -124,7 +124,7 @@ def deliver(
     journal and opens it for appending (a batch's never follow a link)."""
     journal = folder / MAIL_JOURNAL
     reader, opener = files
-    earlier = _earlier(journal, reader)
+    earlier, waiting = _earlier(journal, reader), _Waiting(folder)
     with contextlib.ExitStack() as stack:
         sending = stack.enter_context(Sending(smtp)) if smtp else None
         log = stack.enter_context(opener(journal))
@@ -139,13 +139,11 @@ def deliver(
                 yield letter, Outcome(EARLIER[before])
                 continue
             if before == QUEUED:  # its older message: still waiting there, it goes
-                waiting = _waiting(folder, letter.stem)
-                if not waiting:  # it left the outbox: it may have been sent (review)
+                if not waiting.of(letter.stem):  # it left the outbox: it may have been sent
                     yield letter, Outcome(OLDER, OLDER_QUEUED_WHY)
                     continue
                 if sending is not None:
-                    for path in waiting:
-                        path.unlink()
+                    waiting.take(letter.stem)
                     _log(log, f"{letter.stem}\0*", WITHDRAWN)
             elif before in (SENT, UNCONFIRMED):
                 yield letter, Outcome(OLDER, OLDER_WHY)
@@ -157,9 +155,7 @@ def deliver(
                 yield letter, Outcome(FAILED, "the message could not be made from the address")
                 continue
             if sending is None:
-                for path in _waiting(folder, letter.stem):  # (its id in another case)
-                    if path.name != f"{letter.stem}.eml":
-                        path.unlink()
+                waiting.take(letter.stem, keep=f"{letter.stem}.eml")  # replaced, not taken
                 to_outbox(_outbox(folder), f"{letter.stem}.eml", msg)
                 _log(log, mark, QUEUED, pdf=letter.digest)
                 yield letter, Outcome(QUEUED, REPLACED if before == QUEUED else "")
@@ -216,13 +212,11 @@ def withdraw(
             if any(stale(now, *was) for was in queued.get(stem.lower(), ()))]  # fmt: skip
     if not gone:
         return
+    waiting = _Waiting(folder)
     with opener(journal) as log:
         for stem in gone:
-            waiting = _waiting(folder, stem)
-            for path in waiting:
-                path.unlink()
-            if waiting:  # one that left the outbox may have been sent: it stays queued, so
-                _log(log, f"{stem}\0*", WITHDRAWN)  # a newer handout is said, not sent
+            if waiting.take(stem):  # one that left the outbox may have been sent: it stays
+                _log(log, f"{stem}\0*", WITHDRAWN)  # queued, so a newer one is said, not sent
 
 
 def address_digest(key: bytes, to: str) -> str:
@@ -230,20 +224,46 @@ def address_digest(key: bytes, to: str) -> str:
     return hmac.new(key, to.strip().lower().encode("utf-8"), "sha256").hexdigest()[:32]
 
 
-def _waiting(folder: Path, stem: str) -> list[Path]:
-    """The messages waiting in the outbox for the row ``stem`` names: its ``.eml``, in any
-    case (review: an id whose case changed left the older one, named as it was)."""
-    outbox = _outbox(folder)
-    want = f"{stem}.eml".lower()
-    try:
-        names = [e.name for e in os.scandir(outbox) if e.name.lower() == want]
-    except FileNotFoundError:
-        return []
-    except NotADirectoryError:
-        raise HandoutsError(f"{outbox} is a file, not a folder") from None
-    except OSError as exc:
-        raise HandoutsError(f"cannot use the outbox {outbox}: {exc.strerror or exc}") from None
-    return [inside(outbox, name) for name in sorted(names)]
+class _Waiting:
+    """The messages waiting in a batch's outbox, by their names in small letters, for a
+    row in any case (review: an id whose case changed left its older one, named as it
+    was). The folder is read once, when first asked (not once for every patient), and
+    what this run takes out is forgotten; what it writes replaces a message it found."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.names: dict[str, list[str]] | None = None
+
+    def of(self, stem: str) -> list[Path]:
+        """The row ``stem`` names: its ``.eml`` files waiting, in any case."""
+        outbox = _outbox(self.folder)
+        if self.names is None:
+            self.names = {}
+            try:
+                with os.scandir(outbox) as entries:
+                    for entry in entries:
+                        self.names.setdefault(entry.name.lower(), []).append(entry.name)
+            except FileNotFoundError:
+                pass
+            except NotADirectoryError:
+                raise HandoutsError(f"{outbox} is a file, not a folder") from None
+            except OSError as exc:
+                raise HandoutsError(
+                    f"cannot use the outbox {outbox}: {exc.strerror or exc}"
+                ) from None
+        return [inside(outbox, n) for n in sorted(self.names.get(f"{stem}.eml".lower(), []))]
+
+    def take(self, stem: str, keep: str = "") -> bool:
+        """Take the row's waiting messages out (but ``keep``, about to be replaced in one
+        step, so that a run stopped there leaves it): whether there were any."""
+        found = self.of(stem)
+        for path in found:
+            if path.name != keep:
+                with contextlib.suppress(FileNotFoundError):  # (taken by the mail system now)
+                    path.unlink()
+        assert self.names is not None
+        self.names.pop(f"{stem}.eml".lower(), None)
+        return bool(found)
 
 
 def _outbox(folder: Path) -> Path:
