@@ -29,7 +29,18 @@ from handouts.content.brand import load_brand
 from handouts.content.library import load_library
 from handouts.content.model import AttackPlan, PlanFields
 from handouts.document.assemble import assemble
-from handouts.document.document import Diary, Document, Para, Personal, SourceList
+from handouts.document.document import (
+    Bullets,
+    Caution,
+    Checklist,
+    Diary,
+    Document,
+    Numbered,
+    Para,
+    Personal,
+    SourceList,
+    Tiers,
+)
 from handouts.document.request import Request
 from handouts.document.visit import assemble_visit
 from handouts.pdf.render import lay_out_visit
@@ -78,6 +89,28 @@ class Expected:
     order: tuple[str, ...]
     notes: tuple[str, ...] = ()
     diary: Diary | None = None
+    sentences: tuple[str, ...] = ()
+    """The texts of its paragraphs, list items, steps, signs and cautions' actions, and
+    its sources' web addresses."""
+
+
+def sentences(doc: Document) -> tuple[str, ...]:
+    """What a handout prints as running text that may take more than one line."""
+    out: list[str] = []
+    for block in (b for s in (*doc.front, *doc.sections) for b in s.blocks):
+        if isinstance(block, Para):
+            out.append(block.text)
+        elif isinstance(block, Bullets | Checklist):
+            out += [item.text for item in block.items]
+        elif isinstance(block, Numbered):
+            out += block.items
+        elif isinstance(block, Tiers):
+            out += [sign for tier in block.tiers for sign in tier.items]
+        elif isinstance(block, Caution):
+            out += [point.action for point in block.points]
+        elif isinstance(block, SourceList):  # a long address is split inside a word
+            out += [url for _, url in block.entries if url]
+    return tuple(out)
 
 
 def handout(doc: Document, patient: str | None) -> Expected:
@@ -97,6 +130,7 @@ def handout(doc: Document, patient: str | None) -> Expected:
         tuple(order),
         notes,
         diaries[0] if diaries else None,
+        sentences(doc),
     )
 
 
@@ -140,6 +174,7 @@ def expected() -> dict[str, tuple[Expected, ...]]:
         (*fronts, "In this pack"),
         (pack.title, PATIENT, *fronts, *cover_notes, "In this pack", *(d.title for d in docs)),
         cover_notes,
+        sentences=cover_notes,
     )
     patient = yaml.safe_load((ROOT / "examples" / "patient.yaml").read_text(encoding="utf-8"))
     (spec,) = [h for h in lib.handouts if h.id == DEFAULT]
@@ -522,6 +557,18 @@ def test_structure_reads_the_handout_in_order(read: Read, name: str, built, expe
         assert squash(words) in page_text
         assert squash(words) not in structure
     assert squash(expected[name][0].title) in structure
+
+
+def test_words_stay_apart_where_lines_break(read: Read, name: str, expected):
+    """The structure's text has a space wherever a line broke between two words (ISO
+    32000-1, 14.8.2.5: a tagged PDF holds the spaces a plain text would), so a screen
+    reader that goes by it does not read "one" at a line's end and "that" at the next's
+    as "onethat"; and none inside a web address split to fit (large print splits some)."""
+    for part, expect in parts(read, expected[name]):
+        said = " ".join(read.text(part).split())
+        assert expect.sentences, expect.title
+        missing = [t for t in expect.sentences if " ".join(t.split()) not in said]
+        assert missing == [], expect.title
 
 
 def test_every_mcid_is_in_the_tree_once_and_in_the_parent_tree(read: Read):

@@ -162,9 +162,11 @@ class PdfCanvas(Canvas):
     def drawText(self, aTextObject: Any) -> None:
         super().drawText(aTextObject)
         # ReportLab's paragraphs give a text object a method bound to itself (_do_line),
-        # a loop that would keep its words, perhaps a patient's, until the garbage
-        # collector ran: broken once it is drawn, so it is freed at once
+        # and ours one that draws a space at a line's end (_textOut, see
+        # handouts.pdf.paragraph): loops that would keep its words, perhaps a patient's,
+        # until the garbage collector ran, broken once it is drawn, so it is freed at once
         aTextObject.__dict__.pop("_do_line", None)
+        aTextObject.__dict__.pop("_textOut", None)
 
     def showPage(self) -> None:
         code = split_code(self._code)

@@ -121,6 +121,24 @@ def _own_tag(tag: str) -> bool:
 
 _WORD = re.compile(r"[^ ]+")
 _STAND_IN = re.compile(r"w(\d+)")
+_BREAKING = re.compile(r"[ \t\n\r\f\v]+")
+"""What ReportLab breaks lines at (not a no-break space)."""
+
+
+def word_breaks(source: str, lines: list[str]) -> tuple[bool, ...] | None:
+    """For each of a paragraph's broken ``lines`` (each line's text), whether a word ends
+    where it ends, by its ``source`` text: whether a space follows there, not a word split
+    to fit (a long web address). None when the lines do not hold the source's characters
+    (nothing is then added). (A line ended by ``<br/>`` ends a word too: the caller knows.)"""
+    bounds, at = set(), 0  # where each word ends, counted in characters other than spaces
+    for word in _BREAKING.split(source):
+        at += len(word)
+        bounds.add(at)
+    total, at, ends = at, 0, []
+    for line in lines:
+        at += len(_BREAKING.sub("", line))
+        ends.append(at < total and at in bounds)
+    return tuple(ends) if at == total else None
 
 
 class Paragraph(Tagged, _RLParagraph):
@@ -144,7 +162,10 @@ class Paragraph(Tagged, _RLParagraph):
             style, self._source = _parsed(text, style)
             frags = list(self._source)
         super()._setup(text, style, bulletText, frags, cleaner)
+        self._given = frags  # its text, for where a word ends (wrapping makes words of it)
         self._wrapped: tuple[float, tuple[float, float]] | None = None
+        self._ends: tuple[bool, ...] | None = None  # set by split: where its lines end
+        self._visual = False  # drawn in the order seen (right-to-left words)
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         """Line breaking depends on the text, style and width only, so it is done once
@@ -215,12 +236,59 @@ class Paragraph(Tagged, _RLParagraph):
         if log is not None:
             canv.log_links(stop=True)
 
+    def beginText(self, x: float, y: float) -> Any:
+        """ReportLab's text object for the lines, drawing a space after each line that
+        ends a word. A tagged PDF's text holds the spaces a plain text would (ISO 32000-1,
+        14.8.2.5), and a reader that goes by the structure read "one" at a line's end and
+        "that" at the next's as "onethat". The space is drawn past the line's end, so it
+        moves nothing."""
+        tx = self.canv.beginText(x, y)
+        ends = self._line_ends()
+        if ends is None or not any(ends):
+            return tx
+        out, pending = tx._textOut, iter(ends)
+
+        def text_out(text: Any, TStar: int = 0) -> None:  # ReportLab's names
+            if TStar and next(pending, False):
+                if type(text) is str:
+                    text += " "
+                else:  # a shaped word: shown as it is, then the space
+                    out(text, 0)
+                    text = " "
+            out(text, TStar)
+
+        tx._textOut = text_out
+        return tx
+
+    def _line_ends(self) -> tuple[bool, ...] | None:
+        """Whether a word ends at the end of each broken line (:func:`word_breaks`); the
+        first part of a split knows its last line's from the whole (:meth:`split`)."""
+        if self._ends is not None:
+            return self._ends
+        bl = getattr(self, "blPara", None)
+        if bl is None or self._visual:
+            return None
+        if bl.kind == 0:
+            lines = [" ".join(words) for _, words in bl.lines]
+        else:
+            lines = ["".join(getattr(f, "text", "") for f in line.words) for line in bl.lines]
+        source = "".join(  # a split half of plain lines: its words
+            f.text if hasattr(f, "text") else " ".join(getattr(f, "words", ())) for f in self._given
+        )
+        ends = word_breaks(source, lines)
+        if ends is None or bl.kind == 0:
+            return ends  # (a line ended by <br/> is one of fragments)
+        broken = (bool(getattr(line, "lineBreak", False)) for line in bl.lines)
+        return tuple(e or b for e, b in zip(ends, broken, strict=True))
+
     def _draw_visual(self, canv: Any) -> None:
         """Patient text with right-to-left words, drawn with each line's words in the
         order they are seen (:mod:`handouts.pdf.bidi`); the broken lines stay in reading
-        order, for a split to use."""
+        order, for a split to use. (No space is added at a line's end: the end seen may be
+        inside a right-to-left run.)"""
         logical = self.blPara
         self.blPara = bidi.visual(logical, bool(self._bidi))
+        self._visual = True
         canv.setNamedCB(bidi.ACTUAL_OPEN, bidi.open_actual)
         canv.setNamedCB(bidi.ACTUAL_CLOSE, bidi.close_actual)
         canv._bullet = None
@@ -229,6 +297,7 @@ class Paragraph(Tagged, _RLParagraph):
                 super().draw()
         finally:
             self.blPara = logical
+            self._visual = False
 
     def _hanging(self) -> bool:
         """Whether the paragraph's mark (if any) hangs within its indent, so that the lines
@@ -254,10 +323,13 @@ class Paragraph(Tagged, _RLParagraph):
             self.wrap(availWidth, availHeight)
         if self._source:
             self.blPara = _own_lines(self.blPara)
+        ends = self._line_ends()
         parts = super().split(availWidth, availHeight)
         for part in parts:  # both halves are the same element of the structure tree
             part.tag = self.tag
             part._bidi = self._bidi  # and drawn in the order seen, as the whole would be
+        if len(parts) == 2 and ends is not None:  # the first half's last line ends a word?
+            parts[0]._ends = ends[: len(parts[0].blPara.lines)]
         return parts
 
 
