@@ -565,10 +565,42 @@ def test_words_stay_apart_where_lines_break(read: Read, name: str, expected):
     reader that goes by it does not read "one" at a line's end and "that" at the next's
     as "onethat"; and none inside a web address split to fit (large print splits some)."""
     for part, expect in parts(read, expected[name]):
+        assert "  " not in read.text(part), expect.title  # one space, not two
         said = " ".join(read.text(part).split())
         assert expect.sentences, expect.title
         missing = [t for t in expect.sentences if " ".join(t.split()) not in said]
         assert missing == [], expect.title
+
+
+LONG_NOTE = " ".join(
+    ["Принимайте таблетку во время еды каждое утро перед прогулкой, и отдыхайте час."] * 14
+    + [
+        "Подробнее: https://example.org/"
+        + "очень-длинный-адрес-" * 6
+        + " и спросите нас о голов\u00adной боли."
+    ]
+    + ["Take it with food each morning before your walk, then rest for an hour."] * 10
+)
+"""A care team's note in Russian (its letters in the fallback face: lines of several
+fragments), with a web address too long for a line and a soft hyphen, long enough to be
+split between pages in large print."""
+
+
+def test_a_long_note_split_between_pages_keeps_its_spaces(tmp_path):
+    """A note that runs over a page break is read whole from the structure: a space
+    wherever a line broke between words, on both pages and at the break, one space and
+    no more, and none inside the web address split to fit."""
+    out = tmp_path / "note.pdf"
+    args = ["build", "--conditions", "migraine", "--large-print", "--notes", LONG_NOTE]
+    assert main([*args, "--out", str(out)]) == 0
+    with pikepdf.open(out) as pdf:
+        texts, outside = marked_texts(out)
+        read = Read(pdf, read_tree(pdf), texts, outside)
+        (note,) = [e for e in read.root.walk() if e.own() and "Принимайте" in read.text(e)]
+        pages = {page for page, _ in note.content()}
+        said = read.text(note)
+    assert len(pages) > 1, "the note was meant to run over a page break"
+    assert said == LONG_NOTE.replace("\u00ad", "")
 
 
 def test_every_mcid_is_in_the_tree_once_and_in_the_parent_tree(read: Read):

@@ -27,6 +27,7 @@ from handouts.memo import MemoTable, memo, table
 from handouts.pdf import bidi, fonts
 from handouts.pdf.pages import PdfCanvas
 from handouts.pdf.private import is_private
+from handouts.pdf.shaping import said as shaped_letters
 from handouts.pdf.tagging import LABEL_END, Node, Open, Tagged, label_end, label_ends
 
 
@@ -123,22 +124,52 @@ _WORD = re.compile(r"[^ ]+")
 _STAND_IN = re.compile(r"w(\d+)")
 _BREAKING = re.compile(r"[ \t\n\r\f\v]+")
 """What ReportLab breaks lines at (not a no-break space)."""
+_UNCOUNTED = re.compile(r"[ \t\n\r\f\v\u00ad]+")
+"""What is not counted when lines are matched to their text: spaces, and soft hyphens
+(ReportLab leaves them out of its lines)."""
 
 
-def word_breaks(source: str, lines: list[str]) -> tuple[bool, ...] | None:
-    """For each of a paragraph's broken ``lines`` (each line's text), whether a word ends
-    where it ends, by its ``source`` text: whether a space follows there, not a word split
-    to fit (a long web address). None when the lines do not hold the source's characters
+def word_breaks(source: str, lines: list[str], goes_on: bool = False) -> tuple[bool, ...] | None:
+    """For each of a paragraph's broken ``lines`` (each line's text), whether a space
+    must be drawn after it: a word ends there by its ``source`` text (a space follows it
+    there, where a word split to fit, a long web address, has none; after the last line,
+    when the paragraph ``goes_on`` after a space on the next page) and the line does not
+    end with a space of its own. None when the lines do not hold the source's characters
     (nothing is then added). (A line ended by ``<br/>`` ends a word too: the caller knows.)"""
-    bounds, at = set(), 0  # where each word ends, counted in characters other than spaces
-    for word in _BREAKING.split(source):
+    bounds, at = set(), 0  # where each word ends, counted in characters (not spaces)
+    for word in _BREAKING.split(source.replace("\u00ad", "")):
         at += len(word)
         bounds.add(at)
     total, at, ends = at, 0, []
     for line in lines:
-        at += len(_BREAKING.sub("", line))
-        ends.append(at < total and at in bounds)
+        at += len(_UNCOUNTED.sub("", line))
+        ends.append((at in bounds if at < total else goes_on) and not _ends_spaced(line))
     return tuple(ends) if at == total else None
+
+
+def _ends_spaced(line: str) -> bool:
+    return bool(_BREAKING.fullmatch(line[-1:]))
+
+
+def cut(source: str, lines: list[str]) -> tuple[str, str]:
+    """``source`` cut after the characters of ``lines``: a split's first half's text and
+    its second's (ReportLab hands each half its words in forms that lose the spaces)."""
+    count = sum(len(_UNCOUNTED.sub("", line)) for line in lines)
+    if count == 0:
+        return "", source
+    for m in _COUNTED.finditer(source):
+        count -= 1
+        if count == 0:
+            return source[: m.end()], source[m.end() :]
+    return source, ""
+
+
+_COUNTED = re.compile(r"[^ \t\n\r\f\v\u00ad]")
+
+
+def _letters(text: Any) -> str:
+    """A line's piece of text as typed: a shaped run's letters, not its glyphs."""
+    return text if type(text) is str else shaped_letters(text) or text
 
 
 class Paragraph(Tagged, _RLParagraph):
@@ -148,12 +179,14 @@ class Paragraph(Tagged, _RLParagraph):
     def _setup(self, text: str, style: Any, bulletText: Any, frags: Any, cleaner: Any) -> None:
         self._source: tuple[Any, ...] | None = None
         self._bidi: bool | None = None  # shaped or right-to-left: reads right to left?
+        self._rtl = False  # has right-to-left words (no space is added at a line's end)
         if frags is None and is_private():  # patient text: no word of it is kept
             said = bidi.plain(text)
             shaped = fonts.shaped(said)
             if shaped:  # letters that join or combine: HarfBuzz shapes them
                 style = _shaping(style)
-            if shaped or fonts.right_to_left(said):  # drawn by bidi.visual
+            self._rtl = fonts.right_to_left(said)
+            if shaped or self._rtl:  # drawn by bidi.visual
                 rtl = self._bidi = bidi.base_rtl(said)
                 if rtl and style.alignment == TA_LEFT:
                     style = _right(style)
@@ -163,9 +196,10 @@ class Paragraph(Tagged, _RLParagraph):
             frags = list(self._source)
         super()._setup(text, style, bulletText, frags, cleaner)
         self._given = frags  # its text, for where a word ends (wrapping makes words of it)
+        self._rest: str | None = None  # a split's half: its text (set by split)
+        self._goes_on = False  # a split's first half: a space follows its last word
         self._wrapped: tuple[float, tuple[float, float]] | None = None
-        self._ends: tuple[bool, ...] | None = None  # set by split: where its lines end
-        self._visual = False  # drawn in the order seen (right-to-left words)
+        self._ends: tuple[bool, ...] | None = None  # while drawn in the order seen
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         """Line breaking depends on the text, style and width only, so it is done once
@@ -261,34 +295,43 @@ class Paragraph(Tagged, _RLParagraph):
         return tx
 
     def _line_ends(self) -> tuple[bool, ...] | None:
-        """Whether a word ends at the end of each broken line (:func:`word_breaks`); the
-        first part of a split knows its last line's from the whole (:meth:`split`)."""
-        if self._ends is not None:
+        """Whether a space is drawn after each broken line (:func:`word_breaks`). None for
+        a paragraph with right-to-left words: the end of a line as seen may be inside one."""
+        if self._ends is not None or self._rtl:
             return self._ends
+        texts = self._texts()
+        if texts is None:
+            return None
+        ends = word_breaks(*texts, self._goes_on)
+        if ends is None or self.blPara.kind == 0:
+            return ends  # (a line ended by <br/> is one of fragments)
+        broken = (bool(getattr(line, "lineBreak", False)) for line in self.blPara.lines)
+        return tuple(e or b for e, b in zip(ends, broken, strict=True))
+
+    def _texts(self) -> tuple[str, list[str]] | None:
+        """The paragraph's text, and each broken line's (None before it is broken)."""
         bl = getattr(self, "blPara", None)
-        if bl is None or self._visual:
+        if bl is None:
             return None
         if bl.kind == 0:
-            lines = [" ".join(words) for _, words in bl.lines]
+            lines = [" ".join(map(_letters, words)) for _, words in bl.lines]
         else:
-            lines = ["".join(getattr(f, "text", "") for f in line.words) for line in bl.lines]
+            lines = ["".join(_letters(getattr(f, "text", "")) for f in line.words)
+                     for line in bl.lines]  # fmt: skip
+        if self._rest is not None:
+            return self._rest, lines
         source = "".join(  # a split half of plain lines: its words
             f.text if hasattr(f, "text") else " ".join(getattr(f, "words", ())) for f in self._given
         )
-        ends = word_breaks(source, lines)
-        if ends is None or bl.kind == 0:
-            return ends  # (a line ended by <br/> is one of fragments)
-        broken = (bool(getattr(line, "lineBreak", False)) for line in bl.lines)
-        return tuple(e or b for e, b in zip(ends, broken, strict=True))
+        return source, lines
 
     def _draw_visual(self, canv: Any) -> None:
-        """Patient text with right-to-left words, drawn with each line's words in the
-        order they are seen (:mod:`handouts.pdf.bidi`); the broken lines stay in reading
-        order, for a split to use. (No space is added at a line's end: the end seen may be
-        inside a right-to-left run.)"""
-        logical = self.blPara
+        """Patient text with right-to-left words, or letters HarfBuzz shapes, drawn with
+        each line's words in the order they are seen (:mod:`handouts.pdf.bidi`); the broken
+        lines stay in reading order, for a split to use (and for where words end)."""
+        logical, kept = self.blPara, self._ends
+        self._ends = self._line_ends() or ()  # () adds nothing
         self.blPara = bidi.visual(logical, bool(self._bidi))
-        self._visual = True
         canv.setNamedCB(bidi.ACTUAL_OPEN, bidi.open_actual)
         canv.setNamedCB(bidi.ACTUAL_CLOSE, bidi.close_actual)
         canv._bullet = None
@@ -296,8 +339,7 @@ class Paragraph(Tagged, _RLParagraph):
             with label_ends():
                 super().draw()
         finally:
-            self.blPara = logical
-            self._visual = False
+            self.blPara, self._ends = logical, kept
 
     def _hanging(self) -> bool:
         """Whether the paragraph's mark (if any) hangs within its indent, so that the lines
@@ -323,13 +365,16 @@ class Paragraph(Tagged, _RLParagraph):
             self.wrap(availWidth, availHeight)
         if self._source:
             self.blPara = _own_lines(self.blPara)
-        ends = self._line_ends()
+        texts = self._texts()
         parts = super().split(availWidth, availHeight)
         for part in parts:  # both halves are the same element of the structure tree
             part.tag = self.tag
             part._bidi = self._bidi  # and drawn in the order seen, as the whole would be
-        if len(parts) == 2 and ends is not None:  # the first half's last line ends a word?
-            parts[0]._ends = ends[: len(parts[0].blPara.lines)]
+            part._rtl = self._rtl
+        if len(parts) == 2 and texts is not None:  # each half's text, for where words end
+            head, rest = cut(texts[0], texts[1][: len(parts[0].blPara.lines)])
+            parts[0]._rest, parts[1]._rest = head, rest
+            parts[0]._goes_on = bool(_BREAKING.match(rest))
         return parts
 
 
