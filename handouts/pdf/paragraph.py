@@ -29,6 +29,7 @@ from handouts.pdf.pages import PdfCanvas
 from handouts.pdf.private import is_private
 from handouts.pdf.shaping import said as shaped_letters
 from handouts.pdf.tagging import LABEL_END, Node, Open, Tagged, label_end, label_ends
+from handouts.pdf.wordbreaks import cut, word_breaks
 
 
 def _parse(text: str, style: ParagraphStyle) -> tuple[ParagraphStyle, tuple[Any, ...]]:
@@ -122,49 +123,7 @@ def _own_tag(tag: str) -> bool:
 
 _WORD = re.compile(r"[^ ]+")
 _STAND_IN = re.compile(r"w(\d+)")
-_BREAKING = re.compile(r"[ \t\n\r\f\v]+")
-"""What ReportLab breaks lines at (not a no-break space)."""
-_UNCOUNTED = re.compile(r"[ \t\n\r\f\v\u00ad]+")
-"""What is not counted when lines are matched to their text: spaces, and soft hyphens
-(ReportLab leaves them out of its lines)."""
-
-
-def word_breaks(source: str, lines: list[str], goes_on: bool = False) -> tuple[bool, ...] | None:
-    """For each of a paragraph's broken ``lines`` (each line's text), whether a space
-    must be drawn after it: a word ends there by its ``source`` text (a space follows it
-    there, where a word split to fit, a long web address, has none; after the last line,
-    when the paragraph ``goes_on`` after a space on the next page) and the line does not
-    end with a space of its own. None when the lines do not hold the source's characters
-    (nothing is then added). (A line ended by ``<br/>`` ends a word too: the caller knows.)"""
-    bounds, at = set(), 0  # where each word ends, counted in characters (not spaces)
-    for word in _BREAKING.split(source.replace("\u00ad", "")):
-        at += len(word)
-        bounds.add(at)
-    total, at, ends = at, 0, []
-    for line in lines:
-        at += len(_UNCOUNTED.sub("", line))
-        ends.append((at in bounds if at < total else goes_on) and not _ends_spaced(line))
-    return tuple(ends) if at == total else None
-
-
-def _ends_spaced(line: str) -> bool:
-    return bool(_BREAKING.fullmatch(line[-1:]))
-
-
-def cut(source: str, lines: list[str]) -> tuple[str, str]:
-    """``source`` cut after the characters of ``lines``: a split's first half's text and
-    its second's (ReportLab hands each half its words in forms that lose the spaces)."""
-    count = sum(len(_UNCOUNTED.sub("", line)) for line in lines)
-    if count == 0:
-        return "", source
-    for m in _COUNTED.finditer(source):
-        count -= 1
-        if count == 0:
-            return source[: m.end()], source[m.end() :]
-    return source, ""
-
-
-_COUNTED = re.compile(r"[^ \t\n\r\f\v\u00ad]")
+_SPACE = re.compile(r"[ \t\n\r\f\v]")
 
 
 def _letters(text: Any) -> str:
@@ -198,6 +157,7 @@ class Paragraph(Tagged, _RLParagraph):
         self._given = frags  # its text, for where a word ends (wrapping makes words of it)
         self._rest: str | None = None  # a split's half: its text (set by split)
         self._goes_on = False  # a split's first half: a space follows its last word
+        self._off = False  # a split's half: no space is added at its lines' ends
         self._wrapped: tuple[float, tuple[float, float]] | None = None
         self._ends: tuple[bool, ...] | None = None  # while drawn in the order seen
 
@@ -295,18 +255,16 @@ class Paragraph(Tagged, _RLParagraph):
         return tx
 
     def _line_ends(self) -> tuple[bool, ...] | None:
-        """Whether a space is drawn after each broken line (:func:`word_breaks`). None for
-        a paragraph with right-to-left words: the end of a line as seen may be inside one."""
-        if self._ends is not None or self._rtl:
+        """Whether a space is drawn after each broken line (:mod:`handouts.pdf.wordbreaks`).
+        None where nothing is added: a paragraph with right-to-left words (the end of a
+        line as seen may be inside one), or one whose lines do not hold its text."""
+        if self._ends is not None or self._rtl or self._off:
             return self._ends
         texts = self._texts()
         if texts is None:
             return None
-        ends = word_breaks(*texts, self._goes_on)
-        if ends is None or self.blPara.kind == 0:
-            return ends  # (a line ended by <br/> is one of fragments)
-        broken = (bool(getattr(line, "lineBreak", False)) for line in self.blPara.lines)
-        return tuple(e or b for e, b in zip(ends, broken, strict=True))
+        hard = [bool(getattr(line, "lineBreak", False)) for line in self.blPara.lines]
+        return word_breaks(*texts, self._goes_on, hard if self.blPara.kind == 1 else ())
 
     def _texts(self) -> tuple[str, list[str]] | None:
         """The paragraph's text, and each broken line's (None before it is broken)."""
@@ -366,15 +324,21 @@ class Paragraph(Tagged, _RLParagraph):
         if self._source:
             self.blPara = _own_lines(self.blPara)
         texts = self._texts()
+        whole = None if texts is None else self._line_ends()  # None: nothing is added
         parts = super().split(availWidth, availHeight)
         for part in parts:  # both halves are the same element of the structure tree
             part.tag = self.tag
             part._bidi = self._bidi  # and drawn in the order seen, as the whole would be
             part._rtl = self._rtl
-        if len(parts) == 2 and texts is not None:  # each half's text, for where words end
-            head, rest = cut(texts[0], texts[1][: len(parts[0].blPara.lines)])
-            parts[0]._rest, parts[1]._rest = head, rest
-            parts[0]._goes_on = bool(_BREAKING.match(rest))
+        if len(parts) == 2:  # each half's own text, for where its words end
+            n = len(parts[0].blPara.lines)
+            halves = None if texts is None or whole is None else cut(texts[0], texts[1][:n])
+            if halves is None:
+                parts[0]._off = parts[1]._off = True
+            else:
+                after = texts[1][n][:1] if n < len(texts[1]) else ""
+                parts[0]._rest, parts[1]._rest = halves
+                parts[0]._goes_on = bool(_SPACE.match(halves[1])) and not _SPACE.match(after)
         return parts
 
 
