@@ -26,6 +26,8 @@ def test_one_space_never_two():
     one (ReportLab leaves some there), gets no other."""
     assert word_breaks("a b c", ["a ", "b", "c"]) == (False, True, False)
     assert word_breaks("a b c", ["a", " b", "c"]) == (False, True, False)
+    lines, hard = ["a", "", " b", "c"], [True, True, False, False]  # over an empty line
+    assert word_breaks("a b c", lines, hard=hard) == (False, False, True, False)
 
 
 def test_soft_hyphens_are_not_counted_and_a_word_broken_at_one_gets_none():

@@ -29,7 +29,7 @@ from handouts.pdf.pages import PdfCanvas
 from handouts.pdf.private import is_private
 from handouts.pdf.shaping import said as shaped_letters
 from handouts.pdf.tagging import LABEL_END, Node, Open, Tagged, label_end, label_ends
-from handouts.pdf.wordbreaks import cut, word_breaks
+from handouts.pdf.wordbreaks import cut, first_drawn, word_breaks
 
 
 def _parse(text: str, style: ParagraphStyle) -> tuple[ParagraphStyle, tuple[Any, ...]]:
@@ -336,7 +336,7 @@ class Paragraph(Tagged, _RLParagraph):
             if halves is None:
                 parts[0]._off = parts[1]._off = True
             else:
-                after = texts[1][n][:1] if n < len(texts[1]) else ""
+                after = first_drawn(texts[1][n:])
                 parts[0]._rest, parts[1]._rest = halves
                 parts[0]._goes_on = bool(_SPACE.match(halves[1])) and not _SPACE.match(after)
         return parts

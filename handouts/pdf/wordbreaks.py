@@ -33,10 +33,10 @@ def word_breaks(
     """For each of a paragraph's broken ``lines`` (each line's text), whether a space is
     drawn after it: a word ends there by its ``source`` text, or the line ends at a
     ``<br/>`` (``hard``, line by line); and the text drawn so far does not end with a
-    space, nor does the next line start with one. After the text's last character, a
-    space is drawn only where the paragraph ``goes_on`` after a space on the next page
-    (a split's first half). None
-    when the lines do not hold the source's characters (nothing is then added)."""
+    space, nor does the next line that is not empty start with one. After the text's
+    last character, a space is drawn only where the paragraph ``goes_on`` after a space
+    on the next page (a split's first half). None when the lines do not hold the
+    source's characters (nothing is then added)."""
     bounds, total = _bounds(source)
     ends_at = _ends_at(source, lines, total)
     if ends_at is None:
@@ -49,11 +49,16 @@ def word_breaks(
         if _SPACES.fullmatch(line[-1:]):
             spaced = True
         ends = (at in bounds or (n < len(hard) and hard[n])) if at < total else goes_on
-        after = lines[n + 1][:1] if n + 1 < len(lines) else ""
+        after = first_drawn(lines[n + 1 :])
         space = ends and not hyphen and not spaced and not _SPACES.fullmatch(after)
         out.append(space)
         spaced = spaced or space
     return tuple(out)
+
+
+def first_drawn(lines: Sequence[str]) -> str:
+    """The first character of the first of ``lines`` that is not empty."""
+    return next((line[:1] for line in lines if line), "")
 
 
 def cut(source: str, lines: Sequence[str]) -> tuple[str, str] | None:
