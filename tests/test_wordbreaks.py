@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from handouts.pdf.wordbreaks import cut, word_breaks
+from handouts.pdf.wordbreaks import halves, word_breaks
 
 SHY = "\u00ad"
 
@@ -56,8 +56,14 @@ def test_lines_that_do_not_hold_the_text_add_nothing():
     assert word_breaks("น้ำ ดี", ["นํ\ue000า", "ดี"]) is None  # glyphs, not letters
 
 
-def test_cut_gives_each_half_its_text():
-    assert cut("one two  three", ["one two"]) == ("one two", "  three")
-    assert cut(f"the head{SHY}ache", ["the head-"]) == (f"the head{SHY}", "ache")
-    assert cut("https://ex.org/abc def", ["https://ex"]) == ("https://ex", ".org/abc def")
-    assert cut("one two", ["one", "two", "three"]) is None
+def test_a_split_gives_each_half_its_text():
+    assert halves("one two  three", ["one two", "three"], 1) == ("one two", "  three", True)
+    assert halves(f"the head{SHY}ache", ["the head-", "ache"], 1) == (
+        f"the head{SHY}",
+        "ache",
+        False,
+    )
+    url = "https://ex.org/abc def"
+    assert halves(url, ["https://ex", ".org/abc def"], 1) == ("https://ex", ".org/abc def", False)
+    assert halves("a b", ["a", " b"], 1) == ("a", " b", False)  # the next line has the space
+    assert halves("one two", ["one", "tw"], 1) is None

@@ -29,7 +29,7 @@ from handouts.pdf.pages import PdfCanvas
 from handouts.pdf.private import is_private
 from handouts.pdf.shaping import said as shaped_letters
 from handouts.pdf.tagging import LABEL_END, Node, Open, Tagged, label_end, label_ends
-from handouts.pdf.wordbreaks import cut, first_drawn, word_breaks
+from handouts.pdf.wordbreaks import halves, word_breaks
 
 
 def _parse(text: str, style: ParagraphStyle) -> tuple[ParagraphStyle, tuple[Any, ...]]:
@@ -123,7 +123,6 @@ def _own_tag(tag: str) -> bool:
 
 _WORD = re.compile(r"[^ ]+")
 _STAND_IN = re.compile(r"w(\d+)")
-_SPACE = re.compile(r"[ \t\n\r\f\v]")
 
 
 def _letters(text: Any) -> str:
@@ -323,22 +322,18 @@ class Paragraph(Tagged, _RLParagraph):
             self.wrap(availWidth, availHeight)
         if self._source:
             self.blPara = _own_lines(self.blPara)
-        texts = self._texts()
-        whole = None if texts is None else self._line_ends()  # None: nothing is added
+        texts = None if self._rtl or self._off else self._texts()
         parts = super().split(availWidth, availHeight)
         for part in parts:  # both halves are the same element of the structure tree
             part.tag = self.tag
             part._bidi = self._bidi  # and drawn in the order seen, as the whole would be
             part._rtl = self._rtl
         if len(parts) == 2:  # each half's own text, for where its words end
-            n = len(parts[0].blPara.lines)
-            halves = None if texts is None or whole is None else cut(texts[0], texts[1][:n])
-            if halves is None:
+            cut = None if texts is None else halves(*texts, len(parts[0].blPara.lines))
+            if cut is None:
                 parts[0]._off = parts[1]._off = True
             else:
-                after = first_drawn(texts[1][n:])
-                parts[0]._rest, parts[1]._rest = halves
-                parts[0]._goes_on = bool(_SPACE.match(halves[1])) and not _SPACE.match(after)
+                parts[0]._rest, parts[1]._rest, parts[0]._goes_on = cut
         return parts
 
 

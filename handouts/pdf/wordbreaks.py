@@ -42,6 +42,11 @@ def word_breaks(
     if ends_at is None:
         return None
     out: list[bool] = []
+    afters, after = [], ""  # the first character drawn after each line
+    for line in reversed(lines):
+        afters.append(after)
+        after = line[:1] or after
+    afters.reverse()
     spaced = True  # whether the text drawn so far ends with a space (nothing: as if)
     for n, (line, (at, hyphen)) in enumerate(zip(lines, ends_at, strict=True)):
         if _UNCOUNTED.sub("", line):
@@ -49,37 +54,34 @@ def word_breaks(
         if _SPACES.fullmatch(line[-1:]):
             spaced = True
         ends = (at in bounds or (n < len(hard) and hard[n])) if at < total else goes_on
-        after = first_drawn(lines[n + 1 :])
-        space = ends and not hyphen and not spaced and not _SPACES.fullmatch(after)
+        space = ends and not hyphen and not spaced and not _SPACES.fullmatch(afters[n])
         out.append(space)
         spaced = spaced or space
     return tuple(out)
 
 
-def first_drawn(lines: Sequence[str]) -> str:
-    """The first character of the first of ``lines`` that is not empty."""
-    return next((line[:1] for line in lines if line), "")
-
-
-def cut(source: str, lines: Sequence[str]) -> tuple[str, str] | None:
-    """``source`` cut after the characters of ``lines`` (a split's first half's lines):
-    each half's text, for its own line ends (ReportLab hands each half its words in forms
-    that lose their spaces); a soft hyphen at the cut stays with the first. None when the
-    lines do not hold the source's characters."""
-    ends_at = _ends_at(source, lines, _bounds(source)[1], whole=False)
+def halves(source: str, lines: Sequence[str], n: int) -> tuple[str, str, bool] | None:
+    """A paragraph split after its first ``n`` broken ``lines``: each half's text (for
+    its own line ends: ReportLab hands each half its words in forms that lose their
+    spaces; a soft hyphen at the cut stays with the first), and whether the first half's
+    last line is followed by a space (its paragraph goes on after one, and the next line
+    drawn does not start with one). None when the lines do not hold the source's
+    characters (nothing is then added on either half)."""
+    ends_at = _ends_at(source, lines, _bounds(source)[1])
     if ends_at is None:
         return None
-    count = ends_at[-1][0] if ends_at else 0
-    if count == 0:
-        return "", source
-    for m in _COUNTED.finditer(source):
+    count = ends_at[n - 1][0] if n else 0
+    end = 0
+    for m in _COUNTED.finditer(source) if count else ():
         count -= 1
         if count == 0:
             end = m.end()
-            while source[end : end + 1] == SOFT_HYPHEN:
-                end += 1
-            return source[:end], source[end:]
-    return None
+            break
+    while source[end : end + 1] == SOFT_HYPHEN:
+        end += 1
+    after = next((line[:1] for line in lines[n:] if line), "")
+    goes_on = bool(_SPACES.match(source, end)) and not _SPACES.fullmatch(after)
+    return source[:end], source[end:], goes_on
 
 
 def _bounds(source: str) -> tuple[set[int], int]:
@@ -104,12 +106,10 @@ def _soft_hyphens(source: str) -> set[int]:
     return out
 
 
-def _ends_at(
-    source: str, lines: Sequence[str], total: int, whole: bool = True
-) -> list[tuple[int, bool]] | None:
+def _ends_at(source: str, lines: Sequence[str], total: int) -> list[tuple[int, bool]] | None:
     """Where each line ends in ``source`` (counted characters, ``total`` of them), and
     whether it ends with a hyphen drawn where a soft hyphen broke a word; None when the
-    lines do not hold the source's characters (``whole``: all of them; else the first)."""
+    lines do not hold the source's characters."""
     soft = _soft_hyphens(source) if SOFT_HYPHEN in source else set()
     out, at = [], 0
     for line in lines:
@@ -117,6 +117,4 @@ def _ends_at(
         hyphen = bool(soft) and line.rstrip().endswith("-") and at + count - 1 in soft
         at += count - hyphen
         out.append((at, hyphen))
-    if at > total or (whole and at != total):
-        return None
-    return out
+    return out if at == total else None
