@@ -204,6 +204,12 @@ def parser() -> argparse.ArgumentParser:
     web.add_argument("--token-file", type=Path, metavar="FILE",
                      help="the access token, on the file's first line (default: the "
                      "HANDOUTS_TOKEN environment variable)")  # fmt: skip
+    web.add_argument("--allowed-host", action="append", default=[], type=_host_name,
+                     metavar="NAME", dest="allowed_hosts",
+                     help="a name the page also answers at, such as the one the clinic's "
+                     "proxy passes on (again for more; without it the page answers only "
+                     "at localhost, 127.0.0.1 and [::1], or at any name when it listens "
+                     "beyond this machine)")  # fmt: skip
     _today(web)
     web.add_argument("--verbose", action="store_true", help="show a traceback on errors")
     return top
@@ -330,6 +336,15 @@ def _port(value: str) -> int:
     return int(value)
 
 
+def _host_name(value: str) -> str:
+    from handouts.web.serve import allowed_name
+
+    try:
+        return allowed_name(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def _jobs(value: str) -> int:
     if not value.isdigit() or int(value) < 1:
         raise argparse.ArgumentTypeError(f"expected a whole number of 1 or more, got '{value}'")
@@ -423,7 +438,8 @@ def run(argv: Sequence[str]) -> int:
         from handouts.web.serve import serve
 
         workers = args.workers or os.cpu_count() or 1
-        serve(args.host, args.port, workers, args.content, args.brand, args.token_file, args.today)
+        serve(args.host, args.port, workers, args.content, args.brand, args.token_file, args.today,
+              args.allowed_hosts)  # fmt: skip
         return 0
     if args.command == "site":
         from handouts.delivery.site import write_site

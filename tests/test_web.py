@@ -25,7 +25,8 @@ from handouts.cli import main as real_main
 from handouts.intake.plan import FIELD_LIMIT
 from handouts.pipeline import TOO_LONG_WHY
 from handouts.web.app import EXPIRED, Settings, create_app
-from handouts.web.security import CSP
+from handouts.web.security import CSP, LOCAL_NAMES, WRONG_HOST
+from handouts.web.serve import answered_at
 from tests.conftest import TODAY
 
 SETTINGS = Settings(today=dt.date.fromisoformat(TODAY))
@@ -437,6 +438,62 @@ def test_an_access_token_is_asked_for_when_set():
     assert secured.get("/", auth=("anyone", "a-long-clinic-secret-token")).status_code == 200
     bearer = {"authorization": "Bearer a-long-clinic-secret-token"}
     assert secured.get("/", headers=bearer).status_code == 200
+
+
+def test_the_page_answers_only_at_its_own_names():
+    """DNS rebinding: a page on another site that points its own name at this machine
+    makes the browser send that name as the host; the page answers 421, before it asks
+    for a token (else the browser would offer that site a place to type it). A form or a
+    static file the same."""
+    proxied = "handouts.clinic.example"
+    for token in (None, "a-long-clinic-secret-token"):
+        settings = Settings(today=SETTINGS.today, token=token, hosts=(*LOCAL_NAMES, proxied))
+        web = TestClient(create_app(settings), base_url="http://localhost:8000")
+        auth = ("anyone", token) if token else None
+        for host in ("localhost:8000", "127.0.0.1:8000", "[::1]:8000", "LocalHost",
+                     "localhost.:8000", proxied, f"{proxied}:443"):  # fmt: skip
+            assert web.get("/", headers={"host": host}, auth=auth).status_code == 200, host
+        for host in ("evil.example", "evil.example:8000", "localhost.evil.example",
+                     "127.0.0.1.nip.io:8000", "[::2]:8000", "[::1]x", "localhost:80:80",
+                     "localhost:http", "handouts.clinic.example.evil"):  # fmt: skip
+            for answer in (web.get("/", headers={"host": host}),
+                           web.get("/static/style.css", headers={"host": host}),
+                           web.post("/pdf", headers={"host": host}, data={"name": NAME})):  # fmt: skip
+                assert (answer.status_code, answer.text) == (421, WRONG_HOST), host
+                assert answer.headers["cache-control"] == "no-store"
+                assert "www-authenticate" not in answer.headers
+    # without names (a server beyond this machine, its token its guard), any host
+    assert TestClient(create_app(SETTINGS), base_url="http://evil.example").get("/").is_success
+
+
+def test_serve_answers_at_this_machines_names_and_the_allowed_ones(monkeypatch):
+    proxied = ("handouts.clinic.example",)
+    assert answered_at("127.0.0.1", ()) == LOCAL_NAMES
+    assert answered_at("::1", ()) == LOCAL_NAMES
+    assert answered_at("localhost", proxied) == (*LOCAL_NAMES, *proxied)
+    assert answered_at("0.0.0.0", ()) is None  # the token guards it
+    assert answered_at("0.0.0.0", proxied) == (*LOCAL_NAMES, *proxied)
+    assert answered_at("10.0.0.5", proxied) == (*LOCAL_NAMES, "10.0.0.5", *proxied)
+    assert answered_at("fe80::1", proxied) == (*LOCAL_NAMES, "[fe80::1]", *proxied)
+    # the workers read them from their environment
+    for hosts in (None, (*LOCAL_NAMES, *proxied)):
+        for name, value in Settings(hosts=hosts).to_env().items():
+            monkeypatch.setenv(name, value)
+        assert Settings.from_env().hosts == hosts
+        monkeypatch.delenv("HANDOUTS_WEB_HOSTS", raising=False)
+
+
+def test_an_allowed_host_is_a_name_not_an_address(capsys):
+    for written in ("https://handouts.clinic.example", "handouts.clinic.example:443",
+                    "handouts.clinic.example/", "clinic_pc", "", "x-.example"):  # fmt: skip
+        with pytest.raises(SystemExit) as stopped:  # argparse's usage error
+            real_main(["serve", "--allowed-host", written])
+        assert stopped.value.code == 2
+        assert capsys.readouterr().err.endswith(
+            "error: argument --allowed-host: expected a host name as a browser's address bar "
+            "shows it, without https:// or a port (handouts.clinic.example), got "
+            f"'{written}'\n"
+        )
 
 
 def test_nothing_is_written_or_logged(client, tmp_path, monkeypatch, caplog):

@@ -42,12 +42,12 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def _served(said: list[str]) -> Iterator[str]:
-    """`handouts serve` on a free port, until the block ends; then what it printed (its
-    output and errors together) goes into ``said``."""
+def _served(said: list[str], *options: str) -> Iterator[str]:
+    """`handouts serve` on a free port (with ``options``), until the block ends; then
+    what it printed (its output and errors together) goes into ``said``."""
     port = _free_port()
     command = [sys.executable, "-m", "handouts", "serve", "--port", str(port),
-               "--workers", "1", "--today", TODAY]  # fmt: skip
+               "--workers", "1", "--today", TODAY, *options]  # fmt: skip
     env = {k: v for k, v in os.environ.items() if not k.startswith("HANDOUTS_")}
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT)  # fmt: skip
@@ -92,6 +92,27 @@ def test_the_server_prints_only_its_address_whatever_it_is_sent():
     assert said[0].splitlines() == [
         f"handouts: the web page is at {address} (1 worker; Ctrl-C to stop)"
     ]
+
+
+def _status(address: str, host: str) -> bytes:
+    """The status line the server at ``address`` answers a page asked for at ``host``."""
+    with socket.create_connection((urlsplit(address).hostname, urlsplit(address).port)) as raw:
+        raw.sendall(f"GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode())
+        return raw.recv(200).split(b"\r\n")[0]
+
+
+def test_the_server_answers_only_at_its_own_names(server):
+    """A page elsewhere that points its own name at this machine (DNS rebinding) is
+    refused; the names the server printed, and this machine's, are answered; and a name
+    given with --allowed-host (the one the clinic's proxy passes on)."""
+    port = urlsplit(server).port
+    assert _status(server, f"evil.example:{port}") == b"HTTP/1.1 421 Misdirected Request"
+    for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}"):
+        assert _status(server, host) == b"HTTP/1.1 200 OK", host
+    with _served([], "--allowed-host", "Handouts.Clinic.Example") as proxied:
+        assert _status(proxied, "handouts.clinic.example") == b"HTTP/1.1 200 OK"
+        assert _status(proxied, f"127.0.0.1:{port}") == b"HTTP/1.1 200 OK"
+        assert _status(proxied, "clinic.example") == b"HTTP/1.1 421 Misdirected Request"
 
 
 @pytest.fixture(scope="module")

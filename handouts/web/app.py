@@ -85,24 +85,30 @@ class Settings:
     """The access token every request must give, when the server listens beyond localhost."""
     today: dt.date | None = None
     """The day review dates are checked on (default: each request's today)."""
+    hosts: tuple[str, ...] | None = None
+    """The names the page answers at (:class:`~handouts.web.security.KnownHost`); None:
+    any (``handouts serve`` names them: :func:`handouts.web.serve.answered_at`)."""
 
     def to_env(self) -> dict[str, str]:
         env = {"CONTENT": str(self.content), "SECRET": self.secret}
         env |= {"BRAND": str(self.brand)} if self.brand else {}
         env |= {"TOKEN": self.token} if self.token else {}
         env |= {"TODAY": self.today.isoformat()} if self.today else {}
+        env |= {"HOSTS": " ".join(self.hosts)} if self.hosts is not None else {}
         return {ENV_PREFIX + k: v for k, v in env.items()}
 
     @classmethod
     def from_env(cls) -> Settings:
         get = os.environ.get
         brand, today = get(ENV_PREFIX + "BRAND"), get(ENV_PREFIX + "TODAY")
+        hosts = get(ENV_PREFIX + "HOSTS")
         return cls(
             Path(get(ENV_PREFIX + "CONTENT") or paths.CONTENT),
             Path(brand) if brand else None,
             get(ENV_PREFIX + "SECRET") or security.new_secret(),
             get(ENV_PREFIX + "TOKEN") or None,
             dt.date.fromisoformat(today) if today else None,
+            None if hosts is None else tuple(hosts.split()),
         )
 
 
@@ -131,7 +137,10 @@ def create_app(settings: Settings | None = None) -> security.App:
         app.add_middleware(security.AccessToken, token=settings.token)
     _no_core_dumps()
     _quiet_parsers()
-    return security.Headers(security.Bugs(app))  # an error page carries the headers too
+    # a request to a name not ours is refused before the token is asked for (a browser
+    # would otherwise offer that page's own name a place to type it)
+    known = app if settings.hosts is None else security.KnownHost(app, settings.hosts)
+    return security.Headers(security.Bugs(known))  # an error page carries the headers too
 
 
 def _quiet_parsers() -> None:

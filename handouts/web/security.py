@@ -1,6 +1,6 @@
 """What keeps the web page safe to run in a clinic: the headers every response carries, a
-size limit on every request, an access token when the server listens beyond this
-machine, and a token against cross-site form posts (CSRF).
+size limit on every request, the names it answers at, an access token when the server
+listens beyond this machine, and a token against cross-site form posts (CSRF).
 
 Each is a small ASGI layer or function with no state but its settings; nothing here
 sees or keeps what a form says about a patient."""
@@ -13,7 +13,7 @@ import hashlib
 import hmac
 import secrets
 import sys
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from typing import Any
 
 from starlette.requests import ClientDisconnect
@@ -49,6 +49,13 @@ CSRF_COOKIE = "handouts_csrf"
 SECURE_COOKIE = "__Host-handouts_csrf"
 """Over HTTPS the cookie's name says it was set by this host, for its whole site only."""
 CSRF_FIELD = "csrf"
+LOCAL_NAMES = ("localhost", "127.0.0.1", "[::1]")
+"""The names a browser on this machine opens the page at."""
+WRONG_HOST = (
+    "This page answers only at its own address: open it where handouts serve said it is. "
+    "Behind the clinic's proxy, start the server with --allowed-host and the name the "
+    "proxy passes on."
+)
 
 
 class Headers:
@@ -167,6 +174,38 @@ class SizeLimit:
 
 def _too_large(limit: int) -> str:
     return f"The form or file is too large: the limit is {limit // 1024:,} KB."
+
+
+class KnownHost:
+    """Answers only requests addressed to one of ``names`` (the ``Host`` header, less its
+    port), else 421 Misdirected Request. A page on another site can point its own name at
+    this machine (DNS rebinding): the browser then takes this server for that site, and
+    would let the page use it as a clinician's own page does, form tokens and all."""
+
+    def __init__(self, app: App, names: Iterable[str]):
+        self.app, self.names = app, frozenset(n.lower() for n in names)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            asked = host_name(dict(scope.get("headers", [])).get(b"host"))
+            if asked not in self.names:
+                await _plain(send, 421, WRONG_HOST)
+                return
+        await self.app(scope, receive, send)
+
+
+def host_name(value: bytes | None) -> str | None:
+    """The name in a ``Host`` header, without its port or a final dot, in lower case (an
+    IPv6 address in its brackets); None for no header, or one that is not a name."""
+    text = (value or b"").decode("latin-1").strip().lower()
+    if text.startswith("["):
+        name, bracket, port = text[1:].partition("]")
+        good = bracket and name and (not port or (port[1:].isdigit() and port[0] == ":"))
+        return f"[{name}]" if good else None
+    name, _, port = text.partition(":")
+    if port and not port.isdigit():
+        return None
+    return name.rstrip(".") or None
 
 
 class AccessToken:

@@ -11,13 +11,16 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import os
+import re
 import socket
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 from handouts.errors import UsageError
 from handouts.pipeline import load_inputs
 from handouts.web.app import Settings
+from handouts.web.security import LOCAL_NAMES
 
 TOKEN_ENV = "HANDOUTS_TOKEN"
 """The environment variable that may hold the access token."""
@@ -36,6 +39,44 @@ def loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+EVERY_ADDRESS = ("0.0.0.0", "::")
+"""Listening addresses that stand for every address of this machine (no name of its own)."""
+_NAME = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\.?")
+BAD_NAME = (
+    "expected a host name as a browser's address bar shows it, without https:// or a port "
+    "(handouts.clinic.example), got '{value}'"
+)
+
+
+def allowed_name(value: str) -> str:
+    """``value`` as a name the page may answer at (--allowed-host): a host name or an IP
+    address (IPv6 put in brackets), in lower case; :class:`ValueError` with
+    :data:`BAD_NAME` otherwise."""
+    name = value.strip().lower()
+    bare = name[1:-1] if name.startswith("[") and name.endswith("]") else name
+    try:
+        address = ipaddress.ip_address(bare)
+    except ValueError:
+        if _NAME.fullmatch(name) is None:
+            raise ValueError(BAD_NAME.format(value=value)) from None
+        return name.rstrip(".")
+    return f"[{address}]" if address.version == 6 else str(address)
+
+
+def answered_at(host: str, allowed: Sequence[str]) -> tuple[str, ...] | None:
+    """The names the page answers at, listening on ``host`` with ``allowed`` names (from
+    --allowed-host). On this machine only: this machine's own names, ``host`` and
+    ``allowed``. Beyond it, where the access token guards every request: any name, unless
+    some are allowed (then those, this machine's, and ``host`` if it is one address)."""
+    if not loopback(host) and not allowed:
+        return None
+    try:
+        own = () if host in EVERY_ADDRESS else (allowed_name(host),)
+    except ValueError:  # a name the system resolves that a browser would not ask for
+        own = ()
+    return tuple(dict.fromkeys((*LOCAL_NAMES, *own, *allowed)))
 
 
 def token_from(token_file: Path | None) -> str | None:
@@ -63,9 +104,10 @@ def serve(
     brand: Path | None,
     token_file: Path | None,
     today: dt.date | None = None,
+    allowed: Sequence[str] = (),
 ) -> None:
     """Check the settings and the content, say where the page is, and serve it until
-    stopped (Ctrl-C)."""
+    stopped (Ctrl-C), answering only at the names :func:`answered_at` gives."""
     token = token_from(token_file)
     if not loopback(host) and token is None:
         raise UsageError(NEEDS_TOKEN.format(host=host, env=TOKEN_ENV))
@@ -76,7 +118,8 @@ def serve(
             probe.bind((host, port))
         except OSError as exc:
             raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
-    settings = Settings(content.resolve(), brand and brand.resolve(), token=token, today=today)
+    settings = Settings(content.resolve(), brand and brand.resolve(), token=token, today=today,
+                        hosts=answered_at(host, allowed))  # fmt: skip
     os.environ.update(settings.to_env())
     if not loopback(host):
         print("handouts: warning: the page is served over plain HTTP: put the clinic's HTTPS "
