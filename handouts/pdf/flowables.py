@@ -866,7 +866,7 @@ LABELS = {False: 112.0, True: 150.0}
 def _label_column(labels: tuple[str, ...], st: Styles, width: float) -> float:
     """The width of a plan part's label column (``labels``: its own and those of the
     parts it lines up with): :data:`LABELS`, or wider where a label would wrap in it (a
-    longer language's "A second dose:"), so that it takes one line, up to a third of the
+    longer language's "How often:"), so that it takes one line, up to a third of the
     width."""
     room = LABELS[st.large]
     pad = 6.0  # the table's right padding of a cell
