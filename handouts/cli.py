@@ -207,9 +207,9 @@ def parser() -> argparse.ArgumentParser:
     web.add_argument("--allowed-host", action="append", default=[], type=_host_name,
                      metavar="NAME", dest="allowed_hosts",
                      help="a name the page also answers at, such as the one the clinic's "
-                     "proxy passes on (again for more; without it the page answers only "
-                     "at localhost, 127.0.0.1 and [::1], or at any name when it listens "
-                     "beyond this machine)")  # fmt: skip
+                     "proxy passes on (again for more; served on this machine, the page "
+                     "answers only at localhost, 127.0.0.1, [::1] and these; served beyond "
+                     "it, the access token guards it, at any name)")  # fmt: skip
     _today(web)
     web.add_argument("--verbose", action="store_true", help="show a traceback on errors")
     return top

@@ -25,7 +25,7 @@ from handouts.cli import main as real_main
 from handouts.intake.plan import FIELD_LIMIT
 from handouts.pipeline import TOO_LONG_WHY
 from handouts.web.app import EXPIRED, Settings, create_app
-from handouts.web.security import CSP, LOCAL_NAMES, WRONG_HOST
+from handouts.web.security import CSP, LOCAL_NAMES, WRONG_HOST, host_name
 from handouts.web.serve import answered_at
 from tests.conftest import TODAY
 
@@ -455,7 +455,8 @@ def test_the_page_answers_only_at_its_own_names():
             assert web.get("/", headers={"host": host}, auth=auth).status_code == 200, host
         for host in ("evil.example", "evil.example:8000", "localhost.evil.example",
                      "127.0.0.1.nip.io:8000", "[::2]:8000", "[::1]x", "localhost:80:80",
-                     "localhost:http", "handouts.clinic.example.evil"):  # fmt: skip
+                     "localhost:http", "handouts.clinic.example.evil", "evillocalhost",
+                     "x.handouts.clinic.example", "evil127.0.0.1:8000", "localhost.."):  # fmt: skip
             for answer in (web.get("/", headers={"host": host}),
                            web.get("/static/style.css", headers={"host": host}),
                            web.post("/pdf", headers={"host": host}, data={"name": NAME})):  # fmt: skip
@@ -466,15 +467,23 @@ def test_the_page_answers_only_at_its_own_names():
     assert TestClient(create_app(SETTINGS), base_url="http://evil.example").get("/").is_success
 
 
+def test_a_host_header_is_read_as_a_name_and_a_port_only():
+    """As a server's socket gives it: bytes, any case, spaces around it."""
+    for raw, name in ((b" LocalHost:8000 ", "localhost"), (b"localhost.:", "localhost"),
+                      (b"[::1]", "[::1]"), (b"[::1]:", "[::1]"), (b"localhost..", "localhost."),
+                      (b"localhost:\xb2", None), (b"localhost:80:80", None), (b"[::1]x", None),
+                      (b"[evil]", None), (b"", None), (None, None)):  # fmt: skip
+        assert host_name(raw) == name, raw
+
+
 def test_serve_answers_at_this_machines_names_and_the_allowed_ones(monkeypatch):
     proxied = ("handouts.clinic.example",)
     assert answered_at("127.0.0.1", ()) == LOCAL_NAMES
     assert answered_at("::1", ()) == LOCAL_NAMES
     assert answered_at("localhost", proxied) == (*LOCAL_NAMES, *proxied)
+    assert answered_at("127.0.0.2", proxied) == (*LOCAL_NAMES, "127.0.0.2", *proxied)
     assert answered_at("0.0.0.0", ()) is None  # the token guards it
-    assert answered_at("0.0.0.0", proxied) == (*LOCAL_NAMES, *proxied)
-    assert answered_at("10.0.0.5", proxied) == (*LOCAL_NAMES, "10.0.0.5", *proxied)
-    assert answered_at("fe80::1", proxied) == (*LOCAL_NAMES, "[fe80::1]", *proxied)
+    assert answered_at("10.0.0.5", ()) is None
     # the workers read them from their environment
     for hosts in (None, (*LOCAL_NAMES, *proxied)):
         for name, value in Settings(hosts=hosts).to_env().items():
@@ -483,9 +492,40 @@ def test_serve_answers_at_this_machines_names_and_the_allowed_ones(monkeypatch):
         monkeypatch.delenv("HANDOUTS_WEB_HOSTS", raising=False)
 
 
+def test_serve_leaves_no_setting_from_before_for_its_workers(monkeypatch, tmp_path):
+    """A worker reads its settings from the environment: one left there by an earlier
+    run (another brand, other names) is not read as this server's."""
+    import uvicorn
+
+    monkeypatch.setenv("HANDOUTS_WEB_BRAND", str(tmp_path / "old-brand.yaml"))
+    monkeypatch.setenv("HANDOUTS_WEB_HOSTS", "old.example")
+    monkeypatch.setenv("HANDOUTS_WEB_TODAY", "2020-01-01")
+    monkeypatch.delenv("HANDOUTS_TOKEN", raising=False)
+    started = []
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: started.append(Settings.from_env()))
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    assert real_main(["serve", "--port", str(port), "--workers", "1"]) == 0
+    assert [(s.brand, s.hosts, s.today, s.token) for s in started] == [
+        (None, LOCAL_NAMES, None, None)
+    ]
+
+
+def test_an_allowed_host_is_only_for_a_page_on_this_machine(capsys, monkeypatch):
+    monkeypatch.setenv("HANDOUTS_TOKEN", "a-long-clinic-secret-token")
+    assert real_main(["serve", "--host", "0.0.0.0", "--allowed-host", "h.example"]) == 2
+    assert capsys.readouterr().err == (
+        "handouts: error: --allowed-host is for a page served on this machine (127.0.0.1) "
+        "behind the clinic's proxy; served at 0.0.0.0, the access token guards every "
+        "request, at any name\n"
+    )
+
+
 def test_an_allowed_host_is_a_name_not_an_address(capsys):
     for written in ("https://handouts.clinic.example", "handouts.clinic.example:443",
-                    "handouts.clinic.example/", "clinic_pc", "", "x-.example"):  # fmt: skip
+                    "handouts.clinic.example/", "clinic_pc", "", "x-.example", "127.1",
+                    "2130706433", "fe80::1%eth0", "::ffff:127.0.0.1"):  # fmt: skip
         with pytest.raises(SystemExit) as stopped:  # argparse's usage error
             real_main(["serve", "--allowed-host", written])
         assert stopped.value.code == 2

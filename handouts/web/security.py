@@ -11,6 +11,7 @@ import base64
 import binascii
 import hashlib
 import hmac
+import re
 import secrets
 import sys
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
@@ -52,9 +53,9 @@ CSRF_FIELD = "csrf"
 LOCAL_NAMES = ("localhost", "127.0.0.1", "[::1]")
 """The names a browser on this machine opens the page at."""
 WRONG_HOST = (
-    "This page answers only at its own address: open it where handouts serve said it is. "
-    "Behind the clinic's proxy, start the server with --allowed-host and the name the "
-    "proxy passes on."
+    "This page answers only at its own names: localhost on the machine that serves it, and "
+    "a name it was started with (--allowed-host, such as the one the clinic's proxy "
+    "passes on)."
 )
 
 
@@ -195,17 +196,14 @@ class KnownHost:
 
 
 def host_name(value: bytes | None) -> str | None:
-    """The name in a ``Host`` header, without its port or a final dot, in lower case (an
+    """The name in a ``Host`` header, without its port or one final dot, in lower case (an
     IPv6 address in its brackets); None for no header, or one that is not a name."""
-    text = (value or b"").decode("latin-1").strip().lower()
-    if text.startswith("["):
-        name, bracket, port = text[1:].partition("]")
-        good = bracket and name and (not port or (port[1:].isdigit() and port[0] == ":"))
-        return f"[{name}]" if good else None
-    name, _, port = text.partition(":")
-    if port and not port.isdigit():
-        return None
-    return name.rstrip(".") or None
+    found = _HOST.fullmatch((value or b"").decode("latin-1").strip().lower())
+    return (found.group(1) or None) if found else None
+
+
+_HOST = re.compile(r"(\[[0-9a-f:.]+\]|[^\[\]:]*?)\.?(?::[0-9]*)?")
+"""A ``Host`` header: a name (or an IPv6 address in brackets), a final dot, a port."""
 
 
 class AccessToken:

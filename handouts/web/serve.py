@@ -19,7 +19,7 @@ from pathlib import Path
 
 from handouts.errors import UsageError
 from handouts.pipeline import load_inputs
-from handouts.web.app import Settings
+from handouts.web.app import ENV_PREFIX, Settings
 from handouts.web.security import LOCAL_NAMES
 
 TOKEN_ENV = "HANDOUTS_TOKEN"
@@ -41,42 +41,45 @@ def loopback(host: str) -> bool:
         return False
 
 
-EVERY_ADDRESS = ("0.0.0.0", "::")
-"""Listening addresses that stand for every address of this machine (no name of its own)."""
 _NAME = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\.?")
 BAD_NAME = (
     "expected a host name as a browser's address bar shows it, without https:// or a port "
     "(handouts.clinic.example), got '{value}'"
 )
+ALLOWED_BEYOND = (
+    "--allowed-host is for a page served on this machine (127.0.0.1) behind the clinic's "
+    "proxy; served at {host}, the access token guards every request, at any name"
+)
 
 
 def allowed_name(value: str) -> str:
-    """``value`` as a name the page may answer at (--allowed-host): a host name or an IP
-    address (IPv6 put in brackets), in lower case; :class:`ValueError` with
-    :data:`BAD_NAME` otherwise."""
+    """``value`` as a name the page may answer at (--allowed-host): a host name, or an IP
+    address as a browser writes it (IPv6 in brackets), in lower case; :class:`ValueError`
+    with :data:`BAD_NAME` otherwise (a name whose last part is a number, such as 127.1,
+    which a browser would write otherwise)."""
     name = value.strip().lower()
     bare = name[1:-1] if name.startswith("[") and name.endswith("]") else name
     try:
         address = ipaddress.ip_address(bare)
     except ValueError:
-        if _NAME.fullmatch(name) is None:
+        last = name.rstrip(".").rpartition(".")[2]
+        if _NAME.fullmatch(name) is None or last.isdigit():
             raise ValueError(BAD_NAME.format(value=value)) from None
         return name.rstrip(".")
-    return f"[{address}]" if address.version == 6 else str(address)
+    if address.version == 4:
+        return str(address)
+    if address.scope_id or address.ipv4_mapped:  # written otherwise by browsers, or not at all
+        raise ValueError(BAD_NAME.format(value=value))
+    return f"[{address}]"
 
 
 def answered_at(host: str, allowed: Sequence[str]) -> tuple[str, ...] | None:
-    """The names the page answers at, listening on ``host`` with ``allowed`` names (from
-    --allowed-host). On this machine only: this machine's own names, ``host`` and
-    ``allowed``. Beyond it, where the access token guards every request: any name, unless
-    some are allowed (then those, this machine's, and ``host`` if it is one address)."""
-    if not loopback(host) and not allowed:
+    """The names the page answers at, listening on ``host``: on this machine only, its
+    own names, ``host`` and the ``allowed`` ones (--allowed-host: the name the clinic's
+    proxy passes on); beyond it, where the access token guards every request, any (None)."""
+    if not loopback(host):
         return None
-    try:
-        own = () if host in EVERY_ADDRESS else (allowed_name(host),)
-    except ValueError:  # a name the system resolves that a browser would not ask for
-        own = ()
-    return tuple(dict.fromkeys((*LOCAL_NAMES, *own, *allowed)))
+    return tuple(dict.fromkeys((*LOCAL_NAMES, allowed_name(host), *allowed)))
 
 
 def token_from(token_file: Path | None) -> str | None:
@@ -108,6 +111,8 @@ def serve(
 ) -> None:
     """Check the settings and the content, say where the page is, and serve it until
     stopped (Ctrl-C), answering only at the names :func:`answered_at` gives."""
+    if allowed and not loopback(host):
+        raise UsageError(ALLOWED_BEYOND.format(host=host))
     token = token_from(token_file)
     if not loopback(host) and token is None:
         raise UsageError(NEEDS_TOKEN.format(host=host, env=TOKEN_ENV))
@@ -120,6 +125,8 @@ def serve(
             raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
     settings = Settings(content.resolve(), brand and brand.resolve(), token=token, today=today,
                         hosts=answered_at(host, allowed))  # fmt: skip
+    for name in [n for n in os.environ if n.startswith(ENV_PREFIX)]:
+        del os.environ[name]  # none left from before: a setting not given is its default
     os.environ.update(settings.to_env())
     if not loopback(host):
         print("handouts: warning: the page is served over plain HTTP: put the clinic's HTTPS "
