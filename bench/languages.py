@@ -29,9 +29,8 @@ from handouts.content.brand import Brand
 from handouts.content.model import Library
 from handouts.document.document import Personal
 from handouts.document.request import Allow, Request
-from handouts.errors import HandoutsError
 from handouts.paths import CONTENT
-from handouts.pipeline import Renderer, load_inputs
+from handouts.pipeline import Renderer, TooLong, load_inputs
 
 CAUTION = "⚠"
 """The sign every caution prints before its words (a combination caution, a medicine's,
@@ -61,10 +60,11 @@ def requests(lib: Library, rows: int, seed: int) -> list[Request]:
 
 
 def cautions(renderer: Renderer, lib: Library, brand: Brand, req: Request) -> int | None:
-    """How many cautions the handout prints; None where it does not fit."""
+    """How many cautions the handout prints; None where it does not fit (any other
+    error stops the run)."""
     try:
         pdf = renderer.make(lib, brand, req).pdf
-    except HandoutsError:
+    except TooLong:
         return None
     pages = PdfReader(io.BytesIO(pdf)).pages
     return sum(page.extract_text().count(CAUTION) for page in pages)

@@ -10,6 +10,7 @@ import html
 import io
 import json
 import logging
+import os
 import re
 import socket
 import tempfile
@@ -482,6 +483,7 @@ def test_serve_answers_at_this_machines_names_and_the_allowed_ones(monkeypatch):
     assert answered_at("::1", ()) == LOCAL_NAMES
     assert answered_at("localhost", proxied) == (*LOCAL_NAMES, *proxied)
     assert answered_at("127.0.0.2", proxied) == (*LOCAL_NAMES, "127.0.0.2", *proxied)
+    assert answered_at("::1%1", ()) == LOCAL_NAMES  # a zone no browser asks for
     assert answered_at("0.0.0.0", ()) is None  # the token guards it
     assert answered_at("10.0.0.5", ()) is None
     # the workers read them from their environment
@@ -497,6 +499,7 @@ def test_serve_leaves_no_setting_from_before_for_its_workers(monkeypatch, tmp_pa
     run (another brand, other names) is not read as this server's."""
     import uvicorn
 
+    monkeypatch.setattr(os, "environ", dict(os.environ))  # serve's settings go with it
     monkeypatch.setenv("HANDOUTS_WEB_BRAND", str(tmp_path / "old-brand.yaml"))
     monkeypatch.setenv("HANDOUTS_WEB_HOSTS", "old.example")
     monkeypatch.setenv("HANDOUTS_WEB_TODAY", "2020-01-01")
@@ -513,6 +516,9 @@ def test_serve_leaves_no_setting_from_before_for_its_workers(monkeypatch, tmp_pa
 
 
 def test_an_allowed_host_is_only_for_a_page_on_this_machine(capsys, monkeypatch):
+    import uvicorn
+
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: pytest.fail("served"))
     monkeypatch.setenv("HANDOUTS_TOKEN", "a-long-clinic-secret-token")
     assert real_main(["serve", "--host", "0.0.0.0", "--allowed-host", "h.example"]) == 2
     assert capsys.readouterr().err == (
@@ -522,10 +528,14 @@ def test_an_allowed_host_is_only_for_a_page_on_this_machine(capsys, monkeypatch)
     )
 
 
-def test_an_allowed_host_is_a_name_not_an_address(capsys):
+def test_an_allowed_host_is_a_name_not_an_address(capsys, monkeypatch):
+    import uvicorn
+
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: pytest.fail("served"))
     for written in ("https://handouts.clinic.example", "handouts.clinic.example:443",
                     "handouts.clinic.example/", "clinic_pc", "", "x-.example", "127.1",
-                    "2130706433", "fe80::1%eth0", "::ffff:127.0.0.1"):  # fmt: skip
+                    "2130706433", "fe80::1%eth0", "::ffff:127.0.0.1", "0x7f000001",
+                    "clinic.0x10"):  # fmt: skip
         with pytest.raises(SystemExit) as stopped:  # argparse's usage error
             real_main(["serve", "--allowed-host", written])
         assert stopped.value.code == 2

@@ -53,9 +53,9 @@ CSRF_FIELD = "csrf"
 LOCAL_NAMES = ("localhost", "127.0.0.1", "[::1]")
 """The names a browser on this machine opens the page at."""
 WRONG_HOST = (
-    "This page answers only at its own names: localhost on the machine that serves it, and "
-    "a name it was started with (--allowed-host, such as the one the clinic's proxy "
-    "passes on)."
+    "This page answers only at the names it was started with: localhost, 127.0.0.1 or "
+    "[::1] on the machine that serves it, and any name given with --allowed-host (such as "
+    "the one the clinic's proxy passes on)."
 )
 
 

@@ -42,6 +42,8 @@ def loopback(host: str) -> bool:
 
 
 _NAME = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\.?")
+_NUMBER = re.compile(r"[0-9]+|0x[0-9a-f]*")
+"""A last part a browser reads as a number, and so the name as an IPv4 address."""
 BAD_NAME = (
     "expected a host name as a browser's address bar shows it, without https:// or a port "
     "(handouts.clinic.example), got '{value}'"
@@ -55,15 +57,15 @@ ALLOWED_BEYOND = (
 def allowed_name(value: str) -> str:
     """``value`` as a name the page may answer at (--allowed-host): a host name, or an IP
     address as a browser writes it (IPv6 in brackets), in lower case; :class:`ValueError`
-    with :data:`BAD_NAME` otherwise (a name whose last part is a number, such as 127.1,
-    which a browser would write otherwise)."""
+    with :data:`BAD_NAME` otherwise (a name whose last part is a number, such as 127.1 or
+    0x7f000001, which a browser would write otherwise)."""
     name = value.strip().lower()
     bare = name[1:-1] if name.startswith("[") and name.endswith("]") else name
     try:
         address = ipaddress.ip_address(bare)
     except ValueError:
         last = name.rstrip(".").rpartition(".")[2]
-        if _NAME.fullmatch(name) is None or last.isdigit():
+        if _NAME.fullmatch(name) is None or _NUMBER.fullmatch(last):
             raise ValueError(BAD_NAME.format(value=value)) from None
         return name.rstrip(".")
     if address.version == 4:
@@ -79,7 +81,11 @@ def answered_at(host: str, allowed: Sequence[str]) -> tuple[str, ...] | None:
     proxy passes on); beyond it, where the access token guards every request, any (None)."""
     if not loopback(host):
         return None
-    return tuple(dict.fromkeys((*LOCAL_NAMES, allowed_name(host), *allowed)))
+    try:
+        own = (allowed_name(host),)
+    except ValueError:  # ::1%lo: an address with a zone, which no browser asks for
+        own = ()
+    return tuple(dict.fromkeys((*LOCAL_NAMES, *own, *allowed)))
 
 
 def token_from(token_file: Path | None) -> str | None:
