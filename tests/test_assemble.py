@@ -245,11 +245,17 @@ def test_every_cited_source_is_listed():
         for f in c.summary
         for k in f.sources
     }
-    titles = {t for t, _ in listed}
+    titles = {t for t, _after, _url in listed}
     assert all(any(LIB.sources[k].title in t for t in titles) for k in cited)
     assert (
         "Estrogen withdrawal revisited. J Headache Pain 2023.",
+        "",
         "https://pmc.ncbi.nlm.nih.gov/articles/PMC10512516/",
+    ) in listed
+    assert (
+        "NHS: Stroke symptoms.",
+        "Undated.",
+        "https://www.nhs.uk/conditions/stroke/symptoms/",
     ) in listed
 
 

@@ -186,7 +186,7 @@ def body_size(found: list[Run], doc: Document) -> float:
     """The size most reading characters are set in (the source list, a reference set
     smaller on purpose, left out: a handout with many sources would otherwise decide)."""
     (sources,) = blocks(doc, SourceList)
-    listed = squash(" ".join(f"{cite} {url or ''}" for cite, url in sources.entries))
+    listed = squash(" ".join(f"{t} {after} {url or ''}" for t, after, url in sources.entries))
     chars: Counter[float] = Counter()
     for r in found:
         if squash(r.text) not in listed:
@@ -308,7 +308,8 @@ def test_type_sizes(pdfs, doc):
     assert body_size(found, doc) >= 18
     (sources,) = blocks(doc, SourceList)
     small_ok = [*footer_lines(pdfs.large), doc.clinic, *doc.contact_lines, doc.web or ""]
-    small_ok += [f"{n}. {cite} {url or ''}" for n, (cite, url) in enumerate(sources.entries, 1)]
+    small_ok += [f"{n}. {title} {after} {url or ''}"
+                 for n, (title, after, url) in enumerate(sources.entries, 1)]  # fmt: skip
     allowed = "\n".join(squash(s) for s in small_ok)
     reading = [r for r in found if r.size < 18 and not PAGE_NUMBER.match(r.text)]
     assert [(r.page, r.size, r.text) for r in reading if squash(r.text) not in allowed] == []

@@ -54,6 +54,13 @@ def test_every_address_a_handout_can_print_has_its_page(site, lib):
     page = (site / "es" / "h" / "g43-m797" / "index.html").read_text(encoding="utf-8")
     assert '<html lang="es"' in page and "<h1>Migraña y fibromialgia</h1>" in page
     assert "Cuándo pedir ayuda" in page and "When to get help" not in page
+    # its sources are cited as published, in English: each title says so; the Spanish
+    # words after an undated one do not
+    titles = re.findall(r'<li><span lang="en">([^<]*)</span>( Sin fecha\.)?', page)
+    assert len(titles) > 5 and any(after for _t, after in titles)
+    assert all(t.endswith(".") and "Sin fecha" not in t for t, _after in titles)
+    english = (site / "h" / "g43-m797" / "index.html").read_text(encoding="utf-8")
+    assert 'lang="en"' not in english.split("</head>")[1]  # the page's own language
 
 
 def test_the_same_conditions_in_any_order_print_one_address(lib):

@@ -109,7 +109,7 @@ def sentences(doc: Document) -> tuple[str, ...]:
         elif isinstance(block, Caution):
             out += [point.action for point in block.points]
         elif isinstance(block, SourceList):  # a long address is split inside a word
-            out += [url for _, url in block.entries if url]
+            out += [url for *_cited, url in block.entries if url]
     return tuple(out)
 
 
@@ -601,6 +601,47 @@ def test_a_long_note_split_between_pages_keeps_its_spaces(tmp_path):
         said = read.text(note)
     assert len(pages) > 1, "the note was meant to run over a page break"
     assert said == LONG_NOTE.replace("\u00ad", "")
+
+
+def test_a_spanish_handouts_english_source_titles_are_read_in_english(tmp_path):
+    """Sources are cited as published, in English: in a Spanish handout, a source's list
+    item that is all English says so (/Lang), for a screen reader's voice; one with the
+    handout's own words after its title ("Sin fecha.") stays in the handout's language.
+    An English handout marks no element's language (the document's is its catalogue's)."""
+    from handouts.pipeline import assembled, load_inputs
+
+    from .conftest import ALLOW_TODAY
+
+    lib, brand = load_inputs(CONTENT, BRAND)
+    for language in ("es", None):
+        req = Request(("migraine", "lupus"), language=language, allow=ALLOW_TODAY)
+        doc, _ = assembled(lib, brand, req)
+        (listed,) = [b for s in doc.sections for b in s.blocks if isinstance(b, SourceList)]
+        out = tmp_path / f"{language}.pdf"
+        args = ["build", "--conditions", "migraine", "lupus", "--full", "--brand", BRAND]
+        assert main([*args, *(["--language", language] if language else []), "--out", out]) == 0
+        with pikepdf.open(out) as pdf:
+            read = Read(pdf, read_tree(pdf), *marked_texts(out))
+            said = {
+                squash(read.text(li.kids[1])): li.obj.get("/Lang")
+                for li in read.all("LI")
+                if len(li.kids) == 2
+            }
+            marked = [e.role for e in read.root.walk() if "/Lang" in e.obj]
+        if language is None:
+            assert marked == [] and listed.titles_in is None
+            continue
+        langs = [said[squash(" ".join(filter(None, entry)))] for entry in listed.entries]
+        dated = [
+            lang for (_t, after, _u), lang in zip(listed.entries, langs, strict=True) if not after
+        ]
+        undated = [
+            lang for (_t, after, _u), lang in zip(listed.entries, langs, strict=True) if after
+        ]
+        assert len(dated) > 10 and set(dated) == {"en"}
+        assert len(undated) > 1 and set(undated) == {None}
+        assert marked == ["LI"] * len(dated)
+        assert list(Validator().validate(str(out)).findings) == []
 
 
 def test_every_mcid_is_in_the_tree_once_and_in_the_parent_tree(read: Read):

@@ -475,6 +475,11 @@ class CombinationFile:
     """The rules."""
 
 
+CITED_IN = "en"
+"""The language sources are cited in: as published (every source in sources.yaml is in
+English, and its title is never translated)."""
+
+
 @dataclass(frozen=True)
 class Source:
     """An entry in sources.yaml."""

@@ -22,6 +22,7 @@ from handouts.content.brand import Brand
 from handouts.content.model import (
     AFTER_HOURS,
     AREAS,
+    CITED_IN,
     EVIDENCE_WORDS,
     TIER_RANK,
     TIERS,
@@ -327,7 +328,7 @@ def _build(lib: Library, req: Request, brand: Brand, _: Words) -> Document:
         sections.append(Section("diary", _("My headache and pain diary"), diary, new_page=True))
     entries = tuple(citation(lib, k, _) for k in cites.keys)
     sources = _("Where this information comes from")
-    sections.append(Section("sources", sources, (SourceList(entries),)))
+    sections.append(Section("sources", sources, (SourceList(entries, cited_in(lib)),)))
 
     drafts, reviewed, next_review = dated(reviews, sections, _)
     return Document(
@@ -567,11 +568,18 @@ def mentions(when: Any, item: str) -> bool:
     )
 
 
-def citation(lib: Library, key: str, _: Words) -> tuple[str, str | None]:
+def citation(lib: Library, key: str, _: Words) -> tuple[str, str, str | None]:
+    """A source as a source list gives it: its title as cited, with its year; the words
+    that say it is undated, in the handout's language, or ""; its web address."""
     src = lib.sources[key]
     year = f" {src.year}." if src.year and str(src.year) not in src.title else ""
-    year = " " + _("Undated.") if src.undated and not src.year else year
-    return f"{src.title}.{year}", src.url
+    after = _("Undated.") if src.undated and not src.year else ""
+    return f"{src.title}.{year}", after, src.url
+
+
+def cited_in(lib: Library) -> str | None:
+    """The language a source list's titles are in, where it is not ``lib``'s."""
+    return None if lib.language == CITED_IN else CITED_IN
 
 
 def condition_title(conds: list[Condition], _: Words) -> str:

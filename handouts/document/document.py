@@ -100,8 +100,12 @@ class WriteIn:
 
 @dataclass(frozen=True)
 class SourceList:
-    entries: tuple[tuple[str, str | None], ...]
-    """(citation text, web address or None)."""
+    entries: tuple[tuple[str, str, str | None], ...]
+    """(the source's title as cited, with its year; words after it in the handout's
+    language, such as "Undated.", or ""; web address or None)."""
+    titles_in: str | None = None
+    """The language the titles are in, where it is not the handout's (sources are cited
+    as published, in English): a screen reader reads them in that language's voice."""
 
 
 @dataclass(frozen=True)

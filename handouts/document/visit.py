@@ -47,6 +47,7 @@ from handouts.document.assemble import (
     capital,
     charset,
     citation,
+    cited_in,
     clinic_fields,
     condition_title,
     dated,
@@ -505,7 +506,8 @@ class _Visit:
         sections = [s for s in chosen if s]
         if not self.cut("sources") and self.cites:
             entries = tuple(citation(self.lib, k, _) for k in list(self.cites)[:KEY_SOURCES])
-            sections.append(Section("sources", _("Key sources"), (SourceList(entries),)))
+            listed = SourceList(entries, cited_in(self.lib))
+            sections.append(Section("sources", _("Key sources"), (listed,)))
         drafts, reviewed, next_review = dated(self.reviews, sections, _)
         made = Document(
             title=self.req.title or condition_title(self.conds, _),

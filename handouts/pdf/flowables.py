@@ -751,14 +751,18 @@ def _write_in(b: WriteIn, st: Styles, width: float, key: str, parent: Node) -> l
 def _sources(b: SourceList, st: Styles, width: float, key: str, parent: Node) -> list[Flowable]:
     flows: list[Flowable] = []
     items = Node("L", parent)
-    for n, (cite, url) in enumerate(b.entries, 1):
-        text = fonts.markup(cite)
+    for n, (title, after, url) in enumerate(b.entries, 1):
+        text = fonts.markup(title) + (" " + fonts.markup(after) if after else "")
         if url:
             href = escape(url, {'"': "&quot;"})
             text += f' <a href="{href}" color="#1A1A1A"><u>{fonts.markup(url)}</u></a>'
         # The number hangs in the margin, so the entry's text (and its line breaks,
-        # worked out once) is the same whatever its number in this handout.
-        flows.append(list_item(Paragraph(text, st.sources, bulletText=f"{n}."), items))
+        # worked out once) is the same whatever its number in this handout. An entry
+        # all in the titles' language is read in it; one with the handout's own words
+        # after its title ("Sin fecha.") is read in the handout's.
+        lang = None if after else b.titles_in
+        item = list_item(Paragraph(text, st.sources, bulletText=f"{n}."), items, lang)
+        flows.append(item)
     return flows
 
 

@@ -45,6 +45,9 @@ class Node:
     """Alternative text (figures)."""
     scope: str | None = None
     """For a table header cell: Column or Row."""
+    lang: str | None = None
+    """Its language, where it is not the document's (/Lang: a screen reader reads it in
+    that language's voice)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -132,9 +135,10 @@ def artifact(flowable: Any) -> Any:
 ARTIFACT_NODE = Node("Artifact")
 
 
-def list_item(flowable: Any, parent: Node) -> Any:
-    """Tag a paragraph with a hanging mark as a list item: the mark is its label."""
-    item = Node("LI", parent)
+def list_item(flowable: Any, parent: Node, lang: str | None = None) -> Any:
+    """Tag a paragraph with a hanging mark as a list item: the mark is its label (``lang``:
+    the item's language, where it is not the document's)."""
+    item = Node("LI", parent, lang=lang)
     flowable.tag = Open(Node("Lbl", item), Node("LBody", item))
     return flowable
 
@@ -304,6 +308,8 @@ def element_start(node: Node) -> str:
     extra = f" /Alt {pdf_text(node.alt)}" if node.alt is not None else ""
     if node.scope is not None:
         extra += f" /A << /O /Table /Scope /{node.scope} >>"
+    if node.lang is not None:
+        extra += f" /Lang {pdf_text(node.lang)}"
     return f"<< /Type /StructElem /S /{node.role}{extra} /P "
 
 
