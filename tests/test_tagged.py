@@ -605,43 +605,56 @@ def test_a_long_note_split_between_pages_keeps_its_spaces(tmp_path):
 
 def test_a_spanish_handouts_english_source_titles_are_read_in_english(tmp_path):
     """Sources are cited as published, in English: in a Spanish handout, a source's list
-    item that is all English says so (/Lang), for a screen reader's voice; one with the
-    handout's own words after its title ("Sin fecha.") stays in the handout's language.
-    An English handout marks no element's language (the document's is its catalogue's)."""
+    item that is all English says so on its body (/Lang; its number is read in Spanish),
+    for a screen reader's voice; one with the handout's own words after its title ("Sin
+    fecha.") stays in the handout's language. The full version and the visit handout's
+    key sources, in es and es-MX. An English handout marks no element's language (the
+    document's is its catalogue's)."""
     from handouts.pipeline import assembled, load_inputs
 
     from .conftest import ALLOW_TODAY
 
+    def sources(args: list[str], language: str | None) -> tuple[list, list[str]]:
+        """Each source item's body's text and /Lang; and the roles that have a /Lang."""
+        out = tmp_path / f"{language}-{len(args)}.pdf"
+        told = ["--language", language] if language else []
+        assert main(["build", *args, "--brand", BRAND, *told, "--out", out]) == 0
+        with pikepdf.open(out) as pdf:
+            read = Read(pdf, read_tree(pdf), *marked_texts(out))
+            bodies = [li.kids[1] for li in read.all("LI") if len(li.kids) == 2]
+            said = [(squash(read.text(b)), b.obj.get("/Lang")) for b in bodies]
+            marked = [e.role for e in read.root.walk() if "/Lang" in e.obj]
+        assert list(Validator().validate(str(out)).findings) == []
+        return [(text, lang) for text, lang in said if "http" in text], marked
+
     lib, brand = load_inputs(CONTENT, BRAND)
-    for language in ("es", None):
+    full = ["--conditions", "migraine", "lupus", "--full"]
+    for language in ("es", "es-MX", None):
         req = Request(("migraine", "lupus"), language=language, allow=ALLOW_TODAY)
         doc, _ = assembled(lib, brand, req)
         (listed,) = [b for s in doc.sections for b in s.blocks if isinstance(b, SourceList)]
-        out = tmp_path / f"{language}.pdf"
-        args = ["build", "--conditions", "migraine", "lupus", "--full", "--brand", BRAND]
-        assert main([*args, *(["--language", language] if language else []), "--out", out]) == 0
-        with pikepdf.open(out) as pdf:
-            read = Read(pdf, read_tree(pdf), *marked_texts(out))
-            said = {
-                squash(read.text(li.kids[1])): li.obj.get("/Lang")
-                for li in read.all("LI")
-                if len(li.kids) == 2
-            }
-            marked = [e.role for e in read.root.walk() if "/Lang" in e.obj]
+        said, marked = sources(full, language)
         if language is None:
-            assert marked == [] and listed.titles_in is None
+            assert marked == [] and listed.titles_in is None and len(said) > 10
             continue
-        langs = [said[squash(" ".join(filter(None, entry)))] for entry in listed.entries]
-        dated = [
-            lang for (_t, after, _u), lang in zip(listed.entries, langs, strict=True) if not after
-        ]
-        undated = [
-            lang for (_t, after, _u), lang in zip(listed.entries, langs, strict=True) if after
-        ]
+        lang = dict(said)
+        langs = [lang[squash(" ".join(filter(None, entry)))] for entry in listed.entries]
+        entries = zip(listed.entries, langs, strict=True)
+        dated = [lang for (_t, after, _u), lang in entries if not after]
+        entries = zip(listed.entries, langs, strict=True)
+        undated = [lang for (_t, after, _u), lang in entries if after]
         assert len(dated) > 10 and set(dated) == {"en"}
         assert len(undated) > 1 and set(undated) == {None}
-        assert marked == ["LI"] * len(dated)
-        assert list(Validator().validate(str(out)).findings) == []
+        assert marked == ["LBody"] * len(dated)
+    # the visit handout's key sources (fibromyalgia alone leaves room for them)
+    said, marked = sources(["--conditions", "fibromyalgia"], "es")
+    assert sorted(("Sinfecha" in text, lang) for text, lang in said) == [
+        (False, "en"),
+        (False, "en"),
+        (True, None),
+        (True, None),
+    ]
+    assert marked == ["LBody", "LBody"]
 
 
 def test_every_mcid_is_in_the_tree_once_and_in_the_parent_tree(read: Read):

@@ -758,8 +758,9 @@ def _sources(b: SourceList, st: Styles, width: float, key: str, parent: Node) ->
             text += f' <a href="{href}" color="#1A1A1A"><u>{fonts.markup(url)}</u></a>'
         # The number hangs in the margin, so the entry's text (and its line breaks,
         # worked out once) is the same whatever its number in this handout. An entry
-        # all in the titles' language is read in it; one with the handout's own words
-        # after its title ("Sin fecha.") is read in the handout's.
+        # all in the titles' language is read in it (its number in the handout's); one
+        # with the handout's own words after its title ("Sin fecha.") is read in the
+        # handout's.
         lang = None if after else b.titles_in
         item = list_item(Paragraph(text, st.sources, bulletText=f"{n}."), items, lang)
         flows.append(item)

@@ -137,9 +137,10 @@ ARTIFACT_NODE = Node("Artifact")
 
 def list_item(flowable: Any, parent: Node, lang: str | None = None) -> Any:
     """Tag a paragraph with a hanging mark as a list item: the mark is its label (``lang``:
-    the item's language, where it is not the document's)."""
-    item = Node("LI", parent, lang=lang)
-    flowable.tag = Open(Node("Lbl", item), Node("LBody", item))
+    its body's language, where it is not the document's; the mark is read in the
+    document's: "1." is "uno" in Spanish)."""
+    item = Node("LI", parent)
+    flowable.tag = Open(Node("Lbl", item), Node("LBody", item, lang=lang))
     return flowable
 
 
