@@ -637,12 +637,11 @@ def test_a_spanish_handouts_english_source_titles_are_read_in_english(tmp_path):
         if language is None:
             assert marked == [] and listed.titles_in is None and len(said) > 10
             continue
-        lang = dict(said)
-        langs = [lang[squash(" ".join(filter(None, entry)))] for entry in listed.entries]
-        entries = zip(listed.entries, langs, strict=True)
-        dated = [lang for (_t, after, _u), lang in entries if not after]
-        entries = zip(listed.entries, langs, strict=True)
-        undated = [lang for (_t, after, _u), lang in entries if after]
+        by_text = dict(said)
+        langs = [(entry[1], by_text[squash(" ".join(filter(None, entry)))])
+                 for entry in listed.entries]  # fmt: skip
+        dated = [lang for after, lang in langs if not after]
+        undated = [lang for after, lang in langs if after]
         assert len(dated) > 10 and set(dated) == {"en"}
         assert len(undated) > 1 and set(undated) == {None}
         assert marked == ["LBody"] * len(dated)
