@@ -17,6 +17,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+from unittest import mock
 
 import pdfplumber
 import pikepdf
@@ -303,14 +305,71 @@ def marked_texts(path: Path) -> tuple[dict[MC, str], set[str]]:
     pdfplumber gives characters drawn outside any MCID sequence."""
     texts: dict[MC, str] = defaultdict(str)
     outside: set[str] = set()
-    with pdfplumber.open(path) as pdf:
+    for n, ch in _chars(path):
+        if ch["mcid"] is None:
+            outside.add(str(ch["tag"]))
+        else:
+            texts[(n, ch["mcid"])] += ch["text"]
+    return dict(texts), outside
+
+
+def spoken_in(path: Path) -> dict[MC, list[tuple[str | None, str]]]:
+    """Each (page, MCID)'s text as runs in the language a marked-content sequence inside
+    it gives (/Lang), or None where none does (its element's, or the document's)."""
+    runs: dict[MC, list[tuple[str | None, str]]] = defaultdict(list)
+    for n, ch in _chars(path):
+        if ch["mcid"] is not None:
+            said = runs[(n, ch["mcid"])]
+            if said and said[-1][0] == ch["lang"]:
+                said[-1] = (ch["lang"], said[-1][1] + ch["text"])
+            else:
+                said.append((ch["lang"], ch["text"]))
+    return dict(runs)
+
+
+def _chars(path: Path) -> Iterator[tuple[int, dict]]:
+    """Each character pdfplumber reads, with its page number; its ``mcid`` is that of the
+    innermost sequence with one around it, and its ``lang`` the innermost /Lang of a
+    sequence inside that. (pdfplumber alone keeps one sequence, the last begun: a
+    character after a sequence nested inside a paragraph's would have no MCID.)"""
+    aggregator = pdfplumber.page.PDFPageAggregatorWithMarkedContent
+    stacks: dict[int, list[tuple[str, int | None, str | None]]] = {}
+
+    def begin_tag(self: Any, tag: Any, props: Any = None) -> None:
+        stack = stacks.setdefault(id(self), [])
+        props = props if isinstance(props, dict) else {}
+        if "MCID" in props:
+            mcid, lang = props["MCID"], None
+        else:
+            mcid = stack[-1][1] if stack else None
+            lang = stack[-1][2] if stack else None
+        if "Lang" in props:
+            lang = pdfplumber.utils.decode_text(props["Lang"])
+        stack.append((pdfplumber.utils.decode_text(tag.name), mcid, lang))
+        self.cur_tag, self.cur_mcid, self.cur_lang = stack[-1]
+
+    def end_tag(self: Any) -> None:
+        stack = stacks.setdefault(id(self), [])
+        if stack:
+            stack.pop()
+        self.cur_tag, self.cur_mcid, self.cur_lang = stack[-1] if stack else (None, None, None)
+
+    def tag_cur_item(self: Any) -> None:
+        if self.cur_item._objs:
+            obj = self.cur_item._objs[-1]
+            obj.mcid, obj.tag = self.cur_mcid, self.cur_tag
+            obj.lang = getattr(self, "cur_lang", None)
+
+    with (
+        mock.patch.object(aggregator, "begin_tag", begin_tag),
+        mock.patch.object(aggregator, "end_tag", end_tag),
+        mock.patch.object(aggregator, "tag_cur_item", tag_cur_item),
+        mock.patch.object(pdfplumber.page, "ALL_ATTRS", pdfplumber.page.ALL_ATTRS | {"lang"}),
+        pdfplumber.open(path) as pdf,
+    ):
         for n, page in enumerate(pdf.pages):
             for ch in page.chars:
-                if ch["mcid"] is None:
-                    outside.add(str(ch["tag"]))
-                else:
-                    texts[(n, ch["mcid"])] += ch["text"]
-    return dict(texts), outside
+                yield n, ch
 
 
 @dataclass(frozen=True)
@@ -335,8 +394,9 @@ def scan_content(
     scan: Scan,
 ) -> None:
     """Check every text-showing operator is inside an artifact or an MCID sequence (the
-    innermost open one), that MCID sequences never nest (nor sit in an artifact), and that
-    every form's marked content is balanced; collect the MCIDs."""
+    innermost one of those open: a sequence with no MCID inside, such as words in another
+    language, belongs to it), that MCID sequences never nest (nor sit in an artifact), and
+    that every form's marked content is balanced; collect the MCIDs."""
     for n, (operands, operator) in enumerate(instructions):
         op = str(operator)
         at = f"{where} op {n}"
@@ -359,8 +419,9 @@ def scan_content(
             else:
                 stack.pop()
         elif op in TEXT_SHOWING:
-            top = stack[-1] if stack else None
-            if top is None or (top.tag != "/Artifact" and top.mcid is None):
+            owner = [o for o in stack if o.mcid is not None or o.tag == "/Artifact"]
+            if not owner:
+                top = stack[-1] if stack else None
                 scan.problems.append(f"{at}: {op} {operands!r} inside {top}")
         elif op == "Do":
             xobject = resources.XObject[operands[0]]
@@ -449,8 +510,9 @@ def read(name: str, built: dict[str, Path]) -> Iterator[Read]:
 
 
 def test_helpers_see_what_they_look_for():
-    """The order check fails on a swap; the content scan fails on untagged text, nested
-    MCIDs and an unclosed sequence; the tree walk follows MCRs and OBJRs."""
+    """The order check fails on a swap; the content scan fails on untagged text (in a
+    sequence with no MCID too), nested MCIDs and an unclosed sequence, and takes text in a
+    sequence inside an MCID's as that MCID's; the tree walk follows MCRs and OBJRs."""
     assert in_order("Title  For: Zoë  About", ("Title", "Zoë", "About")) == []
     assert in_order("Title About Zoë", ("Title", "Zoë", "About")) == ["About"]
     pdf = pikepdf.new()
@@ -459,6 +521,12 @@ def test_helpers_see_what_they_look_for():
     code = [
         ([], pikepdf.Operator("BT")),
         ([pikepdf.String("loose")], pikepdf.Operator("Tj")),
+        (
+            [pikepdf.Name.Span, pikepdf.Dictionary(Lang=pikepdf.String("en"))],
+            pikepdf.Operator("BDC"),
+        ),
+        ([pikepdf.String("in a sequence with no MCID")], pikepdf.Operator("Tj")),
+        ([], pikepdf.Operator("EMC")),
         ([pikepdf.Name.P, props], pikepdf.Operator("BDC")),
         ([pikepdf.Name.Span, props], pikepdf.Operator("BDC")),
         ([pikepdf.Name.Span], pikepdf.Operator("BMC")),
@@ -469,7 +537,7 @@ def test_helpers_see_what_they_look_for():
     pdf.pages[0].obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(code))
     (scan,) = page_scans(pdf)
     assert scan.mcids == [0, 0]
-    assert [p.split(": ")[1].split(" ")[0] for p in scan.problems] == ["Tj", "MCID", "Tj", "2"]
+    assert [p.split(": ")[1].split(" ")[0] for p in scan.problems] == ["Tj", "Tj", "MCID", "2"]
     page = pdf.pages[0].obj
     annot = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Annot))
     elem = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.StructElem, S=pikepdf.Name.P))
@@ -607,25 +675,34 @@ def test_a_spanish_handouts_english_source_titles_are_read_in_english(tmp_path):
     """Sources are cited as published, in English: in a Spanish handout, a source's list
     item that is all English says so on its body (/Lang; its number is read in Spanish),
     for a screen reader's voice; one with the handout's own words after its title ("Sin
-    fecha.") stays in the handout's language. The full version and the visit handout's
-    key sources, in es and es-MX. An English handout marks no element's language (the
-    document's is its catalogue's)."""
+    fecha.") stays in the handout's language but for its title, a sequence in English
+    inside the body's. The full version and the visit handout's key sources, in es and
+    es-MX. An English handout marks no element's language (the document's is its
+    catalogue's), nor any words'."""
     from handouts.pipeline import assembled, load_inputs
 
     from .conftest import ALLOW_TODAY
 
     def sources(args: list[str], language: str | None) -> tuple[list, list[str]]:
-        """Each source item's body's text and /Lang; and the roles that have a /Lang."""
+        """Each source item's body's text, its /Lang and its runs of text with the
+        language marked inside it; and the roles that have a /Lang."""
         out = tmp_path / f"{language}-{len(args)}.pdf"
         told = ["--language", language] if language else []
         assert main(["build", *args, "--brand", BRAND, *told, "--out", out]) == 0
+        runs = spoken_in(out)
         with pikepdf.open(out) as pdf:
             read = Read(pdf, read_tree(pdf), *marked_texts(out))
             bodies = [li.kids[1] for li in read.all("LI") if len(li.kids) == 2]
-            said = [(squash(read.text(b)), b.obj.get("/Lang")) for b in bodies]
+            said = [(squash(read.text(b)), b.obj.get("/Lang"),
+                     [(lang, squash(text)) for mc in b.content() for lang, text in runs[mc]])
+                    for b in bodies]  # fmt: skip
             marked = [e.role for e in read.root.walk() if "/Lang" in e.obj]
         assert list(Validator().validate(str(out)).findings) == []
-        return [(text, lang) for text, lang in said if "http" in text], marked
+        return [entry for entry in said if "http" in entry[0]], marked
+
+    def title_in_english(title: str, runs: list[tuple[str | None, str]]) -> bool:
+        """The body's runs are its title in English, then the rest in the handout's."""
+        return [lang for lang, _ in runs] == ["en", None] and runs[0][1] == squash(title)
 
     lib, brand = load_inputs(CONTENT, BRAND)
     full = ["--conditions", "migraine", "lupus", "--full"]
@@ -636,23 +713,27 @@ def test_a_spanish_handouts_english_source_titles_are_read_in_english(tmp_path):
         said, marked = sources(full, language)
         if language is None:
             assert marked == [] and listed.titles_in is None and len(said) > 10
+            assert {lang for *_, runs in said for lang, _ in runs} == {None}
             continue
-        by_text = dict(said)
-        langs = [(entry[1], by_text[squash(" ".join(filter(None, entry)))])
+        by_text = {text: (lang, runs) for text, lang, runs in said}
+        found = [(entry, *by_text[squash(" ".join(filter(None, entry)))])
                  for entry in listed.entries]  # fmt: skip
-        dated = [lang for after, lang in langs if not after]
-        undated = [lang for after, lang in langs if after]
-        assert len(dated) > 10 and set(dated) == {"en"}
-        assert len(undated) > 1 and set(undated) == {None}
+        dated = [(lang, runs) for (_, after, _), lang, runs in found if not after]
+        undated = [(title, lang, runs) for (title, after, _), lang, runs in found if after]
+        assert len(dated) > 10 and {lang for lang, _ in dated} == {"en"}
+        assert {lang for _, runs in dated for lang, _ in runs} == {None}  # the element's
+        assert len(undated) > 1 and {lang for _, lang, _ in undated} == {None}
+        assert all(title_in_english(title, runs) for title, _, runs in undated), undated
         assert marked == ["LBody"] * len(dated)
     # the visit handout's key sources (fibromyalgia alone leaves room for them)
     said, marked = sources(["--conditions", "fibromyalgia"], "es")
-    assert sorted(("Sinfecha" in text, lang) for text, lang in said) == [
+    assert sorted(("Sinfecha" in text, lang) for text, lang, _ in said) == [
         (False, "en"),
         (False, "en"),
         (True, None),
         (True, None),
     ]
+    assert [runs[0][0] for text, _, runs in said if "Sinfecha" in text] == ["en", "en"]
     assert marked == ["LBody", "LBody"]
 
 
@@ -847,3 +928,46 @@ def test_split_code_tags_pieces_and_refuses_untagged_text():
         with pytest.raises(RenderError) as caught:
             split_code(code)
         assert str(caught.value).startswith(said)
+
+
+def test_words_in_another_language_split_across_pages_end_on_each_page():
+    """An English title split across two pages (a source in a Spanish handout, in large
+    print): each page's text object opens and closes its own part of the title's
+    sequence, so each page's marked content is balanced and the rest ("Sin fecha.")
+    stays outside it."""
+    import io
+
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfgen.canvas import Canvas
+
+    from handouts.pdf import fonts
+    from handouts.pdf.paragraph import Paragraph
+    from handouts.pdf.tagging import in_language
+
+    fonts.register()
+    style = ParagraphStyle("source", fontName=fonts.BODY, fontSize=12, leading=15)
+    title = "A very long title of a source, cited as it was published " * 3
+    para = Paragraph(in_language(title, "en") + " Sin fecha. https://example.org/", style)
+    para.wrap(200, 1000)
+    first, rest = para.split(200, 40)
+
+    def drawn(part: Paragraph) -> str:
+        canvas = Canvas(io.BytesIO())
+        part.wrapOn(canvas, 200, 1000)
+        part.drawOn(canvas, 0, 0)
+        return " ".join(canvas._code)
+
+    codes = [drawn(first), drawn(rest)]
+    opened = "/Span << /Lang (en) >> BDC"
+    assert [code.count(opened) for code in codes] == [1, 1]
+    assert [code.count(" EMC") for code in codes] == [1, 1]
+    assert codes[0].index("BT") < codes[0].index(opened) < codes[0].index("EMC ET")
+    assert f"BT {opened}" in codes[1]
+    assert codes[1].index(" EMC") < codes[1].index("Sin fecha") < codes[1].index("ET")
+    # not split: opened and closed once, around the title alone
+    whole = drawn(Paragraph(in_language("Stroke symptoms.", "en") + " Sin fecha.", style))
+    assert whole.count(opened) == 1 and whole.count(" EMC") == 1
+    assert whole.index(opened) < whole.index("Stroke") < whole.index(" EMC")
+    assert whole.index(" EMC") < whole.index("Sin fecha")
+    with pytest.raises(ValueError, match="not a language tag"):
+        in_language("title", 'en" name="x')

@@ -57,7 +57,7 @@ from handouts.pdf.logo import logo_flowable, qr_flowable
 from handouts.pdf.pages import PdfCanvas
 from handouts.pdf.paragraph import DRAW_STATE, HeadingParagraph, Paragraph, WholeParagraph
 from handouts.pdf.private import private_text, shared_text
-from handouts.pdf.tagging import DataTable, Node, artifact, leaf, list_item, tag
+from handouts.pdf.tagging import DataTable, Node, artifact, in_language, leaf, list_item, tag
 
 NOTE_COLOUR = "#3D3D3D"
 """Evidence notes: 10.8:1 on white, still dark in grayscale."""
@@ -752,7 +752,10 @@ def _sources(b: SourceList, st: Styles, width: float, key: str, parent: Node) ->
     flows: list[Flowable] = []
     items = Node("L", parent)
     for n, (title, after, url) in enumerate(b.entries, 1):
-        text = fonts.markup(title) + (" " + fonts.markup(after) if after else "")
+        text = fonts.markup(title)
+        if after and b.titles_in:  # the title alone is in the titles' language
+            text = in_language(text, b.titles_in)
+        text += " " + fonts.markup(after) if after else ""
         if url:
             href = escape(url, {'"': "&quot;"})
             text += f' <a href="{href}" color="#1A1A1A"><u>{fonts.markup(url)}</u></a>'
@@ -760,7 +763,7 @@ def _sources(b: SourceList, st: Styles, width: float, key: str, parent: Node) ->
         # worked out once) is the same whatever its number in this handout. An entry
         # all in the titles' language is read in it (its number in the handout's); one
         # with the handout's own words after its title ("Sin fecha.") is read in the
-        # handout's.
+        # handout's, but for its title.
         lang = None if after else b.titles_in
         item = list_item(Paragraph(text, st.sources, bulletText=f"{n}."), items, lang)
         flows.append(item)

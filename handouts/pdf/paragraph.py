@@ -28,7 +28,18 @@ from handouts.pdf import bidi, fonts
 from handouts.pdf.pages import PdfCanvas
 from handouts.pdf.private import is_private
 from handouts.pdf.shaping import said as shaped_letters
-from handouts.pdf.tagging import LABEL_END, Node, Open, Tagged, label_end, label_ends
+from handouts.pdf.tagging import (
+    LABEL_END,
+    LANG_CLOSE,
+    LANG_OPEN,
+    Node,
+    Open,
+    Tagged,
+    close_lang,
+    label_end,
+    label_ends,
+    open_lang,
+)
 from handouts.pdf.wordbreaks import halves, word_breaks
 
 
@@ -215,6 +226,8 @@ class Paragraph(Tagged, _RLParagraph):
         log = canv.log_links() if key else None
         codes = fonts.codes_in_use(canv._doc) if key else None
         canv._bullet = None
+        canv.setNamedCB(LANG_OPEN, open_lang)
+        canv.setNamedCB(LANG_CLOSE, close_lang)
         with label_ends():
             super().draw()
         if key and log is not None and fonts.codes_in_use(canv._doc) == codes:

@@ -10,6 +10,9 @@ ReportLab does no tagging, so this is the one layer that does. Its interface is 
   What it draws becomes one marked-content sequence of that node.
 - :class:`DataTable` tags a real table's rows and cells (header cells with their scope).
 - :func:`artifact` marks a paragraph that is for the eye only (a blank page's note).
+- :func:`in_language` marks words in another language inside a paragraph (an English
+  source title before "Sin fecha."); a whole element in another language is a
+  :class:`Node` with ``lang``.
 - Everything drawn outside a tagged flowable (rules, tints, box borders, footers) is an
   artifact, which a screen reader skips. Text drawn outside a tagged flowable is a bug,
   caught when the page is recorded (:func:`split_code`), so a new flowable cannot
@@ -142,6 +145,53 @@ def list_item(flowable: Any, parent: Node, lang: str | None = None) -> Any:
     item = Node("LI", parent)
     flowable.tag = Open(Node("Lbl", item), Node("LBody", item, lang=lang))
     return flowable
+
+
+LANG_OPEN, LANG_CLOSE = "handouts_lang_open", "handouts_lang_close"
+"""The canvas callbacks (ReportLab's ``<onDraw>``) around words in another language."""
+
+
+def in_language(markup: str, lang: str) -> str:
+    """Paragraph markup for words in ``lang`` inside a paragraph in the document's
+    language (an English title before "Sin fecha."): their drawing is a marked-content
+    sequence with its /Lang, inside the paragraph's own (ISO 32000-1, 14.9.2), so a
+    screen reader reads them in that language's voice and the rest in the document's."""
+    if not _LANGUAGE_TAG.fullmatch(lang):
+        raise ValueError(f"not a language tag: {lang!r}")
+    return (f'<onDraw name="{LANG_OPEN}" label="{lang}"/>{markup}'
+            f'<onDraw name="{LANG_CLOSE}" label="{lang}"/>')  # fmt: skip
+
+
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*")
+
+
+def open_lang(canvas: Any, kind: str, lang: str) -> None:
+    """Start words in ``lang`` in the paragraph's text object; a text object that ends
+    before they do (the paragraph split across pages) closes them at its end."""
+    tx = canvas._curr_tx_info["tx"]
+    tx._code.append(f"/Span << /Lang {pdf_text(lang)} >> BDC")
+    if not hasattr(tx, "_handouts_lang"):
+        finish = tx.getCode
+
+        def code() -> str:
+            if tx._handouts_lang:
+                tx._code.append("EMC")
+                tx._handouts_lang = False
+            return finish()  # type: ignore[no-any-return]
+
+        tx.getCode = code
+    tx._handouts_lang = True
+
+
+def close_lang(canvas: Any, kind: str, lang: str) -> None:
+    """End words in ``lang``; in a split paragraph's second half, whose text object starts
+    inside them, they are started at its start."""
+    tx = canvas._curr_tx_info["tx"]
+    if getattr(tx, "_handouts_lang", False):
+        tx._handouts_lang = False
+    else:
+        tx._code.insert(1, f"/Span << /Lang {pdf_text(lang)} >> BDC")  # after its BT
+    tx._code.append("EMC")
 
 
 class DataTable(Table):
