@@ -338,14 +338,15 @@ def _chars(path: Path) -> Iterator[tuple[int, dict]]:
     def begin_tag(self: Any, tag: Any, props: Any = None) -> None:
         stack = stacks.setdefault(id(self), [])
         props = props if isinstance(props, dict) else {}
-        if "MCID" in props:
-            mcid, lang = props["MCID"], None
+        name = pdfplumber.utils.decode_text(tag.name)
+        if "MCID" in props or name == "Artifact":  # an artifact is no element's
+            mcid, lang = props.get("MCID"), None
         else:
             mcid = stack[-1][1] if stack else None
             lang = stack[-1][2] if stack else None
         if "Lang" in props:
             lang = pdfplumber.utils.decode_text(props["Lang"])
-        stack.append((pdfplumber.utils.decode_text(tag.name), mcid, lang))
+        stack.append((name, mcid, lang))
         self.cur_tag, self.cur_mcid, self.cur_lang = stack[-1]
 
     def end_tag(self: Any) -> None:
@@ -384,6 +385,8 @@ class Scan:
 
     mcids: list[int] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    texts: list[int] = field(default_factory=list)
+    """How many sequences were open at each text object's start (BT) not yet ended."""
 
 
 def scan_content(
@@ -395,8 +398,9 @@ def scan_content(
 ) -> None:
     """Check every text-showing operator is inside an artifact or an MCID sequence (the
     innermost one of those open: a sequence with no MCID inside, such as words in another
-    language, belongs to it), that MCID sequences never nest (nor sit in an artifact), and
-    that every form's marked content is balanced; collect the MCIDs."""
+    language, belongs to it), that MCID sequences never nest (nor sit in an artifact),
+    that no sequence crosses a text object's start or end (ISO 32000-1, 14.6), and that
+    every form's marked content is balanced; collect the MCIDs."""
     for n, (operands, operator) in enumerate(instructions):
         op = str(operator)
         at = f"{where} op {n}"
@@ -418,6 +422,12 @@ def scan_content(
                 scan.problems.append(f"{at}: EMC with nothing open")
             else:
                 stack.pop()
+        elif op == "BT":
+            scan.texts.append(len(stack))
+        elif op == "ET":
+            depth = scan.texts.pop() if scan.texts else None
+            if depth != len(stack):
+                scan.problems.append(f"{at}: ET with {len(stack)} sequence(s) open, {depth} at BT")
         elif op in TEXT_SHOWING:
             owner = [o for o in stack if o.mcid is not None or o.tag == "/Artifact"]
             if not owner:
@@ -537,7 +547,32 @@ def test_helpers_see_what_they_look_for():
     pdf.pages[0].obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(code))
     (scan,) = page_scans(pdf)
     assert scan.mcids == [0, 0]
-    assert [p.split(": ")[1].split(" ")[0] for p in scan.problems] == ["Tj", "Tj", "MCID", "2"]
+    assert [p.split(": ")[1].split(" ")[0] for p in scan.problems] == [
+        "Tj",
+        "Tj",
+        "MCID",
+        "ET",
+        "2",
+    ]
+    # words in another language inside a paragraph's sequence are the paragraph's; a
+    # sequence that crosses its text object's end (or start) is not
+    lang = pikepdf.Dictionary(Lang=pikepdf.String("en"))
+    bt, et, emc = (
+        ([], pikepdf.Operator("BT")),
+        ([], pikepdf.Operator("ET")),
+        ([], pikepdf.Operator("EMC")),
+    )
+    good = [([pikepdf.Name.P, props], pikepdf.Operator("BDC")), bt,
+            ([pikepdf.Name.Span, lang], pikepdf.Operator("BDC")),
+            ([pikepdf.String("English")], pikepdf.Operator("Tj")), emc,
+            ([pikepdf.String(" Sin fecha.")], pikepdf.Operator("Tj")), et, emc]  # fmt: skip
+    span = ([pikepdf.Name.Span, lang], pikepdf.Operator("BDC"))
+    # ended after its text object's end; begun before a text object, ended inside it
+    across = [*good[:4], et, emc, emc, span, bt, emc, et]
+    for code, problems in ((good, []), (across, ["ET", "ET"])):
+        pdf.pages[0].obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(code))
+        (scan,) = page_scans(pdf)
+        assert [p.split(": ")[1].split(" ")[0] for p in scan.problems] == problems, scan.problems
     page = pdf.pages[0].obj
     annot = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Annot))
     elem = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.StructElem, S=pikepdf.Name.P))
@@ -931,10 +966,10 @@ def test_split_code_tags_pieces_and_refuses_untagged_text():
 
 
 def test_words_in_another_language_split_across_pages_end_on_each_page():
-    """An English title split across two pages (a source in a Spanish handout, in large
+    """An English title split across pages (a source in a Spanish handout, in large
     print): each page's text object opens and closes its own part of the title's
     sequence, so each page's marked content is balanced and the rest ("Sin fecha.")
-    stays outside it."""
+    stays outside it; a part that is all title (the middle of three) is all English."""
     import io
 
     from reportlab.lib.styles import ParagraphStyle
@@ -962,12 +997,62 @@ def test_words_in_another_language_split_across_pages_end_on_each_page():
     assert [code.count(opened) for code in codes] == [1, 1]
     assert [code.count(" EMC") for code in codes] == [1, 1]
     assert codes[0].index("BT") < codes[0].index(opened) < codes[0].index("EMC ET")
-    assert f"BT {opened}" in codes[1]
+    assert codes[1].index("BT") < codes[1].index(opened) < codes[1].index("Tj")
     assert codes[1].index(" EMC") < codes[1].index("Sin fecha") < codes[1].index("ET")
     # not split: opened and closed once, around the title alone
+    # in three parts: the middle one opens at its start and closes at its end
+    para = Paragraph(in_language(title * 3, "en") + " Sin fecha.", style)
+    para.wrap(200, 1000)
+    first, rest = para.split(200, 40)
+    middle, last = rest.split(200, 40)
+    codes = [drawn(first), drawn(middle), drawn(last)]
+    assert [code.count(opened) for code in codes] == [1, 1, 1]
+    assert [code.count(" EMC") for code in codes] == [1, 1, 1]
+    starts = codes[1].index("BT") < codes[1].index(opened) < codes[1].index("Tj")
+    assert starts and codes[1].index(" EMC ET") > codes[1].rindex("Tj")
+    assert codes[2].index(opened) < codes[2].index(" EMC") < codes[2].index("Sin fecha")
     whole = drawn(Paragraph(in_language("Stroke symptoms.", "en") + " Sin fecha.", style))
     assert whole.count(opened) == 1 and whole.count(" EMC") == 1
     assert whole.index(opened) < whole.index("Stroke") < whole.index(" EMC")
     assert whole.index(" EMC") < whole.index("Sin fecha")
     with pytest.raises(ValueError, match="not a language tag"):
         in_language("title", 'en" name="x')
+
+
+def test_an_undated_title_across_a_page_break_is_english_on_both_pages(content_copy, tmp_path):
+    """In a real Spanish handout, an undated source whose English title runs onto the next
+    page (titles lengthened until one does, in large print on A4): its title is read in
+    English on both pages, "Sin fecha." in Spanish, and every page's marked content stays
+    within its text objects."""
+    sources = content_copy / "sources.yaml"
+    shipped = yaml.safe_load(sources.read_text(encoding="utf-8"))
+    undated = [key for key, s in shipped.items() if s.get("undated")]
+    for extra in (19, 20, 16, 13, 11):
+        written = {key: {**s, "title": s["title"] + " longword" * extra} if key in undated else s
+                   for key, s in shipped.items()}  # fmt: skip
+        sources.write_text(yaml.safe_dump(written, allow_unicode=True), encoding="utf-8")
+        out = tmp_path / f"long-{extra}.pdf"
+        args = ["build", "--content", str(content_copy), "--conditions", "migraine", "lupus",
+                "--full", "--large-print", "--paper", "a4", "--language", "es"]  # fmt: skip
+        assert main([*args, "--brand", BRAND, "--out", out]) == 0
+        runs = spoken_in(out)
+        with pikepdf.open(out) as pdf:
+            assert [p for scan in page_scans(pdf) for p in scan.problems] == []
+            read = Read(pdf, read_tree(pdf), *marked_texts(out))
+            split = [[runs[mc] for mc in li.kids[1].content()] for li in read.all("LI")
+                     if len(li.kids) == 2 and len({page for page, _ in li.kids[1].content()}) > 1
+                     and "longword" in read.text(li.kids[1])]  # fmt: skip
+        if split:
+            break
+    assert split, "no undated source ran onto a next page"
+    assert list(Validator().validate(str(out)).findings) == []
+    for parts in split:  # read across the pages: its title in English, then the rest
+        langs = [lang for part in parts for lang, _ in part]
+        assert [lang for n, lang in enumerate(langs) if lang != langs[n - 1] or not n] == [
+            "en",
+            None,
+        ]
+        said = "".join(text for part in parts for lang, text in part if lang is None)
+        assert squash(said).startswith("Sinfecha.http")
+    inside = [parts for parts in split if parts[0][-1][0] == parts[1][0][0] == "en"]
+    assert inside, "no title split between pages"

@@ -38,7 +38,9 @@ from handouts.pdf.tagging import (
     close_lang,
     label_end,
     label_ends,
+    language_after,
     open_lang,
+    start_language,
 )
 from handouts.pdf.wordbreaks import halves, word_breaks
 
@@ -170,6 +172,7 @@ class Paragraph(Tagged, _RLParagraph):
         self._off = False  # a split's half: no space is added at its lines' ends
         self._wrapped: tuple[float, tuple[float, float]] | None = None
         self._ends: tuple[bool, ...] | None = None  # while drawn in the order seen
+        self._lang: str | None = None  # a split's part: the language its words start in
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         """Line breaking depends on the text, style and width only, so it is done once
@@ -226,8 +229,7 @@ class Paragraph(Tagged, _RLParagraph):
         log = canv.log_links() if key else None
         codes = fonts.codes_in_use(canv._doc) if key else None
         canv._bullet = None
-        canv.setNamedCB(LANG_OPEN, open_lang)
-        canv.setNamedCB(LANG_CLOSE, close_lang)
+        _callbacks(canv)
         with label_ends():
             super().draw()
         if key and log is not None and fonts.codes_in_use(canv._doc) == codes:
@@ -249,6 +251,8 @@ class Paragraph(Tagged, _RLParagraph):
         "that" at the next's as "onethat". The space is drawn past the line's end, so it
         moves nothing."""
         tx = self.canv.beginText(x, y)
+        if self._lang is not None:  # a part that starts inside words in another language
+            start_language(tx, self._lang)
         ends = self._line_ends()
         if ends is None or not any(ends):
             return tx
@@ -304,6 +308,7 @@ class Paragraph(Tagged, _RLParagraph):
         self.blPara = bidi.visual(logical, bool(self._bidi))
         canv.setNamedCB(bidi.ACTUAL_OPEN, bidi.open_actual)
         canv.setNamedCB(bidi.ACTUAL_CLOSE, bidi.close_actual)
+        _callbacks(canv)
         canv._bullet = None
         try:
             with label_ends():
@@ -341,6 +346,9 @@ class Paragraph(Tagged, _RLParagraph):
             part.tag = self.tag
             part._bidi = self._bidi  # and drawn in the order seen, as the whole would be
             part._rtl = self._rtl
+        if len(parts) == 2:  # the second starts in the language the first ends in
+            parts[0]._lang = self._lang
+            parts[1]._lang = language_after(parts[0].blPara.lines, self._lang)
         if len(parts) == 2:  # each half's own text, for where its words end
             cut = None if texts is None else halves(*texts, len(parts[0].blPara.lines))
             if cut is None:
@@ -351,6 +359,12 @@ class Paragraph(Tagged, _RLParagraph):
 
 
 @memo(256)
+def _callbacks(canv: Any) -> None:
+    """The canvas callbacks a paragraph's markup may name (:func:`tagging.in_language`)."""
+    canv.setNamedCB(LANG_OPEN, open_lang)
+    canv.setNamedCB(LANG_CLOSE, close_lang)
+
+
 def _shaping(style: ParagraphStyle) -> ParagraphStyle:
     """``style``, with HarfBuzz shaping the words (only patient text that needs it: a
     name in Arabic or Devanagari; everything else is drawn as it always was)."""

@@ -155,7 +155,8 @@ def in_language(markup: str, lang: str) -> str:
     """Paragraph markup for words in ``lang`` inside a paragraph in the document's
     language (an English title before "Sin fecha."): their drawing is a marked-content
     sequence with its /Lang, inside the paragraph's own (ISO 32000-1, 14.9.2), so a
-    screen reader reads them in that language's voice and the rest in the document's."""
+    screen reader reads them in that language's voice and the rest in the document's.
+    Not nested: a paragraph's words are in one language at a time."""
     if not _LANGUAGE_TAG.fullmatch(lang):
         raise ValueError(f"not a language tag: {lang!r}")
     return (f'<onDraw name="{LANG_OPEN}" label="{lang}"/>{markup}'
@@ -166,9 +167,24 @@ _LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*")
 
 
 def open_lang(canvas: Any, kind: str, lang: str) -> None:
-    """Start words in ``lang`` in the paragraph's text object; a text object that ends
-    before they do (the paragraph split across pages) closes them at its end."""
+    """ReportLab's callback where words in ``lang`` start (:func:`in_language`)."""
+    start_language(canvas._curr_tx_info["tx"], lang)
+
+
+def close_lang(canvas: Any, kind: str, lang: str) -> None:
+    """ReportLab's callback where words in ``lang`` end."""
     tx = canvas._curr_tx_info["tx"]
+    if getattr(tx, "_handouts_lang", False):
+        tx._code.append("EMC")
+        tx._handouts_lang = False
+
+
+def start_language(tx: Any, lang: str) -> None:
+    """Start words in ``lang`` in the text object ``tx``: where a paragraph's callback
+    says, or at the start of a split paragraph's part that begins inside them
+    (:func:`language_after`). A text object that ends before they do (the paragraph runs
+    onto the next page) ends them before its end: marked content never crosses a text
+    object's bounds (ISO 32000-1, 14.6)."""
     tx._code.append(f"/Span << /Lang {pdf_text(lang)} >> BDC")
     if not hasattr(tx, "_handouts_lang"):
         finish = tx.getCode
@@ -183,15 +199,17 @@ def open_lang(canvas: Any, kind: str, lang: str) -> None:
     tx._handouts_lang = True
 
 
-def close_lang(canvas: Any, kind: str, lang: str) -> None:
-    """End words in ``lang``; in a split paragraph's second half, whose text object starts
-    inside them, they are started at its start."""
-    tx = canvas._curr_tx_info["tx"]
-    if getattr(tx, "_handouts_lang", False):
-        tx._handouts_lang = False
-    else:
-        tx._code.insert(1, f"/Span << /Lang {pdf_text(lang)} >> BDC")  # after its BT
-    tx._code.append("EMC")
+def language_after(lines: Sequence[Any], lang: str | None) -> str | None:
+    """The language of the words open at the end of ``lines`` (ReportLab's broken lines)
+    that begin with ``lang``'s open (None: the paragraph's own)."""
+    for line in lines:
+        for frag in getattr(line, "words", ()):
+            name = getattr(getattr(frag, "cbDefn", None), "name", None)
+            if name == LANG_OPEN:
+                lang = frag.cbDefn.label
+            elif name == LANG_CLOSE:
+                lang = None
+    return lang
 
 
 class DataTable(Table):
