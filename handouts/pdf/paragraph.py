@@ -358,13 +358,13 @@ class Paragraph(Tagged, _RLParagraph):
         return parts
 
 
-@memo(256)
 def _callbacks(canv: Any) -> None:
     """The canvas callbacks a paragraph's markup may name (:func:`tagging.in_language`)."""
     canv.setNamedCB(LANG_OPEN, open_lang)
     canv.setNamedCB(LANG_CLOSE, close_lang)
 
 
+@memo(256)
 def _shaping(style: ParagraphStyle) -> ParagraphStyle:
     """``style``, with HarfBuzz shaping the words (only patient text that needs it: a
     name in Arabic or Devanagari; everything else is drawn as it always was)."""
