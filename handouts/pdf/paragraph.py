@@ -346,10 +346,9 @@ class Paragraph(Tagged, _RLParagraph):
             part.tag = self.tag
             part._bidi = self._bidi  # and drawn in the order seen, as the whole would be
             part._rtl = self._rtl
-        if len(parts) == 2:  # the second starts in the language the first ends in
-            parts[0]._lang = self._lang
-            parts[1]._lang = language_after(parts[0].blPara.lines, self._lang)
         if len(parts) == 2:  # each half's own text, for where its words end
+            parts[0]._lang = self._lang  # and the language its words start in
+            parts[1]._lang = language_after(parts[0].blPara.lines, self._lang)
             cut = None if texts is None else halves(*texts, len(parts[0].blPara.lines))
             if cut is None:
                 parts[0]._off = parts[1]._off = True

@@ -193,6 +193,7 @@ def start_language(tx: Any, lang: str) -> None:
             if tx._handouts_lang:
                 tx._code.append("EMC")
                 tx._handouts_lang = False
+            del tx.getCode  # called once: no loop left for the garbage collector
             return finish()  # type: ignore[no-any-return]
 
         tx.getCode = code
