@@ -210,14 +210,17 @@ for owner, caches in (("thread", memo.active()), ("renderer", renderer.caches)):
     for n, made in caches._made.items():
         if any(holds(x) for x in [made, *gc.get_referents(made)]):
             found.append(f"{owner}:{memo.declared()[n]}")
+for canvas in [x for x in gc.get_objects() if isinstance(x, Canvas)]:
+    if canvas._code or getattr(canvas, "pages", None):  # a layout canvas is kept empty
+        found.append(f"a live {type(canvas).__name__} with a drawing")
 print(sorted(set(found)))
 """
 
 
 def test_no_patient_name_or_note_is_kept_after_the_handout_is_written():
     """Every memo table of the package, after a handout for a patient with a name and
-    notes: none holds either, nor a canvas that drew them (a server would otherwise keep
-    every patient of the day)."""
+    notes: none holds either, nor a canvas that drew them, and no canvas with a drawing
+    is left alive anywhere (a server would otherwise keep every patient of the day)."""
     import subprocess
     import sys
 
