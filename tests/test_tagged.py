@@ -999,7 +999,6 @@ def test_words_in_another_language_split_across_pages_end_on_each_page():
     assert codes[0].index("BT") < codes[0].index(opened) < codes[0].index("EMC ET")
     assert codes[1].index("BT") < codes[1].index(opened) < codes[1].index("Tj")
     assert codes[1].index(" EMC") < codes[1].index("Sin fecha") < codes[1].index("ET")
-    # not split: opened and closed once, around the title alone
     # in three parts: the middle one opens at its start and closes at its end
     para = Paragraph(in_language(title * 3, "en") + " Sin fecha.", style)
     para.wrap(200, 1000)
@@ -1011,6 +1010,7 @@ def test_words_in_another_language_split_across_pages_end_on_each_page():
     starts = codes[1].index("BT") < codes[1].index(opened) < codes[1].index("Tj")
     assert starts and codes[1].index(" EMC ET") > codes[1].rindex("Tj")
     assert codes[2].index(opened) < codes[2].index(" EMC") < codes[2].index("Sin fecha")
+    # not split: opened and closed once, around the title alone
     whole = drawn(Paragraph(in_language("Stroke symptoms.", "en") + " Sin fecha.", style))
     assert whole.count(opened) == 1 and whole.count(" EMC") == 1
     assert whole.index(opened) < whole.index("Stroke") < whole.index(" EMC")
