@@ -429,8 +429,7 @@ def scan_content(
             if depth != len(stack):
                 scan.problems.append(f"{at}: ET with {len(stack)} sequence(s) open, {depth} at BT")
         elif op in TEXT_SHOWING:
-            owner = [o for o in stack if o.mcid is not None or o.tag == "/Artifact"]
-            if not owner:
+            if not any(o.mcid is not None or o.tag == "/Artifact" for o in stack):
                 top = stack[-1] if stack else None
                 scan.problems.append(f"{at}: {op} {operands!r} inside {top}")
         elif op == "Do":

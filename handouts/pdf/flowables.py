@@ -755,7 +755,8 @@ def _sources(b: SourceList, st: Styles, width: float, key: str, parent: Node) ->
         text = fonts.markup(title)
         if after and b.titles_in:  # the title alone is in the titles' language
             text = in_language(text, b.titles_in)
-        text += " " + fonts.markup(after) if after else ""
+        if after:
+            text += " " + fonts.markup(after)
         if url:
             href = escape(url, {'"': "&quot;"})
             text += f' <a href="{href}" color="#1A1A1A"><u>{fonts.markup(url)}</u></a>'
