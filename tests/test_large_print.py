@@ -409,3 +409,21 @@ def test_diary_column_heads_are_whole_words(pdfs, doc):
         words = {w for page in content_lines(data) for line in page for w in line.split()}
         for column in diary.columns:
             assert set(column.split()) <= words, column
+
+
+def test_web_addresses_break_where_a_reader_expects(pdfs, doc):
+    """A source's web address too long for the rest of its line is broken only where the
+    Chicago Manual allows (after a double slash, before a single slash or a full stop, and
+    so on: tests/test_addresses.py), never at any letter that fills the line ("htt" and
+    "ps://www…"), and reads whole; in large print (where many are too long) and regular."""
+    from .test_addresses import breaks_in, chicago
+
+    (sources,) = blocks(doc, SourceList)
+    urls = [url for *_, url in sources.entries if url]
+    assert len(urls) > 20
+    for data, at_least in ((pdfs.large, 15), (pdfs.regular, 3)):
+        lines = [line.strip() for page in content_lines(data) for line in page]
+        broken = [(url, at) for url in urls for _, at in breaks_in(url, lines)]
+        assert len(broken) >= at_least, len(broken)
+        bad = [(url[:at], url[at:]) for url, at in broken if not chicago(url[:at], url[at:])]
+        assert bad == []

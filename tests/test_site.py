@@ -199,6 +199,28 @@ def test_a_page_is_marked_up_for_every_reader(site):
     assert "<h2" in index and "Conditions that are linked" in index
 
 
+def test_a_long_web_address_may_break_where_the_pdf_breaks_it(site):
+    """A source's address offers a line break (``<wbr>``) wherever the PDF may break it
+    (the Chicago Manual's points, tests/test_addresses.py) and nowhere else, so a phone
+    shows "…/steroid-emergency-card" and "-to-support…" rather than breaking at any
+    letter; the link still reads, and goes to, the whole address."""
+    from tests.test_addresses import chicago
+
+    page = (site / "h" / "m05-m45-m545" / "index.html").read_text(encoding="utf-8")
+    links = re.findall(
+        r'<li>[^<]*(?:<span[^>]*>[^<]*</span>[^<]*)?<a href="([^"]+)">(.*?)</a>', page
+    )
+    assert len(links) > 20
+    for href, inner in links:
+        shown = [html.unescape(p) for p in inner.split("<wbr>")]
+        assert "".join(shown) == html.unescape(href)
+        assert "<" not in "".join(shown)
+        cuts = list(itertools.accumulate(len(p) for p in shown))[:-1]
+        url = "".join(shown)
+        assert all(chicago(url[:at], url[at:]) for at in cuts), shown
+    assert max(inner.count("<wbr>") for _, inner in links) > 10
+
+
 def test_site_needs_an_online_address(tmp_path, capsys):
     brand = tmp_path / "brand.yaml"
     original = (Path(__file__).parent.parent / "brands" / "example" / "brand.yaml").read_text()

@@ -12,6 +12,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, Template, select_autoescape
 
+from handouts.document.addresses import pieces
 from handouts.document.document import (
     Block,
     Bullets,
@@ -53,14 +54,19 @@ BLOCKS: dict[type, str] = {
 
 def templates(package: str) -> Environment:
     """The Jinja2 templates in ``package``'s ``templates/`` folder: every value escaped,
-    and a value a template names but is not given is an error, never a blank."""
-    return Environment(
+    and a value a template names but is not given is an error, never a blank. The
+    ``address_pieces`` filter cuts a web address where a line may break in it
+    (:func:`handouts.document.addresses.pieces`; a template puts ``<wbr>`` between them,
+    as the PDF breaks it there)."""
+    env = Environment(
         loader=PackageLoader(package, "templates"),
         autoescape=select_autoescape(default=True),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["address_pieces"] = pieces
+    return env
 
 
 def rendered(template: Template, **values: Any) -> str:

@@ -24,7 +24,7 @@ from reportlab.platypus.paragraph import cleanBlockQuotedText, textTransformFrag
 from reportlab.platypus.paraparser import ParaParser
 
 from handouts.memo import MemoTable, memo, table
-from handouts.pdf import bidi, fonts
+from handouts.pdf import bidi, fonts, longaddresses
 from handouts.pdf.pages import PdfCanvas
 from handouts.pdf.private import is_private
 from handouts.pdf.shaping import said as shaped_letters
@@ -43,6 +43,8 @@ from handouts.pdf.tagging import (
     start_language,
 )
 from handouts.pdf.wordbreaks import halves, word_breaks
+
+longaddresses.install()  # a too-long web address breaks where a reader expects it
 
 
 def _parse(text: str, style: ParagraphStyle) -> tuple[ParagraphStyle, tuple[Any, ...]]:

@@ -1,0 +1,182 @@
+"""A web address too long for a line breaks where a reader expects: the rule
+(:mod:`handouts.document.addresses`) and ReportLab's lines with it
+(:mod:`handouts.pdf.longaddresses`). Handouts are read in test_large_print (sources on
+both papers, regular and large print) and test_site (the web page's ``<wbr>``)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import paragraph as rl_paragraph
+
+from handouts.document.addresses import break_points, pieces
+from handouts.pdf import fonts, longaddresses
+from handouts.pdf.paragraph import Paragraph
+
+URL = (
+    "https://www.england.nhs.uk/2020/08/steroid-emergency-card-to-support-early-"
+    "recognition-and-treatment-of-adrenal-crisis-in-adults/"
+)
+QUERY = "https://pubmed.ncbi.nlm.nih.gov/?term=Sammaritano+Contraception+in+patients+with+lupus"
+STARTS = tuple("/~.,-_?#%=&")
+"""What a line inside an address may start with (Chicago 14.18: a break before these;
+a slash only if it is a single one)."""
+ENDS = ("//", ":", "=", "&", "+")
+"""What a line inside an address may end with (a break after these)."""
+
+
+def chicago(before: str, after: str) -> bool:
+    """Whether a line may end between ``before`` and ``after`` in an address, by the
+    rule as the Chicago Manual states it (written out here, not taken from the code)."""
+    if after.startswith("//") or (before.endswith("/") and not before.endswith("//")):
+        return False
+    return after.startswith(STARTS) or before.endswith(ENDS)
+
+
+def test_an_address_is_cut_where_chicago_says():
+    address = "https://www.example.org/a-b/c_d~e?f=g&h=i+j#k%20l"
+    assert pieces(address) == (
+        *("https://", "www", ".example", ".org", "/a", "-b", "/c", "_d", "~e", "?f"),
+        *("=", "g", "&", "h", "=", "i+", "j", "#k", "%20l"),
+    )
+    for point in break_points(address):
+        assert chicago(address[:point], address[point:]), point
+
+
+def test_never_inside_the_scheme_or_a_double_slash_nor_before_a_last_character():
+    assert pieces("https://x.org/a.b/") == ("https://", "x", ".org", "/a", ".b/")
+    assert pieces("https://a.org/http://b.org/x") == (
+        *("https://", "a", ".org", "/http://", "b", ".org", "/x"),
+    )
+    assert pieces("https://x.org///a") == ("https://", "x", ".org///a")
+
+
+def test_words_that_are_not_addresses_have_no_points():
+    for word in ("antiinflammatory", "e.g./x", "and/or", "1.5-2.5", "mailto:a@b.org"):
+        assert break_points(word) == (), word
+    assert pieces("(https://x.org/a)") == ("(https://", "x", ".org", "/a)")
+    assert pieces("www.nhs.uk/a") == ("www.nhs", ".uk", "/a")
+
+
+def style(name: str = "t", size: float = 12) -> ParagraphStyle:
+    """A new style each time: broken lines are remembered by text, style and width."""
+    fonts.register()
+    return ParagraphStyle(name, fontName=fonts.BODY, fontSize=size, leading=size * 1.2)
+
+
+def lines_of(markup: str, width: float, st: ParagraphStyle) -> list[tuple[str, float]]:
+    """Each line of the paragraph ``markup`` broken at ``width``: its text and the room
+    left at its end (negative where it is too wide)."""
+    p = Paragraph(markup, st)
+    p.wrap(width, 10_000)
+    bl = p.blPara
+    if bl.kind == 0:
+        return [(" ".join(words), room) for room, words in bl.lines]
+    return [("".join(getattr(f, "text", "") for f in line.words), line.extraSpace)
+            for line in bl.lines]  # fmt: skip
+
+
+def breaks_in(address: str, lines: list[str]) -> list[tuple[int, int]]:
+    """Where the lines break inside ``address``: each break's line (the one it ends) and
+    its place in the address (how many of its characters come before it)."""
+    text = "\n".join(lines)
+    m = re.search("\n?".join(map(re.escape, address)), text)
+    assert m, f"{address} is not printed whole"
+    line, at, found = text.count("\n", 0, m.start()), 0, []
+    for c in m.group(0):
+        if c == "\n":
+            found.append((line, at))
+            line += 1
+        else:
+            at += 1
+    return found
+
+
+def linked(address: str) -> str:
+    return f'<a href="{address}" color="#1A1A1A"><u>{address}</u></a>'
+
+
+@pytest.mark.parametrize("width", [150, 200, 260, 333])
+@pytest.mark.parametrize("shown", [linked, str], ids=["link", "plain"])
+def test_a_paragraph_breaks_an_address_only_where_the_rule_allows(width, shown):
+    """In a paragraph of several fragments (a link: ReportLab's ``_splitFragWord``) or of
+    one (``_splitWord``): every line fits, the address reads whole, each line inside it
+    ends where the rule allows, and holds as much of it as fits (the next piece would
+    not have)."""
+    st = style()
+    for address in (URL, QUERY):
+        lines = lines_of(f"Steroid Emergency Card, Aug 2020. {shown(address)}", width, st)
+        assert all(room >= 0 for _, room in lines), lines
+        texts = [t.strip() for t, _ in lines]
+        breaks = breaks_in(address, texts)
+        assert len(breaks) >= 2, "the address was meant to be too long for a line"
+        for line, at in breaks:
+            assert chicago(address[:at], address[at:]), (texts[line], address[at:])
+            rest = [p for p in (*break_points(address), len(address)) if p > at]
+            more = texts[line] + address[at : rest[0]]
+            assert stringWidth(more, st.fontName, st.fontSize) > width, more
+
+
+def filler_for(width: float, st: ParagraphStyle) -> str:
+    """As many words as fit on a line of ``width`` (less room than " https://" needs
+    is left: " word" is narrower)."""
+    words = ["Undated."]
+    while stringWidth(" ".join([*words, "word"]), st.fontName, st.fontSize) <= width:
+        words.append("word")
+    return " ".join(words)
+
+
+@pytest.mark.parametrize("shown", [linked, str], ids=["link", "plain"])
+def test_an_address_with_no_room_on_its_line_starts_the_next(shown):
+    """Where not even "https://" fits after the words on a line, the address starts the
+    next line whole: no sliver of it ("htt") is left at the end, and no empty piece of
+    its link either (a link box of no width)."""
+    st = style()
+    words = filler_for(300, st)
+    lines = lines_of(f"{words} {shown(URL)}", 300, st)
+    assert lines[0][0].strip() == words
+    assert lines[1][0].startswith("https://www")
+    assert all(room >= 0 for _, room in lines)
+    if shown is linked:
+        p = Paragraph(f"{words} {linked(URL)}", style("u"))
+        p.wrap(300, 10_000)
+        first = p.blPara.lines[0].words
+        assert all(getattr(f, "text", "x") for f in first), "an empty piece on line one"
+
+
+def test_a_run_with_no_point_wider_than_a_line_breaks_at_letters():
+    address = "https://example.org/" + "abcdefghij" * 8
+    st = style()
+    lines = lines_of(f"See {linked(address)}", 150, st)
+    assert all(room >= 0 for _, room in lines), lines
+    texts = [t.strip() for t, _ in lines]
+    breaks = breaks_in(address, texts)
+    assert breaks[0] == (0, len("https://example.org"))  # at a point while there is one
+    assert len(breaks) >= 4  # then at letters, each line full
+
+
+def test_other_long_words_break_as_reportlab_breaks_them(monkeypatch):
+    """A long word that is not an address (or an address in a shaped paragraph) goes to
+    ReportLab's own splitter: the same lines with it installed as without."""
+    word = "Pneumonoultramicroscopicsilicovolcanoconiosis" * 3
+    for markup in (f"See {word} now", f"See <b>{word}</b> now"):
+        ours = lines_of(markup, 120, style("a"))
+        monkeypatch.setattr(rl_paragraph, "_splitFragWord", longaddresses._SPLIT_FRAG_WORD)
+        monkeypatch.setattr(rl_paragraph, "_splitWord", longaddresses._SPLIT_WORD)
+        theirs = lines_of(markup, 120, style("b"))
+        monkeypatch.undo()
+        assert ours == theirs and len(ours) > 3, markup
+
+
+def test_reportlab_still_calls_the_splitters_by_these_names():
+    """The hook is ReportLab's module names; a ReportLab that renames them would leave
+    addresses broken at letters without this failing elsewhere first."""
+    assert rl_paragraph._splitFragWord is longaddresses.split_frag_word
+    assert rl_paragraph._splitWord is longaddresses.split_word
+    source = Path(rl_paragraph.__file__).read_text(encoding="utf-8")
+    assert "_splitFragWord(w,maxWidth-spaceWidth-currentWidth,maxWidths,lineno)" in source
+    assert "_splitWord(word,currentWidth+spaceWidth,maxWidths,lineno," in source
