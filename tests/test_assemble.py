@@ -319,3 +319,20 @@ def test_a_medicines_other_name_inside_a_longer_word_of_its_name_is_still_said()
     assert medicine_title(made, 3, words("en")) == "Dihydroergotamine (ergotamine, DHE)"
     made = changed(ergots, name="Ergotamine and DHE", also_called=("ergotamine", "DHE", "Cafergot"))
     assert medicine_title(made, 3, words("en")) == "Ergotamine and DHE (Cafergot)"
+
+
+def test_a_source_title_ends_with_one_stop():
+    """A cited title that ends with its own question mark reads "…back pain? Undated.",
+    not "…back pain?. Undated."; every other title gets its full stop (and its year)."""
+    from handouts.content.words import words
+    from handouts.document.assemble import citation
+
+    lib = load_library(CONTENT, PRINTER)
+    cited = {key: citation(lib, key, words("en")) for key in lib.sources}
+    assert cited["NASS-IBP"][:2] == (
+        "National Axial Spondyloarthritis Society: do I have inflammatory back pain?",
+        "Undated.",
+    )
+    doubled = [t for t, _, _ in cited.values() if re.search(r"[?!.]\.", t)]
+    assert doubled == []
+    assert all(t.endswith((".", "?", "!")) for t, _, _ in cited.values())

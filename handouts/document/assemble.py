@@ -574,7 +574,8 @@ def citation(lib: Library, key: str, _: Words) -> tuple[str, str, str | None]:
     src = lib.sources[key]
     year = f" {src.year}." if src.year and str(src.year) not in src.title else ""
     after = _("Undated.") if src.undated and not src.year else ""
-    return f"{src.title}.{year}", after, src.url
+    stop = "" if src.title.endswith(("?", "!", ".")) else "."  # not "back pain?."
+    return f"{src.title}{stop}{year}", after, src.url
 
 
 def cited_in(lib: Library) -> str | None:
