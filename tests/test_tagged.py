@@ -327,45 +327,67 @@ def spoken_in(path: Path) -> dict[MC, list[tuple[str | None, str]]]:
     return dict(runs)
 
 
+def read_aloud(path: Path) -> dict[MC, str]:
+    """The text of each (page, MCID) as a screen reader gets it: where a sequence inside it
+    has an /ActualText, that text once in place of what the sequence draws."""
+    texts: dict[MC, str] = defaultdict(str)
+    said: set[int] = set()
+    for n, ch in _chars(path):
+        if ch["mcid"] is None:
+            continue
+        if ch["actual"] is None:
+            texts[(n, ch["mcid"])] += ch["text"]
+        elif ch["actual"][0] not in said:
+            said.add(ch["actual"][0])
+            texts[(n, ch["mcid"])] += ch["actual"][1]
+    return dict(texts)
+
+
 def _chars(path: Path) -> Iterator[tuple[int, dict]]:
     """Each character pdfplumber reads, with its page number; its ``mcid`` is that of the
-    innermost sequence with one around it, and its ``lang`` the innermost /Lang of a
-    sequence inside that. (pdfplumber alone keeps one sequence, the last begun: a
-    character after a sequence nested inside a paragraph's would have no MCID.)"""
+    innermost sequence with one around it, its ``lang`` the innermost /Lang of a sequence
+    inside that, and its ``actual`` the outermost /ActualText of one (a number for the
+    sequence, and its text), or None. (pdfplumber alone keeps one sequence, the last
+    begun: a character after a sequence nested inside a paragraph's would have no MCID.)"""
     aggregator = pdfplumber.page.PDFPageAggregatorWithMarkedContent
-    stacks: dict[int, list[tuple[str, int | None, str | None]]] = {}
+    stacks: dict[int, list[tuple[str, int | None, str | None, Any]]] = {}
+    count = itertools.count()
 
     def begin_tag(self: Any, tag: Any, props: Any = None) -> None:
         stack = stacks.setdefault(id(self), [])
         props = props if isinstance(props, dict) else {}
         name = pdfplumber.utils.decode_text(tag.name)
         if "MCID" in props or name == "Artifact":  # an artifact is no element's
-            mcid, lang = props.get("MCID"), None
+            mcid, lang, actual = props.get("MCID"), None, None
         else:
-            mcid = stack[-1][1] if stack else None
-            lang = stack[-1][2] if stack else None
+            mcid, lang, actual = stack[-1][1:] if stack else (None, None, None)
         if "Lang" in props:
             lang = pdfplumber.utils.decode_text(props["Lang"])
-        stack.append((name, mcid, lang))
-        self.cur_tag, self.cur_mcid, self.cur_lang = stack[-1]
+        if "ActualText" in props and actual is None:
+            actual = (next(count), pdfplumber.utils.decode_text(props["ActualText"]))
+        stack.append((name, mcid, lang, actual))
+        self.cur_tag, self.cur_mcid, self.cur_lang, self.cur_actual = stack[-1]
 
     def end_tag(self: Any) -> None:
         stack = stacks.setdefault(id(self), [])
         if stack:
             stack.pop()
-        self.cur_tag, self.cur_mcid, self.cur_lang = stack[-1] if stack else (None, None, None)
+        top = stack[-1] if stack else (None, None, None, None)
+        self.cur_tag, self.cur_mcid, self.cur_lang, self.cur_actual = top
 
     def tag_cur_item(self: Any) -> None:
         if self.cur_item._objs:
             obj = self.cur_item._objs[-1]
             obj.mcid, obj.tag = self.cur_mcid, self.cur_tag
             obj.lang = getattr(self, "cur_lang", None)
+            obj.actual = getattr(self, "cur_actual", None)
 
+    attrs = pdfplumber.page.ALL_ATTRS | {"lang", "actual"}
     with (
         mock.patch.object(aggregator, "begin_tag", begin_tag),
         mock.patch.object(aggregator, "end_tag", end_tag),
         mock.patch.object(aggregator, "tag_cur_item", tag_cur_item),
-        mock.patch.object(pdfplumber.page, "ALL_ATTRS", pdfplumber.page.ALL_ATTRS | {"lang"}),
+        mock.patch.object(pdfplumber.page, "ALL_ATTRS", attrs),
         pdfplumber.open(path) as pdf,
     ):
         for n, page in enumerate(pdf.pages):
@@ -1055,3 +1077,29 @@ def test_an_undated_title_across_a_page_break_is_english_on_both_pages(content_c
         assert squash(said).startswith("Sinfecha.http")
     inside = [parts for parts in split if parts[0][-1][0] == parts[1][0][0] == "en"]
     assert inside, "no title split between pages"
+
+
+@pytest.mark.parametrize("large", [False, True], ids=["regular", "large"])
+def test_a_tier_symbol_is_seen_and_not_read(tmp_path, large):
+    """A booklet's "When to get help" headings show their symbol (!, ☎, ✎) but a screen
+    reader reads the heading's words alone (the symbol's sequence has an empty
+    /ActualText), as the web page hides it (aria-hidden); nothing else is read
+    differently. The pdfua checker finds nothing."""
+    out = tmp_path / "booklet.pdf"
+    extra = ["--large-print"] if large else []
+    assert main(["build", "--conditions", "migraine", "lupus", "--full", *extra,
+                 "--out", str(out)]) == 0  # fmt: skip
+    drawn, aloud = marked_texts(out)[0], read_aloud(out)
+    with pikepdf.open(out) as pdf:
+        read = Read(pdf, read_tree(pdf), drawn, set())
+        heads = {(squash(read.text(h)), "".join(aloud.get(mc, "") for mc in h.content()))
+                 for h in read.all("H3")}  # fmt: skip
+    symbols = {"!", "☎", "✎"}
+    tiers = {(shown, said) for shown, said in heads if shown[:1] in symbols}
+    assert {shown[0] for shown, _ in tiers} == symbols
+    assert all(said.strip() and squash(said) == shown[1:] for shown, said in tiers), tiers
+    assert not any(set(said) & symbols for _, said in heads)
+    assert {mc: t for mc, t in drawn.items() if aloud.get(mc) != t}.keys() == {
+        mc for mc, t in drawn.items() if t.strip()[:1] in symbols
+    }
+    assert list(Validator().validate(str(out)).findings) == []

@@ -31,10 +31,7 @@ from bidi import get_base_level, get_display
 from reportlab.lib.abag import ABag
 
 from handouts.pdf.shaping import said
-from handouts.pdf.tagging import pdf_text
-
-ACTUAL_OPEN, ACTUAL_CLOSE = "handouts_actual_open", "handouts_actual_close"
-"""The canvas callbacks that open and close a run's ``/ActualText``."""
+from handouts.pdf.tagging import ACTUAL_CLOSE, ACTUAL_OPEN
 
 
 def plain(markup: str) -> str:
@@ -176,12 +173,3 @@ def _callback(like: Any, name: str, label: str) -> Any:
     f.text = ""
     f.cbDefn = ABag(kind="onDraw", name=name, label=label)
     return f
-
-
-def open_actual(canvas: Any, kind: str, label: str) -> None:
-    tx = canvas._curr_tx_info["tx"]
-    tx._code.append(f"/Span << /ActualText {pdf_text(label)} >> BDC")
-
-
-def close_actual(canvas: Any, kind: str, label: str) -> None:
-    canvas._curr_tx_info["tx"]._code.append("EMC")

@@ -57,7 +57,16 @@ from handouts.pdf.logo import logo_flowable, qr_flowable
 from handouts.pdf.pages import PdfCanvas
 from handouts.pdf.paragraph import DRAW_STATE, HeadingParagraph, Paragraph, WholeParagraph
 from handouts.pdf.private import private_text, shared_text
-from handouts.pdf.tagging import DataTable, Node, artifact, in_language, leaf, list_item, tag
+from handouts.pdf.tagging import (
+    DataTable,
+    Node,
+    artifact,
+    in_language,
+    leaf,
+    list_item,
+    tag,
+    unspoken,
+)
 
 NOTE_COLOUR = "#3D3D3D"
 """Evidence notes: 10.8:1 on white, still dark in grayscale."""
@@ -626,7 +635,8 @@ def _tier_head(tier: Tier, st: Styles, width: float, fill: colors.Color,
     """A tier's heading (an H3): its symbol and words, or its drawn sign (a figure)
     beside its words."""
     if not (tier.sign and st.fill):
-        heading = f"{fonts.markup(tier.symbol, True)}  {fonts.markup(tier.heading, True)}"
+        symbol = unspoken(fonts.markup(tier.symbol, True))  # the heading says it
+        heading = f"{symbol}  {fonts.markup(tier.heading, True)}"
         return tag(Paragraph(heading, head_style), "H3", parent)
     dark = tier.key != "next_visit"
     size = head_style.fontSize * 1.2

@@ -29,16 +29,20 @@ from handouts.pdf.pages import PdfCanvas
 from handouts.pdf.private import is_private
 from handouts.pdf.shaping import said as shaped_letters
 from handouts.pdf.tagging import (
+    ACTUAL_CLOSE,
+    ACTUAL_OPEN,
     LABEL_END,
     LANG_CLOSE,
     LANG_OPEN,
     Node,
     Open,
     Tagged,
+    close_actual,
     close_lang,
     label_end,
     label_ends,
     language_after,
+    open_actual,
     open_lang,
     start_language,
 )
@@ -308,8 +312,6 @@ class Paragraph(Tagged, _RLParagraph):
         logical, kept = self.blPara, self._ends
         self._ends = self._line_ends() or ()  # () adds nothing
         self.blPara = bidi.visual(logical, bool(self._bidi))
-        canv.setNamedCB(bidi.ACTUAL_OPEN, bidi.open_actual)
-        canv.setNamedCB(bidi.ACTUAL_CLOSE, bidi.close_actual)
         _callbacks(canv)
         canv._bullet = None
         try:
@@ -360,9 +362,12 @@ class Paragraph(Tagged, _RLParagraph):
 
 
 def _callbacks(canv: Any) -> None:
-    """The canvas callbacks a paragraph's markup may name (:func:`tagging.in_language`)."""
+    """The canvas callbacks a paragraph's markup may name (:func:`tagging.in_language`,
+    :func:`tagging.unspoken`), or a shaped word's drawing (:mod:`handouts.pdf.bidi`)."""
     canv.setNamedCB(LANG_OPEN, open_lang)
     canv.setNamedCB(LANG_CLOSE, close_lang)
+    canv.setNamedCB(ACTUAL_OPEN, open_actual)
+    canv.setNamedCB(ACTUAL_CLOSE, close_actual)
 
 
 @memo(256)

@@ -147,6 +147,33 @@ def list_item(flowable: Any, parent: Node, lang: str | None = None) -> Any:
     return flowable
 
 
+ACTUAL_OPEN, ACTUAL_CLOSE = "handouts_actual_open", "handouts_actual_close"
+"""The canvas callbacks that open and close a run's ``/ActualText``."""
+
+
+def unspoken(markup: str) -> str:
+    """Paragraph markup for a mark that is seen and not read: a "When to get help" tier's
+    symbol (!, ☎, ✎) before its heading, which says what the symbol shows. It is drawn
+    in a sequence whose ``/ActualText`` is empty (ISO 32000-1, 14.9.4), so a screen
+    reader reads the heading alone, not "exclamation mark" or "black telephone" first
+    (the web page hides it the same way, ``aria-hidden``). For a mark on one line only
+    (the start of a heading): its sequence is never cut by a page break."""
+    return (f'<onDraw name="{ACTUAL_OPEN}" label=""/>{markup}'
+            f'<onDraw name="{ACTUAL_CLOSE}" label=""/>')  # fmt: skip
+
+
+def open_actual(canvas: Any, kind: str, label: str) -> None:
+    """ReportLab's callback where words read as ``label`` start (:func:`unspoken`, and
+    :mod:`handouts.pdf.bidi` for a shaped word)."""
+    tx = canvas._curr_tx_info["tx"]
+    tx._code.append(f"/Span << /ActualText {pdf_text(label)} >> BDC")
+
+
+def close_actual(canvas: Any, kind: str, label: str) -> None:
+    """ReportLab's callback where they end."""
+    canvas._curr_tx_info["tx"]._code.append("EMC")
+
+
 LANG_OPEN, LANG_CLOSE = "handouts_lang_open", "handouts_lang_close"
 """The canvas callbacks (ReportLab's ``<onDraw>``) around words in another language."""
 
