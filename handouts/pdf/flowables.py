@@ -631,18 +631,25 @@ def _kept(b: Tiers, lead: list[Flowable], box: Flowable) -> Flowable:
 
 
 def _tier_head(tier: Tier, st: Styles, width: float, fill: colors.Color,
-               head_style: ParagraphStyle, parent: Node) -> Flowable:  # fmt: skip
+               head_style: ParagraphStyle, parent: Node | None) -> Flowable:  # fmt: skip
     """A tier's heading (an H3): its symbol and words, or its drawn sign (a figure)
-    beside its words."""
+    beside its words. With no ``parent``, the same heading for the eye only (an
+    artifact), where a tier's box goes on over a page and repeats it."""
     if not (tier.sign and st.fill):
-        symbol = unspoken(fonts.markup(tier.symbol, True))  # the heading says it
-        heading = f"{symbol}  {fonts.markup(tier.heading, True)}"
+        symbol = fonts.markup(tier.symbol, True)
+        if parent is None:
+            return artifact(Paragraph(f"{symbol}  {fonts.markup(tier.heading, True)}", head_style))
+        heading = f"{unspoken(symbol)}  {fonts.markup(tier.heading, True)}"  # the words say it
         return tag(Paragraph(heading, head_style), "H3", parent)
     dark = tier.key != "next_visit"
     size = head_style.fontSize * 1.2
     ink, paper = (fill, colors.white) if dark else (colors.black, fill)
-    sign = leaf(pictures.tier_sign(tier.key, size, ink, paper), "Figure", parent, tier.sign)
-    words = tag(Paragraph(fonts.markup(tier.heading, True), head_style), "H3", parent)
+    drawn = pictures.tier_sign(tier.key, size, ink, paper)
+    words = Paragraph(fonts.markup(tier.heading, True), head_style)
+    if parent is None:  # a drawing outside the structure is an artifact
+        sign, words = drawn, artifact(words)
+    else:
+        sign, words = leaf(drawn, "Figure", parent, tier.sign), tag(words, "H3", parent)
     head = Table([[sign, words]], colWidths=[size + 6, width - size - 28])
     head.setStyle(table_style([("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                                *[(p, (0, 0), (-1, -1), 0) for p in PADS]]))  # fmt: skip
@@ -660,8 +667,7 @@ def _tier_table(tier: Tier, st: Styles, width: float, parent: Node, fill: colors
     if tier.note:
         rows.append([para(tier.note, st.body, parent=parent)])
     t = _TierTable(rows, colWidths=[width], repeatRows=1, splitInRow=b.may_split)
-    t.head = (f"{fonts.markup(tier.symbol, True)}  {fonts.markup(tier.heading, True)}",
-              head_style)  # fmt: skip
+    t.again = lambda: _tier_head(tier, st, width, fill, head_style, None)
     t.setStyle(
         table_style(
             [
@@ -683,16 +689,13 @@ def _tier_box(tier: Tier, st: Styles, width: float, parent: Node, fill: colors.C
     """A tier as a box drawn from parts found once (:mod:`handouts.pdf.tierbox`): its
     heading and note, each made from what it shows, and its signs in two balanced
     columns, down the left, then the right."""
-    heading = f"{fonts.markup(tier.symbol, True)}  {fonts.markup(tier.heading, True)}"
     look = (tier.key, tier.symbol, tier.heading, tier.sign, st.fill, head_style, fill, width)
     words = tier.symbol + tier.heading
     head = tierbox.Part(
         ("head", *look), lambda under: _tier_head(tier, st, width, fill, head_style, under), words
     )
     again = tierbox.Part(
-        ("again", heading, head_style),
-        lambda under: artifact(Paragraph(heading, head_style)),
-        words,
+        ("again", *look), lambda under: _tier_head(tier, st, width, fill, head_style, None), words
     )
     note = None
     if tier.note:
@@ -724,18 +727,19 @@ def _balance(sizes: list[tuple[float, float, float, float]]) -> int:
 
 class _TierTable(Table):
     """A tier's box. One longer than a page (large print, many signs) repeats its heading
-    on the next page, drawn for the eye only: a screen reader has read it once."""
+    on the next page, as it looks (its symbol, or its drawn sign) but for the eye only: a
+    screen reader has read it once."""
 
-    head: tuple[str, ParagraphStyle] | None = None
+    again: Callable[[], Flowable] | None = None
 
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
         parts = super().split(availWidth, availHeight)
-        if self.head:
+        if self.again:
             for part in parts[1:]:
                 # a new row: the header row's list is shared with the table split (which
                 # ReportLab may split again, or put back whole, after a trial split)
-                part._cellvalues[0] = [artifact(Paragraph(*self.head)), *part._cellvalues[0][1:]]
-                part.head = self.head
+                part._cellvalues[0] = [self.again(), *part._cellvalues[0][1:]]
+                part.again = self.again
         return parts
 
 
