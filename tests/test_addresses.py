@@ -5,8 +5,11 @@ both papers, regular and large print) and test_site (the web page's ``<wbr>``)."
 
 from __future__ import annotations
 
+import itertools
+import random
 import re
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 import pytest
 from reportlab.lib.styles import ParagraphStyle
@@ -29,10 +32,19 @@ ENDS = ("//", ":", "=", "&", "+")
 """What a line inside an address may end with (a break after these)."""
 
 
+PUNCTUATION = "/~.,-_?#%=&+:"
+
+
 def chicago(before: str, after: str) -> bool:
     """Whether a line may end between ``before`` and ``after`` in an address, by the
-    rule as the Chicago Manual states it (written out here, not taken from the code)."""
+    rule as the Chicago Manual states it (written out here, not taken from the code):
+    never inside a double slash, after a single one, or between two punctuation marks
+    (a line would end with a hyphen or a full stop: "Medicine-" | "-pregnancy")."""
     if after.startswith("//") or (before.endswith("/") and not before.endswith("//")):
+        return False
+    if before[-1:] in PUNCTUATION and after[:1] in PUNCTUATION and after[:1] != "/":
+        return False
+    if before.endswith("/") and after[:1] in PUNCTUATION:
         return False
     return after.startswith(STARTS) or before.endswith(ENDS)
 
@@ -49,6 +61,10 @@ def test_an_address_is_cut_where_chicago_says():
 
 def test_never_inside_the_scheme_or_a_double_slash_nor_before_a_last_character():
     assert pieces("https://x.org/a.b/") == ("https://", "x", ".org", "/a", ".b/")
+    assert pieces("http://x.org/Medicine--pregnancy/a...b") == (
+        *("http://", "x", ".org", "/Medicine", "--pregnancy", "/a", "...b"),
+    )
+    assert pieces("https://x.org/b/?c=d") == ("https://", "x", ".org", "/b", "/?c", "=d")
     assert pieces("https://a.org/http://b.org/x") == (
         *("https://", "a", ".org", "/http://", "b", ".org", "/x"),
     )
@@ -60,6 +76,9 @@ def test_words_that_are_not_addresses_have_no_points():
         assert break_points(word) == (), word
     assert pieces("(https://x.org/a)") == ("(https://", "x", ".org", "/a)")
     assert pieces("www.nhs.uk/a") == ("www.nhs", ".uk", "/a")
+    assert pieces("nhs.uk/conditions/stroke") == ("nhs", ".uk", "/conditions", "/stroke")
+    for word in ("1.5mg/day", "i.e./x", "e.g./y"):  # not a host and a path
+        assert break_points(word) == (), word
 
 
 def style(name: str = "t", size: float = 12) -> ParagraphStyle:
@@ -97,11 +116,18 @@ def breaks_in(address: str, lines: list[str]) -> list[tuple[int, int]]:
 
 
 def linked(address: str) -> str:
-    return f'<a href="{address}" color="#1A1A1A"><u>{address}</u></a>'
+    """A source's address as its paragraph's markup has it."""
+    href = escape(address, {'"': "&quot;"})
+    return f'<a href="{href}" color="#1A1A1A"><u>{escape(address)}</u></a>'
+
+
+def plain(address: str) -> str:
+    """An address in a paragraph of one fragment (a note typed by the care team)."""
+    return escape(address)
 
 
 @pytest.mark.parametrize("width", [150, 200, 260, 333])
-@pytest.mark.parametrize("shown", [linked, str], ids=["link", "plain"])
+@pytest.mark.parametrize("shown", [linked, plain], ids=["link", "plain"])
 def test_a_paragraph_breaks_an_address_only_where_the_rule_allows(width, shown):
     """In a paragraph of several fragments (a link: ReportLab's ``_splitFragWord``) or of
     one (``_splitWord``): every line fits, the address reads whole, each line inside it
@@ -130,7 +156,7 @@ def filler_for(width: float, st: ParagraphStyle) -> str:
     return " ".join(words)
 
 
-@pytest.mark.parametrize("shown", [linked, str], ids=["link", "plain"])
+@pytest.mark.parametrize("shown", [linked, plain], ids=["link", "plain"])
 def test_an_address_with_no_room_on_its_line_starts_the_next(shown):
     """Where not even "https://" fits after the words on a line, the address starts the
     next line whole: no sliver of it ("htt") is left at the end, and no empty piece of
@@ -148,15 +174,71 @@ def test_an_address_with_no_room_on_its_line_starts_the_next(shown):
         assert all(getattr(f, "text", "x") for f in first), "an empty piece on line one"
 
 
-def test_a_run_with_no_point_wider_than_a_line_breaks_at_letters():
+def test_a_run_with_no_point_wider_than_a_line_breaks_at_letters_each_line_full():
+    """A run too long for any line is broken at a letter anyway: the line it starts on
+    is filled with letters too (it was left near empty, its last point early on it)."""
     address = "https://example.org/" + "abcdefghij" * 8
     st = style()
     lines = lines_of(f"See {linked(address)}", 150, st)
     assert all(room >= 0 for _, room in lines), lines
     texts = [t.strip() for t, _ in lines]
     breaks = breaks_in(address, texts)
-    assert breaks[0] == (0, len("https://example.org"))  # at a point while there is one
-    assert len(breaks) >= 4  # then at letters, each line full
+    assert len(breaks) >= 3
+    for line, at in breaks:  # each line full: the next letter would not have fitted
+        more = texts[line] + address[at]
+        assert stringWidth(more, st.fontName, st.fontSize) > 150, more
+
+
+def test_an_address_after_words_never_leaves_its_scheme_alone_on_a_line():
+    """After words, a line does not end with "https://" alone: the address moves to the
+    next line whole (Chicago allows the break; it reads as a stray fragment)."""
+    st = style()
+    for width in range(180, 420, 7):
+        for shown in (linked, plain):
+            lines = lines_of(f"Undated. {shown(URL)}", width, st)
+            assert not any(t.strip().endswith("https://") for t, _ in lines), (width, lines)
+
+
+def test_a_letter_wider_than_any_line_overflows_as_reportlab_lets_it():
+    """At a width narrower than one letter, the address's last letter overflows its line,
+    as with ReportLab's own splitter; nothing fails."""
+    st = style("n", 24)
+    for markup in (f"See {linked('https://x.org/abWW')}", "See https://x.org/abWW"):
+        lines = lines_of(markup, 20, st)
+        assert "".join(t.strip() for t, _ in lines).endswith("https://x.org/abWW")
+
+
+@pytest.mark.parametrize("shown", [linked, plain], ids=["link", "plain"])
+def test_random_addresses_print_whole_and_break_only_where_the_rule_or_a_long_run_needs(shown):
+    """Random addresses (runs of letters, of punctuation, long runs with no point), in a
+    paragraph of one fragment or of several, at many widths and sizes: every line fits,
+    the address reads whole (no space put inside it, no letter lost or doubled), and each
+    line inside it ends where the rule allows, or at a letter inside a run (between two of
+    the rule's points) too long for a line."""
+    rng = random.Random(7)
+    alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+    checked = 0
+    for n in range(150):
+        parts = ["https://", rng.choice(["www.", ""]), "site.example.org"]
+        for _ in range(rng.randint(2, 8)):
+            parts.append(rng.choice(["/", "-", ".", "--", "..", "?q=", "&", "_", "+", "%20"]))
+            parts.append("".join(rng.choice(alphabet) for _ in range(rng.choice([1, 3, 8, 30]))))
+        address = "".join(parts) + rng.choice(["", "/", "x"])
+        st = style(f"r{n}", rng.choice([10, 13, 18, 24]))
+        width = rng.choice([90, 130, 200, 260, 400])
+        lines = lines_of(f"Source {n}, 2020. {shown(address)}", width, st)
+        assert all(room >= -stringWidth(" ", st.fontName, st.fontSize) for _, room in lines)
+        texts = [t.strip() for t, _ in lines]
+        rule = [i for i in range(1, len(address)) if chicago(address[:i], address[i:])]
+        for line, at in breaks_in(address, texts):
+            if chicago(address[:at], address[at:]):
+                continue
+            before = max([0, *(p for p in rule if p < at)])
+            after = min([len(address), *(p for p in rule if p > at)])
+            run = stringWidth(address[before:after], st.fontName, st.fontSize)
+            assert run > width, (address, texts[line], address[at:])
+            checked += 1
+    assert checked > 10  # letter breaks were met, not only points
 
 
 def test_other_long_words_break_as_reportlab_breaks_them(monkeypatch):
@@ -180,3 +262,25 @@ def test_reportlab_still_calls_the_splitters_by_these_names():
     source = Path(rl_paragraph.__file__).read_text(encoding="utf-8")
     assert "_splitFragWord(w,maxWidth-spaceWidth-currentWidth,maxWidths,lineno)" in source
     assert "_splitWord(word,currentWidth+spaceWidth,maxWidths,lineno," in source
+
+
+def test_a_plain_paragraphs_pieces_never_share_a_line():
+    """In a paragraph of one fragment, ReportLab puts two pieces that fit on one line
+    with a space between them, which would print a space inside the address
+    ("…cs. .bW…"). Each piece after the first fills its line so that the next never
+    fits after it: over random addresses, widths and sizes."""
+    fonts.register()
+    rng = random.Random(11)
+    alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+    for _ in range(2000):
+        address = "https://files.example.org/s/" + "".join(
+            rng.choice([*alphabet * 4, ".", "..", "-", "/", "=", "&", "+"])
+            for _ in range(rng.randint(20, 140))
+        )
+        size, width = rng.choice([10, 14, 18]), rng.uniform(60, 320)
+        pieces = longaddresses.split_word(address, 0, [width], 0, fonts.BODY, size)
+        assert "".join(pieces) == address
+        space = stringWidth(" ", fonts.BODY, size)
+        for a, b in itertools.pairwise(pieces[1:]):
+            together = stringWidth(a, fonts.BODY, size) + space + stringWidth(b, fonts.BODY, size)
+            assert together > width, (address, a, b)

@@ -415,7 +415,8 @@ def test_web_addresses_break_where_a_reader_expects(pdfs, doc):
     """A source's web address too long for the rest of its line is broken only where the
     Chicago Manual allows (after a double slash, before a single slash or a full stop, and
     so on: tests/test_addresses.py), never at any letter that fills the line ("htt" and
-    "ps://www…"), and reads whole; in large print (where many are too long) and regular."""
+    "ps://www…"), nor right after its scheme when words come before it; and reads whole.
+    In large print (where many are too long) and regular."""
     from .test_addresses import breaks_in, chicago
 
     (sources,) = blocks(doc, SourceList)
@@ -427,3 +428,5 @@ def test_web_addresses_break_where_a_reader_expects(pdfs, doc):
         assert len(broken) >= at_least, len(broken)
         bad = [(url[:at], url[at:]) for url, at in broken if not chicago(url[:at], url[at:])]
         assert bad == []
+        stray = [line for line in lines if re.search(r"\S\s+https?://$", line)]
+        assert stray == []  # after words, no line ends with the scheme alone

@@ -9,8 +9,9 @@ that is wider than a whole line is broken at a letter, as before.
 
 ReportLab's line breaker looks its word splitters up by name and calls them only for a
 word wider than a line; :func:`install` puts :func:`split_frag_word` and
-:func:`split_word` in their place. Any word that is not an address, or that HarfBuzz has
-shaped, goes to ReportLab's own, so nothing else is broken differently.
+:func:`split_word` in their place. Any word that is not an address, that HarfBuzz has
+shaped, that runs right to left or that holds a callback (a marker drawn with it) goes
+to ReportLab's own, so nothing else is broken differently.
 """
 
 from __future__ import annotations
@@ -49,8 +50,11 @@ def split_frag_word(w: Any, maxWidth: float, maxWidths: Sequence[float], lineno:
         return _SPLIT_FRAG_WORD(w, maxWidth, maxWidths, lineno)
     widths = [stringWidth(c, f.fontName, f.fontSize) for f, c in letters]
     last = len(maxWidths) - 1
+    # ReportLab tells the line's state only by the room it passes: what is left after the
+    # words on the line and a space, which is the line's whole width where it has none
     at_start = maxWidth == maxWidths[min(last, lineno)]
-    cuts = _cuts(widths, points, maxWidth, at_start, maxWidths[min(last, lineno + 1) :])
+    cuts = _cuts(widths, points, maxWidth, at_start, maxWidths[min(last, lineno + 1) :],
+                 scheme=_scheme(text, points))  # fmt: skip
     pieces = []
     for n, (start, end) in enumerate(itertools.pairwise((0, *cuts, len(text)))):
         width = 0.0
@@ -64,8 +68,7 @@ def split_frag_word(w: Any, maxWidth: float, maxWidths: Sequence[float], lineno:
         own = []
         for f, s in parts:  # each piece's fragments are its own, as ReportLab's are
             g = f.clone()
-            if hasattr(g, "text"):
-                g.text = s
+            g.text = s
             own.append((g, s))
         if n < len(cuts):
             kind = _rl_paragraph._SplitFrag
@@ -95,10 +98,16 @@ def split_word(
     widths = [stringWidth(c, fontName, fontSize, encoding) for c in text]
     last = len(maxWidths) - 1
     room = maxWidths[min(last, lineno)] - lineWidth
-    cuts = _cuts(widths, points, room, lineWidth == 0, maxWidths[min(last, lineno + 1) :], True)
+    cuts = _cuts(widths, points, room, lineWidth == 0, maxWidths[min(last, lineno + 1) :],
+                 empty_first=True, scheme=_scheme(text, points))  # fmt: skip
     ends = (0, *cuts, len(text))
     kinds = [_rl_paragraph._SplitWord] * len(cuts) + [_rl_paragraph._SplitWordEnd]
     return [kind(text[a:b]) for kind, (a, b) in zip(kinds, itertools.pairwise(ends), strict=True)]
+
+
+def _scheme(text: str, points: Sequence[int]) -> int | None:
+    """The point right after an address's "://", if it is one."""
+    return points[0] if text[points[0] - 2 : points[0]] == "//" else None
 
 
 _EPSILON = 1e-6
@@ -113,43 +122,57 @@ def _cuts(
     at_start: bool,
     next_widths: Sequence[float],
     empty_first: bool = False,
+    scheme: int | None = None,
 ) -> tuple[int, ...]:
     """Where each line's piece of a word ends (each the number of characters before it),
-    for a word of characters ``widths`` that may be broken at ``points``. The first piece
-    fills ``room`` (the rest of the line) up to the last point that fits; where none fits
-    and the line has words on it (not ``at_start``), the word starts on the next line (its
-    first piece is cut for that line, so ReportLab moves it there as it moves any word
-    that does not fit; or, where ReportLab would keep it on this line, ``empty_first``,
-    the first piece is empty). Each next line, as wide as ``next_widths`` says (the last for
-    any after), holds as much as fits up to a point, or, where no point fits, as many
-    characters as fit (at least one)."""
+    for a word whose characters are ``widths`` wide and which may be broken at ``points``.
+
+    The word starts with ``room`` left on its line (all of it, ``at_start``); each next
+    line is as wide as ``next_widths`` says (the last for any after). Each piece runs to
+    the last point that fits on its line, or, where the run after that point is too wide
+    for any line (it is broken at a letter anyway), or no point fits on a whole line, to
+    the last letter that fits. After words on a line, the word's first piece is more
+    than its ``scheme`` (the point after "://": "https://" alone ends no line); where not
+    even that fits, the word
+    starts the next line: its first piece is cut for that line, and ReportLab moves it
+    there as it moves any word that does not fit, or, where ReportLab would keep the first
+    piece on this line whatever its width (``empty_first``), the first piece is empty.
+    """
     total = len(widths)
     cuts: list[int] = []
-    start, line = 0, -1
+    start, line = 0, -1  # line -1: the rest of the line the word starts on
     while True:
-        if line >= 0:
-            room = next_widths[min(line, len(next_widths) - 1)] - _EPSILON
-        else:
-            room -= _EPSILON
-        width, end, best = 0.0, start, None
-        for end in range(start, total):
-            width += widths[end]
-            if width > room:
-                break
-        else:
-            break  # the rest fits on this line
-        # characters start..end-1 fit; the last point in (start, end] that fits
-        for p in reversed(points):
-            if start < p <= end:
-                best = p
-                break
-        if best is None and line < 0 and not at_start:  # nothing fits after the words
+        wide = next_widths[min(max(line, 0), len(next_widths) - 1)]
+        end = _fits(widths, start, (room if line < 0 else wide) - _EPSILON)
+        if end >= total:
+            break  # the rest fits on this line (or a last letter is wider than any line)
+        after_words = line < 0 and not at_start
+        fit = [p for p in points if start < p <= end and not (after_words and p == scheme)]
+        best = fit[-1] if fit else None
+        if best is not None:
+            rest = next((p for p in points if p > best), total)
+            longest = max(next_widths[min(line + 1, len(next_widths) - 1) :])
+            if sum(widths[best:rest]) > longest:
+                best = None  # the run after it is broken at a letter anyway: fill the line
+        if best is None and after_words and not fit:
             if empty_first:
                 cuts.append(start)  # an empty piece ends this line
             line = 0  # the first piece starts the next line
             continue
         if best is None:
-            best = max(end, start + 1)  # no point fits a whole line: at a letter
+            best = max(end, start + 1)  # at the last letter that fits (at least one)
+        if best >= total:
+            break
         cuts.append(best)
         start, line = best, line + 1
     return tuple(cuts)
+
+
+def _fits(widths: Sequence[float], start: int, room: float) -> int:
+    """How far from ``start`` the characters fit in ``room``: the first that does not."""
+    width = 0.0
+    for end in range(start, len(widths)):
+        width += widths[end]
+        if width > room:
+            return end
+    return len(widths)
