@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pytest
 
@@ -333,6 +334,9 @@ def test_a_source_title_ends_with_one_stop():
         "National Axial Spondyloarthritis Society: do I have inflammatory back pain?",
         "Undated.",
     )
-    doubled = [t for t, _, _ in cited.values() if re.search(r"[?!.]\.", t)]
+    doubled = [t for t, _, _ in cited.values() if re.search(r"[?!.][\"\u201d]?\.", t)]
     assert doubled == []
+    quoted = replace(lib.sources["NASS-IBP"], title="Ask us: \u201cIs it inflammatory?\u201d")
+    own = replace(lib, sources={**lib.sources, "NASS-IBP": quoted})  # the library unchanged
+    assert citation(own, "NASS-IBP", words("en"))[0] == "Ask us: \u201cIs it inflammatory?\u201d"
     assert all(t.endswith((".", "?", "!")) for t, _, _ in cited.values())

@@ -574,7 +574,8 @@ def citation(lib: Library, key: str, _: Words) -> tuple[str, str, str | None]:
     src = lib.sources[key]
     year = f" {src.year}." if src.year and str(src.year) not in src.title else ""
     after = _("Undated.") if src.undated and not src.year else ""
-    stop = "" if src.title.endswith(("?", "!", ".")) else "."  # not "back pain?."
+    ends = src.title.rstrip("\"'\u201d\u2019\u00bb")  # a closing quotation mark aside
+    stop = "" if ends.endswith(("?", "!", ".")) else "."  # not "back pain?."
     return f"{src.title}{stop}{year}", after, src.url
 
 
