@@ -71,14 +71,16 @@ def test_never_inside_the_scheme_or_a_double_slash_nor_before_a_last_character()
     assert pieces("https://x.org///a") == ("https://", "x", ".org///a")
 
 
-def test_words_that_are_not_addresses_have_no_points():
-    for word in ("antiinflammatory", "e.g./x", "and/or", "1.5-2.5", "mailto:a@b.org"):
+def test_words_with_no_address_nor_path_have_no_points():
+    for word in ("antiinflammatory", "1.5-2.5", "mailto:x@y.org", "well-being-related"):
         assert break_points(word) == (), word
     assert pieces("(https://x.org/a)") == ("(https://", "x", ".org", "/a)")
     assert pieces("www.nhs.uk/a") == ("www.nhs", ".uk", "/a")
     assert pieces("nhs.uk/conditions/stroke") == ("nhs", ".uk", "/conditions", "/stroke")
-    for word in ("1.5mg/day", "i.e./x", "e.g./y"):  # not a host and a path
-        assert break_points(word) == (), word
+    # a path without a host: the rest of an address a page break cut, or words and slashes
+    assert pieces("/08/steroid-emergency-card") == ("/08", "/steroid", "-emergency", "-card")
+    assert pieces("paracetamol/ibuprofen") == ("paracetamol", "/ibuprofen")
+    assert pieces("lupus+migraine+aura") == ("lupus+", "migraine+", "aura")
 
 
 def style(name: str = "t", size: float = 12) -> ParagraphStyle:
@@ -159,19 +161,29 @@ def filler_for(width: float, st: ParagraphStyle) -> str:
 @pytest.mark.parametrize("shown", [linked, plain], ids=["link", "plain"])
 def test_an_address_with_no_room_on_its_line_starts_the_next(shown):
     """Where not even "https://" fits after the words on a line, the address starts the
-    next line whole: no sliver of it ("htt") is left at the end, and no empty piece of
-    its link either (a link box of no width)."""
+    next line whole: no sliver of it ("htt") is left at the end. The empty piece that ends
+    the line has no link and no underline (a link box of no width)."""
     st = style()
     words = filler_for(300, st)
     lines = lines_of(f"{words} {shown(URL)}", 300, st)
     assert lines[0][0].strip() == words
     assert lines[1][0].startswith("https://www")
-    assert all(room >= 0 for _, room in lines)
     if shown is linked:
+        assert all(room >= 0 for _, room in lines)
         p = Paragraph(f"{words} {linked(URL)}", style("u"))
         p.wrap(300, 10_000)
-        first = p.blPara.lines[0].words
-        assert all(getattr(f, "text", "x") for f in first), "an empty piece on line one"
+        empty = [f for f in p.blPara.lines[0].words if not getattr(f, "text", "x")]
+        assert any(not (getattr(f, "link", None) or getattr(f, "us_lines", None)) for f in empty)
+
+
+@pytest.mark.parametrize("shown", [linked, plain], ids=["link", "plain"])
+def test_after_words_an_address_that_only_its_scheme_fits_starts_the_next_line(shown):
+    """A host too long to share a line with "https://" (at a narrow width): the address
+    starts the next line, where "https://" may end a line (Chicago), rather than leave
+    it alone after the words."""
+    address = "https://arthritisfoundation.org/health-topics/lupus"
+    lines = lines_of(f"Undated. {shown(address)}", 98, style())
+    assert [t.strip() for t, _ in lines][:3] == ["Undated.", "https://", "arthritisfoundation"]
 
 
 def test_a_run_with_no_point_wider_than_a_line_breaks_at_letters_each_line_full():
@@ -284,3 +296,52 @@ def test_a_plain_paragraphs_pieces_never_share_a_line():
         for a, b in itertools.pairwise(pieces[1:]):
             together = stringWidth(a, fonts.BODY, size) + space + stringWidth(b, fonts.BODY, size)
             assert together > width, (address, a, b)
+
+
+@pytest.mark.parametrize("shown", [linked, plain], ids=["link", "plain"])
+def test_the_rest_of_an_address_a_page_break_cut_breaks_at_the_same_points(shown):
+    """A paragraph split between lines of an address: its part on the next page is broken
+    into lines anew, and the rest of the address still breaks only where the rule allows
+    (a link's by the whole address it holds; a plain one by its path or query, so a
+    plain rest with neither, "-card-to-support…", breaks at letters, a known limit), as
+    it would have unsplit: at every split height and several widths."""
+    checked = 0
+    for width in (160, 200, 260):
+        st = style(f"s{width}", 18)
+        addresses = [URL, QUERY.replace("/?term=", "/search/")]
+        if shown is linked:  # a rest with no path in it: known by its link's address alone
+            addresses.append("https://www.example.org/steroid" + "-card-to-support-early" * 4)
+        for address in addresses:
+            markup = f"Card, 2020. {shown(address)} Keep it with you."
+            lines = len(lines_of(markup, width, st))
+            for cut in range(1, lines - 1):
+                parts = Paragraph(markup, st).split(width, st.leading * cut + 1)
+                if len(parts) < 2:  # a first or last line alone is not left (orphans)
+                    continue
+                first, rest = parts
+                assert len(first.blPara.lines) == cut
+                rest.wrap(width, 10_000)
+                texts = [line.strip() for line in rest._texts()[1]]
+                for line, at in breaks_in_tail(address, texts):
+                    assert chicago(address[:at], address[at:]), (width, cut, texts[line])
+                    checked += 1
+    assert checked > 40
+
+
+def breaks_in_tail(address: str, lines: list[str]) -> list[tuple[int, int]]:
+    """:func:`breaks_in` for lines that may start inside ``address`` (the part of a split
+    paragraph on the next page): each break's line and its place in the whole address."""
+    text = "\n".join(lines)
+    for start in range(len(address)):
+        tail = address[start:]
+        m = re.match("\n?".join(map(re.escape, tail)), text)
+        if m:
+            line, at, found = 0, start, []
+            for c in m.group(0):
+                if c == "\n":
+                    found.append((line, at))
+                    line += 1
+                else:
+                    at += 1
+            return found
+    return []

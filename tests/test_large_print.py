@@ -430,3 +430,31 @@ def test_web_addresses_break_where_a_reader_expects(pdfs, doc):
         assert bad == []
         stray = [line for line in lines if re.search(r"\S\s+https?://$", line)]
         assert stray == []  # after words, no line ends with the scheme alone
+
+
+@pytest.mark.parametrize("paper", ["a4", "letter"])
+def test_every_booklets_addresses_break_at_their_points_in_large_print(tmp_path, paper):
+    """The full booklets whose sources a review found broken at a letter on the page after
+    a page break ("…syndro" | "me", "Itemid=1" | "01"): each address, split or not, breaks
+    only where the rule allows, "https://" never ends a line after words, and no link box
+    has no width."""
+    from .test_addresses import breaks_in, chicago
+
+    checked = 0
+    for condition in ("lupus", "axial-spondyloarthritis", "jaw-disorders", "migraine"):
+        out = tmp_path / f"{condition}.pdf"
+        args = ["build", "--conditions", condition, "--full", "--large-print", "--paper", paper]
+        assert main([*args, "--out", str(out)]) == 0
+        data = out.read_bytes()
+        lines = [line.strip() for page in content_lines(data) for line in page]
+        links = [a.get_object() for page in PdfReader(io.BytesIO(data)).pages
+                 for a in page.get("/Annots", [])]  # fmt: skip
+        widths = [float(a["/Rect"][2]) - float(a["/Rect"][0]) for a in links]
+        assert min(widths) > 1, condition
+        urls = {str(a["/A"]["/URI"]) for a in links if "/URI" in a.get("/A", {})}
+        for url in sorted(u for u in urls if "/h/" not in u):  # not the handout's own page
+            for _, at in breaks_in(url, lines):
+                assert chicago(url[:at], url[at:]), (condition, url[:at], url[at:])
+                checked += 1
+        assert not [line for line in lines if re.search(r"\S\s+https?://$", line)], condition
+    assert checked > 60

@@ -27,6 +27,10 @@ _ADDRESS = re.compile(
     re.I | re.X,
 )
 """An address, at a word's start: what no line ends inside of."""
+_PATH = re.compile(r"[/?=#&+]")
+"""A word with a path or a query in it: the rest of an address cut by a page break
+("/08/steroid-emergency-card…", "lupus+migraine+aura"), or words joined by slashes;
+broken the same way."""
 _PUNCTUATION = frozenset("/~.,-_?#%=&+:")
 """The characters a line may end before or after in an address: never between two of
 them, so no line ends with a hyphen or a full stop ("Medicine-" | "-pregnancy")."""
@@ -39,14 +43,15 @@ space in an address's query, so a line may end after it as after a word)."""
 
 def break_points(text: str) -> tuple[int, ...]:
     """Where a line may end inside the address ``text`` (each point the number of
-    characters before it), or none when ``text`` is not an address. No line ends inside
+    characters before it), or none when ``text`` is not an address nor has a path or a
+    query in it (a slash, "?", "=", "#", "&" or "+"). No line ends inside
     its scheme and "://" (or "www."), between two punctuation characters, or before a
     last character (which would stand alone on the next line)."""
     m = _ADDRESS.match(text)
-    if m is None:
+    if m is None and not _PATH.search(text):
         return ()
     points = []
-    for i in range(max(m.end(), 1), len(text) - 1):
+    for i in range(max(m.end() if m else 0, 1), len(text) - 1):
         before, after = text[i - 1], text[i]
         if after == "/":  # before a single slash, not inside or before a double one
             if before not in _PUNCTUATION and text[i + 1] != "/":

@@ -575,7 +575,7 @@ def citation(lib: Library, key: str, _: Words) -> tuple[str, str, str | None]:
     year = f" {src.year}." if src.year and str(src.year) not in src.title else ""
     after = _("Undated.") if src.undated and not src.year else ""
     ends = src.title.rstrip("\"'\u201d\u2019\u00bb")  # a closing quotation mark aside
-    stop = "" if ends.endswith(("?", "!", ".")) else "."  # not "back pain?."
+    stop = "" if ends.endswith(("?", "!", ".", "\u2026")) else "."  # not "back pain?."
     return f"{src.title}{stop}{year}", after, src.url
 
 

@@ -2,10 +2,16 @@
 
 ReportLab breaks a word wider than a whole line at whatever letter fills the line, so a
 source's address printed as "… 2019. htt" and "ps://www.medscape.com/…". Here an address
-is broken only where :func:`handouts.document.addresses.break_points` allows (after a
-double slash, before a single slash or a full stop, and so on; no hyphen is added), each
-line holding as much of it as fits up to such a point. Only a run with no such point
-that is wider than a whole line is broken at a letter, as before.
+is broken where :func:`handouts.document.addresses.break_points` allows (after a double
+slash, before a single slash or a full stop, and so on; no hyphen is added), each line
+holding as much of it as fits up to such a point. A run with no such point that is too
+long for any line is broken at a letter, as before, starting on the line it reaches.
+
+After words on a line, an address whose first line can hold no more than "https://"
+starts the next line. The rest of an address that a page break cut (the paragraph's part
+on the next page is broken into lines anew) is broken at the points of the whole
+address, which its link holds; with no link (a care team's note), at its own points, if
+it has a path or query mark in it (:func:`handouts.document.addresses.break_points`).
 
 ReportLab's line breaker looks its word splitters up by name and calls them only for a
 word wider than a line; :func:`install` puts :func:`split_frag_word` and
@@ -45,16 +51,14 @@ def split_frag_word(w: Any, maxWidth: float, maxWidths: Sequence[float], lineno:
         return _SPLIT_FRAG_WORD(w, maxWidth, maxWidths, lineno)
     letters = [(f, c) for f, text in w[1:] for c in text]
     text = "".join(c for _, c in letters)
-    points = break_points(text)
+    points, scheme = _points(text, _link(w))
     if not points:
         return _SPLIT_FRAG_WORD(w, maxWidth, maxWidths, lineno)
     widths = [stringWidth(c, f.fontName, f.fontSize) for f, c in letters]
-    last = len(maxWidths) - 1
     # ReportLab tells the line's state only by the room it passes: what is left after the
     # words on the line and a space, which is the line's whole width where it has none
-    at_start = maxWidth == maxWidths[min(last, lineno)]
-    cuts = _cuts(widths, points, maxWidth, at_start, maxWidths[min(last, lineno + 1) :],
-                 scheme=_scheme(text, points))  # fmt: skip
+    at_start = maxWidth == maxWidths[min(len(maxWidths) - 1, lineno)]
+    cuts = _cuts(widths, points, scheme, maxWidth, at_start, _later(maxWidths, lineno))
     pieces = []
     for n, (start, end) in enumerate(itertools.pairwise((0, *cuts, len(text)))):
         width = 0.0
@@ -70,6 +74,8 @@ def split_frag_word(w: Any, maxWidth: float, maxWidths: Sequence[float], lineno:
             g = f.clone()
             g.text = s
             own.append((g, s))
+        if not own:  # an empty first piece ends the line: no link box, no underline
+            own = [(letters[0][0].clone(text="", link=[], us_lines=[]), "")]
         if n < len(cuts):
             kind = _rl_paragraph._SplitFrag
         elif isinstance(w, _rl_paragraph._HSFrag):
@@ -92,22 +98,40 @@ def split_word(
     """ReportLab's ``_splitWord`` (a paragraph of one fragment) for an address: the word
     ``w`` in pieces, the first to fit after ``lineWidth`` on line ``lineno``."""
     text = w.decode(encoding) if isinstance(w, bytes) else w
-    points = break_points(text)
+    points, scheme = _points(text, None)
     if not points or _rl_paragraph.isBidiStr(w):
         return _SPLIT_WORD(w, lineWidth, maxWidths, lineno, fontName, fontSize, encoding)  # type: ignore[no-any-return]
     widths = [stringWidth(c, fontName, fontSize, encoding) for c in text]
-    last = len(maxWidths) - 1
-    room = maxWidths[min(last, lineno)] - lineWidth
-    cuts = _cuts(widths, points, room, lineWidth == 0, maxWidths[min(last, lineno + 1) :],
-                 empty_first=True, scheme=_scheme(text, points))  # fmt: skip
+    room = maxWidths[min(len(maxWidths) - 1, lineno)] - lineWidth
+    cuts = _cuts(widths, points, scheme, room, lineWidth == 0, _later(maxWidths, lineno))
     ends = (0, *cuts, len(text))
     kinds = [_rl_paragraph._SplitWord] * len(cuts) + [_rl_paragraph._SplitWordEnd]
     return [kind(text[a:b]) for kind, (a, b) in zip(kinds, itertools.pairwise(ends), strict=True)]
 
 
-def _scheme(text: str, points: Sequence[int]) -> int | None:
-    """The point right after an address's "://", if it is one."""
-    return points[0] if text[points[0] - 2 : points[0]] == "//" else None
+def _link(w: Any) -> str | None:
+    """The address of the one link every part of the word ``w`` is in, if it is."""
+    links = {tuple(getattr(f, "link", None) or ()) for f, _ in w[1:]}
+    if len(links) != 1:
+        return None
+    (link,) = links
+    return str(link[0][1]) if len(link) == 1 else None
+
+
+def _points(text: str, link: str | None) -> tuple[tuple[int, ...], int | None]:
+    """Where a line may end in ``text``, and the point right after its "://" (or None).
+    A word that is the end of its ``link``'s address (the rest of an address a page break
+    cut) has the points of the whole address, so its lines end there too."""
+    at = len(link) - len(text) if link and link.endswith(text) else 0
+    whole = link if at else text
+    points = tuple(p - at for p in break_points(whole) if p > at)
+    scheme = points[0] if points and whole[points[0] + at - 2 : points[0] + at] == "//" else None
+    return points, scheme
+
+
+def _later(maxWidths: Sequence[float], lineno: int) -> Sequence[float]:
+    """The widths of the lines after line ``lineno`` (the last one is every later one's)."""
+    return maxWidths[min(len(maxWidths) - 1, lineno + 1) :]
 
 
 _EPSILON = 1e-6
@@ -118,25 +142,24 @@ widths in its own order) never finds it a hair too wide."""
 def _cuts(
     widths: Sequence[float],
     points: Sequence[int],
+    scheme: int | None,
     room: float,
     at_start: bool,
     next_widths: Sequence[float],
-    empty_first: bool = False,
-    scheme: int | None = None,
 ) -> tuple[int, ...]:
     """Where each line's piece of a word ends (each the number of characters before it),
-    for a word whose characters are ``widths`` wide and which may be broken at ``points``.
+    for a word whose characters are ``widths`` wide and which may be broken at ``points``
+    (``scheme``: the point right after its "://", if any).
 
-    The word starts with ``room`` left on its line (all of it, ``at_start``); each next
-    line is as wide as ``next_widths`` says (the last for any after). Each piece runs to
-    the last point that fits on its line, or, where the run after that point is too wide
-    for any line (it is broken at a letter anyway), or no point fits on a whole line, to
-    the last letter that fits. After words on a line, the word's first piece is more
-    than its ``scheme`` (the point after "://": "https://" alone ends no line); where not
-    even that fits, the word
-    starts the next line: its first piece is cut for that line, and ReportLab moves it
-    there as it moves any word that does not fit, or, where ReportLab would keep the first
-    piece on this line whatever its width (``empty_first``), the first piece is empty.
+    The word starts with ``room`` left on its line (all of it where ``at_start``); each
+    next line is as wide as ``next_widths`` says (the last for any after). Each piece runs
+    to the last point that fits on its line; or to the last letter that fits, where no
+    point fits on a whole line, or where the run after the last point that fits is too
+    long for any line (it is broken at a letter anyway, and starts on this line).
+
+    After words on a line, a first piece no longer than "https://" is not taken. Where
+    nothing else fits there, the first piece is empty: it ends the line (ReportLab puts a
+    word's first piece on the line it started on), and the word starts the next.
     """
     total = len(widths)
     cuts: list[int] = []
@@ -148,19 +171,15 @@ def _cuts(
             break  # the rest fits on this line (or a last letter is wider than any line)
         after_words = line < 0 and not at_start
         fit = [p for p in points if start < p <= end and not (after_words and p == scheme)]
-        best = fit[-1] if fit else None
-        if best is not None:
-            rest = next((p for p in points if p > best), total)
-            longest = max(next_widths[min(line + 1, len(next_widths) - 1) :])
-            if sum(widths[best:rest]) > longest:
-                best = None  # the run after it is broken at a letter anyway: fill the line
-        if best is None and after_words and not fit:
-            if empty_first:
-                cuts.append(start)  # an empty piece ends this line
-            line = 0  # the first piece starts the next line
+        if after_words and not fit:
+            cuts.append(start)  # an empty first piece: the word starts the next line
+            line = 0
             continue
-        if best is None:
-            best = max(end, start + 1)  # at the last letter that fits (at least one)
+        best = fit[-1] if fit else max(end, start + 1)  # a point, or else a letter
+        if fit:
+            rest = next((p for p in points if p > best), total)
+            if sum(widths[best:rest]) > max(next_widths):
+                best = max(end, start + 1)  # broken at a letter anyway: fill this line
         if best >= total:
             break
         cuts.append(best)

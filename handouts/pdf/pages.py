@@ -140,6 +140,11 @@ class PdfCanvas(Canvas):
     def linkURL(
         self, url: str, rect: Any, relative: int = 0, thickness: int = 0, **kw: Any
     ) -> None:
+        """A link over ``rect``; none where it has no width or height (ReportLab gives one
+        at a line's end where a word in a link is broken after the words on that line:
+        nothing to click, and a Link element with nothing to read)."""
+        if abs(rect[2] - rect[0]) < 0.01 or abs(rect[3] - rect[1]) < 0.01:
+            return
         log = getattr(self, "_link_log", None)
         if log is not None and relative:
             log.append((url, tuple(rect)))
