@@ -107,8 +107,14 @@ def breaks_in(address: str, lines: list[str]) -> list[tuple[int, int]]:
     text = "\n".join(lines)
     m = re.search("\n?".join(map(re.escape, address)), text)
     assert m, f"{address} is not printed whole"
-    line, at, found = text.count("\n", 0, m.start()), 0, []
-    for c in m.group(0):
+    return _breaks(m.group(0), text.count("\n", 0, m.start()), 0)
+
+
+def _breaks(printed: str, line: int, at: int) -> list[tuple[int, int]]:
+    """The breaks in ``printed`` (an address's letters with the line ends between them),
+    which starts on ``line`` at character ``at`` of the address."""
+    found = []
+    for c in printed:
         if c == "\n":
             found.append((line, at))
             line += 1
@@ -336,12 +342,5 @@ def breaks_in_tail(address: str, lines: list[str]) -> list[tuple[int, int]]:
         tail = address[start:]
         m = re.match("\n?".join(map(re.escape, tail)), text)
         if m:
-            line, at, found = 0, start, []
-            for c in m.group(0):
-                if c == "\n":
-                    found.append((line, at))
-                    line += 1
-                else:
-                    at += 1
-            return found
+            return _breaks(m.group(0), 0, start)
     return []
