@@ -81,6 +81,15 @@ def test_words_with_no_address_nor_path_have_no_points():
     assert pieces("/08/steroid-emergency-card") == ("/08", "/steroid", "-emergency", "-card")
     assert pieces("paracetamol/ibuprofen") == ("paracetamol", "/ibuprofen")
     assert pieces("lupus+migraine+aura") == ("lupus+", "migraine+", "aura")
+    # never inside a number: "12" | ".5mg" could be read as 12 mg (a dose in a note)
+    assert pieces("20mg/17.5mg/12,5mg") == ("20mg", "/17.5mg", "/12,5mg")
+    assert pieces("https://doi.org/10.1186/s13075") == (
+        "https://",
+        "doi",
+        ".org",
+        "/10.1186",
+        "/s13075",
+    )
 
 
 def style(name: str = "t", size: float = 12) -> ParagraphStyle:

@@ -45,8 +45,9 @@ def break_points(text: str) -> tuple[int, ...]:
     """Where a line may end inside the address ``text`` (each point the number of
     characters before it), or none when ``text`` is not an address nor has a path or a
     query in it (a slash, "?", "=", "#", "&" or "+"). No line ends inside
-    its scheme and "://" (or "www."), between two punctuation characters, or before a
-    last character (which would stand alone on the next line)."""
+    its scheme and "://" (or "www."), between two punctuation characters, inside a number
+    ("12.5mg", "17,5"), or before a last character (which would stand alone on the next
+    line)."""
     m = _ADDRESS.match(text)
     if m is None and not _PATH.search(text):
         return ()
@@ -61,6 +62,8 @@ def break_points(text: str) -> tuple[int, ...]:
                 points.append(i)
         elif before in _PUNCTUATION and after in _PUNCTUATION:
             continue  # inside a run: "--", "..", "?=" (a line would end with one)
+        elif after in ".," and before.isdigit() and text[i + 1].isdigit():
+            continue  # a number: "12" | ".5mg" could be read as 12 mg
         elif after in _BEFORE or before in _AFTER:
             points.append(i)
     return tuple(points)
