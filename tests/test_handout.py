@@ -36,7 +36,7 @@ SECTIONS = [
 LIB = load_library(CONTENT, PRINTER)
 FOOTER = [
     "This handout supports, and does not replace, advice from your care team.",
-    "Content checked 01 Nov 2026; next check due 01 Nov 2028.",
+    "Content checked 1 Nov 2026; next check due 1 Nov 2028.",
 ]
 
 

@@ -458,3 +458,14 @@ def test_every_booklets_addresses_break_at_their_points_in_large_print(tmp_path,
                 checked += 1
         assert not [line for line in lines if re.search(r"\S\s+https?://$", line)], condition
     assert checked > 60
+
+
+def test_a_large_print_footer_never_breaks_a_date(pdfs):
+    """The review: every page of a large-print booklet ended its footer with "next check
+    due 01 Nov" and "2028." on the line below. Each date is on one line, in regular print
+    and in large."""
+    for data in (pdfs.regular, pdfs.large):
+        footer = footer_lines(data)
+        dates = re.findall(r"\b\d{1,2} [A-Z][a-z]{2} \d{4}\b", " ".join(footer))
+        assert len(dates) == 2, footer
+        assert all(any(d in line for line in footer) for d in dates), footer

@@ -921,6 +921,7 @@ def test_in_a_typed_plan_only_the_typed_words_are_made_without_the_caches(monkey
     patient = ("Rizatriptan 10 mg", "Tuesday 9am", "Sam Smith")
     for words in [*patient, *template, plan.title]:
         assert words in text, words
+    private = [t.replace("\u00a0", " ") for t in private]  # a number keeps its word
     assert private and all(any(w in t for w in patient) for t in private), private
     assert all(any(w in t for t in private) for w in patient), private
     assert not any(w in t for t in private for w in shared), private

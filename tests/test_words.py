@@ -61,7 +61,7 @@ def pseudo(tmp_path: Path) -> Path:
     with po.open("rb") as f:
         cat = read_po(f)
     for message in cat:
-        if message.id and message.id not in ("d MMMM y", "dd MMM y", ", "):
+        if message.id and message.id not in ("d MMMM y", "d MMM y", ", "):
             message.string = f"«{message.id}»"
     with po.open("wb") as f:
         write_po(f, cat)
@@ -110,10 +110,14 @@ def test_every_fixed_word_on_the_page_comes_from_the_catalogue(tmp_path, monkeyp
 
 def test_dates_are_written_in_the_catalogues_language():
     day = dt.date(2026, 9, 3)
-    assert words("en-GB").date(day, "d MMMM y") == "3 September 2026"
-    assert words("en-US").date(day, "dd MMM y") == "03 Sep 2026"
+
+    def said(text: str) -> str:  # a date's spaces are no-break spaces (test_spaces)
+        return text.replace("\u00a0", " ")
+
+    assert said(words("en-GB").date(day, "d MMMM y")) == "3 September 2026"
+    assert said(words("en-US").date(day, "d MMM y")) == "3 Sep 2026"
     spanish = Words("es", {"d MMMM y": "d 'de' MMMM 'de' y"})
-    assert spanish.date(day, "d MMMM y") == "3 de septiembre de 2026"
+    assert said(spanish.date(day, "d MMMM y")) == "3 de septiembre de 2026"
 
 
 def test_a_value_is_put_in_after_the_lookup_and_never_read_as_words():

@@ -28,6 +28,7 @@ from babel import Locale
 from babel.dates import format_date
 from babel.messages.pofile import read_po
 
+from handouts.content.spaces import NO_BREAK
 from handouts.errors import ContentError, Problem
 from handouts.memo import memo
 
@@ -61,8 +62,11 @@ class Words:
 
     def date(self, day: dt.date, pattern: str) -> str:
         """``day`` written with a CLDR ``pattern`` (itself in the catalogue), e.g.
-        ``d MMMM y`` → ``3 December 2026``; month names in the catalogue's language."""
-        return format_date(day, self(pattern), locale=Locale.parse(self.language))
+        ``d MMMM y`` → ``3 December 2026``; month names in the catalogue's language.
+        Its spaces are no-break spaces (:mod:`handouts.content.spaces`): a large-print
+        footer printed "next check due 01 Nov" and "2028." on the line below."""
+        text = format_date(day, self(pattern), locale=Locale.parse(self.language))
+        return text.replace(" ", NO_BREAK)  # a date stays on one line
 
     def all(self) -> tuple[str, ...]:
         """Every word this catalogue can print (for fonts: which characters to expect)."""

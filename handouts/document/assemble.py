@@ -388,7 +388,7 @@ def clinic_fields(brand: Brand, _: Words) -> dict[str, Any]:
 def fixed_words(_: Words, reviewed: dt.date, next_review: dt.date, clinic: str) -> Wording:
     """The fixed words a renderer prints around this handout's content (made once per
     language, review dates and clinic: every try at fitting a visit handout asks)."""
-    short = N_("dd MMM y")
+    short = N_("d MMM y")
     return Wording(
         disclaimer=_(DISCLAIMER),
         checked=_(

@@ -30,6 +30,7 @@ from reportlab.platypus import (
 )
 
 from handouts.content.brand import GREY
+from handouts.content.spaces import NO_BREAK
 from handouts.document.document import (
     Bullets,
     Calendar,
@@ -429,7 +430,10 @@ def _personal(doc: Document, st: Styles, width: float) -> list[Flowable]:
     if doc.printed_date:
         parts.append((words.date_, doc.printed_date))
     if parts:
-        text = "    ".join(f"<b>{fonts.markup(k, True)}</b> {fonts.markup(v)}" for k, v in parts)
+        # a label keeps its value's first word on its line ("Date:" | "3 December 2026")
+        text = "    ".join(
+            f"<b>{fonts.markup(k, True)}</b>{NO_BREAK}{fonts.markup(v)}" for k, v in parts
+        )
         story.append(tag(Paragraph(text, st.body), "P", None))
     for section in doc.front:
         story += section_flowables(section, st, width)

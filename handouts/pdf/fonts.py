@@ -23,6 +23,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 
 from handouts import paths
 from handouts.content.printable import describe
+from handouts.content.spaces import keep_together
 from handouts.errors import RenderError
 from handouts.memo import memo
 from handouts.pdf import shaping
@@ -297,7 +298,9 @@ def not_shared(text: str) -> list[str]:
 def markup(text: str, bold: bool = False) -> str:
     """Escape ``text`` for a ReportLab paragraph and switch to the fallback face where needed.
 
-    Line breaks become ``<br/>``. Raises :class:`RenderError` for a character no font has.
+    Line breaks become ``<br/>``; a number keeps the word after it on its line
+    (:func:`~handouts.content.spaces.keep_together`). Raises :class:`RenderError` for a
+    character no font has.
     Shared text is done once; patient text (:mod:`handouts.pdf.private`) is never kept.
     """
     return _markup(text, bold) if is_private() else _shared_markup(text, bold)
@@ -305,7 +308,7 @@ def markup(text: str, bold: bool = False) -> str:
 
 def _markup(text: str, bold: bool = False) -> str:
     if _BODY_ONLY.fullmatch(text) and register().main.issuperset(map(ord, text)):
-        return escape(text)  # the body face draws it all (most names and dates): as is
+        return escape(keep_together(text))  # the body face draws it all (most names, dates)
     return _by_letter(text, bold)
 
 
@@ -326,7 +329,7 @@ def _by_letter(text: str, bold: bool = False) -> str:
             run.clear()
 
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
-    for word in _WORDS.split(text):
+    for word in _WORDS.split(keep_together(text)):
         # a word with letters of a script: its digits and marks in that script's face too,
         # since HarfBuzz shapes a word in one face (the word's first)
         scripts = {s.name for ch in word if ord(ch) > 0x58F and (s := script_of(ord(ch)))}

@@ -25,6 +25,7 @@ from reportlab.platypus import Flowable, Spacer, Table
 from reportlab.platypus.doctemplate import LayoutError
 
 from handouts.content.brand import Brand
+from handouts.content.spaces import NO_BREAK
 from handouts.content.text import strings
 from handouts.document.document import Document, Personal, Section, Wording
 from handouts.errors import internal
@@ -69,8 +70,9 @@ print): three lines, or two on a visit handout, whose dates and disclaimer run o
 QUANTUM = 38.0
 """Each shared section starts on a grid of this many points (two lines of body text), so
 that handouts whose earlier parts differ by a line still share its laid-out copy."""
-RENDERED = "•☐⚠"
-"""Characters the renderer itself prints (list marks), seeded with the content's."""
+RENDERED = "•☐⚠" + NO_BREAK
+"""Characters the renderer itself prints (list marks, and the no-break spaces of its
+dates), seeded with the content's."""
 
 
 def render(

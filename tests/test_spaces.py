@@ -1,0 +1,110 @@
+"""Where a printed line may not end: inside a date, between a number and the word it
+counts, between a label and its value (:mod:`handouts.content.spaces`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import re
+from xml.sax.saxutils import escape
+
+import pytest
+from reportlab.lib.styles import ParagraphStyle
+
+from handouts.content.spaces import NO_BREAK, keep_together
+from handouts.content.words import Words
+from handouts.pdf import fonts
+from handouts.pdf.paragraph import Paragraph
+
+from .conftest import pdf_text
+
+NB = "\u00a0"
+
+
+def test_a_number_keeps_the_word_after_it():
+    assert NO_BREAK == NB
+    assert keep_together("up to 60 mg after 2 weeks") == f"up to 60{NB}mg after 2{NB}weeks"
+    assert keep_together("Nunca tome más de 4 g en 24 horas.") == (
+        f"Nunca tome más de 4{NB}g en 24{NB}horas."
+    )
+    assert keep_together("about 7 in 100 adults") == f"about 7{NB}in 100{NB}adults"
+    assert keep_together("at 10:30 am, 1-2 tablets") == f"at 10:30{NB}am, 1-2{NB}tablets"
+    assert keep_together("Ωmega 3 Ωmega, 5 день") == f"Ωmega 3{NB}Ωmega, 5{NB}день"
+
+
+def test_only_a_number_and_a_letter_are_bound():
+    """A number before punctuation, another number or a bracket keeps its space, and
+    words never chain: at most a number and one word are held together."""
+    for text in ("call 911, now", "call 911 (or 999)", "555 0142", "on 3 4 5", "a 1 b 2"):
+        kept = keep_together(text)
+        assert kept.count(NB) == len(re.findall(r"\d [^\W\d_]", text)), text
+    assert keep_together("a 1 b 2") == f"a 1{NB}b 2"
+    assert keep_together("B12 levels") == f"B12{NB}levels"
+    assert keep_together("no numbers here") == "no numbers here"
+
+
+def test_right_to_left_and_shaped_words_keep_their_spaces():
+    """Their lines are laid out by their own rules (handouts.pdf.bidi, shaping)."""
+    for text in ("3 أيام", "2 ימים", "5 วัน", "4 दिन"):
+        assert keep_together(text) == text
+
+
+def test_a_date_is_written_with_no_break_spaces():
+    day = dt.date(2026, 11, 1)
+    assert Words("en", {}).date(day, "d MMM y") == f"1{NB}Nov{NB}2026"
+    spanish = Words("es", {"d MMMM y": "d 'de' MMMM 'de' y"})
+    assert spanish.date(day, "d MMMM y") == f"1{NB}de{NB}noviembre{NB}de{NB}2026"
+
+
+def lines_at(markup: str, width: float) -> list[str]:
+    fonts.register()
+    p = Paragraph(markup, ParagraphStyle(f"w{width}", fontName=fonts.BODY, fontSize=18))
+    p.wrap(width, 10_000)
+    bl = p.blPara
+    if bl.kind == 0:
+        return [" ".join(words) for _room, words in bl.lines]
+    return ["".join(getattr(f, "text", "") for f in line.words) for line in bl.lines]
+
+
+PLAN = "Duloxetine 30 mg once a day, going up to 60 mg after 2 weeks. Nunca más de 4 g en 24 h."
+
+
+def split_numbers(lines: list[str]) -> list[tuple[str, str]]:
+    """Each place a line ends with a number and the next starts with a letter."""
+    return [
+        (a, b)
+        for a, b in itertools.pairwise(lines)
+        if re.search(r"\d\s*$", a) and re.match(r"\s*[^\W\d_]", b)
+    ]
+
+
+@pytest.mark.parametrize("private", [False, True])
+def test_a_paragraph_never_ends_a_line_between_a_number_and_its_word(private):
+    """At every width from 90 to 400 points (18 pt type), through the markup every
+    string passes (shared content, and patient text): the raw text does break there."""
+    from handouts.pdf.private import private_text, shared_text
+
+    with private_text() if private else shared_text():
+        marked = fonts.markup(PLAN)
+    raw_splits = 0
+    for width in range(90, 400, 3):
+        assert split_numbers(lines_at(marked, width)) == [], width
+        raw_splits += len(split_numbers(lines_at(escape(PLAN), width)))
+    assert raw_splits > 20
+
+
+def test_the_label_keeps_its_value_and_the_date_stays_whole(cli, tmp_path):
+    """The review: "For: … From: Dr Sam Okafor Date:" | "3 December 2026"."""
+    from .test_large_print import pages_lines
+
+    out = tmp_path / "one.pdf"
+    run = cli(
+        "build", "--conditions", "migraine", "multiple-sclerosis", "--patient",
+        "Олена Коваленко", "--clinician", "Dr Sam Okafor", "--date", "2026-12-03",
+        "--large-print", "--paper", "a4", "--out", out,
+    )  # fmt: skip
+    assert run.code == 0, run.err
+    lines = pages_lines(out.read_bytes())[0]
+    assert "Date: 3 December 2026" in lines, lines[:12]
+    assert not [line for line in lines if re.search(r"(For|From|Date):$", line)]
+    assert "Date: 3 December 2026" in pdf_text(out.read_bytes())
