@@ -322,6 +322,38 @@ def test_a_medicines_other_name_inside_a_longer_word_of_its_name_is_still_said()
     assert medicine_title(made, 3, words("en")) == "Ergotamine and DHE (Cafergot)"
 
 
+def test_a_card_title_never_has_two_pairs_of_brackets_in_a_row():
+    """A review: 'NSAIDs (anti-inflammatory painkillers) (ibuprofen, …)' and 'Steroid
+    tablets (corticosteroids) (prednisone, prednisolone, steroids)'. A name that ends
+    with brackets gives its other names after a colon, and a plural of a word of the
+    name is not another name; the visit handout's calming practice does the same."""
+    from handouts.content.model import PlanFields
+    from handouts.content.words import words
+    from handouts.document.assemble import medicine_title
+    from handouts.document.visit import Assembly, assemble_visit
+    from handouts.pipeline import load_inputs
+
+    en = words("en")
+    assert medicine_title(LIB.medicines["nsaids"], 3, en) == (
+        "NSAIDs (anti-inflammatory painkillers): ibuprofen, naproxen, diclofenac"
+    )
+    assert medicine_title(LIB.medicines["corticosteroids"], 3, en) == (
+        "Steroid tablets (corticosteroids): prednisone, prednisolone"
+    )
+    assert medicine_title(LIB.medicines["triptans"], 3, en) == (
+        "Triptans (sumatriptan, rizatriptan, zolmitriptan)"
+    )
+    lib, brand = load_inputs(CONTENT, None)
+    plan = PlanFields(calming="muscle-relaxation")
+    req = Request(("migraine",), format="visit", plan=plan)
+    doc = assemble_visit(lib, req, brand, 0, Assembly())
+    (section,) = [s for s in doc.sections if s.id == "my-plan"]
+    (steps,) = [b for b in section.blocks if hasattr(b, "items")]
+    assert steps.lead == "Tense and let go (muscle relaxation), 10 minutes, once a day:"
+    for med in lib.medicines.values():
+        assert ") (" not in medicine_title(med, 3, en), med.id
+
+
 def test_a_source_title_ends_with_one_stop():
     """A cited title that ends with its own question mark reads "…back pain? Undated.",
     not "…back pain?. Undated."; every other title gets its full stop (and its year)."""

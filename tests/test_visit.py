@@ -218,7 +218,7 @@ def test_a_medicine_the_clinician_types_in_the_plan_brings_its_cautions(cli, tmp
     assert beta not in texts["none"]
     assert combo in texts["not"] and card in texts["not"] and "Ergots (" not in texts["not"]
     assert "NSAIDs" not in texts["not"]
-    assert "(ibuprofeno, naproxeno, diclofenaco)" in texts["spanish"]
+    assert ": ibuprofeno, naproxeno, diclofenaco" in texts["spanish"]
     assert "Topiramato" in texts["spanish"]
 
 
@@ -334,44 +334,76 @@ def test_the_words_that_say_how_to_count_take_no_room_from_what_a_medicine_is_fo
     assert "Mark the days" not in text and "fill in a box" not in text
 
 
-def test_the_boxes_and_the_lines_are_put_back_together_where_one_alone_would_not_fit(cli, tmp_path):
-    """Large print in Spanish, lupus and migraine on four medicines: put back alone, the
-    boxes do not fit (the page breaks fall elsewhere without the lines); put back with
-    the lines, both do, so both are tried together first."""
-    out = tmp_path / "visit.pdf"
-    run = cli("build", "--conditions", "lupus", "migraine", "--medicines", "sumatriptan",
-              "topiramate", "ibuprofen", "paracetamol", "--large-print", "--language", "es",
-              "--out", out)  # fmt: skip
-    assert run.code == 0, run.err
-    text = pdf_text(out.read_bytes())
-    assert pages(out.read_bytes()) == 4
+def test_the_boxes_and_the_lines_are_put_back_together_where_one_alone_would_not_fit(
+    monkeypatch,
+):
+    """Put back alone, the counting boxes or the lines that say what a medicine is for
+    may not fit where both do (a page break falls elsewhere without the lines: a large
+    print Spanish handout once did so). So both are tried together first. Here each alone
+    is made not to fit; together they fit, and both print."""
+    from handouts import pipeline
+
+    made_with: dict[int, frozenset[str]] = {}
+    assemble, tried = pipeline.assemble_visit, pipeline._tried
+
+    def assembled(*args, **kwargs):
+        doc = assemble(*args, **kwargs)
+        made_with[id(doc)] = args[5] if len(args) > 5 else kwargs.get("keep", frozenset())
+        return doc
+
+    alone = []
+
+    def measured(doc, *args):
+        back, fits = tried(doc, *args)
+        if len(made_with.get(id(doc), frozenset()) & {"counting", "uses"}) == 1:
+            alone.append(made_with[id(doc)])
+            return back, False  # as that handout's page breaks did
+        return back, fits
+
+    monkeypatch.setattr(pipeline, "assemble_visit", assembled)
+    monkeypatch.setattr(pipeline, "_tried", measured)
+    lib, brand = load_inputs(CONTENT, None)
+    req = Request(("lupus", "migraine"), medicines=("triptans", "topiramate", "nsaids"),
+                  format="visit", large_print=True, language="es")  # fmt: skip
+    made = Renderer().make(lib, brand, req)
+    text = pdf_text(made.pdf)
+    assert made.pages == 4
     assert "Cada día de este mes que tome un analgésico, llene una casilla." in text
     assert "Alivian el dolor y la hinchazón." in text  # for anyone
     assert "Detienen un ataque de migraña que ya empezó." in text  # for migraine: put back
+    assert alone == []  # together first: neither was tried alone
 
 
-def test_a_medicine_card_with_no_cautions_to_print_keeps_the_line_that_says_what_it_is_for():
-    """With the lines cut (``uses``), a medicine with cautions to print loses its line,
-    and one with none keeps it: a card with its name alone would say nothing. Estrogen's
-    first-rank cautions are for migraine and lupus, and its second-rank one is cut."""
-    from handouts.document.document import Caution
+def test_a_card_whose_every_caution_is_cut_is_named_with_where_to_read_them():
+    """Estrogen's first-rank cautions are for migraine and lupus; without either, its one
+    second-rank caution is all its card had, and it is cut first. A review found the card
+    printed with what it is for and no caution at all, as if it had none: it is left out
+    and named in the line that says the full version has what to watch for. With the
+    lines cut (``uses``), a medicine with cautions to print loses its line."""
+    from handouts.document.document import Caution, Para
     from handouts.document.visit import Assembly, assemble_visit, cut_order
 
     lib, brand = load_inputs(CONTENT, None)
     req = Request(("rheumatoid-arthritis", "fibromyalgia"), format="visit",
                   medicines=("estrogen-contraception", "nsaids"))  # fmt: skip
     order = cut_order(lib, req)
-    cards = {}
-    for cuts in (order.index("uses"), order.index("uses") + 1):
+    assert order[0] == "more:nsaids" and order[1] == "more:estrogen-contraception"
+    cards, said = {}, {}
+    for cuts in (1, 2, order.index("uses"), order.index("uses") + 1):
         doc = assemble_visit(lib, req, brand, cuts, Assembly())
         medicines = next(s for s in doc.sections if s.id == "medicines")
         cards[cuts] = {
             b.title.split(" (")[0]: b for b in medicines.blocks if isinstance(b, Caution)
         }
-    before, after = cards[order.index("uses")], cards[order.index("uses") + 1]
+        said[cuts] = [b.text for b in medicines.blocks if isinstance(b, Para)]
     pill = "Birth control with estrogen"
-    assert before[pill].points == () == after[pill].points
-    assert before[pill].intro and after[pill].intro == before[pill].intro
+    assert cards[1][pill].points != () and said[1] == []
+    elsewhere = (
+        "What to watch for with birth control with estrogen is in the full version: ask us for it."
+    )
+    for cuts in (2, order.index("uses"), order.index("uses") + 1):
+        assert pill not in cards[cuts] and said[cuts] == [elsewhere]
+    before, after = cards[order.index("uses")], cards[order.index("uses") + 1]
     assert before["NSAIDs"].intro and after["NSAIDs"].intro is None
     assert after["NSAIDs"].points == before["NSAIDs"].points != ()
 
@@ -1138,12 +1170,13 @@ def _table_box(tier, st, width, parent, fill, head_style, border, ink):
         k = f._balance([(0, s.wrap(width / 2 - 16, 10_000)[1], 0, s.getSpaceAfter())
                         for s in signs])  # fmt: skip
         rows.append([signs[:k], signs[k:]])
-    else:
-        rows += [[sign] for sign in signs]
+    else:  # one sign: across the box
+        rows += [[sign, ""] for sign in signs]
     if tier.note:
         rows.append([f.para(tier.note, st.body, parent=parent), ""])
     t = f._TierTable(rows, colWidths=[width / 2] * 2, repeatRows=1, splitInRow=1)
     spans = [("SPAN", (0, 0), (-1, 0))] + ([("SPAN", (0, -1), (-1, -1))] if tier.note else [])
+    spans += [("SPAN", (0, 1), (-1, 1))] if len(signs) == 1 else []
     t.setStyle(f.table_style([
         *spans,
         ("VALIGN", (0, 1), (-1, -1), "TOP"),
@@ -1607,8 +1640,8 @@ def test_a_handout_like_one_made_before_keeps_what_was_put_back(monkeypatch):
     assert texts[0].replace("Ana Lopez", "Sam Smith") == texts[1]
     texts = []  # and the words that say how to count, put back without the boxes
     for name in ("Ana Lopez", "Sam Smith"):
-        req = Request(("migraine", "lupus"), medicines=("triptans", "snri", "nsaids"),
-                      format="visit", personal=Personal(name))  # fmt: skip
+        req = Request(("migraine", "lupus"), format="visit", personal=Personal(name),
+                      medicines=("triptans", "snri", "nsaids", "cgrp-medicines"))  # fmt: skip
         texts.append(pdf_text(renderer.make(lib, brand, req).pdf))
     assert len(searches) == 3
     assert "for any pain. Mark the days on a calendar." in texts[0]
@@ -1619,13 +1652,15 @@ def test_a_handout_like_one_made_before_keeps_what_was_put_back(monkeypatch):
 def test_the_counting_boxes_sit_beside_their_words_in_regular_print(cli, tmp_path, large):
     """In regular print the boxes alone take one row beside their words (the room they
     take decides whether they fit); in large print they go under them, where the words
-    can be large. (This handout cuts the month and keeps the boxes in both.)"""
+    can be large. (These handouts cut the month and keep the boxes: in regular print, an
+    ergot's card takes the month's room.)"""
     import pdfplumber
 
     out = tmp_path / "visit.pdf"
+    more = ["--large-print"] if large else ["ergots"]  # a set that cuts the month
     run = cli("build", "--conditions", "migraine", "lupus", "--medicines",
-              "sumatriptan", "ibuprofen", "--plan-template", "migraine-attack-triptan",
-              "--patient", "X", *(["--large-print"] if large else []), "--out", out)  # fmt: skip
+              "sumatriptan", "ibuprofen", *more, "--plan-template", "migraine-attack-triptan",
+              "--patient", "X", "--out", out)  # fmt: skip
     assert run.code == 0, run.err
     text = pdf_text(out.read_bytes())
     assert "fill in a box." in text and "Count your painkiller days" not in text
@@ -1880,3 +1915,58 @@ def test_the_footer_ends_inside_the_margin_in_every_language_and_for_a_long_clin
     done = make(lib, replace(brand, spec=spec), req)
     assert _lowest_text_mm(done.pdf) >= 9.5
     assert "Department of Neurology" in pdf_text(done.pdf)
+
+
+@pytest.mark.parametrize("paper", ["a4", "letter"])
+def test_a_medicine_card_never_leaves_its_title_at_the_foot_of_a_page(paper):
+    """A review found a card's title and what it is for at the foot of a visit handout's
+    front, its cautions overleaf under no title. Over a spread of crowded sets, every
+    card's title is on the page of its first caution."""
+    from handouts.content.words import words
+    from handouts.document.assemble import medicine_title
+
+    lib, brand = load_inputs(CONTENT, None)
+    rng = random.Random(32)
+    meds = sorted(lib.medicines)
+    titles = {medicine_title(m, 3, words("en")) for m in lib.medicines.values()}
+    sets = [
+        (
+            ("endometriosis", "fibromyalgia"),
+            ("nsaids", "estrogen-contraception", "snri", "gabapentinoids", "amitriptyline"),
+        )
+    ]
+    sets += [(tuple(link.conditions), tuple(rng.sample(meds, 5))) for link in lib.links.values()]
+    checked, wrong = 0, []
+    for conditions, taken in sets:
+        req = Request(conditions, medicines=taken, format="visit", paper=paper,
+                      plan_template="fibromyalgia-movement", allow=Allow(draft=True))  # fmt: skip
+        made = make(lib, brand, req)
+        lines = [(n, line.strip()) for n, page in enumerate(PdfReader(io.BytesIO(made.pdf)).pages)
+                 for line in (page.extract_text() or "").splitlines()]  # fmt: skip
+        for at, (page, line) in enumerate(lines):
+            if line in titles:
+                first = next((p for p, text in lines[at + 1 :] if text.startswith("⚠")), None)
+                checked += 1
+                if first is not None and first != page:
+                    wrong.append((conditions, taken, line))
+    assert wrong == [] and checked > 50, (checked, wrong)
+
+
+def test_how_sure_we_are_reads_as_every_other_caution_tag_does():
+    """A review: the link's tag printed '(Seen in some studies.)', every other tag has
+    no full stop inside its brackets ('(Shown in many studies)')."""
+    from handouts.content.model import EVIDENCE_WORDS
+    from handouts.document.document import Para
+    from handouts.document.visit import Assembly, assemble_visit
+
+    lib, brand = load_inputs(CONTENT, None)
+    tags = tuple(f"({words})" for words in EVIDENCE_WORDS.values())
+    linked = 0
+    for link in lib.links.values():
+        req = Request(tuple(link.conditions), format="visit")
+        doc = assemble_visit(lib, req, brand, 0, Assembly())
+        for section in (s for s in doc.sections if s.id == "links"):
+            for block in section.blocks:
+                assert isinstance(block, Para) and block.text.endswith(tags), block.text
+                linked += 1
+    assert linked >= len(lib.links)

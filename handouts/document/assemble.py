@@ -499,12 +499,17 @@ _WORD = re.compile(r"\w+")
 def medicine_title(med: Medicine, most: int, _: Words) -> str:
     """A medicine's card title: its name, then up to ``most`` of the other names it goes
     by that the name does not already say, word for word (the Spanish name of paracetamol
-    gives its other name, acetaminofén, in brackets itself: said once, not twice)."""
+    gives its other name, acetaminofén, in brackets itself: said once, not twice), after a
+    colon where the name ends with brackets of its own (not two pairs in a row)."""
     said = set(_WORD.findall(med.name.casefold()))  # not "ergotamine" in "dihydroergotamine"
+    said |= {f"{w}s" for w in said}  # nor "steroids" after "Steroid tablets"
     also = [a for a in med.also_called if not set(_WORD.findall(a.casefold())) <= said][:most]
     if not also:
         return med.name
-    return _("{name} ({also_called})", name=med.name, also_called=_(", ").join(also))
+    names = _(", ").join(also)
+    if med.name.endswith(")"):  # "NSAIDs (anti-inflammatory painkillers): ibuprofen, …"
+        return _("{name}: {also_called}", name=med.name, also_called=names)
+    return _("{name} ({also_called})", name=med.name, also_called=names)
 
 
 def red_flags_for(

@@ -583,8 +583,12 @@ class _Visit:
             self.cite(practice.sources)
             if practice.review:
                 self.reviews.append((f"practice:{practice.id}", practice.review))
-            lead = _("{practice} ({how_often}):", practice=practice.name,
-                     how_often=practice.how_often)  # fmt: skip
+            said = (
+                N_("{practice}, {how_often}:")
+                if practice.name.endswith(")")
+                else N_("{practice} ({how_often}):")
+            )  # not two pairs of brackets in a row
+            lead = _(said, practice=practice.name, how_often=practice.how_often)
             steps = tuple(self.fill(s) for s in practice.steps)
             blocks.append(Numbered(steps, lead, _("To calm body and mind")))
         own_visit = _given(own.next_visit)
@@ -613,7 +617,7 @@ class _Visit:
         for lk in links:
             self.reviews.append((f"link:{lk.id}", lk.review))
             sure = _(EVIDENCE_WORDS[lk.evidence])
-            blocks.append(Para(f"{self.claim(lk.key_point)} ({sure}.)"))
+            blocks.append(Para(f"{self.claim(lk.key_point)} ({sure})"))
         names = [c.label for c in self.conds]
         title = _("How {conditions} are linked", conditions=join_names(names, _))
         return Section("links", capital(title), tuple(blocks))
@@ -668,12 +672,15 @@ class _Visit:
             for lead, ct in chosen:
                 self.cite(ct.sources)
                 points.append(replace(self._point(ct, ct.evidence), lead=_(lead)))
+            if not points and med not in elsewhere and self._all_cut(med):
+                elsewhere.append(med)  # every caution it had left out: a card that says
+                continue  # only what it is for reads as if it had none (review)
             title = medicine_title(med, 3, _)
             if med in elsewhere or (points and self.cut(why)):  # no room for why (a card
                 used = ""  # with no cautions keeps it: else it would say nothing)
             blocks.append(Caution(title, used or None, tuple(points), what_to_do))
         if elsewhere:  # left out to fit: named, with where to read about them
-            names = [m.label for m in elsewhere]  # mid-sentence: its short name
+            names = [m.label for m in self.meds if m in elsewhere]  # mid-sentence: short
             if len(names) == 1:
                 blocks.append(Para(_(ELSEWHERE, medicines=names[0])))
             else:
@@ -681,6 +688,15 @@ class _Visit:
         if not blocks:
             return None
         return Section("medicines", _("Your medicines: what to watch for"), tuple(blocks))
+
+    def _all_cut(self, med: Medicine) -> bool:
+        """Whether every caution ``med``'s card had was left out to fit: its second-rank
+        ones (a medicine with no first-rank caution for everyone, such as birth control
+        with estrogen without lupus or migraine, then prints none)."""
+        return bool(
+            (self.cut(f"more:{med.id}") and _points(med, 2, self.covered))
+            or (self.cut(f"theirs:{med.id}") and self._kept(med, 2))
+        )
 
     def rule_heading(self, r: CombinationRule) -> str:
         """A combination caution's heading: its title, else the medicines (or conditions)

@@ -603,7 +603,10 @@ def _caution(b: Caution, st: Styles, width: float, key: str, parent: Node) -> li
             body += f"<b>{fonts.markup(b.what_to_do, True)}</b> {fonts.markup(pt.action)} "
         body += _item_text("", pt.note).strip()
         flows.append(_marked("⚠", body, st, items))
-    return [KeepTogether(flows[:2]), *flows[2:], Spacer(1, 4)]
+    # its title never ends a page without its first caution (a review found the title
+    # and what it is for at the foot of a visit handout's front, its cautions overleaf)
+    head = 3 if b.intro else 2
+    return [KeepTogether(flows[:head]), *flows[head:], Spacer(1, 4)]
 
 
 def _tiers(b: Tiers, st: Styles, width: float, key: str, parent: Node) -> list[Flowable]:

@@ -1,9 +1,10 @@
 """A tier's box in a visit handout's "When to get help", drawn from parts found once.
 
 A tier is a box: a coloured heading row (its drawn sign and heading), its warning signs
-in two balanced columns, and perhaps a note. ReportLab's table would lay all of it out,
-cell by cell, every time a tier appears, and a diverse clinic list has a new tier in
-nearly every handout, made of the same few dozen signs under the same three headings.
+in two balanced columns (one sign: across the box), and perhaps a note. ReportLab's
+table would lay all of it out, cell by cell, every time a tier appears, and a diverse
+clinic list has a new tier in nearly every handout, made of the same few dozen signs
+under the same three headings.
 A :class:`TierBox` is laid out by arithmetic from the sizes of its parts, each found
 once (the heading and the note by :func:`size` and :func:`draw`, each sign by
 :mod:`handouts.pdf.columns`), and drawn by putting back each part's drawing, recorded
@@ -89,8 +90,11 @@ class TierBox(Flowable):
         shown = self.again if self.repeated else self.head
         head = size(shown, availWidth - LEFT - RIGHT)[1] + pads
         self._columns = self._cols()
-        half = availWidth / 2 - LEFT - RIGHT
-        signs = max((c.wrap(half, BIG)[1] for c in self._columns), default=None)
+        # a tier of one sign takes the box's width (in half of it, "…for any" | "pain."
+        # left the other half empty)
+        one = len(self.texts) == 1 and not self.repeated
+        column = availWidth - LEFT - RIGHT if one else availWidth / 2 - LEFT - RIGHT
+        signs = max((c.wrap(column, BIG)[1] for c in self._columns), default=None)
         note = None if self.note is None else size(self.note, availWidth - LEFT - RIGHT)[1]
         self._rows = (head, 0.0 if signs is None else signs + pads,
                       0.0 if note is None else note + pads)  # fmt: skip
