@@ -287,7 +287,9 @@ def _build(lib: Library, req: Request, brand: Brand, _: Words) -> Document:
                     note = _(EVIDENCE_WORDS[ct.evidence])
                     pts.append(Point(fill(ct.text), fill(ct.action), note, lead and _(lead)))
             title_m = medicine_title(med, 4, _)
-            med_blocks.append(Caution(title_m, used or None, tuple(pts), what_to_do))
+            med_blocks.append(
+                Caution(title_m, used or None, tuple(pts), what_to_do, whole_start=True)
+            )
     if med_blocks:
         watch = _("Medicines: what to watch for")
         sections.append(Section("medicines", watch, tuple(med_blocks)))

@@ -65,6 +65,9 @@ class Caution:
     points: tuple[Point, ...]
     what_to_do: str
     """The words before each point's action (``What to do:``)."""
+    whole_start: bool = False
+    """Whether its title and what it is for keep its first point on their page (a full
+    booklet's cards; a visit handout's would take room its fitting gives to content)."""
 
 
 @dataclass(frozen=True)
@@ -253,7 +256,8 @@ class Wording:
 
     disclaimer: str
     checked: str
-    """The review dates, written out (``Content checked 01 Nov 2026; next check due …``)."""
+    """The review dates, written out (``Content checked 1 Nov 2026; next check due …``),
+    each date on one line."""
     draft_footer: str
     """Every page's footer line instead of ``checked`` when the handout is a draft."""
     page_of: str

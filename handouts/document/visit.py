@@ -270,7 +270,8 @@ def applies(lib: Library, req: Request, brand: Brand, *more: Library) -> Applies
 
 def cut_order(lib: Library, req: Request) -> tuple[str, ...]:
     """What is left out to fit, first to last: each medicine's second-rank cautions (the
-    last medicine's first; ``more:<id>``), the key sources, the stroke picture, links after
+    last medicine's first; ``more:<id>``: a card left with no caution is left out too, and
+    named with where to read it), the key sources, the stroke picture, links after
     the first, the question lines, the third main point, the calendar's month, the words
     that say how to count without the boxes (``how-to-count``, where the rule has such
     words: they print only once put back, so that no cut lengthens the handout), the line
@@ -672,7 +673,7 @@ class _Visit:
             for lead, ct in chosen:
                 self.cite(ct.sources)
                 points.append(replace(self._point(ct, ct.evidence), lead=_(lead)))
-            if not points and med not in elsewhere and self._all_cut(med):
+            if med not in elsewhere and self._bare(med, points):
                 elsewhere.append(med)  # every caution it had left out: a card that says
                 continue  # only what it is for reads as if it had none (review)
             title = medicine_title(med, 3, _)
@@ -689,11 +690,12 @@ class _Visit:
             return None
         return Section("medicines", _("Your medicines: what to watch for"), tuple(blocks))
 
-    def _all_cut(self, med: Medicine) -> bool:
-        """Whether every caution ``med``'s card had was left out to fit: its second-rank
-        ones (a medicine with no first-rank caution for everyone, such as birth control
-        with estrogen without lupus or migraine, then prints none)."""
-        return bool(
+    def _bare(self, med: Medicine, points: list[Point]) -> bool:
+        """Whether ``med``'s card prints no caution (``points``) because every one it had
+        was left out to fit: its second-rank ones (a medicine with no first-rank caution
+        for everyone, such as birth control with estrogen without lupus or migraine).
+        A card with none because the plan says them is not bare."""
+        return not points and bool(
             (self.cut(f"more:{med.id}") and _points(med, 2, self.covered))
             or (self.cut(f"theirs:{med.id}") and self._kept(med, 2))
         )

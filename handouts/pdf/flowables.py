@@ -603,9 +603,9 @@ def _caution(b: Caution, st: Styles, width: float, key: str, parent: Node) -> li
             body += f"<b>{fonts.markup(b.what_to_do, True)}</b> {fonts.markup(pt.action)} "
         body += _item_text("", pt.note).strip()
         flows.append(_marked("⚠", body, st, items))
-    # its title never ends a page without its first caution (a review found the title
-    # and what it is for at the foot of a visit handout's front, its cautions overleaf)
-    head = 3 if b.intro else 2
+    # a booklet's card: its title never ends a page without its first caution (a review
+    # found a title and what it is for at a page's foot, its cautions overleaf)
+    head = 3 if b.intro and b.whole_start else 2
     return [KeepTogether(flows[:head]), *flows[head:], Spacer(1, 4)]
 
 
@@ -695,7 +695,7 @@ def _tier_box(tier: Tier, st: Styles, width: float, parent: Node, fill: colors.C
               ink: colors.Color) -> Flowable:  # fmt: skip
     """A tier as a box drawn from parts found once (:mod:`handouts.pdf.tierbox`): its
     heading and note, each made from what it shows, and its signs in two balanced
-    columns, down the left, then the right."""
+    columns, down the left, then the right (one sign: across the box)."""
     look = (tier.key, tier.symbol, tier.heading, tier.sign, st.fill, head_style, fill, width)
     words = tier.symbol + tier.heading
     head = tierbox.Part(

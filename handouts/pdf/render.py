@@ -71,8 +71,9 @@ QUANTUM = 38.0
 """Each shared section starts on a grid of this many points (two lines of body text), so
 that handouts whose earlier parts differ by a line still share its laid-out copy."""
 RENDERED = "•☐⚠" + NO_BREAK
-"""Characters the renderer itself prints (list marks, and the no-break spaces of its
-dates), seeded with the content's."""
+"""Characters the renderer itself prints (list marks, and the no-break spaces of dates
+and numbers: ReportLab draws those as spaces, but text with a character outside the seed
+is not replayed), seeded with the content's."""
 
 
 def render(
