@@ -44,6 +44,16 @@ def test_only_a_number_and_a_letter_are_bound():
     assert keep_together("2,000 people (3 days)") == f"2,000{NB}people (3{NB}days)"
     for text in ("L4 L5 S1 level", "B1 B6 B12 daily", "COVID-19 vaccine", "take 2.5mg daily"):
         assert keep_together(text) == text
+    date = f"1{NB}Nov{NB}2026 at 10:30 am"  # a date's spaces start no new word
+    assert keep_together(date) == f"1{NB}Nov{NB}2026 at 10:30{NB}am"
+
+
+def test_a_number_after_opening_marks_a_line_break_or_a_dash_keeps_its_word_too():
+    """A second review: a quotation mark, a Spanish opening mark or a limit's sign before
+    a number lost its binding."""
+    for before in ("(", "[", "\u201c", "'", "\u00bf", "\u00a1", "\u2264", "~", "dose\u2014", "a\n"):
+        assert keep_together(f"take {before}60 mg") == f"take {before}60{NB}mg", before
+    assert keep_together("4\u20136 weeks, 1,5 g") == f"4\u20136{NB}weeks, 1,5{NB}g"
 
 
 def test_right_to_left_and_shaped_words_keep_their_spaces():

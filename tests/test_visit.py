@@ -1929,7 +1929,7 @@ def test_a_booklets_medicine_card_never_leaves_its_title_at_the_foot_of_a_page(p
     lib, brand = load_inputs(CONTENT, None)
     rng = random.Random(32)
     meds = sorted(lib.medicines)
-    titles = {medicine_title(m, 3, words("en")) for m in lib.medicines.values()}
+    titles = {medicine_title(m, 4, words("en")) for m in lib.medicines.values()}  # a booklet's
     sets = [(tuple(link.conditions), tuple(rng.sample(meds, 6))) for link in lib.links.values()]
     checked, wrong = 0, []
     for conditions, taken in sets:
@@ -1944,7 +1944,7 @@ def test_a_booklets_medicine_card_never_leaves_its_title_at_the_foot_of_a_page(p
                 checked += 1
                 if first is not None and first != page:
                     wrong.append((conditions, taken, line))
-    assert wrong == [] and checked > 60, (checked, wrong)
+    assert wrong == [] and checked > 85, (checked, wrong)
 
 
 def test_how_sure_we_are_reads_as_every_other_caution_tag_does():
@@ -1965,3 +1965,18 @@ def test_how_sure_we_are_reads_as_every_other_caution_tag_does():
                 assert isinstance(block, Para) and block.text.endswith(tags), block.text
                 linked += 1
     assert linked >= len(lib.links)
+
+
+def test_a_visit_handouts_cards_give_their_room_to_content(cli, tmp_path):
+    """Keeping a visit handout's card title with its first caution, as a booklet does,
+    cost content where it left a page's foot empty (a review: 29 of 400 random handouts
+    needed more cuts). This Spanish handout then lost its second main point."""
+    out = tmp_path / "visit.pdf"
+    run = cli("build", "--visit", "--conditions", "axial-spondyloarthritis", "--medicines",
+              "snri", "tnf-inhibitors", "ergots", "nsaids", "valproate", "topiramate",
+              "--language", "es", "--paper", "a4", "--patient", "Anna Test", "--allow-draft",
+              "--out", out)  # fmt: skip
+    assert run.code == 0, run.err
+    assert "El ejercicio diario y los antiinflamatorios (AINE) son lo primero." in pdf_text(
+        out.read_bytes()
+    )

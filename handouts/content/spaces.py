@@ -11,6 +11,7 @@ space, and a screen reader reads it as one.
 
 from __future__ import annotations
 
+import itertools
 import re
 
 NO_BREAK = "\u00a0"
@@ -18,15 +19,39 @@ NO_BREAK = "\u00a0"
 the characters a renderer seeds its fonts with (``handouts.pdf.render.RENDERED``) so
 that text with it may still be laid out once and replayed."""
 
-_NUMBER_WORD = re.compile(r"(?:^|(?<=[\s(\[]))(\d\S*\d|\d) (?=[^\W\d_\u0590-\U0010ffff])")
-"""A number (a word that starts and ends with a digit: "60", "1-2", "10:30", "2,000")
-and the space before a letter: the word it counts. A word that only ends with a digit
-("L4", "B12", "COVID-19") is not a number here, so words never chain ("L4 L5 S1 level"
-stays breakable) and at most a number and one word are held together. Only letters of
-scripts before Hebrew (Latin, Greek, Cyrillic and the like): a right-to-left or shaped
-word is laid out by its own rules (:mod:`handouts.pdf.bidi`)."""
+_NUMBER = re.compile(r"\d(?:[\d.,:\u2013-]*\d)?")
+"""A number: a word that starts and ends with a digit ("60", "1-2", "4\u20136", "10:30",
+"2,000", "1,5"). A word that only ends with one ("L4", "B12", "COVID-19") is not."""
+_OPENING = "([{<\"'\u201c\u2018\u00ab\u00bf\u00a1\u2264\u2265~+\u00b1\u2248"
+"""What may stand before a number in the same word: brackets, quotation marks, Spanish
+opening marks, and signs of a limit ("\u22644 g", "~5 mg")."""
+_SEPARATORS = re.compile(r"[\t\n\r\u2014]")
+"""What ends a word inside a run without spaces: a line break, a tab, an em dash."""
+
+
+def _is_number(word: str) -> bool:
+    last = _SEPARATORS.split(word)[-1].lstrip(_OPENING)
+    return _NUMBER.fullmatch(last) is not None
+
+
+def _is_word(word: str) -> bool:
+    """Whether ``word`` starts with a letter of a script before Hebrew (Latin, Greek,
+    Cyrillic and the like): a right-to-left or shaped word is laid out by its own rules
+    (:mod:`handouts.pdf.bidi`)."""
+    return bool(word) and word[0].isalpha() and ord(word[0]) < 0x590
 
 
 def keep_together(text: str) -> str:
-    """``text`` with a no-break space between each number and the word after it."""
-    return _NUMBER_WORD.sub(rf"\1{NO_BREAK}", text) if " " in text else text
+    """``text`` with a no-break space between each number and the word after it. Words
+    are what ordinary spaces set apart, so a no-break space already there (a date's)
+    starts no new word, and at most a number and one word are held together: words
+    never chain ("L4 L5 S1 level" stays breakable; a review found it made one run that a
+    large-print line broke inside "L33"). Linear in the text's length."""
+    if " " not in text or not any(ch.isdigit() for ch in text):
+        return text
+    words = text.split(" ")
+    out = [words[0]]
+    for before, word in itertools.pairwise(words):
+        out.append(NO_BREAK if _is_word(word) and _is_number(before) else " ")
+        out.append(word)
+    return "".join(out)

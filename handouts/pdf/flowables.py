@@ -603,8 +603,9 @@ def _caution(b: Caution, st: Styles, width: float, key: str, parent: Node) -> li
             body += f"<b>{fonts.markup(b.what_to_do, True)}</b> {fonts.markup(pt.action)} "
         body += _item_text("", pt.note).strip()
         flows.append(_marked("⚠", body, st, items))
-    # a booklet's card: its title never ends a page without its first caution (a review
-    # found a title and what it is for at a page's foot, its cautions overleaf)
+    # a title never ends a page alone; with what the medicine is for, in a booklet, it
+    # keeps the first caution too (a review found the two at a page's foot, the cautions
+    # overleaf); a visit handout's fitting gives that room to content
     head = 3 if b.intro and b.whole_start else 2
     return [KeepTogether(flows[:head]), *flows[head:], Spacer(1, 4)]
 
