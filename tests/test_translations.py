@@ -333,3 +333,25 @@ def test_a_medicines_other_name_that_its_spanish_name_gives_is_not_said_twice(cl
     text = pdf_text(out.read_bytes())
     assert "Paracetamol (acetaminofén)" in text
     assert "(acetaminofén) (acetaminofén)" not in text
+
+
+def test_spanish_headings_that_name_a_condition_need_no_article(cli, tmp_path):
+    """Spanish puts an article before a condition inside a sentence ("Sobre el lupus"),
+    and the headings took the bare name ("Sobre lupus", "Cómo se relacionan migraña y
+    lupus"). They now read as Spanish headings do with a bare name: the name first, or
+    "Relación entre …"; the visit handout's is shorter than before, not longer."""
+    out = tmp_path / "es.pdf"
+    run = cli("build", "--full", "--conditions", "migraine", "sjogrens", "lupus",
+              "--language", "es", "--out", out)  # fmt: skip
+    assert run.code == 0, run.err
+    text = pdf_text(out.read_bytes())
+    for heading in ("Migraña: lo que debe saber", "Síndrome de Sjögren: lo que debe saber",
+                    "Lupus: lo que debe saber",
+                    "Relación entre migraña, síndrome de Sjögren y lupus"):  # fmt: skip
+        assert heading in text, heading
+    for old in ("Sobre migraña", "Sobre síndrome", "Sobre lupus", "Cómo se relacionan migraña"):
+        assert old not in text, old
+    run = cli("build", "--conditions", "migraine", "lupus", "--language", "es", "--out", out)
+    assert run.code == 0, run.err
+    text = pdf_text(out.read_bytes())
+    assert "Relación entre migraña y lupus" in text and "Cómo se relacionan" not in text

@@ -225,8 +225,9 @@ def _build(lib: Library, req: Request, brand: Brand, _: Words) -> Document:
             names_c = _("{names}.", names=_(", ").join(c.other_names))
             blocks.append(Para(names_c, lead=_("Other names:")))
         # Page 1 is the summary: who it is for, the care team's notes and the main points;
-        # the details start page 2 (and are then laid out alike for every patient).
-        title_c = _("About {condition}", condition=c.label)
+        # the details start page 2 (and are then laid out alike for every patient). A
+        # language may start the title with the name ("Lupus: lo que debe saber").
+        title_c = capital(_("About {condition}", condition=c.label))
         about = Section(f"about-{c.id}", title_c, tuple(blocks), after_summary=n == 0)
         sections.append(about)
 
