@@ -389,3 +389,54 @@ def test_axe_finds_no_violation_on_the_site(browser, site, page, size):
         assert width <= size[0]  # no sideways scrolling on a phone
     finally:
         context.close()
+
+
+SPLIT_NUMBERS = r"""() => {
+  // each number (a word that starts and ends with a digit, after any opening mark) and
+  // the word after it: the first letters' lines compared, as the reader sees them
+  const next = /(\d)([ \u00a0]+)(\p{L})/gu;
+  const number = /^\d(?:[\d.,:\u2013-]*\d)?$/;
+  let pairs = 0;
+  const split = [];
+  const walker = document.createTreeWalker(document.querySelector("main"), NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const text = node.data;
+    for (const m of text.matchAll(next)) {
+      const word = text.slice(0, m.index + 1).split(/[ \u00a0\t\n\u2014]/).pop()
+        .replace(/^[(\[{<"'\u201c\u2018\u00ab\u00bf\u00a1\u2264\u2265~+\u00b1\u2248]+/, "");
+      if (!number.test(word)) continue;
+      pairs += 1;
+      const at = (i) => {
+        const range = document.createRange();
+        range.setStart(node, i);
+        range.setEnd(node, i + 1);
+        return range.getBoundingClientRect().top;
+      };
+      const letter = m.index + 1 + m[2].length;
+      if (Math.abs(at(m.index) - at(letter)) > 1)
+        split.push(text.slice(Math.max(0, m.index - 15), letter + 10));
+    }
+  }
+  return [pairs, split];
+}"""
+
+
+@pytest.mark.parametrize("page", ["h/g43-m797/index.html", "es/h/g43-m797/index.html",
+                                  "h/g35-g43-m05-m32/index.html"])  # fmt: skip
+def test_a_number_keeps_its_word_on_the_sites_pages_at_every_width(browser, site, page):
+    """As in the PDF: "up to 60" never ends a line with "mg" on the next, on a phone or a
+    wide screen (the page's text is laid out by the browser at each width)."""
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    try:
+        tab = context.new_page()
+        tab.goto((site / page).as_uri())
+        seen, split = 0, []
+        for width in range(280, 1000, 12):
+            tab.set_viewport_size({"width": width, "height": 900})
+            pairs, found = tab.evaluate(SPLIT_NUMBERS)
+            seen = max(seen, pairs)
+            split += [(width, words) for words in found]
+        assert seen > 20  # the page has numbers with words after them to keep
+        assert split == []
+    finally:
+        context.close()

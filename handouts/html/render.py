@@ -6,12 +6,13 @@ never read as markup or a template."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, Template, select_autoescape
 
+from handouts.content.spaces import keep_together
 from handouts.document.addresses import pieces
 from handouts.document.document import (
     Block,
@@ -52,21 +53,34 @@ BLOCKS: dict[type, str] = {
 (and to the PDF's ``BLOCKS``)."""
 
 
-def templates(package: str) -> Environment:
+def templates(package: str, finalize: Callable[[Any], Any] | None = None) -> Environment:
     """The Jinja2 templates in ``package``'s ``templates/`` folder: every value escaped,
     and a value a template names but is not given is an error, never a blank. The
     ``address_pieces`` filter cuts a web address where a line may break in it
     (:func:`handouts.document.addresses.pieces`; a template puts ``<wbr>`` between them,
-    as the PDF breaks it there)."""
+    as the PDF breaks it there). ``finalize`` is given each value a template prints,
+    before it is escaped."""
     env = Environment(
         loader=PackageLoader(package, "templates"),
         autoescape=select_autoescape(default=True),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=finalize,
     )
     env.filters["address_pieces"] = pieces
     return env
+
+
+def _kept_together(value: Any) -> Any:
+    """A text a handout's page prints with each number kept with its word, as the PDF
+    keeps it (:func:`handouts.content.spaces.keep_together`): a phone-sized page would
+    otherwise show "up to 60" at a line's end and "mg" on the next. What is already
+    markup (a macro's output, an escaped value: it has ``__html__``, as Jinja2 reads it)
+    and what is not text pass as they are."""
+    if isinstance(value, str) and not hasattr(value, "__html__"):
+        return keep_together(value)
+    return value
 
 
 def rendered(template: Template, **values: Any) -> str:
@@ -86,7 +100,7 @@ def rendered(template: Template, **values: Any) -> str:
         context.exported_vars.clear()
 
 
-_ENV = templates("handouts.html")
+_ENV = templates("handouts.html", _kept_together)
 _ENV.globals["kind"] = lambda block: BLOCKS[type(block)]
 
 
