@@ -29,6 +29,7 @@ from handouts.content.library import load_library
 from handouts.document.assemble import assemble
 from handouts.document.document import (
     Bullets,
+    Caution,
     Checklist,
     Diary,
     Document,
@@ -249,9 +250,12 @@ def page_of(texts: list[str], text: str, start: int = 1) -> int | None:
 def content_stream(data: bytes, doc: Document) -> tuple[str, list[str]]:
     """All text but the footers, whitespace removed, with the diary's column heads taken
     out (they repeat on each page of the diary, and large print shares the columns
-    between two tables), and a help tier's heading once (a tier longer than a page repeats
-    it); and the column heads, in the order found."""
+    between two tables), a help tier's heading once (a tier longer than a page repeats
+    it), and no medicine card's name said again where its cautions go on over a page;
+    and the column heads, in the order found."""
     text = squash(" ".join(" ".join(p) for p in content_lines(data)))
+    for card in blocks(doc, Caution):
+        text = text.replace(squash(card.continued), "") if card.continued else text
     (tiers,) = blocks(doc, Tiers)
     for tier in tiers.tiers:
         head = squash(f"{tier.symbol} {tier.heading}")

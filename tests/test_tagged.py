@@ -1103,3 +1103,29 @@ def test_a_tier_symbol_is_seen_and_not_read(tmp_path, large):
         mc for mc, t in drawn.items() if t.strip()[:1] in symbols
     }
     assert list(Validator().validate(str(out)).findings) == []
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_a_cards_title_said_again_over_a_page_is_seen_and_not_read(tmp_path, language):
+    """Where a medicine card's cautions go on at the top of the back, its name is said
+    again there ("Methotrexate, continued"), so that "Never take trimethoprim…" is not
+    read under no name. It is drawn for the eye only (an artifact): the card is one H3
+    and one list in the structure, read once; the pdfua checker finds nothing."""
+    out = tmp_path / "visit.pdf"
+    assert main(["build", "--conditions", "migraine", "fibromyalgia", "--medicines", "nsaids",
+                 "methotrexate", "--language", language, "--out", str(out)]) == 0  # fmt: skip
+    again = {"en": "Methotrexate, continued", "es": "Metotrexato: continuación"}[language]
+    pages = [page.extract_text() for page in PdfReader(out).pages]
+    assert len(pages) == 2 and again not in pages[0]
+    first, second = pages[1].splitlines()[:2]
+    assert first == again and second.startswith("⚠")
+    drawn, outside = marked_texts(out)
+    with pikepdf.open(out) as pdf:
+        read = Read(pdf, read_tree(pdf), drawn, outside)
+        said = squash(read.text(read.root))
+        cards = [squash(read.text(h)) for h in read.all("H3")]
+    assert squash(again) not in said
+    assert [c for c in cards if c.startswith(squash(again.split(",")[0].split(":")[0]))] == [
+        squash({"en": "Methotrexate (MTX)", "es": "Metotrexato (MTX)"}[language])
+    ]
+    assert list(Validator().validate(str(out)).findings) == []

@@ -67,6 +67,8 @@ DRAFT_TEXT = N_(
     "Do not give it to a patient until they are."
 )
 """Printed at the top of page 1 of a handout that uses content still needing sign-off."""
+CONTINUED = N_("{name}, continued")
+"""Over a medicine card's cautions where they go on at the top of a page."""
 
 
 JOINED_BEFORE_I = N_("{items} and {last}, where {last} starts with an 'i' sound")
@@ -288,9 +290,8 @@ def _build(lib: Library, req: Request, brand: Brand, _: Words) -> Document:
                     note = _(EVIDENCE_WORDS[ct.evidence])
                     pts.append(Point(fill(ct.text), fill(ct.action), note, lead and _(lead)))
             title_m = medicine_title(med, 4, _)
-            med_blocks.append(
-                Caution(title_m, used or None, tuple(pts), what_to_do, whole_start=True)
-            )
+            again = _(CONTINUED, name=med.name)
+            med_blocks.append(Caution(title_m, used or None, tuple(pts), what_to_do, True, again))
     if med_blocks:
         watch = _("Medicines: what to watch for")
         sections.append(Section("medicines", watch, tuple(med_blocks)))

@@ -68,6 +68,10 @@ class Caution:
     whole_start: bool = False
     """Whether its title and what it is for keep its first point on their page (a full
     booklet's cards; a visit handout's would take room its fitting gives to content)."""
+    continued: str = ""
+    """Said over the rest of its points where they start a page ("Triptans, continued"):
+    a caution at the top of a page, the medicine's name overleaf, would say "Do not stop
+    suddenly" of no medicine the reader can see. Empty: nothing is said."""
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,7 @@ from handouts.content.model import (
 from handouts.content.model import Caution as Warning_
 from handouts.content.words import N_, Words, words
 from handouts.document.assemble import (
+    CONTINUED,
     capital,
     charset,
     citation,
@@ -284,7 +285,9 @@ def cut_order(lib: Library, req: Request) -> tuple[str, ...]:
     then fall on both sides, each tier whole), the second main point,
     the body's lines set a little closer (``snug``: the type stays 12 pt, 18 pt in large
     print), the lines that say a medicine is for one of the patient's conditions
-    (``own-uses``: why they take it, above all where its cautions are for another use), each
+    (``own-uses``: why they take it, above all where its cautions are for another use), a
+    card's name said again over its cautions where they go on at the top of a page
+    (``continued``: else "Do not stop suddenly" heads the back under no name), each
     medicine's second-rank cautions for one of the patient's conditions (``theirs:<id>``:
     opioids for migraine only as a last resort), then each medicine's first-rank cautions
     (named, with where to read them; ``must:<id>``): a caution for a medicine the patient
@@ -387,7 +390,8 @@ def _order(
             "third-point", "calendar", *(["how-to-count"] if counts and how_to_count else []),
             *(["uses"] if not all(tied) else []), *(["counting"] if counts else []), "subtitle",
             "links", "help-may-split", "second-point", "snug",
-            *(["own-uses"] if any(tied) else []), *theirs, *must)  # fmt: skip
+            *(["own-uses"] if any(tied) else []), *(["continued"] if meds else []),
+            *theirs, *must)  # fmt: skip
 
 
 def _for_theirs(med: Medicine, rank: int, conditions: frozenset[str]) -> list[tuple[str, Warning_]]:
@@ -653,6 +657,7 @@ class _Visit:
             if self.cut("calendar") and not self.cut("counting"):  # the rule keeps its boxes
                 blocks.append(self._counting(month=False))
         elsewhere = [m for m in self.meds if self.cut(f"must:{m.id}")]
+        goes_on = not self.cut("continued")
         for med in self.meds:
             self.reviews.append((f"medicine:{med.id}", med.review))
             if med in elsewhere and not self._kept(med):
@@ -679,7 +684,8 @@ class _Visit:
             title = medicine_title(med, 3, _)
             if med in elsewhere or (points and self.cut(why)):  # no room for why (a card
                 used = ""  # with no cautions keeps it: else it would say nothing)
-            blocks.append(Caution(title, used or None, tuple(points), what_to_do))
+            again = _(CONTINUED, name=med.name) if goes_on else ""
+            blocks.append(Caution(title, used or None, tuple(points), what_to_do, False, again))
         if elsewhere:  # left out to fit: named, with where to read about them
             names = [m.label for m in self.meds if m in elsewhere]  # mid-sentence: short
             if len(names) == 1:

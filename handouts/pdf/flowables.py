@@ -56,7 +56,13 @@ from handouts.memo import MemoTable, file_stamp, hashed_once, memo, table, witho
 from handouts.pdf import columns, fonts, pictures, tierbox
 from handouts.pdf.logo import logo_flowable, qr_flowable
 from handouts.pdf.pages import PdfCanvas
-from handouts.pdf.paragraph import DRAW_STATE, HeadingParagraph, Paragraph, WholeParagraph
+from handouts.pdf.paragraph import (
+    DRAW_STATE,
+    GoesOn,
+    HeadingParagraph,
+    Paragraph,
+    WholeParagraph,
+)
 from handouts.pdf.private import private_text, shared_text
 from handouts.pdf.tagging import (
     DataTable,
@@ -560,11 +566,18 @@ def _item_text(text: str, note: str | None) -> str:
     return body
 
 
-def _marked(mark: str, body: str, st: Styles, parent: Node, indent: float = 0) -> Paragraph:
+def _marked(mark: str, body: str, st: Styles, parent: Node, indent: float = 0,
+            again: Flowable | None = None) -> Paragraph:  # fmt: skip
     """A list item of list ``parent``: ``mark`` (its label) hangs in the margin, the text
-    wraps beside it. An item is never split between pages."""
+    wraps beside it. An item is never split between pages; with ``again``, it says that
+    above itself where it starts a page (:class:`~handouts.pdf.paragraph.GoesOn`)."""
     face = fonts.BODY if ord(mark) in fonts.register().main else fonts.FALLBACK
-    item = WholeParagraph(body, _item_style(st, face, indent), bulletText=mark)
+    style = _item_style(st, face, indent)
+    if again is None:
+        item = WholeParagraph(body, style, bulletText=mark)
+    else:
+        item = GoesOn(body, style, bulletText=mark)
+        item.again = again
     return list_item(item, parent)  # type: ignore[no-any-return]
 
 
@@ -595,6 +608,10 @@ def _caution(b: Caution, st: Styles, width: float, key: str, parent: Node) -> li
     flows: list[Flowable] = [para(b.title, st.caution_title, parent=parent, role="H3")]
     if b.intro:
         flows.append(para(b.intro, st.caution_intro, parent=parent))
+    # a title never ends a page alone; with what the medicine is for, in a booklet, it
+    # keeps the first caution too (a review found the two at a page's foot, the cautions
+    # overleaf); a visit handout's fitting gives that room to content
+    head = 3 if b.intro and b.whole_start else 2
     items = Node("L", parent)
     for pt in b.points:
         lead = f"<b>{fonts.markup(pt.lead, True)}</b> " if pt.lead else ""
@@ -602,11 +619,11 @@ def _caution(b: Caution, st: Styles, width: float, key: str, parent: Node) -> li
         if pt.action:  # a short caution says what to do in its own words
             body += f"<b>{fonts.markup(b.what_to_do, True)}</b> {fonts.markup(pt.action)} "
         body += _item_text("", pt.note).strip()
-        flows.append(_marked("⚠", body, st, items))
-    # a title never ends a page alone; with what the medicine is for, in a booklet, it
-    # keeps the first caution too (a review found the two at a page's foot, the cautions
-    # overleaf); a visit handout's fitting gives that room to content
-    head = 3 if b.intro and b.whole_start else 2
+        # a point that may start a page says whose it is there (the title, continued)
+        again = None
+        if b.continued and len(flows) >= head:
+            again = artifact(Paragraph(fonts.markup(b.continued, True), st.caution_title))
+        flows.append(_marked("⚠", body, st, items, again=again))
     return [KeepTogether(flows[:head]), *flows[head:], Spacer(1, 4)]
 
 

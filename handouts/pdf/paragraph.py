@@ -481,3 +481,37 @@ class WholeParagraph(Paragraph):
 
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
         return []
+
+
+class GoesOn(WholeParagraph):
+    """A point of a card that says ``again`` (its title, continued: an artifact, seen and
+    not read) above itself where it starts a page: a caution at the top of the back of a
+    sheet is read under the name of its medicine, not of none. Where it falls anywhere
+    else it is the paragraph alone. The frame tells: a page's frame is at its top until
+    something is placed (a frame that goes on from a part of a page never is)."""
+
+    again: Flowable | None = None
+    _above = 0.0
+    """How far its text starts below its top: the title's height and the space after it
+    (the larger of its own space after and the point's space before, as a frame keeps)."""
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        width, height = super().wrap(availWidth, availHeight)
+        frame = getattr(self, "_frame", None)
+        at_top = frame is not None and frame._atTop
+        self._above = self.room(availWidth, availHeight) if at_top else 0.0
+        return width, height + self._above
+
+    def room(self, availWidth: float, availHeight: float) -> float:
+        """How far its text starts below its top where it starts a page (0 without
+        ``again``): :mod:`handouts.pdf.stacking` adds the same up."""
+        again = self.again
+        if again is None:
+            return 0.0
+        _w, title = again.wrap(availWidth, availHeight)
+        return float(title + max(again.getSpaceAfter(), self.getSpaceBefore()))
+
+    def drawOn(self, canvas: Any, x: float, y: float, _sW: float = 0) -> None:
+        if self._above and self.again is not None:
+            self.again.drawOn(canvas, x, y + self.height + self._above - self.again.height)
+        super().drawOn(canvas, x, y, _sW)

@@ -45,7 +45,7 @@ from reportlab.lib.rl_accel import fp_str
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 from reportlab.platypus.doctemplate import ActionFlowable
 
-from handouts.document.document import Block, Section, Tiers
+from handouts.document.document import Block, Caution, Section, Tiers
 from handouts.memo import memo
 from handouts.pdf import fonts
 from handouts.pdf.flowables import BLOCKS, Styles, section_flowables
@@ -60,7 +60,7 @@ from handouts.pdf.pages import (
     replayable,
     scratch,
 )
-from handouts.pdf.paragraph import HeadingParagraph, WholeParagraph
+from handouts.pdf.paragraph import GoesOn, HeadingParagraph, WholeParagraph
 from handouts.pdf.pdffile import Mark, Page
 from handouts.pdf.tagging import Node, Unsplit, plan_structure, split_code
 
@@ -123,6 +123,10 @@ class Piece:
     """Each unit's own drawing (its part of ``page``, from the top of the frame too), so
     a page break inside the piece draws each part where it falls; None when the parts'
     drawings cannot be told apart."""
+    again: tuple[float, Page] | None = None
+    """A card's title said again over its points where they start a page
+    (:class:`~handouts.pdf.paragraph.GoesOn`): the room it takes above the first, and its
+    drawing at the top of the frame; None for a block without one."""
 
 
 def run_of(section: Section, st: Styles, g: Geometry, seed: str) -> Run | None:
@@ -297,10 +301,11 @@ def _rest_added(pieces: Pieces, k: int, start: float, g: Geometry) -> float | No
 
 
 def _rest_break(pieces: Pieces, k: int, start: float,
-                g: Geometry) -> tuple[int, float, list[float]] | None:  # fmt: skip
+                g: Geometry) -> tuple[int, float, list[float], bool] | None:  # fmt: skip
     """For :func:`_rest_added`: the flowable of piece ``k`` that starts the next page,
     how far the piece's drawing moves up for that, where each piece after it starts on
-    the next page, and (last) where the section ends there; None as said there."""
+    the next page, and (last) where the section ends there; and whether the piece's
+    title is said again above it (:attr:`Piece.again`); None as said there."""
     piece, _, part = pieces[k]
     units = piece.units
     if units is None or part is not _alone(part):  # recorded kept whole: it may split
@@ -312,7 +317,13 @@ def _rest_break(pieces: Pieces, k: int, start: float,
     unit = units[j]
     if not unit.whole or unit.bottom + dy > g.bottom - EPSILON or (j and units[j - 1].keep):
         return None
-    end = g.frame_top - (unit.top - (g.frame_top - piece.run.height))
+    room = 0.0  # a card's points that start a page go on under its title, said again
+    if j and isinstance(part, Caution) and part.continued:
+        if piece.again is None:
+            return None
+        room = piece.again[0]
+    top = g.frame_top - room  # where the flowable that starts the next page starts
+    end = top - (unit.top - (g.frame_top - piece.run.height))
     starts, above = [], piece.run
     for later, _, _ in pieces[k + 1 :]:
         starts.append(end + min(later.run.before, above.after))
@@ -320,7 +331,7 @@ def _rest_break(pieces: Pieces, k: int, start: float,
         above = later.run
     if end < g.bottom + EPSILON:
         return None
-    return j, g.frame_top - unit.top, [*starts, end]
+    return j, top - unit.top, [*starts, end], room > 0
 
 
 def _rest_stacked(pieces: Pieces, k: int, start: float, g: Geometry,
@@ -335,14 +346,16 @@ def _rest_stacked(pieces: Pieces, k: int, start: float, g: Geometry,
     found = _rest_break(pieces, k, start, g)
     if drawings is None or found is None:
         return None
-    j, up, starts = found
+    j, up, starts, again = found
     if len({id(p) for p, _, _ in pieces}) < len(pieces):  # (so none in pieces[:k] either)
         return None
     first = _stack(pieces[:k], g, top)
     assert first is not None
     key = pieces[k][1]
     here = _moved(drawings[:j], key, start - g.frame_top)
-    there = [_moved(drawings[j:], key, up)]
+    title = pieces[k][0].again
+    there = [title[1]] if again and title is not None else []  # the title, said again
+    there.append(_moved(drawings[j:], key, up))
     for (piece, key, _), at in zip(pieces[k + 1 :], starts, strict=False):
         there.append(_moved((piece.page,), key, at - g.frame_top))
     return _joined_pages([first, here]), _joined_pages(there), starts[-1]
@@ -430,7 +443,17 @@ def _block(block: Block, st: Styles, g: Geometry, seed: str, last: bool) -> Piec
     flows = BLOCKS[type(block)](block, st, g.width, KEY, sect)
     while last and flows and isinstance(flows[-1], Spacer):
         flows.pop()
-    return _recorded(flows, g, seed, sect) if flows else None
+    piece = _recorded(flows, g, seed, sect) if flows else None
+    goes_on = next((f for f in flows if isinstance(f, GoesOn)), None)
+    if piece is None or goes_on is None or goes_on.again is None:
+        return piece
+    title = _recorded([goes_on.again], g, seed, Node("Sect"))
+    if title is None:  # (its title in letters the seed lacks: laid out where it breaks)
+        return piece
+    # drawn at the top of the frame, as the point draws it there (recorded under the
+    # space before it, which a frame keeps on from something above)
+    drawing = _moved((title.page,), KEY, title.run.before)
+    return replace(piece, again=(goes_on.room(g.width, g.frame_top - g.bottom), drawing))
 
 
 def _recorded(flows: list[Flowable], g: Geometry, seed: str, sect: Node) -> Piece | None:
