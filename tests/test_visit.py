@@ -2000,9 +2000,10 @@ def test_a_card_that_goes_on_over_a_page_says_whose_cautions_go_on(monkeypatch):
     """A caution at the top of a page under no title ("⚠ Stopping: Do not stop
     suddenly…") says it of no medicine the reader can see: about half of all visit
     handouts printed one. Where a card's cautions go on at a page's top, its name is said
-    again over them ("Beta-blockers, continued"); only where the handout needs that line
-    for a medicine's cautions is it left out (the ``continued`` cut, ranked just before
-    them). Over varied sets, papers, print sizes and both languages."""
+    again over them ("Beta-blockers, continued"). Only a handout that needs that line's
+    room for a medicine's cautions leaves it out (the ``continued`` cut, ranked just before
+    them), and even then it is put back where the room left holds it. Over varied sets,
+    papers, print sizes and both languages."""
     import handouts.pipeline as pipeline
 
     lib, brand = load_inputs(CONTENT, None)
@@ -2021,19 +2022,18 @@ def test_a_card_that_goes_on_over_a_page_says_whose_cautions_go_on(monkeypatch):
     monkeypatch.setattr(pipeline, "cut_order", order)
     monkeypatch.setattr(pipeline, "_fewest_cuts", fewest)
     again = re.compile(r"^.+(, continued|: continuación)$")
-    said, left_out = 0, 0
-    for req in _diverse_requests(120, 1412):
+    said, put_back, left_out = 0, 0, 0
+    for req in _diverse_requests(160, 1412):
         made.clear()
         pages = PdfReader(io.BytesIO(Renderer().make(lib, brand, req).pdf)).pages
         tops = [page.extract_text().splitlines()[:2] for page in pages[1:]]
         cut = "continued" in made["order"][: made["cuts"]]  # type: ignore[index]
-        if cut:
-            left_out += 1
-            assert not any(again.match(first) for first, _ in tops), req
-            continue
         for first, second in tops:
-            assert not first.startswith("⚠"), (req, first)
             if again.match(first):
                 assert second.startswith("⚠"), (req, second)
                 said += 1
-    assert said > 30 and left_out > 0, (said, left_out)
+                put_back += cut
+            if first.startswith("⚠"):  # under no name: only where the line was cut
+                assert cut, (req, first)
+                left_out += 1
+    assert said > 40 and put_back > 0 and left_out < said / 10, (said, put_back, left_out)
