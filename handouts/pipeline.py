@@ -23,6 +23,7 @@ from handouts.document.document import Document, Personal, Provenance
 from handouts.document.request import FORMATS, FULL, Allow, Request
 from handouts.document.visit import (
     PUT_BACK,
+    PUT_BACK_LAST,
     STANDS_IN,
     Assembly,
     assemble_visit,
@@ -270,14 +271,22 @@ def _visit(lib: Library, brand: Brand, req: Request) -> Rendered:
             return Rendered(*laid.finish(), _current(lib, laid.doc, req.allow))
     doc, _fits, cuts = _fewest_cuts(tried, guess)
     made = [c for c in PUT_BACK if {c, STANDS_IN.get(c, c)} <= set(order[:cuts])]
+    last = [c for c in PUT_BACK_LAST if c in order[:cuts]]
     keep: frozenset[str] = frozenset()
     every = _printed(frozenset(made))
+    if last and made:  # everything put back, the last too, if it all fits
+        back, fits = _tried(assembled(cuts, every | set(last)), brand, req, tries)
+        if fits:
+            doc, keep, made, last = back, every | set(last), [], []
     if len(made) > 1:  # all put back, if they fit (a page break can fit two, not one)
         back, fits = _tried(assembled(cuts, every), brand, req, tries)
         doc, keep, made = (back, every, []) if fits else (doc, keep, made)
     for cut in made:  # else each in turn, if it still fits with those put back before
         if (len(made) > 1 and _printed(keep | {cut}) == every) or STANDS_IN.get(cut) in keep:
             continue  # tried above, or it would print nothing
+        back, fits = _tried(assembled(cuts, keep | {cut}), brand, req, tries)
+        doc, keep = (back, keep | {cut}) if fits else (doc, keep)
+    for cut in last:  # then alone, in the room the others left (it takes none of theirs)
         back, fits = _tried(assembled(cuts, keep | {cut}), brand, req, tries)
         doc, keep = (back, keep | {cut}) if fits else (doc, keep)
     laid = lay_out_visit(doc, brand, req.paper, req.large_print, tries)  # drawn once
