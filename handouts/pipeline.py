@@ -217,7 +217,10 @@ def _visit(lib: Library, brand: Brand, req: Request) -> Rendered:
     :data:`~handouts.document.visit.PUT_BACK` names, where made, are tried again: all
     together, else each in turn, put back where it still fits (a try each, and a second
     kept whole where a split does not fit; only for the handouts that cut them, and words
-    that stand in for an item only while it is left out). A handout like one made before
+    that stand in for an item only while it is left out). Then, last, a card's name said
+    again over a page (:data:`~handouts.document.visit.PUT_BACK_LAST`, the first cut):
+    with the others in the first try, where everything fits, else alone in the room they
+    left, so it takes none of theirs. A handout like one made before
     (:func:`_exact`, and a front of the same shape: :func:`handouts.pdf.render.front_shape`)
     is drawn with that one's cuts, without tries (where that one's lines were set closer
     to fit, only if its front's shape with closer lines is the same too), from the
@@ -274,10 +277,11 @@ def _visit(lib: Library, brand: Brand, req: Request) -> Rendered:
     last = [c for c in PUT_BACK_LAST if c in order[:cuts]]
     keep: frozenset[str] = frozenset()
     every = _printed(frozenset(made))
-    if last and made:  # everything put back, the last too, if it all fits
-        back, fits = _tried(assembled(cuts, every | set(last)), brand, req, tries)
+    together = every | set(last) if last and made else None
+    if together is not None:  # everything put back, the last too, if it all fits
+        back, fits = _tried(assembled(cuts, together), brand, req, tries)
         if fits:
-            doc, keep, made, last = back, every | set(last), [], []
+            doc, keep, made, last = back, together, [], []
     if len(made) > 1:  # all put back, if they fit (a page break can fit two, not one)
         back, fits = _tried(assembled(cuts, every), brand, req, tries)
         doc, keep, made = (back, every, []) if fits else (doc, keep, made)
@@ -287,6 +291,8 @@ def _visit(lib: Library, brand: Brand, req: Request) -> Rendered:
         back, fits = _tried(assembled(cuts, keep | {cut}), brand, req, tries)
         doc, keep = (back, keep | {cut}) if fits else (doc, keep)
     for cut in last:  # then alone, in the room the others left (it takes none of theirs)
+        if keep | {cut} == together or set(order[:cuts]) <= keep | {cut}:
+            continue  # tried above, or the handout with fewer cuts, which did not fit
         back, fits = _tried(assembled(cuts, keep | {cut}), brand, req, tries)
         doc, keep = (back, keep | {cut}) if fits else (doc, keep)
     laid = lay_out_visit(doc, brand, req.paper, req.large_print, tries)  # drawn once
