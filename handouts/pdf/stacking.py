@@ -45,7 +45,7 @@ from reportlab.lib.rl_accel import fp_str
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 from reportlab.platypus.doctemplate import ActionFlowable
 
-from handouts.document.document import Block, Caution, Section, Tiers
+from handouts.document.document import Block, Section, Tiers
 from handouts.memo import memo
 from handouts.pdf import fonts
 from handouts.pdf.flowables import BLOCKS, Styles, section_flowables
@@ -103,6 +103,9 @@ class Unit:
     """It is never split: a page break moves it whole to the next page."""
     keep: bool
     """It keeps with the next (a page never breaks after it)."""
+    again: bool = False
+    """Where it starts a page, it says its card's title again above itself
+    (:class:`~handouts.pdf.paragraph.GoesOn`: :attr:`Piece.again` holds the title)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -318,7 +321,7 @@ def _rest_break(pieces: Pieces, k: int, start: float,
     if not unit.whole or unit.bottom + dy > g.bottom - EPSILON or (j and units[j - 1].keep):
         return None
     room = 0.0  # a card's points that start a page go on under its title, said again
-    if j and isinstance(part, Caution) and part.continued:
+    if unit.again:
         if piece.again is None:
             return None
         room = piece.again[0]
@@ -500,7 +503,8 @@ def _units(flows: list[Flowable], placed: list[Placing],
         last = members[-1]
         whole = isinstance(f, WholeParagraph) or type(f) is KeepTogether
         keep = bool(f.getKeepWithNext() or last.getKeepWithNext())
-        out.append(Unit(first_top, y + after, after, whole, keep))
+        again = isinstance(f, GoesOn) and f.again is not None
+        out.append(Unit(first_top, y + after, after, whole, keep, again))
         ends.append(drawn)
     return (tuple(out), tuple(ends)) if at == len(placed) else None
 
