@@ -95,6 +95,12 @@ class Tiers:
     may_split: bool = False
     """A tier's box may run on to the next page (a visit handout short of room); otherwise
     each tier's box is kept on one page."""
+    tidy_breaks: bool = True
+    """A page break in a tier's box leaves two of its rows (signs, or the note) on each
+    side, and the section kept whole but taller than a page (large print) keeps its
+    heading and the contact line with the first tier's start: else a tier's heading may
+    be said again over one sign or the note alone, and "When to get help" may end a page
+    with no tier under it (a visit handout in large print short of room)."""
 
 
 @dataclass(frozen=True)

@@ -270,9 +270,11 @@ def applies(lib: Library, req: Request, brand: Brand, *more: Library) -> Applies
 
 
 def cut_order(lib: Library, req: Request) -> tuple[str, ...]:
-    """What is left out to fit, first to last: a card's name said again where its cautions
-    go on at a page's top (``continued``: it takes no one else's room, and is put back
-    last, wherever there is room, :data:`PUT_BACK_LAST`), each medicine's second-rank
+    """What is left out to fit, first to last: in large print, the tidy breaks of "When to
+    get help" (``help-breaks``: two of a tier's rows on each side of a page break, and its
+    heading with the first tier), a card's name said again where its cautions go on at a
+    page's top (``continued``); both take no one else's room, and are put back last,
+    wherever there is room (:data:`PUT_BACK_LAST`); then each medicine's second-rank
     cautions (the last medicine's first; ``more:<id>``: a card left with no caution is
     left out too, and named with where to read it), the key sources, the stroke picture, links after
     the first, the question lines, the third main point, the calendar's month, the words
@@ -296,7 +298,7 @@ def cut_order(lib: Library, req: Request) -> tuple[str, ...]:
     a condition the patient has, the painkiller-day rule or a red flag. Ids must exist."""
     meds = [lib.medicines[m] for m in dict.fromkeys(req.medicines)]
     return _order(meds, covered(lib, req), _counts(lib, req), frozenset(req.conditions),
-                  _how_to_count(lib))  # fmt: skip
+                  _how_to_count(lib), req.large_print)  # fmt: skip
 
 
 def _theirs(use: Claim, conditions: frozenset[str]) -> bool:
@@ -366,13 +368,15 @@ anyone, then the words that say how to count without the boxes (added only where
 take no room from anything else). Where they rank keeps them from pushing out anything
 that outranks them; putting them back adds them wherever the room left holds them, and
 pushes nothing out."""
-PUT_BACK_LAST = ("continued",)
+PUT_BACK_LAST = ("continued", "help-breaks")
 """Cuts tried again after :data:`PUT_BACK` (with all of them first, where everything
-fits), each alone in the room they left: a card's name said again where its cautions
-go on at a page's top. It is the first cut made, so it never costs the handout anything
-else; put back, it prints wherever there is room for it (on 400 random visit handouts,
-a page starts with a caution under no name in 60 English and 65 Spanish ones, against
-about half before it was said)."""
+fits), each in this order in the room they left (with those put back before it): a
+card's name said again where its cautions go on at a page's top, then "When to get
+help" broken over a page only where it reads well (large print: ``help-breaks``). They
+are the first cuts made (the second first), so they never cost the handout anything
+else; put back, each is kept wherever there is room for it (on 400 random visit
+handouts, a page starts with a caution under no name in 60 English and 65 Spanish ones,
+against about half before it was said)."""
 STANDS_IN = {"how-to-count": "counting"}
 """A put-back that prints only while another cut is made, and so is tried only then: the
 words that say how to count, while the counting boxes are left out."""
@@ -386,15 +390,15 @@ def own_cuts(order: tuple[str, ...]) -> int:
 
 def _order(
     meds: list[Medicine], covered: dict[str, frozenset[str]], counts: bool,
-    conditions: frozenset[str], how_to_count: bool,
+    conditions: frozenset[str], how_to_count: bool, large: bool,
 ) -> tuple[str, ...]:  # fmt: skip
     last_first = list(reversed(meds))
     tied = [any(_theirs(u, conditions) for u in m.used_for) for m in meds if m.used_for]
     more = [f"more:{m.id}" for m in last_first if _points(m, 2, covered)]
     theirs = [f"theirs:{m.id}" for m in last_first if _for_theirs(m, 2, conditions)]
     must = [f"must:{m.id}" for m in last_first if _points(m, 1, covered)]
-    return (*(["continued"] if meds else []), *more, "sources", "stroke-picture",
-            "links-after-first", "questions",
+    return (*(["help-breaks"] if large else []), *(["continued"] if meds else []), *more,
+            "sources", "stroke-picture", "links-after-first", "questions",
             "third-point", "calendar", *(["how-to-count"] if counts and how_to_count else []),
             *(["uses"] if not all(tied) else []), *(["counting"] if counts else []), "subtitle",
             "links", "help-may-split", "second-point", "snug",
@@ -449,7 +453,8 @@ class _Visit:
         self.first_reviews = (*reviews, *numbers[:1])
         self.covered = covered(lib, req)
         self.counts = _counts(lib, req)  # the painkiller-day rule prints
-        self.order = _order(self.meds, self.covered, self.counts, self.ids, _how_to_count(lib))
+        self.order = _order(self.meds, self.covered, self.counts, self.ids, _how_to_count(lib),
+                            req.large_print)  # fmt: skip
         self.start(cuts, keep)
 
     def start(self, cuts: int, keep: frozenset[str] = frozenset()) -> None:
@@ -784,7 +789,8 @@ class _Visit:
         contact = _("Call {clinic} on {phone}.", clinic=spec.clinic_name,
                     phone=spec.contact.phone)  # fmt: skip
         split = self.cut("help-may-split")
-        signs = (Tiers(tuple(tiers), contact, may_split=split),)
+        tidy = not self.cut("help-breaks")
+        signs = (Tiers(tuple(tiers), contact, may_split=split, tidy_breaks=tidy),)
         return Section("get-help", _("When to get help"), signs, whole=not split)
 
     def _stroke_picture(self) -> Section | None:

@@ -464,8 +464,6 @@ def section_flowables(
         flows.pop()
     if section.boxed:
         flows = [_box(flows, st, width)]
-    if section.whole:  # one group: a group inside would say it is endless (0xffffff)
-        return [_Whole(_ungrouped([head, *flows]))]
     # A heading never ends a page alone: it travels with the start of its section,
     # and so does a sub-heading that opens the section.
     lead: list[Flowable] = [head]
@@ -475,6 +473,10 @@ def section_flowables(
         lead += part._content if isinstance(part, KeepTogether) else [part]
         if not part.getKeepWithNext():
             break
+    if section.whole:  # one group: a group inside would say it is endless (0xffffff)
+        whole = _ungrouped([head, *flows])
+        tidy = all(b.tidy_breaks for b in section.blocks if isinstance(b, Tiers))
+        return [_Whole(whole, [_Lead(lead, st.fill), *_ungrouped(rest)] if tidy else whole)]
     return [_Lead(lead, fill=st.fill), *rest]
 
 
@@ -522,14 +524,20 @@ class _Lead(KeepTogether):
 
 class _Whole(KeepTogether):
     """A section kept on one page when it fits on one; one taller than a page (large
-    print) starts where it is rather than on a page of its own."""
+    print) starts where it is rather than on a page of its own: ``loose``, its parts
+    placed as usual (its heading still with its opening part, as when it is not kept
+    whole; or, a visit handout short of room, each part on its own)."""
+
+    def __init__(self, flowables: list[Flowable], loose: list[Flowable]):
+        super().__init__(flowables)
+        self.loose = loose
 
     def split(self, aW: float, aH: float) -> list[Flowable]:
         self.wrap(aW, aH)
         peek = self._doctemplateAttr("_peekNextFrame")
         page = peek()._height if peek else aH
         if page < self._H:  # put back in the story, each part placed as usual
-            return [self.NullActionFlowable(), *self._content]
+            return [self.NullActionFlowable(), *self.loose]
         return super().split(aW, aH)
 
 
@@ -693,6 +701,7 @@ def _tier_table(tier: Tier, st: Styles, width: float, parent: Node, fill: colors
         rows.append([para(tier.note, st.body, parent=parent)])
     t = _TierTable(rows, colWidths=[width], repeatRows=1, splitInRow=b.may_split)
     t.again = lambda: _tier_head(tier, st, width, fill, head_style, None)
+    t.rows = _TierTable.rows if b.tidy_breaks else 1
     t.setStyle(
         table_style(
             [
@@ -756,9 +765,16 @@ class _TierTable(Table):
     screen reader has read it once."""
 
     again: Callable[[], Flowable] | None = None
+    rows = 2
+    """Rows (signs, or the note) a page break leaves on each side of it, at the least: a
+    tier's heading with a single sign under it at a page's foot, or said again over one
+    sign (or over the note alone) at the next page's top, reads as a tier of its own
+    (1: wherever ReportLab breaks it, a visit handout short of room)."""
 
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
-        parts = super().split(availWidth, availHeight)
+        parts = self._kept_apart(availWidth, availHeight)
+        for part in parts:
+            part.rows = self.rows
         if self.again:
             for part in parts[1:]:
                 # a new row: the header row's list is shared with the table split (which
@@ -766,6 +782,26 @@ class _TierTable(Table):
                 part._cellvalues[0] = [self.again(), *part._cellvalues[0][1:]]
                 part.again = self.again
         return parts
+
+    def _kept_apart(self, aW: float, aH: float) -> list[Flowable]:
+        """ReportLab's split, moved up a row at a time until it leaves :attr:`rows` rows
+        after the break; none (the tier goes on whole) where that leaves fewer before it.
+        At a page's top it splits where it must (a tier taller than a page)."""
+        frame = getattr(self, "_frame", None)
+        if self.rows < 2 or (frame is not None and frame._atTop):
+            return list(super().split(aW, aH))
+        room = aH
+        for _ in self._cellvalues:
+            parts = super().split(aW, room)
+            if len(parts) != 2:
+                return list(parts)
+            before, after = len(parts[0]._cellvalues) - 1, len(parts[1]._cellvalues) - 1
+            if before < self.rows:
+                return []
+            if after >= self.rows:
+                return list(parts)
+            room -= self._rowHeights[before]  # the last row before the break goes on too
+        return []
 
 
 def _write_in(b: WriteIn, st: Styles, width: float, key: str, parent: Node) -> list[Flowable]:

@@ -186,11 +186,11 @@ def _parts(block: Block) -> tuple[Block, ...]:
 
 
 def _alone(block: Block) -> Block:
-    """The block as its piece is recorded: whether tiers may split over pages changes
-    nothing in a piece, which is laid out on one page or not at all (so the same tier is
-    recorded once, not once for each)."""
-    if isinstance(block, Tiers) and block.may_split:
-        return replace(block, may_split=False)
+    """The block as its piece is recorded: whether tiers may split over pages, and where,
+    changes nothing in a piece, which is laid out on one page or not at all (so the same
+    tier is recorded once, not once for each)."""
+    if isinstance(block, Tiers) and (block.may_split or not block.tidy_breaks):
+        return replace(block, may_split=False, tidy_breaks=True)
     return block
 
 
