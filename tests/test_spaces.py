@@ -30,6 +30,10 @@ def test_a_number_keeps_the_word_after_it():
     assert keep_together("about 7 in 100 adults") == f"about 7{NB}in 100{NB}adults"
     assert keep_together("at 10:30 am, 1-2 tablets") == f"at 10:30{NB}am, 1-2{NB}tablets"
     assert keep_together("Ωmega 3 Ωmega, 5 день") == f"Ωmega 3{NB}Ωmega, 5{NB}день"
+    # a fraction a clinician types, as one character or with a slash
+    assert keep_together("take ½ tablet, or 1½ tablets") == f"take ½{NB}tablet, or 1½{NB}tablets"
+    assert keep_together("¼ of it, 1/2 tablet, ⅛ cup") == f"¼{NB}of it, 1/2{NB}tablet, ⅛{NB}cup"
+    assert keep_together("½ ½ ⅓, 1/2/3") == "½ ½ ⅓, 1/2/3"
 
 
 def test_only_a_number_and_a_letter_are_bound():
@@ -79,7 +83,10 @@ def lines_at(markup: str, width: float) -> list[str]:
     return ["".join(getattr(f, "text", "") for f in line.words) for line in bl.lines]
 
 
-PLAN = "Duloxetine 30 mg once a day, going up to 60 mg after 2 weeks. Nunca más de 4 g en 24 h."
+PLAN = (
+    "Duloxetine 30 mg once a day, going up to 60 mg after 2 weeks. Nunca más de 4 g en "
+    "24 h. Take ½ tablet, then 1½ tablets."
+)
 
 
 def split_numbers(lines: list[str]) -> list[tuple[str, str]]:
@@ -87,7 +94,7 @@ def split_numbers(lines: list[str]) -> list[tuple[str, str]]:
     return [
         (a, b)
         for a, b in itertools.pairwise(lines)
-        if re.search(r"\d\s*$", a) and re.match(r"\s*[^\W\d_]", b)
+        if re.search(r"[\d½]\s*$", a) and re.match(r"\s*[^\W\d_]", b)
     ]
 
 

@@ -19,13 +19,17 @@ NO_BREAK = "\u00a0"
 the characters a renderer seeds its fonts with (``handouts.pdf.render.RENDERED``) so
 that text with it may still be laid out once and replayed."""
 
-_NUMBER = re.compile(r"\d(?:[\d.,:\u2013-]*\d)?")
-"""A number: a word that starts and ends with a digit ("60", "1-2", "4\u20136", "10:30",
-"2,000", "1,5"). A word that only ends with one ("L4", "B12", "COVID-19") is not."""
+FRACTIONS = "\u00bc-\u00be\u2150-\u215e"
+"""The fractions a clinician may type as one character ("\u00bd tablet", "1\u00bd tablets"),
+as a range of a regular expression's class."""
+_NUMBER = re.compile(rf"[\d{FRACTIONS}](?:[\d.,:\u2013/{FRACTIONS}-]*[\d{FRACTIONS}])?")
+"""A number: a word that starts and ends with a digit or a fraction ("60", "1-2",
+"4\u20136", "10:30", "2,000", "1,5", "1/2", "\u00bd", "1\u00bd"). A word that only ends with one
+("L4", "B12", "COVID-19") is not."""
 _OPENING = "([{<\"'\u201c\u2018\u00ab\u00bf\u00a1\u2264\u2265~+\u00b1\u2248"
 """What may stand before a number in the same word: brackets, quotation marks, Spanish
 opening marks, and signs of a limit ("\u22644 g", "~5 mg")."""
-_DIGIT = re.compile(r"\d")
+_DIGIT = re.compile(rf"[\d{FRACTIONS}]")
 _SEPARATORS = re.compile(r"[\t\n\r\u2014]")
 """What ends a word inside a run without spaces: a line break, a tab, an em dash."""
 
