@@ -33,7 +33,10 @@ def test_a_number_keeps_the_word_after_it():
     # a fraction a clinician types, as one character or with a slash
     assert keep_together("take ½ tablet, or 1½ tablets") == f"take ½{NB}tablet, or 1½{NB}tablets"
     assert keep_together("¼ of it, 1/2 tablet, ⅛ cup") == f"¼{NB}of it, 1/2{NB}tablet, ⅛{NB}cup"
-    assert keep_together("½ ½ ⅓, 1/2/3") == "½ ½ ⅓, 1/2/3"
+    assert keep_together("½ ½ ⅓, 1/2/3, 1½ ½") == "½ ½ ⅓, 1/2/3, 1½ ½"  # never chained
+    # a whole number keeps its fraction, and one typed with the fraction slash is one
+    assert keep_together("take 1 ½ tablets") == f"take 1{NB}½{NB}tablets"
+    assert keep_together("1⁄2 tablet, ¹⁄₂ cup") == f"1⁄2{NB}tablet, ¹⁄₂{NB}cup"
 
 
 def test_only_a_number_and_a_letter_are_bound():

@@ -19,13 +19,16 @@ NO_BREAK = "\u00a0"
 the characters a renderer seeds its fonts with (``handouts.pdf.render.RENDERED``) so
 that text with it may still be laid out once and replayed."""
 
-FRACTIONS = "\u00bc-\u00be\u2150-\u215e"
-"""The fractions a clinician may type as one character ("\u00bd tablet", "1\u00bd tablets"),
-as a range of a regular expression's class."""
-_NUMBER = re.compile(rf"[\d{FRACTIONS}](?:[\d.,:\u2013/{FRACTIONS}-]*[\d{FRACTIONS}])?")
+FRACTIONS = "\u00bc-\u00be\u2150-\u215e\u00b9\u00b2\u00b3\u2070\u2074-\u2079\u2080-\u2089"
+"""The fractions a clinician may type as one character ("\u00bd tablet", "1\u00bd tablets"), and
+the raised and lowered digits of one typed with the fraction slash, as ranges of a regular
+expression's class."""
+_NUMBER = re.compile(rf"[\d{FRACTIONS}](?:[\d.,:\u2013/\u2044{FRACTIONS}-]*[\d{FRACTIONS}])?")
 """A number: a word that starts and ends with a digit or a fraction ("60", "1-2",
-"4\u20136", "10:30", "2,000", "1,5", "1/2", "\u00bd", "1\u00bd"). A word that only ends with one
-("L4", "B12", "COVID-19") is not."""
+"4\u20136", "10:30", "2,000", "1,5", "1/2", "1\u20442", "\u00bd", "1\u00bd"). A word that only ends
+with one ("L4", "B12", "COVID-19") is not."""
+_FRACTION = re.compile(rf"[{FRACTIONS}](?:[\u2044{FRACTIONS}]*[{FRACTIONS}])?")
+"""A fraction alone, after a whole number ("1 \u00bd tablets" is held together whole)."""
 _OPENING = "([{<\"'\u201c\u2018\u00ab\u00bf\u00a1\u2264\u2265~+\u00b1\u2248"
 """What may stand before a number in the same word: brackets, quotation marks, Spanish
 opening marks, and signs of a limit ("\u22644 g", "~5 mg")."""
@@ -49,14 +52,17 @@ def _is_word(word: str) -> bool:
 def keep_together(text: str) -> str:
     """``text`` with a no-break space between each number and the word after it. Words
     are what ordinary spaces set apart, so a no-break space already there (a date's)
-    starts no new word, and at most a number and one word are held together: words
-    never chain ("L4 L5 S1 level" stays breakable; a review found it made one run that a
+    starts no new word, and at most a number and one word are held together (or a whole
+    number, its fraction and a word: "1 \u00bd tablets"): words never chain ("L4 L5 S1
+    level" stays breakable; a review found it made one run that a
     large-print line broke inside "L33"). Linear in the text's length."""
     if " " not in text or _DIGIT.search(text) is None:  # most strings: at C speed
         return text
     words = text.split(" ")
     out = [words[0]]
     for before, word in itertools.pairwise(words):
-        out.append(NO_BREAK if _is_word(word) and _is_number(before) else " ")
+        # a fraction only after a whole number, so that fractions never chain
+        fraction = before[-1:].isdigit() and _FRACTION.fullmatch(word) is not None
+        out.append(NO_BREAK if (_is_word(word) or fraction) and _is_number(before) else " ")
         out.append(word)
     return "".join(out)

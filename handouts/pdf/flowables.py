@@ -526,7 +526,8 @@ class _Whole(KeepTogether):
     """A section kept on one page when it fits on one; one taller than a page (large
     print) starts where it is rather than on a page of its own: ``loose``, its parts
     placed as usual (its heading still with its opening part, as when it is not kept
-    whole; or, a visit handout short of room, each part on its own)."""
+    whole; or, "When to get help" in a visit handout short of room, each part on its
+    own: :attr:`~handouts.document.document.Tiers.tidy_breaks`)."""
 
     def __init__(self, flowables: list[Flowable], loose: list[Flowable]):
         super().__init__(flowables)
@@ -786,22 +787,25 @@ class _TierTable(Table):
     def _kept_apart(self, aW: float, aH: float) -> list[Flowable]:
         """ReportLab's split, moved up a row at a time until it leaves :attr:`rows` rows
         after the break; none (the tier goes on whole) where that leaves fewer before it.
-        At a page's top it splits where it must (a tier taller than a page)."""
+        At a page's top, where the tier is taller than the page, a split that cannot leave
+        that many on both sides is ReportLab's own (there is no better page to go to)."""
+        plain = list(super().split(aW, aH))
+        if self.rows < 2 or len(plain) != 2:
+            return plain
         frame = getattr(self, "_frame", None)
-        if self.rows < 2 or (frame is not None and frame._atTop):
-            return list(super().split(aW, aH))
-        room = aH
+        give_up = plain if frame is not None and frame._atTop else []
+        parts, room = plain, aH
         for _ in self._cellvalues:
-            parts = super().split(aW, room)
             if len(parts) != 2:
-                return list(parts)
+                return give_up
             before, after = len(parts[0]._cellvalues) - 1, len(parts[1]._cellvalues) - 1
             if before < self.rows:
-                return []
+                return give_up
             if after >= self.rows:
-                return list(parts)
+                return parts
             room -= self._rowHeights[before]  # the last row before the break goes on too
-        return []
+            parts = list(super().split(aW, room))
+        return give_up
 
 
 def _write_in(b: WriteIn, st: Styles, width: float, key: str, parent: Node) -> list[Flowable]:
