@@ -34,8 +34,14 @@ def test_a_number_keeps_the_word_after_it():
     assert keep_together("take ½ tablet, or 1½ tablets") == f"take ½{NB}tablet, or 1½{NB}tablets"
     assert keep_together("¼ of it, 1/2 tablet, ⅛ cup") == f"¼{NB}of it, 1/2{NB}tablet, ⅛{NB}cup"
     assert keep_together("½ ½ ⅓, 1/2/3, 1½ ½") == "½ ½ ⅓, 1/2/3, 1½ ½"  # never chained
+    assert (
+        keep_together("¹⁄₂ ¹⁄₂ ¹⁄₂ x, ² ² ², 1/2 1/2 x") == f"¹⁄₂ ¹⁄₂ ¹⁄₂{NB}x, ² ² ², 1/2 1/2{NB}x"
+    )
     # a whole number keeps its fraction, and one typed with the fraction slash is one
     assert keep_together("take 1 ½ tablets") == f"take 1{NB}½{NB}tablets"
+    assert keep_together("take 1 1/2 tablets, (2 1⁄2 cups)") == (
+        f"take 1{NB}1/2{NB}tablets, (2{NB}1⁄2{NB}cups)"
+    )
     assert keep_together("1⁄2 tablet, ¹⁄₂ cup") == f"1⁄2{NB}tablet, ¹⁄₂{NB}cup"
 
 

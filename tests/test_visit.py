@@ -2191,3 +2191,36 @@ def test_a_booklets_tier_breaks_over_a_page_with_two_rows_on_each_side():
         assert bad == [], (req, bad)
         split += over
     assert split > 8, split
+
+
+def test_a_tier_split_moves_rows_over_until_two_go_on_whatever_room_is_left():
+    """A split of a tier's box leaves two rows on each side at every height it is offered,
+    or none at all (the tier goes on whole). A second review: where the row after the
+    break was far taller than the others, the room taken off a short row at a time moved
+    nothing over, and the tier went on whole where three rows and two fitted."""
+    from reportlab.lib.styles import getSampleStyleSheet
+
+    from handouts.pdf import flowables
+    from handouts.pdf.paragraph import Paragraph
+
+    style = getSampleStyleSheet()["BodyText"]
+    rows = [[Paragraph("Call us today", style)]]
+    rows += [[Paragraph(f"Sign {n}.", style)] for n in range(1, 5)]
+    rows.append([Paragraph("A tall sign " + "with many words " * 60, style)])
+    table = flowables._TierTable(rows, colWidths=[300], repeatRows=1)
+    table.wrap(300, 10_000)
+    heights = list(table._rowHeights)
+    assert heights[5] > 10 * heights[4]  # the last sign is far taller than the others
+    split, whole = 0, 0
+    for room in range(0, int(sum(heights)) + 20, 2):
+        parts = table.split(300, room)
+        if len(parts) != 2:
+            whole += 1
+            continue
+        before, after = (len(p._cellvalues) - 1 for p in parts)
+        assert before >= 2 and after >= 2, (room, before, after)
+        split += 1
+    # all but the tall sign fit, with room to spare: three signs go first, two follow
+    parts = table.split(300, sum(heights) - 1)
+    assert [len(p._cellvalues) - 1 for p in parts] == [3, 2]
+    assert split > 50 and whole > 10, (split, whole)

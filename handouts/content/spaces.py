@@ -27,8 +27,9 @@ _NUMBER = re.compile(rf"[\d{FRACTIONS}](?:[\d.,:\u2013/\u2044{FRACTIONS}-]*[\d{F
 """A number: a word that starts and ends with a digit or a fraction ("60", "1-2",
 "4\u20136", "10:30", "2,000", "1,5", "1/2", "1\u20442", "\u00bd", "1\u00bd"). A word that only ends
 with one ("L4", "B12", "COVID-19") is not."""
-_FRACTION = re.compile(rf"[{FRACTIONS}](?:[\u2044{FRACTIONS}]*[{FRACTIONS}])?")
-"""A fraction alone, after a whole number ("1 \u00bd tablets" is held together whole)."""
+_FRACTION = re.compile(rf"[{FRACTIONS}](?:[\u2044{FRACTIONS}]*[{FRACTIONS}])?|\d+[/\u2044]\d+")
+"""A fraction alone, after a whole number ("1 \u00bd tablets", "1 1/2 tablets" are held
+together whole)."""
 _OPENING = "([{<\"'\u201c\u2018\u00ab\u00bf\u00a1\u2264\u2265~+\u00b1\u2248"
 """What may stand before a number in the same word: brackets, quotation marks, Spanish
 opening marks, and signs of a limit ("\u22644 g", "~5 mg")."""
@@ -62,7 +63,8 @@ def keep_together(text: str) -> str:
     out = [words[0]]
     for before, word in itertools.pairwise(words):
         # a fraction only after a whole number, so that fractions never chain
-        fraction = before[-1:].isdigit() and _FRACTION.fullmatch(word) is not None
+        whole = before.lstrip(_OPENING).isdecimal()
+        fraction = whole and _FRACTION.fullmatch(word) is not None
         out.append(NO_BREAK if (_is_word(word) or fraction) and _is_number(before) else " ")
         out.append(word)
     return "".join(out)

@@ -803,7 +803,10 @@ class _TierTable(Table):
                 return give_up
             if after >= self.rows:
                 return parts
-            room -= self._rowHeights[before]  # the last row before the break goes on too
+            # the room of the rows before the last one (and a hair, for rounding): that one
+            # goes on too, whatever room the split left at the foot (a review: where the
+            # row after the break was tall, taking off a short one's height moved nothing)
+            room = sum(self._rowHeights[:before]) + 1e-6
             parts = list(super().split(aW, room))
         return give_up
 
