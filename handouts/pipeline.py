@@ -217,10 +217,11 @@ def _visit(lib: Library, brand: Brand, req: Request) -> Rendered:
     :data:`~handouts.document.visit.PUT_BACK` names, where made, are tried again: all
     together, else each in turn, put back where it still fits (a try each, and a second
     kept whole where a split does not fit; only for the handouts that cut them, and words
-    that stand in for an item only while it is left out). Then, last, a card's name said
-    again over a page (:data:`~handouts.document.visit.PUT_BACK_LAST`, the first cut):
-    with the others in the first try, where everything fits, else alone in the room they
-    left, so it takes none of theirs. A handout like one made before
+    that stand in for an item only while it is left out). Then, last, the cuts
+    :data:`~handouts.document.visit.PUT_BACK_LAST` names (a card's name said again over a
+    page; in large print, the tidy breaks of "When to get help"; the first cuts made):
+    with the others in the first try, where everything fits, else each in turn in the room
+    they left, so they take none of theirs. A handout like one made before
     (:func:`_exact`, and a front of the same shape: :func:`handouts.pdf.render.front_shape`)
     is drawn with that one's cuts, without tries (where that one's lines were set closer
     to fit, only if its front's shape with closer lines is the same too), from the

@@ -373,7 +373,7 @@ PUT_BACK_LAST = ("continued", "help-breaks")
 fits), each in this order in the room they left (with those put back before it): a
 card's name said again where its cautions go on at a page's top, then "When to get
 help" broken over a page only where it reads well (large print: ``help-breaks``). They
-are the first cuts made (the second first), so they never cost the handout anything
+are the first cuts made (the second is made first), so they never cost the handout anything
 else; put back, each is kept wherever there is room for it (on 400 random visit
 handouts, a page starts with a caution under no name in 60 English and 65 Spanish ones,
 against about half before it was said)."""
