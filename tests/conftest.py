@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import pdfplumber
 import pytest
 from pypdf import PdfReader
 
@@ -195,3 +196,17 @@ def _kind(o: object) -> str:
     if isinstance(o, types.FrameType):
         return f"frame of {Path(o.f_code.co_filename).name}:{o.f_code.co_name}"
     return f"{type(o).__module__}.{type(o).__qualname__}"
+
+
+def footer_words(data: bytes) -> list[tuple[list[dict], list[dict]]]:
+    """Each page's footer words, below the rule over it: the page-number column's (bold)
+    and the rest."""
+    pages = []
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        for page in pdf.pages:
+            rule = max(n["top"] for n in page.lines if n["x1"] - n["x0"] > page.width / 2)
+            band = [w for w in page.extract_words(extra_attrs=["fontname"]) if w["top"] > rule]
+            bold = {id(w) for w in band if "Bold" in w["fontname"]}
+            pages.append(([w for w in band if id(w) in bold],
+                          [w for w in band if id(w) not in bold]))  # fmt: skip
+    return pages

@@ -40,7 +40,7 @@ from handouts.document.document import (
 from handouts.document.request import Request
 from handouts.pipeline import PRINTER
 
-from .conftest import CONTENT, ROOT, main
+from .conftest import CONTENT, ROOT, footer_words, main
 
 CONDITIONS = ("migraine", "lupus", "fibromyalgia")
 BUILD = ["build", "--conditions", *CONDITIONS, "--medicines", "sumatriptan", "ibuprofen"]
@@ -473,3 +473,25 @@ def test_a_large_print_footer_never_breaks_a_date(pdfs):
         dates = re.findall(r"\b\d{1,2} [A-Z][a-z]{2} \d{4}\b", " ".join(footer))
         assert len(dates) == 2, footer
         assert all(any(d in line for line in footer) for d in dates), footer
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+@pytest.mark.parametrize("paper", ["letter", "a4"])
+@pytest.mark.parametrize("large", [False, True])
+def test_no_footer_line_holds_one_word_alone(tmp_path, language, paper, large):
+    """A large-print booklet on A4 ended its footer's lines with "1 Nov 2028." and
+    "information." alone, on every page. The footer's last two words now go together:
+    every line of it has two words at least (a date counts as one)."""
+    out = tmp_path / "booklet.pdf"
+    args = [*BUILD, "--full", "--language", language, "--paper", paper, "--out", out]
+    assert main([*args, *(["--large-print"] if large else [])]) == 0
+    pages = footer_words(out.read_bytes())
+    said = Counter()
+    for _numbers, words in pages:
+        lines: dict[float, list[str]] = {}
+        for w in words:
+            lines.setdefault(round(w["top"]), []).append(w["text"])
+        for line in lines.values():
+            said[re.sub(r"\b\d{1,2} [a-zA-Z]{3} \d{4}\b", "DATE", " ".join(line))] += 1
+    assert sum(said.values()) >= 2 * len(pages)
+    assert all(len(line.split()) >= 2 for line in said), said

@@ -8,7 +8,7 @@ import re
 import pytest
 from pypdf import PdfReader
 
-from .conftest import pdf_text, text_sizes
+from .conftest import footer_words, pdf_text, text_sizes
 
 PACK = "migraine-autoimmune-clinic"
 HANDOUTS = [
@@ -298,3 +298,24 @@ def test_a_logo_with_its_own_text_still_gives_a_whole_pdf(tmp_path, cli):
         assert used <= {name.encode() for name in fonts}
         for font in fonts.values():  # and every font is embedded (not Helvetica)
             assert "/FontFile2" in font.get_object()["/FontDescriptor"]
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+@pytest.mark.parametrize("large", [False, True])
+def test_a_packs_page_numbers_never_run_into_the_footers_words(tmp_path, language, large):
+    """Found reading a Spanish pack: "Página 12 de 34 del paquete" was printed over the
+    first words of the footer ("Este folleto…") on every page, the page-number column
+    being as wide as the English words need. It is now as wide as its widest line, and
+    an em more, in every language and print size."""
+    from .conftest import main
+
+    out = tmp_path / "pack.pdf"
+    args = ["pack", "back-pain-spondyloarthritis", "--language", language, "--out", out]
+    assert main([*args, *(["--large-print"] if large else [])]) == 0
+    pages = footer_words(out.read_bytes())
+    size = 14 if large else 10.5
+    for n, (numbers, words) in enumerate(pages, 1):
+        said = " ".join(w["text"] for w in numbers)
+        assert ("del paquete" if language == "es" else "Pack page") in said, (n, said)
+        gap = min(w["x0"] for w in words) - max(w["x1"] for w in numbers)
+        assert gap >= size - 0.5, (n, said, gap)

@@ -11,7 +11,7 @@ from xml.sax.saxutils import escape
 import pytest
 from reportlab.lib.styles import ParagraphStyle
 
-from handouts.content.spaces import NO_BREAK, keep_together
+from handouts.content.spaces import NO_BREAK, RUNT, keep_together, no_runt
 from handouts.content.words import Words
 from handouts.pdf import fonts
 from handouts.pdf.paragraph import Paragraph
@@ -137,3 +137,15 @@ def test_the_label_keeps_its_value_and_the_date_stays_whole(cli, tmp_path):
     assert "Date: 3 December 2026" in lines, lines[:12]
     assert not [line for line in lines if re.search(r"(For|From|Date):$", line)]
     assert "Date: 3 December 2026" in pdf_text(out.read_bytes())
+
+
+def test_a_footers_last_two_words_go_together_unless_they_are_long():
+    assert no_runt("Riverside Clinic patient information.") == (
+        f"Riverside Clinic patient{NB}information."
+    )
+    date = f"1{NB}Nov{NB}2028."  # a date is one word: it goes with the word before it
+    assert no_runt(f"next check due {date}") == f"next check due{NB}{date}"
+    assert no_runt("information.") == "information."
+    assert no_runt("") == ""
+    long = "Supercalifragilistic expialidocious."  # together over RUNT: a line may break
+    assert len(long) > RUNT and no_runt(f"at the {long}") == f"at the {long}"

@@ -50,6 +50,22 @@ def _is_word(word: str) -> bool:
     return bool(word) and word[0].isalpha() and ord(word[0]) < 0x590
 
 
+RUNT = 24
+"""The most characters two last words may hold to be kept together by :func:`no_runt`:
+more, and a narrow line would have to break inside them."""
+
+
+def no_runt(text: str) -> str:
+    """``text`` with its last two words held together by a no-break space, so that its
+    last line never holds one word alone ("information.", "2028."), unless the two are
+    longer together than :data:`RUNT` characters. For text set once on every page (a
+    footer), where a lone word would be seen again and again."""
+    head, space, last = text.rstrip().rpartition(" ")
+    if not space or len(head.rpartition(" ")[2]) + 1 + len(last) > RUNT:
+        return text
+    return f"{head}{NO_BREAK}{last}"
+
+
 def keep_together(text: str) -> str:
     """``text`` with a no-break space between each number and the word after it. Words
     are what ordinary spaces set apart, so a no-break space already there (a date's)

@@ -21,11 +21,12 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Spacer, Table
 from reportlab.platypus.doctemplate import LayoutError
 
 from handouts.content.brand import Brand
-from handouts.content.spaces import NO_BREAK
+from handouts.content.spaces import NO_BREAK, no_runt
 from handouts.content.text import strings
 from handouts.document.document import Document, Personal, Section, Wording
 from handouts.errors import internal
@@ -817,11 +818,14 @@ class _Footer:
         run_on: bool = False,
     ):
         self.page_of, self.pack_page_of = numbers
-        text = fonts.markup(tail)
-        if when is not None:  # on a line of its own, or (a visit handout) running on
-            text = f"{fonts.markup(when)}{' ' if run_on else '<br/>'}{text}"
+        # no line ends with one word alone, on every page
+        text = fonts.markup(no_runt(tail))
+        if run_on and when is not None:  # a visit handout's: running on
+            text = f"{fonts.markup(when)} {text}"
+        elif when is not None:  # on a line of its own
+            text = f"{fonts.markup(no_runt(when))}<br/>{text}"
         self.lines = Paragraph(text, st.footer)
-        self.numbers_width = NUMBERS * st.footer.fontSize / 10.5
+        self.numbers_width = _numbers_width(numbers, st.footer.fontSize, count, total)
         _, self.h = self.lines.wrap(g.width - self.numbers_width, 200)
         self.top = g.bottom - 1 * mm
         self.st, self.g, self.count, self.total = st, g, count, total
@@ -854,6 +858,18 @@ class _Footer:
             numbers.append(self.pack_page_of.format(page=overall, pages=self.total))
         for n, line in enumerate(numbers):
             canv.drawString(g.left, top - st.footer.leading * (n + 1), line)
+
+
+def _numbers_width(numbers: tuple[str, str], size: float, count: int | None,
+                   total: int | None) -> float:  # fmt: skip
+    """The footer's page-number column: :data:`NUMBERS` (grown with the type), or wider
+    where its widest line needs more ("Página 12 de 109 del paquete"), with an em's gap
+    before the footer's words, so that the two never overlap."""
+    page_of, pack_page_of = numbers
+    lines = [page_of.format(page=n, pages=count) for n in range(1, (count or 0) + 1)]
+    lines += [pack_page_of.format(page=n, pages=total) for n in range(1, (total or 0) + 1)]
+    widest = max((stringWidth(line, fonts.BOLD, size) for line in lines), default=0.0)
+    return max(NUMBERS * size / 10.5, widest + size)
 
 
 _made_footer = memo(64)(_Footer)
