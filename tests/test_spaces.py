@@ -11,7 +11,7 @@ from xml.sax.saxutils import escape
 import pytest
 from reportlab.lib.styles import ParagraphStyle
 
-from handouts.content.spaces import NO_BREAK, RUNT, keep_together, no_runt
+from handouts.content.spaces import GROUPS, NO_BREAK, RUNT, keep_together, no_runt
 from handouts.content.words import Words
 from handouts.pdf import fonts
 from handouts.pdf.paragraph import Paragraph
@@ -61,6 +61,24 @@ def test_only_a_number_and_a_letter_are_bound():
     assert keep_together(date) == f"1{NB}Nov{NB}2026 at 10:30{NB}am"
 
 
+def test_a_number_in_groups_of_three_is_whole_with_its_word():
+    """Spanish and the SI group digits with spaces ("10 000 pasos"): "10" at a line's end
+    and "000 pasos" on the next would read as two numbers. A number's groups are held
+    together, up to GROUPS of them after its first, and so is its word."""
+    assert keep_together("Walk 10 000 steps a day") == f"Walk 10{NB}000{NB}steps a day"
+    assert keep_together("unos 10 000,5 pasos") == f"unos 10{NB}000,5{NB}pasos"
+    assert keep_together("(1 500 mg)") == f"(1{NB}500{NB}mg)"
+    assert keep_together("about 7 in 100 000 adults") == f"about 7{NB}in 100{NB}000{NB}adults"
+    assert keep_together("1 000 000 000 years") == f"1{NB}000{NB}000{NB}000{NB}years"
+    assert GROUPS == 3
+    run = keep_together("1 000 000 000 000 years")  # a longer run may break
+    assert run == f"1{NB}000{NB}000{NB}000 000{NB}years"
+    # not groups of three: four digits, a year before a number, one or two digits, or
+    # digits that are not ASCII
+    for text in ("555 0142", "in 2024 1000 people", "1 2 3", "10 00 steps", "10 ０００ x"):
+        assert not re.search(rf"\d{NB}\d", keep_together(text)), text
+
+
 def test_a_number_after_opening_marks_a_line_break_or_a_dash_keeps_its_word_too():
     """A second review: a quotation mark, a Spanish opening mark or a limit's sign before
     a number lost its binding."""
@@ -94,16 +112,17 @@ def lines_at(markup: str, width: float) -> list[str]:
 
 PLAN = (
     "Duloxetine 30 mg once a day, going up to 60 mg after 2 weeks. Nunca más de 4 g en "
-    "24 h. Take ½ tablet, then 1½ tablets."
+    "24 h. Take ½ tablet, then 1½ tablets. Beba 2 000 ml al día."
 )
 
 
 def split_numbers(lines: list[str]) -> list[tuple[str, str]]:
-    """Each place a line ends with a number and the next starts with a letter."""
+    """Each place a line ends with a number and the next starts with a letter, or with a
+    group of three digits ("10" | "000 pasos")."""
     return [
         (a, b)
         for a, b in itertools.pairwise(lines)
-        if re.search(r"[\d½]\s*$", a) and re.match(r"\s*[^\W\d_]", b)
+        if re.search(r"[\d½]\s*$", a) and re.match(r"\s*(?:[^\W\d_]|\d{3}\b)", b)
     ]
 
 

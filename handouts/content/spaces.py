@@ -34,6 +34,14 @@ _OPENING = "([{<\"'\u201c\u2018\u00ab\u00bf\u00a1\u2264\u2265~+\u00b1\u2248"
 """What may stand before a number in the same word: brackets, quotation marks, Spanish
 opening marks, and signs of a limit ("\u22644 g", "~5 mg")."""
 _DIGIT = re.compile(rf"[\d{FRACTIONS}]")
+_LEAD = re.compile(r"[0-9]{1,3}")
+_GROUP = re.compile(r"[0-9]{3}(?:[.,][0-9]+)?[.,;:!?)\]]*")
+"""A number written in groups of three with spaces ("10 000 steps", "1 500 mg", as
+Spanish and the SI write them): its first group (:data:`_LEAD`), then each group after it
+(:data:`_GROUP`, which may end the number: "10 000,5", "10 000.")."""
+GROUPS = 3
+"""The most groups held to the one before them: "1 000 000 000" is whole, a longer run
+of groups may break (a run wider than a line would break inside a group)."""
 _SEPARATORS = re.compile(r"[\t\n\r\u2014]")
 """What ends a word inside a run without spaces: a line break, a tab, an em dash."""
 
@@ -70,17 +78,22 @@ def keep_together(text: str) -> str:
     """``text`` with a no-break space between each number and the word after it. Words
     are what ordinary spaces set apart, so a no-break space already there (a date's)
     starts no new word, and at most a number and one word are held together (or a whole
-    number, its fraction and a word: "1 \u00bd tablets"): words never chain ("L4 L5 S1
+    number, its fraction and a word: "1 \u00bd tablets"; or a number in groups of three and
+    a word: "10 000 steps", up to :data:`GROUPS` groups): words never chain ("L4 L5 S1
     level" stays breakable; a review found it made one run that a
     large-print line broke inside "L33"). Linear in the text's length."""
     if " " not in text or _DIGIT.search(text) is None:  # most strings: at C speed
         return text
     words = text.split(" ")
     out = [words[0]]
+    groups = 0  # groups of three held so far in this number
     for before, word in itertools.pairwise(words):
+        bare = before.lstrip(_OPENING)
         # a fraction only after a whole number, so that fractions never chain
-        whole = before.lstrip(_OPENING).isdecimal()
-        fraction = whole and _FRACTION.fullmatch(word) is not None
-        out.append(NO_BREAK if (_is_word(word) or fraction) and _is_number(before) else " ")
+        fraction = bare.isdecimal() and _FRACTION.fullmatch(word) is not None
+        grouped = groups < GROUPS and _LEAD.fullmatch(bare) and _GROUP.fullmatch(word)
+        groups = groups + 1 if grouped else 0
+        together = grouped or ((_is_word(word) or fraction) and _is_number(before))
+        out.append(NO_BREAK if together else " ")
         out.append(word)
     return "".join(out)
