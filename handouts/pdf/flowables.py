@@ -210,6 +210,9 @@ def styles(
         textColor=t,
         alignment=TA_LEFT,
         spaceAfter=4 if compact else 6,
+        # a booklet's paragraph never leaves its last line alone at a page's top (a
+        # visit handout's may: its fitting counts each line)
+        allowWidows=int(tight),
     )
     small = ParagraphStyle("small", parent=body, **z("small"), spaceAfter=0)
     return Styles(
