@@ -489,7 +489,7 @@ def _kept_with_groups(flows: list[Flowable]) -> list[Flowable]:
     where that is a group kept together. ReportLab keeps a heading with the flowable after
     it, but never with a group (``_ktAllow``), so a sub-heading before a medicine card or
     a combination caution ended a page alone ("Your medicines", in 3 of 40 booklets and
-    20 of 60 Spanish large-print ones)."""
+    23 of 60 Spanish large-print ones)."""
     out: list[Flowable] = []
     for f in reversed(flows):
         if out and type(out[-1]) is KeepTogether and f.getKeepWithNext():
