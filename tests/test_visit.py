@@ -2051,6 +2051,31 @@ def test_a_booklets_box_split_over_a_page_ends_with_its_text(language):
     assert checked > 60
 
 
+def test_a_box_split_leaves_no_row_with_nothing_in_it():
+    """A review: where a box's first point fits but not the padding under it, ReportLab
+    put the point in the first part and an empty row at the top of the rest. Offered
+    every height up to two points and a half, a box of points kept whole splits between
+    them or not at all, and never leaves an empty row on either side."""
+    from handouts.pdf import fonts
+    from handouts.pdf.flowables import _box, _item_style, styles
+    from handouts.pdf.paragraph import WholeParagraph
+
+    fonts.register()
+    st = styles("#1F4E79", "#EAF1F8", "#1A1A1A")
+    words = "A main point kept whole, long enough to run on to a second line of the box. " * 2
+    style = _item_style(st, fonts.BODY, 0)
+    row = _box([WholeParagraph(words, style, bulletText="•")], st, 450).wrap(450, 1e4)[1]
+    splits = set()
+    for tenth in range(int(row * 25)):
+        box = _box([WholeParagraph(words, style, bulletText="•") for _ in range(3)], st, 450)
+        box.wrap(450, tenth / 10)
+        parts = box.split(450, tenth / 10)
+        rows = [[bool(cell) for r in p._cellvalues for cell in r] for p in parts]
+        assert all(all(r) for r in rows), (tenth / 10, rows)
+        splits.add(tuple(len(r) for r in rows))
+    assert splits == {(), (1, 2), (2, 1)}, splits
+
+
 def test_how_sure_we_are_reads_as_every_other_caution_tag_does():
     """A review: the link's tag printed '(Seen in some studies.)', every other tag has
     no full stop inside its brackets ('(Shown in many studies)')."""

@@ -465,7 +465,7 @@ def section_flowables(
     # the foot of a page; the next section brings its own space.
     while flows and isinstance(flows[-1], Spacer):
         flows.pop()
-    flows = _kept_with_groups(flows)
+    flows = kept_with_groups(flows)
     if section.boxed:
         flows = [_box(flows, st, width)]
     # A heading never ends a page alone: it travels with the start of its section,
@@ -484,7 +484,7 @@ def section_flowables(
     return [_Lead(lead, fill=st.fill), *rest]
 
 
-def _kept_with_groups(flows: list[Flowable]) -> list[Flowable]:
+def kept_with_groups(flows: list[Flowable]) -> list[Flowable]:
     """``flows`` with each flowable that keeps with the next put into the group after it,
     where that is a group kept together. ReportLab keeps a heading with the flowable after
     it, but never with a group (``_ktAllow``), so a sub-heading before a medicine card or
@@ -581,16 +581,26 @@ def _box(flows: list[Flowable], st: Styles, width: float) -> Table:
 
 class _Box(Table):
     """A box's table, which splits between its rows and inside a row that splits (a long
-    paragraph), but never into a part with nothing in it. Where its first row does not fit
-    and will not split (a list item, kept whole), ReportLab's split inside it gives a part
-    of no content, the row's padding high, and the rest; the frame places that part and
-    asks again, to the page's foot: a main-points box ran on empty for 15 such parts."""
+    paragraph), but never leaves a row with nothing in it. Where its first row does not
+    fit and will not split (a list item, kept whole), ReportLab's split inside it gives a
+    part of no content, the row's padding high, and the rest; the frame places that part
+    and asks again, to the page's foot: a main-points box ran on empty for 15 such parts.
+    Where the row's words fit but not its padding below them, the empty part is the
+    rest's first row (a review), at the next page's top. Either way the box goes on to
+    the next page."""
 
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
         parts = super().split(availWidth, availHeight)
-        if parts and not any(cell for row in parts[0]._cellvalues for cell in row):
+        if len(parts) == 2 and (_hollow(parts[0]._cellvalues[-1])
+                                or _hollow(parts[1]._cellvalues[0])):  # fmt: skip
             return []
         return parts
+
+
+def _hollow(row: list[Any]) -> bool:
+    """Whether a table's row holds nothing (the part of a row split inside it that is
+    left with none of its flowables)."""
+    return not any(cell for cell in row)
 
 
 def _para(b: Para, st: Styles, width: float, key: str, parent: Node) -> list[Flowable]:

@@ -21,7 +21,7 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.lib.utils import simpleSplit
 from reportlab.platypus import Flowable, Spacer, Table
 from reportlab.platypus.doctemplate import LayoutError
 
@@ -825,7 +825,7 @@ class _Footer:
         elif when is not None:  # on a line of its own
             text = f"{fonts.markup(no_runt(when))}<br/>{text}"
         self.lines = Paragraph(text, st.footer)
-        self.numbers_width = _numbers_width(numbers, st.footer.fontSize, count, total)
+        self.numbers_width = NUMBERS * st.footer.fontSize / 10.5
         _, self.h = self.lines.wrap(g.width - self.numbers_width, 200)
         self.top = g.bottom - 1 * mm
         self.st, self.g, self.count, self.total = st, g, count, total
@@ -856,20 +856,22 @@ class _Footer:
             numbers.append(self.page_of.format(page=local, pages=self.count))
         if self.total is not None:
             numbers.append(self.pack_page_of.format(page=overall, pages=self.total))
-        for n, line in enumerate(numbers):
+        lines = [part for line in numbers for part in self._wrapped(line)]
+        for n, line in enumerate(lines):
             canv.drawString(g.left, top - st.footer.leading * (n + 1), line)
 
-
-def _numbers_width(numbers: tuple[str, str], size: float, count: int | None,
-                   total: int | None) -> float:  # fmt: skip
-    """The footer's page-number column: :data:`NUMBERS` (grown with the type), or wider
-    where its widest line needs more ("Página 12 de 109 del paquete"), with an em's gap
-    before the footer's words, so that the two never overlap."""
-    page_of, pack_page_of = numbers
-    lines = [page_of.format(page=n, pages=count) for n in range(1, (count or 0) + 1)]
-    lines += [pack_page_of.format(page=n, pages=total) for n in range(1, (total or 0) + 1)]
-    widest = max((stringWidth(line, fonts.BOLD, size) for line in lines), default=0.0)
-    return max(NUMBERS * size / 10.5, widest + size)
+    def _wrapped(self, line: str) -> list[str]:
+        """A page-number line wider than its column ("Página 12 de 109 del paquete") on
+        two lines or more, none with one word alone ("Página 12 de 109", "del paquete"):
+        the column, and so the footer's words, keep their width, and the footer the
+        height kept for it (a wider column ran a long footer off the page)."""
+        size = self.st.footer.fontSize
+        parts = simpleSplit(line, fonts.BOLD, size, self.numbers_width - GAP)
+        if len(parts) > 1 and " " not in parts[-1]:
+            head, _, word = parts[-2].rpartition(" ")
+            if head:
+                parts[-2:] = [head, f"{word} {parts[-1]}"]
+        return parts
 
 
 _made_footer = memo(64)(_Footer)
@@ -880,3 +882,5 @@ CONTENTS_SECTIONS = frozenset({"get-help"})
 """Sections listed in a pack's contents under each handout."""
 NUMBERS = 112
 """Width of the footer's page-number column at 10.5 pt (it grows with the type)."""
+GAP = 4
+"""Points a page-number line keeps clear of the footer's words, at the least."""

@@ -48,7 +48,7 @@ from reportlab.platypus.doctemplate import ActionFlowable
 from handouts.document.document import Block, Section, Tiers
 from handouts.memo import memo
 from handouts.pdf import fonts
-from handouts.pdf.flowables import BLOCKS, Styles, section_flowables
+from handouts.pdf.flowables import BLOCKS, Styles, kept_with_groups, section_flowables
 from handouts.pdf.pages import (
     BLANK,
     Drawn,
@@ -394,7 +394,7 @@ def _rest(rest: tuple[tuple[Block, str], ...], st: Styles, g: Geometry) -> list[
         flows += BLOCKS[type(part)](part, st, g.width, key, _REST_SECT)
     while flows and isinstance(flows[-1], Spacer):  # as section_flowables ends a section
         flows.pop()
-    return flows
+    return kept_with_groups(flows)
 
 
 @memo(1024)
