@@ -22,7 +22,7 @@ from handouts.errors import HandoutsError
 from handouts.intake.plan import COLUMNS
 from handouts.pipeline import PRINTER, Renderer, in_language, load_inputs, make
 
-from .conftest import ALLOW_TODAY, CONTENT, ROOT, pdf_text, text_sizes
+from .conftest import ALLOW_TODAY, CONTENT, ROOT, footer_words, pdf_text, text_sizes
 
 LIB = load_library(CONTENT, PRINTER)
 SHORT_FLAG = {f.id: f for f in LIB.red_flags.values()}
@@ -2049,6 +2049,31 @@ def test_a_booklets_box_split_over_a_page_ends_with_its_text(language):
             assert all(points < 7 for _page, points in found), (handout.id, large, found)
             checked += len(found)
     assert checked > 60
+
+
+def test_a_booklets_tier_taller_than_a_page_leaves_no_page_empty():
+    """A review found page 12 of a large-print booklet empty: the space after the
+    emergency tier went on to it, so it was not "at its top", and the next tier, kept
+    together and taller than a page, broke to page 13 all the same. It now splits where
+    it is: every page has words on it, and "Call us today" starts on the page after the
+    one "When to get help" starts on."""
+    lib, brand = load_inputs(CONTENT, None)
+    req = Request(("jaw-disorders", "sjogrens", "rheumatoid-arthritis"), format="full",
+                  medicines=("valproate", "cgrp-medicines", "amitriptyline", "ergots",
+                             "methotrexate", "beta-blockers"),
+                  large_print=True, paper="a4", allow=Allow(draft=True))  # fmt: skip
+    data = make(lib, brand, req).pdf
+    assert all(words for _numbers, words in footer_words(data))  # a footer on every page
+    empty, texts = [], []
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        for n, page in enumerate(pdf.pages, 1):
+            rule = max(w["top"] for w in page.lines if w["x1"] - w["x0"] > page.width / 2)
+            if not [c for c in page.chars if c["top"] < rule - 2 and c["text"].strip()]:
+                empty.append(n)
+            texts.append(page.extract_text() or "")
+    starts = next(n for n, text in enumerate(texts) if "When to get help" in text.split("\n")[0])
+    today = next(n for n, text in enumerate(texts) if n > starts and "Call us today" in text)
+    assert empty == [] and today == starts + 1, (empty, starts + 1, today + 1)
 
 
 def test_a_box_split_leaves_no_row_with_nothing_in_it():

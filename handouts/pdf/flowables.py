@@ -694,17 +694,38 @@ def _tiers(b: Tiers, st: Styles, width: float, key: str, parent: Node) -> list[F
             box = _tier_box(tier, st, width, parent, head_fill, head_style, border, ink)
         else:
             box = _tier_table(tier, st, width, parent, head_fill, head_style, border, ink, b)
-        flows += [_kept(b, lead, box), Spacer(1, 8 if st.gap > 2 else 4)]
+        flows += [_kept(b, lead, box, st.fill), Spacer(1, 8 if st.gap > 2 else 4)]
         lead = []
     return flows
 
 
-def _kept(b: Tiers, lead: list[Flowable], box: Flowable) -> Flowable:
+def _kept(b: Tiers, lead: list[Flowable], box: Flowable, fill: bool) -> Flowable:
     """A tier's box (with the contact line before the first) kept on one page, or where
-    the tiers may split over pages, the contact line still with the first box's start."""
+    the tiers may split over pages, the contact line still with the first box's start.
+    In a booklet (not ``fill``), one taller than a page never leaves a page empty
+    (:class:`_TallTier`)."""
     if not b.may_split:
-        return KeepTogether([*lead, box])
+        return KeepTogether([*lead, box]) if fill else _TallTier([*lead, box])
     return _Lead([*lead, box], fill=True) if lead else box
+
+
+class _TallTier(KeepTogether):
+    """A booklet's tier kept on one page where it fits. One taller than a page goes on
+    to the next page's top and splits there, as ReportLab's group does, but where that
+    page would give it no more room than it has (the space after the tier before it
+    moved to this page's top), it splits where it is: ReportLab's group broke to the next
+    page all the same, and left this one with nothing on it but that space (a review: a
+    blank page 12 in a large-print booklet)."""
+
+    SLACK = 12.0
+    """Points less than a whole page that still count as a whole page."""
+
+    def split(self, aW: float, aH: float) -> list[Flowable]:
+        self.wrap(aW, aH)
+        peek = self._doctemplateAttr("_peekNextFrame")
+        if peek is not None and peek()._height < self._H > aH >= peek()._height - self.SLACK:
+            return [self.NullActionFlowable(), *self._content]
+        return super().split(aW, aH)
 
 
 def _tier_head(tier: Tier, st: Styles, width: float, fill: colors.Color,

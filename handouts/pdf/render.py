@@ -818,7 +818,7 @@ class _Footer:
         run_on: bool = False,
     ):
         self.page_of, self.pack_page_of = numbers
-        # no line ends with one word alone, on every page
+        # no paragraph of it ends with one word alone on its last line, on every page
         text = fonts.markup(no_runt(tail))
         if run_on and when is not None:  # a visit handout's: running on
             text = f"{fonts.markup(when)} {text}"
