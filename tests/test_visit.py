@@ -2076,6 +2076,42 @@ def test_a_booklets_tier_taller_than_a_page_leaves_no_page_empty():
     assert empty == [] and today == starts + 1, (empty, starts + 1, today + 1)
 
 
+def test_a_tier_after_a_full_page_never_leaves_the_next_page_empty():
+    """The second review: a tier a few points shorter than a page, after a page filled to
+    its foot, still got ReportLab's frame break, since the space after the page's content
+    went on to the next page and left it not quite whole. Tiers of every height from
+    below a page to well over one, there: no page holds only that space."""
+    from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Spacer, Table
+    from reportlab.platypus.flowables import Flowable
+
+    from handouts.pdf.flowables import _TallTier
+
+    class Full(Flowable):
+        def wrap(self, aW: float, aH: float) -> tuple[float, float]:
+            return 100, 654.8
+
+        def draw(self) -> None:
+            pass
+
+    class Doc(BaseDocTemplate):
+        placed: dict[int, list[str]]
+
+        def afterFlowable(self, f: Flowable) -> None:
+            self.placed.setdefault(self.page, []).append(type(f).__name__)
+
+    for height in range(600, 1001, 10):
+        doc = Doc(io.BytesIO(), pagesize=(400, 700))
+        doc.placed = placed = {}
+        doc.addPageTemplates([PageTemplate(frames=[Frame(0, 0, 400, 654.8, 0, 0, 0, 0)])])
+        tier = Table([["sign"]] * (height // 10), rowHeights=[10] * (height // 10))
+        doc.build([Full(), Spacer(1, 8), _TallTier([tier])])
+        empty = [n for n, names in placed.items() if not {"Full", "Table"} & set(names)]
+        assert empty == [] and sum(names.count("Table") for names in placed.values()) >= 1, (
+            height,
+            placed,
+        )
+
+
 def test_a_box_split_leaves_no_row_with_nothing_in_it():
     """A review: where a box's first point fits but not the padding under it, ReportLab
     put the point in the first part and an empty row at the top of the rest. Offered

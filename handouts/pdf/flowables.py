@@ -710,12 +710,13 @@ def _kept(b: Tiers, lead: list[Flowable], box: Flowable, fill: bool) -> Flowable
 
 
 class _TallTier(KeepTogether):
-    """A booklet's tier kept on one page where it fits. One taller than a page goes on
-    to the next page's top and splits there, as ReportLab's group does, but where that
-    page would give it no more room than it has (the space after the tier before it
-    moved to this page's top), it splits where it is: ReportLab's group broke to the next
-    page all the same, and left this one with nothing on it but that space (a review: a
-    blank page 12 in a large-print booklet)."""
+    """A booklet's tier kept on one page where it fits, else moved to the next page's
+    top, as ReportLab's group does; but where that page would give it no more room than
+    it has (the space after the tier before it moved to this page's top), it splits where
+    it is. ReportLab's group broke to the next page all the same, and left this one with
+    nothing on it but that space: a review found a blank page 12 in a large-print
+    booklet (a tier taller than a page), and a second one the same for a tier a few
+    points shorter than a page."""
 
     SLACK = 12.0
     """Points less than a whole page that still count as a whole page."""
@@ -723,7 +724,8 @@ class _TallTier(KeepTogether):
     def split(self, aW: float, aH: float) -> list[Flowable]:
         self.wrap(aW, aH)
         peek = self._doctemplateAttr("_peekNextFrame")
-        if peek is not None and peek()._height < self._H > aH >= peek()._height - self.SLACK:
+        page = peek()._height if peek is not None else None
+        if page is not None and self._H > aH >= page - self.SLACK:
             return [self.NullActionFlowable(), *self._content]
         return super().split(aW, aH)
 
