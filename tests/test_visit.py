@@ -2399,3 +2399,26 @@ def test_a_tier_split_moves_rows_over_until_two_go_on_whatever_room_is_left():
     parts = table.split(300, sum(heights) - 1)
     assert [len(p._cellvalues) - 1 for p in parts] == [3, 2]
     assert split > 50 and whole > 10, (split, whole)
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+@pytest.mark.parametrize("kind", ["--visit", "--full"])
+def test_an_ergot_with_propranolol_is_a_combination_caution(cli, tmp_path, language, kind):
+    """A red team: the ergot card's visit words left propranolol out, so a patient on both
+    was told nothing of it. It is a combination caution now (never cut), with what to do,
+    in the tier its red flag has (call us today); the card no longer says it too."""
+    out = tmp_path / "handout.pdf"
+    run = cli("build", kind, "--conditions", "migraine", "--medicines", "propranolol",
+              "ergotamine", "--language", language, "--out", out)  # fmt: skip
+    assert run.code == 0, run.err
+    text = " ".join(pdf_text(out.read_bytes()).split())
+    title, today, card = {
+        "en": ("Ergots with propranolol", "Call us today if fingers or toes go cold"
+               if kind == "--visit" else "Call us the same day if your fingers or toes go cold",
+               "Triptans can add to their effect on blood vessels."),
+        "es": ("Ergotamínicos con propranolol", "Llámenos hoy si los dedos",
+               "Los triptanes pueden sumarse a su efecto sobre los vasos sanguíneos."),
+    }[language]  # fmt: skip
+    assert title in text and today in text
+    if kind == "--full":
+        assert card in text  # the card's own words, without propranolol
