@@ -129,8 +129,14 @@ def unexpected(exc: BaseException) -> str:
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    """Return `` (did you mean 'x'?)`` for the closest choice, or an empty string."""
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    """Return `` (did you mean 'x'?)`` for the closest choice, or an empty string. A choice
+    is close when it is so measured either way round (difflib's measure is not the same
+    both ways: "secretpill" came close to "carvedilol" one way, at 0.4 the other)."""
+    close = [
+        c
+        for c in difflib.get_close_matches(word, list(choices), n=3, cutoff=0.6)
+        if difflib.SequenceMatcher(None, word, c).ratio() >= 0.6
+    ]
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 

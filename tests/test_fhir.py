@@ -445,3 +445,27 @@ def test_the_fhir_models_are_imported_only_when_a_fhir_file_is_read():
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "False False"
+
+
+@pytest.mark.parametrize(
+    ("codes", "medicines"),
+    [
+        ([("243670", "aspirin 81 MG Oral Tablet")], ("methotrexate",)),
+        ([("1191", "aspirin"), ("243670", "aspirin 81 MG Oral Tablet")], ("methotrexate",)),
+        ([("212033", "Aspirin 325 MG Oral Tablet")], ("methotrexate", "nsaids")),
+        ([("1191", "aspirin")], ("methotrexate", "nsaids")),  # no dose: as for pain
+    ],
+)
+def test_low_dose_aspirin_in_a_record_is_no_painkiller(lib, tmp_path, codes, medicines):
+    """A review: a record's daily low-dose aspirin (to prevent clots) was read as an NSAID,
+    and a patient with lupus was told to take it on fewer than 15 days a month. Aspirin of
+    162 mg or less is left out (listed as not used), by its words and by aspirin's code
+    beside them; aspirin for pain (325 mg), or of no dose said, is an NSAID."""
+    aspirin = prescription("m2", "urn:uuid:p1", ("", "", ""))
+    aspirin["medicationCodeableConcept"] = {
+        "coding": [{"system": METHOTREXATE[0], "code": c, "display": d} for c, d in codes]
+    }
+    data = bundle(patient("p1"), condition("c1", "urn:uuid:p1", RA),
+                  prescription("m1", "urn:uuid:p1", METHOTREXATE), aspirin)  # fmt: skip
+    listed, _ = records(write(tmp_path / "b.json", data), lib)
+    assert listed.rows[0].medicines == medicines

@@ -50,6 +50,28 @@ BOTH = [SPANISH.medicine_finder, LIB.medicine_finder]
         ("irsn", ("snri",)),
         ("Tylenol #3, 1 tablet", ("opioids-butalbital", "paracetamol")),  # codeine in it
         ("Tylenol 3 times a day", ("paracetamol",)),  # not "Tylenol #3"
+        # a combination's own name, however it is typed: all it holds (a red team: the
+        # painkiller days of co-codamol were those of paracetamol alone)
+        ("co-codamol 30/500 mg, 2 tablets", ("opioids-butalbital", "paracetamol")),
+        ("Co-Codamol 8/500", ("opioids-butalbital", "paracetamol")),
+        ("co codamol", ("opioids-butalbital", "paracetamol")),
+        ("co-dydramol", ("opioids-butalbital", "paracetamol")),
+        ("co-codaprin", ("nsaids", "opioids-butalbital")),
+        # an ingredient no card names (a red team: hydrocodone was missed)
+        ("Hydrocodone/acetaminophen 5/325", ("opioids-butalbital", "paracetamol")),
+        ("tapentadol 50 mg", ("opioids-butalbital",)),
+        ("Meloxicam 7.5 mg", ("nsaids",)),
+        # low-dose aspirin is no painkiller (a review: daily aspirin for lupus was counted
+        # in painkiller days); aspirin for pain is an NSAID
+        ("Aspirin 81 mg daily", ()),
+        ("low-dose aspirin; sumatriptan 50 mg", ("triptans",)),
+        ("Baby aspirin", ()),
+        ("Aspirina 100 mg al día", ()),
+        ("AAS a dosis bajas", ()),
+        ("aspirin 75mg + ibuprofen", ("nsaids",)),  # the ibuprofen
+        ("Aspirin 900 mg", ("nsaids",)),
+        ("aspirin", ("nsaids",)),
+        ("Aspirin 1000 mg", ("nsaids",)),
         # read up to the first word that says not: a medicine refused is never taken,
         # one named after such a word is missed, as it was before
         ("Rizatriptan 10 mg; never with ergotamine, DHE or ibuprofen", ("triptans",)),

@@ -2401,6 +2401,30 @@ def test_a_tier_split_moves_rows_over_until_two_go_on_whatever_room_is_left():
     assert split > 50 and whole > 10, (split, whole)
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--medicines", "ibuprofen", "--attack-medicine", "co-codamol 30/500 mg, 2 tablets"],
+        ["--medicines", "ibuprofen", "co-codamol"],
+        ["--medicines", "ibuprofen", "--attack-medicine", "Hydrocodone/acetaminophen 5/325"],
+    ],
+)
+def test_a_combined_painkiller_counts_from_10_days_and_brings_each_card(cli, tmp_path, args):
+    """Co-codamol (paracetamol and codeine) typed in the plan or listed, and hydrocodone
+    named by its ingredient: a red team found co-codamol's days counted as ibuprofen's
+    alone (15) and neither the paracetamol card nor the opioid card printed. A painkiller
+    that mixes kinds counts from 10 days (ICHD-3)."""
+    out = tmp_path / "visit.pdf"
+    run = cli("build", "--conditions", "migraine", *args, "--out", out)
+    assert run.code == 0, run.err
+    text = pdf_text(out.read_bytes())
+    assert "Take them on fewer than 10 days a month" in text
+    assert "fewer than 15 days" not in text
+    assert "Opioids and butalbital (codeine, tramadol, oxycodone)" in text
+    assert "Paracetamol (acetaminophen)" in text
+    assert "Never take two products with paracetamol" in text
+
+
 @pytest.mark.parametrize("language", ["en", "es"])
 @pytest.mark.parametrize("kind", ["--visit", "--full"])
 def test_an_ergot_with_propranolol_is_a_combination_caution(cli, tmp_path, language, kind):
@@ -2422,3 +2446,26 @@ def test_an_ergot_with_propranolol_is_a_combination_caution(cli, tmp_path, langu
     assert title in text and today in text
     if kind == "--full":
         assert card in text  # the card's own words, without propranolol
+
+
+def test_low_dose_aspirin_is_no_painkiller_and_brings_no_nsaid_card(cli, tmp_path):
+    """A review: a patient with lupus on daily low-dose aspirin (to prevent clots), listed
+    or typed as the daily medicine, got the NSAIDs' card ("Ask us before you take NSAIDs")
+    and was told to take it on fewer than 15 days a month. Low-dose aspirin brings no
+    card and no painkiller days; aspirin alone is still an NSAID."""
+    texts = {}
+    for name, args in {
+        "listed": ["--medicines", "low-dose aspirin", "hydroxychloroquine"],
+        "typed": ["--medicines", "hydroxychloroquine", "--daily-medicine", "Aspirin 81 mg"],
+        "pain": ["--medicines", "aspirin", "hydroxychloroquine"],
+    }.items():
+        out = tmp_path / f"{name}.pdf"
+        run = cli("build", "--conditions", "lupus", "migraine", *args, "--out", out)
+        assert run.code == 0, run.err
+        texts[name] = " ".join(pdf_text(out.read_bytes()).split())
+    for name in ("listed", "typed"):
+        assert "NSAIDs (anti-inflammatory painkillers)" not in texts[name]
+        assert "fewer than 15 days" not in texts[name]  # (migraine's rule: any painkiller)
+        assert "Hydroxychloroquine" in texts[name]
+    assert "NSAIDs (anti-inflammatory painkillers)" in texts["pain"]
+    assert "Take them on fewer than 15 days a month" in texts["pain"]

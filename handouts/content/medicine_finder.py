@@ -16,8 +16,9 @@ word is missed, as one typed anywhere was before ("Paracetamol; if no relief, su
 names paracetamol only), but is never taken for one the patient takes when the clinician
 says not to take it (a review found a rule by each part of the sentence wrong both ways,
 and a wrong card pushes out what the patient needs). Other slots are not read:
-"what to add" is where a clinician writes what not to take. The words are read, never
-kept: what comes out is medicine ids.
+"what to add" is where a clinician writes what not to take. Low-dose aspirin ("aspirin
+81 mg", "baby aspirin") names nothing (:func:`low_dose_aspirin`). The words are read,
+never kept: what comes out is medicine ids.
 """
 
 from __future__ import annotations
@@ -39,6 +40,37 @@ NOT = re.compile(
 )
 """Words (folded: :func:`fold`) that say not, in English and Spanish: a slot is read up to
 the first of them."""
+LOW_DOSE_MOST_MG = 162
+"""The most milligrams of aspirin that is low-dose aspirin (75 to 162 mg, taken each day
+to prevent clots, or in pregnancy to prevent pre-eclampsia), not a painkiller (300 mg
+and more)."""
+_LOW_DOSE = re.compile(
+    r"(?<!\w)(?:(?:low|lower)[-\s]*dose\s+(?:aspirin|aspirina|asa|aas)|baby\s+aspirin"
+    r"|(?:aspirin|aspirina|asa|aas)\s+(?:a\s+)?(?:dosis\s+bajas?|infantil|low[-\s]*dose)"
+    r"|(?:aspirin|aspirina|asa|aas)(?!\w)[^\d;,\n]{0,32}?(?P<mg>\d{2,3})\s*mg)(?!\w)",
+    re.IGNORECASE,
+)
+
+
+def low_dose_aspirin(text: str) -> list[tuple[int, int]]:
+    """Where ``text`` names low-dose aspirin ("low-dose aspirin", "baby aspirin", "Aspirin
+    81 MG Oral Tablet", "aspirina 100 mg", "AAS a dosis bajas"): the spans. It is no
+    painkiller: the NSAIDs' card and the painkiller days are about aspirin for pain, and
+    a review found a patient with lupus on daily aspirin told to take it on fewer than 15
+    days a month. A dose over :data:`LOW_DOSE_MOST_MG` mg is a painkiller's; "aspirin"
+    alone, of no dose, is an NSAID."""
+    return [
+        m.span()
+        for m in _LOW_DOSE.finditer(text)
+        if m["mg"] is None or 0 < int(m["mg"]) <= LOW_DOSE_MOST_MG
+    ]
+
+
+def without_low_dose_aspirin(text: str) -> str:
+    """``text`` with each name of low-dose aspirin blanked out (as long as it was)."""
+    for start, end in low_dose_aspirin(text):
+        text = text[:start] + " " * (end - start) + text[end:]
+    return text
 
 
 @dataclass(frozen=True)
@@ -153,6 +185,7 @@ def named(slots: Iterable[str | None], finders: Sequence[Finder]) -> tuple[str, 
             continue
         typed = slot[:SLOT_MOST]
         folded, at = fold(typed)
+        folded = without_low_dose_aspirin(folded)
         refused = NOT.search(folded)
         end = len(folded) if refused is None else refused.start()
         hits: list[tuple[int, tuple[str, ...]]] = []

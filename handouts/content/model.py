@@ -404,7 +404,9 @@ class Medicine:
     named in its text (``Naproxen sodium 220 MG Oral Tablet`` → naproxen)."""
     brands: tuple[str, ...] = ()
     """Brand names that contain one of its ingredients (``Aleve``; a combination's brand is
-    listed under each medicine it contains)."""
+    listed under each medicine it contains), found in a plan only where typed with a
+    capital; and a combination's own name, written in small letters (``co-codamol``: the
+    paracetamol and the opioid), found however it is typed."""
 
     @property
     def label(self) -> str:
@@ -815,7 +817,10 @@ class Library:
         terms = self.medicine_terms
         given = {n.lower() for m in self.medicines.values() for n in (m.id, m.name, *m.also_called)}
         letters = {p.lower() for m in self.medicines.values() for p in class_letters(m.name)}
-        return finder_for(terms, (t for t in terms if t not in names), letters - given)
+        # a combination's own name, written in small letters (co-codamol), is no brand
+        generic = {b for m in self.medicines.values() for b in m.brands if b == b.lower()}
+        brands = (t for t in terms if t not in names and t not in generic)
+        return finder_for(terms, brands, letters - given)
 
     @cached_property
     def handout_sets(self) -> frozenset[frozenset[str]]:
@@ -831,13 +836,15 @@ class Library:
 
 
 def medicine_names(medicines: Iterable[Medicine]) -> dict[str, str]:
-    """Each medicine's id, name and other names, in lower case, and its id (a name two
-    medicines give is the first's); then what a name also says on its own (:func:`name_parts`:
-    "AINE" of "Analgésicos antiinflamatorios (AINE)"), where no medicine is called so."""
+    """Each medicine's id, name, other names and ingredients (``hydrocodone``, which a
+    clinician may type though no card names it), in lower case, and its id (a name two
+    medicines give is the first's); then what a name also says on its own
+    (:func:`name_parts`: "AINE" of "Analgésicos antiinflamatorios (AINE)"), where no
+    medicine is called so."""
     meds = list(medicines)
     names = {m.id.lower(): m.id for m in meds}
     for med in meds:
-        for alias in (med.name, *med.also_called):
+        for alias in (med.name, *med.also_called, *(i.ingredient for i in med.ingredients)):
             names.setdefault(alias.lower(), med.id)
     for med in meds:
         for part in name_parts(med.name):

@@ -7,7 +7,9 @@ A prescription's text is read the way RxNorm and EHRs write it: ingredients join
 ``oxyCODONE-acetaminophen 5-325 MG``), a brand in brackets (``… [Yaz]``) or as the name
 (``Yaz 28 Day Pack``), each mapping to the groups it names (``Tylenol with Codeine`` is
 paracetamol and opioids). What a product says it is free of is not read as an ingredient
-(``Aspirin Free Anacin``, ``non-aspirin``). Names match whole words, any case.
+(``Aspirin Free Anacin``, ``non-aspirin``), nor is low-dose aspirin (``aspirin 81 MG Oral
+Tablet``: no painkiller, by its name or by aspirin's code beside it). Names match whole
+words, any case.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from handouts.content.medicine_finder import low_dose_aspirin, without_low_dose_aspirin
 from handouts.content.model import Library
 from handouts.errors import shown
 from handouts.intake.patient import by_icd10
@@ -27,6 +30,8 @@ SYSTEMS = {SNOMED: "SNOMED CT", RXNORM: "RxNorm", ICD10[0]: "ICD-10-CM", ICD10[1
 """The code systems read, by their FHIR URI, and how a list of codes names them."""
 NOT_IN = re.compile(r"\b(?:non-?|no[- ])(\w+)|\b(\w+)[- ]free\b", re.I)
 """``Aspirin Free Anacin``, ``non-aspirin``: words that name what a product does not hold."""
+ASPIRIN = re.compile(r"(?<!\w)(?:aspirin|aspirina|asa|aas)(?!\w)", re.I)
+"""Aspirin by name, of no dose: not read in a concept that names low-dose aspirin."""
 
 
 @dataclass(frozen=True)
@@ -51,6 +56,10 @@ class Coding:
             (i.ingredient, m.id) for m in lib.medicines.values() for i in m.ingredients
         )
         self.brands = _index((b, m.id) for m in lib.medicines.values() for b in m.brands)
+        self.aspirin = {
+            i.rxnorm for m in lib.medicines.values() for i in m.ingredients
+            if i.ingredient == "aspirin" and i.rxnorm
+        }  # fmt: skip
 
     def condition(self, codings: list[Any]) -> Found | None:
         """The condition a Condition's codes name, or None."""
@@ -67,15 +76,20 @@ class Coding:
         """The medicine groups a medication's concept names: by ingredient code, else by
         the ingredients its text names, else by its brand."""
         codings = list(concept.coding or []) if concept is not None else []
-        by_code = [
-            self.rxnorm[c.code] for c in codings if c.system == RXNORM and c.code in self.rxnorm
-        ]
-        if by_code:
-            first = next(c for c in codings if c.system == RXNORM and c.code in self.rxnorm)
-            return Found(tuple(dict.fromkeys(by_code)), code(first))
         texts = [c.display for c in codings if c.display]
         texts += [concept.text] if concept is not None and concept.text else []
-        texts = [NOT_IN.sub(" ", text) for text in texts]
+        # low-dose aspirin is no painkiller: not by aspirin's code, nor by its name
+        low = any(low_dose_aspirin(text) for text in texts)
+        coded = [
+            c
+            for c in codings
+            if c.system == RXNORM and c.code in self.rxnorm and not (low and c.code in self.aspirin)
+        ]
+        if coded:
+            return Found(tuple(dict.fromkeys(self.rxnorm[c.code] for c in coded)), code(coded[0]))
+        texts = [without_low_dose_aspirin(NOT_IN.sub(" ", text)) for text in texts]
+        if low:  # its codes' other names ("aspirin" beside "aspirin 81 MG Oral Tablet")
+            texts = [ASPIRIN.sub(" ", text) for text in texts]
         ids = [
             i
             for text in texts

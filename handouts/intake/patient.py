@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from handouts.content.load import read
+from handouts.content.medicine_finder import low_dose_aspirin
 from handouts.content.model import Library, Patient
 from handouts.content.printable import Printer, private_text_problem
 from handouts.content.schema import Builder, Invalid
@@ -184,15 +185,19 @@ def resolve_medicines(
     field: str = "medicines",
     places: Sequence[tuple[int, int | None]] = (),
 ) -> tuple[str, ...]:
-    """Medicine ids from ids, common names (``ibuprofen`` finds ``nsaids``) or brand names
-    (``Advil``; a combination's brand, ``Treximet``, finds each medicine it contains),
-    each once, in the order named. A problem is said at ``where``, under ``field``; with
-    ``places`` (a file's: each term's place in its list, and its line), at the term's line
-    and place, without quoting it (a patient's file)."""
+    """Medicine ids from ids, common names (``ibuprofen`` finds ``nsaids``), ingredients
+    (``hydrocodone``) or brand names (``Advil``; a combination's brand or own name,
+    ``Treximet``, ``co-codamol``, finds each medicine it contains), each once, in the order
+    named; low-dose aspirin (``aspirin 81 mg``) finds none
+    (:func:`handouts.content.medicine_finder.low_dose_aspirin`). A problem is said at
+    ``where``, under ``field``; with ``places`` (a file's: each term's place in its list,
+    and its line), at the term's line and place, without quoting it (a patient's file)."""
     names = lib.medicine_terms
     out: list[str] = []
     problems = []
     for n, term in enumerate(terms):
+        if low_dose_aspirin(term):  # no painkiller: no NSAID card, no painkiller days
+            continue
         ids = names.get(term.lower())
         if ids is None:
             hint = did_you_mean(term.lower(), names)
