@@ -72,6 +72,10 @@ class Caution:
     """Said over the rest of its points where they start a page ("Triptans, continued"):
     a caution at the top of a page, the medicine's name overleaf, would say "Do not stop
     suddenly" of no medicine the reader can see. Empty: nothing is said."""
+    hang: bool = True
+    """Whether each point's lines after the first start under its first line's words, not
+    under its "⚠" (a large-print visit handout short of room gives that up first: the
+    lines under the sign are 11.9 points wider)."""
 
 
 @dataclass(frozen=True)

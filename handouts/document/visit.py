@@ -270,10 +270,11 @@ def applies(lib: Library, req: Request, brand: Brand, *more: Library) -> Applies
 
 
 def cut_order(lib: Library, req: Request) -> tuple[str, ...]:
-    """What is left out to fit, first to last: in large print, the tidy breaks of "When to
+    """What is left out to fit, first to last: in large print, a caution's lines after its
+    first set under its first line's words (``hang``) and the tidy breaks of "When to
     get help" (``help-breaks``: two of a tier's rows on each side of a page break, and its
     heading with the first tier), a card's name said again where its cautions go on at a
-    page's top (``continued``); both take no one else's room, and are put back last,
+    page's top (``continued``); these take no one else's room, and are put back last,
     wherever there is room (:data:`PUT_BACK_LAST`); then each medicine's second-rank
     cautions (the last medicine's first; ``more:<id>``: a card left with no caution is
     left out too, and named with where to read it), the key sources, the stroke picture, links after
@@ -368,15 +369,17 @@ anyone, then the words that say how to count without the boxes (added only where
 take no room from anything else). Where they rank keeps them from pushing out anything
 that outranks them; putting them back adds them wherever the room left holds them, and
 pushes nothing out."""
-PUT_BACK_LAST = ("continued", "help-breaks")
+PUT_BACK_LAST = ("continued", "help-breaks", "hang")
 """Cuts tried again after :data:`PUT_BACK` (with all of them first, where everything
 fits), each in this order in the room they left (with those put back before it): a
 card's name said again where its cautions go on at a page's top, then "When to get
-help" broken over a page only where it reads well (large print: ``help-breaks``). They
-are the first cuts made (the second is made first), so they never cost the handout anything
-else; put back, each is kept wherever there is room for it (on 400 random visit
-handouts, a page starts with a caution under no name in 60 English and 65 Spanish ones,
-against about half before it was said)."""
+help" broken over a page only where it reads well (large print: ``help-breaks``), then
+a caution's lines after its first under its first line's words, not under its "⚠"
+(large print: ``hang``; 11.9 points narrower). They are the first cuts made (the last
+made first), so they never cost the handout anything else; put back, each is kept
+wherever there is room for it (on 400 random visit handouts, a page starts with a
+caution under no name in 60 English and 65 Spanish ones, against about half before it
+was said)."""
 STANDS_IN = {"how-to-count": "counting"}
 """A put-back that prints only while another cut is made, and so is tried only then: the
 words that say how to count, while the counting boxes are left out."""
@@ -397,7 +400,7 @@ def _order(
     more = [f"more:{m.id}" for m in last_first if _points(m, 2, covered)]
     theirs = [f"theirs:{m.id}" for m in last_first if _for_theirs(m, 2, conditions)]
     must = [f"must:{m.id}" for m in last_first if _points(m, 1, covered)]
-    return (*(["help-breaks"] if large else []), *(["continued"] if meds else []), *more,
+    return (*(["hang", "help-breaks"] if large else []), *(["continued"] if meds else []), *more,
             "sources", "stroke-picture", "links-after-first", "questions",
             "third-point", "calendar", *(["how-to-count"] if counts and how_to_count else []),
             *(["uses"] if not all(tied) else []), *(["counting"] if counts else []), "subtitle",
@@ -528,7 +531,10 @@ class _Visit:
         drafts, reviewed, next_review = dated(self.reviews, sections, _)
         made = Document(
             title=self.req.title or condition_title(self.conds, _),
-            subtitle=_("Your plan, and what to watch for"),
+            # a handout with no plan has none to speak of (a red team)
+            subtitle=_("Your plan, and what to watch for")
+            if any(s.id == "my-plan" for s in sections)
+            else _("What to watch for"),
             subtitle_shown=not self.cut("subtitle"),
             snug=self.cut("snug"),
             sections=tuple(sections),
@@ -645,13 +651,15 @@ class _Visit:
         by rank)."""
         _, lib = self._, self.lib
         what_to_do = _("What to do:")
+        hang = not self.cut("hang")
         blocks: list[Block] = []
         for r in self.rules:
             self.cite(r.sources)
             if r.review:
                 self.reviews.append((f"rule:{r.id}", r.review))
             heading = self.rule_heading(r)
-            blocks.append(Caution(heading, None, (self._point(r, r.evidence),), what_to_do))
+            point = self._point(r, r.evidence)
+            blocks.append(Caution(heading, None, (point,), what_to_do, hang=hang))
         rule = lib.painkiller_days if self.counts else None
         if rule:
             self.cite(rule.sources)
@@ -665,7 +673,7 @@ class _Visit:
                 and not self.cut("how-to-count")
             ):  # no boxes: say how to count
                 point = replace(point, risk=f"{point.risk} {self.fill(rule.how_to_count)}")
-            blocks.append(Caution(self.fill(rule.title), None, (point,), what_to_do))
+            blocks.append(Caution(self.fill(rule.title), None, (point,), what_to_do, hang=hang))
             if self.cut("calendar") and not self.cut("counting"):  # the rule keeps its boxes
                 blocks.append(self._counting(month=False))
         elsewhere = [m for m in self.meds if self.cut(f"must:{m.id}")]
@@ -697,7 +705,8 @@ class _Visit:
             if med in elsewhere or (points and self.cut(why)):  # no room for why (a card
                 used = ""  # with no cautions keeps it: else it would say nothing)
             again = _(CONTINUED, name=med.name) if goes_on else ""
-            blocks.append(Caution(title, used or None, tuple(points), what_to_do, False, again))
+            blocks.append(Caution(title, used or None, tuple(points), what_to_do, False, again,
+                                  hang))  # fmt: skip
         if elsewhere:  # left out to fit: named, with where to read about them
             names = [m.label for m in self.meds if m in elsewhere]  # mid-sentence: short
             if len(names) == 1:
