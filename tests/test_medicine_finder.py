@@ -68,7 +68,15 @@ BOTH = [SPANISH.medicine_finder, LIB.medicine_finder]
         ("Baby aspirin", ()),
         ("Aspirina 100 mg al día", ()),
         ("AAS a dosis bajas", ()),
-        ("aspirin 75mg + ibuprofen", ("nsaids",)),  # the ibuprofen
+        ("aspirin 75mg + sumatriptan", ("triptans",)),  # the aspirin is no NSAID
+        ("81 mg aspirin daily", ()),
+        ("Ecotrin 81 mg", ()),
+        ("aspirina (ácido acetilsalicílico) 100 mg", ()),
+        # a dose after other words may be another medicine's (a review: both were lost)
+        ("Aspirin + codeine 30 mg", ("nsaids", "opioids-butalbital")),
+        ("Aspirin or sumatriptan 50 mg", ("nsaids", "triptans")),
+        ("aspirina y sumatriptán 50 mg", ("nsaids", "triptans")),
+        ("aspirin 81 mg x 4 tablets", ("nsaids",)),  # 324 mg
         ("Aspirin 900 mg", ("nsaids",)),
         ("aspirin", ("nsaids",)),
         ("Aspirin 1000 mg", ("nsaids",)),

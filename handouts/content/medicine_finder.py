@@ -44,26 +44,44 @@ LOW_DOSE_MOST_MG = 162
 """The most milligrams of aspirin that is low-dose aspirin (75 to 162 mg, taken each day
 to prevent clots, or in pregnancy to prevent pre-eclampsia), not a painkiller (300 mg
 and more)."""
+_ASPIRIN = (
+    r"(?:aspirin|aspirina|asa|aas|ecotrin|bufferin"
+    r"|acetylsalicylic\s+acid|[aá]cido\s+acetilsalic[ií]lico)"
+)
+"""Aspirin by its names (and the brands that are aspirin alone), in English and Spanish."""
+_FORM = (
+    r"(?:ec|e\.c\.|enteric[-\s]*coated|coated|chewable|dispersible|soluble|delayed[-\s]+"
+    r"release|oral|tablets?|tabs?|masticable|gastrorresistente|comprimidos?|efervescente"
+    r"|\(\s*[aá]cido\s+acetilsalic[ií]lico\s*\)|\(\s*acetylsalicylic\s+acid\s*\))"
+)
+"""Words for a tablet's form that may come between aspirin's name and its dose ("Aspirin
+EC 81 mg", "aspirin 81 MG Delayed Release Oral Tablet"): nothing else may, so that a
+dose is never another medicine's ("Aspirin + codeine 30 mg", a review)."""
+_DOSE = r"(?P<{0}>\d{{2,3}})\s*mg(?!\s*[x×*]\s*\d)"
+"""A dose in milligrams, not one times a number of tablets ("81 mg x 4")."""
 _LOW_DOSE = re.compile(
-    r"(?<!\w)(?:(?:low|lower)[-\s]*dose\s+(?:aspirin|aspirina|asa|aas)|baby\s+aspirin"
-    r"|(?:aspirin|aspirina|asa|aas)\s+(?:a\s+)?(?:dosis\s+bajas?|infantil|low[-\s]*dose)"
-    r"|(?:aspirin|aspirina|asa|aas)(?!\w)[^\d;,\n]{0,32}?(?P<mg>\d{2,3})\s*mg)(?!\w)",
+    rf"(?<!\w)(?:(?:low|lower)[-\s]*dose\s+{_ASPIRIN}|baby\s+{_ASPIRIN}"
+    rf"|{_ASPIRIN}\s+(?:a\s+)?(?:dosis\s+bajas?|infantil|low[-\s]*dose)"
+    rf"|{_ASPIRIN}(?:\s+{_FORM})*\s*{_DOSE.format('mg')}"
+    rf"|{_DOSE.format('first')}(?:\s+{_FORM})*\s+(?:of\s+|de\s+)?{_ASPIRIN})(?!\w)",
     re.IGNORECASE,
 )
 
 
 def low_dose_aspirin(text: str) -> list[tuple[int, int]]:
     """Where ``text`` names low-dose aspirin ("low-dose aspirin", "baby aspirin", "Aspirin
-    81 MG Oral Tablet", "aspirina 100 mg", "AAS a dosis bajas"): the spans. It is no
-    painkiller: the NSAIDs' card and the painkiller days are about aspirin for pain, and
-    a review found a patient with lupus on daily aspirin told to take it on fewer than 15
-    days a month. A dose over :data:`LOW_DOSE_MOST_MG` mg is a painkiller's; "aspirin"
-    alone, of no dose, is an NSAID."""
-    return [
-        m.span()
-        for m in _LOW_DOSE.finditer(text)
-        if m["mg"] is None or 0 < int(m["mg"]) <= LOW_DOSE_MOST_MG
-    ]
+    81 MG Oral Tablet", "81 mg aspirin", "Ecotrin 81 mg", "aspirina 100 mg", "AAS a dosis
+    bajas"): the spans. It is no painkiller: the NSAIDs' card and the painkiller days are
+    about aspirin for pain, and a review found a patient with lupus on daily aspirin told
+    to take it on fewer than 15 days a month. A dose over :data:`LOW_DOSE_MOST_MG` mg is a
+    painkiller's; "aspirin" alone, of no dose, is an NSAID; so is aspirin with a dose that
+    comes after other words ("Aspirin + codeine 30 mg": it may be another medicine's)."""
+    spans = []
+    for m in _LOW_DOSE.finditer(text):
+        mg = m["mg"] or m["first"]
+        if mg is None or 0 < int(mg) <= LOW_DOSE_MOST_MG:
+            spans.append(m.span())
+    return spans
 
 
 def without_low_dose_aspirin(text: str) -> str:

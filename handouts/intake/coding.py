@@ -30,8 +30,9 @@ SYSTEMS = {SNOMED: "SNOMED CT", RXNORM: "RxNorm", ICD10[0]: "ICD-10-CM", ICD10[1
 """The code systems read, by their FHIR URI, and how a list of codes names them."""
 NOT_IN = re.compile(r"\b(?:non-?|no[- ])(\w+)|\b(\w+)[- ]free\b", re.I)
 """``Aspirin Free Anacin``, ``non-aspirin``: words that name what a product does not hold."""
-ASPIRIN = re.compile(r"(?<!\w)(?:aspirin|aspirina|asa|aas)(?!\w)", re.I)
-"""Aspirin by name, of no dose: not read in a concept that names low-dose aspirin."""
+ASPIRIN = re.compile(r"(?<!\w)(?:aspirin|aspirina|asa|aas|ecotrin|bufferin)(?!\w)", re.I)
+"""Aspirin by name or a brand that is aspirin alone, of no dose: not read in a concept
+that names low-dose aspirin ("aspirin 81 MG Delayed Release Oral Tablet [Ecotrin]")."""
 
 
 @dataclass(frozen=True)
