@@ -2284,6 +2284,30 @@ def _help_breaks(pages: list[str], doc) -> tuple[list[str], bool]:
     return bad, over
 
 
+def drawn_documents(monkeypatch) -> dict[str, object]:
+    """Where each visit handout made from now on keeps the document it is drawn from
+    (``["doc"]``: the one that fits, with the cuts put back)."""
+    import handouts.pipeline as pipeline
+
+    made: dict[str, object] = {}
+    real = pipeline.lay_out_visit
+
+    def drawn(doc, *args, **kwargs):
+        made["doc"] = doc
+        return real(doc, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "lay_out_visit", drawn)
+    return made
+
+
+def blocks_as(doc, kind: type, **values: object) -> tuple:
+    """``doc``'s sections with each block of ``kind`` given ``values`` (a document as it
+    would be but for a cut that sets them)."""
+    return tuple(replace(s, blocks=tuple(
+        replace(b, **values) if isinstance(b, kind) else b for b in s.blocks
+    )) for s in doc.sections)  # fmt: skip
+
+
 def test_when_to_get_help_breaks_over_a_page_only_where_it_reads_well(monkeypatch):
     """In large print, "When to get help" is often taller than the room left on its page,
     and a page break fell where it read badly: the section's heading and the contact line
@@ -2295,24 +2319,15 @@ def test_when_to_get_help_breaks_over_a_page_only_where_it_reads_well(monkeypatc
     and the last put back (``help-breaks``), so it never costs a handout anything else:
     where it is put back, the section breaks well; where it is cut, the handout prints
     what it prints with the breaks never tidied (the same document drawn)."""
-    import handouts.pipeline as pipeline
     from handouts.document import visit
     from handouts.document.document import Tiers
 
     def untidied(doc) -> tuple:
-        return tuple(replace(s, blocks=tuple(
-            replace(b, tidy_breaks=True) if isinstance(b, Tiers) else b for b in s.blocks
-        )) for s in doc.sections)  # fmt: skip
+        return blocks_as(doc, Tiers, tidy_breaks=True)
 
     lib, brand = load_inputs(CONTENT, None)
-    made: dict[str, object] = {}
-    real_draw, real_cut = pipeline.lay_out_visit, visit._Visit.cut
-
-    def drawn(doc, *args, **kwargs):
-        made["doc"] = doc
-        return real_draw(doc, *args, **kwargs)
-
-    monkeypatch.setattr(pipeline, "lay_out_visit", drawn)
+    made = drawn_documents(monkeypatch)
+    real_cut = visit._Visit.cut
     reqs = [replace(r, large_print=True) for r in _diverse_requests(120, 1416)]
     tidy, kept_over, untidy, badly, docs = 0, 0, 0, 0, []
     for req in reqs:
@@ -2554,24 +2569,15 @@ def test_a_large_print_cautions_lines_line_up_where_there_is_room_and_cost_nothi
     put back (``hang``), so it costs nothing else: where it is put back, every line lines
     up; where it is cut, the handout prints what it prints with it always cut (the same
     document drawn, but for the flag)."""
-    import handouts.pipeline as pipeline
     from handouts.document import visit
     from handouts.document.document import Caution
 
     def flat(doc) -> tuple:
-        return tuple(replace(s, blocks=tuple(
-            replace(b, hang=True) if isinstance(b, Caution) else b for b in s.blocks
-        )) for s in doc.sections)  # fmt: skip
+        return blocks_as(doc, Caution, hang=True)
 
     lib, brand = load_inputs(CONTENT, None)
-    made: dict[str, object] = {}
-    real_draw, real_cut = pipeline.lay_out_visit, visit._Visit.cut
-
-    def drawn(doc, *args, **kwargs):
-        made["doc"] = doc
-        return real_draw(doc, *args, **kwargs)
-
-    monkeypatch.setattr(pipeline, "lay_out_visit", drawn)
+    made = drawn_documents(monkeypatch)
+    real_cut = visit._Visit.cut
     reqs = [replace(r, large_print=True) for r in _diverse_requests(60, 1417)]
     lined, given_up, docs = 0, 0, []
     for req in reqs:
