@@ -77,6 +77,12 @@ BOTH = [SPANISH.medicine_finder, LIB.medicine_finder]
         ("Aspirin or sumatriptan 50 mg", ("nsaids", "triptans")),
         ("aspirina y sumatriptán 50 mg", ("nsaids", "triptans")),
         ("aspirin 81 mg x 4 tablets", ("nsaids",)),  # 324 mg
+        # a dose before aspirin only where an item starts (a second review: the dose
+        # before was sumatriptan's, and aspirin for pain was lost)
+        ("Sumatriptan 50 mg\nAspirin 900 mg", ("triptans", "nsaids")),
+        ("Metoclopramide 10 mg aspirin 900 mg", ("nsaids",)),
+        ("codeine 30 mg aspirin 300 mg", ("opioids-butalbital", "nsaids")),
+        ("Sumatriptan 50 mg; 81 mg aspirin", ("triptans",)),
         ("Aspirin 900 mg", ("nsaids",)),
         ("aspirin", ("nsaids",)),
         ("Aspirin 1000 mg", ("nsaids",)),
@@ -144,3 +150,26 @@ def test_a_name_that_is_also_a_brand_is_found_in_lower_case():
     assert named(["Aleve"], [found]) == ("nsaids",)
     both = finder_for({"naproxen": ("nsaids",)}, ["naproxen"])
     assert both.brands == frozenset({"naproxen"})  # a brand only: given as one
+
+
+def test_a_listed_low_dose_aspirin_brings_nothing_but_a_medicine_named_beside_it():
+    """``--medicines`` and a clinic list: low-dose aspirin is no painkiller, but a medicine
+    of ours named in the same term is still found (a re-read: "aspirin 81 mg + naproxen"
+    lost the naproxen); "aspirin" of no dose is an NSAID."""
+    from handouts.errors import PatientError
+    from handouts.intake.patient import resolve_medicines
+
+    def listed(*terms: str) -> tuple[str, ...]:
+        return resolve_medicines(LIB, terms, "--medicines")
+
+    assert listed("low-dose aspirin") == ()
+    assert listed("Aspirin 81 mg", "sumatriptan") == ("triptans",)
+    assert listed("aspirin 81 mg + naproxen") == ("nsaids",)
+    assert listed("Low dose aspirin 75 mg daily") == ()
+    assert listed("aspirin") == ("nsaids",)
+    # another medicine beside it, none of ours: said, as any unknown medicine is
+    with pytest.raises(PatientError) as raised:
+        listed("aspirin 81 mg + clopidogrel")
+    assert [p.message for p in raised.value.problems] == [
+        "unknown medicine 'aspirin 81 mg + clopidogrel'"
+    ]

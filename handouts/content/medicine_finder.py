@@ -57,15 +57,31 @@ _FORM = (
 """Words for a tablet's form that may come between aspirin's name and its dose ("Aspirin
 EC 81 mg", "aspirin 81 MG Delayed Release Oral Tablet"): nothing else may, so that a
 dose is never another medicine's ("Aspirin + codeine 30 mg", a review)."""
-_DOSE = r"(?P<{0}>\d{{2,3}})\s*mg(?!\s*[x×*]\s*\d)"
+_DOSE = r"(?P<{0}>\d{{2,3}})[ \t]*mg(?![ \t]*[x×*][ \t]*\d)"
 """A dose in milligrams, not one times a number of tablets ("81 mg x 4")."""
 _LOW_DOSE = re.compile(
     rf"(?<!\w)(?:(?:low|lower)[-\s]*dose\s+{_ASPIRIN}|baby\s+{_ASPIRIN}"
     rf"|{_ASPIRIN}\s+(?:a\s+)?(?:dosis\s+bajas?|infantil|low[-\s]*dose)"
-    rf"|{_ASPIRIN}(?:\s+{_FORM})*\s*{_DOSE.format('mg')}"
-    rf"|{_DOSE.format('first')}(?:\s+{_FORM})*\s+(?:of\s+|de\s+)?{_ASPIRIN})(?!\w)",
+    rf"|{_ASPIRIN}(?:[ \t]+{_FORM})*[ \t]*{_DOSE.format('mg')}"
+    # a dose before the name only where an item starts (a review: "Sumatriptan 50 mg /
+    # Aspirin 900 mg" took sumatriptan's dose), and not where aspirin has its own after
+    rf"|(?<![^\n;,+(/])[ \t]*{_DOSE.format('first')}(?:[ \t]+{_FORM})*[ \t]+"
+    rf"(?:of[ \t]+|de[ \t]+)?{_ASPIRIN}(?![ \t]*\d))(?!\w)",
     re.IGNORECASE,
 )
+_ONLY = re.compile(
+    r"(?:[\W\d_]|\b(?:mg|daily|a|day|once|od|each|every|morning|night|at|in|the|tablets?"
+    r"|al|d[ií]a|diaria|diario|cada|por|la|ma[nñ]ana|noche|una|vez)\b)*",
+    re.IGNORECASE,
+)
+"""What may be left of a medicine's name once low-dose aspirin is taken out of it, for
+the name to be low-dose aspirin alone ("Low dose aspirin 75 mg daily"): numbers,
+marks, and words of how often."""
+
+
+def only_low_dose_aspirin(text: str) -> bool:
+    """Whether ``text`` (a listed medicine) is low-dose aspirin and nothing else."""
+    return bool(low_dose_aspirin(text)) and bool(_ONLY.fullmatch(without_low_dose_aspirin(text)))
 
 
 def low_dose_aspirin(text: str) -> list[tuple[int, int]]:

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from handouts.content.load import read
-from handouts.content.medicine_finder import low_dose_aspirin
+from handouts.content.medicine_finder import low_dose_aspirin, named, only_low_dose_aspirin
 from handouts.content.model import Library, Patient
 from handouts.content.printable import Printer, private_text_problem
 from handouts.content.schema import Builder, Invalid
@@ -188,15 +188,20 @@ def resolve_medicines(
     """Medicine ids from ids, common names (``ibuprofen`` finds ``nsaids``), ingredients
     (``hydrocodone``) or brand names (``Advil``; a combination's brand or own name,
     ``Treximet``, ``co-codamol``, finds each medicine it contains), each once, in the order
-    named; low-dose aspirin (``aspirin 81 mg``) finds none
-    (:func:`handouts.content.medicine_finder.low_dose_aspirin`). A problem is said at
+    named; low-dose aspirin (``aspirin 81 mg``) finds none, but a medicine of ours named
+    beside it in one term is found (:func:`handouts.content.medicine_finder.low_dose_aspirin`;
+    beside anything else, the term is an unknown medicine, as before). A problem is said at
     ``where``, under ``field``; with ``places`` (a file's: each term's place in its list,
     and its line), at the term's line and place, without quoting it (a patient's file)."""
     names = lib.medicine_terms
     out: list[str] = []
     problems = []
     for n, term in enumerate(terms):
-        if low_dose_aspirin(term):  # no painkiller: no NSAID card, no painkiller days
+        if only_low_dose_aspirin(term):  # no painkiller: no NSAID card, no painkiller days
+            continue
+        beside = named([term], [lib.medicine_finder]) if low_dose_aspirin(term) else ()
+        if beside:  # low-dose aspirin and a medicine of ours in one term (a review:
+            out += [mid for mid in beside if mid not in out]  # the naproxen was lost)
             continue
         ids = names.get(term.lower())
         if ids is None:
