@@ -49,6 +49,9 @@ _ASPIRIN = (
     r"|acetylsalicylic\s+acid|[aá]cido\s+acetilsalic[ií]lico)"
 )
 """Aspirin by its names (and the brands that are aspirin alone), in English and Spanish."""
+ASPIRIN = re.compile(rf"(?<!\w){_ASPIRIN}(?!\w)", re.IGNORECASE)
+"""Aspirin by name, of no dose (in a record that names low-dose aspirin, its codes' other
+names: "aspirin" beside "aspirin 81 MG Oral Tablet")."""
 _FORM = (
     r"(?:ec|e\.c\.|enteric[-\s]*coated|coated|chewable|dispersible|soluble|delayed[-\s]+"
     r"release|oral|tablets?|tabs?|masticable|gastrorresistente|comprimidos?|efervescente"
@@ -81,7 +84,8 @@ marks, and words of how often."""
 
 def only_low_dose_aspirin(text: str) -> bool:
     """Whether ``text`` (a listed medicine) is low-dose aspirin and nothing else."""
-    return bool(low_dose_aspirin(text)) and bool(_ONLY.fullmatch(without_low_dose_aspirin(text)))
+    spans = low_dose_aspirin(text)
+    return bool(spans) and bool(_ONLY.fullmatch(_blanked(text, spans)))
 
 
 def low_dose_aspirin(text: str) -> list[tuple[int, int]]:
@@ -102,7 +106,11 @@ def low_dose_aspirin(text: str) -> list[tuple[int, int]]:
 
 def without_low_dose_aspirin(text: str) -> str:
     """``text`` with each name of low-dose aspirin blanked out (as long as it was)."""
-    for start, end in low_dose_aspirin(text):
+    return _blanked(text, low_dose_aspirin(text))
+
+
+def _blanked(text: str, spans: list[tuple[int, int]]) -> str:
+    for start, end in spans:
         text = text[:start] + " " * (end - start) + text[end:]
     return text
 

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from handouts.content.medicine_finder import low_dose_aspirin, without_low_dose_aspirin
+from handouts.content.medicine_finder import ASPIRIN, low_dose_aspirin, without_low_dose_aspirin
 from handouts.content.model import Library
 from handouts.errors import shown
 from handouts.intake.patient import by_icd10
@@ -30,9 +30,6 @@ SYSTEMS = {SNOMED: "SNOMED CT", RXNORM: "RxNorm", ICD10[0]: "ICD-10-CM", ICD10[1
 """The code systems read, by their FHIR URI, and how a list of codes names them."""
 NOT_IN = re.compile(r"\b(?:non-?|no[- ])(\w+)|\b(\w+)[- ]free\b", re.I)
 """``Aspirin Free Anacin``, ``non-aspirin``: words that name what a product does not hold."""
-ASPIRIN = re.compile(r"(?<!\w)(?:aspirin|aspirina|asa|aas|ecotrin|bufferin)(?!\w)", re.I)
-"""Aspirin by name or a brand that is aspirin alone, of no dose: not read in a concept
-that names low-dose aspirin ("aspirin 81 MG Delayed Release Oral Tablet [Ecotrin]")."""
 
 
 @dataclass(frozen=True)

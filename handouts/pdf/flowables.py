@@ -62,6 +62,7 @@ from handouts.pdf.paragraph import (
     HeadingParagraph,
     Paragraph,
     WholeParagraph,
+    words_after,
 )
 from handouts.pdf.private import private_text, shared_text
 from handouts.pdf.tagging import (
@@ -639,11 +640,11 @@ def _item_style(
 ) -> ParagraphStyle:
     """A list item's style, for items labelled ``mark`` (the widest of a list's labels):
     with ``hang``, its lines after the first start where the first line's words do.
-    ReportLab starts those words after the label and a gap of 0.6 of its size, wherever
+    ReportLab starts those words after the label and a gap (:func:`words_after`), wherever
     the indent is less (a red team: in a large-print visit handout a caution's second
     line started 11.9 points left of its first, under the "⚠"; a bullet's, 3.7)."""
     size = st.body.fontSize
-    words = indent + stringWidth(mark, face, size) + 0.6 * size
+    words = words_after(mark, face, size, indent)
     base = indent + (15 if st.fill else 22)
     return ParagraphStyle(
         f"item-{face}-{indent}-{st.gap}-{mark}-{hang}",

@@ -383,12 +383,17 @@ def _right(style: ParagraphStyle) -> ParagraphStyle:
     return ParagraphStyle(f"{style.name}-rtl", parent=style, alignment=TA_RIGHT)
 
 
+def words_after(mark: str, font: str, size: float, indent: float) -> float:
+    """Where ReportLab starts a first line's words after its label ``mark`` set at
+    ``indent``: past the label and a gap of 0.6 of its size, wherever the paragraph's own
+    indent is less (``paragraph._drawBullet``)."""
+    return indent + pdfmetrics.stringWidth(mark, font, size) + 0.6 * size
+
+
 @memo(4096)
 def _hangs(mark: str, st: ParagraphStyle) -> bool:
-    width = pdfmetrics.stringWidth(mark, st.bulletFontName, st.bulletFontSize)
-    return bool(
-        st.bulletIndent + width + 0.6 * st.bulletFontSize <= st.leftIndent + st.firstLineIndent
-    )
+    after = words_after(mark, st.bulletFontName, st.bulletFontSize, st.bulletIndent)
+    return bool(after <= st.leftIndent + st.firstLineIndent)
 
 
 def _own_lines(bl: Any) -> Any:
