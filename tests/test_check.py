@@ -474,3 +474,56 @@ def test_a_rank_key_the_schema_can_guess_better_keeps_its_guess(cli, content_cop
     assert [line for line in lines(run.out) if line.startswith(where)] == [
         f"{where}error: plan.visit: unknown key (did you mean 'next_visit'?)"
     ]
+
+
+def test_a_cautions_with_names_other_medicines_that_exist_on_a_first_rank_caution(
+    cli, content_copy
+):
+    """``with:`` keeps a first-rank caution about taking two medicines on the visit
+    handout of a reader who takes both (the last cut): each id must be another medicine
+    that exists, named once, and the caution must have visit rank 1. Every problem is
+    said at once, each at its line; rank 0 (never cut but last) is in range, 3 is not."""
+    steroids = content_copy / "medicines" / "corticosteroids.yaml"
+    edit(steroids, "    with: [nsaids]", "    with: [nsaid, corticosteroids, nsaids, nsaids]")
+    ergots = content_copy / "medicines" / "ergots.yaml"
+    edit(ergots, "    visit: 1\n    with: [triptans]", "    visit: 2\n    with: [triptans]")
+    mtx = content_copy / "medicines" / "methotrexate.yaml"
+    edit(mtx, "    visit: 0", "    visit: 3")
+    run = cli("check", "--content", content_copy)
+    assert run.code == 1
+    at = line_of(steroids, "    with: [")
+    where = f"content/medicines/corticosteroids.yaml:{at}: error: interactions[0].with"
+    at = line_of(ergots, "    with: [")
+    ergot = f"content/medicines/ergots.yaml:{at}: error: interactions[0].with"
+    at = line_of(mtx, "    visit: 3")
+    expected = [
+        f"{where}[0]: unknown medicine 'nsaid' (did you mean 'nsaids'?)",
+        f"{where}[1]: 'corticosteroids' is this card's own medicine: name the other "
+        "medicine the caution is about",
+        f"{where}[3]: 'nsaids' is named twice",
+        f"{ergot}: 'with' keeps a caution of visit rank 1 on the visit handout of a reader "
+        "who takes both: give it 'visit: 1'",
+        f"content/medicines/methotrexate.yaml:{at}: error: how_to_take[0].visit: expected a "
+        "whole number from 0 to 2, found 3",
+    ]
+    for line in expected:
+        assert line in lines(run.out), line
+    assert sum("error:" in out for out in lines(run.out)) == len(expected)
+
+
+def test_a_with_on_a_caution_for_a_condition_is_said_to_do_nothing(cli, content_copy):
+    """A review: ``with:`` on a caution for a condition (``for:``) did nothing, unsaid: such
+    a caution is never left out for a reader who has the condition."""
+    nsaids = content_copy / "medicines" / "nsaids.yaml"
+    text = nsaids.read_text(encoding="utf-8")
+    at = text.index("    for: [inflammatory-bowel-disease]")
+    nsaids.write_text(text[:at] + "    with: [corticosteroids]\n" + text[at:], encoding="utf-8")
+    run = cli("check", "--content", content_copy)
+    assert run.code == 1
+    line = line_of(nsaids, "    with: [corticosteroids]")
+    place = next(out for out in lines(run.out) if f"nsaids.yaml:{line}: " in out)
+    assert place.endswith(
+        ".with: a caution for a condition ('for') the reader has is never left out already: "
+        "remove 'with' here"
+    )
+    assert sum("error:" in out for out in lines(run.out)) == 1

@@ -1587,7 +1587,7 @@ def test_a_cut_never_makes_a_visit_handout_longer():
     # (the first cuts: a caution's lines set under its words, the tidy breaks of "When to
     # get help", a card's name said again)
     assert verdicts[0] == "000" + "000000000111111111"
-    assert verdicts[1] == "000" + "0000000000000111111111111"
+    assert verdicts[1] == "000" + "0000000000000" + "1111111111111"  # (and top:methotrexate)
     assert [v for v in verdicts if "10" in v] == []
     assert sum("1" in v for v in verdicts) > 12  # most fit with some cuts
 
@@ -1791,7 +1791,7 @@ def test_the_lines_close_up_before_a_medicine_s_own_cautions_are_left_out():
     order = cut_order(spanish, SPANISH_HEAVY)
     at = order.index("snug")
     assert order[at - 1] == "second-point" and order[at + 1] == "own-uses"
-    assert all(c.startswith(("theirs:", "must:")) for c in order[at + 2 :])
+    assert all(c.startswith(("theirs:", "must:", "with:", "top:")) for c in order[at + 2 :])
     tries, assembly = Tries(), Assembly()
 
     def fits(cuts: int, keep: frozenset[str] = frozenset()) -> bool:
@@ -2598,3 +2598,132 @@ def test_a_large_print_cautions_lines_line_up_where_there_is_room_and_cost_nothi
     for req, doc in zip(reqs, docs, strict=True):
         Renderer().make(lib, brand, req)
         assert flat(made["doc"]) == doc, req
+
+
+CROWDED_MTX = ["--conditions", "migraine", "rheumatoid-arthritis", "--medicines", "methotrexate",
+               "naproxen", "rizatriptan", "prednisolone"]  # fmt: skip
+"""A red team's crowded handout: a patient on methotrexate, an NSAID, a triptan and a
+steroid, whose Spanish visit handout left out every card."""
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_methotrexate_once_a_week_and_the_nsaid_cautions_are_the_last_left_out(
+    cli, tmp_path, language
+):
+    """A red team: a crowded Spanish visit handout left out the whole methotrexate card,
+    with "take it once a week, never daily" (MHRA counts daily methotrexate a fatal
+    error), and the steroid card's stomach bleeding with an NSAID, for a patient taking
+    both. Methotrexate's once-weekly caution (visit rank 0) and a caution about a
+    medicine the patient takes too (``with``) are the last cuts now: both print here, in
+    English and Spanish, while the cards' other first-rank cautions are left out in
+    Spanish and named with where to read them. With the triptan plan's attack steps and
+    calming practice too, the Spanish one keeps methotrexate's once a week alone, the
+    very last cut."""
+    out = tmp_path / "visit.pdf"
+    run = cli("build", *CROWDED_MTX, "--language", language, "--out", out)
+    assert run.code == 0, run.err
+    assert pages(out.read_bytes()) == 2
+    text = " ".join(pdf_text(out.read_bytes()).split())
+    weekly, bleeding, trimethoprim, full = {
+        "en": ("Take it once a week, on the same day, never daily: daily doses can kill.",
+               "With NSAIDs such as ibuprofen, stomach bleeding is much more likely.",
+               "Never take trimethoprim or co-trimoxazole with it",
+               "The full version says what to watch for with each of these: "),
+        "es": ("Tómelo una vez por semana, el mismo día, nunca a diario: las dosis diarias "
+               "pueden matar.",
+               "Con antiinflamatorios como el ibuprofeno, es mucho más probable tener un "
+               "sangrado del estómago.",
+               "Nunca tome trimetoprima ni cotrimoxazol con el metotrexato",
+               "La versión completa dice qué vigilar con cada uno de estos: "),
+    }[language]  # fmt: skip
+    assert weekly in text and bleeding in text and trimethoprim in text
+    if language == "es":  # crowded: the steroid's other caution is in the full version
+        assert "Lleve una tarjeta de esteroides" not in text
+        assert f"{full}triptanes; tabletas de esteroides. Pídanosla." in text
+    run = cli("build", *CROWDED_MTX, "--plan-template", "migraine-attack-triptan",
+              "--language", language, "--out", out)  # fmt: skip
+    assert run.code == 0, run.err
+    assert pages(out.read_bytes()) == 2
+    text = " ".join(pdf_text(out.read_bytes()).split())
+    assert weekly in text
+    if language == "es":
+        assert bleeding not in text and trimethoprim not in text
+        assert (f"{full}metotrexato; antiinflamatorios (AINE) como el ibuprofeno; triptanes; "
+                "tabletas de esteroides. Pídanosla.") in text  # fmt: skip
+
+
+def test_a_caution_about_a_medicine_they_take_too_is_cut_last_and_only_then():
+    """The steroid card's stomach bleeding with NSAIDs (``with: [nsaids]``) is one of the
+    last cuts only for a patient who takes an NSAID too: without one, it is a first-rank
+    caution like any other (``must:``). Methotrexate's once-weekly caution (rank 0) is
+    the very last (``top:``), cut only where nothing else is left to cut; a card cut to
+    nothing is named with where to read it."""
+    from handouts.document.document import Caution, Para
+    from handouts.document.visit import Assembly, assemble_visit, cut_order
+
+    lib, brand = load_inputs(CONTENT, None)
+    both = Request(("rheumatoid-arthritis", "fibromyalgia"), format="visit",
+                   medicines=("corticosteroids", "nsaids", "methotrexate"))  # fmt: skip
+    order = cut_order(lib, both)
+    assert order[-3:] == ("with:methotrexate", "with:corticosteroids", "top:methotrexate")
+    alone = replace(both, medicines=("corticosteroids", "methotrexate"))
+    assert not any(c.startswith("with:") for c in cut_order(lib, alone))
+    assert cut_order(lib, alone)[-1] == "top:methotrexate"
+
+    def card(cuts: int, name: str) -> tuple[str, ...] | None:
+        doc = assemble_visit(lib, both, brand, cuts, Assembly())
+        blocks = next(s for s in doc.sections if s.id == "medicines").blocks
+        for b in blocks:
+            if isinstance(b, Caution) and b.title.startswith(name):
+                return tuple(p.risk for p in b.points)
+        return None
+
+    steroid, mtx = "Steroid tablets", "Methotrexate"
+    bleeding = "With NSAIDs such as ibuprofen, stomach bleeding is much more likely."
+    weekly = "Take it once a week, on the same day, never daily"
+    for cuts in (0, order.index("must:corticosteroids") + 1, order.index("with:methotrexate")):
+        kept = card(cuts, steroid)
+        assert kept is not None and any(r.startswith(bleeding) for r in kept)
+    every_must = order.index("with:methotrexate")
+    assert [r[:20] for r in card(every_must, steroid)] == [bleeding[:20]]  # the rest is cut
+    assert len(card(every_must, mtx)) == 2  # once a week, and with an NSAID
+    assert card(len(order) - 1, steroid) is None
+    assert [r[: len(weekly)] for r in card(len(order) - 1, mtx)] == [weekly]
+    assert card(len(order), mtx) is None
+    doc = assemble_visit(lib, both, brand, len(order), Assembly())
+    said = [b.text for s in doc.sections if s.id == "medicines" for b in s.blocks
+            if isinstance(b, Para)]  # fmt: skip
+    assert said == ["The full version says what to watch for with each of these: steroid "
+                    "tablets; NSAIDs such as ibuprofen; methotrexate. Ask us for it."]  # fmt: skip
+
+
+def test_a_card_whose_last_cuts_are_made_is_named_not_printed_bare(content_copy):
+    """A review: a card whose only ranked cautions are last cuts (``with`` or rank 0) has
+    no ``must:`` cut, so when its last cut was made it printed what the medicine is for
+    and no caution, and the "full version" line did not name it. Steroid tablets with
+    only their NSAID caution ranked: at every cut, the card prints it, or is named."""
+    from handouts.document.document import Caution, Para
+    from handouts.document.visit import Assembly, assemble_visit, cut_order
+
+    steroids = content_copy / "medicines" / "corticosteroids.yaml"
+    text = steroids.read_text(encoding="utf-8")
+    for short in ('    visit: 2\n    short: "They make', '    visit: 1\n    short: "After'):
+        assert short in text
+        text = text.replace(short, '    short: "' + short.split('"')[1])
+    steroids.write_text(text, encoding="utf-8")
+    lib = load_library(content_copy, PRINTER)
+    _, brand = load_inputs(CONTENT, None)
+    req = Request(("fibromyalgia", "migraine"), format="visit",
+                  medicines=("corticosteroids", "nsaids"))  # fmt: skip
+    order = cut_order(lib, req)
+    assert "must:corticosteroids" not in order and order[-1] == "with:corticosteroids"
+    for cuts in (0, len(order) - 1, len(order)):
+        doc = assemble_visit(lib, req, brand, cuts, Assembly())
+        blocks = next(s for s in doc.sections if s.id == "medicines").blocks
+        card = [b for b in blocks if isinstance(b, Caution) and b.title.startswith("Steroid")]
+        said = " ".join(b.text for b in blocks if isinstance(b, Para))
+        if cuts < len(order):
+            assert len(card) == 1 and card[0].points != ()
+            assert "steroid tablets" not in said
+        else:
+            assert card == [] and "steroid tablets" in said

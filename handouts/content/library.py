@@ -302,6 +302,7 @@ def load_library(root: Path, printer: Printer, language: str | None = None) -> L
     for med in medicines.values():
         _check_medicine(c, c.docs[files[f"medicine:{med.id}"]], med, flags)
     _check_brand_names(c, medicines, files)
+    _check_with(c, medicines, files)
     _check_not_with(c, flags, conditions, files)
     _check_step_areas(c, conditions, files)
     _check_codes(c, conditions, medicines, files)
@@ -466,7 +467,7 @@ def _practices(
 
 MIN_STEPS, MAX_STEPS = 3, 6
 """A calming practice's numbered steps: enough to follow, few enough to remember."""
-RANKS: dict[str, tuple[int, int] | None] = {"priority": (1, 5), "urgency": None, "visit": (1, 2)}
+RANKS: dict[str, tuple[int, int] | None] = {"priority": (1, 5), "urgency": None, "visit": (0, 2)}
 """Keys that rank content, and their ranges: a key point's ``priority`` (the visit
 handout's main points) and ``urgency`` (a red flag's tier, which the schema checks: the
 most urgent first in both versions), a medicine caution's ``visit`` rank."""
@@ -613,7 +614,7 @@ def _check_covers(
             elif part in covered.parts[:k]:
                 c.add(doc, ("covers", i, "parts", k), f"'{part}' is named twice")
             elif med in medicines and not any(
-                p.visit and not p.for_ for p in getattr(medicines[med], part)
+                p.visit is not None and not p.for_ for p in getattr(medicines[med], part)
             ):
                 c.add(doc, ("covers", i, "parts", k),
                       f"the card '{med}' prints nothing under '{part}' on a visit handout "
@@ -757,6 +758,33 @@ def _check_medicine(c: _Checker, doc: Doc, med: Medicine, flags: dict[str, RedFl
             if caution.visit is not None and not (caution.short and caution.short.strip()):
                 c.add(doc, (part, i, "visit"), "a caution on the visit handout needs its "
                       "'short:' words (the risk and what to do, about 20 words)")  # fmt: skip
+
+
+def _check_with(c: _Checker, medicines: dict[str, Medicine], files: dict[str, str]) -> None:
+    """A caution's ``with`` names other medicines that exist, once each, on a caution of
+    visit rank 1 for everyone: it keeps that caution on the visit handout of a reader who
+    takes both until the last cuts (rank 0 is cut later still; none or 2 would print it
+    only when there is room; one for a condition the reader has is never cut)."""
+    for med in medicines.values():
+        doc = c.docs[files[f"medicine:{med.id}"]]
+        for part, _lead in PARTS:
+            for i, caution in enumerate(getattr(med, part)):
+                if not caution.with_:
+                    continue
+                where: Key = (part, i, "with")
+                _refs(c, doc, where, caution.with_, medicines, "medicine")
+                for k, other in enumerate(caution.with_):
+                    if other == med.id:
+                        c.add(doc, (*where, k), f"'{other}' is this card's own medicine: "
+                              "name the other medicine the caution is about")  # fmt: skip
+                    elif other in caution.with_[:k]:
+                        c.add(doc, (*where, k), f"'{other}' is named twice")
+                if caution.visit != 1:
+                    c.add(doc, where, "'with' keeps a caution of visit rank 1 on the visit "
+                          "handout of a reader who takes both: give it 'visit: 1'")  # fmt: skip
+                if caution.for_:
+                    c.add(doc, where, "a caution for a condition ('for') the reader has is "
+                          "never left out already: remove 'with' here")  # fmt: skip
 
 
 def _check_brand_names(c: _Checker, medicines: dict[str, Medicine], files: dict[str, str]) -> None:

@@ -346,15 +346,23 @@ class Caution:
     """(``for:`` in YAML) Condition ids: printed only in handouts that cover one of them.
     A text that names a condition must carry it (checked by ``handouts check``)."""
     visit: int | None = None
-    """On the visit handout of a reader who takes this medicine: ``1`` printed unless the
-    handout needs every other cut to fit (then the medicine is named, with where to read
-    its cautions), ``2`` printed when there is room (among the first left out to fit);
-    none: only in the full version. A caution for a condition (``for:``) the reader has
-    is never left out with rank ``1``; with ``2``, it is left out after every general
-    item and before any medicine's first-rank cautions."""
+    """On the visit handout of a reader who takes this medicine: ``0`` printed unless
+    nothing else is left to cut (the very last cut; a mistake that kills, such as
+    methotrexate taken daily: keep it for those); ``1`` printed unless the handout needs
+    every other cut to fit (then the medicine is named, with where to read its
+    cautions), ``2`` printed when there is room (among the first left out to fit); none:
+    only in the full version. A caution for a condition (``for:``) the reader has is
+    never left out with rank ``0`` or ``1``; with ``2``, it is left out after every
+    general item and before any medicine's first-rank cautions."""
     short: str | None = None
     """The caution as the visit handout prints it (required with ``visit``): the risk and
     what to do, in one or two short sentences (about 20 words)."""
+    with_: tuple[str, ...] = ()
+    """(``with:`` in YAML) Medicine ids this caution is about taking with this one (steroid
+    tablets' stomach bleeding with NSAIDs): with visit rank ``1``, on the visit handout of
+    a reader who takes one of them too, it is left out only after every medicine's other
+    first-rank cautions (only rank ``0`` later). It stays on this card, for a reader who
+    may buy the other."""
 
 
 @dataclass(frozen=True)

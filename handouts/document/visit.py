@@ -16,8 +16,9 @@ the back's first parts start on the front when it has room, and "When to get hel
 kept on one page until that is the cut left. When the renderer finds it too long, the
 pipeline asks again with more cuts (``cuts``): the lowest-priority items are left out,
 never a red flag, a combination caution (nor a medicine's caution for a condition the
-patient has), the painkiller-day rule or a plan field. The back always says where the
-full version is.
+patient has), the painkiller-day rule or a plan field; last of all, a caution about two
+medicines the patient takes (``with``) and methotrexate's once a week (visit rank 0).
+The back always says where the full version is.
 """
 
 from __future__ import annotations
@@ -294,7 +295,10 @@ def cut_order(lib: Library, req: Request) -> tuple[str, ...]:
     medicine's second-rank cautions for one of the patient's conditions (``theirs:<id>``:
     opioids for migraine only as a last resort), then each medicine's first-rank cautions
     (named, with where to read them; ``must:<id>``): a caution for a medicine the patient
-    takes outranks a general point and the lines' usual spacing. Never the first main
+    takes outranks a general point and the lines' usual spacing; then each medicine's
+    first-rank cautions about a medicine the patient takes too (``with:<id>``: steroid
+    tablets with an NSAID), and last its cautions of rank 0 (``top:<id>``: methotrexate
+    once a week, never daily), made only where nothing else is left to cut. Never the first main
     point, the notes, the plan, a combination caution, a medicine's first-rank caution for
     a condition the patient has, the painkiller-day rule or a red flag. Ids must exist."""
     meds = [lib.medicines[m] for m in dict.fromkeys(req.medicines)]
@@ -396,37 +400,71 @@ def _order(
     conditions: frozenset[str], how_to_count: bool, large: bool,
 ) -> tuple[str, ...]:  # fmt: skip
     last_first = list(reversed(meds))
+    taken = frozenset(m.id for m in meds)
     tied = [any(_theirs(u, conditions) for u in m.used_for) for m in meds if m.used_for]
-    more = [f"more:{m.id}" for m in last_first if _points(m, 2, covered)]
+    more = [f"more:{m.id}" for m in last_first if _points(m, 2, covered, taken)]
     theirs = [f"theirs:{m.id}" for m in last_first if _for_theirs(m, 2, conditions)]
-    must = [f"must:{m.id}" for m in last_first if _points(m, 1, covered)]
+    must = [f"must:{m.id}" for m in last_first if _points(m, 1, covered, taken)]
+    along = [f"with:{m.id}" for m in last_first if _along(m, taken, covered)]
+    top = [f"top:{m.id}" for m in last_first if _top(m, covered)]
     return (*(["hang", "help-breaks"] if large else []), *(["continued"] if meds else []), *more,
             "sources", "stroke-picture", "links-after-first", "questions",
             "third-point", "calendar", *(["how-to-count"] if counts and how_to_count else []),
             *(["uses"] if not all(tied) else []), *(["counting"] if counts else []), "subtitle",
             "links", "help-may-split", "second-point", "snug",
-            *(["own-uses"] if any(tied) else []), *theirs, *must)  # fmt: skip
+            *(["own-uses"] if any(tied) else []), *theirs, *must, *along, *top)  # fmt: skip
 
 
 def _for_theirs(med: Medicine, rank: int, conditions: frozenset[str]) -> list[tuple[str, Warning_]]:
     """The medicine's cautions of visit rank ``rank`` for one of the patient's
     ``conditions`` (each with its lead): of rank 1 (estrogen with migraine aura, NSAIDs
-    with IBD), combination cautions in all but name, so never cut; of rank 2 (opioids
-    for migraine: a last resort), cut after every general item (``theirs:<id>``), before
-    any medicine's first-rank cautions. (Advice for a condition without a visit rank is
-    in the full version.)"""
+    with IBD), combination cautions in all but name, so never cut (:func:`_kept`); of
+    rank 2 (opioids for migraine: a last resort), cut after every general item
+    (``theirs:<id>``), before any medicine's first-rank cautions. (Advice for a
+    condition without a visit rank is in the full version.)"""
     return [(lead, ct) for _part, lead, ct in med.points()
             if ct.for_ and ct.visit == rank and in_scope(ct.for_, conditions)]  # fmt: skip
 
 
 def _points(
-    med: Medicine, rank: int, covered: dict[str, frozenset[str]]
+    med: Medicine, rank: int, covered: dict[str, frozenset[str]], taken: frozenset[str]
 ) -> list[tuple[str, Warning_]]:
     """The medicine's cautions of visit rank ``rank`` that hold for everyone, but the
-    parts the plan says already (``covered``)."""
+    parts the plan says already (``covered``) and those about a medicine the patient
+    takes too (``with``: :func:`_along`)."""
     said = covered.get(med.id, frozenset())
     return [(lead, ct) for part, lead, ct in med.points()
-            if ct.visit == rank and not ct.for_ and part not in said]  # fmt: skip
+            if ct.visit == rank and not ct.for_ and part not in said
+            and taken.isdisjoint(ct.with_)]  # fmt: skip
+
+
+def _kept(med: Medicine, conditions: frozenset[str]) -> list[tuple[str, Warning_]]:
+    """The medicine's cautions that a visit handout never leaves out: those of visit rank
+    0 or 1 for one of the patient's ``conditions`` (estrogen with migraine aura), each a
+    combination caution in all but name."""
+    return [(lead, ct) for _part, lead, ct in med.points()
+            if ct.for_ and ct.visit in (0, 1) and in_scope(ct.for_, conditions)]  # fmt: skip
+
+
+def _top(med: Medicine, covered: dict[str, frozenset[str]]) -> list[tuple[str, Warning_]]:
+    """The medicine's cautions of visit rank 0 for everyone (a mistake that kills:
+    methotrexate taken daily), but the parts the plan says already (``covered``): the
+    very last cut (``top:<id>``), made only where the handout fits no other way."""
+    said = covered.get(med.id, frozenset())
+    return [(lead, ct) for part, lead, ct in med.points()
+            if ct.visit == 0 and not ct.for_ and part not in said]  # fmt: skip
+
+
+def _along(
+    med: Medicine, taken: frozenset[str], covered: dict[str, frozenset[str]]
+) -> list[tuple[str, Warning_]]:
+    """The medicine's first-rank cautions for everyone about a medicine the patient takes
+    too (``with``: steroid tablets' stomach bleeding with NSAIDs), but the parts the plan
+    says already (``covered``): the last cut made (``with:<id>``), after every other."""
+    said = covered.get(med.id, frozenset())
+    return [(lead, ct) for part, lead, ct in med.points()
+            if ct.visit == 1 and not ct.for_ and part not in said
+            and not taken.isdisjoint(ct.with_)]  # fmt: skip
 
 
 class _Visit:
@@ -446,8 +484,8 @@ class _Visit:
         pairs = [frozenset(p) for p in combinations(req.conditions, 2)]
         self.links = [lib.links[p] for p in pairs if p in lib.links]
         self.meds = [lib.medicines[m] for m in dict.fromkeys(req.medicines)]
-        taken = frozenset(m.id for m in self.meds)
-        self.rules = [r for r in lib.rules if r.when.holds(self.ids, taken)]
+        self.taken = frozenset(m.id for m in self.meds)
+        self.rules = [r for r in lib.rules if r.when.holds(self.ids, self.taken)]
         ctx = fill_context(lib, brand, self.meds, _)
         self.fill: Callable[[str], str] = lambda s: text.fill(s, ctx)
         reviews = [(f"condition:{c.id}", c.review) for c in self.conds]
@@ -511,10 +549,24 @@ class _Visit:
             self.asked = self.cited = None
         return section
 
-    def _kept(self, med: Medicine, rank: int = 1) -> list[tuple[str, Warning_]]:
-        """The medicine's cautions of visit rank ``rank`` for a condition the patient has
+    def _kept(self, med: Medicine) -> list[tuple[str, Warning_]]:
+        """The medicine's cautions that outlast its other first-rank ones, in the card's
+        order: those never left out (:func:`_kept`), and unless cut, the last cuts: those
+        of rank 0 (:func:`_top`), and those about a medicine the patient takes too
+        (:func:`_along`)."""
+        top = [] if self.cut(f"top:{med.id}") else _top(med, self.covered)
+        along = [] if self.cut(f"with:{med.id}") else _along(med, self.taken, self.covered)
+        chosen = {id(ct) for _lead, ct in (*_kept(med, self.ids), *top, *along)}
+        return [(lead, ct) for _part, lead, ct in med.points() if id(ct) in chosen]
+
+    def _theirs(self, med: Medicine) -> list[tuple[str, Warning_]]:
+        """The medicine's second-rank cautions for a condition the patient has
         (:func:`_for_theirs`)."""
-        return _for_theirs(med, rank, self.ids)
+        return _for_theirs(med, 2, self.ids)
+
+    def _points(self, med: Medicine, rank: int) -> list[tuple[str, Warning_]]:
+        """The medicine's cautions of visit rank ``rank`` for everyone (:func:`_points`)."""
+        return _points(med, rank, self.covered, self.taken)
 
     # -- the document
 
@@ -690,10 +742,10 @@ class _Visit:
             used = " ".join(self.claim(u) for u in use)
             why = "own-uses" if use and _theirs(use[0], self.ids) else "uses"
             chosen = self._kept(med)
-            chosen += [] if self.cut(f"theirs:{med.id}") else self._kept(med, 2)
-            chosen += [] if self.cut(f"must:{med.id}") else _points(med, 1, self.covered)
+            chosen += [] if self.cut(f"theirs:{med.id}") else self._theirs(med)
+            chosen += [] if self.cut(f"must:{med.id}") else self._points(med, 1)
             if not self.cut(f"more:{med.id}"):
-                chosen += _points(med, 2, self.covered)
+                chosen += self._points(med, 2)
             points = []
             for lead, ct in chosen:
                 self.cite(ct.sources)
@@ -720,11 +772,14 @@ class _Visit:
     def _bare(self, med: Medicine, points: list[Point]) -> bool:
         """Whether ``med``'s card prints no caution (``points``) because every one it had
         was left out to fit: its second-rank ones (a medicine with no first-rank caution
-        for everyone, such as birth control with estrogen without lupus or migraine).
-        A card with none because the plan says them is not bare."""
+        for everyone, such as birth control with estrogen without lupus or migraine), or
+        its last cuts (a card whose only ranked cautions are of rank 0 or ``with``). A
+        card with none because the plan says them is not bare."""
         return not points and bool(
-            (self.cut(f"more:{med.id}") and _points(med, 2, self.covered))
-            or (self.cut(f"theirs:{med.id}") and self._kept(med, 2))
+            (self.cut(f"more:{med.id}") and self._points(med, 2))
+            or (self.cut(f"theirs:{med.id}") and self._theirs(med))
+            or (self.cut(f"with:{med.id}") and _along(med, self.taken, self.covered))
+            or (self.cut(f"top:{med.id}") and _top(med, self.covered))
         )
 
     def rule_heading(self, r: CombinationRule) -> str:
