@@ -456,6 +456,9 @@ def test_the_fhir_models_are_imported_only_when_a_fhir_file_is_read():
         ([("", "aspirin 81 MG Delayed Release Oral Tablet [Ecotrin]")], ("methotrexate",)),
         ([("", "aspirin + codeine 30 MG")], ("methotrexate", "nsaids", "opioids-butalbital")),
         ([("1191", "aspirin")], ("methotrexate", "nsaids")),  # no dose: as for pain
+        ([("", "Aspirin (81 mg) daily")], ("methotrexate",)),  # as clinicians write it
+        ([("", "ASA 81")], ("methotrexate",)),
+        ([("", "Hydrocodone/APAP 5/325")], ("methotrexate", "opioids-butalbital", "paracetamol")),
     ],
 )
 def test_low_dose_aspirin_in_a_record_is_no_painkiller(lib, tmp_path, codes, medicines):

@@ -72,6 +72,38 @@ BOTH = [SPANISH.medicine_finder, LIB.medicine_finder]
         ("81 mg aspirin daily", ()),
         ("Ecotrin 81 mg", ()),
         ("aspirina (ácido acetilsalicílico) 100 mg", ()),
+        # as clinicians write it too (a red team): no unit, in brackets, after a comma, a
+        # range; a bare number only of a low-dose strength, and never a count of days
+        ("aspirin 81", ()),
+        ("ASA 81 daily; sumatriptan 50 mg", ("triptans",)),
+        ("Aspirin (81 mg)", ()),
+        ("aspirin, 81 mg", ()),
+        ("aspirin 81 mgs", ()),
+        ("Aspirin EC 81", ()),
+        ("aspirin 75-150 mg", ()),
+        ("aspirina 100", ()),
+        ("aspirin 300-900 mg", ("nsaids",)),
+        ("aspirin 325", ("nsaids",)),
+        ("aspirin (900 mg)", ("nsaids",)),
+        ("aspirin 10 days", ("nsaids",)),
+        ("aspirin 100 days", ("nsaids",)),
+        ("aspirin 81.5", ("nsaids",)),
+        ("aspirin, codeine 30 mg", ("nsaids", "opioids-butalbital")),
+        ("ASA 325", ("nsaids",)),
+        # a review: a low number before a painkiller's, and the next medicine's dose after
+        # a comma, were taken for low-dose aspirin
+        ("aspirina 100 a 500 mg", ("nsaids",)),
+        ("aspirin 81 (325 mg)", ("nsaids",)),
+        ("aspirin 81 or 325 mg", ("nsaids",)),
+        ("aspirin 81 & 325", ("nsaids",)),
+        ("aspirin 75 mg - 300 mg", ("nsaids",)),
+        ("aspirin, 50 mg sumatriptan", ("nsaids", "triptans")),
+        ("aspirina, 100 mg de sumatriptán", ("nsaids", "triptans")),
+        ("aspirin 100 tablets", ("nsaids",)),  # a pack's size, perhaps: as before
+        ("aspirin 81 ml", ("nsaids",)),
+        # APAP, as US prescriptions write acetaminophen (a red team)
+        ("Hydrocodone/APAP 5/325", ("opioids-butalbital", "paracetamol")),
+        ("APAP 500 mg", ("paracetamol",)),
         # a dose after other words may be another medicine's (a review: both were lost)
         ("Aspirin + codeine 30 mg", ("nsaids", "opioids-butalbital")),
         ("Aspirin or sumatriptan 50 mg", ("nsaids", "triptans")),

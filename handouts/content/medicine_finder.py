@@ -60,12 +60,32 @@ _FORM = (
 """Words for a tablet's form that may come between aspirin's name and its dose ("Aspirin
 EC 81 mg", "aspirin 81 MG Delayed Release Oral Tablet"): nothing else may, so that a
 dose is never another medicine's ("Aspirin + codeine 30 mg", a review)."""
-_DOSE = r"(?P<{0}>\d{{2,3}})[ \t]*mg(?![ \t]*[x×*][ \t]*\d)"
-"""A dose in milligrams, not one times a number of tablets ("81 mg x 4")."""
+_DOSE = (
+    r"(?:\d{{2,3}}[ \t]*[-–][ \t]*)?(?P<{0}>\d{{2,3}})[ \t]*mgs?"
+    r"(?![ \t]*(?:[x×*]|[-–]|(?:to|or|and|a|o|y|hasta)\b)[ \t]*\d)"
+)
+"""A dose in milligrams ("81 mg", "81mgs"; of a range, "75-150 mg", the most), not one
+times a number of tablets ("81 mg x 4"), nor the first of two ("81 mg or 325 mg", "75 mg
+- 300 mg")."""
+_END = (
+    r"(?=[ \t]*(?:$|[;\n)+]|/(?![ \t]*\d)|,(?![ \t]*\d)|(?:daily|once|od|qd|each|every"
+    r"|a[ \t]+day|per[ \t]+day|po|oral|al[ \t]+d[ií]a|diari[ao]|cada|ec|chewable"
+    r"|masticable)\b))"
+)
+"""What may follow a dose that is aspirin's only where it ends the item: the item's end,
+or words of how often or how it is taken ("ASA 81 daily"), never another number, unit or
+medicine ("aspirin, 50 mg sumatriptan", a review: the dose was sumatriptan's)."""
+_BARE = r"(?P<bare>75|80|81|100|150|162)"
+"""A low dose written without its unit ("ASA 81 daily"): only the strengths low-dose
+aspirin comes in, and only where it ends the item (:data:`_END`): not a count of days or
+tablets, nor the first of two numbers ("aspirin 100 days", "aspirina 100 a 500 mg")."""
 _LOW_DOSE = re.compile(
     rf"(?<!\w)(?:(?:low|lower)[-\s]*dose\s+{_ASPIRIN}|baby\s+{_ASPIRIN}"
     rf"|{_ASPIRIN}\s+(?:a\s+)?(?:dosis\s+bajas?|infantil|low[-\s]*dose)"
-    rf"|{_ASPIRIN}(?:[ \t]+{_FORM})*[ \t]*{_DOSE.format('mg')}"
+    # its dose right after it, or in brackets ("Aspirin (81 mg)"); after a comma, or with
+    # no unit, only where the dose ends the item
+    rf"|{_ASPIRIN}(?:[ \t]+{_FORM})*(?:(?P<comma>[ \t]*,)|[ \t]*\()?[ \t]*"
+    rf"(?:{_DOSE.format('mg')}(?(comma){_END}|[ \t]*\)?)|{_BARE}[ \t]*\)?{_END})"
     # a dose before the name only where an item starts (a review: "Sumatriptan 50 mg /
     # Aspirin 900 mg" took sumatriptan's dose), and not where aspirin has its own after
     rf"|(?<![^\n;,+(/])[ \t]*{_DOSE.format('first')}(?:[ \t]+{_FORM})*[ \t]+"
@@ -98,7 +118,7 @@ def low_dose_aspirin(text: str) -> list[tuple[int, int]]:
     comes after other words ("Aspirin + codeine 30 mg": it may be another medicine's)."""
     spans = []
     for m in _LOW_DOSE.finditer(text):
-        mg = m["mg"] or m["first"]
+        mg = m["mg"] or m["first"] or m["bare"]
         if mg is None or 0 < int(mg) <= LOW_DOSE_MOST_MG:
             spans.append(m.span())
     return spans
