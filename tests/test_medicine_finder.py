@@ -101,6 +101,26 @@ BOTH = [SPANISH.medicine_finder, LIB.medicine_finder]
         ("aspirina, 100 mg de sumatriptán", ("nsaids", "triptans")),
         ("aspirin 100 tablets", ("nsaids",)),  # a pack's size, perhaps: as before
         ("aspirin 81 ml", ("nsaids",)),
+        # a second review: a painkiller's dose or use after low-dose aspirin's is aspirin
+        # for pain after all (a dose over 162 mg, 3 tablets or more, as needed, for pain)
+        ("ASA 81 EC daily + 900 mg prn migraine", ("nsaids",)),
+        ("aspirina 100 al día, 500 mg si dolor", ("nsaids",)),
+        ("aspirin (81 mg), 900 mg", ("nsaids",)),
+        ("aspirin 81 mg, 325 mg", ("nsaids",)),
+        ("aspirin 81 mg/325 mg", ("nsaids",)),
+        ("Aspirin 81 mg plus 300 mg", ("nsaids",)),
+        ("ASA 81 po 4 tabs", ("nsaids",)),
+        ("ASA 81 every 4 hours as needed for headache", ("nsaids",)),
+        ("aspirin 81 mg for headache", ("nsaids",)),
+        ("aspirin 300-81 mg", ("nsaids",)),  # each end of a range
+        ("low-dose aspirin 1 g", ("nsaids",)),
+        ("Aspirin 81 mg daily for heart protection", ()),
+        ("aspirin 81 mg + paracetamol 500 mg", ("paracetamol",)),  # the next one's dose
+        ("aspirina 100 mg para el corazón", ()),
+        # a brand written in capitals is found only so written (a second review: a name)
+        ("Sumatriptan 50 mg; Asa at the clinic will check in", ("triptans",)),
+        ("Rizatriptán 10 mg; llame a Asa en la clínica", ("triptans",)),
+        ("apap 500", ()),
         # APAP, as US prescriptions write acetaminophen (a red team)
         ("Hydrocodone/APAP 5/325", ("opioids-butalbital", "paracetamol")),
         ("APAP 500 mg", ("paracetamol",)),
@@ -199,6 +219,13 @@ def test_a_listed_low_dose_aspirin_brings_nothing_but_a_medicine_named_beside_it
     assert listed("aspirin 81 mg + naproxen") == ("nsaids",)
     assert listed("Low dose aspirin 75 mg daily") == ()
     assert listed("aspirin") == ("nsaids",)
+    assert listed("ASA 81 daily") == () and listed("asa") == ("nsaids",)  # a list's is a medicine
+    # a painkiller's dose after it: not low-dose aspirin, and no name (a second review: it
+    # was taken for low-dose aspirin alone, and dropped)
+    for term in ("ASA 81 daily + 900 mg prn", "aspirin 81 daily 900 mg"):
+        with pytest.raises(PatientError) as raised:
+            listed(term)
+        assert [p.message for p in raised.value.problems] == [f"unknown medicine '{term}'"]
     # another medicine beside it, none of ours: said, as any unknown medicine is
     with pytest.raises(PatientError) as raised:
         listed("aspirin 81 mg + clopidogrel")

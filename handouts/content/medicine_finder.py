@@ -61,10 +61,10 @@ _FORM = (
 EC 81 mg", "aspirin 81 MG Delayed Release Oral Tablet"): nothing else may, so that a
 dose is never another medicine's ("Aspirin + codeine 30 mg", a review)."""
 _DOSE = (
-    r"(?:\d{{2,3}}[ \t]*[-–][ \t]*)?(?P<{0}>\d{{2,3}})[ \t]*mgs?"
+    r"(?:(?P<{0}_low>\d{{2,3}})[ \t]*[-–][ \t]*)?(?P<{0}>\d{{2,3}})[ \t]*mgs?"
     r"(?![ \t]*(?:[x×*]|[-–]|(?:to|or|and|a|o|y|hasta)\b)[ \t]*\d)"
 )
-"""A dose in milligrams ("81 mg", "81mgs"; of a range, "75-150 mg", the most), not one
+"""A dose in milligrams ("81 mg", "81mgs"; of a range, "75-150 mg", each end), not one
 times a number of tablets ("81 mg x 4"), nor the first of two ("81 mg or 325 mg", "75 mg
 - 300 mg")."""
 _END = (
@@ -115,13 +115,73 @@ def low_dose_aspirin(text: str) -> list[tuple[int, int]]:
     about aspirin for pain, and a review found a patient with lupus on daily aspirin told
     to take it on fewer than 15 days a month. A dose over :data:`LOW_DOSE_MOST_MG` mg is a
     painkiller's; "aspirin" alone, of no dose, is an NSAID; so is aspirin with a dose that
-    comes after other words ("Aspirin + codeine 30 mg": it may be another medicine's)."""
+    comes after other words ("Aspirin + codeine 30 mg": it may be another medicine's), and
+    low-dose aspirin with a painkiller's dose or use after it (:func:`_for_pain_after`)."""
     spans = []
     for m in _LOW_DOSE.finditer(text):
-        mg = m["mg"] or m["first"] or m["bare"]
-        if mg is None or 0 < int(mg) <= LOW_DOSE_MOST_MG:
+        doses = [int(d) for d in (m["mg"], m["mg_low"], m["first"], m["first_low"], m["bare"])
+                 if d is not None]  # fmt: skip
+        if all(0 < d <= LOW_DOSE_MOST_MG for d in doses) and not _for_pain_after(text, m.end()):
             spans.append(m.span())
     return spans
+
+
+_AFTER = re.compile(
+    r"(?P<number>\d+(?:[.,]\d+)?)[ \t]*(?P<unit>mgs?|gm?s?|grams?|gramos?)?(?![^\W\d_])"
+    r"(?P<count>[ \t]*(?:tabs?|tablets?|comprimidos?|caps?|capsules?|c[aá]psulas?|pills?)\b)?"
+    r"|(?P<word>[^\W\d_]+)|(?P<times>[x×*])[ \t]*(?P<many>\d+)",
+    re.IGNORECASE,
+)
+_AFTER_WORDS = frozenset((
+    "mg", "mgs", "daily", "once", "twice", "a", "day", "days", "per", "each", "every", "od",
+    "qd", "bd", "bid", "po", "oral", "orally", "ec", "enteric", "coated", "delayed", "release",
+    "chewable", "dispersible", "soluble", "effervescent", "morning", "night", "evening", "at",
+    "in", "the", "with", "food", "and", "or", "plus", "y", "o", "mas", "to", "then", "after",
+    "before", "tab", "tabs", "tablet", "tablets", "al", "dia", "diario", "diaria", "diarios",
+    "diarias", "cada", "por", "la", "el", "de", "del", "manana", "noche", "una", "vez",
+    "veces", "comprimido", "comprimidos", "con", "comida", "masticable", "gastrorresistente",
+    "low", "dose", "dosis", "baja", "bajas", "for", "para", "si", "as", "if", "when", "cuando",
+))  # fmt: skip
+"""Words that may follow low-dose aspirin's dose in its own item: how often, how and
+when it is taken, its form (folded: no accents)."""
+_PAIN_WORDS = frozenset((
+    "prn", "needed", "need", "necesario", "necesidad", "headache", "headaches", "migraine",
+    "migraines", "pain", "painful", "ache", "aches", "dolor", "dolores", "cefalea", "cefaleas",
+    "migrana", "migranas", "fever", "fiebre", "hour", "hours", "hr", "hrs", "h", "hora",
+    "horas",
+))  # fmt: skip
+"""Words after aspirin's dose that say it is taken for pain ("as needed", "every 4
+hours", "for headache", "si dolor"), not daily against clots."""
+
+
+def _for_pain_after(text: str, at: int) -> bool:
+    """Whether what follows a low-dose aspirin's name from ``at``, up to the first word
+    that is neither how nor how often it is taken (the next medicine's name, or other
+    words), says it is aspirin for pain after all: a dose over
+    :data:`LOW_DOSE_MOST_MG` mg or a number as high with no unit ("ASA 81 daily + 900 mg
+    prn", a review), three tablets or more at a time, or a word of pain or as-needed
+    use ("ASA 81 every 4 hours as needed for headache")."""
+    for m in _AFTER.finditer(text, at):
+        if m["word"] is not None:
+            word = fold(m["word"])[0]
+            if word in _PAIN_WORDS:
+                return True
+            if word not in _AFTER_WORDS:
+                return False
+        elif m["times"] is not None:
+            if int(m["many"]) > 2:
+                return True
+        else:
+            value = float(m["number"].replace(",", "."))
+            unit = (m["unit"] or "").lower()
+            if unit.startswith("g"):
+                value *= 1000
+            if m["count"] is not None and not unit:
+                if value > 2:
+                    return True
+            elif value > LOW_DOSE_MOST_MG:
+                return True
+    return False
 
 
 def without_low_dose_aspirin(text: str) -> str:
@@ -149,14 +209,19 @@ class Finder:
     capitals: frozenset[str] = frozenset()
     """The folded names that are only a class's letters (found only written in capitals or
     all in small letters: "AINE" or "aine", not "Aine", a name)."""
+    upper: frozenset[str] = frozenset()
+    """The folded brands written all in capitals (ASA, APAP): found only so written, not
+    "Asa", a name (a review)."""
 
 
 def finder_for(
-    terms: Mapping[str, tuple[str, ...]], brands: Iterable[str], capitals: Iterable[str] = ()
-) -> Finder:
+    terms: Mapping[str, tuple[str, ...]], brands: Iterable[str], capitals: Iterable[str] = (),
+    upper: Iterable[str] = (),
+) -> Finder:  # fmt: skip
     """A finder for ``terms`` (a name in lower case and the medicines it names), of which
     ``brands`` are brand names only (taken as written; the others also one or many, and
-    with a space for a hyphen) and ``capitals`` a class's letters only."""
+    with a space for a hyphen), ``capitals`` a class's letters only, and ``upper`` the
+    brands written all in capitals."""
     brands, capitals = set(brands), set(capitals)
     ids: dict[str, tuple[str, ...]] = {}
     only: set[str] = set()
@@ -175,7 +240,9 @@ def finder_for(
     alts = (r"\s+".join(map(re.escape, name.split(" "))) for name in names)
     pattern = re.compile(r"(?<!\w)(?:" + "|".join(alts) + r")(?!\w)") if names else None
     # a name that is a brand, or letters, and another's name too is a name: found as typed
-    return Finder(pattern, ids, frozenset(only - generic), frozenset(letters - generic))
+    caps = {" ".join(fold(u)[0].split()) for u in upper} & only
+    return Finder(pattern, ids, frozenset(only - generic), frozenset(letters - generic),
+                  frozenset(caps - generic))  # fmt: skip
 
 
 _BRACKETED = re.compile(r"(?P<before>[^()]*[^()\s])\s*\((?P<inside>[^()]+)\)")
@@ -255,6 +322,8 @@ def named(slots: Iterable[str | None], finders: Sequence[Finder]) -> tuple[str, 
             for m in f.pattern.finditer(folded, 0, end) if f.pattern is not None else ():
                 name = " ".join(m.group().split())
                 if name in f.brands and not typed[at[m.start()]].isupper():
+                    continue
+                if name in f.upper and not typed[at[m.start()] : at[m.end() - 1] + 1].isupper():
                     continue
                 if name in f.capitals and not _as_letters(
                     typed[at[m.start()] : at[m.end() - 1] + 1]

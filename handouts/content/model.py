@@ -828,7 +828,9 @@ class Library:
         # a combination's own name, written in small letters (co-codamol), is no brand
         generic = {b for m in self.medicines.values() for b in m.brands if b == b.lower()}
         brands = (t for t in terms if t not in names and t not in generic)
-        return finder_for(terms, brands, letters - given)
+        # a brand written all in capitals (ASA, APAP) is found only so written ("Asa", a name)
+        upper = {b.lower() for m in self.medicines.values() for b in m.brands if b.isupper()}
+        return finder_for(terms, brands, letters - given, upper)
 
     @cached_property
     def handout_sets(self) -> frozenset[frozenset[str]]:
