@@ -114,6 +114,9 @@ BOTH = [SPANISH.medicine_finder, LIB.medicine_finder]
         ("aspirin 81 mg for headache", ("nsaids",)),
         ("aspirin 300-81 mg", ("nsaids",)),  # each end of a range
         ("low-dose aspirin 1 g", ("nsaids",)),
+        ("aspirina 100 mg; 1.000 mg", ("nsaids",)),  # a thousand, not one
+        ("aspirin 81 mg, then 1,000 mg", ("nsaids",)),
+        ("aspirin 81 mg, 1.5 tablets", ()),
         ("Aspirin 81 mg daily for heart protection", ()),
         ("aspirin 81 mg + paracetamol 500 mg", ("paracetamol",)),  # the next one's dose
         ("aspirina 100 mg para el corazón", ()),

@@ -172,7 +172,9 @@ def _for_pain_after(text: str, at: int) -> bool:
             if int(m["many"]) > 2:
                 return True
         else:
-            value = float(m["number"].replace(",", "."))
+            raw = m["number"]  # "1,000" and "1.000" are a thousand; "1.5" and "1,5" not
+            thousands = len(raw) > 4 and raw[-4] in ",." and raw[:-4].isdigit()
+            value = float(raw[:-4] + raw[-3:] if thousands else raw.replace(",", "."))
             unit = (m["unit"] or "").lower()
             if unit.startswith("g"):
                 value *= 1000
