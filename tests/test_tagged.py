@@ -1129,3 +1129,30 @@ def test_a_cards_title_said_again_over_a_page_is_seen_and_not_read(tmp_path, lan
         squash({"en": "Methotrexate (MTX)", "es": "Metotrexato (MTX)"}[language])
     ]
     assert list(Validator().validate(str(out)).findings) == []
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_a_plan_parts_heading_said_again_over_a_page_is_seen_and_not_read(tmp_path, language):
+    """A red team: a large-print visit handout's plan went on at page 2's top with "No
+    more than:" under no "In an attack". Where a plan part's slots go on at a page's top,
+    its heading is said again there ("In an attack, continued"), drawn for the eye only
+    (an artifact): the heading is read once; the pdfua checker finds nothing."""
+    out = tmp_path / "visit.pdf"
+    assert main(["build", "--conditions", "migraine", "--plan-template",
+                 "migraine-attack-triptan", "--large-print", "--language", language, "--out",
+                 str(out)]) == 0  # fmt: skip
+    heading, again, row = {
+        "en": ("In an attack", "In an attack, continued", "No more than:"),
+        "es": ("Durante un ataque", "Durante un ataque: continuación", "Segunda dosis:"),
+    }[language]
+    pages = [page.extract_text() for page in PdfReader(out).pages]
+    assert again not in pages[0] and heading in pages[0]
+    first, second = pages[1].splitlines()[:2]
+    assert first == again and second.startswith(row)
+    drawn, outside = marked_texts(out)
+    with pikepdf.open(out) as pdf:
+        read = Read(pdf, read_tree(pdf), drawn, outside)
+        said = squash(read.text(read.root))
+    assert squash(again) not in said
+    assert said.count(squash(heading)) == 1
+    assert list(Validator().validate(str(out)).findings) == []

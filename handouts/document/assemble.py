@@ -68,7 +68,8 @@ DRAFT_TEXT = N_(
 )
 """Printed at the top of page 1 of a handout that uses content still needing sign-off."""
 CONTINUED = N_("{name}, continued")
-"""Over a medicine card's cautions where they go on at the top of a page."""
+"""Over a medicine card's cautions, or a plan part's slots, where they go on at the top
+of a page."""
 
 
 JOINED_BEFORE_I = N_("{items} and {last}, where {last} starts with an 'i' sound")

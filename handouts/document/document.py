@@ -166,6 +166,9 @@ class Slots:
     aligned: tuple[str, ...] = ()
     """The labels of every part its label column lines up with (its own among them): the
     column is as wide as the widest needs. Empty: its own labels alone."""
+    continued: str = ""
+    """Its heading said again where its slots go on at a page's top ("In an attack,
+    continued"), drawn for the eye only; empty: not said."""
 
 
 @dataclass(frozen=True)

@@ -275,7 +275,9 @@ def cut_order(lib: Library, req: Request) -> tuple[str, ...]:
     first set under its first line's words (``hang``) and the tidy breaks of "When to
     get help" (``help-breaks``: two of a tier's rows on each side of a page break, and its
     heading with the first tier), a card's name said again where its cautions go on at a
-    page's top (``continued``); these take no one else's room, and are put back last,
+    page's top (``continued``), in large print with a plan a plan part's heading said
+    again where its slots go on at a page's top (``plan-again``: "In an attack,
+    continued"); these take no one else's room, and are put back last,
     wherever there is room (:data:`PUT_BACK_LAST`); then each medicine's second-rank
     cautions (the last medicine's first; ``more:<id>``: a card left with no caution is
     left out too, and named with where to read it), the key sources, the stroke picture, links after
@@ -303,7 +305,14 @@ def cut_order(lib: Library, req: Request) -> tuple[str, ...]:
     a condition the patient has, the painkiller-day rule or a red flag. Ids must exist."""
     meds = [lib.medicines[m] for m in dict.fromkeys(req.medicines)]
     return _order(meds, covered(lib, req), _counts(lib, req), frozenset(req.conditions),
-                  _how_to_count(lib), req.large_print)  # fmt: skip
+                  _how_to_count(lib), req.large_print, _planned(req))  # fmt: skip
+
+
+def _planned(req: Request) -> bool:
+    """Whether the handout has a plan part of more than one slot that may go on over a
+    page: a template, or a slot the clinician typed but the next visit (a part of one
+    row, never split)."""
+    return bool(req.plan_template) or any(req.plan.filled()[:-1])
 
 
 def _theirs(use: Claim, conditions: frozenset[str]) -> bool:
@@ -373,10 +382,14 @@ anyone, then the words that say how to count without the boxes (added only where
 take no room from anything else). Where they rank keeps them from pushing out anything
 that outranks them; putting them back adds them wherever the room left holds them, and
 pushes nothing out."""
-PUT_BACK_LAST = ("continued", "help-breaks", "hang")
+PUT_BACK_LAST = ("plan-again", "continued", "help-breaks", "hang")
 """Cuts tried again after :data:`PUT_BACK` (with all of them first, where everything
 fits), each in this order in the room they left (with those put back before it): a
-card's name said again where its cautions go on at a page's top, then "When to get
+plan part's heading said again where its slots go on at a page's top (large print with
+a plan: ``plan-again``; a red team found "No more than:" at page 2's top under no
+heading: on 80 random large-print handouts with a plan template, 32 pages began so; 24
+now say it, and 8 are too full for the line),
+a card's name said again where its cautions go on at a page's top, then "When to get
 help" broken over a page only where it reads well (large print: ``help-breaks``), then
 a caution's lines after its first under its first line's words, not under its "⚠"
 (large print: ``hang``; 11.9 points narrower). They are the first cuts made (the last
@@ -397,7 +410,7 @@ def own_cuts(order: tuple[str, ...]) -> int:
 
 def _order(
     meds: list[Medicine], covered: dict[str, frozenset[str]], counts: bool,
-    conditions: frozenset[str], how_to_count: bool, large: bool,
+    conditions: frozenset[str], how_to_count: bool, large: bool, planned: bool,
 ) -> tuple[str, ...]:  # fmt: skip
     last_first = list(reversed(meds))
     taken = frozenset(m.id for m in meds)
@@ -407,7 +420,8 @@ def _order(
     must = [f"must:{m.id}" for m in last_first if _points(m, 1, covered, taken)]
     along = [f"with:{m.id}" for m in last_first if _along(m, taken, covered)]
     top = [f"top:{m.id}" for m in last_first if _top(m, covered)]
-    return (*(["hang", "help-breaks"] if large else []), *(["continued"] if meds else []), *more,
+    return (*(["hang", "help-breaks"] if large else []), *(["continued"] if meds else []),
+            *(["plan-again"] if large and planned else []), *more,
             "sources", "stroke-picture", "links-after-first", "questions",
             "third-point", "calendar", *(["how-to-count"] if counts and how_to_count else []),
             *(["uses"] if not all(tied) else []), *(["counting"] if counts else []), "subtitle",
@@ -495,7 +509,7 @@ class _Visit:
         self.covered = covered(lib, req)
         self.counts = _counts(lib, req)  # the painkiller-day rule prints
         self.order = _order(self.meds, self.covered, self.counts, self.ids, _how_to_count(lib),
-                            req.large_print)  # fmt: skip
+                            req.large_print, _planned(req))  # fmt: skip
         self.start(cuts, keep)
 
     def start(self, cuts: int, keep: frozenset[str] = frozenset()) -> None:
@@ -646,12 +660,16 @@ class _Visit:
             return (self.fill(theirs.strip()), False) if theirs and theirs.strip() else None
 
         blocks: list[Block] = []
+        # a part's heading said again where its slots go on at a page's top (a red team:
+        # "No more than:" began page 2 of a large-print handout under no "In an attack")
+        goes_on = "plan-again" in self.order and not self.cut("plan-again")
         for part, heading, slots in PLAN_SLOTS:
             picked = [(_(label), v) for name, label in slots if (v := pick(part, name))]
             if picked:
                 rows = tuple((label, value) for label, (value, _typed) in picked)
                 typed = tuple(mine for _label, (_value, mine) in picked)
-                blocks.append(Slots(_(heading), rows, typed))
+                again = _(CONTINUED, name=_(heading)) if goes_on else ""
+                blocks.append(Slots(_(heading), rows, typed, continued=again))
         calming = _given(own.calming) or (_given(template.calming) if template else None)
         if calming and calming in lib.practices:
             practice = lib.practices[calming]

@@ -1013,7 +1013,9 @@ def _slots(b: Slots, st: Styles, width: float, key: str, parent: Node) -> list[F
     if not rows:
         return [head]
     label_w = _label_column(b.aligned or tuple(label for label, _ in b.rows), st, width)
-    t = Table(rows, colWidths=[label_w, width - label_w])
+    t = _SlotsTable(rows, colWidths=[label_w, width - label_w])
+    if b.continued:
+        t.again = partial(_said_again, b.continued, st)
     t.setStyle(
         table_style(
             [
@@ -1025,6 +1027,54 @@ def _slots(b: Slots, st: Styles, width: float, key: str, parent: Node) -> list[F
         )
     )
     return [KeepTogether([head, t])]
+
+
+def _said_again(words: str, st: Styles) -> Flowable:
+    """A plan part's heading said again over its slots that go on at a page's top: seen,
+    not read (a screen reader has read the heading once)."""
+    return artifact(Paragraph(fonts.markup(words, True), st.h2))
+
+
+class _SlotsTable(Table):
+    """A plan part's slots, label and value side by side. Where a page break splits them,
+    the rest says the part's heading again above itself (``again``: "In an attack,
+    continued"), as a card's cautions say its name (:class:`~handouts.pdf.paragraph.GoesOn`):
+    a row at a page's top read under no heading."""
+
+    again: Callable[[], Flowable] | None = None
+    said: Flowable | None = None
+    """The heading drawn above this part: the rest of a split."""
+    _said_room = 0.0
+
+    def _room(self, availWidth: float, availHeight: float) -> float:
+        if self.said is None:
+            return 0.0
+        _w, height = self.said.wrap(availWidth, availHeight)
+        return float(height + self.said.getSpaceAfter())
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        self._said_room = self._room(availWidth, availHeight)
+        width, height = super().wrap(availWidth, availHeight - self._said_room)
+        return width, height + self._said_room
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        room = self._room(availWidth, availHeight)
+        parts = super().split(availWidth, availHeight - room)
+        if len(parts) == 2:
+            first, rest = parts
+            first.said, first.again = self.said, self.again
+            rest.said = self.again() if self.again is not None else None
+            rest.again = self.again
+        return parts
+
+    def drawOn(self, canvas: Any, x: float, y: float, _sW: float = 0) -> None:
+        # a split's rest always starts a page (the visit handout's one frame a page), so
+        # it says the heading without asking the frame, as GoesOn does; the table is as
+        # wide as the frame, so the heading starts where the table does
+        if self.said is not None:
+            table = self._height
+            self.said.drawOn(canvas, x, y + table + self._said_room - self.said.height)
+        super().drawOn(canvas, x, y, _sW)
 
 
 LABELS = {False: 112.0, True: 150.0}
