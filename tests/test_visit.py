@@ -109,7 +109,7 @@ def test_the_issue_s_own_handout_keeps_its_medicines_cautions_and_says_what_they
     assert run.code == 0, run.err
     text = pdf_text(out.read_bytes())
     assert pages(out.read_bytes()) == 2
-    assert 'it can cause dizziness or "electric shocks"' in text  # the SNRI's
+    assert "it can cause dizziness or “electric shocks”" in text  # the SNRI's
     assert "From 20 weeks of pregnancy, they can harm the baby's kidneys" in text  # NSAIDs'
     for elsewhere in ("is in the full version: ask us for it", "what to watch for with each"):
         assert elsewhere not in text  # no medicine's left out
