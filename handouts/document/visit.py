@@ -388,8 +388,8 @@ fits), each in this order in the room they left (with those put back before it):
 plan part's heading said again where its slots go on at a page's top (large print with
 a plan: ``plan-again``; a red team found "No more than:" at page 2's top under no
 heading: on 80 random large-print handouts with a plan template, 32 pages began so; 24
-now say it, and 8 are too full for the line),
-a card's name said again where its cautions go on at a page's top, then "When to get
+now say it, and 8 are too full for the line), then a card's name said again where its
+cautions go on at a page's top, then "When to get
 help" broken over a page only where it reads well (large print: ``help-breaks``), then
 a caution's lines after its first under its first line's words, not under its "⚠"
 (large print: ``hang``; 11.9 points narrower). They are the first cuts made (the last
@@ -750,7 +750,8 @@ class _Visit:
         goes_on = not self.cut("continued")
         for med in self.meds:
             self.reviews.append((f"medicine:{med.id}", med.review))
-            if med in elsewhere and not self._kept(med):
+            chosen = self._kept(med)  # (found once: it asks about two cuts)
+            if med in elsewhere and not chosen:
                 continue
             # what it is for: for one of their conditions first, then what it is for anyone
             uses = sorted(
@@ -759,7 +760,6 @@ class _Visit:
             use = (uses or list(med.used_for))[:1]
             used = " ".join(self.claim(u) for u in use)
             why = "own-uses" if use and _theirs(use[0], self.ids) else "uses"
-            chosen = self._kept(med)
             chosen += [] if self.cut(f"theirs:{med.id}") else self._theirs(med)
             chosen += [] if self.cut(f"must:{med.id}") else self._points(med, 1)
             if not self.cut(f"more:{med.id}"):
