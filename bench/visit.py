@@ -6,7 +6,8 @@
   row has its own set of conditions and medicines (about 98% distinct), run through
   `handouts batch` in a new process with 1 and with 2 processes: handouts per second,
   handouts per second of processor time (the processes' together, so less swayed by
-  other work on the machine), and the rows that could not fit both sides of one sheet;
+  other work on the machine), the rows that took more than both sides of one sheet,
+  and those that could not fit even on two;
 - in one process: the same list's handouts made by a new renderer in one process, sorted
   as a batch sorts them, without start-up or writing files; then the list once more with
   that renderer, when nearly everything the handouts share is remembered (the memo tables
@@ -55,7 +56,7 @@ from handouts.errors import HandoutsError
 from handouts.intake.clinic_list import read_list, request
 from handouts.paths import CONTENT
 from handouts.pdf import render, stacking
-from handouts.pipeline import PRINTER, Renderer, load_inputs
+from handouts.pipeline import PRINTER, Renderer, load_inputs, past_a_sheet
 
 ROOT = Path(__file__).resolve().parent.parent
 NAMES = ["Ana O'Brien", "Łukasz Nowak", "Nguyễn Thị Minh", "Zoë Müller", "Sam Smith", "José Peña"]
@@ -104,9 +105,10 @@ def diverse_list(path: Path, rows: int, seed: int = 14) -> int:
     return len(seen)
 
 
-def batch(listed: Path, jobs: int) -> tuple[float, float, int, int]:
+def batch(listed: Path, jobs: int) -> tuple[float, float, int, int, int]:
     """Handouts per second, handouts per second of processor time (all processes
-    together: less swayed by other work on the machine), rows written, rows failed."""
+    together: less swayed by other work on the machine), rows written, rows failed, and
+    rows written on more than one sheet (the list is in regular print: over 2 pages)."""
     with tempfile.TemporaryDirectory() as out:
         command = [sys.executable, "-m", "handouts", "batch", str(listed), "--out", out,
                    "--jobs", str(jobs), "--date", "2026-12-03", "--allow-draft"]  # fmt: skip
@@ -116,8 +118,8 @@ def batch(listed: Path, jobs: int) -> tuple[float, float, int, int]:
         took = time.perf_counter() - start
         cpu = _children_cpu() - before
         manifest = json.loads((Path(out) / "manifest.json").read_text(encoding="utf-8"))
-    rows = manifest["rows_total"]
-    return rows / took, rows / cpu, manifest["written"], manifest["failed"]
+    rows, longer = manifest["rows_total"], sum(1 for r in manifest["rows"] if (r["pages"] or 0) > 2)
+    return rows / took, rows / cpu, manifest["written"], manifest["failed"], longer
 
 
 def listed_requests(listed: Path) -> tuple[Library, Brand, list[Request]]:
@@ -131,32 +133,35 @@ def listed_requests(listed: Path) -> tuple[Library, Brand, list[Request]]:
 
 def in_process(
     listed: Path, spent: tuple[dict[str, float], dict[str, float]] | None = None
-) -> tuple[float, float, int, int]:
+) -> tuple[float, float, int, int, int]:
     """Milliseconds a handout, on average, for the rows of ``listed`` made in one process
     by a new renderer (sorted as a batch sorts them, with a batch's garbage collection, no
     files written): the first time through, then once more with the same renderer; how
-    many rows did not fit (counted as a batch counts them, not stopping the run), and how
-    many rows were made. With ``spent``, each pass's seconds in each phase are added to
-    its dict (:data:`PHASES`, :data:`PARTS`)."""
+    many rows did not fit (counted as a batch counts them, not stopping the run), how
+    many rows were made, and how many of them took more than one sheet. With ``spent``,
+    each pass's seconds in each phase are added to its dict (:data:`PHASES`,
+    :data:`PARTS`)."""
     lib, brand, requests = listed_requests(listed)
-    renderer, took, failed = Renderer(), [], 0
+    renderer, took, failed, longer = Renderer(), [], 0, 0
     collecting = gc.get_threshold()
     gc.set_threshold(20_000, 50, 1000)
     gc.freeze()
     try:
         for n in range(2):
-            failed, start = 0, time.perf_counter()
+            failed, longer, start = 0, 0, time.perf_counter()
             with contextlib.nullcontext() if spent is None else _timed(spent[n]):
                 for req in requests:
                     try:
-                        renderer.make(lib, brand, req)
+                        done = renderer.make(lib, brand, req)
                     except HandoutsError:
                         failed += 1
+                    else:
+                        longer += past_a_sheet(req, done.pages) is not None
             took.append((time.perf_counter() - start) * 1000 / len(requests))
     finally:
         gc.unfreeze()
         gc.set_threshold(*collecting)
-    return took[0], took[1], failed, len(requests)
+    return took[0], took[1], failed, len(requests), longer
 
 
 PHASES = (
@@ -256,7 +261,7 @@ def main() -> None:
         first, again = [m[0] for m in made], [m[1] for m in made]
         print(f"  in one process: {_spread(first, 1, True)} ms a handout; the list once more "
               f"in that process: {_spread(again, 1, True)} ms ({made[-1][2]} did not "
-              "fit)")  # fmt: skip
+              f"fit, {made[-1][4]} on more than one sheet)")  # fmt: skip
         if args.phases:  # (with --repeat, the phases of every run added up)
             runs = len(made)
             _print_phases([(sum(first) / runs, {k: v / runs for k, v in spent[0].items()}),
@@ -267,10 +272,10 @@ def main() -> None:
         for jobs in (1, 2):
             runs = [batch(listed, jobs) for _ in range(max(1, args.repeat))]
             rates, per_cpu = [r[0] for r in runs], [r[1] for r in runs]
-            _, _, written, failed = runs[-1]
+            _, _, written, failed, longer = runs[-1]
             print(f"  {jobs} process{'es' if jobs > 1 else ''}: {_spread(rates)} handouts/s, "
-                  f"{_spread(per_cpu)} per processor second ({written} written, {failed} did "
-                  "not fit)")  # fmt: skip
+                  f"{_spread(per_cpu)} per processor second ({written} written, {longer} of "
+                  f"them on more than one sheet, {failed} did not fit)")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -506,6 +506,11 @@ def run(argv: Sequence[str]) -> int:
         )
         print(f"PDFs in {args.out}; manifest: {args.out / 'manifest.csv'}, "
               f"{args.out / 'manifest.json'}")  # fmt: skip
+        if done.longer:
+            why = pipeline.NEVER_LEFT_OUT.format(sheet="one sheet (two in large print)")
+            print(f"handouts: note: {rows(len(done.longer))} ({', '.join(done.longer)}): the "
+                  f"visit handout takes more pages: {why}; the manifest gives its pages",
+                  file=sys.stderr)  # fmt: skip
         if done.emails:
             ways = ", ".join(f"{n} {how}" for how, n in done.emails)
             where = "" if args.send else f"; messages to send in {args.out / 'outbox'}"
@@ -574,7 +579,14 @@ def run(argv: Sequence[str]) -> int:
     _warn_allowed([written])
     _warn_closed(args, args.out.parent)
     _report(written)
+    _note_pages(req, written.pages)
     return 0
+
+
+def _note_pages(req: Request, pages: int) -> None:
+    """Say so where a visit handout runs on past its sheet (:func:`pipeline.past_a_sheet`)."""
+    if said := pipeline.past_a_sheet(req, pages):
+        print(f"handouts: note: {said}", file=sys.stderr)
 
 
 def _record(args: argparse.Namespace, lib: Library) -> Record | None:
@@ -614,6 +626,7 @@ def _email(
     if brand.spec.email_name is None:
         print(f"handouts: warning: {NO_EMAIL_NAME}", file=sys.stderr)
     _warn_allowed([Written(args.out or Path(), done.pages, len(done.pdf), done.allowed)])
+    _note_pages(req, done.pages)
     locked = ", locked" if password else ""
     if smtp is None:
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")

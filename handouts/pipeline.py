@@ -46,6 +46,8 @@ from handouts.errors import (
 from handouts.memo import Caches, MemoTable, table, using
 from handouts.pdf.printer import PDF
 from handouts.pdf.render import (
+    VISIT_PAGES,
+    VISIT_PAGES_AT_MOST,
     Laid,
     Tries,
     fits_visit,
@@ -213,7 +215,10 @@ def _visit(lib: Library, brand: Brand, req: Request) -> Rendered:
     the mean is exact less often than the last one's number, but more often one cut short,
     which costs no more tries, and three or more out less often: fewer tries in all). When
     the guess fits and one fewer cut does not, it is the fewest: two tries; when it does
-    not fit and one more does, two tries too. Then the cuts
+    not fit and one more does, two tries too. Where even every cut does not fit (what is
+    never left out takes more than the sheet), the handout goes on to the next sheet, on
+    the fewest pages it fits on with every cut made, and the fewest cuts are found for
+    those pages (:func:`_fewest_pages`; never on a guess from them). Then the cuts
     :data:`~handouts.document.visit.PUT_BACK` names, where made, are tried again: all
     together, else each in turn, put back where it still fits (a try each, and a second
     kept whole where a split does not fit; only for the handouts that cut them, and words
@@ -247,8 +252,10 @@ def _visit(lib: Library, brand: Brand, req: Request) -> Rendered:
                 docs[cuts, keep] = assemble_visit(lib, req, brand, cuts, assembly, keep)
         return docs[cuts, keep]
 
-    def tried(cuts: int) -> tuple[Document, bool]:  # measured, not drawn
-        return _tried(assembled(cuts), brand, req, tries)
+    pages = VISIT_PAGES[req.large_print]  # one sheet; one more only where it must
+
+    def tried(cuts: int, most: int | None = None) -> tuple[Document, bool]:  # not drawn
+        return _tried(assembled(cuts), brand, req, tries, pages if most is None else most)
 
     same, near, shape = _like(lib, brand, req)
     order = cut_order(lib, req)
@@ -270,33 +277,37 @@ def _visit(lib: Library, brand: Brand, req: Request) -> Rendered:
         same_closer = known[4] is None or known[4] == front_shape(
             fitted, brand, req.paper, req.large_print, tries, snug=True
         )
-        laid = _drawn(fitted, brand, req, tries) if same_closer else None
+        laid = _drawn(fitted, brand, req, tries, known[5]) if same_closer else None
         if laid is not None:
             return Rendered(*laid.finish(), _current(lib, laid.doc, req.allow))
-    doc, _fits, cuts = _fewest_cuts(tried, guess)
+    try:
+        doc, _fits, cuts = _fewest_cuts(tried, guess)
+    except TooLong:  # what is never left out does not fit: the fewest pages more it needs
+        pages = _fewest_pages(lambda most: tried(len(order), most)[1], req.large_print)
+        doc, _fits, cuts = _fewest_cuts(tried, len(order))
     made = [c for c in PUT_BACK if {c, STANDS_IN.get(c, c)} <= set(order[:cuts])]
     last = [c for c in PUT_BACK_LAST if c in order[:cuts]]
     keep: frozenset[str] = frozenset()
     every = _printed(frozenset(made))
     together = every | set(last) if last and made else None
     if together is not None:  # everything put back, the last too, if it all fits
-        back, fits = _tried(assembled(cuts, together), brand, req, tries)
+        back, fits = _tried(assembled(cuts, together), brand, req, tries, pages)
         if fits:
             doc, keep, made, last = back, together, [], []
     if len(made) > 1:  # all put back, if they fit (a page break can fit two, not one)
-        back, fits = _tried(assembled(cuts, every), brand, req, tries)
+        back, fits = _tried(assembled(cuts, every), brand, req, tries, pages)
         doc, keep, made = (back, every, []) if fits else (doc, keep, made)
     for cut in made:  # else each in turn, if it still fits with those put back before
         if (len(made) > 1 and _printed(keep | {cut}) == every) or STANDS_IN.get(cut) in keep:
             continue  # tried above, or it would print nothing
-        back, fits = _tried(assembled(cuts, keep | {cut}), brand, req, tries)
+        back, fits = _tried(assembled(cuts, keep | {cut}), brand, req, tries, pages)
         doc, keep = (back, keep | {cut}) if fits else (doc, keep)
     for cut in last:  # then alone, in the room the others left (it takes none of theirs)
         if keep | {cut} == together or set(order[:cuts]) <= keep | {cut}:
             continue  # tried above, or the handout with fewer cuts, which did not fit
-        back, fits = _tried(assembled(cuts, keep | {cut}), brand, req, tries)
+        back, fits = _tried(assembled(cuts, keep | {cut}), brand, req, tries, pages)
         doc, keep = (back, keep | {cut}) if fits else (doc, keep)
-    laid = lay_out_visit(doc, brand, req.paper, req.large_print, tries)  # drawn once
+    laid = lay_out_visit(doc, brand, req.paper, req.large_print, tries, most=pages)  # drawn once
     if laid is None:
         raise internal("a visit handout measured to fit and drawn did not")
     closer = None  # with its lines closer, it is known by that front's shape too
@@ -311,15 +322,16 @@ def _visit(lib: Library, brand: Brand, req: Request) -> Rendered:
         remember = all(plan_room(doc, lowest, s, brand, req.paper, req.large_print, tries,
                                  snug) for s, snug in shapes if s is not None)  # fmt: skip
     if remember and exact is not None:
-        _FITTED[exact] = (lib, brand, cuts, keep, closer)
+        _FITTED[exact] = (lib, brand, cuts, keep, closer, pages)
     if content is not None:  # the handouts one like it starts from and is drawn with
         sets = [(cuts, frozenset()), (cuts, keep)]
         _DOCS.update({(*content, *c): (lib, brand, patient_free(docs[c])) for c in sets})
-    hints = {same: (cuts, 1)}  # the like ones' cuts after their medicines' own, added up
-    for key in (near, shape):
-        total, count = _CUTS.get(key, (0, 0))
-        hints[key] = (total + cuts - first, count + 1)
-    _CUTS.update(hints)
+    if pages == VISIT_PAGES[req.large_print]:  # (one on more pages guides no other)
+        hints = {same: (cuts, 1)}  # the like ones' cuts after their medicines' own, added up
+        for key in (near, shape):
+            total, count = _CUTS.get(key, (0, 0))
+            hints[key] = (total + cuts - first, count + 1)
+        _CUTS.update(hints)
     return Rendered(*laid.finish(), _current(lib, doc, req.allow))
 
 
@@ -349,28 +361,42 @@ def _exact(lib: Library, brand: Brand, req: Request) -> tuple[object, ...] | Non
             req.language, req.plan_template, chosen, typed)  # fmt: skip
 
 
-def _drawn(doc: Document, brand: Brand, req: Request, tries: Tries) -> Laid | None:
+def _drawn(doc: Document, brand: Brand, req: Request, tries: Tries, most: int) -> Laid | None:
     """The visit handout ``doc`` drawn as :func:`_tried` would have chosen it (kept whole
-    where that fits and the split does not), when it fits; else None."""
-    laid = lay_out_visit(doc, brand, req.paper, req.large_print, tries)
+    where that fits and the split does not), when it fits on ``most`` pages; else None."""
+    laid = lay_out_visit(doc, brand, req.paper, req.large_print, tries, most=most)
     whole = help_kept_whole(doc) if laid is None else None
     if whole is not None:
-        laid = lay_out_visit(whole, brand, req.paper, req.large_print, tries)
+        laid = lay_out_visit(whole, brand, req.paper, req.large_print, tries, most=most)
     return laid
 
 
-def _tried(doc: Document, brand: Brand, req: Request, tries: Tries) -> tuple[Document, bool]:
-    """The visit handout ``doc`` (with some cuts made), and whether it fits (measured,
-    not drawn). Where a cut let "When to get help" split over pages and that does not
-    fit, it is tried kept whole too: a split can take more pages than moving the section
-    to the next page, and a cut must never make a handout longer (the search for the
-    fewest cuts relies on it)."""
-    if fits_visit(doc, brand, req.paper, req.large_print, tries):
+def _tried(
+    doc: Document, brand: Brand, req: Request, tries: Tries, most: int | None = None
+) -> tuple[Document, bool]:
+    """The visit handout ``doc`` (with some cuts made), and whether it fits on ``most``
+    pages (by default one sheet; measured, not drawn). Where a cut let "When to get help"
+    split over pages and that does not fit, it is tried kept whole too: a split can take
+    more pages than moving the section to the next page, and a cut must never make a
+    handout longer (the search for the fewest cuts relies on it)."""
+    if fits_visit(doc, brand, req.paper, req.large_print, tries, most=most):
         return doc, True
     whole = help_kept_whole(doc)
-    if whole is not None and fits_visit(whole, brand, req.paper, req.large_print, tries):
+    if whole is not None and fits_visit(whole, brand, req.paper, req.large_print, tries, most=most):
         return whole, True
     return doc, False
+
+
+def _fewest_pages(fits: Callable[[int], bool], large_print: bool) -> int:
+    """The fewest pages past one sheet (:data:`VISIT_PAGES`) that a visit handout with
+    every cut made fits on (``fits``), up to one more sheet (:data:`VISIT_PAGES_AT_MOST`):
+    where what is never left out takes more than a sheet, the handout goes on to the next,
+    rather than leave out a red flag, a caution for the patient's conditions or medicines
+    together, or the plan, or print nothing. More than that is :data:`TOO_LONG`."""
+    for pages in range(VISIT_PAGES[large_print] + 1, VISIT_PAGES_AT_MOST[large_print] + 1):
+        if fits(pages):
+            return pages
+    raise TooLong(TOO_LONG)
 
 
 def _fewest_cuts(
@@ -452,15 +478,15 @@ FITTED = 4096
 """How many fitted handouts (below) a renderer remembers."""
 _FITTED: MemoTable[
     tuple[object, ...],
-    tuple[Library, Brand, int, frozenset[str], tuple[float | None, ...] | None],
+    tuple[Library, Brand, int, frozenset[str], tuple[float | None, ...] | None, int],
 ] = table("pipeline._FITTED", FITTED, OrderedDict)
 """The fewest cuts a visit handout took and what was put back, by everything that
 decides them (:func:`_exact` and the front's shape: numbers and ids), with the content
 and brand it was made with (held, so that their ids are not reused while the entry
 lives; a hit must be made with the same ones), and, where its lines were set closer to
-fit, its front's shape with closer lines (else None). A handout with the same ones, and
-where that one's lines were closer the same front with closer lines, is drawn with those
-cuts, without tries."""
+fit, its front's shape with closer lines (else None), and the pages it may take
+(:func:`_fewest_pages`). A handout with the same ones, and where that one's lines were
+closer the same front with closer lines, is drawn with those cuts, without tries."""
 DOCS = 4096
 """How many assembled handouts (below) a renderer remembers (two a handout at most)."""
 _DOCS: MemoTable[tuple[object, ...], tuple[Library, Brand, Document]] = table(
@@ -474,7 +500,7 @@ content and brand they were made with: a hit must be made with the same ones).""
 
 
 TOO_LONG_WHY = (
-    "the visit handout does not fit on two pages (four in large print), even with everything "
+    "the visit handout does not fit on four pages (six in large print), even with everything "
     "that may be left out left out: shorten the notes or the plan, or print the full version"
 )
 TOO_LONG = f"{TOO_LONG_WHY} (--full; format full in a clinic list), which has no plan"
@@ -502,6 +528,28 @@ def _check(lib: Library, req: Request) -> None:
     unknown += [m for m in req.medicines if m not in lib.medicines]
     if unknown:
         raise UsageError(f"unknown condition or medicine id: {', '.join(unknown)}")
+
+
+NEVER_LEFT_OUT = (
+    "what is never left out (the plan, the notes, the red flags, the cautions for the "
+    "patient's conditions and for medicines taken together) does not fit on {sheet}, even "
+    "with everything else left out"
+)
+"""Why a visit handout takes more than its sheet (:func:`_fewest_pages`)."""
+
+
+def past_a_sheet(req: Request, pages: int) -> str | None:
+    """What to tell whoever prints a visit handout that takes more pages than one sheet
+    (two in large print) has (:data:`NEVER_LEFT_OUT`); None for any other handout.
+    Numbers only, never who it is for."""
+    sheet = VISIT_PAGES[req.large_print]
+    if req.format != "visit" or req.pack or pages <= sheet:
+        return None
+    why = NEVER_LEFT_OUT.format(sheet="one sheet" if sheet == 2 else "two sheets")
+    return (
+        f"this visit handout takes {pages} pages, not {sheet}: {why}; print it on "
+        f"{(pages + 1) // 2} sheets, both sides"
+    )
 
 
 def check_all(lib: Library, brand: Brand, reqs: list[Request]) -> None:

@@ -913,3 +913,33 @@ def test_a_format_column_chooses_the_visit_handout_or_the_full_booklet_per_row(c
     assert len(PdfReader("out/F1.pdf").pages) > 4
     text = pdf_text(Path("out/V1.pdf").read_bytes())
     assert "Take: Sumatriptan 50 mg" in text and "My plan" in text
+
+
+def test_a_row_whose_visit_handout_takes_a_second_sheet_is_written_and_said(cli):
+    """A row whose visit handout cannot fit on one sheet, even with everything that may be
+    left out left out, is written on the fewest pages past it, and the summary names the
+    row by its id (never the patient) with its pages in the manifest."""
+    listed = clinic(
+        "id,name,conditions,medicines,plan_template,language,paper\n"
+        "MIG-7,Secret Name,migraine;me-cfs;fibromyalgia,"
+        "triptans;methotrexate;snri;opioids-butalbital;ergots;gabapentinoids,"
+        "migraine-attack-simple-painkiller,es,letter\n"
+        "MIG-8,Margaret Lee,migraine;fibromyalgia,sumatriptan,,,\n"
+    )
+    run = cli("batch", listed, "--out", "out", "--allow-draft")
+    assert run.code == 0
+    assert summary(run.out) == (
+        "2 rows: 2 written, 0 unchanged, 0 skipped (invalid), 0 failed in T s (R rows/s)\n"
+        "PDFs in out; manifest: out/manifest.csv, out/manifest.json\n"
+    )
+    assert run.err.endswith(
+        "handouts: note: 1 row (MIG-7): the visit handout takes more pages: what is never "
+        "left out (the plan, the notes, the red flags, the cautions for the patient's "
+        "conditions and for medicines taken together) does not fit on one sheet (two in "
+        "large print), even with everything else left out; the manifest gives its pages\n"
+    )
+    private(run.out, run.err)
+    assert {r["id"]: r["pages"] for r in manifest()[1]} == {"MIG-7": "3", "MIG-8": "2"}
+    assert len(PdfReader("out/MIG-7.pdf").pages) == 3
+    again = cli("batch", listed, "--out", "out", "--allow-draft")  # unchanged, still said
+    assert "0 written, 2 unchanged" in again.out and "1 row (MIG-7)" in again.err

@@ -621,15 +621,37 @@ def test_every_problem_of_what_was_typed_is_said_at_once(cli, tmp_path):
     )
 
 
-def test_what_cannot_fit_two_sides_is_a_clear_error_and_nothing_is_written(cli, tmp_path):
+def test_a_plan_and_notes_past_one_sheet_go_on_to_a_second_and_say_so(cli, tmp_path):
+    """What is never left out (the notes, every plan slot typed) runs past one sheet even
+    with everything else left out: the handout goes on to the next sheet, on as few
+    pages as it takes, and the clinician is told (no patient text in the note)."""
     out = tmp_path / "visit.pdf"
     notes = ("A long note about the plan for today. " * 100)[:3990]
     fields = [f"--{name.replace('_', '-')}" for name in COLUMNS if name != "calming"]
     filled = [arg for field in fields for arg in (field, "Walk to the shops and back. " * 10)]
-    run = cli(*VISIT, "--notes", notes, *filled, "--out", out)
+    run = cli(*VISIT, "--notes", notes, *filled, "--patient", "Zoë Müller", "--out", out)
+    assert run.code == 0
+    data = out.read_bytes()
+    assert pages(data) == 4
+    assert run.out == f"wrote {out} (4 pages, {len(data) / 1024:.0f} KB)\n"
+    assert run.err == (
+        "handouts: note: this visit handout takes 4 pages, not 2: what is never left out "
+        "(the plan, the notes, the red flags, the cautions for the patient's conditions and "
+        "for medicines taken together) does not fit on one sheet, even with everything else "
+        "left out; print it on 2 sheets, both sides\n"
+    )
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+    assert "Page 4 of 4" in text and "Zoë Müller" in text
+    words = " ".join(text.split())  # every slot whole, its lines joined
+    assert words.count("Walk to the shops and back.") == 10 * len(fields)
+
+
+def test_what_cannot_fit_two_sheets_is_a_clear_error_and_nothing_is_written(cli, tmp_path):
+    out = tmp_path / "visit.pdf"
+    run = cli(*VISIT, "--notes", "Call us.\n" * 380, "--out", out)
     assert run.code == 1
     assert run.err == (
-        "handouts: error: the visit handout does not fit on two pages (four in large print), "
+        "handouts: error: the visit handout does not fit on four pages (six in large print), "
         "even with everything that may be left out left out: shorten the notes or the plan, or "
         "print the full version (--full; format full in a clinic list), which has no plan\n"
     )
@@ -2735,3 +2757,72 @@ def test_a_card_whose_last_cuts_are_made_is_named_not_printed_bare(content_copy)
             assert "steroid tablets" not in said
         else:
             assert card == [] and "steroid tablets" in said
+
+
+PAST_A_SHEET = Request(("migraine", "me-cfs", "fibromyalgia"),
+                       medicines=("triptans", "methotrexate", "snri", "opioids-butalbital",
+                                  "ergots", "gabapentinoids"),
+                       format="visit", paper="letter",
+                       plan_template="migraine-attack-simple-painkiller", language="es",
+                       personal=Personal("José Peña"), allow=Allow(draft=True))  # fmt: skip
+
+
+def test_what_is_never_left_out_goes_on_to_a_second_sheet_on_as_few_pages_as_it_takes(
+    monkeypatch,
+):
+    """Three conditions, six medicines, the simple-painkiller plan, in Spanish: with every
+    cut made, what is never left out does not fit on one sheet. The handout goes on to
+    the next, on three pages, not four (the fewest cuts that fit on three), rather than
+    print nothing; the same bytes every time, and a handout like it for another patient
+    is drawn with its cuts and pages, without tries."""
+    from handouts import pipeline
+    from handouts.document.visit import Assembly, assemble_visit, cut_order, with_plan_medicines
+    from handouts.pdf.render import Tries
+
+    lib, brand = load_inputs(CONTENT, None)
+    spanish = in_language(lib, brand, PAST_A_SHEET)
+    branded, req = (
+        pipeline.brand_in(brand, PAST_A_SHEET),
+        with_plan_medicines(spanish, PAST_A_SHEET, lib),
+    )
+    order = cut_order(spanish, req)
+    every = assemble_visit(spanish, req, branded, len(order), Assembly())
+    assert not pipeline._tried(every, branded, req, Tries())[1]  # one sheet: not even so
+    assert not pipeline._tried(every, branded, req, Tries(), 2)[1]
+    assert pipeline._tried(every, branded, req, Tries(), 3)[1]
+    renderer = Renderer()
+    done = renderer.make(lib, brand, PAST_A_SHEET)
+    assert done.pages == 3
+    text = pdf_text(done.pdf)
+    for kept in ("Mi plan", "Durante un ataque", "Tómelo una vez por semana",  # the plan;
+                 "Opioides con gabapentina o pregabalina",  # medicines taken together;
+                 "Emergencia: llame al 911 o vaya a la sala de emergencias ahora", "Llámenos hoy",
+                 "Díganos en su próxima cita", "La versión completa dice", "Página 3 de 3"):  # fmt: skip
+        assert kept in text
+    assert Renderer().make(lib, brand, PAST_A_SHEET).pdf == done.pdf
+    tried = []
+    monkeypatch.setattr(pipeline, "fits_visit", lambda *a, **k: tried.append(a) or True)
+    other = renderer.make(lib, brand, replace(PAST_A_SHEET, personal=Personal("Ana Pérez")))
+    assert tried == [] and other.pages == 3
+    assert pdf_text(other.pdf) == text.replace("José Peña", "Ana Pérez")
+
+
+def test_a_clinician_is_told_when_a_visit_handout_takes_more_than_its_sheet():
+    from handouts.pipeline import past_a_sheet
+
+    assert past_a_sheet(PAST_A_SHEET, 2) is None
+    assert past_a_sheet(replace(PAST_A_SHEET, format="full"), 12) is None
+    assert past_a_sheet(PAST_A_SHEET, 3) == (
+        "this visit handout takes 3 pages, not 2: what is never left out (the plan, the notes, "
+        "the red flags, the cautions for the patient's conditions and for medicines taken "
+        "together) does not fit on one sheet, even with everything else left out; print it "
+        "on 2 sheets, both sides"
+    )
+    large = replace(PAST_A_SHEET, large_print=True)
+    assert past_a_sheet(large, 4) is None
+    assert past_a_sheet(large, 5) == (
+        "this visit handout takes 5 pages, not 4: what is never left out (the plan, the notes, "
+        "the red flags, the cautions for the patient's conditions and for medicines taken "
+        "together) does not fit on two sheets, even with everything else left out; print it "
+        "on 3 sheets, both sides"
+    )

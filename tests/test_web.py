@@ -965,3 +965,22 @@ def test_the_web_page_leaves_no_patient_text_for_the_garbage_collector():
         "preview: 200 []", "pdf: 200 []", "unknown condition: 422 []", "draft content: 422 []",
         "too long: 422 []", "applies: 200 []", "list: 200 []", "bad list: 422 []",
         "bad list, streamed: 422 []", "bad list, skipped: 200 []", "bad FHIR: 422 []"]  # fmt: skip
+
+
+def test_a_preview_says_when_a_visit_handout_takes_a_second_sheet(client):
+    page = post(client, "/preview", conditions=["migraine", "me-cfs", "fibromyalgia"],
+                medicines=["triptans", "methotrexate", "snri", "opioids-butalbital", "ergots",
+                           "gabapentinoids"],
+                plan_template="migraine-attack-simple-painkiller", language="es",
+                paper="letter", allow_draft="yes")  # fmt: skip
+    assert page.status_code == 200, errors(page.text)
+    assert "Preview: 3 pages" in page.text
+    warnings = re.findall(r'<p class="warning">(.*?)</p>', page.text, re.S)
+    assert html.unescape(warnings[0]) == (
+        "This visit handout takes 3 pages, not 2: what is never left out (the plan, the notes, "
+        "the red flags, the cautions for the patient's conditions and for medicines taken "
+        "together) does not fit on one sheet, even with everything else left out; print it "
+        "on 2 sheets, both sides."
+    )
+    usual = post(client, "/preview", conditions=["migraine", "fibromyalgia"])
+    assert "Preview: 2 pages" in usual.text and "does not fit on one sheet" not in usual.text

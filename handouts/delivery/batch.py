@@ -82,7 +82,7 @@ from handouts.document.request import ALLOW_NOTHING, Allow, Request
 from handouts.errors import HandoutsError, PatientError, ProblemsError, unexpected
 from handouts.intake.clinic_list import ClinicList, Row, read_list, request, stem_of
 from handouts.intake.fhir import is_fhir, read_fhir
-from handouts.pipeline import PRINTER, Renderer, brand_in, in_language, load_inputs
+from handouts.pipeline import PRINTER, Renderer, brand_in, in_language, load_inputs, past_a_sheet
 
 FIELDS = ("id", "file", "conditions", "pack", "medicines", "pages", "bytes", "content_hash",
           "input", "status", "email", "not_used")  # fmt: skip
@@ -163,6 +163,9 @@ class Summary:
     emails: tuple[tuple[str, int], ...] = ()
     """With --email: how many messages ended each way (``sent``, ``queued``, ``failed``,
     ``unconfirmed``, ``sent earlier``, ``no address``…), in :data:`MAIL_ORDER`."""
+    longer: tuple[str, ...] = ()
+    """The ids of the rows whose visit handout takes more than its sheet
+    (:func:`handouts.pipeline.past_a_sheet`), in the list's order."""
 
     @property
     def exit_code(self) -> int:
@@ -277,7 +280,13 @@ def _run(
     took = time.monotonic() - started
     emails = Counter(r["email"].split(":")[0] for r in records.values() if r["email"])
     ways = sorted(emails.items(), key=lambda kv: ([*MAIL_ORDER, kv[0]]).index(kv[0]))
-    return Summary(len(records), *(count[s] for s in STATUSES[:4]), took, tuple(ways))
+    longer = tuple(
+        row.id
+        for row in listed.rows
+        if (r := records[row.number])["status"] in DONE
+        and past_a_sheet(request(row, args.date, ALLOW_NOTHING), r["pages"] or 0)
+    )
+    return Summary(len(records), *(count[s] for s in STATUSES[:4]), took, tuple(ways), longer)
 
 
 def _skipped_ids(listed: ClinicList) -> set[str]:

@@ -90,6 +90,10 @@ def render(
 
 VISIT_PAGES = {False: 2, True: 4}
 """A visit handout's pages, regular and large print: both sides of one sheet (two)."""
+VISIT_PAGES_AT_MOST = {False: 4, True: 6}
+"""A visit handout's pages where what is never left out (the plan, red flags, cautions
+for the patient's conditions and medicines together) does not fit on :data:`VISIT_PAGES`
+even with every cut made: one more sheet, on as few of its pages as it takes."""
 
 
 class Laid:
@@ -122,15 +126,17 @@ def lay_out_visit(
     large_print: bool = False,
     tries: Tries | None = None,
     stacked: bool = True,
+    most: int | None = None,
 ) -> Laid | None:
-    """A visit handout laid out, or None when it takes more than :data:`VISIT_PAGES`
-    (the caller leaves something out and asks again, with the same ``tries``). With
+    """A visit handout laid out, or None when it takes more than ``most`` pages (by
+    default :data:`VISIT_PAGES`; the caller leaves something out and asks again, with the
+    same ``tries``). With
     ``stacked``, a section that fits on the rest of its page is drawn from its pieces
     (:mod:`handouts.pdf.stacking`); False lays every section out (tests compare the two)."""
     st, g, seed, tries = _visit_setup(doc, brand, paper, large_print, tries)
     book = Composer(tries.canvas)
     parts = _lay_out(book, doc, brand, st, g, seed, tries.mine, added=stacked)
-    if _pages(parts) > VISIT_PAGES[large_print]:
+    if _pages(parts) > (VISIT_PAGES[large_print] if most is None else most):
         return None
     return Laid(book, doc, parts, st, g)
 
@@ -142,13 +148,15 @@ def fits_visit(
     large_print: bool = False,
     tries: Tries | None = None,
     added: bool = True,
+    most: int | None = None,
 ) -> bool:
-    """Whether a visit handout fits :data:`VISIT_PAGES`, measured without drawing anything
-    (a try at fitting; :func:`lay_out_visit` then draws the one that fits). ``added``:
-    each section's height added up where that is sure (:mod:`handouts.pdf.fitting`), else
-    laid out; False lays every section out (tests compare the two)."""
+    """Whether a visit handout fits on ``most`` pages (by default :data:`VISIT_PAGES`),
+    measured without drawing anything (a try at fitting; :func:`lay_out_visit` then draws
+    the one that fits). ``added``: each section's height added up where that is sure
+    (:mod:`handouts.pdf.fitting`), else laid out; False lays every section out (tests
+    compare the two)."""
     st, g, seed, tries = _visit_setup(doc, brand, paper, large_print, tries)
-    most = VISIT_PAGES[large_print]
+    most = VISIT_PAGES[large_print] if most is None else most
     try:
         parts = _lay_out(Composer(tries.canvas), doc, brand, st, g, seed, tries.mine, most,
                          added)  # fmt: skip

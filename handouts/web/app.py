@@ -56,6 +56,7 @@ from handouts.pipeline import (
     TooLong,
     in_language,
     load_inputs,
+    past_a_sheet,
 )
 from handouts.web import security
 from handouts.web.form import Filled, blank, offer, read_form
@@ -299,8 +300,10 @@ class Page:
         pictures = await _in_thread(page_pictures, done.pdf)
         assert filled.request is not None
         what = applies(self.lib, filled.request, self.brand, *self._in_language(filled.request))
+        longer = past_a_sheet(filled.request, done.pages)  # said where it will be seen
+        said = [longer[0].upper() + longer[1:] + "."] if longer else []
         shown = {"pictures": pictures, "pages": done.pages, "applies": what,
-                 "allowed": [str(p) for p in done.allowed]}  # fmt: skip
+                 "allowed": [*said, *(str(p) for p in done.allowed)]}  # fmt: skip
         return self._page(request, filled.values, preview=shown)
 
     async def pdf(self, request: HttpRequest) -> Response:
