@@ -259,7 +259,8 @@ def _handout(one: argparse.ArgumentParser) -> None:
         dest="format",
         action="store_const",
         const="visit",
-        help="the visit handout: both sides of one sheet, with the patient's plan",
+        help="the visit handout: both sides of one sheet (of two where what is never left "
+        "out needs them), with the patient's plan",
     )
     shape.add_argument(
         "--full",
@@ -507,10 +508,7 @@ def run(argv: Sequence[str]) -> int:
         print(f"PDFs in {args.out}; manifest: {args.out / 'manifest.csv'}, "
               f"{args.out / 'manifest.json'}")  # fmt: skip
         if done.longer:
-            why = pipeline.NEVER_LEFT_OUT.format(sheet="one sheet (two in large print)")
-            print(f"handouts: note: {rows(len(done.longer))} ({', '.join(done.longer)}): the "
-                  f"visit handout takes more pages: {why}; the manifest gives its pages",
-                  file=sys.stderr)  # fmt: skip
+            print(f"handouts: note: {pipeline.past_a_sheet_rows(done.longer)}", file=sys.stderr)
         if done.emails:
             ways = ", ".join(f"{n} {how}" for how, n in done.emails)
             where = "" if args.send else f"; messages to send in {args.out / 'outbox'}"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import astuple, dataclass, replace
 from pathlib import Path
 
@@ -216,9 +216,9 @@ def _visit(lib: Library, brand: Brand, req: Request) -> Rendered:
     which costs no more tries, and three or more out less often: fewer tries in all). When
     the guess fits and one fewer cut does not, it is the fewest: two tries; when it does
     not fit and one more does, two tries too. Where even every cut does not fit (what is
-    never left out takes more than the sheet), the handout goes on to the next sheet, on
-    the fewest pages it fits on with every cut made, and the fewest cuts are found for
-    those pages (:func:`_fewest_pages`; never on a guess from them). Then the cuts
+    never left out takes more than the sheet), the handout goes on to both sides of the
+    next sheet, and the fewest cuts are found for its pages (:func:`_one_more_sheet`;
+    never on a guess from them). Then the cuts
     :data:`~handouts.document.visit.PUT_BACK` names, where made, are tried again: all
     together, else each in turn, put back where it still fits (a try each, and a second
     kept whole where a split does not fit; only for the handouts that cut them, and words
@@ -282,8 +282,8 @@ def _visit(lib: Library, brand: Brand, req: Request) -> Rendered:
             return Rendered(*laid.finish(), _current(lib, laid.doc, req.allow))
     try:
         doc, _fits, cuts = _fewest_cuts(tried, guess)
-    except TooLong:  # what is never left out does not fit: the fewest pages more it needs
-        pages = _fewest_pages(lambda most: tried(len(order), most)[1], req.large_print)
+    except TooLong:  # what is never left out does not fit: both sides of one more sheet
+        pages = _one_more_sheet(lambda most: tried(len(order), most)[1], req.large_print)
         doc, _fits, cuts = _fewest_cuts(tried, len(order))
     made = [c for c in PUT_BACK if {c, STANDS_IN.get(c, c)} <= set(order[:cuts])]
     last = [c for c in PUT_BACK_LAST if c in order[:cuts]]
@@ -387,15 +387,17 @@ def _tried(
     return doc, False
 
 
-def _fewest_pages(fits: Callable[[int], bool], large_print: bool) -> int:
-    """The fewest pages past one sheet (:data:`VISIT_PAGES`) that a visit handout with
-    every cut made fits on (``fits``), up to one more sheet (:data:`VISIT_PAGES_AT_MOST`):
-    where what is never left out takes more than a sheet, the handout goes on to the next,
-    rather than leave out a red flag, a caution for the patient's conditions or medicines
-    together, or the plan, or print nothing. More than that is :data:`TOO_LONG`."""
-    for pages in range(VISIT_PAGES[large_print] + 1, VISIT_PAGES_AT_MOST[large_print] + 1):
-        if fits(pages):
-            return pages
+def _one_more_sheet(fits: Callable[[int], bool], large_print: bool) -> int:
+    """The pages of one more sheet than :data:`VISIT_PAGES`
+    (:data:`VISIT_PAGES_AT_MOST`), where a visit handout with every cut made fits on them
+    (``fits``): where what is never left out takes more than a sheet, the handout goes on
+    to the next, rather than leave out a red flag, a combination caution, a caution for
+    the patient's conditions or the plan, or print nothing. Both of its sides, not the
+    fewest pages: a side left blank would be paper given with cautions left out (review).
+    More than that is :data:`TOO_LONG`."""
+    pages = VISIT_PAGES_AT_MOST[large_print]
+    if fits(pages):
+        return pages
     raise TooLong(TOO_LONG)
 
 
@@ -485,7 +487,7 @@ decides them (:func:`_exact` and the front's shape: numbers and ids), with the c
 and brand it was made with (held, so that their ids are not reused while the entry
 lives; a hit must be made with the same ones), and, where its lines were set closer to
 fit, its front's shape with closer lines (else None), and the pages it may take
-(:func:`_fewest_pages`). A handout with the same ones, and where that one's lines were
+(:func:`_one_more_sheet`). A handout with the same ones, and where that one's lines were
 closer the same front with closer lines, is drawn with those cuts, without tries."""
 DOCS = 4096
 """How many assembled handouts (below) a renderer remembers (two a handout at most)."""
@@ -531,11 +533,11 @@ def _check(lib: Library, req: Request) -> None:
 
 
 NEVER_LEFT_OUT = (
-    "what is never left out (the plan, the notes, the red flags, the cautions for the "
-    "patient's conditions and for medicines taken together) does not fit on {sheet}, even "
-    "with everything else left out"
+    "what is never left out (the plan, the notes, the red flags, the combination cautions, "
+    "the cautions for the patient's conditions) does not fit on {sheet}, even with "
+    "everything else left out"
 )
-"""Why a visit handout takes more than its sheet (:func:`_fewest_pages`)."""
+"""Why a visit handout takes more than its sheet (:func:`_one_more_sheet`)."""
 
 
 def past_a_sheet(req: Request, pages: int) -> str | None:
@@ -550,6 +552,25 @@ def past_a_sheet(req: Request, pages: int) -> str | None:
         f"this visit handout takes {pages} pages, not {sheet}: {why}; print it on "
         f"{(pages + 1) // 2} sheets, both sides"
     )
+
+
+SAID_IDS = 10
+"""How many rows' ids :func:`past_a_sheet_rows` names."""
+
+
+def past_a_sheet_rows(ids: Sequence[str]) -> str:
+    """What to tell whoever runs a list (a batch, the web page's upload) whose rows
+    ``ids`` (their ids, never who they are for) have visit handouts that take more than
+    one sheet (:func:`past_a_sheet`)."""
+    named = ", ".join(ids[:SAID_IDS]) + (
+        f" and {len(ids) - SAID_IDS} more" if len(ids) > SAID_IDS else ""
+    )
+    why = NEVER_LEFT_OUT.format(sheet="one sheet (two in large print)")
+    if len(ids) == 1:
+        return (f"1 row ({named}): its visit handout takes more pages: {why}; the manifest "
+                "gives its pages")  # fmt: skip
+    return (f"{len(ids)} rows ({named}): their visit handouts take more pages: {why}; the "
+            "manifest gives their pages")  # fmt: skip
 
 
 def check_all(lib: Library, brand: Brand, reqs: list[Request]) -> None:

@@ -933,13 +933,13 @@ def test_a_row_whose_visit_handout_takes_a_second_sheet_is_written_and_said(cli)
         "PDFs in out; manifest: out/manifest.csv, out/manifest.json\n"
     )
     assert run.err.endswith(
-        "handouts: note: 1 row (MIG-7): the visit handout takes more pages: what is never "
-        "left out (the plan, the notes, the red flags, the cautions for the patient's "
-        "conditions and for medicines taken together) does not fit on one sheet (two in "
-        "large print), even with everything else left out; the manifest gives its pages\n"
+        "handouts: note: 1 row (MIG-7): its visit handout takes more pages: what is never "
+        "left out (the plan, the notes, the red flags, the combination cautions, the cautions "
+        "for the patient's conditions) does not fit on one sheet (two in large print), even "
+        "with everything else left out; the manifest gives its pages\n"
     )
     private(run.out, run.err)
-    assert {r["id"]: r["pages"] for r in manifest()[1]} == {"MIG-7": "3", "MIG-8": "2"}
-    assert len(PdfReader("out/MIG-7.pdf").pages) == 3
+    assert {r["id"]: r["pages"] for r in manifest()[1]} == {"MIG-7": "4", "MIG-8": "2"}
+    assert len(PdfReader("out/MIG-7.pdf").pages) == 4
     again = cli("batch", listed, "--out", "out", "--allow-draft")  # unchanged, still said
     assert "0 written, 2 unchanged" in again.out and "1 row (MIG-7)" in again.err

@@ -636,9 +636,9 @@ def test_a_plan_and_notes_past_one_sheet_go_on_to_a_second_and_say_so(cli, tmp_p
     assert run.out == f"wrote {out} (4 pages, {len(data) / 1024:.0f} KB)\n"
     assert run.err == (
         "handouts: note: this visit handout takes 4 pages, not 2: what is never left out "
-        "(the plan, the notes, the red flags, the cautions for the patient's conditions and "
-        "for medicines taken together) does not fit on one sheet, even with everything else "
-        "left out; print it on 2 sheets, both sides\n"
+        "(the plan, the notes, the red flags, the combination cautions, the cautions for the "
+        "patient's conditions) does not fit on one sheet, even with everything else left "
+        "out; print it on 2 sheets, both sides\n"
     )
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
     assert "Page 4 of 4" in text and "Zoë Müller" in text
@@ -2767,14 +2767,15 @@ PAST_A_SHEET = Request(("migraine", "me-cfs", "fibromyalgia"),
                        personal=Personal("José Peña"), allow=Allow(draft=True))  # fmt: skip
 
 
-def test_what_is_never_left_out_goes_on_to_a_second_sheet_on_as_few_pages_as_it_takes(
+def test_what_is_never_left_out_goes_on_to_both_sides_of_a_second_sheet(
     monkeypatch,
 ):
     """Three conditions, six medicines, the simple-painkiller plan, in Spanish: with every
     cut made, what is never left out does not fit on one sheet. The handout goes on to
-    the next, on three pages, not four (the fewest cuts that fit on three), rather than
-    print nothing; the same bytes every time, and a handout like it for another patient
-    is drawn with its cuts and pages, without tries."""
+    both sides of the next (a side left blank would be paper given with cautions left
+    out), with the fewest cuts that fit there and what fits put back, rather than print
+    nothing; the same bytes every time, and a handout like it for another patient is
+    drawn with its cuts and pages, without tries."""
     from handouts import pipeline
     from handouts.document.visit import Assembly, assemble_visit, cut_order, with_plan_medicines
     from handouts.pdf.render import Tries
@@ -2788,41 +2789,54 @@ def test_what_is_never_left_out_goes_on_to_a_second_sheet_on_as_few_pages_as_it_
     order = cut_order(spanish, req)
     every = assemble_visit(spanish, req, branded, len(order), Assembly())
     assert not pipeline._tried(every, branded, req, Tries())[1]  # one sheet: not even so
-    assert not pipeline._tried(every, branded, req, Tries(), 2)[1]
-    assert pipeline._tried(every, branded, req, Tries(), 3)[1]
+    assert pipeline._tried(every, branded, req, Tries(), 4)[1]
     renderer = Renderer()
     done = renderer.make(lib, brand, PAST_A_SHEET)
-    assert done.pages == 3
+    assert done.pages == 4
     text = pdf_text(done.pdf)
     for kept in ("Mi plan", "Durante un ataque", "Tómelo una vez por semana",  # the plan;
                  "Opioides con gabapentina o pregabalina",  # medicines taken together;
                  "Emergencia: llame al 911 o vaya a la sala de emergencias ahora", "Llámenos hoy",
-                 "Díganos en su próxima cita", "La versión completa dice", "Página 3 de 3"):  # fmt: skip
+                 "Díganos en su próxima cita", "Página 4 de 4",
+                 # and what is put back where it fits on these pages: the counting boxes,
+                 # what a medicine is for, a card's name said again over a page
+                 "Cada día de este mes que tome un analgésico, llene una casilla.",
+                 "Detienen un ataque de migraña que ya empezó.",
+                 "Opioides y butalbital: continuación"):  # fmt: skip
         assert kept in text
     assert Renderer().make(lib, brand, PAST_A_SHEET).pdf == done.pdf
     tried = []
     monkeypatch.setattr(pipeline, "fits_visit", lambda *a, **k: tried.append(a) or True)
     other = renderer.make(lib, brand, replace(PAST_A_SHEET, personal=Personal("Ana Pérez")))
-    assert tried == [] and other.pages == 3
+    assert tried == [] and other.pages == 4
     assert pdf_text(other.pdf) == text.replace("José Peña", "Ana Pérez")
 
 
 def test_a_clinician_is_told_when_a_visit_handout_takes_more_than_its_sheet():
-    from handouts.pipeline import past_a_sheet
+    from handouts.pipeline import past_a_sheet, past_a_sheet_rows
 
     assert past_a_sheet(PAST_A_SHEET, 2) is None
     assert past_a_sheet(replace(PAST_A_SHEET, format="full"), 12) is None
-    assert past_a_sheet(PAST_A_SHEET, 3) == (
-        "this visit handout takes 3 pages, not 2: what is never left out (the plan, the notes, "
-        "the red flags, the cautions for the patient's conditions and for medicines taken "
-        "together) does not fit on one sheet, even with everything else left out; print it "
-        "on 2 sheets, both sides"
+    assert past_a_sheet(PAST_A_SHEET, 4) == (
+        "this visit handout takes 4 pages, not 2: what is never left out (the plan, the notes, "
+        "the red flags, the combination cautions, the cautions for the patient's conditions) "
+        "does not fit on one sheet, even with everything else left out; print it on 2 "
+        "sheets, both sides"
     )
     large = replace(PAST_A_SHEET, large_print=True)
     assert past_a_sheet(large, 4) is None
-    assert past_a_sheet(large, 5) == (
-        "this visit handout takes 5 pages, not 4: what is never left out (the plan, the notes, "
-        "the red flags, the cautions for the patient's conditions and for medicines taken "
-        "together) does not fit on two sheets, even with everything else left out; print it "
-        "on 3 sheets, both sides"
+    assert past_a_sheet(large, 6) == (
+        "this visit handout takes 6 pages, not 4: what is never left out (the plan, the notes, "
+        "the red flags, the combination cautions, the cautions for the patient's conditions) "
+        "does not fit on two sheets, even with everything else left out; print it on 3 "
+        "sheets, both sides"
     )
+    assert past_a_sheet_rows(["MIG-7"]) == (
+        "1 row (MIG-7): its visit handout takes more pages: what is never left out (the plan, "
+        "the notes, the red flags, the combination cautions, the cautions for the patient's "
+        "conditions) does not fit on one sheet (two in large print), even with everything "
+        "else left out; the manifest gives its pages"
+    )
+    many = past_a_sheet_rows([f"R{n}" for n in range(12)])
+    assert many.startswith("12 rows (R0, R1, R2, R3, R4, R5, R6, R7, R8, R9 and 2 more): their ")
+    assert many.endswith("; the manifest gives their pages")

@@ -974,13 +974,44 @@ def test_a_preview_says_when_a_visit_handout_takes_a_second_sheet(client):
                 plan_template="migraine-attack-simple-painkiller", language="es",
                 paper="letter", allow_draft="yes")  # fmt: skip
     assert page.status_code == 200, errors(page.text)
-    assert "Preview: 3 pages" in page.text
+    assert "Preview: 4 pages" in page.text
     warnings = re.findall(r'<p class="warning">(.*?)</p>', page.text, re.S)
     assert html.unescape(warnings[0]) == (
-        "This visit handout takes 3 pages, not 2: what is never left out (the plan, the notes, "
-        "the red flags, the cautions for the patient's conditions and for medicines taken "
-        "together) does not fit on one sheet, even with everything else left out; print it "
-        "on 2 sheets, both sides."
+        "This visit handout takes 4 pages, not 2: what is never left out (the plan, the notes, "
+        "the red flags, the combination cautions, the cautions for the patient's conditions) "
+        "does not fit on one sheet, even with everything else left out; print it on 2 "
+        "sheets, both sides."
     )
     usual = post(client, "/preview", conditions=["migraine", "fibromyalgia"])
     assert "Preview: 2 pages" in usual.text and "does not fit on one sheet" not in usual.text
+
+
+def test_an_upload_says_which_rows_take_a_second_sheet(client):
+    """A clinic list whose row's visit handout needs a second sheet: the zip holds it on
+    4 pages (its manifest says so), and the streamed answer's last line says which row
+    (by its id, never its name), for the page to show after "Done"."""
+    crowded = (
+        "id,name,conditions,medicines,plan_template,language,paper\n"
+        "M4,Ana O'Brien,migraine;lupus;multiple-sclerosis,gabapentinoids;estrogen-contraception;"
+        "interferon-beta;valproate;opioids-butalbital;topiramate,"
+        "migraine-attack-simple-painkiller,es,letter\n"
+        "F5,Zoë Müller,migraine;fibromyalgia,triptans,,,\n"
+    )
+    response = upload(client, crowded.encode(), url="/batch?stream=1")
+    head, packed = response.content.split(b"\nZIP\n", 1)
+    last = json.loads(head.decode().splitlines()[-1])
+    assert last == {
+        "name": "handouts-2026-12-03.zip",
+        "bytes": len(packed),
+        "note": "1 row (M4): its visit handout takes more pages: what is never left out (the "
+        "plan, the notes, the red flags, the combination cautions, the cautions for the "
+        "patient's conditions) does not fit on one sheet (two in large print), even with "
+        "everything else left out; the manifest gives its pages.",
+    }
+    z = zipfile.ZipFile(io.BytesIO(packed))
+    assert len(PdfReader(io.BytesIO(z.read("M4.pdf"))).pages) == 4
+    rows = {r["id"]: r["pages"] for r in json.loads(z.read("manifest.json"))["rows"]}
+    assert rows == {"M4": 4, "F5": 2}
+    assert "O'Brien" not in head.decode() and "Müller" not in head.decode()
+    plain = upload(client, LIST.encode(), url="/batch?stream=1")
+    assert b'"note"' not in plain.content.split(b"\nZIP\n", 1)[0]

@@ -440,3 +440,26 @@ def test_a_number_keeps_its_word_on_the_sites_pages_at_every_width(browser, site
         assert split == []
     finally:
         context.close()
+
+
+def test_an_upload_says_after_done_which_rows_take_a_second_sheet(visit: Visit, tmp_path):
+    page = visit.page
+    listed = tmp_path / "clinic.csv"
+    listed.write_text(
+        "id,name,conditions,medicines,plan_template,language,paper\n"
+        "M4,Ana O'Brien,migraine;lupus;multiple-sclerosis,gabapentinoids;estrogen-contraception;"
+        "interferon-beta;valproate;opioids-butalbital;topiramate,"
+        "migraine-attack-simple-painkiller,es,letter\n"
+        "F5,Zoë Müller,migraine;fibromyalgia,triptans,,,\n",
+        encoding="utf-8",
+    )
+    page.get_by_label("Clinic list (.csv").set_input_files(listed)
+    with page.expect_download() as downloaded:
+        page.get_by_role("button", name="Make every handout (zip)").click()
+    name = downloaded.value.suggested_filename
+    expect(page.get_by_role("status")).to_have_text(
+        f"Done: 2 rows. The zip is saved ({name}). 1 row (M4): its visit handout takes more "
+        "pages: what is never left out (the plan, the notes, the red flags, the combination "
+        "cautions, the cautions for the patient's conditions) does not fit on one sheet (two "
+        "in large print), even with everything else left out; the manifest gives its pages."
+    )

@@ -328,7 +328,8 @@ class Document:
     printed_date: str | None = None
     """The patient's date, written out in the document's language (``3 December 2026``)."""
     visit: bool = False
-    """A visit handout: both sides of one sheet (four pages in large print)."""
+    """A visit handout: both sides of one sheet (four pages in large print; one more
+    sheet where what is never left out needs it)."""
     subtitle_shown: bool = True
     """Whether the subtitle prints under the title (a visit handout short of room leaves
     it out; the file's title keeps it)."""

@@ -57,6 +57,7 @@ from handouts.pipeline import (
     in_language,
     load_inputs,
     past_a_sheet,
+    past_a_sheet_rows,
 )
 from handouts.web import security
 from handouts.web.form import Filled, blank, offer, read_form
@@ -425,7 +426,8 @@ class Page:
         finally:
             bundle.close()  # also when the page went away mid-way
         name = _zip_name(bundle.upload.date)
-        yield json.dumps({"name": name, "bytes": len(packed)}).encode() + b"\nZIP\n"
+        said = {"note": past_a_sheet_rows(bundle.longer) + "."} if bundle.longer else {}
+        yield json.dumps({"name": name, "bytes": len(packed)} | said).encode() + b"\nZIP\n"
         for at in range(0, len(packed), 1 << 20):
             yield packed[at : at + (1 << 20)]
 

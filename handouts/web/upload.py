@@ -32,7 +32,7 @@ from handouts.intake.clinic_list import (
     read_list_data,
     request,
 )
-from handouts.pipeline import PRINTER, Rendered
+from handouts.pipeline import PRINTER, Rendered, past_a_sheet
 from handouts.web.security import bug
 
 MAX_UPLOAD = 1_000_000
@@ -96,6 +96,7 @@ class Bundle:
     def __init__(self, upload: Upload):
         self.upload = upload
         self.records: list[dict[str, Any]] = []
+        self.longer: list[str] = []  # the ids of the rows whose visit handout takes more
         self.size = 0
         self.out = io.BytesIO()
         self.zip = zipfile.ZipFile(self.out, "w")
@@ -108,7 +109,7 @@ class Bundle:
             "bytes": None, "status": "written",
         }  # fmt: skip
         try:
-            made = make(request(row, self.upload.date, self.upload.allow))
+            made = make(req := request(row, self.upload.date, self.upload.allow))
         except HandoutsError as exc:
             record |= {"file": "", "status": "failed", "errors": [scrub(str(exc), row)]}
             if isinstance(exc, InternalError):
@@ -122,6 +123,8 @@ class Bundle:
                 raise HandoutsError(TOO_BIG)
             _add(self.zip, record["file"], made.pdf, zipfile.ZIP_STORED)  # a PDF is compressed
             record |= {"pages": made.pages, "bytes": len(made.pdf)}
+            if past_a_sheet(req, made.pages):  # than a sheet (said when the zip is made)
+                self.longer.append(row.id)
         self.records.append(record)
 
     def close(self) -> None:

@@ -157,6 +157,7 @@ async function sendList(form) {
     let held = new Uint8Array(0);
     let zip = null;
     let name = "handouts.zip";
+    let note = "";
     for (;;) {
       const { value, done } = await reader.read();
       if (done) break;
@@ -184,6 +185,7 @@ async function sendList(form) {
         }
         if (said.name) {
           name = said.name;
+          note = said.note || "";
         } else {
           bar.max = said.total;
           bar.value = said.done;
@@ -199,7 +201,7 @@ async function sendList(form) {
       link.click();
       link.remove();
       setTimeout(() => URL.revokeObjectURL(link.href), 60000);
-      status.textContent = "Done: " + bar.max + " rows. The zip is saved (" + name + ").";
+      status.textContent = "Done: " + bar.max + " rows. The zip is saved (" + name + ")." + (note ? " " + note : "");
     } else {
       status.textContent = "The connection was lost before the zip was made. Try again.";
     }
