@@ -3,8 +3,9 @@ asserted): `python bench/crowded.py`.
 
 A visit handout is both sides of one sheet (two in large print), leaving out its
 lowest-priority items to fit. What is never left out (the plan, the notes, the red
-flags, the cautions for the patient's conditions and for medicines taken together) can
-still take more: the handout then goes on to the next sheet. This makes random visit
+flags, the combination cautions, a medicine's first-rank cautions for the patient's
+conditions …) can still take more: the handout then goes on to both sides of the next
+sheet. This makes random visit
 handouts of three conditions (a linked pair and one more) and six medicines, with a
 random plan template or none, in English or Spanish, on Letter or A4, in regular or
 large print, and counts their pages, and those that do not fit even on one more sheet.

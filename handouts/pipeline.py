@@ -391,8 +391,8 @@ def _one_more_sheet(fits: Callable[[int], bool], large_print: bool) -> int:
     """The pages of one more sheet than :data:`VISIT_PAGES`
     (:data:`VISIT_PAGES_AT_MOST`), where a visit handout with every cut made fits on them
     (``fits``): where what is never left out takes more than a sheet, the handout goes on
-    to the next, rather than leave out a red flag, a combination caution, a caution for
-    the patient's conditions or the plan, or print nothing. Both of its sides, not the
+    to the next, rather than leave out a red flag, a combination caution, a first-rank
+    caution for the patient's conditions or the plan, or print nothing. Both of its sides, not the
     fewest pages: a side left blank would be paper given with cautions left out (review).
     More than that is :data:`TOO_LONG`."""
     pages = VISIT_PAGES_AT_MOST[large_print]
@@ -533,9 +533,8 @@ def _check(lib: Library, req: Request) -> None:
 
 
 NEVER_LEFT_OUT = (
-    "what is never left out (the plan, the notes, the red flags, the combination cautions, "
-    "the cautions for the patient's conditions) does not fit on {sheet}, even with "
-    "everything else left out"
+    "what is never left out (such as the plan, the notes, the red flags and the combination "
+    "cautions) does not fit on {sheet}, even with everything else left out"
 )
 """Why a visit handout takes more than its sheet (:func:`_one_more_sheet`)."""
 

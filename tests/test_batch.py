@@ -934,9 +934,9 @@ def test_a_row_whose_visit_handout_takes_a_second_sheet_is_written_and_said(cli)
     )
     assert run.err.endswith(
         "handouts: note: 1 row (MIG-7): its visit handout takes more pages: what is never "
-        "left out (the plan, the notes, the red flags, the combination cautions, the cautions "
-        "for the patient's conditions) does not fit on one sheet (two in large print), even "
-        "with everything else left out; the manifest gives its pages\n"
+        "left out (such as the plan, the notes, the red flags and the combination cautions) "
+        "does not fit on one sheet (two in large print), even with everything else left out; "
+        "the manifest gives its pages\n"
     )
     private(run.out, run.err)
     assert {r["id"]: r["pages"] for r in manifest()[1]} == {"MIG-7": "4", "MIG-8": "2"}

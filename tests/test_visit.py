@@ -636,9 +636,9 @@ def test_a_plan_and_notes_past_one_sheet_go_on_to_a_second_and_say_so(cli, tmp_p
     assert run.out == f"wrote {out} (4 pages, {len(data) / 1024:.0f} KB)\n"
     assert run.err == (
         "handouts: note: this visit handout takes 4 pages, not 2: what is never left out "
-        "(the plan, the notes, the red flags, the combination cautions, the cautions for the "
-        "patient's conditions) does not fit on one sheet, even with everything else left "
-        "out; print it on 2 sheets, both sides\n"
+        "(such as the plan, the notes, the red flags and the combination cautions) does not "
+        "fit on one sheet, even with everything else left out; print it on 2 sheets, both "
+        "sides\n"
     )
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
     assert "Page 4 of 4" in text and "Zoë Müller" in text
@@ -2818,24 +2818,22 @@ def test_a_clinician_is_told_when_a_visit_handout_takes_more_than_its_sheet():
     assert past_a_sheet(PAST_A_SHEET, 2) is None
     assert past_a_sheet(replace(PAST_A_SHEET, format="full"), 12) is None
     assert past_a_sheet(PAST_A_SHEET, 4) == (
-        "this visit handout takes 4 pages, not 2: what is never left out (the plan, the notes, "
-        "the red flags, the combination cautions, the cautions for the patient's conditions) "
-        "does not fit on one sheet, even with everything else left out; print it on 2 "
-        "sheets, both sides"
+        "this visit handout takes 4 pages, not 2: what is never left out (such as the plan, "
+        "the notes, the red flags and the combination cautions) does not fit on one sheet, "
+        "even with everything else left out; print it on 2 sheets, both sides"
     )
     large = replace(PAST_A_SHEET, large_print=True)
     assert past_a_sheet(large, 4) is None
     assert past_a_sheet(large, 6) == (
-        "this visit handout takes 6 pages, not 4: what is never left out (the plan, the notes, "
-        "the red flags, the combination cautions, the cautions for the patient's conditions) "
-        "does not fit on two sheets, even with everything else left out; print it on 3 "
-        "sheets, both sides"
+        "this visit handout takes 6 pages, not 4: what is never left out (such as the plan, "
+        "the notes, the red flags and the combination cautions) does not fit on two sheets, "
+        "even with everything else left out; print it on 3 sheets, both sides"
     )
     assert past_a_sheet_rows(["MIG-7"]) == (
-        "1 row (MIG-7): its visit handout takes more pages: what is never left out (the plan, "
-        "the notes, the red flags, the combination cautions, the cautions for the patient's "
-        "conditions) does not fit on one sheet (two in large print), even with everything "
-        "else left out; the manifest gives its pages"
+        "1 row (MIG-7): its visit handout takes more pages: what is never left out (such as "
+        "the plan, the notes, the red flags and the combination cautions) does not fit on one "
+        "sheet (two in large print), even with everything else left out; the manifest gives "
+        "its pages"
     )
     many = past_a_sheet_rows([f"R{n}" for n in range(12)])
     assert many.startswith("12 rows (R0, R1, R2, R3, R4, R5, R6, R7, R8, R9 and 2 more): their ")

@@ -977,10 +977,9 @@ def test_a_preview_says_when_a_visit_handout_takes_a_second_sheet(client):
     assert "Preview: 4 pages" in page.text
     warnings = re.findall(r'<p class="warning">(.*?)</p>', page.text, re.S)
     assert html.unescape(warnings[0]) == (
-        "This visit handout takes 4 pages, not 2: what is never left out (the plan, the notes, "
-        "the red flags, the combination cautions, the cautions for the patient's conditions) "
-        "does not fit on one sheet, even with everything else left out; print it on 2 "
-        "sheets, both sides."
+        "This visit handout takes 4 pages, not 2: what is never left out (such as the plan, "
+        "the notes, the red flags and the combination cautions) does not fit on one sheet, "
+        "even with everything else left out; print it on 2 sheets, both sides."
     )
     usual = post(client, "/preview", conditions=["migraine", "fibromyalgia"])
     assert "Preview: 2 pages" in usual.text and "does not fit on one sheet" not in usual.text
@@ -1003,15 +1002,20 @@ def test_an_upload_says_which_rows_take_a_second_sheet(client):
     assert last == {
         "name": "handouts-2026-12-03.zip",
         "bytes": len(packed),
-        "note": "1 row (M4): its visit handout takes more pages: what is never left out (the "
-        "plan, the notes, the red flags, the combination cautions, the cautions for the "
-        "patient's conditions) does not fit on one sheet (two in large print), even with "
-        "everything else left out; the manifest gives its pages.",
+        "note": "1 row (M4): its visit handout takes more pages: what is never left out (such "
+        "as the plan, the notes, the red flags and the combination cautions) does not fit on "
+        "one sheet (two in large print), even with everything else left out; the manifest "
+        "gives its pages.",
     }
     z = zipfile.ZipFile(io.BytesIO(packed))
     assert len(PdfReader(io.BytesIO(z.read("M4.pdf"))).pages) == 4
-    rows = {r["id"]: r["pages"] for r in json.loads(z.read("manifest.json"))["rows"]}
-    assert rows == {"M4": 4, "F5": 2}
+    manifest = json.loads(z.read("manifest.json"))
+    assert {r["id"]: r["pages"] for r in manifest["rows"]} == {"M4": 4, "F5": 2}
+    assert manifest["note"] == last["note"]  # for a page without JavaScript, that gets the zip
+    plain_zip = zipfile.ZipFile(io.BytesIO(upload(client, crowded.encode()).content))
+    assert json.loads(plain_zip.read("manifest.json"))["note"] == last["note"]
     assert "O'Brien" not in head.decode() and "Müller" not in head.decode()
     plain = upload(client, LIST.encode(), url="/batch?stream=1")
-    assert b'"note"' not in plain.content.split(b"\nZIP\n", 1)[0]
+    head, packed = plain.content.split(b"\nZIP\n", 1)
+    assert b'"note"' not in head
+    assert "note" not in json.loads(zipfile.ZipFile(io.BytesIO(packed)).read("manifest.json"))

@@ -459,7 +459,7 @@ def test_an_upload_says_after_done_which_rows_take_a_second_sheet(visit: Visit, 
     name = downloaded.value.suggested_filename
     expect(page.get_by_role("status")).to_have_text(
         f"Done: 2 rows. The zip is saved ({name}). 1 row (M4): its visit handout takes more "
-        "pages: what is never left out (the plan, the notes, the red flags, the combination "
-        "cautions, the cautions for the patient's conditions) does not fit on one sheet (two "
-        "in large print), even with everything else left out; the manifest gives its pages."
+        "pages: what is never left out (such as the plan, the notes, the red flags and the "
+        "combination cautions) does not fit on one sheet (two in large print), even with "
+        "everything else left out; the manifest gives its pages."
     )

@@ -91,9 +91,10 @@ def render(
 VISIT_PAGES = {False: 2, True: 4}
 """A visit handout's pages, regular and large print: both sides of one sheet (two)."""
 VISIT_PAGES_AT_MOST = {False: 4, True: 6}
-"""A visit handout's pages where what is never left out (the plan, red flags, cautions
-for the patient's conditions and medicines together) does not fit on :data:`VISIT_PAGES`
-even with every cut made: one more sheet, on as few of its pages as it takes."""
+"""A visit handout's pages where what is never left out (the plan, the notes, the red
+flags, the combination cautions, a medicine's first-rank cautions for the patient's
+conditions …: :func:`handouts.document.visit.cut_order`) does not fit on
+:data:`VISIT_PAGES` even with every cut made: both sides of one more sheet."""
 
 
 class Laid:

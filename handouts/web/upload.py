@@ -32,7 +32,7 @@ from handouts.intake.clinic_list import (
     read_list_data,
     request,
 )
-from handouts.pipeline import PRINTER, Rendered, past_a_sheet
+from handouts.pipeline import PRINTER, Rendered, past_a_sheet, past_a_sheet_rows
 from handouts.web.security import bug
 
 MAX_UPLOAD = 1_000_000
@@ -139,6 +139,8 @@ class Bundle:
         summary: dict[str, Any] = {"list": listed.file, "rows_total": len(records)}  # its kind
         for status in ("written", "failed", "skipped"):
             summary[status] = sum(r["status"] == status for r in records)
+        if self.longer:  # said on the page with JavaScript; here for a page without it
+            summary["note"] = past_a_sheet_rows(self.longer) + "."
         text = json.dumps(summary | {"rows": records}, indent=2, ensure_ascii=False)
         _add(self.zip, "manifest.json", text.encode(), zipfile.ZIP_DEFLATED)
         self.zip.close()

@@ -201,7 +201,8 @@ async function sendList(form) {
       link.click();
       link.remove();
       setTimeout(() => URL.revokeObjectURL(link.href), 60000);
-      status.textContent = "Done: " + bar.max + " rows. The zip is saved (" + name + ")." + (note ? " " + note : "");
+      const rows = bar.max === 1 ? " row" : " rows";
+      status.textContent = "Done: " + bar.max + rows + ". The zip is saved (" + name + ")." + (note ? " " + note : "");
     } else {
       status.textContent = "The connection was lost before the zip was made. Try again.";
     }
