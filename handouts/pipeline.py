@@ -392,9 +392,9 @@ def _one_more_sheet(fits: Callable[[int], bool], large_print: bool) -> int:
     (:data:`VISIT_PAGES_AT_MOST`), where a visit handout with every cut made fits on them
     (``fits``): where what is never left out takes more than a sheet, the handout goes on
     to the next, rather than leave out a red flag, a combination caution, a first-rank
-    caution for the patient's conditions or the plan, or print nothing. Both of its sides, not the
-    fewest pages: a side left blank would be paper given with cautions left out (review).
-    More than that is :data:`TOO_LONG`."""
+    caution for the patient's conditions or the plan, or print nothing. Both of its
+    sides, not the fewest pages: a side left blank would be paper given with cautions
+    left out (review). More than that is :data:`TOO_LONG`."""
     pages = VISIT_PAGES_AT_MOST[large_print]
     if fits(pages):
         return pages
